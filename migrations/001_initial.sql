@@ -1,0 +1,176 @@
+-- leaktriage schema, first version. Forward only: later changes come as new numbered files.
+-- Times are Unix seconds (INTEGER) for message facts, ISO-8601 UTC text for our own events.
+
+CREATE TABLE import_runs (
+  id            INTEGER PRIMARY KEY,
+  started_at    TEXT    NOT NULL,
+  finished_at   TEXT,
+  -- 'running' until the run ends; a run found 'running' whose process is gone was interrupted.
+  status        TEXT    NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
+  inputs        TEXT    NOT NULL,          -- JSON array of the paths given
+  options       TEXT    NOT NULL,          -- JSON of the options that shape results (dns, keys files)
+  tool_version  TEXT    NOT NULL,
+  pid           INTEGER,
+  bytes_total   INTEGER,                   -- measured before reading, for ETA
+  bytes_read    INTEGER NOT NULL DEFAULT 0,
+  messages_seen INTEGER NOT NULL DEFAULT 0, -- message byte ranges read (new + already known)
+  messages_new  INTEGER NOT NULL DEFAULT 0, -- of which new to this database
+  sources_new   INTEGER NOT NULL DEFAULT 0, -- new (message, location) pairs
+  failures      INTEGER NOT NULL DEFAULT 0,
+  skipped       INTEGER NOT NULL DEFAULT 0,
+  updated_at    TEXT,
+  error         TEXT
+);
+
+CREATE TABLE messages (
+  sha256           TEXT    PRIMARY KEY,      -- SHA-256 of the exact bytes: the message's id
+  size             INTEGER NOT NULL,
+  raw              BLOB    NOT NULL,         -- the exact bytes, never rewritten
+  first_run_id     INTEGER NOT NULL REFERENCES import_runs (id),
+  imported_at      TEXT    NOT NULL,
+  message_id       TEXT,
+  from_address     TEXT,
+  from_name        TEXT,
+  from_domain      TEXT,
+  to_addresses     TEXT,                     -- To and Cc addresses joined by ', '
+  subject          TEXT,
+  date_header      TEXT,
+  date_epoch       INTEGER,
+  in_reply_to      TEXT,
+  list_id          TEXT,
+  mailer           TEXT,
+  as_of            INTEGER NOT NULL,         -- the time the message was verified as of
+  as_of_source     TEXT    NOT NULL CHECK (as_of_source IN ('received', 'dkim-t', 'date', 'import')),
+  verdict          TEXT    NOT NULL CHECK (verdict IN ('verified', 'tampered', 'suspicious', 'unverifiable')),
+  summary          TEXT    NOT NULL,
+  reasons          TEXT    NOT NULL,         -- reason codes joined by ';'
+  signature_count  INTEGER NOT NULL,
+  dkim             TEXT    NOT NULL,         -- per signature 'd=/s=/result' joined by ';'
+  arc_result       TEXT    NOT NULL,
+  arc              TEXT    NOT NULL,         -- JSON ArcCheck
+  key_source       TEXT,                     -- sources of the keys used, joined by ';'
+  parsed           TEXT    NOT NULL,         -- JSON: headers, addresses, Received hops, attachments, problems
+  body_text        TEXT,
+  body_html        TEXT,
+  verifier_version TEXT    NOT NULL
+);
+CREATE INDEX messages_verdict ON messages (verdict, date_epoch, sha256);
+CREATE INDEX messages_from_domain ON messages (from_domain, date_epoch);
+CREATE INDEX messages_date ON messages (date_epoch, sha256);
+CREATE INDEX messages_message_id ON messages (message_id);
+CREATE INDEX messages_in_reply_to ON messages (in_reply_to);
+
+-- Every place a message's bytes were found. The same bytes in several places: one message, several rows.
+CREATE TABLE sources (
+  id        INTEGER PRIMARY KEY,
+  sha256    TEXT    NOT NULL REFERENCES messages (sha256),
+  run_id    INTEGER NOT NULL REFERENCES import_runs (id),
+  path      TEXT    NOT NULL,   -- as given on import, with '#offset' for mbox members, '!/' into zips
+  container TEXT,
+  mailbox   TEXT,
+  folder    TEXT,
+  offset    INTEGER,
+  length    INTEGER NOT NULL,
+  UNIQUE (path, sha256)
+);
+CREATE INDEX sources_sha256 ON sources (sha256);
+CREATE INDEX sources_mailbox ON sources (mailbox);
+
+-- Inputs that are not (usable) mail, and processing failures. Kept per run: every input leaves a record.
+CREATE TABLE failures (
+  id         INTEGER PRIMARY KEY,
+  run_id     INTEGER NOT NULL REFERENCES import_runs (id),
+  kind       TEXT    NOT NULL CHECK (kind IN ('failure', 'skipped')),
+  path       TEXT    NOT NULL,
+  offset     INTEGER,
+  code       TEXT    NOT NULL,
+  reason     TEXT    NOT NULL,
+  sha256     TEXT,              -- set when the bytes were stored but a stage failed on them
+  created_at TEXT    NOT NULL
+);
+CREATE INDEX failures_run ON failures (run_id);
+
+CREATE TABLE signatures (
+  sha256              TEXT    NOT NULL REFERENCES messages (sha256),
+  idx                 INTEGER NOT NULL,
+  domain              TEXT    NOT NULL,
+  selector            TEXT    NOT NULL,
+  algorithm           TEXT    NOT NULL,
+  canonicalization    TEXT    NOT NULL,
+  version             TEXT,
+  identity            TEXT,
+  signed_headers      TEXT    NOT NULL,  -- h= lower-cased, joined by ':'
+  body_length         INTEGER,
+  sign_time           INTEGER,
+  expires_at          INTEGER,
+  body_hash           TEXT    NOT NULL CHECK (body_hash IN ('pass', 'fail', 'unknown')),
+  result              TEXT    NOT NULL,
+  comment             TEXT    NOT NULL,
+  key_type            TEXT,
+  key_bits            INTEGER,
+  key_name            TEXT    NOT NULL,
+  key_source          TEXT,
+  key_revoked         INTEGER NOT NULL,
+  key_error           TEXT,
+  aligned             INTEGER NOT NULL,
+  unsigned_body_bytes INTEGER NOT NULL,
+  PRIMARY KEY (sha256, idx)
+) WITHOUT ROWID;
+CREATE INDEX signatures_key ON signatures (key_name);
+
+CREATE TABLE findings (
+  id       INTEGER PRIMARY KEY,
+  sha256   TEXT NOT NULL REFERENCES messages (sha256),
+  check_id TEXT NOT NULL,
+  code     TEXT NOT NULL,
+  severity TEXT NOT NULL CHECK (severity IN ('info', 'weak', 'strong')),
+  detail   TEXT NOT NULL,
+  evidence TEXT NOT NULL      -- JSON
+);
+CREATE INDEX findings_sha256 ON findings (sha256);
+CREATE INDEX findings_code ON findings (code, sha256);
+
+CREATE TABLE attachments (
+  sha256         TEXT    NOT NULL REFERENCES messages (sha256),
+  idx            INTEGER NOT NULL,
+  filename       TEXT,
+  content_type   TEXT    NOT NULL,
+  size           INTEGER NOT NULL,
+  content_sha256 TEXT    NOT NULL,
+  disposition    TEXT,
+  content_id     TEXT,
+  PRIMARY KEY (sha256, idx)
+) WITHOUT ROWID;
+CREATE INDEX attachments_content ON attachments (content_sha256);
+
+-- The key store: DKIM public key records and where each came from.
+CREATE TABLE keys (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT    NOT NULL,      -- selector._domainkey.domain
+  domain      TEXT    NOT NULL,
+  selector    TEXT    NOT NULL,
+  value       TEXT    NOT NULL,      -- TXT text, strings joined ('' for a simulated DNS error)
+  source_kind TEXT    NOT NULL CHECK (source_kind IN ('zone', 'json', 'archive', 'dns')),
+  source      TEXT    NOT NULL,
+  first_seen  INTEGER,
+  last_seen   INTEGER,
+  fetched_at  INTEGER,
+  dns_error   TEXT,
+  imported_at TEXT    NOT NULL
+);
+-- NULL dns_error must compare equal for de-duplication, hence the expression.
+CREATE UNIQUE INDEX keys_unique ON keys (name, value, source, ifnull(dns_error, ''));
+CREATE INDEX keys_name ON keys (name);
+CREATE INDEX keys_domain ON keys (domain);
+
+-- Reviewers' decisions: history, never overwritten.
+CREATE TABLE reviews (
+  id         INTEGER PRIMARY KEY,
+  sha256     TEXT NOT NULL REFERENCES messages (sha256),
+  decision   TEXT NOT NULL CHECK (decision IN ('confirm', 'override')),
+  verdict    TEXT NOT NULL CHECK (verdict IN ('verified', 'tampered', 'suspicious', 'unverifiable')),
+  note       TEXT NOT NULL,
+  reviewer   TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX reviews_sha256 ON reviews (sha256, id);

@@ -1,0 +1,286 @@
+// The types every stage speaks. Third-party results are mapped into these field by field in the
+// adapters (src/parse/mime-adapter.ts, src/verify/mailauth-adapter.ts); nothing else sees them.
+
+/** Closed vocabulary (DESIGN.md "Verdicts"): exports and review screens depend on it. */
+export const VERDICTS = ['verified', 'tampered', 'suspicious', 'unverifiable'] as const;
+export type VerdictName = (typeof VERDICTS)[number];
+
+export type Severity = 'info' | 'weak' | 'strong';
+
+/** One observation made by a check. `code` is stable and documented in docs/checks.md. */
+export interface Finding {
+  check: string;
+  code: string;
+  severity: Severity;
+  detail: string;
+  evidence: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------- import
+
+/** Where a message's bytes were found. One message (sha256) may have several sources. */
+export interface SourceRef {
+  /** The path as given on the command line, joined with the path inside it (zip entries, files). */
+  path: string;
+  /** For members of an archive: the archive file; for plain files: null. */
+  container: string | null;
+  /** mbox file or maildir folder the message belongs to, when there is one. */
+  mailbox: string | null;
+  /** Sub-folder: maildir cur/new, the directory inside a dump, the folder inside a zip. */
+  folder: string | null;
+  /** Byte offset of the message inside an mbox (or null when the message is a whole file). */
+  offset: number | null;
+  /** Length of the message's bytes. */
+  length: number;
+}
+
+/** A message's exact bytes and where they came from. */
+export interface RawMessage {
+  bytes: Buffer;
+  source: SourceRef;
+}
+
+/** An input that could not be read as mail; it is stored, never swallowed. */
+export interface InputFailure {
+  path: string;
+  offset: number | null;
+  /** Stable code, e.g. `input/empty`, `zip/entry-escapes`, listed in docs/errors.md. */
+  code: string;
+  reason: string;
+}
+
+/** What a reader yields: a message, a failure, or a note that a file was skipped (not mail). */
+export type InputItem =
+  | { kind: 'message'; message: RawMessage }
+  | { kind: 'failure'; failure: InputFailure }
+  | { kind: 'skipped'; path: string; code: string; reason: string };
+
+// ---------------------------------------------------------------- parse
+
+export interface RawHeader {
+  /** Position in the header section, 0 = topmost. */
+  index: number;
+  /** Name as written (case kept). */
+  name: string;
+  /** Lower-cased name, for lookups. */
+  key: string;
+  /** The header exactly as in the bytes, folding included, without the final line break (latin1-decoded). */
+  raw: string;
+  /** The value unfolded (CRLF + WSP collapsed to the WSP), trimmed; not MIME-decoded. */
+  value: string;
+}
+
+export interface Address {
+  name: string;
+  address: string;
+  /** Lower-cased domain part, or '' when the address has none. */
+  domain: string;
+}
+
+export interface ReceivedHop {
+  /** 0 = topmost Received header (the last hop, nearest the mailbox). */
+  index: number;
+  from: string | null;
+  by: string | null;
+  /** Time after the `;`, as ISO string, null when missing or unparseable. */
+  time: string | null;
+  /** The same time as Unix seconds. */
+  epoch: number | null;
+  /** The zone as written, e.g. "+0200", "GMT". */
+  zone: string | null;
+  raw: string;
+}
+
+export interface AttachmentInfo {
+  filename: string | null;
+  contentType: string;
+  size: number;
+  sha256: string;
+  disposition: string | null;
+  contentId: string | null;
+}
+
+export interface ParsedMessage {
+  headers: RawHeader[];
+  from: Address[];
+  sender: Address[];
+  replyTo: Address[];
+  to: Address[];
+  cc: Address[];
+  /** The Date header as written. */
+  dateRaw: string | null;
+  /** Date as Unix seconds, null when missing or unparseable. */
+  dateEpoch: number | null;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  subject: string | null;
+  listId: string | null;
+  received: ReceivedHop[];
+  /** X-Mailer, else User-Agent. */
+  mailer: string | null;
+  text: string | null;
+  html: string | null;
+  attachments: AttachmentInfo[];
+  /** Problems met while parsing (the message is still kept): stable codes with a plain reason. */
+  problems: { code: string; reason: string }[];
+}
+
+// ---------------------------------------------------------------- keys and verify
+
+export type KeySourceKind = 'zone' | 'json' | 'archive' | 'dns';
+
+/** A DKIM public key record as held by the key store. */
+export interface KeyRecord {
+  /** `selector._domainkey.domain`, lower-cased, no trailing dot. */
+  name: string;
+  domain: string;
+  selector: string;
+  /** The TXT record text (strings already joined). */
+  value: string;
+  sourceKind: KeySourceKind;
+  /** Human-readable origin: file name, "archive:file", "dns". */
+  source: string;
+  /** Unix seconds; archive exports give first/last seen; null when unknown. */
+  firstSeen: number | null;
+  lastSeen: number | null;
+  /** Unix seconds when fetched from live DNS; null otherwise. */
+  fetchedAt: number | null;
+  /** Simulated DNS outcome recorded in a key file (NXDOMAIN, TIMEOUT, SERVFAIL); null for a key. */
+  dnsError: string | null;
+}
+
+export type DkimResult = 'pass' | 'fail' | 'neutral' | 'policy' | 'temperror' | 'permerror' | 'none';
+
+export interface SignatureCheck {
+  /** Position among the message's DKIM-Signature headers, 0 = topmost. */
+  index: number;
+  /** d= */
+  domain: string;
+  /** s= */
+  selector: string;
+  /** a=, e.g. rsa-sha256, ed25519-sha256, rsa-sha1 */
+  algorithm: string;
+  /** c=, e.g. relaxed/relaxed */
+  canonicalization: string;
+  /** v= as written (null when absent: a pre-standard signature). */
+  version: string | null;
+  /** i= */
+  identity: string | null;
+  /** h=, lower-cased, in order */
+  signedHeaders: string[];
+  /** l= (body length limit) or null */
+  bodyLength: number | null;
+  /** t= (Unix seconds) or null */
+  signTime: number | null;
+  /** x= (Unix seconds) or null */
+  expiresAt: number | null;
+  bodyHash: 'pass' | 'fail' | 'unknown';
+  result: DkimResult;
+  /** The verifier's own words on the result. */
+  comment: string;
+  keyType: string | null;
+  keyBits: number | null;
+  /** Key record used (name + source) or null when no key was found. */
+  keyName: string;
+  keySource: string | null;
+  /** Key record revoked (empty p=). */
+  keyRevoked: boolean;
+  /** The key store said "no such key" (NXDOMAIN-like) or a simulated DNS error. */
+  keyError: string | null;
+  /** d= equals, or is a parent/child of, the From domain (relaxed alignment). */
+  aligned: boolean;
+  /** Bytes of canonical body after the l= limit (not covered by the signature). */
+  unsignedBodyBytes: number;
+}
+
+export interface ArcCheck {
+  result: 'pass' | 'fail' | 'none';
+  /** Number of ARC sets found. */
+  instances: number;
+  comment: string;
+  /** For each set i=1..n, the domain/selector of its ARC-Seal. */
+  seals: { instance: number; domain: string; selector: string; result: string }[];
+}
+
+export type AsOfSource = 'received' | 'dkim-t' | 'date' | 'import';
+
+export interface Verification {
+  /** Unix seconds: the time the message is verified as of. */
+  asOf: number;
+  asOfSource: AsOfSource;
+  signatures: SignatureCheck[];
+  arc: ArcCheck;
+  /** Keys fetched from live DNS during this verification (only with --dns live). */
+  fetchedKeys: KeyRecord[];
+}
+
+// ---------------------------------------------------------------- checks and verdict
+
+/** Facts from outside the message that checks may use: given to them, never fetched by them. */
+export interface CheckContext {
+  /** Domains with keys in the key store, with the earliest first-seen time known (null: undated). */
+  signingDomains: ReadonlyMap<string, number | null>;
+}
+
+export interface CheckInput {
+  parsed: ParsedMessage;
+  verification: Verification;
+  /** Absent in unit tests of checks that do not need it. */
+  context?: CheckContext;
+}
+
+export interface CodeDoc {
+  severity: Severity;
+  meaning: string;
+}
+
+/** One per-message check: pure, no I/O, never decides a verdict. */
+export interface MessageCheck {
+  /** The check id, equal to its file name without extension. */
+  id: string;
+  title: string;
+  /** Every code this check can emit, with its meaning (docs/checks.md is kept equal to these). */
+  codes: Record<string, CodeDoc>;
+  run(input: CheckInput): Finding[];
+}
+
+export interface Verdict {
+  verdict: VerdictName;
+  /** One plain-language sentence. */
+  summary: string;
+  /** The codes of the findings that decided it, most important first. */
+  reasons: string[];
+}
+
+/** Everything the pipeline learned about one message: what the store keeps. */
+export interface AnalysedMessage {
+  sha256: string;
+  bytes: Buffer;
+  parsed: ParsedMessage;
+  verification: Verification;
+  findings: Finding[];
+  verdict: Verdict;
+}
+
+/** What the archive-wide checks see of one stored message. */
+export interface ArchiveMessage {
+  sha256: string;
+  messageId: string | null;
+  verdict: VerdictName;
+  subject: string | null;
+  from: string | null;
+  dateHeader: string | null;
+  dateEpoch: number | null;
+  bodyText: string | null;
+  inReplyTo: string | null;
+}
+
+/** An archive-wide check: pure, over messages the pipeline reads from the store for it. */
+export interface ArchiveCheck<T> {
+  id: string;
+  title: string;
+  codes: Record<string, CodeDoc>;
+  /** Findings per message sha256. */
+  run(input: T): Map<string, Finding[]>;
+}

@@ -1,0 +1,75 @@
+// The header section exactly as in the bytes: order, duplicates and folding kept. The MIME parser's
+// decoded view loses all three, and DKIM evidence (which copy of From is signed) depends on them.
+import type { RawHeader } from '../model.ts';
+
+/** Where the header section ends and the body starts, in bytes. */
+export interface HeaderSplit {
+  /** Length of the header section, without the blank line. */
+  headerEnd: number;
+  /** Offset of the first body byte; equal to bytes.length when there is no body. */
+  bodyStart: number;
+  /** False when no blank line was found: the message has no body, or was cut short. */
+  hasBody: boolean;
+}
+
+export function splitHeaderSection(bytes: Buffer): HeaderSplit {
+  // A message may start with its body straight away (no headers at all).
+  if (bytes[0] === 0x0a) return { headerEnd: 0, bodyStart: 1, hasBody: true };
+  if (bytes[0] === 0x0d && bytes[1] === 0x0a) return { headerEnd: 0, bodyStart: 2, hasBody: true };
+  const crlf = bytes.indexOf('\r\n\r\n');
+  const lf = bytes.indexOf('\n\n');
+  if (crlf === -1 && lf === -1) return { headerEnd: bytes.length, bodyStart: bytes.length, hasBody: false };
+  if (lf === -1 || (crlf !== -1 && crlf + 1 < lf)) return { headerEnd: crlf, bodyStart: crlf + 4, hasBody: true };
+  // "\r\n\n" and "\n\n" both end the section at the first newline.
+  const end = lf > 0 && bytes[lf - 1] === 0x0d ? lf - 1 : lf;
+  return { headerEnd: end, bodyStart: lf + 2, hasBody: true };
+}
+
+export interface HeaderListResult {
+  headers: RawHeader[];
+  /** Lines that are neither a header nor a continuation (kept out of the list, reported). */
+  strayLines: number;
+}
+
+/** Reads the header list; bytes are decoded as latin1 so every byte maps to one character. */
+export function readHeaderList(bytes: Buffer, split: HeaderSplit): HeaderListResult {
+  const text = bytes.toString('latin1', 0, split.headerEnd);
+  const lines = text.split('\n');
+  const headers: RawHeader[] = [];
+  let strayLines = 0;
+  let current: string[] | null = null;
+  const flush = (): void => {
+    if (!current) return;
+    const raw = current.join('\n');
+    const colon = raw.indexOf(':');
+    const name = raw.slice(0, colon).trimEnd();
+    const value = raw
+      .slice(colon + 1)
+      .replace(/\r?\n(?=[ \t])/g, '')
+      .replace(/\r$/, '')
+      .trim();
+    headers.push({ index: headers.length, name, key: name.toLowerCase(), raw: raw.replace(/\r$/, ''), value });
+    current = null;
+  };
+  for (const line of lines) {
+    if (line.startsWith(' ') || line.startsWith('\t')) {
+      if (current) current.push(line);
+      else strayLines++;
+      continue;
+    }
+    flush();
+    // RFC 5322 field name: printable ASCII except colon; some real mail has a space before the colon.
+    if (/^[!-9;-~]+[ \t]*:/.test(line)) current = [line];
+    else if (line.replace(/\r$/, '') !== '') strayLines++;
+  }
+  flush();
+  return { headers, strayLines };
+}
+
+export function headerValues(headers: RawHeader[], key: string): string[] {
+  return headers.filter((h) => h.key === key).map((h) => h.value);
+}
+
+export function firstHeader(headers: RawHeader[], key: string): string | null {
+  return headers.find((h) => h.key === key)?.value ?? null;
+}

@@ -1,0 +1,146 @@
+// The only place that imports the MIME parser (mailparser). Its result is mapped into ParsedMessage
+// field by field; the raw header list comes from our own reader so order, duplicates and folding stay.
+import { simpleParser } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
+import type { Address, AttachmentInfo, ParsedMessage } from '../model.ts';
+import { firstHeader, readHeaderList, splitHeaderSection } from './header-section.ts';
+import { parseMailTime } from './mail-time.ts';
+import { readReceivedHops } from './received.ts';
+
+/**
+ * Above this many MIME boundaries the body tree is not handed to the MIME parser: no real mail nests
+ * that deep (clients stop near 10 levels), and the parser's tree walk grows with depth. The headers
+ * and the DKIM evidence are still read; the message gets a `parse/mime-too-deep` problem.
+ */
+export const MAX_MIME_BOUNDARIES = 200;
+
+/**
+ * A header section longer than this is not handed to the MIME parser either. Real header sections
+ * stay under ~100 KB even after dozens of relays; megabyte headers are junk or attacks.
+ */
+export const MAX_HEADER_SECTION_BYTES = 1024 * 1024;
+
+/** Bodies longer than this are stored cut (the raw bytes keep everything). */
+export const MAX_BODY_TEXT_CHARS = 2 * 1024 * 1024;
+
+export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
+  const problems: ParsedMessage['problems'] = [];
+  const split = splitHeaderSection(bytes);
+  const { headers, strayLines } = readHeaderList(bytes, split);
+  if (!split.hasBody) problems.push({ code: 'parse/no-body', reason: 'no blank line ends the headers: the message has no body or was cut short' });
+  if (strayLines > 0) problems.push({ code: 'parse/stray-header-lines', reason: `${strayLines} line(s) in the header section are not headers` });
+  if (headers.length === 0) problems.push({ code: 'parse/no-headers', reason: 'no header could be read' });
+  if (bytes.includes(0)) problems.push({ code: 'parse/nul-bytes', reason: 'the message contains NUL bytes, which RFC 5322 forbids' });
+  if (!isValidUtf8(bytes.subarray(0, split.headerEnd))) {
+    problems.push({ code: 'parse/8bit-headers', reason: 'the headers contain bytes that are not valid UTF-8 (raw 8-bit text)' });
+  }
+
+  let mail: ParsedMail | null = null;
+  const boundaries = countBoundaries(bytes);
+  if (split.headerEnd > MAX_HEADER_SECTION_BYTES) {
+    problems.push({ code: 'parse/header-too-large', reason: `the header section is ${split.headerEnd} bytes; bodies and decoded headers were not parsed` });
+  } else if (boundaries > MAX_MIME_BOUNDARIES) {
+    problems.push({ code: 'parse/mime-too-deep', reason: `more than ${MAX_MIME_BOUNDARIES} MIME boundaries declared; the body tree was not parsed` });
+  } else {
+    try {
+      mail = await simpleParser(bytes, {
+        skipImageLinks: true,
+        skipTextLinks: true,
+        skipTextToHtml: true,
+        checksumAlgo: 'sha256',
+        maxHtmlLengthToParse: MAX_BODY_TEXT_CHARS,
+      } as Parameters<typeof simpleParser>[1]);
+    } catch (err) {
+      problems.push({ code: 'parse/mime-error', reason: `the MIME parser failed: ${(err as Error).message}` });
+    }
+  }
+
+  const dateRaw = firstHeader(headers, 'date');
+  const messageId = firstHeader(headers, 'message-id');
+  return {
+    headers,
+    from: addresses(mail?.from, firstHeader(headers, 'from')),
+    sender: addressesOfHeader(mail, 'sender', firstHeader(headers, 'sender')),
+    replyTo: addresses(mail?.replyTo, firstHeader(headers, 'reply-to')),
+    to: addresses(mail?.to, firstHeader(headers, 'to')),
+    cc: addresses(mail?.cc, firstHeader(headers, 'cc')),
+    dateRaw,
+    dateEpoch: parseMailTime(dateRaw),
+    messageId: messageId ? messageId.trim() : null,
+    inReplyTo: firstHeader(headers, 'in-reply-to'),
+    references: (firstHeader(headers, 'references') ?? '').split(/\s+/).filter((s) => s.length > 0),
+    subject: mail?.subject ?? firstHeader(headers, 'subject'),
+    listId: firstHeader(headers, 'list-id'),
+    received: readReceivedHops(headers),
+    mailer: firstHeader(headers, 'x-mailer') ?? firstHeader(headers, 'user-agent'),
+    text: cut(mail?.text ?? null),
+    html: mail && typeof mail.html === 'string' ? cut(mail.html) : null,
+    attachments: (mail?.attachments ?? []).map(
+      (a): AttachmentInfo => ({
+        filename: a.filename ?? null,
+        contentType: a.contentType,
+        size: a.size,
+        sha256: a.checksum,
+        disposition: a.contentDisposition ?? null,
+        contentId: a.contentId ?? null,
+      }),
+    ),
+    problems,
+  };
+}
+
+function cut(s: string | null): string | null {
+  if (s === null) return null;
+  return s.length > MAX_BODY_TEXT_CHARS ? s.slice(0, MAX_BODY_TEXT_CHARS) : s;
+}
+
+function countBoundaries(bytes: Buffer): number {
+  let n = 0;
+  let at = 0;
+  const needle = Buffer.from('boundary=');
+  // Case variants are rare enough; a lower bound is all the limit needs.
+  while ((at = bytes.indexOf(needle, at)) !== -1 && n <= MAX_MIME_BOUNDARIES) {
+    n++;
+    at += needle.length;
+  }
+  return n;
+}
+
+function isValidUtf8(b: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function toAddress(name: string, address: string): Address {
+  const at = address.lastIndexOf('@');
+  return { name, address, domain: at === -1 ? '' : address.slice(at + 1).toLowerCase().replace(/\.$/, '') };
+}
+
+function flatten(obj: AddressObject | AddressObject[] | undefined): Address[] {
+  if (!obj) return [];
+  const list = Array.isArray(obj) ? obj : [obj];
+  const out: Address[] = [];
+  const walk = (v: { name?: string; address?: string; group?: unknown[] }): void => {
+    if (v.group) for (const g of v.group) walk(g as typeof v);
+    else if (v.address !== undefined || v.name) out.push(toAddress(v.name ?? '', v.address ?? ''));
+  };
+  for (const o of list) for (const v of o.value) walk(v);
+  return out;
+}
+
+/** Without the MIME parser's view (too deep, too large), fall back to the bare addr-spec. */
+function addresses(obj: AddressObject | AddressObject[] | undefined, raw: string | null): Address[] {
+  const parsed = flatten(obj);
+  if (parsed.length > 0 || raw === null) return parsed;
+  const m = /<([^<>@\s]+@[^<>\s]+)>|([^\s<>,;"]+@[^\s<>,;"]+)/.exec(raw);
+  return m ? [toAddress('', (m[1] ?? m[2])!)] : [];
+}
+
+function addressesOfHeader(mail: ParsedMail | null, key: string, raw: string | null): Address[] {
+  const v = mail?.headers.get(key) as AddressObject | undefined;
+  return addresses(v && typeof v === 'object' && 'value' in v ? v : undefined, raw);
+}

@@ -1,0 +1,129 @@
+// Import runs and the failure records of their inputs.
+import type { Db } from './database.ts';
+import type { InputFailure } from '../model.ts';
+
+export interface RunCounts {
+  bytesRead: number;
+  messagesSeen: number;
+  messagesNew: number;
+  sourcesNew: number;
+  failures: number;
+  skipped: number;
+}
+
+export interface RunRow {
+  id: number;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  inputs: string;
+  options: string;
+  tool_version: string;
+  pid: number | null;
+  bytes_total: number | null;
+  bytes_read: number;
+  messages_seen: number;
+  messages_new: number;
+  sources_new: number;
+  failures: number;
+  skipped: number;
+  updated_at: string | null;
+  error: string | null;
+}
+
+export function startRun(db: Db, inputs: string[], options: object, toolVersion: string): number {
+  const info = db
+    .prepare(
+      `INSERT INTO import_runs (started_at, status, inputs, options, tool_version, pid, updated_at)
+       VALUES (?, 'running', ?, ?, ?, ?, ?)`,
+    )
+    .run(nowIso(), JSON.stringify(inputs), JSON.stringify(options), toolVersion, process.pid, nowIso());
+  return Number(info.lastInsertRowid);
+}
+
+export function setRunTotal(db: Db, runId: number, bytesTotal: number): void {
+  db.prepare('UPDATE import_runs SET bytes_total = ? WHERE id = ?').run(bytesTotal, runId);
+}
+
+export function updateRunCounts(db: Db, runId: number, c: RunCounts): void {
+  db.prepare(
+    `UPDATE import_runs SET bytes_read = ?, messages_seen = ?, messages_new = ?, sources_new = ?,
+       failures = ?, skipped = ?, updated_at = ? WHERE id = ?`,
+  ).run(c.bytesRead, c.messagesSeen, c.messagesNew, c.sourcesNew, c.failures, c.skipped, nowIso(), runId);
+}
+
+export function finishRun(db: Db, runId: number, status: 'completed' | 'interrupted' | 'failed', error?: string): void {
+  db.prepare('UPDATE import_runs SET status = ?, finished_at = ?, error = ?, updated_at = ? WHERE id = ?').run(
+    status,
+    nowIso(),
+    error ?? null,
+    nowIso(),
+    runId,
+  );
+}
+
+/** A run left 'running' by a process that no longer exists was killed: say so. */
+export function markAbandonedRuns(db: Db): number {
+  const rows = db.prepare("SELECT id, pid FROM import_runs WHERE status = 'running'").all() as {
+    id: number;
+    pid: number | null;
+  }[];
+  let n = 0;
+  for (const r of rows) {
+    if (r.pid !== null && r.pid !== process.pid && isAlive(r.pid)) continue;
+    if (r.pid === process.pid) continue;
+    finishRun(db, r.id, 'interrupted', 'the import process stopped before the end (killed or crashed)');
+    n++;
+  }
+  return n;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function recordFailure(
+  db: Db,
+  runId: number,
+  kind: 'failure' | 'skipped',
+  f: InputFailure,
+  sha256: string | null = null,
+): void {
+  db.prepare(
+    `INSERT INTO failures (run_id, kind, path, offset, code, reason, sha256, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(runId, kind, f.path, f.offset, f.code, f.reason, sha256, nowIso());
+}
+
+export function getRun(db: Db, runId: number): RunRow | undefined {
+  return db.prepare('SELECT * FROM import_runs WHERE id = ?').get(runId) as RunRow | undefined;
+}
+
+export function listRuns(db: Db): RunRow[] {
+  return db.prepare('SELECT * FROM import_runs ORDER BY id DESC').all() as RunRow[];
+}
+
+export interface FailureRow {
+  id: number;
+  run_id: number;
+  kind: string;
+  path: string;
+  offset: number | null;
+  code: string;
+  reason: string;
+  sha256: string | null;
+  created_at: string;
+}
+
+export function listFailures(db: Db, runId: number): FailureRow[] {
+  return db.prepare('SELECT * FROM failures WHERE run_id = ? ORDER BY id').all(runId) as FailureRow[];
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,86 @@
+// The key store in memory: which key records answer a selector name, as of a given time.
+import { createPublicKey } from 'node:crypto';
+import type { KeyRecord } from '../model.ts';
+
+export class KeyIndex {
+  private readonly byName = new Map<string, KeyRecord[]>();
+  private readonly domains = new Map<string, number | null>();
+
+  constructor(records: Iterable<KeyRecord> = []) {
+    for (const r of records) this.add(r);
+  }
+
+  add(r: KeyRecord): void {
+    const list = this.byName.get(r.name) ?? [];
+    list.push(r);
+    this.byName.set(r.name, list);
+    if (r.dnsError === null && r.value) {
+      // Earliest time the domain is known to have published a key (null: no date known).
+      const prev = this.domains.get(r.domain);
+      const first = r.firstSeen;
+      if (prev === undefined) this.domains.set(r.domain, first);
+      else if (prev !== null && (first === null || first < prev)) this.domains.set(r.domain, first);
+    }
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const l of this.byName.values()) n += l.length;
+    return n;
+  }
+
+  /**
+   * The records for a name, best first for a message verified as of `asOf`: a record seen around
+   * that time, then undated records (zone files, JSON), then records seen at other times,
+   * nearest first. Simulated DNS errors come last, so a real key wins over an error.
+   */
+  candidates(name: string, asOf: number): KeyRecord[] {
+    const list = this.byName.get(name.toLowerCase().replace(/\.$/, '')) ?? [];
+    const rank = (r: KeyRecord): number => {
+      if (r.dnsError !== null) return 3e12;
+      if (r.firstSeen === null && r.lastSeen === null) return 1;
+      const from = r.firstSeen ?? -Infinity;
+      const to = r.lastSeen ?? Infinity;
+      if (asOf >= from && asOf <= to) return 0;
+      return 2 + Math.min(Math.abs(asOf - from), Math.abs(asOf - to));
+    };
+    return [...list].sort((a, b) => rank(a) - rank(b));
+  }
+
+  /** Domains with at least one key, and the earliest first-seen time known for them (null: undated). */
+  signingDomains(): ReadonlyMap<string, number | null> {
+    return this.domains;
+  }
+}
+
+export interface KeyDetails {
+  keyType: string | null;
+  keyBits: number | null;
+  /** p= present and empty: the owner revoked the key (RFC 6376 3.6.1). */
+  revoked: boolean;
+}
+
+/** Reads type and size from a TXT key record, whatever the verifier made of it. */
+export function describeKey(value: string): KeyDetails {
+  const tags = new Map<string, string>();
+  for (const part of value.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    tags.set(part.slice(0, eq).trim(), part.slice(eq + 1).replace(/\s+/g, ''));
+  }
+  const p = tags.get('p');
+  if (p === undefined) return { keyType: tags.get('k') ?? null, keyBits: null, revoked: false };
+  if (p === '') return { keyType: tags.get('k') ?? 'rsa', keyBits: null, revoked: true };
+  const raw = Buffer.from(p, 'base64');
+  if (raw.length === 32) return { keyType: 'ed25519', keyBits: 256, revoked: false };
+  for (const type of ['spki', 'pkcs1'] as const) {
+    try {
+      const key = createPublicKey({ key: raw, format: 'der', type });
+      const details = key.asymmetricKeyDetails;
+      return { keyType: key.asymmetricKeyType ?? null, keyBits: details?.modulusLength ?? null, revoked: false };
+    } catch {
+      // try the next encoding
+    }
+  }
+  return { keyType: tags.get('k') ?? null, keyBits: null, revoked: false };
+}
