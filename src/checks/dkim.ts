@@ -1,0 +1,137 @@
+// DKIM outcome codes: one finding per signature (and per problem with it), from the verification
+// record alone. Whether a passing signature counts as proof is decided here, by the strict rules of
+// RFC 6376 and RFC 8301, so the verdict only has to look for `dkim/pass`.
+import type { CheckInput, CodeDoc, Finding, MessageCheck, Severity, SignatureCheck } from '../model.ts';
+
+/** RFC 8301 3.2: verifiers MUST NOT consider signatures using RSA keys of less than 1024 bits valid. */
+export const MIN_RSA_BITS = 1024;
+
+const codes: Record<string, CodeDoc> = {
+  'dkim/pass': { severity: 'info', meaning: 'A signature aligned with the From domain verifies over the whole message with a key of at least 1024 bits, valid at the message time: cryptographic proof.' },
+  'dkim/unsigned': { severity: 'info', meaning: 'The message carries no DKIM signature.' },
+  'dkim/body-hash-mismatch': { severity: 'strong', meaning: 'The body no longer hashes to the value the signature recorded (bh=): the body changed after signing. Weak instead of strong when the key is not in the store or a mailing list explains it.' },
+  'dkim/bad-signature': { severity: 'strong', meaning: 'The body matches but the signature over the headers does not verify with the key: signed headers changed after signing.' },
+  'dkim/key-unknown': { severity: 'info', meaning: 'The key named by the signature (selector._domainkey.domain) is not in the key store, so the signature cannot be checked.' },
+  'dkim/key-revoked': { severity: 'info', meaning: 'The key record in the store has an empty p=: its owner revoked it, so nothing signed with it can be checked.' },
+  'dkim/key-invalid': { severity: 'info', meaning: 'The key record in the store is unusable (bad encoding, unknown key type or version, not for e-mail, hash not allowed).' },
+  'dkim/temperror': { severity: 'info', meaning: 'The key could not be had (a recorded DNS time-out or server failure).' },
+  'dkim/weak-key': { severity: 'info', meaning: 'The signature verifies, but with an RSA key under 1024 bits, which RFC 8301 says must not count: such keys can be factored.' },
+  'dkim/sha1': { severity: 'info', meaning: 'The signature uses rsa-sha1, which RFC 8301 forbids for verifying: it does not count as proof.' },
+  'dkim/expired': { severity: 'weak', meaning: 'The signature\'s x= expiry had passed when the message was received: it was already invalid in transit.' },
+  'dkim/unsigned-content': { severity: 'strong', meaning: 'The signature covers only the first l= bytes of the body and more content follows: text was appended after signing.' },
+  'dkim/unaligned': { severity: 'info', meaning: 'The signature verifies but its domain (d=) is not the From domain: it proves the signer, not the author.' },
+  'dkim/from-not-signed': { severity: 'weak', meaning: 'The signature does not cover the From header, so the sender could have been replaced after signing.' },
+  'dkim/malformed': { severity: 'info', meaning: 'The signature header breaks RFC 6376 (missing or bad tags, pre-standard version, unknown algorithm or canonicalization) and is not evaluated.' },
+  'dkim/not-evaluated': { severity: 'info', meaning: 'The signature was not evaluated by a resource limit (too many signatures on the message, or a huge h= list).' },
+  'dkim/missing-signature': { severity: 'weak', meaning: 'The From domain publishes DKIM keys (it is in the key store, from before the message time) but the message carries no signature of it: an unsigned spoof of a signing domain.' },
+};
+
+const KEY_PROBLEMS = /invalid public key|unknown key type|unknown key version|inappropriate hash|key not for email|inappropriate key algorithm/;
+
+function find(s: SignatureCheck, code: string, detail: string, severity?: Severity, extra: Record<string, unknown> = {}): Finding {
+  return {
+    check: 'dkim',
+    code,
+    severity: severity ?? codes[code]!.severity,
+    detail,
+    evidence: { signature: s.index, d: s.domain, s: s.selector, a: s.algorithm, result: s.result, comment: s.comment, key: s.keyName, keySource: s.keySource, ...extra },
+  };
+}
+
+function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
+  const who = `the signature of ${s.domain || '(no domain)'} (selector ${s.selector || '?'})`;
+  const out: Finding[] = [];
+  if (s.result === 'pass') {
+    if (s.algorithm.toLowerCase() === 'rsa-sha1') out.push(find(s, 'dkim/sha1', `${cap(who)} verifies but uses rsa-sha1, which RFC 8301 says must not be trusted.`));
+    if (s.keyType === 'rsa' && s.keyBits !== null && s.keyBits < MIN_RSA_BITS) {
+      out.push(find(s, 'dkim/weak-key', `${cap(who)} verifies, but with a ${s.keyBits}-bit RSA key; keys under ${MIN_RSA_BITS} bits can be factored and do not count (RFC 8301).`, undefined, { keyBits: s.keyBits }));
+    }
+    if (s.unsignedBodyBytes > 0) {
+      out.push(find(s, 'dkim/unsigned-content', `${cap(who)} covers only the first ${s.bodyLength} bytes of the body; ${s.unsignedBodyBytes} bytes after them were not signed and may have been added later.`, undefined, { l: s.bodyLength, unsignedBytes: s.unsignedBodyBytes }));
+    }
+    if (!s.aligned) out.push(find(s, 'dkim/unaligned', `${cap(who)} verifies, but ${s.domain} is not the From domain (${input.parsed.from[0]?.domain || 'none'}): it proves who relayed or signed the message, not who wrote it.`));
+    if (out.length === 0) {
+      const date = new Date(input.verification.asOf * 1000).toISOString().slice(0, 16).replace('T', ' ');
+      out.push(find(s, 'dkim/pass', `${cap(who)} (${s.algorithm}, ${s.keyBits ?? '?'}-bit ${s.keyType ?? ''} key from ${s.keySource ?? 'unknown source'}) verifies over the whole message as of ${date} UTC.`, undefined, { keyBits: s.keyBits, asOf: input.verification.asOf }));
+    }
+    return out;
+  }
+  if (/expired/.test(s.comment)) {
+    return [find(s, 'dkim/expired', `${cap(who)} expired (x=${iso(s.expiresAt)}) before the message was received (${iso(input.verification.asOf)}).`, undefined, { x: s.expiresAt, asOf: input.verification.asOf })];
+  }
+  if (s.result === 'fail' || (s.bodyHash === 'fail' && s.result !== 'permerror')) {
+    const keyKnown = s.keySource !== null;
+    const list = input.parsed.listId !== null;
+    if (s.bodyHash === 'fail') {
+      const sev: Severity = keyKnown && !list ? 'strong' : 'weak';
+      const why = !keyKnown ? ' (the key is not in the store, so the signature header itself is unproven)' : list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have changed it)` : '';
+      out.push(find(s, 'dkim/body-hash-mismatch', `The body does not match what ${who} recorded: it was changed after signing${why}.`, sev));
+    } else {
+      out.push(find(s, 'dkim/bad-signature', `${cap(who)} does not verify with its key: signed headers (${s.signedHeaders.slice(0, 6).join(', ')}${s.signedHeaders.length > 6 ? ', …' : ''}) were changed after signing.`));
+    }
+    if (s.algorithm.toLowerCase() === 'rsa-sha1') out.push(find(s, 'dkim/sha1', `${cap(who)} uses rsa-sha1, which RFC 8301 says must not be trusted.`));
+    return out;
+  }
+  if (s.result === 'policy') {
+    if (/weak algorithm/.test(s.comment) || s.algorithm.toLowerCase() === 'rsa-sha1') return [find(s, 'dkim/sha1', `${cap(who)} uses rsa-sha1, which RFC 8301 says must not be used for verifying; it is not checked as proof.`)];
+    return [find(s, 'dkim/weak-key', `${cap(who)} uses a key under ${MIN_RSA_BITS} bits.`)];
+  }
+  if (s.result === 'temperror') return [find(s, 'dkim/temperror', `The key for ${who} could not be had (${s.keyError ?? s.comment}).`)];
+  if (s.keyRevoked) return [find(s, 'dkim/key-revoked', `The key ${s.keyName} was revoked by its owner (empty p=), so ${who} cannot be checked.`)];
+  if (/no key/.test(s.comment)) return [find(s, 'dkim/key-unknown', `The key ${s.keyName} is not in the key store, so ${who} cannot be checked.`)];
+  if (KEY_PROBLEMS.test(s.comment)) return [find(s, 'dkim/key-invalid', `The key record ${s.keyName} (${s.keySource ?? 'no source'}) is unusable: ${s.comment}.`)];
+  if (/From field not signed/.test(s.comment)) return [find(s, 'dkim/from-not-signed', `${cap(who)} does not cover the From header, so the sender could have been replaced after signing.`)];
+  if (/^not evaluated/.test(s.comment)) return [find(s, 'dkim/not-evaluated', `${cap(who)} was ${s.comment}.`)];
+  return [find(s, 'dkim/malformed', `${cap(who)} is malformed and was not evaluated: ${s.comment || 'unreadable'}${s.version !== '1' ? ` (v=${s.version ?? 'missing'}: not a standard RFC 6376 signature)` : ''}.`)];
+}
+
+function run(input: CheckInput): Finding[] {
+  const sigs = input.verification.signatures;
+  if (sigs.length === 0) {
+    const out: Finding[] = [{ check: 'dkim', code: 'dkim/unsigned', severity: 'info', detail: 'The message carries no DKIM signature.', evidence: {} }];
+    return out.concat(missingSignature(input));
+  }
+  const out = sigs.flatMap((s) => judgeSignature(s, input));
+  if (!out.some((f) => f.code === 'dkim/pass')) out.push(...missingSignature(input));
+  return out;
+}
+
+function missingSignature(input: CheckInput): Finding[] {
+  const domain = input.parsed.from[0]?.domain;
+  const known = input.context?.signingDomains;
+  if (!domain || !known) return [];
+  let match: string | null = null;
+  for (const d of [domain, ...parentDomains(domain)]) if (match === null && known.has(d)) match = d;
+  if (match === null) return [];
+  const since = known.get(match) ?? null;
+  const asOf = input.verification.asOf;
+  // A domain that started signing after the message was written proves nothing about it.
+  if (since !== null && since > asOf) return [];
+  // A signature of the domain that fails is reported by its own finding; this is about its absence.
+  if (input.verification.signatures.some((s) => s.aligned)) return [];
+  const what = 'this message carries no signature of it';
+  return [{
+    check: 'dkim',
+    code: 'dkim/missing-signature',
+    severity: 'weak',
+    detail: `${match} publishes DKIM keys${since !== null ? ` (seen since ${iso(since)})` : ''}, but ${what}: mail really sent by ${domain} would normally be signed.`,
+    evidence: { fromDomain: domain, keyDomain: match, keysSince: since, asOf },
+  }];
+}
+
+function parentDomains(d: string): string[] {
+  const parts = d.split('.');
+  const out: string[] = [];
+  for (let i = 1; i < parts.length - 1; i++) out.push(parts.slice(i).join('.'));
+  return out;
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function iso(t: number | null): string {
+  return t === null ? 'unknown' : new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export const check: MessageCheck = { id: 'dkim', title: 'DKIM signatures', codes, run };

@@ -1,0 +1,42 @@
+// The registry of per-message checks: one list, in the order their findings are reported.
+import type { CheckInput, Finding, MessageCheck } from '../model.ts';
+import { check as dkim } from './dkim.ts';
+import { check as arc } from './arc.ts';
+import { check as duplicateHeaders } from './duplicate-headers.ts';
+import { check as authResults } from './auth-results.ts';
+import { check as receivedOrder } from './received-order.ts';
+import { check as dateConsistency } from './date-consistency.ts';
+import { check as dkimTime } from './dkim-time.ts';
+import { check as messageId } from './message-id.ts';
+import { check as lookalikeDomain } from './lookalike-domain.ts';
+
+export const checks: readonly MessageCheck[] = [
+  dkim,
+  arc,
+  duplicateHeaders,
+  authResults,
+  receivedOrder,
+  dateConsistency,
+  dkimTime,
+  messageId,
+  lookalikeDomain,
+];
+
+/** Runs every check. A check that throws is a programming error, reported as a finding, not a crash. */
+export function runChecks(input: CheckInput): Finding[] {
+  const out: Finding[] = [];
+  for (const c of checks) {
+    try {
+      out.push(...c.run(input));
+    } catch (err) {
+      out.push({
+        check: c.id,
+        code: 'check/error',
+        severity: 'info',
+        detail: `The ${c.id} check failed on this message (${(err as Error).message}); its result is missing.`,
+        evidence: { error: String((err as Error).stack ?? err).slice(0, 2000) },
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+// Findings -> verdict, by the rules of DESIGN.md "Verdicts". Pure: the verdict is decided from
+// findings only, so the same findings always give the same verdict and the reasons show why.
+import type { Finding, Severity, Verdict } from '../model.ts';
+
+const RANK: Record<Severity, number> = { strong: 0, weak: 1, info: 2 };
+
+/**
+ * Strong findings of a DKIM signature other than the proving one do not undo the proof: a list
+ * re-signs what it changed, and a junk signature added by anyone cannot alter signed content.
+ * Strong findings of any other kind (an unsigned copy of a signed header) do.
+ */
+function contradictsProof(f: Finding, proofSignatures: Set<unknown>): boolean {
+  if (f.severity !== 'strong') return false;
+  if (f.check !== 'dkim') return true;
+  return proofSignatures.has(f.evidence.signature);
+}
+
+export function decideVerdict(findings: Finding[]): Verdict {
+  const sorted = [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+  const proofs = findings.filter((f) => f.code === 'dkim/pass');
+  const proofSigs = new Set(proofs.map((p) => p.evidence.signature));
+  const strong = sorted.filter((f) => f.severity === 'strong');
+  const weak = sorted.filter((f) => f.severity === 'weak');
+
+  if (proofs.length > 0) {
+    const against = strong.filter((f) => contradictsProof(f, proofSigs));
+    if (against.length === 0) {
+      const rest = sorted.filter((f) => f.code !== 'dkim/pass' && f.severity !== 'info');
+      const note = rest.length ? ` Other findings (${unique(rest.map((f) => f.code)).join(', ')}) do not undo the signature but are worth reading.` : '';
+      return { verdict: 'verified', summary: `Verified: ${proofs[0]!.detail}${note}`, reasons: reasons(proofs, sorted) };
+    }
+    return { verdict: 'tampered', summary: `Tampered: ${against[0]!.detail}${more(against)}`, reasons: reasons(against, sorted) };
+  }
+  if (strong.length > 0) return { verdict: 'tampered', summary: `Tampered: ${strong[0]!.detail}${more(strong)}`, reasons: reasons(strong, sorted) };
+  if (weak.length > 0) return { verdict: 'suspicious', summary: `Suspicious: ${weak[0]!.detail}${more(weak)}`, reasons: reasons(weak, sorted) };
+  const info = sorted.filter((f) => f.check === 'dkim' || f.check === 'arc');
+  const lead = info.find((f) => f.code !== 'arc/pass') ?? info[0];
+  const why = lead ? lead.detail : 'No signature could be checked.';
+  return {
+    verdict: 'unverifiable',
+    summary: `Unverifiable: ${why} Nothing in the message is inconsistent, but nothing proves it either.`,
+    reasons: reasons(lead ? [lead] : [], sorted),
+  };
+}
+
+/** The deciding codes first, then every other non-info code, then info codes; each once. */
+function reasons(deciding: Finding[], all: Finding[]): string[] {
+  return unique([...deciding.map((f) => f.code), ...all.filter((f) => f.severity !== 'info').map((f) => f.code), ...all.map((f) => f.code)]);
+}
+
+function more(list: Finding[]): string {
+  const n = unique(list.map((f) => f.code)).length - 1;
+  return n > 0 ? ` (${n} more finding${n > 1 ? 's' : ''} of this weight)` : '';
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
