@@ -15,11 +15,12 @@ export class KeyIndex {
     list.push(r);
     this.byName.set(r.name, list);
     if (r.dnsError === null && r.value) {
-      // Earliest time the domain is known to have published a key (null: no date known).
+      // Earliest time the domain is known to have published a key; null while no record is dated
+      // (a zone file says a key exists, not since when).
       const prev = this.domains.get(r.domain);
       const first = r.firstSeen;
-      if (prev === undefined) this.domains.set(r.domain, first);
-      else if (prev !== null && (first === null || first < prev)) this.domains.set(r.domain, first);
+      if (prev === undefined || prev === null) this.domains.set(r.domain, first);
+      else if (first !== null && first < prev) this.domains.set(r.domain, first);
     }
   }
 

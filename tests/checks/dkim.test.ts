@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/checks/dkim.ts';
+import { codesOf, message } from './fixtures.ts';
+import type { MessageSpec } from './fixtures.ts';
+import type { CheckInput } from '../../src/model.ts';
+
+const HEADERS = ['From: Ana <ana@example.org>', 'To: bo@example.net', 'Subject: Budget', 'Date: Tue, 01 Apr 2025 09:59:00 +0000', 'Message-ID: <1@example.org>'];
+
+function run(spec: Partial<MessageSpec>, context?: CheckInput['context']) {
+  const input = message({ headers: HEADERS, ...spec });
+  return check.run({ ...input, context });
+}
+
+describe('dkim check', () => {
+  it('gives dkim/pass for an aligned, whole-body, strong-key signature that verifies', () => {
+    const f = run({ signatures: [{ domain: 'example.org' }] });
+    expect(codesOf(f)).toEqual(['dkim/pass']);
+    expect(f[0]!.detail).toMatch(/example\.org .*2048-bit/);
+  });
+
+  it('reports an unsigned message, and an unsigned spoof of a domain known to sign', () => {
+    expect(codesOf(run({}))).toEqual(['dkim/unsigned']);
+    const known = { signingDomains: new Map([['example.org', null]]) };
+    expect(codesOf(run({}, known))).toEqual(['dkim/unsigned', 'dkim/missing-signature']);
+    // A domain whose keys appear only after the message was sent says nothing about it.
+    const later = { signingDomains: new Map([['example.org', 2_000_000_000]]) };
+    expect(codesOf(run({}, later))).toEqual(['dkim/unsigned']);
+  });
+
+  it('refuses weak keys, rsa-sha1, l= with unsigned content and unaligned signers as proof', () => {
+    expect(codesOf(run({ signatures: [{ domain: 'example.org', keyBits: 512 }] }))).toEqual(['dkim/weak-key']);
+    expect(codesOf(run({ signatures: [{ domain: 'example.org', algorithm: 'rsa-sha1' }] }))).toEqual(['dkim/sha1']);
+    expect(codesOf(run({ signatures: [{ domain: 'example.org', bodyLength: 100, unsignedBodyBytes: 42 }] }))).toEqual(['dkim/unsigned-content']);
+    expect(codesOf(run({ signatures: [{ domain: 'esp.example.com' }] }))).toEqual(['dkim/unaligned']);
+  });
+
+  it('tells a changed body from changed headers, and weakens a body mismatch without a key or on a list', () => {
+    const body = run({ signatures: [{ domain: 'example.org', result: 'fail', bodyHash: 'fail', comment: 'body hash did not verify' }] });
+    expect(body.map((x) => [x.code, x.severity])).toEqual([['dkim/body-hash-mismatch', 'strong']]);
+    const noKey = run({ signatures: [{ domain: 'example.org', result: 'fail', bodyHash: 'fail', keySource: null }] });
+    expect(noKey[0]!.severity).toBe('weak');
+    const list = run({ headers: [...HEADERS, 'List-Id: <team.example.org>'], signatures: [{ domain: 'example.org', result: 'fail', bodyHash: 'fail' }] });
+    expect(list[0]!.severity).toBe('weak');
+    expect(codesOf(run({ signatures: [{ domain: 'example.org', result: 'fail', comment: 'bad signature' }] }))).toEqual(['dkim/bad-signature']);
+  });
+
+  it('maps key and syntax problems to their own codes', () => {
+    const sig = (fields: object) => codesOf(run({ signatures: [{ domain: 'example.org', ...fields }] }));
+    expect(sig({ result: 'neutral', comment: 'no key', keySource: null, keyError: 'not-in-store' })).toEqual(['dkim/key-unknown']);
+    expect(sig({ result: 'permerror', comment: 'invalid public key', keyRevoked: true })).toEqual(['dkim/key-revoked']);
+    expect(sig({ result: 'permerror', comment: 'unknown key type' })).toEqual(['dkim/key-invalid']);
+    expect(sig({ result: 'temperror', comment: 'DNS failure: ETIMEOUT', keyError: 'TIMEOUT' })).toEqual(['dkim/temperror']);
+    expect(sig({ result: 'neutral', comment: 'expired', expiresAt: 100 })).toEqual(['dkim/expired']);
+    expect(sig({ result: 'permerror', comment: 'signature missing required tag', version: null })).toEqual(['dkim/malformed']);
+    expect(sig({ result: 'permerror', comment: 'From field not signed' })).toEqual(['dkim/from-not-signed']);
+    expect(sig({ result: 'permerror', comment: 'not evaluated: only the first 5 signatures of a message are checked' })).toEqual(['dkim/not-evaluated']);
+    expect(sig({ result: 'policy', comment: 'weak algorithm', algorithm: 'rsa-sha1' })).toEqual(['dkim/sha1']);
+  });
+
+  it('emits only documented codes', () => {
+    const all = [
+      run({}, { signingDomains: new Map([['example.org', null]]) }),
+      run({ signatures: [{ domain: 'example.org', result: 'fail', bodyHash: 'fail', algorithm: 'rsa-sha1' }] }),
+    ].flat();
+    for (const f of all) expect(check.codes[f.code], f.code).toBeDefined();
+  });
+});
