@@ -138,7 +138,7 @@ The treasurer asked me to forward the bank statements. Will send them
 tonight from home.
 
 Chris
-`), { transit: { submitAt: addSeconds(reversedDate, 540), signAt: addSeconds(reversedDate, 540), relayAt: addSeconds(reversedDate, 2), deliverAt: addSeconds(reversedDate, 1) } }),
+`), { transit: { submitAt: addSeconds(reversedDate, 7300), signAt: addSeconds(reversedDate, 7300), relayAt: addSeconds(reversedDate, 2), deliverAt: addSeconds(reversedDate, 1) } }),
     },
     {
       file: 'unverifiable-rsa-sha1.eml', description: 'example-news.org signed with rsa-sha1 (RFC 8301: must not count)',

@@ -117,7 +117,7 @@ async function buildDemoForgeries(memoTexts: string[], t2: string, t4: string): 
       name: 'out-of-order.eml', places: places('mbox'), description: 'unsigned; Received times run backwards',
       verdict: 'suspicious', codes: ['received-order/out-of-order'],
       text: await deliverLetter({ ...volunteerNotes[0]!, seed: 'demo/oos', date: oosDate, subject: 'Treasurer asked me to forward this' },
-        { transit: { submitAt: addSeconds(oosDate, 700), signAt: addSeconds(oosDate, 700), relayAt: addSeconds(oosDate, 3), deliverAt: addSeconds(oosDate, 2) } }),
+        { transit: { submitAt: addSeconds(oosDate, 7300), signAt: addSeconds(oosDate, 7300), relayAt: addSeconds(oosDate, 3), deliverAt: addSeconds(oosDate, 2) } }),
     },
     {
       name: 'expired.eml', places: places('cur'), description: 'example-news.org, x= passed before the message was received',

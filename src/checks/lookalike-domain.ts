@@ -1,0 +1,185 @@
+// A signing domain that resembles the From domain without being it: the forger registers
+// examp1e.com, signs with a real key of their own and hopes the reader sees "signed by example".
+import { domainToUnicode } from 'node:url';
+import type { CheckInput, Finding, MessageCheck, SignatureCheck } from '../model.ts';
+
+const ID = 'lookalike-domain';
+
+/**
+ * Public suffixes of two labels under which registrars sell names. A short list instead of the
+ * Public Suffix List (no data file to ship or update, no network); under a suffix missing here a
+ * registrable name is cut one label too short, which can only make two names of that country's
+ * suffix look like one site, never make one site look like two.
+ */
+const TWO_LABEL_SUFFIXES = new Set([
+  'co.uk', 'org.uk', 'ac.uk', 'gov.uk', 'me.uk', 'ltd.uk', 'plc.uk',
+  'com.au', 'net.au', 'org.au', 'edu.au', 'gov.au',
+  'co.nz', 'org.nz', 'co.jp', 'ne.jp', 'or.jp', 'ac.jp', 'co.kr', 'or.kr',
+  'com.br', 'com.cn', 'com.hk', 'com.tw', 'com.sg', 'com.my', 'com.mx', 'com.ar', 'com.tr',
+  'co.in', 'co.id', 'co.il', 'co.za', 'com.ua', 'com.pl',
+]);
+
+/** The name a site registers: the last two labels, or three under a two-label public suffix. */
+export function registrableDomain(host: string): string {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (!h.includes('.') || h.includes(':') || /^[0-9.]+$/.test(h)) return h; // bare name or IP
+  const labels = h.split('.');
+  const take = labels.length >= 3 && TWO_LABEL_SUFFIXES.has(labels.slice(-2).join('.')) ? 3 : 2;
+  return labels.slice(-take).join('.');
+}
+
+function splitRegistrable(domain: string): { label: string; suffix: string } {
+  const reg = registrableDomain(domain);
+  const dot = reg.indexOf('.');
+  return dot < 0 ? { label: reg, suffix: '' } : { label: reg.slice(0, dot), suffix: reg.slice(dot + 1) };
+}
+
+/**
+ * Edits allowed between two labels, by the From label's length: one or two edits turn short names
+ * into other real names (hp/hpe, ibm/ing), so short labels get none and only long ones get two.
+ */
+const ONE_EDIT_MIN_LENGTH = 4;
+const TWO_EDITS_MIN_LENGTH = 7;
+
+function allowedEdits(label: string): number {
+  if (label.length >= TWO_EDITS_MIN_LENGTH) return 2;
+  return label.length >= ONE_EDIT_MIN_LENGTH ? 1 : 0;
+}
+
+/** Characters read as a Latin letter: Unicode TR39 confusables most used in phishing, plus digits. */
+const CONFUSABLES: Record<string, string> = {
+  '\u0430': 'a', '\u0435': 'e', '\u043e': 'o', '\u0440': 'p', '\u0441': 'c', '\u0443': 'y',
+  '\u0445': 'x', '\u0456': 'i', '\u0458': 'j', '\u0455': 's', '\u0501': 'd', '\u04bb': 'h',
+  '\u03bf': 'o', '\u03b1': 'a', '\u03bd': 'v', '\u03c1': 'p', '\u03b9': 'i', '\u03ba': 'k',
+  '\u0131': 'i', '\u0261': 'g', '0': 'o', '1': 'l', '3': 'e', '5': 's',
+};
+
+/** What a label looks like to a reader: confusables folded, rn as m, vv as w. */
+function skeleton(label: string): string {
+  return [...label].map((c) => CONFUSABLES[c] ?? c).join('').replace(/rn/g, 'm').replace(/vv/g, 'w');
+}
+
+/** Optimal string alignment distance (Levenshtein plus adjacent transposition: exmaple/example). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** Why `signer` looks like `from` (empty when it does not); both are host names. */
+function resemblance(signer: string, from: string): string[] {
+  const s = splitRegistrable(signer);
+  const f = splitRegistrable(from);
+  const punycode = s.label.startsWith('xn--');
+  const shown = punycode ? splitRegistrable(domainToUnicode(signer) || signer).label : s.label;
+  const [sk, fk] = [skeleton(shown), skeleton(f.label)];
+  const reasons: string[] = [];
+  if (s.label === f.label && s.suffix !== f.suffix) reasons.push(`same name under another suffix (.${s.suffix})`);
+  if (s.label !== f.label && sk === fk) {
+    reasons.push(punycode ? `punycode for "${shown}", which reads as "${f.label}"` : 'letters swapped for look-alike characters');
+  }
+  if (s.label !== f.label && s.label.replace(/-/g, '') === f.label.replace(/-/g, '')) reasons.push('the From name with hyphens moved');
+  else if (s.label.startsWith(`${f.label}-`) || s.label.endsWith(`-${f.label}`)) reasons.push('the From name with a hyphenated word added');
+  const edits = editDistance(sk, fk);
+  if (reasons.length === 0 && edits > 0 && edits <= allowedEdits(f.label)) {
+    reasons.push(`${edits} letter(s) changed${punycode ? ` (punycode for "${shown}")` : ''}`);
+  }
+  return reasons;
+}
+
+/** Script of each letter, CJK scripts merged (they legitimately mix in one name). */
+function scriptsOf(label: string): string[] {
+  const scripts = new Set<string>();
+  for (const c of label) {
+    if (!/\p{L}/u.test(c)) continue;
+    if (/\p{Script=Latin}/u.test(c)) scripts.add('Latin');
+    else if (/\p{Script=Cyrillic}/u.test(c)) scripts.add('Cyrillic');
+    else if (/\p{Script=Greek}/u.test(c)) scripts.add('Greek');
+    else if (/\p{Script=Armenian}/u.test(c)) scripts.add('Armenian');
+    else if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}]/u.test(c)) scripts.add('CJK');
+    else scripts.add('other');
+  }
+  return [...scripts];
+}
+
+/** Unicode TR39 "highly restrictive": one script per label, or Latin with CJK. */
+function mixesScripts(scripts: string[]): boolean {
+  return scripts.length > 1 && !(scripts.length === 2 && scripts.includes('Latin') && scripts.includes('CJK'));
+}
+
+function checkSigner(sig: SignatureCheck, fromDomains: string[]): Finding | null {
+  const domain = sig.domain.toLowerCase();
+  if (sig.aligned || domain === '') return null;
+  const signer = registrableDomain(domain);
+  if (fromDomains.some((f) => registrableDomain(f) === signer)) return null;
+  for (const from of fromDomains) {
+    const reasons = resemblance(domain, from);
+    if (reasons.length === 0) continue;
+    return {
+      check: ID,
+      code: `${ID}/signer`,
+      severity: 'weak',
+      detail: `The message claims to be from ${from} but is signed by ${sig.domain}, a different domain that looks like it (${reasons.join('; ')}).`,
+      evidence: { signer: sig.domain, selector: sig.selector, fromDomain: from, signerResult: sig.result, reasons },
+    };
+  }
+  return null;
+}
+
+function checkFromDomain(domain: string): Finding | null {
+  const unicode = domainToUnicode(domain) || domain;
+  const punycode = domain.split('.').some((l) => l.startsWith('xn--'));
+  const mixed = unicode.split('.').map((label) => ({ label, scripts: scriptsOf(label) })).filter((l) => mixesScripts(l.scripts));
+  if (!punycode && mixed.length === 0) return null;
+  const why = [
+    ...(punycode ? [`it is punycode for "${unicode}"`] : []),
+    ...mixed.map((l) => `"${l.label}" mixes ${l.scripts.join(' and ')} letters`),
+  ];
+  return {
+    check: ID,
+    code: `${ID}/from`,
+    severity: 'weak',
+    detail: `The From domain ${domain} can pass for another name: ${why.join(', and ')}.`,
+    evidence: { domain, unicode, punycode, mixedLabels: mixed },
+  };
+}
+
+export const check: MessageCheck = {
+  id: ID,
+  title: 'Look-alike signing and From domains',
+  codes: {
+    [`${ID}/signer`]: {
+      severity: 'weak',
+      meaning: 'A DKIM signature comes from a domain that is not the From domain but looks like it (small spelling change, look-alike characters, punycode, added hyphen or another suffix).',
+    },
+    [`${ID}/from`]: {
+      severity: 'weak',
+      meaning: 'The From domain is punycode or mixes letters of different scripts in one label, so it can pass for another name.',
+    },
+  },
+  run({ parsed, verification }: CheckInput): Finding[] {
+    const fromDomains = [...new Set(parsed.from.map((a) => a.domain).filter((d) => d !== ''))];
+    const findings: Finding[] = [];
+    for (const d of fromDomains) {
+      const f = checkFromDomain(d);
+      if (f) findings.push(f);
+    }
+    const seen = new Set<string>();
+    for (const sig of verification.signatures) {
+      const f = checkSigner(sig, fromDomains);
+      if (f && !seen.has(sig.domain)) {
+        seen.add(sig.domain);
+        findings.push(f);
+      }
+    }
+    return findings;
+  },
+};
