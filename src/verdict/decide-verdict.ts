@@ -15,13 +15,6 @@ function contradictsProof(f: Finding, proofSignatures: Set<unknown>): boolean {
   return proofSignatures.has(f.evidence.signature);
 }
 
-/**
- * Weak findings about the signed content itself: the signer's own clock (t=) disagrees with the
- * signed Date. The signature still proves origin, but a journalist would quote the date, and a
- * backdated message sent from a real account is exactly what these catch.
- */
-const CONTRADICTS_SIGNED_CONTENT = new Set(['dkim-time/far-from-date', 'dkim-time/signed-in-future']);
-
 export function decideVerdict(findings: Finding[]): Verdict {
   const sorted = [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity]);
   const proofs = findings.filter((f) => f.code === 'dkim/pass');
@@ -31,14 +24,6 @@ export function decideVerdict(findings: Finding[]): Verdict {
 
   if (proofs.length > 0) {
     const against = strong.filter((f) => contradictsProof(f, proofSigs));
-    const doubts = weak.filter((f) => CONTRADICTS_SIGNED_CONTENT.has(f.code));
-    if (against.length === 0 && doubts.length > 0) {
-      return {
-        verdict: 'suspicious',
-        summary: `Suspicious: ${doubts[0]!.detail} The DKIM signature itself verifies, so the content is the signer's, but its time is in doubt.`,
-        reasons: reasons(doubts, sorted),
-      };
-    }
     if (against.length === 0) {
       const rest = sorted.filter((f) => f.code !== 'dkim/pass' && f.severity !== 'info');
       const note = rest.length ? ` Other findings (${unique(rest.map((f) => f.code)).join(', ')}) do not undo the signature but are worth reading.` : '';

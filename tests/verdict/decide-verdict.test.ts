@@ -44,10 +44,10 @@ describe('decideVerdict', () => {
 });
 
 describe('decideVerdict on signed content whose time is contradicted', () => {
-  it('is suspicious, not verified, when the signer\'s t= contradicts the signed Date', () => {
+  it('stays verified (the signature proves the content, Date included) and names the time finding', () => {
     const v = decideVerdict([f('dkim/pass', 'info', 0), f('dkim-time/far-from-date', 'weak')]);
-    expect(v.verdict).toBe('suspicious');
-    expect(v.reasons[0]).toBe('dkim-time/far-from-date');
-    expect(v.summary).toContain('signature itself verifies');
+    expect(v.verdict).toBe('verified');
+    expect(v.reasons).toEqual(['dkim/pass', 'dkim-time/far-from-date']);
+    expect(v.summary).toContain('dkim-time/far-from-date');
   });
 });
