@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseMessage } from '../../src/parse/parse-message.ts';
+import { parseMailTime } from '../../src/parse/mail-time.ts';
+
+const MSG = [
+  'Received: from mx.example.net (mx.example.net [192.0.2.1])',
+  '\tby mail.example.org with ESMTPS id 1; Tue, 1 Apr 2025 12:00:05 +0200 (CEST)',
+  'Received: from [10.0.0.2] by mx.example.net; Tue, 1 Apr 2025 10:00:01 +0000',
+  'From: "Ana Díaz" <ana@Example.NET>',
+  'Sender: list-bounces@lists.example.net',
+  'Reply-To: replies@example.net',
+  'To: Bo <bo@example.org>, team: cy@example.org, di@example.org;',
+  'Cc: ed@example.org',
+  'Date: Tue, 1 Apr 2025 09:59:58 +0000',
+  'Message-ID: <abc@example.net>',
+  'In-Reply-To: <parent@example.org>',
+  'References: <root@example.org> <parent@example.org>',
+  'Subject: =?UTF-8?Q?Caf=C3=A9_plans?=',
+  'List-Id: Team <team.lists.example.net>',
+  'User-Agent: Mozilla Thunderbird',
+  'MIME-Version: 1.0',
+  'Content-Type: multipart/mixed; boundary="x"',
+  '',
+  '--x',
+  'Content-Type: text/plain; charset=utf-8',
+  '',
+  'See attached.',
+  '--x',
+  'Content-Type: application/pdf; name="plan.pdf"',
+  'Content-Disposition: attachment; filename="plan.pdf"',
+  'Content-Transfer-Encoding: base64',
+  '',
+  Buffer.from('%PDF-1.4 fake').toString('base64'),
+  '--x--',
+  '',
+].join('\r\n');
+
+describe('parseMessage', () => {
+  it('extracts addresses, ids, dates, list, mailer, bodies and attachments', async () => {
+    const p = await parseMessage(Buffer.from(MSG, 'utf8'));
+    expect(p.from).toEqual([{ name: 'Ana Díaz', address: 'ana@Example.NET', domain: 'example.net' }]);
+    expect(p.sender[0]!.address).toBe('list-bounces@lists.example.net');
+    expect(p.replyTo[0]!.address).toBe('replies@example.net');
+    expect(p.to.map((a) => a.address)).toEqual(['bo@example.org', 'cy@example.org', 'di@example.org']);
+    expect(p.cc[0]!.address).toBe('ed@example.org');
+    expect(p.dateEpoch).toBe(Date.UTC(2025, 3, 1, 9, 59, 58) / 1000);
+    expect(p.messageId).toBe('<abc@example.net>');
+    expect(p.inReplyTo).toBe('<parent@example.org>');
+    expect(p.references).toEqual(['<root@example.org>', '<parent@example.org>']);
+    expect(p.subject).toBe('Café plans');
+    expect(p.listId).toBe('Team <team.lists.example.net>');
+    expect(p.mailer).toBe('Mozilla Thunderbird');
+    expect(p.text?.trim()).toBe('See attached.');
+    expect(p.attachments).toEqual([
+      { filename: 'plan.pdf', contentType: 'application/pdf', size: 13, sha256: createHash('sha256').update('%PDF-1.4 fake').digest('hex'), disposition: 'attachment', contentId: null },
+    ]);
+  });
+
+  it('reads Received hops top first, with by, from, time and zone', async () => {
+    const p = await parseMessage(Buffer.from(MSG, 'utf8'));
+    expect(p.received.map((h) => [h.index, h.from, h.by, h.time, h.zone])).toEqual([
+      [0, 'mx.example.net', 'mail.example.org', '2025-04-01T10:00:05.000Z', '+0200'],
+      [1, '[10.0.0.2]', 'mx.example.net', '2025-04-01T10:00:01.000Z', '+0000'],
+    ]);
+  });
+
+  it('reads obsolete date forms and refuses non-dates', () => {
+    expect(parseMailTime('1 Apr 99 10:00:00 EST')).toBe(Date.UTC(1999, 3, 1, 15, 0, 0) / 1000);
+    expect(parseMailTime('Tue, 1 Apr 2025 10:00 GMT')).toBe(Date.UTC(2025, 3, 1, 10, 0, 0) / 1000);
+    expect(parseMailTime('yesterday')).toBeNull();
+    expect(parseMailTime(null)).toBeNull();
+  });
+
+  it('parses a real signed corpus message with an attachment', async () => {
+    const p = await parseMessage(readFileSync(new URL('../../test-corpus/generated/authentic-news-ed25519-attachment.eml', import.meta.url)));
+    expect(p.attachments).toHaveLength(1);
+    expect(p.attachments[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(p.problems).toEqual([]);
+  });
+});

@@ -1,0 +1,146 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { openDatabase } from '../../src/store/database.ts';
+import type { Db } from '../../src/store/database.ts';
+import { insertKeys } from '../../src/store/keys-repo.ts';
+import { readKeyFile } from '../../src/verify/key-files.ts';
+import { importPaths } from '../../src/pipeline/run-import.ts';
+import { WorkerPool, AnalyseTimeoutError } from '../../src/pipeline/worker-pool.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CORPUS = join(ROOT, 'test-corpus/generated');
+const dir = mkdtempSync(join(tmpdir(), 'lt-import-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function freshDb(name: string, keys = 'test-corpus/keys/corpus.zone'): Db {
+  const db = openDatabase(join(dir, `${name}.sqlite`));
+  insertKeys(db, readKeyFile(readFileSync(join(ROOT, keys), 'utf8'), keys).records);
+  return db;
+}
+
+interface Expected {
+  file: string;
+  verdict: string;
+  codes: string[];
+}
+
+describe('import of the generated corpus', () => {
+  it('gives every forgery and every authentic message its expected verdict and codes', async () => {
+    const db = freshDb('corpus');
+    const summary = await importPaths(db, [CORPUS], { workers: 2 });
+    const expected = JSON.parse(readFileSync(join(CORPUS, 'expected.json'), 'utf8')) as Expected[];
+    expect(summary.messagesNew).toBe(expected.length);
+    const q = db.prepare('SELECT m.verdict, m.reasons FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?');
+    for (const e of expected) {
+      const row = q.get(join(CORPUS, e.file)) as { verdict: string; reasons: string } | undefined;
+      expect(row, e.file).toBeDefined();
+      expect(`${e.file}: ${row!.verdict}`).toBe(`${e.file}: ${e.verdict}`);
+      for (const code of e.codes) expect(row!.reasons.split(';'), `${e.file} lacks ${code}`).toContain(code);
+    }
+    // expected.json itself is not mail: recorded, not dropped.
+    expect(db.prepare("SELECT code FROM failures WHERE path LIKE '%expected.json'").pluck().get()).toBe('input/not-mail');
+    db.close();
+  });
+
+  it('adds nothing when the same input is imported again, but records the run', async () => {
+    const db = freshDb('twice');
+    const first = await importPaths(db, [CORPUS], { workers: 0 });
+    const second = await importPaths(db, [CORPUS], { workers: 0 });
+    expect(second.messagesNew).toBe(0);
+    expect(second.sourcesNew).toBe(0);
+    expect(second.messagesSeen).toBe(first.messagesSeen);
+    expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(first.messagesNew);
+    const runs = db.prepare('SELECT status, messages_seen, finished_at FROM import_runs ORDER BY id').all() as { status: string; finished_at: string | null }[];
+    expect(runs.map((r) => r.status)).toEqual(['completed', 'completed']);
+    expect(runs.every((r) => r.finished_at)).toBe(true);
+    db.close();
+  });
+
+  it('keeps one message with several sources when the same bytes are found in several places', async () => {
+    const d = join(dir, 'same');
+    mkdirSync(join(d, 'a'), { recursive: true });
+    mkdirSync(join(d, 'b'));
+    copyFileSync(join(CORPUS, 'authentic-news-rsa.eml'), join(d, 'a/one.eml'));
+    copyFileSync(join(CORPUS, 'authentic-news-rsa.eml'), join(d, 'b/two.eml'));
+    const db = freshDb('same');
+    const s = await importPaths(db, [d], { workers: 1 });
+    expect([s.messagesSeen, s.messagesNew, s.sourcesNew]).toEqual([2, 1, 2]);
+    expect(db.prepare('SELECT count(*) FROM sources').pluck().get()).toBe(2);
+    expect(s.verdicts.verified).toBe(2);
+    db.close();
+  });
+
+  it('stops between messages when asked, and records the run as interrupted', async () => {
+    const db = freshDb('abort');
+    const controller = new AbortController();
+    controller.abort();
+    const s = await importPaths(db, [CORPUS], { workers: 0, signal: controller.signal });
+    expect(s.status).toBe('interrupted');
+    expect(db.prepare('SELECT status FROM import_runs').pluck().get()).toBe('interrupted');
+    db.close();
+  });
+});
+
+/** An mbox of n distinct signed-looking messages (distinct bytes through the Message-ID). */
+function writeBigMbox(file: string, n: number): void {
+  const base = readFileSync(join(CORPUS, 'authentic-news-rsa.eml'), 'latin1');
+  const parts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    parts.push(`From sender@example.org Thu Mar 14 09:26:53 2024\r\n${base.replace(/^Message-ID: <([^>]*)>/im, `Message-ID: <$1.${i}>`)}\r\n`);
+  }
+  writeFileSync(file, parts.join(''), 'latin1');
+}
+
+describe('an import killed half-way', () => {
+  it('completes on the next run without duplicates or losses', async () => {
+    const mbox = join(dir, 'big.mbox');
+    writeBigMbox(mbox, 3000);
+    const dbFile = join(dir, 'killed.sqlite');
+    const cli = join(ROOT, 'bin/leaktriage.js');
+    const child = spawn(process.execPath, [cli, 'import', mbox, '--db', dbFile, '--workers', '1'], { stdio: 'ignore' });
+    // Wait until some batches are committed, then kill without warning.
+    const probe = () => {
+      try {
+        const db = openDatabase(dbFile, { readonly: true });
+        const n = db.prepare('SELECT count(*) FROM messages').pluck().get() as number;
+        db.close();
+        return n;
+      } catch {
+        return 0;
+      }
+    };
+    const started = Date.now();
+    while (probe() < 400 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const partial = probe();
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(3000);
+
+    const db = openDatabase(dbFile);
+    const s = await importPaths(db, [mbox], { workers: 2 });
+    expect(s.status).toBe('completed');
+    expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(3000);
+    expect(db.prepare('SELECT count(*) FROM sources').pluck().get()).toBe(3000);
+    expect(db.prepare('SELECT count(DISTINCT offset) FROM sources').pluck().get()).toBe(3000);
+    const runs = db.prepare('SELECT status FROM import_runs ORDER BY id').pluck().all();
+    expect(runs).toEqual(['interrupted', 'completed']);
+    db.close();
+  }, 120_000);
+});
+
+describe('analysis time limit', () => {
+  it('stops a worker that takes too long, replaces it, and reports a timeout', async () => {
+    const pool = new WorkerPool(1, { keys: [], dnsLive: false, now: 0 }, 1);
+    const bytes = readFileSync(join(CORPUS, 'authentic-news-ed25519-attachment.eml'));
+    await expect(pool.analyse('x', bytes)).rejects.toBeInstanceOf(AnalyseTimeoutError);
+    await pool.close();
+    const ok = new WorkerPool(1, { keys: [], dnsLive: false, now: 0 });
+    const r = await ok.analyse('y', bytes);
+    expect(r.verdict.verdict).toBe('unverifiable');
+    await ok.close();
+  });
+});
