@@ -146,19 +146,19 @@ function formatDuration(s: number): string {
 function printSummary(s: ImportSummary, dbFile: string, db: Db): void {
   const known = s.messagesSeen - s.messagesNew;
   out(`Import run #${s.runId} ${s.status} in ${(s.elapsedMs / 1000).toFixed(1)} s: ${s.messagesSeen} message(s) read, ${s.messagesNew} new, ${known} already known or repeated; ${s.failures} failure(s), ${s.skipped} skipped.`);
+  // After the archive-wide checks, which may change verdicts of messages from earlier runs too.
+  const all = new Map(countVerdicts(db).map((r) => [r.verdict, r.n]));
+  const total = [...all.values()].reduce((a, n) => a + n, 0);
   out('');
-  out('Verdicts of the messages read in this run:');
-  for (const v of VERDICTS) out(`  ${v.padEnd(13)} ${String(s.verdicts[v]).padStart(7)}`);
+  out(`Verdicts in ${dbFile} (${total} message(s)):`);
+  for (const v of VERDICTS) out(`  ${v.padEnd(13)} ${String(all.get(v) ?? 0).padStart(7)}`);
   const codes = Object.entries(s.failuresByCode).sort((a, b) => b[1] - a[1]);
   if (codes.length) {
     out('');
-    out('Inputs that are not mail or failed (each stored with its reason):');
+    out('Inputs of this run that are not mail or failed (each stored with its reason):');
     for (const [code, n] of codes) out(`  ${code.padEnd(24)} ${String(n).padStart(5)}`);
   }
-  const all = countVerdicts(db);
-  const total = all.reduce((a, r) => a + r.n, 0);
   out('');
-  out(`Database ${dbFile}: ${total} message(s) in all (${all.map((r) => `${r.n} ${r.verdict}`).join(', ') || 'none'}).`);
   out(`Next: leaktriage export --db ${dbFile} --format csv   or   leaktriage serve --db ${dbFile}`);
 }
 
