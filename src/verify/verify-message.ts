@@ -116,7 +116,7 @@ export async function verifyMessage(bytes: Buffer, parsed: ParsedMessage, opts: 
   const mailauthSigs = (result.results as MailauthSignature[]).filter((r) => r.signingDomain !== undefined);
   const signatures = tagged.map((t, index): SignatureCheck => {
     const m = mailauthSigs[index];
-    return mapSignature(index, t.tags, m, fromDomain, chosen, asked);
+    return mapSignature(index, t.tags, m, fromDomain, chosen, asked, opts.keys.candidates(`${(t.tags.get('s') ?? '').toLowerCase()}._domainkey.${(t.tags.get('d') ?? '').toLowerCase()}`, asOf)[0]);
   });
 
   return {
@@ -150,11 +150,13 @@ async function lookUpLive(n: string, lookup: LiveLookup, keys: KeyIndex, chosen:
   }
 }
 
-function mapSignature(index: number, tags: Map<string, string>, m: MailauthSignature | undefined, fromDomain: string, chosen: Map<string, KeyRecord>, asked: Set<string>): SignatureCheck {
+function mapSignature(index: number, tags: Map<string, string>, m: MailauthSignature | undefined, fromDomain: string, chosen: Map<string, KeyRecord>, asked: Set<string>, stored: KeyRecord | undefined): SignatureCheck {
   const domain = (tags.get('d') ?? m?.signingDomain ?? '').toLowerCase();
   const selector = (tags.get('s') ?? m?.selector ?? '').toLowerCase();
   const keyName = `${selector}._domainkey.${domain}`;
-  const key = chosen.get(keyName) ?? null;
+  // mailauth compares the body hash before it asks for the key; a body that fails is still
+  // reported with the key the store holds, since whether a key exists decides how strong it is.
+  const key = chosen.get(keyName) ?? (stored && !stored.dnsError ? stored : null);
   const details = key && !key.dnsError ? describeKey(key.value) : { keyType: null, keyBits: null, revoked: false };
   const signedHeaders = signedHeaderList(tags);
   let result = normaliseResult(m?.status?.result);
