@@ -44,7 +44,7 @@ export interface RawMessage {
 export interface InputFailure {
   path: string;
   offset: number | null;
-  /** Stable code, e.g. `input/empty`, `zip/entry-escapes`, listed in docs/errors.md. */
+  /** Stable code, e.g. `input/empty`, `zip/entry-escapes`, listed in docs/input-errors.md. */
   code: string;
   reason: string;
 }

@@ -1,0 +1,42 @@
+// The entry point of import: paths on disk in, a stream of exact message byte ranges, failures and
+// skips out. Bad input never throws and never stops the stream; only programming errors throw.
+
+import type { InputItem } from '../model.ts';
+import { type Limits, resolveLimits } from './limits.ts';
+import type { ReadContext } from './readers/context.ts';
+import { walkInputs } from './readers/directory.ts';
+import { readDiskFile } from './readers/disk-file.ts';
+import { FOLDER_FORMATS, readByteInput } from './readers/index.ts';
+
+export interface ReadOptions {
+  /** Increased as input bytes are consumed, to compare with measureInputs().bytes. */
+  progress?: { bytesRead: number };
+  limits?: Partial<Limits>;
+}
+
+export async function* readInputs(paths: string[], options: ReadOptions = {}): AsyncGenerator<InputItem> {
+  const ctx: ReadContext = {
+    limits: resolveLimits(options.limits),
+    progress: options.progress ?? { bytesRead: 0 },
+    dispatch: readByteInput,
+  };
+  for await (const event of walkInputs(paths, ctx.limits, FOLDER_FORMATS)) {
+    if (event.kind === 'item') yield event.item;
+    else yield* readDiskFile(event.path, event.size, event.place, ctx);
+  }
+}
+
+/** Regular files and their bytes that readInputs would visit: the total for an ETA. */
+export async function measureInputs(paths: string[]): Promise<{ files: number; bytes: number }> {
+  const total = { files: 0, bytes: 0 };
+  try {
+    for await (const event of walkInputs(paths, resolveLimits(undefined), FOLDER_FORMATS)) {
+      if (event.kind !== 'file') continue;
+      total.files += 1;
+      total.bytes += event.size;
+    }
+  } catch {
+    // An estimate only: a walk that fails half-way still gives a usable lower bound.
+  }
+  return total;
+}

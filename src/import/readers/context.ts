@@ -1,0 +1,113 @@
+// What every reader is handed, and the three ways it reports: a message, a failure, a skip.
+
+import type { InputItem, SourceRef } from '../../model.ts';
+import type { Limits } from '../limits.ts';
+import type { ZipSource } from './zip-source.ts';
+
+/** Counts input bytes consumed for one file, never beyond that file's size (progress/ETA). */
+export interface FileProgress {
+  add(bytes: number): void;
+}
+
+/**
+ * A stream of bytes to be recognised and read: a file on disk or a zip entry. `chunks` yields the
+ * content from byte 0 and may be consumed once.
+ */
+export interface ByteInput {
+  /** SourceRef.path of the whole input: `dump/a.eml`, `dump.zip!/inner/a.mbox`. */
+  label: string;
+  /** Last path segment, for recognition by name. */
+  name: string;
+  container: string | null;
+  folder: string | null;
+  /** The maildir folder when the file comes from one. */
+  mailbox: string | null;
+  /** Exact size on disk, or the size a zip entry declares. */
+  size: number;
+  chunks: AsyncIterable<Buffer>;
+  /** Random access to the same bytes for the zip reader; `rest` is `chunks` after the sniff. */
+  openZip(rest: AsyncIterable<Buffer>): Promise<ZipSource>;
+  /** How many zips this input is inside (0 for a file on disk). */
+  zipDepth: number;
+  /** Progress of the file on disk this input belongs to, or null inside a zip (the zip counts). */
+  progress: FileProgress | null;
+  /** Uncompressed bytes still allowed for the top-level archive this input is inside. */
+  zipBudget: { remaining: number } | null;
+}
+
+/**
+ * A kind of file the registry (readers/index.ts) can recognise: by content first, by name when the
+ * content says nothing (`trustName`), and how to read it. `rest` is the input's bytes from byte 0.
+ */
+export interface FileFormat {
+  kind: string;
+  /** Lower-case, with the dot. */
+  extensions: readonly string[];
+  /** Whole lower-case file names without extension, e.g. `inbox`. */
+  names: readonly string[];
+  /** Read it by name alone when the content matches no format. */
+  trustName: boolean;
+  matchesContent(head: Buffer): boolean;
+  read(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: ReadContext): AsyncGenerator<InputItem>;
+}
+
+/** Reads one ByteInput; passed in so that the zip reader can hand its entries back to the registry. */
+export type Dispatch = (input: ByteInput, ctx: ReadContext) => AsyncGenerator<InputItem>;
+
+export interface ReadContext {
+  limits: Limits;
+  /** The caller's counter of input bytes consumed (ReadOptions.progress). */
+  progress: { bytesRead: number };
+  dispatch: Dispatch;
+}
+
+/**
+ * Thrown inside a reader to abandon the current input (a bomb detected mid-stream, a corrupt
+ * entry); the reader that owns the input turns it into a failure record. Never escapes readInputs.
+ */
+export class InputProblem extends Error {
+  readonly code: string;
+  readonly offset: number | null;
+  constructor(code: string, reason: string, offset: number | null = null) {
+    super(reason);
+    this.name = 'InputProblem';
+    this.code = code;
+    this.offset = offset;
+  }
+}
+
+export function failure(path: string, code: string, reason: string, offset: number | null = null): InputItem {
+  return { kind: 'failure', failure: { path, offset, code, reason } };
+}
+
+export function skipped(path: string, code: string, reason: string): InputItem {
+  return { kind: 'skipped', path, code, reason };
+}
+
+export function message(bytes: Buffer, source: Omit<SourceRef, 'length'>): InputItem {
+  return { kind: 'message', message: { bytes, source: { ...source, length: bytes.length } } };
+}
+
+/** Node's system errors (ENOENT, EACCES, EIO...) are bad input; anything else is a bug. */
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string'
+    && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
+export function describeSystemError(error: NodeJS.ErrnoException): string {
+  const plain: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EIO: 'input/output error (damaged disk or network share?)',
+    ENOENT: 'no such file or folder',
+    ELOOP: 'too many levels of symbolic links',
+    ENOTDIR: 'a part of the path is not a folder',
+    EISDIR: 'is a folder',
+  };
+  return `${plain[error.code ?? ''] ?? error.message} (${error.code ?? 'error'})`;
+}
+
+/** `dump` + `a/b.eml` -> `dump/a/b.eml`, keeping the path as the user typed it. */
+export function joinLabel(parent: string, name: string): string {
+  return parent.endsWith('/') ? parent + name : `${parent}/${name}`;
+}

@@ -1,0 +1,194 @@
+// Walks the paths given on the command line: folders recursively in sorted order, maildirs by
+// their layout, symbolic links followed once. Loops, missing and unreadable paths, FIFOs and
+// devices become records; the walk itself never throws for bad input. measureInputs and
+// readInputs share this walk, so progress and the measured total agree.
+
+import type { Stats } from 'node:fs';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { sep } from 'node:path';
+import type { InputItem } from '../../model.ts';
+import type { Limits } from '../limits.ts';
+import { describeSystemError, failure, isSystemError, joinLabel, skipped } from './context.ts';
+
+/** A kind of folder with a layout of its own (maildir); any other folder is a plain tree. */
+export interface FolderFormat {
+  kind: string;
+  matches(label: string, names: readonly string[]): Promise<boolean>;
+  /** Sub-folders whose files are messages of this folder, e.g. cur and new. */
+  messageFolders: readonly string[];
+  /** Sub-folders whose files are recorded as skipped and not read. */
+  ignoredFolders: Readonly<Record<string, { code: string; reason: string }>>;
+}
+
+/** Where a file's messages belong (SourceRef.folder / mailbox), or why it is not read. */
+export interface Place {
+  folder: string | null;
+  mailbox: string | null;
+  ignore: { code: string; reason: string } | null;
+}
+
+export type WalkEvent =
+  | { kind: 'file'; path: string; size: number; place: Place }
+  | { kind: 'item'; item: InputItem };
+
+interface WalkState {
+  limits: Limits;
+  formats: readonly FolderFormat[];
+  /** Real paths of the input folders: a link into them is read where it points, not twice. */
+  roots: string[];
+  /** dev:ino of every folder walked, and of the ones on the current branch (loop detection). */
+  seen: Map<string, string>;
+  branch: Map<string, string>;
+}
+
+export async function* walkInputs(
+  paths: readonly string[], limits: Limits, formats: readonly FolderFormat[],
+): AsyncGenerator<WalkEvent> {
+  const roots: string[] = [];
+  for (const path of paths) {
+    if (path.includes('\0')) continue;
+    const real = await realpath(path).catch(() => null);
+    if (real && (await stat(real).catch(() => null))?.isDirectory()) roots.push(real);
+  }
+  const state: WalkState = { limits, formats, roots, seen: new Map(), branch: new Map() };
+  for (const path of paths) {
+    // Node refuses such a path with a TypeError; for us it is a path that cannot exist.
+    if (path.includes('\0')) {
+      yield item(failure(path, 'input/not-found', 'the path contains a NUL byte, so no such file can exist'));
+      continue;
+    }
+    yield* walkPath(path, '.', { folder: null, mailbox: null, ignore: null }, 0, true, state);
+  }
+}
+
+function item(value: InputItem): WalkEvent {
+  return { kind: 'item', item: value };
+}
+
+async function* walkPath(
+  label: string, rel: string, place: Place, depth: number, given: boolean, state: WalkState,
+): AsyncGenerator<WalkEvent> {
+  let link: Stats;
+  let info: Stats;
+  try {
+    link = await lstat(label);
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
+    yield item(describeStatError(label, error, false));
+    return;
+  }
+  try {
+    info = link.isSymbolicLink() ? await stat(label) : link;
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
+    yield item(describeStatError(label, error, true));
+    return;
+  }
+  if (link.isSymbolicLink() && !given) {
+    const loop = info.isDirectory() ? state.branch.get(key(info)) : undefined;
+    if (loop !== undefined) {
+      yield item(failure(label, 'input/symlink-loop', `the symbolic link leads back to ${loop}, a folder that contains it`));
+      return;
+    }
+    const target = await realpath(label).catch(() => null);
+    if (target && state.roots.some((root) => isInside(target, root))) {
+      yield item(skipped(label, 'input/duplicate-link', `a symbolic link to ${target}, which is read where it lies`));
+      return;
+    }
+  }
+  if (info.isDirectory()) {
+    yield* walkFolder(label, rel, info, depth, state);
+  } else if (info.isFile()) {
+    yield { kind: 'file', path: label, size: info.size, place };
+  } else {
+    yield item(skipped(label, 'input/not-a-file', `${describeKind(info)}, not a regular file: not read`));
+  }
+}
+
+async function* walkFolder(label: string, rel: string, info: Stats, depth: number, state: WalkState): AsyncGenerator<WalkEvent> {
+  const id = key(info);
+  const earlier = state.seen.get(id);
+  if (earlier !== undefined) {
+    const code = state.branch.has(id) ? 'input/symlink-loop' : 'input/already-read';
+    yield item(code === 'input/symlink-loop'
+      ? failure(label, code, `this folder is ${earlier}, which contains it: following it would never end`)
+      : skipped(label, code, `the same folder was already read as ${earlier}`));
+    return;
+  }
+  if (depth > state.limits.maxDirectoryDepth) {
+    yield item(failure(label, 'input/too-deep', `folders nested more than ${state.limits.maxDirectoryDepth} deep are not read`));
+    return;
+  }
+  let names: string[];
+  try {
+    names = (await readdir(label)).sort();
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
+    yield item(failure(label, 'input/unreadable', `the folder cannot be listed: ${describeSystemError(error)}`));
+    return;
+  }
+  state.seen.set(id, label);
+  state.branch.set(id, label);
+  try {
+    let format: FolderFormat | null = null;
+    for (const candidate of state.formats) {
+      if (await candidate.matches(label, names)) { format = candidate; break; }
+    }
+    for (const name of names) {
+      const child = joinLabel(label, name);
+      const childRel = rel === '.' ? name : `${rel}/${name}`;
+      const ignore = format?.ignoredFolders[name];
+      if (format && (ignore || format.messageFolders.includes(name))) {
+        // Files of cur/new belong to this maildir; the walk of the sub-folder keeps that place.
+        const inner: Place = { folder: name, mailbox: label, ignore: ignore ?? null };
+        yield* walkMailFolder(child, childRel, inner, depth + 1, state);
+      } else {
+        yield* walkPath(child, childRel, { folder: rel, mailbox: null, ignore: null }, depth + 1, false, state);
+      }
+    }
+  } finally {
+    state.branch.delete(id);
+  }
+}
+
+async function* walkMailFolder(label: string, rel: string, place: Place, depth: number, state: WalkState): AsyncGenerator<WalkEvent> {
+  let names: string[];
+  try {
+    names = (await readdir(label)).sort();
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
+    yield item(failure(label, 'input/unreadable', `the folder cannot be listed: ${describeSystemError(error)}`));
+    return;
+  }
+  for (const name of names) yield* walkPath(joinLabel(label, name), `${rel}/${name}`, place, depth + 1, false, state);
+}
+
+function key(info: Stats): string {
+  return `${info.dev}:${info.ino}`;
+}
+
+function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+function describeStatError(label: string, error: NodeJS.ErrnoException, viaLink: boolean): InputItem {
+  switch (error.code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return failure(label, 'input/not-found', viaLink
+        ? 'the symbolic link points to a path that does not exist'
+        : 'no such file or folder');
+    case 'ELOOP':
+      return failure(label, 'input/symlink-loop', 'the symbolic link points to itself, or to a chain of links that never ends');
+    default:
+      return failure(label, 'input/unreadable', `cannot be examined: ${describeSystemError(error)}`);
+  }
+}
+
+function describeKind(info: Stats): string {
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}

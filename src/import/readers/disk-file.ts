@@ -1,0 +1,82 @@
+// A regular file found by the walk: opened once, sniffed, handed to the registry's dispatch.
+// I/O errors (EACCES, EIO) while opening or reading become `input/unreadable` records.
+
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { InputItem } from '../../model.ts';
+import { readFileChunks } from './chunks.ts';
+import {
+  type ByteInput, type FileProgress, type ReadContext, InputProblem, describeSystemError, failure, isSystemError, skipped,
+} from './context.ts';
+import type { Place } from './directory.ts';
+import { fileZipSource } from './zip-source.ts';
+
+export async function* readDiskFile(path: string, size: number, place: Place, ctx: ReadContext): AsyncGenerator<InputItem> {
+  const progress = fileProgress(ctx.progress, size);
+  try {
+    if (place.ignore) {
+      yield skipped(path, place.ignore.code, place.ignore.reason);
+    } else if (size === 0) {
+      yield skipped(path, 'input/empty', 'the file is empty (0 bytes)');
+    } else {
+      yield* readOpened(path, place, progress, ctx);
+    }
+  } finally {
+    // Whatever was not read (skipped, too large, not mail) still counts as done for the ETA.
+    progress.finish();
+  }
+}
+
+async function* readOpened(path: string, place: Place, progress: FileProgress, ctx: ReadContext): AsyncGenerator<InputItem> {
+  let handle: FileHandle;
+  try {
+    // O_NONBLOCK: if the file was swapped for a FIFO since the walk looked, open must not hang.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
+    yield failure(path, 'input/unreadable', `the file cannot be opened: ${describeSystemError(error)}`);
+    return;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      yield skipped(path, 'input/not-a-file', 'not a regular file (it changed while the import ran): not read');
+      return;
+    }
+    const input: ByteInput = {
+      label: path,
+      name: basename(path),
+      container: null,
+      folder: place.folder,
+      mailbox: place.mailbox,
+      size: info.size,
+      chunks: readFileChunks(handle, 0, info.size, progress),
+      openZip: async () => fileZipSource(handle, info.size),
+      zipDepth: 0,
+      progress,
+      zipBudget: null,
+    };
+    yield* ctx.dispatch(input, ctx);
+  } catch (error) {
+    if (error instanceof InputProblem) {
+      yield failure(path, error.code, error.message, error.offset);
+    } else if (isSystemError(error)) {
+      yield failure(path, 'input/unreadable', `reading the file failed: ${describeSystemError(error)}`);
+    } else {
+      throw error;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function fileProgress(total: { bytesRead: number }, size: number): FileProgress & { finish(): void } {
+  let counted = 0;
+  const add = (bytes: number): void => {
+    const step = Math.max(0, Math.min(bytes, size - counted));
+    counted += step;
+    total.bytesRead += step;
+  };
+  return { add, finish: () => add(size - counted) };
+}

@@ -1,0 +1,36 @@
+// One message per file: .eml, a maildir file, a zip entry, or anything whose first bytes are a
+// mail header block. The bytes are handed on exactly as read.
+
+import type { InputItem } from '../../model.ts';
+import { looksLikeMessage } from '../detect.ts';
+import { collectBytes } from './chunks.ts';
+import { type ByteInput, type FileFormat, type ReadContext, failure, message } from './context.ts';
+
+export const emlFormat: FileFormat = {
+  kind: 'eml',
+  extensions: ['.eml'],
+  names: [],
+  // Junk named .eml is reported as not mail rather than passed to the parser.
+  trustName: false,
+  matchesContent: looksLikeMessage,
+  read: readEmlFile,
+};
+
+async function* readEmlFile(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: ReadContext): AsyncGenerator<InputItem> {
+  const limit = ctx.limits.maxMessageBytes;
+  const tooLarge = (size: string): InputItem =>
+    failure(input.label, 'input/too-large', `the message is ${size} bytes, more than the limit of ${limit}`);
+  if (input.size > limit) {
+    yield tooLarge(String(input.size));
+    return;
+  }
+  // A zip entry may hold more than it declares; stop reading at the limit either way.
+  const bytes = await collectBytes(rest, limit);
+  if (!bytes) {
+    yield tooLarge('over ' + limit);
+    return;
+  }
+  yield message(bytes, {
+    path: input.label, container: input.container, mailbox: input.mailbox, folder: input.folder, offset: null,
+  });
+}

@@ -1,0 +1,121 @@
+// mbox files split into exact byte ranges of the original: never re-serialised, `>From ` lines left
+// quoted, so a DKIM signature still covers the same bytes. Read in chunks; at most one message is
+// held in memory, and not even that one once it passes the size limit.
+
+import type { InputItem } from '../../model.ts';
+import { isFromLine, looksLikeMbox } from '../detect.ts';
+import { MAX_FROM_LINE_BYTES } from '../limits.ts';
+import { type ByteInput, type FileFormat, type ReadContext, failure, message } from './context.ts';
+
+export const mboxFormat: FileFormat = {
+  kind: 'mbox',
+  extensions: ['.mbox', '.mbx'],
+  names: ['mbox', 'inbox'],
+  // A file named like an mbox with no From_ line is reported (mbox/no-from-line), not skipped.
+  trustName: true,
+  matchesContent: looksLikeMbox,
+  read: readMbox,
+};
+
+interface Member {
+  /** Offset of the member's first byte: the line after its From_ line. */
+  start: number;
+  parts: Buffer[];
+  length: number;
+  /** False once the member passed the size limit: its bytes are counted, no longer kept. */
+  kept: boolean;
+  /** Length of the last line when it is empty ("\n" = 1, "\r\n" = 2), else 0. */
+  trailingBlank: number;
+}
+
+/**
+ * Splits at lines that are plausible From_ lines (see isFromLine). A member runs from the line after
+ * its From_ line to the next From_ line, minus the one empty line that mbox writers put before each
+ * From_ line (and at the end of the file): that line is framing, not part of the message.
+ */
+async function* readMbox(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: ReadContext): AsyncGenerator<InputItem> {
+  const limit = ctx.limits.maxMessageBytes;
+  const out: InputItem[] = [];
+  let member: Member | null = null;
+  let prelude = 0;
+  /** True when the bytes since the last line break were already taken as content (a long line). */
+  let midLine = false;
+
+  const close = (): void => {
+    if (!member) return;
+    const { start } = member;
+    const length = member.length - member.trailingBlank;
+    if (!member.kept || length > limit) {
+      out.push(failure(input.label, 'input/too-large',
+        `the message at offset ${start} is ${length} bytes, more than the limit of ${limit}`, start));
+    } else if (length === 0) {
+      out.push(failure(input.label, 'mbox/empty-member', `the From_ line before offset ${start} is followed by no message`, start));
+    } else {
+      out.push(message(Buffer.concat(member.parts, length), {
+        path: `${input.label}#${start}`, container: input.container, mailbox: input.label, folder: input.folder, offset: start,
+      }));
+    }
+  };
+  const addContent = (bytes: Buffer, blank: number): void => {
+    if (!member) {
+      prelude += bytes.length;
+      return;
+    }
+    member.length += bytes.length;
+    member.trailingBlank = blank;
+    if (!member.kept) return;
+    // +2: the trailing empty line is framing and may still be cut off.
+    if (member.length > limit + 2) {
+      member.kept = false;
+      member.parts = [];
+    } else {
+      member.parts.push(bytes);
+    }
+  };
+  const onLine = (line: Buffer, offset: number): void => {
+    if (midLine || !isFromLine(line)) {
+      addContent(line, midLine ? 0 : blankLength(line));
+      return;
+    }
+    if (!member && prelude > 0) {
+      out.push(failure(input.label, 'mbox/junk-before-first', `${prelude} bytes before the first From_ line are not a message`, 0));
+    }
+    close();
+    member = { start: offset + line.length, parts: [], length: 0, kept: true, trailingBlank: 0 };
+  };
+
+  let position = 0; // file offset of data[0]
+  let carry: Buffer | null = null;
+  for await (const chunk of rest) {
+    const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    let lineStart = 0;
+    for (let nl = data.indexOf(0x0a); nl !== -1; nl = data.indexOf(0x0a, lineStart)) {
+      onLine(data.subarray(lineStart, nl + 1), position + lineStart);
+      midLine = false;
+      lineStart = nl + 1;
+    }
+    const tail = data.subarray(lineStart);
+    carry = null;
+    if (tail.length > MAX_FROM_LINE_BYTES) {
+      // Too long to be a From_ line: take it as content now rather than buffer an endless line.
+      addContent(tail, 0);
+      midLine = true;
+    } else if (tail.length > 0) {
+      carry = tail;
+    }
+    position += data.length - (carry?.length ?? 0);
+    yield* out.splice(0);
+  }
+  if (carry) onLine(carry, position);
+  if (!member && prelude > 0) {
+    out.push(failure(input.label, 'mbox/no-from-line', `named like an mbox, but no From_ line was found in ${prelude} bytes`, 0));
+  }
+  close();
+  yield* out.splice(0);
+}
+
+function blankLength(line: Buffer): number {
+  if (line.length === 1 && line[0] === 0x0a) return 1;
+  if (line.length === 2 && line[0] === 0x0d && line[1] === 0x0a) return 2;
+  return 0;
+}

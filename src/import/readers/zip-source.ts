@@ -1,0 +1,63 @@
+// Random access to a zip's bytes for yauzl, without extracting anything to disk: a file on disk,
+// a stored (uncompressed) zip inside another zip read in place, or a deflated inner zip in memory.
+
+import type { FileHandle } from 'node:fs/promises';
+import { PassThrough, Readable } from 'node:stream';
+import { RandomAccessReader, fromRandomAccessReader, type ZipFile } from 'yauzl';
+import { readFileChunks } from './chunks.ts';
+
+export interface ZipSource {
+  size: number;
+  /** A stream of bytes [start, end). */
+  openRange(start: number, end: number): Readable;
+}
+
+class SourceReader extends RandomAccessReader {
+  readonly source: ZipSource;
+  constructor(source: ZipSource) {
+    super();
+    this.source = source;
+  }
+  override _readStreamForRange(start: number, end: number): Readable {
+    return this.source.openRange(start, end);
+  }
+}
+
+export function fileZipSource(handle: FileHandle, size: number): ZipSource {
+  return {
+    size,
+    openRange: (start, end) => Readable.from(readFileChunks(handle, start, end, null), { objectMode: false }),
+  };
+}
+
+export function bufferZipSource(buffer: Buffer): ZipSource {
+  return {
+    size: buffer.length,
+    openRange(start, end) {
+      const stream = new PassThrough();
+      stream.end(buffer.subarray(start, end));
+      return stream;
+    },
+  };
+}
+
+/** Bytes [start, start + size) of another source: a stored entry, read where it lies. */
+export function sliceZipSource(parent: ZipSource, start: number, size: number): ZipSource {
+  return { size, openRange: (from, to) => parent.openRange(start + from, start + to) };
+}
+
+/**
+ * Opens the central directory. Names are left undecoded and sizes unchecked on purpose: yauzl
+ * would reject the whole archive for one hostile name, and we check names and sizes per entry.
+ */
+export function openZipFile(source: ZipSource): Promise<ZipFile> {
+  return new Promise((resolve, reject) => {
+    const options = {
+      lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: false, strictFileNames: true,
+    };
+    fromRandomAccessReader(new SourceReader(source), source.size, options, (error, zipfile) => {
+      if (error) reject(error);
+      else resolve(zipfile);
+    });
+  });
+}

@@ -1,0 +1,222 @@
+// .zip archives, read in place with yauzl one entry at a time (lazyEntries): nothing is extracted
+// to disk and only one entry's stream is open. Entries go back to the registry, so an mbox or a
+// zip inside a zip is read like one on disk.
+
+import { posix } from 'node:path';
+import { type Readable, pipeline } from 'node:stream';
+import { createInflateRaw } from 'node:zlib';
+import type { Entry, ZipFile } from 'yauzl';
+import type { InputItem } from '../../model.ts';
+import { looksLikeZip } from '../detect.ts';
+import { collectBytes } from './chunks.ts';
+import {
+  type ByteInput, type FileFormat, type FileProgress, type ReadContext, InputProblem, failure,
+} from './context.ts';
+import { scanLocalHeaders, startsWithLocalHeader } from './zip-recover.ts';
+import { checkEntry, decodeEntryName, guardEntryStream } from './zip-safety.ts';
+import { type ZipSource, bufferZipSource, openZipFile, sliceZipSource } from './zip-source.ts';
+
+export const zipFormat: FileFormat = {
+  kind: 'zip',
+  extensions: ['.zip'],
+  names: [],
+  // A file named .zip that is not one is still read as a zip, to report it as corrupt.
+  trustName: true,
+  matchesContent: looksLikeZip,
+  read: readZipInput,
+};
+
+interface ZipPlace {
+  /** SourceRef.path of the archive itself; entries are `<label>!/<name>`. */
+  label: string;
+  /** Zips this archive is inside of (0 for an archive on disk). */
+  depth: number;
+  progress: FileProgress | null;
+  budget: { remaining: number };
+}
+
+async function* readZipInput(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: ReadContext): AsyncGenerator<InputItem> {
+  if (input.zipDepth + 1 > ctx.limits.maxZipDepth) {
+    yield failure(input.label, 'zip/too-deep', `a zip nested more than ${ctx.limits.maxZipDepth} deep is not opened (zip-in-zip bombs nest deeply)`);
+    return;
+  }
+  const source = await input.openZip(rest);
+  const budget = input.zipBudget ?? { remaining: ctx.limits.maxZipTotalBytes };
+  yield* readZip(source, { label: input.label, depth: input.zipDepth, progress: input.progress, budget }, ctx);
+}
+
+async function* readZip(source: ZipSource, place: ZipPlace, ctx: ReadContext): AsyncGenerator<InputItem> {
+  let zipfile: ZipFile;
+  try {
+    zipfile = await openZipFile(source);
+  } catch (error) {
+    yield* failOrRecover(source, place, ctx, error);
+    return;
+  }
+  // yauzl emits 'error' only in answer to readEntry(); this keeps a late one from crashing the process.
+  zipfile.on('error', () => {});
+  try {
+    for (let count = 0; ; count++) {
+      let entry: Entry | null;
+      try {
+        entry = await nextEntry(zipfile);
+      } catch (error) {
+        if (count === 0) yield* failOrRecover(source, place, ctx, error);
+        else yield archiveFailure(place.label, error, `the archive's directory is damaged after ${count} entries`);
+        return;
+      }
+      if (!entry) return;
+      if (count >= ctx.limits.maxZipEntries) {
+        yield failure(place.label, 'zip/too-many-entries',
+          `the archive declares ${zipfile.entryCount} entries; only the first ${ctx.limits.maxZipEntries} were read`);
+        return;
+      }
+      yield* readEntry(entry, yauzlAccess(zipfile), source, place, ctx);
+      place.progress?.add(entry.compressedSize);
+    }
+  } finally {
+    zipfile.close();
+  }
+}
+
+function archiveFailure(label: string, error: unknown, context: string): InputItem {
+  const detail = error instanceof Error ? error.message : String(error);
+  // yauzl refuses the whole central directory when an entry uses strong (certificate) encryption.
+  const code = /encryption/i.test(detail) ? 'zip/encrypted' : 'zip/corrupt';
+  return failure(label, code, `${context}: ${detail}`);
+}
+
+function nextEntry(zipfile: ZipFile): Promise<Entry | null> {
+  return new Promise((resolve, reject) => {
+    const onEntry = (entry: Entry): void => { done(); resolve(entry); };
+    const onEnd = (): void => { done(); resolve(null); };
+    const onError = (error: Error): void => { done(); reject(error); };
+    function done(): void {
+      zipfile.off('entry', onEntry).off('end', onEnd).off('error', onError);
+    }
+    zipfile.on('entry', onEntry).on('end', onEnd).on('error', onError);
+    zipfile.readEntry();
+  });
+}
+
+/** No usable central directory: a failure for the archive, then what its local headers still give. */
+async function* failOrRecover(source: ZipSource, place: ZipPlace, ctx: ReadContext, error: unknown): AsyncGenerator<InputItem> {
+  if (!(await startsWithLocalHeader(source))) {
+    yield archiveFailure(place.label, error, 'the archive cannot be opened');
+    return;
+  }
+  yield archiveFailure(place.label, error,
+    'the archive\'s directory is missing or damaged (a download cut short?); the entries before the damage are read from their own headers');
+  yield* recoverZip(source, place, ctx);
+}
+
+/** Walks the local headers of an archive without a usable central directory. */
+async function* recoverZip(source: ZipSource, place: ZipPlace, ctx: ReadContext): AsyncGenerator<InputItem> {
+  let count = 0;
+  for await (const found of scanLocalHeaders(source)) {
+    if (found.kind === 'stop') {
+      const where = found.name ? `${place.label}!/${found.name.toString('utf8').replace(/\\/g, '/')}` : place.label;
+      yield failure(where, 'zip/corrupt', `reading stopped at offset ${found.offset}: ${found.reason}`);
+      return;
+    }
+    if (++count > ctx.limits.maxZipEntries) {
+      yield failure(place.label, 'zip/too-many-entries', `only the first ${ctx.limits.maxZipEntries} entries were read`);
+      return;
+    }
+    yield* readEntry(found.entry, localAccess(source, found.dataStart), source, place, ctx);
+    place.progress?.add(found.entry.compressedSize);
+  }
+}
+
+/** How to get at an entry's bytes: through yauzl, or from a local header found by scanning. */
+interface EntryAccess {
+  openStream(entry: Entry): Promise<Readable>;
+  dataStart(entry: Entry): Promise<number>;
+}
+
+function yauzlAccess(zipfile: ZipFile): EntryAccess {
+  return {
+    openStream: (entry) => new Promise((resolve, reject) => {
+      zipfile.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream)));
+    }),
+    dataStart: (entry) => new Promise((resolve, reject) => {
+      zipfile.readLocalFileHeader(entry, { minimal: true }, (error, header) => (error ? reject(error) : resolve(header.fileDataStart)));
+    }),
+  };
+}
+
+function localAccess(source: ZipSource, start: number): EntryAccess {
+  return {
+    async openStream(entry) {
+      const raw = source.openRange(start, start + entry.compressedSize);
+      return entry.compressionMethod === 0 ? raw : pipeline(raw, createInflateRaw(), () => {});
+    },
+    dataStart: async () => start,
+  };
+}
+
+async function* readEntry(
+  entry: Entry, access: EntryAccess, source: ZipSource, place: ZipPlace, ctx: ReadContext,
+): AsyncGenerator<InputItem> {
+  const name = decodeEntryName(entry);
+  const shown = name.replace(/\\/g, '/');
+  const label = `${place.label}!/${shown}`;
+  const problem = checkEntry(entry, name, ctx.limits, place.budget);
+  if (problem) {
+    yield failure(label, problem.code, problem.reason);
+    return;
+  }
+  // Folder entries carry no bytes; the files inside them are entries of their own.
+  if (shown.endsWith('/') && entry.uncompressedSize === 0) return;
+  let stream: Readable;
+  try {
+    stream = await access.openStream(entry);
+  } catch (error) {
+    yield failure(label, 'zip/corrupt', `the entry cannot be read: ${(error as Error).message}`);
+    return;
+  }
+  const folder = posix.dirname(shown);
+  const input: ByteInput = {
+    label,
+    name: posix.basename(shown),
+    container: place.label,
+    folder,
+    mailbox: null,
+    size: entry.uncompressedSize,
+    chunks: guardEntryStream(stream, entry, ctx.limits, place.budget),
+    openZip: (rest) => openInnerZip(entry, access, source, rest, stream, ctx),
+    zipDepth: place.depth + 1,
+    progress: null,
+    zipBudget: place.budget,
+  };
+  try {
+    yield* ctx.dispatch(input, ctx);
+  } catch (error) {
+    if (!(error instanceof InputProblem)) throw error;
+    yield failure(label, error.code, error.message, error.offset);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * A zip inside a zip. Stored: read in place from the outer archive's bytes, any size. Deflated:
+ * held in memory up to maxNestedZipBytes, since yauzl needs random access and we do not extract.
+ */
+async function openInnerZip(
+  entry: Entry, access: EntryAccess, outer: ZipSource, rest: AsyncIterable<Buffer>, stream: Readable, ctx: ReadContext,
+): Promise<ZipSource> {
+  if (entry.compressionMethod === 0) {
+    stream.destroy();
+    const start = await access.dataStart(entry).catch((error: Error) => {
+      throw new InputProblem('zip/corrupt', `the inner archive's header cannot be read: ${error.message}`);
+    });
+    return sliceZipSource(outer, start, entry.compressedSize);
+  }
+  const limit = ctx.limits.maxNestedZipBytes;
+  const tooLarge = `a compressed zip inside a zip is read in memory, up to ${limit} bytes; unpack the outer archive first`;
+  if (entry.uncompressedSize > limit) throw new InputProblem('zip/nested-too-large', tooLarge);
+  const bytes = await collectBytes(rest, limit);
+  if (!bytes) throw new InputProblem('zip/nested-too-large', tooLarge);
+  return bufferZipSource(bytes);
+}

@@ -1,0 +1,133 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { InputItem } from '../../src/model.ts';
+import { type ReadOptions, measureInputs, readInputs } from '../../src/import/read-inputs.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'leaktriage-inputs-'));
+const outside = mkdtempSync(join(tmpdir(), 'leaktriage-outside-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
+
+async function collect(paths: string[], options?: ReadOptions): Promise<InputItem[]> {
+  const items: InputItem[] = [];
+  for await (const item of readInputs(paths, options)) items.push(item);
+  return items;
+}
+
+function summary(items: InputItem[]): string[] {
+  return items.map((item) => {
+    if (item.kind === 'message') return `message ${item.message.source.path}`;
+    if (item.kind === 'failure') return `${item.failure.code} ${item.failure.path}`;
+    return `${item.code} ${item.path}`;
+  });
+}
+
+function write(path: string, content: string | Buffer): string {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, content);
+  return path;
+}
+
+const EML = 'Received: from mx.example.org\r\nFrom: a@example.org\r\nSubject: hi\r\n\r\nbody\r\n';
+
+describe('single files', () => {
+  it('reads an .eml file exactly, and a message file without extension', async () => {
+    const eml = write(join(dir, 'one.eml'), EML);
+    const bare = write(join(dir, '12345'), EML);
+    const items = await collect([eml, bare]);
+    expect(summary(items)).toEqual([`message ${eml}`, `message ${bare}`]);
+    const first = items[0]!.kind === 'message' ? items[0]!.message : null;
+    expect(first!.bytes.equals(Buffer.from(EML))).toBe(true);
+    expect(first!.source).toEqual({ path: eml, container: null, mailbox: null, folder: null, offset: null, length: EML.length });
+  });
+
+  it('records empty files, junk, other formats, missing paths and devices, and never throws', async () => {
+    const empty = write(join(dir, 'bad', 'empty.eml'), '');
+    const junk = write(join(dir, 'bad', 'junk.eml'), Buffer.from([0x00, 0xff, 0x13, 0x37, 0x0a, 0x00]));
+    const text = write(join(dir, 'bad', 'note.txt'), 'Note: buy milk\nand eggs\n');
+    const gz = write(join(dir, 'bad', 'mail.mbox.gz'), gzipSync(EML));
+    const missing = join(dir, 'no-such-file.eml');
+    const items = await collect([empty, junk, text, gz, missing, '/dev/null', 'nul\0byte']);
+    expect(summary(items)).toEqual([
+      `input/empty ${empty}`,
+      `input/not-mail ${junk}`,
+      `input/not-mail ${text}`,
+      `input/unsupported-format ${gz}`,
+      `input/not-found ${missing}`,
+      'input/not-a-file /dev/null',
+      'input/not-found nul\0byte',
+    ]);
+    for (const item of items) {
+      const reason = item.kind === 'failure' ? item.failure.reason : item.kind === 'skipped' ? item.reason : '';
+      expect(reason.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('skips a FIFO without opening it (opening would hang)', async () => {
+    const fifo = join(dir, 'pipe.eml');
+    execFileSync('mkfifo', [fifo]);
+    const items = await collect([fifo]);
+    expect(summary(items)).toEqual([`input/not-a-file ${fifo}`]);
+    expect(items[0]!.kind === 'skipped' && items[0]!.reason).toContain('FIFO');
+  });
+
+  it('reports a message over the size limit without reading it', async () => {
+    const big = write(join(dir, 'big.eml'), EML + 'x'.repeat(4000));
+    expect(summary(await collect([big], { limits: { maxMessageBytes: 1024 } }))).toEqual([`input/too-large ${big}`]);
+  });
+});
+
+describe('directory trees', () => {
+  const root = join(dir, 'dump');
+  write(join(root, 'b', 'two.eml'), EML);
+  write(join(root, 'a', 'one.eml'), EML);
+  write(join(root, 'a', 'deeper', 'three.eml'), EML);
+  write(join(root, 'readme.pdf'), '%PDF-1.4 not mail');
+  write(join(outside, 'linked.eml'), EML);
+  symlinkSync(join(root, 'a', 'one.eml'), join(root, 'c-link-inside.eml'));
+  symlinkSync(join(outside, 'linked.eml'), join(root, 'd-link-outside.eml'));
+  symlinkSync(root, join(root, 'a', 'loop'));
+  symlinkSync('self', join(root, 'self'));
+  symlinkSync(join(dir, 'nowhere'), join(root, 'dangling'));
+
+  it('walks recursively in sorted order, follows links once and records loops', async () => {
+    const items = await collect([root]);
+    expect(summary(items)).toEqual([
+      `message ${root}/a/deeper/three.eml`,
+      `input/symlink-loop ${root}/a/loop`,
+      `message ${root}/a/one.eml`,
+      `message ${root}/b/two.eml`,
+      `input/duplicate-link ${root}/c-link-inside.eml`,
+      `message ${root}/d-link-outside.eml`,
+      `input/not-found ${root}/dangling`,
+      `input/not-mail ${root}/readme.pdf`,
+      `input/symlink-loop ${root}/self`,
+    ]);
+    const three = items[0]!.kind === 'message' ? items[0]!.message.source : null;
+    expect(three).toMatchObject({ folder: 'a/deeper', container: null, mailbox: null, offset: null });
+  });
+
+  it('records a folder given twice once, and measures what it reads', async () => {
+    const progress = { bytesRead: 0 };
+    const items = await collect([root, root], { progress });
+    expect(summary(items).at(-1)).toBe(`input/already-read ${root}`);
+    const measured = await measureInputs([root, root]);
+    expect(measured.files).toBe(5);
+    expect(progress.bytesRead).toBe(measured.bytes);
+  });
+
+  it('measures missing paths and loops without throwing', async () => {
+    expect(await measureInputs([join(dir, 'missing'), join(root, 'self'), join(root, 'a', 'loop')])).toMatchObject({ files: 5 });
+  });
+
+  it('stops at the folder depth limit', async () => {
+    const items = await collect([root], { limits: { maxDirectoryDepth: 1 } });
+    expect(summary(items)).toContain(`input/too-deep ${root}/a/deeper`);
+  });
+});
