@@ -11,13 +11,16 @@ const setup = workerData as WorkerSetup;
 const keys = new KeyIndex(setup.keys);
 const liveLookup = setup.dnsLive ? (name: string) => resolveTxt(name) : undefined;
 
+let queue: Promise<void> = Promise.resolve();
+
 parentPort!.on('message', (msg: AnalyseRequest | { type: 'keys'; keys: KeyRecord[] }) => {
   if (msg.type === 'keys') {
     for (const k of msg.keys) keys.add(k);
     return;
   }
   const bytes = Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
-  analyseMessage(bytes, { keys, liveLookup, now: setup.now }, msg.sha256).then(
+  // One message at a time, in arrival order: the pool times the oldest outstanding message.
+  queue = queue.then(() => analyseMessage(bytes, { keys, liveLookup, now: setup.now }, msg.sha256)).then(
     (a) => {
       const reply: AnalyseReply = { type: 'done', id: msg.id, result: { ...a, bytes: undefined } };
       parentPort!.postMessage(reply);

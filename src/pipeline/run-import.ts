@@ -65,7 +65,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   const workers = options.workers ?? Math.min(4, availableParallelism());
   const liveLookup = options.dnsLive ? (name: string) => resolveTxt(name) : undefined;
   const pool = workers > 0 ? new WorkerPool(workers, { keys: keyRecords, dnsLive: !!options.dnsLive, now }) : null;
-  const maxInFlight = Math.max(4, workers * 4);
+  const maxInFlight = Math.max(16, workers * 24);
 
   const progress = { bytesRead: 0 };
   const pending = new Map<string, { sources: SourceRef[]; done: Promise<void> }>();

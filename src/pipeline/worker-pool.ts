@@ -1,6 +1,8 @@
-// A small pool of analysis workers, one message in flight each. A worker that takes too long on
-// one message (hostile input that makes a library spin) is ended and replaced; that message gets
-// a stored failure instead of hanging the import.
+// A small pool of analysis workers. Each worker holds a few messages and analyses them one after
+// the other, so it keeps working while the main thread is busy writing to the database. A worker
+// that takes too long on one message (hostile input that makes a library spin) is ended and
+// replaced; that message gets a stored failure instead of hanging the import, the others are
+// handed out again.
 import { Worker } from 'node:worker_threads';
 import type { KeyRecord } from '../model.ts';
 import type { AnalyseReply, AnalysedWithoutBytes, WorkerSetup } from './worker-protocol.ts';
@@ -25,9 +27,13 @@ interface Task {
 
 interface Slot {
   worker: Worker;
-  task: Task | null;
+  /** Sent and not answered, oldest first; the worker runs them in this order. */
+  tasks: Task[];
   timer: NodeJS.Timeout | null;
 }
+
+/** Messages handed to one worker at once: enough to bridge a database write on the main thread. */
+const PER_WORKER = 8;
 
 const WORKER_URL = new URL('./analyse-worker.ts', import.meta.url);
 
@@ -46,7 +52,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_URL, { workerData: this.setup }), task: null, timer: null };
+    const slot: Slot = { worker: new Worker(WORKER_URL, { workerData: this.setup }), tasks: [], timer: null };
     slot.worker.on('message', (reply: AnalyseReply) => this.onReply(slot, reply));
     slot.worker.on('error', (err) => this.onCrash(slot, err));
     slot.worker.unref();
@@ -54,7 +60,7 @@ export class WorkerPool {
   }
 
   get busy(): number {
-    return this.queue.length + this.slots.filter((s) => s.task).length;
+    return this.queue.length + this.slots.reduce((n, s) => n + s.tasks.length, 0);
   }
 
   analyse(sha256: string, bytes: Buffer): Promise<AnalysedWithoutBytes> {
@@ -72,32 +78,39 @@ export class WorkerPool {
 
   private pump(): void {
     for (const slot of this.slots) {
-      if (slot.task || this.queue.length === 0) continue;
-      const task = this.queue.shift()!;
-      slot.task = task;
-      slot.timer = setTimeout(() => this.onTimeout(slot), this.timeoutMs);
-      slot.worker.postMessage({ type: 'analyse', id: task.id, sha256: task.sha256, bytes: task.bytes });
+      while (slot.tasks.length < PER_WORKER && this.queue.length > 0) {
+        const task = this.queue.shift()!;
+        slot.tasks.push(task);
+        slot.worker.postMessage({ type: 'analyse', id: task.id, sha256: task.sha256, bytes: task.bytes });
+      }
+      if (slot.tasks.length > 0 && !slot.timer) this.arm(slot);
     }
   }
 
-  private finish(slot: Slot): Task | null {
-    const task = slot.task;
+  /** The clock runs for the oldest outstanding message; every answer restarts it. */
+  private arm(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
-    slot.task = null;
-    slot.timer = null;
-    return task;
+    slot.timer = slot.tasks.length > 0 ? setTimeout(() => this.onTimeout(slot), this.timeoutMs) : null;
   }
 
   private onReply(slot: Slot, reply: AnalyseReply): void {
-    const task = this.finish(slot);
-    if (task && task.id === reply.id) {
-      if (reply.type === 'done') task.resolve(reply.result);
-      else task.reject(new Error(reply.error));
+    const i = slot.tasks.findIndex((t) => t.id === reply.id);
+    if (i !== -1) {
+      const [task] = slot.tasks.splice(i, 1);
+      if (reply.type === 'done') task!.resolve(reply.result);
+      else task!.reject(new Error(reply.error));
     }
+    this.arm(slot);
     this.pump();
   }
 
-  private replace(slot: Slot): void {
+  /** Ends a worker; its unanswered messages but `culprit` go back to the front of the queue. */
+  private replace(slot: Slot, culprit: Task | undefined): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    const others = slot.tasks.filter((t) => t !== culprit);
+    slot.tasks = [];
+    this.queue.unshift(...others);
     void slot.worker.terminate();
     if (this.closed) return;
     const i = this.slots.indexOf(slot);
@@ -105,16 +118,16 @@ export class WorkerPool {
   }
 
   private onTimeout(slot: Slot): void {
-    const task = this.finish(slot);
-    this.replace(slot);
-    task?.reject(new AnalyseTimeoutError(`analysis took longer than ${this.timeoutMs / 1000} s and was stopped`));
+    const culprit = slot.tasks[0];
+    this.replace(slot, culprit);
+    culprit?.reject(new AnalyseTimeoutError(`analysis took longer than ${this.timeoutMs / 1000} s and was stopped`));
     this.pump();
   }
 
   private onCrash(slot: Slot, err: Error): void {
-    const task = this.finish(slot);
-    this.replace(slot);
-    task?.reject(new Error(`the analysis worker crashed: ${err.message}`));
+    const culprit = slot.tasks[0];
+    this.replace(slot, culprit);
+    culprit?.reject(new Error(`the analysis worker crashed: ${err.message}`));
     this.pump();
   }
 

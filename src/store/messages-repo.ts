@@ -1,15 +1,15 @@
 // Messages, their sources, signatures, findings and attachments.
+import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
 import type { AnalysedMessage, Finding, SourceRef, Verdict } from '../model.ts';
 
 export function hasMessage(db: Db, sha256: string): boolean {
-  return db.prepare('SELECT 1 FROM messages WHERE sha256 = ?').get(sha256) !== undefined;
+  return cachedStatement(db, 'SELECT 1 FROM messages WHERE sha256 = ?').get(sha256) !== undefined;
 }
 
 /** Adds a (message, location) pair; false when that pair is already recorded. */
 export function addSource(db: Db, sha256: string, runId: number, s: SourceRef): boolean {
-  const info = db
-    .prepare(
+  const info = cachedStatement(db, 
       `INSERT OR IGNORE INTO sources (sha256, run_id, path, container, mailbox, folder, offset, length)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     )
@@ -34,7 +34,7 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
   const p = a.parsed;
   const from = p.from[0];
   const { text, html, ...structure } = p;
-  db.prepare(
+  cachedStatement(db, 
     `INSERT INTO messages (sha256, size, raw, first_run_id, imported_at, message_id, from_address, from_name,
        from_domain, to_addresses, subject, date_header, date_epoch, in_reply_to, list_id, mailer, as_of,
        as_of_source, verdict, summary, reasons, signature_count, dkim, arc_result, arc, key_source, parsed,
@@ -75,7 +75,7 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
     html,
     verifierVersion: VERIFIER_VERSION,
   });
-  const sig = db.prepare(
+  const sig = cachedStatement(db, 
     `INSERT INTO signatures (sha256, idx, domain, selector, algorithm, canonicalization, version, identity,
        signed_headers, body_length, sign_time, expires_at, body_hash, result, comment, key_type, key_bits,
        key_name, key_source, key_revoked, key_error, aligned, unsigned_body_bytes)
@@ -90,7 +90,7 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
     );
   }
   insertFindings(db, a.sha256, a.findings);
-  const att = db.prepare(
+  const att = cachedStatement(db, 
     `INSERT INTO attachments (sha256, idx, filename, content_type, size, content_sha256, disposition, content_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
@@ -103,15 +103,14 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
 export const VERIFIER_VERSION = 'leaktriage-verify/1';
 
 export function insertFindings(db: Db, sha256: string, findings: Finding[]): void {
-  const f = db.prepare(
+  const f = cachedStatement(db, 
     'INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) VALUES (?, ?, ?, ?, ?, ?)',
   );
   for (const x of findings) f.run(sha256, x.check, x.code, x.severity, x.detail, JSON.stringify(x.evidence));
 }
 
 export function listFindings(db: Db, sha256: string): Finding[] {
-  const rows = db
-    .prepare('SELECT check_id, code, severity, detail, evidence FROM findings WHERE sha256 = ? ORDER BY id')
+  const rows = cachedStatement(db, 'SELECT check_id, code, severity, detail, evidence FROM findings WHERE sha256 = ? ORDER BY id')
     .all(sha256) as { check_id: string; code: string; severity: Finding['severity']; detail: string; evidence: string }[];
   return rows.map((r) => ({
     check: r.check_id,
@@ -124,13 +123,13 @@ export function listFindings(db: Db, sha256: string): Finding[] {
 
 /** Replaces the findings of one check (archive checks re-run after each import) and the verdict. */
 export function replaceCheckFindings(db: Db, sha256: string, checkIds: string[], findings: Finding[]): void {
-  const del = db.prepare('DELETE FROM findings WHERE sha256 = ? AND check_id = ?');
+  const del = cachedStatement(db, 'DELETE FROM findings WHERE sha256 = ? AND check_id = ?');
   for (const id of checkIds) del.run(sha256, id);
   insertFindings(db, sha256, findings);
 }
 
 export function updateVerdict(db: Db, sha256: string, v: Verdict): void {
-  db.prepare('UPDATE messages SET verdict = ?, summary = ?, reasons = ? WHERE sha256 = ?').run(
+  cachedStatement(db, 'UPDATE messages SET verdict = ?, summary = ?, reasons = ? WHERE sha256 = ?').run(
     v.verdict,
     v.summary,
     v.reasons.join(';'),
@@ -139,7 +138,7 @@ export function updateVerdict(db: Db, sha256: string, v: Verdict): void {
 }
 
 export function getRawMessage(db: Db, sha256: string): Buffer | undefined {
-  const row = db.prepare('SELECT raw FROM messages WHERE sha256 = ?').get(sha256) as { raw: Buffer } | undefined;
+  const row = cachedStatement(db, 'SELECT raw FROM messages WHERE sha256 = ?').get(sha256) as { raw: Buffer } | undefined;
   return row?.raw;
 }
 
@@ -150,11 +149,10 @@ export interface VerdictCount {
 
 export function countVerdicts(db: Db, runId?: number): VerdictCount[] {
   if (runId === undefined) {
-    return db.prepare('SELECT verdict, count(*) AS n FROM messages GROUP BY verdict').all() as VerdictCount[];
+    return cachedStatement(db, 'SELECT verdict, count(*) AS n FROM messages GROUP BY verdict').all() as VerdictCount[];
   }
   // The verdicts of every message found by this run, new or already known.
-  return db
-    .prepare(
+  return cachedStatement(db, 
       `SELECT m.verdict, count(*) AS n FROM messages m
        WHERE m.sha256 IN (SELECT sha256 FROM sources WHERE run_id = ?) GROUP BY m.verdict`,
     )

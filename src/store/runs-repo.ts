@@ -1,4 +1,5 @@
 // Import runs and the failure records of their inputs.
+import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
 import type { InputFailure } from '../model.ts';
 
@@ -32,8 +33,7 @@ export interface RunRow {
 }
 
 export function startRun(db: Db, inputs: string[], options: object, toolVersion: string): number {
-  const info = db
-    .prepare(
+  const info = cachedStatement(db, 
       `INSERT INTO import_runs (started_at, status, inputs, options, tool_version, pid, updated_at)
        VALUES (?, 'running', ?, ?, ?, ?, ?)`,
     )
@@ -42,18 +42,18 @@ export function startRun(db: Db, inputs: string[], options: object, toolVersion:
 }
 
 export function setRunTotal(db: Db, runId: number, bytesTotal: number): void {
-  db.prepare('UPDATE import_runs SET bytes_total = ? WHERE id = ?').run(bytesTotal, runId);
+  cachedStatement(db, 'UPDATE import_runs SET bytes_total = ? WHERE id = ?').run(bytesTotal, runId);
 }
 
 export function updateRunCounts(db: Db, runId: number, c: RunCounts): void {
-  db.prepare(
+  cachedStatement(db, 
     `UPDATE import_runs SET bytes_read = ?, messages_seen = ?, messages_new = ?, sources_new = ?,
        failures = ?, skipped = ?, updated_at = ? WHERE id = ?`,
   ).run(c.bytesRead, c.messagesSeen, c.messagesNew, c.sourcesNew, c.failures, c.skipped, nowIso(), runId);
 }
 
 export function finishRun(db: Db, runId: number, status: 'completed' | 'interrupted' | 'failed', error?: string): void {
-  db.prepare('UPDATE import_runs SET status = ?, finished_at = ?, error = ?, updated_at = ? WHERE id = ?').run(
+  cachedStatement(db, 'UPDATE import_runs SET status = ?, finished_at = ?, error = ?, updated_at = ? WHERE id = ?').run(
     status,
     nowIso(),
     error ?? null,
@@ -64,7 +64,7 @@ export function finishRun(db: Db, runId: number, status: 'completed' | 'interrup
 
 /** A run left 'running' by a process that no longer exists was killed: say so. */
 export function markAbandonedRuns(db: Db): number {
-  const rows = db.prepare("SELECT id, pid FROM import_runs WHERE status = 'running'").all() as {
+  const rows = cachedStatement(db, "SELECT id, pid FROM import_runs WHERE status = 'running'").all() as {
     id: number;
     pid: number | null;
   }[];
@@ -94,18 +94,18 @@ export function recordFailure(
   f: InputFailure,
   sha256: string | null = null,
 ): void {
-  db.prepare(
+  cachedStatement(db, 
     `INSERT INTO failures (run_id, kind, path, offset, code, reason, sha256, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(runId, kind, f.path, f.offset, f.code, f.reason, sha256, nowIso());
 }
 
 export function getRun(db: Db, runId: number): RunRow | undefined {
-  return db.prepare('SELECT * FROM import_runs WHERE id = ?').get(runId) as RunRow | undefined;
+  return cachedStatement(db, 'SELECT * FROM import_runs WHERE id = ?').get(runId) as RunRow | undefined;
 }
 
 export function listRuns(db: Db): RunRow[] {
-  return db.prepare('SELECT * FROM import_runs ORDER BY id DESC').all() as RunRow[];
+  return cachedStatement(db, 'SELECT * FROM import_runs ORDER BY id DESC').all() as RunRow[];
 }
 
 export interface FailureRow {
@@ -121,7 +121,7 @@ export interface FailureRow {
 }
 
 export function listFailures(db: Db, runId: number): FailureRow[] {
-  return db.prepare('SELECT * FROM failures WHERE run_id = ? ORDER BY id').all(runId) as FailureRow[];
+  return cachedStatement(db, 'SELECT * FROM failures WHERE run_id = ? ORDER BY id').all(runId) as FailureRow[];
 }
 
 function nowIso(): string {
