@@ -49,8 +49,9 @@ function reasons(deciding: Finding[], all: Finding[]): string[] {
 }
 
 function more(list: Finding[]): string {
-  const n = unique(list.map((f) => f.code)).length - 1;
-  return n > 0 ? ` (${n} more finding${n > 1 ? 's' : ''} of this weight)` : '';
+  const others = unique(list.map((f) => f.code)).slice(1);
+  if (others.length === 0) return '';
+  return ` Also: ${others.join(', ')}.`;
 }
 
 function unique(xs: string[]): string[] {

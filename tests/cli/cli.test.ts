@@ -1,0 +1,100 @@
+// The command line as a user meets it: run as a child process through bin/leaktriage.js, so the
+// README's commands, the help texts and the exit codes are what these tests see.
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { HELP } from '../../src/cli-help.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'lt-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/leaktriage.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('leaktriage command line', () => {
+  it('runs the README demo command and prints the verdict summary on stdout', () => {
+    const db = join(dir, 'demo.sqlite');
+    const r = run('import', 'test-corpus/demo', '--db', db, '--keys', 'test-corpus/keys/demo.zone');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Import run #1 completed/);
+    for (const v of ['verified', 'tampered', 'suspicious', 'unverifiable']) expect(r.stdout).toMatch(new RegExp(`^  ${v} +\\d+$`, 'm'));
+    expect(r.stdout).toContain('input/empty');
+    expect(r.stderr).toContain('keys: test-corpus/keys/demo.zone: 6 record(s) read');
+    // Not a terminal: no progress line.
+    expect(r.stderr).not.toContain('msg/s');
+  });
+
+  it('exports csv, json and ndjson with the same rows, and filters by verdict', () => {
+    const db = join(dir, 'demo.sqlite');
+    const csv = run('export', '--db', db, '--format', 'csv');
+    const json = JSON.parse(run('export', '--db', db, '--format', 'json').stdout) as Record<string, unknown>[];
+    const nd = run('export', '--db', db, '--format', 'ndjson').stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(csv.stdout.split('\r\n')[0]).toBe('sha256,source_path,source_count,message_id,from,subject,date,verdict,reasons,summary,dkim,arc,key_source,as_of,as_of_source,review_decision,review_verdict,reviewer,review_note,reviewed_at,final_verdict');
+    expect(json).toHaveLength(35);
+    expect(nd).toEqual(json);
+    const tampered = JSON.parse(run('export', '--db', db, '--format', 'json', '--verdict', 'tampered').stdout) as { verdict: string }[];
+    expect(tampered.length).toBeGreaterThan(0);
+    expect(tampered.every((r) => r.verdict === 'tampered')).toBe(true);
+    const out = join(dir, 'out.csv');
+    const toFile = run('export', '--db', db, '--format', 'csv', '--out', out);
+    expect(toFile.stdout).toBe('');
+    expect(readFileSync(out, 'utf8')).toBe(csv.stdout);
+  });
+
+  it('imports and lists keys', () => {
+    const db = join(dir, 'keys.sqlite');
+    expect(run('keys', 'import', 'test-corpus/keys/archive.json', '--db', db).code).toBe(0);
+    const list = run('keys', 'list', '--db', db).stdout.trim().split('\n');
+    expect(list[0]).toBe('name\tkey\tsource\tfirst_seen\tlast_seen\tfetched\timported');
+    expect(list[1]).toMatch(/^rot2023\._domainkey\.campaign\.example\trsa-2048\tarchive:archive\.json\t2023-05-02\t2024-03-01\t-\t/);
+  });
+
+  it('answers usage errors with exit 2 and a hint, and bad files with exit 1', () => {
+    expect(run('import').code).toBe(2);
+    expect(run('export', '--format', 'xml').stderr).toMatch(/--format must be csv, json or ndjson/);
+    expect(run('frobnicate').code).toBe(2);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ nope');
+    const r = run('keys', 'import', bad, '--db', join(dir, 'k2.sqlite'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not valid JSON/);
+  });
+
+  it('prints help for every command', () => {
+    for (const args of [['--help'], ['import', '--help'], ['keys', '--help'], ['keys', 'import', '--help'], ['keys', 'list', '--help'], ['export', '--help'], ['serve', '--help']]) {
+      const r = run(...args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout.length).toBeGreaterThan(100);
+    }
+  });
+});
+
+describe('README, --help and CI stay true', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8');
+
+  it('shows the same usage lines as --help', () => {
+    const usage = HELP.main!.split('\n').filter((l) => l.startsWith('  leaktriage ')).map((l) => l.trim());
+    for (const line of usage) expect(readme).toContain(line);
+  });
+
+  it('has one setup and one test command, and .ci/run runs exactly those', () => {
+    const block = (heading: string) => new RegExp(`## ${heading}[\\s\\S]*?\`\`\`sh\\n([^\\n]+)\\n\`\`\``).exec(readme)?.[1];
+    expect(block('Setup')).toBe('npm ci');
+    expect(block('Test')).toBe('npm test');
+    const commands = ci.split('\n').filter((l) => l && !l.startsWith('#') && !/^\s/.test(l) && /^npm /.test(l));
+    expect(commands).toEqual(['npm ci', 'npm test']);
+  });
+
+  it('names only npm scripts and files that exist', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    for (const m of readme.matchAll(/npm run ([a-z:-]+)/g)) expect(pkg.scripts[m[1]!], m[0]).toBeDefined();
+    for (const m of readme.matchAll(/\]\(((?:docs|src|tests)\/[^)]+)\)/g)) expect(() => readFileSync(join(ROOT, m[1]!)), m[1]).not.toThrow();
+    for (const m of readme.matchAll(/npx node (?:--expose-gc )?(bench\/[a-z-]+\.ts)/g)) expect(() => readFileSync(join(ROOT, m[1]!)), m[1]).not.toThrow();
+  });
+});
