@@ -4,12 +4,13 @@
 import { availableParallelism } from 'node:os';
 import type { AnalysedMessage, InputItem, KeyRecord, SourceRef, VerdictName } from '../model.ts';
 import type { Db } from '../store/database.ts';
-import { addSource, hasMessage, insertMessage } from '../store/messages-repo.ts';
+import { addSource, getVerdict, hasMessage, insertMessage } from '../store/messages-repo.ts';
 import { finishRun, markAbandonedRuns, recordFailure, setRunTotal, startRun, updateRunCounts } from '../store/runs-repo.ts';
 import type { RunCounts } from '../store/runs-repo.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
 import { measureInputs, readInputs } from '../import/read-inputs.ts';
 import { KeyIndex } from '../verify/key-index.ts';
+import type { LiveLookup } from '../verify/verify-message.ts';
 import { analyseMessage, hashBytes } from './analyse-message.ts';
 import { AnalyseTimeoutError, WorkerPool } from './worker-pool.ts';
 import type { AnalysedWithoutBytes } from './worker-protocol.ts';
@@ -25,6 +26,8 @@ export interface ImportOptions {
   /** 0 = analyse on the main thread (no time limit per message); default: one per core, at most 4. */
   workers?: number;
   dnsLive?: boolean;
+  /** The live DNS lookup used on the main thread (--workers 0); tests pass a fake one. Workers use node:dns. */
+  liveLookup?: LiveLookup;
   onProgress?: (p: ImportProgress) => void;
   /** Unix seconds standing for "now" (tests fix it). */
   now?: number;
@@ -63,7 +66,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   const keyRecords = loadAllKeys(db);
   const keys = new KeyIndex(keyRecords);
   const workers = options.workers ?? Math.min(4, availableParallelism());
-  const liveLookup = options.dnsLive ? (name: string) => resolveTxt(name) : undefined;
+  const liveLookup = options.dnsLive ? (options.liveLookup ?? ((name: string) => resolveTxt(name))) : undefined;
   const pool = workers > 0 ? new WorkerPool(workers, { keys: keyRecords, dnsLive: !!options.dnsLive, now }) : null;
   const maxInFlight = Math.max(16, workers * 24);
 
@@ -71,7 +74,6 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   const pending = new Map<string, { sources: SourceRef[]; done: Promise<void> }>();
   // Analysed and waiting for the next write: a later copy of the same bytes only adds a source.
   const queued = new Set<string>();
-  const verdictOf = db.prepare('SELECT verdict FROM messages WHERE sha256 = ?').pluck();
   let ops: WriteOp[] = [];
   let lastReport = 0;
 
@@ -161,7 +163,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
         inFlight.sources.push(source);
       } else if (queued.has(sha256) || hasMessage(db, sha256)) {
         const queuedOp = ops.find((o): o is Extract<WriteOp, { kind: 'message' }> => o.kind === 'message' && o.a.sha256 === sha256);
-        const v = queuedOp ? queuedOp.a.verdict.verdict : (verdictOf.get(sha256) as VerdictName | undefined);
+        const v = queuedOp ? queuedOp.a.verdict.verdict : getVerdict(db, sha256);
         if (v) verdicts[v]++;
         ops.push({ kind: 'source', sha256, source });
         if (ops.length >= WRITE_BATCH) flush();

@@ -1,7 +1,7 @@
 // Messages, their sources, signatures, findings and attachments.
 import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
-import type { AnalysedMessage, Finding, SourceRef, Verdict } from '../model.ts';
+import type { AnalysedMessage, Finding, SourceRef, Verdict, VerdictName } from '../model.ts';
 
 export function hasMessage(db: Db, sha256: string): boolean {
   return cachedStatement(db, 'SELECT 1 FROM messages WHERE sha256 = ?').get(sha256) !== undefined;
@@ -135,6 +135,11 @@ export function updateVerdict(db: Db, sha256: string, v: Verdict): void {
     v.reasons.join(';'),
     sha256,
   );
+}
+
+export function getVerdict(db: Db, sha256: string): VerdictName | undefined {
+  const row = cachedStatement(db, 'SELECT verdict FROM messages WHERE sha256 = ?').get(sha256) as { verdict: VerdictName } | undefined;
+  return row?.verdict;
 }
 
 export function getRawMessage(db: Db, sha256: string): Buffer | undefined {

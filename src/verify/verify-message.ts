@@ -130,7 +130,10 @@ export async function verifyMessage(bytes: Buffer, parsed: ParsedMessage, opts: 
 
 async function lookUpLive(n: string, lookup: LiveLookup, keys: KeyIndex, chosen: Map<string, KeyRecord>, fetched: KeyRecord[]): Promise<string[][]> {
   const parts = splitKeyName(n)!;
-  const base = { name: n, domain: parts.domain, selector: parts.selector, sourceKind: 'dns' as const, source: 'dns', firstSeen: null, lastSeen: null, fetchedAt: Math.floor(Date.now() / 1000) };
+  const fetchedAt = Math.floor(Date.now() / 1000);
+  // The source names the fetch time: a key found live today says nothing certain about the past.
+  const source = `dns@${new Date(fetchedAt * 1000).toISOString().replace('.000Z', 'Z')}`;
+  const base = { name: n, domain: parts.domain, selector: parts.selector, sourceKind: 'dns' as const, source, firstSeen: null, lastSeen: null, fetchedAt };
   try {
     const answer = await lookup(n);
     const value = (answer[0] ?? []).join('');
