@@ -134,21 +134,36 @@ function checkSigner(sig: SignatureCheck, fromDomains: string[]): Finding | null
   return null;
 }
 
+/**
+ * Cyrillic and Greek letters that render like Latin ones (after Unicode TR39's confusables): a label
+ * made only of these reads as a Latin name ("раураl" is all Cyrillic). A legitimate international
+ * name (münchen, пример) is single-script and uses other letters too, so it is not reported.
+ */
+const LATIN_LOOKALIKES = new Set([...'аеорсухіјѕԁԛԝһӏвкмнтᴦгпαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧАВЕКМНОРСТХ']);
+
+function wholeScriptConfusable(label: string): boolean {
+  const letters = [...label].filter((c) => /\p{L}/u.test(c));
+  return letters.length > 0 && letters.every((c) => LATIN_LOOKALIKES.has(c));
+}
+
 function checkFromDomain(domain: string): Finding | null {
   const unicode = domainToUnicode(domain) || domain;
   const punycode = domain.split('.').some((l) => l.startsWith('xn--'));
-  const mixed = unicode.split('.').map((label) => ({ label, scripts: scriptsOf(label) })).filter((l) => mixesScripts(l.scripts));
-  if (!punycode && mixed.length === 0) return null;
+  const labels = unicode.split('.').map((label) => ({ label, scripts: scriptsOf(label) }));
+  const mixed = labels.filter((l) => mixesScripts(l.scripts));
+  const confusable = labels.filter((l) => !mixesScripts(l.scripts) && !l.scripts.includes('Latin') && wholeScriptConfusable(l.label));
+  if (mixed.length === 0 && confusable.length === 0) return null;
   const why = [
     ...(punycode ? [`it is punycode for "${unicode}"`] : []),
     ...mixed.map((l) => `"${l.label}" mixes ${l.scripts.join(' and ')} letters`),
+    ...confusable.map((l) => `"${l.label}" is written only with ${l.scripts.join(' and ')} letters that look Latin`),
   ];
   return {
     check: ID,
     code: `${ID}/from`,
     severity: 'weak',
     detail: `The From domain ${domain} can pass for another name: ${why.join(', and ')}.`,
-    evidence: { domain, unicode, punycode, mixedLabels: mixed },
+    evidence: { domain, unicode, punycode, mixedLabels: mixed, confusableLabels: confusable.map((l) => l.label) },
   };
 }
 
@@ -162,7 +177,7 @@ export const check: MessageCheck = {
     },
     [`${ID}/from`]: {
       severity: 'weak',
-      meaning: 'The From domain is punycode or mixes letters of different scripts in one label, so it can pass for another name.',
+      meaning: 'The From domain mixes letters of different scripts in one label, or is written only with non-Latin letters that look Latin, so it can pass for another name. A plain international domain is not reported.',
     },
   },
   run({ parsed, verification }: CheckInput): Finding[] {

@@ -77,6 +77,14 @@ describe('lookalike-domain', () => {
     expect(findings[0]!.evidence).toMatchObject({ punycode: false, mixedLabels: [{ label: 'pаypal', scripts: ['Latin', 'Cyrillic'] }] });
   });
 
+  it('reports a From label written only with Cyrillic letters that look Latin, not a plain international domain', () => {
+    const spoof = runCheck(check, { headers: [`From: ceo@${'\u0430\u0440\u0440\u04cf\u0435'}.com`] });
+    expect(codesOf(spoof)).toEqual(['lookalike-domain/from']);
+    expect(spoof[0]!.detail).toContain('only with Cyrillic letters that look Latin');
+    expect(runCheck(check, { headers: ['From: info@xn--mnchen-3ya.de'] })).toEqual([]);
+    expect(runCheck(check, { headers: ['From: info@xn--e1afmkfd.xn--p1ai'] })).toEqual([]);
+  });
+
   it('accepts a single-script Unicode name and Latin mixed with CJK', () => {
     expect(runCheck(check, { headers: ['From: info@пример.рф'] })).toEqual([]);
     expect(runCheck(check, { headers: ['From: info@東京abc.jp'] })).toEqual([]);
