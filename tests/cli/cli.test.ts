@@ -98,3 +98,11 @@ describe('README, --help and CI stay true', () => {
     for (const m of readme.matchAll(/npx node (?:--expose-gc )?(bench\/[a-z-]+\.ts)/g)) expect(() => readFileSync(join(ROOT, m[1]!)), m[1]).not.toThrow();
   });
 });
+
+describe('progress line', () => {
+  it('shows messages, MB read of the total, rate and ETA', async () => {
+    const { formatProgress } = await import('../../src/cli.ts');
+    const line = formatProgress({ messagesSeen: 12408, bytesRead: 1_841_200_000, bytesTotal: 9_012_700_000, elapsedMs: 30_000, messagesNew: 0, sourcesNew: 0, failures: 2, skipped: 1 });
+    expect(line).toBe('12,408 messages · 1841.2 of 9012.7 MB · 414 msg/s · ETA 0:01:57 · 3 not mail/failed');
+  });
+});
