@@ -65,3 +65,24 @@ describe('hostile messages', () => {
     expect(p.headers[3]!.value).toBe('one\ttwo');
   });
 });
+
+describe('a check that fails on a message', () => {
+  it('is recorded as check/error and keeps the message from being verified', async () => {
+    const { checks } = await import('../../src/checks/index.ts');
+    const target = checks.find((c) => c.id === 'message-id')!;
+    const original = target.run;
+    (target as { run: typeof original }).run = () => {
+      throw new Error('boom');
+    };
+    try {
+      const { readFileSync } = await import('node:fs');
+      const { readKeyFile } = await import('../../src/verify/key-files.ts');
+      const keys = new KeyIndex(readKeyFile(readFileSync(new URL('../../test-corpus/keys/corpus.zone', import.meta.url), 'utf8'), 'corpus.zone').records);
+      const a = await analyseMessage(readFileSync(new URL('../../test-corpus/generated/authentic-news-rsa.eml', import.meta.url)), { keys, now: 0 });
+      expect(a.findings.map((f) => f.code)).toContain('check/error');
+      expect(a.verdict.verdict).toBe('unverifiable');
+    } finally {
+      (target as { run: typeof original }).run = original;
+    }
+  });
+});
