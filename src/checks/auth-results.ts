@@ -2,7 +2,7 @@
 // forged message, and readers take it as proof. A genuine one is written by a receiving site that
 // also leaves its Received hop next to it; its name (authserv-id) must match that hop.
 import type { CheckInput, Finding, MessageCheck, RawHeader, ReceivedHop, SignatureCheck } from '../model.ts';
-import { registrableDomain } from './lookalike-domain.ts';
+import { registrableDomain } from './domain-names.ts';
 
 const ID = 'auth-results';
 

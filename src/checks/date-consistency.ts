@@ -2,7 +2,7 @@
 // Received hop is stamped by the first server that took it. A back- or forward-dated Date (the
 // classic edit to fit a story) lands on the wrong side of that stamp.
 import type { CheckInput, Finding, MessageCheck, ReceivedHop } from '../model.ts';
-import { CLOCK_SKEW_SECONDS, describeDuration, formatTime } from './received-order.ts';
+import { CLOCK_SKEW_SECONDS, describeDuration, formatTime } from './time-text.ts';
 
 const ID = 'date-consistency';
 

@@ -2,7 +2,7 @@
 // the Date header. When Date is not among the signed headers, t= is the only time a forger cannot
 // move; a signature lifted from another message also carries that message's time.
 import type { AsOfSource, CheckInput, Finding, MessageCheck, SignatureCheck } from '../model.ts';
-import { CLOCK_SKEW_SECONDS, describeDuration, formatTime } from './received-order.ts';
+import { CLOCK_SKEW_SECONDS, describeDuration, formatTime } from './time-text.ts';
 
 const ID = 'dkim-time';
 

@@ -2,16 +2,9 @@
 // message in; read bottom (oldest) to top (newest), the stamps must move forward. A forger who writes
 // or edits hops by hand gets zones wrong and leaves hops in the wrong order or days apart.
 import type { CheckInput, Finding, MessageCheck, ReceivedHop } from '../model.ts';
+import { CLOCK_SKEW_SECONDS, describeDuration, formatTime } from './time-text.ts';
 
 const ID = 'received-order';
-
-/**
- * Clock skew tolerated between two clocks that stamp the same message. Mail servers run NTP and
- * agree to seconds, but internal relays, appliances and desktop clients drift by minutes; 15 minutes
- * absorbs that and still catches the whole-hour errors of a time written in the wrong zone.
- * Shared by the time checks (date-consistency, dkim-time) so all of them forgive the same skew.
- */
-export const CLOCK_SKEW_SECONDS = 15 * 60;
 
 /**
  * Longest plausible wait between two hops. RFC 5321 4.5.4.1 suggests a sender keep retrying for
@@ -25,19 +18,6 @@ export const MAX_HOP_GAP_SECONDS = 7 * 24 * 3600;
  * relay: the owner may fetch weeks later, so no gap limit applies to the gap ending at such a hop.
  */
 const RETRIEVAL_HOP = /\bwith\s+(POP3?|IMAP4?|IMAPS)\b/i;
-
-/** A time as a reader can check it: ISO 8601 in UTC. */
-export function formatTime(epoch: number): string {
-  return new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-/** "3 days 4 hours", "2 hours 5 minutes", "40 minutes", "12 seconds". */
-export function describeDuration(seconds: number): string {
-  const s = Math.round(Math.abs(seconds));
-  const parts: [number, string][] = [[Math.floor(s / 86400), 'day'], [Math.floor((s % 86400) / 3600), 'hour'], [Math.floor((s % 3600) / 60), 'minute']];
-  const shown = parts.filter(([n]) => n > 0).slice(0, 2).map(([n, unit]) => `${n} ${unit}${n === 1 ? '' : 's'}`);
-  return shown.length > 0 ? shown.join(' ') : `${s} second${s === 1 ? '' : 's'}`;
-}
 
 /** How a hop is named in a sentence: its `by` host, and its place counted from the top. */
 function describeHop(hop: ReceivedHop): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { check, registrableDomain } from '../../src/checks/lookalike-domain.ts';
+import { check } from '../../src/checks/lookalike-domain.ts';
+import { registrableDomain } from '../../src/checks/domain-names.ts';
 import { codesOf, runCheck } from './fixtures.ts';
 
 function signedBy(from: string, signer: string) {

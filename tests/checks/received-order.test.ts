@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { check, describeDuration } from '../../src/checks/received-order.ts';
+import { check } from '../../src/checks/received-order.ts';
+import { describeDuration } from '../../src/checks/time-text.ts';
 import { codesOf, received, runCheck } from './fixtures.ts';
 
 const BODY_HEADERS = ['From: alice@example.com', 'Date: Tue, 1 Apr 2025 10:00:00 +0000'];
