@@ -119,12 +119,9 @@ async function* walkFolder(label: string, rel: string, info: Stats, depth: numbe
     yield item(failure(label, 'input/too-deep', `folders nested more than ${state.limits.maxDirectoryDepth} deep are not read`));
     return;
   }
-  let names: string[];
-  try {
-    names = (await readdir(label)).sort();
-  } catch (error) {
-    if (!isSystemError(error)) throw error;
-    yield item(failure(label, 'input/unreadable', `the folder cannot be listed: ${describeSystemError(error)}`));
+  const names = await listFolder(label);
+  if (!Array.isArray(names)) {
+    yield names;
     return;
   }
   state.seen.set(id, label);
@@ -151,13 +148,20 @@ async function* walkFolder(label: string, rel: string, info: Stats, depth: numbe
   }
 }
 
-async function* walkMailFolder(label: string, rel: string, place: Place, depth: number, state: WalkState): AsyncGenerator<WalkEvent> {
-  let names: string[];
+/** The sorted names in a folder, or the failure record of a folder that cannot be listed. */
+async function listFolder(label: string): Promise<string[] | WalkEvent> {
   try {
-    names = (await readdir(label)).sort();
+    return (await readdir(label)).sort();
   } catch (error) {
     if (!isSystemError(error)) throw error;
-    yield item(failure(label, 'input/unreadable', `the folder cannot be listed: ${describeSystemError(error)}`));
+    return item(failure(label, 'input/unreadable', `the folder cannot be listed: ${describeSystemError(error)}`));
+  }
+}
+
+async function* walkMailFolder(label: string, rel: string, place: Place, depth: number, state: WalkState): AsyncGenerator<WalkEvent> {
+  const names = await listFolder(label);
+  if (!Array.isArray(names)) {
+    yield names;
     return;
   }
   for (const name of names) yield* walkPath(joinLabel(label, name), `${rel}/${name}`, place, depth + 1, false, state);
