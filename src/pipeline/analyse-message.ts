@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import type { AnalysedMessage, CheckContext, Finding, ParsedMessage, Verification } from '../model.ts';
 import { parseMessage } from '../parse/parse-message.ts';
 import { verifyMessage } from '../verify/verify-message.ts';
+import { unquoteMboxFrom } from '../verify/mbox-quoting.ts';
+import { splitHeaderSection } from '../parse/header-section.ts';
 import type { VerifyOptions } from '../verify/verify-message.ts';
 import { runChecks } from '../checks/index.ts';
 import { decideVerdict } from '../verdict/decide-verdict.ts';
@@ -22,6 +24,7 @@ function emptyParsed(reason: string): ParsedMessage {
 
 export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha256 = hashBytes(bytes)): Promise<AnalysedMessage> {
   const stageErrors: Finding[] = [];
+  const stageNotes: Finding[] = [];
   let parsed: ParsedMessage;
   try {
     parsed = await parseMessage(bytes);
@@ -41,13 +44,42 @@ export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha25
       evidence: {},
     });
   }
+  const retried = await retryUnquotedFrom(bytes, verification, verify);
+  if (retried) {
+    verification = retried.verification;
+    stageNotes.push(retried.note);
+  }
   const context: CheckContext = { signingDomains: verify.keys.signingDomains() };
-  const findings = [...parseFindings(parsed), ...stageErrors, ...runChecks({ parsed, verification, context })];
+  const findings = [...parseFindings(parsed), ...stageErrors, ...stageNotes, ...runChecks({ parsed, verification, context })];
   // An errored stage or check must never leave a message looking verified: what it would have
   // found is unknown.
   const errored = stageErrors.length > 0 || findings.some((f) => f.code === 'check/error');
   const verdict = decideVerdict(errored ? findings.filter((f) => f.code !== 'dkim/pass') : findings);
   return { sha256, bytes, parsed, verification, findings, verdict };
+}
+
+/**
+ * A body hash that fails on a body with ">From " lines may be the mbox format's escaping, not an
+ * edit. Verify the unescaped body too; keep that result only if it makes more signatures pass, and
+ * say so in a finding.
+ */
+async function retryUnquotedFrom(bytes: Buffer, v: Verification, verify: VerifyOptions): Promise<{ verification: Verification; note: Finding } | null> {
+  if (!v.signatures.some((s) => s.bodyHash === 'fail')) return null;
+  const unquoted = unquoteMboxFrom(bytes, splitHeaderSection(bytes).bodyStart);
+  if (!unquoted) return null;
+  const again = await verifyMessage(unquoted, await parseMessage(unquoted), verify);
+  const passes = (x: Verification) => x.signatures.filter((s) => s.result === 'pass').length;
+  if (passes(again) <= passes(v)) return null;
+  return {
+    verification: again,
+    note: {
+      check: 'verify',
+      code: 'verify/mbox-from-unquoted',
+      severity: 'info',
+      detail: 'The body has lines starting ">From ", the escaping an mbox file adds; with that escaping undone the signature verifies, so the signed body differs from the stored bytes only by it.',
+      evidence: { passesAsStored: passes(v), passesUnquoted: passes(again) },
+    },
+  };
 }
 
 function parseFindings(p: ParsedMessage): Finding[] {

@@ -12,6 +12,7 @@ export const STAGE_CODES: Record<string, CodeDoc> = {
   'parse/mime-too-deep': { severity: 'info', meaning: 'More than 200 MIME boundaries are declared; the body tree was not parsed (the raw headers and DKIM evidence were).' },
   'parse/mime-error': { severity: 'info', meaning: 'The MIME parser failed on the body; headers and DKIM evidence are still recorded.' },
   'parse/failed': { severity: 'info', meaning: 'The message could not be parsed at all.' },
+  'verify/mbox-from-unquoted': { severity: 'info', meaning: 'The body has lines starting ">From ", the escaping mbox files add; the signature verifies once that escaping is undone, so the stored bytes differ from the signed body only by it.' },
   'verify/error': { severity: 'info', meaning: 'Verification failed on this message; no signature result is available (and it cannot be verified).' },
   'check/error': { severity: 'info', meaning: 'A check failed on this message (a programming error); its result is missing.' },
   'analyse/failed': { severity: 'info', meaning: 'The message could not be analysed in time or the analysis crashed; its bytes are stored and a failure record says why.' },

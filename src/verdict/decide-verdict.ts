@@ -15,6 +15,9 @@ function contradictsProof(f: Finding, proofSignatures: Set<unknown>): boolean {
   return proofSignatures.has(f.evidence.signature);
 }
 
+/** Context findings that qualify a proof: the summary of a verified message repeats them. */
+const QUALIFIES_PROOF = new Set(['verify/mbox-from-unquoted']);
+
 export function decideVerdict(findings: Finding[]): Verdict {
   const sorted = [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity]);
   const proofs = findings.filter((f) => f.code === 'dkim/pass');
@@ -27,7 +30,8 @@ export function decideVerdict(findings: Finding[]): Verdict {
     if (against.length === 0) {
       const rest = sorted.filter((f) => f.code !== 'dkim/pass' && f.severity !== 'info');
       const note = rest.length ? ` Other findings (${unique(rest.map((f) => f.code)).join(', ')}) do not undo the signature but are worth reading.` : '';
-      return { verdict: 'verified', summary: `Verified: ${proofs[0]!.detail}${note}`, reasons: reasons(proofs, sorted) };
+      const qualifier = findings.filter((f) => QUALIFIES_PROOF.has(f.code)).map((f) => ` ${f.detail}`).join('');
+      return { verdict: 'verified', summary: `Verified: ${proofs[0]!.detail}${qualifier}${note}`, reasons: reasons(proofs, sorted) };
     }
     return { verdict: 'tampered', summary: `Tampered: ${against[0]!.detail}${more(against)}`, reasons: reasons(against, sorted) };
   }

@@ -1,0 +1,40 @@
+// Regression: a genuine signed message whose body has a line starting "From " comes out of an mbox
+// as ">From " and must not be called tampered.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { signMessage } from '../../test-corpus/sign.ts';
+import { openDatabase } from '../../src/store/database.ts';
+import { insertKeys } from '../../src/store/keys-repo.ts';
+import { readKeyFile } from '../../src/verify/key-files.ts';
+import { importPaths } from '../../src/pipeline/run-import.ts';
+import { unquoteMboxFrom } from '../../src/verify/mbox-quoting.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+describe('mbox From-escaping', () => {
+  it('undoes one level of ">From " escaping in the body only', () => {
+    const msg = Buffer.from('Subject: >From here\r\n\r\n>From a\r\n>>From b\r\nx >From c\r\n');
+    expect(unquoteMboxFrom(msg, 23)!.toString()).toBe('Subject: >From here\r\n\r\nFrom a\r\n>From b\r\nx >From c\r\n');
+    expect(unquoteMboxFrom(Buffer.from('A: b\r\n\r\nno quoting\r\n'), 8)).toBeNull();
+  });
+
+  it('verifies a signed message whose "From " body line the mbox escaped, and says so', async () => {
+    const text = 'From: Ana <ana@example-news.org>\r\nTo: bo@example.org\r\nSubject: desk\r\nDate: Thu, 14 Mar 2024 09:00:00 +0000\r\nMessage-ID: <q1@example-news.org>\r\n\r\nHello,\r\nFrom the desk of the editor: see below.\r\n';
+    const signed = await signMessage(text, { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024' }, new Date('2024-03-14T09:00:00Z'));
+    const inMbox = `From ana@example-news.org Thu Mar 14 09:00:00 2024\r\n${signed.replace('\r\nFrom the desk', '\r\n>From the desk')}\r\n`;
+    const dir = mkdtempSync(join(tmpdir(), 'lt-quoting-'));
+    writeFileSync(join(dir, 'inbox'), inMbox, 'latin1');
+    const db = openDatabase(join(dir, 'q.sqlite'));
+    insertKeys(db, readKeyFile(readFileSync(join(ROOT, 'test-corpus/keys/corpus.zone'), 'utf8'), 'corpus.zone').records);
+    await importPaths(db, [join(dir, 'inbox')], { workers: 0 });
+    const row = db.prepare('SELECT verdict, reasons, raw FROM messages').get() as { verdict: string; reasons: string; raw: Buffer };
+    expect(row.verdict).toBe('verified');
+    expect(row.reasons.split(';')).toContain('verify/mbox-from-unquoted');
+    expect((db.prepare('SELECT summary FROM messages').pluck().get() as string)).toContain('mbox');
+    // The stored bytes are the mbox's, escaping included.
+    expect(row.raw.toString('latin1')).toContain('\r\n>From the desk');
+    db.close();
+  });
+});
