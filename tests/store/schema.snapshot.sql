@@ -84,7 +84,6 @@ CREATE TABLE keys (
 CREATE TABLE messages (
   sha256           TEXT    PRIMARY KEY,      -- SHA-256 of the exact bytes: the message's id
   size             INTEGER NOT NULL,
-  raw              BLOB    NOT NULL,         -- the exact bytes, never rewritten
   first_run_id     INTEGER NOT NULL REFERENCES import_runs (id),
   imported_at      TEXT    NOT NULL,
   message_id       TEXT,
@@ -108,10 +107,12 @@ CREATE TABLE messages (
   arc_result       TEXT    NOT NULL,
   arc              TEXT    NOT NULL,         -- JSON ArcCheck
   key_source       TEXT,                     -- sources of the keys used, joined by ';'
+  verifier_version TEXT    NOT NULL,
+  -- Large values last: SQLite walks a row's columns in order, so list scans never touch them.
   parsed           TEXT    NOT NULL,         -- JSON: headers, addresses, Received hops, attachments, problems
   body_text        TEXT,
   body_html        TEXT,
-  verifier_version TEXT    NOT NULL
+  raw              BLOB    NOT NULL          -- the exact bytes, never rewritten
 );
 CREATE VIRTUAL TABLE messages_fts USING fts5(
   subject, from_address, from_name, to_addresses, body_text,
