@@ -1,0 +1,70 @@
+// The review server as a Fastify plugin, and the function that builds an app around it. The start
+// file only listens; tests build this exact app and use inject().
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import type { MessageCheck } from '../model.ts';
+import type { Db } from '../store/database.ts';
+import type { AppContext } from './app-context.ts';
+import { checks as checkRegistry } from '../checks/index.ts';
+import { registerErrors } from './errors.ts';
+import { registerStaticAssets } from './static-assets.ts';
+import { registerSecurity } from './security.ts';
+import { registerOverviewRoutes } from './routes/overview.ts';
+import { registerQueueRoutes } from './routes/queue.ts';
+import { registerMessageRoutes } from './routes/message.ts';
+import { registerReviewRoutes } from './routes/review.ts';
+import { registerMetaRoutes } from './routes/meta.ts';
+
+export interface ReviewServerOptions {
+  /** An open database (openDatabase: WAL, migrations applied). Every request reads a fresh snapshot. */
+  db: Db;
+  /** Access token required on every request; null or absent: none. */
+  token?: string | null;
+  /** Refuse non-loopback Host headers; default: on when there is no token. */
+  checkHost?: boolean;
+  /** CSRF HMAC key; default: random per process. */
+  secret?: Buffer;
+  /** The check registry; default: src/checks/index.ts. */
+  checks?: readonly MessageCheck[] | null;
+}
+
+/** Form posts are small: a decision, a note, a name. */
+const FORM_LIMIT = 64 * 1024;
+
+export const reviewServer: FastifyPluginAsync<ReviewServerOptions> = async (app, opts) => {
+  const token = opts.token ?? null;
+  const secret = opts.secret ?? randomBytes(32);
+  const ctx: AppContext = { db: opts.db, secret, checks: opts.checks !== undefined ? opts.checks : checkRegistry };
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+  registerErrors(app);
+  registerSecurity(app, { token, checkHost: opts.checkHost ?? token === null, secret });
+  registerStaticAssets(app);
+  registerOverviewRoutes(app, ctx);
+  registerQueueRoutes(app, ctx);
+  registerMessageRoutes(app, ctx);
+  registerReviewRoutes(app, ctx);
+  registerMetaRoutes(app, ctx);
+};
+// Hooks and handlers apply to the whole app, not an encapsulated child (what fastify-plugin does).
+(reviewServer as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+
+export interface AppOptions extends ReviewServerOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Close the database when the app closes. */
+  closeDb?: boolean;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: FORM_LIMIT,
+    // Unknown query parameters are refused, not silently dropped: a typo must not widen a filter.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    routerOptions: { maxParamLength: 200 },
+  });
+  if (opts.closeDb) app.addHook('onClose', async () => opts.db.close());
+  await app.register(reviewServer, opts);
+  return app;
+}

@@ -1,0 +1,90 @@
+// `/messages/{sha256}` (+ `.json`) and the message's files: raw bytes, HTML body, attachments.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { getAttachmentSource, getMessageDetail, getMessageHtml, getRawDownload } from '../../store/message-page-repo.ts';
+import { queueNeighbours } from '../../store/queue-repo.ts';
+import { messagePage } from '../../../web/templates/message.ts';
+import type { AppContext } from '../app-context.ts';
+import { extractAttachment } from '../attachment-extract.ts';
+import { contentDisposition, emlFileName, safeFileName } from '../download-name.ts';
+import { HttpError, notFound } from '../errors.ts';
+import { messageView, type MessageView } from '../message-view.ts';
+import { prepareMessageHtml } from '../html-body.ts';
+import { sendHtml, sendJson } from '../pages.ts';
+import { QUEUE_QUERY_SCHEMA, parseQueueQuery, queueQueryString, type QueueQuery } from '../queue-query.ts';
+import { DOWNLOAD_CSP, MESSAGE_HTML_CSP, csrfToken, parseCookies } from '../security.ts';
+
+export const REVIEWER_COOKIE = 'lt_reviewer';
+
+const SHA = '^[0-9a-f]{64}$';
+const shaParams = { type: 'object', properties: { sha256: { type: 'string', pattern: SHA } }, required: ['sha256'] } as const;
+
+export function loadMessage(ctx: AppContext, sha256: string, query: QueueQuery): MessageView {
+  const q = parseQueueQuery(query);
+  const detail = getMessageDetail(ctx.db, sha256);
+  if (!detail) throw notFound(`message ${sha256}`);
+  return messageView(detail, queueNeighbours(ctx.db, q.filter, q.sort, sha256));
+}
+
+function sendMessagePage(ctx: AppContext, req: FastifyRequest<{ Params: { id: string }; Querystring: QueueQuery }>, reply: FastifyReply) {
+  const m = /^([0-9a-f]{64})(\.json)?$/.exec(req.params.id);
+  if (!m?.[1]) throw notFound(`message ${req.params.id}`);
+  const view = loadMessage(ctx, m[1], req.query);
+  if (m[2]) return sendJson(reply, view);
+  const context = queueQueryString(parseQueueQuery(req.query).params);
+  return sendHtml(
+    reply,
+    messagePage(view, {
+      csrf: csrfToken(req, reply, ctx.secret),
+      context,
+      reviewer: parseCookies(req.headers.cookie)[REVIEWER_COOKIE] ?? '',
+      twins: [{ label: 'json', href: `/messages/${m[1]}.json${context}` }],
+    }),
+  );
+}
+
+export function registerMessageRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get<{ Params: { id: string }; Querystring: QueueQuery }>(
+    '/messages/:id',
+    { schema: { querystring: QUEUE_QUERY_SCHEMA, params: { type: 'object', properties: { id: { type: 'string', maxLength: 80 } } } } },
+    (req, reply) => sendMessagePage(ctx, req, reply),
+  );
+
+  app.get<{ Params: { sha256: string } }>('/messages/:sha256/raw', { schema: { params: shaParams } }, (req, reply) => {
+    const row = getRawDownload(ctx.db, req.params.sha256);
+    if (!row) throw notFound(`message ${req.params.sha256}`);
+    return reply
+      .type('message/rfc822')
+      .header('content-disposition', contentDisposition(emlFileName(row.subject, req.params.sha256)))
+      .header('content-security-policy', DOWNLOAD_CSP)
+      .send(row.raw);
+  });
+
+  app.get<{ Params: { sha256: string } }>('/messages/:sha256/html', { schema: { params: shaParams } }, (req, reply) => {
+    const body = getMessageHtml(ctx.db, req.params.sha256);
+    if (body === undefined) throw notFound(`message ${req.params.sha256}`);
+    if (body === null) throw notFound(`HTML body of message ${req.params.sha256}`);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', MESSAGE_HTML_CSP)
+      .header('x-frame-options', 'SAMEORIGIN')
+      .send(prepareMessageHtml(body));
+  });
+
+  app.get<{ Params: { sha256: string; idx: number } }>(
+    '/messages/:sha256/attachments/:idx',
+    { schema: { params: { type: 'object', properties: { sha256: { type: 'string', pattern: SHA }, idx: { type: 'integer', minimum: 0, maximum: 100000 } }, required: ['sha256', 'idx'] } } },
+    async (req, reply) => {
+      const src = getAttachmentSource(ctx.db, req.params.sha256, req.params.idx);
+      if (!src) throw notFound(`attachment ${req.params.idx} of message ${req.params.sha256}`);
+      const a = src.attachment;
+      const found = await extractAttachment(src.raw, a.content_sha256, a.idx);
+      if (!found) throw new HttpError(500, 'internal', 'the stored bytes do not yield this attachment');
+      // Always a download of opaque bytes: an HTML or SVG attachment must never render on our origin.
+      return reply
+        .type('application/octet-stream')
+        .header('content-disposition', contentDisposition(safeFileName(a.filename, `attachment-${a.idx}.bin`)))
+        .header('content-security-policy', DOWNLOAD_CSP)
+        .send(found.content);
+    },
+  );
+}

@@ -1,0 +1,49 @@
+// `/` and `/.json`: the shape of the archive.
+import type { FastifyInstance } from 'fastify';
+import { machineCounts, reviewedCounts, topCounts, weeklyCounts, listRunsWithFailures } from '../../store/overview-repo.ts';
+import type { OverviewData } from '../../../web/templates/overview.ts';
+import { overviewPage } from '../../../web/templates/overview.ts';
+import type { AppContext } from '../app-context.ts';
+import { registerPage, twinUrl } from '../pages.ts';
+
+/** Rows per table on the overview; the .json twin has the same, the queue has the rest. */
+const TOP = 25;
+const FAILURES_PER_RUN = 20;
+
+export function loadOverview(ctx: AppContext): OverviewData {
+  const db = ctx.db;
+  return db.transaction(() => {
+    const machine = machineCounts(db);
+    const reviewed = reviewedCounts(db);
+    const final = { ...machine.verdicts };
+    for (const r of reviewed) {
+      final[r.machine_verdict] = (final[r.machine_verdict] ?? 0) - r.n;
+      final[r.final_verdict] = (final[r.final_verdict] ?? 0) + r.n;
+    }
+    const runs = listRunsWithFailures(db, FAILURES_PER_RUN);
+    return {
+      total: machine.total,
+      machine: machine.verdicts,
+      final,
+      reviewed: {
+        total: reviewed.reduce((s, r) => s + r.n, 0),
+        changed: reviewed.filter((r) => r.final_verdict !== r.machine_verdict).reduce((s, r) => s + r.n, 0),
+        counts: reviewed,
+      },
+      domains: topCounts(db, 'domain', TOP),
+      mailboxes: topCounts(db, 'mailbox', TOP),
+      codes: topCounts(db, 'code', TOP),
+      weeks: weeklyCounts(db),
+      runs,
+      running: runs.some((r) => r.status === 'running'),
+    };
+  })();
+}
+
+export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): void {
+  registerPage(app, ctx, '/', {
+    schema: { querystring: { type: 'object', properties: { token: { type: 'string' } }, additionalProperties: false } },
+    load: () => loadOverview(ctx),
+    render: (d, rc) => overviewPage(d, [{ label: 'json', href: twinUrl(rc.url, '.json') }]),
+  });
+}

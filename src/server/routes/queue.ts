@@ -1,0 +1,62 @@
+// `/messages` and its twins: the filtered queue as a page, as JSON, and as a full CSV/JSON download.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { queryQueue } from '../../store/queue-repo.ts';
+import { codeCounts } from '../../store/overview-repo.ts';
+import { queuePage, type QueueData } from '../../../web/templates/queue.ts';
+import type { AppContext } from '../app-context.ts';
+import { csvExport, jsonExport } from '../export-stream.ts';
+import { csrfToken } from '../security.ts';
+import { requestUrl, sendHtml, sendJson, twinUrl } from '../pages.ts';
+import { QUEUE_QUERY_SCHEMA, encodeCursor, parseQueueQuery, queueQueryString, type QueueQuery } from '../queue-query.ts';
+import { contentDisposition } from '../download-name.ts';
+
+type Req = FastifyRequest<{ Querystring: QueueQuery }>;
+const schema = { querystring: QUEUE_QUERY_SCHEMA };
+
+/** One page of the queue; `path` is where its next page lives (the HTML page or its .json twin). */
+export function loadQueue(ctx: AppContext, query: QueueQuery, path: '/messages' | '/messages.json'): QueueData {
+  const r = parseQueueQuery(query);
+  const page = queryQueue(ctx.db, r.filter, r.sort, r.cursor, r.size);
+  const next = page.next ? encodeCursor(page.next) : null;
+  const sizeParam = query._size !== undefined ? { _size: query._size } : {};
+  return {
+    filters: r.params,
+    sort: r.sort,
+    size: r.size,
+    total: page.total,
+    rows: page.rows,
+    next,
+    next_url: next ? `${path}${queueQueryString(r.params, { ...sizeParam, _next: next })}` : null,
+    context: queueQueryString(r.params),
+  };
+}
+
+export function registerQueueRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get<{ Querystring: QueueQuery }>('/messages', { schema }, (req, reply) => {
+    const d = loadQueue(ctx, req.query, '/messages');
+    const url = requestUrl(req);
+    const codes = codeCounts(ctx.db).map((c) => c.code);
+    csrfToken(req, reply, ctx.secret);
+    return sendHtml(reply, queuePage(d, codes, [
+      { label: 'json', href: twinUrl(url, '.json') },
+      { label: 'csv', href: `/messages.csv${d.context}` },
+    ]));
+  });
+  app.get<{ Querystring: QueueQuery }>('/messages.json', { schema }, (req, reply) => sendJson(reply, loadQueue(ctx, req.query, '/messages.json')));
+  const csv = (req: Req, reply: FastifyReply) => {
+    const r = parseQueueQuery(req.query);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', contentDisposition('leaktriage-export.csv'))
+      .send(csvExport(ctx.db, r.filter, r.sort));
+  };
+  app.get<{ Querystring: QueueQuery }>('/messages.csv', { schema }, csv);
+  app.get<{ Querystring: QueueQuery }>('/-/export.csv', { schema }, csv);
+  app.get<{ Querystring: QueueQuery }>('/-/export.json', { schema }, (req, reply) => {
+    const r = parseQueueQuery(req.query);
+    return reply
+      .type('application/json; charset=utf-8')
+      .header('content-disposition', contentDisposition('leaktriage-export.json'))
+      .send(jsonExport(ctx.db, r.filter, r.sort));
+  });
+}

@@ -1,0 +1,139 @@
+// The safety model (docs/review-server.md): access token off loopback, Host check on loopback,
+// CSRF tokens and an Origin check on every POST, strict headers on every response.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendError } from './errors.ts';
+
+/** Every page: scripts and styles only from this server, no remote load, framed by nobody. */
+export const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
+  "frame-ancestors 'none'; frame-src 'self'; base-uri 'none'";
+
+/** A message's own HTML: no script, no remote anything, its inline styles only; framed by our pages. */
+export const MESSAGE_HTML_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'; " +
+  "frame-ancestors 'self'; sandbox";
+
+/** Downloads (raw bytes, attachments): never rendered by us, and sandboxed should a browser try. */
+export const DOWNLOAD_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
+export const TOKEN_COOKIE = 'lt_token';
+export const CSRF_COOKIE = 'lt_csrf';
+
+export interface SecurityOptions {
+  /** Required on every request when set. */
+  token: string | null;
+  /** Refuse Host headers other than loopback names (DNS rebinding) — on when there is no token. */
+  checkHost: boolean;
+  /** Key of the CSRF tokens' HMAC. */
+  secret: Buffer;
+}
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i <= 0) continue;
+    const raw = part.slice(i + 1).trim();
+    try {
+      out[part.slice(0, i).trim()] = decodeURIComponent(raw);
+    } catch {
+      out[part.slice(0, i).trim()] = raw;
+    }
+  }
+  return out;
+}
+
+/** Equal-time comparison of two strings of any length. */
+export function sameSecret(a: string, b: string): boolean {
+  const h = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(h(a), h(b));
+}
+
+function cookie(name: string, value: string): string {
+  return `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict`;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function hostName(host: string | undefined): string {
+  return (host ?? '').toLowerCase().replace(/:\d+$/, '');
+}
+
+export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): void {
+  app.addHook('onRequest', async (req, reply) => {
+    if (opts.checkHost && !LOOPBACK_HOSTS.has(hostName(req.headers.host))) {
+      return sendError(reply, 403, 'forbidden', 'this server answers only to localhost, 127.0.0.1 and [::1]');
+    }
+    if (opts.token === null) return;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer !== undefined && sameSecret(bearer, opts.token)) return;
+    const fromCookie = parseCookies(req.headers.cookie)[TOKEN_COOKIE];
+    if (fromCookie !== undefined && sameSecret(fromCookie, opts.token)) return;
+    const url = new URL(req.url, 'http://localhost');
+    const given = url.searchParams.get('token');
+    if (given !== null && sameSecret(given, opts.token) && (req.method === 'GET' || req.method === 'HEAD')) {
+      // Trade the token in the URL for a cookie, and drop it from the address bar and history.
+      url.searchParams.delete('token');
+      return reply
+        .code(303)
+        .header('set-cookie', cookie(TOKEN_COOKIE, opts.token))
+        // Always a path on this server (a leading `//` would name another host).
+        .header('location', `/${url.pathname.replace(/^\/+/, '')}${url.search}`)
+        .send();
+    }
+    return sendError(reply, 401, 'unauthorized', 'an access token is required (Authorization: Bearer, or ?token= once)');
+  });
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', PAGE_CSP);
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    reply.header('x-dns-prefetch-control', 'off');
+    return payload;
+  });
+}
+
+/** The CSRF form token for this browser, setting its cookie on first use. */
+export function csrfToken(req: FastifyRequest, reply: FastifyReply, secret: Buffer): string {
+  let nonce = parseCookies(req.headers.cookie)[CSRF_COOKIE];
+  if (nonce === undefined || !/^[A-Za-z0-9_-]{43}$/.test(nonce)) {
+    nonce = randomBytes(32).toString('base64url');
+    const prior = reply.getHeader('set-cookie');
+    const list = prior === undefined ? [] : Array.isArray(prior) ? prior : [String(prior)];
+    reply.header('set-cookie', [...list, cookie(CSRF_COOKIE, nonce)]);
+  }
+  return createHmac('sha256', secret).update(nonce).digest('base64url');
+}
+
+/**
+ * Why a POST must be refused, or null. The form token must be the HMAC of this browser's cookie
+ * nonce (a cross-site page can neither read the cookie nor compute the HMAC), and the request must
+ * come from one of our pages when the browser says where it comes from.
+ */
+export function csrfProblem(req: FastifyRequest, formToken: string | undefined, secret: Buffer): string | null {
+  // With Referrer-Policy: no-referrer browsers send `Origin: null` even from our own forms, so the
+  // Fetch Metadata header decides when present; a real Origin must still be ours.
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin') return 'the request comes from another site';
+  const origin = req.headers.origin;
+  if (origin === 'null' && site === undefined) return 'the request comes from an opaque origin';
+  if (origin !== undefined && origin !== 'null') {
+    let host: string | null = null;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      host = null;
+    }
+    const own = (req.headers.host ?? '').toLowerCase().replace(/:(80|443)$/, '');
+    if (host?.replace(/:(80|443)$/, '') !== own) return 'the request comes from another site';
+  }
+  const nonce = parseCookies(req.headers.cookie)[CSRF_COOKIE];
+  if (nonce === undefined || formToken === undefined) return 'the form token is missing; reload the page';
+  const expected = createHmac('sha256', secret).update(nonce).digest('base64url');
+  return sameSecret(expected, formToken) ? null : 'the form token is not valid; reload the page';
+}

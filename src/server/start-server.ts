@@ -1,0 +1,48 @@
+// Starts the review server: opens the database, builds the app, listens. Nothing else.
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '../store/database.ts';
+import { buildApp } from './app.ts';
+
+export interface StartOptions {
+  dbFile: string;
+  host?: string;
+  port?: number;
+  /** Access token; generated when listening on a non-loopback address and none is given. */
+  token?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  /** The token every request needs, null when none is required (loopback without --token). */
+  token: string | null;
+  close(): Promise<void>;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export async function startServer(opts: StartOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!existsSync(opts.dbFile)) throw new Error(`no database at ${opts.dbFile} (run leaktriage import first)`);
+  const token = opts.token ?? (isLoopback(host) ? null : randomBytes(24).toString('base64url'));
+  const db = openDatabase(opts.dbFile);
+  const app = await buildApp({
+    db,
+    token,
+    closeDb: true,
+    // Logs go to stderr: stdout carries data only.
+    logger: { level: 'warn', stream: process.stderr },
+  });
+  try {
+    await app.listen({ host, port: opts.port ?? 8080 });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (opts.port ?? 8080);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shown}:${port}/`, token, close: () => app.close() };
+}

@@ -1,0 +1,149 @@
+// The small pure pieces: escaping, download names, CSV, the timeline's buckets, the checks page data,
+// and the start file.
+import { existsSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { html, trusted, escapeHtml } from '../../web/templates/html.ts';
+import { buildBuckets } from '../../web/templates/timeline-chart.ts';
+import { contentDisposition, emlFileName, safeFileName } from '../../src/server/download-name.ts';
+import { csvExport, csvField } from '../../src/server/export-stream.ts';
+import { prepareMessageHtml } from '../../src/server/html-body.ts';
+import { isLoopback, startServer } from '../../src/server/start-server.ts';
+import { checks } from '../../src/checks/index.ts';
+import { seedReviewDb } from './corpus.ts';
+import { openFixtureDb, tempDbFile } from './fixtures.ts';
+import { seededApp } from './app-helpers.ts';
+
+describe('html templates', () => {
+  it('escape every interpolation, nested arrays included, and keep Html as it is', () => {
+    const evil = `<img src=x onerror="alert('1')">&\``;
+    expect(html`<p title="${evil}">${evil}</p>`.value).toBe(
+      '<p title="&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;&#96;">&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;&#96;</p>',
+    );
+    expect(html`<ul>${['<a>', html`<li>${'<b>'}</li>`]}</ul>`.value).toBe('<ul>&lt;a&gt;<li>&lt;b&gt;</li></ul>');
+    expect(html`${null}${undefined}${false}${0}`.value).toBe('0');
+    expect(html`${trusted('<br>')}`.value).toBe('<br>');
+    expect(escapeHtml('plain')).toBe('plain');
+  });
+});
+
+describe('message HTML', () => {
+  it('renames link targets, so a click cannot navigate the frame to a remote page', () => {
+    expect(prepareMessageHtml(`<a href="https://t.example/">x</a><A\nHREF = 'y'><svg><a xlink:href="z"/></svg><a/href=w>`)).toBe(
+      `<a data-blocked-href="https://t.example/">x</a><A\ndata-blocked-HREF = 'y'><svg><a data-blocked-xlink:href="z"/></svg><a/data-blocked-href=w>`,
+    );
+  });
+
+  it('renames every frame element so the browser creates none (and opens no connection for it)', () => {
+    expect(prepareMessageHtml('<IFRAME SRC="https://t.example/">x</IFRAME><frameset><frame src=a></frameset><iframe/src=b>')).toBe(
+      '<blocked-IFRAME SRC="https://t.example/">x</blocked-IFRAME><blocked-frameset><blocked-frame src=a></blocked-frameset><blocked-iframe/src=b>',
+    );
+    expect(prepareMessageHtml('<iframes> <p>frame</p> <framework>')).toBe('<iframes> <p>frame</p> <framework>');
+  });
+});
+
+describe('download names', () => {
+  it('strip paths, control characters, quotes and reserved names', () => {
+    expect(safeFileName('../../etc/passwd', 'x')).toBe('passwd');
+    expect(safeFileName('C:\\Users\\a\\évidence "final".pdf', 'x')).toBe('évidence _final_.pdf');
+    expect(safeFileName('a\r\nContent-Type: text/html', 'x')).toBe('a__Content-Type_ text/html'.split('/').pop());
+    expect(safeFileName('...', 'fallback.bin')).toBe('fallback.bin');
+    expect(safeFileName('CON.txt', 'fallback.bin')).toBe('fallback.bin');
+    expect(safeFileName('x'.repeat(300), 'f')).toHaveLength(100);
+    expect(safeFileName('\u202Egpj.exe', 'f')).toBe('gpj.exe');
+    expect(contentDisposition('résumé.pdf')).toBe(`attachment; filename="r_sum_.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`);
+  });
+
+  it('name a raw message after its subject and id', () => {
+    expect(emlFileName('Re: Wire "the" funds / today!', 'ab'.repeat(32))).toBe(`Re-Wire-the-funds-today-${'ab'.repeat(6)}.eml`);
+    expect(emlFileName(null, 'cd'.repeat(32))).toBe(`${'cd'.repeat(6)}.eml`);
+  });
+});
+
+describe('CSV', () => {
+  it('quotes separators, quotes and line breaks', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "x"')).toBe('"say ""x"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField(null)).toBe('');
+    expect(csvField(42)).toBe('42');
+  });
+
+  it('ends a capped export with an explicit truncation marker', async () => {
+    const { db } = openFixtureDb();
+    seedReviewDb(db);
+    let text = '';
+    for await (const chunk of csvExport(db, {}, 'date', 3)) text += String(chunk);
+    const lines = text.trim().split('\r\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[4]).toMatch(/^#truncated,.*export truncated after 3 rows; narrow the filter/);
+    db.close();
+  });
+});
+
+describe('timeline buckets', () => {
+  const week = (key: string, total: number) => ({ key, total, verdicts: { verified: total } });
+  it('fills empty weeks between the first and the last', () => {
+    const b = buildBuckets([week('2023-03-06', 2), week('2023-03-27', 1), week('', 4)]);
+    expect(b.unit).toBe('week');
+    expect(b.buckets.map((x) => [x.start, x.total])).toEqual([['2023-03-06', 2], ['2023-03-13', 0], ['2023-03-20', 0], ['2023-03-27', 1]]);
+  });
+  it('falls back to months, then years, when forged dates stretch the range', () => {
+    expect(buildBuckets([week('2018-01-01', 1), week('2023-12-25', 1)]).unit).toBe('month');
+    const years = buildBuckets([week('1971-01-04', 1), week('2023-12-25', 1)]);
+    expect(years.unit).toBe('year');
+    expect(years.buckets).toHaveLength(53);
+  });
+});
+
+describe('checks page', () => {
+  it('lists every registered check and code, with the counts of this database', async () => {
+    const t = await seededApp({ checks: undefined });
+    const d = (await t.app.inject('/-/checks.json')).json();
+    expect(d.registry).toBe(true);
+    expect(d.checks.map((c: { id: string }) => c.id)).toEqual(checks.map((c) => c.id));
+    const declared = checks.flatMap((c) => Object.keys(c.codes));
+    for (const c of d.other_codes) expect(declared).not.toContain(c.code);
+    await t.app.close();
+  });
+});
+
+describe('startServer', () => {
+  const servers: { close(): Promise<void> }[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+  });
+
+  it('knows loopback addresses', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) expect(isLoopback(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '::', '192.168.1.4', 'example.org']) expect(isLoopback(h), h).toBe(false);
+  });
+
+  it('listens on 127.0.0.1 without a token by default, and serves the pages over HTTP', async () => {
+    const { db, file } = openFixtureDb();
+    seedReviewDb(db);
+    db.close();
+    const s = await startServer({ dbFile: file, port: 0 });
+    servers.push(s);
+    expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(s.token).toBeNull();
+    const res = await fetch(`${s.url}messages.json`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { rows: unknown[] }).rows).toHaveLength(9);
+  });
+
+  it('requires the given token on every request', async () => {
+    const { db, file } = openFixtureDb();
+    db.close();
+    const s = await startServer({ dbFile: file, port: 0, token: 'tok' });
+    servers.push(s);
+    expect(s.token).toBe('tok');
+    expect((await fetch(s.url)).status).toBe(401);
+    expect((await fetch(s.url, { headers: { authorization: 'Bearer tok' } })).status).toBe(200);
+  });
+
+  it('refuses a database that does not exist rather than creating an empty one', async () => {
+    const file = tempDbFile('missing.sqlite');
+    await expect(startServer({ dbFile: file, port: 0 })).rejects.toThrow(/no database at/);
+    expect(existsSync(file)).toBe(false);
+  });
+});

@@ -1,0 +1,59 @@
+// Import runs: progress of a running one, counts, and every failed or skipped input with its reason.
+import type { RunWithFailures } from '../../src/store/overview-repo.ts';
+import { html, type Html } from './html.ts';
+import { fmtBytes, fmtCount } from './format.ts';
+import { layout } from './layout.ts';
+
+function inputs(json: string): string {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.map(String).join(', ') : json;
+  } catch {
+    return json;
+  }
+}
+
+function progress(r: RunWithFailures): Html {
+  if (r.status !== 'running') return html``;
+  const total = r.bytes_total ?? 0;
+  const pct = total > 0 ? Math.min(100, (r.bytes_read / total) * 100) : null;
+  return html`<p class="progress">
+${pct === null ? html`<progress></progress>` : html`<progress value="${r.bytes_read}" max="${total}"></progress> ${pct.toFixed(1)} %`}
+${fmtBytes(r.bytes_read)} of ${total ? fmtBytes(total) : 'unknown'} read, ${fmtCount(r.messages_seen)} messages seen;
+last update ${r.updated_at ?? '—'}</p>`;
+}
+
+function failureList(r: RunWithFailures, short: boolean): Html {
+  if (!r.failure_rows) return html`<p class="muted">No failed or skipped input.</p>`;
+  const more = r.failure_rows - r.failure_list.length;
+  return html`<table class="failures"><thead><tr><th>kind</th><th>input</th><th>code</th><th>reason</th></tr></thead><tbody>
+${r.failure_list.map(
+    (f) => html`<tr><td>${f.kind}</td><td class="path">${f.path}${f.offset !== null ? `#${f.offset}` : ''}
+${f.sha256 ? html` <a href="/messages/${f.sha256}">message</a>` : ''}</td><td><code>${f.code}</code></td><td>${f.reason}</td></tr>`,
+  )}
+</tbody></table>
+${more > 0 ? html`<p class="muted">${fmtCount(more)} more — ${short ? html`<a href="/-/imports">see the imports page</a> or ` : ''}<a href="/-/imports.csv">download all as CSV</a>.</p>` : ''}`;
+}
+
+export function runsSection(runs: RunWithFailures[], short: boolean): Html {
+  if (!runs.length) return html`<p class="muted">Nothing imported yet.</p>`;
+  return html`${runs.map(
+    (r) => html`<article class="run run-${r.status}">
+<h3>Run ${r.id} · ${r.status} · started ${r.started_at}${r.finished_at ? html`, finished ${r.finished_at}` : ''}</h3>
+<p class="path">${inputs(r.inputs)}</p>
+${progress(r)}
+<p>${fmtCount(r.messages_new)} new messages of ${fmtCount(r.messages_seen)} read, ${fmtCount(r.sources_new)} new locations,
+${fmtCount(r.failures)} failures, ${fmtCount(r.skipped)} skipped · ${r.tool_version}</p>
+${r.error ? html`<p class="error">${r.error}</p>` : ''}
+${failureList(r, short)}
+</article>`,
+  )}`;
+}
+
+export function importsPage(runs: RunWithFailures[], twins: { label: string; href: string }[]): Html {
+  const running = runs.some((r) => r.status === 'running');
+  return layout(
+    { title: 'Imports', section: 'imports', twins, refresh: running ? 10 : undefined },
+    html`<h1>Imports</h1>${runsSection(runs, false)}`,
+  );
+}

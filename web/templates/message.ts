@@ -1,0 +1,79 @@
+// One message: the verdict and its evidence, the review form and history, the bodies and the bytes.
+import type { MessageView } from '../../src/server/message-view.ts';
+import { html, type Html } from './html.ts';
+import { VERDICT_ORDER, fmtAddress, fmtBytes, fmtEpoch, verdictBadge } from './format.ts';
+import { layout } from './layout.ts';
+import {
+  arcSection, attachmentsSection, copiesSection, findingsSection, headersSection, receivedSection, signaturesSection,
+  sourcesSection,
+} from './message-sections.ts';
+
+export interface MessagePageContext {
+  csrf: string;
+  /** The queue's query string (with `?`, or ''): kept on every link and through the review. */
+  context: string;
+  reviewer: string;
+  twins: { label: string; href: string }[];
+}
+
+function reviewSection(v: MessageView, c: MessagePageContext): Html {
+  const m = v.message;
+  return html`<section id="review" class="review"><h2>Review</h2>
+${v.reviews.length
+    ? html`<ol class="history">${v.reviews.map(
+        (r) => html`<li><time>${r.created_at}</time> <strong>${r.reviewer}</strong> ${r.decision === 'confirm' ? 'confirmed' : 'overrode to'} ${verdictBadge(r.verdict)}${r.note ? html` — ${r.note}` : ''}</li>`,
+      )}</ol>`
+    : html`<p class="muted">Not reviewed yet.</p>`}
+<form id="review-form" method="post" action="/messages/${m.sha256}/reviews">
+<input type="hidden" name="_csrf" value="${c.csrf}">
+<input type="hidden" name="_queue" value="${c.context.replace(/^\?/, '')}">
+<fieldset><legend>decision</legend>
+<label><input type="radio" name="decision" value="confirm" id="decision-confirm" checked> confirm the machine verdict (${m.verdict})</label>
+<label><input type="radio" name="decision" value="override" id="decision-override"> override to
+<select name="verdict" id="override-verdict"><option value="">choose…</option>${VERDICT_ORDER.filter((v) => v !== m.verdict).map((v) => html`<option value="${v}">${v}</option>`)}</select></label>
+</fieldset>
+<label class="wide">note <textarea name="note" id="note" rows="2" maxlength="4000" placeholder="why (required for an override)"></textarea></label>
+<label>reviewer <input name="reviewer" id="reviewer" required maxlength="100" value="${c.reviewer}" autocomplete="name"></label>
+<label><input type="checkbox" name="_then" value="next"${v.queue.next ? html` checked` : html` disabled`}> then open the next message</label>
+<button type="submit" id="review-submit">record decision</button>
+</form></section>`;
+}
+
+export function messagePage(v: MessageView, c: MessagePageContext): Html {
+  const m = v.message;
+  const link = (sha: string | null, label: string, rel: string) =>
+    sha ? html`<a rel="${rel}" href="/messages/${sha}${c.context}">${label}</a>` : html`<span class="muted">${label}</span>`;
+  const body = html`<nav class="pager">${link(v.queue.prev, '← previous', 'prev')} · <a href="/messages${c.context}">queue</a> · ${link(v.queue.next, 'next →', 'next')}</nav>
+<h1>${m.subject || html`<span class="muted">(no subject)</span>`}</h1>
+<dl class="facts">
+<dt>From</dt><dd>${fmtAddress(m.from_name, m.from_address)}</dd>
+<dt>To / Cc</dt><dd>${m.to_addresses ?? '—'}</dd>
+<dt>Date</dt><dd>${m.date_header ?? '—'} <span class="muted">(${fmtEpoch(m.date_epoch)})</span></dd>
+<dt>Message-ID</dt><dd>${m.message_id ?? '—'}</dd>
+<dt>SHA-256</dt><dd><span class="hash">${m.sha256}</span> · ${fmtBytes(m.size)} · <a id="raw-link" href="/messages/${m.sha256}/raw" download>raw .eml</a></dd>
+</dl>
+<section class="verdict v-${m.verdict}"><h2>${verdictBadge(m.verdict)} machine verdict</h2>
+<p class="summary">${m.summary}</p>
+<p>Verified as of ${fmtEpoch(m.as_of)} (from the ${m.as_of_source}); ${m.verifier_version}.
+${m.reasons ? html`Reasons: ${m.reasons.split(';').map((r) => html`<code>${r}</code> `)}` : ''}</p></section>
+${reviewSection(v, c)}
+<section><h2>Findings</h2>${findingsSection(v)}</section>
+<section><h2>DKIM signatures</h2>${signaturesSection(v)}<h3>ARC</h3>${arcSection(v)}</section>
+<section><h2>Received hops</h2>${receivedSection(v)}</section>
+<section><h2>Attachments</h2>${attachmentsSection(v)}</section>
+<section><h2>Text body</h2>${m.body_text !== null ? html`<pre class="body">${m.body_text}</pre>` : html`<p class="muted">No text part.</p>`}</section>
+<section><h2>HTML body</h2>${m.has_html
+    ? html`<p class="muted">Shown without scripts and without loading anything (remote images, styles and fonts are blocked).</p>
+<iframe class="html-body" sandbox src="/messages/${m.sha256}/html" title="HTML body (sandboxed)" referrerpolicy="no-referrer"></iframe>`
+    : html`<p class="muted">No HTML part.</p>`}</section>
+<section><h2>Other copies with this Message-ID</h2>${copiesSection(v)}</section>
+<section><h2>Found at</h2>${sourcesSection(v)}</section>
+<section><h2>Headers as in the bytes</h2>${headersSection(v)}</section>`;
+  const data = {
+    next: v.queue.next ? `/messages/${v.queue.next}${c.context}` : null,
+    prev: v.queue.prev ? `/messages/${v.queue.prev}${c.context}` : null,
+    raw: `/messages/${m.sha256}/raw`,
+    queue: `/messages${c.context}`,
+  };
+  return layout({ title: m.subject || m.sha256.slice(0, 12), section: 'message', twins: c.twins, data }, body);
+}
