@@ -8,6 +8,14 @@ import {
   sourcesSection,
 } from './message-sections.ts';
 
+/** Where the as-of time came from, in words (DESIGN.md: top Received hop, else DKIM t=, else Date). */
+const AS_OF_SOURCE: Record<string, string> = {
+  received: 'the time of the top Received hop',
+  'dkim-t': 'the earliest DKIM t=, for want of a Received time',
+  date: 'the Date header, for want of a Received time or DKIM t=',
+  import: 'the import time: the message has no time of its own',
+};
+
 export interface MessagePageContext {
   csrf: string;
   /** The queue's query string (with `?`, or ''): kept on every link and through the review. */
@@ -54,7 +62,7 @@ export function messagePage(v: MessageView, c: MessagePageContext): Html {
 </dl>
 <section class="verdict v-${m.verdict}"><h2>${verdictBadge(m.verdict)} machine verdict</h2>
 <p class="summary">${m.summary}</p>
-<p>Verified as of ${fmtEpoch(m.as_of)} (from the ${m.as_of_source}); ${m.verifier_version}.
+<p>Verified as of ${fmtEpoch(m.as_of)} (${AS_OF_SOURCE[m.as_of_source] ?? m.as_of_source}); ${m.verifier_version}.
 ${m.reasons ? html`Reasons: ${m.reasons.split(';').map((r) => html`<code>${r}</code> `)}` : ''}</p></section>
 ${reviewSection(v, c)}
 <section><h2>Findings</h2>${findingsSection(v)}</section>
