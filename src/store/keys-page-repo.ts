@@ -1,21 +1,9 @@
 // The key store as the keys page shows it: each record with its origin, dates and the signatures it
 // took part in (counts from migration 002's summary table, plus a few example messages).
 import type { Db } from './database.ts';
+import type { KeyRow } from './keys-repo.ts';
 
-export interface KeyPageRow {
-  id: number;
-  name: string;
-  domain: string;
-  selector: string;
-  value: string;
-  source_kind: string;
-  source: string;
-  first_seen: number | null;
-  last_seen: number | null;
-  fetched_at: number | null;
-  dns_error: string | null;
-  imported_at: string;
-  /** Signatures that used this record, per result. */
+export interface KeyPageRow extends KeyRow {  /** Signatures that used this record, per result. */
   usage: Record<string, number>;
   /** A few messages whose signature passed with this record. */
   verified: { sha256: string; subject: string | null; date_header: string | null }[];

@@ -2,7 +2,8 @@
 import type { Db } from './database.ts';
 import type { KeyRecord, KeySourceKind } from '../model.ts';
 
-interface KeyRow {
+/** A key record as stored. */
+export interface KeyRow {
   id: number;
   name: string;
   domain: string;

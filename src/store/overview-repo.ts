@@ -1,7 +1,7 @@
 // What the overview and the imports page show: summary counts (kept by the triggers of migration 002,
 // so nothing here counts the messages table), reviews, and the import runs with their failures.
 import type { Db } from './database.ts';
-import type { RunRow } from './runs-repo.ts';
+import type { FailureRow, RunRow } from './runs-repo.ts';
 
 export type VerdictCounts = Record<string, number>;
 
@@ -99,16 +99,7 @@ export function codeCounts(db: Db): { code: string; n: number }[] {
     .all() as { code: string; n: number }[];
 }
 
-export interface RunFailure {
-  id: number;
-  kind: string;
-  path: string;
-  offset: number | null;
-  code: string;
-  reason: string;
-  sha256: string | null;
-  created_at: string;
-}
+export type RunFailure = FailureRow;
 
 export interface RunWithFailures extends RunRow {
   /** The first `limit` failures and skipped inputs of the run, in the order they were met. */
