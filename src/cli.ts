@@ -1,7 +1,7 @@
 // The command line: the only place that prints. stdout carries data (summaries, exports, key
 // lists); progress, warnings and errors go to stderr.
 import { parseArgs } from 'node:util';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { openDatabase, UnknownMigrationError } from './store/database.ts';
@@ -228,9 +228,22 @@ async function runServe(args: string[]): Promise<number> {
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');
+  const dbFile = values.db ?? DEFAULT_DB;
+  if (!existsSync(dbFile)) {
+    err(`leaktriage: no database at ${dbFile} (run leaktriage import first)`);
+    return 1;
+  }
   const { startServer } = await import('./server/start-server.ts');
-  const server = await startServer({ dbFile: values.db ?? DEFAULT_DB, host: values.host!, port, token: values.token });
-  err(`leaktriage: review server on ${server.url}${server.token ? `/?token=${server.token}` : ''}`);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ dbFile, host: values.host!, port, token: values.token });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') throw e;
+    err(`leaktriage: cannot listen on ${values.host}:${port}: ${(e as Error).message}`);
+    return 1;
+  }
+  err(`leaktriage: review server on ${server.url}${server.token ? `?token=${server.token}` : ''}`);
   if (server.token) err(`leaktriage: access token (required off loopback): ${server.token}`);
   err('leaktriage: Ctrl-C stops it.');
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));

@@ -61,8 +61,22 @@ export interface KeyDetails {
   revoked: boolean;
 }
 
+/** Parsing a key costs more than verifying with it; one dump uses few keys many times. */
+const describedKeys = new Map<string, KeyDetails>();
+const DESCRIBED_KEYS_MAX = 10_000;
+
 /** Reads type and size from a TXT key record, whatever the verifier made of it. */
 export function describeKey(value: string): KeyDetails {
+  let d = describedKeys.get(value);
+  if (!d) {
+    d = readKeyDetails(value);
+    if (describedKeys.size >= DESCRIBED_KEYS_MAX) describedKeys.clear();
+    describedKeys.set(value, d);
+  }
+  return d;
+}
+
+function readKeyDetails(value: string): KeyDetails {
   const tags = new Map<string, string>();
   for (const part of value.split(';')) {
     const eq = part.indexOf('=');

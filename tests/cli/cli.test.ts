@@ -1,7 +1,7 @@
 // The command line as a user meets it: run as a child process through bin/leaktriage.js, so the
 // README's commands, the help texts and the exit codes are what these tests see.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -71,6 +71,34 @@ describe('leaktriage command line', () => {
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout.length).toBeGreaterThan(100);
     }
+  });
+});
+
+describe('leaktriage serve', () => {
+  it('serves the database on loopback, prints where on stderr, and stops on Ctrl-C', async () => {
+    const db = join(dir, 'demo.sqlite');
+    const child = spawn(process.execPath, [join(ROOT, 'bin/leaktriage.js'), 'serve', '--db', db, '--port', '0'], { cwd: ROOT });
+    let stderr = '';
+    const url = await new Promise<string>((ok, fail) => {
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        const m = /review server on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr);
+        if (m) ok(m[1]!);
+      });
+      child.once('exit', () => fail(new Error(`serve exited: ${stderr}`)));
+    });
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Overview');
+    const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses to serve a database that does not exist', () => {
+    const r = run('serve', '--db', join(dir, 'missing.sqlite'), '--port', '0');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no database at/);
   });
 });
 
