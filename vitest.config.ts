@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // better-sqlite3 and worker threads behave best in forked processes.
     pool: 'forks',
+    reporters: ['default', './tests/summary-reporter.ts'],
   },
 });
