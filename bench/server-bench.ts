@@ -74,11 +74,11 @@ function syntheticRow(i: number, runId: number): SyntheticRow {
   const keySource = sigResult === 'neutral' ? null : 'archive.json';
   const signatures = signed ? [{ domain, selector: sel, result: sigResult, keyName, keySource, bodyHash: sigResult === 'fail' ? 'fail' : 'pass' }] : [];
   const findings: SyntheticRow['findings'] = [];
-  if (!signed) findings.push({ check: 'dkim', code: 'dkim/none', severity: 'info', detail: 'No DKIM signature.' });
+  if (!signed) findings.push({ check: 'dkim', code: 'dkim/unsigned', severity: 'info', detail: 'The message carries no DKIM signature.' });
   if (verdict === 'tampered') findings.push({ check: 'dkim', code: 'dkim/body-hash-mismatch', severity: 'strong', detail: 'Body changed.' });
   if (signed && !keySource) findings.push({ check: 'dkim', code: 'dkim/key-unknown', severity: 'info', detail: 'Key not in the store.' });
-  if (verdict === 'suspicious' && rand() < 0.3) findings.push({ check: 'received', code: 'received/out-of-order', severity: 'weak', detail: 'Hops out of order.' });
-  if (verdict === 'suspicious' && rand() < 0.04) findings.push({ check: 'domain', code: 'domain/lookalike', severity: 'weak', detail: 'Look-alike domain.' });
+  if (verdict === 'suspicious' && rand() < 0.3) findings.push({ check: 'received-order', code: 'received-order/out-of-order', severity: 'weak', detail: 'Hops out of order.' });
+  if (verdict === 'suspicious' && rand() < 0.04) findings.push({ check: 'lookalike-domain', code: 'lookalike-domain/signer', severity: 'weak', detail: 'Look-alike domain.' });
   const mailbox = MAILBOXES[zipf(MAILBOXES.length)] as string;
   const headers = ['From', 'To', 'Subject', 'Date', 'Message-ID'].map((name, index) => ({ index, name, key: name.toLowerCase(), raw: `${name}: …`, value: '…' }));
   return {
@@ -153,8 +153,8 @@ const cases: [string, () => string][] = [
   ['queue verdict=tampered', () => '/messages?verdict=tampered'],
   ['queue verdict=tampered+suspicious', () => '/messages?verdict=tampered&verdict=suspicious'],
   [`queue domain (${midDomain})`, () => `/messages?domain=${midDomain}`],
-  ['queue code (rare) domain/lookalike', () => '/messages?code=domain/lookalike'],
-  ['queue code (common) dkim/none', () => '/messages?code=dkim/none'],
+  ['queue code (rare) lookalike-domain/signer', () => '/messages?code=lookalike-domain/signer'],
+  ['queue code (common) dkim/unsigned', () => '/messages?code=dkim/unsigned'],
   ['queue mailbox', () => `/messages?mailbox=${encodeURIComponent(mailbox)}`],
   ['queue signed=no&reviewed=no', () => '/messages?signed=no&reviewed=no'],
   ['queue date range (1 month)', () => '/messages?from=2023-03-01&to=2023-03-31'],
