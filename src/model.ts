@@ -176,6 +176,11 @@ export interface SignatureCheck {
   /** x= (Unix seconds) or null */
   expiresAt: number | null;
   bodyHash: 'pass' | 'fail' | 'unknown';
+  /**
+   * The signature over the signed headers (b=) checked on its own: after a body-hash mismatch it
+   * tells an edited body (headers still verify) from a signature not made for this message.
+   */
+  headerSignature: 'pass' | 'fail' | 'unknown';
   result: DkimResult;
   /** The verifier's own words on the result. */
   comment: string;

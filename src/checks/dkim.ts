@@ -65,7 +65,13 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
     if (s.bodyHash === 'fail') {
       const sev: Severity = keyKnown && !list ? 'strong' : 'weak';
       const why = !keyKnown ? ' (the key is not in the store, so the signature header itself is unproven)' : list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have changed it)` : '';
-      out.push(find(s, 'dkim/body-hash-mismatch', `The body does not match what ${who} recorded: it was changed after signing${why}.`, sev));
+      const detail =
+        s.headerSignature === 'pass'
+          ? `The signed headers still verify with the key of ${s.domain}, but the body does not match what the signature recorded: the body was changed after signing${why}.`
+          : s.headerSignature === 'fail'
+            ? `Neither the body nor the signed headers match ${who}: it was not made for this message as it stands (copied from another message, or the message rewritten)${why}.`
+            : `The body does not match what ${who} recorded: it was changed after signing${why}.`;
+      out.push(find(s, 'dkim/body-hash-mismatch', detail, sev, { headerSignature: s.headerSignature }));
     } else {
       out.push(find(s, 'dkim/bad-signature', `${cap(who)} does not verify with its key: signed headers (${s.signedHeaders.slice(0, 6).join(', ')}${s.signedHeaders.length > 6 ? ', …' : ''}) were changed after signing.`));
     }

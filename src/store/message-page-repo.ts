@@ -49,6 +49,7 @@ export interface SignatureRow {
   sign_time: number | null;
   expires_at: number | null;
   body_hash: string;
+  header_signature: string;
   result: string;
   comment: string;
   key_type: string | null;

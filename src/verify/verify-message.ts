@@ -6,6 +6,8 @@ import { arc as verifyArc } from 'mailauth/lib/arc/index.js';
 import type { ArcCheck, DkimResult, KeyRecord, ParsedMessage, SignatureCheck, Verification } from '../model.ts';
 import { chooseAsOf } from './as-of.ts';
 import { numericTag, readSignatureTags, signedHeaderList } from './dkim-tags.ts';
+import type { SignatureTags } from './dkim-tags.ts';
+import { verifyHeaderSignature } from './header-signature.ts';
 import { describeKey, KeyIndex } from './key-index.ts';
 import { splitKeyName } from './key-files.ts';
 
@@ -116,7 +118,8 @@ export async function verifyMessage(bytes: Buffer, parsed: ParsedMessage, opts: 
   const mailauthSigs = (result.results as MailauthSignature[]).filter((r) => r.signingDomain !== undefined);
   const signatures = tagged.map((t, index): SignatureCheck => {
     const m = mailauthSigs[index];
-    return mapSignature(index, t.tags, m, fromDomain, chosen, asked, opts.keys.candidates(`${(t.tags.get('s') ?? '').toLowerCase()}._domainkey.${(t.tags.get('d') ?? '').toLowerCase()}`, asOf)[0]);
+    const sig = mapSignature(index, t.tags, m, fromDomain, chosen, asked, opts.keys.candidates(`${(t.tags.get('s') ?? '').toLowerCase()}._domainkey.${(t.tags.get('d') ?? '').toLowerCase()}`, asOf)[0]);
+    return { ...sig, headerSignature: judgeHeaders(sig, parsed, t, chosen, opts.keys, asOf) };
   });
 
   return {
@@ -188,6 +191,7 @@ function mapSignature(index: number, tags: Map<string, string>, m: MailauthSigna
     signTime: numericTag(tags, 't'),
     expiresAt: numericTag(tags, 'x'),
     bodyHash,
+    headerSignature: 'unknown',
     result,
     comment,
     keyType: details.keyType,
@@ -199,6 +203,17 @@ function mapSignature(index: number, tags: Map<string, string>, m: MailauthSigna
     aligned: isAligned(domain, fromDomain),
     unsignedBodyBytes: m?.status?.underSized ?? 0,
   };
+}
+
+/** Pass or fail of b= alone: known from mailauth when it got that far, checked here after a body-hash mismatch. */
+function judgeHeaders(sig: SignatureCheck, parsed: ParsedMessage, t: SignatureTags, chosen: Map<string, KeyRecord>, keys: KeyIndex, asOf: number): SignatureCheck['headerSignature'] {
+  if (sig.result === 'pass') return 'pass';
+  if (sig.result === 'fail' && sig.bodyHash === 'pass') return 'fail';
+  if (sig.bodyHash !== 'fail') return 'unknown';
+  const key = chosen.get(sig.keyName) ?? keys.candidates(sig.keyName, asOf).find((k) => !k.dnsError && k.value);
+  if (!key) return 'unknown';
+  const ok = verifyHeaderSignature(parsed.headers, t.header, t.tags, key.value);
+  return ok === null ? 'unknown' : ok ? 'pass' : 'fail';
 }
 
 function normaliseResult(r: string | undefined): DkimResult {

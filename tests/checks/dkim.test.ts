@@ -44,6 +44,15 @@ describe('dkim check', () => {
     expect(codesOf(run({ signatures: [{ domain: 'example.org', result: 'fail', comment: 'bad signature' }] }))).toEqual(['dkim/bad-signature']);
   });
 
+  it('says whether the headers still verify after a body-hash mismatch: edited body or transplanted signature', () => {
+    const edited = run({ signatures: [{ domain: 'example.org', result: 'fail', bodyHash: 'fail', headerSignature: 'pass' }] });
+    expect(edited[0]!.detail).toMatch(/signed headers still verify.*body was changed after signing/);
+    expect(edited[0]!.evidence).toMatchObject({ headerSignature: 'pass' });
+    const copied = run({ signatures: [{ domain: 'example.org', result: 'fail', bodyHash: 'fail', headerSignature: 'fail' }] });
+    expect(copied[0]!.detail).toMatch(/Neither the body nor the signed headers match/);
+    expect(copied[0]!.severity).toBe('strong');
+  });
+
   it('maps key and syntax problems to their own codes', () => {
     const sig = (fields: object) => codesOf(run({ signatures: [{ domain: 'example.org', ...fields }] }));
     expect(sig({ result: 'neutral', comment: 'no key', keySource: null, keyError: 'not-in-store' })).toEqual(['dkim/key-unknown']);

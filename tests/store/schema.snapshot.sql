@@ -161,6 +161,8 @@ CREATE TABLE signatures (
   sign_time           INTEGER,
   expires_at          INTEGER,
   body_hash           TEXT    NOT NULL CHECK (body_hash IN ('pass', 'fail', 'unknown')),
+  -- b= over the signed headers alone: tells an edited body from a signature not made for this message
+  header_signature    TEXT    NOT NULL DEFAULT 'unknown' CHECK (header_signature IN ('pass', 'fail', 'unknown')),
   result              TEXT    NOT NULL,
   comment             TEXT    NOT NULL,
   key_type            TEXT,

@@ -14,7 +14,7 @@ ${v.findings.map(
 
 function coverage(s: MessageView['signatures'][number]): Html {
   const l = s.body_length === null ? 'whole body (no l=)' : `l=${s.body_length}`;
-  return html`${l}${s.unsigned_body_bytes ? html`<br><strong class="warn">${s.unsigned_body_bytes} bytes after l= unsigned</strong>` : ''}<br>body hash ${s.body_hash}`;
+  return html`${l}${s.unsigned_body_bytes ? html`<br><strong class="warn">${s.unsigned_body_bytes} bytes after l= unsigned</strong>` : ''}<br>body hash ${s.body_hash}<br>header signature ${s.header_signature}`;
 }
 
 export function signaturesSection(v: MessageView): Html {

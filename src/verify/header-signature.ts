@@ -1,0 +1,108 @@
+// Checks the signature over the headers (b=) on its own, written from RFC 6376 3.4 / 3.7 and
+// RFC 8463. mailauth stops at a body-hash mismatch without looking at b=; but whether the headers
+// still verify is the evidence a journalist needs: if they do, the signer's bh= is genuine and only
+// the body changed; if they do not either, the signature was not made for this message at all.
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import type { RawHeader } from '../model.ts';
+
+function crlf(s: string): string {
+  return s.replace(/\r?\n/g, '\r\n');
+}
+
+/** RFC 6376 3.4.1 (simple) and 3.4.2 (relaxed), for one header field, without the final CRLF. */
+function canonicalHeader(raw: string, relaxed: boolean): string {
+  if (!relaxed) return crlf(raw);
+  const colon = raw.indexOf(':');
+  const name = raw.slice(0, colon).trim().toLowerCase();
+  const value = raw
+    .slice(colon + 1)
+    .replace(/\r?\n/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
+  return `${name}:${value}`;
+}
+
+/** The signature header with the value of its b= tag emptied (RFC 6376 3.7, step 2). */
+function withoutSignatureValue(raw: string): string {
+  const colon = raw.indexOf(':');
+  const tags = raw.slice(colon + 1).split(';');
+  const emptied = tags.map((t) => {
+    const m = /^(\s*b\s*=)/.exec(t);
+    return m ? m[1]! : t;
+  });
+  return raw.slice(0, colon + 1) + emptied.join(';');
+}
+
+/** The header fields h= names, bottom-most unused instance first for each repeated name (RFC 6376 5.4.2). */
+function selectHeaders(headers: RawHeader[], names: string[], exclude: RawHeader): RawHeader[] {
+  const used = new Set<number>();
+  const out: RawHeader[] = [];
+  for (const name of names) {
+    for (let i = headers.length - 1; i >= 0; i--) {
+      const h = headers[i]!;
+      if (h.key === name && !used.has(h.index) && h !== exclude) {
+        used.add(h.index);
+        out.push(h);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function publicKeyOf(keyValue: string): KeyObject | null {
+  const p = /(?:^|;)\s*p\s*=([^;]*)/.exec(keyValue)?.[1]?.replace(/\s+/g, '');
+  if (!p) return null;
+  const raw = Buffer.from(p, 'base64');
+  if (raw.length === 32) {
+    return createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]), format: 'der', type: 'spki' });
+  }
+  for (const type of ['spki', 'pkcs1'] as const) {
+    try {
+      return createPublicKey({ key: raw, format: 'der', type });
+    } catch {
+      // the other encoding
+    }
+  }
+  return null;
+}
+
+/**
+ * True when b= verifies over the signed headers with this key, false when it does not, null when it
+ * cannot be told (unknown algorithm or canonicalization, unusable key).
+ */
+export function verifyHeaderSignature(headers: RawHeader[], signature: RawHeader, tags: Map<string, string>, keyValue: string): boolean | null {
+  const algorithm = (tags.get('a') ?? '').toLowerCase();
+  const headerCanon = (tags.get('c') ?? 'simple').split('/')[0]!.trim().toLowerCase();
+  if (headerCanon !== 'simple' && headerCanon !== 'relaxed') return null;
+  const relaxed = headerCanon === 'relaxed';
+  const names = (tags.get('h') ?? '').split(':').map((n) => n.replace(/\s+/g, '').toLowerCase()).filter(Boolean);
+  const b = Buffer.from((tags.get('b') ?? '').replace(/\s+/g, ''), 'base64');
+  let key: KeyObject | null;
+  try {
+    key = publicKeyOf(keyValue);
+  } catch {
+    return null;
+  }
+  if (!key || b.length === 0) return null;
+  const data = Buffer.from(
+    selectHeaders(headers, names, signature).map((h) => `${canonicalHeader(h.raw, relaxed)}\r\n`).join('') +
+      canonicalHeader(withoutSignatureValue(signature.raw), relaxed),
+    'latin1',
+  );
+  try {
+    if (algorithm === 'rsa-sha256' || algorithm === 'rsa-sha1') {
+      if (key.asymmetricKeyType !== 'rsa') return false;
+      return verify(algorithm === 'rsa-sha1' ? 'sha1' : 'sha256', data, key, b);
+    }
+    if (algorithm === 'ed25519-sha256') {
+      if (key.asymmetricKeyType !== 'ed25519') return false;
+      // RFC 8463 3: Ed25519 signs the SHA-256 hash of the canonicalized data.
+      return verify(null, createHash('sha256').update(data).digest(), key, b);
+    }
+  } catch {
+    return false;
+  }
+  return null;
+}
