@@ -176,7 +176,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
             (err: Error) => onFailedAnalysis(sha256, bytes, err),
           );
           // Bound memory: never more than a few messages waiting per worker.
-          while (pool.busy >= maxInFlight) await Promise.race([...pending.values()].map((p) => p.done));
+          while (pool.busy >= maxInFlight) await pool.settled();
         } else {
           try {
             onAnalysed(sha256, bytes, await analyseMessage(bytes, { keys, liveLookup, now }, sha256));

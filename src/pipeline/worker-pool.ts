@@ -42,6 +42,7 @@ export class WorkerPool {
   private readonly queue: Task[] = [];
   private nextId = 1;
   private closed = false;
+  private waiters: (() => void)[] = [];
   private readonly setup: WorkerSetup;
   private readonly timeoutMs: number;
 
@@ -61,6 +62,17 @@ export class WorkerPool {
 
   get busy(): number {
     return this.queue.length + this.slots.reduce((n, s) => n + s.tasks.length, 0);
+  }
+
+  /** Resolves when the next message is answered (or given up): room for another one. */
+  settled(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w();
   }
 
   analyse(sha256: string, bytes: Buffer): Promise<AnalysedWithoutBytes> {
@@ -102,6 +114,7 @@ export class WorkerPool {
     }
     this.arm(slot);
     this.pump();
+    this.wake();
   }
 
   /** Ends a worker; its unanswered messages but `culprit` go back to the front of the queue. */
@@ -122,6 +135,7 @@ export class WorkerPool {
     this.replace(slot, culprit);
     culprit?.reject(new AnalyseTimeoutError(`analysis took longer than ${this.timeoutMs / 1000} s and was stopped`));
     this.pump();
+    this.wake();
   }
 
   private onCrash(slot: Slot, err: Error): void {
@@ -129,6 +143,7 @@ export class WorkerPool {
     this.replace(slot, culprit);
     culprit?.reject(new Error(`the analysis worker crashed: ${err.message}`));
     this.pump();
+    this.wake();
   }
 
   async close(): Promise<void> {
