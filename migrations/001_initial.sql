@@ -114,6 +114,8 @@ CREATE TABLE signatures (
   key_name            TEXT    NOT NULL,
   key_source          TEXT,
   key_revoked         INTEGER NOT NULL,
+  key_first_seen      INTEGER,           -- when the key record was observed (archive exports)
+  key_last_seen       INTEGER,
   key_error           TEXT,
   aligned             INTEGER NOT NULL,
   unsigned_body_bytes INTEGER NOT NULL,

@@ -191,6 +191,9 @@ export interface SignatureCheck {
   keySource: string | null;
   /** Key record revoked (empty p=). */
   keyRevoked: boolean;
+  /** When the key record was observed (key-archive exports); null for undated records. */
+  keyFirstSeen: number | null;
+  keyLastSeen: number | null;
   /** The key store said "no such key" (NXDOMAIN-like) or a simulated DNS error. */
   keyError: string | null;
   /** d= equals, or is a parent/child of, the From domain (relaxed alignment). */

@@ -23,8 +23,15 @@ const codes: Record<string, CodeDoc> = {
   'dkim/from-not-signed': { severity: 'weak', meaning: 'The signature does not cover the From header, so the sender could have been replaced after signing.' },
   'dkim/malformed': { severity: 'info', meaning: 'The signature header breaks RFC 6376 (missing or bad tags, pre-standard version, unknown algorithm or canonicalization) and is not evaluated.' },
   'dkim/not-evaluated': { severity: 'info', meaning: 'The signature was not evaluated by a resource limit (too many signatures on the message, or a huge h= list).' },
+  'dkim/key-outside-seen-period': { severity: 'info', meaning: 'The key record used comes from a key archive that saw it in DNS only well before or after the message time (more than 30 days): the key may not have been published when the message claims to have been sent. Archives began in 2023, so older genuine mail shows this too.' },
   'dkim/missing-signature': { severity: 'weak', meaning: 'The From domain publishes DKIM keys (it is in the key store, from before the message time) but the message carries no signature of it: an unsigned spoof of a signing domain.' },
 };
+
+/**
+ * Key archives sample DNS every few days to weeks, so a key is in use a while before it is first
+ * seen and after it is last seen. Outside the seen period by more than this is worth telling.
+ */
+export const KEY_SEEN_MARGIN_S = 30 * 86400;
 
 const KEY_PROBLEMS = /invalid public key|unknown key type|unknown key version|inappropriate hash|key not for email|inappropriate key algorithm/;
 
@@ -91,13 +98,25 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
   return [find(s, 'dkim/malformed', `${cap(who)} is malformed and was not evaluated: ${s.comment || 'unreadable'}${s.version !== '1' ? ` (v=${s.version ?? 'missing'}: not a standard RFC 6376 signature)` : ''}.`)];
 }
 
+/** The key's archive observations against the message time (context, never a verdict on its own). */
+function seenPeriod(s: SignatureCheck, input: CheckInput): Finding[] {
+  if (s.keySource === null || (s.keyFirstSeen === null && s.keyLastSeen === null)) return [];
+  const asOf = input.verification.asOf;
+  const before = s.keyFirstSeen !== null && asOf < s.keyFirstSeen - KEY_SEEN_MARGIN_S;
+  const after = s.keyLastSeen !== null && asOf > s.keyLastSeen + KEY_SEEN_MARGIN_S;
+  if (!before && !after) return [];
+  const days = Math.round((before ? s.keyFirstSeen! - asOf : asOf - s.keyLastSeen!) / 86400);
+  const when = before ? `first seen ${iso(s.keyFirstSeen)}, ${days} days after` : `last seen ${iso(s.keyLastSeen)}, ${days} days before`;
+  return [find(s, 'dkim/key-outside-seen-period', `The key ${s.keyName} (${s.keySource}) was ${when} the message time (${iso(asOf)}).`, undefined, { firstSeen: s.keyFirstSeen, lastSeen: s.keyLastSeen, asOf })];
+}
+
 function run(input: CheckInput): Finding[] {
   const sigs = input.verification.signatures;
   if (sigs.length === 0) {
     const out: Finding[] = [{ check: 'dkim', code: 'dkim/unsigned', severity: 'info', detail: 'The message carries no DKIM signature.', evidence: {} }];
     return out.concat(missingSignature(input));
   }
-  const out = sigs.flatMap((s) => judgeSignature(s, input));
+  const out = sigs.flatMap((s) => [...judgeSignature(s, input), ...seenPeriod(s, input)]);
   if (!out.some((f) => f.code === 'dkim/pass')) out.push(...missingSignature(input));
   return out;
 }

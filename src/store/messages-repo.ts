@@ -78,14 +78,14 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
   const sig = cachedStatement(db, 
     `INSERT INTO signatures (sha256, idx, domain, selector, algorithm, canonicalization, version, identity,
        signed_headers, body_length, sign_time, expires_at, body_hash, header_signature, result, comment, key_type, key_bits,
-       key_name, key_source, key_revoked, key_error, aligned, unsigned_body_bytes)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       key_name, key_source, key_revoked, key_first_seen, key_last_seen, key_error, aligned, unsigned_body_bytes)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const s of a.verification.signatures) {
     sig.run(
       a.sha256, s.index, s.domain, s.selector, s.algorithm, s.canonicalization, s.version, s.identity,
       s.signedHeaders.join(':'), s.bodyLength, s.signTime, s.expiresAt, s.bodyHash, s.headerSignature, s.result, s.comment,
-      s.keyType, s.keyBits, s.keyName, s.keySource, s.keyRevoked ? 1 : 0, s.keyError, s.aligned ? 1 : 0,
+      s.keyType, s.keyBits, s.keyName, s.keySource, s.keyRevoked ? 1 : 0, s.keyFirstSeen, s.keyLastSeen, s.keyError, s.aligned ? 1 : 0,
       s.unsignedBodyBytes,
     );
   }

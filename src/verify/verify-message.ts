@@ -199,6 +199,8 @@ function mapSignature(index: number, tags: Map<string, string>, m: MailauthSigna
     keyName,
     keySource: key ? key.source : null,
     keyRevoked: details.revoked,
+    keyFirstSeen: key?.firstSeen ?? null,
+    keyLastSeen: key?.lastSeen ?? null,
     keyError: key?.dnsError ?? (!key && asked.has(keyName) ? 'not-in-store' : null),
     aligned: isAligned(domain, fromDomain),
     unsignedBodyBytes: m?.status?.underSized ?? 0,

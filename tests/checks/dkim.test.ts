@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/checks/dkim.ts';
-import { codesOf, message } from './fixtures.ts';
+import { codesOf, message, T0 } from './fixtures.ts';
 import type { MessageSpec } from './fixtures.ts';
 import type { CheckInput } from '../../src/model.ts';
 
@@ -51,6 +51,15 @@ describe('dkim check', () => {
     const copied = run({ signatures: [{ domain: 'example.org', result: 'fail', bodyHash: 'fail', headerSignature: 'fail' }] });
     expect(copied[0]!.detail).toMatch(/Neither the body nor the signed headers match/);
     expect(copied[0]!.severity).toBe('strong');
+  });
+
+  it('tells when the key used was seen in DNS only long after (or before) the message time', () => {
+    const asOf = T0; // no Received hop in the fixture: verified as of T0
+    const later = run({ signatures: [{ domain: 'example.org', keyFirstSeen: asOf + 200 * 86400, keyLastSeen: null }] });
+    expect(codesOf(later)).toEqual(['dkim/pass', 'dkim/key-outside-seen-period']);
+    expect(later[1]!.detail).toMatch(/first seen .*, 200 days after the message time/);
+    expect(codesOf(run({ signatures: [{ domain: 'example.org', keyFirstSeen: asOf - 86400, keyLastSeen: asOf + 86400 }] }))).toEqual(['dkim/pass']);
+    expect(codesOf(run({ signatures: [{ domain: 'example.org', keyFirstSeen: asOf + 10 * 86400, keyLastSeen: null }] }))).toEqual(['dkim/pass']);
   });
 
   it('maps key and syntax problems to their own codes', () => {
