@@ -2,9 +2,9 @@
 // batches of one transaction each. Killed half-way and run again, it completes: what was committed
 // is recognised by its hash, what was not is done again; nothing is stored twice.
 import { availableParallelism } from 'node:os';
-import type { AnalysedMessage, InputItem, KeyRecord, SourceRef, VerdictName } from '../model.ts';
+import type { AnalysedMessage, InputItem, KeyRecord, SourceRef } from '../model.ts';
 import type { Db } from '../store/database.ts';
-import { addSource, getVerdict, hasMessage, insertMessage } from '../store/messages-repo.ts';
+import { addSource, hasMessage, insertMessage } from '../store/messages-repo.ts';
 import { finishRun, markAbandonedRuns, recordFailure, setRunTotal, startRun, updateRunCounts } from '../store/runs-repo.ts';
 import type { RunCounts } from '../store/runs-repo.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
@@ -43,7 +43,6 @@ export interface ImportProgress extends RunCounts {
 export interface ImportSummary extends ImportProgress {
   runId: number;
   status: 'completed' | 'interrupted';
-  verdicts: Record<VerdictName, number>;
   failuresByCode: Record<string, number>;
 }
 
@@ -58,7 +57,6 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   markAbandonedRuns(db);
   const runId = startRun(db, paths, { dns: options.dnsLive ? 'live' : 'off', workers: options.workers ?? null }, TOOL_VERSION);
   const counts: RunCounts = { bytesRead: 0, messagesSeen: 0, messagesNew: 0, sourcesNew: 0, failures: 0, skipped: 0 };
-  const verdicts: Record<VerdictName, number> = { verified: 0, tampered: 0, suspicious: 0, unverifiable: 0 };
   const failuresByCode: Record<string, number> = {};
   const { bytes: bytesTotal } = await measureInputs(paths);
   setRunTotal(db, runId, bytesTotal);
@@ -121,7 +119,6 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     const entry = pending.get(sha256)!;
     pending.delete(sha256);
     const a: AnalysedMessage = { ...r, bytes };
-    verdicts[a.verdict.verdict] += entry.sources.length;
     queued.add(sha256);
     ops.push({ kind: 'message', a, sources: entry.sources });
     if (ops.length >= WRITE_BATCH) flush();
@@ -162,9 +159,6 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       if (inFlight) {
         inFlight.sources.push(source);
       } else if (queued.has(sha256) || hasMessage(db, sha256)) {
-        const queuedOp = ops.find((o): o is Extract<WriteOp, { kind: 'message' }> => o.kind === 'message' && o.a.sha256 === sha256);
-        const v = queuedOp ? queuedOp.a.verdict.verdict : getVerdict(db, sha256);
-        if (v) verdicts[v]++;
         ops.push({ kind: 'source', sha256, source });
         if (ops.length >= WRITE_BATCH) flush();
       } else {
@@ -205,7 +199,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   }
   report(true);
   counts.bytesRead = progress.bytesRead;
-  return { ...counts, bytesTotal, elapsedMs: Date.now() - started, runId, status, verdicts, failuresByCode };
+  return { ...counts, bytesTotal, elapsedMs: Date.now() - started, runId, status, failuresByCode };
 }
 
 function fallbackAnalysis(sha256: string, bytes: Buffer, reason: string, now: number): AnalysedMessage {

@@ -62,20 +62,3 @@ export function listKeys(db: Db): (KeyRecord & { id: number; importedAt: string 
 export function loadAllKeys(db: Db): KeyRecord[] {
   return (db.prepare('SELECT * FROM keys ORDER BY id').all() as KeyRow[]).map(toRecord);
 }
-
-export interface KeyUsage {
-  key_name: string;
-  key_source: string | null;
-  result: string;
-  n: number;
-}
-
-/** How many signatures each key (by name and source) took part in, per result. */
-export function keyUsage(db: Db): KeyUsage[] {
-  return db
-    .prepare(
-      `SELECT key_name, key_source, result, count(*) AS n FROM signatures
-       GROUP BY key_name, key_source, result ORDER BY key_name`,
-    )
-    .all() as KeyUsage[];
-}

@@ -1,7 +1,7 @@
 // Messages, their sources, signatures, findings and attachments.
 import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
-import type { AnalysedMessage, Finding, SourceRef, Verdict, VerdictName } from '../model.ts';
+import type { AnalysedMessage, Finding, SourceRef, Verdict } from '../model.ts';
 
 export function hasMessage(db: Db, sha256: string): boolean {
   return cachedStatement(db, 'SELECT 1 FROM messages WHERE sha256 = ?').get(sha256) !== undefined;
@@ -137,29 +137,11 @@ export function updateVerdict(db: Db, sha256: string, v: Verdict): void {
   );
 }
 
-export function getVerdict(db: Db, sha256: string): VerdictName | undefined {
-  const row = cachedStatement(db, 'SELECT verdict FROM messages WHERE sha256 = ?').get(sha256) as { verdict: VerdictName } | undefined;
-  return row?.verdict;
-}
-
-export function getRawMessage(db: Db, sha256: string): Buffer | undefined {
-  const row = cachedStatement(db, 'SELECT raw FROM messages WHERE sha256 = ?').get(sha256) as { raw: Buffer } | undefined;
-  return row?.raw;
-}
-
 export interface VerdictCount {
   verdict: string;
   n: number;
 }
 
-export function countVerdicts(db: Db, runId?: number): VerdictCount[] {
-  if (runId === undefined) {
-    return cachedStatement(db, 'SELECT verdict, count(*) AS n FROM messages GROUP BY verdict').all() as VerdictCount[];
-  }
-  // The verdicts of every message found by this run, new or already known.
-  return cachedStatement(db, 
-      `SELECT m.verdict, count(*) AS n FROM messages m
-       WHERE m.sha256 IN (SELECT sha256 FROM sources WHERE run_id = ?) GROUP BY m.verdict`,
-    )
-    .all(runId) as VerdictCount[];
+export function countVerdicts(db: Db): VerdictCount[] {
+  return cachedStatement(db, 'SELECT verdict, count(*) AS n FROM messages GROUP BY verdict').all() as VerdictCount[];
 }

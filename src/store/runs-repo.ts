@@ -100,14 +100,6 @@ export function recordFailure(
   ).run(runId, kind, f.path, f.offset, f.code, f.reason, sha256, nowIso());
 }
 
-export function getRun(db: Db, runId: number): RunRow | undefined {
-  return cachedStatement(db, 'SELECT * FROM import_runs WHERE id = ?').get(runId) as RunRow | undefined;
-}
-
-export function listRuns(db: Db): RunRow[] {
-  return cachedStatement(db, 'SELECT * FROM import_runs ORDER BY id DESC').all() as RunRow[];
-}
-
 export interface FailureRow {
   id: number;
   run_id: number;
@@ -118,10 +110,6 @@ export interface FailureRow {
   reason: string;
   sha256: string | null;
   created_at: string;
-}
-
-export function listFailures(db: Db, runId: number): FailureRow[] {
-  return cachedStatement(db, 'SELECT * FROM failures WHERE run_id = ? ORDER BY id').all(runId) as FailureRow[];
 }
 
 function nowIso(): string {

@@ -59,7 +59,8 @@ describe('verifyMessage', () => {
     const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'lt-dns-')), 'd.sqlite'));
     const record = zone.find((k) => k.name === 'sel2024._domainkey.example-news.org')!;
     const s = await importPaths(db, [join(CORPUS, 'authentic-news-rsa.eml')], { workers: 0, dnsLive: true, liveLookup: async () => [[record.value]] });
-    expect(s.verdicts.verified).toBe(1);
+    expect(s.messagesNew).toBe(1);
+    expect(db.prepare('SELECT verdict FROM messages').pluck().get()).toBe('verified');
     const keys = loadAllKeys(db);
     expect(keys.map((k) => [k.name, k.sourceKind])).toEqual([['sel2024._domainkey.example-news.org', 'dns']]);
     db.close();
