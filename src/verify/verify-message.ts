@@ -101,6 +101,7 @@ export async function verifyMessage(bytes: Buffer, parsed: ParsedMessage, opts: 
     } as Parameters<typeof dkimVerify>[1]);
 
   let result = await run();
+  const firstChoice = new Map(chosen);
   // A selector may have had several keys over time (archive exports, re-used names). When the
   // best candidate fails, try the others once; the record names the key that was used.
   const retry = [...chosen.entries()].filter(([n]) => opts.keys.candidates(n, asOf).length > 1);
@@ -110,16 +111,22 @@ export async function verifyMessage(bytes: Buffer, parsed: ParsedMessage, opts: 
     const passes = (x: typeof result) => (x.results as MailauthSignature[]).filter((r) => r.status?.result === 'pass').length;
     if (passes(second) > passes(result)) result = second;
     else {
+      // Keep the first pass: the records it used, and the first choice for the ARC lookups below.
+      chosen.clear();
+      for (const [n, k] of firstChoice) chosen.set(n, k);
       skip.clear();
-      result = await run();
     }
   }
 
   const mailauthSigs = (result.results as MailauthSignature[]).filter((r) => r.signingDomain !== undefined);
   const signatures = tagged.map((t, index): SignatureCheck => {
     const m = mailauthSigs[index];
-    const sig = mapSignature(index, t.tags, m, fromDomain, chosen, asked, opts.keys.candidates(`${(t.tags.get('s') ?? '').toLowerCase()}._domainkey.${(t.tags.get('d') ?? '').toLowerCase()}`, asOf)[0]);
-    return { ...sig, headerSignature: judgeHeaders(sig, parsed, t, chosen, opts.keys, asOf) };
+    const keyName = signatureKeyName(t.tags);
+    // mailauth compares the body hash before it asks for the key; a body that fails is still
+    // reported with the key the store holds, since whether a key exists decides how strong it is.
+    const key = chosen.get(keyName) ?? opts.keys.candidates(keyName, asOf).find((k) => !k.dnsError && k.value) ?? null;
+    const sig = mapSignature(index, t.tags, m, fromDomain, key, asked.has(keyName));
+    return { ...sig, headerSignature: judgeHeaders(sig, parsed, t, key) };
   });
 
   return {
@@ -156,13 +163,14 @@ async function lookUpLive(n: string, lookup: LiveLookup, keys: KeyIndex, chosen:
   }
 }
 
-function mapSignature(index: number, tags: Map<string, string>, m: MailauthSignature | undefined, fromDomain: string, chosen: Map<string, KeyRecord>, asked: Set<string>, stored: KeyRecord | undefined): SignatureCheck {
-  const domain = (tags.get('d') ?? m?.signingDomain ?? '').toLowerCase();
-  const selector = (tags.get('s') ?? m?.selector ?? '').toLowerCase();
-  const keyName = `${selector}._domainkey.${domain}`;
-  // mailauth compares the body hash before it asks for the key; a body that fails is still
-  // reported with the key the store holds, since whether a key exists decides how strong it is.
-  const key = chosen.get(keyName) ?? (stored && !stored.dnsError ? stored : null);
+function signatureKeyName(tags: Map<string, string>): string {
+  return `${(tags.get('s') ?? '').toLowerCase()}._domainkey.${(tags.get('d') ?? '').toLowerCase()}`;
+}
+
+function mapSignature(index: number, tags: Map<string, string>, m: MailauthSignature | undefined, fromDomain: string, key: KeyRecord | null, keyAsked: boolean): SignatureCheck {
+  const domain = (tags.get('d') ?? '').toLowerCase();
+  const selector = (tags.get('s') ?? '').toLowerCase();
+  const keyName = signatureKeyName(tags);
   const details = key && !key.dnsError ? describeKey(key.value) : { keyType: null, keyBits: null, revoked: false };
   const signedHeaders = signedHeaderList(tags);
   let result = normaliseResult(m?.status?.result);
@@ -201,19 +209,18 @@ function mapSignature(index: number, tags: Map<string, string>, m: MailauthSigna
     keyRevoked: details.revoked,
     keyFirstSeen: key?.firstSeen ?? null,
     keyLastSeen: key?.lastSeen ?? null,
-    keyError: key?.dnsError ?? (!key && asked.has(keyName) ? 'not-in-store' : null),
+    keyError: key?.dnsError ?? (!key && keyAsked ? 'not-in-store' : null),
     aligned: isAligned(domain, fromDomain),
     unsignedBodyBytes: m?.status?.underSized ?? 0,
   };
 }
 
 /** Pass or fail of b= alone: known from mailauth when it got that far, checked here after a body-hash mismatch. */
-function judgeHeaders(sig: SignatureCheck, parsed: ParsedMessage, t: SignatureTags, chosen: Map<string, KeyRecord>, keys: KeyIndex, asOf: number): SignatureCheck['headerSignature'] {
+function judgeHeaders(sig: SignatureCheck, parsed: ParsedMessage, t: SignatureTags, key: KeyRecord | null): SignatureCheck['headerSignature'] {
   if (sig.result === 'pass') return 'pass';
   if (sig.result === 'fail' && sig.bodyHash === 'pass') return 'fail';
   if (sig.bodyHash !== 'fail') return 'unknown';
-  const key = chosen.get(sig.keyName) ?? keys.candidates(sig.keyName, asOf).find((k) => !k.dnsError && k.value);
-  if (!key) return 'unknown';
+  if (!key || key.dnsError || !key.value) return 'unknown';
   const ok = verifyHeaderSignature(parsed.headers, t.header, t.tags, key.value);
   return ok === null ? 'unknown' : ok ? 'pass' : 'fail';
 }

@@ -78,6 +78,18 @@ describe('verifyMessage', () => {
     expect(r.signatures[0]).toMatchObject({ result: 'pass', expiresAt: Date.UTC(2024, 2, 15, 9) / 1000 });
   });
 
+  it('tries the other records of a selector when the best-ranked one fails, and names the one that verified', async () => {
+    const right = zone.find((k) => k.name === 'sel2024._domainkey.example-news.org')!;
+    const other = zone.find((k) => k.name === 'mail._domainkey.ministry.example')!;
+    // A rotated-away key seen around the message time ranks first; the zone's key is the right one.
+    const rotated = { ...right, value: other.value, sourceKind: 'archive' as const, source: 'archive:old.json', firstSeen: 1_600_000_000, lastSeen: 1_800_000_000 };
+    const v = await verify('authentic-news-rsa.eml', new KeyIndex([rotated, right]));
+    expect(v.signatures[0]).toMatchObject({ result: 'pass', keySource: 'zone:corpus.zone' });
+    // When no other record does better, the first choice (the record seen at the message time) stands.
+    const neither = await verify('tampered-subject.eml', new KeyIndex([right, rotated]));
+    expect(neither.signatures[0]).toMatchObject({ result: 'fail', keySource: 'archive:old.json' });
+  });
+
   it('aligns relaxed: same domain or parent/child', () => {
     expect(isAligned('example.org', 'mail.example.org')).toBe(true);
     expect(isAligned('mail.example.org', 'example.org')).toBe(true);
