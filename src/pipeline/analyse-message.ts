@@ -14,12 +14,27 @@ export function hashBytes(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function emptyParsed(reason: string): ParsedMessage {
+/** What is known of a message no stage could read: nothing, and the reason why. */
+function emptyParsed(code: string, reason: string): ParsedMessage {
   return {
     headers: [], from: [], sender: [], replyTo: [], to: [], cc: [], dateRaw: null, dateEpoch: null, messageId: null,
     inReplyTo: null, references: [], subject: null, listId: null, received: [], mailer: null, text: null, html: null,
-    attachments: [], problems: [{ code: 'parse/failed', reason }],
+    attachments: [], problems: [{ code, reason }],
   };
+}
+
+function emptyVerification(now: number): Verification {
+  return { asOf: now, asOfSource: 'import', signatures: [], arc: { result: 'none', instances: 0, comment: 'not verified', seals: [] }, fetchedKeys: [] };
+}
+
+/**
+ * A message whose analysis crashed or ran out of time: its bytes are still stored, with this record
+ * and a verdict decided, like every other, from its one finding.
+ */
+export function unanalysedMessage(sha256: string, bytes: Buffer, reason: string, now: number): AnalysedMessage {
+  const first = reason.split('\n')[0]!;
+  const findings: Finding[] = [{ check: 'analyse', code: 'analyse/failed', severity: 'info', detail: `The message could not be analysed (${first}).`, evidence: {} }];
+  return { sha256, bytes, parsed: emptyParsed('analyse/failed', first), verification: emptyVerification(now), findings, verdict: decideVerdict(findings) };
 }
 
 export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha256 = hashBytes(bytes)): Promise<AnalysedMessage> {
@@ -29,13 +44,13 @@ export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha25
   try {
     parsed = await parseMessage(bytes);
   } catch (err) {
-    parsed = emptyParsed(`the message could not be parsed: ${(err as Error).message}`);
+    parsed = emptyParsed('parse/failed', `the message could not be parsed: ${(err as Error).message}`);
   }
   let verification: Verification;
   try {
     verification = await verifyMessage(bytes, parsed, verify);
   } catch (err) {
-    verification = { asOf: verify.now, asOfSource: 'import', signatures: [], arc: { result: 'none', instances: 0, comment: 'not verified', seals: [] }, fetchedKeys: [] };
+    verification = emptyVerification(verify.now);
     stageErrors.push({
       check: 'verify',
       code: 'verify/error',
@@ -44,7 +59,7 @@ export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha25
       evidence: {},
     });
   }
-  const retried = await retryUnquotedFrom(bytes, verification, verify);
+  const retried = await retryUnquotedFrom(bytes, parsed, verification, verify);
   if (retried) {
     verification = retried.verification;
     stageNotes.push(retried.note);
@@ -63,11 +78,12 @@ export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha25
  * edit. Verify the unescaped body too; keep that result only if it makes more signatures pass, and
  * say so in a finding.
  */
-async function retryUnquotedFrom(bytes: Buffer, v: Verification, verify: VerifyOptions): Promise<{ verification: Verification; note: Finding } | null> {
+async function retryUnquotedFrom(bytes: Buffer, parsed: ParsedMessage, v: Verification, verify: VerifyOptions): Promise<{ verification: Verification; note: Finding } | null> {
   if (!v.signatures.some((s) => s.bodyHash === 'fail')) return null;
   const unquoted = unquoteMboxFrom(bytes, splitHeaderSection(bytes).bodyStart);
   if (!unquoted) return null;
-  const again = await verifyMessage(unquoted, await parseMessage(unquoted), verify);
+  // Only body lines change, so the parsed headers (all verification reads of them) still hold.
+  const again = await verifyMessage(unquoted, parsed, verify);
   const passes = (x: Verification) => x.signatures.filter((s) => s.result === 'pass').length;
   if (passes(again) <= passes(v)) return null;
   return {

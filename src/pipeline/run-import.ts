@@ -11,7 +11,7 @@ import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
 import { measureInputs, readInputs } from '../import/read-inputs.ts';
 import { KeyIndex } from '../verify/key-index.ts';
 import type { LiveLookup } from '../verify/verify-message.ts';
-import { analyseMessage, hashBytes } from './analyse-message.ts';
+import { analyseMessage, hashBytes, unanalysedMessage } from './analyse-message.ts';
 import { AnalyseTimeoutError, WorkerPool } from './worker-pool.ts';
 import type { AnalysedWithoutBytes } from './worker-protocol.ts';
 import { runArchiveChecks } from './archive-pass.ts';
@@ -132,7 +132,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     failuresByCode[code] = (failuresByCode[code] ?? 0) + 1;
     counts.failures++;
     ops.push({ kind: 'failure', item: { kind: 'failure', failure: { path, offset: entry.sources[0]?.offset ?? null, code, reason: err.message.split('\n')[0]! } }, sha256 });
-    const stub = fallbackAnalysis(sha256, bytes, err.message, now);
+    const stub = unanalysedMessage(sha256, bytes, err.message, now);
     onAnalysed(sha256, bytes, stub);
   };
 
@@ -200,20 +200,4 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   report(true);
   counts.bytesRead = progress.bytesRead;
   return { ...counts, bytesTotal, elapsedMs: Date.now() - started, runId, status, failuresByCode };
-}
-
-function fallbackAnalysis(sha256: string, bytes: Buffer, reason: string, now: number): AnalysedMessage {
-  const finding = { check: 'analyse', code: 'analyse/failed', severity: 'info' as const, detail: `The message could not be analysed (${reason.split('\n')[0]}).`, evidence: {} };
-  return {
-    sha256,
-    bytes,
-    parsed: {
-      headers: [], from: [], sender: [], replyTo: [], to: [], cc: [], dateRaw: null, dateEpoch: null, messageId: null, inReplyTo: null,
-      references: [], subject: null, listId: null, received: [], mailer: null, text: null, html: null, attachments: [],
-      problems: [{ code: 'analyse/failed', reason }],
-    },
-    verification: { asOf: now, asOfSource: 'import', signatures: [], arc: { result: 'none', instances: 0, comment: 'not verified', seals: [] }, fetchedKeys: [] },
-    findings: [finding],
-    verdict: { verdict: 'unverifiable', summary: `Unverifiable: ${finding.detail}`, reasons: ['analyse/failed'] },
-  };
 }

@@ -38,7 +38,7 @@ export function decideVerdict(findings: Finding[]): Verdict {
   if (strong.length > 0) return { verdict: 'tampered', summary: `Tampered: ${strong[0]!.detail}${more(strong)}`, reasons: reasons(strong, sorted) };
   if (weak.length > 0) return { verdict: 'suspicious', summary: `Suspicious: ${weak[0]!.detail}${more(weak)}`, reasons: reasons(weak, sorted) };
   const info = sorted.filter((f) => f.check === 'dkim' || f.check === 'arc');
-  const lead = info.find((f) => f.code !== 'arc/pass') ?? info[0];
+  const lead = info.find((f) => f.code !== 'arc/pass') ?? info[0] ?? sorted[0];
   const why = lead ? lead.detail : 'No signature could be checked.';
   return {
     verdict: 'unverifiable',

@@ -144,3 +144,14 @@ describe('analysis time limit', () => {
     await ok.close();
   });
 });
+
+describe('a message whose analysis failed', () => {
+  it('is kept unverifiable, with the reason in its finding and summary', async () => {
+    const { unanalysedMessage } = await import('../../src/pipeline/analyse-message.ts');
+    const a = unanalysedMessage('x', Buffer.from('From: a@b.c\r\n\r\nx'), 'analysis took longer than 60 s and was stopped\nstack…', 0);
+    expect(a.verdict.verdict).toBe('unverifiable');
+    expect(a.verdict.reasons).toEqual(['analyse/failed']);
+    expect(a.verdict.summary).toContain('analysis took longer than 60 s');
+    expect(a.verdict.summary).not.toContain('stack');
+  });
+});
