@@ -2,9 +2,10 @@
 // RFC 8463. mailauth stops at a body-hash mismatch without looking at b=; but whether the headers
 // still verify is the evidence a journalist needs: if they do, the signer's bh= is genuine and only
 // the body changed; if they do not either, the signature was not made for this message at all.
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { RawHeader } from '../model.ts';
+import { publicKeyOf } from './key-index.ts';
 
 function crlf(s: string): string {
   return s.replace(/\r?\n/g, '\r\n');
@@ -49,23 +50,6 @@ function selectHeaders(headers: RawHeader[], names: string[], exclude: RawHeader
     }
   }
   return out;
-}
-
-function publicKeyOf(keyValue: string): KeyObject | null {
-  const p = /(?:^|;)\s*p\s*=([^;]*)/.exec(keyValue)?.[1]?.replace(/\s+/g, '');
-  if (!p) return null;
-  const raw = Buffer.from(p, 'base64');
-  if (raw.length === 32) {
-    return createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]), format: 'der', type: 'spki' });
-  }
-  for (const type of ['spki', 'pkcs1'] as const) {
-    try {
-      return createPublicKey({ key: raw, format: 'der', type });
-    } catch {
-      // the other encoding
-    }
-  }
-  return null;
 }
 
 /**

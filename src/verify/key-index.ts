@@ -1,5 +1,6 @@
 // The key store in memory: which key records answer a selector name, as of a given time.
 import { createPublicKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { KeyRecord } from '../model.ts';
 
 export class KeyIndex {
@@ -76,26 +77,47 @@ export function describeKey(value: string): KeyDetails {
   return d;
 }
 
-function readKeyDetails(value: string): KeyDetails {
+function keyTags(value: string): Map<string, string> {
   const tags = new Map<string, string>();
   for (const part of value.split(';')) {
     const eq = part.indexOf('=');
     if (eq === -1) continue;
     tags.set(part.slice(0, eq).trim(), part.slice(eq + 1).replace(/\s+/g, ''));
   }
-  const p = tags.get('p');
-  if (p === undefined) return { keyType: tags.get('k') ?? null, keyBits: null, revoked: false };
-  if (p === '') return { keyType: tags.get('k') ?? 'rsa', keyBits: null, revoked: true };
+  return tags;
+}
+
+/** ASN.1 prefix that turns a raw 32-byte Ed25519 key (RFC 8463 4) into a SubjectPublicKeyInfo. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** The public key of a TXT key record's p=: SubjectPublicKeyInfo, bare RSAPublicKey, or raw Ed25519. */
+export function publicKeyOf(value: string): KeyObject | null {
+  const p = keyTags(value).get('p');
+  if (!p) return null;
   const raw = Buffer.from(p, 'base64');
-  if (raw.length === 32) return { keyType: 'ed25519', keyBits: 256, revoked: false };
+  if (raw.length === 32) return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
   for (const type of ['spki', 'pkcs1'] as const) {
     try {
-      const key = createPublicKey({ key: raw, format: 'der', type });
-      const details = key.asymmetricKeyDetails;
-      return { keyType: key.asymmetricKeyType ?? null, keyBits: details?.modulusLength ?? null, revoked: false };
+      return createPublicKey({ key: raw, format: 'der', type });
     } catch {
       // try the next encoding
     }
   }
-  return { keyType: tags.get('k') ?? null, keyBits: null, revoked: false };
+  return null;
+}
+
+function readKeyDetails(value: string): KeyDetails {
+  const tags = keyTags(value);
+  const p = tags.get('p');
+  if (p === undefined) return { keyType: tags.get('k') ?? null, keyBits: null, revoked: false };
+  if (p === '') return { keyType: tags.get('k') ?? 'rsa', keyBits: null, revoked: true };
+  let key: KeyObject | null = null;
+  try {
+    key = publicKeyOf(value);
+  } catch {
+    key = null;
+  }
+  if (!key) return { keyType: tags.get('k') ?? null, keyBits: null, revoked: false };
+  const type = key.asymmetricKeyType ?? null;
+  return { keyType: type, keyBits: type === 'ed25519' ? 256 : (key.asymmetricKeyDetails?.modulusLength ?? null), revoked: false };
 }
