@@ -23,6 +23,15 @@ export const MAX_HEADER_SECTION_BYTES = 1024 * 1024;
 /** Bodies longer than this are stored cut (the raw bytes keep everything). */
 export const MAX_BODY_TEXT_CHARS = 2 * 1024 * 1024;
 
+/** Attachment checksums are SHA-256, the hash every record of ours uses; no link or HTML rewriting. */
+const PARSER_OPTIONS = {
+  skipImageLinks: true,
+  skipTextLinks: true,
+  skipTextToHtml: true,
+  checksumAlgo: 'sha256',
+  maxHtmlLengthToParse: MAX_BODY_TEXT_CHARS,
+};
+
 export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
   const problems: ParsedMessage['problems'] = [];
   const split = splitHeaderSection(bytes);
@@ -43,13 +52,7 @@ export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
     problems.push({ code: 'parse/mime-too-deep', reason: `more than ${MAX_MIME_BOUNDARIES} MIME boundaries declared; the body tree was not parsed` });
   } else {
     try {
-      mail = await simpleParser(bytes, {
-        skipImageLinks: true,
-        skipTextLinks: true,
-        skipTextToHtml: true,
-        checksumAlgo: 'sha256',
-        maxHtmlLengthToParse: MAX_BODY_TEXT_CHARS,
-      } as Parameters<typeof simpleParser>[1]);
+      mail = await simpleParser(bytes, PARSER_OPTIONS as Parameters<typeof simpleParser>[1]);
     } catch (err) {
       problems.push({ code: 'parse/mime-error', reason: `the MIME parser failed: ${(err as Error).message}` });
     }
@@ -87,6 +90,24 @@ export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
     ),
     problems,
   };
+}
+
+/** An attachment cut out of a message's stored bytes, decoded, for download. */
+export interface ExtractedAttachment {
+  content: Buffer;
+  sha256: string;
+}
+
+/**
+ * The decoded attachment whose SHA-256 is `sha256` (as parseMessage recorded it), or null when the
+ * bytes hold none. Found by its hash, so the order in which parts are listed does not matter.
+ */
+export async function extractAttachment(raw: Buffer, sha256: string, hintIndex: number): Promise<ExtractedAttachment | null> {
+  const mail = await simpleParser(raw, { ...PARSER_OPTIONS, skipHtmlToText: true } as Parameters<typeof simpleParser>[1]);
+  const found = mail.attachments.map((a) => ({ content: a.content, sha256: a.checksum }));
+  const hinted = found[hintIndex];
+  if (hinted && hinted.sha256 === sha256) return hinted;
+  return found.find((a) => a.sha256 === sha256) ?? null;
 }
 
 function cut(s: string | null): string | null {

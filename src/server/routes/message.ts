@@ -4,7 +4,7 @@ import { getAttachmentSource, getMessageDetail, getMessageHtml, getRawDownload }
 import { queueNeighbours } from '../../store/queue-repo.ts';
 import { messagePage } from '../../../web/templates/message.ts';
 import type { AppContext } from '../app-context.ts';
-import { extractAttachment } from '../attachment-extract.ts';
+import { extractAttachment } from '../../parse/parse-message.ts';
 import { contentDisposition, emlFileName, safeFileName } from '../download-name.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { messageView, type MessageView } from '../message-view.ts';
