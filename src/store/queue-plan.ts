@@ -53,35 +53,22 @@ interface SetFilter {
   params: unknown[];
 }
 
+/** Messages that have a row in `table` whose `column` equals the value: one filter, three forms. */
+function rowsMatching(table: string, alias: string, column: (prefix: string) => string, value: unknown): SetFilter {
+  return {
+    driver: `SELECT DISTINCT sha256 AS id FROM ${table} WHERE ${column('')} = ?`,
+    on: 'sha256',
+    check: `EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${column(`${alias}.`)} = ? AND ${alias}.sha256 = m.sha256)`,
+    count: `SELECT 1 FROM ${table} WHERE ${column('')} = ?`,
+    params: [value],
+  };
+}
+
 function setFilters(f: QueueFilter): SetFilter[] {
   const sets: SetFilter[] = [];
-  if (f.code !== undefined) {
-    sets.push({
-      driver: 'SELECT DISTINCT sha256 AS id FROM findings WHERE code = ?',
-      on: 'sha256',
-      check: 'EXISTS (SELECT 1 FROM findings f WHERE f.code = ? AND f.sha256 = m.sha256)',
-      count: 'SELECT 1 FROM findings WHERE code = ?',
-      params: [f.code],
-    });
-  }
-  if (f.mailbox !== undefined) {
-    sets.push({
-      driver: "SELECT DISTINCT sha256 AS id FROM sources WHERE coalesce(mailbox, folder, '') = ?",
-      on: 'sha256',
-      check: "EXISTS (SELECT 1 FROM sources s WHERE coalesce(s.mailbox, s.folder, '') = ? AND s.sha256 = m.sha256)",
-      count: "SELECT 1 FROM sources WHERE coalesce(mailbox, folder, '') = ?",
-      params: [f.mailbox],
-    });
-  }
-  if (f.key !== undefined) {
-    sets.push({
-      driver: 'SELECT DISTINCT sha256 AS id FROM signatures WHERE key_name = ?',
-      on: 'sha256',
-      check: 'EXISTS (SELECT 1 FROM signatures g WHERE g.key_name = ? AND g.sha256 = m.sha256)',
-      count: 'SELECT 1 FROM signatures WHERE key_name = ?',
-      params: [f.key],
-    });
-  }
+  if (f.code !== undefined) sets.push(rowsMatching('findings', 'f', (p) => `${p}code`, f.code));
+  if (f.mailbox !== undefined) sets.push(rowsMatching('sources', 's', (p) => `coalesce(${p}mailbox, ${p}folder, '')`, f.mailbox));
+  if (f.key !== undefined) sets.push(rowsMatching('signatures', 'g', (p) => `${p}key_name`, f.key));
   if (f.reviewed === true) {
     sets.push({
       driver: 'SELECT DISTINCT sha256 AS id FROM reviews',
