@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { RawHeader } from '../model.ts';
 import type { CopyRow, MessageDetail } from '../store/message-page-repo.ts';
+import { splitHeaderSection } from '../parse/header-section.ts';
 
 export interface HopView {
   /** 0 = topmost header (the last hop). */
@@ -47,10 +48,7 @@ export function receivedTimeline(d: MessageDetail): { origin: number | null; hop
 
 /** The bytes after the header section (blank line), as stored. */
 export function bodyBytes(raw: Buffer): Buffer {
-  const crlf = raw.indexOf('\r\n\r\n');
-  const lf = raw.indexOf('\n\n');
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return raw.subarray(crlf + 4);
-  return lf >= 0 ? raw.subarray(lf + 2) : Buffer.alloc(0);
+  return raw.subarray(splitHeaderSection(raw).bodyStart);
 }
 
 export function sha256Hex(b: Buffer): string {
