@@ -152,6 +152,19 @@ export interface KeyRecord {
 
 export type DkimResult = 'pass' | 'fail' | 'neutral' | 'policy' | 'temperror' | 'permerror' | 'none';
 
+/**
+ * Why a signature that did not pass did not, in our words (the verifier's own words are `comment`):
+ * - `expired`: x= had passed at the message time;
+ * - `no-key`: the key store has no record for the selector (nor live DNS, when asked);
+ * - `key-unusable`: the record exists but cannot be used (bad encoding, unknown type or version,
+ *   not for e-mail, hash not allowed, key type not the signature's);
+ * - `weak-algorithm`: rsa-sha1, refused before any crypto (RFC 8301);
+ * - `from-not-signed`: h= leaves out From;
+ * - `not-evaluated`: a resource limit (signature count, h= length);
+ * - `syntax`: the signature header breaks RFC 6376 (tags, version, algorithm, canonicalization).
+ */
+export type SignatureProblem = 'expired' | 'no-key' | 'key-unusable' | 'weak-algorithm' | 'from-not-signed' | 'not-evaluated' | 'syntax';
+
 export interface SignatureCheck {
   /** Position among the message's DKIM-Signature headers, 0 = topmost. */
   index: number;
@@ -184,6 +197,8 @@ export interface SignatureCheck {
   result: DkimResult;
   /** The verifier's own words on the result. */
   comment: string;
+  /** What kept the signature from passing, when that is not a failed hash (null otherwise). */
+  problem: SignatureProblem | null;
   keyType: string | null;
   keyBits: number | null;
   /** Key record used (name + source) or null when no key was found. */

@@ -33,15 +33,13 @@ const codes: Record<string, CodeDoc> = {
  */
 export const KEY_SEEN_MARGIN_S = 30 * 86400;
 
-const KEY_PROBLEMS = /invalid public key|unknown key type|unknown key version|inappropriate hash|key not for email|inappropriate key algorithm/;
-
 function find(s: SignatureCheck, code: string, detail: string, severity?: Severity, extra: Record<string, unknown> = {}): Finding {
   return {
     check: 'dkim',
     code,
     severity: severity ?? codes[code]!.severity,
     detail,
-    evidence: { signature: s.index, d: s.domain, s: s.selector, a: s.algorithm, result: s.result, comment: s.comment, key: s.keyName, keySource: s.keySource, ...extra },
+    evidence: { signature: s.index, d: s.domain, s: s.selector, a: s.algorithm, result: s.result, problem: s.problem, comment: s.comment, key: s.keyName, keySource: s.keySource, ...extra },
   };
 }
 
@@ -63,7 +61,7 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
     }
     return out;
   }
-  if (/expired/.test(s.comment)) {
+  if (s.problem === 'expired') {
     return [find(s, 'dkim/expired', `${cap(who)} expired (x=${iso(s.expiresAt)}) before the message was received (${iso(input.verification.asOf)}).`, undefined, { x: s.expiresAt, asOf: input.verification.asOf })];
   }
   if (s.result === 'fail' || (s.bodyHash === 'fail' && s.result !== 'permerror')) {
@@ -86,15 +84,15 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
     return out;
   }
   if (s.result === 'policy') {
-    if (/weak algorithm/.test(s.comment) || s.algorithm.toLowerCase() === 'rsa-sha1') return [find(s, 'dkim/sha1', `${cap(who)} uses rsa-sha1, which RFC 8301 says must not be used for verifying; it is not checked as proof.`)];
+    if (s.problem === 'weak-algorithm' || s.algorithm.toLowerCase() === 'rsa-sha1') return [find(s, 'dkim/sha1', `${cap(who)} uses rsa-sha1, which RFC 8301 says must not be used for verifying; it is not checked as proof.`)];
     return [find(s, 'dkim/weak-key', `${cap(who)} uses a key under ${MIN_RSA_BITS} bits.`)];
   }
   if (s.result === 'temperror') return [find(s, 'dkim/temperror', `The key for ${who} could not be had (${s.keyError ?? s.comment}).`)];
   if (s.keyRevoked) return [find(s, 'dkim/key-revoked', `The key ${s.keyName} was revoked by its owner (empty p=), so ${who} cannot be checked.`)];
-  if (/no key/.test(s.comment)) return [find(s, 'dkim/key-unknown', `The key ${s.keyName} is not in the key store, so ${who} cannot be checked.`)];
-  if (KEY_PROBLEMS.test(s.comment)) return [find(s, 'dkim/key-invalid', `The key record ${s.keyName} (${s.keySource ?? 'no source'}) is unusable: ${s.comment}.`)];
-  if (/From field not signed/.test(s.comment)) return [find(s, 'dkim/from-not-signed', `${cap(who)} does not cover the From header, so the sender could have been replaced after signing.`)];
-  if (/^not evaluated/.test(s.comment)) return [find(s, 'dkim/not-evaluated', `${cap(who)} was ${s.comment}.`)];
+  if (s.problem === 'no-key') return [find(s, 'dkim/key-unknown', `The key ${s.keyName} is not in the key store, so ${who} cannot be checked.`)];
+  if (s.problem === 'key-unusable') return [find(s, 'dkim/key-invalid', `The key record ${s.keyName} (${s.keySource ?? 'no source'}) is unusable: ${s.comment}.`)];
+  if (s.problem === 'from-not-signed') return [find(s, 'dkim/from-not-signed', `${cap(who)} does not cover the From header, so the sender could have been replaced after signing.`)];
+  if (s.problem === 'not-evaluated') return [find(s, 'dkim/not-evaluated', `${cap(who)} was ${s.comment}.`)];
   return [find(s, 'dkim/malformed', `${cap(who)} is malformed and was not evaluated: ${s.comment || 'unreadable'}${s.version !== '1' ? ` (v=${s.version ?? 'missing'}: not a standard RFC 6376 signature)` : ''}.`)];
 }
 

@@ -3,7 +3,7 @@
 // result objects into our SignatureCheck / ArcCheck field by field (never persisting its objects).
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { arc as verifyArc } from 'mailauth/lib/arc/index.js';
-import type { ArcCheck, DkimResult, KeyRecord, ParsedMessage, SignatureCheck, Verification } from '../model.ts';
+import type { ArcCheck, DkimResult, KeyRecord, ParsedMessage, SignatureCheck, SignatureProblem, Verification } from '../model.ts';
 import { chooseAsOf } from './as-of.ts';
 import { numericTag, readSignatureTags, signedHeaderList } from './dkim-tags.ts';
 import type { SignatureTags } from './dkim-tags.ts';
@@ -173,18 +173,19 @@ function mapSignature(index: number, tags: Map<string, string>, m: MailauthSigna
   const keyName = signatureKeyName(tags);
   const details = key && !key.dnsError ? describeKey(key.value) : { keyType: null, keyBits: null, revoked: false };
   const signedHeaders = signedHeaderList(tags);
-  let result = normaliseResult(m?.status?.result);
-  let comment = m?.status?.comment ?? (m ? '' : 'not evaluated');
-  if (index >= MAX_SIGNATURES) {
-    result = 'permerror';
-    comment = `not evaluated: only the first ${MAX_SIGNATURES} signatures of a message are checked`;
-  } else if (signedHeaders.length > MAX_SIGNED_HEADERS) {
-    result = 'permerror';
-    comment = `not evaluated: h= lists ${signedHeaders.length} header names (limit ${MAX_SIGNED_HEADERS})`;
-  } else if (result === 'neutral' && !/no key|expired/.test(comment)) {
-    // mailauth's strict mode reports RFC 6376 PERMFAILs (syntax, version, key problems) as neutral.
-    result = 'permerror';
-  }
+  const limit =
+    index >= MAX_SIGNATURES
+      ? `not evaluated: only the first ${MAX_SIGNATURES} signatures of a message are checked`
+      : signedHeaders.length > MAX_SIGNED_HEADERS
+        ? `not evaluated: h= lists ${signedHeaders.length} header names (limit ${MAX_SIGNED_HEADERS})`
+        : m === undefined
+          ? 'not evaluated by the verifier'
+          : null;
+  let result: DkimResult = limit ? 'permerror' : normaliseResult(m?.status?.result);
+  const comment = limit ?? m?.status?.comment ?? '';
+  const problem = limit ? 'not-evaluated' : classifyProblem(result, comment);
+  // mailauth's strict mode reports RFC 6376 PERMFAILs (syntax, version, key problems) as neutral.
+  if (result === 'neutral' && problem !== 'no-key' && problem !== 'expired') result = 'permerror';
   const bodyHash = m?.bodyHash && m.bodyHashExpecting ? (m.bodyHash === m.bodyHashExpecting ? 'pass' : 'fail') : 'unknown';
   return {
     index,
@@ -202,6 +203,7 @@ function mapSignature(index: number, tags: Map<string, string>, m: MailauthSigna
     headerSignature: 'unknown',
     result,
     comment,
+    problem,
     keyType: details.keyType,
     keyBits: m?.modulusLength ?? details.keyBits,
     keyName,
@@ -223,6 +225,19 @@ function judgeHeaders(sig: SignatureCheck, parsed: ParsedMessage, t: SignatureTa
   if (!key || key.dnsError || !key.value) return 'unknown';
   const ok = verifyHeaderSignature(parsed.headers, t.header, t.tags, key.value);
   return ok === null ? 'unknown' : ok ? 'pass' : 'fail';
+}
+
+/** mailauth's comments (tools.js KEY_ERROR_COMMENTS and dkim-verifier.js), read once, here. */
+const KEY_UNUSABLE = /invalid public key|unknown key type|unknown key version|inappropriate hash|key not for email|inappropriate key algorithm/;
+
+function classifyProblem(result: DkimResult, comment: string): SignatureProblem | null {
+  if (result === 'pass' || result === 'fail' || result === 'temperror' || result === 'none') return null;
+  if (/expired/.test(comment)) return 'expired';
+  if (/no key/.test(comment)) return 'no-key';
+  if (KEY_UNUSABLE.test(comment)) return 'key-unusable';
+  if (/weak algorithm/.test(comment)) return 'weak-algorithm';
+  if (/From field not signed/.test(comment)) return 'from-not-signed';
+  return 'syntax';
 }
 
 function normaliseResult(r: string | undefined): DkimResult {

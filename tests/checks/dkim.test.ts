@@ -64,15 +64,15 @@ describe('dkim check', () => {
 
   it('maps key and syntax problems to their own codes', () => {
     const sig = (fields: object) => codesOf(run({ signatures: [{ domain: 'example.org', ...fields }] }));
-    expect(sig({ result: 'neutral', comment: 'no key', keySource: null, keyError: 'not-in-store' })).toEqual(['dkim/key-unknown']);
-    expect(sig({ result: 'permerror', comment: 'invalid public key', keyRevoked: true })).toEqual(['dkim/key-revoked']);
-    expect(sig({ result: 'permerror', comment: 'unknown key type' })).toEqual(['dkim/key-invalid']);
+    expect(sig({ result: 'neutral', problem: 'no-key', comment: 'no key', keySource: null, keyError: 'not-in-store' })).toEqual(['dkim/key-unknown']);
+    expect(sig({ result: 'permerror', problem: 'key-unusable', comment: 'invalid public key', keyRevoked: true })).toEqual(['dkim/key-revoked']);
+    expect(sig({ result: 'permerror', problem: 'key-unusable', comment: 'unknown key type' })).toEqual(['dkim/key-invalid']);
     expect(sig({ result: 'temperror', comment: 'DNS failure: ETIMEOUT', keyError: 'TIMEOUT' })).toEqual(['dkim/temperror']);
-    expect(sig({ result: 'neutral', comment: 'expired', expiresAt: 100 })).toEqual(['dkim/expired']);
-    expect(sig({ result: 'permerror', comment: 'signature missing required tag', version: null })).toEqual(['dkim/malformed']);
-    expect(sig({ result: 'permerror', comment: 'From field not signed' })).toEqual(['dkim/from-not-signed']);
-    expect(sig({ result: 'permerror', comment: 'not evaluated: only the first 5 signatures of a message are checked' })).toEqual(['dkim/not-evaluated']);
-    expect(sig({ result: 'policy', comment: 'weak algorithm', algorithm: 'rsa-sha1' })).toEqual(['dkim/sha1']);
+    expect(sig({ result: 'neutral', problem: 'expired', comment: 'expired', expiresAt: 100 })).toEqual(['dkim/expired']);
+    expect(sig({ result: 'permerror', problem: 'syntax', comment: 'signature missing required tag', version: null })).toEqual(['dkim/malformed']);
+    expect(sig({ result: 'permerror', problem: 'from-not-signed', comment: 'From field not signed' })).toEqual(['dkim/from-not-signed']);
+    expect(sig({ result: 'permerror', problem: 'not-evaluated', comment: 'not evaluated: only the first 5 signatures of a message are checked' })).toEqual(['dkim/not-evaluated']);
+    expect(sig({ result: 'policy', problem: 'weak-algorithm', comment: 'weak algorithm', algorithm: 'rsa-sha1' })).toEqual(['dkim/sha1']);
   });
 
   it('emits only documented codes', () => {

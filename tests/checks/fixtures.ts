@@ -66,7 +66,7 @@ export function signature(fields: Partial<SignatureCheck> & { domain: string }, 
   return {
     index: 0, selector, algorithm: 'rsa-sha256', canonicalization: 'relaxed/relaxed', version: '1', identity: null,
     signedHeaders: ['from', 'to', 'subject', 'date', 'message-id'], bodyLength: null, signTime: null, expiresAt: null,
-    bodyHash: 'pass', headerSignature: 'pass', result: 'pass', comment: '', keyType: 'rsa', keyBits: 2048, keyName: `${selector}._domainkey.${d}`,
+    bodyHash: 'pass', headerSignature: 'pass', result: 'pass', comment: '', problem: null, keyType: 'rsa', keyBits: 2048, keyName: `${selector}._domainkey.${d}`,
     keySource: 'test', keyRevoked: false, keyFirstSeen: null, keyLastSeen: null, keyError: null,
     aligned: fromDomain !== '' && (fromDomain === d || fromDomain.endsWith(`.${d}`) || d.endsWith(`.${fromDomain}`)),
     unsignedBodyBytes: 0,

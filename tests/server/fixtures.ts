@@ -96,7 +96,7 @@ function signature(s: Partial<SignatureCheck>, index: number): SignatureCheck {
   return {
     index, domain: 'example-news.org', selector: 'sel2024', algorithm: 'rsa-sha256', canonicalization: 'relaxed/relaxed',
     version: '1', identity: null, signedHeaders: ['from', 'to', 'subject', 'date'], bodyLength: null, signTime: null,
-    expiresAt: null, bodyHash: 'pass', headerSignature: 'pass', result: 'pass', comment: 'signature verified', keyType: 'rsa', keyBits: 2048,
+    expiresAt: null, bodyHash: 'pass', headerSignature: 'pass', result: 'pass', comment: 'signature verified', problem: null, keyType: 'rsa', keyBits: 2048,
     keyName: 'sel2024._domainkey.example-news.org', keySource: 'corpus.zone', keyRevoked: false, keyFirstSeen: null, keyLastSeen: null, keyError: null,
     aligned: true, unsignedBodyBytes: 0, ...s,
   };
