@@ -38,7 +38,9 @@ if (values.child) {
 }
 
 const corpusDir = join(ROOT, 'test-corpus/generated');
-const bases = readdirSync(corpusDir).filter((f) => f.endsWith('.eml')).map((f) => readFileSync(join(corpusDir, f), 'latin1'));
+const bases = readdirSync(corpusDir)
+  .filter((f) => f.endsWith('.eml'))
+  .map((f) => readFileSync(join(corpusDir, f), 'latin1'));
 
 /** Deterministic filler for attachments (a linear congruential generator: no randomness). */
 function filler(seed: number, bytes: number): string {
@@ -55,10 +57,25 @@ function variant(i: number): string {
   if (i % 10 === 9) {
     return [
       'Received: from mx.example.net by mail.example.org; Thu, 14 Mar 2024 10:00:05 +0000',
-      'From: Pat <pat@freemail.example>', 'To: alex@campaign.example', `Subject: scan ${i}`,
-      'Date: Thu, 14 Mar 2024 10:00:00 +0000', `Message-ID: <big${i}@freemail.example>`, 'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'See the scan.', '--b',
-      'Content-Type: application/pdf; name="scan.pdf"', 'Content-Transfer-Encoding: base64', '', filler(i, 300_000), '--b--', '',
+      'From: Pat <pat@freemail.example>',
+      'To: alex@campaign.example',
+      `Subject: scan ${i}`,
+      'Date: Thu, 14 Mar 2024 10:00:00 +0000',
+      `Message-ID: <big${i}@freemail.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      'See the scan.',
+      '--b',
+      'Content-Type: application/pdf; name="scan.pdf"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      filler(i, 300_000),
+      '--b--',
+      '',
     ].join('\r\n');
   }
   return bases[i % bases.length]!.replace(/^(Message-ID:\s*<)([^>]*)>/im, `$1bench${i}.$2>`);
@@ -90,7 +107,10 @@ function buildDir(dir: string, n: number): number {
 
 function measure(label: string, input: string, n: number, workers: number): string {
   const db = join(OUT, `bench-${label.replace(/\W/g, '')}-${n}-${workers}.sqlite`);
-  const r = spawnSync(process.execPath, [import.meta.filename, '--child', input, '--db', db, '--workers', String(workers)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, [import.meta.filename, '--child', input, '--db', db, '--workers', String(workers)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (r.status !== 0) throw new Error(`import failed: ${r.stderr}`);
   const m = JSON.parse(r.stdout) as { secs: number; messages: number; bytes: number; maxRssKb: number };
   if (m.messages !== n) throw new Error(`expected ${n} new messages, got ${m.messages}`);
@@ -113,7 +133,9 @@ const dir = join(OUT, `dump-${total}`);
 buildDir(dir, total);
 rows.push(measure('.eml tree', dir, total, workerCounts[workerCounts.length - 1]!));
 
-console.log(`\nImport benchmark, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}; one message in ten has a 300 KB attachment\n`);
+console.log(
+  `\nImport benchmark, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}; one message in ten has a 300 KB attachment\n`,
+);
 console.log('| input | messages | size | workers | time | msg/s | MB/s | peak RSS |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);

@@ -12,7 +12,11 @@ import { loadMigrations, openDatabase, type Db } from '../src/store/database.ts'
 import { finishRun, startRun } from '../src/store/runs-repo.ts';
 import { insertKeys } from '../src/store/keys-repo.ts';
 import {
-  createIndexes, dropSecondaryIndexes, insertSyntheticBatch, tuneForBulkLoad, type SyntheticRow,
+  createIndexes,
+  dropSecondaryIndexes,
+  insertSyntheticBatch,
+  tuneForBulkLoad,
+  type SyntheticRow,
 } from '../src/store/synthetic-seed.ts';
 
 function arg(name: string, fallback: string): string {
@@ -36,9 +40,6 @@ function rand(): number {
 /** Zipf-like pick: index 0 is the most frequent. */
 function zipf(n: number): number {
   return Math.min(n - 1, Math.floor(Math.pow(rand(), 2.2) * n));
-}
-function pick<T>(list: readonly T[]): T {
-  return list[Math.floor(rand() * list.length)] as T;
 }
 
 const WORDS = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}${'aeiou'[i % 5]}`);
@@ -72,23 +73,57 @@ function syntheticRow(i: number, runId: number): SyntheticRow {
   const sel = `s${zipf(4)}`;
   const keyName = `${sel}._domainkey.${domain}`;
   const keySource = sigResult === 'neutral' ? null : 'archive.json';
-  const signatures = signed ? [{ domain, selector: sel, result: sigResult, keyName, keySource, bodyHash: sigResult === 'fail' ? 'fail' : 'pass' }] : [];
+  const signatures = signed
+    ? [{ domain, selector: sel, result: sigResult, keyName, keySource, bodyHash: sigResult === 'fail' ? 'fail' : 'pass' }]
+    : [];
   const findings: SyntheticRow['findings'] = [];
   if (!signed) findings.push({ check: 'dkim', code: 'dkim/unsigned', severity: 'info', detail: 'The message carries no DKIM signature.' });
-  if (verdict === 'tampered') findings.push({ check: 'dkim', code: 'dkim/body-hash-mismatch', severity: 'strong', detail: 'Body changed.' });
+  if (verdict === 'tampered')
+    findings.push({ check: 'dkim', code: 'dkim/body-hash-mismatch', severity: 'strong', detail: 'Body changed.' });
   if (signed && !keySource) findings.push({ check: 'dkim', code: 'dkim/key-unknown', severity: 'info', detail: 'Key not in the store.' });
-  if (verdict === 'suspicious' && rand() < 0.3) findings.push({ check: 'received-order', code: 'received-order/out-of-order', severity: 'weak', detail: 'Hops out of order.' });
-  if (verdict === 'suspicious' && rand() < 0.04) findings.push({ check: 'lookalike-domain', code: 'lookalike-domain/signer', severity: 'weak', detail: 'Look-alike domain.' });
+  if (verdict === 'suspicious' && rand() < 0.3)
+    findings.push({ check: 'received-order', code: 'received-order/out-of-order', severity: 'weak', detail: 'Hops out of order.' });
+  if (verdict === 'suspicious' && rand() < 0.04)
+    findings.push({ check: 'lookalike-domain', code: 'lookalike-domain/signer', severity: 'weak', detail: 'Look-alike domain.' });
   const mailbox = MAILBOXES[zipf(MAILBOXES.length)] as string;
-  const headers = ['From', 'To', 'Subject', 'Date', 'Message-ID'].map((name, index) => ({ index, name, key: name.toLowerCase(), raw: `${name}: …`, value: '…' }));
+  const headers = ['From', 'To', 'Subject', 'Date', 'Message-ID'].map((name, index) => ({
+    index,
+    name,
+    key: name.toLowerCase(),
+    raw: `${name}: …`,
+    value: '…',
+  }));
   return {
-    sha256: createHash('sha256').update(raw).digest('hex'), raw, runId, messageId: mid, fromAddress: `${user}@${domain}`,
-    fromName: user, fromDomain: domain, to: 'someone@example.org', subject, dateHeader: date, dateEpoch: epoch, verdict,
-    summary: `Synthetic ${verdict} message.`, reasons: findings.map((f) => f.code).join(';'),
-    dkim: signatures.map((s) => `${s.domain}/${s.selector}/${s.result}`).join(';'), keySource, text, asOf: epoch ?? START,
-    parsed: JSON.stringify({ headers, from: [{ name: user, address: `${user}@${domain}`, domain }], to: [], cc: [], received: [], attachments: [], problems: [] }),
+    sha256: createHash('sha256').update(raw).digest('hex'),
+    raw,
+    runId,
+    messageId: mid,
+    fromAddress: `${user}@${domain}`,
+    fromName: user,
+    fromDomain: domain,
+    to: 'someone@example.org',
+    subject,
+    dateHeader: date,
+    dateEpoch: epoch,
+    verdict,
+    summary: `Synthetic ${verdict} message.`,
+    reasons: findings.map((f) => f.code).join(';'),
+    dkim: signatures.map((s) => `${s.domain}/${s.selector}/${s.result}`).join(';'),
+    keySource,
+    text,
+    asOf: epoch ?? START,
+    parsed: JSON.stringify({
+      headers,
+      from: [{ name: user, address: `${user}@${domain}`, domain }],
+      to: [],
+      cc: [],
+      received: [],
+      attachments: [],
+      problems: [],
+    }),
     source: { path: `${mailbox}#${i * 512}`, mailbox, folder: null, offset: i * 512 },
-    signatures, findings,
+    signatures,
+    findings,
   };
 }
 
@@ -115,10 +150,23 @@ function build(): Db {
   }
   finishRun(first, run, 'completed');
   // The key store: the archive's keys for the 500 busiest domains (the rest are "missing").
-  insertKeys(first, DOMAINS.slice(0, 500).flatMap((domain) => ['s0', 's1', 's2', 's3'].map((selector) => ({
-    name: `${selector}._domainkey.${domain}`, domain, selector, value: 'v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA',
-    sourceKind: 'archive' as const, source: 'archive.json', firstSeen: START - 86400 * 30, lastSeen: START + SPAN, fetchedAt: null, dnsError: null,
-  }))));
+  insertKeys(
+    first,
+    DOMAINS.slice(0, 500).flatMap((domain) =>
+      ['s0', 's1', 's2', 's3'].map((selector) => ({
+        name: `${selector}._domainkey.${domain}`,
+        domain,
+        selector,
+        value: 'v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA',
+        sourceKind: 'archive' as const,
+        source: 'archive.json',
+        firstSeen: START - 86400 * 30,
+        lastSeen: START + SPAN,
+        fetchedAt: null,
+        dnsError: null,
+      })),
+    ),
+  );
   const t1 = performance.now();
   createIndexes(first, indexes);
   const t2 = performance.now();
@@ -140,11 +188,17 @@ function pct(sorted: number[], p: number): number {
 const db = build();
 const count = (db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
 const sample = (sql: string) => (db.prepare(sql).get() as { v: string }).v;
-const mid = db.prepare('SELECT date_epoch, sha256 FROM messages WHERE date_epoch IS NOT NULL ORDER BY date_epoch LIMIT 1 OFFSET ?').get(Math.floor(count / 2)) as { date_epoch: number; sha256: string };
+const mid = db
+  .prepare('SELECT date_epoch, sha256 FROM messages WHERE date_epoch IS NOT NULL ORDER BY date_epoch LIMIT 1 OFFSET ?')
+  .get(Math.floor(count / 2)) as { date_epoch: number; sha256: string };
 const deep = encodeCursor({ key: mid.date_epoch, sha256: mid.sha256 });
 const ids = (db.prepare('SELECT sha256 FROM messages WHERE rowid % 997 = 1 LIMIT 200').all() as { sha256: string }[]).map((r) => r.sha256);
-const midDomain = sample("SELECT key AS v FROM overview_counts WHERE dimension = 'domain' AND verdict = '' ORDER BY n DESC LIMIT 1 OFFSET 40");
-const mailbox = sample("SELECT key AS v FROM overview_counts WHERE dimension = 'mailbox' AND verdict = '' ORDER BY n DESC LIMIT 1 OFFSET 5");
+const midDomain = sample(
+  "SELECT key AS v FROM overview_counts WHERE dimension = 'domain' AND verdict = '' ORDER BY n DESC LIMIT 1 OFFSET 40",
+);
+const mailbox = sample(
+  "SELECT key AS v FROM overview_counts WHERE dimension = 'mailbox' AND verdict = '' ORDER BY n DESC LIMIT 1 OFFSET 5",
+);
 
 let k = 0;
 const cases: [string, () => string][] = [
@@ -183,7 +237,9 @@ async function measure(label: string, via: string, url: () => string, send: (u: 
   }
   times.sort((a, b) => a - b);
   const f = (x: number) => x.toFixed(1);
-  console.log(`| ${label} | ${via} | ${f(pct(times, 50))} | ${f(pct(times, 95))} | ${f(times.at(-1) ?? NaN)} | ${[...statuses].join(',')} |`);
+  console.log(
+    `| ${label} | ${via} | ${f(pct(times, 50))} | ${f(pct(times, 95))} | ${f(times.at(-1) ?? NaN)} | ${[...statuses].join(',')} |`,
+  );
 }
 for (const [label, url] of cases) await measure(label, 'inject', url, async (u) => (await app.inject(u)).statusCode, RUNS);
 await app.listen({ host: '127.0.0.1', port: 0 });

@@ -29,10 +29,10 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (!command || command === '--help' || command === '-h' || command === 'help') {
-      out(HELP.main);
+      out(HELP.main ?? '');
       return command ? 0 : 2;
     }
-    if (command === '--version') return out(TOOL_VERSION), 0;
+    if (command === '--version') return (out(TOOL_VERSION), 0);
     if (rest.includes('--help') || rest.includes('-h')) {
       const key = command === 'keys' && rest[0] && !rest[0].startsWith('-') ? `keys ${rest[0]}` : command;
       const text = HELP[key] ?? HELP[command];
@@ -99,12 +99,14 @@ async function runImport(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('import needs at least one path');
   if (values.dns !== 'off' && values.dns !== 'live') throw new UsageError('--dns must be "off" or "live"');
   const workers = values.workers === undefined ? undefined : Number(values.workers);
-  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64)) throw new UsageError('--workers must be an integer from 0 to 64');
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64))
+    throw new UsageError('--workers must be an integer from 0 to 64');
   const dbFile = values.db ?? DEFAULT_DB;
   const db = open(dbFile);
   try {
     importKeyFiles(db, values.keys ?? []);
-    if (values.dns === 'live') err('dns: live lookups are ON: every key not in the store is looked up in DNS, which the domain owner can see.');
+    if (values.dns === 'live')
+      err('dns: live lookups are ON: every key not in the store is looked up in DNS, which the domain owner can see.');
     const controller = new AbortController();
     let interrupts = 0;
     const onSigint = (): void => {
@@ -145,7 +147,9 @@ function formatDuration(s: number): string {
 
 function printSummary(s: ImportSummary, dbFile: string, db: Db): void {
   const known = s.messagesSeen - s.messagesNew;
-  out(`Import run #${s.runId} ${s.status} in ${(s.elapsedMs / 1000).toFixed(1)} s: ${s.messagesSeen} message(s) read, ${s.messagesNew} new, ${known} already known or repeated; ${s.failures} failure(s), ${s.skipped} skipped.`);
+  out(
+    `Import run #${s.runId} ${s.status} in ${(s.elapsedMs / 1000).toFixed(1)} s: ${s.messagesSeen} message(s) read, ${s.messagesNew} new, ${known} already known or repeated; ${s.failures} failure(s), ${s.skipped} skipped.`,
+  );
   // After the archive-wide checks, which may change verdicts of messages from earlier runs too.
   const all = new Map(countVerdicts(db).map((r) => [r.verdict, r.n]));
   const total = [...all.values()].reduce((a, n) => a + n, 0);
@@ -202,8 +206,10 @@ async function runExport(args: string[]): Promise<number> {
     options: { db: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, verdict: { type: 'string', multiple: true } },
   });
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  if (!values.format || !(EXPORT_FORMATS as readonly string[]).includes(values.format)) throw new UsageError('--format must be csv, json or ndjson');
-  for (const v of values.verdict ?? []) if (!(VERDICTS as readonly string[]).includes(v)) throw new UsageError(`--verdict must be one of ${VERDICTS.join(', ')}`);
+  if (!values.format || !(EXPORT_FORMATS as readonly string[]).includes(values.format))
+    throw new UsageError('--format must be csv, json or ndjson');
+  for (const v of values.verdict ?? [])
+    if (!(VERDICTS as readonly string[]).includes(v)) throw new UsageError(`--verdict must be one of ${VERDICTS.join(', ')}`);
   const db = openDatabase(values.db ?? DEFAULT_DB);
   try {
     const target: Writable = values.out ? createWriteStream(values.out) : process.stdout;
@@ -223,7 +229,12 @@ async function runServe(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { db: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8080' }, token: { type: 'string' } },
+    options: {
+      db: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8080' },
+      token: { type: 'string' },
+    },
   });
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const port = Number(values.port);

@@ -3,9 +3,7 @@
 // TEST KEYS ONLY: the private halves are public in this repository, never trust them.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import {
-  KEY_SPECS, KEYS_DIR, formatZoneLine, keyName, privateKeyFile, txtValueFile, type TestKeySpec,
-} from './key-list.ts';
+import { KEY_SPECS, KEYS_DIR, formatZoneLine, keyName, privateKeyFile, txtValueFile, type TestKeySpec } from './key-list.ts';
 
 function makeKeyPair(spec: TestKeySpec): { privateKey: KeyObject; publicKey: KeyObject } {
   if (spec.type === 'ed25519') return generateKeyPairSync('ed25519');

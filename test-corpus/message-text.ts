@@ -20,15 +20,19 @@ export function formatDate(at: Date, offsetMinutes = 0): string {
   const local = new Date(at.getTime() + offsetMinutes * 60_000);
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
-  return `${DAYS[local.getUTCDay()]}, ${local.getUTCDate()} ${MONTHS[local.getUTCMonth()]} ${local.getUTCFullYear()} ` +
+  return (
+    `${DAYS[local.getUTCDay()]}, ${local.getUTCDate()} ${MONTHS[local.getUTCMonth()]} ${local.getUTCFullYear()} ` +
     `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())} ` +
-    `${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`;
+    `${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`
+  );
 }
 
 /** The `From ` line date of an mbox separator (asctime format, UTC). */
 export function formatAsctime(at: Date): string {
-  return `${DAYS[at.getUTCDay()]} ${MONTHS[at.getUTCMonth()]} ${String(at.getUTCDate()).padStart(2, ' ')} ` +
-    `${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())} ${at.getUTCFullYear()}`;
+  return (
+    `${DAYS[at.getUTCDay()]} ${MONTHS[at.getUTCMonth()]} ${String(at.getUTCDate()).padStart(2, ' ')} ` +
+    `${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())} ${at.getUTCFullYear()}`
+  );
 }
 
 export function addSeconds(at: Date, seconds: number): Date {
@@ -50,8 +54,10 @@ export interface Hop {
 }
 
 export function formatReceived(hop: Hop): string {
-  return `Received: from ${hop.from}${CRLF}\tby ${hop.by} ${hop.via} id ${hop.id}${CRLF}` +
-    `\tfor <${hop.recipient}>; ${formatDate(hop.at, hop.offsetMinutes)}`;
+  return (
+    `Received: from ${hop.from}${CRLF}\tby ${hop.by} ${hop.via} id ${hop.id}${CRLF}` +
+    `\tfor <${hop.recipient}>; ${formatDate(hop.at, hop.offsetMinutes)}`
+  );
 }
 
 /** Wraps text at 76 columns as base64 transfer encoding wants (RFC 2045 section 6.8). */
@@ -76,9 +82,18 @@ export function alternativeBody(text: string, html: string, boundary: string): M
   return {
     headers: [`Content-Type: multipart/alternative;${CRLF} boundary="${boundary}"`],
     body: [
-      `--${boundary}`, 'Content-Type: text/plain; charset=us-ascii', 'Content-Transfer-Encoding: 7bit', '', text,
-      `--${boundary}`, 'Content-Type: text/html; charset=us-ascii', 'Content-Transfer-Encoding: 7bit', '', html,
-      `--${boundary}--`, '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=us-ascii',
+      'Content-Transfer-Encoding: 7bit',
+      '',
+      text,
+      `--${boundary}`,
+      'Content-Type: text/html; charset=us-ascii',
+      'Content-Transfer-Encoding: 7bit',
+      '',
+      html,
+      `--${boundary}--`,
+      '',
     ].join(CRLF),
   };
 }
@@ -94,11 +109,20 @@ export function mixedBody(text: string, attachment: Attachment, boundary: string
     headers: [`Content-Type: multipart/mixed;${CRLF} boundary="${boundary}"`],
     body: [
       'This is a multi-part message in MIME format.',
-      `--${boundary}`, 'Content-Type: text/plain; charset=us-ascii; format=flowed', 'Content-Transfer-Encoding: 7bit', '', text,
-      `--${boundary}`, `Content-Type: ${attachment.contentType}; name="${attachment.filename}"`,
-      `Content-Disposition: attachment; filename="${attachment.filename}"`, 'Content-Transfer-Encoding: base64', '',
-      base64Lines(attachment.data), '',
-      `--${boundary}--`, '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=us-ascii; format=flowed',
+      'Content-Transfer-Encoding: 7bit',
+      '',
+      text,
+      `--${boundary}`,
+      `Content-Type: ${attachment.contentType}; name="${attachment.filename}"`,
+      `Content-Disposition: attachment; filename="${attachment.filename}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      base64Lines(attachment.data),
+      '',
+      `--${boundary}--`,
+      '',
     ].join(CRLF),
   };
 }

@@ -62,7 +62,7 @@ async function signWithMailauth(message: string, spec: MailauthSignSpec, signTim
 
 function signWithDkimSigner(message: string, spec: DkimSignerSpec): string {
   // dkim-signer hashes a UTF-8 string: only 7-bit messages come out right (LIBRARIES.md).
-  if (/[^\x00-\x7f]/.test(message)) throw new Error('dkim-signer signs 7-bit messages only');
+  if (/[\u0080-\uffff]/.test(message)) throw new Error('dkim-signer signs 7-bit messages only');
   const header = DKIMSign(message, {
     domainName: spec.domain,
     keySelector: spec.selector,

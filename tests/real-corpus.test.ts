@@ -50,7 +50,9 @@ describe.skipIf(!present)('real corpus (../shared/corpus/real)', () => {
   let dir: string;
   const rows = new Map<string, Row>();
   const failed = new Map<string, string>();
-  const data = present ? (JSON.parse(readFileSync(join(REAL, 'expectations.json'), 'utf8')) as { messages: Expectation[]; arc_suite: Expectation[] }) : { messages: [], arc_suite: [] };
+  const data = present
+    ? (JSON.parse(readFileSync(join(REAL, 'expectations.json'), 'utf8')) as { messages: Expectation[]; arc_suite: Expectation[] })
+    : { messages: [], arc_suite: [] };
   const disagreements: string[] = [];
   const disputed: string[] = [];
   let checked = 0;
@@ -60,7 +62,9 @@ describe.skipIf(!present)('real corpus (../shared/corpus/real)', () => {
     db = openDatabase(join(dir, 'real.sqlite'));
     insertKeys(db, readKeyFile(readFileSync(join(REAL, 'keys.zone'), 'utf8'), join(REAL, 'keys.zone')).records);
     await importPaths(db, [REAL], { workers: 2 });
-    const q = db.prepare('SELECT m.verdict, m.reasons, m.arc_result, m.dkim FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?');
+    const q = db.prepare(
+      'SELECT m.verdict, m.reasons, m.arc_result, m.dkim FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?',
+    );
     for (const e of [...data.messages, ...data.arc_suite]) {
       const row = q.get(join(REAL, e.file)) as Row | undefined;
       if (row) rows.set(e.file, row);
@@ -73,7 +77,9 @@ describe.skipIf(!present)('real corpus (../shared/corpus/real)', () => {
     db?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
     const total = data.messages.length + data.arc_suite.length;
-    console.log(`real corpus agreement: ${checked - disagreements.length}/${checked} checked of ${total} (${disputed.length} disputed by their sources, not checked: ${disputed.join(', ')})${disagreements.length ? `\n  ${disagreements.join('\n  ')}` : ''}`);
+    console.log(
+      `real corpus agreement: ${checked - disagreements.length}/${checked} checked of ${total} (${disputed.length} disputed by their sources, not checked: ${disputed.join(', ')})${disagreements.length ? `\n  ${disagreements.join('\n  ')}` : ''}`,
+    );
   });
 
   const judge = (e: Expectation, ok: boolean, why: string): void => {
@@ -92,7 +98,11 @@ describe.skipIf(!present)('real corpus (../shared/corpus/real)', () => {
       const codes = row.reasons.split(';');
       const rejected = e.outcome !== 'pass' || RFC_REJECTS.test(e.notes ?? '');
       if (rejected) {
-        judge(e, row.verdict !== 'verified', `source ${e.outcome}${e.outcome === 'pass' ? ' (strict RFC rejects)' : ''}, got ${row.verdict}`);
+        judge(
+          e,
+          row.verdict !== 'verified',
+          `source ${e.outcome}${e.outcome === 'pass' ? ' (strict RFC rejects)' : ''}, got ${row.verdict}`,
+        );
       } else {
         // A strict pass: a signature verifies; the verdict is verified unless it only proves a third party.
         const passes = codes.includes('dkim/pass') || codes.includes('dkim/unaligned');

@@ -3,9 +3,20 @@
 import type { ArchiveCheck, ArchiveMessage, CodeDoc, Finding } from '../model.ts';
 
 const codes: Record<string, CodeDoc> = {
-  'archive-copies/differs-from-verified': { severity: 'strong', meaning: 'Another message with the same Message-ID is verified, and this one differs from it in body, From, Subject or Date: this copy was altered.' },
-  'archive-copies/conflicting-copies': { severity: 'weak', meaning: 'Messages with the same Message-ID differ in body, From, Subject or Date, and none of them is verified.' },
-  'archive-copies/other-copies': { severity: 'info', meaning: 'Other messages with the same Message-ID exist; they differ only in trace headers (Received and the like) or are identical in content.' },
+  'archive-copies/differs-from-verified': {
+    severity: 'strong',
+    meaning:
+      'Another message with the same Message-ID is verified, and this one differs from it in body, From, Subject or Date: this copy was altered.',
+  },
+  'archive-copies/conflicting-copies': {
+    severity: 'weak',
+    meaning: 'Messages with the same Message-ID differ in body, From, Subject or Date, and none of them is verified.',
+  },
+  'archive-copies/other-copies': {
+    severity: 'info',
+    meaning:
+      'Other messages with the same Message-ID exist; they differ only in trace headers (Received and the like) or are identical in content.',
+  },
 };
 
 /** What a reader would call the content; trace headers differ between copies of one real message. */

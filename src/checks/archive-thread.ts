@@ -5,7 +5,10 @@ import type { ArchiveCheck, ArchiveMessage, CodeDoc, Finding } from '../model.ts
 export const REPLY_SKEW_TOLERANCE_S = 15 * 60;
 
 const codes: Record<string, CodeDoc> = {
-  'archive-thread/reply-before-parent': { severity: 'weak', meaning: 'The message answers (In-Reply-To) a message of the archive whose Date is later than its own, beyond clock skew.' },
+  'archive-thread/reply-before-parent': {
+    severity: 'weak',
+    meaning: 'The message answers (In-Reply-To) a message of the archive whose Date is later than its own, beyond clock skew.',
+  },
 };
 
 function run(pairs: { reply: ArchiveMessage; parent: ArchiveMessage }[]): Map<string, Finding[]> {
@@ -32,4 +35,9 @@ function formatSpan(s: number): string {
   return `${Math.round(s / 86400)} days`;
 }
 
-export const archiveThread: ArchiveCheck<{ reply: ArchiveMessage; parent: ArchiveMessage }[]> = { id: 'archive-thread', title: 'Replies and their parents', codes, run };
+export const archiveThread: ArchiveCheck<{ reply: ArchiveMessage; parent: ArchiveMessage }[]> = {
+  id: 'archive-thread',
+  title: 'Replies and their parents',
+  codes,
+  run,
+};

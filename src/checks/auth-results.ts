@@ -40,7 +40,10 @@ function stripComments(value: string): string {
 
 /** authserv-id [version]; method=result ptype.prop=value ...; ... (ARC's copy starts with "i=n;"). */
 function parseResults(header: RawHeader): ResultsHeader {
-  let segments = stripComments(header.value).split(';').map((s) => s.trim()).filter((s) => s !== '');
+  let segments = stripComments(header.value)
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (header.key === 'arc-authentication-results' && /^i\s*=\s*\d+$/i.test(segments[0] ?? '')) segments = segments.slice(1);
   let authservId: string | null = null;
   if (segments.length > 0 && !/^[a-z][\w-]*(\/\d+)?\s*=/i.test(segments[0]!)) {
@@ -60,7 +63,10 @@ function parseResults(header: RawHeader): ResultsHeader {
 
 /** Received hops paired with their place among all headers (0 = top). */
 function placedHops(parsed: CheckInput['parsed']): { hop: ReceivedHop; position: number }[] {
-  const positions = parsed.headers.filter((h) => h.key === 'received').map((h) => h.index).sort((a, b) => a - b);
+  const positions = parsed.headers
+    .filter((h) => h.key === 'received')
+    .map((h) => h.index)
+    .sort((a, b) => a - b);
   return parsed.received.flatMap((hop) => (positions[hop.index] === undefined ? [] : [{ hop, position: positions[hop.index]! }]));
 }
 
@@ -90,7 +96,13 @@ function unvouched(r: ResultsHeader, claims: MethodResult[], checked: ReceivedHo
     code: `${ID}/unvouched-pass`,
     severity: 'weak',
     detail: `An ${r.header.name} header ${site} claims ${claims.map((c) => `${c.method}=pass`).join(', ')}, but no Received hop beside it was written by ${r.authservId === null ? 'Microsoft' : registrableDomain(r.authservId)} (${hops.length > 0 ? `hops there: ${hops.join(', ')}` : 'there is no hop'}), so nothing in the message's own route vouches for it.`,
-    evidence: { header: r.header.name, index: r.header.index, authservId: r.authservId, claims: claims.map((c) => c.text), hopsChecked: checked.map((h) => ({ index: h.index, by: h.by })) },
+    evidence: {
+      header: r.header.name,
+      index: r.header.index,
+      authservId: r.authservId,
+      claims: claims.map((c) => c.text),
+      hopsChecked: checked.map((h) => ({ index: h.index, by: h.by })),
+    },
   };
 }
 
@@ -105,13 +117,21 @@ function contradiction(r: ResultsHeader, claim: MethodResult, signer: string, si
   // Only a failure our verifier could judge contradicts; a missing key is no evidence either way.
   // An ARC chain that passes explains a later failure (a list that changed the message after checking).
   if (ours.length > 0 && (ours.some((s) => s.result === 'pass') || !ours.some((s) => s.result === 'fail') || arcPasses)) return null;
-  const ourWords = ours.length === 0 ? `the message carries no DKIM signature of ${signer}` : `our verification of ${signer}'s signature failed`;
+  const ourWords =
+    ours.length === 0 ? `the message carries no DKIM signature of ${signer}` : `our verification of ${signer}'s signature failed`;
   return {
     check: ID,
     code: `${ID}/contradicts-dkim`,
     severity: 'weak',
     detail: `An ${r.header.name} header ${r.authservId ? `from "${r.authservId}" ` : ''}says the DKIM signature of ${signer} passed, but ${ourWords}.`,
-    evidence: { header: r.header.name, index: r.header.index, authservId: r.authservId, claim: claim.text, signer, ourResults: ours.map((s) => ({ selector: s.selector, result: s.result, comment: s.comment })) },
+    evidence: {
+      header: r.header.name,
+      index: r.header.index,
+      authservId: r.authservId,
+      claim: claim.text,
+      signer,
+      ourResults: ours.map((s) => ({ selector: s.selector, result: s.result, comment: s.comment })),
+    },
   };
 }
 
@@ -121,11 +141,13 @@ export const check: MessageCheck = {
   codes: {
     [`${ID}/unvouched-pass`]: {
       severity: 'weak',
-      meaning: 'An Authentication-Results header claims a pass (DKIM, SPF, DMARC or ARC) but names a site that left no Received hop beside it, so it may have been written by whoever made the message.',
+      meaning:
+        'An Authentication-Results header claims a pass (DKIM, SPF, DMARC or ARC) but names a site that left no Received hop beside it, so it may have been written by whoever made the message.',
     },
     [`${ID}/contradicts-dkim`]: {
       severity: 'weak',
-      meaning: 'An Authentication-Results header says a domain\'s DKIM signature passed, but that signature is missing from the message or fails our own verification.',
+      meaning:
+        "An Authentication-Results header says a domain's DKIM signature passed, but that signature is missing from the message or fails our own verification.",
     },
   },
   run({ parsed, verification }: CheckInput): Finding[] {

@@ -67,14 +67,24 @@ export const check: MessageCheck = {
     };
     const by = hop.by ?? 'an unnamed host';
     if (difference > CLOCK_SKEW_SECONDS) {
-      return [finding('after-first-hop', 'weak',
-        `The Date header (${written}) is ${describeDuration(difference)} later than the time the first server, ${by}, received the message (${formatTime(hop.epoch)}).`,
-        { ...evidence, toleranceSeconds: CLOCK_SKEW_SECONDS })];
+      return [
+        finding(
+          'after-first-hop',
+          'weak',
+          `The Date header (${written}) is ${describeDuration(difference)} later than the time the first server, ${by}, received the message (${formatTime(hop.epoch)}).`,
+          { ...evidence, toleranceSeconds: CLOCK_SKEW_SECONDS },
+        ),
+      ];
     }
     if (-difference > MAX_OUTBOX_DELAY_SECONDS) {
-      return [finding('long-before-first-hop', 'weak',
-        `The Date header (${written}) is ${describeDuration(difference)} earlier than the time the first server, ${by}, received the message (${formatTime(hop.epoch)}).`,
-        { ...evidence, limitSeconds: MAX_OUTBOX_DELAY_SECONDS })];
+      return [
+        finding(
+          'long-before-first-hop',
+          'weak',
+          `The Date header (${written}) is ${describeDuration(difference)} earlier than the time the first server, ${by}, received the message (${formatTime(hop.epoch)}).`,
+          { ...evidence, limitSeconds: MAX_OUTBOX_DELAY_SECONDS },
+        ),
+      ];
     }
     return [];
   },

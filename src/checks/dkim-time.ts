@@ -37,8 +37,13 @@ function farFromDate(sig: SignatureCheck, signTime: number, date: number, dateRa
     severity: 'weak',
     detail: `The ${describeSignature(sig)} was made at ${formatTime(signTime)}, ${describeDuration(difference)} ${side} the Date header (${dateRaw}); this signature ${dateSigned ? 'covers' : 'does not cover'} the Date header.`,
     evidence: {
-      signer: sig.domain, selector: sig.selector, signTime: formatTime(signTime), date: dateRaw,
-      differenceSeconds: difference, limitSeconds: DKIM_DATE_LIMIT_SECONDS, dateSigned,
+      signer: sig.domain,
+      selector: sig.selector,
+      signTime: formatTime(signTime),
+      date: dateRaw,
+      differenceSeconds: difference,
+      limitSeconds: DKIM_DATE_LIMIT_SECONDS,
+      dateSigned,
     },
   };
 }
@@ -73,9 +78,13 @@ export const check: MessageCheck = {
           severity: 'weak',
           detail: `The ${describeSignature(sig)} claims to have been made at ${formatTime(sig.signTime)}, ${describeDuration(ahead)} after the message's own time (${formatTime(verification.asOf)}, from the ${AS_OF_WORDS[verification.asOfSource]}).`,
           evidence: {
-            signer: sig.domain, selector: sig.selector, signTime: formatTime(sig.signTime),
-            asOf: formatTime(verification.asOf), asOfSource: verification.asOfSource,
-            aheadSeconds: ahead, toleranceSeconds: CLOCK_SKEW_SECONDS,
+            signer: sig.domain,
+            selector: sig.selector,
+            signTime: formatTime(sig.signTime),
+            asOf: formatTime(verification.asOf),
+            asOfSource: verification.asOfSource,
+            aheadSeconds: ahead,
+            toleranceSeconds: CLOCK_SKEW_SECONDS,
           },
         });
       }

@@ -7,24 +7,77 @@ import type { CheckInput, CodeDoc, Finding, MessageCheck, Severity, SignatureChe
 export const MIN_RSA_BITS = 1024;
 
 const codes: Record<string, CodeDoc> = {
-  'dkim/pass': { severity: 'info', meaning: 'A signature aligned with the From domain verifies over the whole message with a key of at least 1024 bits, valid at the message time: cryptographic proof.' },
+  'dkim/pass': {
+    severity: 'info',
+    meaning:
+      'A signature aligned with the From domain verifies over the whole message with a key of at least 1024 bits, valid at the message time: cryptographic proof.',
+  },
   'dkim/unsigned': { severity: 'info', meaning: 'The message carries no DKIM signature.' },
-  'dkim/body-hash-mismatch': { severity: 'strong', meaning: 'The body no longer hashes to the value the signature recorded (bh=): the body changed after signing. Weak instead of strong when the key is not in the store or a mailing list explains it.' },
-  'dkim/bad-signature': { severity: 'strong', meaning: 'The body matches but the signature over the headers does not verify with the key: signed headers changed after signing.' },
-  'dkim/key-unknown': { severity: 'info', meaning: 'The key named by the signature (selector._domainkey.domain) is not in the key store, so the signature cannot be checked.' },
-  'dkim/key-revoked': { severity: 'info', meaning: 'The key record in the store has an empty p=: its owner revoked it, so nothing signed with it can be checked.' },
-  'dkim/key-invalid': { severity: 'info', meaning: 'The key record in the store is unusable (bad encoding, unknown key type or version, not for e-mail, hash not allowed).' },
+  'dkim/body-hash-mismatch': {
+    severity: 'strong',
+    meaning:
+      'The body no longer hashes to the value the signature recorded (bh=): the body changed after signing. Weak instead of strong when the key is not in the store or a mailing list explains it.',
+  },
+  'dkim/bad-signature': {
+    severity: 'strong',
+    meaning: 'The body matches but the signature over the headers does not verify with the key: signed headers changed after signing.',
+  },
+  'dkim/key-unknown': {
+    severity: 'info',
+    meaning: 'The key named by the signature (selector._domainkey.domain) is not in the key store, so the signature cannot be checked.',
+  },
+  'dkim/key-revoked': {
+    severity: 'info',
+    meaning: 'The key record in the store has an empty p=: its owner revoked it, so nothing signed with it can be checked.',
+  },
+  'dkim/key-invalid': {
+    severity: 'info',
+    meaning: 'The key record in the store is unusable (bad encoding, unknown key type or version, not for e-mail, hash not allowed).',
+  },
   'dkim/temperror': { severity: 'info', meaning: 'The key could not be had (a recorded DNS time-out or server failure).' },
-  'dkim/weak-key': { severity: 'info', meaning: 'The signature verifies, but with an RSA key under 1024 bits, which RFC 8301 says must not count: such keys can be factored.' },
-  'dkim/sha1': { severity: 'info', meaning: 'The signature uses rsa-sha1, which RFC 8301 forbids for verifying: it does not count as proof.' },
-  'dkim/expired': { severity: 'weak', meaning: 'The signature\'s x= expiry had passed when the message was received: it was already invalid in transit.' },
-  'dkim/unsigned-content': { severity: 'strong', meaning: 'The signature covers only the first l= bytes of the body and more content follows: text was appended after signing.' },
-  'dkim/unaligned': { severity: 'info', meaning: 'The signature verifies but its domain (d=) is not the From domain: it proves the signer, not the author.' },
-  'dkim/from-not-signed': { severity: 'weak', meaning: 'The signature does not cover the From header, so the sender could have been replaced after signing.' },
-  'dkim/malformed': { severity: 'info', meaning: 'The signature header breaks RFC 6376 (missing or bad tags, pre-standard version, unknown algorithm or canonicalization) and is not evaluated.' },
-  'dkim/not-evaluated': { severity: 'info', meaning: 'The signature was not evaluated by a resource limit (too many signatures on the message, or a huge h= list).' },
-  'dkim/key-outside-seen-period': { severity: 'info', meaning: 'The key record used comes from a key archive that saw it in DNS only well before or after the message time (more than 30 days): the key may not have been published when the message claims to have been sent. Archives began in 2023, so older genuine mail shows this too.' },
-  'dkim/missing-signature': { severity: 'weak', meaning: 'The From domain publishes DKIM keys (it is in the key store, from before the message time) but the message carries no signature of it: an unsigned spoof of a signing domain.' },
+  'dkim/weak-key': {
+    severity: 'info',
+    meaning: 'The signature verifies, but with an RSA key under 1024 bits, which RFC 8301 says must not count: such keys can be factored.',
+  },
+  'dkim/sha1': {
+    severity: 'info',
+    meaning: 'The signature uses rsa-sha1, which RFC 8301 forbids for verifying: it does not count as proof.',
+  },
+  'dkim/expired': {
+    severity: 'weak',
+    meaning: "The signature's x= expiry had passed when the message was received: it was already invalid in transit.",
+  },
+  'dkim/unsigned-content': {
+    severity: 'strong',
+    meaning: 'The signature covers only the first l= bytes of the body and more content follows: text was appended after signing.',
+  },
+  'dkim/unaligned': {
+    severity: 'info',
+    meaning: 'The signature verifies but its domain (d=) is not the From domain: it proves the signer, not the author.',
+  },
+  'dkim/from-not-signed': {
+    severity: 'weak',
+    meaning: 'The signature does not cover the From header, so the sender could have been replaced after signing.',
+  },
+  'dkim/malformed': {
+    severity: 'info',
+    meaning:
+      'The signature header breaks RFC 6376 (missing or bad tags, pre-standard version, unknown algorithm or canonicalization) and is not evaluated.',
+  },
+  'dkim/not-evaluated': {
+    severity: 'info',
+    meaning: 'The signature was not evaluated by a resource limit (too many signatures on the message, or a huge h= list).',
+  },
+  'dkim/key-outside-seen-period': {
+    severity: 'info',
+    meaning:
+      'The key record used comes from a key archive that saw it in DNS only well before or after the message time (more than 30 days): the key may not have been published when the message claims to have been sent. Archives began in 2023, so older genuine mail shows this too.',
+  },
+  'dkim/missing-signature': {
+    severity: 'weak',
+    meaning:
+      'The From domain publishes DKIM keys (it is in the key store, from before the message time) but the message carries no signature of it: an unsigned spoof of a signing domain.',
+  },
 };
 
 /**
@@ -39,7 +92,18 @@ function find(s: SignatureCheck, code: string, detail: string, severity?: Severi
     code,
     severity: severity ?? codes[code]!.severity,
     detail,
-    evidence: { signature: s.index, d: s.domain, s: s.selector, a: s.algorithm, result: s.result, problem: s.problem, comment: s.comment, key: s.keyName, keySource: s.keySource, ...extra },
+    evidence: {
+      signature: s.index,
+      d: s.domain,
+      s: s.selector,
+      a: s.algorithm,
+      result: s.result,
+      problem: s.problem,
+      comment: s.comment,
+      key: s.keyName,
+      keySource: s.keySource,
+      ...extra,
+    },
   };
 }
 
@@ -47,29 +111,73 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
   const who = `the signature of ${s.domain || '(no domain)'} (selector ${s.selector || '?'})`;
   const out: Finding[] = [];
   if (s.result === 'pass') {
-    if (s.algorithm.toLowerCase() === 'rsa-sha1') out.push(find(s, 'dkim/sha1', `${cap(who)} verifies but uses rsa-sha1, which RFC 8301 says must not be trusted.`));
+    if (s.algorithm.toLowerCase() === 'rsa-sha1')
+      out.push(find(s, 'dkim/sha1', `${cap(who)} verifies but uses rsa-sha1, which RFC 8301 says must not be trusted.`));
     if (s.keyType === 'rsa' && s.keyBits !== null && s.keyBits < MIN_RSA_BITS) {
-      out.push(find(s, 'dkim/weak-key', `${cap(who)} verifies, but with a ${s.keyBits}-bit RSA key; keys under ${MIN_RSA_BITS} bits can be factored and do not count (RFC 8301).`, undefined, { keyBits: s.keyBits }));
+      out.push(
+        find(
+          s,
+          'dkim/weak-key',
+          `${cap(who)} verifies, but with a ${s.keyBits}-bit RSA key; keys under ${MIN_RSA_BITS} bits can be factored and do not count (RFC 8301).`,
+          undefined,
+          { keyBits: s.keyBits },
+        ),
+      );
     }
     if (s.unsignedBodyBytes > 0) {
-      out.push(find(s, 'dkim/unsigned-content', `${cap(who)} covers only the first ${s.bodyLength} bytes of the body; ${s.unsignedBodyBytes} bytes after them were not signed and may have been added later.`, undefined, { l: s.bodyLength, unsignedBytes: s.unsignedBodyBytes }));
+      out.push(
+        find(
+          s,
+          'dkim/unsigned-content',
+          `${cap(who)} covers only the first ${s.bodyLength} bytes of the body; ${s.unsignedBodyBytes} bytes after them were not signed and may have been added later.`,
+          undefined,
+          { l: s.bodyLength, unsignedBytes: s.unsignedBodyBytes },
+        ),
+      );
     }
-    if (!s.aligned) out.push(find(s, 'dkim/unaligned', `${cap(who)} verifies, but ${s.domain} is not the From domain (${input.parsed.from[0]?.domain || 'none'}): it proves who relayed or signed the message, not who wrote it.`));
+    if (!s.aligned)
+      out.push(
+        find(
+          s,
+          'dkim/unaligned',
+          `${cap(who)} verifies, but ${s.domain} is not the From domain (${input.parsed.from[0]?.domain || 'none'}): it proves who relayed or signed the message, not who wrote it.`,
+        ),
+      );
     if (out.length === 0) {
       const date = new Date(input.verification.asOf * 1000).toISOString().slice(0, 16).replace('T', ' ');
-      out.push(find(s, 'dkim/pass', `${cap(who)} (${s.algorithm}, ${s.keyBits ?? '?'}-bit ${s.keyType ?? ''} key from ${s.keySource ?? 'unknown source'}) verifies over the whole message as of ${date} UTC.`, undefined, { keyBits: s.keyBits, asOf: input.verification.asOf }));
+      out.push(
+        find(
+          s,
+          'dkim/pass',
+          `${cap(who)} (${s.algorithm}, ${s.keyBits ?? '?'}-bit ${s.keyType ?? ''} key from ${s.keySource ?? 'unknown source'}) verifies over the whole message as of ${date} UTC.`,
+          undefined,
+          { keyBits: s.keyBits, asOf: input.verification.asOf },
+        ),
+      );
     }
     return out;
   }
   if (s.problem === 'expired') {
-    return [find(s, 'dkim/expired', `${cap(who)} expired (x=${iso(s.expiresAt)}) before the message was received (${iso(input.verification.asOf)}).`, undefined, { x: s.expiresAt, asOf: input.verification.asOf })];
+    return [
+      find(
+        s,
+        'dkim/expired',
+        `${cap(who)} expired (x=${iso(s.expiresAt)}) before the message was received (${iso(input.verification.asOf)}).`,
+        undefined,
+        { x: s.expiresAt, asOf: input.verification.asOf },
+      ),
+    ];
   }
   if (s.result === 'fail' || (s.bodyHash === 'fail' && s.result !== 'permerror')) {
     const keyKnown = s.keySource !== null;
     const list = input.parsed.listId !== null;
     if (s.bodyHash === 'fail') {
       const sev: Severity = keyKnown && !list ? 'strong' : 'weak';
-      const why = !keyKnown ? ' (the key is not in the store, so the signature header itself is unproven)' : list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have changed it)` : '';
+      const why = !keyKnown
+        ? ' (the key is not in the store, so the signature header itself is unproven)'
+        : list
+          ? ` (the message went through the mailing list ${input.parsed.listId}, which may have changed it)`
+          : '';
       const detail =
         s.headerSignature === 'pass'
           ? `The signed headers still verify with the key of ${s.domain}, but the body does not match what the signature recorded: the body was changed after signing${why}.`
@@ -78,22 +186,44 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
             : `The body does not match what ${who} recorded: it was changed after signing${why}.`;
       out.push(find(s, 'dkim/body-hash-mismatch', detail, sev, { headerSignature: s.headerSignature }));
     } else {
-      out.push(find(s, 'dkim/bad-signature', `${cap(who)} does not verify with its key: signed headers (${s.signedHeaders.slice(0, 6).join(', ')}${s.signedHeaders.length > 6 ? ', …' : ''}) were changed after signing.`));
+      out.push(
+        find(
+          s,
+          'dkim/bad-signature',
+          `${cap(who)} does not verify with its key: signed headers (${s.signedHeaders.slice(0, 6).join(', ')}${s.signedHeaders.length > 6 ? ', …' : ''}) were changed after signing.`,
+        ),
+      );
     }
-    if (s.algorithm.toLowerCase() === 'rsa-sha1') out.push(find(s, 'dkim/sha1', `${cap(who)} uses rsa-sha1, which RFC 8301 says must not be trusted.`));
+    if (s.algorithm.toLowerCase() === 'rsa-sha1')
+      out.push(find(s, 'dkim/sha1', `${cap(who)} uses rsa-sha1, which RFC 8301 says must not be trusted.`));
     return out;
   }
   if (s.result === 'policy') {
-    if (s.problem === 'weak-algorithm' || s.algorithm.toLowerCase() === 'rsa-sha1') return [find(s, 'dkim/sha1', `${cap(who)} uses rsa-sha1, which RFC 8301 says must not be used for verifying; it is not checked as proof.`)];
+    if (s.problem === 'weak-algorithm' || s.algorithm.toLowerCase() === 'rsa-sha1')
+      return [
+        find(s, 'dkim/sha1', `${cap(who)} uses rsa-sha1, which RFC 8301 says must not be used for verifying; it is not checked as proof.`),
+      ];
     return [find(s, 'dkim/weak-key', `${cap(who)} uses a key under ${MIN_RSA_BITS} bits.`)];
   }
   if (s.result === 'temperror') return [find(s, 'dkim/temperror', `The key for ${who} could not be had (${s.keyError ?? s.comment}).`)];
-  if (s.keyRevoked) return [find(s, 'dkim/key-revoked', `The key ${s.keyName} was revoked by its owner (empty p=), so ${who} cannot be checked.`)];
-  if (s.problem === 'no-key') return [find(s, 'dkim/key-unknown', `The key ${s.keyName} is not in the key store, so ${who} cannot be checked.`)];
-  if (s.problem === 'key-unusable') return [find(s, 'dkim/key-invalid', `The key record ${s.keyName} (${s.keySource ?? 'no source'}) is unusable: ${s.comment}.`)];
-  if (s.problem === 'from-not-signed') return [find(s, 'dkim/from-not-signed', `${cap(who)} does not cover the From header, so the sender could have been replaced after signing.`)];
+  if (s.keyRevoked)
+    return [find(s, 'dkim/key-revoked', `The key ${s.keyName} was revoked by its owner (empty p=), so ${who} cannot be checked.`)];
+  if (s.problem === 'no-key')
+    return [find(s, 'dkim/key-unknown', `The key ${s.keyName} is not in the key store, so ${who} cannot be checked.`)];
+  if (s.problem === 'key-unusable')
+    return [find(s, 'dkim/key-invalid', `The key record ${s.keyName} (${s.keySource ?? 'no source'}) is unusable: ${s.comment}.`)];
+  if (s.problem === 'from-not-signed')
+    return [
+      find(s, 'dkim/from-not-signed', `${cap(who)} does not cover the From header, so the sender could have been replaced after signing.`),
+    ];
   if (s.problem === 'not-evaluated') return [find(s, 'dkim/not-evaluated', `${cap(who)} was ${s.comment}.`)];
-  return [find(s, 'dkim/malformed', `${cap(who)} is malformed and was not evaluated: ${s.comment || 'unreadable'}${s.version !== '1' ? ` (v=${s.version ?? 'missing'}: not a standard RFC 6376 signature)` : ''}.`)];
+  return [
+    find(
+      s,
+      'dkim/malformed',
+      `${cap(who)} is malformed and was not evaluated: ${s.comment || 'unreadable'}${s.version !== '1' ? ` (v=${s.version ?? 'missing'}: not a standard RFC 6376 signature)` : ''}.`,
+    ),
+  ];
 }
 
 /** The key's archive observations against the message time (context, never a verdict on its own). */
@@ -105,13 +235,23 @@ function seenPeriod(s: SignatureCheck, input: CheckInput): Finding[] {
   if (!before && !after) return [];
   const days = Math.round((before ? s.keyFirstSeen! - asOf : asOf - s.keyLastSeen!) / 86400);
   const when = before ? `first seen ${iso(s.keyFirstSeen)}, ${days} days after` : `last seen ${iso(s.keyLastSeen)}, ${days} days before`;
-  return [find(s, 'dkim/key-outside-seen-period', `The key ${s.keyName} (${s.keySource}) was ${when} the message time (${iso(asOf)}).`, undefined, { firstSeen: s.keyFirstSeen, lastSeen: s.keyLastSeen, asOf })];
+  return [
+    find(
+      s,
+      'dkim/key-outside-seen-period',
+      `The key ${s.keyName} (${s.keySource}) was ${when} the message time (${iso(asOf)}).`,
+      undefined,
+      { firstSeen: s.keyFirstSeen, lastSeen: s.keyLastSeen, asOf },
+    ),
+  ];
 }
 
 function run(input: CheckInput): Finding[] {
   const sigs = input.verification.signatures;
   if (sigs.length === 0) {
-    const out: Finding[] = [{ check: 'dkim', code: 'dkim/unsigned', severity: 'info', detail: 'The message carries no DKIM signature.', evidence: {} }];
+    const out: Finding[] = [
+      { check: 'dkim', code: 'dkim/unsigned', severity: 'info', detail: 'The message carries no DKIM signature.', evidence: {} },
+    ];
     return out.concat(missingSignature(input));
   }
   const out = sigs.flatMap((s) => [...judgeSignature(s, input), ...seenPeriod(s, input)]);
@@ -133,13 +273,15 @@ function missingSignature(input: CheckInput): Finding[] {
   // A signature of the domain that fails is reported by its own finding; this is about its absence.
   if (input.verification.signatures.some((s) => s.aligned)) return [];
   const what = 'this message carries no signature of it';
-  return [{
-    check: 'dkim',
-    code: 'dkim/missing-signature',
-    severity: 'weak',
-    detail: `${match} publishes DKIM keys${since !== null ? ` (seen since ${iso(since)})` : ''}, but ${what}: mail really sent by ${domain} would normally be signed.`,
-    evidence: { fromDomain: domain, keyDomain: match, keysSince: since, asOf },
-  }];
+  return [
+    {
+      check: 'dkim',
+      code: 'dkim/missing-signature',
+      severity: 'weak',
+      detail: `${match} publishes DKIM keys${since !== null ? ` (seen since ${iso(since)})` : ''}, but ${what}: mail really sent by ${domain} would normally be signed.`,
+      evidence: { fromDomain: domain, keyDomain: match, keysSince: since, asOf },
+    },
+  ];
 }
 
 function parentDomains(d: string): string[] {

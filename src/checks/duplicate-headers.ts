@@ -8,7 +8,17 @@ const ID = 'duplicate-headers';
 
 /** Headers RFC 5322 section 3.6 allows at most once per message. */
 const SINGLETON_HEADERS = new Set([
-  'from', 'sender', 'date', 'subject', 'message-id', 'to', 'cc', 'bcc', 'reply-to', 'in-reply-to', 'references',
+  'from',
+  'sender',
+  'date',
+  'subject',
+  'message-id',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'in-reply-to',
+  'references',
 ]);
 
 /**
@@ -16,8 +26,16 @@ const SINGLETON_HEADERS = new Set([
  * RFC 8617; DKIM itself): an unsigned upper copy of these is how mail travels, not an edit.
  */
 const ADDED_IN_TRANSIT = new Set([
-  'received', 'x-received', 'return-path', 'delivered-to', 'authentication-results', 'received-spf',
-  'arc-seal', 'arc-message-signature', 'arc-authentication-results', 'dkim-signature',
+  'received',
+  'x-received',
+  'return-path',
+  'delivered-to',
+  'authentication-results',
+  'received-spf',
+  'arc-seal',
+  'arc-message-signature',
+  'arc-authentication-results',
+  'dkim-signature',
 ]);
 
 /** Longest header value quoted in a sentence. */
@@ -81,11 +99,13 @@ export const check: MessageCheck = {
   codes: {
     [`${ID}/unsigned-copy`]: {
       severity: 'strong',
-      meaning: 'A header that a DKIM signature covers occurs more often than the signature signs, so a copy above the signed one was added after signing.',
+      meaning:
+        'A header that a DKIM signature covers occurs more often than the signature signs, so a copy above the signed one was added after signing.',
     },
     [`${ID}/repeated-singleton`]: {
       severity: 'weak',
-      meaning: 'A header that may occur only once (From, Subject, Date, To, Message-ID and the like) occurs more than once and no DKIM signature covers it.',
+      meaning:
+        'A header that may occur only once (From, Subject, Date, To, Message-ID and the like) occurs more than once and no DKIM signature covers it.',
     },
   },
   run({ parsed, verification }: CheckInput): Finding[] {
@@ -96,7 +116,12 @@ export const check: MessageCheck = {
       const cover = covering
         .map((sig) => ({ sig, covers: sig.signedHeaders.filter((h) => h.trim().toLowerCase() === key).length }))
         .filter((c) => c.covers > 0);
-      const f = cover.length > 0 ? unsignedCopy(copies, cover) : SINGLETON_HEADERS.has(key) ? repeatedSingleton(copies, verification.signatures.length > 0) : null;
+      const f =
+        cover.length > 0
+          ? unsignedCopy(copies, cover)
+          : SINGLETON_HEADERS.has(key)
+            ? repeatedSingleton(copies, verification.signatures.length > 0)
+            : null;
       if (f) findings.push(f);
     }
     return findings;

@@ -26,15 +26,39 @@ function allowedEdits(label: string): number {
 
 /** Characters read as a Latin letter: Unicode TR39 confusables most used in phishing, plus digits. */
 const CONFUSABLES: Record<string, string> = {
-  '\u0430': 'a', '\u0435': 'e', '\u043e': 'o', '\u0440': 'p', '\u0441': 'c', '\u0443': 'y',
-  '\u0445': 'x', '\u0456': 'i', '\u0458': 'j', '\u0455': 's', '\u0501': 'd', '\u04bb': 'h',
-  '\u03bf': 'o', '\u03b1': 'a', '\u03bd': 'v', '\u03c1': 'p', '\u03b9': 'i', '\u03ba': 'k',
-  '\u0131': 'i', '\u0261': 'g', '0': 'o', '1': 'l', '3': 'e', '5': 's',
+  '\u0430': 'a',
+  '\u0435': 'e',
+  '\u043e': 'o',
+  '\u0440': 'p',
+  '\u0441': 'c',
+  '\u0443': 'y',
+  '\u0445': 'x',
+  '\u0456': 'i',
+  '\u0458': 'j',
+  '\u0455': 's',
+  '\u0501': 'd',
+  '\u04bb': 'h',
+  '\u03bf': 'o',
+  '\u03b1': 'a',
+  '\u03bd': 'v',
+  '\u03c1': 'p',
+  '\u03b9': 'i',
+  '\u03ba': 'k',
+  '\u0131': 'i',
+  '\u0261': 'g',
+  '0': 'o',
+  '1': 'l',
+  '3': 'e',
+  '5': 's',
 };
 
 /** What a label looks like to a reader: confusables folded, rn as m, vv as w. */
 function skeleton(label: string): string {
-  return [...label].map((c) => CONFUSABLES[c] ?? c).join('').replace(/rn/g, 'm').replace(/vv/g, 'w');
+  return [...label]
+    .map((c) => CONFUSABLES[c] ?? c)
+    .join('')
+    .replace(/rn/g, 'm')
+    .replace(/vv/g, 'w');
 }
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transposition: exmaple/example). */
@@ -151,11 +175,13 @@ export const check: MessageCheck = {
   codes: {
     [`${ID}/signer`]: {
       severity: 'weak',
-      meaning: 'A DKIM signature comes from a domain that is not the From domain but looks like it (small spelling change, look-alike characters, punycode, added hyphen or another suffix).',
+      meaning:
+        'A DKIM signature comes from a domain that is not the From domain but looks like it (small spelling change, look-alike characters, punycode, added hyphen or another suffix).',
     },
     [`${ID}/from`]: {
       severity: 'weak',
-      meaning: 'The From domain mixes letters of different scripts in one label, or is written only with non-Latin letters that look Latin, so it can pass for another name. A plain international domain is not reported.',
+      meaning:
+        'The From domain mixes letters of different scripts in one label, or is written only with non-Latin letters that look Latin, so it can pass for another name. A plain international domain is not reported.',
     },
   },
   run({ parsed, verification }: CheckInput): Finding[] {

@@ -35,9 +35,7 @@ function unparseable(hop: ReceivedHop): Finding {
     check: ID,
     code: `${ID}/unparseable-time`,
     severity: 'info',
-    detail: written
-      ? `The time in the ${describeHop(hop)} cannot be read: "${written}".`
-      : `The ${describeHop(hop)} has no time stamp.`,
+    detail: written ? `The time in the ${describeHop(hop)} cannot be read: "${written}".` : `The ${describeHop(hop)} has no time stamp.`,
     evidence: { hop: hop.index, by: hop.by, written },
   };
 }

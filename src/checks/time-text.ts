@@ -16,7 +16,14 @@ export function formatTime(epoch: number): string {
 /** "3 days 4 hours", "2 hours 5 minutes", "40 minutes", "12 seconds". */
 export function describeDuration(seconds: number): string {
   const s = Math.round(Math.abs(seconds));
-  const parts: [number, string][] = [[Math.floor(s / 86400), 'day'], [Math.floor((s % 86400) / 3600), 'hour'], [Math.floor((s % 3600) / 60), 'minute']];
-  const shown = parts.filter(([n]) => n > 0).slice(0, 2).map(([n, unit]) => `${n} ${unit}${n === 1 ? '' : 's'}`);
+  const parts: [number, string][] = [
+    [Math.floor(s / 86400), 'day'],
+    [Math.floor((s % 86400) / 3600), 'hour'],
+    [Math.floor((s % 3600) / 60), 'minute'],
+  ];
+  const shown = parts
+    .filter(([n]) => n > 0)
+    .slice(0, 2)
+    .map(([n, unit]) => `${n} ${unit}${n === 1 ? '' : 's'}`);
   return shown.length > 0 ? shown.join(' ') : `${s} second${s === 1 ? '' : 's'}`;
 }

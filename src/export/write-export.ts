@@ -19,7 +19,12 @@ export function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export async function writeExport(rows: Iterable<Record<string, unknown>>, columns: readonly string[], format: ExportFormat, out: Writable): Promise<number> {
+export async function writeExport(
+  rows: Iterable<Record<string, unknown>>,
+  columns: readonly string[],
+  format: ExportFormat,
+  out: Writable,
+): Promise<number> {
   let n = 0;
   const write = async (chunk: string): Promise<void> => {
     if (!out.write(chunk)) await once(out, 'drain');

@@ -38,9 +38,27 @@ export function looksLikeZip(head: Buffer): boolean {
 
 // Header names that nearly every stored message carries at least one of.
 const MAIL_HEADERS = new Set([
-  'from', 'to', 'cc', 'subject', 'date', 'message-id', 'received', 'return-path', 'delivered-to',
-  'mime-version', 'content-type', 'reply-to', 'sender', 'in-reply-to', 'references',
-  'dkim-signature', 'arc-seal', 'authentication-results', 'x-mailer', 'user-agent', 'x-received',
+  'from',
+  'to',
+  'cc',
+  'subject',
+  'date',
+  'message-id',
+  'received',
+  'return-path',
+  'delivered-to',
+  'mime-version',
+  'content-type',
+  'reply-to',
+  'sender',
+  'in-reply-to',
+  'references',
+  'dkim-signature',
+  'arc-seal',
+  'authentication-results',
+  'x-mailer',
+  'user-agent',
+  'x-received',
 ]);
 const FIELD = /^([\x21-\x39\x3b-\x7e]+)[ \t]*:/;
 

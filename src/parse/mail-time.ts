@@ -4,7 +4,10 @@
 export function parseMailTime(text: string | null): number | null {
   if (!text) return null;
   // Comments such as "(PDT)" or "(CET)" carry no information the offset lacks.
-  const cleaned = text.replace(/\([^()]*\)/g, ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = text
+    .replace(/\([^()]*\)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!/\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}/.test(cleaned)) return null;
   const ms = Date.parse(fixTwoDigitYear(cleaned));
   if (Number.isNaN(ms)) return null;

@@ -36,8 +36,10 @@ export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
   const problems: ParsedMessage['problems'] = [];
   const split = splitHeaderSection(bytes);
   const { headers, strayLines } = readHeaderList(bytes, split);
-  if (!split.hasBody) problems.push({ code: 'parse/no-body', reason: 'no blank line ends the headers: the message has no body or was cut short' });
-  if (strayLines > 0) problems.push({ code: 'parse/stray-header-lines', reason: `${strayLines} line(s) in the header section are not headers` });
+  if (!split.hasBody)
+    problems.push({ code: 'parse/no-body', reason: 'no blank line ends the headers: the message has no body or was cut short' });
+  if (strayLines > 0)
+    problems.push({ code: 'parse/stray-header-lines', reason: `${strayLines} line(s) in the header section are not headers` });
   if (headers.length === 0) problems.push({ code: 'parse/no-headers', reason: 'no header could be read' });
   if (bytes.includes(0)) problems.push({ code: 'parse/nul-bytes', reason: 'the message contains NUL bytes, which RFC 5322 forbids' });
   if (!isValidUtf8(bytes.subarray(0, split.headerEnd))) {
@@ -47,9 +49,15 @@ export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
   let mail: ParsedMail | null = null;
   const boundaries = countBoundaries(bytes);
   if (split.headerEnd > MAX_HEADER_SECTION_BYTES) {
-    problems.push({ code: 'parse/header-too-large', reason: `the header section is ${split.headerEnd} bytes; bodies and decoded headers were not parsed` });
+    problems.push({
+      code: 'parse/header-too-large',
+      reason: `the header section is ${split.headerEnd} bytes; bodies and decoded headers were not parsed`,
+    });
   } else if (boundaries > MAX_MIME_BOUNDARIES) {
-    problems.push({ code: 'parse/mime-too-deep', reason: `more than ${MAX_MIME_BOUNDARIES} MIME boundaries declared; the body tree was not parsed` });
+    problems.push({
+      code: 'parse/mime-too-deep',
+      reason: `more than ${MAX_MIME_BOUNDARIES} MIME boundaries declared; the body tree was not parsed`,
+    });
   } else {
     try {
       mail = await simpleParser(bytes, PARSER_OPTIONS as Parameters<typeof simpleParser>[1]);
@@ -78,16 +86,14 @@ export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
     mailer: firstHeader(headers, 'x-mailer') ?? firstHeader(headers, 'user-agent'),
     text: cut(mail?.text ?? null),
     html: mail && typeof mail.html === 'string' ? cut(mail.html) : null,
-    attachments: (mail?.attachments ?? []).map(
-      (a): AttachmentInfo => ({
-        filename: a.filename ?? null,
-        contentType: a.contentType,
-        size: a.size,
-        sha256: a.checksum,
-        disposition: a.contentDisposition ?? null,
-        contentId: a.contentId ?? null,
-      }),
-    ),
+    attachments: (mail?.attachments ?? []).map((a): AttachmentInfo => ({
+      filename: a.filename ?? null,
+      contentType: a.contentType,
+      size: a.size,
+      sha256: a.checksum,
+      disposition: a.contentDisposition ?? null,
+      contentId: a.contentId ?? null,
+    })),
     problems,
   };
 }
@@ -138,7 +144,17 @@ function isValidUtf8(b: Buffer): boolean {
 
 function toAddress(name: string, address: string): Address {
   const at = address.lastIndexOf('@');
-  return { name, address, domain: at === -1 ? '' : address.slice(at + 1).toLowerCase().replace(/\.$/, '') };
+  return {
+    name,
+    address,
+    domain:
+      at === -1
+        ? ''
+        : address
+            .slice(at + 1)
+            .toLowerCase()
+            .replace(/\.$/, ''),
+  };
 }
 
 function flatten(obj: AddressObject | AddressObject[] | undefined): Address[] {

@@ -17,14 +17,36 @@ export function hashBytes(bytes: Buffer): string {
 /** What is known of a message no stage could read: nothing, and the reason why. */
 function emptyParsed(code: string, reason: string): ParsedMessage {
   return {
-    headers: [], from: [], sender: [], replyTo: [], to: [], cc: [], dateRaw: null, dateEpoch: null, messageId: null,
-    inReplyTo: null, references: [], subject: null, listId: null, received: [], mailer: null, text: null, html: null,
-    attachments: [], problems: [{ code, reason }],
+    headers: [],
+    from: [],
+    sender: [],
+    replyTo: [],
+    to: [],
+    cc: [],
+    dateRaw: null,
+    dateEpoch: null,
+    messageId: null,
+    inReplyTo: null,
+    references: [],
+    subject: null,
+    listId: null,
+    received: [],
+    mailer: null,
+    text: null,
+    html: null,
+    attachments: [],
+    problems: [{ code, reason }],
   };
 }
 
 function emptyVerification(now: number): Verification {
-  return { asOf: now, asOfSource: 'import', signatures: [], arc: { result: 'none', instances: 0, comment: 'not verified', seals: [] }, fetchedKeys: [] };
+  return {
+    asOf: now,
+    asOfSource: 'import',
+    signatures: [],
+    arc: { result: 'none', instances: 0, comment: 'not verified', seals: [] },
+    fetchedKeys: [],
+  };
 }
 
 /**
@@ -33,8 +55,17 @@ function emptyVerification(now: number): Verification {
  */
 export function unanalysedMessage(sha256: string, bytes: Buffer, reason: string, now: number): AnalysedMessage {
   const first = reason.split('\n')[0]!;
-  const findings: Finding[] = [{ check: 'analyse', code: 'analyse/failed', severity: 'info', detail: `The message could not be analysed (${first}).`, evidence: {} }];
-  return { sha256, bytes, parsed: emptyParsed('analyse/failed', first), verification: emptyVerification(now), findings, verdict: decideVerdict(findings) };
+  const findings: Finding[] = [
+    { check: 'analyse', code: 'analyse/failed', severity: 'info', detail: `The message could not be analysed (${first}).`, evidence: {} },
+  ];
+  return {
+    sha256,
+    bytes,
+    parsed: emptyParsed('analyse/failed', first),
+    verification: emptyVerification(now),
+    findings,
+    verdict: decideVerdict(findings),
+  };
 }
 
 export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha256 = hashBytes(bytes)): Promise<AnalysedMessage> {
@@ -78,7 +109,12 @@ export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha25
  * edit. Verify the unescaped body too; keep that result only if it makes more signatures pass, and
  * say so in a finding.
  */
-async function retryUnquotedFrom(bytes: Buffer, parsed: ParsedMessage, v: Verification, verify: VerifyOptions): Promise<{ verification: Verification; note: Finding } | null> {
+async function retryUnquotedFrom(
+  bytes: Buffer,
+  parsed: ParsedMessage,
+  v: Verification,
+  verify: VerifyOptions,
+): Promise<{ verification: Verification; note: Finding } | null> {
   if (!v.signatures.some((s) => s.bodyHash === 'fail')) return null;
   const unquoted = unquoteMboxFrom(bytes, splitHeaderSection(bytes).bodyStart);
   if (!unquoted) return null;
@@ -92,7 +128,8 @@ async function retryUnquotedFrom(bytes: Buffer, parsed: ParsedMessage, v: Verifi
       check: 'verify',
       code: 'verify/mbox-from-unquoted',
       severity: 'info',
-      detail: 'The body has lines starting ">From ", the escaping an mbox file adds; with that escaping undone the signature verifies, so the signed body differs from the stored bytes only by it.',
+      detail:
+        'The body has lines starting ">From ", the escaping an mbox file adds; with that escaping undone the signature verifies, so the signed body differs from the stored bytes only by it.',
       evidence: { passesAsStored: passes(v), passesUnquoted: passes(again) },
     },
   };

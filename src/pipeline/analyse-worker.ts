@@ -20,14 +20,16 @@ parentPort!.on('message', (msg: AnalyseRequest | { type: 'keys'; keys: KeyRecord
   }
   const bytes = Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
   // One message at a time, in arrival order: the pool times the oldest outstanding message.
-  queue = queue.then(() => analyseMessage(bytes, { keys, liveLookup, now: setup.now }, msg.sha256)).then(
-    (a) => {
-      const reply: AnalyseReply = { type: 'done', id: msg.id, result: { ...a, bytes: undefined } };
-      parentPort!.postMessage(reply);
-    },
-    (err: unknown) => {
-      const reply: AnalyseReply = { type: 'error', id: msg.id, error: String((err as Error)?.stack ?? err) };
-      parentPort!.postMessage(reply);
-    },
-  );
+  queue = queue
+    .then(() => analyseMessage(bytes, { keys, liveLookup, now: setup.now }, msg.sha256))
+    .then(
+      (a) => {
+        const reply: AnalyseReply = { type: 'done', id: msg.id, result: { ...a, bytes: undefined } };
+        parentPort!.postMessage(reply);
+      },
+      (err: unknown) => {
+        const reply: AnalyseReply = { type: 'error', id: msg.id, error: String((err as Error)?.stack ?? err) };
+        parentPort!.postMessage(reply);
+      },
+    );
 });

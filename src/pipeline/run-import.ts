@@ -131,7 +131,11 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     const path = entry.sources[0]?.path ?? '(unknown)';
     failuresByCode[code] = (failuresByCode[code] ?? 0) + 1;
     counts.failures++;
-    ops.push({ kind: 'failure', item: { kind: 'failure', failure: { path, offset: entry.sources[0]?.offset ?? null, code, reason: err.message.split('\n')[0]! } }, sha256 });
+    ops.push({
+      kind: 'failure',
+      item: { kind: 'failure', failure: { path, offset: entry.sources[0]?.offset ?? null, code, reason: err.message.split('\n')[0]! } },
+      sha256,
+    });
     const stub = unanalysedMessage(sha256, bytes, err.message, now);
     onAnalysed(sha256, bytes, stub);
   };

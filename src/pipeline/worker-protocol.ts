@@ -17,6 +17,4 @@ export interface AnalyseRequest {
 /** The bytes stay with the main thread; the worker sends back everything else. */
 export type AnalysedWithoutBytes = Omit<AnalysedMessage, 'bytes'> & { bytes: undefined };
 
-export type AnalyseReply =
-  | { type: 'done'; id: number; result: AnalysedWithoutBytes }
-  | { type: 'error'; id: number; error: string };
+export type AnalyseReply = { type: 'done'; id: number; result: AnalysedWithoutBytes } | { type: 'error'; id: number; error: string };

@@ -42,7 +42,8 @@ export function csvExport(db: Db, filter: QueueFilter, sort: QueueSort, cap = EX
     yield csvLine([...EXPORT_COLUMNS]);
     for (const r of exportRows(db, filter, sort, cap)) {
       // The marker row: an id no message can have, and the reason in the summary column.
-      if (r === 'truncated') yield csvLine(EXPORT_COLUMNS.map((c) => (c === 'sha256' ? '#truncated' : c === 'summary' ? truncationNote(cap) : '')));
+      if (r === 'truncated')
+        yield csvLine(EXPORT_COLUMNS.map((c) => (c === 'sha256' ? '#truncated' : c === 'summary' ? truncationNote(cap) : '')));
       else yield csvLine(EXPORT_COLUMNS.map((c) => r[c]));
     }
   }

@@ -85,7 +85,13 @@ export function decodeCursor(s: string | undefined): QueueCursor | null {
   if (!s) return null;
   try {
     const v: unknown = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && (v[0] === null || Number.isSafeInteger(v[0])) && typeof v[1] === 'string' && /^[0-9a-f]{64}$/.test(v[1])) {
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      (v[0] === null || Number.isSafeInteger(v[0])) &&
+      typeof v[1] === 'string' &&
+      /^[0-9a-f]{64}$/.test(v[1])
+    ) {
       return { key: v[0] as number | null, sha256: v[1] };
     }
   } catch {

@@ -11,8 +11,7 @@ export const PAGE_CSP =
 
 /** A message's own HTML: no script, no remote anything, its inline styles only; framed by our pages. */
 export const MESSAGE_HTML_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'; " +
-  "frame-ancestors 'self'; sandbox";
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'; " + "frame-ancestors 'self'; sandbox";
 
 /** Downloads (raw bytes, attachments): never rendered by us, and sandboxed should a browser try. */
 export const DOWNLOAD_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
@@ -75,12 +74,14 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
     if (given !== null && sameSecret(given, opts.token) && (req.method === 'GET' || req.method === 'HEAD')) {
       // Trade the token in the URL for a cookie, and drop it from the address bar and history.
       url.searchParams.delete('token');
-      return reply
-        .code(303)
-        .header('set-cookie', cookie(TOKEN_COOKIE, opts.token))
-        // Always a path on this server (a leading `//` would name another host).
-        .header('location', `/${url.pathname.replace(/^\/+/, '')}${url.search}`)
-        .send();
+      return (
+        reply
+          .code(303)
+          .header('set-cookie', cookie(TOKEN_COOKIE, opts.token))
+          // Always a path on this server (a leading `//` would name another host).
+          .header('location', `/${url.pathname.replace(/^\/+/, '')}${url.search}`)
+          .send()
+      );
     }
     return sendError(reply, 401, 'unauthorized', 'an access token is required (Authorization: Bearer, or ?token= once)');
   });
@@ -123,7 +124,7 @@ export function csrfProblem(req: FastifyRequest, formToken: string | undefined, 
   const origin = req.headers.origin;
   if (origin === 'null' && site === undefined) return 'the request comes from an opaque origin';
   if (origin !== undefined && origin !== 'null') {
-    let host: string | null = null;
+    let host: string | null;
     try {
       host = new URL(origin).host;
     } catch {

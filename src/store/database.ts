@@ -22,7 +22,9 @@ export class UnknownMigrationError extends Error {
 
 /** Numbered `NNN_name.sql` files, in order. A gap or a repeated number is a programming error. */
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
-  const files = readdirSync(dir).filter((f) => /^\d{3}_[a-z0-9_-]+\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{3}_[a-z0-9_-]+\.sql$/.test(f))
+    .sort();
   return files.map((file, i) => {
     const version = Number(file.slice(0, 3));
     if (version !== i + 1) throw new Error(`migration ${file}: expected number ${i + 1}`);

@@ -3,7 +3,8 @@
 import type { Db } from './database.ts';
 import type { KeyRow } from './keys-repo.ts';
 
-export interface KeyPageRow extends KeyRow {  /** Signatures that used this record, per result. */
+export interface KeyPageRow extends KeyRow {
+  /** Signatures that used this record, per result. */
   usage: Record<string, number>;
   /** A few messages whose signature passed with this record. */
   verified: { sha256: string; subject: string | null; date_header: string | null }[];
@@ -25,10 +26,7 @@ export interface KeysPage {
   missingTotal: number;
 }
 
-export function listKeysPage(
-  db: Db,
-  opts: { domain?: string; after?: number; size: number; examples: number; missing: number },
-): KeysPage {
+export function listKeysPage(db: Db, opts: { domain?: string; after?: number; size: number; examples: number; missing: number }): KeysPage {
   return db.transaction(() => {
     const where = ['id > ?'];
     const params: unknown[] = [opts.after ?? 0];
@@ -36,9 +34,10 @@ export function listKeysPage(
       where.push('domain = ?');
       params.push(opts.domain);
     }
-    const rows = db
-      .prepare(`SELECT * FROM keys WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`)
-      .all(...params, opts.size + 1) as Omit<KeyPageRow, 'usage' | 'verified'>[];
+    const rows = db.prepare(`SELECT * FROM keys WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...params, opts.size + 1) as Omit<
+      KeyPageRow,
+      'usage' | 'verified'
+    >[];
     const usage = db.prepare('SELECT result, n FROM signature_key_counts WHERE key_name = ? AND key_source = ? AND n > 0');
     const verified = db.prepare(
       `SELECT m.sha256, m.subject, m.date_header FROM signatures s JOIN messages m ON m.sha256 = s.sha256
@@ -46,9 +45,7 @@ export function listKeysPage(
     );
     const page = rows.slice(0, opts.size).map((k) => ({
       ...k,
-      usage: Object.fromEntries(
-        (usage.all(k.name, k.source) as { result: string; n: number }[]).map((u) => [u.result, u.n]),
-      ),
+      usage: Object.fromEntries((usage.all(k.name, k.source) as { result: string; n: number }[]).map((u) => [u.result, u.n])),
       verified: verified.all(k.name, k.source, opts.examples) as KeyPageRow['verified'],
     }));
     const missingWhere = `key_source = '' AND n > 0 ${opts.domain !== undefined ? "AND key_name GLOB '*._domainkey.' || ?" : ''}`;
@@ -56,7 +53,9 @@ export function listKeysPage(
     const missing = db
       .prepare(`SELECT key_name, result, n FROM signature_key_counts WHERE ${missingWhere} ORDER BY n DESC, key_name LIMIT ?`)
       .all(...domain, opts.missing) as MissingKey[];
-    const missingTotal = (db.prepare(`SELECT count(*) AS n FROM signature_key_counts WHERE ${missingWhere}`).get(...domain) as { n: number }).n;
+    const missingTotal = (
+      db.prepare(`SELECT count(*) AS n FROM signature_key_counts WHERE ${missingWhere}`).get(...domain) as { n: number }
+    ).n;
     return { keys: page, next: rows.length > opts.size ? (page.at(-1)?.id ?? null) : null, missing, missingTotal };
   })();
 }

@@ -44,8 +44,17 @@ export function insertKeys(db: Db, records: KeyRecord[]): number {
   db.transaction(() => {
     for (const k of records) {
       const info = stmt.run(
-        k.name, k.domain, k.selector, k.value, k.sourceKind, k.source, k.firstSeen, k.lastSeen, k.fetchedAt,
-        k.dnsError, now,
+        k.name,
+        k.domain,
+        k.selector,
+        k.value,
+        k.sourceKind,
+        k.source,
+        k.firstSeen,
+        k.lastSeen,
+        k.fetchedAt,
+        k.dnsError,
+        now,
       );
       added += info.changes;
     }

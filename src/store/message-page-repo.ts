@@ -119,8 +119,7 @@ const FIELDS = `sha256, size, first_run_id, imported_at, message_id, from_addres
 export function getMessageDetail(db: Db, sha256: string, maxCopies = 20): MessageDetail | undefined {
   return db.transaction(() => {
     const row = db.prepare(`SELECT ${FIELDS}, parsed, arc, raw FROM messages WHERE sha256 = ?`).get(sha256) as
-      | (MessageFields & { parsed: string; arc: string; raw: Buffer })
-      | undefined;
+      (MessageFields & { parsed: string; arc: string; raw: Buffer }) | undefined;
     if (!row) return undefined;
     const { parsed, arc, raw, ...message } = row;
     const copies = row.message_id === null ? [] : listCopies(db, row.message_id, sha256, maxCopies + 1);
@@ -152,24 +151,19 @@ function listCopies(db: Db, messageId: string, except: string, limit: number): C
 
 /** The decoded HTML body, for the sandboxed frame. */
 export function getMessageHtml(db: Db, sha256: string): string | null | undefined {
-  const row = db.prepare('SELECT body_html FROM messages WHERE sha256 = ?').get(sha256) as
-    | { body_html: string | null }
-    | undefined;
+  const row = db.prepare('SELECT body_html FROM messages WHERE sha256 = ?').get(sha256) as { body_html: string | null } | undefined;
   return row ? row.body_html : undefined;
 }
 
 /** The stored bytes and the facts a download name is made from. */
 export function getRawDownload(db: Db, sha256: string): { raw: Buffer; subject: string | null } | undefined {
   return db.prepare('SELECT raw, subject FROM messages WHERE sha256 = ?').get(sha256) as
-    | { raw: Buffer; subject: string | null }
-    | undefined;
+    { raw: Buffer; subject: string | null } | undefined;
 }
 
 /** One attachment's record and the message's bytes it is to be cut from. */
 export function getAttachmentSource(db: Db, sha256: string, idx: number): { raw: Buffer; attachment: AttachmentRow } | undefined {
-  const attachment = db.prepare('SELECT * FROM attachments WHERE sha256 = ? AND idx = ?').get(sha256, idx) as
-    | AttachmentRow
-    | undefined;
+  const attachment = db.prepare('SELECT * FROM attachments WHERE sha256 = ? AND idx = ?').get(sha256, idx) as AttachmentRow | undefined;
   if (!attachment) return undefined;
   const row = db.prepare('SELECT raw FROM messages WHERE sha256 = ?').get(sha256) as { raw: Buffer } | undefined;
   return row ? { raw: row.raw, attachment } : undefined;

@@ -9,11 +9,11 @@ export function hasMessage(db: Db, sha256: string): boolean {
 
 /** Adds a (message, location) pair; false when that pair is already recorded. */
 export function addSource(db: Db, sha256: string, runId: number, s: SourceRef): boolean {
-  const info = cachedStatement(db, 
-      `INSERT OR IGNORE INTO sources (sha256, run_id, path, container, mailbox, folder, offset, length)
+  const info = cachedStatement(
+    db,
+    `INSERT OR IGNORE INTO sources (sha256, run_id, path, container, mailbox, folder, offset, length)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(sha256, runId, s.path, s.container, s.mailbox, s.folder, s.offset, s.length);
+  ).run(sha256, runId, s.path, s.container, s.mailbox, s.folder, s.offset, s.length);
   return info.changes > 0;
 }
 
@@ -23,9 +23,7 @@ function dkimColumn(a: AnalysedMessage): string {
 }
 
 function keySourceColumn(a: AnalysedMessage): string | null {
-  const sources = [
-    ...new Set(a.verification.signatures.map((s) => s.keySource).filter((s): s is string => s !== null)),
-  ];
+  const sources = [...new Set(a.verification.signatures.map((s) => s.keySource).filter((s): s is string => s !== null))];
   return sources.length ? sources.join(';') : null;
 }
 
@@ -34,7 +32,8 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
   const p = a.parsed;
   const from = p.from[0];
   const { text, html, ...structure } = p;
-  cachedStatement(db, 
+  cachedStatement(
+    db,
     `INSERT INTO messages (sha256, size, raw, first_run_id, imported_at, message_id, from_address, from_name,
        from_domain, to_addresses, subject, date_header, date_epoch, in_reply_to, list_id, mailer, as_of,
        as_of_source, verdict, summary, reasons, signature_count, dkim, arc_result, arc, key_source, parsed,
@@ -75,7 +74,8 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
     html,
     verifierVersion: VERIFIER_VERSION,
   });
-  const sig = cachedStatement(db, 
+  const sig = cachedStatement(
+    db,
     `INSERT INTO signatures (sha256, idx, domain, selector, algorithm, canonicalization, version, identity,
        signed_headers, body_length, sign_time, expires_at, body_hash, header_signature, result, comment, key_type, key_bits,
        key_name, key_source, key_revoked, key_first_seen, key_last_seen, key_error, aligned, unsigned_body_bytes)
@@ -83,35 +83,55 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
   );
   for (const s of a.verification.signatures) {
     sig.run(
-      a.sha256, s.index, s.domain, s.selector, s.algorithm, s.canonicalization, s.version, s.identity,
-      s.signedHeaders.join(':'), s.bodyLength, s.signTime, s.expiresAt, s.bodyHash, s.headerSignature, s.result, s.comment,
-      s.keyType, s.keyBits, s.keyName, s.keySource, s.keyRevoked ? 1 : 0, s.keyFirstSeen, s.keyLastSeen, s.keyError, s.aligned ? 1 : 0,
+      a.sha256,
+      s.index,
+      s.domain,
+      s.selector,
+      s.algorithm,
+      s.canonicalization,
+      s.version,
+      s.identity,
+      s.signedHeaders.join(':'),
+      s.bodyLength,
+      s.signTime,
+      s.expiresAt,
+      s.bodyHash,
+      s.headerSignature,
+      s.result,
+      s.comment,
+      s.keyType,
+      s.keyBits,
+      s.keyName,
+      s.keySource,
+      s.keyRevoked ? 1 : 0,
+      s.keyFirstSeen,
+      s.keyLastSeen,
+      s.keyError,
+      s.aligned ? 1 : 0,
       s.unsignedBodyBytes,
     );
   }
   insertFindings(db, a.sha256, a.findings);
-  const att = cachedStatement(db, 
+  const att = cachedStatement(
+    db,
     `INSERT INTO attachments (sha256, idx, filename, content_type, size, content_sha256, disposition, content_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  p.attachments.forEach((x, i) =>
-    att.run(a.sha256, i, x.filename, x.contentType, x.size, x.sha256, x.disposition, x.contentId),
-  );
+  p.attachments.forEach((x, i) => att.run(a.sha256, i, x.filename, x.contentType, x.size, x.sha256, x.disposition, x.contentId));
 }
 
 /** Recorded with each message so a later version can tell which verifier decided it. */
 export const VERIFIER_VERSION = 'leaktriage-verify/1';
 
 export function insertFindings(db: Db, sha256: string, findings: Finding[]): void {
-  const f = cachedStatement(db, 
-    'INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) VALUES (?, ?, ?, ?, ?, ?)',
-  );
+  const f = cachedStatement(db, 'INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) VALUES (?, ?, ?, ?, ?, ?)');
   for (const x of findings) f.run(sha256, x.check, x.code, x.severity, x.detail, JSON.stringify(x.evidence));
 }
 
 export function listFindings(db: Db, sha256: string): Finding[] {
-  const rows = cachedStatement(db, 'SELECT check_id, code, severity, detail, evidence FROM findings WHERE sha256 = ? ORDER BY id')
-    .all(sha256) as { check_id: string; code: string; severity: Finding['severity']; detail: string; evidence: string }[];
+  const rows = cachedStatement(db, 'SELECT check_id, code, severity, detail, evidence FROM findings WHERE sha256 = ? ORDER BY id').all(
+    sha256,
+  ) as { check_id: string; code: string; severity: Finding['severity']; detail: string; evidence: string }[];
   return rows.map((r) => ({
     check: r.check_id,
     code: r.code,

@@ -15,9 +15,10 @@ export type CountDimension = 'domain' | 'mailbox' | 'code' | 'week';
 
 /** Messages per machine verdict, and the total. */
 export function machineCounts(db: Db): { total: number; verdicts: VerdictCounts } {
-  const rows = db
-    .prepare("SELECT verdict, n FROM overview_counts WHERE dimension = 'all' AND key = '' AND n > 0")
-    .all() as { verdict: string; n: number }[];
+  const rows = db.prepare("SELECT verdict, n FROM overview_counts WHERE dimension = 'all' AND key = '' AND n > 0").all() as {
+    verdict: string;
+    n: number;
+  }[];
   const verdicts: VerdictCounts = {};
   let total = 0;
   for (const r of rows) {
@@ -55,9 +56,7 @@ export function topCounts(db: Db, dimension: CountDimension, limit: number): { r
     )
     .all(dimension, limit) as { key: string; n: number }[];
   const keys = (
-    db.prepare("SELECT count(*) AS n FROM overview_counts WHERE dimension = ? AND verdict = '' AND n > 0").get(
-      dimension,
-    ) as { n: number }
+    db.prepare("SELECT count(*) AS n FROM overview_counts WHERE dimension = ? AND verdict = '' AND n > 0").get(dimension) as { n: number }
   ).n;
   return { rows: withVerdicts(db, dimension, top), keys };
 }
@@ -79,9 +78,11 @@ function withVerdicts(db: Db, dimension: string, top: { key: string; n: number }
 
 /** Messages per week (Monday, 'YYYY-MM-DD') and verdict, in date order; key '' holds the undated. */
 export function weeklyCounts(db: Db): KeyCount[] {
-  const rows = db
-    .prepare("SELECT key, verdict, n FROM overview_counts WHERE dimension = 'week' AND n > 0 ORDER BY key")
-    .all() as { key: string; verdict: string; n: number }[];
+  const rows = db.prepare("SELECT key, verdict, n FROM overview_counts WHERE dimension = 'week' AND n > 0 ORDER BY key").all() as {
+    key: string;
+    verdict: string;
+    n: number;
+  }[];
   const weeks = new Map<string, KeyCount>();
   for (const r of rows) {
     const w = weeks.get(r.key) ?? { key: r.key, total: 0, verdicts: {} };

@@ -36,8 +36,7 @@ export function setDriverMaxFor(totalMessages: number): number {
 
 function totalMessages(db: Db): number {
   const row = db.prepare("SELECT n FROM overview_counts WHERE dimension = 'all' AND key = '' AND verdict = ''").get() as
-    | { n: number }
-    | undefined;
+    { n: number } | undefined;
   return row?.n ?? 0;
 }
 
@@ -91,8 +90,7 @@ function setFilters(f: QueueFilter): SetFilter[] {
   return sets;
 }
 
-const FINAL_VERDICT =
-  'coalesce((SELECT r.verdict FROM reviews r WHERE r.sha256 = m.sha256 ORDER BY r.id DESC LIMIT 1), m.verdict)';
+const FINAL_VERDICT = 'coalesce((SELECT r.verdict FROM reviews r WHERE r.sha256 = m.sha256 ORDER BY r.id DESC LIMIT 1), m.verdict)';
 
 export interface QueuePlan {
   /** FROM clause, `m` being messages. */

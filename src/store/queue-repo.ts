@@ -178,8 +178,7 @@ export function queueNeighbours(
   sha256: string,
 ): { prev: string | null; next: string | null } {
   const row = db.prepare('SELECT date_epoch, rowid AS id FROM messages WHERE sha256 = ?').get(sha256) as
-    | { date_epoch: number | null; id: number }
-    | undefined;
+    { date_epoch: number | null; id: number } | undefined;
   if (!row) return { prev: null, next: null };
   const key = sort.endsWith('imported') ? row.id : row.date_epoch;
   const reverse = (sort.startsWith('-') ? sort.slice(1) : `-${sort}`) as QueueSort;
@@ -208,9 +207,15 @@ export function* iterateQueueIds(db: Db, filter: QueueFilter, sort: QueueSort, c
 /** Exact counts that are cheap: from the overview summary, or over a small driving set. */
 function countQueue(db: Db, f: QueueFilter, plan: QueuePlan): number | null {
   const other =
-    f.finals?.length || f.code !== undefined || f.mailbox !== undefined || f.key !== undefined ||
-    f.fromEpoch !== undefined || f.toEpoch !== undefined || f.signed !== undefined ||
-    f.reviewed !== undefined || f.fts !== undefined;
+    f.finals?.length ||
+    f.code !== undefined ||
+    f.mailbox !== undefined ||
+    f.key !== undefined ||
+    f.fromEpoch !== undefined ||
+    f.toEpoch !== undefined ||
+    f.signed !== undefined ||
+    f.reviewed !== undefined ||
+    f.fts !== undefined;
   if (!other) {
     const dim = f.domain === undefined ? 'all' : 'domain';
     const verdicts = f.verdicts?.length ? f.verdicts : [''];
@@ -224,7 +229,8 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan): number | null {
   }
   if (plan.driver === null) return null;
   // The driving set alone (distinct ids) is counted in its own index, without reading messages.
-  if (!plan.where.length) return (db.prepare(`SELECT count(*) AS n FROM (${plan.driver.sql})`).get(...plan.driver.params) as { n: number }).n;
+  if (!plan.where.length)
+    return (db.prepare(`SELECT count(*) AS n FROM (${plan.driver.sql})`).get(...plan.driver.params) as { n: number }).n;
   // A driving set never splits verdicts (see planQueue), so plan.where is the whole filter.
   const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : '';
   const sql = `SELECT count(*) AS n FROM ${plan.from} ${where}`;

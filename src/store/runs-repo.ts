@@ -33,11 +33,11 @@ export interface RunRow {
 }
 
 export function startRun(db: Db, inputs: string[], options: object, toolVersion: string): number {
-  const info = cachedStatement(db, 
-      `INSERT INTO import_runs (started_at, status, inputs, options, tool_version, pid, updated_at)
+  const info = cachedStatement(
+    db,
+    `INSERT INTO import_runs (started_at, status, inputs, options, tool_version, pid, updated_at)
        VALUES (?, 'running', ?, ?, ?, ?, ?)`,
-    )
-    .run(nowIso(), JSON.stringify(inputs), JSON.stringify(options), toolVersion, process.pid, nowIso());
+  ).run(nowIso(), JSON.stringify(inputs), JSON.stringify(options), toolVersion, process.pid, nowIso());
   return Number(info.lastInsertRowid);
 }
 
@@ -46,7 +46,8 @@ export function setRunTotal(db: Db, runId: number, bytesTotal: number): void {
 }
 
 export function updateRunCounts(db: Db, runId: number, c: RunCounts): void {
-  cachedStatement(db, 
+  cachedStatement(
+    db,
     `UPDATE import_runs SET bytes_read = ?, messages_seen = ?, messages_new = ?, sources_new = ?,
        failures = ?, skipped = ?, updated_at = ? WHERE id = ?`,
   ).run(c.bytesRead, c.messagesSeen, c.messagesNew, c.sourcesNew, c.failures, c.skipped, nowIso(), runId);
@@ -87,14 +88,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export function recordFailure(
-  db: Db,
-  runId: number,
-  kind: 'failure' | 'skipped',
-  f: InputFailure,
-  sha256: string | null = null,
-): void {
-  cachedStatement(db, 
+export function recordFailure(db: Db, runId: number, kind: 'failure' | 'skipped', f: InputFailure, sha256: string | null = null): void {
+  cachedStatement(
+    db,
     `INSERT INTO failures (run_id, kind, path, offset, code, reason, sha256, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(runId, kind, f.path, f.offset, f.code, f.reason, sha256, nowIso());

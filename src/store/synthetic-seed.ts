@@ -44,15 +44,32 @@ export function insertSyntheticBatch(db: Db, rows: SyntheticRow[], importedAt: s
        comment, key_type, key_bits, key_name, key_source, key_revoked, aligned, unsigned_body_bytes)
      VALUES (?, ?, ?, ?, 'rsa-sha256', 'relaxed/relaxed', 'from:to:subject:date', ?, ?, '', 'rsa', 2048, ?, ?, 0, 1, 0)`,
   );
-  const fnd = db.prepare(
-    "INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) VALUES (?, ?, ?, ?, ?, '{}')",
-  );
+  const fnd = db.prepare("INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) VALUES (?, ?, ?, ?, ?, '{}')");
   db.transaction(() => {
     for (const r of rows) {
       msg.run(
-        r.sha256, r.raw.length, r.raw, r.runId, importedAt, r.messageId, r.fromAddress, r.fromName, r.fromDomain, r.to,
-        r.subject, r.dateHeader, r.dateEpoch, r.asOf, r.verdict, r.summary, r.reasons, r.signatures.length, r.dkim,
-        r.keySource, r.parsed, r.text,
+        r.sha256,
+        r.raw.length,
+        r.raw,
+        r.runId,
+        importedAt,
+        r.messageId,
+        r.fromAddress,
+        r.fromName,
+        r.fromDomain,
+        r.to,
+        r.subject,
+        r.dateHeader,
+        r.dateEpoch,
+        r.asOf,
+        r.verdict,
+        r.summary,
+        r.reasons,
+        r.signatures.length,
+        r.dkim,
+        r.keySource,
+        r.parsed,
+        r.text,
       );
       src.run(r.sha256, r.runId, r.source.path, r.source.mailbox, r.source.folder, r.source.offset, r.raw.length);
       r.signatures.forEach((s, i) => sig.run(r.sha256, i, s.domain, s.selector, s.bodyHash, s.result, s.keyName, s.keySource));

@@ -29,14 +29,21 @@ export function decideVerdict(findings: Finding[]): Verdict {
     const against = strong.filter((f) => contradictsProof(f, proofSigs));
     if (against.length === 0) {
       const rest = sorted.filter((f) => f.code !== 'dkim/pass' && f.severity !== 'info');
-      const note = rest.length ? ` Other findings (${unique(rest.map((f) => f.code)).join(', ')}) do not undo the signature but are worth reading.` : '';
-      const qualifier = findings.filter((f) => QUALIFIES_PROOF.has(f.code)).map((f) => ` ${f.detail}`).join('');
+      const note = rest.length
+        ? ` Other findings (${unique(rest.map((f) => f.code)).join(', ')}) do not undo the signature but are worth reading.`
+        : '';
+      const qualifier = findings
+        .filter((f) => QUALIFIES_PROOF.has(f.code))
+        .map((f) => ` ${f.detail}`)
+        .join('');
       return { verdict: 'verified', summary: `Verified: ${proofs[0]!.detail}${qualifier}${note}`, reasons: reasons(proofs, sorted) };
     }
     return { verdict: 'tampered', summary: `Tampered: ${against[0]!.detail}${more(against)}`, reasons: reasons(against, sorted) };
   }
-  if (strong.length > 0) return { verdict: 'tampered', summary: `Tampered: ${strong[0]!.detail}${more(strong)}`, reasons: reasons(strong, sorted) };
-  if (weak.length > 0) return { verdict: 'suspicious', summary: `Suspicious: ${weak[0]!.detail}${more(weak)}`, reasons: reasons(weak, sorted) };
+  if (strong.length > 0)
+    return { verdict: 'tampered', summary: `Tampered: ${strong[0]!.detail}${more(strong)}`, reasons: reasons(strong, sorted) };
+  if (weak.length > 0)
+    return { verdict: 'suspicious', summary: `Suspicious: ${weak[0]!.detail}${more(weak)}`, reasons: reasons(weak, sorted) };
   const info = sorted.filter((f) => f.check === 'dkim' || f.check === 'arc');
   const lead = info.find((f) => f.code !== 'arc/pass') ?? info[0] ?? sorted[0];
   const why = lead ? lead.detail : 'No signature could be checked.';
@@ -49,7 +56,11 @@ export function decideVerdict(findings: Finding[]): Verdict {
 
 /** The deciding codes first, then every other non-info code, then info codes; each once. */
 function reasons(deciding: Finding[], all: Finding[]): string[] {
-  return unique([...deciding.map((f) => f.code), ...all.filter((f) => f.severity !== 'info').map((f) => f.code), ...all.map((f) => f.code)]);
+  return unique([
+    ...deciding.map((f) => f.code),
+    ...all.filter((f) => f.severity !== 'info').map((f) => f.code),
+    ...all.map((f) => f.code),
+  ]);
 }
 
 function more(list: Finding[]): string {

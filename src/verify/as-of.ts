@@ -8,7 +8,7 @@ import type { AsOfSource, ParsedMessage } from '../model.ts';
  */
 export function chooseAsOf(parsed: ParsedMessage, signTimes: (number | null)[], now: number): { asOf: number; source: AsOfSource } {
   const top = parsed.received.find((h) => h.epoch !== null);
-  if (top?.epoch != null) return { asOf: top.epoch, source: 'received' };
+  if (top?.epoch !== undefined && top.epoch !== null) return { asOf: top.epoch, source: 'received' };
   const times = signTimes.filter((t): t is number => t !== null && t > 0);
   if (times.length) return { asOf: Math.min(...times), source: 'dkim-t' };
   if (parsed.dateEpoch !== null) return { asOf: parsed.dateEpoch, source: 'date' };

@@ -56,12 +56,20 @@ function selectHeaders(headers: RawHeader[], names: string[], exclude: RawHeader
  * True when b= verifies over the signed headers with this key, false when it does not, null when it
  * cannot be told (unknown algorithm or canonicalization, unusable key).
  */
-export function verifyHeaderSignature(headers: RawHeader[], signature: RawHeader, tags: Map<string, string>, keyValue: string): boolean | null {
+export function verifyHeaderSignature(
+  headers: RawHeader[],
+  signature: RawHeader,
+  tags: Map<string, string>,
+  keyValue: string,
+): boolean | null {
   const algorithm = (tags.get('a') ?? '').toLowerCase();
   const headerCanon = (tags.get('c') ?? 'simple').split('/')[0]!.trim().toLowerCase();
   if (headerCanon !== 'simple' && headerCanon !== 'relaxed') return null;
   const relaxed = headerCanon === 'relaxed';
-  const names = (tags.get('h') ?? '').split(':').map((n) => n.replace(/\s+/g, '').toLowerCase()).filter(Boolean);
+  const names = (tags.get('h') ?? '')
+    .split(':')
+    .map((n) => n.replace(/\s+/g, '').toLowerCase())
+    .filter(Boolean);
   const b = Buffer.from((tags.get('b') ?? '').replace(/\s+/g, ''), 'base64');
   let key: KeyObject | null;
   try {
@@ -71,8 +79,9 @@ export function verifyHeaderSignature(headers: RawHeader[], signature: RawHeader
   }
   if (!key || b.length === 0) return null;
   const data = Buffer.from(
-    selectHeaders(headers, names, signature).map((h) => `${canonicalHeader(h.raw, relaxed)}\r\n`).join('') +
-      canonicalHeader(withoutSignatureValue(signature.raw), relaxed),
+    selectHeaders(headers, names, signature)
+      .map((h) => `${canonicalHeader(h.raw, relaxed)}\r\n`)
+      .join('') + canonicalHeader(withoutSignatureValue(signature.raw), relaxed),
     'latin1',
   );
   try {

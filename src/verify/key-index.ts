@@ -111,7 +111,7 @@ function readKeyDetails(value: string): KeyDetails {
   const p = tags.get('p');
   if (p === undefined) return { keyType: tags.get('k') ?? null, keyBits: null, revoked: false };
   if (p === '') return { keyType: tags.get('k') ?? 'rsa', keyBits: null, revoked: true };
-  let key: KeyObject | null = null;
+  let key: KeyObject | null;
   try {
     key = publicKeyOf(value);
   } catch {

@@ -68,7 +68,11 @@ const DNS_ERROR_CODES: Record<string, string> = { NXDOMAIN: 'ENOTFOUND', TIMEOUT
 
 export async function verifyMessage(bytes: Buffer, parsed: ParsedMessage, opts: VerifyOptions): Promise<Verification> {
   const tagged = readSignatureTags(parsed.headers);
-  const { asOf, source } = chooseAsOf(parsed, tagged.map((t) => numericTag(t.tags, 't')), opts.now);
+  const { asOf, source } = chooseAsOf(
+    parsed,
+    tagged.map((t) => numericTag(t.tags, 't')),
+    opts.now,
+  );
   const fromDomain = parsed.from[0]?.domain ?? '';
 
   // Which record answered each name (and which one to try next, on a second pass).
@@ -138,12 +142,27 @@ export async function verifyMessage(bytes: Buffer, parsed: ParsedMessage, opts: 
   };
 }
 
-async function lookUpLive(n: string, lookup: LiveLookup, keys: KeyIndex, chosen: Map<string, KeyRecord>, fetched: KeyRecord[]): Promise<string[][]> {
+async function lookUpLive(
+  n: string,
+  lookup: LiveLookup,
+  keys: KeyIndex,
+  chosen: Map<string, KeyRecord>,
+  fetched: KeyRecord[],
+): Promise<string[][]> {
   const parts = splitKeyName(n)!;
   const fetchedAt = Math.floor(Date.now() / 1000);
   // The source names the fetch time: a key found live today says nothing certain about the past.
   const source = `dns@${new Date(fetchedAt * 1000).toISOString().replace('.000Z', 'Z')}`;
-  const base = { name: n, domain: parts.domain, selector: parts.selector, sourceKind: 'dns' as const, source, firstSeen: null, lastSeen: null, fetchedAt };
+  const base = {
+    name: n,
+    domain: parts.domain,
+    selector: parts.selector,
+    sourceKind: 'dns' as const,
+    source,
+    firstSeen: null,
+    lastSeen: null,
+    fetchedAt,
+  };
   try {
     const answer = await lookup(n);
     const value = (answer[0] ?? []).join('');
@@ -167,7 +186,14 @@ function signatureKeyName(tags: Map<string, string>): string {
   return `${(tags.get('s') ?? '').toLowerCase()}._domainkey.${(tags.get('d') ?? '').toLowerCase()}`;
 }
 
-function mapSignature(index: number, tags: Map<string, string>, m: MailauthSignature | undefined, fromDomain: string, key: KeyRecord | null, keyAsked: boolean): SignatureCheck {
+function mapSignature(
+  index: number,
+  tags: Map<string, string>,
+  m: MailauthSignature | undefined,
+  fromDomain: string,
+  key: KeyRecord | null,
+  keyAsked: boolean,
+): SignatureCheck {
   const domain = (tags.get('d') ?? '').toLowerCase();
   const selector = (tags.get('s') ?? '').toLowerCase();
   const keyName = signatureKeyName(tags);
@@ -218,7 +244,12 @@ function mapSignature(index: number, tags: Map<string, string>, m: MailauthSigna
 }
 
 /** Pass or fail of b= alone: known from mailauth when it got that far, checked here after a body-hash mismatch. */
-function judgeHeaders(sig: SignatureCheck, parsed: ParsedMessage, t: SignatureTags, key: KeyRecord | null): SignatureCheck['headerSignature'] {
+function judgeHeaders(
+  sig: SignatureCheck,
+  parsed: ParsedMessage,
+  t: SignatureTags,
+  key: KeyRecord | null,
+): SignatureCheck['headerSignature'] {
   if (sig.result === 'pass') return 'pass';
   if (sig.result === 'fail' && sig.bodyHash === 'pass') return 'fail';
   if (sig.bodyHash !== 'fail') return 'unknown';
@@ -228,7 +259,8 @@ function judgeHeaders(sig: SignatureCheck, parsed: ParsedMessage, t: SignatureTa
 }
 
 /** mailauth's comments (tools.js KEY_ERROR_COMMENTS and dkim-verifier.js), read once, here. */
-const KEY_UNUSABLE = /invalid public key|unknown key type|unknown key version|inappropriate hash|key not for email|inappropriate key algorithm/;
+const KEY_UNUSABLE =
+  /invalid public key|unknown key type|unknown key version|inappropriate hash|key not for email|inappropriate key algorithm/;
 
 function classifyProblem(result: DkimResult, comment: string): SignatureProblem | null {
   if (result === 'pass' || result === 'fail' || result === 'temperror' || result === 'none') return null;
@@ -265,7 +297,10 @@ export function isAligned(signer: string, from: string): boolean {
 async function mapArc(result: Awaited<ReturnType<typeof dkimVerify>>, resolver: (name: string) => Promise<string[][]>): Promise<ArcCheck> {
   const data = (result as unknown as { arc?: { chain?: unknown[] | false; error?: unknown } }).arc;
   if (!data || (!data.chain && !data.error)) return { result: 'none', instances: 0, comment: 'no ARC headers', seals: [] };
-  const out = (await verifyArc(data as Parameters<typeof verifyArc>[0], { resolver, minBitLength: 1024, strict: true } as Parameters<typeof verifyArc>[1])) as unknown as {
+  const out = (await verifyArc(
+    data as Parameters<typeof verifyArc>[0],
+    { resolver, minBitLength: 1024, strict: true } as Parameters<typeof verifyArc>[1],
+  )) as unknown as {
     status?: { result?: string; comment?: string };
     i?: number | false;
   };

@@ -3,7 +3,17 @@ import { archiveCopies } from '../../src/checks/archive-copies.ts';
 import { archiveThread } from '../../src/checks/archive-thread.ts';
 import type { ArchiveMessage } from '../../src/model.ts';
 
-const base: ArchiveMessage = { sha256: 'a', messageId: '<m@x>', verdict: 'verified', subject: 'Plan', from: 'ana@x.org', dateHeader: 'd', dateEpoch: 1000, bodyText: 'Meet at 10.', inReplyTo: null };
+const base: ArchiveMessage = {
+  sha256: 'a',
+  messageId: '<m@x>',
+  verdict: 'verified',
+  subject: 'Plan',
+  from: 'ana@x.org',
+  dateHeader: 'd',
+  dateEpoch: 1000,
+  bodyText: 'Meet at 10.',
+  inReplyTo: null,
+};
 
 describe('archive-copies', () => {
   it('marks a copy that differs from a verified copy as altered, naming what differs', () => {
@@ -16,7 +26,12 @@ describe('archive-copies', () => {
 
   it('treats copies that differ only in bytes (trace headers) as the same message', () => {
     const copy = { ...base, sha256: 'b', verdict: 'unverifiable' as const, bodyText: 'Meet  at 10.\n' };
-    expect(archiveCopies.run([base, copy]).get('b')!.map((f) => f.code)).toEqual(['archive-copies/other-copies']);
+    expect(
+      archiveCopies
+        .run([base, copy])
+        .get('b')!
+        .map((f) => f.code),
+    ).toEqual(['archive-copies/other-copies']);
   });
 
   it('flags conflicting copies when none is verified', () => {
@@ -33,7 +48,10 @@ describe('archive-thread', () => {
     const parent = { ...base, sha256: 'p', dateEpoch: 100_000 };
     const early = { ...base, sha256: 'r', inReplyTo: '<m@x>', dateEpoch: 100_000 - 3 * 3600 };
     const skew = { ...early, sha256: 's', dateEpoch: 100_000 - 300 };
-    const out = archiveThread.run([{ reply: early, parent }, { reply: skew, parent }]);
+    const out = archiveThread.run([
+      { reply: early, parent },
+      { reply: skew, parent },
+    ]);
     expect(out.get('r')!.map((f) => f.code)).toEqual(['archive-thread/reply-before-parent']);
     expect(out.get('r')![0]!.detail).toContain('3 hours');
     expect(out.has('s')).toBe(false);

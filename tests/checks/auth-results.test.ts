@@ -6,7 +6,7 @@ const BODY_HEADERS = ['From: Alice <alice@example.com>', 'Subject: Figures', 'Da
 const SIGNED = [{ domain: 'example.com' }];
 
 describe('auth-results', () => {
-  it('accepts the receiving site\'s own header, below its Received hop (Gmail style)', () => {
+  it("accepts the receiving site's own header, below its Received hop (Gmail style)", () => {
     const headers = [
       received('mx.google.com', 'Tue, 1 Apr 2025 10:00:05 +0000', 'mail.example.com'),
       'Authentication-Results: mx.google.com;\r\n       dkim=pass header.i=@example.com header.s=s1;\r\n       spf=pass (google.com: domain of alice@example.com designates 192.0.2.1 as permitted sender) smtp.mailfrom=alice@example.com',
@@ -15,7 +15,7 @@ describe('auth-results', () => {
     expect(runCheck(check, { headers, signatures: SIGNED })).toEqual([]);
   });
 
-  it('accepts an ARC copy sitting above its site\'s hop, under an internal hop', () => {
+  it("accepts an ARC copy sitting above its site's hop, under an internal hop", () => {
     const headers = [
       'Received: by 2002:a05:6a10:8a4b:b0:5b2:1c2d with SMTP id x11csp123; Tue, 1 Apr 2025 03:00:06 -0700',
       'ARC-Authentication-Results: i=1; mx.google.com; dkim=pass header.i=@example.com; dmarc=pass (p=REJECT) header.from=example.com',
@@ -25,7 +25,7 @@ describe('auth-results', () => {
     expect(runCheck(check, { headers, signatures: SIGNED })).toEqual([]);
   });
 
-  it('accepts a header above the top hop when it names the top hop\'s site', () => {
+  it("accepts a header above the top hop when it names the top hop's site", () => {
     const headers = [
       'Authentication-Results: mail.example.org; dkim=pass header.d=example.com',
       received('mx1.example.org', 'Tue, 1 Apr 2025 10:00:05 +0000'),
@@ -75,16 +75,23 @@ describe('auth-results', () => {
   });
 
   it('ignores headers that claim no pass', () => {
-    const headers = [...BODY_HEADERS, 'Authentication-Results: mx.google.com; dkim=fail header.d=example.com; spf=softfail', 'Authentication-Results: mx.google.com; none'];
+    const headers = [
+      ...BODY_HEADERS,
+      'Authentication-Results: mx.google.com; dkim=fail header.d=example.com; spf=softfail',
+      'Authentication-Results: mx.google.com; none',
+    ];
     expect(runCheck(check, { headers })).toEqual([]);
   });
 
   it('does not read a pass inside a comment', () => {
-    const headers = [...BODY_HEADERS, 'Authentication-Results: mx.google.com; spf=neutral (would be spf=pass elsewhere) smtp.mailfrom=example.com'];
+    const headers = [
+      ...BODY_HEADERS,
+      'Authentication-Results: mx.google.com; spf=neutral (would be spf=pass elsewhere) smtp.mailfrom=example.com',
+    ];
     expect(runCheck(check, { headers })).toEqual([]);
   });
 
-  it('accepts Exchange Online\'s header without authserv-id next to a Microsoft hop', () => {
+  it("accepts Exchange Online's header without authserv-id next to a Microsoft hop", () => {
     const headers = [
       received('AM6PR04MB1234.eurprd04.prod.outlook.com', 'Tue, 1 Apr 2025 10:00:06 +0000', 'AM6PR04CA0001.outlook.office365.com'),
       'Authentication-Results: spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=example.com; dkim=pass (signature was verified) header.d=example.com;dmarc=pass action=none header.from=example.com;compauth=pass reason=100',
@@ -95,34 +102,56 @@ describe('auth-results', () => {
   });
 
   it('reports a header without authserv-id that no Microsoft hop vouches for', () => {
-    const headers = [received('mx.newsroom.example', 'Tue, 1 Apr 2025 10:00:05 +0000'), ...BODY_HEADERS, 'Authentication-Results: dkim=pass header.d=example.com'];
+    const headers = [
+      received('mx.newsroom.example', 'Tue, 1 Apr 2025 10:00:05 +0000'),
+      ...BODY_HEADERS,
+      'Authentication-Results: dkim=pass header.d=example.com',
+    ];
     const findings = runCheck(check, { headers, signatures: SIGNED });
     expect(codesOf(findings)).toEqual(['auth-results/unvouched-pass']);
     expect(findings[0]!.evidence).toMatchObject({ authservId: null });
   });
 
   it('reports a dkim=pass for a domain whose signature is not in the message', () => {
-    const headers = [received('mx.google.com', 'Tue, 1 Apr 2025 10:00:05 +0000'), 'Authentication-Results: mx.google.com; dkim=pass header.d=bank.example', ...BODY_HEADERS];
+    const headers = [
+      received('mx.google.com', 'Tue, 1 Apr 2025 10:00:05 +0000'),
+      'Authentication-Results: mx.google.com; dkim=pass header.d=bank.example',
+      ...BODY_HEADERS,
+    ];
     const findings = runCheck(check, { headers, signatures: SIGNED });
     expect(codesOf(findings)).toEqual(['auth-results/contradicts-dkim']);
     expect(findings[0]!.detail).toContain('carries no DKIM signature of bank.example');
   });
 
   it('reports a dkim=pass (by header.i) for a signature that fails our verification', () => {
-    const headers = [received('mx.google.com', 'Tue, 1 Apr 2025 10:00:05 +0000'), 'Authentication-Results: mx.google.com; dkim=pass header.i=@mail.example.com', ...BODY_HEADERS];
+    const headers = [
+      received('mx.google.com', 'Tue, 1 Apr 2025 10:00:05 +0000'),
+      'Authentication-Results: mx.google.com; dkim=pass header.i=@mail.example.com',
+      ...BODY_HEADERS,
+    ];
     const findings = runCheck(check, { headers, signatures: [{ domain: 'example.com', result: 'fail', bodyHash: 'fail' }] });
     expect(codesOf(findings)).toEqual(['auth-results/contradicts-dkim']);
     expect(findings[0]!.evidence).toMatchObject({ signer: 'mail.example.com', ourResults: [{ result: 'fail' }] });
   });
 
   it('does not call a signature we could not check a contradiction', () => {
-    const headers = [received('mx.google.com', 'Tue, 1 Apr 2025 10:00:05 +0000'), 'Authentication-Results: mx.google.com; dkim=pass header.d=example.com', ...BODY_HEADERS];
+    const headers = [
+      received('mx.google.com', 'Tue, 1 Apr 2025 10:00:05 +0000'),
+      'Authentication-Results: mx.google.com; dkim=pass header.d=example.com',
+      ...BODY_HEADERS,
+    ];
     expect(runCheck(check, { headers, signatures: [{ domain: 'example.com', result: 'neutral', keyError: 'NXDOMAIN' }] })).toEqual([]);
   });
 
   it('lets a passing ARC chain explain a signature that failed after a list changed the message', () => {
-    const headers = [received('mx.google.com', 'Tue, 1 Apr 2025 10:00:05 +0000'), 'ARC-Authentication-Results: i=1; mx.google.com; dkim=pass header.d=example.com', ...BODY_HEADERS];
-    expect(runCheck(check, { headers, signatures: [{ domain: 'example.com', result: 'fail' }], arc: { result: 'pass', instances: 1 } })).toEqual([]);
+    const headers = [
+      received('mx.google.com', 'Tue, 1 Apr 2025 10:00:05 +0000'),
+      'ARC-Authentication-Results: i=1; mx.google.com; dkim=pass header.d=example.com',
+      ...BODY_HEADERS,
+    ];
+    expect(
+      runCheck(check, { headers, signatures: [{ domain: 'example.com', result: 'fail' }], arc: { result: 'pass', instances: 1 } }),
+    ).toEqual([]);
   });
 
   it('reports both codes for one forged header', () => {

@@ -2,10 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { check } from '../../src/checks/date-consistency.ts';
 import { codesOf, received, runCheck } from './fixtures.ts';
 
-const HOPS = [
-  received('mx.example.org', 'Tue, 1 Apr 2025 10:05:00 +0000'),
-  received('smtp.example.com', 'Tue, 1 Apr 2025 10:00:30 +0000'),
-];
+const HOPS = [received('mx.example.org', 'Tue, 1 Apr 2025 10:05:00 +0000'), received('smtp.example.com', 'Tue, 1 Apr 2025 10:00:30 +0000')];
 
 function withDate(date: string | null, hops = HOPS): string[] {
   return [...hops, 'From: alice@example.com', ...(date === null ? [] : [`Date: ${date}`])];
@@ -28,7 +25,9 @@ describe('date-consistency', () => {
   it('reports a Date later than the first hop (written after it was sent)', () => {
     const findings = runCheck(check, { headers: withDate('Tue, 1 Apr 2025 11:00:30 +0000') });
     expect(codesOf(findings)).toEqual(['date-consistency/after-first-hop']);
-    expect(findings[0]!.detail).toBe('The Date header (Tue, 1 Apr 2025 11:00:30 +0000) is 1 hour later than the time the first server, smtp.example.com, received the message (2025-04-01T10:00:30Z).');
+    expect(findings[0]!.detail).toBe(
+      'The Date header (Tue, 1 Apr 2025 11:00:30 +0000) is 1 hour later than the time the first server, smtp.example.com, received the message (2025-04-01T10:00:30Z).',
+    );
     expect(findings[0]!.evidence).toMatchObject({ differenceSeconds: 3600, firstHop: { index: 1, by: 'smtp.example.com' } });
   });
 

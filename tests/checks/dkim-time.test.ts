@@ -3,7 +3,11 @@ import { check } from '../../src/checks/dkim-time.ts';
 import { T0, codesOf, received, runCheck } from './fixtures.ts';
 
 const HOUR = 3600;
-const HEADERS = [received('mx.example.org', 'Tue, 1 Apr 2025 10:00:05 +0000'), 'From: alice@example.com', 'Date: Tue, 1 Apr 2025 10:00:00 +0000'];
+const HEADERS = [
+  received('mx.example.org', 'Tue, 1 Apr 2025 10:00:05 +0000'),
+  'From: alice@example.com',
+  'Date: Tue, 1 Apr 2025 10:00:00 +0000',
+];
 
 describe('dkim-time', () => {
   it('accepts a signature made seconds after the Date', () => {
@@ -21,11 +25,14 @@ describe('dkim-time', () => {
 
   it('reports a signature made days after the Date, saying Date was not signed', () => {
     const findings = runCheck(check, {
-      headers: HEADERS, asOf: T0 + 3 * 24 * HOUR + 10,
+      headers: HEADERS,
+      asOf: T0 + 3 * 24 * HOUR + 10,
       signatures: [{ domain: 'example.com', signTime: T0 + 3 * 24 * HOUR, signedHeaders: ['from', 'subject'] }],
     });
     expect(codesOf(findings)).toEqual(['dkim-time/far-from-date']);
-    expect(findings[0]!.detail).toBe('The DKIM signature of example.com (selector s1) was made at 2025-04-04T10:00:00Z, 3 days after the Date header (Tue, 1 Apr 2025 10:00:00 +0000); this signature does not cover the Date header.');
+    expect(findings[0]!.detail).toBe(
+      'The DKIM signature of example.com (selector s1) was made at 2025-04-04T10:00:00Z, 3 days after the Date header (Tue, 1 Apr 2025 10:00:00 +0000); this signature does not cover the Date header.',
+    );
     expect(findings[0]!.evidence).toMatchObject({ dateSigned: false, differenceSeconds: 3 * 24 * HOUR });
   });
 
@@ -54,12 +61,18 @@ describe('dkim-time', () => {
   });
 
   it('does not compare t= with an as-of time taken from t= itself', () => {
-    const signatures = [{ domain: 'example.com', signTime: T0 }, { domain: 'list.example.net', signTime: T0 + 2 * HOUR }];
+    const signatures = [
+      { domain: 'example.com', signTime: T0 },
+      { domain: 'list.example.net', signTime: T0 + 2 * HOUR },
+    ];
     expect(runCheck(check, { headers: HEADERS.slice(1), asOf: T0, asOfSource: 'dkim-t', signatures })).toEqual([]);
   });
 
   it('reports each signature on its own', () => {
-    const signatures = [{ domain: 'example.com', signTime: T0 + 2 }, { domain: 'old.example.net', selector: 'k9', signTime: T0 - 400 * 24 * HOUR }];
+    const signatures = [
+      { domain: 'example.com', signTime: T0 + 2 },
+      { domain: 'old.example.net', selector: 'k9', signTime: T0 - 400 * 24 * HOUR },
+    ];
     const findings = runCheck(check, { headers: HEADERS, signatures });
     expect(codesOf(findings)).toEqual(['dkim-time/far-from-date']);
     expect(findings[0]!.evidence).toMatchObject({ signer: 'old.example.net', selector: 'k9' });

@@ -4,7 +4,13 @@ import { codesOf, message, T0 } from './fixtures.ts';
 import type { MessageSpec } from './fixtures.ts';
 import type { CheckInput } from '../../src/model.ts';
 
-const HEADERS = ['From: Ana <ana@example.org>', 'To: bo@example.net', 'Subject: Budget', 'Date: Tue, 01 Apr 2025 09:59:00 +0000', 'Message-ID: <1@example.org>'];
+const HEADERS = [
+  'From: Ana <ana@example.org>',
+  'To: bo@example.net',
+  'Subject: Budget',
+  'Date: Tue, 01 Apr 2025 09:59:00 +0000',
+  'Message-ID: <1@example.org>',
+];
 
 function run(spec: Partial<MessageSpec>, context?: CheckInput['context']) {
   const input = message({ headers: HEADERS, ...spec });
@@ -30,7 +36,9 @@ describe('dkim check', () => {
   it('refuses weak keys, rsa-sha1, l= with unsigned content and unaligned signers as proof', () => {
     expect(codesOf(run({ signatures: [{ domain: 'example.org', keyBits: 512 }] }))).toEqual(['dkim/weak-key']);
     expect(codesOf(run({ signatures: [{ domain: 'example.org', algorithm: 'rsa-sha1' }] }))).toEqual(['dkim/sha1']);
-    expect(codesOf(run({ signatures: [{ domain: 'example.org', bodyLength: 100, unsignedBodyBytes: 42 }] }))).toEqual(['dkim/unsigned-content']);
+    expect(codesOf(run({ signatures: [{ domain: 'example.org', bodyLength: 100, unsignedBodyBytes: 42 }] }))).toEqual([
+      'dkim/unsigned-content',
+    ]);
     expect(codesOf(run({ signatures: [{ domain: 'esp.example.com' }] }))).toEqual(['dkim/unaligned']);
   });
 
@@ -39,9 +47,14 @@ describe('dkim check', () => {
     expect(body.map((x) => [x.code, x.severity])).toEqual([['dkim/body-hash-mismatch', 'strong']]);
     const noKey = run({ signatures: [{ domain: 'example.org', result: 'fail', bodyHash: 'fail', keySource: null }] });
     expect(noKey[0]!.severity).toBe('weak');
-    const list = run({ headers: [...HEADERS, 'List-Id: <team.example.org>'], signatures: [{ domain: 'example.org', result: 'fail', bodyHash: 'fail' }] });
+    const list = run({
+      headers: [...HEADERS, 'List-Id: <team.example.org>'],
+      signatures: [{ domain: 'example.org', result: 'fail', bodyHash: 'fail' }],
+    });
     expect(list[0]!.severity).toBe('weak');
-    expect(codesOf(run({ signatures: [{ domain: 'example.org', result: 'fail', comment: 'bad signature' }] }))).toEqual(['dkim/bad-signature']);
+    expect(codesOf(run({ signatures: [{ domain: 'example.org', result: 'fail', comment: 'bad signature' }] }))).toEqual([
+      'dkim/bad-signature',
+    ]);
   });
 
   it('says whether the headers still verify after a body-hash mismatch: edited body or transplanted signature', () => {
@@ -58,20 +71,36 @@ describe('dkim check', () => {
     const later = run({ signatures: [{ domain: 'example.org', keyFirstSeen: asOf + 200 * 86400, keyLastSeen: null }] });
     expect(codesOf(later)).toEqual(['dkim/pass', 'dkim/key-outside-seen-period']);
     expect(later[1]!.detail).toMatch(/first seen .*, 200 days after the message time/);
-    expect(codesOf(run({ signatures: [{ domain: 'example.org', keyFirstSeen: asOf - 86400, keyLastSeen: asOf + 86400 }] }))).toEqual(['dkim/pass']);
-    expect(codesOf(run({ signatures: [{ domain: 'example.org', keyFirstSeen: asOf + 10 * 86400, keyLastSeen: null }] }))).toEqual(['dkim/pass']);
+    expect(codesOf(run({ signatures: [{ domain: 'example.org', keyFirstSeen: asOf - 86400, keyLastSeen: asOf + 86400 }] }))).toEqual([
+      'dkim/pass',
+    ]);
+    expect(codesOf(run({ signatures: [{ domain: 'example.org', keyFirstSeen: asOf + 10 * 86400, keyLastSeen: null }] }))).toEqual([
+      'dkim/pass',
+    ]);
   });
 
   it('maps key and syntax problems to their own codes', () => {
     const sig = (fields: object) => codesOf(run({ signatures: [{ domain: 'example.org', ...fields }] }));
-    expect(sig({ result: 'neutral', problem: 'no-key', comment: 'no key', keySource: null, keyError: 'not-in-store' })).toEqual(['dkim/key-unknown']);
-    expect(sig({ result: 'permerror', problem: 'key-unusable', comment: 'invalid public key', keyRevoked: true })).toEqual(['dkim/key-revoked']);
+    expect(sig({ result: 'neutral', problem: 'no-key', comment: 'no key', keySource: null, keyError: 'not-in-store' })).toEqual([
+      'dkim/key-unknown',
+    ]);
+    expect(sig({ result: 'permerror', problem: 'key-unusable', comment: 'invalid public key', keyRevoked: true })).toEqual([
+      'dkim/key-revoked',
+    ]);
     expect(sig({ result: 'permerror', problem: 'key-unusable', comment: 'unknown key type' })).toEqual(['dkim/key-invalid']);
     expect(sig({ result: 'temperror', comment: 'DNS failure: ETIMEOUT', keyError: 'TIMEOUT' })).toEqual(['dkim/temperror']);
     expect(sig({ result: 'neutral', problem: 'expired', comment: 'expired', expiresAt: 100 })).toEqual(['dkim/expired']);
-    expect(sig({ result: 'permerror', problem: 'syntax', comment: 'signature missing required tag', version: null })).toEqual(['dkim/malformed']);
+    expect(sig({ result: 'permerror', problem: 'syntax', comment: 'signature missing required tag', version: null })).toEqual([
+      'dkim/malformed',
+    ]);
     expect(sig({ result: 'permerror', problem: 'from-not-signed', comment: 'From field not signed' })).toEqual(['dkim/from-not-signed']);
-    expect(sig({ result: 'permerror', problem: 'not-evaluated', comment: 'not evaluated: only the first 5 signatures of a message are checked' })).toEqual(['dkim/not-evaluated']);
+    expect(
+      sig({
+        result: 'permerror',
+        problem: 'not-evaluated',
+        comment: 'not evaluated: only the first 5 signatures of a message are checked',
+      }),
+    ).toEqual(['dkim/not-evaluated']);
     expect(sig({ result: 'policy', problem: 'weak-algorithm', comment: 'weak algorithm', algorithm: 'rsa-sha1' })).toEqual(['dkim/sha1']);
   });
 

@@ -29,7 +29,9 @@ describe('duplicate-headers', () => {
 
   it('accepts both copies when the signature lists the name twice', () => {
     const headers = [...ORIGINAL, 'To: carol@example.org'];
-    expect(runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['from', 'to', 'to', 'subject'] }] })).toEqual([]);
+    expect(runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['from', 'to', 'to', 'subject'] }] })).toEqual(
+      [],
+    );
   });
 
   it('accepts an over-signed name (listed more often than it occurs)', () => {
@@ -75,7 +77,12 @@ describe('duplicate-headers', () => {
   });
 
   it('ignores headers every hop adds again, even when signed once', () => {
-    const headers = [received('mx2.example.org', 'Tue, 1 Apr 2025 10:00:09 +0000'), 'Authentication-Results: mx2.example.org; none', 'Authentication-Results: mx.example.org; none', ...ORIGINAL];
+    const headers = [
+      received('mx2.example.org', 'Tue, 1 Apr 2025 10:00:09 +0000'),
+      'Authentication-Results: mx2.example.org; none',
+      'Authentication-Results: mx.example.org; none',
+      ...ORIGINAL,
+    ];
     expect(runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['from', 'received'] }] })).toEqual([]);
   });
 

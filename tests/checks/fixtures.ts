@@ -64,10 +64,29 @@ export function signature(fields: Partial<SignatureCheck> & { domain: string }, 
   const selector = fields.selector ?? 's1';
   const d = fields.domain.toLowerCase();
   return {
-    index: 0, selector, algorithm: 'rsa-sha256', canonicalization: 'relaxed/relaxed', version: '1', identity: null,
-    signedHeaders: ['from', 'to', 'subject', 'date', 'message-id'], bodyLength: null, signTime: null, expiresAt: null,
-    bodyHash: 'pass', headerSignature: 'pass', result: 'pass', comment: '', problem: null, keyType: 'rsa', keyBits: 2048, keyName: `${selector}._domainkey.${d}`,
-    keySource: 'test', keyRevoked: false, keyFirstSeen: null, keyLastSeen: null, keyError: null,
+    index: 0,
+    selector,
+    algorithm: 'rsa-sha256',
+    canonicalization: 'relaxed/relaxed',
+    version: '1',
+    identity: null,
+    signedHeaders: ['from', 'to', 'subject', 'date', 'message-id'],
+    bodyLength: null,
+    signTime: null,
+    expiresAt: null,
+    bodyHash: 'pass',
+    headerSignature: 'pass',
+    result: 'pass',
+    comment: '',
+    problem: null,
+    keyType: 'rsa',
+    keyBits: 2048,
+    keyName: `${selector}._domainkey.${d}`,
+    keySource: 'test',
+    keyRevoked: false,
+    keyFirstSeen: null,
+    keyLastSeen: null,
+    keyError: null,
     aligned: fromDomain !== '' && (fromDomain === d || fromDomain.endsWith(`.${d}`) || d.endsWith(`.${fromDomain}`)),
     unsignedBodyBytes: 0,
     ...fields,
@@ -84,14 +103,25 @@ export function message(spec: MessageSpec): CheckInput {
   const asOf = spec.asOf ?? received.find((h) => h.epoch !== null)?.epoch ?? T0;
   return {
     parsed: {
-      headers, from, sender: toAddresses(first('sender')), replyTo: toAddresses(first('reply-to')),
-      to: toAddresses(first('to')), cc: toAddresses(first('cc')),
-      dateRaw, dateEpoch: parseTime(dateRaw),
-      messageId: first('message-id') ?? null, inReplyTo: first('in-reply-to') ?? null,
+      headers,
+      from,
+      sender: toAddresses(first('sender')),
+      replyTo: toAddresses(first('reply-to')),
+      to: toAddresses(first('to')),
+      cc: toAddresses(first('cc')),
+      dateRaw,
+      dateEpoch: parseTime(dateRaw),
+      messageId: first('message-id') ?? null,
+      inReplyTo: first('in-reply-to') ?? null,
       references: (first('references') ?? '').split(/\s+/).filter((r) => r !== ''),
-      subject: first('subject') ?? null, listId: first('list-id') ?? null, received,
+      subject: first('subject') ?? null,
+      listId: first('list-id') ?? null,
+      received,
       mailer: first('x-mailer') ?? first('user-agent') ?? null,
-      text: 'Hello.\r\n', html: null, attachments: [], problems: [],
+      text: 'Hello.\r\n',
+      html: null,
+      attachments: [],
+      problems: [],
     },
     verification: {
       asOf,
@@ -118,7 +148,8 @@ export function runCheck(check: MessageCheck, spec: MessageSpec): Finding[] {
   const findings = check.run(message(spec));
   for (const f of findings) {
     if (f.check !== check.id) throw new Error(`finding of ${f.check} from ${check.id}`);
-    if (check.codes[f.code]?.severity !== f.severity) throw new Error(`${f.code} has severity ${f.severity}, documented ${check.codes[f.code]?.severity}`);
+    if (check.codes[f.code]?.severity !== f.severity)
+      throw new Error(`${f.code} has severity ${f.severity}, documented ${check.codes[f.code]?.severity}`);
     if (!/^[A-Z].*[.]$/.test(f.detail)) throw new Error(`detail is not one sentence: ${f.detail}`);
     JSON.stringify(f.evidence); // must serialise
   }

@@ -19,13 +19,17 @@ describe('lookalike-domain', () => {
   });
 
   it('accepts an unaligned signer of the same registrable domain', () => {
-    expect(runCheck(check, { headers: ['From: a@news.example.com'], signatures: [{ domain: 'bounces.example.com', aligned: false }] })).toEqual([]);
+    expect(
+      runCheck(check, { headers: ['From: a@news.example.com'], signatures: [{ domain: 'bounces.example.com', aligned: false }] }),
+    ).toEqual([]);
   });
 
   it('reports a signer one letter away', () => {
     const findings = signedBy('paypal.com', 'paypai.com');
     expect(codesOf(findings)).toEqual(['lookalike-domain/signer']);
-    expect(findings[0]!.detail).toBe('The message claims to be from paypal.com but is signed by paypai.com, a different domain that looks like it (1 letter(s) changed).');
+    expect(findings[0]!.detail).toBe(
+      'The message claims to be from paypal.com but is signed by paypai.com, a different domain that looks like it (1 letter(s) changed).',
+    );
     expect(findings[0]!.evidence).toMatchObject({ signer: 'paypai.com', fromDomain: 'paypal.com' });
   });
 
@@ -61,7 +65,10 @@ describe('lookalike-domain', () => {
   });
 
   it('reports one finding per signing domain', () => {
-    const findings = runCheck(check, { headers: ['From: a@example.com'], signatures: [{ domain: 'examp1e.com' }, { domain: 'examp1e.com', selector: 's2' }] });
+    const findings = runCheck(check, {
+      headers: ['From: a@example.com'],
+      signatures: [{ domain: 'examp1e.com' }, { domain: 'examp1e.com', selector: 's2' }],
+    });
     expect(codesOf(findings)).toEqual(['lookalike-domain/signer']);
   });
 

@@ -14,7 +14,7 @@ describe('message-id', () => {
     expect(runCheck(check, { headers, signatures: GMAIL_SIG })).toEqual([]);
   });
 
-  it('reports a Gmail web message whose Message-ID has Apple Mail\'s shape', () => {
+  it("reports a Gmail web message whose Message-ID has Apple Mail's shape", () => {
     const headers = [GMAIL_HOP, ...GMAIL_WEB, `Message-ID: ${APPLE_ID}`];
     const findings = runCheck(check, { headers, signatures: GMAIL_SIG });
     expect(codesOf(findings)).toEqual(['message-id/platform-mismatch']);
@@ -23,13 +23,23 @@ describe('message-id', () => {
     expect(findings[0]!.detail).toContain('it has the shape Apple Mail writes');
   });
 
-  it('accepts a mail program that submits through Gmail\'s servers with its own Message-ID', () => {
-    const headers = [GMAIL_HOP, 'Received: from [192.168.1.20] (host.example [198.51.100.4]) by smtp.gmail.com with ESMTPSA id z1; Tue, 1 Apr 2025 10:00:02 +0000', ...GMAIL_WEB, `Message-ID: ${APPLE_ID}`];
+  it("accepts a mail program that submits through Gmail's servers with its own Message-ID", () => {
+    const headers = [
+      GMAIL_HOP,
+      'Received: from [192.168.1.20] (host.example [198.51.100.4]) by smtp.gmail.com with ESMTPSA id z1; Tue, 1 Apr 2025 10:00:02 +0000',
+      ...GMAIL_WEB,
+      `Message-ID: ${APPLE_ID}`,
+    ];
     expect(runCheck(check, { headers, signatures: GMAIL_SIG })).toEqual([]);
   });
 
   it('accepts a Gmail address used from a program that names itself', () => {
-    const headers = [GMAIL_HOP, ...GMAIL_WEB, 'User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Thunderbird/128.3.0', 'Message-ID: <0f6c3d2e-8a1b-4c5d-9e7f-a1b2c3d4e5f6@gmail.com>'];
+    const headers = [
+      GMAIL_HOP,
+      ...GMAIL_WEB,
+      'User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Thunderbird/128.3.0',
+      'Message-ID: <0f6c3d2e-8a1b-4c5d-9e7f-a1b2c3d4e5f6@gmail.com>',
+    ];
     expect(runCheck(check, { headers, signatures: GMAIL_SIG })).toEqual([]);
   });
 
@@ -38,7 +48,9 @@ describe('message-id', () => {
     const findings = runCheck(check, { headers, signatures: [{ domain: 'example.com' }] });
     expect(codesOf(findings)).toEqual(['message-id/platform-mismatch']);
     expect(findings[0]!.detail).toContain('point to Outlook / Exchange (mailer "Microsoft Outlook 16.0")');
-    expect(findings[0]!.detail).toContain('its domain mail.gmail.com is one Gmail servers write, yet nothing shows the message passed through Gmail');
+    expect(findings[0]!.detail).toContain(
+      'its domain mail.gmail.com is one Gmail servers write, yet nothing shows the message passed through Gmail',
+    );
     expect(findings[0]!.evidence).toMatchObject({ headersPoint: 'Outlook / Exchange', mailer: 'Microsoft Outlook 16.0' });
   });
 
@@ -48,19 +60,35 @@ describe('message-id', () => {
   });
 
   it('reports Apple Mail with an Exchange Online Message-ID and no Microsoft server', () => {
-    const headers = [TOP, 'From: alice@example.com', 'X-Mailer: Apple Mail (2.3774.300.61.1.2)', 'Message-ID: <AM6PR04MB1234AB@AM6PR04MB1234.eurprd04.prod.outlook.com>'];
+    const headers = [
+      TOP,
+      'From: alice@example.com',
+      'X-Mailer: Apple Mail (2.3774.300.61.1.2)',
+      'Message-ID: <AM6PR04MB1234AB@AM6PR04MB1234.eurprd04.prod.outlook.com>',
+    ];
     const findings = runCheck(check, { headers });
     expect(codesOf(findings)).toEqual(['message-id/platform-mismatch']);
     expect(findings[0]!.evidence).toMatchObject({ headersPoint: 'Apple Mail' });
   });
 
   it('accepts an Exchange Online Message-ID on a message with Exchange headers', () => {
-    const headers = [TOP, 'From: alice@example.com', 'X-Mailer: Microsoft Outlook 16.0', 'X-MS-Exchange-Organization-SCL: 1', 'Message-ID: <AM6PR04MB1234AB@AM6PR04MB1234.eurprd04.prod.outlook.com>'];
+    const headers = [
+      TOP,
+      'From: alice@example.com',
+      'X-Mailer: Microsoft Outlook 16.0',
+      'X-MS-Exchange-Organization-SCL: 1',
+      'Message-ID: <AM6PR04MB1234AB@AM6PR04MB1234.eurprd04.prod.outlook.com>',
+    ];
     expect(runCheck(check, { headers })).toEqual([]);
   });
 
-  it('reports a Yahoo Message-ID on a message whose only traces are Exchange\'s', () => {
-    const headers = [TOP, 'From: alice@example.com', 'X-MS-Exchange-Organization-SCL: 1', 'Message-ID: <1234567890.987654.1743501600123@mail.yahoo.com>'];
+  it("reports a Yahoo Message-ID on a message whose only traces are Exchange's", () => {
+    const headers = [
+      TOP,
+      'From: alice@example.com',
+      'X-MS-Exchange-Organization-SCL: 1',
+      'Message-ID: <1234567890.987654.1743501600123@mail.yahoo.com>',
+    ];
     const findings = runCheck(check, { headers });
     expect(codesOf(findings)).toEqual(['message-id/platform-mismatch']);
     expect(findings[0]!.detail).toContain('(the X-MS-Exchange-Organization-SCL header)');
@@ -72,7 +100,12 @@ describe('message-id', () => {
   });
 
   it('accepts ordinary Message-IDs from unknown platforms', () => {
-    const headers = [TOP, 'From: alice@example.com', 'X-Mailer: Microsoft Outlook 16.0', 'Message-ID: <000001d7a2b3$4c5d6e70$e5184b50$@example.com>'];
+    const headers = [
+      TOP,
+      'From: alice@example.com',
+      'X-Mailer: Microsoft Outlook 16.0',
+      'Message-ID: <000001d7a2b3$4c5d6e70$e5184b50$@example.com>',
+    ];
     expect(runCheck(check, { headers })).toEqual([]);
   });
 

@@ -26,7 +26,10 @@ describe('received-order', () => {
   });
 
   it('forgives clock skew up to 15 minutes', () => {
-    const headers = [received('mx.example.org', 'Tue, 1 Apr 2025 09:46:00 +0000'), received('smtp.example.com', 'Tue, 1 Apr 2025 10:00:00 +0000')];
+    const headers = [
+      received('mx.example.org', 'Tue, 1 Apr 2025 09:46:00 +0000'),
+      received('smtp.example.com', 'Tue, 1 Apr 2025 10:00:00 +0000'),
+    ];
     expect(runCheck(check, { headers })).toEqual([]);
   });
 
@@ -39,18 +42,28 @@ describe('received-order', () => {
     const findings = runCheck(check, { headers });
     expect(codesOf(findings)).toEqual(['received-order/out-of-order']);
     expect(findings[0]!.detail).toContain('59 minutes before the hop below it by smtp.example.com');
-    expect(findings[0]!.evidence).toMatchObject({ laterHop: { index: 0, by: 'mx.example.org' }, earlierHop: { index: 1 }, differenceSeconds: -3592 });
+    expect(findings[0]!.evidence).toMatchObject({
+      laterHop: { index: 0, by: 'mx.example.org' },
+      earlierHop: { index: 1 },
+      differenceSeconds: -3592,
+    });
   });
 
   it('reports a gap of more than 7 days between two hops', () => {
-    const headers = [received('mx.example.org', 'Fri, 11 Apr 2025 10:00:00 +0000'), received('smtp.example.com', 'Tue, 1 Apr 2025 10:00:00 +0000')];
+    const headers = [
+      received('mx.example.org', 'Fri, 11 Apr 2025 10:00:00 +0000'),
+      received('smtp.example.com', 'Tue, 1 Apr 2025 10:00:00 +0000'),
+    ];
     const findings = runCheck(check, { headers });
     expect(codesOf(findings)).toEqual(['received-order/impossible-gap']);
     expect(findings[0]!.detail).toContain('10 days after the hop below it');
   });
 
   it('accepts a 5-day retry queue', () => {
-    const headers = [received('mx.example.org', 'Sun, 6 Apr 2025 09:00:00 +0000'), received('smtp.example.com', 'Tue, 1 Apr 2025 10:00:00 +0000')];
+    const headers = [
+      received('mx.example.org', 'Sun, 6 Apr 2025 09:00:00 +0000'),
+      received('smtp.example.com', 'Tue, 1 Apr 2025 10:00:00 +0000'),
+    ];
     expect(runCheck(check, { headers })).toEqual([]);
   });
 
@@ -70,8 +83,14 @@ describe('received-order', () => {
       received('smtp.example.com', 'Tue, 1 Apr 2025 10:00:00 +0000'),
     ];
     const findings = runCheck(check, { headers });
-    expect(codesOf(findings)).toEqual(['received-order/unparseable-time', 'received-order/unparseable-time', 'received-order/out-of-order']);
-    expect(findings[0]!.detail).toBe('The time in the Received header by relay.example.net (number 3 from the top) cannot be read: "the day after yesterday".');
+    expect(codesOf(findings)).toEqual([
+      'received-order/unparseable-time',
+      'received-order/unparseable-time',
+      'received-order/out-of-order',
+    ]);
+    expect(findings[0]!.detail).toBe(
+      'The time in the Received header by relay.example.net (number 3 from the top) cannot be read: "the day after yesterday".',
+    );
     expect(findings[1]!.detail).toBe('The Received header by gw.example.org (number 2 from the top) has no time stamp.');
     expect(findings[0]!.severity).toBe('info');
   });

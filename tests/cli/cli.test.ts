@@ -33,8 +33,13 @@ describe('leaktriage command line', () => {
     const db = join(dir, 'demo.sqlite');
     const csv = run('export', '--db', db, '--format', 'csv');
     const json = JSON.parse(run('export', '--db', db, '--format', 'json').stdout) as Record<string, unknown>[];
-    const nd = run('export', '--db', db, '--format', 'ndjson').stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(csv.stdout.split('\r\n')[0]).toBe('sha256,source_path,source_count,message_id,from,subject,date,verdict,reasons,summary,dkim,arc,key_source,as_of,as_of_source,review_decision,review_verdict,reviewer,review_note,reviewed_at,final_verdict');
+    const nd = run('export', '--db', db, '--format', 'ndjson')
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(csv.stdout.split('\r\n')[0]).toBe(
+      'sha256,source_path,source_count,message_id,from,subject,date,verdict,reasons,summary,dkim,arc,key_source,as_of,as_of_source,review_decision,review_verdict,reviewer,review_note,reviewed_at,final_verdict',
+    );
     expect(json).toHaveLength(35);
     expect(nd).toEqual(json);
     const tampered = JSON.parse(run('export', '--db', db, '--format', 'json', '--verdict', 'tampered').stdout) as { verdict: string }[];
@@ -66,7 +71,15 @@ describe('leaktriage command line', () => {
   });
 
   it('prints help for every command', () => {
-    for (const args of [['--help'], ['import', '--help'], ['keys', '--help'], ['keys', 'import', '--help'], ['keys', 'list', '--help'], ['export', '--help'], ['serve', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['import', '--help'],
+      ['keys', '--help'],
+      ['keys', 'import', '--help'],
+      ['keys', 'list', '--help'],
+      ['export', '--help'],
+      ['serve', '--help'],
+    ]) {
       const r = run(...args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout.length).toBeGreaterThan(100);
@@ -107,7 +120,9 @@ describe('README, --help and CI stay true', () => {
   const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8');
 
   it('shows the same usage lines as --help', () => {
-    const usage = HELP.main!.split('\n').filter((l) => l.startsWith('  leaktriage ')).map((l) => l.trim());
+    const usage = HELP.main!.split('\n')
+      .filter((l) => l.startsWith('  leaktriage '))
+      .map((l) => l.trim());
     for (const line of usage) expect(readme).toContain(line);
   });
 
@@ -122,15 +137,26 @@ describe('README, --help and CI stay true', () => {
   it('names only npm scripts and files that exist', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     for (const m of readme.matchAll(/npm run ([a-z:-]+)/g)) expect(pkg.scripts[m[1]!], m[0]).toBeDefined();
-    for (const m of readme.matchAll(/\]\(((?:docs|src|tests)\/[^)]+)\)/g)) expect(() => readFileSync(join(ROOT, m[1]!)), m[1]).not.toThrow();
-    for (const m of readme.matchAll(/npx node (?:--expose-gc )?(bench\/[a-z-]+\.ts)/g)) expect(() => readFileSync(join(ROOT, m[1]!)), m[1]).not.toThrow();
+    for (const m of readme.matchAll(/\]\(((?:docs|src|tests)\/[^)]+)\)/g))
+      expect(() => readFileSync(join(ROOT, m[1]!)), m[1]).not.toThrow();
+    for (const m of readme.matchAll(/npx node (?:--expose-gc )?(bench\/[a-z-]+\.ts)/g))
+      expect(() => readFileSync(join(ROOT, m[1]!)), m[1]).not.toThrow();
   });
 });
 
 describe('progress line', () => {
   it('shows messages, MB read of the total, rate and ETA', async () => {
     const { formatProgress } = await import('../../src/cli.ts');
-    const line = formatProgress({ messagesSeen: 12408, bytesRead: 1_841_200_000, bytesTotal: 9_012_700_000, elapsedMs: 30_000, messagesNew: 0, sourcesNew: 0, failures: 2, skipped: 1 });
+    const line = formatProgress({
+      messagesSeen: 12408,
+      bytesRead: 1_841_200_000,
+      bytesTotal: 9_012_700_000,
+      elapsedMs: 30_000,
+      messagesNew: 0,
+      sourcesNew: 0,
+      failures: 2,
+      skipped: 1,
+    });
     expect(line).toBe('12,408 messages · 1841.2 of 9012.7 MB · 414 msg/s · ETA 0:01:57 · 3 not mail/failed');
   });
 });

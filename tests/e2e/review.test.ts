@@ -39,7 +39,7 @@ describe.skipIf(!haveChromium)('review screens in Chromium', () => {
     trapped.push('connection');
     socket.once('data', (d) => {
       const text = d.toString('latin1');
-      trapped[trapped.length - 1] = d[0] === 0x16 ? `TLS ${/[a-z0-9.-]+\.example/.exec(text)?.[0] ?? '?'}` : text.split('\r\n')[0] ?? '';
+      trapped[trapped.length - 1] = d[0] === 0x16 ? `TLS ${/[a-z0-9.-]+\.example/.exec(text)?.[0] ?? '?'}` : (text.split('\r\n')[0] ?? '');
       socket.end('HTTP/1.1 204 No Content\r\n\r\n');
     });
     socket.on('error', () => undefined);
@@ -59,8 +59,14 @@ describe.skipIf(!haveChromium)('review screens in Chromium', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', `--host-resolver-rules=MAP *.example 127.0.0.1:${trapPort}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        `--host-resolver-rules=MAP *.example 127.0.0.1:${trapPort}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
       ],
     });
   });
@@ -143,9 +149,18 @@ describe.skipIf(!haveChromium)('review screens in Chromium', () => {
     await page.goto(`${base}/messages/${ids.hostile}`);
     const frame = page.frameLocator('iframe.html-body');
     await expect.poll(async () => frame.locator('#hostile').textContent()).toBe('Invoice');
-    await frame.locator('#jslink').click({ timeout: 2000 }).catch(() => undefined);
-    await frame.locator('#send').click({ timeout: 2000 }).catch(() => undefined);
-    await frame.locator('#remote').click({ timeout: 2000 }).catch(() => undefined);
+    await frame
+      .locator('#jslink')
+      .click({ timeout: 2000 })
+      .catch(() => undefined);
+    await frame
+      .locator('#send')
+      .click({ timeout: 2000 })
+      .catch(() => undefined);
+    await frame
+      .locator('#remote')
+      .click({ timeout: 2000 })
+      .catch(() => undefined);
     await page.waitForTimeout(1000);
 
     expect(await page.title()).toBe('<script>alert("subject")</script> invoice · leaktriage');

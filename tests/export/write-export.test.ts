@@ -21,8 +21,19 @@ describe('export writer', () => {
   });
 
   it('writes JSON as one array and NDJSON as one object a line, with every column', async () => {
-    expect(JSON.parse(await render('json', [{ a: 1 }, { a: 2, b: 'x' }]))).toEqual([{ a: 1, b: null }, { a: 2, b: 'x' }]);
+    expect(JSON.parse(await render('json', [{ a: 1 }, { a: 2, b: 'x' }]))).toEqual([
+      { a: 1, b: null },
+      { a: 2, b: 'x' },
+    ]);
     expect(JSON.parse(await render('json', []))).toEqual([]);
-    expect((await render('ndjson', [{ a: 1 }, { b: 2 }])).trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ a: 1, b: null }, { a: null, b: 2 }]);
+    expect(
+      (await render('ndjson', [{ a: 1 }, { b: 2 }]))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      { a: 1, b: null },
+      { a: null, b: 2 },
+    ]);
   });
 });

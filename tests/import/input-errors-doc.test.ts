@@ -10,17 +10,23 @@ import { buildZip } from '../helpers/zip-writer.ts';
 const root = new URL('../../', import.meta.url).pathname;
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory()
-    ? sourceFiles(join(dir, entry.name))
-    : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
 }
 
 describe('docs/input-errors.md', () => {
   it('lists exactly the codes the readers emit', () => {
-    const emitted = new Set(sourceFiles(join(root, 'src/import'))
-      .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/'((?:input|zip|mbox|maildir)\/[a-z-]+)'/g)].map((m) => m[1]!)));
-    const documented = new Set([...readFileSync(join(root, 'docs/input-errors.md'), 'utf8')
-      .matchAll(/^\| `((?:input|zip|mbox|maildir)\/[a-z-]+)` \|/gm)].map((m) => m[1]!));
+    const emitted = new Set(
+      sourceFiles(join(root, 'src/import')).flatMap((file) =>
+        [...readFileSync(file, 'utf8').matchAll(/'((?:input|zip|mbox|maildir)\/[a-z-]+)'/g)].map((m) => m[1]!),
+      ),
+    );
+    const documented = new Set(
+      [...readFileSync(join(root, 'docs/input-errors.md'), 'utf8').matchAll(/^\| `((?:input|zip|mbox|maildir)\/[a-z-]+)` \|/gm)].map(
+        (m) => m[1]!,
+      ),
+    );
     expect([...documented].sort()).toEqual([...emitted].sort());
   });
 });

@@ -34,9 +34,11 @@ describe('maildir', () => {
 
   it('reads cur/ and new/, records tmp/ and non-mail files, and reads Maildir++ sub-folders', async () => {
     const items = await collect([root]);
-    const lines = items.map((item) => (item.kind === 'message'
-      ? `message ${item.message.source.path}`
-      : `${item.kind === 'failure' ? item.failure.code : item.code} ${item.kind === 'failure' ? item.failure.path : item.path}`));
+    const lines = items.map((item) =>
+      item.kind === 'message'
+        ? `message ${item.message.source.path}`
+        : `${item.kind === 'failure' ? item.failure.code : item.code} ${item.kind === 'failure' ? item.failure.path : item.path}`,
+    );
     expect(lines).toEqual([
       `message ${root}/.Sent/cur/1700000003.M4P4.host:2,S`,
       `message ${root}/cur/1700000000.M1P1.host:2,S`,

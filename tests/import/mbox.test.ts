@@ -38,8 +38,9 @@ const FROM = 'From alice@example.org Mon Jan  1 10:00:00 2024';
 
 describe('mbox', () => {
   it('splits an LF mbox into exact byte ranges, leaving >From quoted', async () => {
-    const text = `${FROM}\nFrom: alice@example.org\nSubject: one\n\n>From the start\nbody\n\n`
-      + `From bob@example.org Tue Jan  2 10:00:00 2024\nFrom: bob@example.org\n\ntwo\n\n`;
+    const text =
+      `${FROM}\nFrom: alice@example.org\nSubject: one\n\n>From the start\nbody\n\n` +
+      `From bob@example.org Tue Jan  2 10:00:00 2024\nFrom: bob@example.org\n\ntwo\n\n`;
     const path = write('lf.mbox', text);
     const items = await collect([path]);
     expect(items.map((i) => i.kind)).toEqual(['message', 'message']);

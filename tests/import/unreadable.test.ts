@@ -85,10 +85,16 @@ describe('unreadable input', () => {
     chmodSync(shared, 0o755);
     const reader = new URL('../../src/import/read-inputs.ts', import.meta.url).pathname;
     const script = join(shared, 'read.ts');
-    writeFileSync(script, `import { readInputs } from ${JSON.stringify(reader)};\n`
-      + `for await (const item of readInputs([${JSON.stringify(shared)}])) console.log(JSON.stringify(item));\n`);
+    writeFileSync(
+      script,
+      `import { readInputs } from ${JSON.stringify(reader)};\n` +
+        `for await (const item of readInputs([${JSON.stringify(shared)}])) console.log(JSON.stringify(item));\n`,
+    );
     const output = execFileSync('runuser', ['-u', 'nobody', '--', process.execPath, script], { encoding: 'utf8' });
-    const items = output.trim().split('\n').map((line) => JSON.parse(line) as InputItem);
+    const items = output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as InputItem);
     expect(items.map((i) => (i.kind === 'failure' ? `${i.failure.code} ${i.failure.path}` : i.kind))).toEqual([
       `input/unreadable ${shared}/locked-dir`,
       `input/unreadable ${shared}/locked.eml`,

@@ -68,7 +68,10 @@ describe('zip', () => {
   });
 
   it('counts progress up to the archive size, as measured', async () => {
-    const path = writeZip('progress.zip', [{ name: 'a.eml', data: EML }, { name: 'b.eml', data: EML }]);
+    const path = writeZip('progress.zip', [
+      { name: 'a.eml', data: EML },
+      { name: 'b.eml', data: EML },
+    ]);
     const progress = { bytesRead: 0 };
     await collect([path], { progress });
     expect(progress.bytesRead).toBe(statSync(path).size);
@@ -82,7 +85,10 @@ describe('zip', () => {
     ['C:/Windows/evil.eml', 'drive letter'],
     ['\\\\server\\share\\evil.eml', 'absolute'],
   ])('rejects the escaping entry %j and reads the rest', async (name, why) => {
-    const path = writeZip('slip.zip', [{ name, data: EML }, { name: 'ok.eml', data: EML }]);
+    const path = writeZip('slip.zip', [
+      { name, data: EML },
+      { name: 'ok.eml', data: EML },
+    ]);
     const items = await collect([path]);
     expect(items[0]).toMatchObject({ kind: 'failure', failure: { code: 'zip/entry-escapes' } });
     expect(items[0]!.kind === 'failure' && items[0]!.failure.reason).toContain(why);
@@ -105,7 +111,10 @@ describe('zip', () => {
   });
 
   it('rejects a bomb by its declared sizes without inflating it', async () => {
-    const path = writeZip('bomb.zip', [{ name: 'zeros.mbox', data: ZEROS }, { name: 'ok.eml', data: EML }]);
+    const path = writeZip('bomb.zip', [
+      { name: 'zeros.mbox', data: ZEROS },
+      { name: 'ok.eml', data: EML },
+    ]);
     const items = await collect([path]);
     expect(summary(items)).toEqual([`zip/bomb ${path}!/zeros.mbox`, `message ${path}!/ok.eml`]);
     expect(items[0]!.kind === 'failure' && items[0]!.failure.reason).toContain('ratio');
@@ -122,14 +131,21 @@ describe('zip', () => {
   });
 
   it('enforces the total uncompressed budget of an archive', async () => {
-    const path = writeZip('budget.zip', [{ name: 'a.eml', data: EML }, { name: 'b.eml', data: EML }]);
+    const path = writeZip('budget.zip', [
+      { name: 'a.eml', data: EML },
+      { name: 'b.eml', data: EML },
+    ]);
     const items = await collect([path], { limits: { maxZipTotalBytes: EML.length + 10 } });
     expect(summary(items)).toEqual([`message ${path}!/a.eml`, `zip/bomb ${path}!/b.eml`]);
   });
 
   it('reads the entries before the cut of a truncated archive from their local headers', async () => {
     const big = EML + 'x'.repeat(2000);
-    const whole = buildZip([{ name: 'a.eml', data: EML }, { name: 'b.eml', data: EML }, { name: 'c.eml', data: big, method: 'store' }]);
+    const whole = buildZip([
+      { name: 'a.eml', data: EML },
+      { name: 'b.eml', data: EML },
+      { name: 'c.eml', data: big, method: 'store' },
+    ]);
     const insideC = join(dir, 'cut-inside-entry.zip');
     writeFileSync(insideC, whole.subarray(0, whole.indexOf(big) + 500));
     const insideDirectory = join(dir, 'cut-inside-directory.zip');
@@ -170,9 +186,14 @@ describe('zip', () => {
   });
 
   it('stops after too many entries and at too deep a nesting', async () => {
-    const many = writeZip('many.zip', [1, 2, 3].map((n) => ({ name: `${n}.eml`, data: EML })));
+    const many = writeZip(
+      'many.zip',
+      [1, 2, 3].map((n) => ({ name: `${n}.eml`, data: EML })),
+    );
     expect(summary(await collect([many], { limits: { maxZipEntries: 2 } }))).toEqual([
-      `message ${many}!/1.eml`, `message ${many}!/2.eml`, `zip/too-many-entries ${many}`,
+      `message ${many}!/1.eml`,
+      `message ${many}!/2.eml`,
+      `zip/too-many-entries ${many}`,
     ]);
     const level3 = buildZip([{ name: 'x.eml', data: EML }]);
     const level2 = buildZip([{ name: 'l3.zip', data: level3 }]);
@@ -183,17 +204,23 @@ describe('zip', () => {
 
   it('refuses a deflated inner zip larger than the in-memory limit, and an oversized entry', async () => {
     const inner = buildZip([{ name: 'x.eml', data: 'x'.repeat(5000) }]);
-    const path = writeZip('nested-big.zip', [{ name: 'inner.zip', data: inner }, { name: 'big.eml', data: EML + 'y'.repeat(2000) }]);
+    const path = writeZip('nested-big.zip', [
+      { name: 'inner.zip', data: inner },
+      { name: 'big.eml', data: EML + 'y'.repeat(2000) },
+    ]);
     expect(summary(await collect([path], { limits: { maxNestedZipBytes: 100, maxMessageBytes: 1000 } }))).toEqual([
-      `zip/nested-too-large ${path}!/inner.zip`, `input/too-large ${path}!/big.eml`,
+      `zip/nested-too-large ${path}!/inner.zip`,
+      `input/too-large ${path}!/big.eml`,
     ]);
   });
 
   it('never throws or hangs on a truncated or byte-flipped archive', async () => {
     const inner = buildZip([{ name: 'i.eml', data: EML }]);
     const whole = buildZip([
-      { name: 'a.eml', data: EML }, { name: 'b.mbox', data: MBOX },
-      { name: 'in.zip', data: inner, method: 'store' }, { name: 'in2.zip', data: inner },
+      { name: 'a.eml', data: EML },
+      { name: 'b.mbox', data: MBOX },
+      { name: 'in.zip', data: inner, method: 'store' },
+      { name: 'in2.zip', data: inner },
     ]);
     const path = join(dir, 'mutated.zip');
     const known = /^(message|zip\/[a-z-]+|input\/(not-mail|empty|too-large)|mbox\/[a-z-]+)$/;
@@ -209,7 +236,10 @@ describe('zip', () => {
   });
 
   it('reads entries in archive order, the same on every run', async () => {
-    const path = writeZip('order.zip', [{ name: 'z.eml', data: EML }, { name: 'a.eml', data: EML }]);
+    const path = writeZip('order.zip', [
+      { name: 'z.eml', data: EML },
+      { name: 'a.eml', data: EML },
+    ]);
     const first = summary(await collect([path]));
     expect(first).toEqual([`message ${path}!/z.eml`, `message ${path}!/a.eml`]);
     expect(summary(await collect([path]))).toEqual(first);

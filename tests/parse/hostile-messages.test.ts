@@ -41,7 +41,11 @@ describe('hostile messages', () => {
   });
 
   it('NUL bytes and invalid UTF-8 in headers are noted, the message kept', async () => {
-    const bytes = Buffer.concat([Buffer.from('From: a@example.org\r\nSubject: caf'), Buffer.from([0xe9, 0xff]), Buffer.from('\r\n\r\nbody\0with nul\r\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('From: a@example.org\r\nSubject: caf'),
+      Buffer.from([0xe9, 0xff]),
+      Buffer.from('\r\n\r\nbody\0with nul\r\n'),
+    ]);
     const a = await analyseMessage(bytes, opts);
     const codes = a.parsed.problems.map((p) => p.code);
     expect(codes).toContain('parse/nul-bytes');
@@ -77,8 +81,13 @@ describe('a check that fails on a message', () => {
     try {
       const { readFileSync } = await import('node:fs');
       const { readKeyFile } = await import('../../src/verify/key-files.ts');
-      const keys = new KeyIndex(readKeyFile(readFileSync(new URL('../../test-corpus/keys/corpus.zone', import.meta.url), 'utf8'), 'corpus.zone').records);
-      const a = await analyseMessage(readFileSync(new URL('../../test-corpus/generated/authentic-news-rsa.eml', import.meta.url)), { keys, now: 0 });
+      const keys = new KeyIndex(
+        readKeyFile(readFileSync(new URL('../../test-corpus/keys/corpus.zone', import.meta.url), 'utf8'), 'corpus.zone').records,
+      );
+      const a = await analyseMessage(readFileSync(new URL('../../test-corpus/generated/authentic-news-rsa.eml', import.meta.url)), {
+        keys,
+        now: 0,
+      });
       expect(a.findings.map((f) => f.code)).toContain('check/error');
       expect(a.verdict.verdict).toBe('unverifiable');
     } finally {

@@ -13,11 +13,13 @@ import { KeyIndex } from '../../src/verify/key-index.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 const CORPUS = join(ROOT, 'test-corpus/generated');
 const keys = new KeyIndex(readKeyFile(readFileSync(join(ROOT, 'test-corpus/keys/corpus.zone'), 'utf8'), 'corpus.zone').records);
-const authentic = readdirSync(CORPUS).filter((f) => f.startsWith('authentic-')).map((f) => readFileSync(join(CORPUS, f)));
+const authentic = readdirSync(CORPUS)
+  .filter((f) => f.startsWith('authentic-'))
+  .map((f) => readFileSync(join(CORPUS, f)));
 
 function rng(seed: number): () => number {
   let x = seed >>> 0;
-  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 const MUTATIONS: ((b: Buffer, r: () => number) => Buffer)[] = [
@@ -42,7 +44,13 @@ const MUTATIONS: ((b: Buffer, r: () => number) => Buffer)[] = [
 function signedValue(headers: RawHeader[], name: string, relaxed: boolean): string | null {
   const h = headers.filter((x) => x.key === name).at(-1);
   if (!h) return null;
-  return relaxed ? `${h.key}:${h.raw.slice(h.raw.indexOf(':') + 1).replace(/\r?\n/g, '').replace(/[ \t]+/g, ' ').trim()}` : h.raw;
+  return relaxed
+    ? `${h.key}:${h.raw
+        .slice(h.raw.indexOf(':') + 1)
+        .replace(/\r?\n/g, '')
+        .replace(/[ \t]+/g, ' ')
+        .trim()}`
+    : h.raw;
 }
 
 /** RFC 6376 3.4.3 / 3.4.4, enough to compare two bodies. */
@@ -69,9 +77,13 @@ describe('mutated signed messages', () => {
         const [headerCanon, bodyCanon] = sig.canonicalization.split('/');
         const before = await parseMessage(original);
         for (const name of sig.signedHeaders) {
-          expect(signedValue(a.parsed.headers, name, headerCanon === 'relaxed'), `${name} after mutation ${i}`).toBe(signedValue(before.headers, name, headerCanon === 'relaxed'));
+          expect(signedValue(a.parsed.headers, name, headerCanon === 'relaxed'), `${name} after mutation ${i}`).toBe(
+            signedValue(before.headers, name, headerCanon === 'relaxed'),
+          );
         }
-        expect(canonicalBody(mutated, bodyCanon === 'relaxed'), `body after mutation ${i}`).toBe(canonicalBody(original, bodyCanon === 'relaxed'));
+        expect(canonicalBody(mutated, bodyCanon === 'relaxed'), `body after mutation ${i}`).toBe(
+          canonicalBody(original, bodyCanon === 'relaxed'),
+        );
       }
     }
   }, 120_000);

@@ -54,7 +54,14 @@ describe('parseMessage', () => {
     expect(p.mailer).toBe('Mozilla Thunderbird');
     expect(p.text?.trim()).toBe('See attached.');
     expect(p.attachments).toEqual([
-      { filename: 'plan.pdf', contentType: 'application/pdf', size: 13, sha256: createHash('sha256').update('%PDF-1.4 fake').digest('hex'), disposition: 'attachment', contentId: null },
+      {
+        filename: 'plan.pdf',
+        contentType: 'application/pdf',
+        size: 13,
+        sha256: createHash('sha256').update('%PDF-1.4 fake').digest('hex'),
+        disposition: 'attachment',
+        contentId: null,
+      },
     ]);
   });
 
@@ -74,7 +81,9 @@ describe('parseMessage', () => {
   });
 
   it('parses a real signed corpus message with an attachment', async () => {
-    const p = await parseMessage(readFileSync(new URL('../../test-corpus/generated/authentic-news-ed25519-attachment.eml', import.meta.url)));
+    const p = await parseMessage(
+      readFileSync(new URL('../../test-corpus/generated/authentic-news-ed25519-attachment.eml', import.meta.url)),
+    );
     expect(p.attachments).toHaveLength(1);
     expect(p.attachments[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(p.problems).toEqual([]);

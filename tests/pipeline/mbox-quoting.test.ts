@@ -21,8 +21,13 @@ describe('mbox From-escaping', () => {
   });
 
   it('verifies a signed message whose "From " body line the mbox escaped, and says so', async () => {
-    const text = 'From: Ana <ana@example-news.org>\r\nTo: bo@example.org\r\nSubject: desk\r\nDate: Thu, 14 Mar 2024 09:00:00 +0000\r\nMessage-ID: <q1@example-news.org>\r\n\r\nHello,\r\nFrom the desk of the editor: see below.\r\n';
-    const signed = await signMessage(text, { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024' }, new Date('2024-03-14T09:00:00Z'));
+    const text =
+      'From: Ana <ana@example-news.org>\r\nTo: bo@example.org\r\nSubject: desk\r\nDate: Thu, 14 Mar 2024 09:00:00 +0000\r\nMessage-ID: <q1@example-news.org>\r\n\r\nHello,\r\nFrom the desk of the editor: see below.\r\n';
+    const signed = await signMessage(
+      text,
+      { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024' },
+      new Date('2024-03-14T09:00:00Z'),
+    );
     const inMbox = `From ana@example-news.org Thu Mar 14 09:00:00 2024\r\n${signed.replace('\r\nFrom the desk', '\r\n>From the desk')}\r\n`;
     const dir = mkdtempSync(join(tmpdir(), 'lt-quoting-'));
     writeFileSync(join(dir, 'inbox'), inMbox, 'latin1');
@@ -32,7 +37,7 @@ describe('mbox From-escaping', () => {
     const row = db.prepare('SELECT verdict, reasons, raw FROM messages').get() as { verdict: string; reasons: string; raw: Buffer };
     expect(row.verdict).toBe('verified');
     expect(row.reasons.split(';')).toContain('verify/mbox-from-unquoted');
-    expect((db.prepare('SELECT summary FROM messages').pluck().get() as string)).toContain('mbox');
+    expect(db.prepare('SELECT summary FROM messages').pluck().get() as string).toContain('mbox');
     // The stored bytes are the mbox's, escaping included.
     expect(row.raw.toString('latin1')).toContain('\r\n>From the desk');
     db.close();

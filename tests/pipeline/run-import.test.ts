@@ -53,7 +53,10 @@ describe('import of the generated corpus', () => {
     expect(second.sourcesNew).toBe(0);
     expect(second.messagesSeen).toBe(first.messagesSeen);
     expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(first.messagesNew);
-    const runs = db.prepare('SELECT status, messages_seen, finished_at FROM import_runs ORDER BY id').all() as { status: string; finished_at: string | null }[];
+    const runs = db.prepare('SELECT status, messages_seen, finished_at FROM import_runs ORDER BY id').all() as {
+      status: string;
+      finished_at: string | null;
+    }[];
     expect(runs.map((r) => r.status)).toEqual(['completed', 'completed']);
     expect(runs.every((r) => r.finished_at)).toBe(true);
     db.close();
@@ -69,7 +72,7 @@ describe('import of the generated corpus', () => {
     const s = await importPaths(db, [d], { workers: 1 });
     expect([s.messagesSeen, s.messagesNew, s.sourcesNew]).toEqual([2, 1, 2]);
     expect(db.prepare('SELECT count(*) FROM sources').pluck().get()).toBe(2);
-    expect(db.prepare("SELECT verdict FROM messages").pluck().all()).toEqual(['verified']);
+    expect(db.prepare('SELECT verdict FROM messages').pluck().all()).toEqual(['verified']);
     db.close();
   });
 
@@ -89,7 +92,9 @@ function writeBigMbox(file: string, n: number): void {
   const base = readFileSync(join(CORPUS, 'authentic-news-rsa.eml'), 'latin1');
   const parts: string[] = [];
   for (let i = 0; i < n; i++) {
-    parts.push(`From sender@example.org Thu Mar 14 09:26:53 2024\r\n${base.replace(/^Message-ID: <([^>]*)>/im, `Message-ID: <$1.${i}>`)}\r\n`);
+    parts.push(
+      `From sender@example.org Thu Mar 14 09:26:53 2024\r\n${base.replace(/^Message-ID: <([^>]*)>/im, `Message-ID: <$1.${i}>`)}\r\n`,
+    );
   }
   writeFileSync(file, parts.join(''), 'latin1');
 }

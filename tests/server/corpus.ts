@@ -47,13 +47,28 @@ export function seedReviewDb(db: Db, opts: { beacon?: string } = {}): SeededIds 
   const beacon = opts.beacon ?? 'http://127.0.0.1:9/beacon';
   const run = startRun(db, ['dump/', 'archive.mbox'], { dns: 'off' }, 'leaktriage 0.1.0-test');
   insertKeys(db, [
-    { name: 'sel2024._domainkey.example-news.org', domain: 'example-news.org', selector: 'sel2024', value: 'v=DKIM1; k=rsa; p=MIIBIjANBg',
-      sourceKind: 'zone', source: 'corpus.zone', firstSeen: 1_672_531_200, lastSeen: null, fetchedAt: null, dnsError: null },
+    {
+      name: 'sel2024._domainkey.example-news.org',
+      domain: 'example-news.org',
+      selector: 'sel2024',
+      value: 'v=DKIM1; k=rsa; p=MIIBIjANBg',
+      sourceKind: 'zone',
+      source: 'corpus.zone',
+      firstSeen: 1_672_531_200,
+      lastSeen: null,
+      fetchedAt: null,
+      dnsError: null,
+    },
   ]);
   const sig = { domain: 'example-news.org', keyName: 'sel2024._domainkey.example-news.org', keySource: 'corpus.zone' };
   const verified = insertFixture(db, run, {
-    subject: 'Quarterly budget', date: 'Mon, 06 Mar 2023 10:00:00 +0000', messageId: '<budget@example-news.org>',
-    text: 'The budget is attached in spirit.\r\n', signatures: [sig], verdict: 'verified', summary: 'Signed by example-news.org and unchanged.',
+    subject: 'Quarterly budget',
+    date: 'Mon, 06 Mar 2023 10:00:00 +0000',
+    messageId: '<budget@example-news.org>',
+    text: 'The budget is attached in spirit.\r\n',
+    signatures: [sig],
+    verdict: 'verified',
+    summary: 'Signed by example-news.org and unchanged.',
     received: [
       { from: 'relay.example.org (relay [192.0.2.7])', by: 'mx.example.org', time: 'Mon, 06 Mar 2023 10:02:30 +0000' },
       { from: 'sender.example-news.org', by: 'relay.example.org', time: 'Mon, 06 Mar 2023 10:00:05 +0000' },
@@ -61,16 +76,34 @@ export function seedReviewDb(db: Db, opts: { beacon?: string } = {}): SeededIds 
     source: { mailbox: 'archive.mbox', folder: null, path: 'archive.mbox#0', offset: 0 },
   });
   const tampered = insertFixture(db, run, {
-    from: { name: 'Mallory', address: 'ceo@campaign.example' }, subject: 'Wire the funds today', date: 'Tue, 07 Mar 2023 09:00:00 +0100',
-    text: 'Please wire 1,000,000 to the account below.\r\n', verdict: 'tampered', summary: 'The body changed after it was signed.',
-    signatures: [{ domain: 'campaign.example', selector: 'rot2023', keyName: 'rot2023._domainkey.campaign.example', keySource: 'corpus.zone',
-      result: 'fail', bodyHash: 'fail', comment: 'body hash did not verify', bodyLength: 120, unsignedBodyBytes: 45 }],
+    from: { name: 'Mallory', address: 'ceo@campaign.example' },
+    subject: 'Wire the funds today',
+    date: 'Tue, 07 Mar 2023 09:00:00 +0100',
+    text: 'Please wire 1,000,000 to the account below.\r\n',
+    verdict: 'tampered',
+    summary: 'The body changed after it was signed.',
+    signatures: [
+      {
+        domain: 'campaign.example',
+        selector: 'rot2023',
+        keyName: 'rot2023._domainkey.campaign.example',
+        keySource: 'corpus.zone',
+        result: 'fail',
+        bodyHash: 'fail',
+        comment: 'body hash did not verify',
+        bodyLength: 120,
+        unsignedBodyBytes: 45,
+      },
+    ],
     findings: [finding('dkim/body-hash-mismatch', 'strong', 'The body hash in the signature does not match the body.')],
     source: { mailbox: 'archive.mbox', folder: null, path: 'archive.mbox#2048', offset: 2048 },
   });
   const suspicious = insertFixture(db, run, {
-    from: { name: 'Press Office', address: 'press@example-nevvs.org' }, subject: 'Statement on the leak', date: 'Wed, 08 Mar 2023 12:00:00 +0000',
-    verdict: 'suspicious', summary: 'The signing domain imitates another.',
+    from: { name: 'Press Office', address: 'press@example-nevvs.org' },
+    subject: 'Statement on the leak',
+    date: 'Wed, 08 Mar 2023 12:00:00 +0000',
+    verdict: 'suspicious',
+    summary: 'The signing domain imitates another.',
     findings: [finding('domain/lookalike', 'weak', 'example-nevvs.org looks like example-news.org.')],
     received: [
       { from: 'b.example', by: 'c.example', time: 'Wed, 08 Mar 2023 11:00:00 +0000' },
@@ -78,32 +111,56 @@ export function seedReviewDb(db: Db, opts: { beacon?: string } = {}): SeededIds 
     ],
   });
   const unverifiable = insertFixture(db, run, {
-    from: { name: 'Bob', address: 'bob@gmail.example' }, subject: 'lunch?', date: 'Thu, 09 Mar 2023 12:30:00 +0000',
-    verdict: 'unverifiable', summary: 'No signature: nothing can be said either way.', findings: [finding('dkim/none', 'info', 'No DKIM signature.')],
+    from: { name: 'Bob', address: 'bob@gmail.example' },
+    subject: 'lunch?',
+    date: 'Thu, 09 Mar 2023 12:30:00 +0000',
+    verdict: 'unverifiable',
+    summary: 'No signature: nothing can be said either way.',
+    findings: [finding('dkim/none', 'info', 'No DKIM signature.')],
   });
   const attachment = insertFixture(db, run, {
-    subject: 'Contract draft', date: 'Fri, 10 Mar 2023 08:00:00 +0000', verdict: 'unverifiable',
+    subject: 'Contract draft',
+    date: 'Fri, 10 Mar 2023 08:00:00 +0000',
+    verdict: 'unverifiable',
     attachments: [{ filename: '../../etc/contract "final".pdf', contentType: 'application/pdf', content: PDF_BYTES }],
   });
   const copyA = insertFixture(db, run, {
-    subject: 'Meeting notes', date: 'Mon, 13 Mar 2023 10:00:00 +0000', messageId: '<notes@example-news.org>',
-    text: 'We agreed on nothing.\r\n', signatures: [sig], verdict: 'verified', source: { folder: 'dump/inbox' },
+    subject: 'Meeting notes',
+    date: 'Mon, 13 Mar 2023 10:00:00 +0000',
+    messageId: '<notes@example-news.org>',
+    text: 'We agreed on nothing.\r\n',
+    signatures: [sig],
+    verdict: 'verified',
+    source: { folder: 'dump/inbox' },
   });
   const copyB = insertFixture(db, run, {
-    subject: 'Meeting notes (fwd)', date: 'Mon, 13 Mar 2023 10:00:00 +0000', messageId: '<notes@example-news.org>',
-    text: 'We agreed on everything.\r\n', signatures: [{ ...sig, result: 'fail', bodyHash: 'fail' }], verdict: 'tampered',
-    summary: 'A copy differs from a verified copy.', findings: [finding('archive/copy-differs', 'strong', 'Differs from a verified copy.')],
+    subject: 'Meeting notes (fwd)',
+    date: 'Mon, 13 Mar 2023 10:00:00 +0000',
+    messageId: '<notes@example-news.org>',
+    text: 'We agreed on everything.\r\n',
+    signatures: [{ ...sig, result: 'fail', bodyHash: 'fail' }],
+    verdict: 'tampered',
+    summary: 'A copy differs from a verified copy.',
+    findings: [finding('archive/copy-differs', 'strong', 'Differs from a verified copy.')],
     source: { folder: 'dump/sent' },
   });
   const undated = insertFixture(db, run, { subject: 'no date at all', date: null, verdict: 'unverifiable' });
   const hostile = insertFixture(db, run, {
     from: { name: '"><img src=x onerror=alert(1)>', address: 'attacker@evil.example' },
-    subject: '<script>alert("subject")</script> invoice', date: 'Tue, 14 Mar 2023 10:00:00 +0000', verdict: 'suspicious',
-    text: '<script>alert("text")</script>\r\n', html: hostileHtml(beacon),
+    subject: '<script>alert("subject")</script> invoice',
+    date: 'Tue, 14 Mar 2023 10:00:00 +0000',
+    verdict: 'suspicious',
+    text: '<script>alert("text")</script>\r\n',
+    html: hostileHtml(beacon),
     findings: [finding('html/remote-content', 'weak', '<b>remote</b> content & "quotes"')],
   });
   recordFailure(db, run, 'failure', { path: 'dump/broken.eml', offset: null, code: 'input/empty', reason: 'the file is empty' });
-  recordFailure(db, run, 'skipped', { path: 'dump/notes.txt', offset: null, code: 'input/not-mail', reason: 'no mail headers <b>here</b>' });
+  recordFailure(db, run, 'skipped', {
+    path: 'dump/notes.txt',
+    offset: null,
+    code: 'input/not-mail',
+    reason: 'no mail headers <b>here</b>',
+  });
   updateRunCounts(db, run, { bytesRead: 9000, messagesSeen: 9, messagesNew: 9, sourcesNew: 9, failures: 1, skipped: 1 });
   finishRun(db, run, 'completed');
   const running = startRun(db, ['more/'], { dns: 'off' }, 'leaktriage 0.1.0-test');

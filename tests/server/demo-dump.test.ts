@@ -58,7 +58,11 @@ describe('the demo dump in the review server', () => {
   });
 
   it('serves each attachment as the part the parser hashed', async () => {
-    const rows = db.prepare('SELECT sha256, idx, content_sha256 FROM attachments').all() as { sha256: string; idx: number; content_sha256: string }[];
+    const rows = db.prepare('SELECT sha256, idx, content_sha256 FROM attachments').all() as {
+      sha256: string;
+      idx: number;
+      content_sha256: string;
+    }[];
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) {
       const res = await get(`/messages/${r.sha256}/attachments/${r.idx}`);

@@ -58,22 +58,50 @@ describe('the error shape', () => {
       [{ url: '/', headers: { host: 'evil.example' } }, 403, 'forbidden'],
       [{ url: '/' }, 401, 'unauthorized', tokenApp],
       [{ url: '/-/static/style.css', headers: { authorization: 'Bearer nope' } }, 401, 'unauthorized', tokenApp],
-      [{ method: 'POST', url: `/messages/${sha}/reviews`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'decision=confirm&reviewer=x' }, 403, 'csrf'],
+      [
+        {
+          method: 'POST',
+          url: `/messages/${sha}/reviews`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: 'decision=confirm&reviewer=x',
+        },
+        403,
+        'csrf',
+      ],
       [review({ decision: 'confirm', reviewer: 'x', _csrf: 'forged' }), 403, 'csrf'],
-      [{ ...review({ decision: 'confirm', reviewer: 'x', _csrf: 'set below' }), headers: { ...form({}).headers, origin: 'https://evil.example' } }, 403, 'csrf'],
-      [{ ...review({ decision: 'confirm', reviewer: 'x', _csrf: 'set below' }), headers: { ...form({}).headers, 'sec-fetch-site': 'cross-site' } }, 403, 'csrf'],
+      [
+        {
+          ...review({ decision: 'confirm', reviewer: 'x', _csrf: 'set below' }),
+          headers: { ...form({}).headers, origin: 'https://evil.example' },
+        },
+        403,
+        'csrf',
+      ],
+      [
+        {
+          ...review({ decision: 'confirm', reviewer: 'x', _csrf: 'set below' }),
+          headers: { ...form({}).headers, 'sec-fetch-site': 'cross-site' },
+        },
+        403,
+        'csrf',
+      ],
       [review({ decision: 'confirm', _csrf: 'set below' }), 400, 'bad-request'],
       [review({ decision: 'maybe', reviewer: 'x', _csrf: 'set below' }), 400, 'bad-request'],
       [review({ decision: 'override', reviewer: 'x', note: 'why', _csrf: 'set below' }), 400, 'bad-request'],
       [review({ decision: 'override', verdict: 'tampered', reviewer: 'x', _csrf: 'set below' }), 400, 'bad-request'],
       [review({ decision: 'confirm', reviewer: '   ', _csrf: 'set below' }), 400, 'bad-request'],
       [review({ decision: 'confirm', reviewer: 'x', _csrf: 'set below' }, missing), 404, 'not-found'],
-      [{ method: 'POST', url: `/messages/${sha}/reviews`, headers: { 'content-type': 'application/xml', cookie }, payload: '<x/>' }, 415, 'unsupported-media-type'],
+      [
+        { method: 'POST', url: `/messages/${sha}/reviews`, headers: { 'content-type': 'application/xml', cookie }, payload: '<x/>' },
+        415,
+        'unsupported-media-type',
+      ],
       [{ ...review({ decision: 'confirm', reviewer: 'x', note: 'n'.repeat(70_000), _csrf: 'set below' }) }, 413, 'payload-too-large'],
       [{ method: 'DELETE', url: '/' }, 404, 'not-found'],
     ];
     for (const [opts, status, code, app] of cases) {
-      const withCsrf = typeof opts.payload === 'string' ? { ...opts, payload: opts.payload.replace('set+below', encodeURIComponent(csrf)) } : opts;
+      const withCsrf =
+        typeof opts.payload === 'string' ? { ...opts, payload: opts.payload.replace('set+below', encodeURIComponent(csrf)) } : opts;
       const res = await (app ?? t).app.inject(withCsrf);
       const label = `${opts.method ?? 'GET'} ${String(opts.url)} → ${res.body.slice(0, 160)}`;
       expect(res.statusCode, label).toBe(status);
@@ -93,13 +121,22 @@ describe('the error shape', () => {
   it('hides the details of a 5xx and logs them', async () => {
     const { db } = openFixtureDb();
     const lines: string[] = [];
-    const app = await buildApp({ db, secret: SECRET, checks: null, logger: { level: 'error', stream: { write: (l: string) => lines.push(l) } } });
+    const app = await buildApp({
+      db,
+      secret: SECRET,
+      checks: null,
+      logger: { level: 'error', stream: { write: (l: string) => lines.push(l) } },
+    });
     db.close();
     const res = await app.inject('/messages');
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({
       ok: false,
-      error: { status: 500, code: 'internal', message: expect.stringMatching(/^internal error; the server log has the details \(request .+\)$/) },
+      error: {
+        status: 500,
+        code: 'internal',
+        message: expect.stringMatching(/^internal error; the server log has the details \(request .+\)$/),
+      },
     });
     expect(res.body).not.toMatch(/database|sqlite/i);
     expect(lines.join('')).toMatch(/database connection is not open/);

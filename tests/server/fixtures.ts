@@ -54,9 +54,7 @@ export function buildRaw(spec: FixtureSpec): string {
   const text = spec.text ?? 'Hello.\r\n';
   let body: { type: string; content: string };
   const textPart = { type: 'text/plain; charset=utf-8', content: text };
-  body = spec.html
-    ? multipart('alternative', [textPart, { type: 'text/html; charset=utf-8', content: spec.html }])
-    : textPart;
+  body = spec.html ? multipart('alternative', [textPart, { type: 'text/html; charset=utf-8', content: spec.html }]) : textPart;
   if (spec.attachments?.length) {
     const parts = spec.attachments.map((a) => ({
       type: `${a.contentType}; name="${a.filename}"`,
@@ -88,17 +86,48 @@ export function splitHeaders(raw: string): RawHeader[] {
   }
   return out.map((h, index) => {
     const name = h.slice(0, h.indexOf(':'));
-    return { index, name, key: name.toLowerCase(), raw: h, value: h.slice(name.length + 1).replace(/\r\n([ \t])/g, '$1').trim() };
+    return {
+      index,
+      name,
+      key: name.toLowerCase(),
+      raw: h,
+      value: h
+        .slice(name.length + 1)
+        .replace(/\r\n([ \t])/g, '$1')
+        .trim(),
+    };
   });
 }
 
 function signature(s: Partial<SignatureCheck>, index: number): SignatureCheck {
   return {
-    index, domain: 'example-news.org', selector: 'sel2024', algorithm: 'rsa-sha256', canonicalization: 'relaxed/relaxed',
-    version: '1', identity: null, signedHeaders: ['from', 'to', 'subject', 'date'], bodyLength: null, signTime: null,
-    expiresAt: null, bodyHash: 'pass', headerSignature: 'pass', result: 'pass', comment: 'signature verified', problem: null, keyType: 'rsa', keyBits: 2048,
-    keyName: 'sel2024._domainkey.example-news.org', keySource: 'corpus.zone', keyRevoked: false, keyFirstSeen: null, keyLastSeen: null, keyError: null,
-    aligned: true, unsignedBodyBytes: 0, ...s,
+    index,
+    domain: 'example-news.org',
+    selector: 'sel2024',
+    algorithm: 'rsa-sha256',
+    canonicalization: 'relaxed/relaxed',
+    version: '1',
+    identity: null,
+    signedHeaders: ['from', 'to', 'subject', 'date'],
+    bodyLength: null,
+    signTime: null,
+    expiresAt: null,
+    bodyHash: 'pass',
+    headerSignature: 'pass',
+    result: 'pass',
+    comment: 'signature verified',
+    problem: null,
+    keyType: 'rsa',
+    keyBits: 2048,
+    keyName: 'sel2024._domainkey.example-news.org',
+    keySource: 'corpus.zone',
+    keyRevoked: false,
+    keyFirstSeen: null,
+    keyLastSeen: null,
+    keyError: null,
+    aligned: true,
+    unsignedBodyBytes: 0,
+    ...s,
   };
 }
 
@@ -109,8 +138,15 @@ export function analyse(spec: FixtureSpec): AnalysedMessage {
   const dateEpoch = spec.date === null ? null : Math.floor(Date.parse(spec.date ?? 'Mon, 06 Mar 2023 10:00:00 +0000') / 1000);
   const received: ReceivedHop[] = (spec.received ?? []).map((r, index) => {
     const t = Date.parse(r.time);
-    return { index, from: r.from, by: r.by, time: Number.isNaN(t) ? null : new Date(t).toISOString(),
-      epoch: Number.isNaN(t) ? null : t / 1000, zone: r.time.split(' ').at(-1) ?? null, raw: `Received: from ${r.from}` };
+    return {
+      index,
+      from: r.from,
+      by: r.by,
+      time: Number.isNaN(t) ? null : new Date(t).toISOString(),
+      epoch: Number.isNaN(t) ? null : t / 1000,
+      zone: r.time.split(' ').at(-1) ?? null,
+      raw: `Received: from ${r.from}`,
+    };
   });
   const headers = splitHeaders(raw);
   const domain = (a: string) => a.split('@')[1]?.toLowerCase() ?? '';
@@ -120,21 +156,39 @@ export function analyse(spec: FixtureSpec): AnalysedMessage {
     sha256: createHash('sha256').update(bytes).digest('hex'),
     bytes,
     parsed: {
-      headers, from: [{ ...from, domain: domain(from.address) }], sender: [], replyTo: [],
-      to: (spec.to ?? ['bob@example.org']).map((a) => ({ name: '', address: a, domain: domain(a) })), cc: [],
+      headers,
+      from: [{ ...from, domain: domain(from.address) }],
+      sender: [],
+      replyTo: [],
+      to: (spec.to ?? ['bob@example.org']).map((a) => ({ name: '', address: a, domain: domain(a) })),
+      cc: [],
       dateRaw: spec.date === null ? null : (spec.date ?? 'Mon, 06 Mar 2023 10:00:00 +0000'),
       dateEpoch: dateEpoch !== null && Number.isNaN(dateEpoch) ? null : dateEpoch,
-      messageId: mid, inReplyTo: null, references: [], subject: spec.subject ?? null, listId: null, received,
-      mailer: null, text: spec.text ?? 'Hello.\r\n', html: spec.html ?? null,
+      messageId: mid,
+      inReplyTo: null,
+      references: [],
+      subject: spec.subject ?? null,
+      listId: null,
+      received,
+      mailer: null,
+      text: spec.text ?? 'Hello.\r\n',
+      html: spec.html ?? null,
       attachments: (spec.attachments ?? []).map((a) => ({
-        filename: a.filename, contentType: a.contentType, size: a.content.length,
-        sha256: createHash('sha256').update(a.content).digest('hex'), disposition: 'attachment', contentId: null,
+        filename: a.filename,
+        contentType: a.contentType,
+        size: a.content.length,
+        sha256: createHash('sha256').update(a.content).digest('hex'),
+        disposition: 'attachment',
+        contentId: null,
       })),
       problems: [],
     },
     verification: {
-      asOf: received[0]?.epoch ?? dateEpoch ?? 1_700_000_000, asOfSource: received.length ? 'received' : 'date', signatures,
-      arc: { result: 'none', instances: 0, comment: 'no ARC sets', seals: [] }, fetchedKeys: [],
+      asOf: received[0]?.epoch ?? dateEpoch ?? 1_700_000_000,
+      asOfSource: received.length ? 'received' : 'date',
+      signatures,
+      arc: { result: 'none', instances: 0, comment: 'no ARC sets', seals: [] },
+      fetchedKeys: [],
     },
     findings: spec.findings ?? [],
     verdict: {
@@ -151,8 +205,13 @@ export function insertFixture(db: Db, runId: number, spec: FixtureSpec): string 
   db.transaction(() => {
     insertMessage(db, runId, a);
     addSource(db, a.sha256, runId, {
-      path: `dump/${a.sha256.slice(0, 8)}.eml`, container: null, mailbox: null, folder: 'dump', offset: null,
-      length: a.bytes.length, ...spec.source,
+      path: `dump/${a.sha256.slice(0, 8)}.eml`,
+      container: null,
+      mailbox: null,
+      folder: 'dump',
+      offset: null,
+      length: a.bytes.length,
+      ...spec.source,
     });
   })();
   return a.sha256;

@@ -26,7 +26,10 @@ function expectedCounts(db: Db): string[] {
 
 function storedCounts(db: Db): string[] {
   const rows = db.prepare('SELECT dimension AS d, key AS k, verdict AS v, n FROM overview_counts WHERE n != 0').all() as {
-    d: string; k: string; v: string; n: number;
+    d: string;
+    k: string;
+    v: string;
+    n: number;
   }[];
   return rows.map((r) => `${r.d}|${r.k}|${r.v}|${r.n}`).sort();
 }
@@ -34,12 +37,20 @@ function storedCounts(db: Db): string[] {
 function keyCounts(db: Db): unknown {
   return {
     stored: db.prepare('SELECT key_name, key_source, result, n FROM signature_key_counts WHERE n != 0 ORDER BY 1, 2, 3').all(),
-    counted: db.prepare("SELECT key_name, ifnull(key_source, '') AS key_source, result, count(*) AS n FROM signatures GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").all(),
+    counted: db
+      .prepare(
+        "SELECT key_name, ifnull(key_source, '') AS key_source, result, count(*) AS n FROM signatures GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+      )
+      .all(),
   };
 }
 
 function search(db: Db, q: string): string[] {
-  return (db.prepare('SELECT m.sha256 FROM messages_fts f JOIN messages m ON m.rowid = f.rowid WHERE messages_fts MATCH ? ORDER BY 1').all(q) as { sha256: string }[]).map((r) => r.sha256);
+  return (
+    db.prepare('SELECT m.sha256 FROM messages_fts f JOIN messages m ON m.rowid = f.rowid WHERE messages_fts MATCH ? ORDER BY 1').all(q) as {
+      sha256: string;
+    }[]
+  ).map((r) => r.sha256);
 }
 
 describe('migration 002', () => {
@@ -51,7 +62,8 @@ describe('migration 002', () => {
     db.prepare('UPDATE messages SET from_domain = ?, date_epoch = NULL WHERE sha256 = ?').run('moved.example', ids.verified);
     expect(storedCounts(db)).toEqual(expectedCounts(db));
     db.transaction(() => {
-      for (const t of ['findings', 'signatures', 'attachments', 'sources', 'reviews']) db.prepare(`DELETE FROM ${t} WHERE sha256 = ?`).run(ids.tampered);
+      for (const t of ['findings', 'signatures', 'attachments', 'sources', 'reviews'])
+        db.prepare(`DELETE FROM ${t} WHERE sha256 = ?`).run(ids.tampered);
       db.prepare('DELETE FROM messages WHERE sha256 = ?').run(ids.tampered);
     })();
     expect(storedCounts(db)).toEqual(expectedCounts(db));
@@ -62,7 +74,9 @@ describe('migration 002', () => {
 
   it('never fails an insert on a date no calendar has', () => {
     const { db } = openFixtureDb();
-    const run = db.prepare("INSERT INTO import_runs (started_at, status, inputs, options, tool_version) VALUES ('now', 'running', '[]', '{}', 't')").run().lastInsertRowid as number;
+    const run = db
+      .prepare("INSERT INTO import_runs (started_at, status, inputs, options, tool_version) VALUES ('now', 'running', '[]', '{}', 't')")
+      .run().lastInsertRowid as number;
     const sha = insertFixture(db, run, { subject: 'far future', date: 'Mon, 01 Jan 2024 00:00:00 +0000' });
     db.prepare('UPDATE messages SET date_epoch = ? WHERE sha256 = ?').run(8e15, sha);
     expect(storedCounts(db)).toEqual(expectedCounts(db));
@@ -84,15 +98,18 @@ describe('migration 002', () => {
       db.prepare('DELETE FROM messages WHERE sha256 = ?').run(ids.tampered);
     })();
     expect(search(db, 'zebra')).toEqual([]);
-    expect(db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run().changes).toBeGreaterThanOrEqual(0);
+    expect(db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run().changes).toBeGreaterThanOrEqual(
+      0,
+    );
     db.close();
   });
 
   it('backfills counts and the index on a database imported before it existed', () => {
     const file = tempDbFile();
     const before = openDatabase(file, { migrations: loadMigrations().slice(0, 1) });
-    const all = ['messages_fts_insert', 'overview_messages_insert'].map((t) =>
-      before.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = ?").get(t) as { n: number });
+    const all = ['messages_fts_insert', 'overview_messages_insert'].map(
+      (t) => before.prepare('SELECT count(*) AS n FROM sqlite_master WHERE name = ?').get(t) as { n: number },
+    );
     expect(all.every((r) => r.n === 0)).toBe(true);
     const ids = seedReviewDb(before);
     before.close();

@@ -22,13 +22,22 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
-    else field += c;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
   }
   return rows;
 }
@@ -139,7 +148,12 @@ describe('.csv twins and exports', () => {
     expect(res.headers['content-disposition']).toContain('attachment; filename="leaktriage-export.csv"');
     const rows = parseCsv(res.body);
     expect(rows[0]).toEqual([...EXPORT_COLUMNS]);
-    expect(rows.slice(1).map((r) => r[0]).sort()).toEqual([t.ids.tampered, t.ids.copyB].sort());
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual([t.ids.tampered, t.ids.copyB].sort());
   });
 
   it('/-/export.csv and /-/export.json give the same rows', async () => {

@@ -75,7 +75,11 @@ describe('filters', () => {
     ['mailbox', { mailbox: 'archive.mbox' }, () => [ids.verified, ids.tampered]],
     ['folder when there is no mailbox', { mailbox: 'dump/sent' }, () => [ids.copyB]],
     ['DKIM key', { key: 'rot2023._domainkey.campaign.example' }, () => [ids.tampered]],
-    ['date range', { fromEpoch: Date.UTC(2023, 2, 8) / 1000, toEpoch: Date.UTC(2023, 2, 10) / 1000 - 1 }, () => [ids.suspicious, ids.unverifiable]],
+    [
+      'date range',
+      { fromEpoch: Date.UTC(2023, 2, 8) / 1000, toEpoch: Date.UTC(2023, 2, 10) / 1000 - 1 },
+      () => [ids.suspicious, ids.unverifiable],
+    ],
     ['signed', { signed: true }, () => [ids.verified, ids.tampered, ids.copyA, ids.copyB]],
     ['reviewed', { reviewed: true }, () => [ids.tampered]],
     ['not reviewed and tampered', { reviewed: false, verdicts: ['tampered'] }, () => [ids.copyB]],
@@ -117,7 +121,8 @@ describe('search syntax', () => {
 });
 
 describe('query plans', () => {
-  const plan = (f: QueueFilter, sort: QueueSort, setDriverMax?: number) => explainQueue(db, f, sort, { key: 1, sha256: 'a'.repeat(64) }, setDriverMax).join(' | ');
+  const plan = (f: QueueFilter, sort: QueueSort, setDriverMax?: number) =>
+    explainQueue(db, f, sort, { key: 1, sha256: 'a'.repeat(64) }, setDriverMax).join(' | ');
   it('reads the date index in order, without sorting, unfiltered and per verdict', () => {
     expect(plan({}, 'date')).toMatch(/USING INDEX messages_date/);
     expect(plan({}, 'date')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);

@@ -51,14 +51,23 @@ describe('POST /messages/{sha256}/reviews', () => {
   });
 
   it('with _then=next, goes on to the next message of the same queue', async () => {
-    const res = await post(t.ids.verified, { decision: 'confirm', reviewer: 'Ana', _queue: 'verdict=verified&verdict=tampered&bogus=1', _then: 'next' });
+    const res = await post(t.ids.verified, {
+      decision: 'confirm',
+      reviewer: 'Ana',
+      _queue: 'verdict=verified&verdict=tampered&bogus=1',
+      _then: 'next',
+    });
     expect(res.statusCode).toBe(303);
     const next = (await t.app.inject(`/messages/${t.ids.verified}.json?verdict=verified&verdict=tampered`)).json().queue.next;
     expect(res.headers.location).toBe(`/messages/${next}?verdict=verified&verdict=tampered`);
   });
 
   it('the queue context cannot steer the redirect elsewhere', async () => {
-    const res = await post(t.ids.suspicious, { decision: 'confirm', reviewer: 'Ana', _queue: '//evil.example/x?verdict=<script>&domain=a%0d%0aSet-Cookie:x' });
+    const res = await post(t.ids.suspicious, {
+      decision: 'confirm',
+      reviewer: 'Ana',
+      _queue: '//evil.example/x?verdict=<script>&domain=a%0d%0aSet-Cookie:x',
+    });
     expect(res.headers.location).toBe(`/messages/${t.ids.suspicious}?domain=a%0D%0ASet-Cookie%3Ax#review`);
   });
 
@@ -70,7 +79,10 @@ describe('POST /messages/{sha256}/reviews', () => {
       payload: { decision: 'override', verdict: 'suspicious', note: 'sent from a look-alike', reviewer: 'api' },
     });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ ok: true, review: { sha256: t.ids.unverifiable, decision: 'override', verdict: 'suspicious', reviewer: 'api' } });
+    expect(res.json()).toMatchObject({
+      ok: true,
+      review: { sha256: t.ids.unverifiable, decision: 'override', verdict: 'suspicious', reviewer: 'api' },
+    });
   });
 
   it('the export carries the latest decision', async () => {

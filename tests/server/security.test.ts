@@ -124,7 +124,9 @@ describe('response headers', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/octet-stream');
     expect(res.headers['content-disposition']).toBe(`attachment; filename="contract _final_.pdf"; filename*=UTF-8''contract%20_final_.pdf`);
-    const stored = open.db.prepare('SELECT content_sha256 AS h FROM attachments WHERE sha256 = ?').get(open.ids.attachment) as { h: string };
+    const stored = open.db.prepare('SELECT content_sha256 AS h FROM attachments WHERE sha256 = ?').get(open.ids.attachment) as {
+      h: string;
+    };
     expect(createHash('sha256').update(res.rawPayload).digest('hex')).toBe(stored.h);
   });
 });

@@ -85,7 +85,12 @@ describe('timeline buckets', () => {
   it('fills empty weeks between the first and the last', () => {
     const b = buildBuckets([week('2023-03-06', 2), week('2023-03-27', 1), week('', 4)]);
     expect(b.unit).toBe('week');
-    expect(b.buckets.map((x) => [x.start, x.total])).toEqual([['2023-03-06', 2], ['2023-03-13', 0], ['2023-03-20', 0], ['2023-03-27', 1]]);
+    expect(b.buckets.map((x) => [x.start, x.total])).toEqual([
+      ['2023-03-06', 2],
+      ['2023-03-13', 0],
+      ['2023-03-20', 0],
+      ['2023-03-27', 1],
+    ]);
   });
   it('falls back to months, then years, when forged dates stretch the range', () => {
     expect(buildBuckets([week('2018-01-01', 1), week('2023-12-25', 1)]).unit).toBe('month');

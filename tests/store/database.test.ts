@@ -38,7 +38,13 @@ describe('migrations', () => {
 
   it('keeps the live schema equal to the committed snapshot (update tests/store/schema.snapshot.sql on purpose)', () => {
     const db = openDatabase(join(dir, 'd.sqlite'));
-    const schema = (db.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type, name").pluck().all() as string[]).join(';\n') + ';\n';
+    const schema =
+      (
+        db
+          .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type, name")
+          .pluck()
+          .all() as string[]
+      ).join(';\n') + ';\n';
     db.close();
     const snapshotFile = new URL('./schema.snapshot.sql', import.meta.url);
     if (process.env.UPDATE_SCHEMA_SNAPSHOT) writeFileSync(snapshotFile, schema);

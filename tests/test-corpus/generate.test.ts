@@ -13,14 +13,26 @@ import { writeOutputs } from '../../test-corpus/write-output.ts';
 const CORPUS = fileURLToPath(new URL('../../test-corpus/', import.meta.url));
 const read = (...parts: string[]): Buffer => readFileSync(join(CORPUS, ...parts));
 
-interface Expected { file: string; description: string; verdict: string; codes: string[] }
-interface DemoEntry { path: string; sha256: string; verdict: string; codes: string[] }
+interface Expected {
+  file: string;
+  description: string;
+  verdict: string;
+  codes: string[];
+}
+interface DemoEntry {
+  path: string;
+  sha256: string;
+  verdict: string;
+  codes: string[];
+}
 const corpus = JSON.parse(read('generated', 'expected.json').toString()) as Expected[];
 const demo = JSON.parse(read('demo-expected.json').toString()) as { messages: DemoEntry[] };
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((name) => statSync(join(dir, name)).isFile()).map((name) => relative(dir, join(dir, name))).sort();
+    .filter((name) => statSync(join(dir, name)).isFile())
+    .map((name) => relative(dir, join(dir, name)))
+    .sort();
 }
 
 /** The zone file as the test reads it: name -> joined TXT strings. Independent of the generator. */
@@ -38,9 +50,15 @@ async function resolver(name: string): Promise<string[][]> {
   return [[value]];
 }
 
-const headerSection = (bytes: Buffer): string => bytes.toString('latin1').split('\r\n\r\n')[0]!.replace(/\r\n[ \t]/g, ' ');
+const headerSection = (bytes: Buffer): string =>
+  bytes
+    .toString('latin1')
+    .split('\r\n\r\n')[0]!
+    .replace(/\r\n[ \t]/g, ' ');
 const fields = (bytes: Buffer, name: string): string[] =>
-  headerSection(bytes).split('\r\n').filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  headerSection(bytes)
+    .split('\r\n')
+    .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
 /** Received dates, topmost first. */
 const receivedTimes = (bytes: Buffer): number[] => fields(bytes, 'Received').map((l) => Date.parse(l.slice(l.lastIndexOf(';') + 1)));
 
@@ -130,7 +148,8 @@ function checkHeaders(code: string, bytes: Buffer): void {
     const ar = lines.findIndex((l) => /^Authentication-Results:.*dkim=pass/i.test(l));
     expect(ar).toBeGreaterThan(lines.findLastIndex((l) => l.startsWith('Received:')));
   }
-  if (code === 'dkim/missing-signature') expect(zone.has(`mail._domainkey.${fields(bytes, 'From')[0]!.split('@')[1]!.replace('>', '')}`)).toBe(true);
+  if (code === 'dkim/missing-signature')
+    expect(zone.has(`mail._domainkey.${fields(bytes, 'From')[0]!.split('@')[1]!.replace('>', '')}`)).toBe(true);
 }
 
 describe('test corpus generator', () => {
@@ -171,7 +190,10 @@ function readZipEntry(zip: Buffer, name: string): Promise<Buffer> {
         file.openReadStream(entry, (e, stream) => {
           if (e) return reject(e);
           const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+          stream
+            .on('data', (c: Buffer) => chunks.push(c))
+            .on('end', () => resolve(Buffer.concat(chunks)))
+            .on('error', reject);
         });
       });
       file.on('end', () => reject(new Error(`no ${name} in zip`)));
@@ -190,8 +212,11 @@ describe('demo dump', () => {
 
   it.each(demo.messages.map((m) => [m.path, m] as const))('%s has the listed bytes and verifies as expected', async (_p, m) => {
     const [container, inner] = m.path.startsWith('archive.zip/') ? ['archive.zip', m.path.slice(12)] : [m.path, ''];
-    const bytes = m.path.startsWith('inbox#') ? mboxMember(Number(m.path.slice(6)))
-      : inner ? await readZipEntry(read('demo', container), inner) : read('demo', m.path);
+    const bytes = m.path.startsWith('inbox#')
+      ? mboxMember(Number(m.path.slice(6)))
+      : inner
+        ? await readZipEntry(read('demo', container), inner)
+        : read('demo', m.path);
     const { createHash } = await import('node:crypto');
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(m.sha256);
     await checkWithMailauth(m.codes[0]!, bytes);

@@ -3,7 +3,11 @@ import { decideVerdict } from '../../src/verdict/decide-verdict.ts';
 import type { Finding, Severity } from '../../src/model.ts';
 
 const f = (code: string, severity: Severity, signature?: number): Finding => ({
-  check: code.split('/')[0]!, code, severity, detail: `Detail of ${code}.`, evidence: signature === undefined ? {} : { signature },
+  check: code.split('/')[0]!,
+  code,
+  severity,
+  detail: `Detail of ${code}.`,
+  evidence: signature === undefined ? {} : { signature },
 });
 
 describe('decideVerdict', () => {

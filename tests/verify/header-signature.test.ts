@@ -24,7 +24,9 @@ async function signaturesOf(file: string, keys: KeyIndex) {
 
 describe('verifyHeaderSignature', () => {
   it('agrees with mailauth on every signature that mailauth verified (generated and real corpus)', async () => {
-    const files = readdirSync(CORPUS).filter((f) => f.endsWith('.eml')).map((f) => [join(CORPUS, f), corpusKeys] as const);
+    const files = readdirSync(CORPUS)
+      .filter((f) => f.endsWith('.eml'))
+      .map((f) => [join(CORPUS, f), corpusKeys] as const);
     if (existsSync(REAL)) {
       const realKeys = new KeyIndex(readKeyFile(readFileSync(join(REAL, 'keys.zone'), 'utf8'), 'keys.zone').records);
       const exp = JSON.parse(readFileSync(join(REAL, 'expectations.json'), 'utf8')) as { messages: { file: string }[] };
@@ -35,7 +37,9 @@ describe('verifyHeaderSignature', () => {
       const { parsed, v, tags } = await signaturesOf(file, keys);
       for (const s of v.signatures.filter((x) => x.result === 'pass')) {
         const key = keys.candidates(s.keyName, v.asOf)[0]!;
-        expect(verifyHeaderSignature(parsed.headers, tags[s.index]!.header, tags[s.index]!.tags, key.value), `${file} #${s.index}`).toBe(true);
+        expect(verifyHeaderSignature(parsed.headers, tags[s.index]!.header, tags[s.index]!.tags, key.value), `${file} #${s.index}`).toBe(
+          true,
+        );
         checked++;
       }
     }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readKeyFile, splitKeyName } from '../../src/verify/key-files.ts';
 import { describeKey, KeyIndex } from '../../src/verify/key-index.ts';
 
-const P1024 = 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCyBwu6PiaDN87t3DVZ84zIrEhCoxtFuv7g52oCwAUXTDnXZ+0XHM/rhkm8XSGr1yLsDc1zLGX8IfITY1dL2CzptdgyiX7vgYjzZqG368C8BtGB5m6nj26NyhSKEdlV7MS9KbASd359ggCeGTT5QjRKEMSauVyVSeapq6ZcpZ9JwQIDAQAB';
+const P1024 =
+  'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCyBwu6PiaDN87t3DVZ84zIrEhCoxtFuv7g52oCwAUXTDnXZ+0XHM/rhkm8XSGr1yLsDc1zLGX8IfITY1dL2CzptdgyiX7vgYjzZqG368C8BtGB5m6nj26NyhSKEdlV7MS9KbASd359ggCeGTT5QjRKEMSauVyVSeapq6ZcpZ9JwQIDAQAB';
 
 describe('zone files', () => {
   it('joins several quoted strings without separators and keeps the file as source', () => {
@@ -10,7 +11,13 @@ describe('zone files', () => {
     const { records, ignored } = readKeyFile(text, '/tmp/some/keys.zone');
     expect(ignored).toEqual([]);
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ name: 'sel._domainkey.example.org', domain: 'example.org', selector: 'sel', source: 'zone:keys.zone', sourceKind: 'zone' });
+    expect(records[0]).toMatchObject({
+      name: 'sel._domainkey.example.org',
+      domain: 'example.org',
+      selector: 'sel',
+      source: 'zone:keys.zone',
+      sourceKind: 'zone',
+    });
     expect(records[0]!.value).toBe(`v=DKIM1; k=rsa; p=${P1024}`);
     expect(describeKey(records[0]!.value)).toEqual({ keyType: 'rsa', keyBits: 1024, revoked: false });
   });
@@ -31,7 +38,9 @@ describe('zone files', () => {
 
 describe('JSON key files', () => {
   it('reads the corpus shape with simulated DNS errors', () => {
-    const json = JSON.stringify({ keys: { 'a._domainkey.x.org': { txt: [`p=${P1024}`] }, 'b._domainkey.x.org': { error: 'TIMEOUT', txt: null } } });
+    const json = JSON.stringify({
+      keys: { 'a._domainkey.x.org': { txt: [`p=${P1024}`] }, 'b._domainkey.x.org': { error: 'TIMEOUT', txt: null } },
+    });
     const { records } = readKeyFile(json, 'keys.json');
     expect(records.map((r) => [r.name, r.dnsError, r.source])).toEqual([
       ['a._domainkey.x.org', null, 'json:keys.json'],
@@ -45,7 +54,9 @@ describe('JSON key files', () => {
   });
 
   it('reads a key-archive export with first/last seen dates', () => {
-    const json = JSON.stringify([{ domain: 'z.org', selector: 'k1', value: `p=${P1024}`, firstSeenAt: '2021-01-01T00:00:00Z', lastSeenAt: null }]);
+    const json = JSON.stringify([
+      { domain: 'z.org', selector: 'k1', value: `p=${P1024}`, firstSeenAt: '2021-01-01T00:00:00Z', lastSeenAt: null },
+    ]);
     const r = readKeyFile(json, 'archive.json').records[0]!;
     expect(r).toMatchObject({ sourceKind: 'archive', source: 'archive:archive.json', firstSeen: 1609459200, lastSeen: null });
   });
@@ -57,7 +68,15 @@ describe('JSON key files', () => {
 
 describe('key index', () => {
   it('prefers the record seen at the message time, then undated records, then the nearest', () => {
-    const base = { name: 's._domainkey.d.org', domain: 'd.org', selector: 's', sourceKind: 'archive' as const, source: 'a', fetchedAt: null, dnsError: null };
+    const base = {
+      name: 's._domainkey.d.org',
+      domain: 'd.org',
+      selector: 's',
+      sourceKind: 'archive' as const,
+      source: 'a',
+      fetchedAt: null,
+      dnsError: null,
+    };
     const old = { ...base, value: 'p=OLD', firstSeen: 1000, lastSeen: 2000 };
     const recent = { ...base, value: 'p=NEW', firstSeen: 3000, lastSeen: null };
     const undated = { ...base, value: 'p=ZONE', firstSeen: null, lastSeen: null, sourceKind: 'zone' as const };
@@ -69,7 +88,11 @@ describe('key index', () => {
 
   it('treats an empty p= as revoked and a raw 32-byte key as ed25519', () => {
     expect(describeKey('v=DKIM1; p=').revoked).toBe(true);
-    expect(describeKey(`k=ed25519; p=${Buffer.alloc(32, 7).toString('base64')}`)).toEqual({ keyType: 'ed25519', keyBits: 256, revoked: false });
+    expect(describeKey(`k=ed25519; p=${Buffer.alloc(32, 7).toString('base64')}`)).toEqual({
+      keyType: 'ed25519',
+      keyBits: 256,
+      revoked: false,
+    });
     expect(splitKeyName('example.org')).toBeNull();
   });
 });

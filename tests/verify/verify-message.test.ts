@@ -28,7 +28,20 @@ describe('verifyMessage', () => {
     expect(v.asOfSource).toBe('received');
     expect(v.signatures).toHaveLength(1);
     const s = v.signatures[0]!;
-    expect(s).toMatchObject({ domain: 'example-news.org', selector: 'sel2024', algorithm: 'rsa-sha256', version: '1', bodyHash: 'pass', result: 'pass', keyType: 'rsa', keyBits: 2048, keySource: 'zone:corpus.zone', aligned: true, unsignedBodyBytes: 0, keyError: null });
+    expect(s).toMatchObject({
+      domain: 'example-news.org',
+      selector: 'sel2024',
+      algorithm: 'rsa-sha256',
+      version: '1',
+      bodyHash: 'pass',
+      result: 'pass',
+      keyType: 'rsa',
+      keyBits: 2048,
+      keySource: 'zone:corpus.zone',
+      aligned: true,
+      unsignedBodyBytes: 0,
+      keyError: null,
+    });
     expect(s.signedHeaders).toContain('from');
     expect(s.signTime).toBeGreaterThan(1_700_000_000);
   });
@@ -58,7 +71,11 @@ describe('verifyMessage', () => {
   it('stores live answers in the key store during an import with --dns live', async () => {
     const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'lt-dns-')), 'd.sqlite'));
     const record = zone.find((k) => k.name === 'sel2024._domainkey.example-news.org')!;
-    const s = await importPaths(db, [join(CORPUS, 'authentic-news-rsa.eml')], { workers: 0, dnsLive: true, liveLookup: async () => [[record.value]] });
+    const s = await importPaths(db, [join(CORPUS, 'authentic-news-rsa.eml')], {
+      workers: 0,
+      dnsLive: true,
+      liveLookup: async () => [[record.value]],
+    });
     expect(s.messagesNew).toBe(1);
     expect(db.prepare('SELECT verdict FROM messages').pluck().get()).toBe('verified');
     const keys = loadAllKeys(db);
@@ -70,8 +87,13 @@ describe('verifyMessage', () => {
     const v = await verify('suspicious-expired.eml', new KeyIndex(zone));
     expect(v.signatures[0]!.comment).toBe('expired');
     // Signed 2024-03-14 09:00 with x= a day later, received an hour after signing, verified "now" in 2033.
-    const msg = 'From: Ana <ana@example-news.org>\r\nTo: bo@example.org\r\nSubject: later expiry\r\nDate: Thu, 14 Mar 2024 09:00:00 +0000\r\nMessage-ID: <x1@example-news.org>\r\n\r\nHello.\r\n';
-    const signed = await signMessage(msg, { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024', expires: new Date('2024-03-15T09:00:00Z') }, new Date('2024-03-14T09:00:00Z'));
+    const msg =
+      'From: Ana <ana@example-news.org>\r\nTo: bo@example.org\r\nSubject: later expiry\r\nDate: Thu, 14 Mar 2024 09:00:00 +0000\r\nMessage-ID: <x1@example-news.org>\r\n\r\nHello.\r\n';
+    const signed = await signMessage(
+      msg,
+      { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024', expires: new Date('2024-03-15T09:00:00Z') },
+      new Date('2024-03-14T09:00:00Z'),
+    );
     const bytes = Buffer.from(`Received: from a by mx.example.org; Thu, 14 Mar 2024 10:00:00 +0000\r\n${signed}`, 'latin1');
     const r = await verifyMessage(bytes, await parseMessage(bytes), { keys: new KeyIndex(zone), now: 2_000_000_000 });
     expect(r.asOf).toBe(Date.UTC(2024, 2, 14, 10) / 1000);
@@ -82,11 +104,21 @@ describe('verifyMessage', () => {
     const right = zone.find((k) => k.name === 'sel2024._domainkey.example-news.org')!;
     const other = zone.find((k) => k.name === 'mail._domainkey.ministry.example')!;
     // A rotated-away key seen around the message time ranks first; the zone's key is the right one.
-    const rotated = { ...right, value: other.value, sourceKind: 'archive' as const, source: 'archive:old.json', firstSeen: 1_600_000_000, lastSeen: 1_800_000_000 };
+    const rotated = {
+      ...right,
+      value: other.value,
+      sourceKind: 'archive' as const,
+      source: 'archive:old.json',
+      firstSeen: 1_600_000_000,
+      lastSeen: 1_800_000_000,
+    };
     const v = await verify('authentic-news-rsa.eml', new KeyIndex([rotated, right]));
     expect(v.signatures[0]).toMatchObject({ result: 'pass', keySource: 'zone:corpus.zone' });
     // When no other record does better, the first choice (the record seen at the message time) stands.
-    const edited = Buffer.from(readFileSync(join(CORPUS, 'authentic-news-rsa.eml'), 'latin1').replace(/^Subject: /m, 'Subject: Re: '), 'latin1');
+    const edited = Buffer.from(
+      readFileSync(join(CORPUS, 'authentic-news-rsa.eml'), 'latin1').replace(/^Subject: /m, 'Subject: Re: '),
+      'latin1',
+    );
     const neither = await verifyMessage(edited, await parseMessage(edited), { keys: new KeyIndex([right, rotated]), now: 2_000_000_000 });
     expect(neither.signatures[0]).toMatchObject({ bodyHash: 'pass', result: 'fail', keySource: 'archive:old.json' });
   });

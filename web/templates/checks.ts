@@ -12,16 +12,21 @@ export interface ChecksData {
 }
 
 export function checksPage(d: ChecksData, twins: { label: string; href: string }[]): Html {
-  const code = (c: string, n: number) => html`<a href="/messages${queryString([['code', c]])}"><code>${c}</code></a> <span class="muted">(${fmtCount(n)})</span>`;
+  const code = (c: string, n: number) =>
+    html`<a href="/messages${queryString([['code', c]])}"><code>${c}</code></a> <span class="muted">(${fmtCount(n)})</span>`;
   const body = html`<h1>Checks</h1>
 ${d.registry ? '' : html`<p class="notice">This build has no check registry (src/checks/index.ts); the codes below are those found in the database.</p>`}
 ${d.checks.map(
-    (c) => html`<section><h2><code>${c.id}</code> ${c.title}</h2><table><thead><tr><th>code</th><th>severity</th><th>meaning</th></tr></thead><tbody>
+  (
+    c,
+  ) => html`<section><h2><code>${c.id}</code> ${c.title}</h2><table><thead><tr><th>code</th><th>severity</th><th>meaning</th></tr></thead><tbody>
 ${c.codes.map((x) => html`<tr><td>${code(x.code, x.findings)}</td><td class="sev-${x.severity}">${x.severity}</td><td>${x.meaning}</td></tr>`)}
 </tbody></table></section>`,
-  )}
-${d.other_codes.length
+)}
+${
+  d.other_codes.length
     ? html`<section><h2>Other codes in this database</h2><ul>${d.other_codes.map((c) => html`<li>${code(c.code, c.findings)}</li>`)}</ul></section>`
-    : ''}`;
+    : ''
+}`;
   return layout({ title: 'Checks', section: 'checks', twins }, body);
 }

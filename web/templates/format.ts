@@ -6,7 +6,12 @@ export const VERDICT_ORDER = ['verified', 'tampered', 'suspicious', 'unverifiabl
 export function fmtEpoch(epoch: number | null | undefined): string {
   if (epoch === null || epoch === undefined) return '—';
   const d = new Date(epoch * 1000);
-  return Number.isNaN(d.getTime()) ? String(epoch) : d.toISOString().replace('T', ' ').replace(/\.000Z$/, 'Z');
+  return Number.isNaN(d.getTime())
+    ? String(epoch)
+    : d
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.000Z$/, 'Z');
 }
 
 export function fmtBytes(n: number | null | undefined): string {
@@ -26,7 +31,11 @@ export function fmtDelay(seconds: number): string {
   const sign = seconds < 0 ? '−' : '';
   let s = Math.abs(Math.round(seconds));
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['min', 60],
+  ] as const) {
     if (s >= size) {
       parts.push(`${Math.floor(s / size)} ${unit}`);
       s %= size;

@@ -28,9 +28,9 @@ function failureList(r: RunWithFailures, short: boolean): Html {
   const more = r.failure_rows - r.failure_list.length;
   return html`<table class="failures"><thead><tr><th>kind</th><th>input</th><th>code</th><th>reason</th></tr></thead><tbody>
 ${r.failure_list.map(
-    (f) => html`<tr><td>${f.kind}</td><td class="path">${f.path}${f.offset !== null ? `#${f.offset}` : ''}
+  (f) => html`<tr><td>${f.kind}</td><td class="path">${f.path}${f.offset !== null ? `#${f.offset}` : ''}
 ${f.sha256 ? html` <a href="/messages/${f.sha256}">message</a>` : ''}</td><td><code>${f.code}</code></td><td>${f.reason}</td></tr>`,
-  )}
+)}
 </tbody></table>
 ${more > 0 ? html`<p class="muted">${fmtCount(more)} more — ${short ? html`<a href="/-/imports">see the imports page</a> or ` : ''}<a href="/-/imports.csv">download all as CSV</a>.</p>` : ''}`;
 }

@@ -15,18 +15,27 @@ export function keysPage(d: KeysPage & { domain: string | null }, twins: { label
 <form class="inline" method="get" action="/-/keys"><label>domain <input name="domain" value="${d.domain ?? ''}"></label> <button>filter</button></form>
 <table class="keys"><thead><tr><th>key</th><th>source</th><th>first seen</th><th>last seen</th><th>fetched</th><th>imported</th><th>value</th><th>signatures</th><th>verified (examples)</th></tr></thead><tbody>
 ${d.keys.map(
-    (k) => html`<tr id="key-${k.id}"><td><a href="/messages${queryString([['key', k.name]])}">${k.name}</a></td>
+  (k) => html`<tr id="key-${k.id}"><td><a href="/messages${queryString([['key', k.name]])}">${k.name}</a></td>
 <td>${k.source_kind}: ${k.source}</td><td>${fmtEpoch(k.first_seen)}</td><td>${fmtEpoch(k.last_seen)}</td><td>${fmtEpoch(k.fetched_at)}</td>
 <td>${k.imported_at}</td><td class="value">${k.dns_error ? html`<em>${k.dns_error}</em>` : k.value}</td><td>${usage(k.usage)}</td>
 <td>${k.verified.map((m) => html`<a href="/messages/${m.sha256}">${m.subject || m.sha256.slice(0, 12)}</a><br>`)}</td></tr>`,
-  )}
+)}
 </tbody></table>
-${d.next !== null ? html`<p><a href="/-/keys${queryString([['domain', d.domain], ['_next', d.next]])}">next page</a></p>` : ''}
+${
+  d.next !== null
+    ? html`<p><a href="/-/keys${queryString([
+        ['domain', d.domain],
+        ['_next', d.next],
+      ])}">next page</a></p>`
+    : ''
+}
 <h2>Keys the signatures needed but the key store lacks</h2>
-${d.missing.length
+${
+  d.missing.length
     ? html`<table><thead><tr><th>key</th><th>result</th><th class="num">signatures</th></tr></thead><tbody>
 ${d.missing.map((m) => html`<tr><td><a href="/messages${queryString([['key', m.key_name]])}">${m.key_name}</a></td><td>${m.result}</td><td class="num">${fmtCount(m.n)}</td></tr>`)}
 </tbody></table>${d.missingTotal > d.missing.length ? html`<p class="muted">${fmtCount(d.missingTotal - d.missing.length)} more; filter by domain to see them.</p>` : ''}`
-    : html`<p class="muted">None.</p>`}`;
+    : html`<p class="muted">None.</p>`
+}`;
   return layout({ title: 'Keys', section: 'keys', twins }, body);
 }

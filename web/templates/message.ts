@@ -4,7 +4,13 @@ import { html, type Html } from './html.ts';
 import { VERDICT_ORDER, fmtAddress, fmtBytes, fmtEpoch, verdictBadge } from './format.ts';
 import { layout } from './layout.ts';
 import {
-  arcSection, attachmentsSection, copiesSection, findingsSection, headersSection, receivedSection, signaturesSection,
+  arcSection,
+  attachmentsSection,
+  copiesSection,
+  findingsSection,
+  headersSection,
+  receivedSection,
+  signaturesSection,
   sourcesSection,
 } from './message-sections.ts';
 
@@ -27,11 +33,14 @@ export interface MessagePageContext {
 function reviewSection(v: MessageView, c: MessagePageContext): Html {
   const m = v.message;
   return html`<section id="review" class="review"><h2>Review</h2>
-${v.reviews.length
+${
+  v.reviews.length
     ? html`<ol class="history">${v.reviews.map(
-        (r) => html`<li><time>${r.created_at}</time> <strong>${r.reviewer}</strong> ${r.decision === 'confirm' ? 'confirmed' : 'overrode to'} ${verdictBadge(r.verdict)}${r.note ? html` — ${r.note}` : ''}</li>`,
+        (r) =>
+          html`<li><time>${r.created_at}</time> <strong>${r.reviewer}</strong> ${r.decision === 'confirm' ? 'confirmed' : 'overrode to'} ${verdictBadge(r.verdict)}${r.note ? html` — ${r.note}` : ''}</li>`,
       )}</ol>`
-    : html`<p class="muted">Not reviewed yet.</p>`}
+    : html`<p class="muted">Not reviewed yet.</p>`
+}
 <form id="review-form" method="post" action="/messages/${m.sha256}/reviews">
 <input type="hidden" name="_csrf" value="${c.csrf}">
 <input type="hidden" name="_queue" value="${c.context.replace(/^\?/, '')}">
@@ -70,10 +79,12 @@ ${reviewSection(v, c)}
 <section><h2>Received hops</h2>${receivedSection(v)}</section>
 <section><h2>Attachments</h2>${attachmentsSection(v)}</section>
 <section><h2>Text body</h2>${m.body_text !== null ? html`<pre class="body">${m.body_text}</pre>` : html`<p class="muted">No text part.</p>`}</section>
-<section><h2>HTML body</h2>${m.has_html
-    ? html`<p class="muted">Shown without scripts and without loading anything (remote images, styles and fonts are blocked).</p>
+<section><h2>HTML body</h2>${
+    m.has_html
+      ? html`<p class="muted">Shown without scripts and without loading anything (remote images, styles and fonts are blocked).</p>
 <iframe class="html-body" sandbox src="/messages/${m.sha256}/html" title="HTML body (sandboxed)" referrerpolicy="no-referrer"></iframe>`
-    : html`<p class="muted">No HTML part.</p>`}</section>
+      : html`<p class="muted">No HTML part.</p>`
+  }</section>
 <section><h2>Other copies with this Message-ID</h2>${copiesSection(v)}</section>
 <section><h2>Found at</h2>${sourcesSection(v)}</section>
 <section><h2>Headers as in the bytes</h2>${headersSection(v)}</section>`;

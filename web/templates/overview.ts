@@ -27,7 +27,10 @@ function verdictTable(d: OverviewData): Html {
     (v) => html`<tr><td>${verdictBadge(v)}</td>
 <td class="num"><a href="/messages${queryString([['verdict', v]])}">${fmtCount(d.machine[v] ?? 0)}</a></td>
 <td class="num"><a href="/messages${queryString([['final', v]])}">${fmtCount(d.final[v] ?? 0)}</a></td>
-<td><a href="/messages${queryString([['verdict', v], ['reviewed', 'no']])}">not yet reviewed</a></td></tr>`,
+<td><a href="/messages${queryString([
+      ['verdict', v],
+      ['reviewed', 'no'],
+    ])}">not yet reviewed</a></td></tr>`,
   )}</tbody>
 <tfoot><tr><th>all</th><td class="num"><a href="/messages">${fmtCount(d.total)}</a></td>
 <td class="num"><a href="/messages?reviewed=yes">${fmtCount(d.reviewed.total)}</a> reviewed, ${fmtCount(d.reviewed.changed)} overridden</td><td></td></tr></tfoot>
@@ -52,9 +55,9 @@ function keyTable(title: string, param: string, data: { rows: KeyCount[]; keys: 
   return html`<section class="half"><h2>${title}</h2>
 <table class="counts"><thead><tr><th>${param}</th><th class="num">${unit}</th><th></th></tr></thead><tbody>
 ${data.rows.map(
-    (r) => html`<tr><td class="key"><a href="/messages${queryString([[param, r.key]])}">${r.key || empty}</a></td>
+  (r) => html`<tr><td class="key"><a href="/messages${queryString([[param, r.key]])}">${r.key || empty}</a></td>
 <td class="num">${fmtCount(r.total)}</td><td>${param === 'code' ? '' : verdictBar(r, max)}</td></tr>`,
-  )}
+)}
 </tbody></table>
 ${data.keys > data.rows.length ? html`<p class="muted">${fmtCount(data.keys - data.rows.length)} more not shown (see the .json twin).</p>` : ''}
 </section>`;

@@ -55,7 +55,10 @@ function row(r: QueueRow, context: string): Html {
 <td class="subject"><a href="${href}">${r.subject || html`<span class="muted">(no subject)</span>`}</a></td>
 <td>${verdictBadge(r.verdict)}</td>
 <td>${r.review_verdict ? html`${verdictBadge(r.review_verdict)} <span class="muted">${r.review_decision} by ${r.reviewer}</span>` : html`<span class="muted">—</span>`}</td>
-<td class="codes">${r.reasons.split(';').filter(Boolean).map((c) => html`<code>${c}</code> `)}</td>
+<td class="codes">${r.reasons
+    .split(';')
+    .filter(Boolean)
+    .map((c) => html`<code>${c}</code> `)}</td>
 <td class="num">${r.signature_count}</td><td class="num">${fmtBytes(r.size)}</td></tr>`;
 }
 

@@ -77,7 +77,8 @@ export function buildBuckets(weeks: KeyCount[]): { unit: Unit; buckets: Bucket[]
 export function timelineChart(weeks: KeyCount[]): Html {
   const { unit, buckets } = buildBuckets(weeks);
   const undated = weeks.find((w) => w.key === '')?.total ?? 0;
-  if (!buckets.length) return html`<p class="muted">No message has a usable Date header${undated ? html` (${fmtCount(undated)} undated)` : ''}.</p>`;
+  if (!buckets.length)
+    return html`<p class="muted">No message has a usable Date header${undated ? html` (${fmtCount(undated)} undated)` : ''}.</p>`;
   const max = Math.max(...buckets.map((b) => b.total), 1);
   const step = WIDTH / buckets.length;
   const barW = Math.max(1, step - (step > 4 ? 1 : 0));
@@ -96,7 +97,10 @@ export function timelineChart(weeks: KeyCount[]): Html {
   const ticks = buckets
     .map((b, i) => ({ b, i }))
     .filter(({ i }) => i === 0 || i === buckets.length - 1 || i % Math.ceil(buckets.length / 8) === 0)
-    .map(({ b, i }) => html`<text x="${(i * step).toFixed(1)}" y="${HEIGHT - 5}">${unit === 'year' ? b.start.slice(0, 4) : unit === 'month' ? b.start.slice(0, 7) : b.start}</text>`);
+    .map(
+      ({ b, i }) =>
+        html`<text x="${(i * step).toFixed(1)}" y="${HEIGHT - 5}">${unit === 'year' ? b.start.slice(0, 4) : unit === 'month' ? b.start.slice(0, 7) : b.start}</text>`,
+    );
   return html`<figure class="timeline">
 <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" width="100%" role="img" aria-label="messages per ${unit}, by verdict">
 <line class="axis" x1="0" y1="${plot}" x2="${WIDTH}" y2="${plot}"></line>

@@ -2,14 +2,21 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import { READ_CHUNK_BYTES } from '../limits.ts';
-import type { FileProgress } from './context.ts';
+
+/** Counts input bytes consumed for one file, never beyond that file's size (progress/ETA). */
+export interface FileProgress {
+  add(bytes: number): void;
+}
 
 /**
  * Reads a file from `start` to EOF or `end` (the size seen by stat, so a file still being written
  * cannot keep us reading forever). Each chunk is a fresh Buffer: readers keep slices of it.
  */
 export async function* readFileChunks(
-  handle: FileHandle, start: number, end: number, progress: FileProgress | null,
+  handle: FileHandle,
+  start: number,
+  end: number,
+  progress: FileProgress | null,
 ): AsyncGenerator<Buffer> {
   let position = start;
   while (position < end) {
@@ -23,16 +30,17 @@ export async function* readFileChunks(
 }
 
 /** The first `size` bytes (or fewer at EOF) for recognition, and the whole stream again from byte 0. */
-export async function peekHead(
-  chunks: AsyncIterable<Buffer>, size: number,
-): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+export async function peekHead(chunks: AsyncIterable<Buffer>, size: number): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
   const iterator = chunks[Symbol.asyncIterator]();
   const seen: Buffer[] = [];
   let total = 0;
   let done = false;
   while (total < size) {
     const next = await iterator.next();
-    if (next.done) { done = true; break; }
+    if (next.done) {
+      done = true;
+      break;
+    }
     seen.push(next.value);
     total += next.value.length;
   }

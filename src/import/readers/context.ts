@@ -2,11 +2,16 @@
 
 import type { InputItem, SourceRef } from '../../model.ts';
 import type { Limits } from '../limits.ts';
-import type { ZipSource } from './zip-source.ts';
+import type { Readable } from 'node:stream';
+import type { FileProgress } from './chunks.ts';
 
-/** Counts input bytes consumed for one file, never beyond that file's size (progress/ETA). */
-export interface FileProgress {
-  add(bytes: number): void;
+export type { FileProgress } from './chunks.ts';
+
+/** Random access to a zip's bytes: a file on disk, or an inner zip (see zip-source.ts). */
+export interface ZipSource {
+  size: number;
+  /** A stream of bytes [start, end). */
+  openRange(start: number, end: number): Readable;
 }
 
 /**
@@ -90,8 +95,11 @@ export function message(bytes: Buffer, source: Omit<SourceRef, 'length'>): Input
 
 /** Node's system errors (ENOENT, EACCES, EIO...) are bad input; anything else is a bug. */
 export function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string'
-    && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    typeof (error as NodeJS.ErrnoException).syscall === 'string'
+  );
 }
 
 export function describeSystemError(error: NodeJS.ErrnoException): string {

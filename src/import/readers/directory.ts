@@ -27,9 +27,7 @@ export interface Place {
   ignore: { code: string; reason: string } | null;
 }
 
-export type WalkEvent =
-  | { kind: 'file'; path: string; size: number; place: Place }
-  | { kind: 'item'; item: InputItem };
+export type WalkEvent = { kind: 'file'; path: string; size: number; place: Place } | { kind: 'item'; item: InputItem };
 
 interface WalkState {
   limits: Limits;
@@ -41,9 +39,7 @@ interface WalkState {
   branch: Map<string, string>;
 }
 
-export async function* walkInputs(
-  paths: readonly string[], limits: Limits, formats: readonly FolderFormat[],
-): AsyncGenerator<WalkEvent> {
+export async function* walkInputs(paths: readonly string[], limits: Limits, formats: readonly FolderFormat[]): AsyncGenerator<WalkEvent> {
   const roots: string[] = [];
   for (const path of paths) {
     if (path.includes('\0')) continue;
@@ -66,7 +62,12 @@ function item(value: InputItem): WalkEvent {
 }
 
 async function* walkPath(
-  label: string, rel: string, place: Place, depth: number, given: boolean, state: WalkState,
+  label: string,
+  rel: string,
+  place: Place,
+  depth: number,
+  given: boolean,
+  state: WalkState,
 ): AsyncGenerator<WalkEvent> {
   let link: Stats;
   let info: Stats;
@@ -110,9 +111,11 @@ async function* walkFolder(label: string, rel: string, info: Stats, depth: numbe
   const earlier = state.seen.get(id);
   if (earlier !== undefined) {
     const code = state.branch.has(id) ? 'input/symlink-loop' : 'input/already-read';
-    yield item(code === 'input/symlink-loop'
-      ? failure(label, code, `this folder is ${earlier}, which contains it: following it would never end`)
-      : skipped(label, code, `the same folder was already read as ${earlier}`));
+    yield item(
+      code === 'input/symlink-loop'
+        ? failure(label, code, `this folder is ${earlier}, which contains it: following it would never end`)
+        : skipped(label, code, `the same folder was already read as ${earlier}`),
+    );
     return;
   }
   if (depth > state.limits.maxDirectoryDepth) {
@@ -129,7 +132,10 @@ async function* walkFolder(label: string, rel: string, info: Stats, depth: numbe
   try {
     let format: FolderFormat | null = null;
     for (const candidate of state.formats) {
-      if (await candidate.matches(label, names)) { format = candidate; break; }
+      if (await candidate.matches(label, names)) {
+        format = candidate;
+        break;
+      }
     }
     for (const name of names) {
       const child = joinLabel(label, name);
@@ -179,9 +185,11 @@ function describeStatError(label: string, error: NodeJS.ErrnoException, viaLink:
   switch (error.code) {
     case 'ENOENT':
     case 'ENOTDIR':
-      return failure(label, 'input/not-found', viaLink
-        ? 'the symbolic link points to a path that does not exist'
-        : 'no such file or folder');
+      return failure(
+        label,
+        'input/not-found',
+        viaLink ? 'the symbolic link points to a path that does not exist' : 'no such file or folder',
+      );
     case 'ELOOP':
       return failure(label, 'input/symlink-loop', 'the symbolic link points to itself, or to a chain of links that never ends');
     default:

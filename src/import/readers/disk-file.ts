@@ -7,7 +7,14 @@ import { basename } from 'node:path';
 import type { InputItem } from '../../model.ts';
 import { readFileChunks } from './chunks.ts';
 import {
-  type ByteInput, type FileProgress, type ReadContext, InputProblem, describeSystemError, failure, isSystemError, skipped,
+  type ByteInput,
+  type FileProgress,
+  type ReadContext,
+  InputProblem,
+  describeSystemError,
+  failure,
+  isSystemError,
+  skipped,
 } from './context.ts';
 import type { Place } from './directory.ts';
 import { fileZipSource } from './zip-source.ts';

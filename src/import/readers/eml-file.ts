@@ -31,6 +31,10 @@ async function* readEmlFile(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: 
     return;
   }
   yield message(bytes, {
-    path: input.label, container: input.container, mailbox: input.mailbox, folder: input.folder, offset: null,
+    path: input.label,
+    container: input.container,
+    mailbox: input.mailbox,
+    folder: input.folder,
+    offset: null,
   });
 }

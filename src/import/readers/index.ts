@@ -28,8 +28,11 @@ export function recogniseFile(name: string, head: Buffer): FileFormat | null {
   if (byContent) return byContent;
   const lower = name.toLowerCase();
   const extension = extname(lower);
-  return FILE_FORMATS.find((format) => format.trustName
-    && (format.names.includes(lower) || (extension !== '' && format.extensions.includes(extension)))) ?? null;
+  return (
+    FILE_FORMATS.find(
+      (format) => format.trustName && (format.names.includes(lower) || (extension !== '' && format.extensions.includes(extension))),
+    ) ?? null
+  );
 }
 
 export async function* readByteInput(input: ByteInput, ctx: ReadContext): AsyncGenerator<InputItem> {
@@ -45,11 +48,13 @@ export async function* readByteInput(input: ByteInput, ctx: ReadContext): AsyncG
   }
   const other = detectOtherFormat(head);
   if (other) {
-    yield skipped(input.label, 'input/unsupported-format',
-      `this is a ${other} file; leaktriage reads .eml files, mbox, maildir and .zip: unpack or convert it first`);
+    yield skipped(
+      input.label,
+      'input/unsupported-format',
+      `this is a ${other} file; leaktriage reads .eml files, mbox, maildir and .zip: unpack or convert it first`,
+    );
     return;
   }
   const claimed = extname(input.name).toLowerCase() === '.eml' ? 'named .eml, but it ' : 'it ';
-  yield skipped(input.label, 'input/not-mail',
-    `${claimed}does not start with a mail header block, a From_ line or a zip signature`);
+  yield skipped(input.label, 'input/not-mail', `${claimed}does not start with a mail header block, a From_ line or a zip signature`);
 }

@@ -46,14 +46,26 @@ async function* readMbox(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: Rea
     const { start } = member;
     const length = member.length - member.trailingBlank;
     if (!member.kept || length > limit) {
-      out.push(failure(input.label, 'input/too-large',
-        `the message at offset ${start} is ${length} bytes, more than the limit of ${limit}`, start));
+      out.push(
+        failure(
+          input.label,
+          'input/too-large',
+          `the message at offset ${start} is ${length} bytes, more than the limit of ${limit}`,
+          start,
+        ),
+      );
     } else if (length === 0) {
       out.push(failure(input.label, 'mbox/empty-member', `the From_ line before offset ${start} is followed by no message`, start));
     } else {
-      out.push(message(Buffer.concat(member.parts, length), {
-        path: `${input.label}#${start}`, container: input.container, mailbox: input.label, folder: input.folder, offset: start,
-      }));
+      out.push(
+        message(Buffer.concat(member.parts, length), {
+          path: `${input.label}#${start}`,
+          container: input.container,
+          mailbox: input.label,
+          folder: input.folder,
+          offset: start,
+        }),
+      );
     }
   };
   const addContent = (bytes: Buffer, blank: number): void => {

@@ -49,7 +49,12 @@ export async function* scanLocalHeaders(source: ZipSource): AsyncGenerator<Local
     const name = names.subarray(0, nameLength);
     const dataStart = offset + 30 + nameLength + extraLength;
     if (flags & FLAG_DATA_DESCRIPTOR || compressedSize === ZIP64_MARK || uncompressedSize === ZIP64_MARK) {
-      yield { kind: 'stop', offset, name, reason: 'its sizes are not in its local header, so it cannot be delimited without the central directory' };
+      yield {
+        kind: 'stop',
+        offset,
+        name,
+        reason: 'its sizes are not in its local header, so it cannot be delimited without the central directory',
+      };
       return;
     }
     if (names.length < nameLength + extraLength || dataStart + compressedSize > source.size) {
@@ -64,9 +69,15 @@ export async function* scanLocalHeaders(source: ZipSource): AsyncGenerator<Local
     }
     // Only what the readers look at; the central directory's version-made-by and attributes are gone.
     const entry = {
-      fileNameRaw: name, extraFields, generalPurposeBitFlag: flags,
-      compressionMethod: header.readUInt16LE(8), crc32: header.readUInt32LE(14),
-      compressedSize, uncompressedSize, versionMadeBy: 0, externalFileAttributes: 0,
+      fileNameRaw: name,
+      extraFields,
+      generalPurposeBitFlag: flags,
+      compressionMethod: header.readUInt16LE(8),
+      crc32: header.readUInt32LE(14),
+      compressedSize,
+      uncompressedSize,
+      versionMadeBy: 0,
+      externalFileAttributes: 0,
     } as Entry;
     yield { kind: 'entry', entry, dataStart };
     offset = dataStart + compressedSize;

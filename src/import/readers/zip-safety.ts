@@ -84,12 +84,12 @@ export function checkEntry(entry: Entry, name: string, limits: Limits, budget: {
  * yauzl's own stream errors (bad deflate data, truncation) become `zip/corrupt`.
  */
 export async function* guardEntryStream(
-  stream: Readable, entry: Entry, limits: Limits, budget: { remaining: number },
+  stream: Readable,
+  entry: Entry,
+  limits: Limits,
+  budget: { remaining: number },
 ): AsyncGenerator<Buffer> {
-  const allowed = Math.min(
-    limits.maxZipEntryBytes,
-    Math.max(limits.ratioFloorBytes, entry.compressedSize * limits.maxCompressionRatio),
-  );
+  const allowed = Math.min(limits.maxZipEntryBytes, Math.max(limits.ratioFloorBytes, entry.compressedSize * limits.maxCompressionRatio));
   let total = 0;
   let crc = 0;
   const iterator = stream[Symbol.asyncIterator]();
@@ -106,9 +106,10 @@ export async function* guardEntryStream(
     budget.remaining -= chunk.length;
     if (total > allowed || budget.remaining < 0) {
       stream.destroy();
-      const why = budget.remaining < 0
-        ? `the archive inflates beyond ${limits.maxZipTotalBytes} bytes in total`
-        : `the entry inflates beyond ${allowed} bytes from ${entry.compressedSize} compressed, although it declares ${entry.uncompressedSize}`;
+      const why =
+        budget.remaining < 0
+          ? `the archive inflates beyond ${limits.maxZipTotalBytes} bytes in total`
+          : `the entry inflates beyond ${allowed} bytes from ${entry.compressedSize} compressed, although it declares ${entry.uncompressedSize}`;
       throw new InputProblem('zip/bomb', why);
     }
     crc = crc32(chunk, crc);

@@ -5,12 +5,9 @@ import type { FileHandle } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { RandomAccessReader, fromRandomAccessReader, type ZipFile } from 'yauzl';
 import { readFileChunks } from './chunks.ts';
+import type { ZipSource } from './context.ts';
 
-export interface ZipSource {
-  size: number;
-  /** A stream of bytes [start, end). */
-  openRange(start: number, end: number): Readable;
-}
+export type { ZipSource } from './context.ts';
 
 class SourceReader extends RandomAccessReader {
   readonly source: ZipSource;
@@ -53,7 +50,11 @@ export function sliceZipSource(parent: ZipSource, start: number, size: number): 
 export function openZipFile(source: ZipSource): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
     const options = {
-      lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: false, strictFileNames: true,
+      lazyEntries: true,
+      autoClose: false,
+      decodeStrings: false,
+      validateEntrySizes: false,
+      strictFileNames: true,
     };
     fromRandomAccessReader(new SourceReader(source), source.size, options, (error, zipfile) => {
       if (error) reject(error);

@@ -9,9 +9,7 @@ import type { Entry, ZipFile } from 'yauzl';
 import type { InputItem } from '../../model.ts';
 import { looksLikeZip } from '../detect.ts';
 import { collectBytes } from './chunks.ts';
-import {
-  type ByteInput, type FileFormat, type FileProgress, type ReadContext, InputProblem, failure,
-} from './context.ts';
+import { type ByteInput, type FileFormat, type FileProgress, type ReadContext, InputProblem, failure } from './context.ts';
 import { scanLocalHeaders, startsWithLocalHeader } from './zip-recover.ts';
 import { checkEntry, decodeEntryName, guardEntryStream } from './zip-safety.ts';
 import { type ZipSource, bufferZipSource, openZipFile, sliceZipSource } from './zip-source.ts';
@@ -37,7 +35,11 @@ interface ZipPlace {
 
 async function* readZipInput(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: ReadContext): AsyncGenerator<InputItem> {
   if (input.zipDepth + 1 > ctx.limits.maxZipDepth) {
-    yield failure(input.label, 'zip/too-deep', `a zip nested more than ${ctx.limits.maxZipDepth} deep is not opened (zip-in-zip bombs nest deeply)`);
+    yield failure(
+      input.label,
+      'zip/too-deep',
+      `a zip nested more than ${ctx.limits.maxZipDepth} deep is not opened (zip-in-zip bombs nest deeply)`,
+    );
     return;
   }
   const source = await input.openZip(rest);
@@ -67,8 +69,11 @@ async function* readZip(source: ZipSource, place: ZipPlace, ctx: ReadContext): A
       }
       if (!entry) return;
       if (count >= ctx.limits.maxZipEntries) {
-        yield failure(place.label, 'zip/too-many-entries',
-          `the archive declares ${zipfile.entryCount} entries; only the first ${ctx.limits.maxZipEntries} were read`);
+        yield failure(
+          place.label,
+          'zip/too-many-entries',
+          `the archive declares ${zipfile.entryCount} entries; only the first ${ctx.limits.maxZipEntries} were read`,
+        );
         return;
       }
       yield* readEntry(entry, yauzlAccess(zipfile), source, place, ctx);
@@ -88,9 +93,18 @@ function archiveFailure(label: string, error: unknown, context: string): InputIt
 
 function nextEntry(zipfile: ZipFile): Promise<Entry | null> {
   return new Promise((resolve, reject) => {
-    const onEntry = (entry: Entry): void => { done(); resolve(entry); };
-    const onEnd = (): void => { done(); resolve(null); };
-    const onError = (error: Error): void => { done(); reject(error); };
+    const onEntry = (entry: Entry): void => {
+      done();
+      resolve(entry);
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(null);
+    };
+    const onError = (error: Error): void => {
+      done();
+      reject(error);
+    };
     function done(): void {
       zipfile.off('entry', onEntry).off('end', onEnd).off('error', onError);
     }
@@ -105,8 +119,11 @@ async function* failOrRecover(source: ZipSource, place: ZipPlace, ctx: ReadConte
     yield archiveFailure(place.label, error, 'the archive cannot be opened');
     return;
   }
-  yield archiveFailure(place.label, error,
-    'the archive\'s directory is missing or damaged (a download cut short?); the entries before the damage are read from their own headers');
+  yield archiveFailure(
+    place.label,
+    error,
+    "the archive's directory is missing or damaged (a download cut short?); the entries before the damage are read from their own headers",
+  );
   yield* recoverZip(source, place, ctx);
 }
 
@@ -136,12 +153,14 @@ interface EntryAccess {
 
 function yauzlAccess(zipfile: ZipFile): EntryAccess {
   return {
-    openStream: (entry) => new Promise((resolve, reject) => {
-      zipfile.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream)));
-    }),
-    dataStart: (entry) => new Promise((resolve, reject) => {
-      zipfile.readLocalFileHeader(entry, { minimal: true }, (error, header) => (error ? reject(error) : resolve(header.fileDataStart)));
-    }),
+    openStream: (entry) =>
+      new Promise((resolve, reject) => {
+        zipfile.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream)));
+      }),
+    dataStart: (entry) =>
+      new Promise((resolve, reject) => {
+        zipfile.readLocalFileHeader(entry, { minimal: true }, (error, header) => (error ? reject(error) : resolve(header.fileDataStart)));
+      }),
   };
 }
 
@@ -156,7 +175,11 @@ function localAccess(source: ZipSource, start: number): EntryAccess {
 }
 
 async function* readEntry(
-  entry: Entry, access: EntryAccess, source: ZipSource, place: ZipPlace, ctx: ReadContext,
+  entry: Entry,
+  access: EntryAccess,
+  source: ZipSource,
+  place: ZipPlace,
+  ctx: ReadContext,
 ): AsyncGenerator<InputItem> {
   const name = decodeEntryName(entry);
   const shown = name.replace(/\\/g, '/');
@@ -204,7 +227,12 @@ async function* readEntry(
  * held in memory up to maxNestedZipBytes, since yauzl needs random access and we do not extract.
  */
 async function openInnerZip(
-  entry: Entry, access: EntryAccess, outer: ZipSource, rest: AsyncIterable<Buffer>, stream: Readable, ctx: ReadContext,
+  entry: Entry,
+  access: EntryAccess,
+  outer: ZipSource,
+  rest: AsyncIterable<Buffer>,
+  stream: Readable,
+  ctx: ReadContext,
 ): Promise<ZipSource> {
   if (entry.compressionMethod === 0) {
     stream.destroy();

@@ -72,7 +72,15 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   app.get<{ Params: { sha256: string; idx: number } }>(
     '/messages/:sha256/attachments/:idx',
-    { schema: { params: { type: 'object', properties: { sha256: { type: 'string', pattern: SHA }, idx: { type: 'integer', minimum: 0, maximum: 100000 } }, required: ['sha256', 'idx'] } } },
+    {
+      schema: {
+        params: {
+          type: 'object',
+          properties: { sha256: { type: 'string', pattern: SHA }, idx: { type: 'integer', minimum: 0, maximum: 100000 } },
+          required: ['sha256', 'idx'],
+        },
+      },
+    },
     async (req, reply) => {
       const src = getAttachmentSource(ctx.db, req.params.sha256, req.params.idx);
       if (!src) throw notFound(`attachment ${req.params.idx} of message ${req.params.sha256}`);

@@ -45,28 +45,54 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: AppContext): void 
     },
     load: (req) => {
       const domain = req.query.domain?.trim().toLowerCase() || null;
-      const page = listKeysPage(ctx.db, { domain: domain ?? undefined, after: req.query._next, size: KEYS_PER_PAGE, examples: EXAMPLES_PER_KEY, missing: MISSING_SHOWN });
+      const page = listKeysPage(ctx.db, {
+        domain: domain ?? undefined,
+        after: req.query._next,
+        size: KEYS_PER_PAGE,
+        examples: EXAMPLES_PER_KEY,
+        missing: MISSING_SHOWN,
+      });
       return { ...page, domain };
     },
-    render: (d, rc) => keysPage(d, [
-      { label: 'json', href: twinUrl(rc.url, '.json') },
-      { label: 'csv', href: '/-/keys.csv' },
-    ]),
+    render: (d, rc) =>
+      keysPage(d, [
+        { label: 'json', href: twinUrl(rc.url, '.json') },
+        { label: 'csv', href: '/-/keys.csv' },
+      ]),
   });
   app.get('/-/keys.csv', { schema: { querystring: tokenOnly } }, (_req, reply) =>
     reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', contentDisposition('leaktriage-keys.csv'))
-      .send(csvOf(['id', 'name', 'domain', 'selector', 'source_kind', 'source', 'first_seen', 'last_seen', 'fetched_at', 'dns_error', 'imported_at', 'value'], iterateKeyRecords(ctx.db))),
+      .send(
+        csvOf(
+          [
+            'id',
+            'name',
+            'domain',
+            'selector',
+            'source_kind',
+            'source',
+            'first_seen',
+            'last_seen',
+            'fetched_at',
+            'dns_error',
+            'imported_at',
+            'value',
+          ],
+          iterateKeyRecords(ctx.db),
+        ),
+      ),
   );
 
   registerPage(app, ctx, '/-/imports', {
     schema: { querystring: tokenOnly },
     load: () => ({ runs: listRunsWithFailures(ctx.db, FAILURES_PER_RUN) }),
-    render: (d, rc) => importsPage(d.runs, [
-      { label: 'json', href: twinUrl(rc.url, '.json') },
-      { label: 'csv', href: '/-/imports.csv' },
-    ]),
+    render: (d, rc) =>
+      importsPage(d.runs, [
+        { label: 'json', href: twinUrl(rc.url, '.json') },
+        { label: 'csv', href: '/-/imports.csv' },
+      ]),
   });
   app.get('/-/imports.csv', { schema: { querystring: tokenOnly } }, (_req, reply) =>
     reply

@@ -37,12 +37,17 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: AppContext): void
     const url = requestUrl(req);
     const codes = codeCounts(ctx.db).map((c) => c.code);
     csrfToken(req, reply, ctx.secret);
-    return sendHtml(reply, queuePage(d, codes, [
-      { label: 'json', href: twinUrl(url, '.json') },
-      { label: 'csv', href: `/messages.csv${d.context}` },
-    ]));
+    return sendHtml(
+      reply,
+      queuePage(d, codes, [
+        { label: 'json', href: twinUrl(url, '.json') },
+        { label: 'csv', href: `/messages.csv${d.context}` },
+      ]),
+    );
   });
-  app.get<{ Querystring: QueueQuery }>('/messages.json', { schema }, (req, reply) => sendJson(reply, loadQueue(ctx, req.query, '/messages.json')));
+  app.get<{ Querystring: QueueQuery }>('/messages.json', { schema }, (req, reply) =>
+    sendJson(reply, loadQueue(ctx, req.query, '/messages.json')),
+  );
   const csv = (req: Req, reply: FastifyReply) => {
     const r = parseQueueQuery(req.query);
     return reply

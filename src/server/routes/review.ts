@@ -37,7 +37,10 @@ const bodySchema = {
 const params = { type: 'object', properties: { sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } }, required: ['sha256'] } as const;
 
 function clean(s: string | undefined): string {
-  return (s ?? '').replace(/[\p{Cc}\p{Cf}]/gu, (c) => (c === '\n' ? '\n' : ' ')).replace(/\r/g, '').trim();
+  return (s ?? '')
+    .replace(/[\p{Cc}\p{Cf}]/gu, (c) => (c === '\n' ? '\n' : ' '))
+    .replace(/\r/g, '')
+    .trim();
 }
 
 export function registerReviewRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -62,7 +65,11 @@ export function registerReviewRoutes(app: FastifyInstance, ctx: AppContext): voi
       if (b.decision === 'override' && !b.verdict) throw badRequest('an override needs the verdict to set');
       if (b.decision === 'override' && !note) throw badRequest('an override needs a note saying why');
       const review = insertReview(ctx.db, {
-        sha256: req.params.sha256, decision: b.decision, verdict: b.decision === 'override' ? (b.verdict ?? null) : null, note, reviewer,
+        sha256: req.params.sha256,
+        decision: b.decision,
+        verdict: b.decision === 'override' ? (b.verdict ?? null) : null,
+        note,
+        reviewer,
       });
       if (!review) throw notFound(`message ${req.params.sha256}`);
       reply.header('set-cookie', `${REVIEWER_COOKIE}=${encodeURIComponent(reviewer)}; Path=/; HttpOnly; SameSite=Strict`);
