@@ -98,6 +98,41 @@ export interface AttachmentInfo {
   sha256: string;
   disposition: string | null;
   contentId: string | null;
+  /**
+   * What an office document or PDF says about itself (its own metadata), read from the decoded
+   * attachment by src/parse/document-metadata.ts; null when the attachment is not such a document
+   * or was not read (too large, damaged: see `problems`).
+   */
+  document: DocumentMetadata | null;
+}
+
+/** Metadata a document carries inside itself: who made it, with what, in which language, and when. */
+export interface DocumentMetadata {
+  /** The container read: OOXML (docx/xlsx/pptx), OpenDocument, or PDF. */
+  format: 'docx' | 'xlsx' | 'pptx' | 'odt' | 'ods' | 'odp' | 'pdf';
+  title: string | null;
+  /** dc:creator (OOXML core.xml, ODF meta.xml), /Author or XMP dc:creator (PDF). */
+  author: string | null;
+  /** cp:lastModifiedBy (OOXML); null where the format has no such field. */
+  lastModifiedBy: string | null;
+  /** The application that wrote it: app.xml Application + AppVersion, ODF meta:generator, PDF /Creator. */
+  application: string | null;
+  /** PDF /Producer (the library that wrote the PDF); null for other formats. */
+  producer: string | null;
+  /**
+   * Editing language as the document records it (BCP 47 as written, e.g. "ru-RU"): dc:language,
+   * the default language of the text (OOXML w:lang in styles, PDF /Lang or XMP dc:language).
+   */
+  language: string | null;
+  /** Unix seconds; null when absent or unreadable. */
+  created: number | null;
+  modified: number | null;
+  /** How many times it was saved (OOXML cp:revision), when recorded. */
+  revision: number | null;
+  /** Template the document was made from (app.xml Template), when recorded. */
+  template: string | null;
+  /** What could not be read (damaged parts, limits reached): plain reasons. */
+  problems: string[];
 }
 
 export interface ParsedMessage {

@@ -93,6 +93,7 @@ export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
       sha256: a.checksum,
       disposition: a.contentDisposition ?? null,
       contentId: a.contentId ?? null,
+      document: null,
     })),
     problems,
   };

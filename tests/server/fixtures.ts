@@ -180,6 +180,7 @@ export function analyse(spec: FixtureSpec): AnalysedMessage {
         sha256: createHash('sha256').update(a.content).digest('hex'),
         disposition: 'attachment',
         contentId: null,
+        document: null,
       })),
       problems: [],
     },
