@@ -1,7 +1,6 @@
 // Review server benchmark (not a test): builds a synthetic database of N messages (default 1,000,000)
 // and prints p50/p95 per page, through app.inject and through real HTTP.
 //   npx node bench/server-bench.ts [--messages 1000000] [--runs 40] [--db FILE] [--reuse]
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,13 +10,9 @@ import { encodeCursor } from '../src/server/queue-query.ts';
 import { loadMigrations, openDatabase, type Db } from '../src/store/database.ts';
 import { finishRun, startRun } from '../src/store/runs-repo.ts';
 import { insertKeys } from '../src/store/keys-repo.ts';
-import {
-  createIndexes,
-  dropSecondaryIndexes,
-  insertSyntheticBatch,
-  tuneForBulkLoad,
-  type SyntheticRow,
-} from '../src/store/synthetic-seed.ts';
+import { sha256Hex } from '../src/common/sha256.ts';
+import { formatDuration } from '../src/common/time.ts';
+import { createIndexes, dropSecondaryIndexes, insertSyntheticBatch, tuneForBulkLoad, type SyntheticRow } from './synthetic-seed.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -94,7 +89,7 @@ function syntheticRow(i: number, runId: number): SyntheticRow {
     value: '…',
   }));
   return {
-    sha256: createHash('sha256').update(raw).digest('hex'),
+    sha256: sha256Hex(raw),
     raw,
     runId,
     messageId: mid,
@@ -146,7 +141,7 @@ function build(): Db {
     const rows: SyntheticRow[] = [];
     for (let j = i; j < Math.min(N, i + 5000); j++) rows.push(syntheticRow(j, run));
     insertSyntheticBatch(first, rows, now);
-    if (i % 200000 === 0) process.stderr.write(`  ${i} rows, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+    if (i % 200000 === 0) process.stderr.write(`  ${i} rows, ${formatDuration((performance.now() - t0) / 1000, 'seconds')}\n`);
   }
   finishRun(first, run, 'completed');
   // The key store: the archive's keys for the 500 busiest domains (the rest are "missing").
@@ -175,8 +170,8 @@ function build(): Db {
   migrated.pragma('wal_checkpoint(TRUNCATE)');
   migrated.close();
   const t3 = performance.now();
-  const s = (a: number, b: number) => ((b - a) / 1000).toFixed(1);
-  process.stderr.write(`built ${N} messages: rows ${s(t0, t1)} s, indexes ${s(t1, t2)} s, migration 002 backfill ${s(t2, t3)} s\n`);
+  const s = (a: number, b: number) => formatDuration((b - a) / 1000, 'seconds');
+  process.stderr.write(`built ${N} messages: rows ${s(t0, t1)}, indexes ${s(t1, t2)}, migration 002 backfill ${s(t2, t3)}\n`);
   // Measured as `leaktriage serve` opens it: a fresh connection with the default settings.
   return openDatabase(FILE);
 }

@@ -2,19 +2,20 @@
 // lists); progress, warnings and errors go to stderr.
 import { parseArgs } from 'node:util';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { openDatabase, UnknownMigrationError } from './store/database.ts';
 import type { Db } from './store/database.ts';
 import { insertKeys, listKeys } from './store/keys-repo.ts';
-import { EXPORT_COLUMNS, iterateExportRows } from './store/export-repo.ts';
 import { countVerdicts } from './store/messages-repo.ts';
 import { readKeyFile, KeyFileError } from './verify/key-files.ts';
 import { describeKey } from './verify/key-index.ts';
-import { importPaths, TOOL_VERSION } from './pipeline/run-import.ts';
+import { importPaths } from './pipeline/run-import.ts';
 import type { ImportProgress, ImportSummary } from './pipeline/run-import.ts';
-import { EXPORT_FORMATS, writeExport } from './export/write-export.ts';
-import type { ExportFormat } from './export/write-export.ts';
+import { EXPORT_FORMATS, type ExportFormat, type ExportTally } from './export/encode-rows.ts';
+import { encodeVerdictExport } from './export/verdict-export.ts';
+import { TOOL_VERSION } from './common/version.ts';
+import { formatDuration, formatTime } from './common/time.ts';
 import { VERDICTS } from './model.ts';
 import { HELP } from './cli-help.ts';
 
@@ -137,18 +138,13 @@ export function formatProgress(p: ImportProgress): string {
   const rate = secs > 0 ? p.messagesSeen / secs : 0;
   const byteRate = secs > 0 ? p.bytesRead / secs : 0;
   const eta = byteRate > 0 && p.bytesTotal > p.bytesRead ? (p.bytesTotal - p.bytesRead) / byteRate : 0;
-  return `${p.messagesSeen.toLocaleString('en')} messages · ${mb(p.bytesRead)} of ${mb(p.bytesTotal)} MB · ${rate.toFixed(0)} msg/s · ETA ${formatDuration(eta)} · ${p.failures + p.skipped} not mail/failed`;
-}
-
-function formatDuration(s: number): string {
-  const t = Math.round(s);
-  return `${Math.floor(t / 3600)}:${String(Math.floor((t % 3600) / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
+  return `${p.messagesSeen.toLocaleString('en')} messages · ${mb(p.bytesRead)} of ${mb(p.bytesTotal)} MB · ${rate.toFixed(0)} msg/s · ETA ${formatDuration(eta, 'clock')} · ${p.failures + p.skipped} not mail/failed`;
 }
 
 function printSummary(s: ImportSummary, dbFile: string, db: Db): void {
   const known = s.messagesSeen - s.messagesNew;
   out(
-    `Import run #${s.runId} ${s.status} in ${(s.elapsedMs / 1000).toFixed(1)} s: ${s.messagesSeen} message(s) read, ${s.messagesNew} new, ${known} already known or repeated; ${s.failures} failure(s), ${s.skipped} skipped.`,
+    `Import run #${s.runId} ${s.status} in ${formatDuration(s.elapsedMs / 1000, 'seconds')}: ${s.messagesSeen} message(s) read, ${s.messagesNew} new, ${known} already known or repeated; ${s.failures} failure(s), ${s.skipped} skipped.`,
   );
   // After the archive-wide checks, which may change verdicts of messages from earlier runs too.
   const all = new Map(countVerdicts(db).map((r) => [r.verdict, r.n]));
@@ -184,7 +180,7 @@ async function runKeys(args: string[]): Promise<number> {
     if (positionals.length) throw new UsageError('keys list takes no arguments');
     const db = open(values.db);
     try {
-      const day = (t: number | null): string => (t === null ? '-' : new Date(t * 1000).toISOString().slice(0, 10));
+      const day = (t: number | null): string => formatTime(t, 'day', '-');
       out(['name', 'key', 'source', 'first_seen', 'last_seen', 'fetched', 'imported'].join('\t'));
       for (const k of listKeys(db)) {
         const d = describeKey(k.value);
@@ -212,12 +208,14 @@ async function runExport(args: string[]): Promise<number> {
     if (!(VERDICTS as readonly string[]).includes(v)) throw new UsageError(`--verdict must be one of ${VERDICTS.join(', ')}`);
   const db = openDatabase(values.db ?? DEFAULT_DB);
   try {
-    const target: Writable = values.out ? createWriteStream(values.out) : process.stdout;
-    const n = await writeExport(iterateExportRows(db, { verdicts: values.verdict }), EXPORT_COLUMNS, values.format as ExportFormat, target);
+    // The messages whose final verdict is one of --verdict, oldest first; no row cap on the command line.
+    const tally: ExportTally = { rows: 0, truncated: false };
+    const text = Readable.from(encodeVerdictExport(db, { final: values.verdict }, 'date', values.format as ExportFormat, { tally }));
     if (values.out) {
-      target.end();
-      await once(target, 'finish');
-      err(`export: ${n} row(s) written to ${values.out}`);
+      await pipeline(text, createWriteStream(values.out));
+      err(`export: ${tally.rows} row(s) written to ${values.out}`);
+    } else {
+      await pipeline(text, process.stdout, { end: false });
     }
   } finally {
     db.close();

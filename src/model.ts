@@ -1,7 +1,12 @@
 // The types every stage speaks. Third-party results are mapped into these field by field in the
-// adapters (src/parse/mime-adapter.ts, src/verify/mailauth-adapter.ts); nothing else sees them.
+// adapters (mailparser in src/parse/parse-message.ts, mailauth in src/verify/verify-message.ts);
+// nothing else sees them. The store hands these types back out (src/store/row-codec.ts maps columns).
 
-/** Closed vocabulary (DESIGN.md "Verdicts"): exports and review screens depend on it. */
+/**
+ * The verdicts, a closed vocabulary that exports, the review screens and scripts depend on (README,
+ * "How a verdict is reached"). Written once: the queue filters, the review form, the templates and
+ * the CLI read this list; the SQL CHECK constraints of migration 001 must equal it (a test compares).
+ */
 export const VERDICTS = ['verified', 'tampered', 'suspicious', 'unverifiable'] as const;
 export type VerdictName = (typeof VERDICTS)[number];
 

@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { AnalysedMessage, InputItem, KeyRecord, SourceRef } from '../model.ts';
 import type { Db } from '../store/database.ts';
+import { withTransaction } from '../store/transaction.ts';
 import { addSource, hasMessage, insertMessage } from '../store/messages-repo.ts';
 import { finishRun, markAbandonedRuns, recordFailure, setRunTotal, startRun, updateRunCounts } from '../store/runs-repo.ts';
 import type { RunCounts } from '../store/runs-repo.ts';
@@ -89,7 +90,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     ops = [];
     queued.clear();
     const fetched: KeyRecord[] = [];
-    db.transaction(() => {
+    withTransaction(db, () => {
       for (const op of batch) {
         if (op.kind === 'failure') {
           const it = op.item;
@@ -108,7 +109,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       }
       counts.bytesRead = progress.bytesRead;
       updateRunCounts(db, runId, counts);
-    })();
+    });
     if (fetched.length) {
       insertKeys(db, fetched);
       pool?.addKeys(fetched);

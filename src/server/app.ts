@@ -2,6 +2,7 @@
 // file only listens; tests build this exact app and use inject().
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import type { MessageCheck } from '../model.ts';
 import type { Db } from '../store/database.ts';
 import type { AppContext } from './app-context.ts';
@@ -31,7 +32,7 @@ export interface ReviewServerOptions {
 /** Form posts are small: a decision, a note, a name. */
 const FORM_LIMIT = 64 * 1024;
 
-export const reviewServer: FastifyPluginAsync<ReviewServerOptions> = async (app, opts) => {
+const registerReviewServer: FastifyPluginAsync<ReviewServerOptions> = async (app, opts) => {
   const token = opts.token ?? null;
   const secret = opts.secret ?? randomBytes(32);
   const ctx: AppContext = { db: opts.db, secret, checks: opts.checks !== undefined ? opts.checks : checkRegistry };
@@ -47,8 +48,12 @@ export const reviewServer: FastifyPluginAsync<ReviewServerOptions> = async (app,
   registerReviewRoutes(app, ctx);
   registerMetaRoutes(app, ctx);
 };
-// Hooks and handlers apply to the whole app, not an encapsulated child (what fastify-plugin does).
-(reviewServer as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+
+/**
+ * The review server as a plugin. fastify-plugin lifts encapsulation: its hooks, error handler and
+ * content-type parser apply to the app it is registered on, not to a child context of its own.
+ */
+export const reviewServer = fastifyPlugin(registerReviewServer, { fastify: '5.x', name: 'leaktriage-review-server' });
 
 export interface AppOptions extends ReviewServerOptions {
   logger?: FastifyServerOptions['logger'];

@@ -1,58 +1,49 @@
 // What the message page (and its .json twin) shows, derived from the stored record: Received hops in
 // time order with their delays, and how each copy with the same Message-ID differs.
-import { createHash } from 'node:crypto';
-import type { RawHeader } from '../model.ts';
-import type { CopyRow, MessageDetail } from '../store/message-page-repo.ts';
+import type { ReceivedHop, RawHeader } from '../model.ts';
+import { sha256Hex } from '../common/sha256.ts';
+import type { MessageDetail, StoredCopy } from '../store/message-page-repo.ts';
 import { splitHeaderSection } from '../parse/header-section.ts';
 
-export interface HopView {
-  /** 0 = topmost header (the last hop). */
-  index: number;
-  from: string | null;
-  by: string | null;
-  time: string | null;
-  epoch: number | null;
-  /** Seconds since the previous hop (chronologically), null when either time is unknown. */
+/** A Received hop with the time it took since the previous one (chronologically). */
+export type TimedHop = ReceivedHop & {
+  /** Seconds since the previous hop, or since the Date header for the first; null when either time is unknown. */
   delay: number | null;
-  raw: string;
-}
+};
 
+/** Another copy with the same Message-ID, and how it differs from this message. */
 export interface CopyView {
   sha256: string;
-  verdict: string;
+  verdict: StoredCopy['verdict'];
   subject: string | null;
-  from_address: string | null;
-  date_header: string | null;
+  fromAddress: string | null;
+  dateHeader: string | null;
   size: number;
   /** Headers (name: unfolded value) present here but not in the copy, and the other way round. */
-  headers_only_here: string[];
-  headers_only_there: string[];
-  body_sha256: string;
-  body_differs: boolean;
+  headersOnlyHere: string[];
+  headersOnlyThere: string[];
+  bodySha256: string;
+  bodyDiffers: boolean;
 }
 
 /** Copies' header differences shown per copy; the rest is counted. */
 const MAX_HEADER_DIFFS = 50;
 
 /** Hops oldest first; the Date header is the origin when it is known. */
-export function receivedTimeline(d: MessageDetail): { origin: number | null; hops: HopView[] } {
+export function receivedTimeline(d: MessageDetail): { origin: number | null; hops: TimedHop[] } {
   const chronological = [...d.parsed.received].sort((a, b) => b.index - a.index);
-  let previous = d.message.date_epoch;
+  let previous = d.message.dateEpoch;
   const hops = chronological.map((h) => {
     const delay = previous !== null && h.epoch !== null ? h.epoch - previous : null;
     if (h.epoch !== null) previous = h.epoch;
-    return { index: h.index, from: h.from, by: h.by, time: h.time, epoch: h.epoch, delay, raw: h.raw };
+    return { ...h, delay };
   });
-  return { origin: d.message.date_epoch, hops };
+  return { origin: d.message.dateEpoch, hops };
 }
 
 /** The bytes after the header section (blank line), as stored. */
 export function bodyBytes(raw: Buffer): Buffer {
   return raw.subarray(splitHeaderSection(raw).bodyStart);
-}
-
-export function sha256Hex(b: Buffer): string {
-  return createHash('sha256').update(b).digest('hex');
 }
 
 function headerLine(h: RawHeader): string {
@@ -72,7 +63,7 @@ function multisetMinus(a: string[], b: string[]): string[] {
   return out;
 }
 
-export function compareCopy(own: { headers: RawHeader[]; raw: Buffer }, copy: CopyRow): CopyView {
+export function compareCopy(own: { headers: RawHeader[]; raw: Buffer }, copy: StoredCopy): CopyView {
   const mine = own.headers.map(headerLine);
   const theirs = copy.headers.map(headerLine);
   const body = sha256Hex(bodyBytes(copy.raw));
@@ -80,16 +71,17 @@ export function compareCopy(own: { headers: RawHeader[]; raw: Buffer }, copy: Co
     sha256: copy.sha256,
     verdict: copy.verdict,
     subject: copy.subject,
-    from_address: copy.from_address,
-    date_header: copy.date_header,
+    fromAddress: copy.fromAddress,
+    dateHeader: copy.dateHeader,
     size: copy.size,
-    headers_only_here: multisetMinus(mine, theirs).slice(0, MAX_HEADER_DIFFS),
-    headers_only_there: multisetMinus(theirs, mine).slice(0, MAX_HEADER_DIFFS),
-    body_sha256: body,
-    body_differs: body !== sha256Hex(bodyBytes(own.raw)),
+    headersOnlyHere: multisetMinus(mine, theirs).slice(0, MAX_HEADER_DIFFS),
+    headersOnlyThere: multisetMinus(theirs, mine).slice(0, MAX_HEADER_DIFFS),
+    bodySha256: body,
+    bodyDiffers: body !== sha256Hex(bodyBytes(own.raw)),
   };
 }
 
+/** The message page's data (its .json twin is this object, with `ok: true`). */
 export interface MessageView {
   message: MessageDetail['message'];
   headers: RawHeader[];
@@ -103,9 +95,9 @@ export interface MessageView {
   sources: MessageDetail['sources'];
   reviews: MessageDetail['reviews'];
   received: ReturnType<typeof receivedTimeline>;
-  body_sha256: string;
+  bodySha256: string;
   copies: CopyView[];
-  more_copies: number;
+  moreCopies: number;
   /** Neighbours in the queue the page was opened from. */
   queue: { prev: string | null; next: string | null };
 }
@@ -124,9 +116,9 @@ export function messageView(d: MessageDetail, queue: MessageView['queue']): Mess
     sources: d.sources,
     reviews: d.reviews,
     received: receivedTimeline(d),
-    body_sha256: sha256Hex(bodyBytes(d.raw)),
+    bodySha256: sha256Hex(bodyBytes(d.raw)),
     copies: d.copies.map((c) => compareCopy({ headers: d.parsed.headers, raw: d.raw }, c)),
-    more_copies: d.moreCopies,
+    moreCopies: d.moreCopies,
     queue,
   };
 }

@@ -1,6 +1,7 @@
 // The queue's query string: its schema, its translation into a store filter, and back into URLs.
 // Filters are plain names, options start with `_` (Datasette's convention).
 import { VERDICTS } from '../model.ts';
+import { parseTimeBound } from '../common/time.ts';
 import { QUEUE_SORTS, toFtsQuery, type QueueCursor, type QueueFilter, type QueueSort } from '../store/queue-repo.ts';
 import { badRequest } from './errors.ts';
 
@@ -37,18 +38,8 @@ export const QUEUE_QUERY_SCHEMA = {
   additionalProperties: false,
 } as const;
 
-export interface QueueQuery {
-  verdict?: string[];
-  final?: string[];
-  code?: string;
-  domain?: string;
-  mailbox?: string;
-  key?: string;
-  from?: string;
-  to?: string;
-  signed?: string;
-  reviewed?: string;
-  q?: string;
+/** A queue view's query string: its filters (the store's QueueFilter, same names) and its options. */
+export interface QueueQuery extends QueueFilter {
   _sort?: string;
   _next?: string;
   _size?: number;
@@ -68,13 +59,11 @@ function present(v: string | undefined): string | undefined {
   return t ? t : undefined;
 }
 
-function toEpoch(v: string | undefined, endOfDay: boolean): number | undefined {
+/** A date bound as given, refused when it is no time (a typo must not widen the filter). */
+function timeBound(v: string | undefined, endOfDay: boolean): string | undefined {
   const t = present(v);
-  if (t === undefined) return undefined;
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T${endOfDay ? '23:59:59' : '00:00:00'}Z` : t.replace(' ', 'T');
-  const ms = Date.parse(/Z$|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
-  if (Number.isNaN(ms)) throw badRequest(`not a date: ${t}`);
-  return Math.floor(ms / 1000);
+  if (t !== undefined && parseTimeBound(t, endOfDay) === null) throw badRequest(`not a date: ${t}`);
+  return t;
 }
 
 export function encodeCursor(c: QueueCursor): string {
@@ -103,21 +92,21 @@ export function decodeCursor(s: string | undefined): QueueCursor | null {
 export function parseQueueQuery(q: QueueQuery): QueueRequest {
   const verdicts = (q.verdict ?? []).filter((v) => v !== '');
   const finals = (q.final ?? []).filter((v) => v !== '');
-  const qText = present(q.q);
-  const fts = qText === undefined ? undefined : toFtsQuery(qText);
-  if (qText !== undefined && fts === null) throw badRequest('the search has no word to look for');
+  const search = present(q.q);
+  if (search !== undefined && toFtsQuery(search) === null) throw badRequest('the search has no word to look for');
+  const yesNo = (v: QueueFilter['signed']) => (v === 'yes' || v === 'no' ? v : undefined);
   const filter: QueueFilter = {
-    ...(verdicts.length ? { verdicts: [...new Set(verdicts)] } : {}),
-    ...(finals.length ? { finals: [...new Set(finals)] } : {}),
+    ...(verdicts.length ? { verdict: [...new Set(verdicts)] } : {}),
+    ...(finals.length ? { final: [...new Set(finals)] } : {}),
     code: present(q.code),
     domain: present(q.domain)?.toLowerCase(),
     mailbox: present(q.mailbox),
     key: present(q.key)?.toLowerCase(),
-    fromEpoch: toEpoch(q.from, false),
-    toEpoch: toEpoch(q.to, true),
-    signed: q.signed ? q.signed === 'yes' : undefined,
-    reviewed: q.reviewed ? q.reviewed === 'yes' : undefined,
-    fts: fts ?? undefined,
+    from: timeBound(q.from, false),
+    to: timeBound(q.to, true),
+    signed: yesNo(q.signed),
+    reviewed: yesNo(q.reviewed),
+    q: search,
   };
   for (const k of Object.keys(filter) as (keyof QueueFilter)[]) if (filter[k] === undefined) delete filter[k];
   const sort = (present(q._sort) ?? 'date') as QueueSort;

@@ -1,6 +1,7 @@
 // The safety model (docs/review-server.md): access token off loopback, Host check on loopback,
 // CSRF tokens and an Origin check on every POST, strict headers on every response.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256Digest } from '../common/sha256.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './errors.ts';
 
@@ -45,8 +46,7 @@ export function parseCookies(header: string | undefined): Record<string, string>
 
 /** Equal-time comparison of two strings of any length. */
 export function sameSecret(a: string, b: string): boolean {
-  const h = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(h(a), h(b));
+  return timingSafeEqual(sha256Digest(a), sha256Digest(b));
 }
 
 function cookie(name: string, value: string): string {

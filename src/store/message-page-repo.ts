@@ -1,152 +1,160 @@
 // Everything the message page shows about one message, read in one snapshot.
 import type { Db } from './database.ts';
-import type { ArcCheck, Finding, ParsedMessage, RawHeader } from '../model.ts';
-import { listFindings } from './messages-repo.ts';
-import { listReviews, type ReviewRow } from './review-repo.ts';
+import type { ArcCheck, AsOfSource, Finding, ParsedMessage, RawHeader, SignatureCheck, VerdictName } from '../model.ts';
+import {
+  ATTACHMENT_CODEC,
+  SIGNATURE_CODEC,
+  SOURCE_CODEC,
+  listFindings,
+  type StoredAttachment,
+  type StoredSource,
+} from './messages-repo.ts';
+import { listReviews, type Review } from './review-repo.ts';
+import { column, flag, joined, readRow, selectList, type RowCodec } from './row-codec.ts';
+import { withSnapshot } from './transaction.ts';
 
-export interface MessageFields {
+/** A stored message's own fields (its summary columns), without the bytes and bodies. */
+export interface StoredMessage {
   sha256: string;
   size: number;
-  first_run_id: number;
-  imported_at: string;
-  message_id: string | null;
-  from_address: string | null;
-  from_name: string | null;
-  from_domain: string | null;
-  to_addresses: string | null;
+  firstRunId: number;
+  importedAt: string;
+  messageId: string | null;
+  fromAddress: string | null;
+  fromName: string | null;
+  fromDomain: string | null;
+  /** To and Cc addresses joined by ', '. */
+  toAddresses: string | null;
   subject: string | null;
-  date_header: string | null;
-  date_epoch: number | null;
-  in_reply_to: string | null;
-  list_id: string | null;
+  dateHeader: string | null;
+  dateEpoch: number | null;
+  inReplyTo: string | null;
+  listId: string | null;
   mailer: string | null;
-  as_of: number;
-  as_of_source: string;
-  verdict: string;
+  asOf: number;
+  asOfSource: AsOfSource;
+  verdict: VerdictName;
   summary: string;
-  reasons: string;
-  signature_count: number;
+  reasons: string[];
+  signatureCount: number;
+  /** Per signature `d/s/result`, joined by ';' (the export's `dkim` column). */
   dkim: string;
-  arc_result: string;
-  key_source: string | null;
-  body_text: string | null;
-  has_html: number;
-  verifier_version: string;
+  arcResult: ArcCheck['result'];
+  /** Sources of the keys used, joined by ';'. */
+  keySource: string | null;
+  bodyText: string | null;
+  hasHtml: boolean;
+  verifierVersion: string;
 }
 
+const MESSAGE_CODEC: RowCodec<StoredMessage> = {
+  sha256: column('sha256'),
+  size: column('size'),
+  firstRunId: column('first_run_id'),
+  importedAt: column('imported_at'),
+  messageId: column('message_id'),
+  fromAddress: column('from_address'),
+  fromName: column('from_name'),
+  fromDomain: column('from_domain'),
+  toAddresses: column('to_addresses'),
+  subject: column('subject'),
+  dateHeader: column('date_header'),
+  dateEpoch: column('date_epoch'),
+  inReplyTo: column('in_reply_to'),
+  listId: column('list_id'),
+  mailer: column('mailer'),
+  asOf: column('as_of'),
+  asOfSource: column('as_of_source'),
+  verdict: column('verdict'),
+  summary: column('summary'),
+  reasons: joined('reasons', ';'),
+  signatureCount: column('signature_count'),
+  dkim: column('dkim'),
+  arcResult: column('arc_result'),
+  keySource: column('key_source'),
+  bodyText: column('body_text'),
+  hasHtml: { ...flag('has_html'), expr: 'body_html IS NOT NULL' },
+  verifierVersion: column('verifier_version'),
+};
+
+/** What the parser recorded of the message's structure (the bodies are columns of their own). */
 export type ParsedStructure = Omit<ParsedMessage, 'text' | 'html'>;
 
-export interface SignatureRow {
-  idx: number;
-  domain: string;
-  selector: string;
-  algorithm: string;
-  canonicalization: string;
-  version: string | null;
-  identity: string | null;
-  signed_headers: string;
-  body_length: number | null;
-  sign_time: number | null;
-  expires_at: number | null;
-  body_hash: string;
-  header_signature: string;
-  result: string;
-  comment: string;
-  key_type: string | null;
-  key_bits: number | null;
-  key_name: string;
-  key_source: string | null;
-  key_revoked: number;
-  key_error: string | null;
-  aligned: number;
-  unsigned_body_bytes: number;
-}
-
-export interface AttachmentRow {
-  idx: number;
-  filename: string | null;
-  content_type: string;
-  size: number;
-  content_sha256: string;
-  disposition: string | null;
-  content_id: string | null;
-}
-
-export interface SourceRow {
-  id: number;
-  run_id: number;
-  path: string;
-  container: string | null;
-  mailbox: string | null;
-  folder: string | null;
-  offset: number | null;
-  length: number;
-}
-
 /** Another stored message with the same Message-ID, with what is needed to say how it differs. */
-export interface CopyRow {
+export interface StoredCopy {
   sha256: string;
   size: number;
-  verdict: string;
-  date_header: string | null;
+  verdict: VerdictName;
+  dateHeader: string | null;
   subject: string | null;
-  from_address: string | null;
+  fromAddress: string | null;
   headers: RawHeader[];
   raw: Buffer;
 }
 
+const COPY_CODEC: RowCodec<StoredCopy> = {
+  sha256: column('sha256'),
+  size: column('size'),
+  verdict: column('verdict'),
+  dateHeader: column('date_header'),
+  subject: column('subject'),
+  fromAddress: column('from_address'),
+  headers: {
+    column: 'headers',
+    expr: "json_extract(parsed, '$.headers')",
+    read: (v) => (typeof v === 'string' ? (JSON.parse(v) as RawHeader[]) : []),
+  },
+  raw: column('raw'),
+};
+
 export interface MessageDetail {
-  message: MessageFields;
+  message: StoredMessage;
   parsed: ParsedStructure;
   arc: ArcCheck;
-  signatures: SignatureRow[];
+  signatures: SignatureCheck[];
   findings: Finding[];
-  attachments: AttachmentRow[];
-  sources: SourceRow[];
-  reviews: ReviewRow[];
+  attachments: StoredAttachment[];
+  sources: StoredSource[];
+  reviews: Review[];
   /** This message's own bytes (for comparing with its copies). */
   raw: Buffer;
-  copies: CopyRow[];
+  copies: StoredCopy[];
   /** Copies beyond the `maxCopies` loaded. */
   moreCopies: number;
 }
 
-const FIELDS = `sha256, size, first_run_id, imported_at, message_id, from_address, from_name, from_domain,
-  to_addresses, subject, date_header, date_epoch, in_reply_to, list_id, mailer, as_of, as_of_source, verdict,
-  summary, reasons, signature_count, dkim, arc_result, key_source, body_text, body_html IS NOT NULL AS has_html,
-  verifier_version`;
-
 export function getMessageDetail(db: Db, sha256: string, maxCopies = 20): MessageDetail | undefined {
-  return db.transaction(() => {
-    const row = db.prepare(`SELECT ${FIELDS}, parsed, arc, raw FROM messages WHERE sha256 = ?`).get(sha256) as
-      (MessageFields & { parsed: string; arc: string; raw: Buffer }) | undefined;
+  return withSnapshot(db, () => {
+    const row = db.prepare(`SELECT ${selectList(MESSAGE_CODEC)}, parsed, arc, raw FROM messages WHERE sha256 = ?`).get(sha256) as
+      (Record<string, unknown> & { parsed: string; arc: string; raw: Buffer }) | undefined;
     if (!row) return undefined;
-    const { parsed, arc, raw, ...message } = row;
-    const copies = row.message_id === null ? [] : listCopies(db, row.message_id, sha256, maxCopies + 1);
+    const message = readRow(MESSAGE_CODEC, row);
+    const copies = message.messageId === null ? [] : listCopies(db, message.messageId, sha256, maxCopies + 1);
+    const list = <T>(table: string, codec: RowCodec<T>, order: string): T[] =>
+      (
+        db.prepare(`SELECT ${selectList(codec)} FROM ${table} WHERE sha256 = ? ORDER BY ${order}`).all(sha256) as Record<string, unknown>[]
+      ).map((r) => readRow(codec, r));
     return {
       message,
-      parsed: JSON.parse(parsed) as ParsedStructure,
-      arc: JSON.parse(arc) as ArcCheck,
-      signatures: db.prepare('SELECT * FROM signatures WHERE sha256 = ? ORDER BY idx').all(sha256) as SignatureRow[],
+      parsed: JSON.parse(row.parsed) as ParsedStructure,
+      arc: JSON.parse(row.arc) as ArcCheck,
+      signatures: list('signatures', SIGNATURE_CODEC, 'idx'),
       findings: listFindings(db, sha256),
-      attachments: db.prepare('SELECT * FROM attachments WHERE sha256 = ? ORDER BY idx').all(sha256) as AttachmentRow[],
-      sources: db.prepare('SELECT * FROM sources WHERE sha256 = ? ORDER BY id').all(sha256) as SourceRow[],
+      attachments: list('attachments', ATTACHMENT_CODEC, 'idx'),
+      sources: list('sources', SOURCE_CODEC, 'id'),
       reviews: listReviews(db, sha256),
-      raw,
+      raw: row.raw,
       copies: copies.slice(0, maxCopies),
       moreCopies: Math.max(0, copies.length - maxCopies),
     };
-  })();
+  });
 }
 
-function listCopies(db: Db, messageId: string, except: string, limit: number): CopyRow[] {
+function listCopies(db: Db, messageId: string, except: string, limit: number): StoredCopy[] {
   const rows = db
-    .prepare(
-      `SELECT sha256, size, verdict, date_header, subject, from_address, json_extract(parsed, '$.headers') AS headers, raw
-       FROM messages WHERE message_id = ? AND sha256 != ? ORDER BY sha256 LIMIT ?`,
-    )
-    .all(messageId, except, limit) as (Omit<CopyRow, 'headers'> & { headers: string | null })[];
-  return rows.map((r) => ({ ...r, headers: r.headers ? (JSON.parse(r.headers) as RawHeader[]) : [] }));
+    .prepare(`SELECT ${selectList(COPY_CODEC)} FROM messages WHERE message_id = ? AND sha256 != ? ORDER BY sha256 LIMIT ?`)
+    .all(messageId, except, limit) as Record<string, unknown>[];
+  return rows.map((r) => readRow(COPY_CODEC, r));
 }
 
 /** The decoded HTML body, for the sandboxed frame. */
@@ -162,9 +170,10 @@ export function getRawDownload(db: Db, sha256: string): { raw: Buffer; subject: 
 }
 
 /** One attachment's record and the message's bytes it is to be cut from. */
-export function getAttachmentSource(db: Db, sha256: string, idx: number): { raw: Buffer; attachment: AttachmentRow } | undefined {
-  const attachment = db.prepare('SELECT * FROM attachments WHERE sha256 = ? AND idx = ?').get(sha256, idx) as AttachmentRow | undefined;
-  if (!attachment) return undefined;
-  const row = db.prepare('SELECT raw FROM messages WHERE sha256 = ?').get(sha256) as { raw: Buffer } | undefined;
-  return row ? { raw: row.raw, attachment } : undefined;
+export function getAttachmentSource(db: Db, sha256: string, index: number): { raw: Buffer; attachment: StoredAttachment } | undefined {
+  const row = db.prepare(`SELECT ${selectList(ATTACHMENT_CODEC)} FROM attachments WHERE sha256 = ? AND idx = ?`).get(sha256, index) as
+    Record<string, unknown> | undefined;
+  if (!row) return undefined;
+  const message = db.prepare('SELECT raw FROM messages WHERE sha256 = ?').get(sha256) as { raw: Buffer } | undefined;
+  return message ? { raw: message.raw, attachment: readRow(ATTACHMENT_CODEC, row) } : undefined;
 }

@@ -1,7 +1,75 @@
 // Messages, their sources, signatures, findings and attachments.
 import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
-import type { AnalysedMessage, Finding, SourceRef, Verdict } from '../model.ts';
+import type { AnalysedMessage, AttachmentInfo, Finding, SignatureCheck, SourceRef, Verdict, VerdictName } from '../model.ts';
+import { column, flag, insertSql, joined, json, readRow, selectList, writeRow, type RowCodec } from './row-codec.ts';
+
+/** Where a stored message was found, and by which import run. */
+export type StoredSource = SourceRef & { runId: number };
+
+/**
+ * An attachment as its row keeps it. The document metadata the parser reads (`document`) is not
+ * stored in this table; it stays in the message's parsed structure.
+ */
+export type StoredAttachment = Omit<AttachmentInfo, 'document'> & { index: number };
+
+export const SIGNATURE_CODEC: RowCodec<SignatureCheck> = {
+  index: column('idx'),
+  domain: column('domain'),
+  selector: column('selector'),
+  algorithm: column('algorithm'),
+  canonicalization: column('canonicalization'),
+  version: column('version'),
+  identity: column('identity'),
+  signedHeaders: joined('signed_headers', ':'),
+  bodyLength: column('body_length'),
+  signTime: column('sign_time'),
+  expiresAt: column('expires_at'),
+  bodyHash: column('body_hash'),
+  headerSignature: column('header_signature'),
+  result: column('result'),
+  comment: column('comment'),
+  problem: column('problem'),
+  keyType: column('key_type'),
+  keyBits: column('key_bits'),
+  keyName: column('key_name'),
+  keySource: column('key_source'),
+  keyRevoked: flag('key_revoked'),
+  keyFirstSeen: column('key_first_seen'),
+  keyLastSeen: column('key_last_seen'),
+  keyError: column('key_error'),
+  aligned: flag('aligned'),
+  unsignedBodyBytes: column('unsigned_body_bytes'),
+};
+
+export const ATTACHMENT_CODEC: RowCodec<StoredAttachment> = {
+  index: column('idx'),
+  filename: column('filename'),
+  contentType: column('content_type'),
+  size: column('size'),
+  sha256: column('content_sha256'),
+  disposition: column('disposition'),
+  contentId: column('content_id'),
+};
+
+const SOURCE_REF_CODEC: RowCodec<SourceRef> = {
+  path: column('path'),
+  container: column('container'),
+  mailbox: column('mailbox'),
+  folder: column('folder'),
+  offset: column('offset'),
+  length: column('length'),
+};
+
+export const SOURCE_CODEC: RowCodec<StoredSource> = { ...SOURCE_REF_CODEC, runId: column('run_id') };
+
+const FINDING_CODEC: RowCodec<Finding> = {
+  check: column('check_id'),
+  code: column('code'),
+  severity: column('severity'),
+  detail: column('detail'),
+  evidence: json('evidence'),
+};
 
 export function hasMessage(db: Db, sha256: string): boolean {
   return cachedStatement(db, 'SELECT 1 FROM messages WHERE sha256 = ?').get(sha256) !== undefined;
@@ -9,11 +77,10 @@ export function hasMessage(db: Db, sha256: string): boolean {
 
 /** Adds a (message, location) pair; false when that pair is already recorded. */
 export function addSource(db: Db, sha256: string, runId: number, s: SourceRef): boolean {
-  const info = cachedStatement(
-    db,
-    `INSERT OR IGNORE INTO sources (sha256, run_id, path, container, mailbox, folder, offset, length)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(sha256, runId, s.path, s.container, s.mailbox, s.folder, s.offset, s.length);
+  const info = cachedStatement(db, insertSql('sources', SOURCE_CODEC, ['sha256'], true)).run({
+    sha256,
+    ...writeRow(SOURCE_CODEC, { ...s, runId }),
+  });
   return info.changes > 0;
 }
 
@@ -74,71 +141,27 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
     html,
     verifierVersion: VERIFIER_VERSION,
   });
-  const sig = cachedStatement(
-    db,
-    `INSERT INTO signatures (sha256, idx, domain, selector, algorithm, canonicalization, version, identity,
-       signed_headers, body_length, sign_time, expires_at, body_hash, header_signature, result, comment, key_type, key_bits,
-       key_name, key_source, key_revoked, key_first_seen, key_last_seen, key_error, aligned, unsigned_body_bytes)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  for (const s of a.verification.signatures) {
-    sig.run(
-      a.sha256,
-      s.index,
-      s.domain,
-      s.selector,
-      s.algorithm,
-      s.canonicalization,
-      s.version,
-      s.identity,
-      s.signedHeaders.join(':'),
-      s.bodyLength,
-      s.signTime,
-      s.expiresAt,
-      s.bodyHash,
-      s.headerSignature,
-      s.result,
-      s.comment,
-      s.keyType,
-      s.keyBits,
-      s.keyName,
-      s.keySource,
-      s.keyRevoked ? 1 : 0,
-      s.keyFirstSeen,
-      s.keyLastSeen,
-      s.keyError,
-      s.aligned ? 1 : 0,
-      s.unsignedBodyBytes,
-    );
-  }
+  const sig = cachedStatement(db, insertSql('signatures', SIGNATURE_CODEC, ['sha256']));
+  for (const s of a.verification.signatures) sig.run({ sha256: a.sha256, ...writeRow(SIGNATURE_CODEC, s) });
   insertFindings(db, a.sha256, a.findings);
-  const att = cachedStatement(
-    db,
-    `INSERT INTO attachments (sha256, idx, filename, content_type, size, content_sha256, disposition, content_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  p.attachments.forEach((x, i) => att.run(a.sha256, i, x.filename, x.contentType, x.size, x.sha256, x.disposition, x.contentId));
+  const att = cachedStatement(db, insertSql('attachments', ATTACHMENT_CODEC, ['sha256']));
+  p.attachments.forEach((x, index) => att.run({ sha256: a.sha256, ...writeRow(ATTACHMENT_CODEC, { ...x, index }) }));
 }
 
 /** Recorded with each message so a later version can tell which verifier decided it. */
 export const VERIFIER_VERSION = 'leaktriage-verify/1';
 
 export function insertFindings(db: Db, sha256: string, findings: Finding[]): void {
-  const f = cachedStatement(db, 'INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) VALUES (?, ?, ?, ?, ?, ?)');
-  for (const x of findings) f.run(sha256, x.check, x.code, x.severity, x.detail, JSON.stringify(x.evidence));
+  const f = cachedStatement(db, insertSql('findings', FINDING_CODEC, ['sha256']));
+  for (const x of findings) f.run({ sha256, ...writeRow(FINDING_CODEC, x) });
 }
 
 export function listFindings(db: Db, sha256: string): Finding[] {
-  const rows = cachedStatement(db, 'SELECT check_id, code, severity, detail, evidence FROM findings WHERE sha256 = ? ORDER BY id').all(
-    sha256,
-  ) as { check_id: string; code: string; severity: Finding['severity']; detail: string; evidence: string }[];
-  return rows.map((r) => ({
-    check: r.check_id,
-    code: r.code,
-    severity: r.severity,
-    detail: r.detail,
-    evidence: JSON.parse(r.evidence) as Record<string, unknown>,
-  }));
+  const rows = cachedStatement(db, `SELECT ${selectList(FINDING_CODEC)} FROM findings WHERE sha256 = ? ORDER BY id`).all(sha256) as Record<
+    string,
+    unknown
+  >[];
+  return rows.map((r) => readRow(FINDING_CODEC, r));
 }
 
 /** Replaces the findings of one check (archive checks re-run after each import) and the verdict. */
@@ -158,7 +181,7 @@ export function updateVerdict(db: Db, sha256: string, v: Verdict): void {
 }
 
 export interface VerdictCount {
-  verdict: string;
+  verdict: VerdictName;
   n: number;
 }
 

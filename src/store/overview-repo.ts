@@ -1,9 +1,10 @@
-// What the overview and the imports page show: summary counts (kept by the triggers of migration 002,
-// so nothing here counts the messages table), reviews, and the import runs with their failures.
+// What the overview shows: summary counts (kept by the triggers of migration 002, so nothing here
+// counts the messages table) and how far review has come.
 import type { Db } from './database.ts';
-import type { FailureRow, RunRow } from './runs-repo.ts';
+import type { VerdictName } from '../model.ts';
+import type { ReviewDecision } from './review-repo.ts';
 
-export type VerdictCounts = Record<string, number>;
+export type VerdictCounts = Partial<Record<VerdictName, number>>;
 
 export interface KeyCount {
   key: string;
@@ -13,12 +14,16 @@ export interface KeyCount {
 
 export type CountDimension = 'domain' | 'mailbox' | 'code' | 'week';
 
+/** A row of overview_counts: verdict '' holds the total of its key. */
+interface CountRow {
+  key: string;
+  verdict: VerdictName | '';
+  n: number;
+}
+
 /** Messages per machine verdict, and the total. */
 export function machineCounts(db: Db): { total: number; verdicts: VerdictCounts } {
-  const rows = db.prepare("SELECT verdict, n FROM overview_counts WHERE dimension = 'all' AND key = '' AND n > 0").all() as {
-    verdict: string;
-    n: number;
-  }[];
+  const rows = db.prepare("SELECT verdict, n FROM overview_counts WHERE dimension = 'all' AND key = '' AND n > 0").all() as CountRow[];
   const verdicts: VerdictCounts = {};
   let total = 0;
   for (const r of rows) {
@@ -29,9 +34,9 @@ export function machineCounts(db: Db): { total: number; verdicts: VerdictCounts 
 }
 
 export interface ReviewedCount {
-  machine_verdict: string;
-  final_verdict: string;
-  decision: string;
+  machineVerdict: VerdictName;
+  finalVerdict: VerdictName;
+  decision: ReviewDecision;
   n: number;
 }
 
@@ -39,7 +44,7 @@ export interface ReviewedCount {
 export function reviewedCounts(db: Db): ReviewedCount[] {
   return db
     .prepare(
-      `SELECT m.verdict AS machine_verdict, r.verdict AS final_verdict, r.decision, count(*) AS n
+      `SELECT m.verdict AS machineVerdict, r.verdict AS finalVerdict, r.decision, count(*) AS n
        FROM reviews r JOIN messages m ON m.sha256 = r.sha256
        WHERE r.id IN (SELECT max(id) FROM reviews GROUP BY sha256)
        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
@@ -68,7 +73,7 @@ function withVerdicts(db: Db, dimension: string, top: { key: string; n: number }
       `SELECT key, verdict, n FROM overview_counts
        WHERE dimension = ? AND verdict != '' AND n > 0 AND key IN (SELECT value FROM json_each(?))`,
     )
-    .all(dimension, JSON.stringify(top.map((t) => t.key))) as { key: string; verdict: string; n: number }[];
+    .all(dimension, JSON.stringify(top.map((t) => t.key))) as (CountRow & { verdict: VerdictName })[];
   for (const r of rows) {
     const k = byKey.get(r.key);
     if (k) k.verdicts[r.verdict] = r.n;
@@ -78,11 +83,9 @@ function withVerdicts(db: Db, dimension: string, top: { key: string; n: number }
 
 /** Messages per week (Monday, 'YYYY-MM-DD') and verdict, in date order; key '' holds the undated. */
 export function weeklyCounts(db: Db): KeyCount[] {
-  const rows = db.prepare("SELECT key, verdict, n FROM overview_counts WHERE dimension = 'week' AND n > 0 ORDER BY key").all() as {
-    key: string;
-    verdict: string;
-    n: number;
-  }[];
+  const rows = db
+    .prepare("SELECT key, verdict, n FROM overview_counts WHERE dimension = 'week' AND n > 0 ORDER BY key")
+    .all() as CountRow[];
   const weeks = new Map<string, KeyCount>();
   for (const r of rows) {
     const w = weeks.get(r.key) ?? { key: r.key, total: 0, verdicts: {} };
@@ -98,39 +101,4 @@ export function codeCounts(db: Db): { code: string; n: number }[] {
   return db
     .prepare("SELECT key AS code, n FROM overview_counts WHERE dimension = 'code' AND verdict = '' AND n > 0 ORDER BY key")
     .all() as { code: string; n: number }[];
-}
-
-export type RunFailure = FailureRow;
-
-export interface RunWithFailures extends RunRow {
-  /** The first `limit` failures and skipped inputs of the run, in the order they were met. */
-  failure_list: RunFailure[];
-  failure_rows: number;
-}
-
-/** Import runs, newest first, each with its first failures. */
-export function listRunsWithFailures(db: Db, failuresPerRun: number): RunWithFailures[] {
-  const runs = db.prepare('SELECT * FROM import_runs ORDER BY id DESC').all() as RunRow[];
-  const list = db.prepare(
-    'SELECT id, kind, path, offset, code, reason, sha256, created_at FROM failures WHERE run_id = ? ORDER BY id LIMIT ?',
-  );
-  const count = db.prepare('SELECT count(*) AS n FROM failures WHERE run_id = ?');
-  return runs.map((r) => ({
-    ...r,
-    failure_list: list.all(r.id, failuresPerRun) as RunFailure[],
-    failure_rows: (count.get(r.id) as { n: number }).n,
-  }));
-}
-
-/** Every failure record, in chunks by id (the imports page's CSV twin). */
-export function* iterateFailures(db: Db, chunk = 1000): Generator<(RunFailure & { run_id: number })[]> {
-  const page = db.prepare('SELECT * FROM failures WHERE id > ? ORDER BY id LIMIT ?');
-  let after = 0;
-  for (;;) {
-    const rows = page.all(after, chunk) as (RunFailure & { run_id: number })[];
-    if (rows.length) yield rows;
-    const last = rows.at(-1);
-    if (!last || rows.length < chunk) return;
-    after = last.id;
-  }
 }

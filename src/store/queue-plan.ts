@@ -1,12 +1,19 @@
 // How a queue query is run: which filter drives it and which index orders it. Kept apart from the
 // repository so the choices can be tested with EXPLAIN QUERY PLAN.
 import type { Db } from './database.ts';
+import { parseTimeBound } from '../common/time.ts';
 
+/**
+ * A queue view's filters, in the words of its URL (docs/review-server.md, "Queue filters"): the review
+ * server takes them from the query string, the command-line export builds them from its options. An
+ * absent or empty value (`''`, `[]`) filters nothing. Values that cannot be read (a date that is no
+ * date, a search without a word) are refused by the server before they get here; here they throw.
+ */
 export interface QueueFilter {
   /** Machine verdicts (any of). */
-  verdicts?: string[];
+  verdict?: string[];
   /** Final verdicts: the latest review's, else the machine's (any of). */
-  finals?: string[];
+  final?: string[];
   /** A finding code the message has. */
   code?: string;
   /** From domain, lower-cased. */
@@ -15,13 +22,51 @@ export interface QueueFilter {
   mailbox?: string;
   /** A DKIM key name (selector._domainkey.domain) one of its signatures used. */
   key?: string;
-  /** Date header range, Unix seconds, inclusive. */
-  fromEpoch?: number;
-  toEpoch?: number;
-  signed?: boolean;
-  reviewed?: boolean;
-  /** An FTS5 query (see toFtsQuery). */
-  fts?: string;
+  /** Date header range, inclusive: a day (`YYYY-MM-DD`, UTC) or an ISO time (parseTimeBound). */
+  from?: string;
+  to?: string;
+  /** `yes`: has a DKIM signature; `no`: has none; `''`: either. */
+  signed?: YesNo;
+  reviewed?: YesNo;
+  /** Search words (toFtsQuery's syntax). */
+  q?: string;
+}
+
+export type YesNo = 'yes' | 'no' | '';
+
+/** The date bounds of a filter as Unix seconds (a bound that is no time is a caller's error). */
+export function dateBounds(f: QueueFilter): { from?: number; to?: number } {
+  const bound = (text: string | undefined, endOfDay: boolean): number | undefined => {
+    if (text === undefined || text.trim() === '') return undefined;
+    const t = parseTimeBound(text, endOfDay);
+    if (t === null) throw new Error(`queue filter: not a date: ${text}`);
+    return t;
+  };
+  const from = bound(f.from, false);
+  const to = bound(f.to, true);
+  return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+}
+
+/** Whether the filter leaves out messages without a usable Date. */
+export function isDateBounded(f: QueueFilter): boolean {
+  const b = dateBounds(f);
+  return b.from !== undefined || b.to !== undefined;
+}
+
+function listOf(values: string[] | undefined): string[] {
+  return [...new Set((values ?? []).filter((v) => v !== ''))];
+}
+
+function textOf(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** The FTS5 query of the search words, null when there are none (a caller's error when words give none). */
+function ftsOf(f: QueueFilter): string | null {
+  if (f.q === undefined || f.q.trim() === '') return null;
+  const fts = toFtsQuery(f.q);
+  if (fts === null) throw new Error(`queue filter: the search has no word to look for: ${f.q}`);
+  return fts;
 }
 
 /**
@@ -65,10 +110,14 @@ function rowsMatching(table: string, alias: string, column: (prefix: string) => 
 
 function setFilters(f: QueueFilter): SetFilter[] {
   const sets: SetFilter[] = [];
-  if (f.code !== undefined) sets.push(rowsMatching('findings', 'f', (p) => `${p}code`, f.code));
-  if (f.mailbox !== undefined) sets.push(rowsMatching('sources', 's', (p) => `coalesce(${p}mailbox, ${p}folder, '')`, f.mailbox));
-  if (f.key !== undefined) sets.push(rowsMatching('signatures', 'g', (p) => `${p}key_name`, f.key));
-  if (f.reviewed === true) {
+  const code = textOf(f.code);
+  const mailbox = textOf(f.mailbox);
+  const key = textOf(f.key);
+  const fts = ftsOf(f);
+  if (code !== undefined) sets.push(rowsMatching('findings', 'f', (p) => `${p}code`, code));
+  if (mailbox !== undefined) sets.push(rowsMatching('sources', 's', (p) => `coalesce(${p}mailbox, ${p}folder, '')`, mailbox));
+  if (key !== undefined) sets.push(rowsMatching('signatures', 'g', (p) => `${p}key_name`, key));
+  if (f.reviewed === 'yes') {
     sets.push({
       driver: 'SELECT DISTINCT sha256 AS id FROM reviews',
       on: 'sha256',
@@ -77,14 +126,14 @@ function setFilters(f: QueueFilter): SetFilter[] {
       params: [],
     });
   }
-  if (f.fts !== undefined) {
+  if (fts !== null) {
     sets.push({
       driver: 'SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ?',
       on: 'rowid',
       // A rowid-constrained MATCH is a seek in the index, not a scan of the matches.
       check: 'EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? AND rowid = m.rowid)',
       count: 'SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?',
-      params: [f.fts],
+      params: [fts],
     });
   }
   return sets;
@@ -114,23 +163,26 @@ export function planQueue(db: Db, f: QueueFilter, byRowid: boolean, setDriverMax
   const max = setDriverMax ?? setDriverMaxFor(totalMessages(db));
   const where: string[] = [];
   const params: unknown[] = [];
-  if (f.domain !== undefined) {
+  const domain = textOf(f.domain);
+  const dates = dateBounds(f);
+  const finals = listOf(f.final);
+  if (domain !== undefined) {
     where.push('m.from_domain = ?');
-    params.push(f.domain);
+    params.push(domain);
   }
-  if (f.fromEpoch !== undefined) {
+  if (dates.from !== undefined) {
     where.push('m.date_epoch >= ?');
-    params.push(f.fromEpoch);
+    params.push(dates.from);
   }
-  if (f.toEpoch !== undefined) {
+  if (dates.to !== undefined) {
     where.push('m.date_epoch <= ?');
-    params.push(f.toEpoch);
+    params.push(dates.to);
   }
-  if (f.signed !== undefined) where.push(f.signed ? 'm.signature_count > 0' : 'm.signature_count = 0');
-  if (f.reviewed === false) where.push('NOT EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = m.sha256)');
-  if (f.finals?.length) {
-    where.push(`${FINAL_VERDICT} IN (${placeholders(f.finals)})`);
-    params.push(...f.finals);
+  if (f.signed === 'yes' || f.signed === 'no') where.push(f.signed === 'yes' ? 'm.signature_count > 0' : 'm.signature_count = 0');
+  if (f.reviewed === 'no') where.push('NOT EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = m.sha256)');
+  if (finals.length) {
+    where.push(`${FINAL_VERDICT} IN (${placeholders(finals)})`);
+    params.push(...finals);
   }
 
   const sets = setFilters(f).map((s) => ({ s, n: countUpTo(db, s, max) }));
@@ -140,7 +192,7 @@ export function planQueue(db: Db, f: QueueFilter, byRowid: boolean, setDriverMax
     where.push(s.check);
     params.push(...s.params);
   }
-  const verdicts = f.verdicts ?? [];
+  const verdicts = listOf(f.verdict);
   let splitVerdicts: string[] | null = null;
   if (verdicts.length === 1 || (verdicts.length > 1 && small)) {
     where.push(`m.verdict IN (${placeholders(verdicts)})`);

@@ -1,8 +1,12 @@
 // The review queue: filtered, ordered, keyset-paged lists of messages.
 import type { Db } from './database.ts';
-import { planQueue, type QueueFilter, type QueuePlan } from './queue-plan.ts';
+import type { VerdictName } from '../model.ts';
+import { isDateBounded, planQueue, type QueueFilter, type QueuePlan } from './queue-plan.ts';
+import type { Review } from './review-repo.ts';
+import { column, joined, readRow, type RowCodec } from './row-codec.ts';
+import { withSnapshot } from './transaction.ts';
 
-export type { QueueFilter } from './queue-plan.ts';
+export type { QueueFilter, YesNo } from './queue-plan.ts';
 export { toFtsQuery, setDriverMaxFor } from './queue-plan.ts';
 
 export const QUEUE_SORTS = ['date', '-date', 'imported', '-imported'] as const;
@@ -14,34 +18,84 @@ export interface QueueCursor {
   sha256: string;
 }
 
-export interface QueueRow {
+/** One message as the queue lists it, with its latest review. */
+export interface QueueItem {
   sha256: string;
-  sort_key: number | null;
-  date_epoch: number | null;
-  date_header: string | null;
-  from_address: string | null;
-  from_name: string | null;
-  from_domain: string | null;
+  dateEpoch: number | null;
+  dateHeader: string | null;
+  fromAddress: string | null;
+  fromName: string | null;
+  fromDomain: string | null;
   subject: string | null;
-  verdict: string;
-  reasons: string;
-  signature_count: number;
+  verdict: VerdictName;
+  reasons: string[];
+  signatureCount: number;
   size: number;
-  review_decision: string | null;
-  review_verdict: string | null;
-  reviewer: string | null;
+  /** The latest decision, null when nobody reviewed the message. */
+  review: Pick<Review, 'decision' | 'verdict' | 'reviewer'> | null;
 }
 
 export interface QueuePage {
-  rows: QueueRow[];
+  rows: QueueItem[];
   /** The cursor of the next page, null on the last page. */
   next: QueueCursor | null;
   /** Number of matching messages when it is cheap to know, else null. */
   total: number | null;
 }
 
-const COLUMNS = `m.sha256, m.date_epoch, m.date_header, m.from_address, m.from_name, m.from_domain, m.subject,
-  m.verdict, m.reasons, m.signature_count, m.size`;
+/** A listed row with the key it is ordered by (date, or rowid in import order): the cursor's. */
+export interface Sorted {
+  sha256: string;
+  sortKey: number | null;
+}
+
+type SortedItem = QueueItem & Sorted;
+
+/**
+ * What a walk of the queue reads per message: `inner` columns of `m` inside the ordered, limited
+ * scan (they must include `m.sha256`), `outer` ones per scanned row `p` and its latest review `r`,
+ * and how a row becomes a value. The queue page, the export and the id walks share the scan.
+ */
+export interface QueueProjection<T extends Sorted> {
+  inner: string;
+  outer: string;
+  read: (row: Record<string, unknown>) => T;
+}
+
+/** The message's own columns; the review's three make one field (readItem). */
+const ITEM_CODEC: RowCodec<Omit<SortedItem, 'review'>> = {
+  sha256: column('sha256'),
+  sortKey: column('sort_key'),
+  dateEpoch: column('date_epoch'),
+  dateHeader: column('date_header'),
+  fromAddress: column('from_address'),
+  fromName: column('from_name'),
+  fromDomain: column('from_domain'),
+  subject: column('subject'),
+  verdict: column('verdict'),
+  reasons: joined('reasons', ';'),
+  signatureCount: column('signature_count'),
+  size: column('size'),
+};
+
+function readItem(row: Record<string, unknown>): SortedItem {
+  const decision = row.review_decision as Review['decision'] | null;
+  const review = decision === null ? null : { decision, verdict: row.review_verdict as VerdictName, reviewer: row.reviewer as string };
+  return { ...readRow(ITEM_CODEC, row), review };
+}
+
+const ITEMS: QueueProjection<SortedItem> = {
+  inner: `m.sha256, m.date_epoch, m.date_header, m.from_address, m.from_name, m.from_domain, m.subject,
+    m.verdict, m.reasons, m.signature_count, m.size`,
+  outer: 'r.decision AS review_decision, r.verdict AS review_verdict, r.reviewer',
+  read: readItem,
+};
+
+const IDS: QueueProjection<Sorted> = {
+  inner: 'm.sha256',
+  outer: 'r.id AS review_id',
+  read: (row) => ({ sha256: row.sha256 as string, sortKey: row.sort_key as number | null }),
+};
 
 /** One ordered range of the result: the dated messages, or those without a usable Date. */
 interface Segment {
@@ -83,7 +137,13 @@ function segments(sort: QueueSort, c: QueueCursor | null, dateBounded: boolean):
   return dateBounded ? list.filter((s) => !s.undated) : list;
 }
 
-function segmentSql(plan: QueuePlan, seg: Segment, sortKey: string, verdict?: string): { sql: string; params: unknown[] } {
+function segmentSql<T extends Sorted>(
+  plan: QueuePlan,
+  seg: Segment,
+  sortKey: string,
+  projection: QueueProjection<T>,
+  verdict?: string,
+): { sql: string; params: unknown[] } {
   const where = [...plan.where];
   const params = [...plan.params];
   if (verdict !== undefined) {
@@ -91,48 +151,63 @@ function segmentSql(plan: QueuePlan, seg: Segment, sortKey: string, verdict?: st
     params.push(verdict);
   }
   where.push(seg.cond);
-  const sql = `SELECT p.*, r.decision AS review_decision, r.verdict AS review_verdict, r.reviewer
-    FROM (SELECT ${COLUMNS}, ${sortKey} AS sort_key FROM ${plan.from}
+  const sql = `SELECT p.*, ${projection.outer}
+    FROM (SELECT ${projection.inner}, ${sortKey} AS sort_key FROM ${plan.from}
           WHERE ${where.join(' AND ')} ORDER BY ${seg.order} LIMIT ?) p
     LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE sha256 = p.sha256)`;
   return { sql, params: [...plan.fromParams, ...params, ...seg.params] };
 }
 
-function runSegment(db: Db, plan: QueuePlan, seg: Segment, sortKey: string, limit: number, verdict?: string): QueueRow[] {
-  const q = segmentSql(plan, seg, sortKey, verdict);
-  return db.prepare(q.sql).all(...q.params, limit) as QueueRow[];
+function runSegment<T extends Sorted>(
+  db: Db,
+  plan: QueuePlan,
+  seg: Segment,
+  sortKey: string,
+  limit: number,
+  projection: QueueProjection<T>,
+  verdict?: string,
+): T[] {
+  const q = segmentSql(plan, seg, sortKey, projection, verdict);
+  return (db.prepare(q.sql).all(...q.params, limit) as Record<string, unknown>[]).map(projection.read);
 }
 
 /** EXPLAIN QUERY PLAN of the first query a page runs (for tests that guard the index choices). */
 export function explainQueue(db: Db, filter: QueueFilter, sort: QueueSort, cursor: QueueCursor | null, setDriverMax?: number): string[] {
   const plan = planQueue(db, filter, sort.endsWith('imported'), setDriverMax);
-  const bounded = filter.fromEpoch !== undefined || filter.toEpoch !== undefined;
-  const seg = segments(sort, cursor, bounded)[0];
+  const seg = segments(sort, cursor, isDateBounded(filter))[0];
   if (!seg) return [];
-  const q = segmentSql(plan, seg, sort.endsWith('imported') ? 'm.rowid' : 'm.date_epoch', plan.splitVerdicts?.[0]);
+  const q = segmentSql(plan, seg, sort.endsWith('imported') ? 'm.rowid' : 'm.date_epoch', ITEMS, plan.splitVerdicts?.[0]);
   return (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params, 1) as { detail: string }[]).map((r) => r.detail);
 }
 
 function compareRows(desc: boolean) {
-  return (a: QueueRow, b: QueueRow): number => {
-    const ka = a.sort_key ?? -Infinity;
-    const kb = b.sort_key ?? -Infinity;
+  return (a: Sorted, b: Sorted): number => {
+    const ka = a.sortKey ?? -Infinity;
+    const kb = b.sortKey ?? -Infinity;
     const c = ka !== kb ? (ka < kb ? -1 : 1) : a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0;
     return desc ? -c : c;
   };
 }
 
-function fetchRows(db: Db, plan: QueuePlan, sort: QueueSort, cursor: QueueCursor | null, limit: number, dateBounded: boolean): QueueRow[] {
+function fetchRows<T extends Sorted>(
+  db: Db,
+  plan: QueuePlan,
+  sort: QueueSort,
+  cursor: QueueCursor | null,
+  limit: number,
+  dateBounded: boolean,
+  projection: QueueProjection<T>,
+): T[] {
   const sortKey = sort.endsWith('imported') ? 'm.rowid' : 'm.date_epoch';
-  const rows: QueueRow[] = [];
+  const rows: T[] = [];
   for (const seg of segments(sort, cursor, dateBounded)) {
     const want = limit - rows.length;
     if (want <= 0) break;
     if (plan.splitVerdicts) {
-      const merged = plan.splitVerdicts.flatMap((v) => runSegment(db, plan, seg, sortKey, want, v));
+      const merged = plan.splitVerdicts.flatMap((v) => runSegment(db, plan, seg, sortKey, want, projection, v));
       rows.push(...merged.sort(compareRows(sort.startsWith('-'))).slice(0, want));
     } else {
-      rows.push(...runSegment(db, plan, seg, sortKey, want));
+      rows.push(...runSegment(db, plan, seg, sortKey, want, projection));
     }
   }
   return rows;
@@ -155,19 +230,18 @@ export function queryQueue(
   options: QueueOptions = {},
 ): QueuePage {
   const withTotal = options.withTotal ?? true;
-  return db.transaction(() => {
+  return withSnapshot(db, () => {
     const plan = planQueue(db, filter, sort.endsWith('imported'), options.setDriverMax);
-    const dateBounded = filter.fromEpoch !== undefined || filter.toEpoch !== undefined;
-    const rows = fetchRows(db, plan, sort, cursor, size + 1, dateBounded);
+    const rows = fetchRows(db, plan, sort, cursor, size + 1, isDateBounded(filter), ITEMS);
     const more = rows.length > size;
     const page = rows.slice(0, size);
     const last = page.at(-1);
     return {
-      rows: page,
-      next: more && last ? { key: last.sort_key, sha256: last.sha256 } : null,
+      rows: page.map(({ sortKey: _sortKey, ...item }) => item),
+      next: more && last ? { key: last.sortKey, sha256: last.sha256 } : null,
       total: withTotal ? countQueue(db, filter, plan) : null,
     };
-  })();
+  });
 }
 
 /** The messages before and after one message in the queue (for j/k on the message page). */
@@ -189,42 +263,49 @@ export function queueNeighbours(
 
 function queryQueueIds(db: Db, filter: QueueFilter, sort: QueueSort, cursor: QueueCursor | null, n: number): string[] {
   const plan = planQueue(db, filter, sort.endsWith('imported'));
-  const bounded = filter.fromEpoch !== undefined || filter.toEpoch !== undefined;
-  return fetchRows(db, plan, sort, cursor, n, bounded).map((r) => r.sha256);
+  return fetchRows(db, plan, sort, cursor, n, isDateBounded(filter), IDS).map((r) => r.sha256);
 }
 
-/** Every matching id in queue order, in chunks (for exports); no statement stays open between chunks. */
-export function* iterateQueueIds(db: Db, filter: QueueFilter, sort: QueueSort, chunk = 1000): Generator<string[]> {
+/**
+ * Every matching message in queue order, read through `projection`, in chunks: each chunk is one
+ * short read, so no statement stays open while a slow consumer (a download) drains the rows.
+ */
+export function* iterateQueue<T extends Sorted>(
+  db: Db,
+  filter: QueueFilter,
+  sort: QueueSort,
+  projection: QueueProjection<T>,
+  chunk = 1000,
+): Generator<T[]> {
+  const dateBounded = isDateBounded(filter);
   let cursor: QueueCursor | null = null;
   for (;;) {
-    const page = queryQueue(db, filter, sort, cursor, chunk, { withTotal: false });
-    if (page.rows.length) yield page.rows.map((r) => r.sha256);
-    if (!page.next) return;
-    cursor = page.next;
+    const rows = withSnapshot(db, () =>
+      fetchRows(db, planQueue(db, filter, sort.endsWith('imported')), sort, cursor, chunk, dateBounded, projection),
+    );
+    if (rows.length) yield rows;
+    const last = rows.at(-1);
+    if (!last || rows.length < chunk) return;
+    cursor = { key: last.sortKey, sha256: last.sha256 };
   }
 }
 
 /** Exact counts that are cheap: from the overview summary, or over a small driving set. */
 function countQueue(db: Db, f: QueueFilter, plan: QueuePlan): number | null {
-  const other =
-    f.finals?.length ||
-    f.code !== undefined ||
-    f.mailbox !== undefined ||
-    f.key !== undefined ||
-    f.fromEpoch !== undefined ||
-    f.toEpoch !== undefined ||
-    f.signed !== undefined ||
-    f.reviewed !== undefined ||
-    f.fts !== undefined;
+  const given = (v: string | string[] | undefined): boolean =>
+    Array.isArray(v) ? v.some((x) => x !== '') : v !== undefined && v.trim() !== '';
+  const other = [f.final, f.code, f.mailbox, f.key, f.from, f.to, f.signed, f.reviewed, f.q].some(given);
   if (!other) {
-    const dim = f.domain === undefined ? 'all' : 'domain';
-    const verdicts = f.verdicts?.length ? f.verdicts : [''];
+    const domain = given(f.domain) ? f.domain : undefined;
+    const dim = domain === undefined ? 'all' : 'domain';
+    const machine = (f.verdict ?? []).filter((v) => v !== '');
+    const verdicts = machine.length ? [...new Set(machine)] : [''];
     const row = db
       .prepare(
         `SELECT coalesce(sum(n), 0) AS n FROM overview_counts WHERE dimension = ? AND key = ?
          AND verdict IN (SELECT value FROM json_each(?))`,
       )
-      .get(dim, f.domain ?? '', JSON.stringify(verdicts)) as { n: number };
+      .get(dim, domain ?? '', JSON.stringify(verdicts)) as { n: number };
     return row.n;
   }
   if (plan.driver === null) return null;

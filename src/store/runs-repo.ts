@@ -2,6 +2,7 @@
 import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
 import type { InputFailure } from '../model.ts';
+import { column, insertSql, readRow, selectList, writeRow, type RowCodec } from './row-codec.ts';
 
 export interface RunCounts {
   bytesRead: number;
@@ -12,25 +13,82 @@ export interface RunCounts {
   skipped: number;
 }
 
-export interface RunRow {
+export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+
+/** An import run as recorded: what it was given, how far it got, how it ended. */
+export interface ImportRun {
   id: number;
-  started_at: string;
-  finished_at: string | null;
-  status: string;
-  inputs: string;
-  options: string;
-  tool_version: string;
+  /** ISO times. */
+  startedAt: string;
+  finishedAt: string | null;
+  status: RunStatus;
+  /** The paths given on the command line. */
+  inputs: string[];
+  /** The options that shape results (dns, workers). */
+  options: Record<string, unknown>;
+  toolVersion: string;
   pid: number | null;
-  bytes_total: number | null;
-  bytes_read: number;
-  messages_seen: number;
-  messages_new: number;
-  sources_new: number;
+  /** Measured before reading, for the ETA; null until known. */
+  bytesTotal: number | null;
+  bytesRead: number;
+  messagesSeen: number;
+  messagesNew: number;
+  sourcesNew: number;
   failures: number;
   skipped: number;
-  updated_at: string | null;
+  updatedAt: string | null;
   error: string | null;
 }
+
+const RUN_CODEC: RowCodec<ImportRun> = {
+  id: column('id'),
+  startedAt: column('started_at'),
+  finishedAt: column('finished_at'),
+  status: column('status'),
+  inputs: { column: 'inputs', read: (v) => readJsonList(v) },
+  options: { column: 'options', read: (v) => JSON.parse(String(v)) as Record<string, unknown> },
+  toolVersion: column('tool_version'),
+  pid: column('pid'),
+  bytesTotal: column('bytes_total'),
+  bytesRead: column('bytes_read'),
+  messagesSeen: column('messages_seen'),
+  messagesNew: column('messages_new'),
+  sourcesNew: column('sources_new'),
+  failures: column('failures'),
+  skipped: column('skipped'),
+  updatedAt: column('updated_at'),
+  error: column('error'),
+};
+
+function readJsonList(v: unknown): string[] {
+  const list: unknown = JSON.parse(String(v));
+  return Array.isArray(list) ? list.map(String) : [String(v)];
+}
+
+/** An input of a run that failed or was skipped (not mail), as recorded. */
+export interface StoredFailure extends InputFailure {
+  id: number;
+  runId: number;
+  kind: 'failure' | 'skipped';
+  /** The message the failure concerns, when it got that far. */
+  sha256: string | null;
+  /** ISO time. */
+  createdAt: string;
+}
+
+const FAILURE_CODEC: RowCodec<StoredFailure> = {
+  id: column('id'),
+  runId: column('run_id'),
+  kind: column('kind'),
+  path: column('path'),
+  offset: column('offset'),
+  code: column('code'),
+  reason: column('reason'),
+  sha256: column('sha256'),
+  createdAt: column('created_at'),
+};
+
+const { id: _failureId, ...NEW_FAILURE_CODEC } = FAILURE_CODEC;
 
 export function startRun(db: Db, inputs: string[], options: object, toolVersion: string): number {
   const info = cachedStatement(
@@ -89,23 +147,43 @@ function isAlive(pid: number): boolean {
 }
 
 export function recordFailure(db: Db, runId: number, kind: 'failure' | 'skipped', f: InputFailure, sha256: string | null = null): void {
-  cachedStatement(
-    db,
-    `INSERT INTO failures (run_id, kind, path, offset, code, reason, sha256, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(runId, kind, f.path, f.offset, f.code, f.reason, sha256, nowIso());
+  const failure: Omit<StoredFailure, 'id'> = { ...f, runId, kind, sha256, createdAt: nowIso() };
+  cachedStatement(db, insertSql('failures', NEW_FAILURE_CODEC)).run(writeRow(NEW_FAILURE_CODEC, failure));
 }
 
-export interface FailureRow {
-  id: number;
-  run_id: number;
-  kind: string;
-  path: string;
-  offset: number | null;
-  code: string;
-  reason: string;
-  sha256: string | null;
-  created_at: string;
+/** An import run with the first of its failures and skipped inputs. */
+export interface RunWithFailures extends ImportRun {
+  /** The first failures and skipped inputs of the run, in the order they were met. */
+  failureList: StoredFailure[];
+  /** How many failures and skipped inputs the run recorded in all. */
+  failureTotal: number;
+}
+
+/** Import runs, newest first, each with its first `failuresPerRun` failures. */
+export function listRunsWithFailures(db: Db, failuresPerRun: number): RunWithFailures[] {
+  const runs = (db.prepare(`SELECT ${selectList(RUN_CODEC)} FROM import_runs ORDER BY id DESC`).all() as Record<string, unknown>[]).map(
+    (r) => readRow(RUN_CODEC, r),
+  );
+  const list = db.prepare(`SELECT ${selectList(FAILURE_CODEC)} FROM failures WHERE run_id = ? ORDER BY id LIMIT ?`);
+  const count = db.prepare('SELECT count(*) AS n FROM failures WHERE run_id = ?');
+  return runs.map((r) => ({
+    ...r,
+    failureList: (list.all(r.id, failuresPerRun) as Record<string, unknown>[]).map((f) => readRow(FAILURE_CODEC, f)),
+    failureTotal: (count.get(r.id) as { n: number }).n,
+  }));
+}
+
+/** Every failure record, in chunks by id (the imports page's CSV twin). */
+export function* iterateFailures(db: Db, chunk = 1000): Generator<StoredFailure[]> {
+  const page = db.prepare(`SELECT ${selectList(FAILURE_CODEC)} FROM failures WHERE id > ? ORDER BY id LIMIT ?`);
+  let after = 0;
+  for (;;) {
+    const rows = (page.all(after, chunk) as Record<string, unknown>[]).map((r) => readRow(FAILURE_CODEC, r));
+    if (rows.length) yield rows;
+    const last = rows.at(-1);
+    if (!last || rows.length < chunk) return;
+    after = last.id;
+  }
 }
 
 function nowIso(): string {

@@ -32,7 +32,13 @@ describe('leaktriage command line', () => {
   it('exports csv, json and ndjson with the same rows, and filters by verdict', () => {
     const db = join(dir, 'demo.sqlite');
     const csv = run('export', '--db', db, '--format', 'csv');
-    const json = JSON.parse(run('export', '--db', db, '--format', 'json').stdout) as Record<string, unknown>[];
+    const doc = JSON.parse(run('export', '--db', db, '--format', 'json').stdout) as {
+      columns: string[];
+      rows: Record<string, unknown>[];
+      truncated: boolean;
+    };
+    expect(doc).toMatchObject({ ok: true, truncated: false });
+    const json = doc.rows;
     const nd = run('export', '--db', db, '--format', 'ndjson')
       .stdout.trim()
       .split('\n')
@@ -41,8 +47,11 @@ describe('leaktriage command line', () => {
       'sha256,source_path,source_count,message_id,from,subject,date,verdict,reasons,summary,dkim,arc,key_source,as_of,as_of_source,review_decision,review_verdict,reviewer,review_note,reviewed_at,final_verdict',
     );
     expect(json).toHaveLength(35);
+    expect(doc.columns.join(',')).toBe(csv.stdout.split('\r\n')[0]);
     expect(nd).toEqual(json);
-    const tampered = JSON.parse(run('export', '--db', db, '--format', 'json', '--verdict', 'tampered').stdout) as { verdict: string }[];
+    const tampered = (
+      JSON.parse(run('export', '--db', db, '--format', 'json', '--verdict', 'tampered').stdout) as { rows: { verdict: string }[] }
+    ).rows;
     expect(tampered.length).toBeGreaterThan(0);
     expect(tampered.every((r) => r.verdict === 'tampered')).toBe(true);
     const out = join(dir, 'out.csv');

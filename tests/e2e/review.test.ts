@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildApp } from '../../src/server/app.ts';
 import type { Db } from '../../src/store/database.ts';
-import { seedReviewDb, type SeededIds } from '../server/corpus.ts';
-import { openFixtureDb } from '../server/fixtures.ts';
+import { seedReviewDb, type SeededIds } from '../helpers/review-corpus.ts';
+import { openFixtureDb } from '../helpers/fixture-db.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);

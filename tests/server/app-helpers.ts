@@ -2,8 +2,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppOptions } from '../../src/server/app.ts';
 import type { Db } from '../../src/store/database.ts';
-import { seedReviewDb, type SeededIds } from './corpus.ts';
-import { openFixtureDb } from './fixtures.ts';
+import { seedReviewDb, type SeededIds } from '../helpers/review-corpus.ts';
+import { openFixtureDb } from '../helpers/fixture-db.ts';
 
 export const SECRET = Buffer.alloc(32, 7);
 

@@ -3,7 +3,7 @@
 // SHA-256 is the id), each attachment is the part the parser hashed, and the hostile HTML message
 // is served under a CSP that forbids scripts and remote loads.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../src/common/sha256.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,7 +53,7 @@ describe('the demo dump in the review server', () => {
     for (const sha of db.prepare('SELECT sha256 FROM messages').pluck().all() as string[]) {
       const raw = await get(`/messages/${sha}/raw`);
       expect(raw.statusCode).toBe(200);
-      expect(createHash('sha256').update(raw.rawPayload).digest('hex')).toBe(sha);
+      expect(sha256Hex(raw.rawPayload)).toBe(sha);
     }
   });
 
@@ -67,7 +67,7 @@ describe('the demo dump in the review server', () => {
     for (const r of rows) {
       const res = await get(`/messages/${r.sha256}/attachments/${r.idx}`);
       expect(res.statusCode).toBe(200);
-      expect(createHash('sha256').update(res.rawPayload).digest('hex')).toBe(r.content_sha256);
+      expect(sha256Hex(res.rawPayload)).toBe(r.content_sha256);
     }
   });
 

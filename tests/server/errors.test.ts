@@ -3,7 +3,7 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.ts';
 import { SECRET, cookiesOf, csrfFrom, seededApp, type TestApp } from './app-helpers.ts';
-import { openFixtureDb } from './fixtures.ts';
+import { openFixtureDb } from '../helpers/fixture-db.ts';
 
 let t: TestApp;
 let tokenApp: TestApp;

@@ -5,8 +5,8 @@ import { buildApp } from '../../src/server/app.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { updateRunCounts } from '../../src/store/runs-repo.ts';
 import { SECRET } from './app-helpers.ts';
-import { seedReviewDb } from './corpus.ts';
-import { insertFixture, openFixtureDb } from './fixtures.ts';
+import { seedReviewDb } from '../helpers/review-corpus.ts';
+import { insertFixture, openFixtureDb } from '../helpers/fixture-db.ts';
 
 describe('reading while an import writes', () => {
   it('shows new messages and progress at once and leaves the writer free to checkpoint', async () => {
@@ -24,7 +24,7 @@ describe('reading while an import writes', () => {
     expect((await app.inject('/messages.json?q=landed')).json().rows[0].sha256).toBe(sha);
     const overview = (await app.inject('/.json')).json();
     expect(overview.total).toBe(10);
-    expect(overview.runs[0]).toMatchObject({ status: 'running', bytes_read: 900_000, messages_seen: 43 });
+    expect(overview.runs[0]).toMatchObject({ status: 'running', bytesRead: 900_000, messagesSeen: 43 });
     expect((await app.inject('/messages.csv')).body.split('\r\n').filter(Boolean)).toHaveLength(11);
     expect((await app.inject(`/messages/${sha}`)).statusCode).toBe(200);
 

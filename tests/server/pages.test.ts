@@ -1,6 +1,6 @@
 // Every page, its .json twin and its .csv twin, through the exact app (inject).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_COLUMNS } from '../../src/store/export-repo.ts';
+import { EXPORT_COLUMNS } from '../../src/export/verdict-export.ts';
 import { PAGE_CSP } from '../../src/server/security.ts';
 import { seededApp, type TestApp } from './app-helpers.ts';
 
@@ -78,8 +78,8 @@ describe('HTML pages and their .json twins', () => {
     expect(d.domains.rows[0]).toMatchObject({ key: 'example-news.org', total: 5 });
     expect(d.mailboxes.rows.map((r: { key: string }) => r.key)).toContain('archive.mbox');
     expect(d.weeks.find((w: { key: string }) => w.key === '2023-03-06')).toMatchObject({ total: 5 });
-    expect(d.runs[0]).toMatchObject({ status: 'running', bytes_total: 1_000_000, bytes_read: 250_000 });
-    expect(d.runs[1].failure_list.map((f: { code: string }) => f.code)).toEqual(['input/empty', 'input/not-mail']);
+    expect(d.runs[0]).toMatchObject({ status: 'running', bytesTotal: 1_000_000, bytesRead: 250_000 });
+    expect(d.runs[1].failureList.map((f: { code: string }) => f.code)).toEqual(['input/empty', 'input/not-mail']);
     expect(d.running).toBe(true);
     const html = (await get('/')).body;
     expect(html).toContain('<svg viewBox="0 0 960');
@@ -88,13 +88,13 @@ describe('HTML pages and their .json twins', () => {
     expect(html).toContain('no mail headers &lt;b&gt;here&lt;/b&gt;');
   });
 
-  it('queue: rows, filters echoed, next cursor and next_url', async () => {
+  it('queue: rows, filters echoed, next cursor and.nextUrl', async () => {
     const d = (await get('/messages.json?verdict=unverifiable&_size=2')).json();
     expect(d.total).toBe(3);
     expect(d.rows).toHaveLength(2);
     expect(d.filters.verdict).toEqual(['unverifiable']);
-    expect(d.next_url).toMatch(/^\/messages\.json\?verdict=unverifiable&_size=2&_next=[A-Za-z0-9_-]+$/);
-    const rest = (await get(d.next_url)).json();
+    expect(d.nextUrl).toMatch(/^\/messages\.json\?verdict=unverifiable&_size=2&_next=[A-Za-z0-9_-]+$/);
+    const rest = (await get(d.nextUrl)).json();
     expect(rest.rows).toHaveLength(1);
     expect(rest.next).toBeNull();
     const html = (await get('/messages?q=budget')).body;
@@ -106,15 +106,15 @@ describe('HTML pages and their .json twins', () => {
   it('message: verdict, findings, signatures, hops with delays, attachments, copies, sources, headers', async () => {
     const v = (await get(`/messages/${t.ids.verified}.json`)).json();
     expect(v.message).toMatchObject({ verdict: 'verified', summary: 'Signed by example-news.org and unchanged.' });
-    expect(v.signatures[0]).toMatchObject({ domain: 'example-news.org', selector: 'sel2024', key_bits: 2048, result: 'pass' });
+    expect(v.signatures[0]).toMatchObject({ domain: 'example-news.org', selector: 'sel2024', keyBits: 2048, result: 'pass' });
     expect(v.received.hops.map((h: { delay: number }) => h.delay)).toEqual([5, 145]);
     expect(v.headers.map((h: { name: string }) => h.name)).toContain('Received');
     const s = (await get(`/messages/${t.ids.suspicious}`)).body;
     expect(s).toContain('earlier than the previous step');
     const c = (await get(`/messages/${t.ids.copyA}.json`)).json();
     expect(c.copies).toHaveLength(1);
-    expect(c.copies[0]).toMatchObject({ sha256: t.ids.copyB, body_differs: true, headers_only_here: ['Subject: Meeting notes'] });
-    expect(c.copies[0].headers_only_there).toEqual(['Subject: Meeting notes (fwd)']);
+    expect(c.copies[0]).toMatchObject({ sha256: t.ids.copyB, bodyDiffers: true, headersOnlyHere: ['Subject: Meeting notes'] });
+    expect(c.copies[0].headersOnlyThere).toEqual(['Subject: Meeting notes (fwd)']);
     const a = (await get(`/messages/${t.ids.attachment}`)).body;
     expect(a).toContain(`/messages/${t.ids.attachment}/attachments/0`);
     expect(a).toContain('application/pdf');

@@ -44,7 +44,7 @@ describe('POST /messages/{sha256}/reviews', () => {
     expect(history).toContain('overrode to');
     expect(html).toContain('id="reviewer" required maxlength="100" value="Ben"');
     const row = (await t.app.inject('/messages.json?reviewed=yes')).json().rows[0];
-    expect(row).toMatchObject({ sha256: t.ids.tampered, review_verdict: 'suspicious', reviewer: 'Ben' });
+    expect(row).toMatchObject({ sha256: t.ids.tampered, review: { verdict: 'suspicious', decision: 'override', reviewer: 'Ben' } });
     const overview = (await t.app.inject('/.json')).json();
     expect(overview.reviewed).toMatchObject({ total: 1, changed: 1 });
     expect(overview.final).toMatchObject({ tampered: 1, suspicious: 3 });

@@ -1,5 +1,5 @@
 // Access token, Host check, CSRF, and the headers every response carries.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../src/common/sha256.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOWNLOAD_CSP, MESSAGE_HTML_CSP, PAGE_CSP } from '../../src/server/security.ts';
 import { cookiesOf, csrfFrom, seededApp, type TestApp } from './app-helpers.ts';
@@ -116,7 +116,7 @@ describe('response headers', () => {
     expect(res.headers['content-disposition']).toBe(
       `attachment; filename="script-alert-subject-script-invoice-${open.ids.hostile.slice(0, 12)}.eml"; filename*=UTF-8''script-alert-subject-script-invoice-${open.ids.hostile.slice(0, 12)}.eml`,
     );
-    expect(createHash('sha256').update(res.rawPayload).digest('hex')).toBe(open.ids.hostile);
+    expect(sha256Hex(res.rawPayload)).toBe(open.ids.hostile);
   });
 
   it('attachment download: the decoded bytes, opaque type, a name without paths or quotes', async () => {
@@ -127,6 +127,6 @@ describe('response headers', () => {
     const stored = open.db.prepare('SELECT content_sha256 AS h FROM attachments WHERE sha256 = ?').get(open.ids.attachment) as {
       h: string;
     };
-    expect(createHash('sha256').update(res.rawPayload).digest('hex')).toBe(stored.h);
+    expect(sha256Hex(res.rawPayload)).toBe(stored.h);
   });
 });

@@ -1,16 +1,15 @@
-// The small pure pieces: escaping, download names, CSV, the timeline's buckets, the checks page data,
+// The small pure pieces: escaping, download names, the timeline's buckets, the checks page data,
 // and the start file.
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { html, trusted, escapeHtml } from '../../web/templates/html.ts';
 import { buildBuckets } from '../../web/templates/timeline-chart.ts';
 import { contentDisposition, emlFileName, safeFileName } from '../../src/server/download-name.ts';
-import { csvExport, csvField } from '../../src/server/export-stream.ts';
 import { prepareMessageHtml } from '../../src/server/html-body.ts';
 import { isLoopback, startServer } from '../../src/server/start-server.ts';
 import { checks } from '../../src/checks/index.ts';
-import { seedReviewDb } from './corpus.ts';
-import { openFixtureDb, tempDbFile } from './fixtures.ts';
+import { seedReviewDb } from '../helpers/review-corpus.ts';
+import { openFixtureDb, tempDbFile } from '../helpers/fixture-db.ts';
 import { seededApp } from './app-helpers.ts';
 
 describe('html templates', () => {
@@ -59,27 +58,6 @@ describe('download names', () => {
   });
 });
 
-describe('CSV', () => {
-  it('quotes separators, quotes and line breaks', () => {
-    expect(csvField('a,b')).toBe('"a,b"');
-    expect(csvField('say "x"')).toBe('"say ""x"""');
-    expect(csvField('two\nlines')).toBe('"two\nlines"');
-    expect(csvField(null)).toBe('');
-    expect(csvField(42)).toBe('42');
-  });
-
-  it('ends a capped export with an explicit truncation marker', async () => {
-    const { db } = openFixtureDb();
-    seedReviewDb(db);
-    let text = '';
-    for await (const chunk of csvExport(db, {}, 'date', 3)) text += String(chunk);
-    const lines = text.trim().split('\r\n');
-    expect(lines).toHaveLength(5);
-    expect(lines[4]).toMatch(/^#truncated,.*export truncated after 3 rows; narrow the filter/);
-    db.close();
-  });
-});
-
 describe('timeline buckets', () => {
   const week = (key: string, total: number) => ({ key, total, verdicts: { verified: total } });
   it('fills empty weeks between the first and the last', () => {
@@ -107,7 +85,7 @@ describe('checks page', () => {
     expect(d.registry).toBe(true);
     expect(d.checks.map((c: { id: string }) => c.id)).toEqual(checks.map((c) => c.id));
     const declared = checks.flatMap((c) => Object.keys(c.codes));
-    for (const c of d.other_codes) expect(declared).not.toContain(c.code);
+    for (const c of d.otherCodes) expect(declared).not.toContain(c.code);
     await t.app.close();
   });
 });

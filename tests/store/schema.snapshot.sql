@@ -174,7 +174,7 @@ CREATE TABLE signatures (
   key_last_seen       INTEGER,
   key_error           TEXT,
   aligned             INTEGER NOT NULL,
-  unsigned_body_bytes INTEGER NOT NULL,
+  unsigned_body_bytes INTEGER NOT NULL, problem TEXT,
   PRIMARY KEY (sha256, idx)
 ) WITHOUT ROWID;
 CREATE TABLE sources (

@@ -8,7 +8,7 @@ export interface ChecksData {
   registry: boolean;
   checks: { id: string; title: string; codes: (CodeDoc & { code: string; findings: number })[] }[];
   /** Codes found in the database that no registered check declares (archive checks, older versions). */
-  other_codes: { code: string; findings: number }[];
+  otherCodes: { code: string; findings: number }[];
 }
 
 export function checksPage(d: ChecksData, twins: { label: string; href: string }[]): Html {
@@ -24,8 +24,8 @@ ${c.codes.map((x) => html`<tr><td>${code(x.code, x.findings)}</td><td class="sev
 </tbody></table></section>`,
 )}
 ${
-  d.other_codes.length
-    ? html`<section><h2>Other codes in this database</h2><ul>${d.other_codes.map((c) => html`<li>${code(c.code, c.findings)}</li>`)}</ul></section>`
+  d.otherCodes.length
+    ? html`<section><h2>Other codes in this database</h2><ul>${d.otherCodes.map((c) => html`<li>${code(c.code, c.findings)}</li>`)}</ul></section>`
     : ''
 }`;
   return layout({ title: 'Checks', section: 'checks', twins }, body);

@@ -1,18 +1,7 @@
-// Small formatting helpers shared by the templates.
+// Small formatting helpers shared by the templates. Times and durations are written by
+// src/common/time.ts (formatTime, formatDuration), the verdicts listed by src/model.ts (VERDICTS).
+import { VERDICTS } from '../../src/model.ts';
 import { html, type Html } from './html.ts';
-
-export const VERDICT_ORDER = ['verified', 'tampered', 'suspicious', 'unverifiable'] as const;
-
-export function fmtEpoch(epoch: number | null | undefined): string {
-  if (epoch === null || epoch === undefined) return '—';
-  const d = new Date(epoch * 1000);
-  return Number.isNaN(d.getTime())
-    ? String(epoch)
-    : d
-        .toISOString()
-        .replace('T', ' ')
-        .replace(/\.000Z$/, 'Z');
-}
 
 export function fmtBytes(n: number | null | undefined): string {
   if (n === null || n === undefined) return '—';
@@ -26,26 +15,7 @@ export function fmtCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** A delay between two times, e.g. "3 min 20 s"; negative delays are written as such. */
-export function fmtDelay(seconds: number): string {
-  const sign = seconds < 0 ? '−' : '';
-  let s = Math.abs(Math.round(seconds));
-  const parts: string[] = [];
-  for (const [unit, size] of [
-    ['d', 86400],
-    ['h', 3600],
-    ['min', 60],
-  ] as const) {
-    if (s >= size) {
-      parts.push(`${Math.floor(s / size)} ${unit}`);
-      s %= size;
-    }
-  }
-  if (s || !parts.length) parts.push(`${s} s`);
-  return sign + parts.slice(0, 2).join(' ');
-}
-
-const KNOWN = new Set<string>(VERDICT_ORDER);
+const KNOWN = new Set<string>(VERDICTS);
 
 export function verdictBadge(v: string | null | undefined): Html {
   if (!v) return html`<span class="muted">—</span>`;

@@ -1,33 +1,24 @@
 // Import runs: progress of a running one, counts, and every failed or skipped input with its reason.
-import type { RunWithFailures } from '../../src/store/overview-repo.ts';
+import type { RunWithFailures } from '../../src/store/runs-repo.ts';
 import { html, type Html } from './html.ts';
 import { fmtBytes, fmtCount } from './format.ts';
 import { layout } from './layout.ts';
 
-function inputs(json: string): string {
-  try {
-    const v: unknown = JSON.parse(json);
-    return Array.isArray(v) ? v.map(String).join(', ') : json;
-  } catch {
-    return json;
-  }
-}
-
 function progress(r: RunWithFailures): Html {
   if (r.status !== 'running') return html``;
-  const total = r.bytes_total ?? 0;
-  const pct = total > 0 ? Math.min(100, (r.bytes_read / total) * 100) : null;
+  const total = r.bytesTotal ?? 0;
+  const pct = total > 0 ? Math.min(100, (r.bytesRead / total) * 100) : null;
   return html`<p class="progress">
-${pct === null ? html`<progress></progress>` : html`<progress value="${r.bytes_read}" max="${total}"></progress> ${pct.toFixed(1)} %`}
-${fmtBytes(r.bytes_read)} of ${total ? fmtBytes(total) : 'unknown'} read, ${fmtCount(r.messages_seen)} messages seen;
-last update ${r.updated_at ?? '—'}</p>`;
+${pct === null ? html`<progress></progress>` : html`<progress value="${r.bytesRead}" max="${total}"></progress> ${pct.toFixed(1)} %`}
+${fmtBytes(r.bytesRead)} of ${total ? fmtBytes(total) : 'unknown'} read, ${fmtCount(r.messagesSeen)} messages seen;
+last update ${r.updatedAt ?? '—'}</p>`;
 }
 
 function failureList(r: RunWithFailures, short: boolean): Html {
-  if (!r.failure_rows) return html`<p class="muted">No failed or skipped input.</p>`;
-  const more = r.failure_rows - r.failure_list.length;
+  if (!r.failureTotal) return html`<p class="muted">No failed or skipped input.</p>`;
+  const more = r.failureTotal - r.failureList.length;
   return html`<table class="failures"><thead><tr><th>kind</th><th>input</th><th>code</th><th>reason</th></tr></thead><tbody>
-${r.failure_list.map(
+${r.failureList.map(
   (f) => html`<tr><td>${f.kind}</td><td class="path">${f.path}${f.offset !== null ? `#${f.offset}` : ''}
 ${f.sha256 ? html` <a href="/messages/${f.sha256}">message</a>` : ''}</td><td><code>${f.code}</code></td><td>${f.reason}</td></tr>`,
 )}
@@ -39,11 +30,11 @@ export function runsSection(runs: RunWithFailures[], short: boolean): Html {
   if (!runs.length) return html`<p class="muted">Nothing imported yet.</p>`;
   return html`${runs.map(
     (r) => html`<article class="run run-${r.status}">
-<h3>Run ${r.id} · ${r.status} · started ${r.started_at}${r.finished_at ? html`, finished ${r.finished_at}` : ''}</h3>
-<p class="path">${inputs(r.inputs)}</p>
+<h3>Run ${r.id} · ${r.status} · started ${r.startedAt}${r.finishedAt ? html`, finished ${r.finishedAt}` : ''}</h3>
+<p class="path">${r.inputs.join(', ')}</p>
 ${progress(r)}
-<p>${fmtCount(r.messages_new)} new messages of ${fmtCount(r.messages_seen)} read, ${fmtCount(r.sources_new)} new locations,
-${fmtCount(r.failures)} failures, ${fmtCount(r.skipped)} skipped · ${r.tool_version}</p>
+<p>${fmtCount(r.messagesNew)} new messages of ${fmtCount(r.messagesSeen)} read, ${fmtCount(r.sourcesNew)} new locations,
+${fmtCount(r.failures)} failures, ${fmtCount(r.skipped)} skipped · ${r.toolVersion}</p>
 ${r.error ? html`<p class="error">${r.error}</p>` : ''}
 ${failureList(r, short)}
 </article>`,

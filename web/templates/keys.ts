@@ -1,7 +1,8 @@
 // The key store: every DKIM key record, where it came from, and what it verified.
 import type { KeysPage } from '../../src/store/keys-page-repo.ts';
 import { html, type Html } from './html.ts';
-import { fmtCount, fmtEpoch, queryString } from './format.ts';
+import { formatTime } from '../../src/common/time.ts';
+import { fmtCount, queryString } from './format.ts';
 import { layout } from './layout.ts';
 
 function usage(u: Record<string, number>): Html {
@@ -16,8 +17,8 @@ export function keysPage(d: KeysPage & { domain: string | null }, twins: { label
 <table class="keys"><thead><tr><th>key</th><th>source</th><th>first seen</th><th>last seen</th><th>fetched</th><th>imported</th><th>value</th><th>signatures</th><th>verified (examples)</th></tr></thead><tbody>
 ${d.keys.map(
   (k) => html`<tr id="key-${k.id}"><td><a href="/messages${queryString([['key', k.name]])}">${k.name}</a></td>
-<td>${k.source_kind}: ${k.source}</td><td>${fmtEpoch(k.first_seen)}</td><td>${fmtEpoch(k.last_seen)}</td><td>${fmtEpoch(k.fetched_at)}</td>
-<td>${k.imported_at}</td><td class="value">${k.dns_error ? html`<em>${k.dns_error}</em>` : k.value}</td><td>${usage(k.usage)}</td>
+<td>${k.sourceKind}: ${k.source}</td><td>${formatTime(k.firstSeen, 'readable')}</td><td>${formatTime(k.lastSeen, 'readable')}</td><td>${formatTime(k.fetchedAt, 'readable')}</td>
+<td>${k.importedAt}</td><td class="value">${k.dnsError ? html`<em>${k.dnsError}</em>` : k.value}</td><td>${usage(k.usage)}</td>
 <td>${k.verified.map((m) => html`<a href="/messages/${m.sha256}">${m.subject || m.sha256.slice(0, 12)}</a><br>`)}</td></tr>`,
 )}
 </tbody></table>
@@ -33,7 +34,7 @@ ${
 ${
   d.missing.length
     ? html`<table><thead><tr><th>key</th><th>result</th><th class="num">signatures</th></tr></thead><tbody>
-${d.missing.map((m) => html`<tr><td><a href="/messages${queryString([['key', m.key_name]])}">${m.key_name}</a></td><td>${m.result}</td><td class="num">${fmtCount(m.n)}</td></tr>`)}
+${d.missing.map((m) => html`<tr><td><a href="/messages${queryString([['key', m.keyName]])}">${m.keyName}</a></td><td>${m.result}</td><td class="num">${fmtCount(m.n)}</td></tr>`)}
 </tbody></table>${d.missingTotal > d.missing.length ? html`<p class="muted">${fmtCount(d.missingTotal - d.missing.length)} more; filter by domain to see them.</p>` : ''}`
     : html`<p class="muted">None.</p>`
 }`;

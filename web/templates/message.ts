@@ -1,7 +1,9 @@
 // One message: the verdict and its evidence, the review form and history, the bodies and the bytes.
 import type { MessageView } from '../../src/server/message-view.ts';
 import { html, type Html } from './html.ts';
-import { VERDICT_ORDER, fmtAddress, fmtBytes, fmtEpoch, verdictBadge } from './format.ts';
+import { VERDICTS } from '../../src/model.ts';
+import { formatTime } from '../../src/common/time.ts';
+import { fmtAddress, fmtBytes, verdictBadge } from './format.ts';
 import { layout } from './layout.ts';
 import {
   arcSection,
@@ -14,7 +16,7 @@ import {
   sourcesSection,
 } from './message-sections.ts';
 
-/** Where the as-of time came from, in words (DESIGN.md: top Received hop, else DKIM t=, else Date). */
+/** Where the as-of time came from, in words (the top Received hop, else the earliest DKIM t=, else Date). */
 const AS_OF_SOURCE: Record<string, string> = {
   received: 'the time of the top Received hop',
   'dkim-t': 'the earliest DKIM t=, for want of a Received time',
@@ -37,7 +39,7 @@ ${
   v.reviews.length
     ? html`<ol class="history">${v.reviews.map(
         (r) =>
-          html`<li><time>${r.created_at}</time> <strong>${r.reviewer}</strong> ${r.decision === 'confirm' ? 'confirmed' : 'overrode to'} ${verdictBadge(r.verdict)}${r.note ? html` — ${r.note}` : ''}</li>`,
+          html`<li><time>${r.createdAt}</time> <strong>${r.reviewer}</strong> ${r.decision === 'confirm' ? 'confirmed' : 'overrode to'} ${verdictBadge(r.verdict)}${r.note ? html` — ${r.note}` : ''}</li>`,
       )}</ol>`
     : html`<p class="muted">Not reviewed yet.</p>`
 }
@@ -47,7 +49,7 @@ ${
 <fieldset><legend>decision</legend>
 <label><input type="radio" name="decision" value="confirm" id="decision-confirm" checked> confirm the machine verdict (${m.verdict})</label>
 <label><input type="radio" name="decision" value="override" id="decision-override"> override to
-<select name="verdict" id="override-verdict"><option value="">choose…</option>${VERDICT_ORDER.filter((v) => v !== m.verdict).map((v) => html`<option value="${v}">${v}</option>`)}</select></label>
+<select name="verdict" id="override-verdict"><option value="">choose…</option>${VERDICTS.filter((v) => v !== m.verdict).map((v) => html`<option value="${v}">${v}</option>`)}</select></label>
 </fieldset>
 <label class="wide">note <textarea name="note" id="note" rows="2" maxlength="4000" placeholder="why (required for an override)"></textarea></label>
 <label>reviewer <input name="reviewer" id="reviewer" required maxlength="100" value="${c.reviewer}" autocomplete="name"></label>
@@ -63,24 +65,24 @@ export function messagePage(v: MessageView, c: MessagePageContext): Html {
   const body = html`<nav class="pager">${link(v.queue.prev, '← previous', 'prev')} · <a href="/messages${c.context}">queue</a> · ${link(v.queue.next, 'next →', 'next')}</nav>
 <h1>${m.subject || html`<span class="muted">(no subject)</span>`}</h1>
 <dl class="facts">
-<dt>From</dt><dd>${fmtAddress(m.from_name, m.from_address)}</dd>
-<dt>To / Cc</dt><dd>${m.to_addresses ?? '—'}</dd>
-<dt>Date</dt><dd>${m.date_header ?? '—'} <span class="muted">(${fmtEpoch(m.date_epoch)})</span></dd>
-<dt>Message-ID</dt><dd>${m.message_id ?? '—'}</dd>
+<dt>From</dt><dd>${fmtAddress(m.fromName, m.fromAddress)}</dd>
+<dt>To / Cc</dt><dd>${m.toAddresses ?? '—'}</dd>
+<dt>Date</dt><dd>${m.dateHeader ?? '—'} <span class="muted">(${formatTime(m.dateEpoch, 'readable')})</span></dd>
+<dt>Message-ID</dt><dd>${m.messageId ?? '—'}</dd>
 <dt>SHA-256</dt><dd><span class="hash">${m.sha256}</span> · ${fmtBytes(m.size)} · <a id="raw-link" href="/messages/${m.sha256}/raw" download>raw .eml</a></dd>
 </dl>
 <section class="verdict v-${m.verdict}"><h2>${verdictBadge(m.verdict)} machine verdict</h2>
 <p class="summary">${m.summary}</p>
-<p>Verified as of ${fmtEpoch(m.as_of)} (${AS_OF_SOURCE[m.as_of_source] ?? m.as_of_source}); ${m.verifier_version}.
-${m.reasons ? html`Reasons: ${m.reasons.split(';').map((r) => html`<code>${r}</code> `)}` : ''}</p></section>
+<p>Verified as of ${formatTime(m.asOf, 'readable')} (${AS_OF_SOURCE[m.asOfSource] ?? m.asOfSource}); ${m.verifierVersion}.
+${m.reasons.length ? html`Reasons: ${m.reasons.map((r) => html`<code>${r}</code> `)}` : ''}</p></section>
 ${reviewSection(v, c)}
 <section><h2>Findings</h2>${findingsSection(v)}</section>
 <section><h2>DKIM signatures</h2>${signaturesSection(v)}<h3>ARC</h3>${arcSection(v)}</section>
 <section><h2>Received hops</h2>${receivedSection(v)}</section>
 <section><h2>Attachments</h2>${attachmentsSection(v)}</section>
-<section><h2>Text body</h2>${m.body_text !== null ? html`<pre class="body">${m.body_text}</pre>` : html`<p class="muted">No text part.</p>`}</section>
+<section><h2>Text body</h2>${m.bodyText !== null ? html`<pre class="body">${m.bodyText}</pre>` : html`<p class="muted">No text part.</p>`}</section>
 <section><h2>HTML body</h2>${
-    m.has_html
+    m.hasHtml
       ? html`<p class="muted">Shown without scripts and without loading anything (remote images, styles and fonts are blocked).</p>
 <iframe class="html-body" sandbox src="/messages/${m.sha256}/html" title="HTML body (sandboxed)" referrerpolicy="no-referrer"></iframe>`
       : html`<p class="muted">No HTML part.</p>`

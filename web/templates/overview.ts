@@ -1,7 +1,9 @@
 // The overview: the archive's shape, what was flagged, how far review has come, and the imports.
-import type { KeyCount, ReviewedCount, RunWithFailures, VerdictCounts } from '../../src/store/overview-repo.ts';
+import { VERDICTS } from '../../src/model.ts';
+import type { KeyCount, ReviewedCount, VerdictCounts } from '../../src/store/overview-repo.ts';
+import type { RunWithFailures } from '../../src/store/runs-repo.ts';
 import { html, type Html } from './html.ts';
-import { VERDICT_ORDER, fmtCount, queryString, verdictBadge } from './format.ts';
+import { fmtCount, queryString, verdictBadge } from './format.ts';
 import { layout } from './layout.ts';
 import { timelineChart } from './timeline-chart.ts';
 import { runsSection } from './imports.ts';
@@ -23,7 +25,7 @@ export interface OverviewData {
 function verdictTable(d: OverviewData): Html {
   return html`<table class="counts">
 <thead><tr><th>verdict</th><th class="num">machine</th><th class="num">final (after review)</th><th></th></tr></thead>
-<tbody>${VERDICT_ORDER.map(
+<tbody>${VERDICTS.map(
     (v) => html`<tr><td>${verdictBadge(v)}</td>
 <td class="num"><a href="/messages${queryString([['verdict', v]])}">${fmtCount(d.machine[v] ?? 0)}</a></td>
 <td class="num"><a href="/messages${queryString([['final', v]])}">${fmtCount(d.final[v] ?? 0)}</a></td>
@@ -41,7 +43,7 @@ function verdictTable(d: OverviewData): Html {
 export function verdictBar(k: KeyCount, max: number): Html {
   let x = 0;
   const w = 200;
-  const parts = VERDICT_ORDER.map((v) => {
+  const parts = VERDICTS.map((v) => {
     const width = ((k.verdicts[v] ?? 0) / Math.max(max, 1)) * w;
     const r = html`<rect class="v-${v}" x="${x.toFixed(1)}" y="0" width="${width.toFixed(1)}" height="12"></rect>`;
     x += width;
@@ -67,7 +69,7 @@ export function overviewPage(d: OverviewData, twins: { label: string; href: stri
   const body = html`<h1>Overview</h1>
 ${d.running ? html`<p class="notice">An import is running: these figures show what has landed so far; this page reloads every 10 s.</p>` : ''}
 <section><h2>Verdicts</h2>${verdictTable(d)}
-<p class="legend">${VERDICT_ORDER.map((v) => html`<span class="swatch v-${v}"></span>${v} `)}</p></section>
+<p class="legend">${VERDICTS.map((v) => html`<span class="swatch v-${v}"></span>${v} `)}</p></section>
 <section><h2>Timeline</h2>${timelineChart(d.weeks)}</section>
 <div class="columns">
 ${keyTable('From domains', 'domain', d.domains, 'messages', '(no domain)')}

@@ -1,8 +1,9 @@
 // The queue: the filter form (a plain GET form, so every view is a URL) and one page of messages.
-import type { QueueRow } from '../../src/store/queue-repo.ts';
+import { VERDICTS } from '../../src/model.ts';
+import type { QueueItem } from '../../src/store/queue-repo.ts';
 import type { QueueQuery } from '../../src/server/queue-query.ts';
 import { html, type Html } from './html.ts';
-import { VERDICT_ORDER, fmtAddress, fmtBytes, fmtCount, verdictBadge } from './format.ts';
+import { fmtAddress, fmtBytes, fmtCount, verdictBadge } from './format.ts';
 import { layout } from './layout.ts';
 
 export interface QueueData {
@@ -10,9 +11,9 @@ export interface QueueData {
   sort: string;
   size: number;
   total: number | null;
-  rows: QueueRow[];
+  rows: QueueItem[];
   next: string | null;
-  next_url: string | null;
+  nextUrl: string | null;
   /** The query string (with `?`) that keeps this queue's filters: message links carry it. */
   context: string;
 }
@@ -30,8 +31,8 @@ function filterForm(f: QueueQuery, sort: string, codes: string[]): Html {
     html`<label>${label} <input name="${name}" value="${(f[name] as string | undefined) ?? ''}"${extra}></label>`;
   return html`<form class="filters" method="get" action="/messages" role="search">
 <label class="wide">search ${html`<input id="q" name="q" type="search" value="${f.q ?? ''}" placeholder="words, subject:word, from:alice, body:invoice*">`}</label>
-<fieldset><legend>machine verdict</legend>${VERDICT_ORDER.map((v) => html`<label><input type="checkbox" name="verdict" value="${v}"${checked(f.verdict, v)}> ${v}</label>`)}</fieldset>
-<fieldset><legend>final verdict</legend>${VERDICT_ORDER.map((v) => html`<label><input type="checkbox" name="final" value="${v}"${checked(f.final, v)}> ${v}</label>`)}</fieldset>
+<fieldset><legend>machine verdict</legend>${VERDICTS.map((v) => html`<label><input type="checkbox" name="verdict" value="${v}"${checked(f.verdict, v)}> ${v}</label>`)}</fieldset>
+<fieldset><legend>final verdict</legend>${VERDICTS.map((v) => html`<label><input type="checkbox" name="final" value="${v}"${checked(f.final, v)}> ${v}</label>`)}</fieldset>
 ${text('code', 'finding code', html` list="codes"`)}
 <datalist id="codes">${codes.map((c) => html`<option value="${c}"></option>`)}</datalist>
 ${text('domain', 'From domain')} ${text('mailbox', 'mailbox / folder')} ${text('key', 'DKIM key')}
@@ -47,19 +48,16 @@ ${text('domain', 'From domain')} ${text('mailbox', 'mailbox / folder')} ${text('
 </form>`;
 }
 
-function row(r: QueueRow, context: string): Html {
+function row(r: QueueItem, context: string): Html {
   const href = `/messages/${r.sha256}${context}`;
   return html`<tr data-href="${href}" tabindex="-1">
-<td class="date">${r.date_header ?? html`<span class="muted">no date</span>`}</td>
-<td class="from">${fmtAddress(r.from_name, r.from_address)}</td>
+<td class="date">${r.dateHeader ?? html`<span class="muted">no date</span>`}</td>
+<td class="from">${fmtAddress(r.fromName, r.fromAddress)}</td>
 <td class="subject"><a href="${href}">${r.subject || html`<span class="muted">(no subject)</span>`}</a></td>
 <td>${verdictBadge(r.verdict)}</td>
-<td>${r.review_verdict ? html`${verdictBadge(r.review_verdict)} <span class="muted">${r.review_decision} by ${r.reviewer}</span>` : html`<span class="muted">—</span>`}</td>
-<td class="codes">${r.reasons
-    .split(';')
-    .filter(Boolean)
-    .map((c) => html`<code>${c}</code> `)}</td>
-<td class="num">${r.signature_count}</td><td class="num">${fmtBytes(r.size)}</td></tr>`;
+<td>${r.review ? html`${verdictBadge(r.review.verdict)} <span class="muted">${r.review.decision} by ${r.review.reviewer}</span>` : html`<span class="muted">—</span>`}</td>
+<td class="codes">${r.reasons.map((c) => html`<code>${c}</code> `)}</td>
+<td class="num">${r.signatureCount}</td><td class="num">${fmtBytes(r.size)}</td></tr>`;
 }
 
 export function queuePage(d: QueueData, codes: string[], twins: { label: string; href: string }[]): Html {
@@ -70,6 +68,6 @@ ${filterForm(d.filters, d.sort, codes)}
 <table class="queue"><thead><tr><th>date</th><th>from</th><th>subject</th><th>machine</th><th>review</th><th>reasons</th><th class="num">sigs</th><th class="num">size</th></tr></thead>
 <tbody>${d.rows.map((r) => row(r, d.context))}</tbody></table>
 ${d.rows.length ? '' : html`<p class="muted">No message matches.</p>`}
-<nav class="pager">${d.next_url ? html`<a rel="next" href="${d.next_url}">next page →</a>` : html`<span class="muted">end of the list</span>`}</nav>`;
-  return layout({ title: 'Queue', section: 'queue', twins, data: { next: d.next_url } }, body);
+<nav class="pager">${d.nextUrl ? html`<a rel="next" href="${d.nextUrl}">next page →</a>` : html`<span class="muted">end of the list</span>`}</nav>`;
+  return layout({ title: 'Queue', section: 'queue', twins, data: { next: d.nextUrl } }, body);
 }

@@ -3,7 +3,8 @@
 // ranges fall back to months, then years.
 import type { KeyCount } from '../../src/store/overview-repo.ts';
 import { html, type Html } from './html.ts';
-import { VERDICT_ORDER, fmtCount } from './format.ts';
+import { VERDICTS } from '../../src/model.ts';
+import { fmtCount } from './format.ts';
 
 const WIDTH = 960;
 const HEIGHT = 180;
@@ -86,12 +87,12 @@ export function timelineChart(weeks: KeyCount[]): Html {
   const bars = buckets.map((b, i) => {
     let y = plot;
     const x = (i * step).toFixed(1);
-    const parts = VERDICT_ORDER.filter((v) => (b.verdicts[v] ?? 0) > 0).map((v) => {
+    const parts = VERDICTS.filter((v) => (b.verdicts[v] ?? 0) > 0).map((v) => {
       const h = ((b.verdicts[v] ?? 0) / max) * (plot - 4);
       y -= h;
       return html`<rect class="bar v-${v}" x="${x}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${Math.max(h, 0.5).toFixed(1)}"></rect>`;
     });
-    const label = `${b.start} – ${b.end}: ${fmtCount(b.total)} messages${VERDICT_ORDER.map((v) => (b.verdicts[v] ? `, ${b.verdicts[v]} ${v}` : '')).join('')}`;
+    const label = `${b.start} – ${b.end}: ${fmtCount(b.total)} messages${VERDICTS.map((v) => (b.verdicts[v] ? `, ${b.verdicts[v]} ${v}` : '')).join('')}`;
     return html`<a href="/messages?from=${b.start}&amp;to=${b.end}"><title>${label}</title><rect class="hit" x="${x}" y="0" width="${step.toFixed(1)}" height="${plot}"></rect>${parts}</a>`;
   });
   const ticks = buckets

@@ -85,12 +85,12 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: AppContext): vo
       const src = getAttachmentSource(ctx.db, req.params.sha256, req.params.idx);
       if (!src) throw notFound(`attachment ${req.params.idx} of message ${req.params.sha256}`);
       const a = src.attachment;
-      const found = await extractAttachment(src.raw, a.content_sha256, a.idx);
+      const found = await extractAttachment(src.raw, a.sha256, a.index);
       if (!found) throw new HttpError(500, 'internal', 'the stored bytes do not yield this attachment');
       // Always a download of opaque bytes: an HTML or SVG attachment must never render on our origin.
       return reply
         .type('application/octet-stream')
-        .header('content-disposition', contentDisposition(safeFileName(a.filename, `attachment-${a.idx}.bin`)))
+        .header('content-disposition', contentDisposition(safeFileName(a.filename, `attachment-${a.index}.bin`)))
         .header('content-security-policy', DOWNLOAD_CSP)
         .send(found.content);
     },

@@ -1,12 +1,15 @@
 // Non-data pages under /-/: the key store, the import runs, the checks and their codes.
-import type { FastifyInstance } from 'fastify';
-import { iterateKeyRecords, listKeysPage } from '../../store/keys-page-repo.ts';
-import { codeCounts, iterateFailures, listRunsWithFailures } from '../../store/overview-repo.ts';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { iterateKeyRecords, listKeysPage, type KeysPage } from '../../store/keys-page-repo.ts';
+import type { StoredKey } from '../../store/keys-repo.ts';
+import { codeCounts } from '../../store/overview-repo.ts';
+import { iterateFailures, listRunsWithFailures, type StoredFailure } from '../../store/runs-repo.ts';
+import { encodeRows, type Column } from '../../export/encode-rows.ts';
 import { checksPage, type ChecksData } from '../../../web/templates/checks.ts';
 import { importsPage } from '../../../web/templates/imports.ts';
 import { keysPage } from '../../../web/templates/keys.ts';
 import type { AppContext } from '../app-context.ts';
-import { csvOf } from '../export-stream.ts';
 import { contentDisposition } from '../download-name.ts';
 import { registerPage, twinUrl } from '../pages.ts';
 
@@ -18,6 +21,45 @@ const MISSING_SHOWN = 200;
 const FAILURES_PER_RUN = 1000;
 
 const tokenOnly = { type: 'object', properties: { token: { type: 'string' } }, additionalProperties: false } as const;
+
+/** The keys page's CSV twin: every key record, in the columns of the `keys` table. */
+const KEY_COLUMNS: Column<StoredKey>[] = [
+  { name: 'id', cell: (k) => k.id },
+  { name: 'name', cell: (k) => k.name },
+  { name: 'domain', cell: (k) => k.domain },
+  { name: 'selector', cell: (k) => k.selector },
+  { name: 'source_kind', cell: (k) => k.sourceKind },
+  { name: 'source', cell: (k) => k.source },
+  { name: 'first_seen', cell: (k) => k.firstSeen },
+  { name: 'last_seen', cell: (k) => k.lastSeen },
+  { name: 'fetched_at', cell: (k) => k.fetchedAt },
+  { name: 'dns_error', cell: (k) => k.dnsError },
+  { name: 'imported_at', cell: (k) => k.importedAt },
+  { name: 'value', cell: (k) => k.value },
+];
+
+/** The imports page's CSV twin: every failed or skipped input of every run. */
+const FAILURE_COLUMNS: Column<StoredFailure>[] = [
+  { name: 'run_id', cell: (f) => f.runId },
+  { name: 'id', cell: (f) => f.id },
+  { name: 'kind', cell: (f) => f.kind },
+  { name: 'path', cell: (f) => f.path },
+  { name: 'offset', cell: (f) => f.offset },
+  { name: 'code', cell: (f) => f.code },
+  { name: 'reason', cell: (f) => f.reason },
+  { name: 'sha256', cell: (f) => f.sha256 },
+  { name: 'created_at', cell: (f) => f.createdAt },
+];
+
+function sendCsv<T>(reply: FastifyReply, name: string, chunks: Iterable<T[]>, columns: Column<T>[]): FastifyReply {
+  const rows = (function* () {
+    for (const chunk of chunks) yield* chunk;
+  })();
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', contentDisposition(name))
+    .send(Readable.from(encodeRows(rows, columns, 'csv')));
+}
 
 export function loadChecks(ctx: AppContext): ChecksData {
   const counts = new Map(codeCounts(ctx.db).map((c) => [c.code, c.n]));
@@ -31,11 +73,11 @@ export function loadChecks(ctx: AppContext): ChecksData {
     }),
   }));
   const other = [...counts].filter(([code]) => !declared.has(code)).map(([code, findings]) => ({ code, findings }));
-  return { registry: ctx.checks !== null, checks, other_codes: other };
+  return { registry: ctx.checks !== null, checks, otherCodes: other };
 }
 
 export function registerMetaRoutes(app: FastifyInstance, ctx: AppContext): void {
-  registerPage<{ domain?: string; _next?: number }, ReturnType<typeof listKeysPage> & { domain: string | null }>(app, ctx, '/-/keys', {
+  registerPage<{ domain?: string; _next?: number }, KeysPage & { domain: string | null }>(app, ctx, '/-/keys', {
     schema: {
       querystring: {
         type: 'object',
@@ -61,28 +103,7 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: AppContext): void 
       ]),
   });
   app.get('/-/keys.csv', { schema: { querystring: tokenOnly } }, (_req, reply) =>
-    reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', contentDisposition('leaktriage-keys.csv'))
-      .send(
-        csvOf(
-          [
-            'id',
-            'name',
-            'domain',
-            'selector',
-            'source_kind',
-            'source',
-            'first_seen',
-            'last_seen',
-            'fetched_at',
-            'dns_error',
-            'imported_at',
-            'value',
-          ],
-          iterateKeyRecords(ctx.db),
-        ),
-      ),
+    sendCsv(reply, 'leaktriage-keys.csv', iterateKeyRecords(ctx.db), KEY_COLUMNS),
   );
 
   registerPage(app, ctx, '/-/imports', {
@@ -95,10 +116,7 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: AppContext): void 
       ]),
   });
   app.get('/-/imports.csv', { schema: { querystring: tokenOnly } }, (_req, reply) =>
-    reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', contentDisposition('leaktriage-import-failures.csv'))
-      .send(csvOf(['run_id', 'id', 'kind', 'path', 'offset', 'code', 'reason', 'sha256', 'created_at'], iterateFailures(ctx.db))),
+    sendCsv(reply, 'leaktriage-import-failures.csv', iterateFailures(ctx.db), FAILURE_COLUMNS),
   );
 
   registerPage(app, ctx, '/-/checks', {

@@ -1,6 +1,8 @@
 // `/` and `/.json`: the shape of the archive.
 import type { FastifyInstance } from 'fastify';
-import { machineCounts, reviewedCounts, topCounts, weeklyCounts, listRunsWithFailures } from '../../store/overview-repo.ts';
+import { machineCounts, reviewedCounts, topCounts, weeklyCounts } from '../../store/overview-repo.ts';
+import { listRunsWithFailures } from '../../store/runs-repo.ts';
+import { withSnapshot } from '../../store/transaction.ts';
 import type { OverviewData } from '../../../web/templates/overview.ts';
 import { overviewPage } from '../../../web/templates/overview.ts';
 import type { AppContext } from '../app-context.ts';
@@ -12,13 +14,13 @@ const FAILURES_PER_RUN = 20;
 
 export function loadOverview(ctx: AppContext): OverviewData {
   const db = ctx.db;
-  return db.transaction(() => {
+  return withSnapshot(db, () => {
     const machine = machineCounts(db);
     const reviewed = reviewedCounts(db);
     const final = { ...machine.verdicts };
     for (const r of reviewed) {
-      final[r.machine_verdict] = (final[r.machine_verdict] ?? 0) - r.n;
-      final[r.final_verdict] = (final[r.final_verdict] ?? 0) + r.n;
+      final[r.machineVerdict] = (final[r.machineVerdict] ?? 0) - r.n;
+      final[r.finalVerdict] = (final[r.finalVerdict] ?? 0) + r.n;
     }
     const runs = listRunsWithFailures(db, FAILURES_PER_RUN);
     return {
@@ -27,7 +29,7 @@ export function loadOverview(ctx: AppContext): OverviewData {
       final,
       reviewed: {
         total: reviewed.reduce((s, r) => s + r.n, 0),
-        changed: reviewed.filter((r) => r.final_verdict !== r.machine_verdict).reduce((s, r) => s + r.n, 0),
+        changed: reviewed.filter((r) => r.finalVerdict !== r.machineVerdict).reduce((s, r) => s + r.n, 0),
         counts: reviewed,
       },
       domains: topCounts(db, 'domain', TOP),
@@ -37,7 +39,7 @@ export function loadOverview(ctx: AppContext): OverviewData {
       runs,
       running: runs.some((r) => r.status === 'running'),
     };
-  })();
+  });
 }
 
 export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): void {

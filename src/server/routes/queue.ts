@@ -1,10 +1,12 @@
 // `/messages` and its twins: the filtered queue as a page, as JSON, and as a full CSV/JSON download.
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryQueue } from '../../store/queue-repo.ts';
 import { codeCounts } from '../../store/overview-repo.ts';
 import { queuePage, type QueueData } from '../../../web/templates/queue.ts';
 import type { AppContext } from '../app-context.ts';
-import { csvExport, jsonExport } from '../export-stream.ts';
+import { DOWNLOAD_CAP, encodeVerdictExport } from '../../export/verdict-export.ts';
+import type { ExportFormat } from '../../export/encode-rows.ts';
 import { csrfToken } from '../security.ts';
 import { requestUrl, sendHtml, sendJson, twinUrl } from '../pages.ts';
 import { QUEUE_QUERY_SCHEMA, encodeCursor, parseQueueQuery, queueQueryString, type QueueQuery } from '../queue-query.ts';
@@ -26,7 +28,7 @@ export function loadQueue(ctx: AppContext, query: QueueQuery, path: '/messages' 
     total: page.total,
     rows: page.rows,
     next,
-    next_url: next ? `${path}${queueQueryString(r.params, { ...sizeParam, _next: next })}` : null,
+    nextUrl: next ? `${path}${queueQueryString(r.params, { ...sizeParam, _next: next })}` : null,
     context: queueQueryString(r.params),
   };
 }
@@ -48,20 +50,16 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: AppContext): void
   app.get<{ Querystring: QueueQuery }>('/messages.json', { schema }, (req, reply) =>
     sendJson(reply, loadQueue(ctx, req.query, '/messages.json')),
   );
-  const csv = (req: Req, reply: FastifyReply) => {
+  /** The whole filtered queue (not one page) as a download, streamed in queue order. */
+  const download = (format: ExportFormat, type: string) => (req: Req, reply: FastifyReply) => {
     const r = parseQueueQuery(req.query);
     return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', contentDisposition('leaktriage-export.csv'))
-      .send(csvExport(ctx.db, r.filter, r.sort));
+      .type(type)
+      .header('content-disposition', contentDisposition(`leaktriage-export.${format}`))
+      .send(Readable.from(encodeVerdictExport(ctx.db, r.filter, r.sort, format, { cap: DOWNLOAD_CAP })));
   };
+  const csv = download('csv', 'text/csv; charset=utf-8');
   app.get<{ Querystring: QueueQuery }>('/messages.csv', { schema }, csv);
   app.get<{ Querystring: QueueQuery }>('/-/export.csv', { schema }, csv);
-  app.get<{ Querystring: QueueQuery }>('/-/export.json', { schema }, (req, reply) => {
-    const r = parseQueueQuery(req.query);
-    return reply
-      .type('application/json; charset=utf-8')
-      .header('content-disposition', contentDisposition('leaktriage-export.json'))
-      .send(jsonExport(ctx.db, r.filter, r.sort));
-  });
+  app.get<{ Querystring: QueueQuery }>('/-/export.json', { schema }, download('json', 'application/json; charset=utf-8'));
 }

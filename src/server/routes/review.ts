@@ -1,6 +1,6 @@
 // POST /messages/{sha256}/reviews: record a reviewer's decision (form or JSON), CSRF-checked.
 import type { FastifyInstance } from 'fastify';
-import { VERDICTS } from '../../model.ts';
+import { VERDICTS, type VerdictName } from '../../model.ts';
 import { REVIEW_DECISIONS, insertReview, type ReviewDecision } from '../../store/review-repo.ts';
 import { queueNeighbours } from '../../store/queue-repo.ts';
 import type { AppContext } from '../app-context.ts';
@@ -11,7 +11,7 @@ import { REVIEWER_COOKIE } from './message.ts';
 
 interface ReviewBody {
   decision: ReviewDecision;
-  verdict?: string;
+  verdict?: VerdictName | '';
   note?: string;
   reviewer: string;
   _csrf?: string;
@@ -67,7 +67,7 @@ export function registerReviewRoutes(app: FastifyInstance, ctx: AppContext): voi
       const review = insertReview(ctx.db, {
         sha256: req.params.sha256,
         decision: b.decision,
-        verdict: b.decision === 'override' ? (b.verdict ?? null) : null,
+        verdict: b.decision === 'override' ? b.verdict || null : null,
         note,
         reviewer,
       });

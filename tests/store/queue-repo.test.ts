@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/database.ts';
 import { explainQueue, queryQueue, queueNeighbours, toFtsQuery, type QueueFilter, type QueueSort } from '../../src/store/queue-repo.ts';
 import { insertReview } from '../../src/store/review-repo.ts';
-import { seedReviewDb, type SeededIds } from './corpus.ts';
-import { openFixtureDb } from './fixtures.ts';
+import { seedReviewDb, type SeededIds } from '../helpers/review-corpus.ts';
+import { openFixtureDb } from '../helpers/fixture-db.ts';
 
 let db: Db;
 let ids: SeededIds;
@@ -54,39 +54,36 @@ describe('keyset paging', () => {
   });
 
   it('gives the neighbours of a message in a filtered queue', () => {
-    const list = walk({ verdicts: ['verified', 'tampered'] }, 'date', 10);
+    const list = walk({ verdict: ['verified', 'tampered'] }, 'date', 10);
     const i = list.indexOf(ids.tampered);
-    expect(queueNeighbours(db, { verdicts: ['verified', 'tampered'] }, 'date', ids.tampered)).toEqual({
+    expect(queueNeighbours(db, { verdict: ['verified', 'tampered'] }, 'date', ids.tampered)).toEqual({
       prev: list[i - 1] ?? null,
       next: list[i + 1] ?? null,
     });
     const first = list[0] as string;
-    expect(queueNeighbours(db, { verdicts: ['verified', 'tampered'] }, 'date', first).prev).toBeNull();
+    expect(queueNeighbours(db, { verdict: ['verified', 'tampered'] }, 'date', first).prev).toBeNull();
   });
 });
 
 describe('filters', () => {
   const cases: [string, QueueFilter, () => string[]][] = [
-    ['machine verdict', { verdicts: ['tampered'] }, () => [ids.tampered, ids.copyB]],
-    ['two machine verdicts', { verdicts: ['tampered', 'verified'] }, () => [ids.verified, ids.tampered, ids.copyA, ids.copyB]],
-    ['final verdict (review wins)', { finals: ['suspicious'] }, () => [ids.tampered, ids.suspicious, ids.hostile]],
+    ['machine verdict', { verdict: ['tampered'] }, () => [ids.tampered, ids.copyB]],
+    ['two machine verdicts', { verdict: ['tampered', 'verified'] }, () => [ids.verified, ids.tampered, ids.copyA, ids.copyB]],
+    ['final verdict (review wins)', { final: ['suspicious'] }, () => [ids.tampered, ids.suspicious, ids.hostile]],
     ['finding code', { code: 'dkim/body-hash-mismatch' }, () => [ids.tampered]],
     ['From domain', { domain: 'campaign.example' }, () => [ids.tampered]],
     ['mailbox', { mailbox: 'archive.mbox' }, () => [ids.verified, ids.tampered]],
     ['folder when there is no mailbox', { mailbox: 'dump/sent' }, () => [ids.copyB]],
     ['DKIM key', { key: 'rot2023._domainkey.campaign.example' }, () => [ids.tampered]],
-    [
-      'date range',
-      { fromEpoch: Date.UTC(2023, 2, 8) / 1000, toEpoch: Date.UTC(2023, 2, 10) / 1000 - 1 },
-      () => [ids.suspicious, ids.unverifiable],
-    ],
-    ['signed', { signed: true }, () => [ids.verified, ids.tampered, ids.copyA, ids.copyB]],
-    ['reviewed', { reviewed: true }, () => [ids.tampered]],
-    ['not reviewed and tampered', { reviewed: false, verdicts: ['tampered'] }, () => [ids.copyB]],
-    ['full text in the body', { fts: toFtsQuery('wire') ?? '' }, () => [ids.tampered]],
-    ['full text on an address', { fts: toFtsQuery('ceo@campaign.example') ?? '' }, () => [ids.tampered]],
-    ['full text, field and prefix', { fts: toFtsQuery('subject:meet*') ?? '' }, () => [ids.copyA, ids.copyB]],
-    ['combined', { verdicts: ['verified'], code: undefined, mailbox: 'archive.mbox', signed: true }, () => [ids.verified]],
+    ['date range (days, inclusive)', { from: '2023-03-08', to: '2023-03-09' }, () => [ids.suspicious, ids.unverifiable]],
+    ['date range (times)', { from: '2023-03-08T12:00:00Z', to: '2023-03-09 12:29' }, () => [ids.suspicious]],
+    ['signed', { signed: 'yes' }, () => [ids.verified, ids.tampered, ids.copyA, ids.copyB]],
+    ['reviewed', { reviewed: 'yes' }, () => [ids.tampered]],
+    ['not reviewed and tampered', { reviewed: 'no', verdict: ['tampered'] }, () => [ids.copyB]],
+    ['full text in the body', { q: 'wire' }, () => [ids.tampered]],
+    ['full text on an address', { q: 'ceo@campaign.example' }, () => [ids.tampered]],
+    ['full text, field and prefix', { q: 'subject:meet*' }, () => [ids.copyA, ids.copyB]],
+    ['combined', { verdict: ['verified'], code: '', mailbox: 'archive.mbox', signed: 'yes' }, () => [ids.verified]],
   ];
   for (const [name, filter, expected] of cases) {
     it(`${name}: the same set on both plans, with a count when cheap`, () => {
@@ -102,12 +99,12 @@ describe('filters', () => {
 
   it('counts unfiltered and per verdict from the summary table', () => {
     expect(queryQueue(db, {}, 'date', null, 1).total).toBe(ids.all.length);
-    expect(queryQueue(db, { verdicts: ['unverifiable'] }, 'date', null, 1).total).toBe(3);
+    expect(queryQueue(db, { verdict: ['unverifiable'] }, 'date', null, 1).total).toBe(3);
   });
 
   it('returns the latest review on each row', () => {
-    const row = queryQueue(db, { reviewed: true }, 'date', null, 5).rows[0];
-    expect(row).toMatchObject({ review_verdict: 'suspicious', review_decision: 'override', reviewer: 'ana' });
+    const row = queryQueue(db, { reviewed: 'yes' }, 'date', null, 5).rows[0];
+    expect(row?.review).toEqual({ verdict: 'suspicious', decision: 'override', reviewer: 'ana' });
   });
 });
 
@@ -126,8 +123,8 @@ describe('query plans', () => {
   it('reads the date index in order, without sorting, unfiltered and per verdict', () => {
     expect(plan({}, 'date')).toMatch(/USING INDEX messages_date/);
     expect(plan({}, 'date')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
-    expect(plan({ verdicts: ['tampered'] }, '-date')).toMatch(/USING INDEX messages_verdict \(verdict=\? AND date_epoch<\?\)/);
-    expect(plan({ verdicts: ['tampered', 'verified'] }, 'date')).toMatch(/messages_verdict \(verdict=\?/);
+    expect(plan({ verdict: ['tampered'] }, '-date')).toMatch(/USING INDEX messages_verdict \(verdict=\? AND date_epoch<\?\)/);
+    expect(plan({ verdict: ['tampered', 'verified'] }, 'date')).toMatch(/messages_verdict \(verdict=\?/);
   });
   it('reads the domain index, sorting only ties on the id', () => {
     expect(plan({ domain: 'x' }, 'date')).toMatch(/messages_from_domain \(from_domain=\? AND date_epoch>\?\)/);
@@ -137,10 +134,10 @@ describe('query plans', () => {
     expect(plan({ code: 'c' }, 'date', 100)).toMatch(/findings_code \(code=\?\).*TEMP B-TREE FOR ORDER BY/);
     expect(plan({ code: 'dkim/none' }, 'date', 0)).toMatch(/messages_date.*EXISTS USING COVERING INDEX findings_code/);
     expect(plan({ mailbox: 'x' }, 'date', 0)).toMatch(/sources_mailbox_key/);
-    expect(plan({ fts: '"x"' }, 'date', 0)).toMatch(/messages_date.*VIRTUAL TABLE INDEX 0:=M/);
+    expect(plan({ q: 'x' }, 'date', 0)).toMatch(/messages_date.*VIRTUAL TABLE INDEX 0:=M/);
   });
   it('scans in rowid order for import order, whatever the filter', () => {
-    expect(plan({ verdicts: ['tampered'] }, 'imported')).toMatch(/SCAN m|SEARCH m USING INTEGER PRIMARY KEY/);
-    expect(plan({ verdicts: ['tampered'] }, 'imported')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    expect(plan({ verdict: ['tampered'] }, 'imported')).toMatch(/SCAN m|SEARCH m USING INTEGER PRIMARY KEY/);
+    expect(plan({ verdict: ['tampered'] }, 'imported')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
   });
 });

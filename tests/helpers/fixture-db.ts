@@ -1,12 +1,15 @@
-// Builds review-server test databases from message text, through the store's own insert functions
-// (the import pipeline is not needed: the server reads what the store holds).
-import { createHash } from 'node:crypto';
+// Builds test databases (store and review server) from message text, through the store's own insert
+// functions: the import pipeline is not needed, the server reads what the store holds. The header
+// list comes from the parser's own reader, so the fixtures hold what an import would.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AnalysedMessage, Finding, RawHeader, ReceivedHop, SignatureCheck, SourceRef, VerdictName } from '../../src/model.ts';
+import type { AnalysedMessage, Finding, ReceivedHop, SignatureCheck, SourceRef, VerdictName } from '../../src/model.ts';
+import { sha256Hex } from '../../src/common/sha256.ts';
+import { readHeaderList, splitHeaderSection } from '../../src/parse/header-section.ts';
 import { openDatabase, type Db } from '../../src/store/database.ts';
 import { addSource, insertMessage } from '../../src/store/messages-repo.ts';
+import { withTransaction } from '../../src/store/transaction.ts';
 
 export interface FixtureAttachment {
   filename: string;
@@ -75,30 +78,6 @@ function multipart(kind: string, parts: { type: string; content: string; extra?:
   return { type: `multipart/${kind}; boundary="${boundary}"`, content: lines.join('') + `--${boundary}--${CRLF}` };
 }
 
-/** Header list as the parse stage records it: raw with folding, value unfolded. */
-export function splitHeaders(raw: string): RawHeader[] {
-  const end = raw.indexOf(CRLF + CRLF);
-  const lines = raw.slice(0, end).split(CRLF);
-  const out: string[] = [];
-  for (const l of lines) {
-    if (/^[ \t]/.test(l) && out.length) out[out.length - 1] += CRLF + l;
-    else out.push(l);
-  }
-  return out.map((h, index) => {
-    const name = h.slice(0, h.indexOf(':'));
-    return {
-      index,
-      name,
-      key: name.toLowerCase(),
-      raw: h,
-      value: h
-        .slice(name.length + 1)
-        .replace(/\r\n([ \t])/g, '$1')
-        .trim(),
-    };
-  });
-}
-
 function signature(s: Partial<SignatureCheck>, index: number): SignatureCheck {
   return {
     index,
@@ -148,12 +127,12 @@ export function analyse(spec: FixtureSpec): AnalysedMessage {
       raw: `Received: from ${r.from}`,
     };
   });
-  const headers = splitHeaders(raw);
+  const headers = readHeaderList(bytes, splitHeaderSection(bytes)).headers;
   const domain = (a: string) => a.split('@')[1]?.toLowerCase() ?? '';
   const mid = headers.find((h) => h.key === 'message-id')?.value ?? null;
   const signatures = (spec.signatures ?? []).map(signature);
   return {
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: sha256Hex(bytes),
     bytes,
     parsed: {
       headers,
@@ -177,7 +156,7 @@ export function analyse(spec: FixtureSpec): AnalysedMessage {
         filename: a.filename,
         contentType: a.contentType,
         size: a.content.length,
-        sha256: createHash('sha256').update(a.content).digest('hex'),
+        sha256: sha256Hex(a.content),
         disposition: 'attachment',
         contentId: null,
         document: null,
@@ -203,7 +182,7 @@ export function analyse(spec: FixtureSpec): AnalysedMessage {
 /** Inserts one message and its source in one transaction; returns its id. */
 export function insertFixture(db: Db, runId: number, spec: FixtureSpec): string {
   const a = analyse(spec);
-  db.transaction(() => {
+  withTransaction(db, () => {
     insertMessage(db, runId, a);
     addSource(db, a.sha256, runId, {
       path: `dump/${a.sha256.slice(0, 8)}.eml`,
@@ -214,7 +193,7 @@ export function insertFixture(db: Db, runId: number, spec: FixtureSpec): string 
       length: a.bytes.length,
       ...spec.source,
     });
-  })();
+  });
   return a.sha256;
 }
 

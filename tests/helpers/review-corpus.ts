@@ -4,7 +4,7 @@
 import type { Db } from '../../src/store/database.ts';
 import { insertKeys } from '../../src/store/keys-repo.ts';
 import { recordFailure, startRun, finishRun, setRunTotal, updateRunCounts } from '../../src/store/runs-repo.ts';
-import { finding, insertFixture } from './fixtures.ts';
+import { finding, insertFixture } from './fixture-db.ts';
 
 export const PDF_BYTES = Buffer.from('%PDF-1.4\n% leaktriage test attachment\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n', 'latin1');
 

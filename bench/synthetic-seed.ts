@@ -1,7 +1,10 @@
 // Direct batched inserts of ready-made rows, for the server benchmark's million-message database.
-// Not used by imports: it skips parsing and verification and trusts its caller's rows. The triggers of
-// migration 002 still run, so the summary tables and the full-text index come out as an import's would.
-import type { Db } from './database.ts';
+// Benchmark-only (kept out of src/, so no production path can reach it): it skips parsing and
+// verification and trusts its caller's rows, written straight in the columns of migration 001. The
+// triggers of migration 002 still run, so the summary tables and the full-text index come out as an
+// import's would.
+import type { Db } from '../src/store/database.ts';
+import { withTransaction } from '../src/store/transaction.ts';
 
 export interface SyntheticRow {
   sha256: string;
@@ -45,7 +48,7 @@ export function insertSyntheticBatch(db: Db, rows: SyntheticRow[], importedAt: s
      VALUES (?, ?, ?, ?, 'rsa-sha256', 'relaxed/relaxed', 'from:to:subject:date', ?, ?, '', 'rsa', 2048, ?, ?, 0, 1, 0)`,
   );
   const fnd = db.prepare("INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) VALUES (?, ?, ?, ?, ?, '{}')");
-  db.transaction(() => {
+  withTransaction(db, () => {
     for (const r of rows) {
       msg.run(
         r.sha256,
@@ -75,7 +78,7 @@ export function insertSyntheticBatch(db: Db, rows: SyntheticRow[], importedAt: s
       r.signatures.forEach((s, i) => sig.run(r.sha256, i, s.domain, s.selector, s.bodyHash, s.result, s.keyName, s.keySource));
       for (const f of r.findings) fnd.run(r.sha256, f.check, f.code, f.severity, f.detail);
     }
-  })();
+  });
 }
 
 /**

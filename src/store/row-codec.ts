@@ -1,0 +1,82 @@
+// How the model's camelCase types are stored in columns: one map per type, from which the insert,
+// the select list and the conversion back are all derived. The map names every field of its type,
+// so a field added to the model does not compile until it is given a column, and a column renamed
+// here changes no type and no page.
+
+/** How one field is kept: its column (or a SQL expression read under that name) and its conversions. */
+export interface Field<V> {
+  column: string;
+  /** A SQL expression selected `AS column` (a computed field; never written). */
+  expr?: string;
+  /** From the field's value to what SQLite stores; the value as it is when absent. */
+  write?: (value: V) => unknown;
+  /** From what SQLite returns to the field's value; the value as it is when absent. */
+  read?: (value: unknown) => V;
+}
+
+/** Every field of `T` with its column. */
+export type RowCodec<T> = { readonly [K in keyof T]-?: Field<T[K]> };
+
+/** A column holding the value as it is (text, number, null, bytes). */
+export function column<V>(name: string): Field<V> {
+  return { column: name };
+}
+
+/** A boolean kept as 0/1. */
+export function flag(name: string): Field<boolean> {
+  return { column: name, write: (v) => (v ? 1 : 0), read: (v) => v === 1 };
+}
+
+/** A list of strings joined by a separator that none of them contains (e.g. header names by ':'). */
+export function joined(name: string, separator: string): Field<string[]> {
+  return { column: name, write: (v) => v.join(separator), read: (v) => (v === null || v === '' ? [] : String(v).split(separator)) };
+}
+
+/** A value kept as JSON text. */
+export function json<V>(name: string): Field<V> {
+  return { column: name, write: (v) => JSON.stringify(v), read: (v) => JSON.parse(String(v)) as V };
+}
+
+function fields<T>(codec: RowCodec<T>): [keyof T & string, Field<unknown>][] {
+  return Object.entries(codec) as [keyof T & string, Field<unknown>][];
+}
+
+/** The select list of a codec, for `SELECT ${selectList(c)} FROM …` (columns may be prefixed by a table alias). */
+export function selectList<T>(codec: RowCodec<T>, alias?: string): string {
+  const p = alias ? `${alias}.` : '';
+  return fields(codec)
+    .map(([, f]) => (f.expr ? `${f.expr} AS ${f.column}` : `${p}${f.column}`))
+    .join(', ');
+}
+
+/** The value of a row as the codec's type. */
+export function readRow<T>(codec: RowCodec<T>, row: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, f] of fields(codec)) {
+    const v = row[f.column];
+    out[key] = f.read ? f.read(v) : v;
+  }
+  return out as T;
+}
+
+/** A value as named statement parameters, one per column (`@column` in the SQL). */
+export function writeRow<T>(codec: RowCodec<T>, value: T): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, f] of fields(codec)) {
+    if (f.expr) continue;
+    const v = value[key];
+    out[f.column] = f.write ? f.write(v) : v;
+  }
+  return out;
+}
+
+/** `INSERT [OR IGNORE] INTO table (…) VALUES (@…)` for the codec's columns plus `extra` ones. */
+export function insertSql<T>(table: string, codec: RowCodec<T>, extra: string[] = [], orIgnore = false): string {
+  const columns = [
+    ...extra,
+    ...fields(codec)
+      .filter(([, f]) => !f.expr)
+      .map(([, f]) => f.column),
+  ];
+  return `INSERT ${orIgnore ? 'OR IGNORE ' : ''}INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`;
+}
