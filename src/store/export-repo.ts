@@ -1,5 +1,6 @@
 // The rows of the verdict export (CLI `export` and the review screens' downloads share them).
 import type { Db } from './database.ts';
+import { DOCUMENTS_EXPORT_SQL } from './documents-repo.ts';
 
 /** Column order of every export format; DESIGN.md lists the contract. */
 export const EXPORT_COLUMNS = [
@@ -18,6 +19,7 @@ export const EXPORT_COLUMNS = [
   'key_source',
   'as_of',
   'as_of_source',
+  'documents',
   'review_decision',
   'review_verdict',
   'reviewer',
@@ -51,6 +53,7 @@ const SELECT = `
          m.key_source,
          strftime('%Y-%m-%dT%H:%M:%SZ', m.as_of, 'unixepoch') AS as_of,
          m.as_of_source,
+         ${DOCUMENTS_EXPORT_SQL} AS documents,
          r.decision AS review_decision,
          r.verdict AS review_verdict,
          r.reviewer,

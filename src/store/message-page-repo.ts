@@ -3,6 +3,7 @@ import type { Db } from './database.ts';
 import type { ArcCheck, Finding, ParsedMessage, RawHeader } from '../model.ts';
 import { listFindings } from './messages-repo.ts';
 import { listReviews, type ReviewRow } from './review-repo.ts';
+import { listMessageDocuments } from './documents-repo.ts';
 
 export interface MessageFields {
   sha256: string;
@@ -102,6 +103,8 @@ export interface MessageDetail {
   signatures: SignatureRow[];
   findings: Finding[];
   attachments: AttachmentRow[];
+  /** What the attachments that are office documents or PDFs say about themselves, by attachment idx. */
+  documents: ReturnType<typeof listMessageDocuments>;
   sources: SourceRow[];
   reviews: ReviewRow[];
   /** This message's own bytes (for comparing with its copies). */
@@ -130,6 +133,7 @@ export function getMessageDetail(db: Db, sha256: string, maxCopies = 20): Messag
       signatures: db.prepare('SELECT * FROM signatures WHERE sha256 = ? ORDER BY idx').all(sha256) as SignatureRow[],
       findings: listFindings(db, sha256),
       attachments: db.prepare('SELECT * FROM attachments WHERE sha256 = ? ORDER BY idx').all(sha256) as AttachmentRow[],
+      documents: listMessageDocuments(db, sha256),
       sources: db.prepare('SELECT * FROM sources WHERE sha256 = ? ORDER BY id').all(sha256) as SourceRow[],
       reviews: listReviews(db, sha256),
       raw,

@@ -2,6 +2,7 @@
 import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
 import type { AnalysedMessage, Finding, SourceRef, Verdict } from '../model.ts';
+import { insertDocuments } from './documents-repo.ts';
 
 export function hasMessage(db: Db, sha256: string): boolean {
   return cachedStatement(db, 'SELECT 1 FROM messages WHERE sha256 = ?').get(sha256) !== undefined;
@@ -118,6 +119,7 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   p.attachments.forEach((x, i) => att.run(a.sha256, i, x.filename, x.contentType, x.size, x.sha256, x.disposition, x.contentId));
+  insertDocuments(db, a.sha256, p.attachments);
 }
 
 /** Recorded with each message so a later version can tell which verifier decided it. */
