@@ -12,17 +12,22 @@ const ID = 'archive-documents';
 /** Fewest other documents of a sending domain before its habits count as evidence (below: `info` at most). */
 export const MIN_HABIT_DOCUMENTS = 20;
 
+/** Fewest other senders of the domain with documents: a domain's habits are several people's, not one mailbox's. */
+export const MIN_HABIT_SENDERS = 5;
+
 /**
- * Largest share of a domain's documents a language may have and still be foreign to it. Honest
- * organisations write in one or two main languages (80-95 %) with a tail of partners' languages;
- * a language on more than a tenth of its documents is one of its own.
+ * Largest share a language may have among the domain's other senders and still be foreign to it. The
+ * share is each sender's share of documents in that language, averaged over senders, so a machine
+ * that mails hundreds of invoices weighs as one sender. Honest organisations write in one or two
+ * main languages with a tail of partners' languages; a language that a tenth of an average
+ * sender's documents use is one of its own.
  */
 export const FOREIGN_LANGUAGE_MAX_SHARE = 0.1;
 
 /**
- * Share of a domain's documents whose editor is someone the archive knows (a sender or recipient),
- * above which an unknown editor is out of habit. Below it the domain routinely passes on documents
- * made elsewhere, and an unknown editor says nothing.
+ * Share of the domain's documents whose editor someone the archive knows (a sender or recipient),
+ * averaged over its other senders, above which an unknown editor is out of habit. Below it the
+ * domain routinely passes on documents made elsewhere, and an unknown editor says nothing.
  */
 export const KNOWN_EDITOR_MIN_SHARE = 0.9;
 
@@ -31,6 +36,16 @@ export const KNOWN_EDITOR_MIN_SHARE = 0.9;
  * "save all" or a batch export; separate working sessions are hours apart.
  */
 export const BURST_GAP_SECONDS = 10 * 60;
+
+/**
+ * Longest a sitting may last. A person working through a set of files saves them within an hour or
+ * two; saves every few minutes for longer are a machine producing documents (invoices, reports) or a
+ * working day, and say nothing about forgery.
+ */
+export const BURST_MAX_SITTING_SECONDS = 2 * 3600;
+
+/** Documents listed in a burst finding's evidence (the detail gives the count). */
+const BURST_EVIDENCE_DOCUMENTS = 20;
 
 /** Fewest documents of one sitting that make a burst. */
 export const BURST_MIN_DOCUMENTS = 3;
@@ -48,7 +63,7 @@ export const BURST_WEAK_DOCUMENTS = 4;
 const codes: Record<string, CodeDoc> = {
   [`${ID}/foreign-language`]: {
     severity: 'weak',
-    meaning: `An attached document was edited in a language that at most ${FOREIGN_LANGUAGE_MAX_SHARE * 100} % of the other documents sent from the same domain use (at least ${MIN_HABIT_DOCUMENTS} of them), and none of the sender's other documents.`,
+    meaning: `An attached document was edited in a language that the other senders of the same domain (at least ${MIN_HABIT_SENDERS}, with at least ${MIN_HABIT_DOCUMENTS} documents) use for at most ${FOREIGN_LANGUAGE_MAX_SHARE * 100} % of their documents on average, and none of the sender's other documents use.`,
   },
   [`${ID}/rare-language`]: {
     severity: 'info',
@@ -56,7 +71,7 @@ const codes: Record<string, CodeDoc> = {
   },
   [`${ID}/foreign-editor`]: {
     severity: 'weak',
-    meaning: `An attached document was last saved by someone the archive does not know (no sender or recipient by that name), while at least ${KNOWN_EDITOR_MIN_SHARE * 100} % of the other documents sent from the same domain (at least ${MIN_HABIT_DOCUMENTS}) were saved by people it knows, and no other document of this sender names that editor.`,
+    meaning: `An attached document was last saved by someone the archive does not know (no sender or recipient by that name), while the other senders of the same domain (at least ${MIN_HABIT_SENDERS}, with at least ${MIN_HABIT_DOCUMENTS} documents) send documents saved by people it knows at least ${KNOWN_EDITOR_MIN_SHARE * 100} % of the time on average, and no other document of this sender names that editor.`,
   },
   [`${ID}/unknown-editor`]: {
     severity: 'info',
@@ -65,11 +80,11 @@ const codes: Record<string, CodeDoc> = {
   },
   [`${ID}/edit-burst`]: {
     severity: 'weak',
-    meaning: `At least ${BURST_WEAK_DOCUMENTS} different documents were saved by the same editor minutes apart (gaps under ${describeDuration(BURST_GAP_SECONDS)}), yet they are attached to messages of two or more senders dated at least ${describeDuration(BURST_MIN_MAIL_SPAN_SECONDS)} apart: made in one sitting, passed off as written over time.`,
+    meaning: `At least ${BURST_WEAK_DOCUMENTS} different documents were saved by the same editor minutes apart (gaps under ${describeDuration(BURST_GAP_SECONDS)}), yet they were first sent in messages of two or more senders dated at least ${describeDuration(BURST_MIN_MAIL_SPAN_SECONDS)} apart: made in one sitting, passed off as written over time.`,
   },
   [`${ID}/edit-session`]: {
     severity: 'info',
-    meaning: `At least ${BURST_MIN_DOCUMENTS} different documents were saved by the same editor minutes apart and are attached to messages dated at least ${describeDuration(BURST_MIN_MAIL_SPAN_SECONDS)} apart, but too few, or all from one sender, to count as evidence.`,
+    meaning: `At least ${BURST_MIN_DOCUMENTS} different documents were saved by the same editor minutes apart and first sent in messages dated at least ${describeDuration(BURST_MIN_MAIL_SPAN_SECONDS)} apart, but too few, or all from one sender, to count as evidence.`,
   },
 };
 
@@ -205,6 +220,46 @@ class LanguageCounts {
   }
 }
 
+/**
+ * Per sending domain, per sender, that sender's documents by a category (a language; a known or
+ * unknown editor): the domain's habits as its people have them, each sender weighing the same.
+ */
+class SenderHabits {
+  private readonly domains = new Map<string, Map<string, Map<string, Set<string>>>>();
+  private readonly memo = new Map<string, { senders: number; share: number }>();
+
+  add(domain: string, sender: string, category: string, sha: string): void {
+    const d = this.domains.get(domain) ?? new Map<string, Map<string, Set<string>>>();
+    this.domains.set(domain, d);
+    const s = d.get(sender) ?? new Map<string, Set<string>>();
+    d.set(sender, s);
+    s.set(category, (s.get(category) ?? new Set<string>()).add(sha));
+  }
+
+  /** The domain's senders other than `sender`: how many, and the mean share of their documents in `category`. */
+  others(domain: string, sender: string, category: string): { senders: number; share: number } {
+    const key = JSON.stringify([domain, sender, category]);
+    const known = this.memo.get(key);
+    if (known) return known;
+    let senders = 0;
+    let total = 0;
+    for (const [who, categories] of this.domains.get(domain) ?? []) {
+      if (who === sender) continue;
+      let all = 0;
+      for (const set of categories.values()) all += set.size;
+      senders++;
+      total += (categories.get(category)?.size ?? 0) / all;
+    }
+    const out = { senders, share: senders === 0 ? 0 : total / senders };
+    this.memo.set(key, out);
+    return out;
+  }
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)} %`;
+}
+
 function sum(m: Map<string, number>): number {
   let n = 0;
   for (const v of m.values()) n += v;
@@ -238,76 +293,105 @@ function run(input: ArchiveDocumentsInput): Map<string, Finding[]> {
     docs.set(f.contentSha256, d);
   }
 
-  languageRules(docs, add);
-  editorRules(docs, new PeopleIndex(input.people), add);
+  // A document is judged where it first appears (a partner's file forwarded by a member is the
+  // partner's), and what is found goes to every message that carries it.
+  const spread: Spread = (d, finding) => {
+    for (const g of d.facts) add(g, { ...finding, evidence: { ...finding.evidence, attachment: g.attachmentIndex, filename: g.filename } });
+  };
+  languageRules(docs, spread);
+  editorRules(docs, new PeopleIndex(input.people), spread);
   burstRules(docs, add);
   return out;
 }
 
 type Add = (f: DocumentFact, finding: Omit<Finding, 'check'>) => void;
+type Spread = (d: Doc, finding: Omit<Finding, 'check'>) => void;
 
-function languageRules(docs: Map<string, Doc>, add: Add): void {
+/** The message a document is judged by: the first dated one that carries it. */
+function judgedAt(d: Doc): DocumentFact[] {
+  return [firstAppearance(d) ?? d.facts[0]!];
+}
+
+function languageRules(docs: Map<string, Doc>, spread: Spread): void {
   const counts = new LanguageCounts();
+  const habits = new SenderHabits();
   for (const d of docs.values()) {
     const lang = primaryLanguage(d.meta.language);
     if (lang === null) continue;
     counts.add('*', lang, d.meta.language!, d.sha);
     for (const f of d.facts) {
-      if (f.senderDomain) counts.add(`@${f.senderDomain}`, lang, d.meta.language!, d.sha);
+      if (f.senderDomain) {
+        counts.add(`@${f.senderDomain}`, lang, d.meta.language!, d.sha);
+        habits.add(f.senderDomain, f.sender ?? '?', lang, d.sha);
+      }
       if (f.sender) counts.add(f.sender, lang, d.meta.language!, d.sha);
     }
   }
   for (const d of docs.values()) {
     const lang = primaryLanguage(d.meta.language);
     if (lang === null) continue;
-    for (const f of d.facts) {
+    for (const f of judgedAt(d)) {
       const domain = f.senderDomain ? counts.countsWithout(`@${f.senderDomain}`, d.sha) : new Map<string, number>();
       const total = sum(domain);
       const same = domain.get(lang) ?? 0;
       const mine = f.sender ? counts.countsWithout(f.sender, d.sha) : new Map<string, number>();
       const senderOthers = sum(mine);
-      const main = [...domain.entries()].filter(([l]) => l !== lang).sort((a, b) => b[1] - a[1]);
+      const people = f.senderDomain ? habits.others(f.senderDomain, f.sender ?? '?', lang) : { senders: 0, share: 0 };
       const base = { attachment: f.attachmentIndex, filename: f.filename, contentSha256: d.sha, language: d.meta.language };
-      if (total >= MIN_HABIT_DOCUMENTS && same / total <= FOREIGN_LANGUAGE_MAX_SHARE && (mine.get(lang) ?? 0) === 0) {
+      const enough = total >= MIN_HABIT_DOCUMENTS && people.senders >= MIN_HABIT_SENDERS;
+      if (enough && people.share <= FOREIGN_LANGUAGE_MAX_SHARE && (mine.get(lang) ?? 0) === 0) {
+        const main = [...domain.entries()].filter(([l]) => l !== lang).sort((a, b) => b[1] - a[1]);
         const shown = main.slice(0, 3);
-        const inMain = shown.reduce((s, [, n]) => s + n, 0);
-        add(f, {
+        const inMain = shown.reduce((n, [, c]) => n + c, 0);
+        spread(d, {
           code: `${ID}/foreign-language`,
           severity: 'weak',
           detail:
-            `${inMain} of the ${total} other documents sent from ${f.senderDomain} are in ${listTags(shown.map(([l]) => counts.commonTag(l)))}; ` +
-            `the attached ${named(f)} was edited in ${d.meta.language}, which ${same === 0 ? 'none of them uses' : `only ${same} of them use`}` +
+            `${inMain} of the ${total} other documents sent from ${f.senderDomain}, by ${people.senders} other senders, are in ${listTags(shown.map(([l]) => counts.commonTag(l)))}; ` +
+            `the attached ${named(f)} was edited in ${d.meta.language}, ` +
+            (same === 0
+              ? 'which none of them uses'
+              : `which only ${same} of them use (${percent(people.share)} of an average sender's documents)`) +
             `${senderOthers > 0 ? `, and none of the sender's ${senderOthers} other documents` : ''}.`,
           evidence: {
             ...base,
             domain: f.senderDomain,
             domainDocuments: total,
+            domainSenders: people.senders,
             sameLanguage: same,
+            senderShare: people.share,
             languages: Object.fromEntries(domain),
             senderDocuments: senderOthers,
           },
         });
         continue;
       }
-      if (total >= MIN_HABIT_DOCUMENTS) continue; // the domain's habits were judged and found ordinary
+      if (enough) continue; // the domain's habits were judged and this language is one of them
       const archive = counts.countsWithout('*', d.sha);
       const archiveTotal = sum(archive);
       if (archiveTotal >= MIN_HABIT_DOCUMENTS && !archive.has(lang)) {
         const top = [...archive.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
-        add(f, {
+        spread(d, {
           code: `${ID}/rare-language`,
           severity: 'info',
-          detail: `The attached ${named(f)} was edited in ${d.meta.language}, a language on none of the archive's ${archiveTotal} other documents (mostly ${listTags(top.map(([l]) => counts.commonTag(l)))}); the sender's domain has only ${total} other documents with a language, too few to judge its habits.`,
-          evidence: { ...base, archiveDocuments: archiveTotal, languages: Object.fromEntries(archive), domainDocuments: total },
+          detail: `The attached ${named(f)} was edited in ${d.meta.language}, a language on none of the archive's ${archiveTotal} other documents (mostly ${listTags(top.map(([l]) => counts.commonTag(l)))}); the sender's domain has too few documents and senders to judge its habits (${total} documents, ${people.senders} other senders).`,
+          evidence: {
+            ...base,
+            archiveDocuments: archiveTotal,
+            languages: Object.fromEntries(archive),
+            domainDocuments: total,
+            domainSenders: people.senders,
+          },
         });
       }
     }
   }
 }
 
-function editorRules(docs: Map<string, Doc>, people: PeopleIndex, add: Add): void {
-  // Per domain: documents whose editor is known / named at all; per editor: the documents and senders.
-  const domainKnown = new Map<string, { known: Set<string>; named: Set<string> }>();
+function editorRules(docs: Map<string, Doc>, people: PeopleIndex, spread: Spread): void {
+  // Per domain and sender: documents whose editor the archive knows or not; per editor: documents and senders.
+  const habits = new SenderHabits();
+  const domainDocs = new Map<string, Set<string>>();
   const editorDocs = new Map<string, Set<string>>();
   const senderEditors = new Map<string, Map<string, Set<string>>>();
   const editorKey = (name: string): string => nameTokens(name).join(' ');
@@ -319,10 +403,8 @@ function editorRules(docs: Map<string, Doc>, people: PeopleIndex, add: Add): voi
     const known = people.knows(editor);
     for (const f of d.facts) {
       if (f.senderDomain) {
-        const k = domainKnown.get(f.senderDomain) ?? { known: new Set<string>(), named: new Set<string>() };
-        domainKnown.set(f.senderDomain, k);
-        k.named.add(d.sha);
-        if (known) k.known.add(d.sha);
+        habits.add(f.senderDomain, f.sender ?? '?', known ? 'known' : 'unknown', d.sha);
+        domainDocs.set(f.senderDomain, (domainDocs.get(f.senderDomain) ?? new Set<string>()).add(d.sha));
       }
       if (f.sender) {
         const m = senderEditors.get(f.sender) ?? new Map<string, Set<string>>();
@@ -338,10 +420,10 @@ function editorRules(docs: Map<string, Doc>, people: PeopleIndex, add: Add): voi
     if (editor === null || people.knows(editor)) continue;
     const key = editorKey(editor);
     const role = d.meta.lastModifiedBy ? 'last saved by' : 'written by';
-    for (const f of d.facts) {
-      const k = f.senderDomain ? domainKnown.get(f.senderDomain) : undefined;
-      const withEditor = k ? k.named.size - (k.named.has(d.sha) ? 1 : 0) : 0;
-      const known = k ? k.known.size - (k.known.has(d.sha) ? 1 : 0) : 0;
+    for (const f of judgedAt(d)) {
+      const inDomain = f.senderDomain ? domainDocs.get(f.senderDomain) : undefined;
+      const withEditor = inDomain ? inDomain.size - (inDomain.has(d.sha) ? 1 : 0) : 0;
+      const others = f.senderDomain ? habits.others(f.senderDomain, f.sender ?? '?', 'known') : { senders: 0, share: 0 };
       const sameSender = f.sender ? (senderEditors.get(f.sender)?.get(key)?.size ?? 0) - 1 : 0;
       const base = {
         attachment: f.attachmentIndex,
@@ -351,19 +433,27 @@ function editorRules(docs: Map<string, Doc>, people: PeopleIndex, add: Add): voi
         lastModifiedBy: d.meta.lastModifiedBy,
         author: d.meta.author,
       };
-      if (withEditor >= MIN_HABIT_DOCUMENTS && known / withEditor >= KNOWN_EDITOR_MIN_SHARE && sameSender === 0) {
-        add(f, {
+      const evidence = {
+        ...base,
+        domain: f.senderDomain,
+        domainDocuments: withEditor,
+        domainSenders: others.senders,
+        knownShare: others.share,
+      };
+      const enough = withEditor >= MIN_HABIT_DOCUMENTS && others.senders >= MIN_HABIT_SENDERS;
+      if (enough && others.share >= KNOWN_EDITOR_MIN_SHARE && sameSender === 0) {
+        spread(d, {
           code: `${ID}/foreign-editor`,
           severity: 'weak',
-          detail: `The attached ${named(f)} was ${role} "${editor}", whom no sender or recipient of the archive is called; ${known} of the ${withEditor} other documents sent from ${f.senderDomain} were saved by people the archive knows.`,
-          evidence: { ...base, domain: f.senderDomain, domainDocuments: withEditor, knownEditors: known },
+          detail: `The attached ${named(f)} was ${role} "${editor}", whom no sender or recipient of the archive is called; the ${others.senders} other senders of ${f.senderDomain} send documents saved by people the archive knows (${percent(others.share)} of an average sender's documents, ${withEditor} documents in all).`,
+          evidence,
         });
       } else if (archiveNamed - 1 >= MIN_HABIT_DOCUMENTS && (editorDocs.get(key)?.size ?? 0) === 1) {
-        add(f, {
+        spread(d, {
           code: `${ID}/unknown-editor`,
           severity: 'info',
           detail: `The attached ${named(f)} was ${role} "${editor}", whom no sender or recipient of the archive is called and who saved no other document of it.`,
-          evidence: { ...base, domain: f.senderDomain, domainDocuments: withEditor, knownEditors: known },
+          evidence,
         });
       }
     }
@@ -376,7 +466,9 @@ function burstRules(docs: Map<string, Doc>, add: Add): void {
     const editor = editorOf(d.meta);
     if (editor === null || d.meta.modified === null) continue;
     const key = nameTokens(editor).join(' ');
-    byEditor.set(key, [...(byEditor.get(key) ?? []), d]);
+    const list = byEditor.get(key) ?? [];
+    list.push(d);
+    byEditor.set(key, list);
   }
   for (const list of byEditor.values()) {
     list.sort((a, b) => a.meta.modified! - b.meta.modified!);
@@ -386,12 +478,15 @@ function burstRules(docs: Map<string, Doc>, add: Add): void {
       const sitting = list.slice(start, i);
       start = i;
       if (sitting.length < BURST_MIN_DOCUMENTS) continue;
-      const facts = sitting.flatMap((d) => d.facts);
-      const dates = facts.map((f) => f.messageDate).filter((t): t is number => t !== null);
-      if (dates.length === 0) continue;
+      if (sitting[sitting.length - 1]!.meta.modified! - sitting[0]!.meta.modified! > BURST_MAX_SITTING_SECONDS) continue;
+      // Each document where it first appears: forwarding an old file months later is ordinary, so
+      // only the first messages count; planted files first appear far apart.
+      const firsts = sitting.map(firstAppearance).filter((f): f is DocumentFact => f !== null);
+      if (firsts.length < BURST_MIN_DOCUMENTS) continue;
+      const dates = firsts.map((f) => f.messageDate!);
       const span = Math.max(...dates) - Math.min(...dates);
       if (span < BURST_MIN_MAIL_SPAN_SECONDS) continue;
-      const senders = new Set(facts.map((f) => f.sender ?? '?'));
+      const senders = new Set(firsts.map((f) => f.sender ?? '?'));
       const weak = sitting.length >= BURST_WEAK_DOCUMENTS && senders.size >= 2;
       const first = sitting[0]!.meta.modified!;
       const last = sitting[sitting.length - 1]!.meta.modified!;
@@ -403,13 +498,13 @@ function burstRules(docs: Map<string, Doc>, add: Add): void {
             severity: weak ? 'weak' : 'info',
             detail:
               `The attached ${named(f)} is one of ${sitting.length} documents "${editor}" saved within ${describeDuration(Math.max(last - first, 60))} (${formatTime(first)} to ${formatTime(last)}), ` +
-              `attached to messages of ${senders.size} sender(s) dated ${describeDuration(span)} apart.`,
+              `first sent in messages of ${senders.size} sender(s) dated ${describeDuration(span)} apart.`,
             evidence: {
               attachment: f.attachmentIndex,
               filename: f.filename,
               contentSha256: d.sha,
               editor,
-              documents: sitting.map((x) => ({
+              documents: sitting.slice(0, BURST_EVIDENCE_DOCUMENTS).map((x) => ({
                 contentSha256: x.sha,
                 modified: x.meta.modified,
                 messages: x.facts.map((y) => y.messageSha256),
@@ -422,6 +517,13 @@ function burstRules(docs: Map<string, Doc>, add: Add): void {
       }
     }
   }
+}
+
+/** The dated message that carries a document first, null when none is dated. */
+function firstAppearance(d: Doc): DocumentFact | null {
+  let first: DocumentFact | null = null;
+  for (const f of d.facts) if (f.messageDate !== null && (first === null || f.messageDate < first.messageDate!)) first = f;
+  return first;
 }
 
 export const archiveDocuments: ArchiveCheck<ArchiveDocumentsInput> = {

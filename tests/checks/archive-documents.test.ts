@@ -125,6 +125,22 @@ describe('archive-documents', () => {
         }),
       );
     }
+    // One of those files forwarded by a colleague four months later.
+    documents.push(
+      fact(
+        MEMBERS[14]!.address,
+        T + 320 * DAY,
+        { author: MEMBERS[12]!.name, lastModifiedBy: MEMBERS[12]!.name, language: 'fr-FR', modified: T + 199 * DAY },
+        documents[documents.length - 1]!.contentSha256,
+      ),
+    );
+    // A billing system saving an invoice every ten minutes for five weeks, each mailed as it is made:
+    // one unbroken chain of saves, which is a machine at work, not a sitting.
+    people.push({ name: 'Billing', address: 'billing@campaign.example', messages: 5040 });
+    for (let k = 0; k < 5040; k++) {
+      const made = T + k * 600;
+      documents.push(fact('billing@campaign.example', made + 60, { author: 'Billing', language: 'fr-FR', modified: made, format: 'pdf' }));
+    }
     const found = run({ documents, people });
     const weak = [...found.values()].flat().filter((f) => f.severity !== 'info');
     expect(weak).toEqual([]);
@@ -143,10 +159,26 @@ describe('archive-documents', () => {
     const found = run({ documents, people });
     expect(codesFor(found, planted)).toEqual(['archive-documents/foreign-language']);
     expect(found.get(planted.messageSha256)![0]!.detail).toBe(
-      `90 of the 90 other documents sent from campaign.example are in fr-FR or en-GB; the attached "${planted.filename}" was edited in ru-RU, which none of them uses, and none of the sender's 3 other documents.`,
+      `90 of the 90 other documents sent from campaign.example, by 29 other senders, are in fr-FR or en-GB; the attached "${planted.filename}" was edited in ru-RU, which none of them uses, and none of the sender's 3 other documents.`,
     );
     expect(found.get(planted.messageSha256)![0]!.severity).toBe('weak');
     expect([...found.keys()]).toEqual([planted.messageSha256]);
+  });
+
+  it('still reports planted documents spread over several mailboxes, each sender weighing the same', () => {
+    const { documents, people } = honestArchive();
+    const planted = MEMBERS.slice(0, 6).map((m, k) =>
+      fact(m.address, T + (50 + k * 20) * DAY, {
+        author: m.name,
+        lastModifiedBy: m.name,
+        language: 'ru-RU',
+        modified: T + (49 + k * 20) * DAY,
+      }),
+    );
+    documents.push(...planted);
+    const found = run({ documents, people });
+    for (const f of planted) expect(codesFor(found, f)).toEqual(['archive-documents/foreign-language']);
+    expect(found.get(planted[0]!.messageSha256)![0]!.detail).toContain("which only 5 of them use (4 % of an average sender's documents)");
   });
 
   it('reports a document last saved by someone nobody in the archive is, where the domain’s documents are its own people’s', () => {
@@ -161,7 +193,7 @@ describe('archive-documents', () => {
     const found = run({ documents, people });
     expect(codesFor(found, planted)).toEqual(['archive-documents/foreign-editor']);
     expect(found.get(planted.messageSha256)![0]!.detail).toBe(
-      `The attached "${planted.filename}" was last saved by "Георгий Рошка", whom no sender or recipient of the archive is called; 90 of the 90 other documents sent from campaign.example were saved by people the archive knows.`,
+      `The attached "${planted.filename}" was last saved by "Георгий Рошка", whom no sender or recipient of the archive is called; the 29 other senders of campaign.example send documents saved by people the archive knows (100 % of an average sender's documents, 90 documents in all).`,
     );
   });
 
@@ -172,6 +204,24 @@ describe('archive-documents', () => {
     const b = fact(m.address, T + 160 * DAY, { author: 'Paul Verhoeven-Smit', language: 'fr-FR', modified: T + 159 * DAY });
     documents.push(a, b);
     expect(codesFor(run({ documents, people }), a)).toEqual([]);
+    // A partner's German file, received, then forwarded by a member: judged where it first appeared.
+    const received = fact(
+      'k.berg@partner.example',
+      T + 80 * DAY,
+      { author: 'Klaus Berg', language: 'de-DE', modified: T + 79 * DAY },
+      'd'.repeat(64),
+    );
+    const forwarded = fact(
+      MEMBERS[7]!.address,
+      T + 81 * DAY,
+      { author: 'Klaus Berg', language: 'de-DE', modified: T + 79 * DAY },
+      'd'.repeat(64),
+    );
+    const withForward = run({ documents: [...documents, received, forwarded], people });
+    expect((withForward.get(forwarded.messageSha256) ?? []).filter((f) => f.severity !== 'info')).toEqual([]);
+    // Planted in a member's mail, the same file is foreign to the domain.
+    const plantedOnly = run({ documents: [...documents, forwarded], people });
+    expect(codesFor(plantedOnly, forwarded)).toEqual(['archive-documents/foreign-language', 'archive-documents/foreign-editor']);
     // A partner's domain with one document: too thin to judge, so at most context.
     const partner = fact('k.berg@partner.example', T + 70 * DAY, { author: 'Klaus Berg', language: 'de-DE', modified: T + 69 * DAY });
     const found = run({ documents: [...documents, partner], people });
@@ -208,7 +258,7 @@ describe('archive-documents', () => {
     for (const f of burst) expect(codesFor(found, f)).toContain('archive-documents/edit-burst');
     const detail = found.get(burst[0]!.messageSha256)!.find((f) => f.code === 'archive-documents/edit-burst')!.detail;
     expect(detail).toBe(
-      `The attached "${burst[0]!.filename}" is one of 4 documents "${forger}" saved within 12 minutes (2017-01-22T09:00:00Z to 2017-01-22T09:12:00Z), attached to messages of 4 sender(s) dated 105 days apart.`,
+      `The attached "${burst[0]!.filename}" is one of 4 documents "${forger}" saved within 12 minutes (2017-01-22T09:00:00Z to 2017-01-22T09:12:00Z), first sent in messages of 4 sender(s) dated 105 days apart.`,
     );
   });
 
