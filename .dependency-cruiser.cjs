@@ -42,6 +42,28 @@ module.exports = {
       from: { path: '^(src|web)/', pathNot: stage('store') },
       to: { path: '(^|/)node_modules/better-sqlite3/' },
     },
+    // Document readers (src/parse/document-metadata.ts): one adapter file per library.
+    {
+      name: 'fflate-only-in-zip-adapter',
+      severity: 'error',
+      comment: 'The zip library has one adapter: src/parse/zip-adapter.ts.',
+      from: { path: '^src/', pathNot: '^src/parse/zip-adapter\\.ts$' },
+      to: { path: '(^|/)node_modules/fflate/' },
+    },
+    {
+      name: 'fast-xml-parser-only-in-xml-adapter',
+      severity: 'error',
+      comment: 'The XML parser has one adapter: src/parse/xml-adapter.ts.',
+      from: { path: '^src/', pathNot: '^src/parse/xml-adapter\\.ts$' },
+      to: { path: '(^|/)node_modules/fast-xml-parser/' },
+    },
+    {
+      name: 'pdfjs-only-in-pdf-adapter',
+      severity: 'error',
+      comment: 'PDF.js has one adapter, run in its own worker: src/parse/pdf-adapter.ts.',
+      from: { path: '^src/', pathNot: '^src/parse/pdf-adapter\\.ts$' },
+      to: { path: '(^|/)node_modules/pdfjs-dist/' },
+    },
     forbid(
       'import-is-first',
       stage('import'),

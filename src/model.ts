@@ -124,6 +124,8 @@ export interface DocumentMetadata {
   application: string | null;
   /** PDF /Producer (the library that wrote the PDF); null for other formats. */
   producer: string | null;
+  /** The organisation the writing program is registered to (OOXML app.xml Company), when recorded. */
+  company: string | null;
   /**
    * Editing language as the document records it (BCP 47 as written, e.g. "ru-RU"): dc:language,
    * the default language of the text (OOXML w:lang in styles, PDF /Lang or XMP dc:language).
@@ -132,6 +134,11 @@ export interface DocumentMetadata {
   /** Unix seconds; null when absent or unreadable. */
   created: number | null;
   modified: number | null;
+  /**
+   * A time was written without a zone (ODF and some PDFs write local time): it is read as UTC and
+   * may be off by up to 14 hours either way.
+   */
+  timesWithoutZone: boolean;
   /** How many times it was saved (OOXML cp:revision), when recorded. */
   revision: number | null;
   /** Template the document was made from (app.xml Template), when recorded. */
@@ -337,6 +344,28 @@ export interface ArchiveMessage {
   dateEpoch: number | null;
   bodyText: string | null;
   inReplyTo: string | null;
+}
+
+/** One document attached to one stored message, as the archive-wide document checks see it. */
+export interface DocumentFact {
+  messageSha256: string;
+  /** The carrying message's Date (Unix seconds), null when missing or unreadable. */
+  messageDate: number | null;
+  /** The carrying message's From address and domain (lower-cased), null when it has none. */
+  sender: string | null;
+  senderDomain: string | null;
+  attachmentIndex: number;
+  filename: string | null;
+  /** SHA-256 of the decoded attachment: the same file attached to several messages is one document. */
+  contentSha256: string;
+  document: DocumentMetadata;
+}
+
+/** Someone the archive knows: a From name and address, or a recipient address, with how often seen. */
+export interface ArchivePerson {
+  name: string | null;
+  address: string;
+  messages: number;
 }
 
 /** An archive-wide check: pure, over messages the pipeline reads from the store for it. */

@@ -9,6 +9,7 @@ import { check as dateConsistency } from './date-consistency.ts';
 import { check as dkimTime } from './dkim-time.ts';
 import { check as messageId } from './message-id.ts';
 import { check as lookalikeDomain } from './lookalike-domain.ts';
+import { check as attachmentTimes } from './attachment-times.ts';
 
 export const checks: readonly MessageCheck[] = [
   dkim,
@@ -20,6 +21,7 @@ export const checks: readonly MessageCheck[] = [
   dkimTime,
   messageId,
   lookalikeDomain,
+  attachmentTimes,
 ];
 
 /** Runs every check. A check that throws is a programming error, reported as a finding, not a crash. */

@@ -6,6 +6,7 @@ import type { Address, AttachmentInfo, ParsedMessage } from '../model.ts';
 import { firstHeader, readHeaderList, splitHeaderSection } from './header-section.ts';
 import { parseMailTime } from './mail-time.ts';
 import { readReceivedHops } from './received.ts';
+import { readDocumentMetadata } from './document-metadata.ts';
 
 /**
  * Above this many MIME boundaries the body tree is not handed to the MIME parser: no real mail nests
@@ -66,6 +67,9 @@ export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
     }
   }
 
+  const documents = await Promise.all(
+    (mail?.attachments ?? []).map((a) => readDocumentMetadata(a.content, a.filename ?? null, a.contentType)),
+  );
   const dateRaw = firstHeader(headers, 'date');
   const messageId = firstHeader(headers, 'message-id');
   return {
@@ -86,14 +90,14 @@ export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
     mailer: firstHeader(headers, 'x-mailer') ?? firstHeader(headers, 'user-agent'),
     text: cut(mail?.text ?? null),
     html: mail && typeof mail.html === 'string' ? cut(mail.html) : null,
-    attachments: (mail?.attachments ?? []).map((a): AttachmentInfo => ({
+    attachments: (mail?.attachments ?? []).map((a, i): AttachmentInfo => ({
       filename: a.filename ?? null,
       contentType: a.contentType,
       size: a.size,
       sha256: a.checksum,
       disposition: a.contentDisposition ?? null,
       contentId: a.contentId ?? null,
-      document: null,
+      document: documents[i] ?? null,
     })),
     problems,
   };

@@ -92,6 +92,7 @@ export interface MessageView {
   signatures: MessageDetail['signatures'];
   findings: MessageDetail['findings'];
   attachments: MessageDetail['attachments'];
+  documents: MessageDetail['documents'];
   sources: MessageDetail['sources'];
   reviews: MessageDetail['reviews'];
   received: ReturnType<typeof receivedTimeline>;
@@ -113,6 +114,7 @@ export function messageView(d: MessageDetail, queue: MessageView['queue']): Mess
     signatures: d.signatures,
     findings: d.findings,
     attachments: d.attachments,
+    documents: d.documents,
     sources: d.sources,
     reviews: d.reviews,
     received: receivedTimeline(d),

@@ -6,6 +6,7 @@ import type { QueueFilter } from './queue-plan.ts';
 import { iterateQueue, type QueueProjection, type QueueSort, type Sorted } from './queue-repo.ts';
 import type { Review } from './review-repo.ts';
 import { column, joined, readRow, type RowCodec } from './row-codec.ts';
+import { documentsExportSql } from './documents-repo.ts';
 
 /** One message of an export. */
 export interface ExportRecord {
@@ -27,6 +28,8 @@ export interface ExportRecord {
   keySource: string | null;
   asOf: number;
   asOfSource: AsOfSource;
+  /** Attached documents' own metadata, one `filename: author / application / language / created / modified` each, joined by '; '. */
+  documents: string | null;
   /** The latest decision, null when nobody reviewed the message. */
   review: Pick<Review, 'decision' | 'verdict' | 'reviewer' | 'note' | 'createdAt'> | null;
   /** The reviewer's verdict when there is one, else the machine's. */
@@ -49,6 +52,7 @@ const RECORD_CODEC: RowCodec<Omit<ExportRecord, 'review'>> = {
   keySource: column('key_source'),
   asOf: column('as_of'),
   asOfSource: column('as_of_source'),
+  documents: column('documents'),
   finalVerdict: column('final_verdict'),
 };
 
@@ -58,6 +62,7 @@ const RECORDS: QueueProjection<ExportRecord & Sorted> = {
     m.arc_result, m.key_source, m.as_of, m.as_of_source`,
   outer: `(SELECT s.path FROM sources s WHERE s.sha256 = p.sha256 ORDER BY s.id LIMIT 1) AS source_path,
     (SELECT count(*) FROM sources s WHERE s.sha256 = p.sha256) AS source_count,
+    ${documentsExportSql('p')} AS documents,
     r.decision AS review_decision, r.verdict AS review_verdict, r.reviewer, r.note AS review_note,
     r.created_at AS reviewed_at, coalesce(r.verdict, p.verdict) AS final_verdict`,
   read: (row) => ({ ...readRecord(row), sortKey: row.sort_key as number | null }),

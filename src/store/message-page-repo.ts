@@ -12,6 +12,7 @@ import {
 import { listReviews, type Review } from './review-repo.ts';
 import { column, flag, joined, readRow, selectList, type RowCodec } from './row-codec.ts';
 import { withSnapshot } from './transaction.ts';
+import { listMessageDocuments } from './documents-repo.ts';
 
 /** A stored message's own fields (its summary columns), without the bytes and bodies. */
 export interface StoredMessage {
@@ -114,6 +115,8 @@ export interface MessageDetail {
   signatures: SignatureCheck[];
   findings: Finding[];
   attachments: StoredAttachment[];
+  /** What the attachments that are office documents or PDFs say about themselves, by attachment idx. */
+  documents: ReturnType<typeof listMessageDocuments>;
   sources: StoredSource[];
   reviews: Review[];
   /** This message's own bytes (for comparing with its copies). */
@@ -141,6 +144,7 @@ export function getMessageDetail(db: Db, sha256: string, maxCopies = 20): Messag
       signatures: list('signatures', SIGNATURE_CODEC, 'idx'),
       findings: listFindings(db, sha256),
       attachments: list('attachments', ATTACHMENT_CODEC, 'idx'),
+      documents: listMessageDocuments(db, sha256),
       sources: list('sources', SOURCE_CODEC, 'id'),
       reviews: listReviews(db, sha256),
       raw: row.raw,

@@ -2,6 +2,7 @@
 import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
 import type { AnalysedMessage, AttachmentInfo, Finding, SignatureCheck, SourceRef, Verdict, VerdictName } from '../model.ts';
+import { insertDocuments } from './documents-repo.ts';
 import { column, flag, insertSql, joined, json, readRow, selectList, writeRow, type RowCodec } from './row-codec.ts';
 
 /** Where a stored message was found, and by which import run. */
@@ -146,6 +147,7 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
   insertFindings(db, a.sha256, a.findings);
   const att = cachedStatement(db, insertSql('attachments', ATTACHMENT_CODEC, ['sha256']));
   p.attachments.forEach((x, index) => att.run({ sha256: a.sha256, ...writeRow(ATTACHMENT_CODEC, { ...x, index }) }));
+  insertDocuments(db, a.sha256, p.attachments);
 }
 
 /** Recorded with each message so a later version can tell which verifier decided it. */

@@ -61,7 +61,8 @@ describe('parseMessage', () => {
         sha256: createHash('sha256').update('%PDF-1.4 fake').digest('hex'),
         disposition: 'attachment',
         contentId: null,
-        document: null,
+        // Named and typed a PDF, so its metadata is read; the bytes are no real PDF, which is said.
+        document: expect.objectContaining({ format: 'pdf', author: null, problems: [expect.stringContaining('not a readable PDF')] }),
       },
     ]);
   });

@@ -16,6 +16,26 @@ CREATE INDEX signatures_key ON signatures (key_name);
 CREATE INDEX sources_mailbox ON sources (mailbox);
 CREATE INDEX sources_mailbox_key ON sources (coalesce(mailbox, folder, ''), sha256);
 CREATE INDEX sources_sha256 ON sources (sha256);
+CREATE TABLE attachment_documents (
+  sha256             TEXT    NOT NULL,
+  idx                INTEGER NOT NULL,
+  format             TEXT    NOT NULL CHECK (format IN ('docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'pdf')),
+  title              TEXT,
+  author             TEXT,
+  last_modified_by   TEXT,
+  application        TEXT,
+  producer           TEXT,
+  company            TEXT,
+  language           TEXT,                      -- as the document writes it, e.g. 'ru-RU'
+  created            INTEGER,
+  modified           INTEGER,
+  times_without_zone INTEGER NOT NULL,          -- 1: a time had no zone and was read as UTC
+  revision           INTEGER,
+  template           TEXT,
+  problems           TEXT    NOT NULL,          -- JSON array of plain reasons (damaged parts, limits)
+  PRIMARY KEY (sha256, idx),
+  FOREIGN KEY (sha256, idx) REFERENCES attachments (sha256, idx)
+) WITHOUT ROWID;
 CREATE TABLE attachments (
   sha256         TEXT    NOT NULL REFERENCES messages (sha256),
   idx            INTEGER NOT NULL,

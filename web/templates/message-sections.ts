@@ -65,7 +65,21 @@ ${v.attachments.map(
   (a) => html`<tr><td>${a.index}</td><td>${a.filename ?? html`<span class="muted">(no name)</span>`}</td><td>${a.contentType}</td>
 <td class="num">${fmtBytes(a.size)}</td><td class="hash">${a.sha256}</td>
 <td><a href="/messages/${v.message.sha256}/attachments/${a.index}" download>download</a></td></tr>`,
-)}</tbody></table>`;
+)}</tbody></table>${documentsTable(v)}`;
+}
+
+/** What attached office documents and PDFs say about themselves (src/parse/document-metadata.ts). */
+function documentsTable(v: MessageView): Html {
+  if (!v.documents.length) return html``;
+  const name = (idx: number): string | null => v.attachments.find((a) => a.index === idx)?.filename ?? null;
+  return html`<h3>Document metadata</h3><div class="scroll"><table class="documents"><thead><tr><th>#</th><th>name</th><th>format</th><th>author</th>
+<th>last saved by</th><th>application</th><th>language</th><th>created</th><th>modified</th><th>problems</th></tr></thead><tbody>
+${v.documents.map(
+  ({ idx, document: d }) => html`<tr><td>${idx}</td><td>${name(idx) ?? html`<span class="muted">(no name)</span>`}</td><td>${d.format}</td>
+<td>${d.author ?? '—'}</td><td>${d.lastModifiedBy ?? '—'}</td><td>${d.application ?? '—'}${d.producer ? html`<br><span class="muted">${d.producer}</span>` : ''}${d.company ? html`<br><span class="muted">${d.company}</span>` : ''}</td>
+<td>${d.language ?? '—'}</td><td>${formatTime(d.created, 'readable')}</td><td>${formatTime(d.modified, 'readable')}${d.timesWithoutZone ? html`<br><span class="muted">no zone: read as UTC</span>` : ''}</td>
+<td>${d.problems.length ? html`<ul>${d.problems.map((p) => html`<li>${p}</li>`)}</ul>` : '—'}</td></tr>`,
+)}</tbody></table></div>`;
 }
 
 export function copiesSection(v: MessageView): Html {

@@ -1,0 +1,156 @@
+// What attached documents say about themselves: written with each message, read back for the
+// archive-wide document checks, the message page and the export.
+import { cachedStatement } from './database.ts';
+import type { Db } from './database.ts';
+import type { ArchivePerson, AttachmentInfo, DocumentFact, DocumentMetadata } from '../model.ts';
+
+interface DocumentRow {
+  format: DocumentMetadata['format'];
+  title: string | null;
+  author: string | null;
+  last_modified_by: string | null;
+  application: string | null;
+  producer: string | null;
+  company: string | null;
+  language: string | null;
+  created: number | null;
+  modified: number | null;
+  times_without_zone: number;
+  revision: number | null;
+  template: string | null;
+  problems: string;
+}
+
+const COLUMNS = `d.format, d.title, d.author, d.last_modified_by, d.application, d.producer, d.company, d.language,
+  d.created, d.modified, d.times_without_zone, d.revision, d.template, d.problems`;
+
+function toMetadata(r: DocumentRow): DocumentMetadata {
+  return {
+    format: r.format,
+    title: r.title,
+    author: r.author,
+    lastModifiedBy: r.last_modified_by,
+    application: r.application,
+    producer: r.producer,
+    company: r.company,
+    language: r.language,
+    created: r.created,
+    modified: r.modified,
+    timesWithoutZone: r.times_without_zone === 1,
+    revision: r.revision,
+    template: r.template,
+    problems: JSON.parse(r.problems) as string[],
+  };
+}
+
+/** Records the metadata of a new message's documents (its attachments rows exist). Call inside a transaction. */
+export function insertDocuments(db: Db, sha256: string, attachments: readonly AttachmentInfo[]): void {
+  if (!attachments.some((a) => a.document)) return;
+  const ins = cachedStatement(
+    db,
+    `INSERT INTO attachment_documents (sha256, idx, format, title, author, last_modified_by, application, producer,
+       company, language, created, modified, times_without_zone, revision, template, problems)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  attachments.forEach((a, idx) => {
+    const d = a.document;
+    if (!d) return;
+    ins.run(
+      sha256,
+      idx,
+      d.format,
+      d.title,
+      d.author,
+      d.lastModifiedBy,
+      d.application,
+      d.producer,
+      d.company,
+      d.language,
+      d.created,
+      d.modified,
+      d.timesWithoutZone ? 1 : 0,
+      d.revision,
+      d.template,
+      JSON.stringify(d.problems),
+    );
+  });
+}
+
+/** The documents of one message, by attachment position. */
+export function listMessageDocuments(db: Db, sha256: string): { idx: number; document: DocumentMetadata }[] {
+  const rows = cachedStatement(db, `SELECT d.idx, ${COLUMNS} FROM attachment_documents d WHERE d.sha256 = ? ORDER BY d.idx`).all(
+    sha256,
+  ) as (DocumentRow & {
+    idx: number;
+  })[];
+  return rows.map((r) => ({ idx: r.idx, document: toMetadata(r) }));
+}
+
+/** Every document of the archive with its carrying message's date and sender (archive-documents check). */
+export function listDocumentFacts(db: Db): DocumentFact[] {
+  const rows = db
+    .prepare(
+      `SELECT d.sha256, d.idx, a.filename, a.content_sha256, m.date_epoch, m.from_address, m.from_domain, ${COLUMNS}
+       FROM attachment_documents d
+       JOIN attachments a ON a.sha256 = d.sha256 AND a.idx = d.idx
+       JOIN messages m ON m.sha256 = d.sha256
+       ORDER BY d.sha256, d.idx`,
+    )
+    .all() as (DocumentRow & {
+    sha256: string;
+    idx: number;
+    filename: string | null;
+    content_sha256: string;
+    date_epoch: number | null;
+    from_address: string | null;
+    from_domain: string | null;
+  })[];
+  return rows.map((r) => ({
+    messageSha256: r.sha256,
+    messageDate: r.date_epoch,
+    sender: r.from_address === null ? null : r.from_address.toLowerCase(),
+    senderDomain: r.from_domain,
+    attachmentIndex: r.idx,
+    filename: r.filename,
+    contentSha256: r.content_sha256,
+    document: toMetadata(r),
+  }));
+}
+
+/**
+ * Everyone the archive knows: each From name and address, and each To/Cc address, with how many
+ * messages name them. The document checks recognise editors by these names.
+ */
+export function listArchivePeople(db: Db): ArchivePerson[] {
+  const senders = db
+    .prepare(
+      `SELECT from_name AS name, lower(from_address) AS address, count(*) AS messages FROM messages
+       WHERE from_address IS NOT NULL AND from_address <> '' GROUP BY from_name, lower(from_address)`,
+    )
+    .all() as ArchivePerson[];
+  // To/Cc are stored joined by ', ' (messages-repo); split here rather than in SQL.
+  const recipients = new Map<string, number>();
+  const rows = db.prepare(`SELECT to_addresses FROM messages WHERE to_addresses IS NOT NULL`).pluck().iterate() as IterableIterator<string>;
+  for (const joined of rows) {
+    for (const a of joined.split(', ')) {
+      const address = a.trim().toLowerCase();
+      if (address) recipients.set(address, (recipients.get(address) ?? 0) + 1);
+    }
+  }
+  return [...senders, ...[...recipients].map(([address, messages]) => ({ name: null, address, messages }))];
+}
+
+/**
+ * The export's `documents` column: per document `filename: author / application / language /
+ * created / modified`, the last saver added to the author when another, documents joined by '; '.
+ */
+export const documentsExportSql = (message: string): string => `(SELECT group_concat(
+    coalesce(a.filename, '(no name)') || ': ' ||
+    coalesce(d.author, '-') || CASE WHEN d.last_modified_by IS NOT NULL AND d.last_modified_by IS NOT d.author
+      THEN ' (last saved by ' || d.last_modified_by || ')' ELSE '' END || ' / ' ||
+    coalesce(d.application, d.producer, '-') || ' / ' || coalesce(d.language, '-') || ' / ' ||
+    coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', d.created, 'unixepoch'), '-') || ' / ' ||
+    coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', d.modified, 'unixepoch'), '-'),
+    '; ' ORDER BY d.idx)
+  FROM attachment_documents d JOIN attachments a ON a.sha256 = d.sha256 AND a.idx = d.idx
+  WHERE d.sha256 = ${message}.sha256)`;
