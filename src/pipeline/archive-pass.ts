@@ -6,9 +6,11 @@ import { listMessagesWithChecks, listRepliesWithParents, listSharedMessageIdGrou
 import { listFindings, replaceCheckFindings, updateVerdict } from '../store/messages-repo.ts';
 import { archiveCopies } from '../checks/archive-copies.ts';
 import { archiveThread } from '../checks/archive-thread.ts';
+import { archiveDocuments } from '../checks/archive-documents.ts';
+import { listArchivePeople, listDocumentFacts } from '../store/documents-repo.ts';
 import { decideVerdict } from '../verdict/decide-verdict.ts';
 
-export const ARCHIVE_CHECK_IDS = [archiveCopies.id, archiveThread.id];
+export const ARCHIVE_CHECK_IDS = [archiveCopies.id, archiveThread.id, archiveDocuments.id];
 
 export function runArchiveChecks(db: Db): number {
   const found = new Map<string, Finding[]>();
@@ -18,6 +20,7 @@ export function runArchiveChecks(db: Db): number {
   // Verdicts before this pass are per message; copies are compared against those.
   for (const group of listSharedMessageIdGroups(db)) merge(archiveCopies.run(group));
   merge(archiveThread.run(listRepliesWithParents(db)));
+  merge(archiveDocuments.run({ documents: listDocumentFacts(db), people: listArchivePeople(db) }));
   const touched = new Set([...found.keys(), ...listMessagesWithChecks(db, ARCHIVE_CHECK_IDS)]);
   withTransaction(db, () => {
     for (const sha of touched) {

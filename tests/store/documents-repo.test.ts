@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../../src/store/database.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
 import { listArchivePeople, listDocumentFacts, listMessageDocuments } from '../../src/store/documents-repo.ts';
-import { iterateExportRows } from '../../src/store/export-repo.ts';
+import { iterateExportRecords } from '../../src/store/export-repo.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { archiveDocuments } from '../../src/checks/archive-documents.ts';
 import { buildDocx, buildPdf } from '../parse/document-fixtures.ts';
@@ -103,7 +103,7 @@ describe('documents-repo', () => {
     // The archive module takes the store's facts as they come (the archive pass joins the two).
     expect(archiveDocuments.run({ documents: facts, people: listArchivePeople(db) })).toBeInstanceOf(Map);
 
-    const row = [...iterateExportRows(db)][0]!;
+    const row = [...iterateExportRecords(db, {})][0]!;
     expect(row.documents).toBe(
       'plan.docx: <b>Ann & "Bo"</b> (last saved by Георгий Рошка) / Microsoft Office Word 16.0000 / ru-RU / 2017-04-20T08:00:00Z / 2017-05-03T09:30:00Z; ' +
         'memo.pdf: Jean Dupont / Word / fr-FR / 2017-04-27T10:00:00Z / -',
