@@ -25,15 +25,21 @@ verdict. Inputs that are not mail are recorded with a reason code.
 Running the same import again adds nothing; an import that was stopped, run again,
 completes it.
 
-  --db FILE       database (default ./leaktriage.sqlite; created if missing)
+  --db FILE       database (default ./leaktriage.sqlite; created if missing;
+                  a file that is not a leaktriage database is refused untouched)
   --keys FILE     load DKIM keys first (zone file or JSON; repeatable) — as 'keys import'
   --dns off|live  off (default): a key not in the store is "key unknown".
                   live: look missing keys up in DNS; the domain owner can see this.
                   Each answer is stored with the time it was fetched.
   --workers N     analysis threads (default: one per core, at most 4; 0 = none)
 
+An input path that does not exist or cannot be read is named on stderr; when
+none of them can be read, nothing is imported (exit 1). A database that another
+import or the review server is writing is waited for (said on stderr).
 Progress goes to stderr when it is a terminal; the summary goes to stdout.
-Exit status: 0 done, 1 error, 2 usage error, 130 stopped by Ctrl-C (run again to finish).`,
+Exit status: 0 done, 1 error (one sentence on stderr; nothing changed, or what
+was kept is said), 2 usage error, 130 stopped by Ctrl-C, 143 stopped by SIGTERM
+(run again to finish: nothing is stored twice).`,
 
   keys: `leaktriage keys import <file>... [--db FILE]
 leaktriage keys list [--db FILE]
@@ -53,7 +59,8 @@ The same record from the same file is stored once.`,
   'keys list': `leaktriage keys list [--db FILE]
 
 Prints the key store as tab-separated columns: name, key (type-bits, revoked or a
-recorded DNS error), source, first_seen, last_seen, fetched, imported.`,
+recorded DNS error), source, first_seen, last_seen, fetched, imported. The
+database must exist; it is opened read-only.`,
 
   export: `leaktriage export [--db FILE] --format csv|json|ndjson [--out FILE] [--verdict V]...
 
@@ -68,12 +75,14 @@ final_verdict.
                 machine's) is V; repeat for several
 
 CSV cells that a spreadsheet would run as a formula (starting with = + - @) get a
-leading apostrophe.`,
+leading apostrophe. The database must exist; it is opened read-only, so it may sit
+on write-protected media.`,
 
   serve: `leaktriage serve [--db FILE] [--host 127.0.0.1] [--port 8080] [--token T]
 
 Starts the review screens on http://127.0.0.1:8080/. Listening on any address
 other than loopback requires an access token: one is generated and printed, or
 give your own with --token. The server reads a database an import may still be
-writing.`,
+writing. The database must exist; on write-protected media it is served
+read-only (pages and exports work, reviews cannot be saved).`,
 };

@@ -1,5 +1,6 @@
 // After an import: the archive-wide checks over everything stored, then the verdicts they change.
 import type { Finding } from '../model.ts';
+import { withWriteLock } from '../store/database.ts';
 import type { Db } from '../store/database.ts';
 import { listMessagesWithChecks, listRepliesWithParents, listSharedMessageIdGroups } from '../store/archive-repo.ts';
 import { listFindings, replaceCheckFindings, updateVerdict } from '../store/messages-repo.ts';
@@ -18,11 +19,11 @@ export function runArchiveChecks(db: Db): number {
   for (const group of listSharedMessageIdGroups(db)) merge(archiveCopies.run(group));
   merge(archiveThread.run(listRepliesWithParents(db)));
   const touched = new Set([...found.keys(), ...listMessagesWithChecks(db, ARCHIVE_CHECK_IDS)]);
-  db.transaction(() => {
+  withWriteLock(db, () => {
     for (const sha of touched) {
       replaceCheckFindings(db, sha, ARCHIVE_CHECK_IDS, found.get(sha) ?? []);
       updateVerdict(db, sha, decideVerdict(listFindings(db, sha)));
     }
-  })();
+  });
   return touched.size;
 }

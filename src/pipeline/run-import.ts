@@ -3,6 +3,7 @@
 // is recognised by its hash, what was not is done again; nothing is stored twice.
 import { availableParallelism } from 'node:os';
 import type { AnalysedMessage, InputItem, KeyRecord, SourceRef } from '../model.ts';
+import { withWriteLock } from '../store/database.ts';
 import type { Db } from '../store/database.ts';
 import { addSource, hasMessage, insertMessage } from '../store/messages-repo.ts';
 import { finishRun, markAbandonedRuns, recordFailure, setRunTotal, startRun, updateRunCounts } from '../store/runs-repo.ts';
@@ -89,7 +90,9 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     ops = [];
     queued.clear();
     const fetched: KeyRecord[] = [];
-    db.transaction(() => {
+    // IMMEDIATE: this batch reads (hasMessage) before it writes; taking the write lock first makes
+    // a second writer (another import, a review) queue instead of failing with "database is locked".
+    withWriteLock(db, () => {
       for (const op of batch) {
         if (op.kind === 'failure') {
           const it = op.item;
@@ -108,7 +111,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       }
       counts.bytesRead = progress.bytesRead;
       updateRunCounts(db, runId, counts);
-    })();
+    });
     if (fetched.length) {
       insertKeys(db, fetched);
       pool?.addKeys(fetched);
@@ -141,6 +144,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   };
 
   let status: 'completed' | 'interrupted' = 'completed';
+  let writeError: unknown = null;
   try {
     for await (const item of readInputs(paths, { progress })) {
       if (options.signal?.aborted) {
@@ -169,23 +173,32 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
         const entry = { sources: [source], done: Promise.resolve() };
         pending.set(sha256, entry);
         if (pool) {
-          entry.done = pool.analyse(sha256, bytes).then(
-            (r) => onAnalysed(sha256, bytes, r),
-            (err: Error) => onFailedAnalysis(sha256, bytes, err),
-          );
+          entry.done = pool
+            .analyse(sha256, bytes)
+            .then(
+              (r) => onAnalysed(sha256, bytes, r),
+              (err: Error) => onFailedAnalysis(sha256, bytes, err),
+            )
+            // A write that fails here (a full disk) is the run's failure, raised in the loop below.
+            .catch((err: unknown) => void (writeError ??= err));
           // Bound memory: never more than a few messages waiting per worker.
           while (pool.busy >= maxInFlight) await pool.settled();
         } else {
+          // Only the analysis may fail as the message's own failure; a failed write stops the run.
+          let analysed: Awaited<ReturnType<typeof analyseMessage>> | null = null;
           try {
-            onAnalysed(sha256, bytes, await analyseMessage(bytes, { keys, liveLookup, now }, sha256));
+            analysed = await analyseMessage(bytes, { keys, liveLookup, now }, sha256);
           } catch (err) {
             onFailedAnalysis(sha256, bytes, err as Error);
           }
+          if (analysed) onAnalysed(sha256, bytes, analysed);
         }
       }
+      if (writeError) throw writeError;
       report();
     }
     await Promise.all([...pending.values()].map((p) => p.done));
+    if (writeError) throw writeError;
     flush();
     runArchiveChecks(db);
     finishRun(db, runId, status, status === 'interrupted' ? 'stopped by the user before the end' : undefined);
