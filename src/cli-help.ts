@@ -8,6 +8,8 @@ Usage:
   leaktriage keys import <file>... [--db FILE]
   leaktriage keys list [--db FILE]
   leaktriage export [--db FILE] --format csv|json|ndjson [--out FILE] [--verdict V]...
+  leaktriage export [--db FILE] --bundle SHA256... [--out DIR]
+  leaktriage export [--db FILE] --manifest RUN [--out FILE]
   leaktriage serve [--db FILE] [--host 127.0.0.1] [--port 8080] [--token T]
 
 Every message gets one verdict: verified, tampered, suspicious or unverifiable,
@@ -63,6 +65,8 @@ recorded DNS error), source, first_seen, last_seen, fetched, imported. The
 database must exist; it is opened read-only.`,
 
   export: `leaktriage export [--db FILE] --format csv|json|ndjson [--out FILE] [--verdict V]...
+leaktriage export [--db FILE] --bundle SHA256... [--out DIR]
+leaktriage export [--db FILE] --manifest RUN [--out FILE]
 
 Streams one row per message: sha256, source_path, source_count, message_id, from,
 subject, date, verdict, reasons, summary, dkim, arc, key_source, as_of,
@@ -73,6 +77,14 @@ final_verdict.
   --out FILE    write there instead of stdout
   --verdict V   keep messages whose final verdict (the reviewer's, else the
                 machine's) is V; repeat for several
+  --bundle ID   write the evidence bundle of each message (its SHA-256) as
+                DIR/evidence-<sha256>.zip (--out DIR, default the current folder):
+                the exact .eml, the key records used (zone lines and a DNS cache),
+                the verification transcript, the findings and verdict, and a README
+                on re-verifying it with dkimpy or mailauth (docs/chain-of-custody.md)
+  --manifest N  write import run N's manifest as JSON: every message digest the
+                run read and their Merkle root (RFC 6962), to check later what
+                was received
 
 CSV cells that a spreadsheet would run as a formula (starting with = + - @) get a
 leading apostrophe. The database must exist; it is opened read-only, so it may sit

@@ -1,9 +1,11 @@
 // The command line: the only place that prints. stdout carries data (summaries, exports, key
 // lists); progress, warnings and errors go to stderr.
 import { parseArgs } from 'node:util';
-import { accessSync, constants, createWriteStream, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, createWriteStream, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { DatabaseError, openDatabase, translateError, WRITE_WAIT_MS } from './store/database.ts';
 import type { Db, OpenMode } from './store/database.ts';
 import { findLatestRunOfProcess, stopRunsOfProcess } from './store/runs-repo.ts';
@@ -15,6 +17,11 @@ import { describeKey } from './verify/key-index.ts';
 import { importPaths, TOOL_VERSION } from './pipeline/run-import.ts';
 import type { ImportProgress, ImportSummary } from './pipeline/run-import.ts';
 import { EXPORT_FORMATS, writeExport } from './export/write-export.ts';
+import { encodeManifest } from './export/write-manifest.ts';
+import { bundleFileName, writeBundle } from './export/bundle.ts';
+import { getBundleEvidence } from './store/bundle-repo.ts';
+import { transcribeVerification } from './verify/transcribe-verification.ts';
+import { getRunManifest, iterateManifestHashes } from './store/manifest-repo.ts';
 import type { ExportFormat } from './export/write-export.ts';
 import { VERDICTS } from './model.ts';
 import { HELP } from './cli-help.ts';
@@ -294,8 +301,20 @@ async function runExport(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { db: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, verdict: { type: 'string', multiple: true } },
+    options: {
+      db: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      verdict: { type: 'string', multiple: true },
+      manifest: { type: 'string' },
+      bundle: { type: 'string', multiple: true },
+    },
   });
+  if (values.manifest !== undefined) {
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    return exportManifest(values.db, values.manifest, values.out);
+  }
+  if (values.bundle !== undefined) return exportBundles(values.db, [...values.bundle, ...positionals], values.out);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (!values.format || !(EXPORT_FORMATS as readonly string[]).includes(values.format))
     throw new UsageError('--format must be csv, json or ndjson');
@@ -310,6 +329,61 @@ async function runExport(args: string[]): Promise<number> {
       await once(target, 'finish');
       err(`export: ${n} row(s) written to ${values.out}`);
     }
+  } finally {
+    db.close();
+  }
+  return 0;
+}
+
+/**
+ * One evidence bundle per message, written into `outDir` (default: the current folder) as
+ * evidence-<sha256>.zip. The name is made from the checked id, and the file is written beside its
+ * final name and renamed over it, so a link planted under that name is replaced, never followed.
+ */
+async function exportBundles(dbFile: string | undefined, ids: string[], outDir: string | undefined): Promise<number> {
+  if (ids.length === 0) throw new UsageError('--bundle needs the SHA-256 of at least one message');
+  for (const id of ids)
+    if (!/^[0-9a-fA-F]{64}$/.test(id)) throw new UsageError(`"${id}" is not a message id (the 64 hex digits of its SHA-256)`);
+  const dir = resolve(outDir ?? '.');
+  const db = open(dbFile, 'read');
+  let missing = 0;
+  try {
+    mkdirSync(dir, { recursive: true });
+    for (const id of ids.map((i) => i.toLowerCase())) {
+      const evidence = getBundleEvidence(db, id);
+      if (!evidence) {
+        err(`leaktriage: there is no message ${id} in ${dbFile ?? DEFAULT_DB}.`);
+        missing++;
+        continue;
+      }
+      const transcript = await transcribeVerification(id, evidence.raw, evidence.keys, evidence.asOf);
+      const bytes = await writeBundle(evidence, transcript);
+      const target = join(dir, bundleFileName(id));
+      const temporary = join(dir, `.${bundleFileName(id)}.${process.pid}.tmp`);
+      writeFileSync(temporary, bytes, { flag: 'wx' });
+      renameSync(temporary, target);
+      err(`export: ${target} (${bytes.length} bytes; ${evidence.verdict})`);
+    }
+  } finally {
+    db.close();
+  }
+  return missing ? 1 : 0;
+}
+
+/** An import run's manifest as JSON: the Merkle root and every message digest it covers. */
+async function exportManifest(dbFile: string | undefined, run: string, outFile: string | undefined): Promise<number> {
+  if (!/^\d{1,15}$/.test(run)) throw new UsageError('--manifest needs an import run number (see /-/imports or the import summary)');
+  const db = open(dbFile, 'read');
+  try {
+    const manifest = getRunManifest(db, Number(run));
+    if (!manifest) {
+      err(`leaktriage: there is no import run #${run} in ${dbFile ?? DEFAULT_DB}.`);
+      return 1;
+    }
+    const target: Writable = outFile ? createWriteStream(outFile) : process.stdout;
+    await pipeline(Readable.from(encodeManifest(manifest, iterateManifestHashes(db, manifest.runId))), target, { end: !!outFile });
+    if (outFile)
+      err(`export: manifest of run #${manifest.runId} (${manifest.leaves} message(s), root ${manifest.root}) written to ${outFile}`);
   } finally {
     db.close();
   }

@@ -225,6 +225,13 @@ export interface SignatureCheck {
   expiresAt: number | null;
   bodyHash: 'pass' | 'fail' | 'unknown';
   /**
+   * The body hash the verifier computed over the canonical body, and the one bh= recorded (base64),
+   * for the evidence bundle's transcript; absent where no verifier ran (records read back from the
+   * store, unit-test fixtures), null when the verifier did not get that far.
+   */
+  bodyHashComputed?: string | null;
+  bodyHashExpected?: string | null;
+  /**
    * The signature over the signed headers (b=) checked on its own: after a body-hash mismatch it
    * tells an edited body (headers still verify) from a signature not made for this message.
    */

@@ -9,6 +9,7 @@ import { addSource, hasMessage, insertMessage } from '../store/messages-repo.ts'
 import { finishRun, markAbandonedRuns, recordFailure, setRunTotal, startRun, updateRunCounts } from '../store/runs-repo.ts';
 import type { RunCounts } from '../store/runs-repo.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
+import { recordManifestEntries, sealManifest } from '../store/manifest-repo.ts';
 import { measureInputs, readInputs } from '../import/read-inputs.ts';
 import { KeyIndex } from '../verify/key-index.ts';
 import type { LiveLookup } from '../verify/verify-message.ts';
@@ -93,6 +94,12 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     // IMMEDIATE: this batch reads (hasMessage) before it writes; taking the write lock first makes
     // a second writer (another import, a review) queue instead of failing with "database is locked".
     withWriteLock(db, () => {
+      // The run's manifest lists every message it read, new or already known (chain of custody).
+      recordManifestEntries(
+        db,
+        runId,
+        batch.flatMap((op) => (op.kind === 'message' ? [op.a.sha256] : op.kind === 'source' ? [op.sha256] : [])),
+      );
       for (const op of batch) {
         if (op.kind === 'failure') {
           const it = op.item;
@@ -201,6 +208,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     if (writeError) throw writeError;
     flush();
     runArchiveChecks(db);
+    withWriteLock(db, () => sealManifest(db, runId));
     finishRun(db, runId, status, status === 'interrupted' ? 'stopped by the user before the end' : undefined);
   } catch (err) {
     // A programming error: record what was done, mark the run failed, then let it surface.

@@ -14,6 +14,7 @@ import { registerQueueRoutes } from './routes/queue.ts';
 import { registerMessageRoutes } from './routes/message.ts';
 import { registerReviewRoutes } from './routes/review.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
+import { registerEvidenceRoutes } from './routes/evidence.ts';
 
 export interface ReviewServerOptions {
   /** An open database (openDatabase: WAL, migrations applied). Every request reads a fresh snapshot. */
@@ -46,6 +47,7 @@ export const reviewServer: FastifyPluginAsync<ReviewServerOptions> = async (app,
   registerMessageRoutes(app, ctx);
   registerReviewRoutes(app, ctx);
   registerMetaRoutes(app, ctx);
+  registerEvidenceRoutes(app, ctx);
 };
 // Hooks and handlers apply to the whole app, not an encapsulated child (what fastify-plugin does).
 (reviewServer as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;

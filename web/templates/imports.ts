@@ -43,7 +43,8 @@ export function runsSection(runs: RunWithFailures[], short: boolean): Html {
 <p class="path">${inputs(r.inputs)}</p>
 ${progress(r)}
 <p>${fmtCount(r.messages_new)} new messages of ${fmtCount(r.messages_seen)} read, ${fmtCount(r.sources_new)} new locations,
-${fmtCount(r.failures)} failures, ${fmtCount(r.skipped)} skipped · ${r.tool_version}</p>
+${fmtCount(r.failures)} failures, ${fmtCount(r.skipped)} skipped · ${r.tool_version} ·
+<a href="/-/imports/${r.id}/manifest.json">manifest</a> (every message digest and their Merkle root)</p>
 ${r.error ? html`<p class="error">${r.error}</p>` : ''}
 ${failureList(r, short)}
 </article>`,

@@ -67,7 +67,8 @@ export function messagePage(v: MessageView, c: MessagePageContext): Html {
 <dt>To / Cc</dt><dd>${m.to_addresses ?? '—'}</dd>
 <dt>Date</dt><dd>${m.date_header ?? '—'} <span class="muted">(${fmtEpoch(m.date_epoch)})</span></dd>
 <dt>Message-ID</dt><dd>${m.message_id ?? '—'}</dd>
-<dt>SHA-256</dt><dd><span class="hash">${m.sha256}</span> · ${fmtBytes(m.size)} · <a id="raw-link" href="/messages/${m.sha256}/raw" download>raw .eml</a></dd>
+<dt>SHA-256</dt><dd><span class="hash">${m.sha256}</span> · ${fmtBytes(m.size)} · <a id="raw-link" href="/messages/${m.sha256}/raw" download>raw .eml</a> ·
+<a id="bundle-link" href="/messages/${m.sha256}/bundle.zip" download>evidence bundle</a> (bytes, keys, transcript, findings; how to re-verify)</dd>
 </dl>
 <section class="verdict v-${m.verdict}"><h2>${verdictBadge(m.verdict)} machine verdict</h2>
 <p class="summary">${m.summary}</p>
