@@ -137,7 +137,7 @@ from this bundle only.
 override instead):
 
 \`\`\`sh
-pip install dkimpy
+pip install dkimpy          # or Debian's python3-dkim
 python3 - <<'PY'
 import dkim, json
 cache = json.load(open('dns-cache.json'))
@@ -148,9 +148,14 @@ def dnsfunc(name, timeout=5):
 msg = open('message.eml', 'rb').read()
 d = dkim.DKIM(msg)
 for i in range(len([h for h in d.headers if h[0].lower() == b'dkim-signature'])):
-    print('signature', i + 1, d.verify(idx=i, dnsfunc=dnsfunc))
+    try:
+        print('signature', i + 1, 'pass' if d.verify(idx=i, dnsfunc=dnsfunc) else 'fail')
+    except dkim.ValidationError as e:
+        print('signature', i + 1, 'fail:', e)
 PY
 \`\`\`
+
+It prints \`pass\` or \`fail\` per signature (with the body hash it computed when that differs).
 
 **mailauth** (Node.js), whose \`--dns-cache\` answers every lookup from the file:
 

@@ -168,3 +168,23 @@ describe('evidence bundle', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 });
+
+describe("the README's dkimpy recipe", () => {
+  // dkimpy is not a dependency: the recipe runs where a python3 with it is installed (Debian:
+  // python3-dkim), and is skipped, saying so, elsewhere.
+  const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import dkim']).status === 0);
+  it.skipIf(!python)(`gives dkimpy's answer from the bundle alone${python ? '' : ' (skipped: no python3 with dkimpy here)'}`, async () => {
+    for (const [sha, expected] of [
+      [verified, /^signature 1 pass$/m],
+      [tampered, /^signature 1 fail: body hash mismatch/m],
+    ] as const) {
+      const { files } = await bundle(sha);
+      const out = mkdtempSync(join(dir, 'dkimpy-'));
+      for (const [name, data] of files) writeFileSync(join(out, name), data);
+      const script = /python3 - <<'PY'\n([\s\S]*?)\nPY/.exec(files.get('README.md')!.toString())![1]!;
+      const r = spawnSync(python!, ['-'], { cwd: out, input: script, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(expected);
+    }
+  });
+});
