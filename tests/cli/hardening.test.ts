@@ -8,12 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/store/database.ts';
 import { createRequire } from 'node:module';
-import { ROOT, runUnprivileged, whyNoUnprivilegedUser } from '../helpers/unprivileged.ts';
+import { ROOT, runUnprivileged, startUnprivileged, whyNoUnprivilegedUser } from '../helpers/unprivileged.ts';
 
 const require = createRequire(import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'lt-harden-'));
 chmodSync(dir, 0o755);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** Mounted test disks, unmounted before the folder goes (a skipped suite runs no hook of its own). */
+const mounts: string[] = [];
+afterAll(() => {
+  for (const m of mounts) spawnSync('umount', [m]);
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const BIN = join(ROOT, 'bin/leaktriage.js');
 
@@ -118,11 +123,31 @@ describe('inputs that do not exist', () => {
   });
 });
 
+/** Serves `db` as nobody on a free port, fetches the overview, stops the server. */
+async function serveOnce(db: string): Promise<{ status: number; stderr: string }> {
+  const child = startUnprivileged(['serve', '--db', db, '--port', '0']);
+  let stderr = '';
+  const url = await new Promise<string>((ok, fail) => {
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      const m = /review server on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr);
+      if (m) ok(m[1]!);
+    });
+    child.once('exit', () => fail(new Error(`serve exited: ${stderr}`)));
+  });
+  const status = (await fetch(url)).status;
+  const exited = new Promise((ok) => child.once('exit', ok));
+  // runuser passes SIGTERM on to the server (not SIGINT); serve stops on either.
+  child.kill('SIGTERM');
+  await exited;
+  return { status, stderr };
+}
+
 describe('a database on read-only media', () => {
   const why = whyNoUnprivilegedUser();
   it.skipIf(why !== null)(
     `export, keys list and serve read it in place; import refuses it in one sentence, unchanged${why ? ` (skipped: ${why})` : ''}`,
-    () => {
+    async () => {
       const media = join(dir, 'evidence-disk');
       mkdirSync(media);
       const db = join(media, 'case.sqlite');
@@ -138,6 +163,9 @@ describe('a database on read-only media', () => {
         const keys = runUnprivileged(['keys', 'list', '--db', db]);
         expect(keys.status).toBe(0);
         expect(keys.stdout.split('\n').length).toBeGreaterThan(5);
+        const served = await serveOnce(db);
+        expect(served.stderr).toContain('the database is read-only here');
+        expect(served.status).toBe(200);
         const imported = runUnprivileged(['import', join(ROOT, 'test-corpus/generated'), '--db', db]);
         expect(imported.status).toBe(1);
         expect(imported.stderr).toMatch(/case\.sqlite cannot be written: the database file is read-only .*nothing was changed/);
@@ -156,7 +184,7 @@ describe('a full disk', () => {
   const mountPoint = join(dir, 'small-disk');
   mkdirSync(mountPoint);
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint]).status === 0;
-  afterAll(() => void (mounted && spawnSync('umount', [mountPoint])));
+  if (mounted) mounts.push(mountPoint);
 
   it.skipIf(!mounted)(
     `stops with one sentence, says what was kept, and a re-run completes${mounted ? '' : ' (skipped: cannot mount a small tmpfs here)'}`,

@@ -2,7 +2,7 @@
 // as root, who writes a 0444 file anyway. As root we switch to `nobody` with runuser; that only
 // works when nobody can reach node and the checkout (not in a 0700 folder, as `mktemp -d` makes),
 // so the tests ask first and skip with the reason when it cannot.
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type SpawnSyncReturns } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -31,4 +31,10 @@ export function runUnprivileged(args: string[], cwd: string = ROOT): SpawnSyncRe
   return isRoot
     ? spawnSync('runuser', ['-u', 'nobody', '--', ...command], { cwd, encoding: 'utf8' })
     : spawnSync(command[0]!, command.slice(1), { cwd, encoding: 'utf8' });
+}
+
+/** Starts `leaktriage args…` as nobody when we are root (else as ourselves), without waiting for it. */
+export function startUnprivileged(args: string[], cwd: string = ROOT): ChildProcessWithoutNullStreams {
+  const command = [process.execPath, `${ROOT}/bin/leaktriage.js`, ...args];
+  return isRoot ? spawn('runuser', ['-u', 'nobody', '--', ...command], { cwd }) : spawn(command[0]!, command.slice(1), { cwd });
 }
