@@ -8,6 +8,8 @@ Usage:
   leaktriage keys import <file>... [--db FILE]
   leaktriage keys list [--db FILE]
   leaktriage export [--db FILE] --format csv|json|ndjson [--out FILE] [--verdict V]...
+  leaktriage export [--db FILE] --bundle SHA256... [--out DIR]
+  leaktriage export [--db FILE] --manifest RUN [--out FILE]
   leaktriage serve [--db FILE] [--host 127.0.0.1] [--port 8080] [--token T]
 
 Every message gets one verdict: verified, tampered, suspicious or unverifiable,
@@ -25,15 +27,21 @@ verdict. Inputs that are not mail are recorded with a reason code.
 Running the same import again adds nothing; an import that was stopped, run again,
 completes it.
 
-  --db FILE       database (default ./leaktriage.sqlite; created if missing)
+  --db FILE       database (default ./leaktriage.sqlite; created if missing;
+                  a file that is not a leaktriage database is refused untouched)
   --keys FILE     load DKIM keys first (zone file or JSON; repeatable) — as 'keys import'
   --dns off|live  off (default): a key not in the store is "key unknown".
                   live: look missing keys up in DNS; the domain owner can see this.
                   Each answer is stored with the time it was fetched.
   --workers N     analysis threads (default: one per core, at most 4; 0 = none)
 
+An input path that does not exist or cannot be read is named on stderr; when
+none of them can be read, nothing is imported (exit 1). A database that another
+import or the review server is writing is waited for (said on stderr).
 Progress goes to stderr when it is a terminal; the summary goes to stdout.
-Exit status: 0 done, 1 error, 2 usage error, 130 stopped by Ctrl-C (run again to finish).`,
+Exit status: 0 done, 1 error (one sentence on stderr; nothing changed, or what
+was kept is said), 2 usage error, 130 stopped by Ctrl-C, 143 stopped by SIGTERM
+(run again to finish: nothing is stored twice).`,
 
   keys: `leaktriage keys import <file>... [--db FILE]
 leaktriage keys list [--db FILE]
@@ -53,9 +61,12 @@ The same record from the same file is stored once.`,
   'keys list': `leaktriage keys list [--db FILE]
 
 Prints the key store as tab-separated columns: name, key (type-bits, revoked or a
-recorded DNS error), source, first_seen, last_seen, fetched, imported.`,
+recorded DNS error), source, first_seen, last_seen, fetched, imported. The
+database must exist; it is opened read-only.`,
 
   export: `leaktriage export [--db FILE] --format csv|json|ndjson [--out FILE] [--verdict V]...
+leaktriage export [--db FILE] --bundle SHA256... [--out DIR]
+leaktriage export [--db FILE] --manifest RUN [--out FILE]
 
 Streams one row per message: sha256, source_path, source_count, message_id, from,
 subject, date, verdict, reasons, summary, dkim, arc, key_source, as_of,
@@ -66,14 +77,24 @@ final_verdict.
   --out FILE    write there instead of stdout
   --verdict V   keep messages whose final verdict (the reviewer's, else the
                 machine's) is V; repeat for several
+  --bundle ID   write the evidence bundle of each message (its SHA-256) as
+                DIR/evidence-<sha256>.zip (--out DIR, default the current folder):
+                the exact .eml, the key records used (zone lines and a DNS cache),
+                the verification transcript, the findings and verdict, and a README
+                on re-verifying it with dkimpy or mailauth (docs/chain-of-custody.md)
+  --manifest N  write import run N's manifest as JSON: every message digest the
+                run read and their Merkle root (RFC 6962), to check later what
+                was received
 
 CSV cells that a spreadsheet would run as a formula (starting with = + - @) get a
-leading apostrophe.`,
+leading apostrophe. The database must exist; it is opened read-only, so it may sit
+on write-protected media.`,
 
   serve: `leaktriage serve [--db FILE] [--host 127.0.0.1] [--port 8080] [--token T]
 
 Starts the review screens on http://127.0.0.1:8080/. Listening on any address
 other than loopback requires an access token: one is generated and printed, or
 give your own with --token. The server reads a database an import may still be
-writing.`,
+writing. The database must exist; on write-protected media it is served
+read-only (pages and exports work, reviews cannot be saved).`,
 };

@@ -1,11 +1,13 @@
 // The command line: the only place that prints. stdout carries data (summaries, exports, key
 // lists); progress, warnings and errors go to stderr.
 import { parseArgs } from 'node:util';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import { createWriteStream, accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { openDatabase, UnknownMigrationError } from './store/database.ts';
-import type { Db } from './store/database.ts';
+import { DatabaseError, openDatabase, translateError, WRITE_WAIT_MS } from './store/database.ts';
+import type { Db, OpenMode } from './store/database.ts';
+import { findLatestRunOfProcess, stopRunsOfProcess } from './store/runs-repo.ts';
 import { insertKeys, listKeys } from './store/keys-repo.ts';
 import { countVerdicts } from './store/messages-repo.ts';
 import { readKeyFile, KeyFileError } from './verify/key-files.ts';
@@ -16,6 +18,11 @@ import { EXPORT_FORMATS, type ExportFormat, type ExportTally } from './export/en
 import { encodeVerdictExport } from './export/verdict-export.ts';
 import { TOOL_VERSION } from './common/version.ts';
 import { formatDuration, formatTime } from './common/time.ts';
+import { encodeManifest } from './export/write-manifest.ts';
+import { bundleFileName, writeBundle } from './export/bundle.ts';
+import { getBundleEvidence } from './store/bundle-repo.ts';
+import { transcribeVerification } from './verify/transcribe-verification.ts';
+import { getRunManifest, iterateManifestHashes } from './store/manifest-repo.ts';
 import { VERDICTS } from './model.ts';
 import { HELP } from './cli-help.ts';
 
@@ -58,16 +65,55 @@ export async function main(argv: string[]): Promise<number> {
       err(`leaktriage: ${(e as Error).message}\nTry 'leaktriage ${command ?? ''} --help'.`);
       return 2;
     }
-    if (e instanceof UnknownMigrationError || e instanceof KeyFileError) {
-      err(`leaktriage: ${(e as Error).message}`);
+    if (e instanceof KeyFileError) {
+      err(`leaktriage: ${e.message}`);
+      return 1;
+    }
+    const plain = translateError('the database', e);
+    if (plain instanceof DatabaseError) {
+      err(`leaktriage: ${sentence(plain.message)}`);
+      return 1;
+    }
+    if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
+      err(`leaktriage: the disk is full (${(e as Error).message}); the output is incomplete.`);
       return 1;
     }
     throw e;
   }
 }
 
-function open(db: string | undefined): Db {
-  return openDatabase(db ?? DEFAULT_DB);
+/**
+ * Opens the database for a command. Only import and keys import may create one; writers queue
+ * behind another writer (another import, the review server) and say so on stderr.
+ */
+function open(file: string | undefined, mode: OpenMode): Db {
+  return openDatabase(file ?? DEFAULT_DB, {
+    mode,
+    busyTimeoutMs: mode === 'read' ? undefined : WRITE_WAIT_MS,
+    onWait: (note) => err(`leaktriage: ${note}`),
+  });
+}
+
+function sentence(message: string): string {
+  return message.replace(/\.?$/, '.');
+}
+
+/** The inputs that do not exist or cannot be read, each said on stderr. */
+function reportMissingInputs(paths: string[]): string[] {
+  const missing: string[] = [];
+  for (const path of paths) {
+    try {
+      statSync(path);
+      accessSync(path, constants.R_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file or folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+      err(`leaktriage: ${path}: ${why}`);
+      missing.push(path);
+    }
+  }
+  return missing;
 }
 
 function importKeyFiles(db: Db, files: string[]): void {
@@ -102,34 +148,85 @@ async function runImport(args: string[]): Promise<number> {
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64))
     throw new UsageError('--workers must be an integer from 0 to 64');
+  const missing = reportMissingInputs(positionals);
+  if (missing.length === positionals.length) {
+    err('leaktriage: none of the inputs could be read; nothing was imported.');
+    return 1;
+  }
   const dbFile = values.db ?? DEFAULT_DB;
-  const db = open(dbFile);
+  const db = open(dbFile, 'create');
+  const controller = new AbortController();
+  let interrupts = 0;
+  // First Ctrl-C: finish the current batch and record the run as interrupted. A second one, or
+  // SIGTERM, quits at once; the run is still recorded as stopped (what was committed stays).
+  const quitNow = (reason: string, status: number): void => {
+    try {
+      stopRunsOfProcess(db, reason);
+    } catch {
+      // the database is failing; the next import marks the run as abandoned
+    }
+    process.exit(status);
+  };
+  const onSigint = (): void => {
+    if (++interrupts > 1) return quitNow('stopped by the user (second Ctrl-C) before the end', 130);
+    err('\nleaktriage: stopping after the current batch (Ctrl-C again to quit at once)…');
+    controller.abort();
+  };
+  const onSigterm = (): void => quitNow('stopped by SIGTERM before the end', 143);
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   try {
     importKeyFiles(db, values.keys ?? []);
     if (values.dns === 'live')
       err('dns: live lookups are ON: every key not in the store is looked up in DNS, which the domain owner can see.');
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onSigint = (): void => {
-      if (++interrupts > 1) process.exit(130);
-      err('\nleaktriage: stopping after the current batch (Ctrl-C again to quit at once)…');
-      controller.abort();
-    };
-    process.on('SIGINT', onSigint);
     const tty = process.stderr.isTTY === true;
-    const summary = await importPaths(db, positionals, {
-      workers,
-      dnsLive: values.dns === 'live',
-      signal: controller.signal,
-      onProgress: tty ? (p) => process.stderr.write(`\r${formatProgress(p)}\x1b[K`) : undefined,
-    });
-    process.off('SIGINT', onSigint);
+    let summary: ImportSummary;
+    try {
+      summary = await importPaths(db, positionals, {
+        workers,
+        dnsLive: values.dns === 'live',
+        signal: controller.signal,
+        onProgress: tty ? (p) => process.stderr.write(`\r${formatProgress(p)}\x1b[K`) : undefined,
+      });
+    } catch (e) {
+      const plain = translateError(dbFile, e);
+      if (!(plain instanceof DatabaseError)) throw e;
+      if (tty) process.stderr.write('\n');
+      err(`leaktriage: ${sentence(plain.message)}`);
+      describeStoppedRun(db, plain.code);
+      return 1;
+    }
     if (tty) process.stderr.write('\n');
     printSummary(summary, dbFile, db);
     return summary.status === 'completed' ? 0 : 130;
   } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
     db.close();
   }
+}
+
+/** After an import stopped by a database failure (a full disk): what was kept and what to do. */
+function describeStoppedRun(db: Db, code: string): void {
+  let run;
+  try {
+    stopRunsOfProcess(db, code === 'db/full' ? 'stopped: the disk was full' : `stopped: ${code}`);
+  } catch {
+    // with a full disk even this may fail; the next import marks the run as abandoned
+  }
+  try {
+    run = findLatestRunOfProcess(db);
+  } catch {
+    run = undefined;
+  }
+  const kept = run
+    ? `Import run #${run.id} stopped; the ${run.messagesNew} new message(s) and ${run.failures + run.skipped} input record(s) written before that are kept, in whole batches.`
+    : 'What was written before that is kept, in whole batches.';
+  const next =
+    code === 'db/full'
+      ? 'Free some disk space and run the same command again: it completes the import without storing anything twice.'
+      : 'Run the same command again to complete the import: nothing is stored twice.';
+  err(`leaktriage: ${kept} ${next}`);
 }
 
 export function formatProgress(p: ImportProgress): string {
@@ -167,7 +264,7 @@ async function runKeys(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: 'string' } } });
   if (sub === 'import') {
     if (positionals.length === 0) throw new UsageError('keys import needs at least one key file');
-    const db = open(values.db);
+    const db = open(values.db, 'create');
     try {
       importKeyFiles(db, positionals);
       out(`The key store now holds ${listKeys(db).length} key record(s).`);
@@ -178,7 +275,7 @@ async function runKeys(args: string[]): Promise<number> {
   }
   if (sub === 'list') {
     if (positionals.length) throw new UsageError('keys list takes no arguments');
-    const db = open(values.db);
+    const db = open(values.db, 'read');
     try {
       const day = (t: number | null): string => formatTime(t, 'day', '-');
       out(['name', 'key', 'source', 'first_seen', 'last_seen', 'fetched', 'imported'].join('\t'));
@@ -199,14 +296,26 @@ async function runExport(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { db: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, verdict: { type: 'string', multiple: true } },
+    options: {
+      db: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      verdict: { type: 'string', multiple: true },
+      manifest: { type: 'string' },
+      bundle: { type: 'string', multiple: true },
+    },
   });
+  if (values.manifest !== undefined) {
+    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    return exportManifest(values.db, values.manifest, values.out);
+  }
+  if (values.bundle !== undefined) return exportBundles(values.db, [...values.bundle, ...positionals], values.out);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (!values.format || !(EXPORT_FORMATS as readonly string[]).includes(values.format))
     throw new UsageError('--format must be csv, json or ndjson');
   for (const v of values.verdict ?? [])
     if (!(VERDICTS as readonly string[]).includes(v)) throw new UsageError(`--verdict must be one of ${VERDICTS.join(', ')}`);
-  const db = openDatabase(values.db ?? DEFAULT_DB);
+  const db = open(values.db, 'read');
   try {
     // The messages whose final verdict is one of --verdict, oldest first; no row cap on the command line.
     const tally: ExportTally = { rows: 0, truncated: false };
@@ -217,6 +326,61 @@ async function runExport(args: string[]): Promise<number> {
     } else {
       await pipeline(text, process.stdout, { end: false });
     }
+  } finally {
+    db.close();
+  }
+  return 0;
+}
+
+/**
+ * One evidence bundle per message, written into `outDir` (default: the current folder) as
+ * evidence-<sha256>.zip. The name is made from the checked id, and the file is written beside its
+ * final name and renamed over it, so a link planted under that name is replaced, never followed.
+ */
+async function exportBundles(dbFile: string | undefined, ids: string[], outDir: string | undefined): Promise<number> {
+  if (ids.length === 0) throw new UsageError('--bundle needs the SHA-256 of at least one message');
+  for (const id of ids)
+    if (!/^[0-9a-fA-F]{64}$/.test(id)) throw new UsageError(`"${id}" is not a message id (the 64 hex digits of its SHA-256)`);
+  const dir = resolve(outDir ?? '.');
+  const db = open(dbFile, 'read');
+  let missing = 0;
+  try {
+    mkdirSync(dir, { recursive: true });
+    for (const id of ids.map((i) => i.toLowerCase())) {
+      const evidence = getBundleEvidence(db, id);
+      if (!evidence) {
+        err(`leaktriage: there is no message ${id} in ${dbFile ?? DEFAULT_DB}.`);
+        missing++;
+        continue;
+      }
+      const transcript = await transcribeVerification(id, evidence.raw, evidence.keys, evidence.asOf);
+      const bytes = await writeBundle(evidence, transcript);
+      const target = join(dir, bundleFileName(id));
+      const temporary = join(dir, `.${bundleFileName(id)}.${process.pid}.tmp`);
+      writeFileSync(temporary, bytes, { flag: 'wx' });
+      renameSync(temporary, target);
+      err(`export: ${target} (${bytes.length} bytes; ${evidence.verdict})`);
+    }
+  } finally {
+    db.close();
+  }
+  return missing ? 1 : 0;
+}
+
+/** An import run's manifest as JSON: the Merkle root and every message digest it covers. */
+async function exportManifest(dbFile: string | undefined, run: string, outFile: string | undefined): Promise<number> {
+  if (!/^\d{1,15}$/.test(run)) throw new UsageError('--manifest needs an import run number (see /-/imports or the import summary)');
+  const db = open(dbFile, 'read');
+  try {
+    const manifest = getRunManifest(db, Number(run));
+    if (!manifest) {
+      err(`leaktriage: there is no import run #${run} in ${dbFile ?? DEFAULT_DB}.`);
+      return 1;
+    }
+    const target: Writable = outFile ? createWriteStream(outFile) : process.stdout;
+    await pipeline(Readable.from(encodeManifest(manifest, iterateManifestHashes(db, manifest.runId))), target, { end: !!outFile });
+    if (outFile)
+      err(`export: manifest of run #${manifest.runId} (${manifest.leaves} message(s), root ${manifest.root}) written to ${outFile}`);
   } finally {
     db.close();
   }
@@ -238,14 +402,10 @@ async function runServe(args: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');
   const dbFile = values.db ?? DEFAULT_DB;
-  if (!existsSync(dbFile)) {
-    err(`leaktriage: no database at ${dbFile} (run leaktriage import first)`);
-    return 1;
-  }
   const { startServer } = await import('./server/start-server.ts');
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ dbFile, host: values.host!, port, token: values.token });
+    server = await startServer({ dbFile, host: values.host!, port, token: values.token, onWait: (note) => err(`leaktriage: ${note}`) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') throw e;
@@ -254,8 +414,13 @@ async function runServe(args: string[]): Promise<number> {
   }
   err(`leaktriage: review server on ${server.url}${server.token ? `?token=${server.token}` : ''}`);
   if (server.token) err(`leaktriage: access token (required off loopback): ${server.token}`);
+  if (server.readOnly)
+    err('leaktriage: the database is read-only here (write-protected media?): pages and exports work, reviews cannot be saved.');
   err('leaktriage: Ctrl-C stops it.');
-  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   await server.close();
   return 0;
 }

@@ -237,6 +237,13 @@ export interface SignatureCheck {
   expiresAt: number | null;
   bodyHash: 'pass' | 'fail' | 'unknown';
   /**
+   * The body hash the verifier computed over the canonical body, and the one bh= recorded (base64):
+   * what `bodyHash` compared. Null when the verifier did not get that far (and for signatures stored
+   * before these were kept).
+   */
+  bodyHashComputed: string | null;
+  bodyHashExpected: string | null;
+  /**
    * The signature over the signed headers (b=) checked on its own: after a body-hash mismatch it
    * tells an edited body (headers still verify) from a signature not made for this message.
    */

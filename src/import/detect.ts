@@ -1,7 +1,7 @@
 // Content sniffing: what the first bytes of a file say it is. Names lie (mbox files are often
 // called `inbox`, junk is often called `.eml`), so the readers' registry asks these first.
 
-import { MAX_FROM_LINE_BYTES } from './limits.ts';
+import { MAX_FROM_LINE_BYTES, SNIFF_BYTES } from './limits.ts';
 
 const DAY_OR_MONTH = /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b/;
 const CLOCK = /\b\d{1,2}:\d{2}(?::\d{2})?\b/;
@@ -61,27 +61,64 @@ const MAIL_HEADERS = new Set([
   'x-received',
 ]);
 const FIELD = /^([\x21-\x39\x3b-\x7e]+)[ \t]*:/;
+/** A header name as mail software writes them (letters, digits, dashes), e.g. X-MS-Exchange-Organization-SCL. */
+const MAIL_LIKE_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
+// Any line break a damaged or converted file may have: CRLF, LF, LF CR (a botched conversion), CR.
+const LINE_BREAK = /\r\n|\n\r|\n|\r/;
 
 /**
- * Whether the bytes start with an RFC 5322 header block: every line up to the first blank line (or
- * the end of the sniffed bytes) is a header field or a folded continuation, and at least one field
- * is a common mail header. A text file that starts "Note: ..." is not mail.
+ * Header lines that may be damaged (a NUL, stray bytes) inside a run of good ones: one in ten,
+ * at least one. Damaged mail is evidence to analyse; a file that is mostly not headers is not mail.
+ */
+const DAMAGED_LINE_SHARE = 0.1;
+
+/**
+ * Whether the bytes start like a message: a run of header fields (folded lines allowed) from the
+ * first byte. The run may end at a blank line, at a body line when the blank line is missing, or
+ * at the end of the sniffed bytes; line breaks may be CRLF, LF, CR or LF CR; a NUL or other damage
+ * in a few lines does not disqualify it. It is mail when the run holds a common mail header (two
+ * fields when no blank line ends it), or when the whole window is fields named like mail headers,
+ * most of them X- (a message whose first 8 KB are vendor headers). Text that starts "Note: ..."
+ * then goes on in prose, images, PDFs and other binary files are not mail.
  */
 export function looksLikeMessage(head: Buffer): boolean {
-  const blank = /\r?\n\r?\n/.exec(head.toString('latin1'));
-  const block = head.toString('latin1', 0, blank ? blank.index : head.length);
-  if (block.includes('\0')) return false;
-  const lines = block.split(/\r?\n/);
-  // The last line may be cut by the sniff window; judge only complete lines unless it is the only one.
-  const complete = blank || lines.length === 1 ? lines : lines.slice(0, -1);
+  const text = head.toString('latin1');
+  const lines = text.split(LINE_BREAK);
+  // The last line may be cut by the sniff window; it is judged only when it is the only one.
+  const whole = head.length < SNIFF_BYTES || lines.length === 1 ? lines : lines.slice(0, -1);
+  let fields = 0;
+  let damaged = 0;
   let known = false;
-  for (const [i, line] of complete.entries()) {
+  let mailLikeNames = 0;
+  let xNames = 0;
+  let ending: 'blank' | 'other' | 'window' = 'window';
+  for (const [i, line] of whole.entries()) {
+    if (line === '') {
+      ending = 'blank';
+      break;
+    }
     if (i > 0 && (line.startsWith(' ') || line.startsWith('\t'))) continue;
     const field = FIELD.exec(line);
-    if (!field) return false;
-    if (MAIL_HEADERS.has((field[1] ?? '').toLowerCase())) known = true;
+    const name = field?.[1];
+    if (name === undefined || line.includes('\0')) {
+      // A NUL inside a field is damage; a line with no field at all ends the run (the body, or not mail).
+      if (name === undefined && !line.includes('\0')) {
+        ending = 'other';
+        break;
+      }
+      damaged++;
+      if (name === undefined) continue;
+    }
+    fields++;
+    if (MAIL_HEADERS.has(name.toLowerCase())) known = true;
+    if (MAIL_LIKE_NAME.test(name)) mailLikeNames++;
+    if (/^x-/i.test(name)) xNames++;
   }
-  return known;
+  if (fields === 0 || damaged > Math.max(1, Math.floor((fields + damaged) * DAMAGED_LINE_SHARE))) return false;
+  if (ending === 'blank') return known;
+  if (ending === 'other') return known && fields >= 2;
+  // Nothing but fields as far as we looked.
+  return known || (fields >= 10 && mailLikeNames === fields && xNames * 2 >= fields);
 }
 
 // Formats an investigator may hand us that we do not read; naming them helps more than "not mail".

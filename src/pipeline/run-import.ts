@@ -9,6 +9,7 @@ import { addSource, hasMessage, insertMessage } from '../store/messages-repo.ts'
 import { finishRun, markAbandonedRuns, recordFailure, setRunTotal, startRun, updateRunCounts } from '../store/runs-repo.ts';
 import type { RunCounts } from '../store/runs-repo.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
+import { recordManifestEntries, sealManifest } from '../store/manifest-repo.ts';
 import { measureInputs, readInputs } from '../import/read-inputs.ts';
 import { KeyIndex } from '../verify/key-index.ts';
 import type { LiveLookup } from '../verify/verify-message.ts';
@@ -90,7 +91,15 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     ops = [];
     queued.clear();
     const fetched: KeyRecord[] = [];
+    // IMMEDIATE: this batch reads (hasMessage) before it writes; taking the write lock first makes
+    // a second writer (another import, a review) queue instead of failing with "database is locked".
     withTransaction(db, () => {
+      // The run's manifest lists every message it read, new or already known (chain of custody).
+      recordManifestEntries(
+        db,
+        runId,
+        batch.flatMap((op) => (op.kind === 'message' ? [op.a.sha256] : op.kind === 'source' ? [op.sha256] : [])),
+      );
       for (const op of batch) {
         if (op.kind === 'failure') {
           const it = op.item;
@@ -142,6 +151,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   };
 
   let status: 'completed' | 'interrupted' = 'completed';
+  let writeError: unknown = null;
   try {
     for await (const item of readInputs(paths, { progress })) {
       if (options.signal?.aborted) {
@@ -170,25 +180,35 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
         const entry = { sources: [source], done: Promise.resolve() };
         pending.set(sha256, entry);
         if (pool) {
-          entry.done = pool.analyse(sha256, bytes).then(
-            (r) => onAnalysed(sha256, bytes, r),
-            (err: Error) => onFailedAnalysis(sha256, bytes, err),
-          );
+          entry.done = pool
+            .analyse(sha256, bytes)
+            .then(
+              (r) => onAnalysed(sha256, bytes, r),
+              (err: Error) => onFailedAnalysis(sha256, bytes, err),
+            )
+            // A write that fails here (a full disk) is the run's failure, raised in the loop below.
+            .catch((err: unknown) => void (writeError ??= err));
           // Bound memory: never more than a few messages waiting per worker.
           while (pool.busy >= maxInFlight) await pool.settled();
         } else {
+          // Only the analysis may fail as the message's own failure; a failed write stops the run.
+          let analysed: Awaited<ReturnType<typeof analyseMessage>> | null = null;
           try {
-            onAnalysed(sha256, bytes, await analyseMessage(bytes, { keys, liveLookup, now }, sha256));
+            analysed = await analyseMessage(bytes, { keys, liveLookup, now }, sha256);
           } catch (err) {
             onFailedAnalysis(sha256, bytes, err as Error);
           }
+          if (analysed) onAnalysed(sha256, bytes, analysed);
         }
       }
+      if (writeError) throw writeError;
       report();
     }
     await Promise.all([...pending.values()].map((p) => p.done));
+    if (writeError) throw writeError;
     flush();
     runArchiveChecks(db);
+    withTransaction(db, () => sealManifest(db, runId));
     finishRun(db, runId, status, status === 'interrupted' ? 'stopped by the user before the end' : undefined);
   } catch (err) {
     // A programming error: record what was done, mark the run failed, then let it surface.

@@ -15,6 +15,7 @@ import { registerQueueRoutes } from './routes/queue.ts';
 import { registerMessageRoutes } from './routes/message.ts';
 import { registerReviewRoutes } from './routes/review.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
+import { registerEvidenceRoutes } from './routes/evidence.ts';
 
 export interface ReviewServerOptions {
   /** An open database (openDatabase: WAL, migrations applied). Every request reads a fresh snapshot. */
@@ -47,6 +48,7 @@ const registerReviewServer: FastifyPluginAsync<ReviewServerOptions> = async (app
   registerMessageRoutes(app, ctx);
   registerReviewRoutes(app, ctx);
   registerMetaRoutes(app, ctx);
+  registerEvidenceRoutes(app, ctx);
 };
 
 /**

@@ -1,5 +1,6 @@
 // One error shape for every failure: { ok: false, error: { status, code, message } }. 5xx details are
 // logged with the request, never sent (they may quote message content or paths).
+import { DatabaseError, translateError } from '../store/database.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface ErrorBody {
@@ -73,6 +74,10 @@ function handle(err: FastifyError | HttpError, req: FastifyRequest, reply: Fasti
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (err.validation) return sendError(reply, 400, 'bad-request', validationMessage(err));
   if (status >= 400 && status < 500) return sendError(reply, status, CODES[status] ?? 'bad-request', err.message);
+  // A review on write-protected media, a full disk, an import holding the lock too long: the user's words, not a 500.
+  const db = translateError('the database', err);
+  if (db instanceof DatabaseError && ['db/read-only', 'db/full', 'db/busy'].includes(db.code))
+    return sendError(reply, 503, 'database-unavailable', `${db.message}; nothing was saved`);
   req.log.error({ err, url: req.url, method: req.method }, 'request failed');
   return sendError(reply, 500, 'internal', `internal error; the server log has the details (request ${req.id})`);
 }

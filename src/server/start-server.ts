@@ -1,7 +1,7 @@
 // Starts the review server: opens the database, builds the app, listens. Nothing else.
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { openDatabase } from '../store/database.ts';
+import { DatabaseError, openDatabase } from '../store/database.ts';
+import type { Db } from '../store/database.ts';
 import { buildApp } from './app.ts';
 
 export interface StartOptions {
@@ -10,12 +10,16 @@ export interface StartOptions {
   port?: number;
   /** Access token; generated when listening on a non-loopback address and none is given. */
   token?: string;
+  /** Told when a review waits for another writer (an import). */
+  onWait?: (note: string) => void;
 }
 
 export interface RunningServer {
   url: string;
   /** The token every request needs, null when none is required (loopback without --token). */
   token: string | null;
+  /** The database could only be opened read-only (write-protected media): reviews cannot be saved. */
+  readOnly: boolean;
   close(): Promise<void>;
 }
 
@@ -25,9 +29,8 @@ export function isLoopback(host: string): boolean {
 
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  if (!existsSync(opts.dbFile)) throw new Error(`no database at ${opts.dbFile} (run leaktriage import first)`);
   const token = opts.token ?? (isLoopback(host) ? null : randomBytes(24).toString('base64url'));
-  const db = openDatabase(opts.dbFile);
+  const { db, readOnly } = openForReview(opts.dbFile, opts.onWait);
   const app = await buildApp({
     db,
     token,
@@ -44,5 +47,15 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 8080);
   const shown = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${shown}:${port}/`, token, close: () => app.close() };
+  return { url: `http://${shown}:${port}/`, token, readOnly, close: () => app.close() };
+}
+
+/** Reviews are written when the database can be; evidence on write-protected media is still served, read-only. */
+function openForReview(file: string, onWait?: (note: string) => void): { db: Db; readOnly: boolean } {
+  try {
+    return { db: openDatabase(file, { mode: 'update', onWait }), readOnly: false };
+  } catch (error) {
+    if (!(error instanceof DatabaseError) || error.code !== 'db/read-only') throw error;
+    return { db: openDatabase(file, { mode: 'read' }), readOnly: true };
+  }
 }

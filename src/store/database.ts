@@ -1,13 +1,41 @@
-// The only adapter over better-sqlite3: opening a database and running the migrations.
+// The only adapter over better-sqlite3: identifying, opening and locking a database, and running
+// the migrations. A database given with --db may be anything (another program's SQLite file, an
+// image, a folder, a file on write-protected evidence media): nothing is written to a file until it
+// is known to be ours, and every way opening can fail becomes a DatabaseError with one plain sentence.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+
+// SQLite URI file names let a read-only open say `immutable=1` (evidence on write-protected media,
+// see openForReading). better-sqlite3 reads this once, when the first database is opened; every
+// path we open is absolute, so a file name cannot be taken for a URI by accident.
+process.env.SQLITE_USE_URI ??= '1';
 
 export type Db = Database.Database;
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+/**
+ * Written into the SQLite header (`PRAGMA application_id`, offset 68) when leaktriage creates a
+ * database, so that a file is known to be ours before anything is written to it. The bytes are
+ * "LkTr". Databases made before this have 0 there and are known by their migrations table.
+ */
+export const APPLICATION_ID = 0x4c6b5472;
+
+/** How long a statement waits for another connection's lock before SQLite gives up (review server, reads). */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * How long a write transaction (withWriteLock) queues behind another writer before it gives up.
+ * Another import writes in short batches, but its archive-wide pass over a large database holds the
+ * lock for minutes; queueing, not failing, is what two imports into one database should do.
+ */
+export const WRITE_WAIT_MS = 10 * 60_000;
+
+/** After this long without the write lock, the waiting connection says so (onWait). */
+export const WAIT_NOTE_AFTER_MS = 2_000;
 
 export interface Migration {
   version: number;
@@ -16,8 +44,26 @@ export interface Migration {
   sha256: string;
 }
 
-export class UnknownMigrationError extends Error {
+/**
+ * Why a database cannot be used, in one sentence for the user; nothing was changed. Codes:
+ * `db/not-found`, `db/not-a-file`, `db/not-leaktriage`, `db/unreadable`, `db/read-only`,
+ * `db/outdated`, `db/newer`, `db/busy`, `db/full`, `db/damaged`, `db/cannot-create`.
+ */
+export class DatabaseError extends Error {
+  override name = 'DatabaseError';
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The database has migrations this code does not know (made by a newer leaktriage). */
+export class UnknownMigrationError extends DatabaseError {
   override name = 'UnknownMigrationError';
+  constructor(message: string) {
+    super('db/newer', message);
+  }
 }
 
 /** Numbered `NNN_name.sql` files, in order. A gap or a repeated number is a programming error. */
@@ -33,17 +79,16 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   });
 }
 
-/**
- * Applies the migrations this database lacks, each in one transaction together with its record.
- * Refuses a database that has migrations this code does not know (made by a newer leaktriage).
- */
-export function migrate(db: Db, migrations: Migration[] = loadMigrations()): number[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const applied = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as {
-    version: number;
-    name: string;
-  }[];
+const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)`;
+
+function readApplied(db: Db): { version: number; name: string }[] {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!exists) return [];
+  return db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as { version: number; name: string }[];
+}
+
+function refuseUnknown(applied: { version: number; name: string }[], migrations: Migration[]): void {
   const known = new Map(migrations.map((m) => [m.version, m]));
   for (const row of applied) {
     const m = known.get(row.version);
@@ -54,43 +99,360 @@ export function migrate(db: Db, migrations: Migration[] = loadMigrations()): num
       );
     }
   }
-  const done = new Set(applied.map((r) => r.version));
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (?, ?, ?, ?)');
+}
+
+/**
+ * Applies the migrations this database lacks, each in one IMMEDIATE transaction together with its
+ * record, so that two processes opening a new database at once apply each migration once. Refuses
+ * a database that has migrations this code does not know (made by a newer leaktriage). Takes no
+ * write lock when nothing is missing.
+ */
+export function migrate(db: Db, migrations: Migration[] = loadMigrations()): number[] {
+  const applied = readApplied(db);
+  refuseUnknown(applied, migrations);
+  if (applied.length === migrations.length && db.pragma('application_id', { simple: true }) === APPLICATION_ID) return [];
   const newly: number[] = [];
+  withWriteLock(db, () => {
+    db.exec(MIGRATIONS_TABLE);
+    // A database made before the application id existed is marked now, once it is known to be ours.
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+  });
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (?, ?, ?, ?)');
   for (const m of migrations) {
-    if (done.has(m.version)) continue;
-    db.transaction(() => {
+    withWriteLock(db, () => {
+      // Read again under the lock: another process may have applied it while this one waited.
+      const done = readApplied(db);
+      refuseUnknown(done, migrations);
+      if (done.some((r) => r.version === m.version)) return;
       db.exec(m.sql);
       record.run(m.version, m.name, m.sha256, new Date().toISOString());
-    })();
-    newly.push(m.version);
+      newly.push(m.version);
+    });
   }
   return newly;
 }
 
+/** What the caller means to do with the database. */
+export type OpenMode =
+  /** import, keys import: create the file when it is missing; write. */
+  | 'create'
+  /** A command that writes but must not create (the review server): the file must exist. */
+  | 'update'
+  /** export, keys list: the file must exist; opened read-only, nothing written (not even WAL mode). */
+  | 'read';
+
 export interface OpenOptions {
+  mode?: OpenMode;
+  /** Same as mode 'read' (kept for callers that predate modes). */
   readonly?: boolean;
   migrations?: Migration[];
+  /** How long a single statement waits for a lock (default BUSY_TIMEOUT_MS). */
+  busyTimeoutMs?: number;
+  /** How long a write transaction queues behind another writer (default WRITE_WAIT_MS). */
+  writeWaitMs?: number;
+  /** Told once per wait when a write transaction has waited WAIT_NOTE_AFTER_MS for another writer. */
+  onWait?: (message: string) => void;
 }
 
-/** Opens (and creates or upgrades) a database. WAL lets the review server read while an import writes. */
+interface LockSettings {
+  busyTimeoutMs: number;
+  writeWaitMs: number;
+  onWait?: (message: string) => void;
+  label: string;
+}
+
+const lockSettings = new WeakMap<Db, LockSettings>();
+
+/**
+ * Opens a database for what `mode` says, after making sure it is a leaktriage database (or a path
+ * where one may be created). WAL lets the review server read while an import writes.
+ */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-  db.pragma('busy_timeout = 5000');
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    migrate(db, options.migrations);
+  const mode: OpenMode = options.readonly ? 'read' : (options.mode ?? 'create');
+  const path = resolve(file);
+  const kind = identifyDatabase(path, file, mode);
+  let db: Db;
+  if (mode === 'read') {
+    db = openForReading(path, file);
   } else {
-    const migrations = options.migrations ?? loadMigrations();
-    const max = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
-    if (max > migrations.length) {
-      db.close();
-      throw new UnknownMigrationError(`this database has migration ${max}, newer than this leaktriage knows`);
-    }
+    assertWritable(path, file, kind === 'missing');
+    db = translateErrors(file, () => new Database(path, { fileMustExist: kind !== 'missing' }));
+  }
+  const settings: LockSettings = {
+    busyTimeoutMs: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
+    writeWaitMs: options.writeWaitMs ?? WRITE_WAIT_MS,
+    onWait: options.onWait,
+    label: file,
+  };
+  lockSettings.set(db, settings);
+  try {
+    translateErrors(file, () => {
+      db.pragma(`busy_timeout = ${settings.busyTimeoutMs}`);
+      if (mode === 'read') {
+        checkSchemaForReading(db, file, options.migrations ?? loadMigrations());
+        return;
+      }
+      // Our mark goes in first, before any other write, so that a half-created file is known as ours.
+      if (kind !== 'leaktriage') db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, options.migrations);
+    });
+  } catch (error) {
+    db.close();
+    throw error;
   }
   return db;
+}
+
+/**
+ * Runs `fn` in one IMMEDIATE transaction: the write lock is taken before anything is read, so two
+ * writers queue instead of one failing with "database is locked" when it tries to write after
+ * reading. Waits up to writeWaitMs for another writer, telling onWait once. Nested calls join the
+ * outer transaction. Limit: the wait is synchronous, so a Ctrl-C takes effect when it ends.
+ */
+export function withWriteLock<T>(db: Db, fn: () => T): T {
+  const settings = lockSettings.get(db);
+  if (db.inTransaction || !settings) return db.transaction(fn).immediate();
+  const started = Date.now();
+  let told = false;
+  for (let attempt = 0; ; attempt++) {
+    let entered = false;
+    const quiet = attempt === 0 && settings.onWait !== undefined && settings.busyTimeoutMs > WAIT_NOTE_AFTER_MS;
+    if (quiet) db.pragma(`busy_timeout = ${WAIT_NOTE_AFTER_MS}`);
+    try {
+      return db
+        .transaction(() => {
+          entered = true;
+          return fn();
+        })
+        .immediate();
+    } catch (error) {
+      if (entered || !isBusy(error)) throw error;
+      const waited = Date.now() - started;
+      if (waited >= settings.writeWaitMs) {
+        throw new DatabaseError(
+          'db/busy',
+          `another process kept ${settings.label} locked for ${Math.round(waited / 1000)} s; nothing more was written. ` +
+            'Run the command again when it is done.',
+        );
+      }
+      if (!told) {
+        settings.onWait?.(`another process is writing to ${settings.label} (an import, or the review server); waiting for it…`);
+        told = true;
+      }
+    } finally {
+      if (quiet) db.pragma(`busy_timeout = ${settings.busyTimeoutMs}`);
+    }
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED');
+}
+
+type Identity = 'missing' | 'empty' | 'leaktriage';
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** Whether `path` is ours, absent, or an empty file; anything else is refused before it is opened for writing. */
+function identifyDatabase(path: string, shown: string, mode: OpenMode): Identity {
+  let info;
+  try {
+    info = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      if (mode === 'create') return 'missing';
+      throw new DatabaseError(
+        'db/not-found',
+        `there is no database at ${shown}; only "leaktriage import" and "leaktriage keys import" create one (check the --db path)`,
+      );
+    }
+    if (code === 'ENOTDIR')
+      throw new DatabaseError('db/not-found', `${shown} cannot be a database: a part of its path is a file, not a folder`);
+    throw new DatabaseError('db/unreadable', `the database ${shown} cannot be examined: ${(error as Error).message}`);
+  }
+  if (info.isDirectory()) throw new DatabaseError('db/not-a-file', `${shown} is a folder, not a database file; give --db a file name`);
+  if (!info.isFile()) throw new DatabaseError('db/not-a-file', `${shown} is not a regular file, so it cannot be a database`);
+  if (info.size === 0) {
+    if (mode === 'read') throw new DatabaseError('db/not-leaktriage', `${shown} is an empty file, not a leaktriage database`);
+    return 'empty';
+  }
+  const head = readHead(path, shown, 100);
+  if (head.length < 100 || !head.subarray(0, 16).equals(SQLITE_MAGIC)) {
+    throw new DatabaseError(
+      'db/not-leaktriage',
+      `${shown} is not a leaktriage database (${describeContent(head)}); it was left untouched. Give --db a new file name or a leaktriage database`,
+    );
+  }
+  // The header's id is authoritative once written; a fresh database in WAL mode may still hold it
+  // in its -wal file, so a zero here is confirmed by asking SQLite itself, read-only.
+  if (head.readInt32BE(68) === APPLICATION_ID) return 'leaktriage';
+  const probe = openForReading(path, shown);
+  try {
+    const id = translateErrors(shown, () => probe.pragma('application_id', { simple: true }) as number);
+    if (id === APPLICATION_ID) return 'leaktriage';
+    if (id === 0 && translateErrors(shown, () => isEarlyLeaktriage(probe))) return 'leaktriage';
+    const tables = translateErrors(
+      shown,
+      () => probe.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 4").pluck().all() as string[],
+    );
+    const what = id !== 0 ? `its application id is ${id}` : tables.length ? `its tables are ${tables.join(', ')}` : 'it has no tables';
+    throw new DatabaseError(
+      'db/not-leaktriage',
+      `${shown} is a SQLite database of another program (${what}), not a leaktriage database; it was left untouched`,
+    );
+  } finally {
+    probe.close();
+  }
+}
+
+/** Databases made before the application id: their migrations table names our first migration. */
+function isEarlyLeaktriage(db: Db): boolean {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!table) return false;
+  const first = db.prepare('SELECT name FROM schema_migrations WHERE version = 1').pluck().get();
+  return first === '001_initial.sql';
+}
+
+function readHead(path: string, shown: string, length: number): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new DatabaseError('db/unreadable', `the database ${shown} cannot be read: ${plainSystemError(error)}`);
+  }
+  try {
+    const buffer = Buffer.alloc(length);
+    return buffer.subarray(0, readSync(fd, buffer, 0, length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const KNOWN_CONTENT: [string, Buffer][] = [
+  ['a PNG image', Buffer.from([0x89, 0x50, 0x4e, 0x47])],
+  ['a JPEG image', Buffer.from([0xff, 0xd8, 0xff])],
+  ['a GIF image', Buffer.from('GIF8')],
+  ['a PDF document', Buffer.from('%PDF')],
+  ['a zip archive', Buffer.from('PK\x03\x04', 'latin1')],
+];
+
+/** A few words on what a file that is not a SQLite database looks like, for the refusal. */
+function describeContent(head: Buffer): string {
+  const known = KNOWN_CONTENT.find(([, magic]) => head.subarray(0, magic.length).equals(magic));
+  if (known) return `it is ${known[0]}`;
+  if (head.subarray(0, 16).equals(SQLITE_MAGIC)) return 'its SQLite header is cut short';
+  const printable = [...head].filter((b) => b === 9 || b === 10 || b === 13 || (b >= 0x20 && b !== 0x7f)).length;
+  return printable === head.length ? 'it is a text file' : 'it does not start with the SQLite header';
+}
+
+/**
+ * Read-only, without creating or writing anything next to the file. A WAL database needs its -shm
+ * index, which SQLite creates beside it; on a write-protected disk that fails, and then the file
+ * is opened as immutable, which is exact as long as no -wal file holds unmerged pages.
+ */
+function openForReading(path: string, shown: string): Db {
+  const db = translateErrors(shown, () => new Database(path, { readonly: true, fileMustExist: true }));
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return db;
+  } catch (error) {
+    db.close();
+    const code = (error as { code?: string }).code ?? '';
+    if (!/^SQLITE_(READONLY|CANTOPEN)/.test(code)) throw translateError(shown, error);
+  }
+  if (hasPendingWal(path)) {
+    throw new DatabaseError(
+      'db/read-only',
+      `${shown} is on read-only media and its -wal file holds changes not yet merged into it; copy the database together with its -wal file to a writable folder and open the copy`,
+    );
+  }
+  return translateErrors(
+    shown,
+    () => new Database(`file:${encodeURI(path).replace(/[?#]/g, encodeURIComponent)}?immutable=1`, { readonly: true }),
+  );
+}
+
+function hasPendingWal(path: string): boolean {
+  try {
+    return statSync(`${path}-wal`).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** A database we are about to write must be writable, and so must its folder (WAL keeps two files beside it). */
+function assertWritable(path: string, shown: string, missing: boolean): void {
+  const targets = missing ? [dirname(path)] : [path, dirname(path)];
+  for (const target of targets) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (missing && code === 'ENOENT') {
+        throw new DatabaseError('db/cannot-create', `cannot create the database ${shown}: its folder ${dirname(path)} does not exist`);
+      }
+      const what = target === path ? 'the database file' : `its folder ${target}`;
+      throw new DatabaseError(
+        'db/read-only',
+        `${shown} cannot be written: ${what} is read-only (${plainSystemError(error)}); nothing was changed. ` +
+          'Copy the database to a writable folder to import into it; export and serve can read it where it is',
+      );
+    }
+  }
+}
+
+/** A read-only open of an older database cannot add the tables this version reads. */
+function checkSchemaForReading(db: Db, shown: string, migrations: Migration[]): void {
+  const applied = readApplied(db);
+  refuseUnknown(applied, migrations);
+  if (applied.length < migrations.length) {
+    throw new DatabaseError(
+      'db/outdated',
+      `${shown} was written by an older leaktriage (${applied.length} of ${migrations.length} schema steps); ` +
+        'run "leaktriage keys import" or an import on it once to upgrade it, or read it with the version that wrote it',
+    );
+  }
+}
+
+function translateErrors<T>(shown: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw translateError(shown, error);
+  }
+}
+
+/** SQLite's and the system's errors about the database file, as one sentence; other errors pass through. */
+export function translateError(shown: string, error: unknown): unknown {
+  if (error instanceof DatabaseError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return error;
+  if (code === 'SQLITE_NOTADB') return new DatabaseError('db/not-leaktriage', `${shown} is not a SQLite database; it was left untouched`);
+  if (code.startsWith('SQLITE_CORRUPT'))
+    return new DatabaseError('db/damaged', `${shown} is damaged (SQLite reports: ${(error as Error).message})`);
+  if (code.startsWith('SQLITE_READONLY'))
+    return new DatabaseError('db/read-only', `${shown} cannot be written: it is read-only (${(error as Error).message})`);
+  if (code === 'SQLITE_FULL') return new DatabaseError('db/full', `the disk holding ${shown} is full`);
+  if (code.startsWith('SQLITE_CANTOPEN'))
+    return new DatabaseError('db/unreadable', `the database ${shown} cannot be opened (${(error as Error).message})`);
+  if (isBusy(error)) return new DatabaseError('db/busy', `${shown} is locked by another process; run the command again when it is done`);
+  return error;
+}
+
+function plainSystemError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  const plain: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    EISDIR: 'it is a folder',
+  };
+  return plain[e.code ?? ''] ?? e.message;
 }
 
 const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();

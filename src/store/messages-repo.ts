@@ -27,6 +27,8 @@ export const SIGNATURE_CODEC: RowCodec<SignatureCheck> = {
   signTime: column('sign_time'),
   expiresAt: column('expires_at'),
   bodyHash: column('body_hash'),
+  bodyHashComputed: column('body_hash_computed'),
+  bodyHashExpected: column('body_hash_expected'),
   headerSignature: column('header_signature'),
   result: column('result'),
   comment: column('comment'),

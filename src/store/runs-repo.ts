@@ -189,3 +189,20 @@ export function* iterateFailures(db: Db, chunk = 1000): Generator<StoredFailure[
 function nowIso(): string {
   return new Date().toISOString();
 }
+
+/**
+ * Marks the runs this process left 'running' as interrupted, with why: a hard stop (SIGTERM, a
+ * second Ctrl-C) or a full disk ends the process before the pipeline can finish its run.
+ */
+export function stopRunsOfProcess(db: Db, reason: string, pid: number = process.pid): number[] {
+  const ids = cachedStatement(db, "SELECT id FROM import_runs WHERE status = 'running' AND pid = ?").pluck().all(pid) as number[];
+  for (const id of ids) finishRun(db, id, 'interrupted', reason);
+  return ids;
+}
+
+/** The newest run this process started, with its counts as last written (for the message after a failure). */
+export function findLatestRunOfProcess(db: Db, pid: number = process.pid): ImportRun | undefined {
+  const row = cachedStatement(db, `SELECT ${selectList(RUN_CODEC)} FROM import_runs WHERE pid = ? ORDER BY id DESC LIMIT 1`).get(pid) as
+    Record<string, unknown> | undefined;
+  return row ? readRow(RUN_CODEC, row) : undefined;
+}

@@ -226,6 +226,8 @@ function mapSignature(
     signTime: numericTag(tags, 't'),
     expiresAt: numericTag(tags, 'x'),
     bodyHash,
+    bodyHashComputed: m?.bodyHash ?? null,
+    bodyHashExpected: m?.bodyHashExpecting ?? tags.get('bh')?.replace(/\s+/g, '') ?? null,
     headerSignature: 'unknown',
     result,
     comment,

@@ -92,6 +92,8 @@ function signature(s: Partial<SignatureCheck>, index: number): SignatureCheck {
     signTime: null,
     expiresAt: null,
     bodyHash: 'pass',
+    bodyHashComputed: null,
+    bodyHashExpected: null,
     headerSignature: 'pass',
     result: 'pass',
     comment: 'signature verified',

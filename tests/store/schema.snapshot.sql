@@ -158,6 +158,18 @@ CREATE TABLE reviews (
   reviewer   TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
+CREATE TABLE run_manifest_entries (
+  run_id INTEGER NOT NULL REFERENCES import_runs (id),
+  sha256 TEXT    NOT NULL,             -- lower-case hex SHA-256 of the message's exact bytes
+  PRIMARY KEY (run_id, sha256)
+) WITHOUT ROWID;
+CREATE TABLE run_manifests (
+  run_id      INTEGER PRIMARY KEY REFERENCES import_runs (id),
+  leaves      INTEGER NOT NULL,        -- messages listed for the run
+  root        TEXT    NOT NULL,        -- hex Merkle root (RFC 6962 tree hash over the sorted digests)
+  construction TEXT   NOT NULL,        -- names the construction, so a later one can be told apart
+  sealed_at   TEXT    NOT NULL
+);
 CREATE TABLE schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL);
 CREATE TABLE signature_key_counts (
@@ -194,7 +206,7 @@ CREATE TABLE signatures (
   key_last_seen       INTEGER,
   key_error           TEXT,
   aligned             INTEGER NOT NULL,
-  unsigned_body_bytes INTEGER NOT NULL, problem TEXT,
+  unsigned_body_bytes INTEGER NOT NULL, problem TEXT, body_hash_computed TEXT, body_hash_expected TEXT,
   PRIMARY KEY (sha256, idx)
 ) WITHOUT ROWID;
 CREATE TABLE sources (

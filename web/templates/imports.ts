@@ -34,7 +34,8 @@ export function runsSection(runs: RunWithFailures[], short: boolean): Html {
 <p class="path">${r.inputs.join(', ')}</p>
 ${progress(r)}
 <p>${fmtCount(r.messagesNew)} new messages of ${fmtCount(r.messagesSeen)} read, ${fmtCount(r.sourcesNew)} new locations,
-${fmtCount(r.failures)} failures, ${fmtCount(r.skipped)} skipped · ${r.toolVersion}</p>
+${fmtCount(r.failures)} failures, ${fmtCount(r.skipped)} skipped · ${r.toolVersion} ·
+<a href="/-/imports/${r.id}/manifest.json">manifest</a> (every message digest and their Merkle root)</p>
 ${r.error ? html`<p class="error">${r.error}</p>` : ''}
 ${failureList(r, short)}
 </article>`,

@@ -69,7 +69,8 @@ export function messagePage(v: MessageView, c: MessagePageContext): Html {
 <dt>To / Cc</dt><dd>${m.toAddresses ?? '—'}</dd>
 <dt>Date</dt><dd>${m.dateHeader ?? '—'} <span class="muted">(${formatTime(m.dateEpoch, 'readable')})</span></dd>
 <dt>Message-ID</dt><dd>${m.messageId ?? '—'}</dd>
-<dt>SHA-256</dt><dd><span class="hash">${m.sha256}</span> · ${fmtBytes(m.size)} · <a id="raw-link" href="/messages/${m.sha256}/raw" download>raw .eml</a></dd>
+<dt>SHA-256</dt><dd><span class="hash">${m.sha256}</span> · ${fmtBytes(m.size)} · <a id="raw-link" href="/messages/${m.sha256}/raw" download>raw .eml</a> ·
+<a id="bundle-link" href="/messages/${m.sha256}/bundle.zip" download>evidence bundle</a> (bytes, keys, transcript, findings; how to re-verify)</dd>
 </dl>
 <section class="verdict v-${m.verdict}"><h2>${verdictBadge(m.verdict)} machine verdict</h2>
 <p class="summary">${m.summary}</p>

@@ -37,7 +37,13 @@ export interface ByteInput {
   /** Progress of the file on disk this input belongs to, or null inside a zip (the zip counts). */
   progress: FileProgress | null;
   /** Uncompressed bytes still allowed for the top-level archive this input is inside. */
-  zipBudget: { remaining: number } | null;
+  zipBudget: ZipBudget | null;
+}
+
+/** What a top-level archive may inflate to in all (nested archives included), and what is left. */
+export interface ZipBudget {
+  total: number;
+  remaining: number;
 }
 
 /**

@@ -13,7 +13,7 @@ const FLAG_DATA_DESCRIPTOR = 0x8;
 const ZIP64_MARK = 0xffffffff;
 
 export type LocalScan =
-  | { kind: 'entry'; entry: Entry; dataStart: number }
+  | { kind: 'entry'; entry: Entry; offset: number; dataStart: number }
   /** Why the walk ended early; `name` when it ended inside a known entry. */
   | { kind: 'stop'; offset: number; name: Buffer | null; reason: string };
 
@@ -27,8 +27,9 @@ export async function startsWithLocalHeader(source: ZipSource): Promise<boolean>
   return (await readAt(source, 0, 4)).readUInt32LE(0) === LOCAL_HEADER;
 }
 
-export async function* scanLocalHeaders(source: ZipSource): AsyncGenerator<LocalScan> {
-  for (let offset = 0; offset < source.size;) {
+/** Walks local headers from `from` (0, or a local header where a damaged directory left off). */
+export async function* scanLocalHeaders(source: ZipSource, from = 0): AsyncGenerator<LocalScan> {
+  for (let offset = from; offset < source.size;) {
     if (offset + 30 > source.size) {
       yield { kind: 'stop', offset, name: null, reason: 'the archive ends inside a file header' };
       return;
@@ -78,8 +79,9 @@ export async function* scanLocalHeaders(source: ZipSource): AsyncGenerator<Local
       uncompressedSize,
       versionMadeBy: 0,
       externalFileAttributes: 0,
+      relativeOffsetOfLocalHeader: offset,
     } as Entry;
-    yield { kind: 'entry', entry, dataStart };
+    yield { kind: 'entry', entry, offset, dataStart };
     offset = dataStart + compressedSize;
   }
 }

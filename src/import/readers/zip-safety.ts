@@ -5,7 +5,7 @@ import { crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { getFileNameLowLevel, type Entry } from 'yauzl';
 import type { Limits } from '../limits.ts';
-import { InputProblem } from './context.ts';
+import { InputProblem, type ZipBudget } from './context.ts';
 
 export interface EntryProblem {
   code: string;
@@ -45,7 +45,7 @@ function ratioOf(uncompressed: number, compressed: number): number {
 }
 
 /** Problems visible from the central directory alone; null when the entry may be read. */
-export function checkEntry(entry: Entry, name: string, limits: Limits, budget: { remaining: number }): EntryProblem | null {
+export function checkEntry(entry: Entry, name: string, limits: Limits, budget: ZipBudget): EntryProblem | null {
   const escape = findEscape(name);
   if (escape) return { code: 'zip/entry-escapes', reason: `${escape}: ${JSON.stringify(name)}` };
   const madeBy = entry.versionMadeBy >> 8;
@@ -73,7 +73,7 @@ export function checkEntry(entry: Entry, name: string, limits: Limits, budget: {
     };
   }
   if (size > budget.remaining) {
-    return { code: 'zip/bomb', reason: `the archive would inflate beyond ${limits.maxZipTotalBytes} bytes in total` };
+    return { code: 'zip/bomb', reason: `the archive would inflate beyond ${budget.total} bytes in total` };
   }
   return null;
 }
@@ -83,12 +83,7 @@ export function checkEntry(entry: Entry, name: string, limits: Limits, budget: {
  * archive's budget is a bomb whatever the header said; a wrong size or CRC at the end is damage.
  * yauzl's own stream errors (bad deflate data, truncation) become `zip/corrupt`.
  */
-export async function* guardEntryStream(
-  stream: Readable,
-  entry: Entry,
-  limits: Limits,
-  budget: { remaining: number },
-): AsyncGenerator<Buffer> {
+export async function* guardEntryStream(stream: Readable, entry: Entry, limits: Limits, budget: ZipBudget): AsyncGenerator<Buffer> {
   const allowed = Math.min(limits.maxZipEntryBytes, Math.max(limits.ratioFloorBytes, entry.compressedSize * limits.maxCompressionRatio));
   let total = 0;
   let crc = 0;
@@ -108,7 +103,7 @@ export async function* guardEntryStream(
       stream.destroy();
       const why =
         budget.remaining < 0
-          ? `the archive inflates beyond ${limits.maxZipTotalBytes} bytes in total`
+          ? `the archive inflates beyond ${budget.total} bytes in total`
           : `the entry inflates beyond ${allowed} bytes from ${entry.compressedSize} compressed, although it declares ${entry.uncompressedSize}`;
       throw new InputProblem('zip/bomb', why);
     }
@@ -120,5 +115,61 @@ export async function* guardEntryStream(
   }
   if (crc !== entry.crc32) {
     throw new InputProblem('zip/bad-crc', `the entry's CRC-32 does not match its bytes: they were damaged or altered inside the archive`);
+  }
+}
+
+/**
+ * What one archive may inflate to in all: its own size times the ratio an honest archive never
+ * reaches (maxCompressionRatio), at least ratioFloorBytes, at most maxZipTotalBytes. A bomb of many
+ * entries at an ordinary ratio each (or many directory entries pointing at one) is stopped by this.
+ */
+export function archiveBudget(archiveBytes: number, limits: Limits): ZipBudget {
+  const total = Math.min(limits.maxZipTotalBytes, Math.max(limits.ratioFloorBytes, archiveBytes * limits.maxCompressionRatio));
+  return { total, remaining: total };
+}
+
+/**
+ * The byte ranges of one archive's entries read so far. Honest entries never share bytes; an
+ * archive whose directory points many entries at the same compressed data (an overlapping-entry
+ * bomb) inflates that data again for each. A range is [local header, header + 30 + compressed
+ * size), which is never longer than the entry's real extent, so honest neighbours never overlap.
+ */
+export class EntrySpans {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly names: string[] = [];
+
+  /** The name of an earlier entry this one overlaps, or null (and the span is recorded). */
+  claim(offset: number, compressedSize: number, name: string): string | null {
+    const end = offset + 30 + compressedSize;
+    const at = this.firstAtOrAfter(offset);
+    if (at > 0 && this.ends[at - 1]! > offset) return this.names[at - 1]!;
+    if (at < this.starts.length && this.starts[at]! < end) return this.names[at]!;
+    this.starts.splice(at, 0, offset);
+    this.ends.splice(at, 0, end);
+    this.names.splice(at, 0, name);
+    return null;
+  }
+
+  /** Whether an entry with its local header at `offset` was read already. */
+  has(offset: number): boolean {
+    return this.starts[this.firstAtOrAfter(offset)] === offset;
+  }
+
+  /** Where the walk of local headers resumes after a damaged directory: the last entry read, or 0. */
+  get lastStart(): number {
+    return this.starts.at(-1) ?? 0;
+  }
+
+  /** Index of the first recorded span that starts at or after `offset` (spans are sorted by start). */
+  private firstAtOrAfter(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }

@@ -9,9 +9,9 @@ import type { Entry, ZipFile } from 'yauzl';
 import type { InputItem } from '../../model.ts';
 import { looksLikeZip } from '../detect.ts';
 import { collectBytes } from './chunks.ts';
-import { type ByteInput, type FileFormat, type FileProgress, type ReadContext, InputProblem, failure } from './context.ts';
+import { type ByteInput, type FileFormat, type FileProgress, type ReadContext, type ZipBudget, InputProblem, failure } from './context.ts';
 import { scanLocalHeaders, startsWithLocalHeader } from './zip-recover.ts';
-import { checkEntry, decodeEntryName, guardEntryStream } from './zip-safety.ts';
+import { EntrySpans, archiveBudget, checkEntry, decodeEntryName, guardEntryStream } from './zip-safety.ts';
 import { type ZipSource, bufferZipSource, openZipFile, sliceZipSource } from './zip-source.ts';
 
 export const zipFormat: FileFormat = {
@@ -30,7 +30,9 @@ interface ZipPlace {
   /** Zips this archive is inside of (0 for an archive on disk). */
   depth: number;
   progress: FileProgress | null;
-  budget: { remaining: number };
+  budget: ZipBudget;
+  /** Byte ranges of this archive's entries read so far: overlapping entries are a bomb. */
+  spans: EntrySpans;
 }
 
 async function* readZipInput(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: ReadContext): AsyncGenerator<InputItem> {
@@ -43,8 +45,8 @@ async function* readZipInput(input: ByteInput, rest: AsyncIterable<Buffer>, ctx:
     return;
   }
   const source = await input.openZip(rest);
-  const budget = input.zipBudget ?? { remaining: ctx.limits.maxZipTotalBytes };
-  yield* readZip(source, { label: input.label, depth: input.zipDepth, progress: input.progress, budget }, ctx);
+  const budget = input.zipBudget ?? archiveBudget(source.size, ctx.limits);
+  yield* readZip(source, { label: input.label, depth: input.zipDepth, progress: input.progress, budget, spans: new EntrySpans() }, ctx);
 }
 
 async function* readZip(source: ZipSource, place: ZipPlace, ctx: ReadContext): AsyncGenerator<InputItem> {
@@ -63,8 +65,17 @@ async function* readZip(source: ZipSource, place: ZipPlace, ctx: ReadContext): A
       try {
         entry = await nextEntry(zipfile);
       } catch (error) {
-        if (count === 0) yield* failOrRecover(source, place, ctx, error);
-        else yield archiveFailure(place.label, error, `the archive's directory is damaged after ${count} entries`);
+        if (count === 0) {
+          yield* failOrRecover(source, place, ctx, error);
+        } else {
+          // The entries after the damage may still be intact: walk their local headers from the last one read.
+          yield archiveFailure(
+            place.label,
+            error,
+            `the archive's directory is damaged after ${count} entries; the entries after them are read from their own headers`,
+          );
+          yield* recoverZip(source, place, ctx, place.spans.lastStart, count);
+        }
         return;
       }
       if (!entry) return;
@@ -127,15 +138,17 @@ async function* failOrRecover(source: ZipSource, place: ZipPlace, ctx: ReadConte
   yield* recoverZip(source, place, ctx);
 }
 
-/** Walks the local headers of an archive without a usable central directory. */
-async function* recoverZip(source: ZipSource, place: ZipPlace, ctx: ReadContext): AsyncGenerator<InputItem> {
-  let count = 0;
-  for await (const found of scanLocalHeaders(source)) {
+/** Walks the local headers of an archive without a usable central directory, from `from`. */
+async function* recoverZip(source: ZipSource, place: ZipPlace, ctx: ReadContext, from = 0, alreadyRead = 0): AsyncGenerator<InputItem> {
+  let count = alreadyRead;
+  for await (const found of scanLocalHeaders(source, from)) {
     if (found.kind === 'stop') {
       const where = found.name ? `${place.label}!/${found.name.toString('utf8').replace(/\\/g, '/')}` : place.label;
       yield failure(where, 'zip/corrupt', `reading stopped at offset ${found.offset}: ${found.reason}`);
       return;
     }
+    // The directory may list entries out of order: one read through it is not read again.
+    if (place.spans.has(found.offset)) continue;
     if (++count > ctx.limits.maxZipEntries) {
       yield failure(place.label, 'zip/too-many-entries', `only the first ${ctx.limits.maxZipEntries} entries were read`);
       return;
@@ -187,6 +200,15 @@ async function* readEntry(
   const problem = checkEntry(entry, name, ctx.limits, place.budget);
   if (problem) {
     yield failure(label, problem.code, problem.reason);
+    return;
+  }
+  const overlapped = place.spans.claim(entry.relativeOffsetOfLocalHeader, entry.compressedSize, shown);
+  if (overlapped !== null) {
+    yield failure(
+      label,
+      'zip/overlapping-entries',
+      `the entry's bytes overlap those of ${JSON.stringify(overlapped)}: a crafted archive that inflates the same data again for each entry (a zip bomb); not read`,
+    );
     return;
   }
   // Folder entries carry no bytes; the files inside them are entries of their own.

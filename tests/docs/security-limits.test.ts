@@ -1,0 +1,62 @@
+// SECURITY.md lists every limit with its value: this keeps the page equal to the constants.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULT_LIMITS, MAX_FROM_LINE_BYTES, SNIFF_BYTES } from '../../src/import/limits.ts';
+import { MAX_BODY_TEXT_CHARS, MAX_HEADER_SECTION_BYTES, MAX_MIME_BOUNDARIES } from '../../src/parse/parse-message.ts';
+import { MAX_SIGNATURES, MAX_SIGNED_HEADERS } from '../../src/verify/verify-message.ts';
+import { ANALYSE_TIMEOUT_MS } from '../../src/pipeline/worker-pool.ts';
+import { WRITE_BATCH } from '../../src/pipeline/run-import.ts';
+import { BUSY_TIMEOUT_MS, WRITE_WAIT_MS } from '../../src/store/database.ts';
+import { DOWNLOAD_CAP } from '../../src/export/verdict-export.ts';
+import { MAX_PAGE_SIZE } from '../../src/server/queue-query.ts';
+
+const page = readFileSync(join(resolve(import.meta.dirname, '../..'), 'SECURITY.md'), 'utf8');
+
+/** The value column of the limits table row named `name`, as a number (digits and commas before the unit). */
+function documented(name: string): number | undefined {
+  const row = page.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
+  const cell = row?.split('|')[2]?.trim();
+  const number = cell ? /^[\d,]+/.exec(cell)?.[0] : undefined;
+  return number === undefined ? undefined : Number(number.replaceAll(',', ''));
+}
+
+describe('SECURITY.md', () => {
+  const constants: Record<string, number> = {
+    ...DEFAULT_LIMITS,
+    SNIFF_BYTES,
+    MAX_FROM_LINE_BYTES,
+    MAX_HEADER_SECTION_BYTES,
+    MAX_MIME_BOUNDARIES,
+    MAX_BODY_TEXT_CHARS,
+    MAX_SIGNATURES,
+    MAX_SIGNED_HEADERS,
+    ANALYSE_TIMEOUT_MS,
+    WRITE_BATCH,
+    BUSY_TIMEOUT_MS,
+    WRITE_WAIT_MS,
+    DOWNLOAD_CAP,
+    MAX_PAGE_SIZE,
+  };
+
+  it.each(Object.entries(constants))('lists %s with its value in the code', (name, value) => {
+    expect(documented(name)).toBe(value);
+  });
+
+  it('lists no limit the code does not have', () => {
+    const rows = [...page.matchAll(/^\| `([A-Za-z_]+)` \|/gm)].map((m) => m[1]);
+    expect(rows.filter((r) => !(r! in constants))).toEqual([]);
+  });
+
+  it('makes the four promises of issue 9', () => {
+    for (const promise of [
+      'The originals are never modified',
+      'Nothing leaves the machine unless you ask for it with `--dns live`',
+      'Hostile HTML is never executed',
+      'The review server is local unless a token is given',
+    ])
+      expect(page).toContain(promise);
+    expect(page).toContain('## What it does not promise');
+    expect(page).toContain('## Reporting a problem');
+  });
+});
