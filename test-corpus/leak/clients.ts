@@ -424,8 +424,9 @@ function textPart(client: ClientId, text: string, html: boolean, flowed: boolean
 }
 
 function htmlPart(client: ClientId, text: string): Part {
-  const html = toHtml(text, client);
-  const enc = textEncodingFor(client, html, true);
+  const enc = textEncodingFor(client, text, true);
+  // The HTML names its own charset, the same as its part's.
+  const html = toHtml(text, client).replace('charset=utf-8', `charset=${enc.charset}`);
   const headers =
     client === 'outlook'
       ? [`Content-Type: text/html;${CRLF}\tcharset=${enc.label}`, `Content-Transfer-Encoding: ${enc.encoding}`]

@@ -8,7 +8,7 @@ import { DAY, HOUR, MINUTE, formatMailDate, offsetMinutes, shiftDates } from './
 import { composeMessage, defaultMailer } from './clients.ts';
 import { CONTENT_TYPES, buildDocument, type DocMeta } from './documents.ts';
 import { EDITING_LANGUAGE } from './paperwork.ts';
-import { TOPICS } from './texts.ts';
+import { TOPICS, baseSubject, replyPrefix } from './texts.ts';
 import type { Addr, Attachment, Draft } from './letter.ts';
 import {
   encodeBase64,
@@ -18,10 +18,8 @@ import {
   fieldName,
   fold,
   getValue,
-  parseRaw,
   prependFields,
   removeFields,
-  serialize,
   textBytes,
   type RawMessage,
 } from './mime.ts';
@@ -51,6 +49,7 @@ import {
   hasMailbox,
   zoneAt,
   type ClientId,
+  type ClientUse,
   type MailboxSpec,
   type Person,
 } from './world.ts';
@@ -305,16 +304,17 @@ function composeAs(
   at: number,
   rng: Random,
   extra: Partial<Draft> = {},
-  client?: ClientId,
+  client?: ClientId | ClientUse,
 ): { message: RawMessage; messageId: string; fullText: string; client: ClientId } {
   const { zone, trip } = zoneAt(victim, at);
-  const use = client ? { client, share: 1 } : pickClient(victim, at, rng, !!trip);
+  const use: ClientUse = typeof client === 'string' ? { client, share: 1 } : (client ?? pickClient(victim, at, rng, !!trip));
   const draft: Draft = {
     from: addrOf(victim),
     to: to.map(addrOf),
     cc: [],
     subject,
-    text: `${text}${writeSignature(use.client, victim, 'en', !!use.mobile)}`,
+    // With a program of his own the forger signs off as the victim's usual desktop client would.
+    text: `${text}${writeSignature(typeof client === 'string' ? (victim.clients.find((c) => !c.mobile)?.client ?? use.client) : use.client, victim, extra.lang ?? 'en', typeof client === 'string' ? false : !!use.mobile)}`,
     attachments: [],
     at,
     zone,
@@ -324,7 +324,7 @@ function composeAs(
     contentLanguage: 'en-GB',
     ...extra,
   };
-  const composed = composeMessage(use.client, draft, rng, 'html' in use ? !!use.html : false);
+  const composed = composeMessage(use.client, draft, rng, !!use.html);
   return { message: composed.message, messageId: composed.messageId, fullText: composed.fullText, client: use.client };
 }
 
@@ -349,15 +349,28 @@ function vpsReceived(relay: Relay, at: number, rng: Random): string {
   return `Received: from [192.168.56.${rng.int(2, 250)}] (unknown [192.0.2.${rng.int(1, 250)}])\r\n\tby ${relay.host} (Postfix) with ESMTPSA id ${postfixQueueId(at, rng)};\r\n\t${formatMailDate(at, 'UTC', { day: 'space', comment: true })}`;
 }
 
-/** Takes the receiving side's fields from a real delivered copy and puts them over `sent`, times moved by `delta`. */
-function transplantDelivery(template: Copy, sent: RawMessage, delta: number): RawMessage | undefined {
-  if (!template.flight) return undefined;
-  const first = template.flight.fields[0];
-  const start = template.message.fields.indexOf(first!);
-  if (start < 0) return undefined;
-  const top = template.message.fields.slice(0, start).map((f) => shiftDates(f, delta));
-  const tail = template.message.fields.slice(start + template.flight.fields.length).map((f) => shiftDates(f, delta));
-  return { fields: [...top, ...sent.fields, ...tail], body: sent.body };
+/**
+ * A real delivered copy with another message in it: the receiving side's fields (above) and the
+ * sending platform's hops and stamps (around the message) are taken from `template`, with their
+ * times moved by `delta`; `composed` goes where the template's own message was. Without
+ * `keepSignatures` the sender side's DKIM and ARC fields are left out (the forger has no key).
+ */
+function transplant(template: Copy, composed: RawMessage, delta: number, keepSignatures: boolean): RawMessage | undefined {
+  const flight = template.flight;
+  const original = template.letter.composed;
+  if (!flight || !original.fields.length) return undefined;
+  const start = template.message.fields.indexOf(flight.fields[0]!);
+  const inner = flight.fields.indexOf(original.fields[0]!);
+  if (start < 0 || inner < 0) return undefined;
+  const shift = (f: string): string => shiftDates(f, delta);
+  const receiverTop = template.message.fields.slice(0, start).map(shift);
+  const receiverTail = template.message.fields.slice(start + flight.fields.length).map(shift);
+  const senderTop = flight.fields
+    .slice(0, inner)
+    .filter((f) => keepSignatures || !/^(dkim-signature|arc-)/i.test(f))
+    .map(shift);
+  const senderTail = flight.fields.slice(inner + original.fields.length).map(shift);
+  return { fields: [...receiverTop, ...senderTop, ...composed.fields, ...senderTail, ...receiverTail], body: composed.body };
 }
 
 /** Rewrites what Authentication-Results say about DKIM so that they claim a pass for `d`/`s`/`b`. */
@@ -642,22 +655,14 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         t.letter.date,
         rng,
       );
-      const signatureFields = t.flight!.fields.filter(
-        (x) =>
-          fieldName(x) === 'dkim-signature' ||
-          fieldName(x) === 'received' ||
-          fieldName(x).startsWith('x-quill') ||
-          fieldName(x) === 'x-received',
-      );
-      const withSignature: RawMessage = {
-        fields: [
-          ...signatureFields,
-          ...composed.message.fields.filter((x) => fieldName(x) !== 'date'),
-          field('Date', getValue(t.letter.composed, 'date') ?? formatMailDate(t.letter.date, 'UTC')),
-        ],
+      // Same Date as the original (a signed header): only the rest of the message is new.
+      const dated: RawMessage = {
+        fields: composed.message.fields.map((x) =>
+          fieldName(x) === 'date' ? (t.letter.composed.fields.find((y) => fieldName(y) === 'date') ?? x) : x,
+        ),
         body: composed.message.body,
       };
-      const fabricated = transplantDelivery(t, withSignature, 0);
+      const fabricated = transplant(t, dated, 0, true);
       if (!fabricated) continue;
       const letter = f.letterFor(
         addrOf(victim),
@@ -701,7 +706,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         t.mailbox.owner === 'marta-home' ? 'marta.lindqvist@quillmail.example' : findPerson(t.mailbox.owner).address,
       );
       if (!target) continue;
-      const at = t.letter.trueTime + rng.int(1, 20) * DAY;
+      const at = t.letter.trueTime + rng.int(1, 20) * DAY + rng.int(-3 * 3600, 3 * 3600) * 1000;
       if (!within(at)) continue;
       const composed = composeAs(
         victim,
@@ -712,8 +717,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         rng,
       );
       // The sender side as the platform would have written it, minus the signature the forger could not make.
-      const sent = parseRaw(serialize(composed.message));
-      const fabricated = transplantDelivery(t, sent, at - t.letter.trueTime);
+      const fabricated = transplant(t, composed.message, at - t.letter.trueTime, false);
       if (!fabricated) continue;
       const d = signatureDomain(t.message) ?? victim.domain;
       const s = /\bs=([^;\s]+)/.exec(getValue(t.message, 'dkim-signature') ?? '')?.[1] ?? 'selector1';
@@ -840,7 +844,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         ['foreign-parent', 3],
         ['before-parent', 3],
       ] as const);
-      let at = parent.trueTime + rng.int(30, 600) * MINUTE;
+      let at = parent.trueTime + rng.int(30, 600) * MINUTE + rng.int(0, 59) * 1000;
       let quoteText = parent.fullText;
       let refParent = parent;
       let note: string;
@@ -863,11 +867,14 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         refParent = rng.pick(others);
         note = `In-Reply-To points at ${refParent.messageId} (other participants and subject)`;
       } else {
-        at = parent.trueTime - rng.int(3, 48) * HOUR;
+        at = parent.trueTime - rng.int(3, 48) * HOUR - rng.int(0, 3599) * 1000;
         note = `reply dated ${Math.round((parent.trueTime - at) / HOUR)} h before the message it answers`;
       }
       if (!within(at)) continue;
-      const subject = `Re: ${parent.subject.replace(/^(re|aw|sv|rv|tr)\s?:\s*/i, '')}`;
+      // The replier's own client writes the reply (its prefix, quoting and Thread-Index), in the thread's language.
+      const use = pickClient(replier, at, rng, !!zoneAt(replier, at).trip);
+      const outlookish = ['outlook', 'cirrus-outlook', 'cirrus-web'].includes(use.client);
+      const subject = `${replyPrefix(parent.lang, outlookish ? 'outlook' : 'other')}${baseSubject(parent.subject)}`;
       const composed = composeAs(
         replier,
         [recipient],
@@ -883,7 +890,9 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
           inReplyTo: refParent.messageId,
           references: [...refParent.references, refParent.messageId],
           ...(refParent.threadIndex ? { parentThreadIndex: refParent.threadIndex } : {}),
+          lang: parent.lang,
         },
+        use,
       );
       const letter = f.letterFor(addrOf(replier), [addrOf(recipient)], subject, composed.messageId, at, composed.message, parent);
       if (inboxOf(recipient) && recipient.platform === 'aldermoor') {

@@ -198,8 +198,10 @@ export class PostOffice {
   }
 
   /** A person writes a message: compose, keep the sent copy, route to every recipient. */
-  async send(spec: SendSpec): Promise<Letter> {
-    const { author, rng } = { author: spec.author, rng: this.rng };
+  async send(request: SendSpec): Promise<Letter> {
+    const { author, rng } = { author: request.author, rng: this.rng };
+    // People do not send on the full minute: a few seconds either way of the planned time.
+    const spec = { ...request, trueTime: request.trueTime + rng.int(0, 59_999) };
     const { zone, trip } = zoneAt(author, spec.trueTime);
     const use = spec.use ?? pickClient(author, spec.trueTime, rng, !!trip);
     const tags = [...(spec.tags ?? [])];

@@ -202,7 +202,8 @@ export class Scenario {
     if (!spec.draftOnly) {
       for (const a of [...letter.to, ...letter.cc]) {
         const p = PEOPLE.find((x) => x.address === a.address);
-        if (p && isAway(p, spec.trueTime) && this.rng.chance(0.8)) await sendAutoReply(this.po, p, letter, spec.trueTime + 5 * 1000);
+        if (p && isAway(p, letter.trueTime) && this.rng.chance(0.8))
+          await sendAutoReply(this.po, p, letter, letter.trueTime + this.rng.int(3, 40) * 1000);
       }
     }
     return letter;
@@ -259,19 +260,19 @@ export class Scenario {
     const to = recipients.slice(0, 1 + (recipients.length > 2 && rng.chance(0.5) ? 1 : 0));
     const cc = recipients.filter((p) => !to.includes(p));
     const slots = { topic, lang, names: PEOPLE.filter((p) => p.staff).map((p) => firstName(p.name)) };
-    const typo = kind === 'internal' && rng.chance(0.015);
+    const typo = kind === 'internal' && rng.chance(0.05);
     const first = await this.send({
       author,
       to: [...to.map(addrOf), ...(typo ? [{ name: to[0]!.name, address: to[0]!.address.replace(/\.(\w)/, '.$1$1') }] : [])],
       cc: cc.map(addrOf),
       subject: writeSubject(rng, slots),
       text: this.compose(rng, lang, to, writeParagraphs(rng, slots, false), author),
-      attachments: await this.maybeAttach(author, topic, start, 0.16, false),
+      attachments: await this.maybeAttach(author, topic, start, 0.2, false),
       trueTime: start,
       lang,
       topic,
       thread,
-      ...(kind !== 'internal' && kind !== 'kestrel' && rng.chance(0.012) ? { slowRelayMs: rng.int(2 * 60, 9 * 60) * MINUTE } : {}),
+      ...(kind !== 'internal' && kind !== 'kestrel' && rng.chance(0.06) ? { slowRelayMs: rng.int(2 * 60, 9 * 60) * MINUTE } : {}),
     });
     let parent = first;
     let at = start;
@@ -289,8 +290,8 @@ export class Scenario {
         at +
           rng.weighted([
             [rng.int(3, 60) * MINUTE, 5],
-            [rng.int(1, 8) * HOUR, 4],
-            [rng.int(1, 4) * DAY, 2],
+            [rng.int(1, 8) * HOUR + rng.int(0, 3599) * 1000, 4],
+            [rng.int(1, 4) * DAY + rng.int(-7200, 7200) * 1000, 2],
           ] as const),
         rng,
         offsetMinutes(replier.zone, at),
@@ -301,7 +302,7 @@ export class Scenario {
       const replyCc = all ? people.filter((p) => p !== replier && !replyTo.includes(p)) : [];
       const outlookish = ['outlook', 'cirrus-outlook', 'cirrus-web'].includes(replier.clients[0]!.client);
       const subject = `${replyPrefix(lang, outlookish ? 'outlook' : 'other')}${baseSubject(parent.subject)}`;
-      const reviseDoc = parent.attachments.length > 0 && rng.chance(0.35);
+      const reviseDoc = parent.attachments.length > 0 && rng.chance(0.5);
       parent = await this.send({
         author: replier,
         to: replyTo.map(addrOf),
@@ -321,7 +322,7 @@ export class Scenario {
       const forwarder = people.find((p) => p.staff);
       if (forwarder) {
         const newcomer = this.pickStaff(people);
-        at = workingTime(at + rng.int(1, 30) * HOUR, rng, offsetMinutes(forwarder.zone, at));
+        at = workingTime(at + rng.int(1, 30) * HOUR + rng.int(0, 3599) * 1000, rng, offsetMinutes(forwarder.zone, at));
         if (at < PERIOD_END) {
           const outlookish = forwarder.clients[0]!.client === 'outlook';
           await this.send({

@@ -776,9 +776,8 @@ export async function sendBounce(po: PostOffice, original: Letter, badAddress: s
     tags: ['bounce'],
   });
   const flight: InFlight = { message: m, at: bounceAt, relay: HOSTS.aldermoorMail, mailFrom: '' };
-  const d = deliverAldermoorLocal({ ...flight, mailFrom: 'MAILER-DAEMON' }, author.address, rng);
-  const fixed = { ...d.message, fields: d.message.fields.map((f) => (f === 'Return-Path: <MAILER-DAEMON>' ? 'Return-Path: <>' : f)) };
-  po.deliverTo(author.address, fixed, d.at, letter);
+  const d = deliverAldermoorLocal(flight, author.address, rng);
+  po.deliverTo(author.address, d.message, d.at, letter);
 }
 
 /** Who is away when: their server answers with an out-of-office reply. */
@@ -791,6 +790,12 @@ export const VACATIONS: Record<string, [number, number][]> = {
   sophie: [[Date.UTC(2024, 6, 15), Date.UTC(2024, 7, 2)]],
   lucia: [[Date.UTC(2024, 3, 22), Date.UTC(2024, 3, 30)]],
   karl: [[Date.UTC(2024, 4, 27), Date.UTC(2024, 5, 7)]],
+  tom: [[Date.UTC(2024, 6, 29), Date.UTC(2024, 7, 16)]],
+  claire: [
+    [Date.UTC(2023, 9, 30), Date.UTC(2023, 10, 3)],
+    [Date.UTC(2024, 7, 12), Date.UTC(2024, 7, 30)],
+  ],
+  priya: [[Date.UTC(2024, 3, 2), Date.UTC(2024, 3, 12)]],
 };
 
 export function isAway(p: Person, at: number): boolean {
@@ -855,16 +860,11 @@ export async function sendAutoReply(po: PostOffice, away: Person, original: Lett
     const received = `Received: from ${HOSTS.aldermoorMail.host} (localhost [127.0.0.1])${CRLF}\tby ${HOSTS.aldermoorMail.host} (Postfix) with ESMTP id ${postfixQueueId(at, rng)}${CRLF}\tfor <${sender.address}>; ${formatMailDate(at, 'Europe/Brussels', { day: 'space', comment: true })}`;
     const flight: InFlight = { message: prependFields(m, received), at, relay: HOSTS.aldermoorMail, mailFrom: '' };
     if (sender.platform === 'aldermoor') {
-      const d = deliverAldermoorLocal({ ...flight, mailFrom: away.address }, sender.address, rng);
-      po.deliverTo(
-        sender.address,
-        { ...d.message, fields: d.message.fields.map((f) => (f.startsWith('Return-Path:') ? 'Return-Path: <>' : f)) },
-        d.at,
-        letter,
-        ['unsigned-internal'],
-      );
+      // Pigeonhole answers with the null sender (sieve_vacation_send_from_recipient = no).
+      const d = deliverAldermoorLocal(flight, sender.address, rng);
+      po.deliverTo(sender.address, d.message, d.at, letter, ['unsigned-internal']);
     } else {
-      const out = await relayAldermoorOut({ ...flight, mailFrom: away.address }, rng);
+      const out = await relayAldermoorOut(flight, rng);
       const d = await deliverFromOutside(out, sender.address, { rng });
       po.deliverTo(sender.address, d.message, d.at, letter);
     }

@@ -104,6 +104,10 @@ export const PEOPLE: readonly Person[] = [
       { client: 'outlook', share: 0.7 },
       { client: 'iphone', share: 0.3, mobile: true },
     ],
+    trips: [
+      { from: d(2023, 9, 18), until: d(2023, 9, 29), zone: 'America/New_York', place: 'New York' },
+      { from: d(2024, 5, 13), until: d(2024, 5, 24), zone: 'Africa/Nairobi', place: 'Nairobi' },
+    ],
   }),
   person({
     ...STAFF_BASE,
@@ -164,9 +168,10 @@ export const PEOPLE: readonly Person[] = [
       { client: 'iphone', share: 0.3, mobile: true },
     ],
     trips: [
-      { from: d(2023, 10, 9), until: d(2023, 10, 20), zone: 'America/New_York', place: 'New York' },
-      { from: d(2024, 5, 13), until: d(2024, 5, 24), zone: 'Africa/Nairobi', place: 'Nairobi' },
-      { from: d(2024, 9, 16), until: d(2024, 9, 27), zone: 'Asia/Singapore', place: 'Singapore' },
+      { from: d(2023, 10, 9), until: d(2023, 10, 27), zone: 'America/New_York', place: 'New York' },
+      { from: d(2024, 1, 29), until: d(2024, 2, 9), zone: 'America/New_York', place: 'Washington' },
+      { from: d(2024, 5, 13), until: d(2024, 5, 31), zone: 'Africa/Nairobi', place: 'Nairobi' },
+      { from: d(2024, 9, 16), until: d(2024, 10, 4), zone: 'Asia/Singapore', place: 'Singapore' },
     ],
   }),
   person({
@@ -183,7 +188,10 @@ export const PEOPLE: readonly Person[] = [
       { client: 'outlook', share: 0.8 },
       { client: 'iphone', share: 0.2, mobile: true },
     ],
-    trips: [{ from: d(2024, 2, 19), until: d(2024, 2, 28), zone: 'America/New_York', place: 'New York' }],
+    trips: [
+      { from: d(2024, 2, 19), until: d(2024, 3, 1), zone: 'America/New_York', place: 'New York' },
+      { from: d(2023, 11, 6), until: d(2023, 11, 17), zone: 'Asia/Singapore', place: 'Singapore' },
+    ],
   }),
   person({
     ...STAFF_BASE,
@@ -336,6 +344,7 @@ export const PEOPLE: readonly Person[] = [
     lang: 'en',
     zone: 'Europe/London',
     phone: '+44 20 5550 1121',
+    trips: [{ from: d(2024, 5, 6), until: d(2024, 5, 31), zone: 'Africa/Nairobi', place: 'Nairobi' }],
     clients: [
       { client: 'outlook', share: 0.7 },
       { client: 'iphone', share: 0.3, mobile: true },
