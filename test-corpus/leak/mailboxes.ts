@@ -66,6 +66,9 @@ export function writeMailboxes(dumpDir: string, copies: readonly Copy[], rng: Ra
       case 'takeout':
         out.push(...writeTakeout(dumpDir, mailbox, mine, rng));
         break;
+      case 'apple-mbox':
+        out.push(...writeAppleMbox(dumpDir, mailbox, mine));
+        break;
       case 'outlook-eml':
       case 'eml-tree':
         out.push(...writeEmlTree(dumpDir, mailbox, mine));
@@ -179,6 +182,35 @@ function writeTakeout(dumpDir: string, mailbox: MailboxSpec, copies: Copy[], rng
   const path = join(dumpDir, mailbox.root);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, Buffer.concat(chunks));
+  return out;
+}
+
+/** Apple Mail's export: `Folder.mbox/mbox` (LF, `From ???@???` lines) and an Info.plist beside it. */
+function writeAppleMbox(dumpDir: string, mailbox: MailboxSpec, copies: Copy[]): StoredMessage[] {
+  const out: StoredMessage[] = [];
+  const files = new Map<string, Buffer[]>();
+  const offsets = new Map<string, number>();
+  for (const copy of copies) {
+    const folder = folderName(mailbox, copy.folder);
+    const message = lf(serialize(copy.message));
+    assertNoFromLines(message, mailbox.root);
+    const fromLine = `From ???@??? ${formatAsctime(copy.at)}\n`;
+    const start = (offsets.get(folder) ?? 0) + fromLine.length;
+    const bytes = Buffer.from(message, 'latin1');
+    const chunk = Buffer.concat([Buffer.from(fromLine, 'latin1'), bytes, Buffer.from('\n', 'latin1')]);
+    files.set(folder, [...(files.get(folder) ?? []), chunk]);
+    offsets.set(folder, (offsets.get(folder) ?? 0) + chunk.length);
+    out.push({ path: `${join(mailbox.root, folder, 'mbox')}#${start}`, sha256: sha256(bytes), bytes, copy });
+  }
+  for (const [folder, chunks] of files) {
+    const dir = join(dumpDir, mailbox.root, folder);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'mbox'), Buffer.concat(chunks));
+    writeFileSync(
+      join(dir, 'Info.plist'),
+      `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n<dict>\n\t<key>LocalFileSystemPath</key>\n\t<string>${folder.replace(/\.mbox$/, '')}</string>\n</dict>\n</plist>\n`,
+    );
+  }
   return out;
 }
 

@@ -364,7 +364,7 @@ export class PostOffice {
         break;
       }
       case 'quill':
-        await outside(await submitQuill(message, author, submitAt, rng), recipients);
+        await outside(await submitQuill(message, author, submitAt, rng, use.client), recipients);
         break;
       case 'civic': {
         const origin = originFor(author, use.client, false, undefined, rng);

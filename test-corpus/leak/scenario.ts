@@ -6,7 +6,7 @@ import { DAY, HOUR, MINUTE, offsetMinutes } from './clock.ts';
 import type { DocKind } from './documents.ts';
 import type { Addr, Attachment } from './letter.ts';
 import { Paperwork } from './paperwork.ts';
-import { addrOf, mailboxOf, workingTime, type Letter, type PostOffice, type SendSpec } from './post-office.ts';
+import { addrOf, mailboxOf, pickClient, workingTime, type Letter, type PostOffice, type SendSpec } from './post-office.ts';
 import type { Random } from './random.ts';
 import {
   ANNOUNCE_MEMBERS,
@@ -17,6 +17,7 @@ import {
   sendAutoReply,
   sendBounce,
   sendCloudNotice,
+  sendCronReport,
   sendNewsletter,
   sendPeopleHub,
   sendScan,
@@ -53,7 +54,8 @@ type EventKind =
   | 'personal'
   | 'scan'
   | 'forward-home'
-  | 'draft';
+  | 'draft'
+  | 'cron';
 
 const EVENTS: [EventKind, number][] = [
   ['internal', 26],
@@ -71,10 +73,14 @@ const EVENTS: [EventKind, number][] = [
   ['scan', 2],
   ['forward-home', 2],
   ['draft', 1.5],
+  ['cron', 1.5],
 ];
 
 const PARTNERS = ['lucia', 'james', 'amira', 'helen', 'nadia', 'ben', 'karin', 'paul', 'hans'];
 const PARTNER_WEIGHTS: Record<string, number> = { lucia: 30, james: 8, amira: 8, helen: 12, nadia: 10, ben: 6, karin: 3, paul: 6, hans: 5 };
+
+/** 01:00-02:59 UTC: when the nightly jobs end. */
+const nightlyTime = (rng: Random): number => rng.int(3600, 3 * 3600 - 1) * 1000;
 
 const leakedFirst = (p: Person): number => (hasMailbox(p.key) ? 4 : 1);
 
@@ -164,6 +170,8 @@ export class Scenario {
         return this.forwardHome(t);
       case 'draft':
         return this.draft(t);
+      case 'cron':
+        return sendCronReport(this.po, findPerson('karl'), Math.floor(t / DAY) * DAY + nightlyTime(this.rng));
     }
   }
 
@@ -480,15 +488,18 @@ export class Scenario {
   /** The director's personal account: family and friends, and a few notes to colleagues. */
   private async personal(t: number): Promise<void> {
     const rng = this.rng;
-    const marta = findPerson('marta-home');
+    const tom = rng.chance(0.3);
+    const marta = findPerson(tom ? 'tom-home' : 'marta-home');
     const other = findPerson(
-      rng.weighted([
-        ['erik', 4],
-        ['sofia', 3],
-        ['karin', 2],
-      ] as const),
+      tom
+        ? 'dan'
+        : rng.weighted([
+            ['erik', 4],
+            ['sofia', 3],
+            ['karin', 2],
+          ] as const),
     );
-    const lang: Lang = rng.chance(0.6) ? 'sv' : 'en';
+    const lang: Lang = !tom && rng.chance(0.6) ? 'sv' : 'en';
     const at = Math.floor(t / DAY) * DAY + rng.int(6 * 60, 21 * 60) * MINUTE;
     if (at > PERIOD_END) return;
     const outgoing = rng.chance(0.45);
@@ -532,7 +543,8 @@ export class Scenario {
   /** The director forwards work mail to her personal address (from her work account, signed on the way out). */
   private async forwardHome(t: number): Promise<void> {
     const rng = this.rng;
-    const marta = findPerson('marta');
+    const marta = findPerson(rng.chance(0.6) ? 'marta' : 'tom');
+    const home = findPerson(`${marta.key}-home`);
     const candidates = this.po.letters.filter(
       (l) =>
         l.trueTime < t && t - l.trueTime < 20 * DAY && l.kind === 'personal' && [...l.to, ...l.cc].some((a) => a.address === marta.address),
@@ -541,10 +553,12 @@ export class Scenario {
     const parent = rng.pick(candidates);
     const at = workingTime(t, rng, 60);
     if (at > PERIOD_END) return;
+    const use = pickClient(marta, at, rng, false);
     await this.send({
       author: marta,
-      to: [{ name: 'Marta Lindqvist', address: 'marta.lindqvist@quillmail.example' }],
-      subject: `${forwardPrefix('en', 'outlook')}${baseSubject(parent.subject)}`,
+      use,
+      to: [{ name: home.name, address: home.address }],
+      subject: `${forwardPrefix('en', use.client === 'outlook' ? 'outlook' : 'other')}${baseSubject(parent.subject)}`,
       text: rng.pick(['', 'To read on the train.', 'for the weekend']),
       quote: { mode: 'forward', parent },
       attachments: parent.attachments,

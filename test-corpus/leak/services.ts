@@ -956,3 +956,64 @@ export function makeInvitation(
     'END:VCALENDAR',
   ].join('\n');
 }
+
+// ---------------------------------------------------------------------------------------------
+// A server's cron job
+
+/**
+ * The nightly backup report of a server, mailed by cron through the server's own Postfix, which
+ * adds the Date and a time-stamped Message-Id the job did not write; root is an alias of the admin.
+ */
+export async function sendCronReport(po: PostOffice, admin: Person, at: number): Promise<void> {
+  const rng = po.rng;
+  if (!mailboxOf(admin.address)) return;
+  const host = 'backup01.aldermoor.example';
+  const queueId = postfixQueueId(at, rng);
+  const gb = rng.int(180, 260);
+  const text = `Backup of /srv/share and /srv/mail finished.\nTransferred: ${gb} GB in ${rng.int(2, 4)}h${String(rng.int(0, 59)).padStart(2, '0')}m\nErrors: ${rng.chance(0.9) ? 0 : rng.int(1, 3)}\nOldest snapshot kept: ${new Date(at - 30 * DAY).toISOString().slice(0, 10)}\n`;
+  const messageId = `<${compactUtc(at)}.${queueId}@${host}>`;
+  const m: RawMessage = {
+    fields: [
+      field('From', `root@${host} (Cron Daemon)`),
+      field('To', `root@${host}`),
+      field('Subject', `Cron <root@backup01> /usr/local/sbin/nightly-backup`),
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=UTF-8',
+      'Content-Transfer-Encoding: 8bit',
+      'X-Cron-Env: <SHELL=/bin/sh>',
+      'X-Cron-Env: <HOME=/root>',
+      'X-Cron-Env: <PATH=/usr/bin:/bin>',
+      'X-Cron-Env: <LOGNAME=root>',
+      field('Message-Id', messageId),
+      field('Date', formatMailDate(at, 'Europe/Berlin', { day: 'space', comment: true })),
+    ],
+    body: encodeText(text, 'utf-8', '8bit'),
+  };
+  const letter = po.newLetter({
+    kind: 'notification',
+    from: { name: 'Cron Daemon', address: `root@${host}` },
+    to: [addrOf(admin)],
+    cc: [],
+    subject: 'Cron <root@backup01> /usr/local/sbin/nightly-backup',
+    messageId,
+    date: at,
+    trueTime: at,
+    zone: 'Europe/Berlin',
+    client: 'service',
+    fullText: text,
+    lang: 'en',
+    attachments: [],
+    references: [],
+    composed: m,
+    tags: ['notification'],
+  });
+  const local = `Received: by ${host} (Postfix, from userid 0)${CRLF}\tid ${queueId}; ${formatMailDate(at, 'Europe/Berlin', { day: 'space', comment: true })}`;
+  const relayAt = at + rng.int(200, 1500);
+  const relayed = `Received: from ${host} (${host} [10.0.0.41])${CRLF}\tby ${HOSTS.aldermoorMail.host} (Postfix) with ESMTP id ${postfixQueueId(relayAt, rng)}${CRLF}\tfor <root@${host}>; ${formatMailDate(relayAt, 'Europe/Brussels', { day: 'space', comment: true })}`;
+  const flight: InFlight = { message: prependFields(m, relayed, local), at: relayAt, relay: HOSTS.aldermoorMail, mailFrom: `root@${host}` };
+  const d = deliverAldermoorLocal(flight, admin.address, rng);
+  // Postfix's alias expansion leaves the original recipient just above Delivered-To.
+  const at2 = d.message.fields.findIndex((f) => f.startsWith('Delivered-To:'));
+  const fields = [...d.message.fields.slice(0, at2), `X-Original-To: root@${host}`, ...d.message.fields.slice(at2)];
+  po.deliverTo(admin.address, { fields, body: d.message.body }, d.at, letter, ['unsigned-internal'], flight.message);
+}

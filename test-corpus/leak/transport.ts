@@ -809,11 +809,25 @@ export async function deliverCirrus(flight: InFlight, rcpt: string, opts: Delive
 // ----- the webmail -----------------------------------------------------------------------------
 
 /** Sent from the webmail: signed, with the relay's stamps; no Received (the next MX writes the first). */
-export async function submitQuill(message: RawMessage, person: Person, at: number, rng: Random): Promise<InFlight> {
+export async function submitQuill(
+  message: RawMessage,
+  person: Person,
+  at: number,
+  rng: Random,
+  client: ClientId = 'quill-web',
+): Promise<InFlight> {
   const xAt = at + net(rng, 100, 900);
   const ms = String(xAt);
+  // A desktop or phone client submits over SMTP: the webmail's submission server writes a hop.
+  const submitted =
+    client === 'quill-web'
+      ? message
+      : prependFields(
+          message,
+          `Received: from smtpclient.apple ([192.0.2.${rng.int(1, 250)}])${CRLF}        by smtp.quillmail.example with ESMTPSA id ${rng.alnum(5).toLowerCase()}${rng.int(1000000, 9999999)}-${rng.hex(12)}${CRLF}        for <${person.address}>${CRLF}        (version=TLS1_3 cipher=TLS_AES_128_GCM_SHA256 bits=128/128);${CRLF}        ${formatMailDate(at, 'America/Los_Angeles', { comment: true })}`,
+        );
   let m = prependFields(
-    message,
+    submitted,
     `X-Quill-Smtp-Source: AGHT+I${rng.token(58, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')}`,
     `X-Received: by ${quill2002(rng)} with SMTP id${CRLF} ${rng.alnum(6).toLowerCase()}-${rng.hex(20)}mr${rng.int(1000000, 9999999)}${rng.alnum(3).toLowerCase()}.${rng.int(10, 99)}.${ms};${CRLF}        ${formatMailDate(xAt, 'America/Los_Angeles', { comment: true })}`,
   );

@@ -506,6 +506,37 @@ export const PEOPLE: readonly Person[] = [
     clients: [{ client: 'quill-web', share: 1 }],
   }),
   person({
+    key: 'tom-home',
+    local: 'tom.hughes',
+    domain: 'quillmail.example',
+    platform: 'quill',
+    org: '',
+    name: 'Tom Hughes',
+    title: '',
+    lang: 'en',
+    zone: 'Europe/London',
+    phone: '',
+    // His own account, read on his phone and, after the new laptop, in Apple Mail (SMTP through the webmail).
+    clients: [
+      { client: 'iphone', share: 1, mobile: true, until: TOM_SWITCH },
+      { client: 'apple-mail', share: 0.6, from: TOM_SWITCH },
+      { client: 'iphone', share: 0.4, mobile: true, from: TOM_SWITCH },
+    ],
+  }),
+  person({
+    key: 'dan',
+    local: 'dan.hughes',
+    domain: 'quillmail.example',
+    platform: 'quill',
+    org: '',
+    name: 'Dan Hughes',
+    title: '',
+    lang: 'en',
+    zone: 'Europe/London',
+    phone: '',
+    clients: [{ client: 'quill-web', share: 1 }],
+  }),
+  person({
     key: 'erik',
     local: 'erik.lindqvist',
     domain: 'quillmail.example',
@@ -585,7 +616,7 @@ export function findPerson(key: string): Person {
 
 export const STAFF: readonly Person[] = PEOPLE.filter((p) => p.staff);
 
-export type MailboxFormat = 'maildir' | 'thunderbird-mbox' | 'takeout' | 'outlook-eml' | 'eml-tree';
+export type MailboxFormat = 'maildir' | 'thunderbird-mbox' | 'takeout' | 'apple-mbox' | 'outlook-eml' | 'eml-tree';
 
 /** The folder names of a leaked mailbox, by role. */
 export interface FolderNames {
@@ -646,6 +677,14 @@ export const MAILBOXES: readonly MailboxSpec[] = [
     root: 'Takeout/Mail/All mail Including Spam and Trash.mbox',
     lang: 'en',
     folders: { inbox: 'Inbox', sent: 'Sent' },
+  },
+  {
+    // Apple Mail's export of a webmail account synced over IMAP: one `Name.mbox/mbox` per folder.
+    owner: 'tom-home',
+    format: 'apple-mbox',
+    root: 'tom-personal',
+    lang: 'en',
+    folders: { inbox: 'INBOX.mbox', sent: '[Gmail]/Sent Mail.mbox' },
   },
   {
     owner: 'mark',

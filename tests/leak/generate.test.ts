@@ -156,7 +156,8 @@ describe('generated leak', () => {
     expect([...messages.keys()].sort()).toEqual(Object.keys(truth.messages).sort());
     for (const [path, bytes] of messages) expect(sha256(bytes), path).toBe(truth.messages[path]!.sha256);
     // What else the mailbox programs leave beside the mail: indexes and folder markers.
-    for (const path of other) if (statSync(join(a, 'dump', path)).size > 0) expect(path).toMatch(/(dovecot-uidlist|subscriptions|\.msf)$/);
+    for (const path of other)
+      if (statSync(join(a, 'dump', path)).size > 0) expect(path).toMatch(/(dovecot-uidlist|subscriptions|\.msf|Info\.plist)$/);
     expect(Object.keys(truth.messages).length).toBeGreaterThan(MESSAGES * 0.97);
   });
 
