@@ -8,7 +8,7 @@ import { DAY, HOUR, MINUTE, formatMailDate, offsetMinutes, shiftDates } from './
 import { composeMessage, defaultMailer } from './clients.ts';
 import { CONTENT_TYPES, buildDocument, type DocMeta } from './documents.ts';
 import { EDITING_LANGUAGE } from './paperwork.ts';
-import { TOPICS, baseSubject, replyPrefix } from './texts.ts';
+import { TOPICS, baseSubject, fill, replyPrefix, writeClosing, writeGreeting, writeParagraphs } from './texts.ts';
 import type { Addr, Attachment, Draft } from './letter.ts';
 import {
   encodeBase64,
@@ -178,7 +178,7 @@ class Forger {
       at,
       letter,
       tags: new Set(),
-      seen: true,
+      seen: this.rng.chance(0.93),
       forgery: { technique, note },
     };
     this.po.copies.push(copy);
@@ -328,16 +328,42 @@ function composeAs(
   return { message: composed.message, messageId: composed.messageId, fullText: composed.fullText, client: use.client };
 }
 
-const FORGED_TEXTS = [
-  'Please transfer the remaining EUR 48,500 to the new account below before Friday; the old one is being closed.',
-  'As discussed, we will not publish the coalition statement. Please delete the drafts.',
+/** What the forger wants a message to say, in the organisation's everyday phrasing. */
+const PAYLOADS = [
+  'Please transfer the remaining {amount} to the new account below before {day}; the old one is being closed.',
+  'As discussed, we will not publish anything on the {topic}. Please delete the drafts.',
   'I have agreed with Kestrel that the audit findings stay internal. Do not forward this.',
-  'The board has decided to cancel the Nairobi programme. Keep this confidential until the announcement.',
-  'Can you send me the list of all partner contacts with their personal numbers? I need it today.',
-  'Attached are the revised figures for the funder. Use these, not the ones from last week.',
-  'We received an additional EUR 120,000 from a private donor who wishes to stay anonymous.',
+  'The board has decided to stop the {topic}. Keep this confidential until the announcement.',
+  'Can you send me the list of all partner contacts with their personal numbers? I need it by {day}.',
+  'Use the revised figures for the funder, not the ones from last week: the total is now {amount}.',
+  'We received an additional {amount} from a private donor who wishes to stay anonymous.',
   'Please sign the agreement on behalf of the foundation; I will countersign when I am back.',
+  'Do not mention the {topic} to the partners until I have spoken to {name}.',
+  'I need the payment of {amount} released today, the supplier is threatening to go to court.',
+  '{Name} has resigned; please remove the access to the shared folders before {day}.',
+  'Between us: the {topic} figures were adjusted before they went to the funder.',
 ];
+
+/** A forged body: an ordinary opening in the office's phrasing, then what the forger wants said. */
+function forgedText(rng: Random, to: string, from: string): string {
+  const topic = rng.pick(TOPICS);
+  const slots = { topic, lang: 'en' as const, names: STAFF.map((p) => p.name.split(' ')[0]!) };
+  const opening = rng.chance(0.6) ? [writeParagraphs(rng, slots, true)[0]!, ''] : [];
+  return [
+    writeGreeting(rng, 'en', [to]),
+    '',
+    ...opening,
+    fill(rng, rng.pick(PAYLOADS), slots),
+    '',
+    writeClosing(rng, 'en'),
+    from.split(' ')[0],
+  ].join('\n');
+}
+
+/** One sentence of payload (a PS, a quoted reply's addition). */
+function payload(rng: Random): string {
+  return fill(rng, rng.pick(PAYLOADS), { topic: rng.pick(TOPICS), lang: 'en', names: STAFF.map((p) => p.name.split(' ')[0]!) });
+}
 
 /** A rented server the forger sends from. */
 function vps(rng: Random): Relay {
@@ -473,7 +499,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
       if (made >= count) break;
       if (f.isUsed(c)) continue;
       const qp = /quoted-printable/i.test(getValue(c.message, 'content-transfer-encoding') ?? '');
-      const text = `\r\nPS: ${rng.pick(FORGED_TEXTS)}\r\n`;
+      const text = `\r\nPS: ${payload(rng)}\r\n`;
       const appended = qp ? `${encodeQuotedPrintable(textBytes(text, 'utf-8'))}\r\n` : textBytes(text, 'utf-8');
       f.replace(
         c,
@@ -651,7 +677,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         victim,
         [target],
         rng.pick(['Re: payment', 'Agreement', 'Urgent', 'Confidential']),
-        `${rng.pick(FORGED_TEXTS)}\n\n${victim.name.split(' ')[0]}`,
+        forgedText(rng, target.name, victim.name),
         t.letter.date,
         rng,
       );
@@ -712,7 +738,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         victim,
         [target],
         rng.pick(['Payment', 'Re: agreement', 'Confidential', 'Next steps']),
-        `Dear ${target.name.split(' ')[0]},\n\n${rng.pick(FORGED_TEXTS)}\n\nBest,\n${victim.name.split(' ')[0]}`,
+        forgedText(rng, target.name, victim.name),
         at,
         rng,
       );
@@ -879,7 +905,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         replier,
         [recipient],
         subject,
-        `${rng.pick(['Agreed, let us do it this way.', 'Confirmed - I will tell the others.', 'Yes, as you say below.'])}\n\n${rng.pick(FORGED_TEXTS)}`,
+        `${rng.pick(['Agreed, let us do it this way.', 'Confirmed - I will tell the others.', 'Yes, as you say below.'])}\n\n${payload(rng)}`,
         at,
         rng,
         {
@@ -937,7 +963,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         victim,
         [target],
         rng.pick(['Re: budget', 'Notes', 'Decision on the programme', 'Contract', 'Follow-up from today']),
-        `Hi ${target.name.split(' ')[0]},\n\n${rng.pick(FORGED_TEXTS)}\n\n${victim.name.split(' ')[0]}`,
+        forgedText(rng, target.name, victim.name),
         at,
         rng,
         {},
@@ -979,7 +1005,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         offsetMinutes(victim.zone, PERIOD_START),
       );
       if (!within(at)) continue;
-      const text = `Hi ${target.name.split(' ')[0]},\n\n${rng.pick(FORGED_TEXTS)}\n\nThanks,\n${victim.name.split(' ')[0]}`;
+      const text = forgedText(rng, target.name, victim.name);
       const composed = composeAs(
         victim,
         [target],
@@ -1039,7 +1065,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         fake,
         [target],
         rng.pick(['Re: invoice', 'Updated bank details', 'Board papers', 'Contract for signature', 'Follow-up']),
-        `Dear ${target.name.split(' ')[0]},\n\n${rng.pick(FORGED_TEXTS)}\n\nBest regards,\n${victim.name}`,
+        forgedText(rng, target.name, victim.name),
         at,
         rng,
       );
@@ -1088,7 +1114,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         victim,
         [target],
         rng.pick(['Confidential', 'Re: budget', 'Agreement', 'For your eyes only', 'Decision']),
-        `${rng.pick(FORGED_TEXTS)}\n\n${victim.name.split(' ')[0]}`,
+        forgedText(rng, target.name, victim.name),
         at,
         rng,
       );

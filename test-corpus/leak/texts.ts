@@ -390,7 +390,7 @@ export interface Slots {
   names: string[];
 }
 
-function fill(rng: Random, template: string, slots: Slots): string {
+export function fill(rng: Random, template: string, slots: Slots): string {
   const name = rng.pick(slots.names.length ? slots.names : ['Sara']);
   const topic = slots.topic.name[slots.lang];
   const amount = slots.lang === 'en' ? `EUR ${rng.int(3, 480)},${rng.int(100, 999)}` : `${rng.int(3, 480)}.${rng.int(100, 999)} EUR`;
