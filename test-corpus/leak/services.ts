@@ -4,7 +4,7 @@
 // out-of-office replies. Each has the fingerprint of the program that writes it.
 import { createHash } from 'node:crypto';
 import libmime from 'libmime';
-import { DAY, HOUR, MINUTE, compactUtc, formatMailDate, type ZoneId } from './clock.ts';
+import { DAY, HOUR, LONG_MONTHS, MINUTE, compactUtc, formatMailDate, type ZoneId } from './clock.ts';
 import { composeMessage } from './clients.ts';
 import type { Addr, Attachment } from './letter.ts';
 import {
@@ -455,7 +455,7 @@ export async function sendPeopleHub(po: PostOffice, to: Person, at: number, remi
   const rng = po.rng;
   if (!mailboxOf(to.address)) return undefined;
   const [subjectTpl, textTpl] = reminderOf ? [`Reminder: ${reminderOf.subject}`, reminderOf.fullText] : rng.pick(PEOPLEHUB_SUBJECTS);
-  const month = new Date(at).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
+  const month = LONG_MONTHS.en[new Date(at).getUTCMonth()]!;
   const subject = subjectTpl!.replace('{month}', month);
   const text = `Hello ${to.name.split(' ')[0]},\n\n${textTpl!.replace('{month}', month)}\n\nhttps://aldermoor.peoplehub.example/app/inbox\n\nPeopleHub - do not reply to this message.`;
   const hash = rng.int(100000000, 2000000000);
