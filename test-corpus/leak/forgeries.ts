@@ -454,8 +454,11 @@ async function forgeDocument(att: Attachment, mailDate: number, rng: Random): Pr
     meta.modified = mailDate - rng.int(20, 600) * MINUTE;
     note = `${att.filename}: last modified by ${meta.lastModifiedBy}, editing language ru-RU`;
   } else if (variant === 'after') {
+    // Saved later over the original (only modified moves), or made new from scratch (both move).
     meta.modified = mailDate + rng.int(3, 200) * DAY;
-    note = `${att.filename}: modified ${new Date(meta.modified).toISOString().slice(0, 10)}, after the e-mail of ${new Date(mailDate).toISOString().slice(0, 10)}`;
+    const fromScratch = rng.chance(0.5);
+    if (fromScratch) meta.created = meta.modified - rng.int(20, 300) * MINUTE;
+    note = `${att.filename}: ${fromScratch ? 'created and ' : ''}modified ${new Date(meta.modified).toISOString().slice(0, 10)}, after the e-mail of ${new Date(mailDate).toISOString().slice(0, 10)}`;
   } else {
     meta.lastModifiedBy = rng.pick(['J. Kowalczyk', 'user', 'Admin', 'Mike Rowan']);
     meta.company = rng.pick(['', 'Rowan Consulting Ltd', 'Home']);
@@ -613,13 +616,15 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
       if (f.isUsed(c)) continue;
       const days = rng.int(4, 40) * (rng.chance(0.6) ? -1 : 1);
       const delta = days * DAY + rng.int(-180, 180) * MINUTE;
-      const m = shiftHeaderDates(c.message, delta, (n) => n === 'date' || n === 'received');
+      // Most forgers move the Received times with the Date; some only touch the Date.
+      const withHops = c.role !== 'sent' && rng.chance(0.6);
+      const m = shiftHeaderDates(c.message, delta, (n) => n === 'date' || (withHops && n === 'received'));
       f.replace(
         c,
         m,
         'redated',
-        `Date and Received moved ${Math.abs(days)} days ${days < 0 ? 'earlier' : 'later'}; Message-ID, boundary and Thread-Index unchanged`,
-        c.at + delta,
+        `Date${withHops ? ' and Received' : ''} moved ${Math.abs(days)} days ${days < 0 ? 'earlier' : 'later'}; Message-ID, boundary and Thread-Index unchanged`,
+        c.at + (withHops || c.role === 'sent' ? delta : 0),
       );
       made++;
     }
