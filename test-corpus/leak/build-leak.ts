@@ -9,7 +9,7 @@ import { PostOffice } from './post-office.ts';
 import { createRandom } from './random.ts';
 import { Scenario } from './scenario.ts';
 import { resetScannerCounter } from './services.ts';
-import { isValidlySigned, writeKeyFiles, type Truth, type TruthEntry } from './truth.ts';
+import { isValidlySigned, signatureTags, writeKeyFiles, type Truth, type TruthEntry } from './truth.ts';
 import { getValue } from './mime.ts';
 
 export const GENERATOR_VERSION = 1;
@@ -67,7 +67,7 @@ export async function buildLeak(options: BuildOptions): Promise<Truth> {
       truth.counts.techniques[entry.technique] = (truth.counts.techniques[entry.technique] ?? 0) + 1;
       truth.counts.forgeries++;
     } else {
-      const tags = [...s.copy.tags].sort();
+      const tags = [...new Set([...s.copy.tags, ...signatureTags(s.bytes)])].sort();
       entry = { sha256: s.sha256, kind: 'authentic', tags, validlySigned: await isValidlySigned(s.bytes), messageId };
       for (const tag of tags) truth.counts.tags[tag] = (truth.counts.tags[tag] ?? 0) + 1;
       truth.counts.authentic++;

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { ZONE_FETCHED } from './world.ts';
+import { ALDERMOOR_ROTATION, QUILL_ROTATION, ZONE_FETCHED } from './world.ts';
 import { LEAK_KEYS, leakKeyName } from './key-specs.ts';
 import { worldKeys } from './transport.ts';
 
@@ -108,4 +108,32 @@ export async function isValidlySigned(bytes: Buffer): Promise<boolean> {
   if (!/^dkim-signature:/im.test(bytes.toString('latin1').split(/\r?\n\r?\n/)[0]!)) return false;
   const result = await dkimVerify(bytes, { resolver: journalistResolver, curTime: messageTime(bytes), minBitLength: 1024 });
   return result.results.some((r) => r.status.result === 'pass' && !!r.status.aligned && !((r.status.underSized ?? 0) > 0));
+}
+
+/** Days either side of a rotation in which a signature counts as "around the key rotation". */
+const ROTATION_WINDOW_MS = 30 * 86_400_000;
+
+/**
+ * Tags that the signatures on the stored bytes explain: `key-rotation` for mail signed by a domain
+ * within a month of its selector change (the archive saw the new key only days later), `key-unknown`
+ * for mail signed with a key that is in neither key file.
+ */
+export function signatureTags(bytes: Buffer): string[] {
+  const head = bytes
+    .toString('latin1')
+    .split(/\r?\n\r?\n/)[0]!
+    .replace(/\r?\n[ \t]+/g, ' ');
+  const tags = new Set<string>();
+  for (const line of head.split(/\r?\n/)) {
+    if (!/^dkim-signature:/i.test(line)) continue;
+    const tag = (name: string): string | undefined => new RegExp(`[;:\\s]${name}=([^;\\s]+)`).exec(line)?.[1];
+    const d = tag('d')?.toLowerCase();
+    const sel = tag('s');
+    const t = Number(tag('t')) * 1000;
+    if (!d || !sel) continue;
+    const rotation = d === 'aldermoor.example' ? ALDERMOOR_ROTATION : d === 'quillmail.example' ? QUILL_ROTATION : undefined;
+    if (rotation !== undefined && Math.abs(t - rotation) < ROTATION_WINDOW_MS) tags.add('key-rotation');
+    if (!LEAK_KEYS.some((k) => k.domain === d && k.selector === sel && (k.inZone || k.archive))) tags.add('key-unknown');
+  }
+  return [...tags];
 }
