@@ -271,6 +271,11 @@ export interface Verification {
   arc: ArcCheck;
   /** Keys fetched from live DNS during this verification (only with --dns live). */
   fetchedKeys: KeyRecord[];
+  /**
+   * Which verifier read the signatures: leaktriage's own (well-formed DKIM without ARC), mailauth
+   * (everything else), or null when there was nothing to verify or it was not evaluated.
+   */
+  verifiedBy?: 'own' | 'mailauth' | null;
 }
 
 // ---------------------------------------------------------------- checks and verdict
