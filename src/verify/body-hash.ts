@@ -116,7 +116,7 @@ function hashRelaxed(body: Buffer, out: LimitedHash): void {
   // Whitespace and line breaks at the very end are empty lines (or the end of the last line).
   let end = body.length;
   for (;;) {
-    if (end > 0 && body[end - 1] === SP) end--;
+    if (end > 0 && (body[end - 1] === SP || body[end - 1] === HT)) end--;
     else if (end >= 2 && body[end - 2] === CR && body[end - 1] === LF) end -= 2;
     else break;
   }
