@@ -324,6 +324,8 @@ export interface AnalysedMessage {
   verification: Verification;
   findings: Finding[];
   verdict: Verdict;
+  /** Which parser read the body (our MIME walk, or mailparser for what it declines): for the benchmark's counts. */
+  bodyParser?: 'walk' | 'mailparser' | 'none';
 }
 
 /** What the archive-wide checks see of one stored message. */

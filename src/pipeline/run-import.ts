@@ -1,29 +1,38 @@
-// An import run: readers -> hash -> (known? add a source : analyse in workers) -> store, in
-// batches of one transaction each. Killed half-way and run again, it completes: what was committed
-// is recognised by its hash, what was not is done again; nothing is stored twice.
+// An import run: readers -> workers (hash; known? : analyse) -> store, in batches of one transaction
+// each. Killed half-way and run again, it completes: what was committed is recognised by its hash,
+// what was not is done again; nothing is stored twice. The pieces: run-record.ts (counts, progress,
+// how it ended), worker-pool.ts (analysis off the main thread, under a time and memory limit),
+// write-batch.ts (dedup by hash and the batched writes), and the back-pressure below.
 import { availableParallelism } from 'node:os';
-import type { AnalysedMessage, InputItem, KeyRecord, SourceRef } from '../model.ts';
+import { resolveTxt } from 'node:dns/promises';
+import type { AnalysedMessage, InputItem, SourceRef } from '../model.ts';
 import type { Db } from '../store/database.ts';
-import { addSource, hasMessage, insertMessage } from '../store/messages-repo.ts';
-import { finishRun, markAbandonedRuns, recordFailure, setRunTotal, startRun, updateRunCounts } from '../store/runs-repo.ts';
-import type { RunCounts } from '../store/runs-repo.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
+import { catchUpSearchIndex, deferSearchIndex, resumeSearchIndex } from '../store/search-index.ts';
 import { measureInputs, readInputs } from '../import/read-inputs.ts';
 import { KeyIndex } from '../verify/key-index.ts';
-import type { LiveLookup } from '../verify/verify-message.ts';
-import { analyseMessage, hashBytes, unanalysedMessage } from './analyse-message.ts';
-import { AnalyseTimeoutError, WorkerPool } from './worker-pool.ts';
-import type { AnalysedWithoutBytes } from './worker-protocol.ts';
+import type { LiveLookup, VerifyOptions } from '../verify/verify-message.ts';
+import { AnalyseTimeoutError, analyseMessage, hashBytes, unanalysedMessage } from './analyse-message.ts';
+import { ANALYSE_TIMEOUT_MS, toSharedBytes, WorkerPool } from './worker-pool.ts';
+import type { PoolAnswer } from './worker-pool.ts';
 import { runArchiveChecks } from './archive-pass.ts';
-import { resolveTxt } from 'node:dns/promises';
+import { RunRecord } from './run-record.ts';
+import type { ImportProgress, ImportSummary } from './run-record.ts';
+import { WriteBatch } from './write-batch.ts';
 
-export const TOOL_VERSION = 'leaktriage 0.1.0';
+export { TOOL_VERSION } from './run-record.ts';
+export type { ImportProgress, ImportSummary } from './run-record.ts';
+export { WRITE_BATCH } from './write-batch.ts';
 
-/** Messages written per transaction: large enough to amortise the commit, small enough to lose little when killed. */
-export const WRITE_BATCH = 200;
+/**
+ * Message bytes read and not yet written, at most (in the workers' queues and the write batch).
+ * With the workers' own memory this keeps an import well under 1 GB whatever the dump's size; a
+ * single message larger than this still goes through, alone.
+ */
+export const IN_FLIGHT_BYTES = 192 * 1024 * 1024;
 
 export interface ImportOptions {
-  /** 0 = analyse on the main thread (no time limit per message); default: one per core, at most 4. */
+  /** 0 = analyse on the main thread; default: one per core, at most 4. */
   workers?: number;
   dnsLive?: boolean;
   /** The live DNS lookup used on the main thread (--workers 0); tests pass a fake one. Workers use node:dns. */
@@ -33,167 +42,110 @@ export interface ImportOptions {
   now?: number;
   /** Abort between messages (SIGINT): the run is recorded as interrupted. */
   signal?: AbortSignal;
+  /** Longest analysis of one message, in ms (tests shorten it). */
+  timeoutMs?: number;
 }
-
-export interface ImportProgress extends RunCounts {
-  bytesTotal: number;
-  elapsedMs: number;
-}
-
-export interface ImportSummary extends ImportProgress {
-  runId: number;
-  status: 'completed' | 'interrupted';
-  failuresByCode: Record<string, number>;
-}
-
-type WriteOp =
-  | { kind: 'message'; a: AnalysedMessage; sources: SourceRef[] }
-  | { kind: 'source'; sha256: string; source: SourceRef }
-  | { kind: 'failure'; item: Extract<InputItem, { kind: 'failure' | 'skipped' }>; sha256?: string };
 
 export async function importPaths(db: Db, paths: string[], options: ImportOptions = {}): Promise<ImportSummary> {
-  const started = Date.now();
-  const now = options.now ?? Math.floor(started / 1000);
-  markAbandonedRuns(db);
-  const runId = startRun(db, paths, { dns: options.dnsLive ? 'live' : 'off', workers: options.workers ?? null }, TOOL_VERSION);
-  const counts: RunCounts = { bytesRead: 0, messagesSeen: 0, messagesNew: 0, sourcesNew: 0, failures: 0, skipped: 0 };
-  const failuresByCode: Record<string, number> = {};
-  const { bytes: bytesTotal } = await measureInputs(paths);
-  setRunTotal(db, runId, bytesTotal);
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const run = new RunRecord(db, paths, { dns: options.dnsLive ? 'live' : 'off', workers: options.workers ?? null }, options.onProgress);
+  run.setTotal((await measureInputs(paths)).bytes);
 
   const keyRecords = loadAllKeys(db);
   const keys = new KeyIndex(keyRecords);
   const workers = options.workers ?? Math.min(4, availableParallelism());
+  const timeoutMs = options.timeoutMs ?? ANALYSE_TIMEOUT_MS;
+  const pool =
+    workers > 0
+      ? new WorkerPool(workers, { keys: keyRecords, dnsLive: !!options.dnsLive, now, dbFile: db.memory ? null : db.name }, timeoutMs)
+      : null;
+  const batch = new WriteBatch(db, run, (fetched) => {
+    insertKeys(db, fetched);
+    pool?.addKeys(fetched);
+  });
   const liveLookup = options.dnsLive ? (options.liveLookup ?? ((name: string) => resolveTxt(name))) : undefined;
-  const pool = workers > 0 ? new WorkerPool(workers, { keys: keyRecords, dnsLive: !!options.dnsLive, now }) : null;
-  const maxInFlight = Math.max(16, workers * 24);
+  const verify: VerifyOptions = { keys, now, ...(liveLookup ? { liveLookup } : {}) };
 
-  const progress = { bytesRead: 0 };
-  const pending = new Map<string, { sources: SourceRef[]; done: Promise<void> }>();
-  // Analysed and waiting for the next write: a later copy of the same bytes only adds a source.
-  const queued = new Set<string>();
-  let ops: WriteOp[] = [];
-  let lastReport = 0;
-
-  const report = (force = false): void => {
-    const t = Date.now();
-    if (!force && t - lastReport < 250) return;
-    lastReport = t;
-    counts.bytesRead = progress.bytesRead;
-    options.onProgress?.({ ...counts, bytesTotal, elapsedMs: t - started });
+  const stored = (a: AnalysedMessage, source: SourceRef): void => {
+    run.countEngine(`body:${a.bodyParser ?? 'none'}`);
+    run.countEngine(`verify:${a.verification.verifiedBy ?? 'none'}`);
+    batch.addMessage(a, source);
+  };
+  // The bytes are still evidence: stored with a failure record and a verdict from what is known.
+  const failed = (bytes: Buffer, source: SourceRef, err: Error, sha256 = hashBytes(bytes)): void => {
+    const code = err instanceof AnalyseTimeoutError || err.name === 'AnalyseTimeoutError' ? 'analyse/timeout' : 'analyse/error';
+    const reason = err.message.split('\n')[0]!;
+    run.countFailure('failure', code);
+    batch.addFailure({ kind: 'failure', failure: { path: source.path, offset: source.offset, code, reason } }, sha256);
+    stored(unanalysedMessage(sha256, bytes, err.message, now), source);
   };
 
-  const flush = (): void => {
-    if (ops.length === 0) return;
-    const batch = ops;
-    ops = [];
-    queued.clear();
-    const fetched: KeyRecord[] = [];
-    db.transaction(() => {
-      for (const op of batch) {
-        if (op.kind === 'failure') {
-          const it = op.item;
-          const f = it.kind === 'failure' ? it.failure : { path: it.path, offset: null, code: it.code, reason: it.reason };
-          recordFailure(db, runId, it.kind, f, op.sha256 ?? null);
-        } else if (op.kind === 'source') {
-          if (addSource(db, op.sha256, runId, op.source)) counts.sourcesNew++;
-        } else {
-          if (!hasMessage(db, op.a.sha256)) {
-            insertMessage(db, runId, op.a);
-            counts.messagesNew++;
-          }
-          for (const s of op.sources) if (addSource(db, op.a.sha256, runId, s)) counts.sourcesNew++;
-          fetched.push(...op.a.verification.fetchedKeys);
-        }
-      }
-      counts.bytesRead = progress.bytesRead;
-      updateRunCounts(db, runId, counts);
-    })();
-    if (fetched.length) {
-      insertKeys(db, fetched);
-      pool?.addKeys(fetched);
+  let inFlightBytes = 0;
+  const pending = new Set<Promise<void>>();
+  const onPool = (bytes: Buffer, source: SourceRef): void => {
+    const shared = toSharedBytes(bytes);
+    inFlightBytes += shared.length;
+    const done = pool!.analyse(shared).then(
+      (answer: PoolAnswer) => {
+        if (answer.known) batch.addSource(answer.sha256, source);
+        else stored({ ...answer.result, bytes: shared }, source);
+      },
+      (err: Error) => failed(shared, source, err),
+    );
+    const tracked = done.finally(() => {
+      inFlightBytes -= shared.length;
+      pending.delete(tracked);
+    });
+    pending.add(tracked);
+  };
+  const inline = async (bytes: Buffer, source: SourceRef): Promise<void> => {
+    const sha256 = hashBytes(bytes);
+    if (batch.isStored(sha256)) return batch.addSource(sha256, source);
+    try {
+      stored(await analyseMessage(bytes, verify, sha256, Date.now() + timeoutMs), source);
+    } catch (err) {
+      failed(bytes, source, err as Error, sha256);
+    }
+  };
+  /** Back-pressure: wait while the workers hold enough; index what is stored meanwhile. */
+  const waitForRoom = async (): Promise<void> => {
+    while (pool && pool.busy > 0 && (pool.busy >= workers * 16 || inFlightBytes + batch.heldBytes > IN_FLIGHT_BYTES)) {
+      const settled = pool.settled();
+      if (catchUpSearchIndex(db, 200) === 0) await settled;
+      else await Promise.race([settled, Promise.resolve()]);
     }
   };
 
-  const onAnalysed = (sha256: string, bytes: Buffer, r: AnalysedWithoutBytes | AnalysedMessage): void => {
-    const entry = pending.get(sha256)!;
-    pending.delete(sha256);
-    const a: AnalysedMessage = { ...r, bytes };
-    queued.add(sha256);
-    ops.push({ kind: 'message', a, sources: entry.sources });
-    if (ops.length >= WRITE_BATCH) flush();
-  };
-
-  const onFailedAnalysis = (sha256: string, bytes: Buffer, err: Error): void => {
-    // The bytes are still evidence: store them, verdict from what is known (nothing), and a failure record.
-    const code = err instanceof AnalyseTimeoutError ? 'analyse/timeout' : 'analyse/error';
-    const entry = pending.get(sha256)!;
-    const path = entry.sources[0]?.path ?? '(unknown)';
-    failuresByCode[code] = (failuresByCode[code] ?? 0) + 1;
-    counts.failures++;
-    ops.push({
-      kind: 'failure',
-      item: { kind: 'failure', failure: { path, offset: entry.sources[0]?.offset ?? null, code, reason: err.message.split('\n')[0]! } },
-      sha256,
-    });
-    const stub = unanalysedMessage(sha256, bytes, err.message, now);
-    onAnalysed(sha256, bytes, stub);
-  };
-
   let status: 'completed' | 'interrupted' = 'completed';
+  deferSearchIndex(db);
   try {
-    for await (const item of readInputs(paths, { progress })) {
+    for await (const item of readInputs(paths, { progress: run.progress })) {
       if (options.signal?.aborted) {
         status = 'interrupted';
         break;
       }
-      if (item.kind !== 'message') {
-        const code = item.kind === 'failure' ? item.failure.code : item.code;
-        failuresByCode[code] = (failuresByCode[code] ?? 0) + 1;
-        if (item.kind === 'failure') counts.failures++;
-        else counts.skipped++;
-        ops.push({ kind: 'failure', item });
-        report();
-        continue;
-      }
-      const { bytes, source } = item.message;
-      counts.messagesSeen++;
-      const sha256 = hashBytes(bytes);
-      const inFlight = pending.get(sha256);
-      if (inFlight) {
-        inFlight.sources.push(source);
-      } else if (queued.has(sha256) || hasMessage(db, sha256)) {
-        ops.push({ kind: 'source', sha256, source });
-        if (ops.length >= WRITE_BATCH) flush();
-      } else {
-        const entry = { sources: [source], done: Promise.resolve() };
-        pending.set(sha256, entry);
+      if (item.kind === 'message') {
+        run.counts.messagesSeen++;
         if (pool) {
-          entry.done = pool.analyse(sha256, bytes).then(
-            (r) => onAnalysed(sha256, bytes, r),
-            (err: Error) => onFailedAnalysis(sha256, bytes, err),
-          );
-          // Bound memory: never more than a few messages waiting per worker.
-          while (pool.busy >= maxInFlight) await pool.settled();
-        } else {
-          try {
-            onAnalysed(sha256, bytes, await analyseMessage(bytes, { keys, liveLookup, now }, sha256));
-          } catch (err) {
-            onFailedAnalysis(sha256, bytes, err as Error);
-          }
-        }
+          await waitForRoom();
+          onPool(item.message.bytes, item.message.source);
+        } else await inline(item.message.bytes, item.message.source);
+      } else {
+        addInputFailure(run, batch, item);
       }
-      report();
+      run.report();
     }
-    await Promise.all([...pending.values()].map((p) => p.done));
-    flush();
+    await Promise.all([...pending]);
+    batch.flush();
+    resumeSearchIndex(db);
     runArchiveChecks(db);
-    finishRun(db, runId, status, status === 'interrupted' ? 'stopped by the user before the end' : undefined);
+    run.finish(status, status === 'interrupted' ? 'stopped by the user before the end' : undefined);
   } catch (err) {
     // A programming error: record what was done, mark the run failed, then let it surface.
     try {
-      flush();
-      finishRun(db, runId, 'failed', String((err as Error).stack ?? err));
+      batch.flush();
+      resumeSearchIndex(db);
+      run.finish('failed', String((err as Error).stack ?? err));
     } catch {
       // the database itself is failing; the original error says more
     }
@@ -201,7 +153,11 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   } finally {
     await pool?.close();
   }
-  report(true);
-  counts.bytesRead = progress.bytesRead;
-  return { ...counts, bytesTotal, elapsedMs: Date.now() - started, runId, status, failuresByCode };
+  run.report(true);
+  return run.summary(status);
+}
+
+function addInputFailure(run: RunRecord, batch: WriteBatch, item: Extract<InputItem, { kind: 'failure' | 'skipped' }>): void {
+  run.countFailure(item.kind, item.kind === 'failure' ? item.failure.code : item.code);
+  batch.addFailure(item);
 }

@@ -78,6 +78,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   db.pragma('busy_timeout = 5000');
   if (!options.readonly) {
+    // 64 KiB pages for a new database (no effect on an existing one): the raw messages are large
+    // blobs, and with 4 KiB pages their overflow chains made inserts and WAL checkpoints 3x slower
+    // (bench: 166 MB/s with 4 KiB pages, 495 MB/s with 64 KiB, checkpoints included).
+    db.pragma('page_size = 65536');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');

@@ -140,6 +140,11 @@ CREATE TABLE reviews (
 );
 CREATE TABLE schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL);
+CREATE TABLE search_index_state (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  upto     INTEGER NOT NULL,
+  deferred INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE signature_key_counts (
   key_name   TEXT    NOT NULL,
   key_source TEXT    NOT NULL,
@@ -189,16 +194,21 @@ CREATE TABLE sources (
   length    INTEGER NOT NULL,
   UNIQUE (path, sha256)
 );
-CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+WHEN old.rowid <= (SELECT upto FROM search_index_state WHERE id = 1) BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, subject, from_address, from_name, to_addresses, body_text)
   VALUES ('delete', old.rowid, old.subject, old.from_address, old.from_name, old.to_addresses, old.body_text);
+  UPDATE search_index_state SET upto = min(upto, (SELECT ifnull(max(rowid), 0) FROM messages)) WHERE id = 1;
 END;
-CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+WHEN (SELECT deferred = 0 AND upto = new.rowid - 1 FROM search_index_state WHERE id = 1) BEGIN
   INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
   VALUES (new.rowid, new.subject, new.from_address, new.from_name, new.to_addresses, new.body_text);
+  UPDATE search_index_state SET upto = new.rowid WHERE id = 1;
 END;
 CREATE TRIGGER messages_fts_update
-AFTER UPDATE OF subject, from_address, from_name, to_addresses, body_text ON messages BEGIN
+AFTER UPDATE OF subject, from_address, from_name, to_addresses, body_text ON messages
+WHEN old.rowid <= (SELECT upto FROM search_index_state WHERE id = 1) BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, subject, from_address, from_name, to_addresses, body_text)
   VALUES ('delete', old.rowid, old.subject, old.from_address, old.from_name, old.to_addresses, old.body_text);
   INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
