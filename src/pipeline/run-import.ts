@@ -10,6 +10,7 @@ import type { Db } from '../store/database.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
 import { catchUpSearchIndex, deferSearchIndex, resumeSearchIndex } from '../store/search-index.ts';
 import { measureInputs, readInputs } from '../import/read-inputs.ts';
+import { readInputsInThread } from './read-thread.ts';
 import { KeyIndex } from '../verify/key-index.ts';
 import type { LiveLookup, VerifyOptions } from '../verify/verify-message.ts';
 import { AnalyseTimeoutError, analyseMessage, hashBytes, unanalysedMessage } from './analyse-message.ts';
@@ -119,7 +120,8 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   let status: 'completed' | 'interrupted' = 'completed';
   deferSearchIndex(db);
   try {
-    for await (const item of readInputs(paths, { progress: run.progress })) {
+    const items = pool ? readInputsInThread(paths, run.progress) : readInputs(paths, { progress: run.progress });
+    for await (const item of items) {
       if (options.signal?.aborted) {
         status = 'interrupted';
         break;

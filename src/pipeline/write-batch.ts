@@ -5,6 +5,7 @@ import type { AnalysedMessage, InputItem, KeyRecord, SourceRef } from '../model.
 import type { Db } from '../store/database.ts';
 import { addSource, hasMessage, insertMessage } from '../store/messages-repo.ts';
 import { recordFailure } from '../store/runs-repo.ts';
+import { countBatch, markBatch } from '../store/search-index.ts';
 import type { RunRecord } from './run-record.ts';
 
 /** Messages written per transaction: large enough to amortise the commit, small enough to lose little when killed. */
@@ -78,6 +79,7 @@ export class WriteBatch {
     const { db, run } = this;
     const counts = run.counts;
     db.transaction(() => {
+      const mark = markBatch(db);
       for (const op of batch) {
         if (op.kind === 'failure') {
           const it = op.item;
@@ -94,6 +96,7 @@ export class WriteBatch {
           fetched.push(...op.a.verification.fetchedKeys);
         }
       }
+      countBatch(db, mark);
       run.save();
     })();
     if (fetched.length) this.onKeys(fetched);
