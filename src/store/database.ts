@@ -81,7 +81,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     // 64 KiB pages for a new database (no effect on an existing one): the raw messages are large
     // blobs, and with 4 KiB pages their overflow chains made inserts and WAL checkpoints 3x slower
     // (bench: 166 MB/s with 4 KiB pages, 495 MB/s with 64 KiB, checkpoints included).
-    db.pragma(`page_size = ${process.env.LT_PAGE ?? 65536}`);
+    db.pragma('page_size = 65536');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
