@@ -102,6 +102,13 @@ export function documentFormat(contentType: string, fileName: string | null, hea
 }
 
 /**
+ * Documents larger than this (as stored, encoded) are not decoded for their metadata: a whole
+ * decoded copy of a 100 MB attachment is what the memory budget cannot afford, and metadata sits
+ * in the first and last kilobytes of real documents anyway.
+ */
+export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
+
+/**
  * Reads a document's own metadata. The single call site for src/parse/document-metadata.ts (the
  * docmeta work): until it lands, documents are found and decoded, and their metadata is null.
  */
@@ -272,7 +279,7 @@ function walkPart(part: Part, parentType: string | null, depth: number, w: Walk)
       disposition: dispositionValue || null,
       contentId: contentId || null,
       // Decoded a second time only for documents: the content their metadata is read from.
-      document: format ? readDocument(decodeBody(part.body, encoding), format) : null,
+      document: format && part.body.length <= MAX_DOCUMENT_BYTES ? readDocument(decodeBody(part.body, encoding), format) : null,
     });
     return null;
   }
