@@ -1,21 +1,21 @@
 // An import run: readers -> workers (hash; known? : analyse) -> store, in batches of one transaction
 // each. Killed half-way and run again, it completes: what was committed is recognised by its hash,
 // what was not is done again; nothing is stored twice. The pieces: run-record.ts (counts, progress,
-// how it ended), worker-pool.ts (analysis off the main thread, under a time and memory limit),
-// write-batch.ts (dedup by hash and the batched writes), and the back-pressure below.
+// how it ended), read-thread.ts (the readers off the main thread), dispatch.ts (where a message is
+// analysed, back-pressure), worker-pool.ts (analysis under a time and memory limit), write-batch.ts
+// (dedup by hash and the batched writes).
 import { availableParallelism } from 'node:os';
 import { resolveTxt } from 'node:dns/promises';
-import type { AnalysedMessage, InputItem, SourceRef } from '../model.ts';
+import type { InputItem } from '../model.ts';
 import type { Db } from '../store/database.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
-import { catchUpSearchIndex, deferSearchIndex, resumeSearchIndex } from '../store/search-index.ts';
+import { deferSearchIndex, resumeSearchIndex } from '../store/search-index.ts';
 import { measureInputs, readInputs } from '../import/read-inputs.ts';
 import { readInputsInThread } from './read-thread.ts';
 import { KeyIndex } from '../verify/key-index.ts';
 import type { LiveLookup, VerifyOptions } from '../verify/verify-message.ts';
-import { AnalyseTimeoutError, analyseMessage, hashBytes, unanalysedMessage } from './analyse-message.ts';
-import { ANALYSE_TIMEOUT_MS, toSharedBytes, WorkerPool } from './worker-pool.ts';
-import type { PoolAnswer } from './worker-pool.ts';
+import { ANALYSE_TIMEOUT_MS, WorkerPool } from './worker-pool.ts';
+import { Dispatch } from './dispatch.ts';
 import { runArchiveChecks } from './archive-pass.ts';
 import { RunRecord } from './run-record.ts';
 import type { ImportProgress, ImportSummary } from './run-record.ts';
@@ -24,13 +24,7 @@ import { WriteBatch } from './write-batch.ts';
 export { TOOL_VERSION } from './run-record.ts';
 export type { ImportProgress, ImportSummary } from './run-record.ts';
 export { WRITE_BATCH } from './write-batch.ts';
-
-/**
- * Message bytes read and not yet written, at most (in the workers' queues and the write batch).
- * With the workers' own memory this keeps an import well under 1 GB whatever the dump's size; a
- * single message larger than this still goes through, alone.
- */
-export const IN_FLIGHT_BYTES = 192 * 1024 * 1024;
+export { IN_FLIGHT_BYTES } from './dispatch.ts';
 
 export interface ImportOptions {
   /** 0 = analyse on the main thread; default: one per core, at most 4. */
@@ -55,10 +49,13 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   const keyRecords = loadAllKeys(db);
   const keys = new KeyIndex(keyRecords);
   const workers = options.workers ?? Math.min(4, availableParallelism());
-  const timeoutMs = options.timeoutMs ?? ANALYSE_TIMEOUT_MS;
   const pool =
     workers > 0
-      ? new WorkerPool(workers, { keys: keyRecords, dnsLive: !!options.dnsLive, now, dbFile: db.memory ? null : db.name }, timeoutMs)
+      ? new WorkerPool(
+          workers,
+          { keys: keyRecords, dnsLive: !!options.dnsLive, now, dbFile: db.memory ? null : db.name },
+          options.timeoutMs ?? ANALYSE_TIMEOUT_MS,
+        )
       : null;
   const batch = new WriteBatch(db, run, (fetched) => {
     insertKeys(db, fetched);
@@ -66,56 +63,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   });
   const liveLookup = options.dnsLive ? (options.liveLookup ?? ((name: string) => resolveTxt(name))) : undefined;
   const verify: VerifyOptions = { keys, now, ...(liveLookup ? { liveLookup } : {}) };
-
-  const stored = (a: AnalysedMessage, source: SourceRef): void => {
-    run.countEngine(`body:${a.bodyParser ?? 'none'}`);
-    run.countEngine(`verify:${a.verification.verifiedBy ?? 'none'}`);
-    batch.addMessage(a, source);
-  };
-  // The bytes are still evidence: stored with a failure record and a verdict from what is known.
-  const failed = (bytes: Buffer, source: SourceRef, err: Error, sha256 = hashBytes(bytes)): void => {
-    const code = err instanceof AnalyseTimeoutError || err.name === 'AnalyseTimeoutError' ? 'analyse/timeout' : 'analyse/error';
-    const reason = err.message.split('\n')[0]!;
-    run.countFailure('failure', code);
-    batch.addFailure({ kind: 'failure', failure: { path: source.path, offset: source.offset, code, reason } }, sha256);
-    stored(unanalysedMessage(sha256, bytes, err.message, now), source);
-  };
-
-  let inFlightBytes = 0;
-  const pending = new Set<Promise<void>>();
-  const onPool = (bytes: Buffer, source: SourceRef): void => {
-    const shared = toSharedBytes(bytes);
-    inFlightBytes += shared.length;
-    const done = pool!.analyse(shared).then(
-      (answer: PoolAnswer) => {
-        if (answer.known) batch.addSource(answer.sha256, source);
-        else stored({ ...answer.result, bytes: shared }, source);
-      },
-      (err: Error) => failed(shared, source, err),
-    );
-    const tracked = done.finally(() => {
-      inFlightBytes -= shared.length;
-      pending.delete(tracked);
-    });
-    pending.add(tracked);
-  };
-  const inline = async (bytes: Buffer, source: SourceRef): Promise<void> => {
-    const sha256 = hashBytes(bytes);
-    if (batch.isStored(sha256)) return batch.addSource(sha256, source);
-    try {
-      stored(await analyseMessage(bytes, verify, sha256, Date.now() + timeoutMs), source);
-    } catch (err) {
-      failed(bytes, source, err as Error, sha256);
-    }
-  };
-  /** Back-pressure: wait while the workers hold enough; index what is stored meanwhile. */
-  const waitForRoom = async (): Promise<void> => {
-    while (pool && pool.busy > 0 && (pool.busy >= workers * 16 || inFlightBytes + batch.heldBytes > IN_FLIGHT_BYTES)) {
-      const settled = pool.settled();
-      if (catchUpSearchIndex(db, 200) === 0) await settled;
-      else await Promise.race([settled, Promise.resolve()]);
-    }
-  };
+  const dispatch = new Dispatch({ db, run, batch, pool, workers, verify, timeoutMs: options.timeoutMs ?? ANALYSE_TIMEOUT_MS });
 
   let status: 'completed' | 'interrupted' = 'completed';
   deferSearchIndex(db);
@@ -128,16 +76,13 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       }
       if (item.kind === 'message') {
         run.counts.messagesSeen++;
-        if (pool) {
-          await waitForRoom();
-          onPool(item.message.bytes, item.message.source);
-        } else await inline(item.message.bytes, item.message.source);
+        await dispatch.submit(item.message.bytes, item.message.source);
       } else {
         addInputFailure(run, batch, item);
       }
       run.report();
     }
-    await Promise.all([...pending]);
+    await dispatch.drain();
     batch.flush();
     resumeSearchIndex(db);
     runArchiveChecks(db);
