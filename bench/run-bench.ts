@@ -143,6 +143,7 @@ const importRun = (label: string, inputs: string[], workers: string, keepDb = fa
   log(`${label}, workers ${workers}`);
   const m = child(['--child', 'import', '--db', db, '--workers', workers, '--inputs', JSON.stringify(inputs)]);
   rows.push({ label, m, workers });
+  log(`  ${JSON.stringify(m)}`);
   if (!keepDb) for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
   return m;
 };
@@ -163,6 +164,7 @@ writeFileSync(listFile, allFiles.join('\n'));
 log('floor: read + SHA-256');
 const floor = child(['--child', 'floor', '--inputs', listFile]);
 rows.push({ label: '(a) floor: read + SHA-256', m: floor, workers: '1' });
+log(`  ${JSON.stringify(floor)}`);
 
 log('naive reference');
 const naive = child([listFile, join(OUT, 'naive.sqlite'), ZONE], join(ROOT, 'bench/naive-reference.ts'));
@@ -170,6 +172,7 @@ rmSync(join(OUT, 'naive.sqlite'), { force: true });
 rmSync(join(OUT, 'naive.sqlite-wal'), { force: true });
 rmSync(join(OUT, 'naive.sqlite-shm'), { force: true });
 rows.push({ label: '(a) naive reference', m: naive, workers: '2' });
+log(`  ${JSON.stringify(naive)}`);
 
 const quarterRun = importRun('(a) 1/4 leaktriage import', quarter, 'default');
 const full = importRun('(a) leaktriage import', mixedFolders, 'default');
@@ -186,6 +189,7 @@ for (const f of sample) {
 }
 const perProcess: Measured = { secs: (performance.now() - t0) / 1000, messages: sample.length, bytes: sampleBytes, maxRssKb: 0 };
 rows.push({ label: `(a) one verifier process per message (sample of ${sample.length})`, m: perProcess, workers: '-' });
+log(`  ${JSON.stringify(perProcess)}`);
 
 // (c) the mbox
 if (!skip.has('mbox')) {
@@ -205,6 +209,7 @@ if (!skip.has('small')) {
   importRun('(b) small messages, leaktriage import (archive checks included)', [smallDir], 'default', true);
   log('review list on the database (b) built');
   const r = spawnSync(process.execPath, [import.meta.filename, '--child', 'review', '--db', db], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  log(`  ${r.stdout}`);
   if (r.status === 0) review = JSON.parse(r.stdout) as typeof review;
   else notes.push(`review list: failed (${r.stderr.split('\n')[0]})`);
   for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
