@@ -8,7 +8,7 @@ import { readInputs } from '../import/read-inputs.ts';
 
 /** Items the reader may run ahead of the main thread, and the bytes they may hold. */
 const AHEAD_ITEMS = 64;
-const AHEAD_BYTES = 64 * 1024 * 1024;
+const AHEAD_BYTES = 32 * 1024 * 1024;
 
 type ToMain = { type: 'item'; item: InputItem; bytesRead: number } | { type: 'end'; bytesRead: number } | { type: 'error'; error: string };
 type ToReader = { type: 'ack'; bytes: number };

@@ -20,7 +20,7 @@ export const ANALYSE_TIMEOUT_MS = 60_000;
  * capped (parse/mime-walk.ts) and attachments are decoded in slices, so a worker needs far less;
  * a worker that reaches it is ended like a stuck one, and its message recorded as failed.
  */
-export const WORKER_HEAP_MB = 256;
+export const WORKER_HEAP_MB = 192;
 
 export { AnalyseTimeoutError };
 

@@ -12,7 +12,7 @@ import type { RunRecord } from './run-record.ts';
 export const WRITE_BATCH = 200;
 
 /** Message bytes held for one transaction at most (large messages make smaller batches). */
-export const WRITE_BATCH_BYTES = 64 * 1024 * 1024;
+export const WRITE_BATCH_BYTES = 32 * 1024 * 1024;
 
 type WriteOp =
   | { kind: 'message'; a: AnalysedMessage; source: SourceRef }
