@@ -69,7 +69,8 @@ export class RunRecord {
     if (!force && t - this.lastReport < REPORT_EVERY_MS) return;
     this.lastReport = t;
     this.counts.bytesRead = this.progress.bytesRead;
-    this.onProgress?.({ ...this.counts, bytesTotal: this.bytesTotal, elapsedMs: t - this.started });
+    // While the total is still being measured, it is at least what has been read.
+    this.onProgress?.({ ...this.counts, bytesTotal: Math.max(this.bytesTotal, this.counts.bytesRead), elapsedMs: t - this.started });
   }
 
   finish(status: 'completed' | 'interrupted' | 'failed', error?: string): void {
