@@ -26,7 +26,7 @@ module.exports = {
       severity: 'error',
       comment: 'The MIME parser has one adapter: src/parse.',
       from: { path: '^src/', pathNot: stage('parse') },
-      to: { path: '(^|/)node_modules/(mailparser|mailsplit|libmime)/' },
+      to: { path: '(^|/)node_modules/(mailparser|@zone-eu/mailsplit|libmime|libqp|iconv-lite|html-to-text|nodemailer)/' },
     },
     {
       name: 'mailauth-only-in-verify',

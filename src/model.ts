@@ -290,6 +290,11 @@ export interface Verification {
   arc: ArcCheck;
   /** Keys fetched from live DNS during this verification (only with --dns live). */
   fetchedKeys: KeyRecord[];
+  /**
+   * Which verifier read the signatures: leaktriage's own (well-formed DKIM without ARC), mailauth
+   * (everything else), or null when there was nothing to verify or it was not evaluated.
+   */
+  verifiedBy?: 'own' | 'mailauth' | null;
 }
 
 // ---------------------------------------------------------------- checks and verdict
@@ -338,6 +343,8 @@ export interface AnalysedMessage {
   verification: Verification;
   findings: Finding[];
   verdict: Verdict;
+  /** Which parser read the body (our MIME walk, or mailparser for what it declines): for the benchmark's counts. */
+  bodyParser?: 'walk' | 'mailparser' | 'none';
 }
 
 /** What the archive-wide checks see of one stored message. */

@@ -107,6 +107,28 @@ function emptyMetadata(format: Format, problems: string[] = []): DocumentMetadat
   };
 }
 
+/** How much of an attachment's decoded start `mayBeDocument` looks at: PDF readers accept the header anywhere in it. */
+export const DOCUMENT_SNIFF_BYTES = 1024;
+
+/**
+ * Whether readDocumentMetadata may find a document in an attachment whose decoded content starts
+ * with `head` (at least DOCUMENT_SNIFF_BYTES of it, or all): the parser decodes an attachment whole
+ * only then. An ordinary zip counts (its package tells), an image or a text file does not.
+ */
+export function mayBeDocument(head: Buffer, filename: string | null, contentType: string): boolean {
+  return declaredFormat(filename, contentType) !== null || looksLikePdf(head) || looksLikeZip(head);
+}
+
+/**
+ * The record of a document too large to read (MAX_DOCUMENT_BYTES), from its size and first bytes
+ * alone, so that the parser need not decode it; null when it would not be read as a document anyway.
+ */
+export function describeUnreadDocument(size: number, head: Buffer, filename: string | null, contentType: string): DocumentMetadata | null {
+  const format = looksLikePdf(head) ? 'pdf' : declaredFormat(filename, contentType);
+  if (format === null) return null; // a large zip of unknown kind is not worth opening to find out
+  return emptyMetadata(format, [`${size} bytes, more than the ${MAX_DOCUMENT_BYTES} read: not read`]);
+}
+
 /**
  * The document's own metadata, or null when the attachment is not an office document or PDF (by its
  * bytes, its name and its declared type). A document that is declared but cannot be read still
@@ -133,10 +155,7 @@ export async function readDocumentMetadata(
     ]);
   }
   const format = isPdf ? 'pdf' : declared;
-  if (content.length > MAX_DOCUMENT_BYTES) {
-    if (format === null) return null; // a large zip of unknown kind is not worth opening to find out
-    return emptyMetadata(format, [`${content.length} bytes, more than the ${MAX_DOCUMENT_BYTES} read: not read`]);
-  }
+  if (content.length > MAX_DOCUMENT_BYTES) return describeUnreadDocument(content.length, content, filename, contentType);
   try {
     return isPdf ? await readPdfMetadata(content) : readPackageMetadata(content, declared);
   } catch (err) {

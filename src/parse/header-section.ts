@@ -25,6 +25,13 @@ export function splitHeaderSection(bytes: Buffer): HeaderSplit {
   return { headerEnd: end, bodyStart: lf + 2, hasBody: true };
 }
 
+/** How the bytes of a message divide: what the verifier needs to know of the parser's reading. */
+export interface MessageLayout {
+  split: HeaderSplit;
+  /** Lines in the header section that are neither a header nor a continuation. */
+  strayLines: number;
+}
+
 export interface HeaderListResult {
   headers: RawHeader[];
   /** Lines that are neither a header nor a continuation (kept out of the list, reported). */

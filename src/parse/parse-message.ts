@@ -1,11 +1,18 @@
-// The only place that imports the MIME parser (mailparser). Its result is mapped into ParsedMessage
-// field by field; the raw header list comes from our own reader so order, duplicates and folding stay.
+// A message's bytes into ParsedMessage. The raw header list comes from our own reader (order,
+// duplicates and folding kept); the body from our own one-pass MIME walk (mime-walk.ts), or, for
+// the structures the walk declines, from mailparser, whose only import is here. Both give the same
+// fields with the same meaning: decoded text and HTML, decoded addresses and subject, attachments
+// with the SHA-256 of their decoded content.
 import { simpleParser } from 'mailparser';
 import type { AddressObject, ParsedMail } from 'mailparser';
-import type { Address, AttachmentInfo, ParsedMessage } from '../model.ts';
+import type { Address, AttachmentInfo, ParsedMessage, RawHeader } from '../model.ts';
 import { firstHeader, readHeaderList, splitHeaderSection } from './header-section.ts';
+import type { MessageLayout } from './header-section.ts';
 import { parseMailTime } from './mail-time.ts';
 import { readReceivedHops } from './received.ts';
+import { walkMime, WalkDeclined } from './mime-walk.ts';
+import type { WalkResult } from './mime-walk.ts';
+import { decodeAddressHeader, decodeSubject } from './address-decode.ts';
 import { readDocumentMetadata } from './document-metadata.ts';
 
 /**
@@ -33,7 +40,25 @@ const PARSER_OPTIONS = {
   maxHtmlLengthToParse: MAX_BODY_TEXT_CHARS,
 };
 
+/** Which parser read the body: our walk, mailparser (declined by the walk), or none (not parsed). */
+export type BodyParser = 'walk' | 'mailparser' | 'none';
+
+export interface ReadMessage {
+  parsed: ParsedMessage;
+  layout: MessageLayout;
+  bodyParser: BodyParser;
+}
+
 export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
+  return (await readMessage(bytes)).parsed;
+}
+
+/** Tests only: always use mailparser for the body, to compare it with the walk. */
+export interface ReadOptions {
+  bodyParser?: 'auto' | 'mailparser';
+}
+
+export async function readMessage(bytes: Buffer, options: ReadOptions = {}): Promise<ReadMessage> {
   const problems: ParsedMessage['problems'] = [];
   const split = splitHeaderSection(bytes);
   const { headers, strayLines } = readHeaderList(bytes, split);
@@ -48,6 +73,7 @@ export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
   }
 
   let mail: ParsedMail | null = null;
+  let walked: WalkResult | null = null;
   const boundaries = countBoundaries(bytes);
   if (split.headerEnd > MAX_HEADER_SECTION_BYTES) {
     problems.push({
@@ -60,25 +86,88 @@ export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
       reason: `more than ${MAX_MIME_BOUNDARIES} MIME boundaries declared; the body tree was not parsed`,
     });
   } else {
-    try {
-      mail = await simpleParser(bytes, PARSER_OPTIONS as Parameters<typeof simpleParser>[1]);
-    } catch (err) {
-      problems.push({ code: 'parse/mime-error', reason: `the MIME parser failed: ${(err as Error).message}` });
+    if (options.bodyParser !== 'mailparser') {
+      try {
+        walked = walkMime(headers, bytes.subarray(split.bodyStart));
+      } catch (err) {
+        if (!(err instanceof WalkDeclined)) throw err;
+      }
+    }
+    if (!walked) {
+      try {
+        mail = await simpleParser(bytes, PARSER_OPTIONS as Parameters<typeof simpleParser>[1]);
+      } catch (err) {
+        problems.push({ code: 'parse/mime-error', reason: `the MIME parser failed: ${(err as Error).message}` });
+      }
     }
   }
+  const bodyParser: BodyParser = walked ? 'walk' : mail ? 'mailparser' : 'none';
+  const layout: MessageLayout = { split, strayLines };
+  const parsed = walked ? fromWalk(bytes, headers, walked, problems) : fromMailparser(headers, mail, problems);
+  const documents = walked ? walked.documents : (mail?.attachments ?? []).map((a, index) => ({ index, content: a.content }));
+  await readAttachedDocuments(parsed.attachments, documents);
+  return { parsed, layout, bodyParser };
+}
 
-  const documents = await Promise.all(
-    (mail?.attachments ?? []).map((a) => readDocumentMetadata(a.content, a.filename ?? null, a.contentType)),
+/** Fills in what the attached documents say about themselves (document-metadata.ts). */
+async function readAttachedDocuments(attachments: AttachmentInfo[], documents: { index: number; content: Buffer }[]): Promise<void> {
+  const read = await Promise.all(
+    documents.map(({ index, content }) => {
+      const a = attachments[index];
+      return a ? readDocumentMetadata(content, a.filename, a.contentType) : Promise.resolve(null);
+    }),
   );
+  documents.forEach(({ index }, i) => {
+    const a = attachments[index];
+    if (a) a.document = read[i] ?? null;
+  });
+}
+
+/** The message-level fields read from the root headers, as mailparser decodes them. */
+function fromWalk(_bytes: Buffer, headers: RawHeader[], walked: WalkResult, problems: ParsedMessage['problems']): ParsedMessage {
+  const dateRaw = firstHeader(headers, 'date');
+  const messageId = firstHeader(headers, 'message-id');
+  const all = (key: string) => headers.filter((h) => h.key === key);
+  const lastOf = (key: string) => all(key).slice(-1);
+  const list = (hs: RawHeader[], key: string): Address[] =>
+    addresses(
+      [],
+      firstHeader(headers, key),
+      hs.flatMap((h) => decodeAddressHeader(h.raw)),
+    );
+  return {
+    headers,
+    from: list(lastOf('from'), 'from'),
+    sender: list(lastOf('sender'), 'sender'),
+    replyTo: list(lastOf('reply-to'), 'reply-to'),
+    to: list(all('to'), 'to'),
+    cc: list(all('cc'), 'cc'),
+    dateRaw,
+    dateEpoch: parseMailTime(dateRaw),
+    messageId: messageId ? messageId.trim() : null,
+    inReplyTo: firstHeader(headers, 'in-reply-to'),
+    references: (firstHeader(headers, 'references') ?? '').split(/\s+/).filter((s) => s.length > 0),
+    subject: decodeSubject(lastOf('subject')[0]?.raw ?? null) ?? firstHeader(headers, 'subject'),
+    listId: firstHeader(headers, 'list-id'),
+    received: readReceivedHops(headers),
+    mailer: firstHeader(headers, 'x-mailer') ?? firstHeader(headers, 'user-agent'),
+    text: cut(walked.text),
+    html: cut(walked.html),
+    attachments: walked.attachments,
+    problems,
+  };
+}
+
+function fromMailparser(headers: RawHeader[], mail: ParsedMail | null, problems: ParsedMessage['problems']): ParsedMessage {
   const dateRaw = firstHeader(headers, 'date');
   const messageId = firstHeader(headers, 'message-id');
   return {
     headers,
-    from: addresses(mail?.from, firstHeader(headers, 'from')),
+    from: addresses(flatten(mail?.from), firstHeader(headers, 'from')),
     sender: addressesOfHeader(mail, 'sender', firstHeader(headers, 'sender')),
-    replyTo: addresses(mail?.replyTo, firstHeader(headers, 'reply-to')),
-    to: addresses(mail?.to, firstHeader(headers, 'to')),
-    cc: addresses(mail?.cc, firstHeader(headers, 'cc')),
+    replyTo: addresses(flatten(mail?.replyTo), firstHeader(headers, 'reply-to')),
+    to: addresses(flatten(mail?.to), firstHeader(headers, 'to')),
+    cc: addresses(flatten(mail?.cc), firstHeader(headers, 'cc')),
     dateRaw,
     dateEpoch: parseMailTime(dateRaw),
     messageId: messageId ? messageId.trim() : null,
@@ -90,14 +179,14 @@ export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
     mailer: firstHeader(headers, 'x-mailer') ?? firstHeader(headers, 'user-agent'),
     text: cut(mail?.text ?? null),
     html: mail && typeof mail.html === 'string' ? cut(mail.html) : null,
-    attachments: (mail?.attachments ?? []).map((a, i): AttachmentInfo => ({
+    attachments: (mail?.attachments ?? []).map((a): AttachmentInfo => ({
       filename: a.filename ?? null,
       contentType: a.contentType,
       size: a.size,
       sha256: a.checksum,
       disposition: a.contentDisposition ?? null,
       contentId: a.contentId ?? null,
-      document: documents[i] ?? null,
+      document: null,
     })),
     problems,
   };
@@ -147,7 +236,7 @@ function isValidUtf8(b: Buffer): boolean {
   }
 }
 
-function toAddress(name: string, address: string): Address {
+export function toAddress(name: string, address: string): Address {
   const at = address.lastIndexOf('@');
   return {
     name,
@@ -175,8 +264,8 @@ function flatten(obj: AddressObject | AddressObject[] | undefined): Address[] {
 }
 
 /** Without the MIME parser's view (too deep, too large), fall back to the bare addr-spec. */
-function addresses(obj: AddressObject | AddressObject[] | undefined, raw: string | null): Address[] {
-  const parsed = flatten(obj);
+function addresses(parsed: Address[], raw: string | null, walked?: Address[]): Address[] {
+  if (walked) parsed = walked;
   if (parsed.length > 0 || raw === null) return parsed;
   const m = /<([^<>@\s]+@[^<>\s]+)>|([^\s<>,;"]+@[^\s<>,;"]+)/.exec(raw);
   return m ? [toAddress('', (m[1] ?? m[2])!)] : [];
@@ -184,5 +273,5 @@ function addresses(obj: AddressObject | AddressObject[] | undefined, raw: string
 
 function addressesOfHeader(mail: ParsedMail | null, key: string, raw: string | null): Address[] {
   const v = mail?.headers.get(key) as AddressObject | undefined;
-  return addresses(v && typeof v === 'object' && 'value' in v ? v : undefined, raw);
+  return addresses(flatten(v && typeof v === 'object' && 'value' in v ? v : undefined), raw);
 }

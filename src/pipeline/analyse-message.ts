@@ -2,13 +2,20 @@
 // live DNS when it was asked for; the caller stores the result.
 import { createHash } from 'node:crypto';
 import type { AnalysedMessage, CheckContext, Finding, ParsedMessage, Verification } from '../model.ts';
-import { parseMessage } from '../parse/parse-message.ts';
+import { readMessage } from '../parse/parse-message.ts';
+import type { BodyParser } from '../parse/parse-message.ts';
+import type { MessageLayout } from '../parse/header-section.ts';
 import { verifyMessage } from '../verify/verify-message.ts';
 import { unquoteMboxFrom } from '../verify/mbox-quoting.ts';
 import { splitHeaderSection } from '../parse/header-section.ts';
 import type { VerifyOptions } from '../verify/verify-message.ts';
 import { runChecks } from '../checks/index.ts';
 import { decideVerdict } from '../verdict/decide-verdict.ts';
+
+/** A message whose analysis went past its time limit (pool timer, or the deadline on the main thread). */
+export class AnalyseTimeoutError extends Error {
+  override name = 'AnalyseTimeoutError';
+}
 
 export function hashBytes(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -68,18 +75,34 @@ export function unanalysedMessage(sha256: string, bytes: Buffer, reason: string,
   };
 }
 
-export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha256 = hashBytes(bytes)): Promise<AnalysedMessage> {
+/**
+ * `deadline` (ms since the epoch) is checked between the stages: with no worker to stop, the main
+ * thread stops a message this way (each stage is linear in the message's size, and mailauth never
+ * sees a header section it would take quadratic time on).
+ */
+export async function analyseMessage(
+  bytes: Buffer,
+  verify: VerifyOptions,
+  sha256 = hashBytes(bytes),
+  deadline = Infinity,
+): Promise<AnalysedMessage> {
+  const due = (): void => {
+    if (Date.now() > deadline) throw new AnalyseTimeoutError(`analysis took longer than its time limit and was stopped`);
+  };
   const stageErrors: Finding[] = [];
   const stageNotes: Finding[] = [];
   let parsed: ParsedMessage;
+  let layout: MessageLayout | undefined;
+  let bodyParser: BodyParser = 'none';
   try {
-    parsed = await parseMessage(bytes);
+    ({ parsed, layout, bodyParser } = await readMessage(bytes));
   } catch (err) {
     parsed = emptyParsed('parse/failed', `the message could not be parsed: ${(err as Error).message}`);
   }
+  due();
   let verification: Verification;
   try {
-    verification = await verifyMessage(bytes, parsed, verify);
+    verification = await verifyMessage(bytes, parsed, verify, layout);
   } catch (err) {
     verification = emptyVerification(verify.now);
     stageErrors.push({
@@ -90,7 +113,9 @@ export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha25
       evidence: {},
     });
   }
-  const retried = await retryUnquotedFrom(bytes, parsed, verification, verify);
+  due();
+  const retried = await retryUnquotedFrom(bytes, parsed, verification, verify, layout);
+  due();
   if (retried) {
     verification = retried.verification;
     stageNotes.push(retried.note);
@@ -101,7 +126,7 @@ export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha25
   // found is unknown.
   const errored = stageErrors.length > 0 || findings.some((f) => f.code === 'check/error');
   const verdict = decideVerdict(errored ? findings.filter((f) => f.code !== 'dkim/pass') : findings);
-  return { sha256, bytes, parsed, verification, findings, verdict };
+  return { sha256, bytes, parsed, verification, findings, verdict, bodyParser };
 }
 
 /**
@@ -114,12 +139,13 @@ async function retryUnquotedFrom(
   parsed: ParsedMessage,
   v: Verification,
   verify: VerifyOptions,
+  layout: MessageLayout | undefined,
 ): Promise<{ verification: Verification; note: Finding } | null> {
   if (!v.signatures.some((s) => s.bodyHash === 'fail')) return null;
   const unquoted = unquoteMboxFrom(bytes, splitHeaderSection(bytes).bodyStart);
   if (!unquoted) return null;
   // Only body lines change, so the parsed headers (all verification reads of them) still hold.
-  const again = await verifyMessage(unquoted, parsed, verify);
+  const again = await verifyMessage(unquoted, parsed, verify, layout);
   const passes = (x: Verification) => x.signatures.filter((s) => s.result === 'pass').length;
   if (passes(again) <= passes(v)) return null;
   return {

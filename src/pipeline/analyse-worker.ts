@@ -1,15 +1,26 @@
-// A worker thread that analyses messages (parse, verify, check, decide): the CPU-bound part of an
-// import, off the thread that reads inputs and writes the database.
+// A worker thread that hashes and analyses messages (parse, verify, check, decide): the CPU-bound
+// part of an import, off the thread that reads inputs and writes the database. A message the
+// database already holds (a re-run after a kill) is only hashed: its own read-only connection says so.
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolveTxt } from 'node:dns/promises';
 import type { KeyRecord } from '../model.ts';
+import { openDatabase } from '../store/database.ts';
+import type { Db } from '../store/database.ts';
+import { hasMessage } from '../store/messages-repo.ts';
 import { KeyIndex } from '../verify/key-index.ts';
-import { analyseMessage } from './analyse-message.ts';
+import { analyseMessage, hashBytes } from './analyse-message.ts';
 import type { AnalyseRequest, AnalyseReply, WorkerSetup } from './worker-protocol.ts';
 
 const setup = workerData as WorkerSetup;
 const keys = new KeyIndex(setup.keys);
 const liveLookup = setup.dnsLive ? (name: string) => resolveTxt(name) : undefined;
+let db: Db | null = null;
+try {
+  db = setup.dbFile ? openDatabase(setup.dbFile, { readonly: true }) : null;
+} catch {
+  // Without it every message is analysed; the main thread still stores each one once.
+  db = null;
+}
 
 let queue: Promise<void> = Promise.resolve();
 
@@ -21,12 +32,14 @@ parentPort!.on('message', (msg: AnalyseRequest | { type: 'keys'; keys: KeyRecord
   const bytes = Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
   // One message at a time, in arrival order: the pool times the oldest outstanding message.
   queue = queue
-    .then(() => analyseMessage(bytes, { keys, liveLookup, now: setup.now }, msg.sha256))
+    .then(async (): Promise<AnalyseReply> => {
+      const sha256 = hashBytes(bytes);
+      if (db && hasMessage(db, sha256)) return { type: 'known', id: msg.id, sha256 };
+      const a = await analyseMessage(bytes, { keys, liveLookup, now: setup.now }, sha256);
+      return { type: 'done', id: msg.id, result: { ...a, bytes: undefined } };
+    })
     .then(
-      (a) => {
-        const reply: AnalyseReply = { type: 'done', id: msg.id, result: { ...a, bytes: undefined } };
-        parentPort!.postMessage(reply);
-      },
+      (reply) => parentPort!.postMessage(reply),
       (err: unknown) => {
         const reply: AnalyseReply = { type: 'error', id: msg.id, error: String((err as Error)?.stack ?? err) };
         parentPort!.postMessage(reply);

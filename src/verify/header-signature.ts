@@ -60,7 +60,7 @@ export function verifyHeaderSignature(
   headers: RawHeader[],
   signature: RawHeader,
   tags: Map<string, string>,
-  keyValue: string,
+  keyValue: string | KeyObject,
 ): boolean | null {
   const algorithm = (tags.get('a') ?? '').toLowerCase();
   const headerCanon = (tags.get('c') ?? 'simple').split('/')[0]!.trim().toLowerCase();
@@ -73,7 +73,7 @@ export function verifyHeaderSignature(
   const b = Buffer.from((tags.get('b') ?? '').replace(/\s+/g, ''), 'base64');
   let key: KeyObject | null;
   try {
-    key = publicKeyOf(keyValue);
+    key = typeof keyValue === 'string' ? publicKeyOf(keyValue) : keyValue;
   } catch {
     return null;
   }

@@ -1,15 +1,26 @@
-// The only place that imports mailauth. Verifies every DKIM signature and the ARC chain of one
-// message, offline against the key store, as of the message's own time, and maps mailauth's
-// result objects into our SignatureCheck / ArcCheck field by field (never persisting its objects).
-import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { arc as verifyArc } from 'mailauth/lib/arc/index.js';
-import type { ArcCheck, DkimResult, KeyRecord, ParsedMessage, SignatureCheck, SignatureProblem, Verification } from '../model.ts';
+// Verifies every DKIM signature and the ARC chain of one message, offline against the key store, as
+// of the message's own time. Two verifiers do the work: our own (dkim-own.ts) for well-formed
+// signatures without ARC, mailauth (mailauth-adapter.ts) for the rest; this file holds the policy
+// around them: which key answers a name, a second try with another key of the same selector, and
+// the mapping of their outcomes into SignatureCheck.
+import type { DkimResult, KeyRecord, ParsedMessage, SignatureCheck, SignatureProblem, Verification } from '../model.ts';
 import { chooseAsOf } from './as-of.ts';
 import { numericTag, readSignatureTags, signedHeaderList } from './dkim-tags.ts';
 import type { SignatureTags } from './dkim-tags.ts';
 import { verifyHeaderSignature } from './header-signature.ts';
 import { describeKey, KeyIndex } from './key-index.ts';
 import { splitKeyName } from './key-files.ts';
+import { countHeaderLines, MAX_MAILAUTH_HEADER_LINES, verifyWithMailauth } from './mailauth-adapter.ts';
+import { verifyOwn } from './dkim-own.ts';
+import type { KeyAnswer, SignatureOutcome, VerifierName, VerifierOutcome } from './verifier-outcome.ts';
+import { NO_ARC } from './verifier-outcome.ts';
+import { readHeaderList, splitHeaderSection } from '../parse/header-section.ts';
+import type { MessageLayout } from '../parse/header-section.ts';
+
+function readLayout(bytes: Buffer): MessageLayout {
+  const split = splitHeaderSection(bytes);
+  return { split, strayLines: readHeaderList(bytes, split).strayLines };
+}
 
 /**
  * Only the first this many DKIM signatures are evaluated. Forged mail can carry hundreds of junk
@@ -34,39 +45,26 @@ export interface VerifyOptions {
   liveLookup?: LiveLookup;
   /** Unix seconds, used when the message has no time of its own. */
   now: number;
+  /** Tests only: always use mailauth, to compare the two verifiers. */
+  verifier?: 'auto' | 'mailauth';
 }
 
-interface MailauthStatus {
-  result?: string;
-  comment?: string;
-  aligned?: string | false;
-  underSized?: number;
-}
+const DNS_ERROR_CODES: Record<string, 'ENOTFOUND' | 'ETIMEOUT' | 'ESERVFAIL'> = {
+  NXDOMAIN: 'ENOTFOUND',
+  TIMEOUT: 'ETIMEOUT',
+  SERVFAIL: 'ESERVFAIL',
+};
 
-interface MailauthSignature {
-  signingDomain?: string;
-  selector?: string;
-  algo?: string;
-  format?: string;
-  bodyHash?: string;
-  bodyHashExpecting?: string;
-  status?: MailauthStatus;
-  modulusLength?: number;
-  canonBodyLength?: number;
-  canonBodyLengthTotal?: number;
-}
-
-class DnsError extends Error {
-  code: string;
-  constructor(code: string, name: string) {
-    super(`${code} ${name}`);
-    this.code = code;
-  }
-}
-
-const DNS_ERROR_CODES: Record<string, string> = { NXDOMAIN: 'ENOTFOUND', TIMEOUT: 'ETIMEOUT', SERVFAIL: 'ESERVFAIL' };
-
-export async function verifyMessage(bytes: Buffer, parsed: ParsedMessage, opts: VerifyOptions): Promise<Verification> {
+/**
+ * `layout` is where the parser found the header section to end (read again here when not given):
+ * our verifier takes a message only when mailauth would split it the same way.
+ */
+export async function verifyMessage(
+  bytes: Buffer,
+  parsed: ParsedMessage,
+  opts: VerifyOptions,
+  layout: MessageLayout = readLayout(bytes),
+): Promise<Verification> {
   const tagged = readSignatureTags(parsed.headers);
   const { asOf, source } = chooseAsOf(
     parsed,
@@ -80,39 +78,59 @@ export async function verifyMessage(bytes: Buffer, parsed: ParsedMessage, opts: 
   const fetched: KeyRecord[] = [];
   const skip = new Map<string, number>();
   const asked = new Set<string>();
-  const resolver = async (name: string): Promise<string[][]> => {
+  const fromStore = (n: string): KeyAnswer | null => {
+    const pick = opts.keys.candidates(n, asOf)[skip.get(n) ?? 0];
+    if (!pick) return null;
+    chosen.set(n, pick);
+    if (pick.dnsError) return { error: DNS_ERROR_CODES[pick.dnsError] ?? 'ESERVFAIL' };
+    return { value: pick.value };
+  };
+  const lookup = async (name: string): Promise<KeyAnswer> => {
     const n = name.toLowerCase().replace(/\.$/, '');
     asked.add(n);
-    const candidates = opts.keys.candidates(n, asOf);
-    const pick = candidates[skip.get(n) ?? 0];
-    if (pick) {
-      chosen.set(n, pick);
-      if (pick.dnsError) throw new DnsError(DNS_ERROR_CODES[pick.dnsError] ?? 'ESERVFAIL', n);
-      return [[pick.value]];
-    }
+    const stored = fromStore(n);
+    if (stored) return stored;
     if (opts.liveLookup && splitKeyName(n)) return lookUpLive(n, opts.liveLookup, opts.keys, chosen, fetched);
-    throw new DnsError('ENOTFOUND', n);
+    return { error: 'ENOTFOUND' };
+  };
+  const ownLookup = async (name: string): Promise<KeyAnswer | 'decline'> => {
+    const n = name.toLowerCase().replace(/\.$/, '');
+    if (opts.liveLookup && opts.keys.candidates(n, asOf).length === 0) return 'decline';
+    return lookup(n);
   };
 
-  const run = async () =>
-    dkimVerify(bytes, {
-      resolver,
-      curTime: new Date(asOf * 1000),
-      strict: true,
-      // Weak keys are still verified (so the record says whether the signature holds) and then
-      // refused as proof by our own rule, which names the key size.
-      minBitLength: 1,
-    } as Parameters<typeof dkimVerify>[1]);
+  const run = async (): Promise<VerifierOutcome> => {
+    if (opts.verifier !== 'mailauth') {
+      const own = await verifyOwn(
+        {
+          bytes,
+          headers: parsed.headers,
+          ...layout.split,
+          strayLines: layout.strayLines,
+          signatures: tagged,
+          maxSignatures: MAX_SIGNATURES,
+          asOf,
+        },
+        ownLookup,
+      );
+      if (!('declined' in own)) return own;
+    }
+    // mailauth's header reader is quadratic in a header's folded lines: past the bound it is not run.
+    if (countHeaderLines(bytes, layout.split.headerEnd) > MAX_MAILAUTH_HEADER_LINES) {
+      return { signatures: [], arc: NO_ARC, verifier: 'skipped' };
+    }
+    return verifyWithMailauth(bytes, asOf, lookup);
+  };
 
   let result = await run();
   const firstChoice = new Map(chosen);
   // A selector may have had several keys over time (archive exports, re-used names). When the
   // best candidate fails, try the others once; the record names the key that was used.
   const retry = [...chosen.entries()].filter(([n]) => opts.keys.candidates(n, asOf).length > 1);
-  if (retry.length && (result.results as MailauthSignature[]).some((r) => r.status?.result !== 'pass')) {
+  const passes = (x: VerifierOutcome) => x.signatures.filter((r) => r?.result === 'pass').length;
+  if (retry.length && result.signatures.some((r) => r?.result !== 'pass')) {
     for (const [n] of retry) skip.set(n, 1);
     const second = await run();
-    const passes = (x: typeof result) => (x.results as MailauthSignature[]).filter((r) => r.status?.result === 'pass').length;
     if (passes(second) > passes(result)) result = second;
     else {
       // Keep the first pass: the records it used, and the first choice for the ARC lookups below.
@@ -122,14 +140,13 @@ export async function verifyMessage(bytes: Buffer, parsed: ParsedMessage, opts: 
     }
   }
 
-  const mailauthSigs = (result.results as MailauthSignature[]).filter((r) => r.signingDomain !== undefined);
   const signatures = tagged.map((t, index): SignatureCheck => {
-    const m = mailauthSigs[index];
+    const m = result.signatures[index];
     const keyName = signatureKeyName(t.tags);
-    // mailauth compares the body hash before it asks for the key; a body that fails is still
-    // reported with the key the store holds, since whether a key exists decides how strong it is.
+    // A body that fails is checked before the key is asked for; it is still reported with the
+    // key the store holds, since whether a key exists decides how strong the finding is.
     const key = chosen.get(keyName) ?? opts.keys.candidates(keyName, asOf).find((k) => !k.dnsError && k.value) ?? null;
-    const sig = mapSignature(index, t.tags, m, fromDomain, key, asked.has(keyName));
+    const sig = mapSignature(index, t.tags, m, fromDomain, key, asked.has(keyName), result.verifier);
     return { ...sig, headerSignature: judgeHeaders(sig, parsed, t, key) };
   });
 
@@ -137,8 +154,9 @@ export async function verifyMessage(bytes: Buffer, parsed: ParsedMessage, opts: 
     asOf,
     asOfSource: source,
     signatures,
-    arc: await mapArc(result, resolver),
+    arc: result.arc,
     fetchedKeys: fetched,
+    verifiedBy: result.verifier === 'skipped' || (tagged.length === 0 && result.verifier === 'own') ? null : result.verifier,
   };
 }
 
@@ -148,7 +166,7 @@ async function lookUpLive(
   keys: KeyIndex,
   chosen: Map<string, KeyRecord>,
   fetched: KeyRecord[],
-): Promise<string[][]> {
+): Promise<KeyAnswer> {
   const parts = splitKeyName(n)!;
   const fetchedAt = Math.floor(Date.now() / 1000);
   // The source names the fetch time: a key found live today says nothing certain about the past.
@@ -170,7 +188,7 @@ async function lookUpLive(
     fetched.push(rec);
     keys.add(rec);
     chosen.set(n, rec);
-    return answer;
+    return { value };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'ESERVFAIL';
     const dnsError = code === 'ENOTFOUND' || code === 'ENODATA' ? 'NXDOMAIN' : code === 'ETIMEOUT' ? 'TIMEOUT' : 'SERVFAIL';
@@ -178,7 +196,7 @@ async function lookUpLive(
     fetched.push(rec);
     keys.add(rec);
     chosen.set(n, rec);
-    throw err;
+    return { error: code === 'ENODATA' ? 'ENOTFOUND' : (code as 'ENOTFOUND' | 'ETIMEOUT' | 'ESERVFAIL') };
   }
 }
 
@@ -189,10 +207,11 @@ function signatureKeyName(tags: Map<string, string>): string {
 function mapSignature(
   index: number,
   tags: Map<string, string>,
-  m: MailauthSignature | undefined,
+  m: SignatureOutcome | undefined,
   fromDomain: string,
   key: KeyRecord | null,
   keyAsked: boolean,
+  verifier: VerifierName,
 ): SignatureCheck {
   const domain = (tags.get('d') ?? '').toLowerCase();
   const selector = (tags.get('s') ?? '').toLowerCase();
@@ -204,11 +223,13 @@ function mapSignature(
       ? `not evaluated: only the first ${MAX_SIGNATURES} signatures of a message are checked`
       : signedHeaders.length > MAX_SIGNED_HEADERS
         ? `not evaluated: h= lists ${signedHeaders.length} header names (limit ${MAX_SIGNED_HEADERS})`
-        : m === undefined
-          ? 'not evaluated by the verifier'
-          : null;
-  let result: DkimResult = limit ? 'permerror' : normaliseResult(m?.status?.result);
-  const comment = limit ?? m?.status?.comment ?? '';
+        : verifier === 'skipped'
+          ? `not evaluated: the header section has more than ${MAX_MAILAUTH_HEADER_LINES} lines`
+          : m === undefined
+            ? 'not evaluated by the verifier'
+            : null;
+  let result: DkimResult = limit ? 'permerror' : normaliseResult(m?.result);
+  const comment = limit ?? m?.comment ?? '';
   const problem = limit ? 'not-evaluated' : classifyProblem(result, comment);
   // mailauth's strict mode reports RFC 6376 PERMFAILs (syntax, version, key problems) as neutral.
   if (result === 'neutral' && problem !== 'no-key' && problem !== 'expired') result = 'permerror';
@@ -241,7 +262,7 @@ function mapSignature(
     keyLastSeen: key?.lastSeen ?? null,
     keyError: key?.dnsError ?? (!key && keyAsked ? 'not-in-store' : null),
     aligned: isAligned(domain, fromDomain),
-    unsignedBodyBytes: m?.status?.underSized ?? 0,
+    unsignedBodyBytes: m?.unsignedBodyBytes ?? 0,
   };
 }
 
@@ -294,29 +315,4 @@ export function isAligned(signer: string, from: string): boolean {
   const s = signer.toLowerCase().replace(/\.$/, '');
   const f = from.toLowerCase().replace(/\.$/, '');
   return s === f || f.endsWith(`.${s}`) || s.endsWith(`.${f}`);
-}
-
-async function mapArc(result: Awaited<ReturnType<typeof dkimVerify>>, resolver: (name: string) => Promise<string[][]>): Promise<ArcCheck> {
-  const data = (result as unknown as { arc?: { chain?: unknown[] | false; error?: unknown } }).arc;
-  if (!data || (!data.chain && !data.error)) return { result: 'none', instances: 0, comment: 'no ARC headers', seals: [] };
-  const out = (await verifyArc(
-    data as Parameters<typeof verifyArc>[0],
-    { resolver, minBitLength: 1024, strict: true } as Parameters<typeof verifyArc>[1],
-  )) as unknown as {
-    status?: { result?: string; comment?: string };
-    i?: number | false;
-  };
-  const chain = (data.chain || []) as { i?: number; 'arc-seal'?: { parsed?: Record<string, { value?: unknown }> } }[];
-  const r = out.status?.result;
-  return {
-    result: r === 'pass' ? 'pass' : r === 'fail' ? 'fail' : 'none',
-    instances: chain.length,
-    comment: out.status?.comment ?? (r === 'pass' ? `chain of ${chain.length} valid` : ''),
-    seals: chain.map((c, i) => ({
-      instance: Number(c.i ?? i + 1),
-      domain: String(c['arc-seal']?.parsed?.d?.value ?? ''),
-      selector: String(c['arc-seal']?.parsed?.s?.value ?? ''),
-      result: String(c['arc-seal']?.parsed?.cv?.value ?? ''),
-    })),
-  };
 }

@@ -8,7 +8,7 @@ import type { Db } from '../../src/store/database.ts';
 import { insertKeys } from '../../src/store/keys-repo.ts';
 import { readKeyFile } from '../../src/verify/key-files.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
-import { WorkerPool, AnalyseTimeoutError } from '../../src/pipeline/worker-pool.ts';
+import { WorkerPool, AnalyseTimeoutError, toSharedBytes } from '../../src/pipeline/worker-pool.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CORPUS = join(ROOT, 'test-corpus/generated');
@@ -139,14 +139,25 @@ describe('an import killed half-way', () => {
 
 describe('analysis time limit', () => {
   it('stops a worker that takes too long, replaces it, and reports a timeout', async () => {
-    const pool = new WorkerPool(1, { keys: [], dnsLive: false, now: 0 }, 1);
+    const pool = new WorkerPool(1, { keys: [], dnsLive: false, now: 0, dbFile: null }, 1);
     const bytes = readFileSync(join(CORPUS, 'authentic-news-ed25519-attachment.eml'));
-    await expect(pool.analyse('x', bytes)).rejects.toBeInstanceOf(AnalyseTimeoutError);
+    await expect(pool.analyse(bytes)).rejects.toBeInstanceOf(AnalyseTimeoutError);
     await pool.close();
-    const ok = new WorkerPool(1, { keys: [], dnsLive: false, now: 0 });
-    const r = await ok.analyse('y', bytes);
-    expect(r.verdict.verdict).toBe('unverifiable');
+    const ok = new WorkerPool(1, { keys: [], dnsLive: false, now: 0, dbFile: null });
+    const r = await ok.analyse(toSharedBytes(bytes));
+    expect(r.known ? null : r.result.verdict.verdict).toBe('unverifiable');
     await ok.close();
+  });
+
+  it('holds on the main thread too (--workers 0): the message is stored with a timeout record', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lt-limit-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    const s = await importPaths(db, [join(CORPUS, 'authentic-news-ed25519-attachment.eml')], { workers: 0, timeoutMs: -1 });
+    expect(s.failuresByCode).toEqual({ 'analyse/timeout': 1 });
+    expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT reasons FROM messages').pluck().get()).toBe('analyse/failed');
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

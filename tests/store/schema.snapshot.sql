@@ -87,6 +87,11 @@ CREATE TABLE import_runs (
   updated_at    TEXT,
   error         TEXT
 );
+CREATE TABLE index_state (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  upto     INTEGER NOT NULL,
+  deferred INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE keys (
   id          INTEGER PRIMARY KEY,
   name        TEXT    NOT NULL,      -- selector._domainkey.domain
@@ -221,16 +226,21 @@ CREATE TABLE sources (
   length    INTEGER NOT NULL,
   UNIQUE (path, sha256)
 );
-CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+WHEN old.rowid <= (SELECT upto FROM index_state WHERE id = 1) BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, subject, from_address, from_name, to_addresses, body_text)
   VALUES ('delete', old.rowid, old.subject, old.from_address, old.from_name, old.to_addresses, old.body_text);
+  UPDATE index_state SET upto = min(upto, (SELECT ifnull(max(rowid), 0) FROM messages)) WHERE id = 1;
 END;
-CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+WHEN (SELECT deferred = 0 AND upto = new.rowid - 1 FROM index_state WHERE id = 1) BEGIN
   INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
   VALUES (new.rowid, new.subject, new.from_address, new.from_name, new.to_addresses, new.body_text);
+  UPDATE index_state SET upto = new.rowid WHERE id = 1;
 END;
 CREATE TRIGGER messages_fts_update
-AFTER UPDATE OF subject, from_address, from_name, to_addresses, body_text ON messages BEGIN
+AFTER UPDATE OF subject, from_address, from_name, to_addresses, body_text ON messages
+WHEN old.rowid <= (SELECT upto FROM index_state WHERE id = 1) BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, subject, from_address, from_name, to_addresses, body_text)
   VALUES ('delete', old.rowid, old.subject, old.from_address, old.from_name, old.to_addresses, old.body_text);
   INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
@@ -240,7 +250,8 @@ CREATE TRIGGER overview_findings_delete AFTER DELETE ON findings BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n) VALUES ('code', old.code, '', -1)
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n - 1;
 END;
-CREATE TRIGGER overview_findings_insert AFTER INSERT ON findings BEGIN
+CREATE TRIGGER overview_findings_insert AFTER INSERT ON findings
+WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n) VALUES ('code', new.code, '', 1)
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + 1;
 END;
@@ -252,7 +263,8 @@ CREATE TRIGGER overview_messages_delete AFTER DELETE ON messages BEGIN
     ('week', ifnull(date(old.date_epoch, 'unixepoch', '-6 days', 'weekday 1'), ''), '', -1)
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n - 1;
 END;
-CREATE TRIGGER overview_messages_insert AFTER INSERT ON messages BEGIN
+CREATE TRIGGER overview_messages_insert AFTER INSERT ON messages
+WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n) VALUES
     ('all', '', new.verdict, 1), ('all', '', '', 1),
     ('domain', ifnull(new.from_domain, ''), new.verdict, 1), ('domain', ifnull(new.from_domain, ''), '', 1),
@@ -288,7 +300,8 @@ CREATE TRIGGER overview_sources_delete AFTER DELETE ON sources BEGIN
     WHERE true
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n - 1;
 END;
-CREATE TRIGGER overview_sources_insert AFTER INSERT ON sources BEGIN
+CREATE TRIGGER overview_sources_insert AFTER INSERT ON sources
+WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n)
     SELECT 'mailbox', coalesce(new.mailbox, new.folder, ''), v, 1 FROM (
       SELECT verdict AS v FROM messages WHERE sha256 = new.sha256 UNION ALL SELECT '')
@@ -300,7 +313,8 @@ CREATE TRIGGER signature_key_counts_delete AFTER DELETE ON signatures BEGIN
   VALUES (old.key_name, ifnull(old.key_source, ''), old.result, -1)
   ON CONFLICT (key_name, key_source, result) DO UPDATE SET n = n - 1;
 END;
-CREATE TRIGGER signature_key_counts_insert AFTER INSERT ON signatures BEGIN
+CREATE TRIGGER signature_key_counts_insert AFTER INSERT ON signatures
+WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
   INSERT INTO signature_key_counts (key_name, key_source, result, n)
   VALUES (new.key_name, ifnull(new.key_source, ''), new.result, 1)
   ON CONFLICT (key_name, key_source, result) DO UPDATE SET n = n + 1;

@@ -1,0 +1,258 @@
+// `npm run bench` (not a test): the import benchmark of issue 8, all in one invocation, on inputs
+// generated deterministically (bench/dumps.ts) into bench/out/ and reused while unchanged:
+//   (a) the mixed dump (20,000 messages, ~2.7 GB), also at 1/4 size: leaktriage import with the
+//       default workers and with 0, 1, 2 and 4 workers, the naive reference (bench/naive-reference.ts),
+//       the floor (read + SHA-256), one verifier process per message on a sample;
+//   (b) 1,000,000 small messages: leaktriage import, archive-wide checks included, then the review
+//       list's p95 on the database it built;
+//   (c) an mbox of several GB.
+// Each measured run is a child process of its own, so its peak RSS (all threads) is its own.
+//   node bench/run-bench.ts [--mixed 20000] [--small 1000000] [--mbox 25000] [--sample 100] [--skip small,mbox,...]
+import { spawnSync } from 'node:child_process';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { firstFolders, writeMixedDump, writeMixedMbox, writeSmallDump } from './dumps.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench/out');
+const ZONE = join(ROOT, 'test-corpus/keys/corpus.zone');
+const { values } = parseArgs({
+  options: {
+    mixed: { type: 'string', default: '20000' },
+    small: { type: 'string', default: '1000000' },
+    mbox: { type: 'string', default: '25000' },
+    sample: { type: 'string', default: '100' },
+    skip: { type: 'string', default: '' },
+    child: { type: 'string' },
+    db: { type: 'string' },
+    workers: { type: 'string' },
+    inputs: { type: 'string' },
+  },
+});
+
+interface Measured {
+  secs: number;
+  messages: number;
+  bytes: number;
+  maxRssKb: number;
+  engines?: Record<string, number>;
+  archiveSecs?: number;
+}
+
+if (values.child === 'import') {
+  // One leaktriage import, measured from inside the process that does it.
+  const { openDatabase } = await import('../src/store/database.ts');
+  const { insertKeys } = await import('../src/store/keys-repo.ts');
+  const { readKeyFile } = await import('../src/verify/key-files.ts');
+  const { importPaths } = await import('../src/pipeline/run-import.ts');
+  for (const s of ['', '-wal', '-shm']) rmSync(values.db! + s, { force: true });
+  const db = openDatabase(values.db!);
+  insertKeys(db, readKeyFile(readFileSync(ZONE, 'utf8'), 'corpus.zone').records);
+  const t = performance.now();
+  const workers = values.workers === 'default' ? undefined : Number(values.workers);
+  const s = await importPaths(db, JSON.parse(values.inputs!) as string[], workers === undefined ? {} : { workers });
+  const secs = (performance.now() - t) / 1000;
+  db.close();
+  const m: Measured = { secs, messages: s.messagesSeen, bytes: s.bytesRead, maxRssKb: process.resourceUsage().maxRSS, engines: s.engines };
+  process.stdout.write(JSON.stringify(m));
+  process.exit(0);
+}
+
+if (values.child === 'floor') {
+  // The floor: every file read whole (readFileSync) and hashed, nothing else.
+  const files = readFileSync(values.inputs!, 'utf8').split('\n').filter(Boolean);
+  const t = performance.now();
+  let bytes = 0;
+  for (const f of files) {
+    const b = readFileSync(f);
+    createHash('sha256').update(b).digest();
+    bytes += b.length;
+  }
+  const m: Measured = { secs: (performance.now() - t) / 1000, messages: files.length, bytes, maxRssKb: process.resourceUsage().maxRSS };
+  process.stdout.write(JSON.stringify(m));
+  process.exit(0);
+}
+
+if (values.child === 'review') {
+  // The review list on a database an import built: p50/p95 of the queue pages, through inject.
+  const { openDatabase } = await import('../src/store/database.ts');
+  const { buildApp } = await import('../src/server/app.ts');
+  const db = openDatabase(values.db!, { readonly: true });
+  const app = await buildApp({ db, checks: null } as Parameters<typeof buildApp>[0]);
+  const pages = [
+    '/',
+    '/messages',
+    '/messages?verdict=suspicious',
+    '/messages?verdict=verified&_sort=-date',
+    '/messages?q=meeting',
+    '/messages?domain=example-news.org',
+  ];
+  const out: Record<string, { p50: number; p95: number; status: number }> = {};
+  for (const page of pages) {
+    for (let i = 0; i < 3; i++) await app.inject(page);
+    const times: number[] = [];
+    let status = 0;
+    for (let i = 0; i < 40; i++) {
+      const t = performance.now();
+      status = (await app.inject(page)).statusCode;
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    out[page] = { p50: times[20]!, p95: times[38]!, status };
+  }
+  await app.close();
+  db.close();
+  process.stdout.write(JSON.stringify(out));
+  process.exit(0);
+}
+
+const skip = new Set(values.skip!.split(',').filter(Boolean));
+const mixedCount = Number(values.mixed);
+const smallCount = Number(values.small);
+const mboxCount = Number(values.mbox);
+const sampleSize = Number(values.sample);
+mkdirSync(OUT, { recursive: true });
+
+function child(args: string[], script = import.meta.filename): Measured {
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Measured;
+}
+
+function listFiles(dirs: string[]): string[] {
+  const out: string[] = [];
+  for (const d of dirs) for (const f of readdirSync(d)) if (f.endsWith('.eml')) out.push(join(d, f));
+  return out.sort((a, b) => Number(/(\d+)\.eml$/.exec(a)![1]) - Number(/(\d+)\.eml$/.exec(b)![1]));
+}
+
+function treeFolders(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => statSync(join(dir, f)).isDirectory())
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+const log = (s: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
+const rows: { label: string; m: Measured; workers: string }[] = [];
+const notes: string[] = [];
+const importRun = (label: string, inputs: string[], workers: string, keepDb = false): Measured => {
+  const db = join(OUT, `bench-${rows.length}.sqlite`);
+  log(`${label}, workers ${workers}`);
+  const m = child(['--child', 'import', '--db', db, '--workers', workers, '--inputs', JSON.stringify(inputs)]);
+  rows.push({ label, m, workers });
+  log(`  ${JSON.stringify(m)}`);
+  if (!keepDb) for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
+  return m;
+};
+
+const loadStart = loadavg();
+const startedAt = new Date();
+
+// (a) the mixed dump
+log(`generating (a): ${mixedCount} mixed messages`);
+const mixedDir = join(OUT, `mixed-${mixedCount}`);
+await writeMixedDump(mixedDir, mixedCount);
+const mixedFolders = treeFolders(mixedDir);
+const quarter = firstFolders(mixedDir, Math.floor(mixedCount / 4));
+const allFiles = listFiles(mixedFolders);
+const listFile = join(OUT, 'mixed-files.txt');
+writeFileSync(listFile, allFiles.join('\n'));
+
+log('floor: read + SHA-256');
+const floor = child(['--child', 'floor', '--inputs', listFile]);
+rows.push({ label: '(a) floor: read + SHA-256', m: floor, workers: '1' });
+log(`  ${JSON.stringify(floor)}`);
+
+log('naive reference');
+const naive = child([listFile, join(OUT, 'naive.sqlite'), ZONE], join(ROOT, 'bench/naive-reference.ts'));
+rmSync(join(OUT, 'naive.sqlite'), { force: true });
+rmSync(join(OUT, 'naive.sqlite-wal'), { force: true });
+rmSync(join(OUT, 'naive.sqlite-shm'), { force: true });
+rows.push({ label: '(a) naive reference', m: naive, workers: '2' });
+log(`  ${JSON.stringify(naive)}`);
+
+const quarterRun = importRun('(a) 1/4 leaktriage import', quarter, 'default');
+const full = importRun('(a) leaktriage import', mixedFolders, 'default');
+for (const w of ['0', '1', '2', '4']) importRun('(a) 1/4 leaktriage import', quarter, w);
+
+log(`one verifier process per message, ${sampleSize} messages`);
+const sample = allFiles.filter((_, i) => i % Math.max(1, Math.floor(allFiles.length / sampleSize)) === 0).slice(0, sampleSize);
+const t0 = performance.now();
+let sampleBytes = 0;
+for (const f of sample) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench/verify-one.ts'), f, ZONE], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`verify-one failed: ${r.stderr}`);
+  sampleBytes += statSync(f).size;
+}
+const perProcess: Measured = { secs: (performance.now() - t0) / 1000, messages: sample.length, bytes: sampleBytes, maxRssKb: 0 };
+rows.push({ label: `(a) one verifier process per message (sample of ${sample.length})`, m: perProcess, workers: '-' });
+log(`  ${JSON.stringify(perProcess)}`);
+
+// (c) the mbox
+if (!skip.has('mbox')) {
+  log(`generating (c): mbox of ${mboxCount} messages`);
+  const mbox = join(OUT, `mixed-${mboxCount}.mbox`);
+  await writeMixedMbox(mbox, mboxCount, mixedDir);
+  importRun('(c) mbox, leaktriage import', [mbox], 'default');
+}
+
+// (b) a million small messages
+let review: Record<string, { p50: number; p95: number; status: number }> | null = null;
+if (!skip.has('small')) {
+  log(`generating (b): ${smallCount} small messages`);
+  const smallDir = join(OUT, `small-${smallCount}`);
+  await writeSmallDump(smallDir, smallCount);
+  const db = join(OUT, `bench-${rows.length}.sqlite`);
+  importRun('(b) small messages, leaktriage import (archive checks included)', [smallDir], 'default', true);
+  log('review list on the database (b) built');
+  const r = spawnSync(process.execPath, [import.meta.filename, '--child', 'review', '--db', db], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  log(`  ${r.stdout}`);
+  if (r.status === 0) review = JSON.parse(r.stdout) as typeof review;
+  else notes.push(`review list: failed (${r.stderr.split('\n')[0]})`);
+  for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
+}
+
+// The report.
+const mbps = (m: Measured) => m.bytes / 1e6 / m.secs;
+const mps = (m: Measured) => m.messages / m.secs;
+const f1 = (x: number) => x.toFixed(1);
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const out: string[] = [];
+out.push(`# Import benchmark (\`npm run bench\`)`, '');
+out.push(
+  `Run ${startedAt.toISOString().replace(/\.\d+Z$/, 'Z')} on ${cpus().length} × ${cpu}, ${f1(totalmem() / 2 ** 30)} GiB RAM (${f1(freemem() / 2 ** 30)} GiB free at the end), Node ${process.version}.`,
+  `Load average (1/5/15 min) at the start ${loadStart.map(f1).join(' / ')}, at the end ${loadavg().map(f1).join(' / ')}: the cores were shared, figures are noisy.`,
+  `Inputs warm in the page cache (generated by the bench), so the floor is a warm read, not a cold disk.`,
+  '',
+);
+out.push(
+  '| run | messages | size | workers | time | msg/s | MB/s | peak RSS | × naive | × floor |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+);
+for (const { label, m, workers } of rows) {
+  out.push(
+    `| ${label} | ${m.messages.toLocaleString('en')} | ${f1(m.bytes / 1e6)} MB | ${workers} | ${f1(m.secs)} s | ${mps(m).toFixed(0)} | ${f1(mbps(m))} | ${m.maxRssKb ? `${(m.maxRssKb / 1024).toFixed(0)} MB` : '-'} | ${(mbps(m) / mbps(naive)).toFixed(2)} | ${(mbps(m) / mbps(floor)).toFixed(2)} |`,
+  );
+}
+out.push('');
+out.push(
+  `- (a) at full size against the naive reference: **${(mbps(full) / mbps(naive)).toFixed(2)}×** (MB/s); against one verifier process per message: **${(mps(full) / mps(perProcess)).toFixed(0)}×** (msg/s).`,
+);
+out.push(
+  `- Growth from (a) at 1/4 to full size: messages ×${(full.messages / quarterRun.messages).toFixed(2)}, time ×${(full.secs / quarterRun.secs).toFixed(2)}, peak RSS ×${(full.maxRssKb / quarterRun.maxRssKb).toFixed(2)}.`,
+);
+const engines = full.engines ?? {};
+out.push(
+  `- Which path each new message of (a) took: body ${['walk', 'mailparser', 'none'].map((k) => `${k} ${engines[`body:${k}`] ?? 0}`).join(', ')}; verifier ${['own', 'mailauth', 'none'].map((k) => `${k} ${engines[`verify:${k}`] ?? 0}`).join(', ')} (none: unsigned, nothing to verify).`,
+);
+if (review) {
+  out.push('', 'Review pages on the database built by (b), 40 requests each through `app.inject` after 3 warm-ups:', '');
+  out.push('| page | p50 ms | p95 ms | status |', '|---|---:|---:|---|');
+  for (const [page, r] of Object.entries(review) as [string, { p50: number; p95: number; status: number }][])
+    out.push(`| \`${page}\` | ${f1(r.p50)} | ${f1(r.p95)} | ${r.status} |`);
+}
+for (const n of notes) out.push(`- ${n}`);
+console.log(out.join('\n'));

@@ -1,0 +1,312 @@
+// One walk over a message's body: the MIME tree found by searching for boundary lines in the stored
+// bytes (no copy, no stream), each text part decoded once, each attachment decoded only to be
+// measured and hashed (then dropped), documents handed to the metadata reader. The results are
+// mailparser's (simpleParser with our options) for every structure the walk takes: which parts are
+// text or attachments, how text parts are joined, the HTML-only text, names and types. What it does
+// not take (embedded messages, digests, delivery reports, ISO-2022-JP, broken trees) it declines,
+// and parse-message.ts hands the message to mailparser instead.
+// tests/parse/mime-walk.test.ts compares the two on every corpus message.
+import { createHash } from 'node:crypto';
+import type { AttachmentInfo, RawHeader } from '../model.ts';
+import { DOCUMENT_SNIFF_BYTES, MAX_DOCUMENT_BYTES, describeUnreadDocument, mayBeDocument } from './document-metadata.ts';
+import { decodeCharset } from './charset-decode.ts';
+import { readHeaderList, splitHeaderSection } from './header-section.ts';
+import { textOfHtml } from './html-text.ts';
+import { decodeFlowed, decodeWords, headerLineValue, mimeTypeOfFileName, normalizeCharset, parseStructuredHeader } from './mime-words.ts';
+import { decodeQuotedPrintable } from './quoted-printable.ts';
+
+/** Deeper nesting than this is declined (mailparser then decides); real mail nests 2-4 levels. */
+const MAX_DEPTH = 30;
+
+/** mailparser's maxHtmlLengthToParse as we set it: longer HTML is not turned into text. */
+export const MAX_HTML_TO_TEXT_CHARS = 2 * 1024 * 1024;
+
+/**
+ * A text part is decoded from its first this many bytes only: bodies are stored cut to 2 Mi
+ * characters anyway (parse-message.ts), and a 150 MB text part must not become a 150 MB string.
+ */
+const MAX_TEXT_PART_BYTES = 8 * 1024 * 1024;
+
+/** base64 attachments larger than this are decoded in slices, so no large decoded copy is held. */
+const DECODE_SLICE_BYTES = 4 * 1024 * 1024;
+
+export interface WalkResult {
+  text: string | null;
+  html: string | null;
+  attachments: AttachmentInfo[];
+  /**
+   * The decoded content of the attachments that may be documents (mayBeDocument), by attachment
+   * index, for readDocumentMetadata; every other attachment is hashed and measured, never held decoded.
+   */
+  documents: { index: number; content: Buffer }[];
+}
+
+export class WalkDeclined extends Error {
+  override name = 'WalkDeclined';
+}
+
+const TEXT_TYPES = new Set(['text/plain', 'text/html']);
+
+interface Part {
+  headers: RawHeader[];
+  body: Buffer;
+  root: boolean;
+}
+
+interface TextNode {
+  kind: 'text';
+  contentType: string;
+  content: string;
+  root: boolean;
+}
+
+interface Tree {
+  kind: 'multipart';
+  contentType: string;
+  children: (Tree | TextNode | null)[];
+}
+
+/** The first header of a kind, as mailsplit reads it: unfolded, UTF-8, not decoded. */
+function first(headers: RawHeader[], key: string): string {
+  const h = headers.find((x) => x.key === key);
+  return h ? headerLineValue(Buffer.from(h.raw, 'latin1').toString('utf8')) : '';
+}
+
+/** The last header of a kind (mailparser keeps the last of a single-valued header). */
+function last(headers: RawHeader[], key: string): string | null {
+  for (let i = headers.length - 1; i >= 0; i--) {
+    if (headers[i]!.key === key) return headerLineValue(Buffer.from(headers[i]!.raw, 'latin1').toString('utf8'));
+  }
+  return null;
+}
+
+/** Splits a multipart body at its boundary lines (RFC 2046 5.1.1, as mailsplit reads them). */
+function splitParts(body: Buffer, boundary: string): Buffer[] {
+  const dash = Buffer.from(`--${boundary}`, 'latin1');
+  const parts: Buffer[] = [];
+  let partStart = -1;
+  let closed = false;
+  for (let at = body.indexOf(dash); at !== -1; at = body.indexOf(dash, at + 1)) {
+    if (at > 0 && body[at - 1] !== 0x0a && body[at - 1] !== 0x0d) continue;
+    let end = at + dash.length;
+    let close = false;
+    if (body[end] === 0x2d && body[end + 1] === 0x2d) {
+      close = true;
+      end += 2;
+    }
+    // Only a line break (or the end) may follow; mailsplit allows no trailing whitespace.
+    let next: number;
+    if (end === body.length) next = end;
+    else if (body[end] === 0x0a) next = end + 1;
+    else if (body[end] === 0x0d && body[end + 1] === 0x0a) next = end + 2;
+    else if (body[end] === 0x0d) next = end + 1;
+    else continue;
+    // The line break before a boundary belongs to the boundary.
+    let contentEnd = at;
+    if (contentEnd > 0 && body[contentEnd - 1] === 0x0a) contentEnd--;
+    if (contentEnd > 0 && body[contentEnd - 1] === 0x0d) contentEnd--;
+    if (partStart !== -1) parts.push(body.subarray(partStart, Math.max(partStart, contentEnd)));
+    if (close) {
+      closed = true;
+      break;
+    }
+    partStart = next;
+  }
+  if (!closed) throw new WalkDeclined('multipart without a closing boundary');
+  return parts;
+}
+
+/**
+ * base64 text as mailparser's decoder (libbase64) reads it: characters outside the alphabet are
+ * dropped (Node's decoder would read '-' and '_' as the URL-safe alphabet). Padding in the middle,
+ * which that decoder reads chunk by chunk, is declined.
+ */
+function base64Text(body: Buffer, from = 0, to = body.length): string {
+  let s = body.toString('latin1', from, to);
+  const dash = body.indexOf(0x2d, from);
+  const under = body.indexOf(0x5f, from);
+  if ((dash !== -1 && dash < to) || (under !== -1 && under < to)) s = s.replace(/[-_]/g, '');
+  const eq = s.indexOf('=');
+  if (eq !== -1 && /[A-Za-z0-9+/]/.test(s.slice(eq))) throw new WalkDeclined('base64 padding inside the data');
+  return s;
+}
+
+function decodeBody(body: Buffer, encoding: string): Buffer {
+  if (encoding === 'base64') return Buffer.from(base64Text(body), 'base64');
+  if (encoding === 'quoted-printable') return decodeQuotedPrintable(body);
+  return body;
+}
+
+/** Hashes and measures a part's decoded content without holding a large decoded copy. */
+function hashDecoded(body: Buffer, encoding: string): { sha256: string; size: number; head: Buffer } {
+  const h = createHash('sha256');
+  if (encoding !== 'base64' || body.length <= DECODE_SLICE_BYTES) {
+    const d = decodeBody(body, encoding);
+    h.update(d);
+    return { sha256: h.digest('hex'), size: d.length, head: d.subarray(0, DOCUMENT_SNIFF_BYTES) };
+  }
+  // Slices cut after a line break; base64 characters left over (not a multiple of 4) carry on.
+  let size = 0;
+  let carry = '';
+  let head: Buffer | null = null;
+  for (let from = 0; from < body.length;) {
+    let to = Math.min(body.length, from + DECODE_SLICE_BYTES);
+    if (to < body.length) {
+      const nl = body.lastIndexOf(0x0a, to);
+      if (nl > from) to = nl + 1;
+    }
+    const clean = carry + base64Text(body, from, to).replace(/[^A-Za-z0-9+/=]/g, '');
+    const whole = clean.length - (clean.length % 4);
+    carry = clean.slice(whole);
+    const d = Buffer.from(clean.slice(0, whole), 'base64');
+    head ??= Buffer.from(d.subarray(0, DOCUMENT_SNIFF_BYTES));
+    size += d.length;
+    h.update(d);
+    from = to;
+  }
+  if (carry) {
+    const d = Buffer.from(carry, 'base64');
+    size += d.length;
+    h.update(d);
+  }
+  return { sha256: h.digest('hex'), size, head: head ?? Buffer.alloc(0) };
+}
+
+interface Walk {
+  attachments: AttachmentInfo[];
+  documents: WalkResult['documents'];
+  hasText: boolean;
+  hasHtml: boolean;
+  boundaries: number;
+}
+
+function walkPart(part: Part, parentType: string | null, depth: number, w: Walk): Tree | TextNode | null {
+  if (depth > MAX_DEPTH) throw new WalkDeclined('nesting too deep');
+  const h = part.headers;
+  const disposition = parseStructuredHeader(first(h, 'content-disposition'));
+  const typeHeader = first(h, 'content-type');
+  if (parentType === 'multipart/digest') throw new WalkDeclined('digest');
+  let contentTypeHeader = typeHeader;
+  if (!h.some((x) => x.key === 'content-type')) {
+    const ext = (disposition.params.filename ?? '').split('.').pop() ?? '';
+    contentTypeHeader =
+      disposition.params.filename && ext && ext !== disposition.params.filename
+        ? mimeTypeOfFileName(ext)
+        : /^attachment$/i.test(disposition.value)
+          ? 'application/octet-stream'
+          : 'text/plain';
+  }
+  const type = parseStructuredHeader(contentTypeHeader);
+  const contentType = (type.value || '').toLowerCase().trim() || (part.root ? 'text/plain' : '');
+  if (!contentType) throw new WalkDeclined('empty content type');
+  if (contentType === 'message/rfc822' || contentType === 'message/delivery-status' || contentType === 'message/global') {
+    throw new WalkDeclined(contentType);
+  }
+  if (contentType.startsWith('multipart/')) {
+    const boundary = type.params.boundary;
+    if (!boundary) throw new WalkDeclined('multipart without boundary');
+    if (++w.boundaries > 200) throw new WalkDeclined('too many boundaries');
+    const children = splitParts(part.body, boundary).map((raw) => {
+      const split = splitHeaderSection(raw);
+      if (!split.hasBody && raw.length > 0) throw new WalkDeclined('part without a blank line');
+      const list = readHeaderList(raw, split);
+      if (list.strayLines > 0) throw new WalkDeclined('stray lines in part headers');
+      return walkPart({ headers: list.headers, body: raw.subarray(split.bodyStart), root: false }, contentType, depth + 1, w);
+    });
+    return { kind: 'multipart', contentType, children };
+  }
+
+  const encodingRaw = first(h, 'content-transfer-encoding')
+    .replace(/\([^)]*\)/g, '')
+    .toLowerCase()
+    .trim();
+  const encoding = encodingRaw === 'base64' || encodingRaw === 'quoted-printable' ? encodingRaw : 'binary';
+  let dispositionValue = (disposition.value || '').toLowerCase().trim();
+  if (dispositionValue) dispositionValue = decodeWords(dispositionValue);
+  let effective = dispositionValue;
+  if (effective && effective !== 'attachment' && effective !== 'inline') effective = 'attachment';
+  if (!effective) effective = TEXT_TYPES.has(contentType) ? 'inline' : 'attachment';
+  const isAttachment = !TEXT_TYPES.has(contentType) || effective !== 'inline';
+
+  if (isAttachment) {
+    const rawName = disposition.params.filename || type.params.name || '';
+    const fileName = rawName ? decodeWords(rawName) : null;
+    let reportedType = contentType;
+    if (contentType === 'application/octet-stream' && fileName) reportedType = mimeTypeOfFileName(fileName) || 'application/octet-stream';
+    const contentId = last(h, 'content-id');
+    const measured = hashDecoded(part.body, encoding);
+    const document = mayBeDocument(measured.head, fileName, reportedType);
+    // Decoded a second time only for documents small enough to read: the content their metadata is read from.
+    if (document && measured.size <= MAX_DOCUMENT_BYTES)
+      w.documents.push({ index: w.attachments.length, content: decodeBody(part.body, encoding) });
+    w.attachments.push({
+      filename: fileName,
+      contentType: reportedType,
+      size: measured.size,
+      sha256: measured.sha256,
+      disposition: dispositionValue || null,
+      contentId: contentId || null,
+      document:
+        document && measured.size > MAX_DOCUMENT_BYTES
+          ? describeUnreadDocument(measured.size, measured.head, fileName, reportedType)
+          : null,
+    });
+    return null;
+  }
+
+  if (contentType === 'text/plain') w.hasText = true;
+  else w.hasHtml = true;
+  let bytes = decodeBody(part.body.length > MAX_TEXT_PART_BYTES * 2 ? part.body.subarray(0, MAX_TEXT_PART_BYTES * 2) : part.body, encoding);
+  if (bytes.length > MAX_TEXT_PART_BYTES) bytes = bytes.subarray(0, MAX_TEXT_PART_BYTES);
+  if ((type.params.format ?? '').toLowerCase().trim() === 'flowed') {
+    const delSp = (type.params.delsp ?? '').toLowerCase().trim() === 'yes';
+    bytes = Buffer.from(decodeFlowed(bytes.toString('latin1'), delSp), 'latin1');
+  }
+  const charset = type.params.charset || 'utf-8';
+  let content: string | null = null;
+  if (!['ascii', 'usascii', 'utf8'].includes(charset.toLowerCase().replace(/[^a-z0-9]+/g, ''))) {
+    const normalised = normalizeCharset(charset);
+    if (/^jis|^iso-?2022-?jp/i.test(normalised)) throw new WalkDeclined('ISO-2022-JP text');
+    content = decodeCharset(bytes, normalised);
+  }
+  content ??= bytes.toString('utf8');
+  return { kind: 'text', contentType, content: content.replace(/\r?\n/g, '\n'), root: part.root };
+}
+
+/**
+ * Walks the body of a message whose header list is `headers`; `body` starts after the blank line.
+ * Throws WalkDeclined for a structure it leaves to mailparser.
+ */
+export function walkMime(headers: RawHeader[], body: Buffer): WalkResult {
+  const w: Walk = { attachments: [], documents: [], hasText: false, hasHtml: false, boundaries: 0 };
+  const tree = walkPart({ headers, body, root: true }, null, 0, w);
+  const text: string[] = [];
+  const html: string[] = [];
+  const visit = (node: Tree | TextNode | null, alternative: boolean): void => {
+    if (!node) return;
+    if (node.kind === 'text') {
+      if (node.content === '') return;
+      if (node.contentType === 'text/plain') {
+        text.push(node.content);
+        // mailparser adds the text as HTML here; with text-to-HTML off that is an empty string.
+        if (!alternative && w.hasHtml) html.push('');
+      } else {
+        if ((!alternative && w.hasText) || (node.root && !w.hasText)) {
+          if (node.content.length > MAX_HTML_TO_TEXT_CHARS) throw new WalkDeclined('HTML too long to convert');
+          text.push(textOfHtml(node.content));
+        }
+        html.push(node.content);
+      }
+      return;
+    }
+    const inAlternative = alternative || node.contentType === 'multipart/alternative';
+    for (const c of node.children) visit(c, inAlternative);
+  };
+  visit(tree, false);
+  return {
+    text: text.length ? text.join('\n') : null,
+    html: html.length ? html.join('<br/>\n') : null,
+    attachments: w.attachments,
+    documents: w.documents,
+  };
+}

@@ -1,0 +1,125 @@
+// Where each message read is analysed: in the worker pool (the default) or on the main thread
+// (--workers 0), and what is stored for it: the analysis, only a new source when its hash is known,
+// or, when the analysis failed or ran out of time, the bytes with a failure record. The pool side
+// keeps back-pressure: at most so many messages and bytes in flight.
+import type { AnalysedMessage, SourceRef } from '../model.ts';
+import type { Db } from '../store/database.ts';
+import { catchUpSearchIndex } from '../store/search-index.ts';
+import type { VerifyOptions } from '../verify/verify-message.ts';
+import { AnalyseTimeoutError, analyseMessage, hashBytes, unanalysedMessage } from './analyse-message.ts';
+import type { RunRecord } from './run-record.ts';
+import { toSharedBytes } from './worker-pool.ts';
+import type { PoolAnswer, WorkerPool } from './worker-pool.ts';
+import type { WriteBatch } from './write-batch.ts';
+
+/**
+ * Message bytes read and not yet written, at most (in the workers' queues and the write batch;
+ * the reader thread runs ahead by 32 MiB more). Bench: with 192 MiB here and 64 MiB batches, peak
+ * RSS reached 879 MB on the 2.7 GB mixed dump and 920 MB on the 3.3 GB mbox (607 MB at 0.7 GB),
+ * flat once the pipeline backs up to this bound; the memory is this budget, the threads' heaps and
+ * the decode copies, not the dump. A single message larger than this still goes through, alone.
+ */
+export const IN_FLIGHT_BYTES = 128 * 1024 * 1024;
+
+/** Messages waiting per worker, at most: enough to bridge a write batch on the main thread. */
+const IN_FLIGHT_PER_WORKER = 16;
+
+export interface DispatchContext {
+  db: Db;
+  run: RunRecord;
+  batch: WriteBatch;
+  /** null: analyse on the main thread. */
+  pool: WorkerPool | null;
+  workers: number;
+  verify: VerifyOptions;
+  timeoutMs: number;
+}
+
+export class Dispatch {
+  private readonly c: DispatchContext;
+  private inFlightBytes = 0;
+  private readonly pending = new Set<Promise<void>>();
+  /** A write that failed after a pooled analysis (a full disk): the run's failure, raised on the next call. */
+  private writeError: unknown = null;
+
+  constructor(c: DispatchContext) {
+    this.c = c;
+  }
+
+  async submit(bytes: Buffer, source: SourceRef): Promise<void> {
+    this.raiseWriteError();
+    if (this.c.pool) {
+      await this.waitForRoom(this.c.pool);
+      this.onPool(this.c.pool, bytes, source);
+    } else await this.inline(bytes, source);
+  }
+
+  /** Resolves when every message handed in has been put in the write batch. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.pending]);
+    this.raiseWriteError();
+  }
+
+  private raiseWriteError(): void {
+    if (this.writeError !== null) throw this.writeError;
+  }
+
+  private stored(a: AnalysedMessage, source: SourceRef): void {
+    this.c.run.countEngine(`body:${a.bodyParser ?? 'none'}`);
+    this.c.run.countEngine(`verify:${a.verification.verifiedBy ?? 'none'}`);
+    this.c.batch.addMessage(a, source);
+  }
+
+  /** The bytes are still evidence: stored with a failure record and a verdict from what is known. */
+  private failed(bytes: Buffer, source: SourceRef, err: Error, sha256 = hashBytes(bytes)): void {
+    const code = err instanceof AnalyseTimeoutError || err.name === 'AnalyseTimeoutError' ? 'analyse/timeout' : 'analyse/error';
+    const reason = err.message.split('\n')[0]!;
+    this.c.run.countFailure('failure', code);
+    this.c.batch.addFailure({ kind: 'failure', failure: { path: source.path, offset: source.offset, code, reason } }, sha256);
+    this.stored(unanalysedMessage(sha256, bytes, err.message, this.c.verify.now), source);
+  }
+
+  private onPool(pool: WorkerPool, bytes: Buffer, source: SourceRef): void {
+    const shared = toSharedBytes(bytes);
+    this.inFlightBytes += shared.length;
+    const done = pool
+      .analyse(shared)
+      .then(
+        (answer: PoolAnswer) => {
+          if (answer.known) this.c.batch.addSource(answer.sha256, source);
+          else this.stored({ ...answer.result, bytes: shared }, source);
+        },
+        (err: Error) => this.failed(shared, source, err),
+      )
+      // Only the analysis may fail as the message's own failure; a failed write stops the run.
+      .catch((err: unknown) => void (this.writeError ??= err));
+    const tracked = done.finally(() => {
+      this.inFlightBytes -= shared.length;
+      this.pending.delete(tracked);
+    });
+    this.pending.add(tracked);
+  }
+
+  private async inline(bytes: Buffer, source: SourceRef): Promise<void> {
+    const sha256 = hashBytes(bytes);
+    if (this.c.batch.isStored(sha256)) return this.c.batch.addSource(sha256, source);
+    // Only the analysis may fail as the message's own failure; a failed write stops the run.
+    let analysed: AnalysedMessage;
+    try {
+      analysed = await analyseMessage(bytes, this.c.verify, sha256, Date.now() + this.c.timeoutMs);
+    } catch (err) {
+      return this.failed(bytes, source, err as Error, sha256);
+    }
+    this.stored(analysed, source);
+  }
+
+  /** Back-pressure: wait while the workers hold enough; index what is stored meanwhile. */
+  private async waitForRoom(pool: WorkerPool): Promise<void> {
+    const full = () => pool.busy >= this.c.workers * IN_FLIGHT_PER_WORKER || this.inFlightBytes + this.c.batch.heldBytes > IN_FLIGHT_BYTES;
+    while (pool.busy > 0 && full()) {
+      const settled = pool.settled();
+      if (catchUpSearchIndex(this.c.db, 200) === 0) await settled;
+      else await Promise.race([settled, Promise.resolve()]);
+    }
+  }
+}

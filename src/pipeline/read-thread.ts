@@ -1,0 +1,84 @@
+// The readers (src/import) in a thread of their own: walking folders, opening files, splitting
+// mboxes and inflating zips stay off the main thread, which coordinates and writes. Message bytes
+// are put in shared memory here, once: the main thread and the analysis workers read them in place.
+// At most a few items wait between this thread and the main thread (credit-based back-pressure).
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { InputItem } from '../model.ts';
+import { readInputs } from '../import/read-inputs.ts';
+
+/** Items the reader may run ahead of the main thread, and the bytes they may hold. */
+const AHEAD_ITEMS = 64;
+const AHEAD_BYTES = 32 * 1024 * 1024;
+
+type ToMain = { type: 'item'; item: InputItem; bytesRead: number } | { type: 'end'; bytesRead: number } | { type: 'error'; error: string };
+type ToReader = { type: 'ack'; bytes: number };
+
+function share(bytes: Buffer): Buffer {
+  const shared = Buffer.from(new SharedArrayBuffer(bytes.length));
+  bytes.copy(shared);
+  return shared;
+}
+
+if (!isMainThread && (workerData as { role?: string } | null)?.role === 'reader') {
+  const { paths } = workerData as { paths: string[] };
+  const progress = { bytesRead: 0 };
+  let aheadItems = 0;
+  let aheadBytes = 0;
+  let wake: (() => void) | null = null;
+  parentPort!.on('message', (m: ToReader) => {
+    aheadItems--;
+    aheadBytes -= m.bytes;
+    wake?.();
+  });
+  try {
+    for await (const item of readInputs(paths, { progress })) {
+      while (aheadItems >= AHEAD_ITEMS || (aheadBytes >= AHEAD_BYTES && aheadItems > 0)) await new Promise<void>((r) => (wake = r));
+      wake = null;
+      let size = 0;
+      let out = item;
+      if (item.kind === 'message') {
+        out = { kind: 'message', message: { ...item.message, bytes: share(item.message.bytes) } };
+        size = item.message.bytes.length;
+      }
+      aheadItems++;
+      aheadBytes += size;
+      parentPort!.postMessage({ type: 'item', item: out, bytesRead: progress.bytesRead } satisfies ToMain);
+    }
+    parentPort!.postMessage({ type: 'end', bytesRead: progress.bytesRead } satisfies ToMain);
+  } catch (err) {
+    parentPort!.postMessage({ type: 'error', error: String((err as Error)?.stack ?? err) } satisfies ToMain);
+  }
+}
+
+/** readInputs, run in a reader thread; `progress.bytesRead` follows the reader's count. */
+export async function* readInputsInThread(paths: string[], progress: { bytesRead: number }): AsyncGenerator<InputItem> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { role: 'reader', paths } });
+  const inbox: ToMain[] = [];
+  let notify: (() => void) | null = null;
+  let failed: Error | null = null;
+  worker.on('message', (m: ToMain) => {
+    inbox.push(m);
+    notify?.();
+  });
+  worker.on('error', (err) => {
+    failed = err;
+    notify?.();
+  });
+  try {
+    for (;;) {
+      while (inbox.length === 0 && !failed) await new Promise<void>((r) => (notify = r));
+      notify = null;
+      if (failed) throw failed;
+      const m = inbox.shift()!;
+      if (m.type === 'error') throw new Error(`the reader thread failed: ${m.error}`);
+      progress.bytesRead = m.bytesRead;
+      if (m.type === 'end') return;
+      const item = m.item;
+      if (item.kind === 'message') item.message.bytes = Buffer.from(item.message.bytes.buffer, 0, item.message.bytes.byteLength);
+      worker.postMessage({ type: 'ack', bytes: item.kind === 'message' ? item.message.bytes.length : 0 } satisfies ToReader);
+      yield item;
+    }
+  } finally {
+    await worker.terminate();
+  }
+}

@@ -1,0 +1,92 @@
+// The record of one import run: its counts as they grow, the failures by code, the progress shown
+// while it runs, and how it ended. The database row is updated with every write batch, so the
+// review server shows a running import's progress.
+import type { Db } from '../store/database.ts';
+import { finishRun, markAbandonedRuns, setRunTotal, startRun, updateRunCounts } from '../store/runs-repo.ts';
+import type { RunCounts } from '../store/runs-repo.ts';
+
+export const TOOL_VERSION = 'leaktriage 0.1.0';
+
+export interface ImportProgress extends RunCounts {
+  bytesTotal: number;
+  elapsedMs: number;
+}
+
+export interface ImportSummary extends ImportProgress {
+  runId: number;
+  status: 'completed' | 'interrupted';
+  failuresByCode: Record<string, number>;
+  /** How many new messages each body parser and each verifier read (see parse-message.ts, verify-message.ts). */
+  engines: Record<string, number>;
+}
+
+/** Progress is reported at most this often. */
+const REPORT_EVERY_MS = 250;
+
+export class RunRecord {
+  readonly runId: number;
+  readonly counts: RunCounts = { bytesRead: 0, messagesSeen: 0, messagesNew: 0, sourcesNew: 0, failures: 0, skipped: 0 };
+  readonly failuresByCode: Record<string, number> = {};
+  readonly engines: Record<string, number> = {};
+  /** Increased by the readers as they consume input bytes. */
+  readonly progress = { bytesRead: 0 };
+  bytesTotal = 0;
+  private readonly started = Date.now();
+  private lastReport = 0;
+  private readonly db: Db;
+  private readonly onProgress: ((p: ImportProgress) => void) | undefined;
+
+  constructor(db: Db, paths: string[], options: object, onProgress?: (p: ImportProgress) => void) {
+    this.db = db;
+    this.onProgress = onProgress;
+    markAbandonedRuns(db);
+    this.runId = startRun(db, paths, options, TOOL_VERSION);
+  }
+
+  setTotal(bytes: number): void {
+    this.bytesTotal = bytes;
+    setRunTotal(this.db, this.runId, bytes);
+  }
+
+  countFailure(kind: 'failure' | 'skipped', code: string): void {
+    this.failuresByCode[code] = (this.failuresByCode[code] ?? 0) + 1;
+    if (kind === 'failure') this.counts.failures++;
+    else this.counts.skipped++;
+  }
+
+  countEngine(name: string): void {
+    this.engines[name] = (this.engines[name] ?? 0) + 1;
+  }
+
+  /** Saves the counts; call inside the write batch's transaction. */
+  save(): void {
+    this.counts.bytesRead = this.progress.bytesRead;
+    updateRunCounts(this.db, this.runId, this.counts);
+  }
+
+  report(force = false): void {
+    const t = Date.now();
+    if (!force && t - this.lastReport < REPORT_EVERY_MS) return;
+    this.lastReport = t;
+    this.counts.bytesRead = this.progress.bytesRead;
+    // While the total is still being measured, it is at least what has been read.
+    this.onProgress?.({ ...this.counts, bytesTotal: Math.max(this.bytesTotal, this.counts.bytesRead), elapsedMs: t - this.started });
+  }
+
+  finish(status: 'completed' | 'interrupted' | 'failed', error?: string): void {
+    finishRun(this.db, this.runId, status, error);
+  }
+
+  summary(status: 'completed' | 'interrupted'): ImportSummary {
+    this.counts.bytesRead = this.progress.bytesRead;
+    return {
+      ...this.counts,
+      bytesTotal: this.bytesTotal,
+      elapsedMs: Date.now() - this.started,
+      runId: this.runId,
+      status,
+      failuresByCode: this.failuresByCode,
+      engines: this.engines,
+    };
+  }
+}

@@ -1,0 +1,110 @@
+// The full-text index and the summary counts, kept apart from the import's per-row writes
+// (migration 007_index_off_hot_path): while an import writes, the per-row triggers stand aside; each write batch adds
+// its summary counts in one statement inside its own transaction (countBatch), and new messages are
+// indexed in bulk, a slice at a time (while the import waits for its workers, and the rest at its end).
+import { cachedStatement } from './database.ts';
+import { withTransaction } from './transaction.ts';
+import type { Db } from './database.ts';
+
+/** Indexes up to `limit` messages not yet in the full-text index, in one transaction; returns how many. */
+export function catchUpSearchIndex(db: Db, limit = 1000): number {
+  return withTransaction(db, () => {
+    const upto = cachedStatement(db, 'SELECT upto FROM index_state WHERE id = 1').pluck().get() as number;
+    const last = cachedStatement(db, 'SELECT max(rowid) FROM (SELECT rowid FROM messages WHERE rowid > ? ORDER BY rowid LIMIT ?)')
+      .pluck()
+      .get(upto, limit) as number | null;
+    if (last === null) return 0;
+    const info = cachedStatement(
+      db,
+      `INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
+         SELECT rowid, subject, from_address, from_name, to_addresses, body_text FROM messages
+         WHERE rowid > ? AND rowid <= ? ORDER BY rowid`,
+    ).run(upto, last);
+    cachedStatement(db, 'UPDATE index_state SET upto = ? WHERE id = 1').run(last);
+    return info.changes;
+  });
+}
+
+/** Indexes every message not yet in the full-text index. */
+export function completeSearchIndex(db: Db): number {
+  let total = 0;
+  // Large slices: FTS5 merges fewer segments when a transaction adds many rows.
+  for (let n = catchUpSearchIndex(db, 20_000); n > 0; n = catchUpSearchIndex(db, 20_000)) total += n;
+  return total;
+}
+
+/** Messages stored but not yet searchable (an import still running, or one that was killed). */
+export function countUnindexedMessages(db: Db): number {
+  const upto = cachedStatement(db, 'SELECT upto FROM index_state WHERE id = 1').pluck().get() as number;
+  return cachedStatement(db, 'SELECT count(*) FROM messages WHERE rowid > ?').pluck().get(upto) as number;
+}
+
+/** From now on, inserts leave the index to catchUpSearchIndex and the counts to countBatch (an import starts). */
+export function deferSearchIndex(db: Db): void {
+  cachedStatement(db, 'UPDATE index_state SET deferred = 1 WHERE id = 1').run();
+}
+
+/**
+ * Completes the index and turns the trigger back on. With two imports at once, the first to end
+ * turns it on for the other too: that one is then only slower, never wrong. A killed import leaves
+ * it off until the next import ends.
+ */
+export function resumeSearchIndex(db: Db): number {
+  const n = completeSearchIndex(db);
+  cachedStatement(db, 'UPDATE index_state SET deferred = 0 WHERE id = 1').run();
+  // Rows written between the last slice and the update above.
+  return n + completeSearchIndex(db);
+}
+
+/** Where the tables ended before a batch's rows: what countBatch counts is what lies above. */
+export interface BatchMark {
+  messages: number;
+  sources: number;
+  findings: number;
+}
+
+/** Call inside the write transaction, before the batch's inserts (no other writer can add rows then). */
+export function markBatch(db: Db): BatchMark {
+  const max = (sql: string) => (cachedStatement(db, sql).pluck().get() as number | null) ?? 0;
+  return {
+    messages: max('SELECT max(rowid) FROM messages'),
+    sources: max('SELECT max(id) FROM sources'),
+    findings: max('SELECT max(id) FROM findings'),
+  };
+}
+
+/**
+ * Adds the summary counts of the rows inserted since `mark`, as the insert triggers of migration
+ * 002 would have, one row at a time (the same keys, the same expressions). Call inside the same
+ * transaction, after the batch's inserts.
+ */
+export function countBatch(db: Db, mark: BatchMark): void {
+  // Another import that ended turned the triggers back on: they have counted these rows already.
+  if (cachedStatement(db, 'SELECT deferred FROM index_state WHERE id = 1').pluck().get() === 0) return;
+  cachedStatement(
+    db,
+    `INSERT INTO overview_counts (dimension, key, verdict, n)
+     SELECT d, k, v, n FROM (
+       SELECT 'all' AS d, '' AS k, verdict AS v, count(*) AS n FROM messages WHERE rowid > @m GROUP BY verdict
+       UNION ALL SELECT 'all', '', '', count(*) FROM messages WHERE rowid > @m
+       UNION ALL SELECT 'domain', ifnull(from_domain, ''), verdict, count(*) FROM messages WHERE rowid > @m GROUP BY 2, 3
+       UNION ALL SELECT 'domain', ifnull(from_domain, ''), '', count(*) FROM messages WHERE rowid > @m GROUP BY 2
+       UNION ALL SELECT 'week', ifnull(date(date_epoch, 'unixepoch', '-6 days', 'weekday 1'), ''), verdict, count(*)
+         FROM messages WHERE rowid > @m GROUP BY 2, 3
+       UNION ALL SELECT 'week', ifnull(date(date_epoch, 'unixepoch', '-6 days', 'weekday 1'), ''), '', count(*)
+         FROM messages WHERE rowid > @m GROUP BY 2
+       UNION ALL SELECT 'mailbox', coalesce(s.mailbox, s.folder, ''), m.verdict, count(*)
+         FROM sources s JOIN messages m ON m.sha256 = s.sha256 WHERE s.id > @s GROUP BY 2, 3
+       UNION ALL SELECT 'mailbox', coalesce(mailbox, folder, ''), '', count(*) FROM sources WHERE id > @s GROUP BY 2
+       UNION ALL SELECT 'code', code, '', count(*) FROM findings WHERE id > @f GROUP BY 2
+     ) WHERE n > 0
+     ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n`,
+  ).run({ m: mark.messages, s: mark.sources, f: mark.findings });
+  cachedStatement(
+    db,
+    `INSERT INTO signature_key_counts (key_name, key_source, result, n)
+     SELECT key_name, ifnull(key_source, ''), result, count(*) FROM signatures
+     WHERE sha256 IN (SELECT sha256 FROM messages WHERE rowid > @m) GROUP BY 1, 2, 3
+     ON CONFLICT (key_name, key_source, result) DO UPDATE SET n = n + excluded.n`,
+  ).run({ m: mark.messages });
+}

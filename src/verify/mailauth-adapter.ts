@@ -1,0 +1,99 @@
+// The only place that imports mailauth. Runs its DKIM verifier (strict: RFC 6376, RFC 8301) and
+// ARC validator over one message, as of a given time, with keys from a lookup function, and maps
+// its result objects into our SignatureOutcome / ArcCheck field by field (never persisting them).
+// Which key answers a name, and whether to try another, is the caller's policy (verify-message.ts).
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
+import { arc as verifyArc } from 'mailauth/lib/arc/index.js';
+import type { ArcCheck } from '../model.ts';
+import type { KeyLookup, SignatureOutcome, VerifierOutcome } from './verifier-outcome.ts';
+import { NO_ARC } from './verifier-outcome.ts';
+
+/**
+ * mailauth's header reader joins folded lines by repeated array concatenation: its time grows with
+ * the square of a header's line count (a 200,000-line To: took 124 s, 50,000 lines 9 s, 5,000 lines
+ * under 0.1 s). A header section with more lines than this is not handed to it; its signatures are
+ * recorded as not evaluated instead. Real header sections have tens to a few hundred lines.
+ */
+export const MAX_MAILAUTH_HEADER_LINES = 5000;
+
+interface MailauthStatus {
+  result?: string;
+  comment?: string;
+  underSized?: number;
+}
+
+interface MailauthSignature {
+  signingDomain?: string;
+  bodyHash?: string;
+  bodyHashExpecting?: string;
+  status?: MailauthStatus;
+  modulusLength?: number;
+}
+
+class DnsError extends Error {
+  code: string;
+  constructor(code: string, name: string) {
+    super(`${code} ${name}`);
+    this.code = code;
+  }
+}
+
+/** Lines of a header section (`headerEnd` bytes): what mailauth's header reader is fed. */
+export function countHeaderLines(bytes: Buffer, headerEnd: number): number {
+  let n = 1;
+  for (let p = bytes.indexOf(0x0a); p !== -1 && p < headerEnd; p = bytes.indexOf(0x0a, p + 1)) n++;
+  return n;
+}
+
+/** Verifies with mailauth. `asOf` is Unix seconds. */
+export async function verifyWithMailauth(bytes: Buffer, asOf: number, lookup: KeyLookup): Promise<VerifierOutcome> {
+  const resolver = async (name: string): Promise<string[][]> => {
+    const answer = await lookup(name);
+    if ('error' in answer) throw new DnsError(answer.error, name);
+    return [[answer.value]];
+  };
+  const result = await dkimVerify(bytes, {
+    resolver,
+    curTime: new Date(asOf * 1000),
+    strict: true,
+    // Weak keys are still verified (so the record says whether the signature holds) and then
+    // refused as proof by our own rule, which names the key size.
+    minBitLength: 1,
+  } as Parameters<typeof dkimVerify>[1]);
+  const signatures = (result.results as MailauthSignature[])
+    .filter((r) => r.signingDomain !== undefined)
+    .map((m): SignatureOutcome => ({
+      result: m.status?.result ?? 'none',
+      comment: m.status?.comment ?? '',
+      bodyHash: m.bodyHash ?? null,
+      bodyHashExpecting: m.bodyHashExpecting ?? null,
+      modulusLength: m.modulusLength ?? null,
+      unsignedBodyBytes: m.status?.underSized ?? 0,
+    }));
+  return { signatures, arc: await mapArc(result, resolver), verifier: 'mailauth' };
+}
+
+async function mapArc(result: Awaited<ReturnType<typeof dkimVerify>>, resolver: (name: string) => Promise<string[][]>): Promise<ArcCheck> {
+  const data = (result as unknown as { arc?: { chain?: unknown[] | false; error?: unknown } }).arc;
+  if (!data || (!data.chain && !data.error)) return NO_ARC;
+  const out = (await verifyArc(
+    data as Parameters<typeof verifyArc>[0],
+    { resolver, minBitLength: 1024, strict: true } as Parameters<typeof verifyArc>[1],
+  )) as unknown as {
+    status?: { result?: string; comment?: string };
+    i?: number | false;
+  };
+  const chain = (data.chain || []) as { i?: number; 'arc-seal'?: { parsed?: Record<string, { value?: unknown }> } }[];
+  const r = out.status?.result;
+  return {
+    result: r === 'pass' ? 'pass' : r === 'fail' ? 'fail' : 'none',
+    instances: chain.length,
+    comment: out.status?.comment ?? (r === 'pass' ? `chain of ${chain.length} valid` : ''),
+    seals: chain.map((c, i) => ({
+      instance: Number(c.i ?? i + 1),
+      domain: String(c['arc-seal']?.parsed?.d?.value ?? ''),
+      selector: String(c['arc-seal']?.parsed?.s?.value ?? ''),
+      result: String(c['arc-seal']?.parsed?.cv?.value ?? ''),
+    })),
+  };
+}
