@@ -242,18 +242,21 @@ async function runServe(args: string[]): Promise<number> {
     err(`leaktriage: no database at ${dbFile} (run leaktriage import first)`);
     return 1;
   }
-  const { startServer } = await import('./server/start-server.ts');
+  const { startServer, WeakTokenError } = await import('./server/start-server.ts');
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({ dbFile, host: values.host!, port, token: values.token });
   } catch (e) {
+    if (e instanceof WeakTokenError) throw new UsageError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') throw e;
     err(`leaktriage: cannot listen on ${values.host}:${port}: ${(e as Error).message}`);
     return 1;
   }
-  err(`leaktriage: review server on ${server.url}${server.token ? `?token=${server.token}` : ''}`);
-  if (server.token) err(`leaktriage: access token (required off loopback): ${server.token}`);
+  const withToken = (url: string) => `${url}${server.token ? `?token=${server.token}` : ''}`;
+  err(`leaktriage: review server on ${withToken(server.url)}`);
+  for (const url of server.urls.slice(1)) err(`leaktriage:                also on ${withToken(url)}`);
+  if (server.token) err(`leaktriage: access token (required on every request): ${server.token}`);
   err('leaktriage: Ctrl-C stops it.');
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   await server.close();

@@ -7,7 +7,7 @@ import type { MessageCheck } from '../model.ts';
 import type { Db } from '../store/database.ts';
 import type { AppContext } from './app-context.ts';
 import { checks as checkRegistry } from '../checks/index.ts';
-import { registerErrors } from './errors.ts';
+import { clientError, frameworkError, registerErrors } from './errors.ts';
 import { registerStaticAssets } from './static-assets.ts';
 import { registerSecurity } from './security.ts';
 import { registerOverviewRoutes } from './routes/overview.ts';
@@ -68,6 +68,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Unknown query parameters are refused, not silently dropped: a typo must not widen a filter.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
   });
   if (opts.closeDb) app.addHook('onClose', async () => opts.db.close());
   await app.register(reviewServer, opts);
