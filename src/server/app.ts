@@ -3,10 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import type { MessageCheck } from '../model.ts';
 import type { Db } from '../store/database.ts';
-import type { AppContext } from './app-context.ts';
-import { checks as checkRegistry } from '../checks/index.ts';
+import type { AppContext, CheckDoc } from './app-context.ts';
+import { checks as messageChecks } from '../checks/index.ts';
+import { archiveCopies } from '../checks/archive-copies.ts';
+import { archiveThread } from '../checks/archive-thread.ts';
 import { clientError, frameworkError, registerErrors } from './errors.ts';
 import { registerStaticAssets } from './static-assets.ts';
 import { registerSecurity } from './security.ts';
@@ -25,9 +26,12 @@ export interface ReviewServerOptions {
   checkHost?: boolean;
   /** CSRF HMAC key; default: random per process. */
   secret?: Buffer;
-  /** The check registry; default: src/checks/index.ts. */
-  checks?: readonly MessageCheck[] | null;
+  /** The checks whose codes the checks page explains; default: the per-message registry and the archive checks. */
+  checks?: readonly CheckDoc[] | null;
 }
+
+/** Every check that can leave a finding: the per-message registry, then the archive-wide checks. */
+const DEFAULT_CHECKS: readonly CheckDoc[] = [...messageChecks, archiveCopies, archiveThread];
 
 /** Form posts are small: a decision, a note, a name. */
 const FORM_LIMIT = 64 * 1024;
@@ -35,7 +39,7 @@ const FORM_LIMIT = 64 * 1024;
 const registerReviewServer: FastifyPluginAsync<ReviewServerOptions> = async (app, opts) => {
   const token = opts.token ?? null;
   const secret = opts.secret ?? randomBytes(32);
-  const ctx: AppContext = { db: opts.db, secret, checks: opts.checks !== undefined ? opts.checks : checkRegistry };
+  const ctx: AppContext = { db: opts.db, secret, checks: opts.checks !== undefined ? opts.checks : DEFAULT_CHECKS };
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });

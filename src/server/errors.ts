@@ -16,10 +16,13 @@ export class HttpError extends Error {
   override name = 'HttpError';
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** Where the error page sends the reviewer, before the usual links. */
+  readonly links: ErrorPageData['next'];
+  constructor(status: number, code: string, message: string, links: ErrorPageData['next'] = []) {
     super(message);
     this.status = status;
     this.code = code;
+    this.links = links;
   }
 }
 
@@ -78,14 +81,20 @@ function nextSteps(req: FastifyRequest, status: number): ErrorPageData['next'] {
   return steps;
 }
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  links: ErrorPageData['next'] = [],
+): FastifyReply {
   const r = reply.code(status).header('cache-control', 'no-store').removeHeader('content-disposition');
   applyPageHeaders(r);
   if (wantsHtml(reply.request)) {
     const msg = status === 401 ? `${message}. Open the address the server printed (it ends in ?token=…) once in this browser.` : message;
     return r
       .header('content-type', 'text/html; charset=utf-8')
-      .send(errorPage({ status, code, message: msg, next: nextSteps(reply.request, status) }).value);
+      .send(errorPage({ status, code, message: msg, next: [...links, ...nextSteps(reply.request, status)] }).value);
   }
   return r.header('content-type', 'application/json; charset=utf-8').send(errorBody(status, code, message));
 }
@@ -105,7 +114,7 @@ function validationMessage(err: FastifyError): string {
 function handle(err: FastifyError | HttpError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof HttpError) {
     if (err.status >= 500) req.log.error({ err, url: req.url, method: req.method }, 'request failed');
-    return sendError(reply, err.status, err.code, err.message);
+    return sendError(reply, err.status, err.code, err.message, err.links);
   }
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (err.validation) return sendError(reply, 400, 'bad-request', validationMessage(err));

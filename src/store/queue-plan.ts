@@ -108,8 +108,33 @@ function rowsMatching(table: string, alias: string, column: (prefix: string) => 
   };
 }
 
-function setFilters(f: QueueFilter): SetFilter[] {
+/**
+ * The filters that may drive a query. An order other than the Date's walks an index of its own, so
+ * there a rare From domain or a narrow date range is better fetched through its index and sorted.
+ */
+function setFilters(f: QueueFilter, byDate: boolean): SetFilter[] {
   const sets: SetFilter[] = [];
+  const domain = textOf(f.domain);
+  if (!byDate && domain !== undefined) {
+    sets.push({
+      driver: 'SELECT rowid AS id FROM messages WHERE from_domain = ?',
+      on: 'rowid',
+      check: 'm.from_domain = ?',
+      count: 'SELECT 1 FROM messages WHERE from_domain = ?',
+      params: [domain],
+    });
+  }
+  const dates = dateBounds(f);
+  if (!byDate && (dates.from !== undefined || dates.to !== undefined)) {
+    const range = [dates.from ?? Number.MIN_SAFE_INTEGER, dates.to ?? Number.MAX_SAFE_INTEGER];
+    sets.push({
+      driver: 'SELECT rowid AS id FROM messages WHERE date_epoch BETWEEN ? AND ?',
+      on: 'rowid',
+      check: 'm.date_epoch BETWEEN ? AND ?',
+      count: 'SELECT 1 FROM messages WHERE date_epoch BETWEEN ? AND ?',
+      params: range,
+    });
+  }
   const code = textOf(f.code);
   const mailbox = textOf(f.mailbox);
   const key = textOf(f.key);
@@ -158,23 +183,31 @@ function placeholders(values: unknown[]): string {
   return values.map(() => '?').join(', ');
 }
 
-/** Chooses how to run a filtered, ordered, paged query. `byRowid`: the order is import order. */
-export function planQueue(db: Db, f: QueueFilter, byRowid: boolean, setDriverMax?: number): QueuePlan {
+/**
+ * How the rows of a queue are ordered: by the Date index (with its undated segment), in import order
+ * (rowid), or by the keys of another index (`keyed`: the triage order and the column sorts).
+ */
+export type QueueOrderKind = 'date' | 'rowid' | 'keyed';
+
+/** Chooses how to run a filtered, ordered, paged query. */
+export function planQueue(db: Db, f: QueueFilter, order: QueueOrderKind, setDriverMax?: number): QueuePlan {
   const max = setDriverMax ?? setDriverMaxFor(totalMessages(db));
+  const byRowid = order === 'rowid';
+  const byDate = order !== 'keyed';
   const where: string[] = [];
   const params: unknown[] = [];
   const domain = textOf(f.domain);
   const dates = dateBounds(f);
   const finals = listOf(f.final);
-  if (domain !== undefined) {
+  if (byDate && domain !== undefined) {
     where.push('m.from_domain = ?');
     params.push(domain);
   }
-  if (dates.from !== undefined) {
+  if (byDate && dates.from !== undefined) {
     where.push('m.date_epoch >= ?');
     params.push(dates.from);
   }
-  if (dates.to !== undefined) {
+  if (byDate && dates.to !== undefined) {
     where.push('m.date_epoch <= ?');
     params.push(dates.to);
   }
@@ -185,7 +218,7 @@ export function planQueue(db: Db, f: QueueFilter, byRowid: boolean, setDriverMax
     params.push(...finals);
   }
 
-  const sets = setFilters(f).map((s) => ({ s, n: countUpTo(db, s, max) }));
+  const sets = setFilters(f, byDate).map((s) => ({ s, n: countUpTo(db, s, max) }));
   sets.sort((a, b) => a.n - b.n);
   const small = sets[0] && sets[0].n <= max ? sets[0] : null;
   for (const { s } of small ? sets.slice(1) : sets) {
@@ -194,11 +227,11 @@ export function planQueue(db: Db, f: QueueFilter, byRowid: boolean, setDriverMax
   }
   const verdicts = listOf(f.verdict);
   let splitVerdicts: string[] | null = null;
-  if (verdicts.length === 1 || (verdicts.length > 1 && small)) {
+  if (verdicts.length === 1 || (verdicts.length > 1 && (small || !byDate))) {
     where.push(`m.verdict IN (${placeholders(verdicts)})`);
     params.push(...verdicts);
   } else if (verdicts.length > 1) {
-    // An IN list cannot keep the index order; one ordered range per verdict, merged, can.
+    // An IN list cannot keep the Date index's order; one ordered range per verdict, merged, can.
     splitVerdicts = verdicts;
   }
   if (small) {

@@ -81,8 +81,24 @@ describe('HTML pages and their .json twins', () => {
     expect(d.runs[0]).toMatchObject({ status: 'running', bytesTotal: 1_000_000, bytesRead: 250_000 });
     expect(d.runs[1].failureList.map((f: { code: string }) => f.code)).toEqual(['input/empty', 'input/not-mail']);
     expect(d.running).toBe(true);
+    // Start here: unreviewed messages in triage order; findings per week by severity.
+    expect(d.startHere.map((m: { verdict: string }) => m.verdict).slice(0, 4)).toEqual([
+      'tampered',
+      'tampered',
+      'suspicious',
+      'suspicious',
+    ]);
+    expect(d.startHere[0].sha256).toBe(t.ids.tampered);
+    expect(d.unreviewed).toBe(9);
+    expect(d.findingWeeks).toEqual([
+      { key: '2023-03-06', total: 2, severities: { strong: 1, weak: 1 } },
+      { key: '2023-03-13', total: 2, severities: { strong: 1, weak: 1 } },
+    ]);
     const html = (await get('/')).body;
     expect(html).toContain('<svg viewBox="0 0 960');
+    expect(html).toContain('aria-label="findings per week, strong and weak findings');
+    expect(html).toContain(`href="/messages/${t.ids.tampered}?reviewed=no"`);
+    expect(html).toContain('href="/messages?domain=campaign.example&amp;verdict=tampered"');
     expect(html).toContain('<progress value="250000" max="1000000">');
     expect(html).toContain('<meta http-equiv="refresh" content="10">');
     expect(html).toContain('no mail headers &lt;b&gt;here&lt;/b&gt;');
@@ -93,14 +109,44 @@ describe('HTML pages and their .json twins', () => {
     expect(d.total).toBe(3);
     expect(d.rows).toHaveLength(2);
     expect(d.filters.verdict).toEqual(['unverifiable']);
-    expect(d.nextUrl).toMatch(/^\/messages\.json\?verdict=unverifiable&_size=2&_next=[A-Za-z0-9_-]+$/);
+    expect(d).toMatchObject({ pos: 1, prevUrl: null, firstUrl: null, sort: 'triage' });
+    expect(d.nextUrl).toBe(`/messages.json?verdict=unverifiable&_size=2&_next=${d.rows[1].sha256}&_pos=3`);
     const rest = (await get(d.nextUrl)).json();
     expect(rest.rows).toHaveLength(1);
     expect(rest.next).toBeNull();
+    expect(rest).toMatchObject({ pos: 3, total: 3, firstUrl: '/messages.json?verdict=unverifiable&_size=2' });
+    expect(rest.prevUrl).toBe(`/messages.json?verdict=unverifiable&_size=2&_prev=${rest.rows[0].sha256}&_pos=1`);
+    const back = (await get(rest.prevUrl)).json();
+    expect(back.rows.map((r: { sha256: string }) => r.sha256)).toEqual(d.rows.map((r: { sha256: string }) => r.sha256));
+    expect(back).toMatchObject({ pos: 1, prevUrl: null });
+    const page2 = (await get(rest.nextUrl ?? d.nextUrl.replace('.json', ''))).statusCode;
+    expect(page2).toBe(200);
+    const htmlPage = (await get(d.nextUrl.replace('.json', ''))).body;
+    expect(htmlPage).toContain('<strong>3–3</strong> of <strong>3</strong> matching messages');
+    expect(htmlPage).toContain('rel="first" href="/messages?verdict=unverifiable&amp;_size=2"');
     const html = (await get('/messages?q=budget')).body;
     expect(html).toContain('Quarterly budget');
     expect(html).not.toContain('Wire the funds');
     expect(html).toContain(`href="/messages/${t.ids.verified}?q=budget"`);
+  });
+
+  it('queue: drops empty parameters from a filter form with one redirect', async () => {
+    const res = await get('/messages?q=&verdict=tampered&code=&domain=&_sort=');
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/messages?verdict=tampered');
+  });
+
+  it('queue: every column header sorts, the active one the other way round', async () => {
+    const html = (await get('/messages?verdict=tampered&_sort=subject')).body;
+    for (const sort of ['date', 'from', '-subject', 'reasons', 'sigs', 'size']) {
+      expect(html).toContain(`href="/messages?verdict=tampered&amp;_sort=${sort}"`);
+    }
+    expect(html).toContain('href="/messages?verdict=tampered" title="sort by the weight of the evidence');
+    expect(html).toContain('aria-sort="ascending"');
+    const d = (await get('/messages.json')).json();
+    expect(d.rows[0].verdict).toBe('tampered');
+    expect(d.rows[0].summary).toMatch(/^The body changed|^A copy differs/);
+    expect(d.rows.at(-1).verdict).toBe('verified');
   });
 
   it('message: verdict, findings, signatures, hops with delays, attachments, copies, sources, headers', async () => {

@@ -8,6 +8,8 @@ import { contentDisposition, emlFileName, safeFileName } from '../../src/server/
 import { prepareMessageHtml } from '../../src/server/html-body.ts';
 import { WeakTokenError, isLoopback, listenUrls, startServer } from '../../src/server/start-server.ts';
 import { checks } from '../../src/checks/index.ts';
+import { archiveCopies } from '../../src/checks/archive-copies.ts';
+import { archiveThread } from '../../src/checks/archive-thread.ts';
 import { seedReviewDb } from '../helpers/review-corpus.ts';
 import { openFixtureDb, tempDbFile } from '../helpers/fixture-db.ts';
 import { seededApp } from './app-helpers.ts';
@@ -59,7 +61,7 @@ describe('download names', () => {
 });
 
 describe('timeline buckets', () => {
-  const week = (key: string, total: number) => ({ key, total, verdicts: { verified: total } });
+  const week = (key: string, total: number) => ({ key, total, parts: { verified: total } });
   it('fills empty weeks between the first and the last', () => {
     const b = buildBuckets([week('2023-03-06', 2), week('2023-03-27', 1), week('', 4)]);
     expect(b.unit).toBe('week');
@@ -83,8 +85,9 @@ describe('checks page', () => {
     const t = await seededApp({ checks: undefined });
     const d = (await t.app.inject('/-/checks.json')).json();
     expect(d.registry).toBe(true);
-    expect(d.checks.map((c: { id: string }) => c.id)).toEqual(checks.map((c) => c.id));
-    const declared = checks.flatMap((c) => Object.keys(c.codes));
+    const all = [...checks, archiveCopies, archiveThread];
+    expect(d.checks.map((c: { id: string }) => c.id)).toEqual(all.map((c) => c.id));
+    const declared = all.flatMap((c) => Object.keys(c.codes));
     for (const c of d.otherCodes) expect(declared).not.toContain(c.code);
     await t.app.close();
   });

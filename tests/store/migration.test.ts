@@ -145,3 +145,65 @@ describe('migration 002', () => {
     db.close();
   });
 });
+
+/** The triage keys and the findings per week, as stored and as counted the slow way. */
+function triageState(db: Db): { stored: unknown; counted: unknown } {
+  return {
+    stored: {
+      triage: db.prepare('SELECT sha256, tier, strong, weak, date_key FROM triage ORDER BY sha256').all(),
+      weeks: db.prepare('SELECT week, severity, n FROM finding_week_counts WHERE n != 0 ORDER BY 1, 2').all(),
+    },
+    counted: {
+      triage: db
+        .prepare(
+          `SELECT m.sha256, CASE m.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END AS tier,
+             (SELECT count(*) FROM findings f WHERE f.sha256 = m.sha256 AND severity = 'strong') AS strong,
+             (SELECT count(*) FROM findings f WHERE f.sha256 = m.sha256 AND severity = 'weak') AS weak,
+             ifnull(m.date_epoch, 9007199254740991) AS date_key
+           FROM messages m ORDER BY sha256`,
+        )
+        .all(),
+      weeks: db
+        .prepare(
+          `SELECT ifnull(date(m.date_epoch, 'unixepoch', '-6 days', 'weekday 1'), '') AS week, f.severity, count(*) AS n
+           FROM findings f JOIN messages m USING (sha256) WHERE f.severity IN ('strong', 'weak') GROUP BY 1, 2 ORDER BY 1, 2`,
+        )
+        .all(),
+    },
+  };
+}
+
+describe('migration 004', () => {
+  it('keeps the triage keys and the findings per week through inserts, verdict and date changes, finding changes and deletes', () => {
+    const { db } = openFixtureDb();
+    const ids = seedReviewDb(db);
+    let s = triageState(db);
+    expect(s.stored).toEqual(s.counted);
+    updateVerdict(db, ids.copyA, { verdict: 'tampered', summary: 'changed', reasons: [] });
+    db.prepare('UPDATE messages SET date_epoch = NULL WHERE sha256 = ?').run(ids.suspicious);
+    db.prepare('UPDATE messages SET date_epoch = ? WHERE sha256 = ?').run(1_600_000_000, ids.hostile);
+    db.prepare("DELETE FROM findings WHERE sha256 = ? AND code = 'archive/copy-differs'").run(ids.copyB);
+    s = triageState(db);
+    expect(s.stored).toEqual(s.counted);
+    db.transaction(() => {
+      for (const t of ['findings', 'signatures', 'attachments', 'sources', 'reviews'])
+        db.prepare(`DELETE FROM ${t} WHERE sha256 = ?`).run(ids.tampered);
+      db.prepare('DELETE FROM messages WHERE sha256 = ?').run(ids.tampered);
+    })();
+    s = triageState(db);
+    expect(s.stored).toEqual(s.counted);
+    db.close();
+  });
+
+  it('backfills both on a database imported before it existed', () => {
+    const file = tempDbFile();
+    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < 4) });
+    seedReviewDb(before);
+    before.close();
+    const db = openDatabase(file);
+    const s = triageState(db);
+    expect((s.stored as { triage: unknown[] }).triage).toHaveLength(9);
+    expect(s.stored).toEqual(s.counted);
+    db.close();
+  });
+});
