@@ -122,7 +122,7 @@ describe.skipIf(!haveChromium)('review screens in Chromium', () => {
     // The reviewer's name is remembered; `c` confirms at once.
     expect(await page.inputValue('#reviewer')).toBe('E2E Reviewer');
     await page.keyboard.press('c');
-    await page.waitForURL(/#review$/);
+    await page.waitForURL(/_recorded=\d+#recorded$/);
     expect(db.prepare('SELECT decision, verdict, reviewer FROM reviews WHERE sha256 = ?').all(ids.copyB)).toEqual([
       { decision: 'confirm', verdict: 'tampered', reviewer: 'E2E Reviewer' },
     ]);

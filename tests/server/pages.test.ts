@@ -161,6 +161,33 @@ describe('HTML pages and their .json twins', () => {
     expect(c.copies).toHaveLength(1);
     expect(c.copies[0]).toMatchObject({ sha256: t.ids.copyB, bodyDiffers: true, headersOnlyHere: ['Subject: Meeting notes'] });
     expect(c.copies[0].headersOnlyThere).toEqual(['Subject: Meeting notes (fwd)']);
+    // The copy diff: headers and body line by line, computed on the server.
+    expect(c.copies[0].headerDiff).toMatchObject({ kind: 'different', added: 1, removed: 1 });
+    expect(c.copies[0].bodyDiff.kind).toBe('different');
+    expect(c.copies[0].bodyCompared).toBe('text');
+    const copyPage = (await get(`/messages/${t.ids.copyA}`)).body;
+    expect(copyPage).toContain(
+      '<div class="diff-line diff-del"><span class="ln">1</span><span class="ln"></span><span class="op">-</span><span class="txt">We agreed on nothing.</span></div>',
+    );
+    expect(copyPage).toContain('<span class="op">+</span><span class="txt">We agreed on everything.</span>');
+    expect(copyPage).toContain('<span class="txt">Subject: Meeting notes (fwd)</span>');
+    // Verdict, then evidence, then the review form; findings as labelled fields with linked codes.
+    const tp = (await get(`/messages/${t.ids.tampered}`)).body;
+    const at = (needle: string) => tp.indexOf(needle);
+    expect(at('class="verdict v-tampered"')).toBeLessThan(at('<h2>Findings</h2>'));
+    expect(at('<h2>Findings</h2>')).toBeLessThan(at('<h2>Received hops</h2>'));
+    expect(at('<h2>Received hops</h2>')).toBeLessThan(at('id="review-form"'));
+    expect(at('id="review-form"')).toBeLessThan(at('<h2>Text body</h2>'));
+    expect(tp).toContain('<dl class="evidence"><dt>code</dt><dd><span class="ev-text">dkim/body-hash-mismatch</span></dd></dl>');
+    expect(tp).toContain('<a class="code" href="/-/checks#code-dkim/body-hash-mismatch"');
+    expect(tp).toMatch(/<time datetime="2023-03-07T08:00:00Z" title="2023-03-07 08:00:00Z UTC">2023-03-07 08:00 UTC<\/time>/);
+    // The HTML body's remote references, listed and never linked.
+    const hp = (await get(`/messages/${t.ids.hostile}`)).body;
+    expect(hp).toContain('<td class="url">https://tracker.example/p.gif</td>');
+    expect(hp).toContain('1×1 pixel');
+    expect(hp).not.toContain('href="https://tracker.example');
+    const hj = (await get(`/messages/${t.ids.hostile}.json`)).json();
+    expect(hj.htmlReferences.references.length).toBeGreaterThan(10);
     const a = (await get(`/messages/${t.ids.attachment}`)).body;
     expect(a).toContain(`/messages/${t.ids.attachment}/attachments/0`);
     expect(a).toContain('application/pdf');
