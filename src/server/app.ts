@@ -16,6 +16,7 @@ import { registerQueueRoutes } from './routes/queue.ts';
 import { registerMessageRoutes } from './routes/message.ts';
 import { registerReviewRoutes } from './routes/review.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
+import { registerThreadRoutes } from './routes/thread.ts';
 
 export interface ReviewServerOptions {
   /** An open database (openDatabase: WAL, migrations applied). Every request reads a fresh snapshot. */
@@ -49,6 +50,7 @@ const registerReviewServer: FastifyPluginAsync<ReviewServerOptions> = async (app
   registerOverviewRoutes(app, ctx);
   registerQueueRoutes(app, ctx);
   registerMessageRoutes(app, ctx);
+  registerThreadRoutes(app, ctx);
   registerReviewRoutes(app, ctx);
   registerMetaRoutes(app, ctx);
 };
