@@ -211,7 +211,8 @@ export function planQueue(db: Db, f: QueueFilter, order: QueueOrderKind, setDriv
     where.push('m.date_epoch <= ?');
     params.push(dates.to);
   }
-  if (f.signed === 'yes' || f.signed === 'no') where.push(f.signed === 'yes' ? 'm.signature_count > 0' : 'm.signature_count = 0');
+  // `+` keeps the signature-count index (half the archive on either side) from driving the query.
+  if (f.signed === 'yes' || f.signed === 'no') where.push(f.signed === 'yes' ? '+m.signature_count > 0' : '+m.signature_count = 0');
   if (f.reviewed === 'no') where.push('NOT EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = m.sha256)');
   if (finals.length) {
     where.push(`${FINAL_VERDICT} IN (${placeholders(finals)})`);

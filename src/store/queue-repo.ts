@@ -473,18 +473,27 @@ export function* iterateQueue<T extends Sorted>(
 }
 
 /**
- * Exact counts: from the overview summary when only verdicts and a domain filter, over the driving
- * set when one drives the query, else by testing rows up to `cap` (then `capped`).
+ * Exact counts: from the overview summary when only verdicts with a domain or a signed filter, over
+ * the driving set when one drives the query, else by testing rows up to `cap` (then `capped`).
  */
 function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: number; capped: boolean } {
   const given = (v: string | string[] | undefined): boolean =>
     Array.isArray(v) ? v.some((x) => x !== '') : v !== undefined && v.trim() !== '';
-  const other = [f.final, f.code, f.mailbox, f.key, f.from, f.to, f.signed, f.reviewed, f.q].some(given);
-  if (!other) {
+  const other = [f.final, f.code, f.mailbox, f.key, f.from, f.to, f.reviewed, f.q].some(given);
+  const machine = [...new Set((f.verdict ?? []).filter((v) => v !== ''))];
+  if (!other && (f.signed === 'yes' || f.signed === 'no') && !given(f.domain)) {
+    const row = db
+      .prepare(
+        `SELECT coalesce(sum(n), 0) AS n FROM overview_counts WHERE dimension = 'signed' AND key = ?
+         AND verdict IN (SELECT value FROM json_each(?))`,
+      )
+      .get(f.signed, JSON.stringify(machine.length ? machine : [''])) as { n: number };
+    return { n: row.n, capped: false };
+  }
+  if (!other && !given(f.signed)) {
     const domain = given(f.domain) ? f.domain : undefined;
     const dim = domain === undefined ? 'all' : 'domain';
-    const machine = (f.verdict ?? []).filter((v) => v !== '');
-    const verdicts = machine.length ? [...new Set(machine)] : [''];
+    const verdicts = machine.length ? machine : [''];
     const row = db
       .prepare(
         `SELECT coalesce(sum(n), 0) AS n FROM overview_counts WHERE dimension = ? AND key = ?

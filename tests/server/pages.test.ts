@@ -257,3 +257,51 @@ describe('.csv twins and exports', () => {
     expect(js.body).toContain("case 'j'");
   });
 });
+
+describe('keys page', () => {
+  it('names type and size with weak keys marked, dates or why there are none, the source once, the full record behind a click', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { insertKeys } = await import('../../src/store/keys-repo.ts');
+    const p = (bits: number) =>
+      generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    const record = (selector: string, value: string, firstSeen: number | null) => ({
+      name: `${selector}._domainkey.keys.example`,
+      domain: 'keys.example',
+      selector,
+      value,
+      sourceKind: 'archive' as const,
+      source: 'archive:keys.json',
+      firstSeen,
+      lastSeen: null,
+      fetchedAt: null,
+      dnsError: null,
+    });
+    insertKeys(t.db, [
+      record('weak', `v=DKIM1; k=rsa; p=${p(512)}`, null),
+      record('strong', `v=DKIM1; k=rsa; p=${p(2048)}`, 1_672_531_200),
+    ]);
+    const d = (await get('/-/keys.json?domain=keys.example')).json();
+    expect(
+      d.keys.map((k: { selector: string; keyType: string; keyBits: number; strength: string }) => [
+        k.selector,
+        k.keyType,
+        k.keyBits,
+        k.strength,
+      ]),
+    ).toEqual([
+      ['weak', 'rsa', 512, 'weak'],
+      ['strong', 'rsa', 2048, 'ok'],
+    ]);
+    const html = (await get('/-/keys?domain=keys.example')).body;
+    expect(html).toContain('weak: does not count');
+    expect(html).toContain('key archive keys.json');
+    expect(html).not.toContain('archive: archive:');
+    expect(html).toContain('unknown: the archive gave no date');
+    expect(html).toMatch(
+      /<details><summary><code>v=DKIM1; k=rsa; p=MIIB[A-Za-z0-9+/]{8}…<\/code><\/summary><code class="full">v=DKIM1; k=rsa; p=MIIB/,
+    );
+    const all = (await get('/-/keys')).body;
+    expect(all).toContain('zone file corpus.zone');
+    expect(all).toContain('<time datetime="2023-01-01T00:00:00Z"');
+  });
+});

@@ -282,6 +282,27 @@ WHEN old.verdict IS NOT new.verdict OR old.from_domain IS NOT new.from_domain
     WHERE sha256 = new.sha256 GROUP BY 2
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n;
 END;
+CREATE TRIGGER overview_signed_delete AFTER DELETE ON messages BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n) VALUES
+    ('signed', CASE WHEN old.signature_count > 0 THEN 'yes' ELSE 'no' END, old.verdict, -1),
+    ('signed', CASE WHEN old.signature_count > 0 THEN 'yes' ELSE 'no' END, '', -1)
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n - 1;
+END;
+CREATE TRIGGER overview_signed_insert AFTER INSERT ON messages BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n) VALUES
+    ('signed', CASE WHEN new.signature_count > 0 THEN 'yes' ELSE 'no' END, new.verdict, 1),
+    ('signed', CASE WHEN new.signature_count > 0 THEN 'yes' ELSE 'no' END, '', 1)
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER overview_signed_update AFTER UPDATE OF verdict, signature_count ON messages
+WHEN old.verdict IS NOT new.verdict OR old.signature_count IS NOT new.signature_count BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n) VALUES
+    ('signed', CASE WHEN old.signature_count > 0 THEN 'yes' ELSE 'no' END, old.verdict, -1),
+    ('signed', CASE WHEN old.signature_count > 0 THEN 'yes' ELSE 'no' END, '', -1),
+    ('signed', CASE WHEN new.signature_count > 0 THEN 'yes' ELSE 'no' END, new.verdict, 1),
+    ('signed', CASE WHEN new.signature_count > 0 THEN 'yes' ELSE 'no' END, '', 1)
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n;
+END;
 CREATE TRIGGER overview_sources_delete AFTER DELETE ON sources BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n)
     SELECT 'mailbox', coalesce(old.mailbox, old.folder, ''), v, -1 FROM (
