@@ -79,7 +79,7 @@ export function setDriverMaxFor(totalMessages: number): number {
   return Math.max(1000, Math.round(Math.sqrt(7 * totalMessages)));
 }
 
-function totalMessages(db: Db): number {
+export function totalMessages(db: Db): number {
   const row = db.prepare("SELECT n FROM overview_counts WHERE dimension = 'all' AND key = '' AND verdict = ''").get() as
     { n: number } | undefined;
   return row?.n ?? 0;
@@ -177,6 +177,8 @@ export interface QueuePlan {
   splitVerdicts: string[] | null;
   /** The driving set's query (distinct ids) and parameters, when a set drives the query. */
   driver: { sql: string; params: unknown[] } | null;
+  /** The sets too large to drive it (tested per row instead): their distinct-id queries. */
+  largeSets: { sql: string; params: unknown[] }[];
 }
 
 function placeholders(values: unknown[]): string {
@@ -222,10 +224,12 @@ export function planQueue(db: Db, f: QueueFilter, order: QueueOrderKind, setDriv
   const sets = setFilters(f, byDate).map((s) => ({ s, n: countUpTo(db, s, max) }));
   sets.sort((a, b) => a.n - b.n);
   const small = sets[0] && sets[0].n <= max ? sets[0] : null;
-  for (const { s } of small ? sets.slice(1) : sets) {
+  const tested = small ? sets.slice(1) : sets;
+  for (const { s } of tested) {
     where.push(s.check);
     params.push(...s.params);
   }
+  const largeSets = tested.map(({ s }) => ({ sql: s.driver, params: s.params }));
   const verdicts = listOf(f.verdict);
   let splitVerdicts: string[] | null = null;
   if (verdicts.length === 1 || (verdicts.length > 1 && (small || !byDate))) {
@@ -244,11 +248,12 @@ export function planQueue(db: Db, f: QueueFilter, order: QueueOrderKind, setDriv
       params,
       splitVerdicts,
       driver: { sql: small.s.driver, params: small.s.params },
+      largeSets,
     };
   }
   // In import order, an index on another column would need a sort of its whole range.
   const from = byRowid ? 'messages m NOT INDEXED' : 'messages m';
-  return { from, fromParams: [], where, params, splitVerdicts, driver: null };
+  return { from, fromParams: [], where, params, splitVerdicts, driver: null, largeSets };
 }
 
 function countUpTo(db: Db, s: SetFilter, max: number): number {

@@ -1,7 +1,15 @@
 // The review queue: filtered, ordered, keyset-paged lists of messages.
 import type { Db } from './database.ts';
 import type { VerdictName } from '../model.ts';
-import { isDateBounded, planQueue, type QueueFilter, type QueueOrderKind, type QueuePlan } from './queue-plan.ts';
+import {
+  dateBounds,
+  isDateBounded,
+  planQueue,
+  totalMessages,
+  type QueueFilter,
+  type QueueOrderKind,
+  type QueuePlan,
+} from './queue-plan.ts';
 import type { Review } from './review-repo.ts';
 import { column, joined, readRow, type RowCodec } from './row-codec.ts';
 import { withSnapshot } from './transaction.ts';
@@ -65,7 +73,7 @@ const KEYED: Partial<Record<string, KeyedOrder>> = {
   from: { keys: ["ifnull(m.from_address, '') COLLATE NOCASE", 'm.rowid'], join: null },
   subject: { keys: ["ifnull(m.subject, '') COLLATE NOCASE", 'm.rowid'], join: null },
   reasons: { keys: ['m.reasons', 'm.rowid'], join: null },
-  sigs: { keys: ['m.signature_count', 'm.rowid'], join: null },
+  sigs: { keys: ['m.signature_count', 'ifnull(m.date_epoch, 9007199254740991)', 'm.rowid'], join: null },
   size: { keys: ['m.size', 'm.rowid'], join: null },
 };
 
@@ -220,8 +228,16 @@ function keyedSegments(sort: QueueSort, order: KeyedOrder, filter: QueueFilter, 
   const desc = sort.startsWith('-');
   const dir = desc ? 'DESC' : 'ASC';
   const by = order.keys.map((k) => `${k} ${dir}`).join(', ');
+  // The first key's bound is implied by the row value, but SQLite seeks an expression index (the text
+  // sorts) only on it: without it, a deep page scans the index from its start.
+  const cmp = desc ? '<' : '>';
   const keyset =
-    after === null ? null : { cond: `(${order.keys.join(', ')}) ${desc ? '<' : '>'} (${after.map(() => '?').join(', ')})`, params: after };
+    after === null
+      ? null
+      : {
+          cond: `${order.keys[0]} ${cmp}= ? AND (${order.keys.join(', ')}) ${cmp} (${after.map(() => '?').join(', ')})`,
+          params: [after[0], ...after],
+        };
   const tiers = [...new Set((filter.verdict ?? []).filter((v) => v in TIERS).map((v) => TIERS[v] as number))].sort((a, b) =>
     desc ? b - a : a - b,
   );
@@ -473,10 +489,12 @@ export function* iterateQueue<T extends Sorted>(
 }
 
 /**
- * Exact counts: from the overview summary when only verdicts with a domain or a signed filter, over
- * the driving set when one drives the query, else by testing rows up to `cap` (then `capped`).
+ * The number of matching messages, with bounded work: exact from the summary tables (verdicts with a
+ * From domain or `signed`; not yet reviewed), from indexes (a Date range, with `signed`; one large
+ * set) up to `cap` (then `capped`: "more than"), over a small driving set, or by testing rows when the
+ * archive is within `cap`. Null when none of these applies: the count would cost a scan of the archive.
  */
-function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: number; capped: boolean } {
+function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: number; capped: boolean } | null {
   const given = (v: string | string[] | undefined): boolean =>
     Array.isArray(v) ? v.some((x) => x !== '') : v !== undefined && v.trim() !== '';
   const other = [f.final, f.code, f.mailbox, f.key, f.from, f.to, f.reviewed, f.q].some(given);
@@ -502,19 +520,61 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: 
       .get(dim, domain ?? '', JSON.stringify(verdicts)) as { n: number };
     return { n: row.n, capped: false };
   }
-  // The driving set alone (distinct ids) is counted in its own index, without reading messages.
-  if (plan.driver !== null && !plan.where.length) {
-    return {
-      n: (db.prepare(`SELECT count(*) AS n FROM (${plan.driver.sql})`).get(...plan.driver.params) as { n: number }).n,
-      capped: false,
-    };
+  // A date range with `signed`: both counted in an index, without reading messages.
+  const bounds = dateBounds(f);
+  const dated = bounds.from !== undefined || bounds.to !== undefined;
+  if (
+    dated &&
+    (f.signed === 'yes' || f.signed === 'no') &&
+    !machine.length &&
+    !given(f.domain) &&
+    ![f.final, f.code, f.mailbox, f.key, f.reviewed, f.q].some(given)
+  ) {
+    const lo = bounds.from ?? Number.MIN_SAFE_INTEGER;
+    const hi = bounds.to ?? Number.MAX_SAFE_INTEGER;
+    const upTo = (sql: string) => (db.prepare(`SELECT count(*) AS n FROM (${sql} LIMIT ?)`).get(lo, hi, cap + 1) as { n: number }).n;
+    const inRange = upTo('SELECT 1 FROM messages WHERE date_epoch BETWEEN ? AND ?');
+    const unsigned = upTo('SELECT 1 FROM messages WHERE signature_count = 0 AND ifnull(date_epoch, 9007199254740991) BETWEEN ? AND ?');
+    if (f.signed === 'no') return unsigned > cap ? { n: cap, capped: true } : { n: unsigned, capped: false };
+    if (inRange <= cap) return { n: inRange - unsigned, capped: false };
   }
-  const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : '';
-  // A split verdict list is a filter too: as an IN list here, where the order does not matter.
-  const split = plan.splitVerdicts ? `${where ? ' AND' : 'WHERE'} m.verdict IN (${plan.splitVerdicts.map(() => '?').join(', ')})` : '';
-  const limit = plan.driver !== null ? '' : 'LIMIT ?';
-  const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM ${plan.from} ${where}${split} ${limit})`;
-  const args = [...plan.fromParams, ...plan.params, ...(plan.splitVerdicts ?? []), ...(limit ? [cap + 1] : [])];
-  const n = (db.prepare(sql).get(...args) as { n: number }).n;
-  return n > cap && limit ? { n: cap, capped: true } : { n, capped: false };
+  // A small driving set: its rows are all there is to test.
+  if (plan.driver !== null) {
+    const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : '';
+    const sql = plan.where.length ? `SELECT count(*) AS n FROM ${plan.from} ${where}` : `SELECT count(*) AS n FROM (${plan.driver.sql})`;
+    const args = plan.where.length ? [...plan.fromParams, ...plan.params] : plan.driver.params;
+    return { n: (db.prepare(sql).get(...args) as { n: number }).n, capped: false };
+  }
+  const upTo = (sql: string, args: unknown[]): { n: number; capped: boolean } => {
+    const n = (db.prepare(`SELECT count(*) AS n FROM (${sql} LIMIT ?)`).get(...args, cap + 1) as { n: number }).n;
+    return n > cap ? { n: cap, capped: true } : { n, capped: false };
+  };
+  // Conditions an index answers (Date range, verdicts, From domain): every row read matches, so
+  // stopping at the cap bounds the work.
+  if (![f.final, f.code, f.mailbox, f.key, f.q, f.reviewed, f.signed].some(given)) {
+    const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : '';
+    const split = plan.splitVerdicts ? `${where ? ' AND' : 'WHERE'} m.verdict IN (${plan.splitVerdicts.map(() => '?').join(', ')})` : '';
+    return upTo(`SELECT 1 FROM ${plan.from} ${where}${split}`, [...plan.fromParams, ...plan.params, ...(plan.splitVerdicts ?? [])]);
+  }
+  // Not yet reviewed: the summary's count less the reviewed ones (reviews are few: humans write them).
+  if (f.reviewed === 'no' && ![f.final, f.code, f.mailbox, f.key, f.q, f.signed, f.domain, f.from, f.to].some(given)) {
+    const all = countQueue(db, { verdict: machine }, plan, cap)?.n ?? 0;
+    const reviewed = db
+      .prepare(
+        `SELECT count(*) AS n FROM (SELECT DISTINCT r.sha256 FROM reviews r JOIN messages m ON m.sha256 = r.sha256
+         WHERE ${machine.length ? `m.verdict IN (${machine.map(() => '?').join(', ')})` : '1'})`,
+      )
+      .get(...machine) as { n: number };
+    return { n: all - reviewed.n, capped: false };
+  }
+  // One large set and nothing else (a common code, a big mailbox, a frequent word): its own index.
+  const only = plan.largeSets[0];
+  if (plan.largeSets.length === 1 && only && plan.where.length === 1 && !plan.splitVerdicts) return upTo(only.sql, only.params);
+  // Anything else would mean testing rows one by one: exact on an archive within the cap, else unknown.
+  if (totalMessages(db) <= cap) {
+    const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : '';
+    const split = plan.splitVerdicts ? `${where ? ' AND' : 'WHERE'} m.verdict IN (${plan.splitVerdicts.map(() => '?').join(', ')})` : '';
+    return upTo(`SELECT 1 FROM ${plan.from} ${where}${split}`, [...plan.fromParams, ...plan.params, ...(plan.splitVerdicts ?? [])]);
+  }
+  return null;
 }

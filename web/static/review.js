@@ -29,6 +29,12 @@
     });
   }
 
+  // On a narrow screen the filter form starts folded unless a filter is set: the list comes first.
+  var box = document.querySelector('details.filter-box');
+  if (box && window.matchMedia && window.matchMedia('(max-width: 700px)').matches && box.getAttribute('data-active') !== 'yes') {
+    box.open = false;
+  }
+
   // The filter form: send only the fields that say something, so a shared URL names only its filters.
   var filters = document.querySelector('form.filters');
   if (filters) {

@@ -95,7 +95,7 @@ function startHereSection(d: OverviewData): Html {
   return html`<ol class="start-here">${d.startHere.map(
     (
       m,
-    ) => html`<li><a href="/messages/${m.sha256}?reviewed=no">${verdictBadge(m.verdict)} <strong>${m.subject || '(no subject)'}</strong></a>
+    ) => html`<li>${verdictBadge(m.verdict)} <a href="/messages/${m.sha256}?reviewed=no"><strong>${m.subject || '(no subject)'}</strong></a>
 <span class="muted">${fmtAddress(m.fromName, m.fromAddress)} · ${m.dateEpoch !== null ? timeTag(m.dateEpoch) : 'no date'}</span>
 <div class="summary-line">${m.summary}</div></li>`,
   )}</ol>

@@ -71,7 +71,8 @@ function selected(value: string | undefined, v: string): Html {
 function filterForm(f: QueueQuery, sort: string, codes: string[]): Html {
   const text = (name: keyof QueueQuery, label: string, extra: Html = html``) =>
     html`<label>${label} <input name="${name}" value="${(f[name] as string | undefined) ?? ''}"${extra}></label>`;
-  return html`<form class="filters" method="get" action="/messages" role="search">
+  const active = Object.keys(f).some((k) => k !== '_sort');
+  return html`<details class="filter-box" open data-active="${active ? 'yes' : 'no'}"><summary>Filters and order</summary><form class="filters" method="get" action="/messages" role="search">
 <label class="wide">search ${html`<input id="q" name="q" type="search" value="${f.q ?? ''}" placeholder="words, subject:word, from:alice, body:invoice*">`}</label>
 <fieldset><legend>machine verdict</legend>${VERDICTS.map((v) => html`<label><input type="checkbox" name="verdict" value="${v}"${checked(f.verdict, v)}> ${v}</label>`)}</fieldset>
 <fieldset><legend>final verdict</legend>${VERDICTS.map((v) => html`<label><input type="checkbox" name="final" value="${v}"${checked(f.final, v)}> ${v}</label>`)}</fieldset>
@@ -86,7 +87,7 @@ ${text('domain', 'From domain')} ${text('mailbox', 'mailbox / folder')} ${text('
     ([value, name]) => html`<option value="${value === DEFAULT_QUEUE_SORT ? '' : value}"${selected(sort, value)}>${name}</option>`,
   )}</select></label>
 <button type="submit">apply</button> <a href="/messages">clear</a>
-</form>`;
+</form></details>`;
 }
 
 /** A column header that sorts by its column, and the other way round when it already does. */
@@ -116,7 +117,8 @@ function rangeText(d: QueueData): Html {
   const total = d.total === null ? null : `${d.totalCapped ? 'more than ' : ''}${fmtCount(d.total)}`;
   if (!d.rows.length) return html`${total === null ? 'No' : total} matching message${d.total === 1 ? '' : 's'}`;
   const range = d.pos !== null ? `${fmtCount(d.pos)}–${fmtCount(d.pos + d.rows.length - 1)}` : `${fmtCount(d.rows.length)}`;
-  return html`<strong>${range}</strong>${total !== null ? html` of <strong>${total}</strong>` : ''} matching messages`;
+  const uncounted = html` <span class="muted" title="counting these would mean testing every message of the archive">(total not counted)</span>`;
+  return html`<strong>${range}</strong>${total !== null ? html` of <strong>${total}</strong>` : ''} matching messages${total === null ? uncounted : ''}`;
 }
 
 function pager(d: QueueData, where: string): Html {
