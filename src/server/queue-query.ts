@@ -27,6 +27,7 @@ export const QUEUE_PARAMS = {
   signed: yesNo,
   reviewed: yesNo,
   q: text,
+  role: { type: 'string', maxLength: 40 },
   _sort: { type: 'string', enum: [...QUEUE_SORTS, ''] },
   _next: { type: 'string', pattern: '^([0-9a-f]{64})?$' },
   _prev: { type: 'string', pattern: '^([0-9a-f]{64})?$' },
@@ -93,6 +94,7 @@ export function parseQueueQuery(q: QueueQuery): QueueRequest {
     signed: yesNo(q.signed),
     reviewed: yesNo(q.reviewed),
     q: search,
+    role: present(q.role)?.toLowerCase(),
   };
   for (const k of Object.keys(filter) as (keyof QueueFilter)[]) if (filter[k] === undefined) delete filter[k];
   const sort = (present(q._sort) ?? DEFAULT_QUEUE_SORT) as QueueSort;

@@ -30,6 +30,27 @@ export interface QueueFilter {
   reviewed?: YesNo;
   /** Search words (toFtsQuery's syntax). */
   q?: string;
+  /** The role of the mailbox a copy was found in (sent, inbox, other), where the store records one. */
+  role?: string;
+}
+
+/**
+ * Whether this database records a role per source (`sources.role`, added by the forensics work):
+ * the queue filters and shows it only then. Asked of the schema, once per connection.
+ */
+const roleColumns = new WeakMap<Db, boolean>();
+export function hasSourceRoles(db: Db): boolean {
+  let has = roleColumns.get(db);
+  if (has === undefined) {
+    has = (db.prepare('PRAGMA table_info(sources)').all() as { name: string }[]).some((c) => c.name === 'role');
+    roleColumns.set(db, has);
+  }
+  return has;
+}
+
+/** A filter this database cannot apply (a role where none is recorded): a caller's error worth a sentence. */
+export class UnsupportedFilterError extends Error {
+  override name = 'UnsupportedFilterError';
 }
 
 export type YesNo = 'yes' | 'no' | '';
@@ -112,8 +133,14 @@ function rowsMatching(table: string, alias: string, column: (prefix: string) => 
  * The filters that may drive a query. An order other than the Date's walks an index of its own, so
  * there a rare From domain or a narrow date range is better fetched through its index and sorted.
  */
-function setFilters(f: QueueFilter, byDate: boolean): SetFilter[] {
+function setFilters(db: Db, f: QueueFilter, byDate: boolean): SetFilter[] {
   const sets: SetFilter[] = [];
+  const role = textOf(f.role);
+  if (role !== undefined) {
+    if (!hasSourceRoles(db))
+      throw new UnsupportedFilterError('this database records no mailbox roles (sent, inbox): import it again with a version that does');
+    sets.push(rowsMatching('sources', 'o', (p) => `${p}role`, role));
+  }
   const domain = textOf(f.domain);
   if (!byDate && domain !== undefined) {
     sets.push({
@@ -221,7 +248,7 @@ export function planQueue(db: Db, f: QueueFilter, order: QueueOrderKind, setDriv
     params.push(...finals);
   }
 
-  const sets = setFilters(f, byDate).map((s) => ({ s, n: countUpTo(db, s, max) }));
+  const sets = setFilters(db, f, byDate).map((s) => ({ s, n: countUpTo(db, s, max) }));
   sets.sort((a, b) => a.n - b.n);
   const small = sets[0] && sets[0].n <= max ? sets[0] : null;
   const tested = small ? sets.slice(1) : sets;

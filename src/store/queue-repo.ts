@@ -3,6 +3,7 @@ import type { Db } from './database.ts';
 import type { VerdictName } from '../model.ts';
 import {
   dateBounds,
+  hasSourceRoles,
   isDateBounded,
   planQueue,
   totalMessages,
@@ -15,6 +16,7 @@ import { column, joined, readRow, type RowCodec } from './row-codec.ts';
 import { withSnapshot } from './transaction.ts';
 
 export type { QueueFilter, YesNo } from './queue-plan.ts';
+export { UnsupportedFilterError, hasSourceRoles } from './queue-plan.ts';
 export { toFtsQuery, setDriverMaxFor } from './queue-plan.ts';
 
 /**
@@ -106,6 +108,8 @@ export interface QueueItem {
   size: number;
   /** The latest decision, null when nobody reviewed the message. */
   review: Pick<Review, 'decision' | 'verdict' | 'reviewer'> | null;
+  /** The roles of the mailboxes its copies were found in; null where the store records no roles. */
+  roles: string[] | null;
 }
 
 export interface QueuePage {
@@ -142,7 +146,7 @@ export interface QueueProjection<T extends Sorted> {
 }
 
 /** The message's own columns; the review's three make one field (readItem). */
-const ITEM_CODEC: RowCodec<Omit<SortedItem, 'review'>> = {
+const ITEM_CODEC: RowCodec<Omit<SortedItem, 'review' | 'roles'>> = {
   sha256: column('sha256'),
   sortKey: column('sort_key'),
   dateEpoch: column('date_epoch'),
@@ -161,7 +165,8 @@ const ITEM_CODEC: RowCodec<Omit<SortedItem, 'review'>> = {
 function readItem(row: Record<string, unknown>): SortedItem {
   const decision = row.review_decision as Review['decision'] | null;
   const review = decision === null ? null : { decision, verdict: row.review_verdict as VerdictName, reviewer: row.reviewer as string };
-  return { ...readRow(ITEM_CODEC, row), review };
+  const roles = typeof row.roles === 'string' ? row.roles.split('\u001f').filter(Boolean).sort() : row.has_roles ? [] : null;
+  return { ...readRow(ITEM_CODEC, row), review, roles };
 }
 
 const ITEMS: QueueProjection<SortedItem> = {
@@ -170,6 +175,16 @@ const ITEMS: QueueProjection<SortedItem> = {
   outer: 'r.decision AS review_decision, r.verdict AS review_verdict, r.reviewer',
   read: readItem,
 };
+
+/** The queue's rows, with the roles of their copies' mailboxes where the store records them. */
+function itemsOf(db: Db): QueueProjection<SortedItem> {
+  if (!hasSourceRoles(db)) return ITEMS;
+  return {
+    ...ITEMS,
+    outer: `${ITEMS.outer}, 1 AS has_roles,
+      (SELECT group_concat(role, char(31)) FROM (SELECT DISTINCT role FROM sources WHERE sha256 = p.sha256 AND role IS NOT NULL)) AS roles`,
+  };
+}
 
 const IDS: QueueProjection<Sorted> = {
   inner: 'm.sha256',
@@ -395,20 +410,21 @@ export function queryQueue(
   const withTotal = options.withTotal ?? true;
   return withSnapshot(db, () => {
     const plan = planQueue(db, filter, orderKind(sort), options.setDriverMax);
+    const items = itemsOf(db);
     let rows: SortedItem[];
     let next: string | null;
     let prev: string | null;
     let first: boolean;
     if (position !== null && 'before' in position) {
       // Backwards from the message, then turned round; near the start, the first page instead.
-      const back = fetchRows(db, plan, filter, reversed(sort), startAfter(db, sort, position.before), size + 1, ITEMS);
+      const back = fetchRows(db, plan, filter, reversed(sort), startAfter(db, sort, position.before), size + 1, items);
       if (back.length > size) {
         rows = back.slice(0, size).reverse();
         prev = rows[0]?.sha256 ?? null;
         next = rows.at(-1)?.sha256 ?? null;
         first = false;
       } else {
-        const ahead = fetchRows(db, plan, filter, sort, null, size + 1, ITEMS);
+        const ahead = fetchRows(db, plan, filter, sort, null, size + 1, items);
         rows = ahead.slice(0, size);
         next = ahead.length > size ? (rows.at(-1)?.sha256 ?? null) : null;
         prev = null;
@@ -416,7 +432,7 @@ export function queryQueue(
       }
     } else {
       const start = position === null ? null : startAfter(db, sort, position.after);
-      const ahead = fetchRows(db, plan, filter, sort, start, size + 1, ITEMS);
+      const ahead = fetchRows(db, plan, filter, sort, start, size + 1, items);
       rows = ahead.slice(0, size);
       next = ahead.length > size ? (rows.at(-1)?.sha256 ?? null) : null;
       first = position === null;
@@ -497,7 +513,7 @@ export function* iterateQueue<T extends Sorted>(
 function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: number; capped: boolean } | null {
   const given = (v: string | string[] | undefined): boolean =>
     Array.isArray(v) ? v.some((x) => x !== '') : v !== undefined && v.trim() !== '';
-  const other = [f.final, f.code, f.mailbox, f.key, f.from, f.to, f.reviewed, f.q].some(given);
+  const other = [f.final, f.code, f.mailbox, f.key, f.from, f.to, f.reviewed, f.q, f.role].some(given);
   const machine = [...new Set((f.verdict ?? []).filter((v) => v !== ''))];
   if (!other && (f.signed === 'yes' || f.signed === 'no') && !given(f.domain)) {
     const row = db
@@ -528,7 +544,7 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: 
     (f.signed === 'yes' || f.signed === 'no') &&
     !machine.length &&
     !given(f.domain) &&
-    ![f.final, f.code, f.mailbox, f.key, f.reviewed, f.q].some(given)
+    ![f.final, f.code, f.mailbox, f.key, f.reviewed, f.q, f.role].some(given)
   ) {
     const lo = bounds.from ?? Number.MIN_SAFE_INTEGER;
     const hi = bounds.to ?? Number.MAX_SAFE_INTEGER;
@@ -551,13 +567,13 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: 
   };
   // Conditions an index answers (Date range, verdicts, From domain): every row read matches, so
   // stopping at the cap bounds the work.
-  if (![f.final, f.code, f.mailbox, f.key, f.q, f.reviewed, f.signed].some(given)) {
+  if (![f.final, f.code, f.mailbox, f.key, f.q, f.reviewed, f.signed, f.role].some(given)) {
     const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : '';
     const split = plan.splitVerdicts ? `${where ? ' AND' : 'WHERE'} m.verdict IN (${plan.splitVerdicts.map(() => '?').join(', ')})` : '';
     return upTo(`SELECT 1 FROM ${plan.from} ${where}${split}`, [...plan.fromParams, ...plan.params, ...(plan.splitVerdicts ?? [])]);
   }
   // Not yet reviewed: the summary's count less the reviewed ones (reviews are few: humans write them).
-  if (f.reviewed === 'no' && ![f.final, f.code, f.mailbox, f.key, f.q, f.signed, f.domain, f.from, f.to].some(given)) {
+  if (f.reviewed === 'no' && ![f.final, f.code, f.mailbox, f.key, f.q, f.signed, f.domain, f.from, f.to, f.role].some(given)) {
     const all = countQueue(db, { verdict: machine }, plan, cap)?.n ?? 0;
     const reviewed = db
       .prepare(
