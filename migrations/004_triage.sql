@@ -123,7 +123,5 @@ INSERT INTO overview_counts (dimension, key, verdict, n)
 CREATE INDEX messages_from_sort ON messages (ifnull(from_address, '') COLLATE NOCASE);
 CREATE INDEX messages_subject_sort ON messages (ifnull(subject, '') COLLATE NOCASE);
 CREATE INDEX messages_reasons_sort ON messages (reasons);
--- By signature count, then Date (undated last): the `sigs` sort, and a count of the unsigned
--- messages of a date range from the index alone.
-CREATE INDEX messages_signed ON messages (signature_count, ifnull(date_epoch, 9007199254740991));
+CREATE INDEX messages_signed ON messages (signature_count);
 CREATE INDEX messages_size ON messages (size);

@@ -2,7 +2,6 @@
 import type { Db } from './database.ts';
 import type { VerdictName } from '../model.ts';
 import {
-  dateBounds,
   hasSourceRoles,
   isDateBounded,
   planQueue,
@@ -75,7 +74,7 @@ const KEYED: Partial<Record<string, KeyedOrder>> = {
   from: { keys: ["ifnull(m.from_address, '') COLLATE NOCASE", 'm.rowid'], join: null },
   subject: { keys: ["ifnull(m.subject, '') COLLATE NOCASE", 'm.rowid'], join: null },
   reasons: { keys: ['m.reasons', 'm.rowid'], join: null },
-  sigs: { keys: ['m.signature_count', 'ifnull(m.date_epoch, 9007199254740991)', 'm.rowid'], join: null },
+  sigs: { keys: ['m.signature_count', 'm.rowid'], join: null },
   size: { keys: ['m.size', 'm.rowid'], join: null },
 };
 
@@ -243,16 +242,21 @@ function keyedSegments(sort: QueueSort, order: KeyedOrder, filter: QueueFilter, 
   const desc = sort.startsWith('-');
   const dir = desc ? 'DESC' : 'ASC';
   const by = order.keys.map((k) => `${k} ${dir}`).join(', ');
-  // The first key's bound is implied by the row value, but SQLite seeks an expression index (the text
-  // sorts) only on it: without it, a deep page scans the index from its start.
+  // Past the cursor. A row value seeks an index on all its columns when they are all in the index
+  // (the triage order). An index on one column (or expression) ends in the row id, which SQLite will
+  // not seek through a row value: there the rows after (v, id) are read as two ranges, the rest of
+  // v's ties by row id, then what follows v; one size or reason list can hold half the archive.
   const cmp = desc ? '<' : '>';
-  const keyset =
+  const tail: { cond: string; params: unknown[]; order: string }[] =
     after === null
-      ? null
-      : {
-          cond: `${order.keys[0]} ${cmp}= ? AND (${order.keys.join(', ')}) ${cmp} (${after.map(() => '?').join(', ')})`,
-          params: [after[0], ...after],
-        };
+      ? [{ cond: '1', params: [], order: by }]
+      : order.keys.length === 2 && order.keys[1] === 'm.rowid'
+        ? [
+            // (The ties' order is the row id's alone: SQLite does not see that the first key is fixed.)
+            { cond: `${order.keys[0]} = ? AND m.rowid ${cmp} ?`, params: [after[0], after[1]], order: `m.rowid ${dir}` },
+            { cond: `${order.keys[0]} ${cmp} ?`, params: [after[0]], order: by },
+          ]
+        : [{ cond: `(${order.keys.join(', ')}) ${cmp} (${after.map(() => '?').join(', ')})`, params: after, order: by }];
   const tiers = [...new Set((filter.verdict ?? []).filter((v) => v in TIERS).map((v) => TIERS[v] as number))].sort((a, b) =>
     desc ? b - a : a - b,
   );
@@ -260,12 +264,9 @@ function keyedSegments(sort: QueueSort, order: KeyedOrder, filter: QueueFilter, 
     order.join === 'triage' && tiers.length
       ? tiers.map((t) => ({ cond: 't.rank BETWEEN ? AND ?', params: [t * 1_000_000, t * 1_000_000 + 999_999] }))
       : [{ cond: '1', params: [] }];
-  return ranges.map((r) => ({
-    undated: false,
-    cond: keyset ? `${r.cond} AND ${keyset.cond}` : r.cond,
-    params: keyset ? [...r.params, ...keyset.params] : r.params,
-    order: by,
-  }));
+  return ranges.flatMap((r) =>
+    tail.map((k) => ({ undated: false, cond: `${r.cond} AND ${k.cond}`, params: [...r.params, ...k.params], order: k.order })),
+  );
 }
 
 /** Where a walk starts: a date/rowid cursor, or the key values of a keyed order; null at the start. */
@@ -506,8 +507,7 @@ export function* iterateQueue<T extends Sorted>(
 
 /**
  * The number of matching messages, with bounded work: exact from the summary tables (verdicts with a
- * From domain or `signed`; not yet reviewed), from indexes (a Date range, with `signed`; one large
- * set) up to `cap` (then `capped`: "more than"), over a small driving set, or by testing rows when the
+ * From domain or `signed`; not yet reviewed), from indexes (a Date range; one large set) up to `cap` (then `capped`: "more than"), over a small driving set, or by testing rows when the
  * archive is within `cap`. Null when none of these applies: the count would cost a scan of the archive.
  */
 function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: number; capped: boolean } | null {
@@ -535,24 +535,6 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: 
       )
       .get(dim, domain ?? '', JSON.stringify(verdicts)) as { n: number };
     return { n: row.n, capped: false };
-  }
-  // A date range with `signed`: both counted in an index, without reading messages.
-  const bounds = dateBounds(f);
-  const dated = bounds.from !== undefined || bounds.to !== undefined;
-  if (
-    dated &&
-    (f.signed === 'yes' || f.signed === 'no') &&
-    !machine.length &&
-    !given(f.domain) &&
-    ![f.final, f.code, f.mailbox, f.key, f.reviewed, f.q, f.role].some(given)
-  ) {
-    const lo = bounds.from ?? Number.MIN_SAFE_INTEGER;
-    const hi = bounds.to ?? Number.MAX_SAFE_INTEGER;
-    const upTo = (sql: string) => (db.prepare(`SELECT count(*) AS n FROM (${sql} LIMIT ?)`).get(lo, hi, cap + 1) as { n: number }).n;
-    const inRange = upTo('SELECT 1 FROM messages WHERE date_epoch BETWEEN ? AND ?');
-    const unsigned = upTo('SELECT 1 FROM messages WHERE signature_count = 0 AND ifnull(date_epoch, 9007199254740991) BETWEEN ? AND ?');
-    if (f.signed === 'no') return unsigned > cap ? { n: cap, capped: true } : { n: unsigned, capped: false };
-    if (inRange <= cap) return { n: inRange - unsigned, capped: false };
   }
   // A small driving set: its rows are all there is to test.
   if (plan.driver !== null) {

@@ -11,7 +11,7 @@ CREATE INDEX messages_from_sort ON messages (ifnull(from_address, '') COLLATE NO
 CREATE INDEX messages_in_reply_to ON messages (in_reply_to);
 CREATE INDEX messages_message_id ON messages (message_id);
 CREATE INDEX messages_reasons_sort ON messages (reasons);
-CREATE INDEX messages_signed ON messages (signature_count, ifnull(date_epoch, 9007199254740991));
+CREATE INDEX messages_signed ON messages (signature_count);
 CREATE INDEX messages_size ON messages (size);
 CREATE INDEX messages_subject_sort ON messages (ifnull(subject, '') COLLATE NOCASE);
 CREATE INDEX messages_verdict ON messages (verdict, date_epoch, sha256);
