@@ -119,11 +119,11 @@ interface SetFilter {
 }
 
 /** Messages that have a row in `table` whose `column` equals the value: one filter, three forms. */
-function rowsMatching(table: string, alias: string, column: (prefix: string) => string, value: unknown): SetFilter {
+function rowsMatching(table: string, alias: string, column: (prefix: string) => string, value: unknown, id: string): SetFilter {
   return {
     driver: `SELECT DISTINCT sha256 AS id FROM ${table} WHERE ${column('')} = ?`,
     on: 'sha256',
-    check: `EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${column(`${alias}.`)} = ? AND ${alias}.sha256 = m.sha256)`,
+    check: `EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${column(`${alias}.`)} = ? AND ${alias}.sha256 = ${id})`,
     count: `SELECT 1 FROM ${table} WHERE ${column('')} = ?`,
     params: [value],
   };
@@ -133,13 +133,15 @@ function rowsMatching(table: string, alias: string, column: (prefix: string) => 
  * The filters that may drive a query. An order other than the Date's walks an index of its own, so
  * there a rare From domain or a narrow date range is better fetched through its index and sorted.
  */
-function setFilters(db: Db, f: QueueFilter, byDate: boolean): SetFilter[] {
+function setFilters(db: Db, f: QueueFilter, byDate: boolean, triage: boolean): SetFilter[] {
   const sets: SetFilter[] = [];
+  // In the triage order the narrow triage table is walked: tests read its columns, not the message's.
+  const id = triage ? 't.sha256' : 'm.sha256';
   const role = textOf(f.role);
   if (role !== undefined) {
     if (!hasSourceRoles(db))
       throw new UnsupportedFilterError('this database records no mailbox roles (sent, inbox): import it again with a version that does');
-    sets.push(rowsMatching('sources', 'o', (p) => `${p}role`, role));
+    sets.push(rowsMatching('sources', 'o', (p) => `${p}role`, role, id));
   }
   const domain = textOf(f.domain);
   if (!byDate && domain !== undefined) {
@@ -153,11 +155,12 @@ function setFilters(db: Db, f: QueueFilter, byDate: boolean): SetFilter[] {
   }
   const dates = dateBounds(f);
   if (!byDate && (dates.from !== undefined || dates.to !== undefined)) {
-    const range = [dates.from ?? Number.MIN_SAFE_INTEGER, dates.to ?? Number.MAX_SAFE_INTEGER];
+    // Below the triage table's mark for "undated" (2^53 - 1), so that its date_key serves as the Date.
+    const range = [dates.from ?? Number.MIN_SAFE_INTEGER, Math.min(dates.to ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1)];
     sets.push({
       driver: 'SELECT rowid AS id FROM messages WHERE date_epoch BETWEEN ? AND ?',
       on: 'rowid',
-      check: 'm.date_epoch BETWEEN ? AND ?',
+      check: triage ? 't.date_key BETWEEN ? AND ?' : 'm.date_epoch BETWEEN ? AND ?',
       count: 'SELECT 1 FROM messages WHERE date_epoch BETWEEN ? AND ?',
       params: range,
     });
@@ -166,14 +169,14 @@ function setFilters(db: Db, f: QueueFilter, byDate: boolean): SetFilter[] {
   const mailbox = textOf(f.mailbox);
   const key = textOf(f.key);
   const fts = ftsOf(f);
-  if (code !== undefined) sets.push(rowsMatching('findings', 'f', (p) => `${p}code`, code));
-  if (mailbox !== undefined) sets.push(rowsMatching('sources', 's', (p) => `coalesce(${p}mailbox, ${p}folder, '')`, mailbox));
-  if (key !== undefined) sets.push(rowsMatching('signatures', 'g', (p) => `${p}key_name`, key));
+  if (code !== undefined) sets.push(rowsMatching('findings', 'f', (p) => `${p}code`, code, id));
+  if (mailbox !== undefined) sets.push(rowsMatching('sources', 's', (p) => `coalesce(${p}mailbox, ${p}folder, '')`, mailbox, id));
+  if (key !== undefined) sets.push(rowsMatching('signatures', 'g', (p) => `${p}key_name`, key, id));
   if (f.reviewed === 'yes') {
     sets.push({
       driver: 'SELECT DISTINCT sha256 AS id FROM reviews',
       on: 'sha256',
-      check: 'EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = m.sha256)',
+      check: `EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = ${id})`,
       count: 'SELECT 1 FROM reviews',
       params: [],
     });
@@ -190,6 +193,9 @@ function setFilters(db: Db, f: QueueFilter, byDate: boolean): SetFilter[] {
   }
   return sets;
 }
+
+/** The triage table's tier of each verdict (migration 004). */
+export const TIERS: Record<string, number> = { tampered: 0, suspicious: 1, unverifiable: 2, verified: 3 };
 
 const FINAL_VERDICT = 'coalesce((SELECT r.verdict FROM reviews r WHERE r.sha256 = m.sha256 ORDER BY r.id DESC LIMIT 1), m.verdict)';
 
@@ -218,8 +224,11 @@ function placeholders(values: unknown[]): string {
  */
 export type QueueOrderKind = 'date' | 'rowid' | 'keyed';
 
-/** Chooses how to run a filtered, ordered, paged query. */
-export function planQueue(db: Db, f: QueueFilter, order: QueueOrderKind, setDriverMax?: number): QueuePlan {
+/**
+ * Chooses how to run a filtered, ordered, paged query. `triage`: the order is the triage table's, which
+ * is joined as `t` (its columns answer the verdict, signed, date and id tests).
+ */
+export function planQueue(db: Db, f: QueueFilter, order: QueueOrderKind, setDriverMax?: number, triage = false): QueuePlan {
   const max = setDriverMax ?? setDriverMaxFor(totalMessages(db));
   const byRowid = order === 'rowid';
   const byDate = order !== 'keyed';
@@ -241,14 +250,17 @@ export function planQueue(db: Db, f: QueueFilter, order: QueueOrderKind, setDriv
     params.push(dates.to);
   }
   // `+` keeps the signature-count index (half the archive on either side) from driving the query.
-  if (f.signed === 'yes' || f.signed === 'no') where.push(f.signed === 'yes' ? '+m.signature_count > 0' : '+m.signature_count = 0');
-  if (f.reviewed === 'no') where.push('NOT EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = m.sha256)');
+  if (f.signed === 'yes' || f.signed === 'no') {
+    if (triage) where.push(f.signed === 'yes' ? 't.signed = 1' : 't.signed = 0');
+    else where.push(f.signed === 'yes' ? '+m.signature_count > 0' : '+m.signature_count = 0');
+  }
+  if (f.reviewed === 'no') where.push(`NOT EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = ${triage ? 't.sha256' : 'm.sha256'})`);
   if (finals.length) {
     where.push(`${FINAL_VERDICT} IN (${placeholders(finals)})`);
     params.push(...finals);
   }
 
-  const sets = setFilters(db, f, byDate).map((s) => ({ s, n: countUpTo(db, s, max) }));
+  const sets = setFilters(db, f, byDate, triage).map((s) => ({ s, n: countUpTo(db, s, max) }));
   sets.sort((a, b) => a.n - b.n);
   const small = sets[0] && sets[0].n <= max ? sets[0] : null;
   const tested = small ? sets.slice(1) : sets;
@@ -260,8 +272,13 @@ export function planQueue(db: Db, f: QueueFilter, order: QueueOrderKind, setDriv
   const verdicts = listOf(f.verdict);
   let splitVerdicts: string[] | null = null;
   if (verdicts.length === 1 || (verdicts.length > 1 && (small || !byDate))) {
-    where.push(`m.verdict IN (${placeholders(verdicts)})`);
-    params.push(...verdicts);
+    if (triage) {
+      where.push(`t.tier IN (${placeholders(verdicts)})`);
+      params.push(...verdicts.map((v) => TIERS[v] ?? -1));
+    } else {
+      where.push(`m.verdict IN (${placeholders(verdicts)})`);
+      params.push(...verdicts);
+    }
   } else if (verdicts.length > 1) {
     // An IN list cannot keep the Date index's order; one ordered range per verdict, merged, can.
     splitVerdicts = verdicts;

@@ -5,6 +5,7 @@ import {
   hasSourceRoles,
   isDateBounded,
   planQueue,
+  TIERS,
   totalMessages,
   type QueueFilter,
   type QueueOrderKind,
@@ -84,6 +85,11 @@ function keyedOrder(sort: QueueSort): KeyedOrder | undefined {
 
 function orderKind(sort: QueueSort): QueueOrderKind {
   return keyedOrder(sort) ? 'keyed' : sort.endsWith('imported') ? 'rowid' : 'date';
+}
+
+/** The plan of a walk in this order (the triage order's tests read the triage table). */
+function planFor(db: Db, filter: QueueFilter, sort: QueueSort, setDriverMax?: number): QueuePlan {
+  return planQueue(db, filter, orderKind(sort), setDriverMax, keyedOrder(sort)?.join === 'triage');
 }
 
 function reversed(sort: QueueSort): QueueSort {
@@ -231,8 +237,6 @@ function dateSegments(sort: QueueSort, c: QueueCursor | null, dateBounded: boole
   return dateBounded ? list.filter((s) => !s.undated) : list;
 }
 
-const TIERS: Record<string, number> = { tampered: 0, suspicious: 1, unverifiable: 2, verified: 3 };
-
 /**
  * The segments of a keyed order after its cursor (a row value over the keys). The triage order with
  * a verdict filter reads one range of ranks per verdict, in the order's direction, rather than
@@ -260,13 +264,22 @@ function keyedSegments(sort: QueueSort, order: KeyedOrder, filter: QueueFilter, 
   const tiers = [...new Set((filter.verdict ?? []).filter((v) => v in TIERS).map((v) => TIERS[v] as number))].sort((a, b) =>
     desc ? b - a : a - b,
   );
-  const ranges =
-    order.join === 'triage' && tiers.length
-      ? tiers.map((t) => ({ cond: 't.rank BETWEEN ? AND ?', params: [t * 1_000_000, t * 1_000_000 + 999_999] }))
-      : [{ cond: '1', params: [] }];
-  return ranges.flatMap((r) =>
-    tail.map((k) => ({ undated: false, cond: `${r.cond} AND ${k.cond}`, params: [...r.params, ...k.params], order: k.order })),
-  );
+  if (order.join === 'triage' && tiers.length) {
+    // One range of ranks per verdict. Past the cursor the row value gives the start and the tier's
+    // far end the stop: with both ends written as a BETWEEN, SQLite would seek on the BETWEEN alone
+    // and scan the tier from its start to the cursor.
+    const rank = after === null ? null : Number(after[0]);
+    return tiers.flatMap((t): Segment[] => {
+      const lo = t * 1_000_000;
+      const hi = lo + 999_999;
+      const whole: Segment = { undated: false, cond: 't.rank BETWEEN ? AND ?', params: [lo, hi], order: by };
+      if (rank === null || (desc ? rank > hi : rank < lo)) return [whole];
+      if (desc ? rank < lo : rank > hi) return [];
+      const k = tail[0] as { cond: string; params: unknown[] };
+      return [{ undated: false, cond: `${k.cond} AND t.rank ${desc ? '>=' : '<='} ?`, params: [...k.params, desc ? lo : hi], order: by }];
+    });
+  }
+  return tail.map((k) => ({ undated: false, cond: k.cond, params: k.params, order: k.order }));
 }
 
 /** Where a walk starts: a date/rowid cursor, or the key values of a keyed order; null at the start. */
@@ -345,7 +358,7 @@ function runSegment<T extends Sorted>(
 
 /** EXPLAIN QUERY PLAN of the first query a page runs (for tests that guard the index choices). */
 export function explainQueue(db: Db, filter: QueueFilter, sort: QueueSort, after: string | null, setDriverMax?: number): string[] {
-  const plan = planQueue(db, filter, orderKind(sort), setDriverMax);
+  const plan = planFor(db, filter, sort, setDriverMax);
   const seg = segmentsFor(sort, filter, after === null ? null : startAfter(db, sort, after))[0];
   if (!seg) return [];
   const q = segmentSql(plan, sort, seg, ITEMS, plan.splitVerdicts?.[0]);
@@ -410,7 +423,7 @@ export function queryQueue(
 ): QueuePage {
   const withTotal = options.withTotal ?? true;
   return withSnapshot(db, () => {
-    const plan = planQueue(db, filter, orderKind(sort), options.setDriverMax);
+    const plan = planFor(db, filter, sort, options.setDriverMax);
     const items = itemsOf(db);
     let rows: SortedItem[];
     let next: string | null;
@@ -440,7 +453,7 @@ export function queryQueue(
       prev = first ? null : (rows[0]?.sha256 ?? null);
       if (position !== null && rows.length === 0) prev = position.after;
     }
-    const count = withTotal ? countQueue(db, filter, plan, options.countCap ?? COUNT_CAP) : null;
+    const count = withTotal ? countQueue(db, filter, plan, countFrom(plan, sort), options.countCap ?? COUNT_CAP) : null;
     return {
       rows: rows.map(({ sortKey: _sortKey, ...item }) => item),
       next,
@@ -468,7 +481,7 @@ export function queueNeighbours(
       throw e;
     }
     const ids = (s: QueueSort, from: Exclude<Start, null>) =>
-      fetchRows(db, planQueue(db, filter, orderKind(s)), filter, s, from, 1, IDS).map((r) => r.sha256);
+      fetchRows(db, planFor(db, filter, s), filter, s, from, 1, IDS).map((r) => r.sha256);
     return { prev: ids(reversed(sort), start)[0] ?? null, next: ids(sort, start)[0] ?? null };
   });
 }
@@ -488,15 +501,7 @@ export function* iterateQueue<T extends Sorted>(
   for (;;) {
     const from: string | null = after;
     const rows: T[] = withSnapshot(db, () =>
-      fetchRows(
-        db,
-        planQueue(db, filter, orderKind(sort)),
-        filter,
-        sort,
-        from === null ? null : startAfter(db, sort, from),
-        chunk,
-        projection,
-      ),
+      fetchRows(db, planFor(db, filter, sort), filter, sort, from === null ? null : startAfter(db, sort, from), chunk, projection),
     );
     if (rows.length) yield rows;
     const last: T | undefined = rows.at(-1);
@@ -505,12 +510,19 @@ export function* iterateQueue<T extends Sorted>(
   }
 }
 
+/** What a count reads: the walk's tables, the triage table alone when no test needs the message. */
+function countFrom(plan: QueuePlan, sort: QueueSort): string {
+  const from = fromClause(plan, sort);
+  if (keyedOrder(sort)?.join !== 'triage' || plan.driver !== null || plan.where.some((w) => w.includes('m.'))) return from;
+  return 'triage t';
+}
+
 /**
  * The number of matching messages, with bounded work: exact from the summary tables (verdicts with a
  * From domain or `signed`; not yet reviewed), from indexes (a Date range; one large set) up to `cap` (then `capped`: "more than"), over a small driving set, or by testing rows when the
  * archive is within `cap`. Null when none of these applies: the count would cost a scan of the archive.
  */
-function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: number; capped: boolean } | null {
+function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, from: string, cap: number): { n: number; capped: boolean } | null {
   const given = (v: string | string[] | undefined): boolean =>
     Array.isArray(v) ? v.some((x) => x !== '') : v !== undefined && v.trim() !== '';
   const other = [f.final, f.code, f.mailbox, f.key, f.from, f.to, f.reviewed, f.q, f.role].some(given);
@@ -539,7 +551,7 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: 
   // A small driving set: its rows are all there is to test.
   if (plan.driver !== null) {
     const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : '';
-    const sql = plan.where.length ? `SELECT count(*) AS n FROM ${plan.from} ${where}` : `SELECT count(*) AS n FROM (${plan.driver.sql})`;
+    const sql = plan.where.length ? `SELECT count(*) AS n FROM ${from} ${where}` : `SELECT count(*) AS n FROM (${plan.driver.sql})`;
     const args = plan.where.length ? [...plan.fromParams, ...plan.params] : plan.driver.params;
     return { n: (db.prepare(sql).get(...args) as { n: number }).n, capped: false };
   }
@@ -552,11 +564,11 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: 
   if (![f.final, f.code, f.mailbox, f.key, f.q, f.reviewed, f.signed, f.role].some(given)) {
     const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : '';
     const split = plan.splitVerdicts ? `${where ? ' AND' : 'WHERE'} m.verdict IN (${plan.splitVerdicts.map(() => '?').join(', ')})` : '';
-    return upTo(`SELECT 1 FROM ${plan.from} ${where}${split}`, [...plan.fromParams, ...plan.params, ...(plan.splitVerdicts ?? [])]);
+    return upTo(`SELECT 1 FROM ${from} ${where}${split}`, [...plan.fromParams, ...plan.params, ...(plan.splitVerdicts ?? [])]);
   }
   // Not yet reviewed: the summary's count less the reviewed ones (reviews are few: humans write them).
   if (f.reviewed === 'no' && ![f.final, f.code, f.mailbox, f.key, f.q, f.signed, f.domain, f.from, f.to, f.role].some(given)) {
-    const all = countQueue(db, { verdict: machine }, plan, cap)?.n ?? 0;
+    const all = countQueue(db, { verdict: machine }, plan, from, cap)?.n ?? 0;
     const reviewed = db
       .prepare(
         `SELECT count(*) AS n FROM (SELECT DISTINCT r.sha256 FROM reviews r JOIN messages m ON m.sha256 = r.sha256
@@ -572,7 +584,7 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, cap: number): { n: 
   if (totalMessages(db) <= cap) {
     const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : '';
     const split = plan.splitVerdicts ? `${where ? ' AND' : 'WHERE'} m.verdict IN (${plan.splitVerdicts.map(() => '?').join(', ')})` : '';
-    return upTo(`SELECT 1 FROM ${plan.from} ${where}${split}`, [...plan.fromParams, ...plan.params, ...(plan.splitVerdicts ?? [])]);
+    return upTo(`SELECT 1 FROM ${from} ${where}${split}`, [...plan.fromParams, ...plan.params, ...(plan.splitVerdicts ?? [])]);
   }
   return null;
 }

@@ -153,7 +153,7 @@ describe('migration 002', () => {
 function triageState(db: Db): { stored: unknown; counted: unknown } {
   return {
     stored: {
-      triage: db.prepare('SELECT sha256, tier, strong, weak, date_key FROM triage ORDER BY sha256').all(),
+      triage: db.prepare('SELECT sha256, tier, strong, weak, date_key, signed FROM triage ORDER BY sha256').all(),
       weeks: db.prepare('SELECT week, severity, n FROM finding_week_counts WHERE n != 0 ORDER BY 1, 2').all(),
     },
     counted: {
@@ -162,7 +162,7 @@ function triageState(db: Db): { stored: unknown; counted: unknown } {
           `SELECT m.sha256, CASE m.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END AS tier,
              (SELECT count(*) FROM findings f WHERE f.sha256 = m.sha256 AND severity = 'strong') AS strong,
              (SELECT count(*) FROM findings f WHERE f.sha256 = m.sha256 AND severity = 'weak') AS weak,
-             ifnull(m.date_epoch, 9007199254740991) AS date_key
+             ifnull(m.date_epoch, 9007199254740991) AS date_key, m.signature_count > 0 AS signed
            FROM messages m ORDER BY sha256`,
         )
         .all(),
@@ -185,6 +185,7 @@ describe('migration 004', () => {
     updateVerdict(db, ids.copyA, { verdict: 'tampered', summary: 'changed', reasons: [] });
     db.prepare('UPDATE messages SET date_epoch = NULL WHERE sha256 = ?').run(ids.suspicious);
     db.prepare('UPDATE messages SET date_epoch = ? WHERE sha256 = ?').run(1_600_000_000, ids.hostile);
+    db.prepare('UPDATE messages SET signature_count = 0 WHERE sha256 = ?').run(ids.verified);
     db.prepare("DELETE FROM findings WHERE sha256 = ? AND code = 'archive/copy-differs'").run(ids.copyB);
     s = triageState(db);
     expect(s.stored).toEqual(s.counted);

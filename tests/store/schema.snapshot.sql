@@ -21,7 +21,7 @@ CREATE INDEX signatures_key ON signatures (key_name);
 CREATE INDEX sources_mailbox ON sources (mailbox);
 CREATE INDEX sources_mailbox_key ON sources (coalesce(mailbox, folder, ''), sha256);
 CREATE INDEX sources_sha256 ON sources (sha256);
-CREATE INDEX triage_order ON triage (rank, date_key, sha256);
+CREATE INDEX triage_order ON triage (rank, date_key, sha256, signed, tier);
 CREATE TABLE attachments (
   sha256         TEXT    NOT NULL REFERENCES messages (sha256),
   idx            INTEGER NOT NULL,
@@ -207,6 +207,7 @@ CREATE TABLE triage (
   strong   INTEGER NOT NULL DEFAULT 0,  -- strong findings of the message
   weak     INTEGER NOT NULL DEFAULT 0,  -- weak findings
   date_key INTEGER NOT NULL,
+  signed   INTEGER NOT NULL DEFAULT 0,  -- 1 when the message has a DKIM-Signature
   -- One number to order by: the tier, then up to 999 strong and 999 weak findings, most first.
   rank     INTEGER NOT NULL GENERATED ALWAYS AS
     (tier * 1000000 + (999 - min(max(strong, 0), 999)) * 1000 + (999 - min(max(weak, 0), 999))) STORED
@@ -347,13 +348,14 @@ CREATE TRIGGER triage_messages_delete AFTER DELETE ON messages BEGIN
   DELETE FROM triage WHERE sha256 = old.sha256;
 END;
 CREATE TRIGGER triage_messages_insert AFTER INSERT ON messages BEGIN
-  INSERT OR REPLACE INTO triage (sha256, tier, date_key) VALUES (new.sha256,
+  INSERT OR REPLACE INTO triage (sha256, tier, date_key, signed) VALUES (new.sha256,
     CASE new.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END,
-    ifnull(new.date_epoch, 9007199254740991));
+    ifnull(new.date_epoch, 9007199254740991), new.signature_count > 0);
 END;
-CREATE TRIGGER triage_messages_update AFTER UPDATE OF verdict, date_epoch ON messages BEGIN
+CREATE TRIGGER triage_messages_update AFTER UPDATE OF verdict, date_epoch, signature_count ON messages BEGIN
   UPDATE triage SET
     tier = CASE new.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END,
-    date_key = ifnull(new.date_epoch, 9007199254740991)
+    date_key = ifnull(new.date_epoch, 9007199254740991),
+    signed = new.signature_count > 0
   WHERE sha256 = new.sha256;
 END;
