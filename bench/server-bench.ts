@@ -213,6 +213,8 @@ const cases: [string, () => string][] = [
   [`queue domain (${midDomain})`, () => `/messages?domain=${midDomain}&_sort=date`],
   ['queue code (rare) lookalike-domain/signer', () => '/messages?code=lookalike-domain/signer'],
   ['queue code (common) dkim/unsigned', () => '/messages?code=dkim/unsigned'],
+  ['queue code (common) dkim/unsigned, date order', () => '/messages?code=dkim/unsigned&_sort=date'],
+  ['queue code (rare), date order', () => '/messages?code=lookalike-domain/signer&_sort=date'],
   ['queue mailbox', () => `/messages?mailbox=${encodeURIComponent(mailbox)}`],
   ['queue signed=no&reviewed=no', () => '/messages?signed=no&reviewed=no'],
   ['queue date range (1 month)', () => '/messages?from=2023-03-01&to=2023-03-31'],

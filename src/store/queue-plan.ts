@@ -229,7 +229,9 @@ export type QueueOrderKind = 'date' | 'rowid' | 'keyed';
  * is joined as `t` (its columns answer the verdict, signed, date and id tests).
  */
 export function planQueue(db: Db, f: QueueFilter, order: QueueOrderKind, setDriverMax?: number, triage = false): QueuePlan {
-  const max = setDriverMax ?? setDriverMaxFor(totalMessages(db));
+  // A walk of the triage order tests more per row (and may pass a whole verdict's rows before the
+  // first match), so there a set drives the query up to four times the size.
+  const max = setDriverMax ?? setDriverMaxFor(totalMessages(db)) * (triage ? 4 : 1);
   const byRowid = order === 'rowid';
   const byDate = order !== 'keyed';
   const where: string[] = [];

@@ -559,12 +559,16 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, from: string, cap: 
     const n = (db.prepare(`SELECT count(*) AS n FROM (${sql} LIMIT ?)`).get(...args, cap + 1) as { n: number }).n;
     return n > cap ? { n: cap, capped: true } : { n, capped: false };
   };
-  // Conditions an index answers (Date range, verdicts, From domain): every row read matches, so
-  // stopping at the cap bounds the work.
+  // Conditions an index answers (Date range, verdicts, From domain): counted along the Date order's
+  // indexes (whatever the page's order), where every row read matches, so stopping at the cap bounds
+  // the work.
   if (![f.final, f.code, f.mailbox, f.key, f.q, f.reviewed, f.signed, f.role].some(given)) {
-    const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : '';
-    const split = plan.splitVerdicts ? `${where ? ' AND' : 'WHERE'} m.verdict IN (${plan.splitVerdicts.map(() => '?').join(', ')})` : '';
-    return upTo(`SELECT 1 FROM ${from} ${where}${split}`, [...plan.fromParams, ...plan.params, ...(plan.splitVerdicts ?? [])]);
+    const byDate = planQueue(db, f, 'date', 0);
+    const where = byDate.where.length ? `WHERE ${byDate.where.join(' AND ')}` : '';
+    const split = byDate.splitVerdicts
+      ? `${where ? ' AND' : 'WHERE'} m.verdict IN (${byDate.splitVerdicts.map(() => '?').join(', ')})`
+      : '';
+    return upTo(`SELECT 1 FROM ${byDate.from} ${where}${split}`, [...byDate.params, ...(byDate.splitVerdicts ?? [])]);
   }
   // Not yet reviewed: the summary's count less the reviewed ones (reviews are few: humans write them).
   if (f.reviewed === 'no' && ![f.final, f.code, f.mailbox, f.key, f.q, f.signed, f.domain, f.from, f.to, f.role].some(given)) {
