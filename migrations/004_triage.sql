@@ -122,6 +122,33 @@ INSERT INTO overview_counts (dimension, key, verdict, n)
   SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, verdict, count(*) FROM messages GROUP BY 2, 3
   UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, '', count(*) FROM messages GROUP BY 2;
 
+-- Findings per code and machine verdict (dimension 'code', verdict != ''; migration 002 keeps the
+-- totals): the triage order skips a verdict none of whose messages has the code it filters on.
+CREATE TRIGGER overview_code_verdict_insert AFTER INSERT ON findings BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n)
+    SELECT 'code', new.code, verdict, 1 FROM messages WHERE sha256 = new.sha256
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER overview_code_verdict_delete AFTER DELETE ON findings BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n)
+    SELECT 'code', old.code, verdict, -1 FROM messages WHERE sha256 = old.sha256
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n - 1;
+END;
+
+CREATE TRIGGER overview_code_verdict_update AFTER UPDATE OF verdict ON messages
+WHEN old.verdict IS NOT new.verdict BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n)
+    SELECT 'code', code, old.verdict, -count(*) FROM findings WHERE sha256 = old.sha256 GROUP BY code
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n;
+  INSERT INTO overview_counts (dimension, key, verdict, n)
+    SELECT 'code', code, new.verdict, count(*) FROM findings WHERE sha256 = new.sha256 GROUP BY code
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n;
+END;
+
+INSERT INTO overview_counts (dimension, key, verdict, n)
+  SELECT 'code', f.code, m.verdict, count(*) FROM findings f JOIN messages m ON m.sha256 = f.sha256 GROUP BY 2, 3;
+
 -- Every column of the queue can be sorted; each order walks an index, never sorts the archive. The
 -- row id breaks ties (it is in every index). Text sorts ignore case, as a reader expects.
 CREATE INDEX messages_from_sort ON messages (ifnull(from_address, '') COLLATE NOCASE);

@@ -212,6 +212,31 @@ export interface QueuePlan {
   driver: { sql: string; params: unknown[] } | null;
   /** The sets too large to drive it (tested per row instead): their distinct-id queries. */
   largeSets: { sql: string; params: unknown[] }[];
+  /**
+   * In the triage order, the verdict tiers that can hold a match (from the verdict filter and the
+   * summary counts per verdict of the code, mailbox and domain filtered on); null: all of them.
+   */
+  tiers: number[] | null;
+}
+
+/**
+ * The tiers a triage walk must read: those of the verdicts asked for, less those in which the summary
+ * counts no message of the code, mailbox or From domain filtered on (a code only tampered messages
+ * have is not looked for through every verified one).
+ */
+function triageTiers(db: Db, f: QueueFilter, verdicts: string[]): number[] | null {
+  let tiers: number[] | null = verdicts.length ? verdicts.map((v) => TIERS[v] ?? -1) : null;
+  const present = db.prepare("SELECT verdict FROM overview_counts WHERE dimension = ? AND key = ? AND verdict != '' AND n > 0");
+  for (const [dimension, key] of [
+    ['code', textOf(f.code)],
+    ['mailbox', textOf(f.mailbox)],
+    ['domain', textOf(f.domain)],
+  ] as const) {
+    if (key === undefined) continue;
+    const found = (present.all(dimension, key) as { verdict: string }[]).map((r) => TIERS[r.verdict] ?? -1);
+    tiers = (tiers ?? [0, 1, 2, 3]).filter((t) => found.includes(t));
+  }
+  return tiers;
 }
 
 function placeholders(values: unknown[]): string {
@@ -295,11 +320,21 @@ export function planQueue(db: Db, f: QueueFilter, order: QueueOrderKind, setDriv
       splitVerdicts,
       driver: { sql: small.s.driver, params: small.s.params },
       largeSets,
+      tiers: triage ? triageTiers(db, f, verdicts) : null,
     };
   }
   // In import order, an index on another column would need a sort of its whole range.
   const from = byRowid ? 'messages m NOT INDEXED' : 'messages m';
-  return { from, fromParams: [], where, params, splitVerdicts, driver: null, largeSets };
+  return {
+    from,
+    fromParams: [],
+    where,
+    params,
+    splitVerdicts,
+    driver: null,
+    largeSets,
+    tiers: triage ? triageTiers(db, f, verdicts) : null,
+  };
 }
 
 function countUpTo(db: Db, s: SetFilter, max: number): number {

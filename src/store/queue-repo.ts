@@ -5,7 +5,6 @@ import {
   hasSourceRoles,
   isDateBounded,
   planQueue,
-  TIERS,
   totalMessages,
   type QueueFilter,
   type QueueOrderKind,
@@ -242,7 +241,7 @@ function dateSegments(sort: QueueSort, c: QueueCursor | null, dateBounded: boole
  * a verdict filter reads one range of ranks per verdict, in the order's direction, rather than
  * testing its way through the other verdicts' rows.
  */
-function keyedSegments(sort: QueueSort, order: KeyedOrder, filter: QueueFilter, after: unknown[] | null): Segment[] {
+function keyedSegments(sort: QueueSort, order: KeyedOrder, plan: QueuePlan, after: unknown[] | null): Segment[] {
   const desc = sort.startsWith('-');
   const dir = desc ? 'DESC' : 'ASC';
   const by = order.keys.map((k) => `${k} ${dir}`).join(', ');
@@ -261,10 +260,8 @@ function keyedSegments(sort: QueueSort, order: KeyedOrder, filter: QueueFilter, 
             { cond: `${order.keys[0]} ${cmp} ?`, params: [after[0]], order: by },
           ]
         : [{ cond: `(${order.keys.join(', ')}) ${cmp} (${after.map(() => '?').join(', ')})`, params: after, order: by }];
-  const tiers = [...new Set((filter.verdict ?? []).filter((v) => v in TIERS).map((v) => TIERS[v] as number))].sort((a, b) =>
-    desc ? b - a : a - b,
-  );
-  if (order.join === 'triage' && tiers.length) {
+  const tiers = plan.tiers === null ? null : [...new Set(plan.tiers)].sort((a, b) => (desc ? b - a : a - b));
+  if (order.join === 'triage' && tiers !== null) {
     // One range of ranks per verdict. Past the cursor the row value gives the start and the tier's
     // far end the stop: with both ends written as a BETWEEN, SQLite would seek on the BETWEEN alone
     // and scan the tier from its start to the cursor.
@@ -301,9 +298,9 @@ function startAfter(db: Db, sort: QueueSort, sha256: string): Exclude<Start, nul
   return { kind: 'date', cursor: { key: sort.endsWith('imported') ? row.id : row.date_epoch, sha256 } };
 }
 
-function segmentsFor(sort: QueueSort, filter: QueueFilter, start: Start): Segment[] {
+function segmentsFor(sort: QueueSort, filter: QueueFilter, plan: QueuePlan, start: Start): Segment[] {
   const keyed = keyedOrder(sort);
-  if (keyed) return keyedSegments(sort, keyed, filter, start?.kind === 'keyed' ? start.values : null);
+  if (keyed) return keyedSegments(sort, keyed, plan, start?.kind === 'keyed' ? start.values : null);
   return dateSegments(sort, start?.kind === 'date' ? start.cursor : null, isDateBounded(filter));
 }
 
@@ -359,7 +356,7 @@ function runSegment<T extends Sorted>(
 /** EXPLAIN QUERY PLAN of the first query a page runs (for tests that guard the index choices). */
 export function explainQueue(db: Db, filter: QueueFilter, sort: QueueSort, after: string | null, setDriverMax?: number): string[] {
   const plan = planFor(db, filter, sort, setDriverMax);
-  const seg = segmentsFor(sort, filter, after === null ? null : startAfter(db, sort, after))[0];
+  const seg = segmentsFor(sort, filter, plan, after === null ? null : startAfter(db, sort, after))[0];
   if (!seg) return [];
   const q = segmentSql(plan, sort, seg, ITEMS, plan.splitVerdicts?.[0]);
   return (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params, 1) as { detail: string }[]).map((r) => r.detail);
@@ -384,7 +381,7 @@ function fetchRows<T extends Sorted>(
   projection: QueueProjection<T>,
 ): T[] {
   const rows: T[] = [];
-  for (const seg of segmentsFor(sort, filter, start)) {
+  for (const seg of segmentsFor(sort, filter, plan, start)) {
     const want = limit - rows.length;
     if (want <= 0) break;
     if (plan.splitVerdicts) {

@@ -19,6 +19,7 @@ function expectedCounts(db: Db): string[] {
        UNION ALL SELECT 'mailbox', coalesce(s.mailbox, s.folder, ''), m.verdict, count(*) FROM sources s JOIN messages m USING (sha256) GROUP BY 2, 3
        UNION ALL SELECT 'mailbox', coalesce(mailbox, folder, ''), '', count(*) FROM sources GROUP BY 2
        UNION ALL SELECT 'code', code, '', count(*) FROM findings GROUP BY 2
+       UNION ALL SELECT 'code', f.code, m.verdict, count(*) FROM findings f JOIN messages m USING (sha256) GROUP BY 2, 3
        UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, verdict, count(*) FROM messages GROUP BY 2, 3
        UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, '', count(*) FROM messages GROUP BY 2`,
     )

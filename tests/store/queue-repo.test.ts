@@ -276,6 +276,9 @@ describe('query plans', () => {
     expect(plan({}, 'triage')).toMatch(/triage_order \(\(rank,date_key,sha256\)>\(\?,\?,\?\)\)/);
     expect(plan({}, 'triage')).toMatch(/SEARCH t USING COVERING INDEX triage_order \(ANY\(rank\) AND ANY\(date_key\)|triage_order/);
     expect(plan({}, 'triage')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    // A code only tampered messages have is looked for among them alone (the summary counts per verdict).
+    expect(plan({ code: 'dkim/body-hash-mismatch' }, '-triage', 0)).toMatch(/triage_order \(rank>\? AND rank<\?\)/);
+    expect(explainQueue(db, { code: 'no/such-code' }, 'triage', null, 0)).toEqual([]);
     // A verdict before the cursor's is read whole; the cursor's own from the cursor on, up to its end.
     expect(plan({ verdict: ['unverifiable'] }, '-triage')).toMatch(/triage_order \(rank>\? AND rank<\?\)/);
     expect(plan({ verdict: ['verified'] }, 'triage')).toMatch(/triage_order \(\(rank,date_key,sha256\)>\(\?,\?,\?\) AND rank<\?\)/);

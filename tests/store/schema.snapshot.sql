@@ -238,6 +238,25 @@ AFTER UPDATE OF subject, from_address, from_name, to_addresses, body_text ON mes
   INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
   VALUES (new.rowid, new.subject, new.from_address, new.from_name, new.to_addresses, new.body_text);
 END;
+CREATE TRIGGER overview_code_verdict_delete AFTER DELETE ON findings BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n)
+    SELECT 'code', old.code, verdict, -1 FROM messages WHERE sha256 = old.sha256
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n - 1;
+END;
+CREATE TRIGGER overview_code_verdict_insert AFTER INSERT ON findings BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n)
+    SELECT 'code', new.code, verdict, 1 FROM messages WHERE sha256 = new.sha256
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER overview_code_verdict_update AFTER UPDATE OF verdict ON messages
+WHEN old.verdict IS NOT new.verdict BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n)
+    SELECT 'code', code, old.verdict, -count(*) FROM findings WHERE sha256 = old.sha256 GROUP BY code
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n;
+  INSERT INTO overview_counts (dimension, key, verdict, n)
+    SELECT 'code', code, new.verdict, count(*) FROM findings WHERE sha256 = new.sha256 GROUP BY code
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n;
+END;
 CREATE TRIGGER overview_findings_delete AFTER DELETE ON findings BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n) VALUES ('code', old.code, '', -1)
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n - 1;
