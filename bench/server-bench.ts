@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildApp } from '../src/server/app.ts';
-import { encodeCursor } from '../src/server/queue-query.ts';
 import { loadMigrations, openDatabase, type Db } from '../src/store/database.ts';
 import { finishRun, startRun } from '../src/store/runs-repo.ts';
 import { insertKeys } from '../src/store/keys-repo.ts';
@@ -186,7 +185,7 @@ const sample = (sql: string) => (db.prepare(sql).get() as { v: string }).v;
 const mid = db
   .prepare('SELECT date_epoch, sha256 FROM messages WHERE date_epoch IS NOT NULL ORDER BY date_epoch LIMIT 1 OFFSET ?')
   .get(Math.floor(count / 2)) as { date_epoch: number; sha256: string };
-const deep = encodeCursor({ key: mid.date_epoch, sha256: mid.sha256 });
+const deep = mid.sha256;
 const ids = (db.prepare('SELECT sha256 FROM messages WHERE rowid % 997 = 1 LIMIT 200').all() as { sha256: string }[]).map((r) => r.sha256);
 const midDomain = sample(
   "SELECT key AS v FROM overview_counts WHERE dimension = 'domain' AND verdict = '' ORDER BY n DESC LIMIT 1 OFFSET 40",
@@ -198,21 +197,34 @@ const mailbox = sample(
 let k = 0;
 const cases: [string, () => string][] = [
   ['overview /', () => '/'],
-  ['queue unfiltered', () => '/messages'],
+  ['queue unfiltered (triage order)', () => '/messages'],
+  ['queue unfiltered, date order', () => '/messages?_sort=date'],
+  ['queue sorted by subject', () => '/messages?_sort=subject'],
+  ['queue sorted by size, largest first', () => '/messages?_sort=-size'],
+  ['queue sorted by From, deep page', () => `/messages?_sort=from&_next=${deep}`],
+  ['queue triage, deep page', () => `/messages?_next=${deep}&_pos=500001`],
+  ['queue triage, previous page', () => `/messages?_prev=${deep}&_pos=499951`],
+  ['queue triage verdict=unverifiable', () => '/messages?verdict=unverifiable'],
+  ['queue triage domain', () => `/messages?domain=${midDomain}`],
+  ['queue signed=no (counted)', () => '/messages?signed=no&_sort=date'],
+  ['queue signed=yes, 1 month (counted)', () => '/messages?signed=yes&from=2023-03-01&to=2023-03-31&_sort=date'],
   ['queue verdict=tampered', () => '/messages?verdict=tampered'],
   ['queue verdict=tampered+suspicious', () => '/messages?verdict=tampered&verdict=suspicious'],
-  [`queue domain (${midDomain})`, () => `/messages?domain=${midDomain}`],
+  [`queue domain (${midDomain})`, () => `/messages?domain=${midDomain}&_sort=date`],
   ['queue code (rare) lookalike-domain/signer', () => '/messages?code=lookalike-domain/signer'],
   ['queue code (common) dkim/unsigned', () => '/messages?code=dkim/unsigned'],
+  ['queue code (common) dkim/unsigned, date order', () => '/messages?code=dkim/unsigned&_sort=date'],
+  ['queue code (rare), date order', () => '/messages?code=lookalike-domain/signer&_sort=date'],
   ['queue mailbox', () => `/messages?mailbox=${encodeURIComponent(mailbox)}`],
   ['queue signed=no&reviewed=no', () => '/messages?signed=no&reviewed=no'],
   ['queue date range (1 month)', () => '/messages?from=2023-03-01&to=2023-03-31'],
   ['queue FTS rare (zanzibar)', () => '/messages?q=zanzibar'],
   ['queue FTS common (meeting)', () => '/messages?q=meeting'],
-  ['queue deep keyset page (middle)', () => `/messages?_next=${deep}`],
+  ['queue deep keyset page (middle)', () => `/messages?_sort=date&_next=${deep}`],
   ['queue deep page, newest first', () => `/messages?_sort=-date&_next=${deep}`],
   ['queue.json verdict=suspicious', () => '/messages.json?verdict=suspicious'],
   ['message page', () => `/messages/${ids[k++ % ids.length]}`],
+  ['thread page', () => `/messages/${ids[k++ % ids.length]}/thread`],
   ['message page in queue context', () => `/messages/${ids[k++ % ids.length]}?verdict=verified`],
   ['keys page', () => '/-/keys'],
 ];
@@ -244,7 +256,7 @@ const http = async (u: string) => {
   await r.arrayBuffer();
   return r.status;
 };
-for (const [label, url] of cases.filter(([l]) => /overview|unfiltered|FTS rare|deep keyset page \(|^message page$/.test(l))) {
+for (const [label, url] of cases.filter(([l]) => /overview|unfiltered \(|FTS rare|deep keyset page \(|^message page$/.test(l))) {
   await measure(label, 'HTTP', url, http, Math.max(10, Math.floor(RUNS / 2)));
 }
 await app.close();

@@ -93,8 +93,9 @@ on write-protected media.`,
   serve: `leaktriage serve [--db FILE] [--host 127.0.0.1] [--port 8080] [--token T]
 
 Starts the review screens on http://127.0.0.1:8080/. Listening on any address
-other than loopback requires an access token: one is generated and printed, or
-give your own with --token. The server reads a database an import may still be
-writing. The database must exist; on write-protected media it is served
-read-only (pages and exports work, reviews cannot be saved).`,
+other than loopback requires an access token: one is generated and printed with
+the machine's addresses, or give your own with --token (at least 128 bits of
+entropy, e.g. openssl rand -base64 32). The server reads a database an import
+may still be writing. The database must exist; on write-protected media it is
+served read-only (pages and exports work, reviews cannot be saved).`,
 };

@@ -402,18 +402,21 @@ async function runServe(args: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');
   const dbFile = values.db ?? DEFAULT_DB;
-  const { startServer } = await import('./server/start-server.ts');
+  const { startServer, WeakTokenError } = await import('./server/start-server.ts');
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({ dbFile, host: values.host!, port, token: values.token, onWait: (note) => err(`leaktriage: ${note}`) });
   } catch (e) {
+    if (e instanceof WeakTokenError) throw new UsageError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') throw e;
     err(`leaktriage: cannot listen on ${values.host}:${port}: ${(e as Error).message}`);
     return 1;
   }
-  err(`leaktriage: review server on ${server.url}${server.token ? `?token=${server.token}` : ''}`);
-  if (server.token) err(`leaktriage: access token (required off loopback): ${server.token}`);
+  const withToken = (url: string) => `${url}${server.token ? `?token=${server.token}` : ''}`;
+  err(`leaktriage: review server on ${withToken(server.url)}`);
+  for (const url of server.urls.slice(1)) err(`leaktriage:                also on ${withToken(url)}`);
+  if (server.token) err(`leaktriage: access token (required on every request): ${server.token}`);
   if (server.readOnly)
     err('leaktriage: the database is read-only here (write-protected media?): pages and exports work, reviews cannot be saved.');
   err('leaktriage: Ctrl-C stops it.');

@@ -3,11 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import type { MessageCheck } from '../model.ts';
 import type { Db } from '../store/database.ts';
-import type { AppContext } from './app-context.ts';
-import { checks as checkRegistry } from '../checks/index.ts';
-import { registerErrors } from './errors.ts';
+import type { AppContext, CheckDoc } from './app-context.ts';
+import { checks as messageChecks } from '../checks/index.ts';
+import { archiveCopies } from '../checks/archive-copies.ts';
+import { archiveThread } from '../checks/archive-thread.ts';
+import { clientError, frameworkError, registerErrors } from './errors.ts';
 import { registerStaticAssets } from './static-assets.ts';
 import { registerSecurity } from './security.ts';
 import { registerOverviewRoutes } from './routes/overview.ts';
@@ -16,6 +17,7 @@ import { registerMessageRoutes } from './routes/message.ts';
 import { registerReviewRoutes } from './routes/review.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
 import { registerEvidenceRoutes } from './routes/evidence.ts';
+import { registerThreadRoutes } from './routes/thread.ts';
 
 export interface ReviewServerOptions {
   /** An open database (openDatabase: WAL, migrations applied). Every request reads a fresh snapshot. */
@@ -26,9 +28,12 @@ export interface ReviewServerOptions {
   checkHost?: boolean;
   /** CSRF HMAC key; default: random per process. */
   secret?: Buffer;
-  /** The check registry; default: src/checks/index.ts. */
-  checks?: readonly MessageCheck[] | null;
+  /** The checks whose codes the checks page explains; default: the per-message registry and the archive checks. */
+  checks?: readonly CheckDoc[] | null;
 }
+
+/** Every check that can leave a finding: the per-message registry, then the archive-wide checks. */
+const DEFAULT_CHECKS: readonly CheckDoc[] = [...messageChecks, archiveCopies, archiveThread];
 
 /** Form posts are small: a decision, a note, a name. */
 const FORM_LIMIT = 64 * 1024;
@@ -36,7 +41,7 @@ const FORM_LIMIT = 64 * 1024;
 const registerReviewServer: FastifyPluginAsync<ReviewServerOptions> = async (app, opts) => {
   const token = opts.token ?? null;
   const secret = opts.secret ?? randomBytes(32);
-  const ctx: AppContext = { db: opts.db, secret, checks: opts.checks !== undefined ? opts.checks : checkRegistry };
+  const ctx: AppContext = { db: opts.db, secret, checks: opts.checks !== undefined ? opts.checks : DEFAULT_CHECKS };
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
@@ -46,6 +51,7 @@ const registerReviewServer: FastifyPluginAsync<ReviewServerOptions> = async (app
   registerOverviewRoutes(app, ctx);
   registerQueueRoutes(app, ctx);
   registerMessageRoutes(app, ctx);
+  registerThreadRoutes(app, ctx);
   registerReviewRoutes(app, ctx);
   registerMetaRoutes(app, ctx);
   registerEvidenceRoutes(app, ctx);
@@ -70,6 +76,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Unknown query parameters are refused, not silently dropped: a typo must not widen a filter.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
   });
   if (opts.closeDb) app.addHook('onClose', async () => opts.db.close());
   await app.register(reviewServer, opts);

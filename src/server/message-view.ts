@@ -2,8 +2,10 @@
 // time order with their delays, and how each copy with the same Message-ID differs.
 import type { ReceivedHop, RawHeader } from '../model.ts';
 import { sha256Hex } from '../common/sha256.ts';
-import type { MessageDetail, StoredCopy } from '../store/message-page-repo.ts';
+import type { MessageDetail, RecordedReview, StoredCopy } from '../store/message-page-repo.ts';
 import { splitHeaderSection } from '../parse/header-section.ts';
+import { diffTexts, type LineDiff } from '../common/line-diff.ts';
+import type { HtmlReference } from './html-references.ts';
 
 /** A Received hop with the time it took since the previous one (chronologically). */
 export type TimedHop = ReceivedHop & {
@@ -24,6 +26,11 @@ export interface CopyView {
   headersOnlyThere: string[];
   bodySha256: string;
   bodyDiffers: boolean;
+  /** The body line by line, this message first: the decoded text when both have one, else the raw bytes. */
+  bodyDiff: LineDiff;
+  bodyCompared: 'text' | 'raw';
+  /** The header sections line by line (unfolded), with only the lines that differ and one around them. */
+  headerDiff: LineDiff;
 }
 
 /** Copies' header differences shown per copy; the rest is counted. */
@@ -63,10 +70,15 @@ function multisetMinus(a: string[], b: string[]): string[] {
   return out;
 }
 
-export function compareCopy(own: { headers: RawHeader[]; raw: Buffer }, copy: StoredCopy): CopyView {
+export function compareCopy(own: { headers: RawHeader[]; raw: Buffer; bodyText: string | null }, copy: StoredCopy): CopyView {
   const mine = own.headers.map(headerLine);
   const theirs = copy.headers.map(headerLine);
   const body = sha256Hex(bodyBytes(copy.raw));
+  const byText = own.bodyText !== null && copy.bodyText !== null;
+  // latin1 keeps every byte as one character: a raw comparison shows the bytes, not a decoding of them.
+  const bodyDiff = byText
+    ? diffTexts(own.bodyText ?? '', copy.bodyText ?? '')
+    : diffTexts(bodyBytes(own.raw).toString('latin1'), bodyBytes(copy.raw).toString('latin1'));
   return {
     sha256: copy.sha256,
     verdict: copy.verdict,
@@ -78,6 +90,9 @@ export function compareCopy(own: { headers: RawHeader[]; raw: Buffer }, copy: St
     headersOnlyThere: multisetMinus(theirs, mine).slice(0, MAX_HEADER_DIFFS),
     bodySha256: body,
     bodyDiffers: body !== sha256Hex(bodyBytes(own.raw)),
+    bodyDiff,
+    bodyCompared: byText ? 'text' : 'raw',
+    headerDiff: diffTexts(mine.join('\n'), theirs.join('\n'), 1),
   };
 }
 
@@ -101,9 +116,17 @@ export interface MessageView {
   moreCopies: number;
   /** Neighbours in the queue the page was opened from. */
   queue: { prev: string | null; next: string | null };
+  /** What the HTML body refers to outside itself (null without an HTML body). */
+  htmlReferences: { references: HtmlReference[]; truncated: boolean } | null;
+  /** The decision this page confirms (after a review was recorded), null otherwise. */
+  recorded: RecordedReview | null;
 }
 
-export function messageView(d: MessageDetail, queue: MessageView['queue']): MessageView {
+export function messageView(
+  d: MessageDetail,
+  queue: MessageView['queue'],
+  extra: Pick<MessageView, 'htmlReferences' | 'recorded'> = { htmlReferences: null, recorded: null },
+): MessageView {
   return {
     message: d.message,
     headers: d.parsed.headers,
@@ -119,8 +142,9 @@ export function messageView(d: MessageDetail, queue: MessageView['queue']): Mess
     reviews: d.reviews,
     received: receivedTimeline(d),
     bodySha256: sha256Hex(bodyBytes(d.raw)),
-    copies: d.copies.map((c) => compareCopy({ headers: d.parsed.headers, raw: d.raw }, c)),
+    copies: d.copies.map((c) => compareCopy({ headers: d.parsed.headers, raw: d.raw, bodyText: d.message.bodyText }, c)),
     moreCopies: d.moreCopies,
     queue,
+    ...extra,
   };
 }

@@ -2,7 +2,7 @@
 // Filters are plain names, options start with `_` (Datasette's convention).
 import { VERDICTS } from '../model.ts';
 import { parseTimeBound } from '../common/time.ts';
-import { QUEUE_SORTS, toFtsQuery, type QueueCursor, type QueueFilter, type QueueSort } from '../store/queue-repo.ts';
+import { DEFAULT_QUEUE_SORT, QUEUE_SORTS, toFtsQuery, type QueueFilter, type QueuePosition, type QueueSort } from '../store/queue-repo.ts';
 import { badRequest } from './errors.ts';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -27,8 +27,11 @@ export const QUEUE_PARAMS = {
   signed: yesNo,
   reviewed: yesNo,
   q: text,
+  role: { type: 'string', maxLength: 40 },
   _sort: { type: 'string', enum: [...QUEUE_SORTS, ''] },
-  _next: { type: 'string', pattern: '^[A-Za-z0-9_-]{0,200}$' },
+  _next: { type: 'string', pattern: '^([0-9a-f]{64})?$' },
+  _prev: { type: 'string', pattern: '^([0-9a-f]{64})?$' },
+  _pos: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
   _size: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE },
 } as const;
 
@@ -41,16 +44,23 @@ export const QUEUE_QUERY_SCHEMA = {
 /** A queue view's query string: its filters (the store's QueueFilter, same names) and its options. */
 export interface QueueQuery extends QueueFilter {
   _sort?: string;
+  /** The page starts after this message (a next-page link). */
   _next?: string;
+  /** The page ends before this message (a previous-page link). */
+  _prev?: string;
+  /** The page's first row is the queue's row number `_pos` (counted by the links that lead here). */
+  _pos?: number;
   _size?: number;
 }
 
 export interface QueueRequest {
   filter: QueueFilter;
   sort: QueueSort;
-  cursor: QueueCursor | null;
+  position: QueuePosition;
+  /** Row number of the page's first row when known (the links count it), else null. */
+  pos: number | null;
   size: number;
-  /** The filters and sort as given (no cursor, no size): for links that keep the queue's context. */
+  /** The filters and sort as given (no position, no size): for links that keep the queue's context. */
   params: QueueQuery;
 }
 
@@ -64,29 +74,6 @@ function timeBound(v: string | undefined, endOfDay: boolean): string | undefined
   const t = present(v);
   if (t !== undefined && parseTimeBound(t, endOfDay) === null) throw badRequest(`not a date: ${t}`);
   return t;
-}
-
-export function encodeCursor(c: QueueCursor): string {
-  return Buffer.from(JSON.stringify([c.key, c.sha256])).toString('base64url');
-}
-
-export function decodeCursor(s: string | undefined): QueueCursor | null {
-  if (!s) return null;
-  try {
-    const v: unknown = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(v) &&
-      v.length === 2 &&
-      (v[0] === null || Number.isSafeInteger(v[0])) &&
-      typeof v[1] === 'string' &&
-      /^[0-9a-f]{64}$/.test(v[1])
-    ) {
-      return { key: v[0] as number | null, sha256: v[1] };
-    }
-  } catch {
-    // fall through: any malformed cursor is the same bad request
-  }
-  throw badRequest('_next is not a cursor this server made');
 }
 
 export function parseQueueQuery(q: QueueQuery): QueueRequest {
@@ -107,17 +94,29 @@ export function parseQueueQuery(q: QueueQuery): QueueRequest {
     signed: yesNo(q.signed),
     reviewed: yesNo(q.reviewed),
     q: search,
+    role: present(q.role)?.toLowerCase(),
   };
   for (const k of Object.keys(filter) as (keyof QueueFilter)[]) if (filter[k] === undefined) delete filter[k];
-  const sort = (present(q._sort) ?? 'date') as QueueSort;
+  const sort = (present(q._sort) ?? DEFAULT_QUEUE_SORT) as QueueSort;
   const params: QueueQuery = { ...q };
   delete params._next;
+  delete params._prev;
+  delete params._pos;
   delete params._size;
-  return { filter, sort, cursor: decodeCursor(q._next), size: q._size ?? DEFAULT_PAGE_SIZE, params };
+  if (params._sort === DEFAULT_QUEUE_SORT || params._sort === '') delete params._sort;
+  const next = present(q._next);
+  const prev = present(q._prev);
+  if (next !== undefined && prev !== undefined) throw badRequest('_next and _prev name opposite directions: give one');
+  const position: QueuePosition = next !== undefined ? { after: next } : prev !== undefined ? { before: prev } : null;
+  const pos = position === null ? 1 : (q._pos ?? null);
+  return { filter, sort, position, pos, size: q._size ?? DEFAULT_PAGE_SIZE, params };
 }
 
 /** The query string of a queue view (leading `?`, or '' when empty); `extra` adds or replaces. */
-export function queueQueryString(params: QueueQuery, extra: Partial<Record<'_next' | '_size', string | number>> = {}): string {
+export function queueQueryString(
+  params: QueueQuery,
+  extra: Partial<Record<'_next' | '_prev' | '_pos' | '_size', string | number | undefined>> = {},
+): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries({ ...params, ...extra })) {
     if (k === 'token' || v === undefined || v === null) continue;

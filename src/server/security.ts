@@ -4,18 +4,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sha256Digest } from '../common/sha256.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './errors.ts';
+import { applyPageHeaders } from './response-headers.ts';
 
-/** Every page: scripts and styles only from this server, no remote load, framed by nobody. */
-export const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
-  "frame-ancestors 'none'; frame-src 'self'; base-uri 'none'";
-
-/** A message's own HTML: no script, no remote anything, its inline styles only; framed by our pages. */
-export const MESSAGE_HTML_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'; " + "frame-ancestors 'self'; sandbox";
-
-/** Downloads (raw bytes, attachments): never rendered by us, and sandboxed should a browser try. */
-export const DOWNLOAD_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
+export { DOWNLOAD_CSP, MESSAGE_HTML_CSP, PAGE_CSP, REFERRER_POLICY } from './response-headers.ts';
 
 export const TOKEN_COOKIE = 'lt_token';
 export const CSRF_COOKIE = 'lt_csrf';
@@ -87,14 +78,7 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
   });
 
   app.addHook('onSend', async (_req, reply, payload) => {
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', PAGE_CSP);
-    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('cross-origin-resource-policy', 'same-origin');
-    reply.header('x-dns-prefetch-control', 'off');
+    applyPageHeaders(reply);
     return payload;
   });
 }
@@ -112,18 +96,22 @@ export function csrfToken(req: FastifyRequest, reply: FastifyReply, secret: Buff
 }
 
 /**
- * Why a POST must be refused, or null. The form token must be the HMAC of this browser's cookie
- * nonce (a cross-site page can neither read the cookie nor compute the HMAC), and the request must
- * come from one of our pages when the browser says where it comes from.
+ * Why a POST must be refused, or null. Three locks, each enough against a page of another site:
+ * - the form token must be the HMAC of this browser's nonce cookie: a page elsewhere can neither read
+ *   the cookie nor compute the HMAC, and the cookie is SameSite=Strict, so a cross-site post lacks it;
+ * - when the browser sends Fetch Metadata (loopback and HTTPS pages), it must say `same-origin`;
+ * - when it sends an Origin, that must be ours. Our pages set `Referrer-Policy: same-origin`, under
+ *   which our own forms send their real origin, also from a plain-HTTP LAN address where there is no
+ *   Fetch Metadata; `Origin: null` therefore only comes from elsewhere (a page with no-referrer, a
+ *   sandboxed frame) and is refused. A post with no Origin at all (a script, an older browser) rests
+ *   on the form token.
  */
 export function csrfProblem(req: FastifyRequest, formToken: string | undefined, secret: Buffer): string | null {
-  // With Referrer-Policy: no-referrer browsers send `Origin: null` even from our own forms, so the
-  // Fetch Metadata header decides when present; a real Origin must still be ours.
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin') return 'the request comes from another site';
   const origin = req.headers.origin;
-  if (origin === 'null' && site === undefined) return 'the request comes from an opaque origin';
-  if (origin !== undefined && origin !== 'null') {
+  if (origin === 'null') return 'the browser did not say which page sent this form (Origin: null); reload the page and send it again';
+  if (origin !== undefined) {
     let host: string | null;
     try {
       host = new URL(origin).host;

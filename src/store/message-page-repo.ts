@@ -90,6 +90,8 @@ export interface StoredCopy {
   subject: string | null;
   fromAddress: string | null;
   headers: RawHeader[];
+  /** The decoded text body (null without a text part). */
+  bodyText: string | null;
   raw: Buffer;
 }
 
@@ -105,6 +107,7 @@ const COPY_CODEC: RowCodec<StoredCopy> = {
     expr: "json_extract(parsed, '$.headers')",
     read: (v) => (typeof v === 'string' ? (JSON.parse(v) as RawHeader[]) : []),
   },
+  bodyText: column('body_text'),
   raw: column('raw'),
 };
 
@@ -180,4 +183,24 @@ export function getAttachmentSource(db: Db, sha256: string, index: number): { ra
   if (!row) return undefined;
   const message = db.prepare('SELECT raw FROM messages WHERE sha256 = ?').get(sha256) as { raw: Buffer } | undefined;
   return message ? { raw: message.raw, attachment: readRow(ATTACHMENT_CODEC, row) } : undefined;
+}
+
+/** A decision just recorded, with what the confirmation after it names. */
+export interface RecordedReview {
+  id: number;
+  sha256: string;
+  decision: Review['decision'];
+  verdict: VerdictName;
+  reviewer: string;
+  createdAt: string;
+  subject: string | null;
+}
+
+export function getRecordedReview(db: Db, id: number): RecordedReview | undefined {
+  return db
+    .prepare(
+      `SELECT r.id, r.sha256, r.decision, r.verdict, r.reviewer, r.created_at AS createdAt, m.subject
+       FROM reviews r JOIN messages m ON m.sha256 = r.sha256 WHERE r.id = ?`,
+    )
+    .get(id) as RecordedReview | undefined;
 }

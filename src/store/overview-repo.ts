@@ -102,3 +102,20 @@ export function codeCounts(db: Db): { code: string; n: number }[] {
     .prepare("SELECT key AS code, n FROM overview_counts WHERE dimension = 'code' AND verdict = '' AND n > 0 ORDER BY key")
     .all() as { code: string; n: number }[];
 }
+
+/** Strong and weak findings per week of their message's Date (Monday, 'YYYY-MM-DD'; '' = undated), in date order. */
+export function findingWeeklyCounts(db: Db): { key: string; total: number; severities: Partial<Record<'strong' | 'weak', number>> }[] {
+  const rows = db.prepare('SELECT week, severity, n FROM finding_week_counts WHERE n > 0 ORDER BY week').all() as {
+    week: string;
+    severity: 'strong' | 'weak';
+    n: number;
+  }[];
+  const weeks = new Map<string, { key: string; total: number; severities: Partial<Record<'strong' | 'weak', number>> }>();
+  for (const r of rows) {
+    const w = weeks.get(r.week) ?? { key: r.week, total: 0, severities: {} };
+    w.total += r.n;
+    w.severities[r.severity] = r.n;
+    weeks.set(r.week, w);
+  }
+  return [...weeks.values()];
+}

@@ -30,6 +30,27 @@ export interface QueueFilter {
   reviewed?: YesNo;
   /** Search words (toFtsQuery's syntax). */
   q?: string;
+  /** The role of the mailbox a copy was found in (sent, inbox, other), where the store records one. */
+  role?: string;
+}
+
+/**
+ * Whether this database records a role per source (`sources.role`, added by the forensics work):
+ * the queue filters and shows it only then. Asked of the schema, once per connection.
+ */
+const roleColumns = new WeakMap<Db, boolean>();
+export function hasSourceRoles(db: Db): boolean {
+  let has = roleColumns.get(db);
+  if (has === undefined) {
+    has = (db.prepare('PRAGMA table_info(sources)').all() as { name: string }[]).some((c) => c.name === 'role');
+    roleColumns.set(db, has);
+  }
+  return has;
+}
+
+/** A filter this database cannot apply (a role where none is recorded): a caller's error worth a sentence. */
+export class UnsupportedFilterError extends Error {
+  override name = 'UnsupportedFilterError';
 }
 
 export type YesNo = 'yes' | 'no' | '';
@@ -79,7 +100,7 @@ export function setDriverMaxFor(totalMessages: number): number {
   return Math.max(1000, Math.round(Math.sqrt(7 * totalMessages)));
 }
 
-function totalMessages(db: Db): number {
+export function totalMessages(db: Db): number {
   const row = db.prepare("SELECT n FROM overview_counts WHERE dimension = 'all' AND key = '' AND verdict = ''").get() as
     { n: number } | undefined;
   return row?.n ?? 0;
@@ -98,30 +119,64 @@ interface SetFilter {
 }
 
 /** Messages that have a row in `table` whose `column` equals the value: one filter, three forms. */
-function rowsMatching(table: string, alias: string, column: (prefix: string) => string, value: unknown): SetFilter {
+function rowsMatching(table: string, alias: string, column: (prefix: string) => string, value: unknown, id: string): SetFilter {
   return {
     driver: `SELECT DISTINCT sha256 AS id FROM ${table} WHERE ${column('')} = ?`,
     on: 'sha256',
-    check: `EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${column(`${alias}.`)} = ? AND ${alias}.sha256 = m.sha256)`,
+    check: `EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${column(`${alias}.`)} = ? AND ${alias}.sha256 = ${id})`,
     count: `SELECT 1 FROM ${table} WHERE ${column('')} = ?`,
     params: [value],
   };
 }
 
-function setFilters(f: QueueFilter): SetFilter[] {
+/**
+ * The filters that may drive a query. An order other than the Date's walks an index of its own, so
+ * there a rare From domain or a narrow date range is better fetched through its index and sorted.
+ */
+function setFilters(db: Db, f: QueueFilter, byDate: boolean, triage: boolean): SetFilter[] {
   const sets: SetFilter[] = [];
+  // In the triage order the narrow triage table is walked: tests read its columns, not the message's.
+  const id = triage ? 't.sha256' : 'm.sha256';
+  const role = textOf(f.role);
+  if (role !== undefined) {
+    if (!hasSourceRoles(db))
+      throw new UnsupportedFilterError('this database records no mailbox roles (sent, inbox): import it again with a version that does');
+    sets.push(rowsMatching('sources', 'o', (p) => `${p}role`, role, id));
+  }
+  const domain = textOf(f.domain);
+  if (!byDate && domain !== undefined) {
+    sets.push({
+      driver: 'SELECT rowid AS id FROM messages WHERE from_domain = ?',
+      on: 'rowid',
+      check: 'm.from_domain = ?',
+      count: 'SELECT 1 FROM messages WHERE from_domain = ?',
+      params: [domain],
+    });
+  }
+  const dates = dateBounds(f);
+  if (!byDate && (dates.from !== undefined || dates.to !== undefined)) {
+    // Below the triage table's mark for "undated" (2^53 - 1), so that its date_key serves as the Date.
+    const range = [dates.from ?? Number.MIN_SAFE_INTEGER, Math.min(dates.to ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1)];
+    sets.push({
+      driver: 'SELECT rowid AS id FROM messages WHERE date_epoch BETWEEN ? AND ?',
+      on: 'rowid',
+      check: triage ? 't.date_key BETWEEN ? AND ?' : 'm.date_epoch BETWEEN ? AND ?',
+      count: 'SELECT 1 FROM messages WHERE date_epoch BETWEEN ? AND ?',
+      params: range,
+    });
+  }
   const code = textOf(f.code);
   const mailbox = textOf(f.mailbox);
   const key = textOf(f.key);
   const fts = ftsOf(f);
-  if (code !== undefined) sets.push(rowsMatching('findings', 'f', (p) => `${p}code`, code));
-  if (mailbox !== undefined) sets.push(rowsMatching('sources', 's', (p) => `coalesce(${p}mailbox, ${p}folder, '')`, mailbox));
-  if (key !== undefined) sets.push(rowsMatching('signatures', 'g', (p) => `${p}key_name`, key));
+  if (code !== undefined) sets.push(rowsMatching('findings', 'f', (p) => `${p}code`, code, id));
+  if (mailbox !== undefined) sets.push(rowsMatching('sources', 's', (p) => `coalesce(${p}mailbox, ${p}folder, '')`, mailbox, id));
+  if (key !== undefined) sets.push(rowsMatching('signatures', 'g', (p) => `${p}key_name`, key, id));
   if (f.reviewed === 'yes') {
     sets.push({
       driver: 'SELECT DISTINCT sha256 AS id FROM reviews',
       on: 'sha256',
-      check: 'EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = m.sha256)',
+      check: `EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = ${id})`,
       count: 'SELECT 1 FROM reviews',
       params: [],
     });
@@ -139,6 +194,9 @@ function setFilters(f: QueueFilter): SetFilter[] {
   return sets;
 }
 
+/** The triage table's tier of each verdict (migration 008). */
+export const TIERS: Record<string, number> = { tampered: 0, suspicious: 1, unverifiable: 2, verified: 3 };
+
 const FINAL_VERDICT = 'coalesce((SELECT r.verdict FROM reviews r WHERE r.sha256 = m.sha256 ORDER BY r.id DESC LIMIT 1), m.verdict)';
 
 export interface QueuePlan {
@@ -152,53 +210,104 @@ export interface QueuePlan {
   splitVerdicts: string[] | null;
   /** The driving set's query (distinct ids) and parameters, when a set drives the query. */
   driver: { sql: string; params: unknown[] } | null;
+  /** The sets too large to drive it (tested per row instead): their distinct-id queries. */
+  largeSets: { sql: string; params: unknown[] }[];
+  /**
+   * In the triage order, the verdict tiers that can hold a match (from the verdict filter and the
+   * summary counts per verdict of the code, mailbox and domain filtered on); null: all of them.
+   */
+  tiers: number[] | null;
+}
+
+/**
+ * The tiers a triage walk must read: those of the verdicts asked for, less those in which the summary
+ * counts no message of the code, mailbox or From domain filtered on (a code only tampered messages
+ * have is not looked for through every verified one).
+ */
+function triageTiers(db: Db, f: QueueFilter, verdicts: string[]): number[] | null {
+  let tiers: number[] | null = verdicts.length ? verdicts.map((v) => TIERS[v] ?? -1) : null;
+  const present = db.prepare("SELECT verdict FROM overview_counts WHERE dimension = ? AND key = ? AND verdict != '' AND n > 0");
+  for (const [dimension, key] of [
+    ['code', textOf(f.code)],
+    ['mailbox', textOf(f.mailbox)],
+    ['domain', textOf(f.domain)],
+  ] as const) {
+    if (key === undefined) continue;
+    const found = (present.all(dimension, key) as { verdict: string }[]).map((r) => TIERS[r.verdict] ?? -1);
+    tiers = (tiers ?? [0, 1, 2, 3]).filter((t) => found.includes(t));
+  }
+  return tiers;
 }
 
 function placeholders(values: unknown[]): string {
   return values.map(() => '?').join(', ');
 }
 
-/** Chooses how to run a filtered, ordered, paged query. `byRowid`: the order is import order. */
-export function planQueue(db: Db, f: QueueFilter, byRowid: boolean, setDriverMax?: number): QueuePlan {
-  const max = setDriverMax ?? setDriverMaxFor(totalMessages(db));
+/**
+ * How the rows of a queue are ordered: by the Date index (with its undated segment), in import order
+ * (rowid), or by the keys of another index (`keyed`: the triage order and the column sorts).
+ */
+export type QueueOrderKind = 'date' | 'rowid' | 'keyed';
+
+/**
+ * Chooses how to run a filtered, ordered, paged query. `triage`: the order is the triage table's, which
+ * is joined as `t` (its columns answer the verdict, signed, date and id tests).
+ */
+export function planQueue(db: Db, f: QueueFilter, order: QueueOrderKind, setDriverMax?: number, triage = false): QueuePlan {
+  // A walk of the triage order tests more per row (and may pass a whole verdict's rows before the
+  // first match), so there a set drives the query up to four times the size.
+  const max = setDriverMax ?? setDriverMaxFor(totalMessages(db)) * (triage ? 4 : 1);
+  const byRowid = order === 'rowid';
+  const byDate = order !== 'keyed';
   const where: string[] = [];
   const params: unknown[] = [];
   const domain = textOf(f.domain);
   const dates = dateBounds(f);
   const finals = listOf(f.final);
-  if (domain !== undefined) {
+  if (byDate && domain !== undefined) {
     where.push('m.from_domain = ?');
     params.push(domain);
   }
-  if (dates.from !== undefined) {
+  if (byDate && dates.from !== undefined) {
     where.push('m.date_epoch >= ?');
     params.push(dates.from);
   }
-  if (dates.to !== undefined) {
+  if (byDate && dates.to !== undefined) {
     where.push('m.date_epoch <= ?');
     params.push(dates.to);
   }
-  if (f.signed === 'yes' || f.signed === 'no') where.push(f.signed === 'yes' ? 'm.signature_count > 0' : 'm.signature_count = 0');
-  if (f.reviewed === 'no') where.push('NOT EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = m.sha256)');
+  // `+` keeps the signature-count index (half the archive on either side) from driving the query.
+  if (f.signed === 'yes' || f.signed === 'no') {
+    if (triage) where.push(f.signed === 'yes' ? 't.signed = 1' : 't.signed = 0');
+    else where.push(f.signed === 'yes' ? '+m.signature_count > 0' : '+m.signature_count = 0');
+  }
+  if (f.reviewed === 'no') where.push(`NOT EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = ${triage ? 't.sha256' : 'm.sha256'})`);
   if (finals.length) {
     where.push(`${FINAL_VERDICT} IN (${placeholders(finals)})`);
     params.push(...finals);
   }
 
-  const sets = setFilters(f).map((s) => ({ s, n: countUpTo(db, s, max) }));
+  const sets = setFilters(db, f, byDate, triage).map((s) => ({ s, n: countUpTo(db, s, max) }));
   sets.sort((a, b) => a.n - b.n);
   const small = sets[0] && sets[0].n <= max ? sets[0] : null;
-  for (const { s } of small ? sets.slice(1) : sets) {
+  const tested = small ? sets.slice(1) : sets;
+  for (const { s } of tested) {
     where.push(s.check);
     params.push(...s.params);
   }
+  const largeSets = tested.map(({ s }) => ({ sql: s.driver, params: s.params }));
   const verdicts = listOf(f.verdict);
   let splitVerdicts: string[] | null = null;
-  if (verdicts.length === 1 || (verdicts.length > 1 && small)) {
-    where.push(`m.verdict IN (${placeholders(verdicts)})`);
-    params.push(...verdicts);
+  if (verdicts.length === 1 || (verdicts.length > 1 && (small || !byDate))) {
+    if (triage) {
+      where.push(`t.tier IN (${placeholders(verdicts)})`);
+      params.push(...verdicts.map((v) => TIERS[v] ?? -1));
+    } else {
+      where.push(`m.verdict IN (${placeholders(verdicts)})`);
+      params.push(...verdicts);
+    }
   } else if (verdicts.length > 1) {
-    // An IN list cannot keep the index order; one ordered range per verdict, merged, can.
+    // An IN list cannot keep the Date index's order; one ordered range per verdict, merged, can.
     splitVerdicts = verdicts;
   }
   if (small) {
@@ -210,11 +319,22 @@ export function planQueue(db: Db, f: QueueFilter, byRowid: boolean, setDriverMax
       params,
       splitVerdicts,
       driver: { sql: small.s.driver, params: small.s.params },
+      largeSets,
+      tiers: triage ? triageTiers(db, f, verdicts) : null,
     };
   }
   // In import order, an index on another column would need a sort of its whole range.
   const from = byRowid ? 'messages m NOT INDEXED' : 'messages m';
-  return { from, fromParams: [], where, params, splitVerdicts, driver: null };
+  return {
+    from,
+    fromParams: [],
+    where,
+    params,
+    splitVerdicts,
+    driver: null,
+    largeSets,
+    tiers: triage ? triageTiers(db, f, verdicts) : null,
+  };
 }
 
 function countUpTo(db: Db, s: SetFilter, max: number): number {

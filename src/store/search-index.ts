@@ -97,9 +97,32 @@ export function countBatch(db: Db, mark: BatchMark): void {
          FROM sources s JOIN messages m ON m.sha256 = s.sha256 WHERE s.id > @s GROUP BY 2, 3
        UNION ALL SELECT 'mailbox', coalesce(mailbox, folder, ''), '', count(*) FROM sources WHERE id > @s GROUP BY 2
        UNION ALL SELECT 'code', code, '', count(*) FROM findings WHERE id > @f GROUP BY 2
+       UNION ALL SELECT 'code', f.code, m.verdict, count(*) FROM findings f JOIN messages m ON m.sha256 = f.sha256
+         WHERE f.id > @f GROUP BY 2, 3
+       UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, verdict, count(*)
+         FROM messages WHERE rowid > @m GROUP BY 2, 3
+       UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, '', count(*)
+         FROM messages WHERE rowid > @m GROUP BY 2
      ) WHERE n > 0
      ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n`,
   ).run({ m: mark.messages, s: mark.sources, f: mark.findings });
+  // The triage order of migration 008: a batch's findings belong to its own new messages.
+  cachedStatement(
+    db,
+    `INSERT OR REPLACE INTO triage (sha256, tier, strong, weak, date_key, signed)
+     SELECT m.sha256, CASE m.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END,
+       (SELECT count(*) FROM findings f WHERE f.sha256 = m.sha256 AND f.severity = 'strong'),
+       (SELECT count(*) FROM findings f WHERE f.sha256 = m.sha256 AND f.severity = 'weak'),
+       ifnull(m.date_epoch, 9007199254740991), m.signature_count > 0
+     FROM messages m WHERE m.rowid > @m`,
+  ).run({ m: mark.messages });
+  cachedStatement(
+    db,
+    `INSERT INTO finding_week_counts (week, severity, n)
+     SELECT ifnull(date(m.date_epoch, 'unixepoch', '-6 days', 'weekday 1'), ''), f.severity, count(*)
+     FROM findings f JOIN messages m ON m.sha256 = f.sha256 WHERE f.id > @f AND f.severity IN ('strong', 'weak') GROUP BY 1, 2
+     ON CONFLICT (week, severity) DO UPDATE SET n = n + excluded.n`,
+  ).run({ f: mark.findings });
   cachedStatement(
     db,
     `INSERT INTO signature_key_counts (key_name, key_source, result, n)

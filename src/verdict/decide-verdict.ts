@@ -30,7 +30,7 @@ export function decideVerdict(findings: Finding[]): Verdict {
     if (against.length === 0) {
       const rest = sorted.filter((f) => f.code !== 'dkim/pass' && f.severity !== 'info');
       const note = rest.length
-        ? ` Other findings (${unique(rest.map((f) => f.code)).join(', ')}) do not undo the signature but are worth reading.`
+        ? ` ${rest.length === 1 ? 'Another finding does' : `${rest.length} other findings do`} not undo the signature but ${rest.length === 1 ? 'is' : 'are'} worth reading: ${rest[0]!.detail}`
         : '';
       const qualifier = findings
         .filter((f) => QUALIFIES_PROOF.has(f.code))
@@ -63,10 +63,14 @@ function reasons(deciding: Finding[], all: Finding[]): string[] {
   ]);
 }
 
+/**
+ * The summary is quoted in print, so it names no codes (the reasons list has them): the first
+ * finding's sentence, then how many more point the same way.
+ */
 function more(list: Finding[]): string {
-  const others = unique(list.map((f) => f.code)).slice(1);
-  if (others.length === 0) return '';
-  return ` Also: ${others.join(', ')}.`;
+  const others = unique(list.map((f) => f.code)).length - 1;
+  if (others <= 0) return '';
+  return ` ${others === 1 ? 'One more finding points' : `${others} more findings point`} the same way.`;
 }
 
 function unique(xs: string[]): string[] {

@@ -117,6 +117,15 @@ describe('leaktriage serve', () => {
     expect(await exited).toBe(0);
   });
 
+  it('refuses an empty or guessable token with a sentence that says how to make one', () => {
+    const db = join(dir, 'demo.sqlite');
+    for (const token of ['', 'letmein']) {
+      const r = run('serve', '--db', db, '--host', '0.0.0.0', '--port', '0', '--token', token);
+      expect(r.code, token).toBe(2);
+      expect(r.stderr, token).toMatch(/access token .*at least 128 are needed.*openssl rand -base64 32/s);
+    }
+  });
+
   it('refuses to serve a database that does not exist', () => {
     const r = run('serve', '--db', join(dir, 'missing.sqlite'), '--port', '0');
     expect(r.code).toBe(1);

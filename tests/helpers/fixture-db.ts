@@ -24,6 +24,9 @@ export interface FixtureSpec {
   /** The Date header; epoch is derived with Date.parse (null when unparseable or absent). */
   date?: string | null;
   messageId?: string | null;
+  /** In-Reply-To and References headers (the thread view reads them). */
+  inReplyTo?: string;
+  references?: string[];
   text?: string;
   html?: string;
   attachments?: FixtureAttachment[];
@@ -53,6 +56,8 @@ export function buildRaw(spec: FixtureSpec): string {
   if (spec.subject !== undefined) head.push(`Subject: ${spec.subject}`);
   if (spec.date !== null) head.push(`Date: ${spec.date ?? 'Mon, 06 Mar 2023 10:00:00 +0000'}`);
   if (spec.messageId !== null) head.push(`Message-ID: ${spec.messageId ?? `<${Math.random().toString(36).slice(2)}@example>`}`);
+  if (spec.inReplyTo) head.push(`In-Reply-To: ${spec.inReplyTo}`);
+  if (spec.references?.length) head.push(`References: ${spec.references.join(' ')}`);
   head.push('MIME-Version: 1.0');
   const text = spec.text ?? 'Hello.\r\n';
   let body: { type: string; content: string };
@@ -146,8 +151,8 @@ export function analyse(spec: FixtureSpec): AnalysedMessage {
       dateRaw: spec.date === null ? null : (spec.date ?? 'Mon, 06 Mar 2023 10:00:00 +0000'),
       dateEpoch: dateEpoch !== null && Number.isNaN(dateEpoch) ? null : dateEpoch,
       messageId: mid,
-      inReplyTo: null,
-      references: [],
+      inReplyTo: spec.inReplyTo ?? null,
+      references: spec.references ?? [],
       subject: spec.subject ?? null,
       listId: null,
       received,

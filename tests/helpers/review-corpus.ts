@@ -169,3 +169,74 @@ export function seedReviewDb(db: Db, opts: { beacon?: string } = {}): SeededIds 
   const all = [verified, tampered, suspicious, unverifiable, attachment, copyA, copyB, undated, hostile];
   return { verified, tampered, suspicious, unverifiable, attachment, copyA, copyB, undated, hostile, all };
 }
+
+export interface ThreadIds {
+  root: string;
+  reply: string;
+  forged: string;
+  orphan: string;
+  copy: string;
+}
+
+/**
+ * A conversation for the thread view: a verified root, a reply, a forged reply dated before the
+ * message it answers, a reply to a message the dump lacks, and a second copy of the reply.
+ */
+export function seedThread(db: Db): ThreadIds {
+  const run = startRun(db, ['thread/'], { dns: 'off' }, 'leaktriage 0.1.0-test');
+  const sig = { domain: 'example-news.org', keyName: 'sel2024._domainkey.example-news.org', keySource: 'corpus.zone' };
+  const root = insertFixture(db, run, {
+    subject: 'Board meeting moved',
+    date: 'Mon, 20 Mar 2023 09:00:00 +0000',
+    messageId: '<board-1@example-news.org>',
+    text: 'The board meets on Friday instead.\r\n',
+    signatures: [sig],
+    verdict: 'verified',
+    summary: 'Signed by example-news.org and unchanged.',
+  });
+  const reply = insertFixture(db, run, {
+    from: { name: 'Bob', address: 'bob@gmail.example' },
+    subject: 'Re: Board meeting moved',
+    date: 'Mon, 20 Mar 2023 10:00:00 +0000',
+    messageId: '<board-2@gmail.example>',
+    inReplyTo: '<board-1@example-news.org>',
+    references: ['<board-1@example-news.org>'],
+    text: 'Fine by me, I will bring the minutes.\r\n\r\nOn Mon, Alice wrote:\r\n> The board meets on Friday instead.\r\n',
+    verdict: 'unverifiable',
+    summary: 'No signature: nothing can be said either way.',
+  });
+  const forged = insertFixture(db, run, {
+    subject: 'Re: Re: Board meeting moved',
+    date: 'Mon, 20 Mar 2023 08:30:00 +0000',
+    messageId: '<board-3@example-news.org>',
+    inReplyTo: '<board-2@gmail.example>',
+    references: ['<board-1@example-news.org>', '<board-2@gmail.example>'],
+    text: 'Also wire the deposit today.\r\n',
+    verdict: 'suspicious',
+    summary: 'The reply is dated before the message it answers.',
+    findings: [finding('archive-thread/reply-before-parent', 'weak', 'Dated 1 hour 30 minutes before the message it answers.')],
+  });
+  const orphan = insertFixture(db, run, {
+    from: { name: 'Carol', address: 'carol@example.org' },
+    subject: 'Re: agenda',
+    date: 'Tue, 21 Mar 2023 09:00:00 +0000',
+    messageId: '<board-9@example.org>',
+    inReplyTo: '<lost@example.org>',
+    references: ['<board-1@example-news.org>', '<lost@example.org>'],
+    verdict: 'unverifiable',
+  });
+  const copy = insertFixture(db, run, {
+    from: { name: 'Bob', address: 'bob@gmail.example' },
+    subject: 'Re: Board meeting moved',
+    date: 'Mon, 20 Mar 2023 10:00:00 +0000',
+    messageId: '<board-2@gmail.example>',
+    inReplyTo: '<board-1@example-news.org>',
+    references: ['<board-1@example-news.org>'],
+    text: 'Fine by me, I will bring the minutes and the cheque book.\r\n',
+    verdict: 'tampered',
+    summary: 'A copy differs from another copy.',
+    source: { folder: 'thread/sent' },
+  });
+  finishRun(db, run, 'completed');
+  return { root, reply, forged, orphan, copy };
+}

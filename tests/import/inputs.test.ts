@@ -110,7 +110,9 @@ describe('directory trees', () => {
       `input/symlink-loop ${root}/self`,
     ]);
     const three = items[0]!.kind === 'message' ? items[0]!.message.source : null;
-    expect(three).toMatchObject({ folder: 'a/deeper', container: null, mailbox: null, offset: null });
+    expect(three).toMatchObject({ folder: `${root}/a/deeper`, container: null, mailbox: null, offset: null });
+    const four = items.find((i) => i.kind === 'message' && i.message.source.path.endsWith('d-link-outside.eml'));
+    expect(four?.kind === 'message' && four.message.source.folder).toBe(root);
   });
 
   it('records a folder given twice once, and measures what it reads', async () => {

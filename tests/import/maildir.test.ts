@@ -63,6 +63,6 @@ describe('maildir', () => {
     writeFileSync(join(partial, 'cur', 'a'), message(5));
     const items = await collect([partial]);
     expect(items).toHaveLength(1);
-    expect(items[0]!.kind === 'message' && items[0]!.message.source).toMatchObject({ mailbox: null, folder: 'cur' });
+    expect(items[0]!.kind === 'message' && items[0]!.message.source).toMatchObject({ mailbox: null, folder: `${partial}/cur` });
   });
 });

@@ -48,7 +48,9 @@ describe('the error shape', () => {
       [{ url: `/messages/${sha}/attachments/-1` }, 400, 'bad-request'],
       [{ url: '/messages?verdcit=tampered' }, 400, 'bad-request'],
       [{ url: '/messages.json?verdict=fake' }, 400, 'bad-request'],
-      [{ url: '/messages.csv?_sort=size' }, 400, 'bad-request'],
+      [{ url: '/messages.csv?_sort=weight' }, 400, 'bad-request'],
+      [{ url: `/messages?_next=${missing}` }, 400, 'stale-cursor'],
+      [{ url: `/messages?_next=${sha}&_prev=${sha}` }, 400, 'bad-request'],
       [{ url: '/messages?_next=abc' }, 400, 'bad-request'],
       [{ url: '/messages?_size=100000' }, 400, 'bad-request'],
       [{ url: '/messages?from=2023-02-31T99' }, 400, 'bad-request'],
@@ -116,6 +118,61 @@ describe('the error shape', () => {
       expect(typeof body.error.message).toBe('string');
       expect(body.error.message.length).toBeGreaterThan(0);
     }
+  });
+
+  it('is an HTML page with navigation for a browser, and stays JSON for the .json twins', async () => {
+    const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    const cases: [string, number, string][] = [
+      ['/no/such/page', 404, 'not-found'],
+      ['/messages?verdcit=tampered', 400, 'bad-request'],
+      ['/messages?from=2023-02-31T99', 400, 'bad-request'],
+      ['/messages?_next=abc', 400, 'bad-request'],
+      [`/messages/${'f'.repeat(64)}`, 404, 'not-found'],
+      [`/messages/${'a'.repeat(300)}`, 414, 'uri-too-long'],
+    ];
+    for (const [url, status, code] of cases) {
+      const res = await t.app.inject({ url, headers: html });
+      expect(res.statusCode, url).toBe(status);
+      expect(res.headers['content-type'], url).toBe('text/html; charset=utf-8');
+      expect(res.headers['content-security-policy'], url).toMatch(/^default-src 'none'/);
+      expect(res.body, url).toContain(`<code>${code}</code>`);
+      expect(res.body, url).toContain('<nav><a href="/"');
+      expect(res.body, url).toContain('href="/messages"');
+      expect(res.body, url).not.toContain('a'.repeat(130));
+    }
+    const json = await t.app.inject({ url: '/messages.json?verdcit=x', headers: html });
+    expect(json.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(json.json().error.code).toBe('bad-request');
+    const csrfPage = await t.app.inject({
+      method: 'POST',
+      url: `/messages/${t.ids.verified}/reviews`,
+      headers: { ...html, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'decision=confirm&reviewer=x',
+    });
+    expect(csrfPage.statusCode).toBe(403);
+    expect(csrfPage.body).toContain('reload the page');
+    expect(csrfPage.body).toContain(`href="/messages/${t.ids.verified}"`);
+  });
+
+  it('answers a path segment too long (414) and headers too large (431) in the shape, without echoing them', async () => {
+    const long = await t.app.inject(`/messages/${'a'.repeat(300)}`);
+    expect(long.statusCode).toBe(414);
+    expect(long.json()).toEqual({
+      ok: false,
+      error: { status: 414, code: 'uri-too-long', message: 'the address is longer than this server accepts' },
+    });
+    const { db } = openFixtureDb();
+    const app = await buildApp({ db, secret: SECRET, checks: null, closeDb: true });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { 'x-big': 'b'.repeat(20_000) } });
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await res.json()).toEqual({
+      ok: false,
+      error: { status: 431, code: 'header-fields-too-large', message: 'the request headers are larger than this server accepts' },
+    });
+    await app.close();
   });
 
   it('hides the details of a 5xx and logs them', async () => {

@@ -92,6 +92,7 @@ describe('every .json page', () => {
       `/messages/${t.ids.verified}.json`,
       `/messages/${t.ids.copyA}.json`,
       `/messages/${a.sha256}.json`,
+      `/messages/${t.ids.copyA}/thread.json`,
       '/-/keys.json',
       '/-/imports.json',
       '/-/checks.json',

@@ -30,7 +30,13 @@ describe('POST /messages/{sha256}/reviews', () => {
   it('a confirmation stores the machine verdict and returns to the message', async () => {
     const res = await post(t.ids.tampered, { decision: 'confirm', reviewer: ' Ana Lima ', note: 'checked the key' });
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe(`/messages/${t.ids.tampered}#review`);
+    const id = (t.db.prepare('SELECT max(id) AS id FROM reviews').get() as { id: number }).id;
+    expect(res.headers.location).toBe(`/messages/${t.ids.tampered}?_recorded=${id}#recorded`);
+    const page = (await t.app.inject({ url: res.headers.location as string, headers: { cookie } })).body;
+    expect(page).toContain('id="recorded"');
+    expect(page).toMatch(
+      /Recorded: <strong>Ana Lima<\/strong> confirmed <span class="badge v-tampered">tampered<\/span> for this message\. Next in the queue: <a rel="next"/,
+    );
     expect(String(res.headers['set-cookie'])).toContain('lt_reviewer=Ana%20Lima; Path=/; HttpOnly; SameSite=Strict');
     expect(reviews(t.ids.tampered)).toEqual([{ decision: 'confirm', verdict: 'tampered', note: 'checked the key', reviewer: 'Ana Lima' }]);
   });
@@ -59,7 +65,12 @@ describe('POST /messages/{sha256}/reviews', () => {
     });
     expect(res.statusCode).toBe(303);
     const next = (await t.app.inject(`/messages/${t.ids.verified}.json?verdict=verified&verdict=tampered`)).json().queue.next;
-    expect(res.headers.location).toBe(`/messages/${next}?verdict=verified&verdict=tampered`);
+    const id = (t.db.prepare('SELECT max(id) AS id FROM reviews').get() as { id: number }).id;
+    expect(res.headers.location).toBe(`/messages/${next}?verdict=verified&verdict=tampered&_recorded=${id}#recorded`);
+    const page = (await t.app.inject({ url: res.headers.location as string, headers: { cookie } })).body;
+    expect(page).toContain(
+      `Recorded: <strong>Ana</strong> confirmed <span class="badge v-verified">verified</span> for <a href="/messages/${t.ids.verified}?verdict=verified&amp;verdict=tampered">Quarterly budget</a>. Below is the next message of the queue.`,
+    );
   });
 
   it('the queue context cannot steer the redirect elsewhere', async () => {
@@ -68,7 +79,9 @@ describe('POST /messages/{sha256}/reviews', () => {
       reviewer: 'Ana',
       _queue: '//evil.example/x?verdict=<script>&domain=a%0d%0aSet-Cookie:x',
     });
-    expect(res.headers.location).toBe(`/messages/${t.ids.suspicious}?domain=a%0D%0ASet-Cookie%3Ax#review`);
+    expect(res.headers.location).toMatch(
+      new RegExp(`^/messages/${t.ids.suspicious}\\?domain=a%0D%0ASet-Cookie%3Ax&_recorded=\\d+#recorded$`),
+    );
   });
 
   it('answers JSON to a JSON post', async () => {

@@ -92,6 +92,29 @@ describe('cross-site request forgery', () => {
     expect(ok.statusCode).toBe(303);
     expect(count()).toBe(before + 1);
   });
+
+  it('over a LAN (plain HTTP, no Fetch Metadata) accepts our own origin and refuses Origin: null and other origins', async () => {
+    // What Chromium sends from a page at http://192.168.1.5:8080 under Referrer-Policy: same-origin.
+    const auth = { authorization: 'Bearer s3cret-token', host: '192.168.1.5:8080' };
+    const page = await locked.app.inject({ url: `/messages/${locked.ids.verified}`, headers: auth });
+    expect(page.headers['referrer-policy']).toBe('same-origin');
+    expect(page.body).toContain('<meta name="referrer" content="same-origin">');
+    const lan = (headers: Record<string, string>) =>
+      locked.app.inject({
+        method: 'POST',
+        url: `/messages/${locked.ids.verified}/reviews`,
+        headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesOf(page), ...headers },
+        payload: new URLSearchParams({ decision: 'confirm', reviewer: 'Ana', _csrf: csrfFrom(page.body) }).toString(),
+      });
+    const stored = () => (locked.db.prepare('SELECT count(*) AS n FROM reviews').get() as { n: number }).n;
+    expect((await lan({ origin: 'null' })).statusCode).toBe(403);
+    expect((await lan({ origin: 'http://192.168.1.5:9999' })).statusCode).toBe(403);
+    expect((await lan({ origin: 'http://evil.example' })).statusCode).toBe(403);
+    expect(stored()).toBe(0);
+    const ok = await lan({ origin: 'http://192.168.1.5:8080' });
+    expect(ok.statusCode).toBe(303);
+    expect(stored()).toBe(1);
+  });
 });
 
 describe('response headers', () => {

@@ -6,8 +6,10 @@ import { html, trusted, escapeHtml } from '../../web/templates/html.ts';
 import { buildBuckets } from '../../web/templates/timeline-chart.ts';
 import { contentDisposition, emlFileName, safeFileName } from '../../src/server/download-name.ts';
 import { prepareMessageHtml } from '../../src/server/html-body.ts';
-import { isLoopback, startServer } from '../../src/server/start-server.ts';
+import { WeakTokenError, isLoopback, listenUrls, startServer } from '../../src/server/start-server.ts';
 import { checks } from '../../src/checks/index.ts';
+import { archiveCopies } from '../../src/checks/archive-copies.ts';
+import { archiveThread } from '../../src/checks/archive-thread.ts';
 import { seedReviewDb } from '../helpers/review-corpus.ts';
 import { openFixtureDb, tempDbFile } from '../helpers/fixture-db.ts';
 import { seededApp } from './app-helpers.ts';
@@ -59,7 +61,7 @@ describe('download names', () => {
 });
 
 describe('timeline buckets', () => {
-  const week = (key: string, total: number) => ({ key, total, verdicts: { verified: total } });
+  const week = (key: string, total: number) => ({ key, total, parts: { verified: total } });
   it('fills empty weeks between the first and the last', () => {
     const b = buildBuckets([week('2023-03-06', 2), week('2023-03-27', 1), week('', 4)]);
     expect(b.unit).toBe('week');
@@ -83,8 +85,9 @@ describe('checks page', () => {
     const t = await seededApp({ checks: undefined });
     const d = (await t.app.inject('/-/checks.json')).json();
     expect(d.registry).toBe(true);
-    expect(d.checks.map((c: { id: string }) => c.id)).toEqual(checks.map((c) => c.id));
-    const declared = checks.flatMap((c) => Object.keys(c.codes));
+    const all = [...checks, archiveCopies, archiveThread];
+    expect(d.checks.map((c: { id: string }) => c.id)).toEqual(all.map((c) => c.id));
+    const declared = all.flatMap((c) => Object.keys(c.codes));
     for (const c of d.otherCodes) expect(declared).not.toContain(c.code);
     await t.app.close();
   });
@@ -117,11 +120,49 @@ describe('startServer', () => {
   it('requires the given token on every request', async () => {
     const { db, file } = openFixtureDb();
     db.close();
-    const s = await startServer({ dbFile: file, port: 0, token: 'tok' });
+    const token = 'rV3b8kQ2pX9mZ4tL7wN1cH6yJ0sD5fG8aE2uB4iO7qM';
+    const s = await startServer({ dbFile: file, port: 0, token });
     servers.push(s);
-    expect(s.token).toBe('tok');
+    expect(s.token).toBe(token);
     expect((await fetch(s.url)).status).toBe(401);
-    expect((await fetch(s.url, { headers: { authorization: 'Bearer tok' } })).status).toBe(200);
+    expect((await fetch(s.url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it('refuses an empty or guessable token before listening, on any address', async () => {
+    const { db, file } = openFixtureDb();
+    db.close();
+    for (const [token, host] of [
+      ['', '0.0.0.0'],
+      ['tok', '127.0.0.1'],
+      ['letmeinletmeinletmein', '0.0.0.0'],
+    ] as const) {
+      await expect(startServer({ dbFile: file, port: 0, host, token })).rejects.toThrow(WeakTokenError);
+    }
+  });
+
+  it('prints the real addresses behind 0.0.0.0 and ::, LAN first, never the wildcard', () => {
+    const nic = (address: string, family: 'IPv4' | 'IPv6', internal: boolean) => ({
+      address,
+      family,
+      internal,
+      netmask: '',
+      mac: '',
+      cidr: null,
+      ...(family === 'IPv6' ? { scopeid: 0 } : {}),
+    });
+    const interfaces = {
+      lo: [nic('127.0.0.1', 'IPv4', true), nic('::1', 'IPv6', true)],
+      eth0: [nic('192.168.1.5', 'IPv4', false), nic('fe80::1', 'IPv6', false), nic('2001:db8::5', 'IPv6', false)],
+    } as unknown as Parameters<typeof listenUrls>[2];
+    expect(listenUrls('0.0.0.0', 8080, interfaces)).toEqual(['http://192.168.1.5:8080/', 'http://127.0.0.1:8080/']);
+    expect(listenUrls('::', 8080, interfaces)).toEqual([
+      'http://192.168.1.5:8080/',
+      'http://[2001:db8::5]:8080/',
+      'http://127.0.0.1:8080/',
+      'http://[::1]:8080/',
+    ]);
+    expect(listenUrls('192.168.1.5', 80, interfaces)).toEqual(['http://192.168.1.5:80/']);
+    expect(listenUrls('0.0.0.0', 8080, {})).toEqual(['http://127.0.0.1:8080/']);
   });
 
   it('refuses a database that does not exist rather than creating an empty one', async () => {

@@ -112,7 +112,7 @@ describe('documents-repo', () => {
     const app = await buildApp({ db, secret: Buffer.alloc(32, 7), checks: null, closeDb: true });
     const page = await app.inject({ method: 'GET', url: `/messages/${sha}` });
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('<h3>Document metadata</h3>');
+    expect(page.body).toContain('<strong>What the document says about itself</strong>');
     expect(page.body).toContain('&lt;b&gt;Ann &amp; &quot;Bo&quot;&lt;/b&gt;');
     expect(page.body).not.toContain('<b>Ann');
     expect(page.body).toContain('Георгий Рошка');

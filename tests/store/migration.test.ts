@@ -1,5 +1,6 @@
 // Migration 002: the full-text index and the summary counts stay equal to the messages, whatever
 // the store does (insert, verdict change, delete), and are backfilled on an older database.
+import { triageState } from '../helpers/summary-state.ts';
 import { describe, expect, it } from 'vitest';
 import { loadMigrations, openDatabase, type Db } from '../../src/store/database.ts';
 import { updateVerdict } from '../../src/store/messages-repo.ts';
@@ -18,7 +19,10 @@ function expectedCounts(db: Db): string[] {
        UNION ALL SELECT 'week', ifnull(date(date_epoch, 'unixepoch', '-6 days', 'weekday 1'), ''), '', count(*) FROM messages GROUP BY 2
        UNION ALL SELECT 'mailbox', coalesce(s.mailbox, s.folder, ''), m.verdict, count(*) FROM sources s JOIN messages m USING (sha256) GROUP BY 2, 3
        UNION ALL SELECT 'mailbox', coalesce(mailbox, folder, ''), '', count(*) FROM sources GROUP BY 2
-       UNION ALL SELECT 'code', code, '', count(*) FROM findings GROUP BY 2`,
+       UNION ALL SELECT 'code', code, '', count(*) FROM findings GROUP BY 2
+       UNION ALL SELECT 'code', f.code, m.verdict, count(*) FROM findings f JOIN messages m USING (sha256) GROUP BY 2, 3
+       UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, verdict, count(*) FROM messages GROUP BY 2, 3
+       UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, '', count(*) FROM messages GROUP BY 2`,
     )
     .all() as { d: string; k: string; v: string; n: number }[];
   return rows.map((r) => `${r.d}|${r.k}|${r.v}|${r.n}`).sort();
@@ -128,9 +132,10 @@ describe('migration 002', () => {
 
   it('backfills counts and the index on a database imported before it existed', () => {
     const file = tempDbFile();
-    // Every migration but 002 and 007, which reshapes 002's triggers (the others only add columns and
-    // tables the store now writes), as on an archive imported before the review server existed.
-    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version !== 2 && m.version !== 7) });
+    // Every migration but 002 and those that build on its triggers and summary tables (007, 008; the
+    // others only add columns and tables the store now writes), as on an archive imported before the
+    // review server existed.
+    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => ![2, 7, 8].includes(m.version)) });
     const all = ['messages_fts_insert', 'overview_messages_insert'].map(
       (t) => before.prepare('SELECT count(*) AS n FROM sqlite_master WHERE name = ?').get(t) as { n: number },
     );
@@ -142,6 +147,44 @@ describe('migration 002', () => {
     const k = keyCounts(db) as { stored: unknown; counted: unknown };
     expect(k.stored).toEqual(k.counted);
     expect(search(db, 'budget')).toEqual([ids.verified]);
+    db.close();
+  });
+});
+
+/** The triage keys and the findings per week, as stored and as counted the slow way. */
+
+describe('migration 008', () => {
+  it('keeps the triage keys and the findings per week through inserts, verdict and date changes, finding changes and deletes', () => {
+    const { db } = openFixtureDb();
+    const ids = seedReviewDb(db);
+    let s = triageState(db);
+    expect(s.stored).toEqual(s.counted);
+    updateVerdict(db, ids.copyA, { verdict: 'tampered', summary: 'changed', reasons: [] });
+    db.prepare('UPDATE messages SET date_epoch = NULL WHERE sha256 = ?').run(ids.suspicious);
+    db.prepare('UPDATE messages SET date_epoch = ? WHERE sha256 = ?').run(1_600_000_000, ids.hostile);
+    db.prepare('UPDATE messages SET signature_count = 0 WHERE sha256 = ?').run(ids.verified);
+    db.prepare("DELETE FROM findings WHERE sha256 = ? AND code = 'archive/copy-differs'").run(ids.copyB);
+    s = triageState(db);
+    expect(s.stored).toEqual(s.counted);
+    db.transaction(() => {
+      for (const t of ['findings', 'signatures', 'attachments', 'sources', 'reviews'])
+        db.prepare(`DELETE FROM ${t} WHERE sha256 = ?`).run(ids.tampered);
+      db.prepare('DELETE FROM messages WHERE sha256 = ?').run(ids.tampered);
+    })();
+    s = triageState(db);
+    expect(s.stored).toEqual(s.counted);
+    db.close();
+  });
+
+  it('backfills both on a database imported before it existed', () => {
+    const file = tempDbFile();
+    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < 8) });
+    seedReviewDb(before);
+    before.close();
+    const db = openDatabase(file);
+    const s = triageState(db);
+    expect((s.stored as { triage: unknown[] }).triage).toHaveLength(9);
+    expect(s.stored).toEqual(s.counted);
     db.close();
   });
 });

@@ -7,8 +7,13 @@ CREATE INDEX keys_name ON keys (name);
 CREATE UNIQUE INDEX keys_unique ON keys (name, value, source, ifnull(dns_error, ''));
 CREATE INDEX messages_date ON messages (date_epoch, sha256);
 CREATE INDEX messages_from_domain ON messages (from_domain, date_epoch);
+CREATE INDEX messages_from_sort ON messages (ifnull(from_address, '') COLLATE NOCASE);
 CREATE INDEX messages_in_reply_to ON messages (in_reply_to);
 CREATE INDEX messages_message_id ON messages (message_id);
+CREATE INDEX messages_reasons_sort ON messages (reasons);
+CREATE INDEX messages_signed ON messages (signature_count);
+CREATE INDEX messages_size ON messages (size);
+CREATE INDEX messages_subject_sort ON messages (ifnull(subject, '') COLLATE NOCASE);
 CREATE INDEX messages_verdict ON messages (verdict, date_epoch, sha256);
 CREATE INDEX overview_counts_top ON overview_counts (dimension, verdict, n);
 CREATE INDEX reviews_sha256 ON reviews (sha256, id);
@@ -16,6 +21,7 @@ CREATE INDEX signatures_key ON signatures (key_name);
 CREATE INDEX sources_mailbox ON sources (mailbox);
 CREATE INDEX sources_mailbox_key ON sources (coalesce(mailbox, folder, ''), sha256);
 CREATE INDEX sources_sha256 ON sources (sha256);
+CREATE INDEX triage_order ON triage (rank, date_key, sha256, signed, tier);
 CREATE TABLE attachment_documents (
   sha256             TEXT    NOT NULL,
   idx                INTEGER NOT NULL,
@@ -58,6 +64,12 @@ CREATE TABLE failures (
   sha256     TEXT,              -- set when the bytes were stored but a stage failed on them
   created_at TEXT    NOT NULL
 );
+CREATE TABLE finding_week_counts (
+  week     TEXT    NOT NULL,
+  severity TEXT    NOT NULL,
+  n        INTEGER NOT NULL,
+  PRIMARY KEY (week, severity)
+) WITHOUT ROWID;
 CREATE TABLE findings (
   id       INTEGER PRIMARY KEY,
   sha256   TEXT NOT NULL REFERENCES messages (sha256),
@@ -226,6 +238,28 @@ CREATE TABLE sources (
   length    INTEGER NOT NULL,
   UNIQUE (path, sha256)
 );
+CREATE TABLE triage (
+  sha256   TEXT    PRIMARY KEY,
+  tier     INTEGER NOT NULL,            -- 0 tampered, 1 suspicious, 2 unverifiable, 3 verified
+  strong   INTEGER NOT NULL DEFAULT 0,  -- strong findings of the message
+  weak     INTEGER NOT NULL DEFAULT 0,  -- weak findings
+  date_key INTEGER NOT NULL,
+  signed   INTEGER NOT NULL DEFAULT 0,  -- 1 when the message has a DKIM-Signature
+  -- One number to order by: the tier, then up to 999 strong and 999 weak findings, most first.
+  rank     INTEGER NOT NULL GENERATED ALWAYS AS
+    (tier * 1000000 + (999 - min(max(strong, 0), 999)) * 1000 + (999 - min(max(weak, 0), 999))) STORED
+) WITHOUT ROWID;
+CREATE TRIGGER finding_weeks_date_update AFTER UPDATE OF date_epoch ON messages
+WHEN old.date_epoch IS NOT new.date_epoch BEGIN
+  INSERT INTO finding_week_counts (week, severity, n)
+    SELECT ifnull(date(old.date_epoch, 'unixepoch', '-6 days', 'weekday 1'), ''), severity, -count(*) FROM findings
+    WHERE sha256 = old.sha256 AND severity IN ('strong', 'weak') GROUP BY severity
+  ON CONFLICT (week, severity) DO UPDATE SET n = n + excluded.n;
+  INSERT INTO finding_week_counts (week, severity, n)
+    SELECT ifnull(date(new.date_epoch, 'unixepoch', '-6 days', 'weekday 1'), ''), severity, count(*) FROM findings
+    WHERE sha256 = new.sha256 AND severity IN ('strong', 'weak') GROUP BY severity
+  ON CONFLICT (week, severity) DO UPDATE SET n = n + excluded.n;
+END;
 CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
 WHEN old.rowid <= (SELECT upto FROM index_state WHERE id = 1) BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, subject, from_address, from_name, to_addresses, body_text)
@@ -245,6 +279,26 @@ WHEN old.rowid <= (SELECT upto FROM index_state WHERE id = 1) BEGIN
   VALUES ('delete', old.rowid, old.subject, old.from_address, old.from_name, old.to_addresses, old.body_text);
   INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
   VALUES (new.rowid, new.subject, new.from_address, new.from_name, new.to_addresses, new.body_text);
+END;
+CREATE TRIGGER overview_code_verdict_delete AFTER DELETE ON findings BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n)
+    SELECT 'code', old.code, verdict, -1 FROM messages WHERE sha256 = old.sha256
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n - 1;
+END;
+CREATE TRIGGER overview_code_verdict_insert AFTER INSERT ON findings
+WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n)
+    SELECT 'code', new.code, verdict, 1 FROM messages WHERE sha256 = new.sha256
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER overview_code_verdict_update AFTER UPDATE OF verdict ON messages
+WHEN old.verdict IS NOT new.verdict BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n)
+    SELECT 'code', code, old.verdict, -count(*) FROM findings WHERE sha256 = old.sha256 GROUP BY code
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n;
+  INSERT INTO overview_counts (dimension, key, verdict, n)
+    SELECT 'code', code, new.verdict, count(*) FROM findings WHERE sha256 = new.sha256 GROUP BY code
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n;
 END;
 CREATE TRIGGER overview_findings_delete AFTER DELETE ON findings BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n) VALUES ('code', old.code, '', -1)
@@ -293,6 +347,28 @@ WHEN old.verdict IS NOT new.verdict OR old.from_domain IS NOT new.from_domain
     WHERE sha256 = new.sha256 GROUP BY 2
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n;
 END;
+CREATE TRIGGER overview_signed_delete AFTER DELETE ON messages BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n) VALUES
+    ('signed', CASE WHEN old.signature_count > 0 THEN 'yes' ELSE 'no' END, old.verdict, -1),
+    ('signed', CASE WHEN old.signature_count > 0 THEN 'yes' ELSE 'no' END, '', -1)
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n - 1;
+END;
+CREATE TRIGGER overview_signed_insert AFTER INSERT ON messages
+WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n) VALUES
+    ('signed', CASE WHEN new.signature_count > 0 THEN 'yes' ELSE 'no' END, new.verdict, 1),
+    ('signed', CASE WHEN new.signature_count > 0 THEN 'yes' ELSE 'no' END, '', 1)
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER overview_signed_update AFTER UPDATE OF verdict, signature_count ON messages
+WHEN old.verdict IS NOT new.verdict OR old.signature_count IS NOT new.signature_count BEGIN
+  INSERT INTO overview_counts (dimension, key, verdict, n) VALUES
+    ('signed', CASE WHEN old.signature_count > 0 THEN 'yes' ELSE 'no' END, old.verdict, -1),
+    ('signed', CASE WHEN old.signature_count > 0 THEN 'yes' ELSE 'no' END, '', -1),
+    ('signed', CASE WHEN new.signature_count > 0 THEN 'yes' ELSE 'no' END, new.verdict, 1),
+    ('signed', CASE WHEN new.signature_count > 0 THEN 'yes' ELSE 'no' END, '', 1)
+  ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n;
+END;
 CREATE TRIGGER overview_sources_delete AFTER DELETE ON sources BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n)
     SELECT 'mailbox', coalesce(old.mailbox, old.folder, ''), v, -1 FROM (
@@ -318,4 +394,37 @@ WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
   INSERT INTO signature_key_counts (key_name, key_source, result, n)
   VALUES (new.key_name, ifnull(new.key_source, ''), new.result, 1)
   ON CONFLICT (key_name, key_source, result) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER triage_findings_delete AFTER DELETE ON findings WHEN old.severity IN ('strong', 'weak') BEGIN
+  UPDATE triage SET strong = strong - (old.severity = 'strong'), weak = weak - (old.severity = 'weak')
+  WHERE sha256 = old.sha256;
+  INSERT INTO finding_week_counts (week, severity, n)
+    VALUES (ifnull((SELECT date(date_key, 'unixepoch', '-6 days', 'weekday 1') FROM triage WHERE sha256 = old.sha256), ''),
+      old.severity, -1)
+  ON CONFLICT (week, severity) DO UPDATE SET n = n - 1;
+END;
+CREATE TRIGGER triage_findings_insert AFTER INSERT ON findings
+WHEN new.severity IN ('strong', 'weak') AND (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
+  UPDATE triage SET strong = strong + (new.severity = 'strong'), weak = weak + (new.severity = 'weak')
+  WHERE sha256 = new.sha256;
+  INSERT INTO finding_week_counts (week, severity, n)
+    VALUES (ifnull((SELECT date(date_key, 'unixepoch', '-6 days', 'weekday 1') FROM triage WHERE sha256 = new.sha256), ''),
+      new.severity, 1)
+  ON CONFLICT (week, severity) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER triage_messages_delete AFTER DELETE ON messages BEGIN
+  DELETE FROM triage WHERE sha256 = old.sha256;
+END;
+CREATE TRIGGER triage_messages_insert AFTER INSERT ON messages
+WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
+  INSERT OR REPLACE INTO triage (sha256, tier, date_key, signed) VALUES (new.sha256,
+    CASE new.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END,
+    ifnull(new.date_epoch, 9007199254740991), new.signature_count > 0);
+END;
+CREATE TRIGGER triage_messages_update AFTER UPDATE OF verdict, date_epoch, signature_count ON messages BEGIN
+  UPDATE triage SET
+    tier = CASE new.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END,
+    date_key = ifnull(new.date_epoch, 9007199254740991),
+    signed = new.signature_count > 0
+  WHERE sha256 = new.sha256;
 END;

@@ -19,6 +19,7 @@ import {
 import { insertMessage } from '../../src/store/messages-repo.ts';
 import { startRun } from '../../src/store/runs-repo.ts';
 import { analyseMessage } from '../../src/pipeline/analyse-message.ts';
+import { triageState } from '../helpers/summary-state.ts';
 import { KeyIndex } from '../../src/verify/key-index.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -36,6 +37,9 @@ function recount(db: Db): string[] {
          UNION ALL SELECT 'mailbox', coalesce(s.mailbox, s.folder, ''), m.verdict, count(*) FROM sources s JOIN messages m USING (sha256) GROUP BY 2, 3
          UNION ALL SELECT 'mailbox', coalesce(mailbox, folder, ''), '', count(*) FROM sources GROUP BY 2
          UNION ALL SELECT 'code', code, '', count(*) FROM findings GROUP BY 2
+         UNION ALL SELECT 'code', f.code, m.verdict, count(*) FROM findings f JOIN messages m USING (sha256) GROUP BY 2, 3
+         UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, verdict, count(*) FROM messages GROUP BY 2, 3
+         UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, '', count(*) FROM messages GROUP BY 2
          UNION ALL SELECT 'key', key_name || '/' || ifnull(key_source, ''), result, count(*) FROM signatures GROUP BY 2, 3`,
       )
       .all() as { d: string; k: string; v: string; n: number }[]
@@ -68,6 +72,8 @@ describe('counts and search index kept apart from the import', () => {
       const db = openDatabase(join(dir, `${workers}.sqlite`));
       await importPaths(db, [join(ROOT, 'test-corpus/demo'), join(ROOT, 'test-corpus/generated')], { workers });
       expect(stored(db)).toEqual(recount(db));
+      const triage = triageState(db);
+      expect(triage.stored).toEqual(triage.counted);
       expect(countUnindexedMessages(db)).toBe(0);
       expect(db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run()).toBeDefined();
       expect(indexed(db)).toBe(searchable(db));

@@ -28,7 +28,17 @@ describe('decideVerdict', () => {
   it('mentions weak findings on a verified message without undoing it', () => {
     const v = decideVerdict([f('dkim/pass', 'info', 0), f('received-order/out-of-order', 'weak')]);
     expect(v.verdict).toBe('verified');
-    expect(v.summary).toContain('received-order/out-of-order');
+    expect(v.summary).toBe(
+      'Verified: Detail of dkim/pass. Another finding does not undo the signature but is worth reading: Detail of received-order/out-of-order.',
+    );
+  });
+
+  it('writes a summary with no codes in it, counting the findings it does not quote', () => {
+    const v = decideVerdict([f('dkim/bad-signature', 'strong', 0), f('duplicate-headers/unsigned-copy', 'strong'), f('arc/fail', 'weak')]);
+    expect(v.summary).toBe('Tampered: Detail of dkim/bad-signature. One more finding points the same way.');
+    expect(v.reasons).toEqual(['dkim/bad-signature', 'duplicate-headers/unsigned-copy', 'arc/fail']);
+    const s = decideVerdict([f('arc/fail', 'weak'), f('received-order/out-of-order', 'weak'), f('message-id/foreign', 'weak')]);
+    expect(s.summary).toBe('Suspicious: Detail of arc/fail. 2 more findings point the same way.');
   });
 
   it('orders tampered > suspicious > unverifiable', () => {
@@ -52,6 +62,6 @@ describe('decideVerdict on signed content whose time is contradicted', () => {
     const v = decideVerdict([f('dkim/pass', 'info', 0), f('dkim-time/far-from-date', 'weak')]);
     expect(v.verdict).toBe('verified');
     expect(v.reasons).toEqual(['dkim/pass', 'dkim-time/far-from-date']);
-    expect(v.summary).toContain('dkim-time/far-from-date');
+    expect(v.summary).toContain('Detail of dkim-time/far-from-date');
   });
 });

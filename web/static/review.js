@@ -15,13 +15,46 @@
     return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || (target && target.isContentEditable);
   }
 
+  // Times: the page writes UTC; show them in the reader's own zone, keeping UTC on hover (title).
+  var fmt = null;
+  try {
+    fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  } catch (e) {
+    fmt = null;
+  }
+  if (fmt) {
+    Array.prototype.forEach.call(document.querySelectorAll('time[datetime]'), function (t) {
+      var d = new Date(t.getAttribute('datetime'));
+      if (!isNaN(d.getTime())) t.textContent = fmt.format(d);
+    });
+  }
+
+  // On a narrow screen the filter form starts folded unless a filter is set: the list comes first.
+  var box = document.querySelector('details.filter-box');
+  if (box && window.matchMedia && window.matchMedia('(max-width: 700px)').matches && box.getAttribute('data-active') !== 'yes') {
+    box.open = false;
+  }
+
+  // The filter form: send only the fields that say something, so a shared URL names only its filters.
+  var filters = document.querySelector('form.filters');
+  if (filters) {
+    filters.addEventListener('submit', function () {
+      Array.prototype.forEach.call(filters.elements, function (el) {
+        if (el.name && (el.tagName === 'INPUT' || el.tagName === 'SELECT') && el.type !== 'checkbox' && !el.value) el.disabled = true;
+      });
+    });
+  }
+
   // Queue: j/k move a selection over the rows, Enter opens; past the last row j goes to the next page.
   var rows = page === 'queue' ? Array.prototype.slice.call(document.querySelectorAll('table.queue tbody tr')) : [];
   var current = -1;
   function select(i) {
     if (!rows.length) return;
     if (i >= rows.length) return go(body.getAttribute('data-next'));
-    if (i < 0) i = 0;
+    if (i < 0) {
+      if (current <= 0 && body.getAttribute('data-prev')) return go(body.getAttribute('data-prev'));
+      i = 0;
+    }
     if (current >= 0) rows[current].classList.remove('selected');
     current = i;
     rows[i].classList.add('selected');

@@ -20,12 +20,12 @@ ${d.checks.map(
   (
     c,
   ) => html`<section><h2><code>${c.id}</code> ${c.title}</h2><table><thead><tr><th>code</th><th>severity</th><th>meaning</th></tr></thead><tbody>
-${c.codes.map((x) => html`<tr><td>${code(x.code, x.findings)}</td><td class="sev-${x.severity}">${x.severity}</td><td>${x.meaning}</td></tr>`)}
+${c.codes.map((x) => html`<tr id="code-${x.code}"><td>${code(x.code, x.findings)}</td><td class="sev-${x.severity}">${x.severity}</td><td>${x.meaning}</td></tr>`)}
 </tbody></table></section>`,
 )}
 ${
   d.otherCodes.length
-    ? html`<section><h2>Other codes in this database</h2><ul>${d.otherCodes.map((c) => html`<li>${code(c.code, c.findings)}</li>`)}</ul></section>`
+    ? html`<section><h2>Other codes in this database</h2><ul>${d.otherCodes.map((c) => html`<li id="code-${c.code}">${code(c.code, c.findings)}</li>`)}</ul></section>`
     : ''
 }`;
   return layout({ title: 'Checks', section: 'checks', twins }, body);

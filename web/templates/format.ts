@@ -1,6 +1,7 @@
 // Small formatting helpers shared by the templates. Times and durations are written by
 // src/common/time.ts (formatTime, formatDuration), the verdicts listed by src/model.ts (VERDICTS).
 import { VERDICTS } from '../../src/model.ts';
+import { formatTime } from '../../src/common/time.ts';
 import { html, type Html } from './html.ts';
 
 export function fmtBytes(n: number | null | undefined): string {
@@ -39,4 +40,20 @@ export function queryString(pairs: [string, string | number | null | undefined][
   for (const [k, v] of pairs) if (v !== null && v !== undefined && v !== '') p.append(k, String(v));
   const s = p.toString();
   return s ? `?${s}` : '';
+}
+
+/**
+ * A time the reader can read: UTC on the page, turned into the reader's own zone by review.js, with
+ * the exact UTC time on hover either way. `missing` stands for an unknown time.
+ */
+export function timeTag(epoch: number | null | undefined, missing = '—'): Html {
+  const iso = formatTime(epoch, 'iso', '');
+  if (!iso || !/^\d{4}-/.test(iso))
+    return html`<span class="muted">${epoch === null || epoch === undefined ? missing : String(epoch)}</span>`;
+  return html`<time datetime="${iso}" title="${formatTime(epoch, 'readable')} UTC">${formatTime(epoch, 'minute')} UTC</time>`;
+}
+
+/** A reason or finding code, linked to its meaning on the checks page. */
+export function codeLink(code: string): Html {
+  return html`<a class="code" href="/-/checks#code-${code}" title="what ${code} means"><code>${code}</code></a>`;
 }

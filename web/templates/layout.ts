@@ -4,7 +4,7 @@ import { html, type Html } from './html.ts';
 export interface PageOptions {
   title: string;
   /** Which navigation entry is current. */
-  section: 'overview' | 'queue' | 'message' | 'keys' | 'imports' | 'checks';
+  section: 'overview' | 'queue' | 'message' | 'thread' | 'keys' | 'imports' | 'checks' | 'error';
   /** Links to this page's .json / .csv twins. */
   twins?: { label: string; href: string }[];
   /** data-* attributes on <body> read by review.js (next/prev/raw URLs). */
@@ -30,7 +30,7 @@ export function layout(opts: PageOptions, body: Html): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 ${opts.refresh ? html`<meta http-equiv="refresh" content="${opts.refresh}">` : ''}
 <title>${opts.title} · leaktriage</title>
 <link rel="icon" href="data:,">

@@ -2,8 +2,7 @@
 import type { MessageView } from '../../src/server/message-view.ts';
 import { html, type Html } from './html.ts';
 import { VERDICTS } from '../../src/model.ts';
-import { formatTime } from '../../src/common/time.ts';
-import { fmtAddress, fmtBytes, verdictBadge } from './format.ts';
+import { codeLink, fmtAddress, fmtBytes, timeTag, verdictBadge } from './format.ts';
 import { layout } from './layout.ts';
 import {
   arcSection,
@@ -11,6 +10,7 @@ import {
   copiesSection,
   findingsSection,
   headersSection,
+  htmlReferencesSection,
   receivedSection,
   signaturesSection,
   sourcesSection,
@@ -30,6 +30,8 @@ export interface MessagePageContext {
   context: string;
   reviewer: string;
   twins: { label: string; href: string }[];
+  /** The message's downloads: its raw bytes, and what other parts of the server offer (an evidence bundle). */
+  downloads: { label: string; href: string; id: string }[];
 }
 
 function reviewSection(v: MessageView, c: MessagePageContext): Html {
@@ -39,7 +41,7 @@ ${
   v.reviews.length
     ? html`<ol class="history">${v.reviews.map(
         (r) =>
-          html`<li><time>${r.createdAt}</time> <strong>${r.reviewer}</strong> ${r.decision === 'confirm' ? 'confirmed' : 'overrode to'} ${verdictBadge(r.verdict)}${r.note ? html` — ${r.note}` : ''}</li>`,
+          html`<li>${timeTag(Math.floor(Date.parse(r.createdAt) / 1000))} <strong>${r.reviewer}</strong> ${r.decision === 'confirm' ? 'confirmed' : 'overrode to'} ${verdictBadge(r.verdict)}${r.note ? html` — ${r.note}` : ''}</li>`,
       )}</ol>`
     : html`<p class="muted">Not reviewed yet.</p>`
 }
@@ -58,37 +60,55 @@ ${
 </form></section>`;
 }
 
+/** After a decision: what was recorded, and where the queue goes on from here. */
+function recordedNotice(v: MessageView, c: MessagePageContext): Html {
+  const r = v.recorded;
+  if (!r) return html``;
+  const what = html`${r.decision === 'confirm' ? 'confirmed' : 'overrode to'} ${verdictBadge(r.verdict)}`;
+  const here = r.sha256 === v.message.sha256;
+  const about = here ? 'this message' : html`<a href="/messages/${r.sha256}${c.context}">${r.subject || r.sha256.slice(0, 12)}</a>`;
+  const onward = !here
+    ? html`Below is the next message of the queue.`
+    : v.queue.next
+      ? html`Next in the queue: <a rel="next" href="/messages/${v.queue.next}${c.context}">the next message →</a>`
+      : html`That was the last message of this queue. <a href="/messages${c.context}">Back to the queue</a>.`;
+  return html`<p id="recorded" class="notice recorded" role="status">Recorded: <strong>${r.reviewer}</strong> ${what} for ${about}. ${onward}</p>`;
+}
+
 export function messagePage(v: MessageView, c: MessagePageContext): Html {
   const m = v.message;
   const link = (sha: string | null, label: string, rel: string) =>
     sha ? html`<a rel="${rel}" href="/messages/${sha}${c.context}">${label}</a>` : html`<span class="muted">${label}</span>`;
   const body = html`<nav class="pager">${link(v.queue.prev, '← previous', 'prev')} · <a href="/messages${c.context}">queue</a> · ${link(v.queue.next, 'next →', 'next')}</nav>
+${recordedNotice(v, c)}
 <h1>${m.subject || html`<span class="muted">(no subject)</span>`}</h1>
 <dl class="facts">
 <dt>From</dt><dd>${fmtAddress(m.fromName, m.fromAddress)}</dd>
 <dt>To / Cc</dt><dd>${m.toAddresses ?? '—'}</dd>
-<dt>Date</dt><dd>${m.dateHeader ?? '—'} <span class="muted">(${formatTime(m.dateEpoch, 'readable')})</span></dd>
-<dt>Message-ID</dt><dd>${m.messageId ?? '—'}</dd>
-<dt>SHA-256</dt><dd><span class="hash">${m.sha256}</span> · ${fmtBytes(m.size)} · <a id="raw-link" href="/messages/${m.sha256}/raw" download>raw .eml</a> ·
-<a id="bundle-link" href="/messages/${m.sha256}/bundle.zip" download>evidence bundle</a> (bytes, keys, transcript, findings; how to re-verify)</dd>
+<dt>Date</dt><dd>${m.dateEpoch !== null ? html`${timeTag(m.dateEpoch)} <span class="muted">as written: ${m.dateHeader}</span>` : (m.dateHeader ?? '—')}</dd>
+<dt>Message-ID</dt><dd>${m.messageId ?? '—'}${m.messageId || m.inReplyTo ? html` · <a href="/messages/${m.sha256}/thread">thread</a>` : ''}</dd>
+<dt>SHA-256</dt><dd><span class="hash">${m.sha256}</span> · ${fmtBytes(m.size)}</dd>
+<dt>Download</dt><dd>${c.downloads.map((d, i) => html`${i ? ' · ' : ''}<a id="${d.id}" href="${d.href}" download>${d.label}</a>`)}</dd>
 </dl>
 <section class="verdict v-${m.verdict}"><h2>${verdictBadge(m.verdict)} machine verdict</h2>
 <p class="summary">${m.summary}</p>
-<p>Verified as of ${formatTime(m.asOf, 'readable')} (${AS_OF_SOURCE[m.asOfSource] ?? m.asOfSource}); ${m.verifierVersion}.
-${m.reasons.length ? html`Reasons: ${m.reasons.map((r) => html`<code>${r}</code> `)}` : ''}</p></section>
-${reviewSection(v, c)}
+<p>Verified as of ${timeTag(m.asOf)} (${AS_OF_SOURCE[m.asOfSource] ?? m.asOfSource}); ${m.verifierVersion}.</p>
+${m.reasons.length ? html`<p>Reasons: ${m.reasons.map((r) => html`${codeLink(r)} `)}</p>` : ''}
+<p><a href="#review">Review this message ↓</a> <span class="muted">(keys <kbd>c</kbd> confirm, <kbd>o</kbd> override)</span></p></section>
 <section><h2>Findings</h2>${findingsSection(v)}</section>
 <section><h2>DKIM signatures</h2>${signaturesSection(v)}<h3>ARC</h3>${arcSection(v)}</section>
 <section><h2>Received hops</h2>${receivedSection(v)}</section>
+<section><h2>Other copies with this Message-ID</h2>${copiesSection(v)}</section>
+${reviewSection(v, c)}
 <section><h2>Attachments</h2>${attachmentsSection(v)}</section>
 <section><h2>Text body</h2>${m.bodyText !== null ? html`<pre class="body">${m.bodyText}</pre>` : html`<p class="muted">No text part.</p>`}</section>
 <section><h2>HTML body</h2>${
     m.hasHtml
-      ? html`<p class="muted">Shown without scripts and without loading anything (remote images, styles and fonts are blocked).</p>
-<iframe class="html-body" sandbox src="/messages/${m.sha256}/html" title="HTML body (sandboxed)" referrerpolicy="no-referrer"></iframe>`
+      ? html`<p class="muted">Shown without scripts and without loading anything (remote images, styles and fonts are blocked; links do not open).</p>
+<iframe class="html-body" sandbox src="/messages/${m.sha256}/html" title="HTML body (sandboxed)" referrerpolicy="no-referrer"></iframe>
+${htmlReferencesSection(v)}`
       : html`<p class="muted">No HTML part.</p>`
   }</section>
-<section><h2>Other copies with this Message-ID</h2>${copiesSection(v)}</section>
 <section><h2>Found at</h2>${sourcesSection(v)}</section>
 <section><h2>Headers as in the bytes</h2>${headersSection(v)}</section>`;
   const data = {

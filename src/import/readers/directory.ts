@@ -5,7 +5,7 @@
 
 import type { Stats } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { basename, resolve, sep } from 'node:path';
 import type { InputItem } from '../../model.ts';
 import type { Limits } from '../limits.ts';
 import { describeSystemError, failure, isSystemError, joinLabel, skipped } from './context.ts';
@@ -53,8 +53,18 @@ export async function* walkInputs(paths: readonly string[], limits: Limits, form
       yield item(failure(path, 'input/not-found', 'the path contains a NUL byte, so no such file can exist'));
       continue;
     }
-    yield* walkPath(path, '.', { folder: null, mailbox: null, ignore: null }, 0, true, state);
+    yield* walkPath(path, givenFolderName(path), { folder: null, mailbox: null, ignore: null }, 0, true, state);
   }
+}
+
+/**
+ * The folder name of the files directly inside a folder given on the command line: the path as
+ * given (like a maildir's mailbox), `.` and `..` by their own names. Sub-folders add their relative
+ * path to it, so the folders of two imported trees never merge under one name.
+ */
+function givenFolderName(path: string): string {
+  const trimmed = path.length > 1 ? path.replace(/[\\/]+$/, '') : path;
+  return trimmed === '.' || trimmed === '..' || trimmed === '' ? basename(resolve(path)) || sep : trimmed;
 }
 
 function item(value: InputItem): WalkEvent {
@@ -139,7 +149,7 @@ async function* walkFolder(label: string, rel: string, info: Stats, depth: numbe
     }
     for (const name of names) {
       const child = joinLabel(label, name);
-      const childRel = rel === '.' ? name : `${rel}/${name}`;
+      const childRel = `${rel}/${name}`;
       const ignore = format?.ignoredFolders[name];
       if (format && (ignore || format.messageFolders.includes(name))) {
         // Files of cur/new belong to this maildir; the walk of the sub-folder keeps that place.

@@ -1,6 +1,7 @@
 // `/messages/{sha256}` (+ `.json`) and the message's files: raw bytes, HTML body, attachments.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { getAttachmentSource, getMessageDetail, getMessageHtml, getRawDownload } from '../../store/message-page-repo.ts';
+import { getAttachmentSource, getMessageDetail, getMessageHtml, getRawDownload, getRecordedReview } from '../../store/message-page-repo.ts';
+import { listHtmlReferences } from '../html-references.ts';
 import { queueNeighbours } from '../../store/queue-repo.ts';
 import { messagePage } from '../../../web/templates/message.ts';
 import type { AppContext } from '../app-context.ts';
@@ -18,19 +19,44 @@ export const REVIEWER_COOKIE = 'lt_reviewer';
 const SHA = '^[0-9a-f]{64}$';
 const shaParams = { type: 'object', properties: { sha256: { type: 'string', pattern: SHA } }, required: ['sha256'] } as const;
 
-export function loadMessage(ctx: AppContext, sha256: string, query: QueueQuery): MessageView {
-  const q = parseQueueQuery(query);
+/** The message page takes the queue's parameters (its context) and the id of a decision just recorded. */
+type MessageQuery = QueueQuery & { _recorded?: number };
+const MESSAGE_QUERY_SCHEMA = {
+  ...QUEUE_QUERY_SCHEMA,
+  properties: { ...QUEUE_QUERY_SCHEMA.properties, _recorded: { type: 'integer', minimum: 1 } },
+} as const;
+
+/** Where another part of the server may offer a download of the message (the evidence bundle). */
+const BUNDLE_ROUTE = '/messages/:sha256/bundle.zip';
+
+export function loadMessage(ctx: AppContext, sha256: string, query: MessageQuery): MessageView {
+  const { _recorded, ...queue } = query;
+  const q = parseQueueQuery(queue);
   const detail = getMessageDetail(ctx.db, sha256);
   if (!detail) throw notFound(`message ${sha256}`);
-  return messageView(detail, queueNeighbours(ctx.db, q.filter, q.sort, sha256));
+  const html = detail.message.hasHtml ? getMessageHtml(ctx.db, sha256) : null;
+  return messageView(detail, queueNeighbours(ctx.db, q.filter, q.sort, sha256), {
+    htmlReferences: typeof html === 'string' ? listHtmlReferences(html) : null,
+    recorded: _recorded !== undefined ? (getRecordedReview(ctx.db, _recorded) ?? null) : null,
+  });
 }
 
-function sendMessagePage(ctx: AppContext, req: FastifyRequest<{ Params: { id: string }; Querystring: QueueQuery }>, reply: FastifyReply) {
+function sendMessagePage(
+  app: FastifyInstance,
+  ctx: AppContext,
+  req: FastifyRequest<{ Params: { id: string }; Querystring: MessageQuery }>,
+  reply: FastifyReply,
+) {
   const m = /^([0-9a-f]{64})(\.json)?$/.exec(req.params.id);
   if (!m?.[1]) throw notFound(`message ${req.params.id}`);
   const view = loadMessage(ctx, m[1], req.query);
   if (m[2]) return sendJson(reply, view);
-  const context = queueQueryString(parseQueueQuery(req.query).params);
+  const { _recorded: _r, ...queue } = req.query;
+  const context = queueQueryString(parseQueueQuery(queue).params);
+  const downloads = [{ label: 'raw .eml', href: `/messages/${m[1]}/raw`, id: 'raw-link' }];
+  if (app.hasRoute({ method: 'GET', url: BUNDLE_ROUTE })) {
+    downloads.push({ label: 'evidence bundle (.zip)', href: `/messages/${m[1]}/bundle.zip`, id: 'bundle-link' });
+  }
   return sendHtml(
     reply,
     messagePage(view, {
@@ -38,15 +64,16 @@ function sendMessagePage(ctx: AppContext, req: FastifyRequest<{ Params: { id: st
       context,
       reviewer: parseCookies(req.headers.cookie)[REVIEWER_COOKIE] ?? '',
       twins: [{ label: 'json', href: `/messages/${m[1]}.json${context}` }],
+      downloads,
     }),
   );
 }
 
 export function registerMessageRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get<{ Params: { id: string }; Querystring: QueueQuery }>(
+  app.get<{ Params: { id: string }; Querystring: MessageQuery }>(
     '/messages/:id',
-    { schema: { querystring: QUEUE_QUERY_SCHEMA, params: { type: 'object', properties: { id: { type: 'string', maxLength: 80 } } } } },
-    (req, reply) => sendMessagePage(ctx, req, reply),
+    { schema: { querystring: MESSAGE_QUERY_SCHEMA, params: { type: 'object', properties: { id: { type: 'string', maxLength: 80 } } } } },
+    (req, reply) => sendMessagePage(app, ctx, req, reply),
   );
 
   app.get<{ Params: { sha256: string } }>('/messages/:sha256/raw', { schema: { params: shaParams } }, (req, reply) => {

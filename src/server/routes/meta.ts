@@ -8,7 +8,9 @@ import { iterateFailures, listRunsWithFailures, type StoredFailure } from '../..
 import { encodeRows, type Column } from '../../export/encode-rows.ts';
 import { checksPage, type ChecksData } from '../../../web/templates/checks.ts';
 import { importsPage } from '../../../web/templates/imports.ts';
-import { keysPage } from '../../../web/templates/keys.ts';
+import { keysPage, type KeysData } from '../../../web/templates/keys.ts';
+import { describeKey } from '../../verify/key-index.ts';
+import { MIN_RSA_BITS } from '../../checks/dkim.ts';
 import type { AppContext } from '../app-context.ts';
 import { contentDisposition } from '../download-name.ts';
 import { registerPage, twinUrl } from '../pages.ts';
@@ -61,6 +63,30 @@ function sendCsv<T>(reply: FastifyReply, name: string, chunks: Iterable<T[]>, co
     .send(Readable.from(encodeRows(rows, columns, 'csv')));
 }
 
+/** RSA keys shorter than this are within reach of a well-funded attacker (NIST SP 800-57 retired 1024-bit RSA in 2013). */
+const SHORT_RSA_BITS = 2048;
+
+/** Each key record with its type and size read from p=, and how much to trust that size. */
+function withKeyDetails(page: KeysPage): Omit<KeysData, 'domain'> {
+  return {
+    ...page,
+    keys: page.keys.map((k) => {
+      const d = k.dnsError ? { keyType: null, keyBits: null, revoked: false } : describeKey(k.value);
+      const rsa = d.keyType === 'rsa' && d.keyBits !== null;
+      const strength = d.revoked
+        ? 'revoked'
+        : rsa && (d.keyBits as number) < MIN_RSA_BITS
+          ? 'weak'
+          : rsa && (d.keyBits as number) < SHORT_RSA_BITS
+            ? 'short'
+            : d.keyBits === null
+              ? 'unknown'
+              : 'ok';
+      return { ...k, keyType: d.keyType, keyBits: d.keyBits, strength };
+    }),
+  };
+}
+
 export function loadChecks(ctx: AppContext): ChecksData {
   const counts = new Map(codeCounts(ctx.db).map((c) => [c.code, c.n]));
   const declared = new Set<string>();
@@ -77,7 +103,7 @@ export function loadChecks(ctx: AppContext): ChecksData {
 }
 
 export function registerMetaRoutes(app: FastifyInstance, ctx: AppContext): void {
-  registerPage<{ domain?: string; _next?: number }, KeysPage & { domain: string | null }>(app, ctx, '/-/keys', {
+  registerPage<{ domain?: string; _next?: number }, KeysData>(app, ctx, '/-/keys', {
     schema: {
       querystring: {
         type: 'object',
@@ -94,7 +120,7 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: AppContext): void 
         examples: EXAMPLES_PER_KEY,
         missing: MISSING_SHOWN,
       });
-      return { ...page, domain };
+      return { ...withKeyDetails(page), domain };
     },
     render: (d, rc) =>
       keysPage(d, [

@@ -1,6 +1,7 @@
 // `/` and `/.json`: the shape of the archive.
 import type { FastifyInstance } from 'fastify';
-import { machineCounts, reviewedCounts, topCounts, weeklyCounts } from '../../store/overview-repo.ts';
+import { findingWeeklyCounts, machineCounts, reviewedCounts, topCounts, weeklyCounts } from '../../store/overview-repo.ts';
+import { queryQueue } from '../../store/queue-repo.ts';
 import { listRunsWithFailures } from '../../store/runs-repo.ts';
 import { withSnapshot } from '../../store/transaction.ts';
 import type { OverviewData } from '../../../web/templates/overview.ts';
@@ -11,6 +12,8 @@ import { registerPage, twinUrl } from '../pages.ts';
 /** Rows per table on the overview; the .json twin has the same, the queue has the rest. */
 const TOP = 25;
 const FAILURES_PER_RUN = 20;
+/** Messages in the overview's "start here" list. */
+const START_HERE = 8;
 
 export function loadOverview(ctx: AppContext): OverviewData {
   const db = ctx.db;
@@ -23,12 +26,14 @@ export function loadOverview(ctx: AppContext): OverviewData {
       final[r.finalVerdict] = (final[r.finalVerdict] ?? 0) + r.n;
     }
     const runs = listRunsWithFailures(db, FAILURES_PER_RUN);
+    const start = queryQueue(db, { reviewed: 'no' }, 'triage', null, START_HERE, { withTotal: false });
+    const reviewedTotal = reviewed.reduce((s, r) => s + r.n, 0);
     return {
       total: machine.total,
       machine: machine.verdicts,
       final,
       reviewed: {
-        total: reviewed.reduce((s, r) => s + r.n, 0),
+        total: reviewedTotal,
         changed: reviewed.filter((r) => r.finalVerdict !== r.machineVerdict).reduce((s, r) => s + r.n, 0),
         counts: reviewed,
       },
@@ -36,6 +41,9 @@ export function loadOverview(ctx: AppContext): OverviewData {
       mailboxes: topCounts(db, 'mailbox', TOP),
       codes: topCounts(db, 'code', TOP),
       weeks: weeklyCounts(db),
+      findingWeeks: findingWeeklyCounts(db),
+      startHere: start.rows,
+      unreviewed: machine.total - reviewedTotal,
       runs,
       running: runs.some((r) => r.status === 'running'),
     };

@@ -81,8 +81,9 @@ export function registerReviewRoutes(app: FastifyInstance, ctx: AppContext): voi
         const q = parseQueueQuery(queue);
         target = queueNeighbours(ctx.db, q.filter, q.sort, req.params.sha256).next ?? target;
       }
-      const anchor = target === req.params.sha256 ? '#review' : '';
-      return reply.code(303).header('location', `/messages/${target}${context}${anchor}`).send();
+      // The page it leads to confirms the decision and says where the queue goes on.
+      const recorded = `${context ? `${context}&` : '?'}_recorded=${review.id}`;
+      return reply.code(303).header('location', `/messages/${target}${recorded}#recorded`).send();
     },
   );
 }

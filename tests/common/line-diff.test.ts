@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { diffTexts } from '../../src/common/line-diff.ts';
+
+describe('diffTexts', () => {
+  it('says two texts are the same, line ends aside', () => {
+    expect(diffTexts('a\nb\n', 'a\nb\n')).toEqual({ kind: 'same' });
+    expect(diffTexts('a\r\nb\r\n', 'a\nb\n')).toEqual({ kind: 'same' });
+  });
+
+  it('gives the changed lines with their numbers and a little context, in separate hunks', () => {
+    const a = ['1', '2', '3', 'pay 100', '5', '6', '7', '8', '9', '10', '11', 'end'].join('\n');
+    const b = ['1', '2', '3', 'pay 1,000,000', '5', '6', '7', '8', '9', '10', '11', 'end', 'P.S. wire today'].join('\n');
+    const d = diffTexts(a, b, 1);
+    expect(d.kind).toBe('different');
+    if (d.kind !== 'different') return;
+    expect(d).toMatchObject({ added: 2, removed: 1 });
+    expect(d.hunks.map((h) => h.lines.map((l) => `${l.op}${l.text}`))).toEqual([
+      [' 3', '-pay 100', '+pay 1,000,000', ' 5'],
+      [' end', '+P.S. wire today'],
+    ]);
+    expect(d.hunks[0]!.lines[1]).toEqual({ op: '-', text: 'pay 100', a: 4, b: null });
+    expect(d.hunks[0]!.lines[2]).toEqual({ op: '+', text: 'pay 1,000,000', a: null, b: 4 });
+  });
+
+  it('gives up on texts rewritten throughout rather than spend seconds', () => {
+    const a = Array.from({ length: 6000 }, (_, i) => `line ${i}`).join('\n');
+    const b = Array.from({ length: 6000 }, (_, i) => `other ${i}`).join('\n');
+    expect(diffTexts(a, b)).toEqual({ kind: 'too-different' });
+  });
+});
