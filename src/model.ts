@@ -14,6 +14,14 @@ export interface Finding {
   severity: Severity;
   detail: string;
   evidence: Record<string, unknown>;
+  /** The DKIM signature (SignatureCheck.index) the finding is about, when it is about one. */
+  signature?: number;
+  /**
+   * Codes of other findings on the same message that this one explains, e.g. a sent copy explains
+   * `dkim/missing-signature`. The verdict sets explained findings aside (they stay on record). An
+   * explanation that names a signature explains only findings about that signature.
+   */
+  explains?: string[];
 }
 
 // ---------------------------------------------------------------- import
@@ -144,8 +152,13 @@ export interface ParsedMessage {
   cc: Address[];
   /** The Date header as written. */
   dateRaw: string | null;
-  /** Date as Unix seconds, null when missing or unparseable. */
+  /** Date as Unix seconds, null when missing, unparseable or a date that cannot exist. */
   dateEpoch: number | null;
+  /**
+   * Why the Date as written cannot exist (31 February, a weekday that does not match), read
+   * strictly by src/parse/mail-time.ts; null when it can. Absent in records stored before it existed.
+   */
+  dateProblem?: string | null;
   messageId: string | null;
   inReplyTo: string | null;
   references: string[];

@@ -2,7 +2,7 @@
 // forged message, and readers take it as proof. A genuine one is written by a receiving site that
 // also leaves its Received hop next to it; its name (authserv-id) must match that hop.
 import type { CheckInput, Finding, MessageCheck, RawHeader, ReceivedHop, SignatureCheck } from '../model.ts';
-import { registrableDomain } from './domain-names.ts';
+import { organisationalDomain } from '../common/org-domain.ts';
 
 const ID = 'auth-results';
 
@@ -84,8 +84,8 @@ function neighbourHops(hops: { hop: ReceivedHop; position: number }[], position:
 function vouches(hop: ReceivedHop, authservId: string | null): boolean {
   if (hop.by === null) return false;
   const by = hop.by.toLowerCase().replace(/\.$/, '');
-  if (authservId === null) return SITES_WITHOUT_AUTHSERV_ID.has(registrableDomain(by));
-  return by === authservId || registrableDomain(by) === registrableDomain(authservId);
+  if (authservId === null) return SITES_WITHOUT_AUTHSERV_ID.has(organisationalDomain(by));
+  return by === authservId || organisationalDomain(by) === organisationalDomain(authservId);
 }
 
 function unvouched(r: ResultsHeader, claims: MethodResult[], checked: ReceivedHop[]): Finding {
@@ -95,7 +95,7 @@ function unvouched(r: ResultsHeader, claims: MethodResult[], checked: ReceivedHo
     check: ID,
     code: `${ID}/unvouched-pass`,
     severity: 'weak',
-    detail: `An ${r.header.name} header ${site} claims ${claims.map((c) => `${c.method}=pass`).join(', ')}, but no Received hop beside it was written by ${r.authservId === null ? 'Microsoft' : registrableDomain(r.authservId)} (${hops.length > 0 ? `hops there: ${hops.join(', ')}` : 'there is no hop'}), so nothing in the message's own route vouches for it.`,
+    detail: `An ${r.header.name} header ${site} claims ${claims.map((c) => `${c.method}=pass`).join(', ')}, but no Received hop beside it was written by ${r.authservId === null ? 'Microsoft' : organisationalDomain(r.authservId)} (${hops.length > 0 ? `hops there: ${hops.join(', ')}` : 'there is no hop'}), so nothing in the message's own route vouches for it.`,
     evidence: {
       header: r.header.name,
       index: r.header.index,

@@ -2,6 +2,7 @@
 // record alone. Whether a passing signature counts as proof is decided here, by the strict rules of
 // RFC 6376 and RFC 8301, so the verdict only has to look for `dkim/pass`.
 import type { CheckInput, CodeDoc, Finding, MessageCheck, Severity, SignatureCheck } from '../model.ts';
+import { domainsUpToOrganisation } from '../common/org-domain.ts';
 
 /** RFC 8301 3.2: verifiers MUST NOT consider signatures using RSA keys of less than 1024 bits valid. */
 export const MIN_RSA_BITS = 1024;
@@ -92,8 +93,8 @@ function find(s: SignatureCheck, code: string, detail: string, severity?: Severi
     code,
     severity: severity ?? codes[code]!.severity,
     detail,
+    signature: s.index,
     evidence: {
-      signature: s.index,
       d: s.domain,
       s: s.selector,
       a: s.algorithm,
@@ -263,8 +264,8 @@ function missingSignature(input: CheckInput): Finding[] {
   const domain = input.parsed.from[0]?.domain;
   const known = input.context?.signingDomains;
   if (!domain || !known) return [];
-  let match: string | null = null;
-  for (const d of [domain, ...parentDomains(domain)]) if (match === null && known.has(d)) match = d;
+  // The From domain or a parent of it within its organisation (news.example.org signed by example.org).
+  const match = domainsUpToOrganisation(domain).find((d) => known.has(d)) ?? null;
   if (match === null) return [];
   const since = known.get(match) ?? null;
   const asOf = input.verification.asOf;
@@ -282,13 +283,6 @@ function missingSignature(input: CheckInput): Finding[] {
       evidence: { fromDomain: domain, keyDomain: match, keysSince: since, asOf },
     },
   ];
-}
-
-function parentDomains(d: string): string[] {
-  const parts = d.split('.');
-  const out: string[] = [];
-  for (let i = 1; i < parts.length - 1; i++) out.push(parts.slice(i).join('.'));
-  return out;
 }
 
 function cap(s: string): string {

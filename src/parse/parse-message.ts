@@ -4,7 +4,7 @@ import { simpleParser } from 'mailparser';
 import type { AddressObject, ParsedMail } from 'mailparser';
 import type { Address, AttachmentInfo, ParsedMessage } from '../model.ts';
 import { firstHeader, readHeaderList, splitHeaderSection } from './header-section.ts';
-import { parseMailTime } from './mail-time.ts';
+import { describeDateProblem, parseMailTime } from './mail-time.ts';
 import { readReceivedHops } from './received.ts';
 
 /**
@@ -77,6 +77,7 @@ export async function parseMessage(bytes: Buffer): Promise<ParsedMessage> {
     cc: addresses(mail?.cc, firstHeader(headers, 'cc')),
     dateRaw,
     dateEpoch: parseMailTime(dateRaw),
+    dateProblem: describeDateProblem(dateRaw),
     messageId: messageId ? messageId.trim() : null,
     inReplyTo: firstHeader(headers, 'in-reply-to'),
     references: (firstHeader(headers, 'references') ?? '').split(/\s+/).filter((s) => s.length > 0),

@@ -97,10 +97,8 @@ export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha25
   }
   const context: CheckContext = { signingDomains: verify.keys.signingDomains() };
   const findings = [...parseFindings(parsed), ...stageErrors, ...stageNotes, ...runChecks({ parsed, verification, context })];
-  // An errored stage or check must never leave a message looking verified: what it would have
-  // found is unknown.
-  const errored = stageErrors.length > 0 || findings.some((f) => f.code === 'check/error');
-  const verdict = decideVerdict(errored ? findings.filter((f) => f.code !== 'dkim/pass') : findings);
+  // decideVerdict never verifies a message with an errored stage or check (ERRORED_CODES).
+  const verdict = decideVerdict(findings);
   return { sha256, bytes, parsed, verification, findings, verdict };
 }
 

@@ -124,21 +124,44 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
 export const VERIFIER_VERSION = 'leaktriage-verify/1';
 
 export function insertFindings(db: Db, sha256: string, findings: Finding[]): void {
-  const f = cachedStatement(db, 'INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) VALUES (?, ?, ?, ?, ?, ?)');
-  for (const x of findings) f.run(sha256, x.check, x.code, x.severity, x.detail, JSON.stringify(x.evidence));
+  const f = cachedStatement(
+    db,
+    'INSERT INTO findings (sha256, check_id, code, severity, detail, evidence, signature, explains) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (const x of findings)
+    f.run(sha256, x.check, x.code, x.severity, x.detail, JSON.stringify(x.evidence), x.signature ?? null, x.explains?.join(';') ?? null);
 }
 
-export function listFindings(db: Db, sha256: string): Finding[] {
-  const rows = cachedStatement(db, 'SELECT check_id, code, severity, detail, evidence FROM findings WHERE sha256 = ? ORDER BY id').all(
-    sha256,
-  ) as { check_id: string; code: string; severity: Finding['severity']; detail: string; evidence: string }[];
-  return rows.map((r) => ({
+interface FindingRow {
+  check_id: string;
+  code: string;
+  severity: Finding['severity'];
+  detail: string;
+  evidence: string;
+  signature: number | null;
+  explains: string | null;
+}
+
+/** A stored finding as the model has it; the optional fields are left out when empty. */
+export function toFinding(r: FindingRow): Finding {
+  const f: Finding = {
     check: r.check_id,
     code: r.code,
     severity: r.severity,
     detail: r.detail,
     evidence: JSON.parse(r.evidence) as Record<string, unknown>,
-  }));
+  };
+  if (r.signature !== null) f.signature = r.signature;
+  if (r.explains) f.explains = r.explains.split(';');
+  return f;
+}
+
+export function listFindings(db: Db, sha256: string): Finding[] {
+  const rows = cachedStatement(
+    db,
+    'SELECT check_id, code, severity, detail, evidence, signature, explains FROM findings WHERE sha256 = ? ORDER BY id',
+  ).all(sha256) as FindingRow[];
+  return rows.map(toFinding);
 }
 
 /** Replaces the findings of one check (archive checks re-run after each import) and the verdict. */

@@ -10,6 +10,7 @@ import type { SignatureTags } from './dkim-tags.ts';
 import { verifyHeaderSignature } from './header-signature.ts';
 import { describeKey, KeyIndex } from './key-index.ts';
 import { splitKeyName } from './key-files.ts';
+import { sameOrganisation } from '../common/org-domain.ts';
 
 /**
  * Only the first this many DKIM signatures are evaluated. Forged mail can carry hundreds of junk
@@ -288,10 +289,7 @@ function normaliseResult(r: string | undefined): DkimResult {
 
 /** Relaxed alignment (RFC 7489 3.1.1): d= and the From domain share their organisational domain. */
 export function isAligned(signer: string, from: string): boolean {
-  if (!signer || !from) return false;
-  const s = signer.toLowerCase().replace(/\.$/, '');
-  const f = from.toLowerCase().replace(/\.$/, '');
-  return s === f || f.endsWith(`.${s}`) || s.endsWith(`.${f}`);
+  return sameOrganisation(signer, from);
 }
 
 async function mapArc(result: Awaited<ReturnType<typeof dkimVerify>>, resolver: (name: string) => Promise<string[][]>): Promise<ArcCheck> {

@@ -61,6 +61,7 @@ describe('parseMessage', () => {
         sha256: createHash('sha256').update('%PDF-1.4 fake').digest('hex'),
         disposition: 'attachment',
         contentId: null,
+        document: null,
       },
     ]);
   });

@@ -106,7 +106,8 @@ describe('migration 002', () => {
 
   it('backfills counts and the index on a database imported before it existed', () => {
     const file = tempDbFile();
-    const before = openDatabase(file, { migrations: loadMigrations().slice(0, 1) });
+    // Every migration but 002, so today's insert code (which later migrations' columns serve) can seed it.
+    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version !== 2) });
     const all = ['messages_fts_insert', 'overview_messages_insert'].map(
       (t) => before.prepare('SELECT count(*) AS n FROM sqlite_master WHERE name = ?').get(t) as { n: number },
     );

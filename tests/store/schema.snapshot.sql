@@ -46,7 +46,7 @@ CREATE TABLE findings (
   severity TEXT NOT NULL CHECK (severity IN ('info', 'weak', 'strong')),
   detail   TEXT NOT NULL,
   evidence TEXT NOT NULL      -- JSON
-);
+, signature INTEGER, explains TEXT);
 CREATE TABLE import_runs (
   id            INTEGER PRIMARY KEY,
   started_at    TEXT    NOT NULL,
