@@ -332,19 +332,135 @@ export interface AnalysedMessage {
   verification: Verification;
   findings: Finding[];
   verdict: Verdict;
+  /**
+   * What the archive-wide checks need of this message, computed once at analysis
+   * (src/checks/message-facts.ts). Absent where a message was stored without it: the archive pass
+   * then computes it from the stored record.
+   */
+  facts?: MessageFacts;
+}
+
+// ---------------------------------------------------------------- archive facts
+
+/** An Authentication-Results (or ARC-Authentication-Results) header, as the archive compares it. */
+export interface AuthResultsFact {
+  kind: 'ar' | 'aar';
+  /** i= of an ARC-Authentication-Results header; null for a plain one. */
+  instance: number | null;
+  /** The authserv-id, lower case; null when the header has none (Exchange Online writes none). */
+  authservId: string | null;
+  /** Organisational domains of the `by` hosts of the Received hops just above and below the header. */
+  hopAbove: string | null;
+  hopBelow: string | null;
+  /** Received headers above this header (0: it is above every hop). */
+  hopsAbove: number;
+  /** method=result pairs with the domain each is about (header.d / header.i / header.from / smtp.mailfrom). */
+  results: { method: string; result: string; domain: string | null }[];
+}
+
+/** A time a platform embeds in an identifier (Message-ID, MIME boundary, Outlook Thread-Index). */
+export interface EmbeddedTime {
+  source: 'message-id' | 'boundary' | 'thread-index';
+  /** How the time was read: the shape of the identifier and the encoding, e.g. "yyyymmddhhmmss". */
+  format: string;
+  epoch: number;
+}
+
+/** How a message was made and sent, part by part, for sender and platform profiles. */
+export interface Fingerprint {
+  /** X-Mailer or User-Agent with version numbers folded ("Microsoft Outlook #"); '' when none. */
+  mailer: string;
+  /** The Message-ID's left part as a shape (runs of digits, hex, letters with their lengths). */
+  idShape: string;
+  /** Organisational domain of the Message-ID's right part. */
+  idDomain: string;
+  /** Shape of the top-level MIME boundary; '' for a single-part message. */
+  boundaryShape: string;
+  /** The top-level Content-Type's type/subtype and the structure of parts, e.g. "alternative(plain,html)". */
+  mimeTree: string;
+  /** Order of the headers a mail program writes (From, To, Subject, Date, Message-ID, MIME-Version, ...). */
+  headerOrder: string;
+  /** The zone the Date header is written in, e.g. "+0200"; '' when unknown. */
+  dateZone: string;
+  /** The first hop: organisational domain of its `by` host and its `with` protocol, e.g. "example.org/ESMTPSA". */
+  firstHop: string;
+}
+
+/** Compact facts about one message for the archive checks (profiles, copies, threads, roles). */
+export interface MessageFacts {
+  /** Bumped when what is collected changes: older facts are computed again. */
+  version: number;
+  /** The verdict from the message's own findings, before any archive check. */
+  selfVerdict: VerdictName;
+  /** Addresses the message was delivered to (Delivered-To, X-Original-To, Envelope-To), lower case. */
+  deliveredTo: string[];
+  /** From address, lower case ('' when none). */
+  from: string;
+  /** To and Cc addresses, lower case, sorted, unique. */
+  recipients: string[];
+  /** Received headers, and those among them a receiving server wrote (not a logged-in submission). */
+  hops: number;
+  receivingHops: number;
+  /** Organisational domain of each hop's `by` host, first hop (bottom) to last (top). */
+  route: string[];
+  /** List-Id or other List-* headers are present. */
+  list: boolean;
+  /** Content hashes as a reader sees it (normalised text, the text of the HTML, attachments). */
+  content: { subject: string; text: string; html: string; attachments: string };
+  authResults: AuthResultsFact[];
+  fingerprint: Fingerprint;
+  embeddedTimes: EmbeddedTime[];
+  /** References and In-Reply-To ids, oldest first. */
+  references: string[];
+  /** Subject without reply/forward prefixes and list tags, lower case. */
+  threadSubject: string;
+  /** Sampled hashes of word 4-grams (base64): of the text quoted from the parent, and of the whole text. */
+  quoteGrams: string;
+  textGrams: string;
+}
+
+/** The role of a copy in the mailbox it was found in. */
+export type MailboxRole = 'sent' | 'inbox' | 'other';
+
+/** Where one copy of a message sits: its mailbox (folder, mbox or maildir) and its role there. */
+export interface CopyPlace {
+  /** The mailbox's key: the folder, mbox file or maildir path as imported. */
+  mailbox: string;
+  /** The account (a person's folder) the mailbox belongs to. */
+  account: string;
+  role: MailboxRole;
+}
+
+/** What the archive checks see of one DKIM signature. */
+export interface SignatureSummary {
+  index: number;
+  domain: string;
+  selector: string;
+  algorithm: string;
+  keyType: string | null;
+  keyBits: number | null;
+  result: DkimResult;
+  aligned: boolean;
+  bodyHash: 'pass' | 'fail' | 'unknown';
+  signedHeaders: string[];
 }
 
 /** What the archive-wide checks see of one stored message. */
-export interface ArchiveMessage {
+export interface ArchiveRecord {
   sha256: string;
   messageId: string | null;
-  verdict: VerdictName;
   subject: string | null;
-  from: string | null;
+  fromDomain: string | null;
   dateHeader: string | null;
   dateEpoch: number | null;
-  bodyText: string | null;
+  /** The time the message was verified as of (top Received hop, else t=, else Date). */
+  asOf: number;
+  listId: string | null;
   inReplyTo: string | null;
+  facts: MessageFacts;
+  signatures: SignatureSummary[];
+  /** Every place the bytes were found (one message may sit in several mailboxes). */
+  places: CopyPlace[];
 }
 
 /** An archive-wide check: pure, over messages the pipeline reads from the store for it. */

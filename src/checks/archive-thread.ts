@@ -1,5 +1,5 @@
 // Archive-wide: a reply cannot be written before the message it answers.
-import type { ArchiveCheck, ArchiveMessage, CodeDoc, Finding } from '../model.ts';
+import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
 
 /** Clocks of two senders' machines can disagree by minutes; more than this is not skew. */
 export const REPLY_SKEW_TOLERANCE_S = 15 * 60;
@@ -11,7 +11,7 @@ const codes: Record<string, CodeDoc> = {
   },
 };
 
-function run(pairs: { reply: ArchiveMessage; parent: ArchiveMessage }[]): Map<string, Finding[]> {
+function run(pairs: { reply: ArchiveRecord; parent: ArchiveRecord }[]): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>();
   for (const { reply, parent } of pairs) {
     if (reply.dateEpoch === null || parent.dateEpoch === null) continue;
@@ -35,7 +35,7 @@ function formatSpan(s: number): string {
   return `${Math.round(s / 86400)} days`;
 }
 
-export const archiveThread: ArchiveCheck<{ reply: ArchiveMessage; parent: ArchiveMessage }[]> = {
+export const archiveThread: ArchiveCheck<{ reply: ArchiveRecord; parent: ArchiveRecord }[]> = {
   id: 'archive-thread',
   title: 'Replies and their parents',
   codes,

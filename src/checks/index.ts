@@ -1,5 +1,5 @@
 // The registry of per-message checks: one list, in the order their findings are reported.
-import type { CheckInput, Finding, MessageCheck } from '../model.ts';
+import type { ArchiveCheck, CheckInput, Finding, MessageCheck } from '../model.ts';
 import { check as dkim } from './dkim.ts';
 import { check as arc } from './arc.ts';
 import { check as duplicateHeaders } from './duplicate-headers.ts';
@@ -9,6 +9,9 @@ import { check as dateConsistency } from './date-consistency.ts';
 import { check as dkimTime } from './dkim-time.ts';
 import { check as messageId } from './message-id.ts';
 import { check as lookalikeDomain } from './lookalike-domain.ts';
+import { archiveMailbox } from './archive-mailbox.ts';
+import { archiveCopies } from './archive-copies.ts';
+import { archiveThread } from './archive-thread.ts';
 
 export const checks: readonly MessageCheck[] = [
   dkim,
@@ -21,6 +24,12 @@ export const checks: readonly MessageCheck[] = [
   messageId,
   lookalikeDomain,
 ];
+
+/**
+ * The archive-wide checks, run over the whole store after every import (src/pipeline/archive-pass.ts
+ * feeds each its input). Listed here so the docs test and the pass know them all.
+ */
+export const archiveChecks: readonly Omit<ArchiveCheck<never>, 'run'>[] = [archiveMailbox, archiveCopies, archiveThread];
 
 /** Runs every check. A check that throws is a programming error, reported as a finding, not a crash. */
 export function runChecks(input: CheckInput): Finding[] {

@@ -8,6 +8,7 @@ import { unquoteMboxFrom } from '../verify/mbox-quoting.ts';
 import { splitHeaderSection } from '../parse/header-section.ts';
 import type { VerifyOptions } from '../verify/verify-message.ts';
 import { runChecks } from '../checks/index.ts';
+import { collectMessageFacts } from '../checks/message-facts.ts';
 import { decideVerdict } from '../verdict/decide-verdict.ts';
 
 export function hashBytes(bytes: Buffer): string {
@@ -99,7 +100,8 @@ export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha25
   const findings = [...parseFindings(parsed), ...stageErrors, ...stageNotes, ...runChecks({ parsed, verification, context })];
   // decideVerdict never verifies a message with an errored stage or check (ERRORED_CODES).
   const verdict = decideVerdict(findings);
-  return { sha256, bytes, parsed, verification, findings, verdict };
+  const facts = collectMessageFacts({ parsed, verification, context }, verdict.verdict);
+  return { sha256, bytes, parsed, verification, findings, verdict, facts };
 }
 
 /**

@@ -1,28 +1,151 @@
 // After an import: the archive-wide checks over everything stored, then the verdicts they change.
-import type { Finding } from '../model.ts';
+// One transaction, so a reader never sees half a pass. Everything large is read page by page in
+// key order (facts computed at analysis; never a parse), so memory stays bounded by a page plus the
+// profiles, whose size grows with senders and domains, not with messages.
+import type { Finding, MailboxRole } from '../model.ts';
 import type { Db } from '../store/database.ts';
-import { listMessagesWithChecks, listRepliesWithParents, listSharedMessageIdGroups } from '../store/archive-repo.ts';
-import { listFindings, replaceCheckFindings, updateVerdict } from '../store/messages-repo.ts';
+import {
+  addArchiveFindings,
+  clearArchiveFindings,
+  iterateArchiveRecords,
+  iterateReplyPairs,
+  iterateSourcesForRoles,
+  iterateTouchedFindings,
+  listCopies,
+  listReplyQuotes,
+  listSharedMessageIds,
+  readBodies,
+  readStoredCheckInput,
+  readVerdicts,
+  replaceMailboxes,
+  updateSourcePlaces,
+} from '../store/archive-repo.ts';
+import type { MailboxSummary, SourceForRoles } from '../store/archive-repo.ts';
+import { insertFacts, listMessagesNeedingFacts } from '../store/facts-repo.ts';
+import { updateVerdict } from '../store/messages-repo.ts';
+import { archiveChecks } from '../checks/index.ts';
+import { accountOf, assignRole, learnOwners, mailboxKeyOf, mailboxNameOf, roleFromName } from '../checks/archive-mailbox.ts';
+import type { OwnerEvidence } from '../checks/archive-mailbox.ts';
+import { archiveMailbox } from '../checks/archive-mailbox.ts';
 import { archiveCopies } from '../checks/archive-copies.ts';
+import type { CopyRecord } from '../checks/archive-copies.ts';
 import { archiveThread } from '../checks/archive-thread.ts';
+import { collectMessageFacts, FACTS_VERSION } from '../checks/message-facts.ts';
+import { unpackGrams } from '../checks/text-forms.ts';
 import { decideVerdict } from '../verdict/decide-verdict.ts';
 
-export const ARCHIVE_CHECK_IDS = [archiveCopies.id, archiveThread.id];
+export const ARCHIVE_CHECK_IDS = archiveChecks.map((c) => c.id);
 
+/** Runs every archive check; returns how many messages' archive findings were written or cleared. */
 export function runArchiveChecks(db: Db): number {
-  const found = new Map<string, Finding[]>();
-  const merge = (m: Map<string, Finding[]>): void => {
-    for (const [sha, fs] of m) found.set(sha, [...(found.get(sha) ?? []), ...fs]);
-  };
-  // Verdicts before this pass are per message; copies are compared against those.
-  for (const group of listSharedMessageIdGroups(db)) merge(archiveCopies.run(group));
-  merge(archiveThread.run(listRepliesWithParents(db)));
-  const touched = new Set([...found.keys(), ...listMessagesWithChecks(db, ARCHIVE_CHECK_IDS)]);
+  let touched = 0;
   db.transaction(() => {
-    for (const sha of touched) {
-      replaceCheckFindings(db, sha, ARCHIVE_CHECK_IDS, found.get(sha) ?? []);
-      updateVerdict(db, sha, decideVerdict(listFindings(db, sha)));
-    }
+    backfillFacts(db);
+    assignPlaces(db);
+    clearArchiveFindings(db, ARCHIVE_CHECK_IDS);
+    for (const page of iterateArchiveRecords(db)) addArchiveFindings(db, archiveMailbox.run(page));
+    for (const id of listSharedMessageIds(db)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, id)));
+    for (const pairs of iterateReplyPairs(db)) addArchiveFindings(db, archiveThread.run(pairs));
+    touched = decideTouched(db);
   })();
-  return touched.size;
+  return touched;
+}
+
+/** Facts for messages stored without them (older databases, records written by other tools). */
+function backfillFacts(db: Db): void {
+  for (const sha of listMessagesNeedingFacts(db, FACTS_VERSION)) {
+    const stored = readStoredCheckInput(db, sha);
+    if (!stored) continue;
+    const own = stored.findings.filter((f) => !ARCHIVE_CHECK_IDS.includes(f.check));
+    insertFacts(db, sha, collectMessageFacts(stored.input, decideVerdict(own).verdict));
+  }
+}
+
+function ownerEvidence(s: SourceForRoles): OwnerEvidence {
+  const key = mailboxKeyOf(s);
+  const isMaildir = s.mailbox !== null && (s.folder === 'cur' || s.folder === 'new');
+  return {
+    mailbox: key,
+    account: accountOf(key, isMaildir),
+    nameRole: roleFromName(mailboxNameOf(key)),
+    from: s.from,
+    deliveredTo: s.deliveredTo,
+    recipients: s.recipients,
+    receivingHops: s.receivingHops,
+  };
+}
+
+/** Mailbox and role of every source: owners learned in a first pass, roles set in a second. */
+function assignPlaces(db: Db): void {
+  const mailboxes = new Map<string, MailboxSummary>();
+  function* evidence(): Generator<OwnerEvidence> {
+    for (const page of iterateSourcesForRoles(db)) {
+      for (const s of page) {
+        const e = ownerEvidence(s);
+        const m = mailboxes.get(e.mailbox);
+        if (m) m.copies++;
+        else
+          mailboxes.set(e.mailbox, {
+            key: e.mailbox,
+            name: mailboxNameOf(e.mailbox),
+            account: e.account,
+            nameRole: e.nameRole,
+            owners: [],
+            copies: 1,
+          });
+        yield e;
+      }
+    }
+  }
+  const owners = learnOwners(evidence());
+  for (const m of mailboxes.values()) m.owners = [...(owners.get(m.account) ?? [])].sort();
+  replaceMailboxes(db, mailboxes.values());
+  for (const page of iterateSourcesForRoles(db)) {
+    const changes: { id: number; mailboxKey: string; role: MailboxRole }[] = [];
+    for (const s of page) {
+      const e = ownerEvidence(s);
+      const { role } = assignRole(e, owners.get(e.account));
+      if (s.mailboxKey !== e.mailbox || s.role !== role) changes.push({ id: s.id, mailboxKey: e.mailbox, role });
+    }
+    updateSourcePlaces(db, changes);
+  }
+}
+
+/** The copies of one Message-ID, with their texts when their content differs, and the replies' quotes. */
+function copyGroup(db: Db, messageId: string): { copies: CopyRecord[]; replyQuotes: number[][] } {
+  const records = listCopies(db, messageId);
+  const contentKey = (r: (typeof records)[number]): string => JSON.stringify(r.facts.content);
+  const differ = new Set(records.map(contentKey)).size > 1;
+  const bodies = differ
+    ? readBodies(
+        db,
+        records.map((r) => r.sha256),
+      )
+    : new Map<string, { text: string | null; html: string | null }>();
+  const copies = records.map((r): CopyRecord => ({
+    ...r,
+    text: bodies.get(r.sha256)?.text ?? null,
+    html: bodies.get(r.sha256)?.html ?? null,
+    textGrams: unpackGrams(r.facts.textGrams),
+  }));
+  return { copies, replyQuotes: differ ? listReplyQuotes(db, messageId).map(unpackGrams) : [] };
+}
+
+/** Decides again the verdict of every message whose archive findings were written or cleared. */
+function decideTouched(db: Db): number {
+  let n = 0;
+  for (const page of iterateTouchedFindings(db)) {
+    const stored = readVerdicts(
+      db,
+      page.map((p) => p.sha256),
+    );
+    for (const { sha256, findings } of page) {
+      n++;
+      const v = decideVerdict(findings as Finding[]);
+      const old = stored.get(sha256);
+      if (!old || old.verdict !== v.verdict || old.summary !== v.summary || old.reasons !== v.reasons.join(';'))
+        updateVerdict(db, sha256, v);
+    }
+  }
+  return n;
 }

@@ -20,6 +20,7 @@ export const QUEUE_PARAMS = {
   code: text,
   domain: text,
   mailbox: text,
+  role: { type: 'string', enum: ['sent', 'inbox', 'other', ''] },
   key: text,
   from: day,
   to: day,
@@ -43,6 +44,7 @@ export interface QueueQuery {
   code?: string;
   domain?: string;
   mailbox?: string;
+  role?: string;
   key?: string;
   from?: string;
   to?: string;
@@ -112,6 +114,7 @@ export function parseQueueQuery(q: QueueQuery): QueueRequest {
     code: present(q.code),
     domain: present(q.domain)?.toLowerCase(),
     mailbox: present(q.mailbox),
+    role: present(q.role),
     key: present(q.key)?.toLowerCase(),
     fromEpoch: toEpoch(q.from, false),
     toEpoch: toEpoch(q.to, true),

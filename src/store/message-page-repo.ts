@@ -81,6 +81,9 @@ export interface SourceRow {
   folder: string | null;
   offset: number | null;
   length: number;
+  /** The mailbox the copy sits in and its role there (sent, inbox, other), set by the archive pass. */
+  mailbox_key: string | null;
+  role: string | null;
 }
 
 /** Another stored message with the same Message-ID, with what is needed to say how it differs. */

@@ -2,6 +2,7 @@
 import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
 import type { AnalysedMessage, Finding, SourceRef, Verdict } from '../model.ts';
+import { insertFacts } from './facts-repo.ts';
 
 export function hasMessage(db: Db, sha256: string): boolean {
   return cachedStatement(db, 'SELECT 1 FROM messages WHERE sha256 = ?').get(sha256) !== undefined;
@@ -112,6 +113,7 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
     );
   }
   insertFindings(db, a.sha256, a.findings);
+  if (a.facts) insertFacts(db, a.sha256, a.facts);
   const att = cachedStatement(
     db,
     `INSERT INTO attachments (sha256, idx, filename, content_type, size, content_sha256, disposition, content_id)

@@ -13,6 +13,8 @@ export interface QueueFilter {
   domain?: string;
   /** Mailbox, else the source folder, of any copy. */
   mailbox?: string;
+  /** Role of any copy in its mailbox (set by the archive pass): sent, inbox or other. */
+  role?: string;
   /** A DKIM key name (selector._domainkey.domain) one of its signatures used. */
   key?: string;
   /** Date header range, Unix seconds, inclusive. */
@@ -67,6 +69,7 @@ function setFilters(f: QueueFilter): SetFilter[] {
   const sets: SetFilter[] = [];
   if (f.code !== undefined) sets.push(rowsMatching('findings', 'f', (p) => `${p}code`, f.code));
   if (f.mailbox !== undefined) sets.push(rowsMatching('sources', 's', (p) => `coalesce(${p}mailbox, ${p}folder, '')`, f.mailbox));
+  if (f.role !== undefined) sets.push(rowsMatching('sources', 's', (p) => `${p}role`, f.role));
   if (f.key !== undefined) sets.push(rowsMatching('signatures', 'g', (p) => `${p}key_name`, f.key));
   if (f.reviewed === true) {
     sets.push({

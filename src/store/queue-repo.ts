@@ -210,6 +210,7 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan): number | null {
     f.finals?.length ||
     f.code !== undefined ||
     f.mailbox !== undefined ||
+    f.role !== undefined ||
     f.key !== undefined ||
     f.fromEpoch !== undefined ||
     f.toEpoch !== undefined ||

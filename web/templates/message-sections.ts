@@ -86,7 +86,7 @@ ${
 export function sourcesSection(v: MessageView): Html {
   return html`<ul class="sources">${v.sources.map(
     (s) =>
-      html`<li class="path">${s.path}${s.mailbox ? html` <span class="muted">mailbox ${s.mailbox}</span>` : ''}${s.folder ? html` <span class="muted">folder ${s.folder}</span>` : ''} <span class="muted">(run ${s.run_id})</span></li>`,
+      html`<li class="path">${s.path}${s.mailbox ? html` <span class="muted">mailbox ${s.mailbox}</span>` : ''}${s.folder ? html` <span class="muted">folder ${s.folder}</span>` : ''}${s.role ? html` <span class="muted">role ${s.role}</span>` : ''} <span class="muted">(run ${s.run_id})</span></li>`,
   )}</ul>`;
 }
 

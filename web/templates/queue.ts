@@ -35,6 +35,7 @@ function filterForm(f: QueueQuery, sort: string, codes: string[]): Html {
 ${text('code', 'finding code', html` list="codes"`)}
 <datalist id="codes">${codes.map((c) => html`<option value="${c}"></option>`)}</datalist>
 ${text('domain', 'From domain')} ${text('mailbox', 'mailbox / folder')} ${text('key', 'DKIM key')}
+<label>role <select name="role"><option value="">any</option>${['sent', 'inbox', 'other'].map((r) => html`<option value="${r}"${selected(f.role, r)}>${r}</option>`)}</select></label>
 <label>from <input type="date" name="from" value="${f.from ?? ''}"></label>
 <label>to <input type="date" name="to" value="${f.to ?? ''}"></label>
 <label>signed <select name="signed"><option value="">any</option><option value="yes"${selected(f.signed, 'yes')}>yes</option><option value="no"${selected(f.signed, 'no')}>no</option></select></label>

@@ -1,0 +1,219 @@
+// The compact facts about one message that the archive-wide checks compare across messages:
+// computed once, at analysis, from what the parser and the verifier found; stored beside the
+// message so that an archive pass over a million messages never parses one again. Pure; not a check.
+import type { AuthResultsFact, CheckInput, EmbeddedTime, Fingerprint, MessageFacts, VerdictName } from '../model.ts';
+import { organisationalDomain } from '../common/org-domain.ts';
+import { readIdentifierTimes, readThreadIndexTime } from './embedded-times.ts';
+import { readAuthResults, resultDomain } from './results-header.ts';
+import { hashText, htmlToText, normaliseText, packGrams, sampleGrams, splitQuoted, threadSubject } from './text-forms.ts';
+
+/** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
+export const FACTS_VERSION = 1;
+
+/** Grams kept per message: enough to compare the first few hundred words of a quote and its parent. */
+const QUOTE_GRAMS = 80;
+const TEXT_GRAMS = 160;
+
+/** Headers that carry the address a copy was delivered to, written by the receiving server. */
+const DELIVERY_HEADERS = new Set(['delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to', 'x-delivered-to', 'x-rcpt-to']);
+
+/** Headers that mark list mail (RFC 2369, RFC 2919) and the older list managers' own. */
+const LIST_HEADERS = new Set([
+  'list-id',
+  'list-unsubscribe',
+  'list-post',
+  'list-help',
+  'list-archive',
+  'list-owner',
+  'mailing-list',
+  'x-mailing-list',
+]);
+
+/**
+ * A hop where a mail program hands its message to its own server (RFC 3848 ESMTPA/ESMTPSA, web
+ * mail over HTTP, Exchange's MAPI, local pickup): the sender's side, not a receiving server.
+ */
+const SUBMISSION_HOP = /\bwith\s+(E?SMTPS?A|HTTPS?|MAPI|LOCAL)\b/i;
+
+/** The headers a mail program writes itself, whose order is part of its habits. */
+const CLIENT_HEADERS = new Set([
+  'from',
+  'to',
+  'cc',
+  'subject',
+  'date',
+  'message-id',
+  'in-reply-to',
+  'references',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'user-agent',
+  'x-mailer',
+  'thread-topic',
+  'thread-index',
+  'content-language',
+  'accept-language',
+  'reply-to',
+  'importance',
+  'x-priority',
+]);
+
+export function collectMessageFacts(input: CheckInput, selfVerdict: VerdictName): MessageFacts {
+  const { parsed } = input;
+  const lower = (a: string): string => a.trim().toLowerCase();
+  const deliveredTo = unique(parsed.headers.filter((h) => DELIVERY_HEADERS.has(h.key)).flatMap((h) => addressesIn(h.value)));
+  const hops = parsed.received;
+  const { quoted } = splitQuoted(parsed.text);
+  const bodyWords = normaliseText(parsed.text);
+  return {
+    version: FACTS_VERSION,
+    selfVerdict,
+    deliveredTo,
+    from: lower(parsed.from[0]?.address ?? ''),
+    recipients: unique([...parsed.to, ...parsed.cc].map((a) => lower(a.address)).filter((a) => a !== '')).sort(),
+    hops: hops.length,
+    receivingHops: hops.filter((h) => !SUBMISSION_HOP.test(h.raw)).length,
+    route: [...hops].sort((a, b) => b.index - a.index).map((h) => (h.by ? organisationalDomain(h.by) : '')),
+    list: parsed.headers.some((h) => LIST_HEADERS.has(h.key)),
+    content: {
+      subject: normaliseText(parsed.subject).slice(0, 500),
+      text: hashText(bodyWords),
+      html: hashText(normaliseText(htmlToText(parsed.html))),
+      attachments: hashText(
+        parsed.attachments
+          .map((a) => a.sha256)
+          .sort()
+          .join(','),
+      ),
+    },
+    authResults: collectAuthResults(input),
+    fingerprint: collectFingerprint(input),
+    embeddedTimes: collectEmbeddedTimes(input),
+    references: unique([...parsed.references, ...(parsed.inReplyTo ? idsIn(parsed.inReplyTo) : [])]),
+    threadSubject: threadSubject(parsed.subject).slice(0, 300),
+    quoteGrams: packGrams(sampleGrams(quoted, QUOTE_GRAMS)),
+    textGrams: packGrams(sampleGrams(parsed.text ?? '', TEXT_GRAMS)),
+  };
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function addressesIn(value: string): string[] {
+  return (value.match(/[^\s<>,;:"()]+@[^\s<>,;:"()]+/g) ?? []).map((a) => a.toLowerCase().replace(/\.$/, ''));
+}
+
+function idsIn(value: string): string[] {
+  return value.match(/<[^<>\s]+>/g) ?? [];
+}
+
+// ---------------------------------------------------------------- Authentication-Results
+
+function collectAuthResults({ parsed }: CheckInput): AuthResultsFact[] {
+  const hopPositions = parsed.headers.filter((h) => h.key === 'received').map((h) => h.index);
+  const byOf = (n: number): string | null => {
+    const by = parsed.received[n]?.by;
+    return by ? organisationalDomain(by) : null;
+  };
+  return parsed.headers
+    .filter((h) => h.key === 'authentication-results' || h.key === 'arc-authentication-results')
+    .map((h) => {
+      const r = readAuthResults(h);
+      const above = hopPositions.filter((p) => p < h.index).length;
+      return {
+        kind: h.key === 'authentication-results' ? 'ar' : 'aar',
+        instance: r.instance,
+        authservId: r.authservId,
+        hopAbove: above > 0 ? byOf(above - 1) : null,
+        hopBelow: above < hopPositions.length ? byOf(above) : null,
+        hopsAbove: above,
+        results: r.results.map((x) => ({ method: x.method, result: x.result, domain: resultDomain(x.props) })),
+      };
+    });
+}
+
+// ---------------------------------------------------------------- fingerprint
+
+/**
+ * The shape of an identifier: each run of letters and digits as its class and length, punctuation
+ * kept. One program writes one shape (Apple Mail an upper-case UUID, Outlook hex runs between "$").
+ * Long random runs vary by a character or two, so lengths above 16 are rounded up to 8.
+ */
+export function shapeOf(id: string): string {
+  const tokens = id.match(/[A-Za-z0-9]+|[^A-Za-z0-9]/g) ?? [];
+  const shaped = tokens.map((t) => {
+    if (!/^[A-Za-z0-9]+$/.test(t)) return t;
+    const cls = /^\d+$/.test(t)
+      ? 'd'
+      : /^[0-9a-f]+$/.test(t)
+        ? 'x'
+        : /^[0-9A-F]+$/.test(t)
+          ? 'X'
+          : /^[a-z0-9]+$/.test(t)
+            ? 'a'
+            : /^[A-Z0-9]+$/.test(t)
+              ? 'A'
+              : 'm';
+    const n = t.length <= 16 ? t.length : Math.ceil(t.length / 8) * 8;
+    return `${cls}${n}`;
+  });
+  // Base64-like ids split into many runs by "+", "/", "=": their shape is their length and alphabet.
+  if (shaped.length > 12) return `b64:${Math.ceil(id.length / 8) * 8}`;
+  return shaped.join('');
+}
+
+/** Version numbers folded: "Microsoft Outlook 16.0.17328.20124" and "16.0.18025.20160" are one mailer. */
+export function mailerFamily(mailer: string | null): string {
+  return normaliseText(mailer)
+    .replace(/\d+([._]\d+)*[a-z]?/gi, '#')
+    .replace(/\(([^()]*)\)/g, '($1)')
+    .slice(0, 120);
+}
+
+function headerValue(input: CheckInput, key: string): string | null {
+  return input.parsed.headers.find((h) => h.key === key)?.value ?? null;
+}
+
+function boundaryOf(contentType: string | null): string | null {
+  const m = /boundary\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(contentType ?? '');
+  return m ? (m[1] ?? m[2] ?? null) : null;
+}
+
+function collectFingerprint(input: CheckInput): Fingerprint {
+  const { parsed } = input;
+  const id = /^<?([^<>@\s]+)@([^<>@\s]+)>?$/.exec((parsed.messageId ?? '').trim());
+  const contentType = headerValue(input, 'content-type');
+  const boundary = boundaryOf(contentType);
+  const first = [...parsed.received].sort((a, b) => b.index - a.index)[0];
+  const zone = /([+-]\d{4}|\b[A-Z]{1,5})\s*(\([^)]*\))?\s*$/.exec(parsed.dateRaw ?? '');
+  const order: string[] = [];
+  for (const h of parsed.headers) if (CLIENT_HEADERS.has(h.key) && !order.includes(h.key)) order.push(h.key);
+  return {
+    mailer: mailerFamily(parsed.mailer),
+    idShape: id ? shapeOf(id[1]!) : '',
+    idDomain: id ? organisationalDomain(id[2]!) : '',
+    boundaryShape: boundary ? shapeOf(boundary) : '',
+    mimeTree: (/^\s*([\w.+-]+\/[\w.+-]+)/.exec(contentType ?? 'text/plain')?.[1] ?? 'text/plain').toLowerCase(),
+    headerOrder: order.join(','),
+    dateZone: zone ? zone[1]! : '',
+    firstHop: first
+      ? `${first.by ? organisationalDomain(first.by) : ''}/${(/\bwith\s+([A-Za-z0-9]+)/i.exec(first.raw)?.[1] ?? '').toUpperCase()}`
+      : '',
+  };
+}
+
+function collectEmbeddedTimes(input: CheckInput): EmbeddedTime[] {
+  const out: EmbeddedTime[] = [];
+  const id = /^<?([^<>@\s]+)@/.exec((input.parsed.messageId ?? '').trim());
+  if (id) out.push(...readIdentifierTimes('message-id', id[1]!));
+  const boundary = boundaryOf(headerValue(input, 'content-type'));
+  if (boundary) out.push(...readIdentifierTimes('boundary', boundary));
+  const threadIndex = headerValue(input, 'thread-index');
+  if (threadIndex) {
+    const t = readThreadIndexTime(threadIndex);
+    if (t) out.push(t);
+  }
+  return out;
+}
