@@ -284,6 +284,23 @@ export interface Verification {
   arc: ArcCheck;
   /** Keys fetched from live DNS during this verification (only with --dns live). */
   fetchedKeys: KeyRecord[];
+  /**
+   * For list mail whose signature broke: the list's usual additions that, once undone, make the
+   * signature verify again (src/verify/list-undo.ts). Absent when nothing was tried.
+   */
+  listUndo?: ListUndo[];
+}
+
+/** A mailing list's additions undone so that a signature verifies over the author's text again. */
+export interface ListUndo {
+  /** The signature (SignatureCheck.index) that verifies once they are undone. */
+  signature: number;
+  /** What was undone, in words: "a footer of 4 lines", "a trailing MIME part", "the subject tag [team]". */
+  undone: string[];
+  /** The text the list added (the removed footer or part), cut to a few hundred characters. */
+  removed: string;
+  /** b= over the signed headers once the subject tag is undone (unknown: not tried or no key). */
+  headerSignature: 'pass' | 'fail' | 'unknown';
 }
 
 // ---------------------------------------------------------------- checks and verdict

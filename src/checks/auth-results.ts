@@ -1,7 +1,7 @@
 // Authentication-Results headers (RFC 8601) are plain text: anyone can write "dkim=pass" into a
 // forged message, and readers take it as proof. A genuine one is written by a receiving site that
 // also leaves its Received hop next to it; its name (authserv-id) must match that hop.
-import type { CheckInput, Finding, MessageCheck, RawHeader, ReceivedHop, SignatureCheck } from '../model.ts';
+import type { ArcCheck, CheckInput, Finding, MessageCheck, RawHeader, ReceivedHop, SignatureCheck } from '../model.ts';
 import { organisationalDomain, sameOrganisation } from '../common/org-domain.ts';
 import { readAuthResults } from './results-header.ts';
 
@@ -57,6 +57,15 @@ function vouches(hop: ReceivedHop, authservId: string | null): boolean {
   if (hop.by === null || authservId === null) return false;
   const by = hop.by.toLowerCase().replace(/\.$/, '');
   return by === authservId || sameOrganisation(by, authservId);
+}
+
+/**
+ * A valid ARC chain sealed by the site the header names: that site handled the message (its seal
+ * verifies over what it saw), so results written under its name are its own.
+ */
+function sealedBySite(arc: ArcCheck, authservId: string | null): boolean {
+  if (arc.result !== 'pass' || authservId === null) return false;
+  return arc.seals.some((seal) => seal.domain !== '' && sameOrganisation(seal.domain, authservId));
 }
 
 function unvouched(r: ResultsHeader, claims: MethodResult[], checked: ReceivedHop[]): Finding {
@@ -129,7 +138,8 @@ export const check: MessageCheck = {
       const claims = r.results.filter((c) => PROOF_METHODS.has(c.method) && c.result === 'pass');
       if (claims.length === 0) continue;
       const checked = neighbourHops(hops, r.header.index);
-      if (!checked.some((hop) => vouches(hop, r.authservId))) findings.push(unvouched(r, claims, checked));
+      if (!checked.some((hop) => vouches(hop, r.authservId)) && !sealedBySite(verification.arc, r.authservId))
+        findings.push(unvouched(r, claims, checked));
       for (const claim of claims.filter((c) => c.method === 'dkim')) {
         const signer = claimedSigner(claim);
         const f = signer === null ? null : contradiction(r, claim, signer, verification.signatures, verification.arc.result === 'pass');

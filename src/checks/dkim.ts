@@ -21,7 +21,8 @@ const codes: Record<string, CodeDoc> = {
   },
   'dkim/bad-signature': {
     severity: 'strong',
-    meaning: 'The body matches but the signature over the headers does not verify with the key: signed headers changed after signing.',
+    meaning:
+      'The body matches but the signature over the headers does not verify with the key: signed headers changed after signing. Weak instead of strong when a mailing list explains it.',
   },
   'dkim/key-unknown': {
     severity: 'info',
@@ -77,7 +78,7 @@ const codes: Record<string, CodeDoc> = {
   'dkim/missing-signature': {
     severity: 'weak',
     meaning:
-      'The From domain publishes DKIM keys (it is in the key store, from before the message time) but the message carries no signature of it: an unsigned spoof of a signing domain.',
+      'The From domain publishes DKIM keys (it is in the key store, from before the message time) but the message carries no signature of it, and no other signature on it verifies: an unsigned spoof of a signing domain.',
   },
 };
 
@@ -187,11 +188,13 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
             : `The body does not match what ${who} recorded: it was changed after signing${why}.`;
       out.push(find(s, 'dkim/body-hash-mismatch', detail, sev, { headerSignature: s.headerSignature }));
     } else {
+      // A list rewrites headers it forwards (subject tag, From or Reply-To munging): weak, like a body it changed.
       out.push(
         find(
           s,
           'dkim/bad-signature',
-          `${cap(who)} does not verify with its key: signed headers (${s.signedHeaders.slice(0, 6).join(', ')}${s.signedHeaders.length > 6 ? ', …' : ''}) were changed after signing.`,
+          `${cap(who)} does not verify with its key: signed headers (${s.signedHeaders.slice(0, 6).join(', ')}${s.signedHeaders.length > 6 ? ', …' : ''}) were changed after signing${list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have changed them)` : ''}.`,
+          list ? 'weak' : 'strong',
         ),
       );
     }
@@ -272,7 +275,9 @@ function missingSignature(input: CheckInput): Finding[] {
   // A domain that started signing after the message was written proves nothing about it.
   if (since !== null && since > asOf) return [];
   // A signature of the domain that fails is reported by its own finding; this is about its absence.
-  if (input.verification.signatures.some((s) => s.aligned)) return [];
+  // A third party's signature that verifies (a sending provider, a list) shows who sent it; whether
+  // this domain's mail normally carries its own signature is for the archive's signing profile.
+  if (input.verification.signatures.some((s) => s.aligned || s.result === 'pass')) return [];
   const what = 'this message carries no signature of it';
   return [
     {

@@ -9,7 +9,9 @@ import { check as dateConsistency } from './date-consistency.ts';
 import { check as dkimTime } from './dkim-time.ts';
 import { check as messageId } from './message-id.ts';
 import { check as lookalikeDomain } from './lookalike-domain.ts';
+import { check as listArc } from './list-arc.ts';
 import { archiveMailbox } from './archive-mailbox.ts';
+import { archiveAuthResults } from './archive-auth-results.ts';
 import { archiveCopies } from './archive-copies.ts';
 import { archiveThread } from './archive-thread.ts';
 
@@ -23,13 +25,19 @@ export const checks: readonly MessageCheck[] = [
   dkimTime,
   messageId,
   lookalikeDomain,
+  listArc,
 ];
 
 /**
  * The archive-wide checks, run over the whole store after every import (src/pipeline/archive-pass.ts
  * feeds each its input). Listed here so the docs test and the pass know them all.
  */
-export const archiveChecks: readonly Omit<ArchiveCheck<never>, 'run'>[] = [archiveMailbox, archiveCopies, archiveThread];
+export const archiveChecks: readonly Omit<ArchiveCheck<never>, 'run'>[] = [
+  archiveMailbox,
+  archiveAuthResults,
+  archiveCopies,
+  archiveThread,
+];
 
 /** Runs every check. A check that throws is a programming error, reported as a finding, not a crash. */
 export function runChecks(input: CheckInput): Finding[] {

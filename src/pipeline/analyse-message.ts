@@ -5,6 +5,7 @@ import type { AnalysedMessage, CheckContext, Finding, ParsedMessage, Verificatio
 import { parseMessage } from '../parse/parse-message.ts';
 import { verifyMessage } from '../verify/verify-message.ts';
 import { unquoteMboxFrom } from '../verify/mbox-quoting.ts';
+import { undoListChanges } from '../verify/list-undo.ts';
 import { splitHeaderSection } from '../parse/header-section.ts';
 import type { VerifyOptions } from '../verify/verify-message.ts';
 import { runChecks } from '../checks/index.ts';
@@ -96,6 +97,8 @@ export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha25
     verification = retried.verification;
     stageNotes.push(retried.note);
   }
+  const listUndo = undoListChanges(bytes, parsed, verification, verify.keys);
+  if (listUndo.length > 0) verification = { ...verification, listUndo };
   const context: CheckContext = { signingDomains: verify.keys.signingDomains() };
   const findings = [...parseFindings(parsed), ...stageErrors, ...stageNotes, ...runChecks({ parsed, verification, context })];
   // decideVerdict never verifies a message with an errored stage or check (ERRORED_CODES).

@@ -27,6 +27,8 @@ import { archiveChecks } from '../checks/index.ts';
 import { accountOf, assignRole, learnOwners, mailboxKeyOf, mailboxNameOf, roleFromName } from '../checks/archive-mailbox.ts';
 import type { OwnerEvidence } from '../checks/archive-mailbox.ts';
 import { archiveMailbox } from '../checks/archive-mailbox.ts';
+import { archiveAuthResults, learnStyles } from '../checks/archive-auth-results.ts';
+import type { ResultsStyles } from '../checks/archive-auth-results.ts';
 import { archiveCopies } from '../checks/archive-copies.ts';
 import type { CopyRecord } from '../checks/archive-copies.ts';
 import { archiveThread } from '../checks/archive-thread.ts';
@@ -43,12 +45,24 @@ export function runArchiveChecks(db: Db): number {
     backfillFacts(db);
     assignPlaces(db);
     clearArchiveFindings(db, ARCHIVE_CHECK_IDS);
-    for (const page of iterateArchiveRecords(db)) addArchiveFindings(db, archiveMailbox.run(page));
+    // First pass: learn what the archive shows; second pass: judge each message against it.
+    const styles = learnArchive(db);
+    for (const page of iterateArchiveRecords(db)) {
+      addArchiveFindings(db, archiveMailbox.run(page));
+      addArchiveFindings(db, archiveAuthResults.run({ records: page, styles }));
+    }
     for (const id of listSharedMessageIds(db)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, id)));
     for (const pairs of iterateReplyPairs(db)) addArchiveFindings(db, archiveThread.run(pairs));
     touched = decideTouched(db);
   })();
   return touched;
+}
+
+/** The habits of the archive's mailboxes and senders, in one streaming pass. */
+function learnArchive(db: Db): ResultsStyles {
+  const styles: ResultsStyles = { byMailbox: new Map(), archive: new Map() };
+  for (const page of iterateArchiveRecords(db)) learnStyles(page, styles);
+  return styles;
 }
 
 /** Facts for messages stored without them (older databases, records written by other tools). */

@@ -177,3 +177,32 @@ describe('auth-results: a results header planted in the submitted message', () =
     expect(codesOf(f)).toContain('auth-results/unvouched-pass');
   });
 });
+
+describe('auth-results vouched by an ARC seal', () => {
+  const headers = [
+    'Received: by 2002:adf:b343:0:0:0:0:0 with SMTP id k3csp2230702wrd; Mon, 7 Nov 2022 23:51:18 -0800',
+    'ARC-Authentication-Results: i=1; mx.google.com; dkim=pass header.i=@ietf.org header.s=ietf1',
+    'Authentication-Results: mx.google.com; dkim=pass header.i=@ietf.org header.s=ietf1',
+    received('ietfa.amsl.com', 'Mon, 7 Nov 2022 23:51:12 -0800'),
+    'From: a@ietf.org',
+    'Subject: x',
+  ];
+  const seals = [{ instance: 1, domain: 'google.com', selector: 'arc-20160816', result: 'none' }];
+
+  it('accepts results written under the name of a site whose seal on a valid chain verifies (real corpus: stalwart arc-001)', async () => {
+    expect(await runCheck(check, { headers, signatures: [{ domain: 'ietf.org' }], arc: { result: 'pass', instances: 1, seals } })).toEqual(
+      [],
+    );
+  });
+
+  it('does not when the chain fails or the seal is another site', async () => {
+    const sigs = [{ domain: 'ietf.org' }];
+    expect(codesOf(await runCheck(check, { headers, signatures: sigs, arc: { result: 'fail', instances: 1, seals } }))).toContain(
+      'auth-results/unvouched-pass',
+    );
+    const other = [{ ...seals[0]!, domain: 'sealer.example' }];
+    expect(codesOf(await runCheck(check, { headers, signatures: sigs, arc: { result: 'pass', instances: 1, seals: other } }))).toContain(
+      'auth-results/unvouched-pass',
+    );
+  });
+});

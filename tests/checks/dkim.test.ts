@@ -118,3 +118,22 @@ describe('dkim check', () => {
     for (const f of all) expect(check.codes[f.code], f.code).toBeDefined();
   });
 });
+
+describe('dkim check on third-party and list signatures', () => {
+  it('does not call a message an unsigned spoof when a third party signature verifies (real corpus: dkimpy ed25519-exim-prototype)', async () => {
+    const known = { signingDomains: new Map([['example.org', null]]) };
+    expect(codesOf(await run({ signatures: [{ domain: 'esp.example.com' }] }, known))).toEqual(['dkim/unaligned']);
+    // A third party's signature that does not verify leaves the spoof reported.
+    expect(codesOf(await run({ signatures: [{ domain: 'esp.example.com', result: 'fail', bodyHash: 'fail' }] }, known))).toContain(
+      'dkim/missing-signature',
+    );
+  });
+
+  it('makes changed signed headers weak on list mail: a list rewrites what it forwards', async () => {
+    const list = await run({
+      headers: [...HEADERS, 'List-Id: <team.example.org>'],
+      signatures: [{ domain: 'example.org', result: 'fail' }],
+    });
+    expect(list.map((x) => [x.code, x.severity])).toEqual([['dkim/bad-signature', 'weak']]);
+  });
+});

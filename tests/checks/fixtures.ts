@@ -17,6 +17,7 @@ export interface MessageSpec {
   arc?: Partial<Verification['arc']>;
   /** The body after the blank line; default a one-line text. */
   body?: string;
+  listUndo?: Verification['listUndo'];
 }
 
 /** A signature that passed, over the usual headers, unless told otherwise. */
@@ -71,6 +72,7 @@ export async function message(spec: MessageSpec): Promise<CheckInput> {
       signatures: (spec.signatures ?? []).map((s, index) => signature({ domain: '', ...s, index }, parsed.from[0]?.domain ?? '')),
       arc: { result: 'none', instances: 0, comment: '', seals: [], ...spec.arc },
       fetchedKeys: [],
+      ...(spec.listUndo ? { listUndo: spec.listUndo } : {}),
     },
   };
 }
