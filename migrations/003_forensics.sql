@@ -38,3 +38,11 @@ CREATE TABLE mailboxes (
   owners      TEXT    NOT NULL,
   copies      INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- The Message-IDs each message names in References and In-Reply-To (its thread ancestors), so the
+-- archive finds the replies that quote a message, however deep, by index.
+CREATE TABLE message_refs (
+  ref    TEXT NOT NULL,
+  sha256 TEXT NOT NULL REFERENCES messages (sha256),
+  PRIMARY KEY (ref, sha256)
+) WITHOUT ROWID;

@@ -295,6 +295,11 @@ export interface Verification {
 export interface ListUndo {
   /** The signature (SignatureCheck.index) that verifies once they are undone. */
   signature: number;
+  /**
+   * undone: the signature was broken and verifies again without the list's additions;
+   * footer-after-limit: it verifies, and what follows its l= limit is the list's own footer.
+   */
+  kind: 'undone' | 'footer-after-limit';
   /** What was undone, in words: "a footer of 4 lines", "a trailing MIME part", "the subject tag [team]". */
   undone: string[];
   /** The text the list added (the removed footer or part), cut to a few hundred characters. */
@@ -409,6 +414,8 @@ export interface MessageFacts {
   version: number;
   /** The verdict from the message's own findings, before any archive check. */
   selfVerdict: VerdictName;
+  /** Codes of the message's own weak and strong findings, before any archive check. */
+  selfFlags: string[];
   /** Addresses the message was delivered to (Delivered-To, X-Original-To, Envelope-To), lower case. */
   deliveredTo: string[];
   /** From address, lower case ('' when none). */
@@ -431,7 +438,7 @@ export interface MessageFacts {
   references: string[];
   /** Subject without reply/forward prefixes and list tags, lower case. */
   threadSubject: string;
-  /** Sampled hashes of word 4-grams (base64): of the text quoted from the parent, and of the whole text. */
+  /** Hashes of word 4-grams (base64 of 32-bit values): of the text quoted from the parent, and of the whole text. */
   quoteGrams: string;
   textGrams: string;
 }
@@ -460,6 +467,9 @@ export interface SignatureSummary {
   aligned: boolean;
   bodyHash: 'pass' | 'fail' | 'unknown';
   signedHeaders: string[];
+  /** When a key archive saw the key record used (null: undated or no key). */
+  keyFirstSeen: number | null;
+  keyLastSeen: number | null;
 }
 
 /** What the archive-wide checks see of one stored message. */

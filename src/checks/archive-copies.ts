@@ -8,6 +8,7 @@ import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts'
 import { mailboxNameOf } from './archive-mailbox.ts';
 import { diffText } from './line-diff.ts';
 import { htmlToText, normaliseText } from './text-forms.ts';
+import { organisationalDomain } from '../common/org-domain.ts';
 
 const ID = 'archive-copies';
 
@@ -15,14 +16,17 @@ const ID = 'archive-copies';
 export interface CopyRecord extends ArchiveRecord {
   text: string | null;
   html: string | null;
-  /** Sampled word 5-grams of the whole text (facts.textGrams unpacked). */
+  /** Word 4-grams of the whole text and of the quoted part (facts' grams unpacked). */
   textGrams: number[];
+  quoteGrams: number[];
 }
 
 export interface CopyGroup {
   copies: CopyRecord[];
-  /** Sampled grams of the text each reply in the archive quotes from this Message-ID. */
+  /** Word 4-grams of what each later message of the thread quotes (it names this Message-ID). */
   replyQuotes: number[][];
+  /** Word 4-grams of the text of the message these copies answer (In-Reply-To), when archived. */
+  parentGrams: number[];
 }
 
 const codes: Record<string, CodeDoc> = {
@@ -71,8 +75,12 @@ const codes: Record<string, CodeDoc> = {
 /** A date may differ between copies only by this much when a program reuses IDs, never in one message. */
 const REUSED_ID_MIN_DATE_GAP_S = 3600;
 
-/** A list's subject tag: "[team] ", "[Team-L] ". */
-const LIST_TAG = /^\[[^\]]{1,40}\]\s*/;
+/**
+ * A list's subject tag: "[team] ", "[Team-L] ". Lists put it first, before a reply prefix the
+ * author wrote ("[team] Re: x"); the author's own copy of a reply carries the tag where the client
+ * quoted it ("Re: [team] x"). Tags are removed wherever they stand, on list mail and the copies beside it.
+ */
+const LIST_TAG = /\[[^\]]{1,40}\]\s*/g;
 
 type Field = 'From' | 'To/Cc' | 'Subject' | 'Date' | 'text' | 'HTML text' | 'attachments';
 
@@ -97,11 +105,14 @@ export function compareCopies(a: CopyRecord, b: CopyRecord): Comparison {
   const fb = b.facts;
   const differs: Field[] = [];
   const undone = new Set<string>();
-  if (fa.from !== fb.from) differs.push('From');
+  if (fa.from !== fb.from) {
+    if (listRewroteFrom(a, b) || listRewroteFrom(b, a)) undone.add('From rewritten by the list');
+    else differs.push('From');
+  }
   if (fa.recipients.join(',') !== fb.recipients.join(',')) differs.push('To/Cc');
   if (fa.content.subject !== fb.content.subject) {
-    const untag = (x: CopyRecord): string => (x.facts.list ? x.facts.content.subject.replace(LIST_TAG, '') : x.facts.content.subject);
-    if (untag(a) === untag(b)) undone.add('subject tag');
+    const untag = (x: CopyRecord): string => normaliseText(x.facts.content.subject.replace(LIST_TAG, ' '));
+    if ((fa.list || fb.list) && untag(a) === untag(b)) undone.add('subject tag');
     else differs.push('Subject');
   }
   if (a.dateEpoch !== b.dateEpoch) differs.push('Date');
@@ -122,9 +133,12 @@ export function compareCopies(a: CopyRecord, b: CopyRecord): Comparison {
     if (stripped(a, b) || stripped(b, a)) undone.add('attachments removed');
     else differs.push('attachments');
   }
+  // A program writes Date once per message: copies that differ in it by more than an hour are two
+  // sendings that share an ID (a counter reset, a reminder re-sent), not two copies of one message.
+  // A Date moved by a forger is for the embedded times and the hops to show (archive-timestamps).
   const dateGap = a.dateEpoch === null || b.dateEpoch === null ? Infinity : Math.abs(a.dateEpoch - b.dateEpoch);
-  if (differs.includes('Subject') && dateGap > REUSED_ID_MIN_DATE_GAP_S && (differs.includes('text') || differs.includes('To/Cc'))) {
-    return { kind: 'unrelated', fields: differs, undone: [] };
+  if (dateGap > REUSED_ID_MIN_DATE_GAP_S || (differs.includes('Subject') && (differs.includes('text') || differs.includes('To/Cc')))) {
+    if (dateGap > REUSED_ID_MIN_DATE_GAP_S || differs.includes('Date')) return { kind: 'unrelated', fields: differs, undone: [] };
   }
   if (differs.length > 0) return { kind: 'differs', fields: differs, undone: [...undone] };
   return { kind: undone.size > 0 ? 'list' : 'same', fields: [], undone: [...undone] };
@@ -141,6 +155,22 @@ function listFooter(a: CopyRecord, b: CopyRecord, form: (c: CopyRecord) => strin
   if (a.facts.list && !b.facts.list) return x.length > y.length && x.startsWith(y);
   if (b.facts.list && !a.facts.list) return y.length > x.length && y.startsWith(x);
   return false;
+}
+
+/** The list's domain (organisational) from a List-Id such as "Team <team.lists.example.org>". */
+function listDomainOf(listId: string | null): string | null {
+  const m = /<([^<>\s]+)>/.exec(listId ?? '') ?? /([a-z0-9.-]+\.[a-z]{2,})/i.exec(listId ?? '');
+  return m ? organisationalDomain(m[1]!) : null;
+}
+
+/**
+ * A list that rewrites From to its own address ("Anna via Team <team@lists.example.org>", so that
+ * DMARC passes for the list's own signature): x is the list copy and y carries the author's From.
+ */
+function listRewroteFrom(x: CopyRecord, y: CopyRecord): boolean {
+  const list = listDomainOf(x.listId);
+  const fromDomain = x.facts.from.split('@').pop() ?? '';
+  return x.facts.list && list !== null && organisationalDomain(fromDomain) === list && !y.facts.list;
 }
 
 /** Where a copy sits, in words: "alice/Sent (sent)". */
@@ -186,35 +216,75 @@ function cluster(copies: CopyRecord[], cmp: (i: number, j: number) => Comparison
 }
 
 /**
- * A reply's quote supports a cluster when at least this share of its sampled grams occur in the
+ * A reply's quote supports a cluster when at least this share of its word 4-grams occur in the
  * cluster's text: quoting re-wraps lines and drops signatures, but keeps the words.
  */
 const QUOTE_SUPPORT_SHARE = 0.6;
-/** A quote of fewer sampled grams than this (a line or two) is too short to tell two versions apart. */
-const QUOTE_MIN_GRAMS = 2;
+/** A quote of fewer 4-grams than this says nothing. */
+const QUOTE_MIN_GRAMS = 1;
+
+/**
+ * Own findings that honest copies carry for want of context the archive supplies (a sent copy or
+ * internal mail is unsigned): they say nothing about which copy was altered.
+ */
+const HONEST_ABSENCES = new Set(['dkim/missing-signature']);
+
+/** A parent's text matches the quote of a copy when this share of the quote's grams occur in it. */
+const PARENT_MATCH_SHARE = 0.8;
 
 interface Support {
-  accounts: Set<string>;
-  sent: boolean;
-  inbox: boolean;
-  quotes: number;
   score: number;
   why: string[];
 }
 
-function supportOf(members: CopyRecord[], group: CopyGroup): Support {
-  const accounts = new Set(members.flatMap((m) => m.places.map((p) => p.account)));
-  const sent = members.some((m) => m.places.some((p) => p.role === 'sent'));
-  const inbox = members.some((m) => m.places.some((p) => p.role === 'inbox'));
-  const grams = new Set(members.flatMap((m) => m.textGrams));
-  const quotes = group.replyQuotes.filter(
-    (q) => q.length >= QUOTE_MIN_GRAMS && q.filter((g) => grams.has(g)).length >= QUOTE_SUPPORT_SHARE * q.length,
-  ).length;
-  const why: string[] = [];
-  if (accounts.size > 1) why.push(`${accounts.size} independent mailboxes`);
-  if (sent && inbox && accounts.size > 1) why.push("the sender's sent copy and a recipient's inbox copy");
-  if (quotes > 0) why.push(`the text ${quotes} repl${quotes === 1 ? 'y quotes' : 'ies quote'}`);
-  return { accounts, sent, inbox, quotes, score: accounts.size + (sent && inbox && accounts.size > 1 ? 1 : 0) + 2 * quotes, why };
+function shareIn(grams: number[], set: Set<number>): number {
+  return grams.length === 0 ? 0 : grams.filter((g) => set.has(g)).length / grams.length;
+}
+
+/**
+ * What speaks for each cluster of equal copies: independent mailboxes (a person's sent copy and
+ * another's inbox copy weigh most), the later messages whose quotes match this cluster's text
+ * better than the others', and a quote of the parent that the parent's archived text bears out
+ * while the other clusters' quotes do not.
+ */
+function supportOf(clusters: CopyRecord[][], group: CopyGroup): Support[] {
+  const textSets = clusters.map((k) => new Set(k.flatMap((m) => m.textGrams)));
+  const quoteVotes = clusters.map(() => 0);
+  for (const q of group.replyQuotes) {
+    if (q.length < QUOTE_MIN_GRAMS) continue;
+    const shares = textSets.map((set) => shareIn(q, set));
+    const best = Math.max(...shares);
+    const winners = shares.filter((x) => x === best).length;
+    if (best >= QUOTE_SUPPORT_SHARE && winners === 1) quoteVotes[shares.indexOf(best)]!++;
+  }
+  const parent = new Set(group.parentGrams);
+  const parentShares = clusters.map((k) => {
+    const quote = k.flatMap((m) => m.quoteGrams);
+    return parent.size === 0 || quote.length < QUOTE_MIN_GRAMS ? null : shareIn(quote, parent);
+  });
+  // A copy whose own findings (a broken signature, a document that gives it away) are suspicious
+  // or tampered weighs against its cluster: the clean cluster is the likelier original.
+  const selfFlagged = clusters.map((k) => k.some((m) => m.facts.selfFlags.some((c) => !HONEST_ABSENCES.has(c))));
+  return clusters.map((members, i) => {
+    const accounts = new Set(members.flatMap((m) => m.places.map((p) => p.account)));
+    const sent = members.some((m) => m.places.some((p) => p.role === 'sent'));
+    const inbox = members.some((m) => m.places.some((p) => p.role === 'inbox'));
+    const pair = sent && inbox && accounts.size > 1;
+    const quotes = quoteVotes[i]!;
+    const mine = parentShares[i];
+    // The cluster whose quote the parent bears out best, when that is nearly all of it: an edit in
+    // a quoted line leaves the edited copy's quote with grams the parent never had.
+    const parentAgrees =
+      mine !== null && mine !== undefined && mine >= PARENT_MATCH_SHARE && parentShares.every((x, j) => j === i || x === null || x < mine);
+    const why: string[] = [];
+    if (accounts.size > 1) why.push(`${accounts.size} independent mailboxes`);
+    if (pair) why.push("the sender's sent copy and a recipient's inbox copy");
+    if (quotes > 0) why.push(`the text ${quotes} later message${quotes === 1 ? ' quotes' : 's quote'}`);
+    if (parentAgrees) why.push('a quote of the parent that the archived parent bears out');
+    const clean = !selfFlagged[i] && selfFlagged.some((x, j) => j !== i && x);
+    if (clean) why.push('no inconsistency of its own, where the other copy has some');
+    return { score: accounts.size + (pair ? 1 : 0) + 2 * quotes + (parentAgrees ? 2 : 0) + (clean ? 2 : 0), why };
+  });
 }
 
 /** "one other copy", "3 other copies". */
@@ -365,7 +435,9 @@ function run(group: CopyGroup): Map<string, Finding[]> {
       return;
     }
     const members = (k: number[]): CopyRecord[] => k.map((j) => copies[j]!);
-    const ranked = [mine, ...rivals].map((k) => ({ k, s: supportOf(members(k), group) })).sort((x, y) => y.s.score - x.s.score);
+    const contenders = [mine, ...rivals];
+    const support = supportOf(contenders.map(members), group);
+    const ranked = contenders.map((k, n) => ({ k, s: support[n]! })).sort((x, y) => y.s.score - x.s.score);
     const best = ranked[0]!;
     const second = ranked[1]!;
     const decided = best.s.score >= 2 && best.s.score > second.s.score;

@@ -13,7 +13,14 @@ const codes: Record<string, CodeDoc> = {
 
 function run(pairs: { reply: ArchiveRecord; parent: ArchiveRecord }[]): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>();
-  for (const { reply, parent } of pairs) {
+  // A reply answers one of the messages carrying its In-Reply-To; when a program reused that ID,
+  // the earliest of them is the one it may answer.
+  const earliest = new Map<string, { reply: ArchiveRecord; parent: ArchiveRecord }>();
+  for (const p of pairs) {
+    const seen = earliest.get(p.reply.sha256);
+    if (!seen || (p.parent.dateEpoch ?? Infinity) < (seen.parent.dateEpoch ?? Infinity)) earliest.set(p.reply.sha256, p);
+  }
+  for (const { reply, parent } of earliest.values()) {
     if (reply.dateEpoch === null || parent.dateEpoch === null) continue;
     const early = parent.dateEpoch - reply.dateEpoch;
     if (early <= REPLY_SKEW_TOLERANCE_S) continue;

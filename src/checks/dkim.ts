@@ -51,7 +51,8 @@ const codes: Record<string, CodeDoc> = {
   },
   'dkim/unsigned-content': {
     severity: 'strong',
-    meaning: 'The signature covers only the first l= bytes of the body and more content follows: text was appended after signing.',
+    meaning:
+      'The signature covers only the first l= bytes of the body and more content follows: text was appended after signing. Weak instead of strong on list mail, whose list may have added it.',
   },
   'dkim/unaligned': {
     severity: 'info',
@@ -127,12 +128,14 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
       );
     }
     if (s.unsignedBodyBytes > 0) {
+      // Lists append their footer after l= (that is what l= is for): weak on list mail, never tampered.
+      const list = input.parsed.listId !== null;
       out.push(
         find(
           s,
           'dkim/unsigned-content',
-          `${cap(who)} covers only the first ${s.bodyLength} bytes of the body; ${s.unsignedBodyBytes} bytes after them were not signed and may have been added later.`,
-          undefined,
+          `${cap(who)} covers only the first ${s.bodyLength} bytes of the body; ${s.unsignedBodyBytes} bytes after them were not signed and may have been added later${list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have added them)` : ''}.`,
+          list ? 'weak' : undefined,
           { l: s.bodyLength, unsignedBytes: s.unsignedBodyBytes },
         ),
       );

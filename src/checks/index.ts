@@ -12,6 +12,7 @@ import { check as lookalikeDomain } from './lookalike-domain.ts';
 import { check as listArc } from './list-arc.ts';
 import { archiveMailbox } from './archive-mailbox.ts';
 import { archiveAuthResults } from './archive-auth-results.ts';
+import { archiveSigning } from './archive-signing.ts';
 import { archiveCopies } from './archive-copies.ts';
 import { archiveThread } from './archive-thread.ts';
 
@@ -35,6 +36,7 @@ export const checks: readonly MessageCheck[] = [
 export const archiveChecks: readonly Omit<ArchiveCheck<never>, 'run'>[] = [
   archiveMailbox,
   archiveAuthResults,
+  archiveSigning,
   archiveCopies,
   archiveThread,
 ];

@@ -14,6 +14,11 @@ const codes: Record<string, CodeDoc> = {
     meaning:
       "The message went through a mailing list that changed it; with the list's usual additions undone (a footer, a trailing MIME part, the subject tag) the author's signature verifies again over the body and the signed headers: changed in transit by the list, the author's text verifies.",
   },
+  [`${ID}/list-footer-after-limit`]: {
+    severity: 'info',
+    meaning:
+      "On list mail, the text after the part a signature's l= covers is the list's footer (it names the list's own address or web page, from its List-* headers): the list appended it, which l= allows, so it is not text added by someone else.",
+  },
   [`${ID}/list-signed`]: {
     severity: 'info',
     meaning:
@@ -42,6 +47,18 @@ function listFindings(input: CheckInput): Finding[] {
     if (u.headerSignature !== 'pass') continue;
     const sig = verification.signatures[u.signature];
     if (!sig) continue;
+    if (u.kind === 'footer-after-limit') {
+      out.push({
+        check: ID,
+        code: `${ID}/list-footer-after-limit`,
+        severity: 'info',
+        signature: u.signature,
+        detail: `The text after the part the signature of ${sig.domain} covers (l=${sig.bodyLength}) is the footer of the mailing list${parsed.listId ? ` ${parsed.listId}` : ''}, naming the list's own address: the list added it, which is what l= allows.`,
+        evidence: { list: parsed.listId, footer: u.removed, signer: sig.domain },
+        explains: ['dkim/unsigned-content'],
+      });
+      continue;
+    }
     out.push({
       check: ID,
       code: `${ID}/author-text-verifies`,

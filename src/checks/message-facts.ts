@@ -1,18 +1,21 @@
 // The compact facts about one message that the archive-wide checks compare across messages:
 // computed once, at analysis, from what the parser and the verifier found; stored beside the
 // message so that an archive pass over a million messages never parses one again. Pure; not a check.
-import type { AuthResultsFact, CheckInput, EmbeddedTime, Fingerprint, MessageFacts, VerdictName } from '../model.ts';
+import type { AuthResultsFact, CheckInput, EmbeddedTime, Finding, Fingerprint, MessageFacts, VerdictName } from '../model.ts';
 import { organisationalDomain } from '../common/org-domain.ts';
 import { readIdentifierTimes, readThreadIndexTime } from './embedded-times.ts';
 import { readAuthResults, resultDomain } from './results-header.ts';
 import { hashText, htmlToText, normaliseText, packGrams, sampleGrams, splitQuoted, threadSubject } from './text-forms.ts';
 
 /** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
-export const FACTS_VERSION = 1;
+export const FACTS_VERSION = 2;
 
-/** Grams kept per message: enough to compare the first few hundred words of a quote and its parent. */
-const QUOTE_GRAMS = 80;
-const TEXT_GRAMS = 160;
+/**
+ * Word 4-grams kept per message, from the start (about 150 and 300 words): enough to compare the
+ * quote of a reply with its parent's text, nested quotes included, at under 2 KB a message.
+ */
+const QUOTE_GRAMS = 150;
+const TEXT_GRAMS = 300;
 
 /** Headers that carry the address a copy was delivered to, written by the receiving server. */
 const DELIVERY_HEADERS = new Set(['delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to', 'x-delivered-to', 'x-rcpt-to']);
@@ -59,7 +62,7 @@ const CLIENT_HEADERS = new Set([
   'x-priority',
 ]);
 
-export function collectMessageFacts(input: CheckInput, selfVerdict: VerdictName): MessageFacts {
+export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictName; findings: Finding[] }): MessageFacts {
   const { parsed } = input;
   const lower = (a: string): string => a.trim().toLowerCase();
   const deliveredTo = unique(parsed.headers.filter((h) => DELIVERY_HEADERS.has(h.key)).flatMap((h) => addressesIn(h.value)));
@@ -68,7 +71,8 @@ export function collectMessageFacts(input: CheckInput, selfVerdict: VerdictName)
   const bodyWords = normaliseText(parsed.text);
   return {
     version: FACTS_VERSION,
-    selfVerdict,
+    selfVerdict: own.verdict,
+    selfFlags: [...new Set(own.findings.filter((f) => f.severity !== 'info').map((f) => f.code))],
     deliveredTo,
     from: lower(parsed.from[0]?.address ?? ''),
     recipients: unique([...parsed.to, ...parsed.cc].map((a) => lower(a.address)).filter((a) => a !== '')).sort(),

@@ -1,5 +1,5 @@
 // The forms of a message's text that archive checks compare: whitespace-insensitive text, the text
-// of an HTML part, the part a reply quotes, and sampled word 4-grams of each. Not a check.
+// of an HTML part, the part a reply quotes, and the word 4-grams of each. Not a check.
 import { createHash } from 'node:crypto';
 
 /** Whitespace of any kind (line breaks, non-breaking spaces, tabs) collapsed to one space, trimmed. */
@@ -82,20 +82,17 @@ export function wordsOf(text: string): string[] {
 }
 
 /**
- * Word 4-grams sampled by their hash (one in two, the same ones on both sides of a comparison), so
- * re-wrapped or re-quoted text still matches while the stored list stays short; four words keep a
- * one-line quote comparable. At most `limit` grams, taken from the start.
+ * Word 4-grams of a text, as 32-bit hashes, at most `limit` from the start: re-wrapped or re-quoted
+ * text still matches, and one changed word changes the four grams around it. Four words keep a
+ * one-line quote comparable; a text of fewer words gives one gram of all of them.
  */
 export const GRAM_WORDS = 4;
-const SAMPLE = 2;
 
 export function sampleGrams(text: string, limit: number): number[] {
   const words = wordsOf(text);
+  if (words.length > 0 && words.length < GRAM_WORDS) return [fnv1a(words.join(' '))];
   const out: number[] = [];
-  for (let i = 0; i + GRAM_WORDS <= words.length && out.length < limit; i++) {
-    const h = fnv1a(words.slice(i, i + GRAM_WORDS).join(' '));
-    if (h % SAMPLE === 0) out.push(h);
-  }
+  for (let i = 0; i + GRAM_WORDS <= words.length && out.length < limit; i++) out.push(fnv1a(words.slice(i, i + GRAM_WORDS).join(' ')));
   return out;
 }
 

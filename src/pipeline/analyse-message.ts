@@ -103,7 +103,7 @@ export async function analyseMessage(bytes: Buffer, verify: VerifyOptions, sha25
   const findings = [...parseFindings(parsed), ...stageErrors, ...stageNotes, ...runChecks({ parsed, verification, context })];
   // decideVerdict never verifies a message with an errored stage or check (ERRORED_CODES).
   const verdict = decideVerdict(findings);
-  const facts = collectMessageFacts({ parsed, verification, context }, verdict.verdict);
+  const facts = collectMessageFacts({ parsed, verification, context }, { verdict: verdict.verdict, findings });
   return { sha256, bytes, parsed, verification, findings, verdict, facts };
 }
 

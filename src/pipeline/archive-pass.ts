@@ -14,6 +14,7 @@ import {
   listCopies,
   listReplyQuotes,
   listSharedMessageIds,
+  listTextGrams,
   readBodies,
   readStoredCheckInput,
   readVerdicts,
@@ -29,8 +30,10 @@ import type { OwnerEvidence } from '../checks/archive-mailbox.ts';
 import { archiveMailbox } from '../checks/archive-mailbox.ts';
 import { archiveAuthResults, learnStyles } from '../checks/archive-auth-results.ts';
 import type { ResultsStyles } from '../checks/archive-auth-results.ts';
+import { archiveSigning, emptyProfiles, learnSigning } from '../checks/archive-signing.ts';
+import type { SigningProfiles } from '../checks/archive-signing.ts';
 import { archiveCopies } from '../checks/archive-copies.ts';
-import type { CopyRecord } from '../checks/archive-copies.ts';
+import type { CopyGroup, CopyRecord } from '../checks/archive-copies.ts';
 import { archiveThread } from '../checks/archive-thread.ts';
 import { collectMessageFacts, FACTS_VERSION } from '../checks/message-facts.ts';
 import { unpackGrams } from '../checks/text-forms.ts';
@@ -46,10 +49,11 @@ export function runArchiveChecks(db: Db): number {
     assignPlaces(db);
     clearArchiveFindings(db, ARCHIVE_CHECK_IDS);
     // First pass: learn what the archive shows; second pass: judge each message against it.
-    const styles = learnArchive(db);
+    const { styles, profiles } = learnArchive(db);
     for (const page of iterateArchiveRecords(db)) {
       addArchiveFindings(db, archiveMailbox.run(page));
       addArchiveFindings(db, archiveAuthResults.run({ records: page, styles }));
+      addArchiveFindings(db, archiveSigning.run({ records: page, profiles }));
     }
     for (const id of listSharedMessageIds(db)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, id)));
     for (const pairs of iterateReplyPairs(db)) addArchiveFindings(db, archiveThread.run(pairs));
@@ -58,11 +62,15 @@ export function runArchiveChecks(db: Db): number {
   return touched;
 }
 
-/** The habits of the archive's mailboxes and senders, in one streaming pass. */
-function learnArchive(db: Db): ResultsStyles {
+/** The habits of the archive's mailboxes, domains and senders, in one streaming pass. */
+function learnArchive(db: Db): { styles: ResultsStyles; profiles: SigningProfiles } {
   const styles: ResultsStyles = { byMailbox: new Map(), archive: new Map() };
-  for (const page of iterateArchiveRecords(db)) learnStyles(page, styles);
-  return styles;
+  const profiles = emptyProfiles();
+  for (const page of iterateArchiveRecords(db)) {
+    learnStyles(page, styles);
+    learnSigning(page, profiles);
+  }
+  return { styles, profiles };
 }
 
 /** Facts for messages stored without them (older databases, records written by other tools). */
@@ -71,7 +79,7 @@ function backfillFacts(db: Db): void {
     const stored = readStoredCheckInput(db, sha);
     if (!stored) continue;
     const own = stored.findings.filter((f) => !ARCHIVE_CHECK_IDS.includes(f.check));
-    insertFacts(db, sha, collectMessageFacts(stored.input, decideVerdict(own).verdict));
+    insertFacts(db, sha, collectMessageFacts(stored.input, { verdict: decideVerdict(own).verdict, findings: own }));
   }
 }
 
@@ -125,11 +133,10 @@ function assignPlaces(db: Db): void {
   }
 }
 
-/** The copies of one Message-ID, with their texts when their content differs, and the replies' quotes. */
-function copyGroup(db: Db, messageId: string): { copies: CopyRecord[]; replyQuotes: number[][] } {
+/** The copies of one Message-ID, with their texts when their content differs, the later quotes and the parent. */
+function copyGroup(db: Db, messageId: string): CopyGroup {
   const records = listCopies(db, messageId);
-  const contentKey = (r: (typeof records)[number]): string => JSON.stringify(r.facts.content);
-  const differ = new Set(records.map(contentKey)).size > 1;
+  const differ = new Set(records.map((r) => JSON.stringify(r.facts.content))).size > 1;
   const bodies = differ
     ? readBodies(
         db,
@@ -141,8 +148,15 @@ function copyGroup(db: Db, messageId: string): { copies: CopyRecord[]; replyQuot
     text: bodies.get(r.sha256)?.text ?? null,
     html: bodies.get(r.sha256)?.html ?? null,
     textGrams: unpackGrams(r.facts.textGrams),
+    quoteGrams: unpackGrams(r.facts.quoteGrams),
   }));
-  return { copies, replyQuotes: differ ? listReplyQuotes(db, messageId).map(unpackGrams) : [] };
+  if (!differ) return { copies, replyQuotes: [], parentGrams: [] };
+  const parent = records.find((r) => r.inReplyTo !== null)?.inReplyTo ?? null;
+  return {
+    copies,
+    replyQuotes: listReplyQuotes(db, messageId).map(unpackGrams),
+    parentGrams: parent === null ? [] : listTextGrams(db, parent).flatMap(unpackGrams),
+  };
 }
 
 /** Decides again the verdict of every message whose archive findings were written or cleared. */

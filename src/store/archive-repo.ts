@@ -132,12 +132,25 @@ interface RecordRow {
 const RECORD_COLUMNS = `m.sha256, m.message_id, m.subject, m.from_domain, m.date_header, m.date_epoch, m.as_of, m.list_id,
   m.in_reply_to, f.facts,
   (SELECT json_group_array(json_array(g.idx, g.domain, g.selector, g.algorithm, g.key_type, g.key_bits, g.result,
-          g.aligned, g.body_hash, g.signed_headers))
+          g.aligned, g.body_hash, g.signed_headers, g.key_first_seen, g.key_last_seen))
      FROM signatures g WHERE g.sha256 = m.sha256) AS sigs,
   (SELECT json_group_array(json_array(s.mailbox_key, mb.account, s.role))
      FROM sources s LEFT JOIN mailboxes mb ON mb.key = s.mailbox_key WHERE s.sha256 = m.sha256) AS places`;
 
-type SigTuple = [number, string, string, string, string | null, number | null, DkimResult, number, SignatureSummary['bodyHash'], string];
+type SigTuple = [
+  number,
+  string,
+  string,
+  string,
+  string | null,
+  number | null,
+  DkimResult,
+  number,
+  SignatureSummary['bodyHash'],
+  string,
+  number | null,
+  number | null,
+];
 
 function toRecord(r: RecordRow): ArchiveRecord {
   const facts = JSON.parse(r.facts) as MessageFacts;
@@ -155,6 +168,8 @@ function toRecord(r: RecordRow): ArchiveRecord {
       aligned: t[7] === 1,
       bodyHash: t[8],
       signedHeaders: t[9] === '' ? [] : t[9].split(':'),
+      keyFirstSeen: t[10],
+      keyLastSeen: t[11],
     }))
     .sort((a, b) => a.index - b.index);
   const places = (JSON.parse(r.places) as [string | null, string | null, MailboxRole | null][])
@@ -222,12 +237,22 @@ export function readBodies(db: Db, sha256s: string[]): Map<string, { text: strin
   return out;
 }
 
-/** The quote grams of the replies whose In-Reply-To is this Message-ID. */
+/** The quote grams of the later messages of the thread that name this Message-ID (In-Reply-To or References). */
 export function listReplyQuotes(db: Db, messageId: string): string[] {
   return db
     .prepare(
-      `SELECT f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
-       WHERE m.in_reply_to = ? AND f.quote_grams != ''`,
+      `SELECT f.quote_grams FROM message_refs r JOIN message_facts f ON f.sha256 = r.sha256
+       WHERE r.ref = ? AND f.quote_grams != ''`,
+    )
+    .pluck()
+    .all(messageId) as string[];
+}
+
+/** The text grams of the stored copies of a message (a parent, for the quotes of its replies). */
+export function listTextGrams(db: Db, messageId: string): string[] {
+  return db
+    .prepare(
+      `SELECT f.text_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256 WHERE m.message_id = ? AND f.text_grams != ''`,
     )
     .pluck()
     .all(messageId) as string[];

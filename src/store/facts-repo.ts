@@ -14,6 +14,8 @@ export function insertFacts(db: Db, sha256: string, facts: MessageFacts): void {
     quoteGrams,
     textGrams,
   );
+  const ref = cachedStatement(db, 'INSERT OR IGNORE INTO message_refs (ref, sha256) VALUES (?, ?)');
+  for (const id of facts.references) ref.run(id, sha256);
 }
 
 /** Messages whose facts are missing or were collected by an older version of the collector. */

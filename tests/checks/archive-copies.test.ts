@@ -22,8 +22,8 @@ function codes(out: Map<string, Finding[]>, sha: string): string[] {
   return (out.get(sha) ?? []).map((f) => f.code);
 }
 
-function run(copies: CopyRecord[], replyQuotes: number[][] = []): Map<string, Finding[]> {
-  const out = archiveCopies.run({ copies, replyQuotes });
+function run(copies: CopyRecord[], replyQuotes: number[][] = [], parentGrams: number[] = []): Map<string, Finding[]> {
+  const out = archiveCopies.run({ copies, replyQuotes, parentGrams });
   for (const fs of out.values())
     for (const f of fs) {
       expect(f.check).toBe('archive-copies');

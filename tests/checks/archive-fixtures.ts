@@ -1,6 +1,6 @@
 // Archive records for the archive checks' tests, made the way the pipeline makes them: a message
 // written as bytes, read by the real parser, its facts collected by src/checks/message-facts.ts.
-import type { ArchiveRecord, CopyPlace, VerdictName } from '../../src/model.ts';
+import type { ArchiveRecord, CopyPlace, Finding, VerdictName } from '../../src/model.ts';
 import type { CopyRecord } from '../../src/checks/archive-copies.ts';
 import { collectMessageFacts } from '../../src/checks/message-facts.ts';
 import { unpackGrams } from '../../src/checks/text-forms.ts';
@@ -12,6 +12,8 @@ export interface RecordSpec extends MessageSpec {
   /** The verdict the message's own findings gave; default unverifiable. */
   selfVerdict?: VerdictName;
   places?: CopyPlace[];
+  /** The message's own findings (their weak and strong codes become facts.selfFlags). */
+  selfFindings?: Finding[];
 }
 
 /** A place: "alice/Sent" as mailbox "/dump/alice/Sent" of account "/dump/alice". */
@@ -23,7 +25,7 @@ export function place(where: string, role: CopyPlace['role']): CopyPlace {
 export async function record(spec: RecordSpec): Promise<CopyRecord> {
   const input = await message(spec);
   const p = input.parsed;
-  const facts = collectMessageFacts(input, spec.selfVerdict ?? 'unverifiable');
+  const facts = collectMessageFacts(input, { verdict: spec.selfVerdict ?? 'unverifiable', findings: spec.selfFindings ?? [] });
   const r: ArchiveRecord = {
     sha256: spec.sha256,
     messageId: p.messageId,
@@ -46,8 +48,10 @@ export async function record(spec: RecordSpec): Promise<CopyRecord> {
       aligned: s.aligned,
       bodyHash: s.bodyHash,
       signedHeaders: s.signedHeaders,
+      keyFirstSeen: s.keyFirstSeen,
+      keyLastSeen: s.keyLastSeen,
     })),
     places: spec.places ?? [],
   };
-  return { ...r, text: p.text, html: p.html, textGrams: unpackGrams(facts.textGrams) };
+  return { ...r, text: p.text, html: p.html, textGrams: unpackGrams(facts.textGrams), quoteGrams: unpackGrams(facts.quoteGrams) };
 }

@@ -25,6 +25,7 @@ describe('list-arc', () => {
       listUndo: [
         {
           signature: 0,
+          kind: 'undone',
           undone: ['a footer of 3 lines at the end', 'the subject tag [Policy]'],
           removed: '--\r\nPolicy list\r\n',
           headerSignature: 'pass',
@@ -38,9 +39,28 @@ describe('list-arc', () => {
   });
 
   it('explains nothing when undoing did not make the headers verify, or there is no list', async () => {
-    const half = [{ signature: 0, undone: ['a footer of 3 lines at the end'], removed: '', headerSignature: 'fail' as const }];
+    const half = [
+      { signature: 0, kind: 'undone' as const, undone: ['a footer of 3 lines at the end'], removed: '', headerSignature: 'fail' as const },
+    ];
     expect(await runCheck(check, { headers: [...HEADERS, LIST], signatures: [BROKEN], listUndo: half })).toEqual([]);
     expect(await runCheck(check, { headers: HEADERS, signatures: [BROKEN] })).toEqual([]);
+  });
+
+  it("explains text after l= when it is the list's own footer", async () => {
+    const f = await runCheck(check, {
+      headers: [...HEADERS, LIST],
+      signatures: [{ domain: 'ministry.example', bodyLength: 200, unsignedBodyBytes: 90 }],
+      listUndo: [
+        {
+          signature: 0,
+          kind: 'footer-after-limit',
+          undone: ['a footer'],
+          removed: 'Policy mailing list https://lists.ministry.example/policy',
+          headerSignature: 'pass',
+        },
+      ],
+    });
+    expect(f.map((x) => [x.code, x.signature, x.explains])).toEqual([['list-arc/list-footer-after-limit', 0, ['dkim/unsigned-content']]]);
   });
 
   it("takes the list's own signature as the list vouching for what it distributed", async () => {

@@ -42,10 +42,18 @@ export function compose(l: Letter): string {
 }
 
 /** The outgoing server's DKIM signature prepended (test keys of test-corpus/keys). */
-export async function sign(message: string, domain: string, selector: string, at: Date): Promise<string> {
+export async function sign(message: string, domain: string, selector: string, at: Date, maxBodyLength?: number): Promise<string> {
   const r = (await dkimSign(message, {
     signTime: at,
-    signatureData: [{ signingDomain: domain, selector, privateKey: readPrivateKey(domain, selector), canonicalization: 'relaxed/relaxed' }],
+    signatureData: [
+      {
+        signingDomain: domain,
+        selector,
+        privateKey: readPrivateKey(domain, selector),
+        canonicalization: 'relaxed/relaxed',
+        ...(maxBodyLength === undefined ? {} : { maxBodyLength }),
+      },
+    ],
   } as unknown as Parameters<typeof dkimSign>[1])) as { signatures: string; errors: unknown[] };
   if (r.errors.length) throw new Error(`signing failed: ${JSON.stringify(r.errors)}`);
   return r.signatures + message;

@@ -98,6 +98,11 @@ CREATE TABLE message_facts (
   quote_grams TEXT    NOT NULL,
   text_grams  TEXT    NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE message_refs (
+  ref    TEXT NOT NULL,
+  sha256 TEXT NOT NULL REFERENCES messages (sha256),
+  PRIMARY KEY (ref, sha256)
+) WITHOUT ROWID;
 CREATE TABLE messages (
   sha256           TEXT    PRIMARY KEY,      -- SHA-256 of the exact bytes: the message's id
   size             INTEGER NOT NULL,

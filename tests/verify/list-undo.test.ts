@@ -38,7 +38,7 @@ describe('undoListChanges', () => {
     const { v, undone } = await undo(LIST_HEADERS + signed + FOOTER);
     expect(v.signatures[0]).toMatchObject({ bodyHash: 'fail' });
     expect(undone).toEqual([
-      { signature: 0, undone: ['a footer of 3 lines at the end'], removed: FOOTER.replace(/\r\n/g, '\r\n'), headerSignature: 'pass' },
+      { signature: 0, kind: 'undone', undone: ['a footer of 3 lines at the end'], removed: FOOTER, headerSignature: 'pass' },
     ]);
   });
 
@@ -57,6 +57,31 @@ describe('undoListChanges', () => {
     const listed = (LIST_HEADERS + signed).replace('--XYZ--\r\n', `--XYZ\r\nContent-Type: text/plain\r\n\r\n${FOOTER}--XYZ--\r\n`);
     const { undone } = await undo(listed);
     expect(undone[0]).toMatchObject({ signature: 0, undone: ['a trailing MIME part'], headerSignature: 'pass' });
+  });
+
+  it("undoes Mailman's multipart wrapper (the author's single part first, the footer next, Content-Type rewritten)", async () => {
+    const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
+    const [head, body] = [signed.slice(0, signed.indexOf('\r\n\r\n')), signed.slice(signed.indexOf('\r\n\r\n') + 4)];
+    const wrapped =
+      LIST_HEADERS +
+      head.replace('Content-Type: text/plain; charset=utf-8', 'Content-Type: multipart/mixed; boundary="===============123=="') +
+      '\r\n\r\n--===============123==\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n' +
+      body +
+      '\r\n--===============123==\r\nContent-Type: text/plain; charset="us-ascii"\r\n\r\n' +
+      FOOTER +
+      '--===============123==--\r\n';
+    const { v, undone } = await undo(wrapped);
+    expect(v.signatures[0]!.bodyHash).toBe('fail');
+    expect(undone[0]).toMatchObject({ kind: 'undone', undone: [expect.stringMatching(/^the multipart wrapper/)], headerSignature: 'pass' });
+  });
+
+  it("recognises the list's footer after l=, and not other text there", async () => {
+    const plain = compose(letter);
+    const signed = await sign(plain, 'ministry.example', 'mail', AT, Buffer.byteLength(plain.slice(plain.indexOf('\r\n\r\n') + 4)));
+    const footer = (await undo(LIST_HEADERS + signed + FOOTER)).undone;
+    expect(footer).toEqual([expect.objectContaining({ signature: 0, kind: 'footer-after-limit', headerSignature: 'pass' })]);
+    expect(footer[0]!.removed).toContain('lists.ministry.example/policy');
+    expect((await undo(LIST_HEADERS + signed + 'PS: wire the money today.\r\n')).undone).toEqual([]);
   });
 
   it('does not explain an edit that is not at the end, nor a message that is not list mail', async () => {
