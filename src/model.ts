@@ -385,7 +385,9 @@ export interface EmbeddedTime {
   source: 'message-id' | 'boundary' | 'thread-index';
   /** How the time was read: the shape of the identifier and the encoding, e.g. "yyyymmddhhmmss". */
   format: string;
+  /** Unix seconds; when `modulo` is set, only known modulo that many seconds (a clock's low bits). */
   epoch: number;
+  modulo?: number;
 }
 
 /** How a message was made and sent, part by part, for sender and platform profiles. */

@@ -13,6 +13,9 @@ import { check as listArc } from './list-arc.ts';
 import { archiveMailbox } from './archive-mailbox.ts';
 import { archiveAuthResults } from './archive-auth-results.ts';
 import { archiveSigning } from './archive-signing.ts';
+import { archiveFingerprint } from './archive-fingerprint.ts';
+import { archiveTimestamps } from './archive-timestamps.ts';
+import { archiveLookalike } from './archive-lookalike.ts';
 import { archiveCopies } from './archive-copies.ts';
 import { archiveThread } from './archive-thread.ts';
 
@@ -37,6 +40,9 @@ export const archiveChecks: readonly Omit<ArchiveCheck<never>, 'run'>[] = [
   archiveMailbox,
   archiveAuthResults,
   archiveSigning,
+  archiveFingerprint,
+  archiveTimestamps,
+  archiveLookalike,
   archiveCopies,
   archiveThread,
 ];

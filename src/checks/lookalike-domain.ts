@@ -76,8 +76,8 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** Why `signer` looks like `from` (empty when it does not); both are host names. */
-function resemblance(signer: string, from: string): string[] {
+/** Why `signer` looks like `from` (empty when it does not); both are host names. Shared with archive-lookalike. */
+export function resemblance(signer: string, from: string): string[] {
   const s = splitRegistrable(signer);
   const f = splitRegistrable(from);
   const punycode = s.label.startsWith('xn--');

@@ -3,12 +3,12 @@
 // message so that an archive pass over a million messages never parses one again. Pure; not a check.
 import type { AuthResultsFact, CheckInput, EmbeddedTime, Finding, Fingerprint, MessageFacts, VerdictName } from '../model.ts';
 import { organisationalDomain } from '../common/org-domain.ts';
-import { readIdentifierTimes, readThreadIndexTime } from './embedded-times.ts';
+import { readIdentifierTimes, readThreadIndexTimes } from './embedded-times.ts';
 import { readAuthResults, resultDomain } from './results-header.ts';
 import { hashText, htmlToText, normaliseText, packGrams, sampleGrams, splitQuoted, threadSubject } from './text-forms.ts';
 
 /** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
-export const FACTS_VERSION = 2;
+export const FACTS_VERSION = 4;
 
 /**
  * Word 4-grams kept per message, from the start (about 150 and 300 words): enough to compare the
@@ -141,31 +141,27 @@ function collectAuthResults({ parsed }: CheckInput): AuthResultsFact[] {
 // ---------------------------------------------------------------- fingerprint
 
 /**
- * The shape of an identifier: each run of letters and digits as its class and length, punctuation
- * kept. One program writes one shape (Apple Mail an upper-case UUID, Outlook hex runs between "$").
- * Long random runs vary by a character or two, so lengths above 16 are rounded up to 8.
+ * The shape of an identifier: each run of letters and digits as its class and length, runs of
+ * punctuation kept as written, and the case of its letters. One program writes one shape (Apple
+ * Mail an upper-case UUID, Outlook hex runs between "$", Thunderbird a lower-case UUID). A run of
+ * hex digits counts as hex whether or not it happens to hold a letter; lengths above 16 are
+ * rounded up to 8; a random base64 token is its first two characters and its length to 16.
  */
 export function shapeOf(id: string): string {
-  const tokens = id.match(/[A-Za-z0-9]+|[^A-Za-z0-9]/g) ?? [];
-  const shaped = tokens.map((t) => {
-    if (!/^[A-Za-z0-9]+$/.test(t)) return t;
-    const cls = /^\d+$/.test(t)
-      ? 'd'
-      : /^[0-9a-f]+$/.test(t)
-        ? 'x'
-        : /^[0-9A-F]+$/.test(t)
-          ? 'X'
-          : /^[a-z0-9]+$/.test(t)
-            ? 'a'
-            : /^[A-Z0-9]+$/.test(t)
-              ? 'A'
-              : 'm';
-    const n = t.length <= 16 ? t.length : Math.ceil(t.length / 8) * 8;
-    return `${cls}${n}`;
+  const parts = id.match(/[A-Za-z0-9]+|[^A-Za-z0-9]+/g) ?? [];
+  const runs = parts.filter((t) => /^[A-Za-z0-9]/.test(t));
+  const letters = id.replace(/[^A-Za-z]/g, '');
+  const letterCase = letters === '' ? '' : letters === letters.toUpperCase() ? 'U' : letters === letters.toLowerCase() ? 'L' : 'M';
+  // A random token in base64 (webmail ids: "CA+y1NPUY…=LHG…"): its separators and run lengths
+  // change from one id to the next, so only its first two characters and its rough length count.
+  const random = runs.some((t) => t.length >= 10 && /[a-z]/.test(t) && /[A-Z]/.test(t) && !/^[0-9a-f]+$/i.test(t));
+  if (runs.length > 10 || random) return `b64:${id.slice(0, 2)}:${Math.ceil(id.length / 16) * 16}`;
+  const shaped = parts.map((t) => {
+    if (!/^[A-Za-z0-9]/.test(t)) return t;
+    const cls = /^[0-9a-f]+$/.test(t) || /^[0-9A-F]+$/.test(t) ? 'h' : /^[a-z0-9]+$/.test(t) ? 'a' : /^[A-Z0-9]+$/.test(t) ? 'A' : 'm';
+    return `${cls}${t.length <= 16 ? t.length : Math.ceil(t.length / 8) * 8}`;
   });
-  // Base64-like ids split into many runs by "+", "/", "=": their shape is their length and alphabet.
-  if (shaped.length > 12) return `b64:${Math.ceil(id.length / 8) * 8}`;
-  return shaped.join('');
+  return `${shaped.join('')}|${letterCase}`;
 }
 
 /** Version numbers folded: "Microsoft Outlook 16.0.17328.20124" and "16.0.18025.20160" are one mailer. */
@@ -215,9 +211,6 @@ function collectEmbeddedTimes(input: CheckInput): EmbeddedTime[] {
   const boundary = boundaryOf(headerValue(input, 'content-type'));
   if (boundary) out.push(...readIdentifierTimes('boundary', boundary));
   const threadIndex = headerValue(input, 'thread-index');
-  if (threadIndex) {
-    const t = readThreadIndexTime(threadIndex);
-    if (t) out.push(t);
-  }
+  if (threadIndex) out.push(...readThreadIndexTimes(threadIndex));
   return out;
 }

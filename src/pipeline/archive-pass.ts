@@ -32,6 +32,12 @@ import { archiveAuthResults, learnStyles } from '../checks/archive-auth-results.
 import type { ResultsStyles } from '../checks/archive-auth-results.ts';
 import { archiveSigning, emptyProfiles, learnSigning } from '../checks/archive-signing.ts';
 import type { SigningProfiles } from '../checks/archive-signing.ts';
+import { archiveFingerprint, emptyFingerprints, learnFingerprints } from '../checks/archive-fingerprint.ts';
+import type { FingerprintProfiles } from '../checks/archive-fingerprint.ts';
+import { archiveTimestamps, learnTimeFormats } from '../checks/archive-timestamps.ts';
+import type { TimeFormats } from '../checks/archive-timestamps.ts';
+import { archiveLookalike, knownDomains, learnDomains } from '../checks/archive-lookalike.ts';
+import type { DomainCounts } from '../checks/archive-lookalike.ts';
 import { archiveCopies } from '../checks/archive-copies.ts';
 import type { CopyGroup, CopyRecord } from '../checks/archive-copies.ts';
 import { archiveThread } from '../checks/archive-thread.ts';
@@ -49,11 +55,14 @@ export function runArchiveChecks(db: Db): number {
     assignPlaces(db);
     clearArchiveFindings(db, ARCHIVE_CHECK_IDS);
     // First pass: learn what the archive shows; second pass: judge each message against it.
-    const { styles, profiles } = learnArchive(db);
+    const learned = learnArchive(db);
     for (const page of iterateArchiveRecords(db)) {
       addArchiveFindings(db, archiveMailbox.run(page));
-      addArchiveFindings(db, archiveAuthResults.run({ records: page, styles }));
-      addArchiveFindings(db, archiveSigning.run({ records: page, profiles }));
+      addArchiveFindings(db, archiveAuthResults.run({ records: page, styles: learned.styles }));
+      addArchiveFindings(db, archiveSigning.run({ records: page, profiles: learned.signing }));
+      addArchiveFindings(db, archiveFingerprint.run({ records: page, profiles: learned.fingerprints }));
+      addArchiveFindings(db, archiveTimestamps.run({ records: page, formats: learned.timeFormats }));
+      addArchiveFindings(db, archiveLookalike.run({ records: page, counts: learned.domains, known: knownDomains(learned.domains) }));
     }
     for (const id of listSharedMessageIds(db)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, id)));
     for (const pairs of iterateReplyPairs(db)) addArchiveFindings(db, archiveThread.run(pairs));
@@ -62,15 +71,31 @@ export function runArchiveChecks(db: Db): number {
   return touched;
 }
 
-/** The habits of the archive's mailboxes, domains and senders, in one streaming pass. */
-function learnArchive(db: Db): { styles: ResultsStyles; profiles: SigningProfiles } {
-  const styles: ResultsStyles = { byMailbox: new Map(), archive: new Map() };
-  const profiles = emptyProfiles();
+interface Learned {
+  styles: ResultsStyles;
+  signing: SigningProfiles;
+  fingerprints: FingerprintProfiles;
+  timeFormats: TimeFormats;
+  domains: DomainCounts;
+}
+
+/** The habits of the archive's mailboxes, domains, senders and platforms, in one streaming pass. */
+function learnArchive(db: Db): Learned {
+  const learned: Learned = {
+    styles: { byMailbox: new Map(), archive: new Map() },
+    signing: emptyProfiles(),
+    fingerprints: emptyFingerprints(),
+    timeFormats: new Map(),
+    domains: new Map(),
+  };
   for (const page of iterateArchiveRecords(db)) {
-    learnStyles(page, styles);
-    learnSigning(page, profiles);
+    learnStyles(page, learned.styles);
+    learnSigning(page, learned.signing);
+    learnFingerprints(page, learned.fingerprints);
+    learnTimeFormats(page, learned.timeFormats);
+    learnDomains(page, learned.domains);
   }
-  return { styles, profiles };
+  return learned;
 }
 
 /** Facts for messages stored without them (older databases, records written by other tools). */

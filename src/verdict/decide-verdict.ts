@@ -28,6 +28,13 @@ function contradictsProof(f: Finding, proofSignatures: Set<number | undefined>):
   return f.signature !== undefined && proofSignatures.has(f.signature);
 }
 
+/**
+ * Findings that make a valid signature prove the wrong thing: the From domain imitates another, so
+ * the signature proves only that the imitation sent the message. The message is suspicious, not
+ * verified, though nothing in it was altered.
+ */
+export const MISLEADS_PROOF: ReadonlySet<string> = new Set(['archive-lookalike/from', 'lookalike-domain/from']);
+
 /** Context findings that qualify a proof: the summary of a verified message repeats them. */
 const QUALIFIES_PROOF = new Set(['verify/mbox-from-unquoted']);
 
@@ -63,6 +70,16 @@ export function decideVerdict(findings: Finding[]): Verdict {
 
   if (proofs.length > 0) {
     const against = strong.filter((f) => contradictsProof(f, proofSigs));
+    const misleading = sorted.filter((f) => MISLEADS_PROOF.has(f.code));
+    if (against.length === 0 && misleading.length > 0) {
+      const rest = unique(weak.map((f) => f.code)).filter((c) => c !== misleading[0]!.code);
+      const also = rest.length ? ` Also: ${rest.join(', ')}.` : '';
+      return {
+        verdict: 'suspicious',
+        summary: `Suspicious: ${misleading[0]!.detail} The signature verifies, but it proves only who signed, not the sender a reader sees.${also}`,
+        reasons: reasons(misleading, all, explainedBy),
+      };
+    }
     if (against.length === 0) {
       const lead = proofs.find((p) => p.code === 'dkim/pass') ?? proofs[0]!;
       const rest = sorted.filter((f) => !PROOF_CODES.has(f.code) && f.severity !== 'info');
