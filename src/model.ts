@@ -402,7 +402,7 @@ export interface Fingerprint {
   boundaryShape: string;
   /** The top-level Content-Type's type/subtype and the structure of parts, e.g. "alternative(plain,html)". */
   mimeTree: string;
-  /** Order of the headers a mail program writes (From, To, Subject, Date, Message-ID, MIME-Version, ...). */
+  /** Order of the headers every message of a mail program carries (From, To, Subject, Date, Message-ID, MIME-Version, Content-Type). */
   headerOrder: string;
   /** The zone the Date header is written in, e.g. "+0200"; '' when unknown. */
   dateZone: string;

@@ -11,9 +11,14 @@ const ID = 'archive-fingerprint';
 
 /** A mailer's habit rests on this many of its messages before a message breaks it. */
 export const HABIT_MIN_MESSAGES = 20;
-/** Its usual shapes cover at least this share; a shape it wrote on at most the rare share is not its own. */
+/**
+ * Its usual shapes (each on more than the rare share of its messages) cover at least this share; a
+ * shape it wrote on at most one in fifty of its messages is not its own.
+ */
 export const USUAL_SHARE = 0.9;
-export const RARE_SHARE = 0.05;
+export const RARE_SHARE = 0.02;
+/** A shape another program usually writes counts as borrowed on up to one in twenty of the named program's messages. */
+export const BORROWED_SHARE = 0.05;
 /** A shape is another mailer's when it is that mailer's usual one (most of its messages, at least 20). */
 export const OTHER_MIN_SHARE = 0.5;
 
@@ -34,10 +39,12 @@ export type SenderProfiles = Map<string, { n: number; mailers: Map<string, { n: 
 export interface FingerprintProfiles {
   mailers: MailerProfiles;
   senders: SenderProfiles;
+  /** Per part, per shape: the mailers that wrote it, with counts. */
+  shapes: Record<Part, Map<string, Map<string, number>>>;
 }
 
 export function emptyFingerprints(): FingerprintProfiles {
-  return { mailers: new Map(), senders: new Map() };
+  return { mailers: new Map(), senders: new Map(), shapes: { idShape: new Map(), boundaryShape: new Map(), headerOrder: new Map() } };
 }
 
 const PARTS: Part[] = ['idShape', 'boundaryShape', 'headerOrder'];
@@ -49,7 +56,13 @@ export function learnFingerprints(records: Iterable<ArchiveRecord>, p: Fingerpri
       let m = p.mailers.get(fp.mailer);
       if (!m) p.mailers.set(fp.mailer, (m = { n: 0, parts: { idShape: new Map(), boundaryShape: new Map(), headerOrder: new Map() } }));
       m.n++;
-      for (const part of PARTS) if (fp[part] !== '') m.parts[part].set(fp[part], (m.parts[part].get(fp[part]) ?? 0) + 1);
+      for (const part of PARTS) {
+        if (fp[part] === '') continue;
+        m.parts[part].set(fp[part], (m.parts[part].get(fp[part]) ?? 0) + 1);
+        let by = p.shapes[part].get(fp[part]);
+        if (!by) p.shapes[part].set(fp[part], (by = new Map()));
+        by.set(fp.mailer, (by.get(fp.mailer) ?? 0) + 1);
+      }
     }
     if (r.facts.from !== '') {
       let s = p.senders.get(r.facts.from);
@@ -62,6 +75,30 @@ export function learnFingerprints(records: Iterable<ArchiveRecord>, p: Fingerpri
       s.mailers.set(fp.mailer, e);
     }
   }
+}
+
+/**
+ * A shape nearly only one program writes: at least this many messages carry it and all but one in
+ * fifty name that program. Seen with another program's name, it gives the message away even when
+ * that program has too few messages in the archive for a habit of its own.
+ */
+export const DISTINCTIVE_MIN_MESSAGES = 20;
+export const DISTINCTIVE_SHARE = 0.98;
+/** The named program's messages a distinctive shape is judged against. */
+export const NAMED_MIN_MESSAGES = 5;
+
+function distinctiveOwner(
+  p: FingerprintProfiles,
+  part: Part,
+  shape: string,
+  not: string,
+): { mailer: string; n: number; total: number } | null {
+  const by = p.shapes[part].get(shape);
+  if (!by) return null;
+  const total = [...by.values()].reduce((a, b) => a + b, 0);
+  const [mailer, n] = [...by].sort((a, b) => b[1] - a[1])[0]!;
+  if (mailer === not || total < DISTINCTIVE_MIN_MESSAGES || n < DISTINCTIVE_SHARE * total) return null;
+  return { mailer, n, total: p.mailers.get(mailer)?.n ?? n };
 }
 
 /** The mailer (other than `not`) whose usual shape of this part this is, with its count. */
@@ -78,7 +115,7 @@ function ownerOf(p: FingerprintProfiles, part: Part, shape: string, not: string)
 const codes: Record<string, CodeDoc> = {
   [`${ID}/platform-mismatch`]: {
     severity: 'weak',
-    meaning: `The message names a mail program (X-Mailer or User-Agent) whose ${HABIT_MIN_MESSAGES} or more messages in the archive nearly always (${USUAL_SHARE * 100} %) write another Message-ID shape, MIME boundary style or header order, while this message's is the one another program of the archive writes: its parts come from different programs.`,
+    meaning: `The message names a mail program (X-Mailer or User-Agent) whose messages in the archive rarely have its Message-ID shape, MIME boundary style or header order: on at most ${BORROWED_SHARE * 100} % of them when that is another program's usual shape (most of its ${HABIT_MIN_MESSAGES} or more messages) or nearly only another program's (${DISTINCTIVE_SHARE * 100} % of ${DISTINCTIVE_MIN_MESSAGES} or more), on at most ${RARE_SHARE * 100} % when the program's usual shapes cover ${USUAL_SHARE * 100} % of its ${HABIT_MIN_MESSAGES} or more messages: its parts come from different programs. Header order is not judged on list mail, which lists rewrite.`,
   },
   [`${ID}/new-client`]: {
     severity: 'info',
@@ -89,28 +126,56 @@ const codes: Record<string, CodeDoc> = {
 function platformMismatch(r: ArchiveRecord, p: FingerprintProfiles): Finding | null {
   const fp = r.facts.fingerprint;
   const own = p.mailers.get(fp.mailer);
-  if (fp.mailer === '' || !own || own.n < HABIT_MIN_MESSAGES) return null;
-  const clashes: { part: Part; shape: string; usual: string; usualN: number; other: string; otherN: number; otherTotal: number }[] = [];
+  if (fp.mailer === '' || !own || own.n < NAMED_MIN_MESSAGES) return null;
+  const clashes: {
+    part: Part;
+    shape: string;
+    usual: string;
+    usualN: number;
+    seen: number;
+    other: string | null;
+    otherN: number;
+    otherTotal: number;
+  }[] = [];
   for (const part of PARTS) {
     const shape = fp[part];
     if (shape === '') continue;
     const counts = own.parts[part];
+    // A list rewrites the headers it forwards: their order is the list's, not the program's.
+    if (part === 'headerOrder' && r.facts.list) continue;
     const here = counts.get(shape) ?? 0;
-    if (here > RARE_SHARE * own.n) continue;
-    const [usual, usualN] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-    if (usualN < USUAL_SHARE * own.n) continue;
-    const other = ownerOf(p, part, shape, fp.mailer);
-    if (other) clashes.push({ part, shape, usual, usualN, other: other.mailer, otherN: other.n, otherTotal: other.total });
+    // The shape of another program: rare for the named one. A shape of no program: rarer still, and
+    // only against a program with a habit (its usual shapes, each on more than the rare share of its
+    // messages, cover nearly all of them).
+    const other = ownerOf(p, part, shape, fp.mailer) ?? distinctiveOwner(p, part, shape, fp.mailer);
+    if (here > (other ? BORROWED_SHARE : RARE_SHARE) * own.n) continue;
+    const common = [...counts].filter(([, n]) => n > RARE_SHARE * own.n).sort((a, b) => b[1] - a[1]);
+    const commonN = common.reduce((a, [, n]) => a + n, 0);
+    const habit = own.n >= HABIT_MIN_MESSAGES && commonN >= USUAL_SHARE * own.n;
+    if (habit || other)
+      clashes.push({
+        part,
+        shape,
+        usual: common[0]?.[0] ?? '',
+        usualN: commonN,
+        seen: here,
+        other: other?.mailer ?? null,
+        otherN: other?.n ?? 0,
+        otherTotal: other?.total ?? 0,
+      });
   }
   if (clashes.length === 0) return null;
-  const c = clashes[0]!;
+  const c = clashes.find((x) => x.other !== null) ?? clashes[0]!;
+  const parts = clashes.map((x) => PART_WORDS[x.part]).join(' and ');
+  const whose =
+    c.other !== null
+      ? `what "${c.other}" writes (${c.otherN} of its ${c.otherTotal} messages)`
+      : `on no more than ${c.seen} of its messages, this one included`;
   return {
     check: ID,
     code: `${ID}/platform-mismatch`,
     severity: 'weak',
-    detail: `The message names "${fp.mailer}", whose ${own.n} messages in the archive have a ${PART_WORDS[c.part]} of their own (${c.usualN} of them); this one's ${clashes
-      .map((x) => PART_WORDS[x.part])
-      .join(' and ')} ${clashes.length > 1 ? 'are' : 'is'} what "${c.other}" writes (${c.otherN} of its ${c.otherTotal} messages).`,
+    detail: `The message names "${fp.mailer}", whose ${own.n} messages in the archive ${c.usualN >= USUAL_SHARE * own.n ? `nearly all (${c.usualN}) have a ${PART_WORDS[c.part]} of their own` : `rarely have this ${PART_WORDS[c.part]}`}; this one's ${parts} ${clashes.length > 1 ? 'are' : 'is'} ${whose}.`,
     evidence: { mailer: fp.mailer, messages: own.n, clashes },
   };
 }

@@ -1,39 +1,81 @@
-// Archive-wide: a reply cannot be written before the message it answers.
+// Archive-wide: replies against the messages they answer. A reply cannot be written before its
+// parent, quotes what its parent said, and goes back to the people of the parent's conversation. A
+// forger who fakes a reply changes a word of the quote, dates it wrong, or hangs it on a message of
+// another conversation by its In-Reply-To.
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
+import { comparableText, splitQuoted, unpackGrams } from './text-forms.ts';
+import { diffText } from './line-diff.ts';
+
+const ID = 'archive-thread';
 
 /** Clocks of two senders' machines can disagree by minutes; more than this is not skew. */
 export const REPLY_SKEW_TOLERANCE_S = 15 * 60;
 
+/**
+ * An edit of a quoted word changes the four word 4-grams that hold it; the quote's grams around it
+ * still match the parent. A run of at most this many unmatched grams with at least FLANK matched on
+ * each side is such an edit. The lines programs add around a quote (attribution, quoted headers)
+ * are dropped before comparing, and a list footer or signature at either end is not flanked.
+ */
+export const EDIT_MAX_GRAMS = 4;
+export const EDIT_FLANK_GRAMS = 3;
+
+/** Own findings honest copies carry for want of context the archive supplies. */
+const HONEST_ABSENCES = new Set(['dkim/missing-signature']);
+
+/** A reply and one stored copy of the message it answers (In-Reply-To), with texts when a quote is compared in detail. */
+export interface ReplyPair {
+  reply: ArchiveRecord;
+  parent: ArchiveRecord;
+  replyText?: string | null;
+  parentText?: string | null;
+}
+
 const codes: Record<string, CodeDoc> = {
-  'archive-thread/reply-before-parent': {
+  [`${ID}/reply-before-parent`]: {
     severity: 'weak',
     meaning: 'The message answers (In-Reply-To) a message of the archive whose Date is later than its own, beyond clock skew.',
   },
+  [`${ID}/quote-differs`]: {
+    severity: 'weak',
+    meaning: `The reply quotes its parent (the archived message its In-Reply-To names) with words changed inside the quoted text (a run of at most ${EDIT_MAX_GRAMS} word 4-grams that the parent lacks, with the quote matching the parent on both sides), while the parent has no inconsistency of its own: the quote was altered.`,
+  },
+  [`${ID}/other-conversation`]: {
+    severity: 'weak',
+    meaning:
+      "The message's In-Reply-To names an archived message with another subject and none of its people: the reply's sender was not among the parent's sender and recipients, and the parent's sender is not among the reply's recipients.",
+  },
 };
 
-function run(pairs: { reply: ArchiveRecord; parent: ArchiveRecord }[]): Map<string, Finding[]> {
-  const out = new Map<string, Finding[]>();
-  // A reply answers one of the messages carrying its In-Reply-To; when a program reused that ID,
-  // the earliest of them is the one it may answer.
-  const earliest = new Map<string, { reply: ArchiveRecord; parent: ArchiveRecord }>();
-  for (const p of pairs) {
-    const seen = earliest.get(p.reply.sha256);
-    if (!seen || (p.parent.dateEpoch ?? Infinity) < (seen.parent.dateEpoch ?? Infinity)) earliest.set(p.reply.sha256, p);
+/** Where the reply's quote has words the parent lacks, in runs flanked by matching text. */
+export function quoteEdits(quote: number[], parent: Set<number>): { runs: number; grams: number; compared: number } {
+  const found = quote.map((g) => parent.has(g));
+  let runs = 0;
+  let grams = 0;
+  for (let i = 0; i < found.length;) {
+    if (found[i]) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < found.length && !found[j]) j++;
+    const before = found.slice(Math.max(0, i - EDIT_FLANK_GRAMS), i).filter(Boolean).length;
+    const after = found.slice(j, j + EDIT_FLANK_GRAMS).filter(Boolean).length;
+    if (j - i <= EDIT_MAX_GRAMS && before === EDIT_FLANK_GRAMS && after === EDIT_FLANK_GRAMS) {
+      runs++;
+      grams += j - i;
+    }
+    i = j;
   }
-  for (const { reply, parent } of earliest.values()) {
-    if (reply.dateEpoch === null || parent.dateEpoch === null) continue;
-    const early = parent.dateEpoch - reply.dateEpoch;
-    if (early <= REPLY_SKEW_TOLERANCE_S) continue;
-    const f: Finding = {
-      check: 'archive-thread',
-      code: 'archive-thread/reply-before-parent',
-      severity: 'weak',
-      detail: `This reply is dated ${reply.dateHeader}, ${formatSpan(early)} before the message it answers (${parent.messageId}, dated ${parent.dateHeader}).`,
-      evidence: { parent: parent.sha256, parentDate: parent.dateEpoch, replyDate: reply.dateEpoch, secondsEarly: early },
-    };
-    out.set(reply.sha256, [...(out.get(reply.sha256) ?? []), f]);
-  }
-  return out;
+  return { runs, grams, compared: found.length };
+}
+
+function ownFlags(r: ArchiveRecord): string[] {
+  return r.facts.selfFlags.filter((c) => !HONEST_ABSENCES.has(c));
+}
+
+function people(r: ArchiveRecord): Set<string> {
+  return new Set([r.facts.from, ...r.facts.recipients].filter((a) => a !== ''));
 }
 
 function formatSpan(s: number): string {
@@ -42,8 +84,82 @@ function formatSpan(s: number): string {
   return `${Math.round(s / 86400)} days`;
 }
 
-export const archiveThread: ArchiveCheck<{ reply: ArchiveRecord; parent: ArchiveRecord }[]> = {
-  id: 'archive-thread',
+function finding(code: string, detail: string, evidence: Record<string, unknown>): Finding {
+  return { check: ID, code: `${ID}/${code}`, severity: 'weak', detail, evidence };
+}
+
+function beforeParent(reply: ArchiveRecord, parent: ArchiveRecord): Finding | null {
+  if (reply.dateEpoch === null || parent.dateEpoch === null) return null;
+  const early = parent.dateEpoch - reply.dateEpoch;
+  if (early <= REPLY_SKEW_TOLERANCE_S) return null;
+  return finding(
+    'reply-before-parent',
+    `This reply is dated ${reply.dateHeader}, ${formatSpan(early)} before the message it answers (${parent.messageId}, dated ${parent.dateHeader}).`,
+    { parent: parent.sha256, parentDate: parent.dateEpoch, replyDate: reply.dateEpoch, secondsEarly: early },
+  );
+}
+
+function otherConversation(reply: ArchiveRecord, parents: ArchiveRecord[]): Finding | null {
+  const parent = parents[0]!;
+  if (reply.facts.threadSubject === '' || parents.some((p) => p.facts.threadSubject === reply.facts.threadSubject)) return null;
+  const mine = people(reply);
+  if (parents.some((p) => [...people(p)].some((a) => mine.has(a)))) return null;
+  return finding(
+    'other-conversation',
+    `This message answers ${parent.messageId} by its In-Reply-To, but that message is about "${parent.subject ?? ''}" between other people (${[...people(parent)].slice(0, 4).join(', ')}), while this one is about "${reply.subject ?? ''}".`,
+    { parent: parent.sha256, parentSubject: parent.subject, subject: reply.subject, parentPeople: [...people(parent)], people: [...mine] },
+  );
+}
+
+function alteredQuote(pair: ReplyPair, parents: ArchiveRecord[]): Finding | null {
+  const { reply } = pair;
+  const quote = unpackGrams(reply.facts.quoteGrams);
+  if (quote.length === 0) return null;
+  const parentGrams = new Set(parents.flatMap((p) => unpackGrams(p.facts.textGrams)));
+  const edits = quoteEdits(quote, parentGrams);
+  if (edits.runs === 0) return null;
+  // When the parent in the archive carries inconsistencies of its own and the reply does not, the
+  // parent is the altered one; the reply quotes what it said.
+  const parentFlags = parents.flatMap(ownFlags);
+  if (parentFlags.length > 0 && ownFlags(reply).length === 0) return null;
+  const parent = parents[0]!;
+  const evidence: Record<string, unknown> = {
+    parent: parent.sha256,
+    editedRuns: edits.runs,
+    unmatchedGrams: edits.grams,
+    comparedGrams: edits.compared,
+  };
+  if (typeof pair.replyText === 'string' && typeof pair.parentText === 'string')
+    evidence.quoteDiff = diffText(comparableText(pair.parentText), comparableText(splitQuoted(pair.replyText).quoted));
+  return finding(
+    'quote-differs',
+    `This reply quotes ${parent.messageId} with ${edits.runs === 1 ? 'a passage' : `${edits.runs} passages`} changed: ${edits.grams} of the ${edits.compared} four-word sequences of the quote are not in the archived message, each amid quoted text that matches it.`,
+    evidence,
+  );
+}
+
+function run(pairs: ReplyPair[]): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  const byReply = new Map<string, ReplyPair[]>();
+  for (const p of pairs) byReply.set(p.reply.sha256, [...(byReply.get(p.reply.sha256) ?? []), p]);
+  for (const [sha, ps] of byReply) {
+    const reply = ps[0]!.reply;
+    const parents = ps.map((p) => p.parent);
+    // A reply answers one of the messages carrying its In-Reply-To; when a program reused that ID,
+    // the earliest of them is the one it may answer.
+    const earliest = [...parents].sort((a, b) => (a.dateEpoch ?? Infinity) - (b.dateEpoch ?? Infinity))[0]!;
+    const found = [
+      beforeParent(reply, earliest),
+      otherConversation(reply, parents),
+      alteredQuote(ps.find((p) => typeof p.replyText === 'string') ?? ps[0]!, parents),
+    ].filter((f): f is Finding => f !== null);
+    if (found.length) out.set(sha, found);
+  }
+  return out;
+}
+
+export const archiveThread: ArchiveCheck<ReplyPair[]> = {
+  id: ID,
   title: 'Replies and their parents',
   codes,
   run,

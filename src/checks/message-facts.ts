@@ -5,10 +5,10 @@ import type { AuthResultsFact, CheckInput, EmbeddedTime, Finding, Fingerprint, M
 import { organisationalDomain } from '../common/org-domain.ts';
 import { readIdentifierTimes, readThreadIndexTimes } from './embedded-times.ts';
 import { readAuthResults, resultDomain } from './results-header.ts';
-import { hashText, htmlToText, normaliseText, packGrams, sampleGrams, splitQuoted, threadSubject } from './text-forms.ts';
+import { comparableText, hashText, htmlToText, normaliseText, packGrams, sampleGrams, splitQuoted, threadSubject } from './text-forms.ts';
 
 /** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
-export const FACTS_VERSION = 4;
+export const FACTS_VERSION = 7;
 
 /**
  * Word 4-grams kept per message, from the start (about 150 and 300 words): enough to compare the
@@ -38,29 +38,13 @@ const LIST_HEADERS = new Set([
  */
 const SUBMISSION_HOP = /\bwith\s+(E?SMTPS?A|HTTPS?|MAPI|LOCAL)\b/i;
 
-/** The headers a mail program writes itself, whose order is part of its habits. */
-const CLIENT_HEADERS = new Set([
-  'from',
-  'to',
-  'cc',
-  'subject',
-  'date',
-  'message-id',
-  'in-reply-to',
-  'references',
-  'mime-version',
-  'content-type',
-  'content-transfer-encoding',
-  'user-agent',
-  'x-mailer',
-  'thread-topic',
-  'thread-index',
-  'content-language',
-  'accept-language',
-  'reply-to',
-  'importance',
-  'x-priority',
-]);
+/**
+ * The headers every message of a mail program carries, whose order is one of its habits. Headers
+ * that come and go with the message (Cc, In-Reply-To, References, Content-Transfer-Encoding) are
+ * left out, so one program writes one order whatever the message; so is the mailer header itself,
+ * the one header a forger who borrows a program's name must rewrite.
+ */
+const CORE_HEADERS = new Set(['from', 'to', 'subject', 'date', 'message-id', 'mime-version', 'content-type']);
 
 export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictName; findings: Finding[] }): MessageFacts {
   const { parsed } = input;
@@ -96,8 +80,8 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
     embeddedTimes: collectEmbeddedTimes(input),
     references: unique([...parsed.references, ...(parsed.inReplyTo ? idsIn(parsed.inReplyTo) : [])]),
     threadSubject: threadSubject(parsed.subject).slice(0, 300),
-    quoteGrams: packGrams(sampleGrams(quoted, QUOTE_GRAMS)),
-    textGrams: packGrams(sampleGrams(parsed.text ?? '', TEXT_GRAMS)),
+    quoteGrams: packGrams(sampleGrams(comparableText(quoted), QUOTE_GRAMS)),
+    textGrams: packGrams(sampleGrams(comparableText(parsed.text), TEXT_GRAMS)),
   };
 }
 
@@ -189,7 +173,7 @@ function collectFingerprint(input: CheckInput): Fingerprint {
   const first = [...parsed.received].sort((a, b) => b.index - a.index)[0];
   const zone = /([+-]\d{4}|\b[A-Z]{1,5})\s*(\([^)]*\))?\s*$/.exec(parsed.dateRaw ?? '');
   const order: string[] = [];
-  for (const h of parsed.headers) if (CLIENT_HEADERS.has(h.key) && !order.includes(h.key)) order.push(h.key);
+  for (const h of parsed.headers) if (CORE_HEADERS.has(h.key) && !order.includes(h.key)) order.push(h.key);
   return {
     mailer: mailerFamily(parsed.mailer),
     idShape: id ? shapeOf(id[1]!) : '',

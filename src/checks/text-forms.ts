@@ -76,6 +76,37 @@ function skipHeaderBlock(lines: string[]): string[] {
   return lines.slice(i);
 }
 
+/** Header lines of a quoted message block in the common clients' languages (To:, Cc:, Subject:, …). */
+const QUOTED_HEADER =
+  /^\s*\*?(from|von|de|da|van|sent|gesendet|envoyé|enviado|inviato|verzonden|date|datum|to|an|à|para|a|aan|cc|subject|betreff|objet|asunto|oggetto|onderwerp)\s*:\*?\s/i;
+
+/**
+ * A text as quotes are compared: quote markers removed, and the lines a mail program writes around
+ * what it quotes dropped (attribution lines, "Original Message" separators, quoted header blocks),
+ * since each program writes those its own way and in its own place. What remains is what people wrote.
+ */
+export function comparableText(text: string | null): string {
+  const lines = (text ?? '')
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.replace(/^(\s*>)+ ?/, ''));
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (SEPARATOR.test(line) || ATTRIBUTION.test(line)) continue;
+    // A long attribution wrapped over two lines (format=flowed, a narrow client).
+    if (i + 1 < lines.length && ATTRIBUTION.test(`${line.trimEnd()} ${lines[i + 1]!.trim()}`)) {
+      i++;
+      continue;
+    }
+    const headerish = QUOTED_HEADER.test(line);
+    const neighbour = QUOTED_HEADER.test(lines[i - 1] ?? '') || QUOTED_HEADER.test(lines[i + 1] ?? '');
+    if (headerish && neighbour) continue;
+    kept.push(line);
+  }
+  return kept.join('\n');
+}
+
 /** Words as compared: lower case letters and digits of any script; quote markers and punctuation dropped. */
 export function wordsOf(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];

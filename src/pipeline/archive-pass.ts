@@ -40,7 +40,8 @@ import { archiveLookalike, knownDomains, learnDomains } from '../checks/archive-
 import type { DomainCounts } from '../checks/archive-lookalike.ts';
 import { archiveCopies } from '../checks/archive-copies.ts';
 import type { CopyGroup, CopyRecord } from '../checks/archive-copies.ts';
-import { archiveThread } from '../checks/archive-thread.ts';
+import { archiveThread, quoteEdits } from '../checks/archive-thread.ts';
+import type { ReplyPair } from '../checks/archive-thread.ts';
 import { collectMessageFacts, FACTS_VERSION } from '../checks/message-facts.ts';
 import { unpackGrams } from '../checks/text-forms.ts';
 import { decideVerdict } from '../verdict/decide-verdict.ts';
@@ -65,7 +66,7 @@ export function runArchiveChecks(db: Db): number {
       addArchiveFindings(db, archiveLookalike.run({ records: page, counts: learned.domains, known: knownDomains(learned.domains) }));
     }
     for (const id of listSharedMessageIds(db)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, id)));
-    for (const pairs of iterateReplyPairs(db)) addArchiveFindings(db, archiveThread.run(pairs));
+    for (const pairs of iterateReplyPairs(db)) addArchiveFindings(db, archiveThread.run(withQuoteTexts(db, pairs)));
     touched = decideTouched(db);
   })();
   return touched;
@@ -182,6 +183,37 @@ function copyGroup(db: Db, messageId: string): CopyGroup {
     replyQuotes: listReplyQuotes(db, messageId).map(unpackGrams),
     parentGrams: parent === null ? [] : listTextGrams(db, parent).flatMap(unpackGrams),
   };
+}
+
+/** The texts of the few replies whose quote differs from their parent, for the diff the finding shows. */
+function withQuoteTexts(db: Db, pairs: ReplyPair[]): ReplyPair[] {
+  const parentGrams = new Map<string, Set<number>>();
+  for (const { reply, parent } of pairs) {
+    const set = parentGrams.get(reply.sha256) ?? new Set<number>();
+    for (const g of unpackGrams(parent.facts.textGrams)) set.add(g);
+    parentGrams.set(reply.sha256, set);
+  }
+  const wanted = pairs.filter(
+    (p, i) =>
+      pairs.findIndex((q) => q.reply.sha256 === p.reply.sha256) === i &&
+      quoteEdits(unpackGrams(p.reply.facts.quoteGrams), parentGrams.get(p.reply.sha256)!).runs > 0,
+  );
+  if (wanted.length === 0) return pairs;
+  const bodies = readBodies(
+    db,
+    wanted.flatMap((p) => [p.reply.sha256, p.parent.sha256]),
+  );
+  const texts = new Map(
+    wanted.map((p) => [
+      p.reply.sha256,
+      { replyText: bodies.get(p.reply.sha256)?.text ?? null, parentText: bodies.get(p.parent.sha256)?.text ?? null },
+    ]),
+  );
+  return pairs.map((p) =>
+    texts.has(p.reply.sha256) && p.parent.sha256 === wanted.find((w) => w.reply.sha256 === p.reply.sha256)!.parent.sha256
+      ? { ...p, ...texts.get(p.reply.sha256)! }
+      : p,
+  );
 }
 
 /** Decides again the verdict of every message whose archive findings were written or cleared. */
