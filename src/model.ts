@@ -431,6 +431,8 @@ export interface MessageFacts {
   route: string[];
   /** List-Id or other List-* headers are present. */
   list: boolean;
+  /** Folder labels a webmail export writes into each message (Gmail's X-Gmail-Labels: "Sent", "Inbox", …). */
+  labels: string[];
   /** Content hashes as a reader sees it (normalised text, the text of the HTML, attachments). */
   content: { subject: string; text: string; html: string; attachments: string };
   authResults: AuthResultsFact[];

@@ -7,7 +7,7 @@
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
 import { mailboxNameOf } from './archive-mailbox.ts';
 import { diffText } from './line-diff.ts';
-import { htmlToText, normaliseText } from './text-forms.ts';
+import { comparableText, flankedEdits, htmlToText, normaliseText, sampleGrams } from './text-forms.ts';
 import { organisationalDomain } from '../common/org-domain.ts';
 
 const ID = 'archive-copies';
@@ -224,6 +224,18 @@ const QUOTE_SUPPORT_SHARE = 0.6;
 const QUOTE_MIN_GRAMS = 1;
 
 /**
+ * Whether a copy's plain text says what its HTML alternative says (word 4-grams of the text all
+ * found in the HTML's text, but for runs at either end): null without both parts loaded.
+ */
+function textAgreesWithHtml(c: CopyRecord): boolean | null {
+  if (c.text === null || c.html === null) return null;
+  const text = sampleGrams(comparableText(c.text), 300);
+  const html = new Set(sampleGrams(comparableText(htmlToText(c.html)), 600));
+  if (text.length < 4 || html.size === 0) return null;
+  return flankedEdits(text, html, 4, 3).runs === 0;
+}
+
+/**
  * Own findings that honest copies carry for want of context the archive supplies (a sent copy or
  * internal mail is unsigned): they say nothing about which copy was altered.
  */
@@ -262,6 +274,9 @@ function supportOf(clusters: CopyRecord[][], group: CopyGroup): Support[] {
     const quote = k.flatMap((m) => m.quoteGrams);
     return parent.size === 0 || quote.length < QUOTE_MIN_GRAMS ? null : shareIn(quote, parent);
   });
+  // A copy whose text says other words than its own HTML part was edited in one of them only.
+  const disagreeing = clusters.map((k) => k.some((m) => textAgreesWithHtml(m) === false));
+  const agreeing = clusters.map((k) => k.some((m) => textAgreesWithHtml(m) === true));
   // A copy whose own findings (a broken signature, a document that gives it away) are suspicious
   // or tampered weighs against its cluster: the clean cluster is the likelier original.
   const selfFlagged = clusters.map((k) => k.some((m) => m.facts.selfFlags.some((c) => !HONEST_ABSENCES.has(c))));
@@ -283,7 +298,9 @@ function supportOf(clusters: CopyRecord[][], group: CopyGroup): Support[] {
     if (parentAgrees) why.push('a quote of the parent that the archived parent bears out');
     const clean = !selfFlagged[i] && selfFlagged.some((x, j) => j !== i && x);
     if (clean) why.push('no inconsistency of its own, where the other copy has some');
-    return { score: accounts.size + (pair ? 1 : 0) + 2 * quotes + (parentAgrees ? 2 : 0) + (clean ? 2 : 0), why };
+    const consistent = agreeing[i]! && !disagreeing[i]! && disagreeing.some((x, j) => j !== i && x);
+    if (consistent) why.push('a text part that says what its HTML part says, where the other copy’s do not agree');
+    return { score: accounts.size + (pair ? 1 : 0) + 2 * quotes + (parentAgrees ? 2 : 0) + (clean ? 2 : 0) + (consistent ? 2 : 0), why };
   });
 }
 

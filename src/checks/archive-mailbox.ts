@@ -117,9 +117,13 @@ export function mailboxKeyOf(s: SourcePlace): string {
   return dir;
 }
 
+/** Names an export gives the mbox file inside a folder named after the mailbox (Apple Mail: "Sent.mbox/mbox"). */
+const GENERIC_MBOX_NAMES = new Set(['mbox', 'messages', 'mail']);
+
 /** The folder's own name: the last path part, without an mbox extension or Maildir++'s dots. */
 export function mailboxNameOf(key: string): string {
-  const last = lastPart(key).replace(MBOX_EXTENSION, '');
+  let last = lastPart(key).replace(MBOX_EXTENSION, '');
+  if (GENERIC_MBOX_NAMES.has(last.toLowerCase())) last = lastPart(parentOf(key)).replace(MBOX_EXTENSION, '');
   // Maildir++ names sub-folders ".Sent", ".INBOX.Sent", ".Archive.2019": the last dotted part.
   if (last.startsWith('.')) return last.split('.').filter(Boolean).pop() ?? last;
   return last;
@@ -138,6 +142,12 @@ export function roleFromName(name: string): MailboxRole {
   return 'other';
 }
 
+/** The role a webmail export's labels give a copy in a mailbox of all mail (sent wins over inbox). */
+export function roleFromLabels(labels: string[]): MailboxRole {
+  const roles = labels.map(roleFromName);
+  return roles.includes('sent') ? 'sent' : roles.includes('inbox') ? 'inbox' : 'other';
+}
+
 /**
  * The account (one person's set of folders) a mailbox belongs to: the folder above it, except that
  * a maildir root is its own account (its Maildir++ sub-folders ".Sent" sit inside it).
@@ -145,7 +155,11 @@ export function roleFromName(name: string): MailboxRole {
 export function accountOf(key: string, isMaildir: boolean): string {
   const last = lastPart(key);
   if (isMaildir && !last.startsWith('.')) return key;
-  return parentOf(key);
+  // Apple Mail's export: "Sent.mbox/mbox" is the mailbox "Sent"; Gmail's "[Gmail]" folder holds
+  // the account's system folders (Sent Mail, Drafts) beside its INBOX.
+  let folder = GENERIC_MBOX_NAMES.has(last.replace(MBOX_EXTENSION, '').toLowerCase()) ? parentOf(parentOf(key)) : parentOf(key);
+  if (/^\[(gmail|google mail)\]$/i.test(lastPart(folder))) folder = parentOf(folder);
+  return folder;
 }
 
 /**
@@ -161,6 +175,8 @@ export interface OwnerEvidence {
   mailbox: string;
   account: string;
   nameRole: MailboxRole;
+  /** Labels the export wrote into the copy (a Gmail Takeout's X-Gmail-Labels), for mailboxes of all mail. */
+  labels?: string[];
   from: string;
   deliveredTo: string[];
   recipients: string[];
@@ -178,7 +194,7 @@ export function learnOwners(copies: Iterable<OwnerEvidence>): Map<string, Set<st
     for (const a of new Set(addresses)) e.counts.set(a, (e.counts.get(a) ?? 0) + 1);
   };
   for (const c of copies) {
-    if (c.nameRole === 'sent') {
+    if (c.nameRole === 'sent' || (c.nameRole === 'other' && roleFromLabels(c.labels ?? []) === 'sent')) {
       if (c.from) bump(sent, c.account, [c.from]);
     } else if (c.receivingHops > 0) {
       bump(received, c.account, c.deliveredTo.length > 0 ? c.deliveredTo : c.recipients);
@@ -204,8 +220,13 @@ export function learnOwners(copies: Iterable<OwnerEvidence>): Map<string, Set<st
  * account's owner is the owner's sent copy; anything else (a draft, a copy saved from elsewhere) is
  * 'other'.
  */
-export function assignRole(c: OwnerEvidence, owners: ReadonlySet<string> | undefined): { role: MailboxRole; basis: 'name' | 'content' } {
+export function assignRole(
+  c: OwnerEvidence,
+  owners: ReadonlySet<string> | undefined,
+): { role: MailboxRole; basis: 'name' | 'label' | 'content' } {
   if (c.nameRole !== 'other') return { role: c.nameRole, basis: 'name' };
+  const labelled = roleFromLabels(c.labels ?? []);
+  if (labelled !== 'other') return { role: labelled, basis: 'label' };
   if (c.receivingHops > 0) return { role: 'inbox', basis: 'content' };
   if (c.from && owners?.has(c.from)) return { role: 'sent', basis: 'content' };
   return { role: 'other', basis: 'content' };

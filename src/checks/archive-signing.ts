@@ -286,13 +286,16 @@ function judgeWeakKey(r: ArchiveRecord, p: SigningProfiles): Finding[] {
   const org = organisationalDomain(sig.domain);
   const byQ = p.keys.get(org);
   const q = quarterOf(r.asOf);
-  const season = [q - 1, q, q + 1].map((x) => byQ?.get(x)).filter((x) => x !== undefined);
+  // Retired: a key archive last saw the record well before the message (the domain had removed it),
+  // and the domain signs with strong keys in this archive; or, without that, the domain's other mail
+  // of the season carries strong keys nearly always.
+  const retired = sig.keyLastSeen !== null && r.asOf > sig.keyLastSeen + KEY_SEEN_MARGIN_S;
+  const seasonal = [q - 1, q, q + 1].map((x) => byQ?.get(x)).filter((x) => x !== undefined);
+  const season = retired && seasonal.reduce((n, e) => n + e.strong, 0) < HABIT_MIN_MESSAGES ? [...(byQ?.values() ?? [])] : seasonal;
   const strong = season.reduce((n, e) => n + e.strong, 0);
   const total = season.reduce((n, e) => n + e.strong + e.weak, 0);
-  // Retired: a key archive last saw the record well before the message (the domain had removed it),
-  // or the domain's other mail of the season carries strong keys nearly always.
-  const retired = sig.keyLastSeen !== null && r.asOf > sig.keyLastSeen + KEY_SEEN_MARGIN_S;
   if (strong < HABIT_MIN_MESSAGES || (!retired && strong < HABIT_MIN_SHARE * total)) return [];
+  const around = season === seasonal ? `around ${describeQuarter(q)}` : 'in this archive';
   const selectors = new Map<string, number>();
   for (const e of season) for (const [s, n] of e.selectors) selectors.set(s, (selectors.get(s) ?? 0) + n);
   const usual = [...selectors].filter(([s]) => s !== sig.selector).sort((a, b) => b[1] - a[1]);
@@ -300,7 +303,7 @@ function judgeWeakKey(r: ArchiveRecord, p: SigningProfiles): Finding[] {
   return [
     finding(
       'weak-key-retired',
-      `${org} signed ${strong} of ${total} messages around ${describeQuarter(q)} with keys of at least ${MIN_RSA_BITS} bits (${usual
+      `${org} signed ${strong} of ${total} messages ${around} with keys of at least ${MIN_RSA_BITS} bits (${usual
         .slice(0, 3)
         .map(([s, n]) => `${s}: ${n}`)
         .join(

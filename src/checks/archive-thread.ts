@@ -3,8 +3,10 @@
 // forger who fakes a reply changes a word of the quote, dates it wrong, or hangs it on a message of
 // another conversation by its In-Reply-To.
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
-import { comparableText, splitQuoted, unpackGrams } from './text-forms.ts';
+import { comparableText, flankedEdits, splitQuoted, unpackGrams } from './text-forms.ts';
 import { diffText } from './line-diff.ts';
+import { trustedTimes } from './archive-timestamps.ts';
+import type { TimeFormats } from './archive-timestamps.ts';
 
 const ID = 'archive-thread';
 
@@ -12,12 +14,12 @@ const ID = 'archive-thread';
 export const REPLY_SKEW_TOLERANCE_S = 15 * 60;
 
 /**
- * An edit of a quoted word changes the four word 4-grams that hold it; the quote's grams around it
- * still match the parent. A run of at most this many unmatched grams with at least FLANK matched on
- * each side is such an edit. The lines programs add around a quote (attribution, quoted headers)
+ * An edit of k quoted words changes the k + 3 word 4-grams that hold them; the quote's grams around
+ * it still match the parent. A run of at most this many unmatched grams (a phrase of up to five
+ * words) with at least FLANK matched on each side is such an edit. The lines programs add around a quote (attribution, quoted headers)
  * are dropped before comparing, and a list footer or signature at either end is not flanked.
  */
-export const EDIT_MAX_GRAMS = 4;
+export const EDIT_MAX_GRAMS = 8;
 export const EDIT_FLANK_GRAMS = 3;
 
 /** Own findings honest copies carry for want of context the archive supplies. */
@@ -43,31 +45,13 @@ const codes: Record<string, CodeDoc> = {
   [`${ID}/other-conversation`]: {
     severity: 'weak',
     meaning:
-      "The message's In-Reply-To names an archived message with another subject and none of its people: the reply's sender was not among the parent's sender and recipients, and the parent's sender is not among the reply's recipients.",
+      "The message's In-Reply-To names an archived message with another subject whose sender is neither the reply's sender nor among its recipients: a reply goes back to the sender of what it answers.",
   },
 };
 
-/** Where the reply's quote has words the parent lacks, in runs flanked by matching text. */
+/** Where a reply's quote has words changed against its parent's text (see flankedEdits). */
 export function quoteEdits(quote: number[], parent: Set<number>): { runs: number; grams: number; compared: number } {
-  const found = quote.map((g) => parent.has(g));
-  let runs = 0;
-  let grams = 0;
-  for (let i = 0; i < found.length;) {
-    if (found[i]) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < found.length && !found[j]) j++;
-    const before = found.slice(Math.max(0, i - EDIT_FLANK_GRAMS), i).filter(Boolean).length;
-    const after = found.slice(j, j + EDIT_FLANK_GRAMS).filter(Boolean).length;
-    if (j - i <= EDIT_MAX_GRAMS && before === EDIT_FLANK_GRAMS && after === EDIT_FLANK_GRAMS) {
-      runs++;
-      grams += j - i;
-    }
-    i = j;
-  }
-  return { runs, grams, compared: found.length };
+  return flankedEdits(quote, parent, EDIT_MAX_GRAMS, EDIT_FLANK_GRAMS, { atStart: true });
 }
 
 function ownFlags(r: ArchiveRecord): string[] {
@@ -88,10 +72,13 @@ function finding(code: string, detail: string, evidence: Record<string, unknown>
   return { check: ID, code: `${ID}/${code}`, severity: 'weak', detail, evidence };
 }
 
-function beforeParent(reply: ArchiveRecord, parent: ArchiveRecord): Finding | null {
+function beforeParent(reply: ArchiveRecord, parent: ArchiveRecord, formats: TimeFormats): Finding | null {
   if (reply.dateEpoch === null || parent.dateEpoch === null) return null;
   const early = parent.dateEpoch - reply.dateEpoch;
   if (early <= REPLY_SKEW_TOLERANCE_S) return null;
+  // The parent's own program stamped it before the reply: its Date was moved, not the reply's
+  // (archive-timestamps reports the parent).
+  if (trustedTimes(parent, formats).some((t) => t <= reply.dateEpoch! + REPLY_SKEW_TOLERANCE_S)) return null;
   return finding(
     'reply-before-parent',
     `This reply is dated ${reply.dateHeader}, ${formatSpan(early)} before the message it answers (${parent.messageId}, dated ${parent.dateHeader}).`,
@@ -99,14 +86,18 @@ function beforeParent(reply: ArchiveRecord, parent: ArchiveRecord): Finding | nu
   );
 }
 
+/**
+ * A reply goes back to its parent's sender (or is the sender's own follow-up); one that changes the
+ * subject and leaves the parent's sender out was hung on another conversation.
+ */
 function otherConversation(reply: ArchiveRecord, parents: ArchiveRecord[]): Finding | null {
   const parent = parents[0]!;
   if (reply.facts.threadSubject === '' || parents.some((p) => p.facts.threadSubject === reply.facts.threadSubject)) return null;
   const mine = people(reply);
-  if (parents.some((p) => [...people(p)].some((a) => mine.has(a)))) return null;
+  if (parents.some((p) => p.facts.from === '' || mine.has(p.facts.from))) return null;
   return finding(
     'other-conversation',
-    `This message answers ${parent.messageId} by its In-Reply-To, but that message is about "${parent.subject ?? ''}" between other people (${[...people(parent)].slice(0, 4).join(', ')}), while this one is about "${reply.subject ?? ''}".`,
+    `This message answers ${parent.messageId} by its In-Reply-To, but that message is about "${parent.subject ?? ''}", from ${parent.facts.from}, who is not among this one's people (${[...mine].slice(0, 4).join(', ')}), while this one is about "${reply.subject ?? ''}".`,
     { parent: parent.sha256, parentSubject: parent.subject, subject: reply.subject, parentPeople: [...people(parent)], people: [...mine] },
   );
 }
@@ -138,7 +129,7 @@ function alteredQuote(pair: ReplyPair, parents: ArchiveRecord[]): Finding | null
   );
 }
 
-function run(pairs: ReplyPair[]): Map<string, Finding[]> {
+function run({ pairs, formats }: { pairs: ReplyPair[]; formats: TimeFormats }): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>();
   const byReply = new Map<string, ReplyPair[]>();
   for (const p of pairs) byReply.set(p.reply.sha256, [...(byReply.get(p.reply.sha256) ?? []), p]);
@@ -149,7 +140,7 @@ function run(pairs: ReplyPair[]): Map<string, Finding[]> {
     // the earliest of them is the one it may answer.
     const earliest = [...parents].sort((a, b) => (a.dateEpoch ?? Infinity) - (b.dateEpoch ?? Infinity))[0]!;
     const found = [
-      beforeParent(reply, earliest),
+      beforeParent(reply, earliest, formats),
       otherConversation(reply, parents),
       alteredQuote(ps.find((p) => typeof p.replyText === 'string') ?? ps[0]!, parents),
     ].filter((f): f is Finding => f !== null);
@@ -158,7 +149,7 @@ function run(pairs: ReplyPair[]): Map<string, Finding[]> {
   return out;
 }
 
-export const archiveThread: ArchiveCheck<ReplyPair[]> = {
+export const archiveThread: ArchiveCheck<{ pairs: ReplyPair[]; formats: TimeFormats }> = {
   id: ID,
   title: 'Replies and their parents',
   codes,

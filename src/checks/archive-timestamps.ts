@@ -14,11 +14,13 @@ const ID = 'archive-timestamps';
  */
 export const AGREE_SECONDS = 15 * 60;
 /**
- * A format is trusted when at least this many messages carry it and nine in ten agree: a clock in
- * an identifier agrees on every honest message, and the rest is what a forger moved.
+ * A format is trusted when at least this many messages carry it and most (85 %) agree: a clock in
+ * an identifier agrees on every honest message, and the rest is what forgers moved (in a planted
+ * dump, the platforms whose identifiers carry times are where a forger redates). A run of digits
+ * that is not a clock agrees by chance on next to none.
  */
 export const TRUST_MIN_MESSAGES = 20;
-export const TRUST_MIN_SHARE = 0.9;
+export const TRUST_MIN_SHARE = 0.85;
 /**
  * A trusted time further from Date than this contradicts it: beyond any clock error of one
  * machine. An Outlook Thread-Index is stamped when the reply is begun, which may be a day before it
@@ -55,6 +57,14 @@ export function offsetFrom(t: EmbeddedTime, reference: number, zone: string): nu
   return d;
 }
 
+/**
+ * An embedded time agrees with Date within a few minutes, and a Thread-Index also up to a day
+ * before it (it is stamped when the reply is begun, which may be long before it is sent).
+ */
+function agrees(t: EmbeddedTime, d: number): boolean {
+  return d <= AGREE_SECONDS && d >= -(t.source === 'thread-index' ? COMPOSE_AHEAD_SECONDS : AGREE_SECONDS);
+}
+
 /** How often each format agrees with Date, learned over the whole archive. */
 export type TimeFormats = Map<string, { n: number; agree: number }>;
 
@@ -70,11 +80,23 @@ export function learnTimeFormats(records: Iterable<ArchiveRecord>, into: TimeFor
       const k = keyOf(r, t);
       const e = into.get(k) ?? { n: 0, agree: 0 };
       e.n++;
-      if (Math.abs(offsetFrom(t, ref, r.facts.fingerprint.dateZone)) <= AGREE_SECONDS) e.agree++;
+      if (agrees(t, offsetFrom(t, ref, r.facts.fingerprint.dateZone))) e.agree++;
       into.set(k, e);
     }
   }
   return into;
+}
+
+/** The times of a message's trusted embedded formats, as Unix seconds (unwrapped near its Date). */
+export function trustedTimes(r: ArchiveRecord, formats: TimeFormats): number[] {
+  const ref = referenceOf(r);
+  if (ref === null) return [];
+  return r.facts.embeddedTimes
+    .filter((t) => {
+      const learned = formats.get(keyOf(r, t));
+      return learned !== undefined && learned.n >= TRUST_MIN_MESSAGES && learned.agree >= TRUST_MIN_SHARE * learned.n;
+    })
+    .map((t) => ref + offsetFrom(t, ref, r.facts.fingerprint.dateZone));
 }
 
 const SOURCE_WORDS: Record<EmbeddedTime['source'], string> = {

@@ -8,7 +8,7 @@ import { readAuthResults, resultDomain } from './results-header.ts';
 import { comparableText, hashText, htmlToText, normaliseText, packGrams, sampleGrams, splitQuoted, threadSubject } from './text-forms.ts';
 
 /** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
-export const FACTS_VERSION = 7;
+export const FACTS_VERSION = 8;
 
 /**
  * Word 4-grams kept per message, from the start (about 150 and 300 words): enough to compare the
@@ -64,6 +64,11 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
     receivingHops: hops.filter((h) => !SUBMISSION_HOP.test(h.raw)).length,
     route: [...hops].sort((a, b) => b.index - a.index).map((h) => (h.by ? organisationalDomain(h.by) : '')),
     list: parsed.headers.some((h) => LIST_HEADERS.has(h.key)),
+    labels: parsed.headers
+      .filter((h) => h.key === 'x-gmail-labels')
+      .flatMap((h) => h.value.split(','))
+      .map((l) => l.trim())
+      .filter((l) => l !== ''),
     content: {
       subject: normaliseText(parsed.subject).slice(0, 500),
       text: hashText(bodyWords),

@@ -60,6 +60,9 @@ export function splitQuoted(text: string | null): { own: string; quoted: string 
       return { own: own.join('\n'), quoted: quoted.join('\n') };
     }
     if (SEPARATOR.test(line) || ATTRIBUTION.test(line)) {
+      // "On … wrote:" above "> " lines: only those are quoted (the reply may go on below them).
+      const next = lines.slice(i + 1).find((l) => l.trim() !== '');
+      if (next !== undefined && /^\s*>/.test(next)) continue;
       return { own: lines.slice(0, i).join('\n'), quoted: skipHeaderBlock(lines.slice(i + 1)).join('\n') };
     }
     if (OUTLOOK_FROM.test(line) && lines.slice(i + 1, i + 4).some((l) => OUTLOOK_SENT.test(l))) {
@@ -163,4 +166,40 @@ export function threadSubject(subject: string | null): string {
     s = next;
   }
   return s.toLowerCase();
+}
+
+/**
+ * Where a text (as word 4-grams) has words that another lacks, in runs of at most `maxRun` grams
+ * flanked by `flank` matching grams on each side: a word or two changed amid text that otherwise
+ * matches. Unmatched text at either end (a footer, a signature) is not flanked and does not count,
+ * but with `atStart` a run at the very start followed by matching text does (the first words changed).
+ */
+export function flankedEdits(
+  grams: number[],
+  other: Set<number>,
+  maxRun: number,
+  flank: number,
+  options: { atStart?: boolean } = {},
+): { runs: number; grams: number; compared: number } {
+  const found = grams.map((g) => other.has(g));
+  let runs = 0;
+  let count = 0;
+  for (let i = 0; i < found.length;) {
+    if (found[i]) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < found.length && !found[j]) j++;
+    const before = found.slice(Math.max(0, i - flank), i).filter(Boolean).length;
+    const after = found.slice(j, j + flank).filter(Boolean).length;
+    // At the very start a run has nothing before it; with `atStart` matching text after it suffices.
+    const flanked = before === flank || (options.atStart === true && i === 0);
+    if (j - i <= maxRun && flanked && after === flank) {
+      runs++;
+      count += j - i;
+    }
+    i = j;
+  }
+  return { runs, grams: count, compared: found.length };
 }

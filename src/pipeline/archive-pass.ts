@@ -66,7 +66,8 @@ export function runArchiveChecks(db: Db): number {
       addArchiveFindings(db, archiveLookalike.run({ records: page, counts: learned.domains, known: knownDomains(learned.domains) }));
     }
     for (const id of listSharedMessageIds(db)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, id)));
-    for (const pairs of iterateReplyPairs(db)) addArchiveFindings(db, archiveThread.run(withQuoteTexts(db, pairs)));
+    for (const pairs of iterateReplyPairs(db))
+      addArchiveFindings(db, archiveThread.run({ pairs: withQuoteTexts(db, pairs), formats: learned.timeFormats }));
     touched = decideTouched(db);
   })();
   return touched;
@@ -120,6 +121,7 @@ function ownerEvidence(s: SourceForRoles): OwnerEvidence {
     deliveredTo: s.deliveredTo,
     recipients: s.recipients,
     receivingHops: s.receivingHops,
+    labels: s.labels,
   };
 }
 

@@ -38,6 +38,7 @@ export interface SourceForRoles {
   deliveredTo: string[];
   recipients: string[];
   receivingHops: number;
+  labels: string[];
 }
 
 interface SourceRow {
@@ -54,6 +55,7 @@ interface SourceRow {
   delivered_to: string | null;
   recipients: string | null;
   receiving_hops: number | null;
+  labels: string | null;
 }
 
 /** Every source with the facts roles are learned from, in pages of PAGE_SIZE by source id. */
@@ -61,7 +63,8 @@ export function* iterateSourcesForRoles(db: Db): Generator<SourceForRoles[]> {
   const page = db.prepare(
     `SELECT s.id, s.sha256, s.path, s.container, s.mailbox, s.folder, s.offset, s.mailbox_key, s.role,
             json_extract(f.facts, '$.from') AS f_from, json_extract(f.facts, '$.deliveredTo') AS delivered_to,
-            json_extract(f.facts, '$.recipients') AS recipients, json_extract(f.facts, '$.receivingHops') AS receiving_hops
+            json_extract(f.facts, '$.recipients') AS recipients, json_extract(f.facts, '$.receivingHops') AS receiving_hops,
+            json_extract(f.facts, '$.labels') AS labels
      FROM sources s JOIN message_facts f ON f.sha256 = s.sha256
      WHERE s.id > ? ORDER BY s.id LIMIT ?`,
   );
@@ -84,6 +87,7 @@ export function* iterateSourcesForRoles(db: Db): Generator<SourceForRoles[]> {
       deliveredTo: JSON.parse(r.delivered_to ?? '[]') as string[],
       recipients: JSON.parse(r.recipients ?? '[]') as string[],
       receivingHops: r.receiving_hops ?? 0,
+      labels: JSON.parse(r.labels ?? '[]') as string[],
     }));
   }
 }

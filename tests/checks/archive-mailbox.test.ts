@@ -50,6 +50,10 @@ describe('archive-mailbox: where a copy came from', () => {
     expect(accountOf('/dump/alice/.Sent', true)).toBe('/dump/alice');
     expect(accountOf('/dump/alice/INBOX', false)).toBe('/dump/alice');
     expect(accountOf('/dump/alice/Sent.mbox', false)).toBe('/dump/alice');
+    // Apple Mail's export of a Gmail account: "[Gmail]/Sent Mail.mbox/mbox" beside "INBOX.mbox/mbox".
+    expect(accountOf('/dump/tom/[Gmail]/Sent Mail.mbox/mbox', false)).toBe('/dump/tom');
+    expect(accountOf('/dump/tom/INBOX.mbox/mbox', false)).toBe('/dump/tom');
+    expect(roleFromName(mailboxNameOf('/dump/tom/[Gmail]/Sent Mail.mbox/mbox'))).toBe('sent');
   });
 
   it('learns the owner from the addresses received copies were delivered to, and finds sent copies by content', () => {
@@ -81,6 +85,12 @@ describe('archive-mailbox: where a copy came from', () => {
     // A copy with no hop from someone else (a draft, a message saved from elsewhere) is neither.
     expect(assignRole(copy({ receivingHops: 0 }), owners.get('/dump/alice'))).toEqual({ role: 'other', basis: 'content' });
     expect(assignRole(copy({ nameRole: 'sent', receivingHops: 3 }), owners.get('/dump/alice'))).toEqual({ role: 'sent', basis: 'name' });
+    // A Takeout's one mailbox of all mail: the labels Gmail wrote into each copy say which is which.
+    expect(assignRole(copy({ labels: ['Sent'], receivingHops: 0, from: 'x@example.org' }), undefined)).toEqual({
+      role: 'sent',
+      basis: 'label',
+    });
+    expect(assignRole(copy({ labels: ['Inbox', 'Opened'] }), undefined)).toEqual({ role: 'inbox', basis: 'label' });
   });
 
   it('says a sent copy is expected to be unsigned and explains its missing signature; other copies get nothing', async () => {

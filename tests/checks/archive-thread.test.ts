@@ -23,10 +23,13 @@ describe('archive-thread', () => {
     const parent = await record({ sha256: 'p', headers: parentHeaders('Tue, 4 Mar 2025 12:00:00 +0000') });
     const early = await record({ sha256: 'r', headers: replyHeaders('Tue, 4 Mar 2025 09:00:00 +0000') });
     const skew = await record({ sha256: 's', headers: replyHeaders('Tue, 4 Mar 2025 11:55:00 +0000') });
-    const out = archiveThread.run([
-      { reply: early, parent },
-      { reply: skew, parent },
-    ]);
+    const out = archiveThread.run({
+      pairs: [
+        { reply: early, parent },
+        { reply: skew, parent },
+      ],
+      formats: new Map(),
+    });
     expect(out.get('r')!.map((f) => f.code)).toEqual(['archive-thread/reply-before-parent']);
     expect(out.get('r')![0]!.detail).toContain('3 hours');
     expect(out.has('s')).toBe(false);
@@ -52,13 +55,16 @@ describe('archive-thread: quotes and conversations', () => {
 
   it('finds nothing when the reply quotes its parent as it is (attribution lines and re-wrapping aside)', async () => {
     const honest = await reply(quoteOf(parentBody.replace('ten. The', 'ten.\r\nThe')));
-    expect(archiveThread.run([{ reply: honest, parent: await parent() }]).has('r')).toBe(false);
+    expect(archiveThread.run({ pairs: [{ reply: honest, parent: await parent() }], formats: new Map() }).has('r')).toBe(false);
   });
 
   it('reports a quote with a word changed, with a diff of the quote against the parent', async () => {
     const forged = await reply(quoteOf(parentBody.replace('Thursday', 'Tuesday')));
     const p = await parent();
-    const out = archiveThread.run([{ reply: forged, parent: p, replyText: forged.text, parentText: p.text }]);
+    const out = archiveThread.run({
+      pairs: [{ reply: forged, parent: p, replyText: forged.text, parentText: p.text }],
+      formats: new Map(),
+    });
     const f = out.get('r')!;
     expect(f.map((x) => x.code)).toEqual(['archive-thread/quote-differs']);
     expect(JSON.stringify(f[0]!.evidence.quoteDiff)).toContain('Tuesday');
@@ -70,7 +76,7 @@ describe('archive-thread: quotes and conversations', () => {
       selfFindings: [{ check: 'dkim', code: 'dkim/body-hash-mismatch', severity: 'strong', detail: 'x', evidence: {} }],
     });
     const honest = await reply(quoteOf(parentBody));
-    expect(archiveThread.run([{ reply: honest, parent: edited }]).has('r')).toBe(false);
+    expect(archiveThread.run({ pairs: [{ reply: honest, parent: edited }], formats: new Map() }).has('r')).toBe(false);
   });
 
   it('reports a reply hung on a message of another conversation, not a reply that changes the subject', async () => {
@@ -87,7 +93,7 @@ describe('archive-thread: quotes and conversations', () => {
     const r = await reply('Agreed.\r\n');
     expect(
       archiveThread
-        .run([{ reply: r, parent: other }])
+        .run({ pairs: [{ reply: r, parent: other }], formats: new Map() })
         .get('r')!
         .map((f) => f.code),
     ).toEqual(['archive-thread/other-conversation']);
@@ -101,6 +107,6 @@ describe('archive-thread: quotes and conversations', () => {
         'Message-ID: <plan-1@example.org>',
       ],
     });
-    expect(archiveThread.run([{ reply: r, parent: sameFolks }]).has('r')).toBe(false);
+    expect(archiveThread.run({ pairs: [{ reply: r, parent: sameFolks }], formats: new Map() }).has('r')).toBe(false);
   });
 });
