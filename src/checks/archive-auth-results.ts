@@ -64,6 +64,7 @@ const codes: Record<string, CodeDoc> = {
 function run(input: { records: ArchiveRecord[]; styles: ResultsStyles }): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>();
   for (const r of input.records) {
+    if (!r.facts.selfFlags.includes('auth-results/unvouched-pass')) continue;
     const claims = r.facts.authResults.filter((h) => h.results.some((x) => PROOF_METHODS.has(x.method) && x.result === 'pass'));
     const unnamed = claims.filter((h) => !namesItsHop(h));
     if (unnamed.length === 0) continue;

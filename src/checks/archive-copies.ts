@@ -68,7 +68,7 @@ const codes: Record<string, CodeDoc> = {
   [`${ID}/other-copies`]: {
     severity: 'info',
     meaning:
-      'Other copies with the same Message-ID exist and agree in content (they differ only in trace headers), or share only the Message-ID (a program that reuses IDs: another subject, date and text).',
+      'Other messages share only the Message-ID: a program that reuses IDs (another sending: a Date more than an hour apart, or another subject and text). Copies that agree in content get no finding; they are listed on the message page.',
   },
 };
 
@@ -317,6 +317,17 @@ function finding(code: string, detail: string, evidence: Record<string, unknown>
   return { check: ID, code: `${ID}/${code}`, severity: codes[`${ID}/${code}`]!.severity, detail, evidence };
 }
 
+/**
+ * Whether a group can give any finding: copies that agree in everything compared and of which none
+ * is verified say nothing (most groups: a sent copy and its inbox copies). The pass skips the rest.
+ */
+export function needsComparison(records: ArchiveRecord[]): boolean {
+  if (records.some((r) => r.facts.selfVerdict === 'verified')) return true;
+  const key = (r: ArchiveRecord): string => JSON.stringify([r.facts.content, r.facts.from, r.facts.recipients, r.dateEpoch]);
+  const first = key(records[0]!);
+  return records.some((r) => key(r) !== first);
+}
+
 function run(group: CopyGroup): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>();
   const copies = group.copies;
@@ -348,18 +359,8 @@ function run(group: CopyGroup): Map<string, Finding[]> {
       );
       return;
     }
-    if (c.facts.selfVerdict === 'verified') {
-      add(
-        out,
-        c.sha256,
-        finding(
-          'other-copies',
-          `This copy is verified by its own signature; ${count(relatedOthers.length, 'other copy', 'other copies')} carry the same Message-ID (${messageId}).`,
-          { messageId, copies: relatedOthers.map((j) => copies[j]!.sha256) },
-        ),
-      );
-      return;
-    }
+    // A copy verified by its own signature needs no word from its copies.
+    if (c.facts.selfVerdict === 'verified') return;
     const refs = verified.filter((v) => related(i, v));
     const same = refs.find((v) => cmp(Math.min(i, v), Math.max(i, v)).kind === 'same');
     // A copy carrying a signature that does not verify says something about these bytes that
@@ -436,16 +437,6 @@ function run(group: CopyGroup): Map<string, Finding[]> {
             'list-copy',
             `The same content as ${count(relatedOthers.length, 'other copy', 'other copies')} with the Message-ID ${messageId}, once a mailing list's changes are undone (${undone.join(', ')}).`,
             { messageId, copies: relatedOthers.map((j) => copies[j]!.sha256), undone },
-          ),
-        );
-      } else {
-        add(
-          out,
-          c.sha256,
-          finding(
-            'other-copies',
-            `The same content as ${count(relatedOthers.length, 'other copy', 'other copies')} with the Message-ID ${messageId}; only trace headers differ.`,
-            { messageId, copies: relatedOthers.map((j) => copies[j]!.sha256) },
           ),
         );
       }

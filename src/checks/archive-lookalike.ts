@@ -47,34 +47,54 @@ const codes: Record<string, CodeDoc> = {
   },
 };
 
-function run(input: { records: ArchiveRecord[]; counts: DomainCounts; known: [string, number][] }): Map<string, Finding[]> {
+/** The known domain a From domain imitates, with why; null when none. */
+function imitated(from: string, counts: DomainCounts, known: [string, number][]): { known: string; n: number; why: string[] } | null {
+  const mine = counts.get(from) ?? 0;
+  for (const [k, n] of known) {
+    if (k === from || n < KNOWN_MIN_RATIO * mine) continue;
+    // The same name under another suffix is as often the same organisation (example.com and
+    // example.org, a country domain) as an imitation: the archive cannot tell them apart by names.
+    const why = resemblance(from, k).filter((w) => !w.startsWith('same name under another suffix'));
+    if (why.length > 0) return { known: k, n, why };
+  }
+  return null;
+}
+
+function run(input: {
+  records: ArchiveRecord[];
+  counts: DomainCounts;
+  known: [string, number][];
+  cache?: Map<string, ReturnType<typeof imitated>>;
+}): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>();
+  // One answer per From domain: the comparison with every known domain is done once.
+  const cache = input.cache ?? new Map<string, ReturnType<typeof imitated>>();
   for (const r of input.records) {
     if (!r.fromDomain) continue;
     const from = organisationalDomain(r.fromDomain);
+    if (!cache.has(from)) cache.set(from, imitated(from, input.counts, input.known));
+    const hit = cache.get(from);
+    if (!hit) continue;
     const mine = input.counts.get(from) ?? 0;
-    for (const [known, n] of input.known) {
-      if (known === from || n < KNOWN_MIN_RATIO * mine) continue;
-      // The same name under another suffix is as often the same organisation (example.com and
-      // example.org, a country domain) as an imitation: the archive cannot tell them apart by names.
-      const why = resemblance(from, known).filter((w) => !w.startsWith('same name under another suffix'));
-      if (why.length === 0) continue;
-      out.set(r.sha256, [
-        {
-          check: ID,
-          code: `${ID}/from`,
-          severity: 'weak',
-          detail: `The From domain ${from} looks like ${known} (${why.join('; ')}), which is on ${n} messages of the archive, against ${mine} for ${from}: a look-alike of a known correspondent; a signature of it proves only that the look-alike sent the message.`,
-          evidence: { fromDomain: from, looksLike: known, reasons: why, knownMessages: n, fromMessages: mine },
-        },
-      ]);
-      break;
-    }
+    out.set(r.sha256, [
+      {
+        check: ID,
+        code: `${ID}/from`,
+        severity: 'weak',
+        detail: `The From domain ${from} looks like ${hit.known} (${hit.why.join('; ')}), which is on ${hit.n} messages of the archive, against ${mine} for ${from}: a look-alike of a known correspondent; a signature of it proves only that the look-alike sent the message.`,
+        evidence: { fromDomain: from, looksLike: hit.known, reasons: hit.why, knownMessages: hit.n, fromMessages: mine },
+      },
+    ]);
   }
   return out;
 }
 
-export const archiveLookalike: ArchiveCheck<{ records: ArchiveRecord[]; counts: DomainCounts; known: [string, number][] }> = {
+export const archiveLookalike: ArchiveCheck<{
+  records: ArchiveRecord[];
+  counts: DomainCounts;
+  known: [string, number][];
+  cache?: Map<string, ReturnType<typeof imitated>>;
+}> = {
   id: ID,
   title: 'From domains that imitate known correspondents',
   codes,

@@ -240,12 +240,13 @@ const codes: Record<string, CodeDoc> = {
   },
 };
 
-/** Sent copies: their missing signature is expected, said once per message. */
+/** Sent copies whose missing signature was reported: it is expected, said once per message. */
 function run(records: Iterable<ArchiveRecord>): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>();
   for (const r of records) {
     const sent = r.places.find((p) => p.role === 'sent');
-    if (!sent) continue;
+    // Said where it explains something: the role itself is on every source's record.
+    if (!sent || !r.facts.selfFlags.includes('dkim/missing-signature')) continue;
     out.set(r.sha256, [
       {
         check: ID,

@@ -95,6 +95,8 @@ export interface SigningProfiles {
   routes: Map<string, Map<string, { shape: RouteShape; byQ: Map<number, Tally> }>>;
   /** From org -> first-hop org -> verified messages submitted there (the domain's own servers). */
   infra: Map<string, Map<string, number>>;
+  /** Per-domain tallies by route classes, summed once when first judged (learning is over by then). */
+  tallies: Map<string, Map<number, Tally>>;
   /** Sent copies per account: how many carry a signature of their From domain. */
   sentByAccount: Map<string, Tally>;
   /** `${signerOrg}` -> quarter -> aligned signatures with strong (>= 1024-bit) and weak keys, with the selectors seen. */
@@ -104,7 +106,7 @@ export interface SigningProfiles {
 }
 
 export function emptyProfiles(): SigningProfiles {
-  return { routes: new Map(), infra: new Map(), sentByAccount: new Map(), keys: new Map(), signers: new Map() };
+  return { routes: new Map(), infra: new Map(), tallies: new Map(), sentByAccount: new Map(), keys: new Map(), signers: new Map() };
 }
 
 function alignedSignatures(r: ArchiveRecord): SignatureSummary[] {
@@ -233,6 +235,8 @@ function judgeUnsigned(r: ArchiveRecord, p: SigningProfiles): Finding[] {
   // A route can make unsigned normal only if it is the domain's own: mail entering from a server
   // of another organisation is exactly what a spoof from a rented server looks like.
   if (route !== 'foreign' && t.total >= NORMAL_MIN_MESSAGES && t.total - t.signed >= NORMAL_MIN_SHARE * t.total) {
+    // Said where it explains something: a domain without keys in the store was never accused.
+    if (!r.facts.selfFlags.includes('dkim/missing-signature')) return [];
     return [
       finding(
         'unsigned-route',
@@ -256,8 +260,15 @@ function judgeUnsigned(r: ArchiveRecord, p: SigningProfiles): Finding[] {
   return [];
 }
 
-/** The domain's mail by the given route classes, summed per quarter. */
+/** The domain's mail by the given route classes, summed per quarter (computed once per domain and classes). */
 function tallyOf(p: SigningProfiles, from: string, classes: RouteClass[]): Map<number, Tally> {
+  const key = `${from}|${classes.join(',')}`;
+  let cached = p.tallies.get(key);
+  if (!cached) p.tallies.set(key, (cached = sumTallies(p, from, classes)));
+  return cached;
+}
+
+function sumTallies(p: SigningProfiles, from: string, classes: RouteClass[]): Map<number, Tally> {
   const own = ownServers(p, from);
   const merged = new Map<number, Tally>();
   for (const { shape, byQ } of p.routes.get(from)?.values() ?? []) {

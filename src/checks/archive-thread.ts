@@ -104,6 +104,7 @@ function otherConversation(reply: ArchiveRecord, parents: ArchiveRecord[]): Find
 
 function alteredQuote(pair: ReplyPair, parents: ArchiveRecord[]): Finding | null {
   const { reply } = pair;
+  if (reply.facts.quoteGrams === '') return null;
   const quote = unpackGrams(reply.facts.quoteGrams);
   if (quote.length === 0) return null;
   const parentGrams = new Set(parents.flatMap((p) => unpackGrams(p.facts.textGrams)));

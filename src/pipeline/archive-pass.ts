@@ -2,7 +2,7 @@
 // One transaction, so a reader never sees half a pass. Everything large is read page by page in
 // key order (facts computed at analysis; never a parse), so memory stays bounded by a page plus the
 // profiles, whose size grows with senders and domains, not with messages.
-import type { Finding, MailboxRole } from '../model.ts';
+import type { ArchiveRecord, Finding, MailboxRole } from '../model.ts';
 import type { Db } from '../store/database.ts';
 import {
   addArchiveFindings,
@@ -11,11 +11,11 @@ import {
   iterateReplyPairs,
   iterateSourcesForRoles,
   iterateTouchedFindings,
-  listCopies,
   listReplyQuotes,
-  listSharedMessageIds,
+  iterateCopyGroups,
   listTextGrams,
   readBodies,
+  readGrams,
   readStoredCheckInput,
   readVerdicts,
   replaceMailboxes,
@@ -38,7 +38,7 @@ import { archiveTimestamps, learnTimeFormats } from '../checks/archive-timestamp
 import type { TimeFormats } from '../checks/archive-timestamps.ts';
 import { archiveLookalike, knownDomains, learnDomains } from '../checks/archive-lookalike.ts';
 import type { DomainCounts } from '../checks/archive-lookalike.ts';
-import { archiveCopies } from '../checks/archive-copies.ts';
+import { archiveCopies, needsComparison } from '../checks/archive-copies.ts';
 import type { CopyGroup, CopyRecord } from '../checks/archive-copies.ts';
 import { archiveThread, quoteEdits } from '../checks/archive-thread.ts';
 import type { ReplyPair } from '../checks/archive-thread.ts';
@@ -57,15 +57,18 @@ export function runArchiveChecks(db: Db): number {
     clearArchiveFindings(db, ARCHIVE_CHECK_IDS);
     // First pass: learn what the archive shows; second pass: judge each message against it.
     const learned = learnArchive(db);
+    const known = knownDomains(learned.domains);
+    const lookalikes = new Map();
     for (const page of iterateArchiveRecords(db)) {
       addArchiveFindings(db, archiveMailbox.run(page));
       addArchiveFindings(db, archiveAuthResults.run({ records: page, styles: learned.styles }));
       addArchiveFindings(db, archiveSigning.run({ records: page, profiles: learned.signing }));
       addArchiveFindings(db, archiveFingerprint.run({ records: page, profiles: learned.fingerprints }));
       addArchiveFindings(db, archiveTimestamps.run({ records: page, formats: learned.timeFormats }));
-      addArchiveFindings(db, archiveLookalike.run({ records: page, counts: learned.domains, known: knownDomains(learned.domains) }));
+      addArchiveFindings(db, archiveLookalike.run({ records: page, counts: learned.domains, known, cache: lookalikes }));
     }
-    for (const id of listSharedMessageIds(db)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, id)));
+    for (const groups of iterateCopyGroups(db))
+      for (const records of groups) if (needsComparison(records)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, records)));
     for (const pairs of iterateReplyPairs(db))
       addArchiveFindings(db, archiveThread.run({ pairs: withQuoteTexts(db, pairs), formats: learned.timeFormats }));
     touched = decideTouched(db);
@@ -162,21 +165,18 @@ function assignPlaces(db: Db): void {
 }
 
 /** The copies of one Message-ID, with their texts when their content differs, the later quotes and the parent. */
-function copyGroup(db: Db, messageId: string): CopyGroup {
-  const records = listCopies(db, messageId);
+function copyGroup(db: Db, records: ArchiveRecord[]): CopyGroup {
+  const messageId = records[0]!.messageId!;
   const differ = new Set(records.map((r) => JSON.stringify(r.facts.content))).size > 1;
-  const bodies = differ
-    ? readBodies(
-        db,
-        records.map((r) => r.sha256),
-      )
-    : new Map<string, { text: string | null; html: string | null }>();
+  const shas = records.map((r) => r.sha256);
+  const bodies = differ ? readBodies(db, shas) : new Map<string, { text: string | null; html: string | null }>();
+  const grams = differ ? readGrams(db, shas) : new Map<string, { text: string; quote: string }>();
   const copies = records.map((r): CopyRecord => ({
     ...r,
     text: bodies.get(r.sha256)?.text ?? null,
     html: bodies.get(r.sha256)?.html ?? null,
-    textGrams: unpackGrams(r.facts.textGrams),
-    quoteGrams: unpackGrams(r.facts.quoteGrams),
+    textGrams: unpackGrams(grams.get(r.sha256)?.text ?? ''),
+    quoteGrams: unpackGrams(grams.get(r.sha256)?.quote ?? ''),
   }));
   if (!differ) return { copies, replyQuotes: [], parentGrams: [] };
   const parent = records.find((r) => r.inReplyTo !== null)?.inReplyTo ?? null;
@@ -190,30 +190,25 @@ function copyGroup(db: Db, messageId: string): CopyGroup {
 /** The texts of the few replies whose quote differs from their parent, for the diff the finding shows. */
 function withQuoteTexts(db: Db, pairs: ReplyPair[]): ReplyPair[] {
   const parentGrams = new Map<string, Set<number>>();
-  for (const { reply, parent } of pairs) {
-    const set = parentGrams.get(reply.sha256) ?? new Set<number>();
-    for (const g of unpackGrams(parent.facts.textGrams)) set.add(g);
-    parentGrams.set(reply.sha256, set);
+  const first = new Map<string, ReplyPair>();
+  for (const p of pairs) {
+    const set = parentGrams.get(p.reply.sha256) ?? new Set<number>();
+    for (const g of unpackGrams(p.parent.facts.textGrams)) set.add(g);
+    parentGrams.set(p.reply.sha256, set);
+    if (!first.has(p.reply.sha256)) first.set(p.reply.sha256, p);
   }
-  const wanted = pairs.filter(
-    (p, i) =>
-      pairs.findIndex((q) => q.reply.sha256 === p.reply.sha256) === i &&
-      quoteEdits(unpackGrams(p.reply.facts.quoteGrams), parentGrams.get(p.reply.sha256)!).runs > 0,
+  const wanted = [...first.values()].filter(
+    (p) => quoteEdits(unpackGrams(p.reply.facts.quoteGrams), parentGrams.get(p.reply.sha256)!).runs > 0,
   );
   if (wanted.length === 0) return pairs;
   const bodies = readBodies(
     db,
     wanted.flatMap((p) => [p.reply.sha256, p.parent.sha256]),
   );
-  const texts = new Map(
-    wanted.map((p) => [
-      p.reply.sha256,
-      { replyText: bodies.get(p.reply.sha256)?.text ?? null, parentText: bodies.get(p.parent.sha256)?.text ?? null },
-    ]),
-  );
+  const chosen = new Set(wanted);
   return pairs.map((p) =>
-    texts.has(p.reply.sha256) && p.parent.sha256 === wanted.find((w) => w.reply.sha256 === p.reply.sha256)!.parent.sha256
-      ? { ...p, ...texts.get(p.reply.sha256)! }
+    chosen.has(p)
+      ? { ...p, replyText: bodies.get(p.reply.sha256)?.text ?? null, parentText: bodies.get(p.parent.sha256)?.text ?? null }
       : p,
   );
 }

@@ -1,6 +1,7 @@
 // Reads and writes of the archive pass: the records the archive checks compare (facts, signatures,
 // places), mailboxes and roles, copies sharing a Message-ID, replies and their parents. Large reads
 // go page by page in key order, so memory stays bounded and writes can come between pages.
+import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
 import type {
   ArcCheck,
@@ -133,6 +134,10 @@ interface RecordRow {
   places: string;
 }
 
+/** Reply pairs need neither signatures nor places: their records leave them empty. */
+const LIGHT_COLUMNS = `m.sha256, m.message_id, m.subject, m.from_domain, m.date_header, m.date_epoch, m.as_of, m.list_id,
+  m.in_reply_to, f.facts, '[]' AS sigs, '[]' AS places`;
+
 const RECORD_COLUMNS = `m.sha256, m.message_id, m.subject, m.from_domain, m.date_header, m.date_epoch, m.as_of, m.list_id,
   m.in_reply_to, f.facts,
   (SELECT json_group_array(json_array(g.idx, g.domain, g.selector, g.algorithm, g.key_type, g.key_bits, g.result,
@@ -219,20 +224,44 @@ export function listSharedMessageIds(db: Db): string[] {
     .all() as string[];
 }
 
+/** Groups of copies sharing a Message-ID, a page of groups per query (IDs listed once into a temporary table). */
+export function* iterateCopyGroups(db: Db): Generator<ArchiveRecord[][]> {
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS shared_ids (message_id TEXT NOT NULL)');
+  db.exec('DELETE FROM shared_ids');
+  db.exec('INSERT INTO shared_ids SELECT message_id FROM messages WHERE message_id IS NOT NULL GROUP BY message_id HAVING count(*) > 1');
+  const ids = db.prepare('SELECT rowid, message_id FROM shared_ids WHERE rowid > ? ORDER BY rowid LIMIT ?');
+  const rows = db.prepare(
+    `SELECT ${RECORD_COLUMNS} FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+     WHERE m.message_id IN (SELECT value FROM json_each(?)) ORDER BY m.message_id, m.sha256`,
+  );
+  let after = 0;
+  for (;;) {
+    const page = ids.all(after, PAGE_SIZE / 4) as { rowid: number; message_id: string }[];
+    if (page.length === 0) return;
+    after = page[page.length - 1]!.rowid;
+    const groups = new Map<string, ArchiveRecord[]>();
+    for (const r of (rows.all(JSON.stringify(page.map((p) => p.message_id))) as RecordRow[]).map(toRecord)) {
+      const g = groups.get(r.messageId!);
+      if (g) g.push(r);
+      else groups.set(r.messageId!, [r]);
+    }
+    yield [...groups.values()];
+  }
+}
+
 /** The copies carrying one Message-ID, with their grams. */
 export function listCopies(db: Db, messageId: string): ArchiveRecord[] {
-  const rows = db
-    .prepare(
-      `SELECT ${RECORD_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+  const rows = cachedStatement(
+    db,
+    `SELECT ${RECORD_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
        WHERE m.message_id = ? ORDER BY m.sha256`,
-    )
-    .all(messageId) as RecordRow[];
+  ).all(messageId) as RecordRow[];
   return rows.map(toRecord);
 }
 
 /** The decoded text and HTML of some messages (for comparing and diffing copies that differ). */
 export function readBodies(db: Db, sha256s: string[]): Map<string, { text: string | null; html: string | null }> {
-  const q = db.prepare('SELECT body_text, body_html FROM messages WHERE sha256 = ?');
+  const q = cachedStatement(db, 'SELECT body_text, body_html FROM messages WHERE sha256 = ?');
   const out = new Map<string, { text: string | null; html: string | null }>();
   for (const sha of sha256s) {
     const r = q.get(sha) as { body_text: string | null; body_html: string | null } | undefined;
@@ -241,23 +270,34 @@ export function readBodies(db: Db, sha256s: string[]): Map<string, { text: strin
   return out;
 }
 
+/** The word 4-grams of some messages (text and quote), for the few groups of copies compared in detail. */
+export function readGrams(db: Db, sha256s: string[]): Map<string, { text: string; quote: string }> {
+  const q = cachedStatement(db, 'SELECT text_grams, quote_grams FROM message_facts WHERE sha256 = ?');
+  const out = new Map<string, { text: string; quote: string }>();
+  for (const sha of sha256s) {
+    const r = q.get(sha) as { text_grams: string; quote_grams: string } | undefined;
+    if (r) out.set(sha, { text: r.text_grams, quote: r.quote_grams });
+  }
+  return out;
+}
+
 /** The quote grams of the later messages of the thread that name this Message-ID (In-Reply-To or References). */
 export function listReplyQuotes(db: Db, messageId: string): string[] {
-  return db
-    .prepare(
-      `SELECT f.quote_grams FROM message_refs r JOIN message_facts f ON f.sha256 = r.sha256
+  return cachedStatement(
+    db,
+    `SELECT f.quote_grams FROM message_refs r JOIN message_facts f ON f.sha256 = r.sha256
        WHERE r.ref = ? AND f.quote_grams != ''`,
-    )
+  )
     .pluck()
     .all(messageId) as string[];
 }
 
 /** The text grams of the stored copies of a message (a parent, for the quotes of its replies). */
 export function listTextGrams(db: Db, messageId: string): string[] {
-  return db
-    .prepare(
-      `SELECT f.text_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256 WHERE m.message_id = ? AND f.text_grams != ''`,
-    )
+  return cachedStatement(
+    db,
+    `SELECT f.text_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256 WHERE m.message_id = ? AND f.text_grams != ''`,
+  )
     .pluck()
     .all(messageId) as string[];
 }
@@ -265,13 +305,13 @@ export function listTextGrams(db: Db, messageId: string): string[] {
 /** Replies whose In-Reply-To names a message of the archive, with that parent, in pages (one parent query per page). */
 export function* iterateReplyPairs(db: Db): Generator<{ reply: ArchiveRecord; parent: ArchiveRecord }[]> {
   const replies = db.prepare(
-    `SELECT ${RECORD_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+    `SELECT ${LIGHT_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
      WHERE m.in_reply_to IS NOT NULL AND m.sha256 > ?
        AND EXISTS (SELECT 1 FROM messages p WHERE p.message_id = m.in_reply_to)
      ORDER BY m.sha256 LIMIT ?`,
   );
   const parents = db.prepare(
-    `SELECT ${RECORD_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+    `SELECT ${LIGHT_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
      WHERE m.message_id IN (SELECT value FROM json_each(?)) ORDER BY m.sha256`,
   );
   let after = '';
@@ -401,8 +441,9 @@ export function clearArchiveFindings(db: Db, checkIds: string[]): void {
 
 /** Adds archive findings and marks their messages for a new verdict. */
 export function addArchiveFindings(db: Db, found: Map<string, Finding[]>): void {
-  const touch = db.prepare('INSERT OR IGNORE INTO archive_touched (sha256) VALUES (?)');
-  const ins = db.prepare(
+  const touch = cachedStatement(db, 'INSERT OR IGNORE INTO archive_touched (sha256) VALUES (?)');
+  const ins = cachedStatement(
+    db,
     'INSERT INTO findings (sha256, check_id, code, severity, detail, evidence, signature, explains) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   for (const [sha, fs] of found) {
@@ -450,8 +491,9 @@ export function* iterateTouchedFindings(db: Db): Generator<{ sha256: string; fin
 
 /** The stored verdicts of some messages, to write only those that change. */
 export function readVerdicts(db: Db, sha256s: string[]): Map<string, { verdict: string; summary: string; reasons: string }> {
-  const rows = db
-    .prepare('SELECT sha256, verdict, summary, reasons FROM messages WHERE sha256 IN (SELECT value FROM json_each(?))')
-    .all(JSON.stringify(sha256s)) as { sha256: string; verdict: string; summary: string; reasons: string }[];
+  const rows = cachedStatement(
+    db,
+    'SELECT sha256, verdict, summary, reasons FROM messages WHERE sha256 IN (SELECT value FROM json_each(?))',
+  ).all(JSON.stringify(sha256s)) as { sha256: string; verdict: string; summary: string; reasons: string }[];
   return new Map(rows.map((r) => [r.sha256, r]));
 }

@@ -13,6 +13,7 @@ const exchange = (n: number) => [
   `Message-ID: <${n}@shop.example>`,
 ];
 const inbox = [place('bo/INBOX', 'inbox')];
+const UNVOUCHED = { check: 'auth-results', code: 'auth-results/unvouched-pass', severity: 'weak' as const, detail: 'x', evidence: {} };
 
 describe('archive-auth-results', () => {
   it("vouches for a header written the way the mailbox's receiving servers write theirs on verified mail", async () => {
@@ -20,7 +21,7 @@ describe('archive-auth-results', () => {
       [1, 2, 3].map((n) => record({ sha256: `v${n}`, headers: exchange(n), selfVerdict: 'verified', places: inbox })),
     );
     const styles = learnStyles(verified);
-    const newsletter = await record({ sha256: 'n', headers: exchange(9), places: inbox });
+    const newsletter = await record({ sha256: 'n', headers: exchange(9), places: inbox, selfFindings: [UNVOUCHED] });
     const out = archiveAuthResults.run({ records: [newsletter], styles });
     expect(out.get('n')!.map((f) => [f.code, f.explains])).toEqual([['archive-auth-results/vouched', ['auth-results/unvouched-pass']]]);
     expect(out.get('n')![0]!.detail).toContain('3 verified message(s) of this mailbox');
@@ -38,10 +39,11 @@ describe('archive-auth-results', () => {
         'Authentication-Results: mx.google.com; dkim=pass header.d=shop.example',
       ],
       places: inbox,
+      selfFindings: [UNVOUCHED],
     });
     expect(archiveAuthResults.run({ records: [forged], styles: learnStyles(verified) }).has('f')).toBe(false);
     const few = learnStyles(verified.slice(0, 2));
-    const newsletter = await record({ sha256: 'n', headers: exchange(9), places: inbox });
+    const newsletter = await record({ sha256: 'n', headers: exchange(9), places: inbox, selfFindings: [UNVOUCHED] });
     expect(archiveAuthResults.run({ records: [newsletter], styles: few }).has('n')).toBe(false);
   });
 });

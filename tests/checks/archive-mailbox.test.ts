@@ -101,8 +101,9 @@ describe('archive-mailbox: where a copy came from', () => {
       'Date: Tue, 4 Mar 2025 09:00:00 +0000',
       'Message-ID: <x@example.org>',
     ];
-    const sent = await record({ sha256: 's', headers, places: [place('alice/Sent', 'sent')] });
-    const inbox = await record({ sha256: 'i', headers, places: [place('bo/INBOX', 'inbox')] });
+    const missing = { check: 'dkim', code: 'dkim/missing-signature', severity: 'weak' as const, detail: 'x', evidence: {} };
+    const sent = await record({ sha256: 's', headers, places: [place('alice/Sent', 'sent')], selfFindings: [missing] });
+    const inbox = await record({ sha256: 'i', headers, places: [place('bo/INBOX', 'inbox')], selfFindings: [missing] });
     const out = archiveMailbox.run([sent, inbox]);
     expect(out.get('s')!.map((f) => [f.code, f.severity, f.explains])).toEqual([
       ['archive-mailbox/sent-copy', 'info', ['dkim/missing-signature']],

@@ -46,6 +46,7 @@ function judge(archive: CopyRecord[], target: CopyRecord): Finding[] {
 }
 
 const inbox = [place('bo/INBOX', 'inbox')];
+const MISSING = { check: 'dkim', code: 'dkim/missing-signature', severity: 'weak' as const, detail: 'x', evidence: {} };
 const spec = (sha256: string, headers: string[], extra: Partial<RecordSpec> = {}): RecordSpec => ({
   sha256,
   headers,
@@ -56,7 +57,7 @@ const spec = (sha256: string, headers: string[], extra: Partial<RecordSpec> = {}
 describe('archive-signing', () => {
   it('calls unsigned mail normal on a route where the domain does not sign, and explains the missing signature', async () => {
     const usual = await many(12, (i) => record(spec(`u${i}`, internal(i))));
-    const f = judge(usual, await record(spec('t', internal(40))));
+    const f = judge(usual, await record(spec('t', internal(40), { selfFindings: [MISSING] })));
     expect(f.map((x) => [x.code, x.explains])).toEqual([['archive-signing/unsigned-route', ['dkim/missing-signature']]]);
     expect(f[0]!.detail).toMatch(
       /^Mail from ministry\.example delivered on its own servers is usually unsigned in this archive \(13 of 13 messages/,
