@@ -19,6 +19,12 @@ export interface CopyRecord extends ArchiveRecord {
   /** Word 4-grams of the whole text and of the quoted part (facts' grams unpacked). */
   textGrams: number[];
   quoteGrams: number[];
+  /**
+   * Codes of the copy's weak and strong findings known when copies are compared: its own (facts.
+   * selfFlags) and those of the archive checks that ran before (signing habits, fingerprints,
+   * embedded times, documents). Absent: its own only.
+   */
+  flags?: string[];
 }
 
 export interface CopyGroup {
@@ -279,7 +285,7 @@ function supportOf(clusters: CopyRecord[][], group: CopyGroup): Support[] {
   const agreeing = clusters.map((k) => k.some((m) => textAgreesWithHtml(m) === true));
   // A copy whose own findings (a broken signature, a document that gives it away) are suspicious
   // or tampered weighs against its cluster: the clean cluster is the likelier original.
-  const selfFlagged = clusters.map((k) => k.some((m) => m.facts.selfFlags.some((c) => !HONEST_ABSENCES.has(c))));
+  const selfFlagged = clusters.map((k) => k.some((m) => (m.flags ?? m.facts.selfFlags).some((c) => !HONEST_ABSENCES.has(c))));
   return clusters.map((members, i) => {
     const accounts = new Set(members.flatMap((m) => m.places.map((p) => p.account)));
     const sent = members.some((m) => m.places.some((p) => p.role === 'sent'));

@@ -15,6 +15,7 @@ import {
   iterateCopyGroups,
   listTextGrams,
   readBodies,
+  readFlags,
   readGrams,
   readStoredCheckInput,
   readVerdicts,
@@ -171,12 +172,15 @@ function copyGroup(db: Db, records: ArchiveRecord[]): CopyGroup {
   const shas = records.map((r) => r.sha256);
   const bodies = differ ? readBodies(db, shas) : new Map<string, { text: string | null; html: string | null }>();
   const grams = differ ? readGrams(db, shas) : new Map<string, { text: string; quote: string }>();
+  // What the checks that ran before say of each copy (its own findings and the archive's so far).
+  const flags = differ ? readFlags(db, shas) : new Map<string, string[]>();
   const copies = records.map((r): CopyRecord => ({
     ...r,
     text: bodies.get(r.sha256)?.text ?? null,
     html: bodies.get(r.sha256)?.html ?? null,
     textGrams: unpackGrams(grams.get(r.sha256)?.text ?? ''),
     quoteGrams: unpackGrams(grams.get(r.sha256)?.quote ?? ''),
+    flags: flags.get(r.sha256) ?? [],
   }));
   if (!differ) return { copies, replyQuotes: [], parentGrams: [] };
   const parent = records.find((r) => r.inReplyTo !== null)?.inReplyTo ?? null;

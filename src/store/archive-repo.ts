@@ -270,6 +270,17 @@ export function readBodies(db: Db, sha256s: string[]): Map<string, { text: strin
   return out;
 }
 
+/** The codes of the weak and strong findings stored so far for some messages. */
+export function readFlags(db: Db, sha256s: string[]): Map<string, string[]> {
+  const rows = cachedStatement(
+    db,
+    `SELECT sha256, code FROM findings WHERE sha256 IN (SELECT value FROM json_each(?)) AND severity IN ('weak', 'strong')`,
+  ).all(JSON.stringify(sha256s)) as { sha256: string; code: string }[];
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.sha256, [...(out.get(r.sha256) ?? []), r.code]);
+  return out;
+}
+
 /** The word 4-grams of some messages (text and quote), for the few groups of copies compared in detail. */
 export function readGrams(db: Db, sha256s: string[]): Map<string, { text: string; quote: string }> {
   const q = cachedStatement(db, 'SELECT text_grams, quote_grams FROM message_facts WHERE sha256 = ?');

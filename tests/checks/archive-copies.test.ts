@@ -143,3 +143,25 @@ describe('archive-copies never proves a copy whose own signature fails', () => {
     expect(codes(run([signed, other]), 'c')).toEqual(['archive-copies/same-content']);
   });
 });
+
+describe('archive-copies: what decides between two copies', () => {
+  it('takes the inconsistencies other checks found on a copy as weighing against it', async () => {
+    const sent = await copy('a', { places: [place('ana/Sent', 'sent')] });
+    const replaced = await copy('b', { body: BODY.replace('12,400', '21,400'), places: [place('bo/INBOX', 'inbox')] });
+    expect(codes(run([sent, replaced]), 'a')).toEqual(['archive-copies/conflicting-copies']);
+    // An archive check (a document's metadata, a fingerprint) found something on the inbox copy.
+    const flagged = { ...replaced, flags: ['archive-fingerprint/platform-mismatch'] };
+    const out = run([sent, flagged]);
+    expect(codes(out, 'a')).toEqual(['archive-copies/corroborated']);
+    expect(codes(out, 'b')).toEqual(['archive-copies/odd-copy-out']);
+    // An honest absence (a missing signature the archive explains) weighs nothing.
+    expect(codes(run([sent, { ...replaced, flags: ['dkim/missing-signature'] }]), 'a')).toEqual(['archive-copies/conflicting-copies']);
+  });
+
+  it('skips groups whose copies agree and none is verified, and compares the rest', async () => {
+    const { needsComparison } = await import('../../src/checks/archive-copies.ts');
+    expect(needsComparison([await copy('a'), await copy('b')])).toBe(false);
+    expect(needsComparison([await copy('a', { selfVerdict: 'verified' }), await copy('b')])).toBe(true);
+    expect(needsComparison([await copy('a'), await copy('b', { body: 'Other.\r\n' })])).toBe(true);
+  });
+});
