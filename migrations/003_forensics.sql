@@ -11,9 +11,12 @@ ALTER TABLE findings ADD COLUMN explains TEXT;
 -- wrote it: older facts are computed again from the stored record. The sampled word 5-grams of a
 -- reply's quoted text and of the whole text (4-byte hashes, base64) are kept apart from the JSON, so
 -- that passes which do not compare texts never read them.
+-- `placement` holds, first and small, what the mailbox roles are learned from (JSON array: From,
+-- delivered-to and To/Cc addresses, receiving hops, export labels), so that pass never reads `facts`.
 CREATE TABLE message_facts (
   sha256      TEXT    PRIMARY KEY REFERENCES messages (sha256),
   version     INTEGER NOT NULL,
+  placement   TEXT    NOT NULL,
   facts       TEXT    NOT NULL,
   quote_grams TEXT    NOT NULL,
   text_grams  TEXT    NOT NULL

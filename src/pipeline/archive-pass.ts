@@ -6,7 +6,8 @@ import type { ArchiveRecord, Finding, MailboxRole } from '../model.ts';
 import type { Db } from '../store/database.ts';
 import {
   addArchiveFindings,
-  clearArchiveFindings,
+  finishArchiveFindings,
+  startArchiveFindings,
   iterateArchiveRecords,
   iterateReplyPairs,
   iterateSourcesForRoles,
@@ -49,13 +50,13 @@ import { decideVerdict } from '../verdict/decide-verdict.ts';
 
 export const ARCHIVE_CHECK_IDS = archiveChecks.map((c) => c.id);
 
-/** Runs every archive check; returns how many messages' archive findings were written or cleared. */
+/** Runs every archive check; returns how many messages' archive findings changed (their verdicts decided again). */
 export function runArchiveChecks(db: Db): number {
   let touched = 0;
   db.transaction(() => {
     backfillFacts(db);
     assignPlaces(db);
-    clearArchiveFindings(db, ARCHIVE_CHECK_IDS);
+    startArchiveFindings(db);
     // First pass: learn what the archive shows; second pass: judge each message against it.
     const learned = learnArchive(db);
     const known = knownDomains(learned.domains);
@@ -72,6 +73,7 @@ export function runArchiveChecks(db: Db): number {
       for (const records of groups) if (needsComparison(records)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, records)));
     for (const pairs of iterateReplyPairs(db))
       addArchiveFindings(db, archiveThread.run({ pairs: withQuoteTexts(db, pairs), formats: learned.timeFormats }));
+    finishArchiveFindings(db, ARCHIVE_CHECK_IDS);
     touched = decideTouched(db);
   })();
   return touched;

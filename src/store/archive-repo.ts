@@ -52,20 +52,13 @@ interface SourceRow {
   offset: number | null;
   mailbox_key: string | null;
   role: MailboxRole | null;
-  f_from: string | null;
-  delivered_to: string | null;
-  recipients: string | null;
-  receiving_hops: number | null;
-  labels: string | null;
+  evidence: string;
 }
 
 /** Every source with the facts roles are learned from, in pages of PAGE_SIZE by source id. */
 export function* iterateSourcesForRoles(db: Db): Generator<SourceForRoles[]> {
   const page = db.prepare(
-    `SELECT s.id, s.sha256, s.path, s.container, s.mailbox, s.folder, s.offset, s.mailbox_key, s.role,
-            json_extract(f.facts, '$.from') AS f_from, json_extract(f.facts, '$.deliveredTo') AS delivered_to,
-            json_extract(f.facts, '$.recipients') AS recipients, json_extract(f.facts, '$.receivingHops') AS receiving_hops,
-            json_extract(f.facts, '$.labels') AS labels
+    `SELECT s.id, s.sha256, s.path, s.container, s.mailbox, s.folder, s.offset, s.mailbox_key, s.role, f.placement AS evidence
      FROM sources s JOIN message_facts f ON f.sha256 = s.sha256
      WHERE s.id > ? ORDER BY s.id LIMIT ?`,
   );
@@ -74,22 +67,31 @@ export function* iterateSourcesForRoles(db: Db): Generator<SourceForRoles[]> {
     const rows = page.all(after, PAGE_SIZE) as SourceRow[];
     if (rows.length === 0) return;
     after = rows[rows.length - 1]!.id;
-    yield rows.map((r) => ({
-      id: r.id,
-      sha256: r.sha256,
-      path: r.path,
-      container: r.container,
-      mailbox: r.mailbox,
-      folder: r.folder,
-      offset: r.offset,
-      mailboxKey: r.mailbox_key,
-      role: r.role,
-      from: r.f_from ?? '',
-      deliveredTo: JSON.parse(r.delivered_to ?? '[]') as string[],
-      recipients: JSON.parse(r.recipients ?? '[]') as string[],
-      receivingHops: r.receiving_hops ?? 0,
-      labels: JSON.parse(r.labels ?? '[]') as string[],
-    }));
+    yield rows.map((r) => {
+      const [from, deliveredTo, recipients, receivingHops, labels] = JSON.parse(r.evidence) as [
+        string | null,
+        string[] | null,
+        string[] | null,
+        number | null,
+        string[] | null,
+      ];
+      return {
+        id: r.id,
+        sha256: r.sha256,
+        path: r.path,
+        container: r.container,
+        mailbox: r.mailbox,
+        folder: r.folder,
+        offset: r.offset,
+        mailboxKey: r.mailbox_key,
+        role: r.role,
+        from: from ?? '',
+        deliveredTo: deliveredTo ?? [],
+        recipients: recipients ?? [],
+        receivingHops: receivingHops ?? 0,
+        labels: labels ?? [],
+      };
+    });
   }
 }
 
@@ -270,12 +272,15 @@ export function readBodies(db: Db, sha256s: string[]): Map<string, { text: strin
   return out;
 }
 
-/** The codes of the weak and strong findings stored so far for some messages. */
+/** The codes of the weak and strong findings known so far for some messages: their own, and this pass's archive ones. */
 export function readFlags(db: Db, sha256s: string[]): Map<string, string[]> {
   const rows = cachedStatement(
     db,
-    `SELECT sha256, code FROM findings WHERE sha256 IN (SELECT value FROM json_each(?)) AND severity IN ('weak', 'strong')`,
-  ).all(JSON.stringify(sha256s)) as { sha256: string; code: string }[];
+    `SELECT sha256, code FROM findings WHERE sha256 IN (SELECT value FROM json_each(@list)) AND severity IN ('weak', 'strong')
+       AND check_id NOT LIKE 'archive-%'
+     UNION ALL
+     SELECT sha256, code FROM new_findings WHERE sha256 IN (SELECT value FROM json_each(@list)) AND severity IN ('weak', 'strong')`,
+  ).all({ list: JSON.stringify(sha256s) }) as { sha256: string; code: string }[];
   const out = new Map<string, string[]>();
   for (const r of rows) out.set(r.sha256, [...(out.get(r.sha256) ?? []), r.code]);
   return out;
@@ -438,30 +443,53 @@ export function readStoredCheckInput(db: Db, sha256: string): { input: CheckInpu
 // ---------------------------------------------------------------- archive findings and verdicts
 
 /**
- * Starts a pass: remembers which messages carry findings of these checks (their verdicts must be
- * decided again even if the pass finds nothing now), then removes those findings. Call inside the
+ * Starts a pass: the findings it makes are gathered in a temporary table (no triggers, no indexes)
+ * and replace the stored ones only where they changed (finishArchiveFindings). Call inside the
  * pass's transaction.
  */
-export function clearArchiveFindings(db: Db, checkIds: string[]): void {
+export function startArchiveFindings(db: Db): void {
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS new_findings (
+    seq INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, check_id TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL,
+    detail TEXT NOT NULL, evidence TEXT NOT NULL, signature INTEGER, explains TEXT)`);
+  db.exec('CREATE INDEX IF NOT EXISTS temp.new_findings_sha256 ON new_findings (sha256)');
+  db.exec('DELETE FROM new_findings');
   db.exec('CREATE TEMP TABLE IF NOT EXISTS archive_touched (sha256 TEXT PRIMARY KEY) WITHOUT ROWID');
   db.exec('DELETE FROM archive_touched');
-  const ids = checkIds.map(() => '?').join(',');
-  db.prepare(`INSERT OR IGNORE INTO archive_touched SELECT sha256 FROM findings WHERE check_id IN (${ids})`).run(...checkIds);
-  db.prepare(`DELETE FROM findings WHERE check_id IN (${ids})`).run(...checkIds);
 }
 
-/** Adds archive findings and marks their messages for a new verdict. */
+/** Adds findings of this pass. */
 export function addArchiveFindings(db: Db, found: Map<string, Finding[]>): void {
-  const touch = cachedStatement(db, 'INSERT OR IGNORE INTO archive_touched (sha256) VALUES (?)');
   const ins = cachedStatement(
     db,
-    'INSERT INTO findings (sha256, check_id, code, severity, detail, evidence, signature, explains) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO new_findings (sha256, check_id, code, severity, detail, evidence, signature, explains) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  for (const [sha, fs] of found) {
-    touch.run(sha);
+  for (const [sha, fs] of found)
     for (const x of fs)
       ins.run(sha, x.check, x.code, x.severity, x.detail, JSON.stringify(x.evidence), x.signature ?? null, x.explains?.join(';') ?? null);
-  }
+}
+
+/** One message's findings as one comparable text (order-independent). */
+const FINDINGS_KEY = `group_concat(check_id || char(31) || code || char(31) || severity || char(31) || detail || char(31) || evidence
+  || char(31) || ifnull(signature, '') || char(31) || ifnull(explains, ''), char(30) ORDER BY check_id, code, detail, evidence)`;
+
+/**
+ * Ends a pass: the messages whose findings of these checks differ from the stored ones (new, gone or
+ * changed, compared set-wise in SQL) get the new ones and are marked for a new verdict; the others
+ * are left as they are, so a pass after a small import rewrites little.
+ */
+export function finishArchiveFindings(db: Db, checkIds: string[]): void {
+  const ids = checkIds.map(() => '?').join(',');
+  db.prepare(
+    `INSERT OR IGNORE INTO archive_touched
+     WITH old AS (SELECT sha256, ${FINDINGS_KEY} AS k FROM findings WHERE check_id IN (${ids}) GROUP BY sha256),
+          new AS (SELECT sha256, ${FINDINGS_KEY} AS k FROM new_findings GROUP BY sha256)
+     SELECT old.sha256 FROM old LEFT JOIN new ON new.sha256 = old.sha256 WHERE new.k IS NULL OR new.k != old.k
+     UNION SELECT new.sha256 FROM new LEFT JOIN old ON old.sha256 = new.sha256 WHERE old.k IS NULL`,
+  ).run(...checkIds);
+  db.prepare(`DELETE FROM findings WHERE check_id IN (${ids}) AND sha256 IN (SELECT sha256 FROM archive_touched)`).run(...checkIds);
+  db.exec(`INSERT INTO findings (sha256, check_id, code, severity, detail, evidence, signature, explains)
+           SELECT sha256, check_id, code, severity, detail, evidence, signature, explains FROM new_findings
+           WHERE sha256 IN (SELECT sha256 FROM archive_touched) ORDER BY seq`);
 }
 
 interface DecideRow {

@@ -9,7 +9,7 @@ import type { Db } from '../../src/store/database.ts';
 import { insertKeys } from '../../src/store/keys-repo.ts';
 import { readKeyFile } from '../../src/verify/key-files.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
-import { runArchiveChecks } from '../../src/pipeline/archive-pass.ts';
+import { ARCHIVE_CHECK_IDS, runArchiveChecks } from '../../src/pipeline/archive-pass.ts';
 import { iterateExportRows } from '../../src/store/export-repo.ts';
 import { queryQueue } from '../../src/store/queue-repo.ts';
 import { compose, deliver, sign, writeDump } from '../helpers/mail-dump.ts';
@@ -130,10 +130,14 @@ describe('archive pass: mailboxes, roles and copies', () => {
     expect(queryQueue(db, { role: 'inbox' }, 'date', null, 50).rows).toHaveLength(4);
   });
 
-  it('gives the same result when run again (findings replaced, not added)', () => {
+  it('gives the same result when run again, rewriting nothing that did not change', () => {
     const before = db.prepare('SELECT count(*) FROM findings').pluck().get();
-    runArchiveChecks(db);
+    const ids = db.prepare("SELECT id FROM findings WHERE check_id LIKE 'archive-%' ORDER BY id").pluck().all();
+    expect(runArchiveChecks(db)).toBe(0);
     expect(db.prepare('SELECT count(*) FROM findings').pluck().get()).toBe(before);
+    expect(db.prepare("SELECT id FROM findings WHERE check_id LIKE 'archive-%' ORDER BY id").pluck().all()).toEqual(ids);
     expect(row('ana/Sent/m1@ministry.example.eml').verdict).toBe('verified');
+    // The pass tells this pass's archive findings from stored ones by this prefix (readFlags).
+    expect(ARCHIVE_CHECK_IDS.every((id) => id.startsWith('archive-'))).toBe(true);
   });
 });

@@ -94,6 +94,7 @@ CREATE TABLE mailboxes (
 CREATE TABLE message_facts (
   sha256      TEXT    PRIMARY KEY REFERENCES messages (sha256),
   version     INTEGER NOT NULL,
+  placement   TEXT    NOT NULL,
   facts       TEXT    NOT NULL,
   quote_grams TEXT    NOT NULL,
   text_grams  TEXT    NOT NULL
