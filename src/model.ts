@@ -19,6 +19,14 @@ export interface Finding {
   severity: Severity;
   detail: string;
   evidence: Record<string, unknown>;
+  /** The DKIM signature (SignatureCheck.index) the finding is about, when it is about one. */
+  signature?: number;
+  /**
+   * Codes of other findings on the same message that this one explains, e.g. a sent copy explains
+   * `dkim/missing-signature`. The verdict sets explained findings aside (they stay on record). An
+   * explanation that names a signature explains only findings about that signature.
+   */
+  explains?: string[];
 }
 
 // ---------------------------------------------------------------- import
@@ -156,8 +164,13 @@ export interface ParsedMessage {
   cc: Address[];
   /** The Date header as written. */
   dateRaw: string | null;
-  /** Date as Unix seconds, null when missing or unparseable. */
+  /** Date as Unix seconds, null when missing, unparseable or a date that cannot exist. */
   dateEpoch: number | null;
+  /**
+   * Why the Date as written cannot exist (31 February, a weekday that does not match), read
+   * strictly by src/parse/mail-time.ts; null when it can. Absent in records stored before it existed.
+   */
+  dateProblem?: string | null;
   messageId: string | null;
   inReplyTo: string | null;
   references: string[];
@@ -295,6 +308,28 @@ export interface Verification {
    * (everything else), or null when there was nothing to verify or it was not evaluated.
    */
   verifiedBy?: 'own' | 'mailauth' | null;
+  /**
+   * For list mail whose signature broke: the list's usual additions that, once undone, make the
+   * signature verify again (src/verify/list-undo.ts). Absent when nothing was tried.
+   */
+  listUndo?: ListUndo[];
+}
+
+/** A mailing list's additions undone so that a signature verifies over the author's text again. */
+export interface ListUndo {
+  /** The signature (SignatureCheck.index) that verifies once they are undone. */
+  signature: number;
+  /**
+   * undone: the signature was broken and verifies again without the list's additions;
+   * footer-after-limit: it verifies, and what follows its l= limit is the list's own footer.
+   */
+  kind: 'undone' | 'footer-after-limit';
+  /** What was undone, in words: "a footer of 4 lines", "a trailing MIME part", "the subject tag [team]". */
+  undone: string[];
+  /** The text the list added (the removed footer or part), cut to a few hundred characters. */
+  removed: string;
+  /** b= over the signed headers once the subject tag is undone (unknown: not tried or no key). */
+  headerSignature: 'pass' | 'fail' | 'unknown';
 }
 
 // ---------------------------------------------------------------- checks and verdict
@@ -345,19 +380,144 @@ export interface AnalysedMessage {
   verdict: Verdict;
   /** Which parser read the body (our MIME walk, or mailparser for what it declines): for the benchmark's counts. */
   bodyParser?: 'walk' | 'mailparser' | 'none';
+  /**
+   * What the archive-wide checks need of this message, computed once at analysis
+   * (src/checks/message-facts.ts). Absent where a message was stored without it: the archive pass
+   * then computes it from the stored record.
+   */
+  facts?: MessageFacts;
+}
+
+// ---------------------------------------------------------------- archive facts
+
+/** An Authentication-Results (or ARC-Authentication-Results) header, as the archive compares it. */
+export interface AuthResultsFact {
+  kind: 'ar' | 'aar';
+  /** i= of an ARC-Authentication-Results header; null for a plain one. */
+  instance: number | null;
+  /** The authserv-id, lower case; null when the header has none (Exchange Online writes none). */
+  authservId: string | null;
+  /** Organisational domains of the `by` hosts of the Received hops just above and below the header. */
+  hopAbove: string | null;
+  hopBelow: string | null;
+  /** Received headers above this header (0: it is above every hop). */
+  hopsAbove: number;
+  /** method=result pairs with the domain each is about (header.d / header.i / header.from / smtp.mailfrom). */
+  results: { method: string; result: string; domain: string | null }[];
+}
+
+/** A time a platform embeds in an identifier (Message-ID, MIME boundary, Outlook Thread-Index). */
+export interface EmbeddedTime {
+  source: 'message-id' | 'boundary' | 'thread-index';
+  /** How the time was read: the shape of the identifier and the encoding, e.g. "yyyymmddhhmmss". */
+  format: string;
+  /** Unix seconds; when `modulo` is set, only known modulo that many seconds (a clock's low bits). */
+  epoch: number;
+  modulo?: number;
+}
+
+/** How a message was made and sent, part by part, for sender and platform profiles. */
+export interface Fingerprint {
+  /** X-Mailer or User-Agent with version numbers folded ("Microsoft Outlook #"); '' when none. */
+  mailer: string;
+  /** The Message-ID's left part as a shape (runs of digits, hex, letters with their lengths). */
+  idShape: string;
+  /** Organisational domain of the Message-ID's right part. */
+  idDomain: string;
+  /** Shape of the top-level MIME boundary; '' for a single-part message. */
+  boundaryShape: string;
+  /** The top-level Content-Type's type/subtype and the structure of parts, e.g. "alternative(plain,html)". */
+  mimeTree: string;
+  /** Order of the headers every message of a mail program carries (From, To, Subject, Date, Message-ID, MIME-Version, Content-Type). */
+  headerOrder: string;
+  /** The zone the Date header is written in, e.g. "+0200"; '' when unknown. */
+  dateZone: string;
+  /** The first hop: organisational domain of its `by` host and its `with` protocol, e.g. "example.org/ESMTPSA". */
+  firstHop: string;
+}
+
+/** Compact facts about one message for the archive checks (profiles, copies, threads, roles). */
+export interface MessageFacts {
+  /** Bumped when what is collected changes: older facts are computed again. */
+  version: number;
+  /** The verdict from the message's own findings, before any archive check. */
+  selfVerdict: VerdictName;
+  /** Codes of the message's own weak and strong findings, before any archive check. */
+  selfFlags: string[];
+  /** Addresses the message was delivered to (Delivered-To, X-Original-To, Envelope-To), lower case. */
+  deliveredTo: string[];
+  /** From address, lower case ('' when none). */
+  from: string;
+  /** To and Cc addresses, lower case, sorted, unique. */
+  recipients: string[];
+  /** Received headers, and those among them a receiving server wrote (not a logged-in submission). */
+  hops: number;
+  receivingHops: number;
+  /** Organisational domain of each hop's `by` host, first hop (bottom) to last (top). */
+  route: string[];
+  /** List-Id or other List-* headers are present. */
+  list: boolean;
+  /** Folder labels a webmail export writes into each message (Gmail's X-Gmail-Labels: "Sent", "Inbox", …). */
+  labels: string[];
+  /** Content hashes as a reader sees it (normalised text, the text of the HTML, attachments). */
+  content: { subject: string; text: string; html: string; attachments: string };
+  authResults: AuthResultsFact[];
+  fingerprint: Fingerprint;
+  embeddedTimes: EmbeddedTime[];
+  /** References and In-Reply-To ids, oldest first. */
+  references: string[];
+  /** Subject without reply/forward prefixes and list tags, lower case. */
+  threadSubject: string;
+  /** Hashes of word 4-grams (base64 of 32-bit values): of the text quoted from the parent, and of the whole text. */
+  quoteGrams: string;
+  textGrams: string;
+}
+
+/** The role of a copy in the mailbox it was found in. */
+export type MailboxRole = 'sent' | 'inbox' | 'other';
+
+/** Where one copy of a message sits: its mailbox (folder, mbox or maildir) and its role there. */
+export interface CopyPlace {
+  /** The mailbox's key: the folder, mbox file or maildir path as imported. */
+  mailbox: string;
+  /** The account (a person's folder) the mailbox belongs to. */
+  account: string;
+  role: MailboxRole;
+}
+
+/** What the archive checks see of one DKIM signature. */
+export interface SignatureSummary {
+  index: number;
+  domain: string;
+  selector: string;
+  algorithm: string;
+  keyType: string | null;
+  keyBits: number | null;
+  result: DkimResult;
+  aligned: boolean;
+  bodyHash: 'pass' | 'fail' | 'unknown';
+  signedHeaders: string[];
+  /** When a key archive saw the key record used (null: undated or no key). */
+  keyFirstSeen: number | null;
+  keyLastSeen: number | null;
 }
 
 /** What the archive-wide checks see of one stored message. */
-export interface ArchiveMessage {
+export interface ArchiveRecord {
   sha256: string;
   messageId: string | null;
-  verdict: VerdictName;
   subject: string | null;
-  from: string | null;
+  fromDomain: string | null;
   dateHeader: string | null;
   dateEpoch: number | null;
-  bodyText: string | null;
+  /** The time the message was verified as of (top Received hop, else t=, else Date). */
+  asOf: number;
+  listId: string | null;
   inReplyTo: string | null;
+  facts: MessageFacts;
+  signatures: SignatureSummary[];
+  /** Every place the bytes were found (one message may sit in several mailboxes). */
+  places: CopyPlace[];
 }
 
 /** One document attached to one stored message, as the archive-wide document checks see it. */

@@ -10,6 +10,7 @@ import type { Db } from '../src/store/database.ts';
 import { readKeyFile } from '../src/verify/key-files.ts';
 import { insertKeys } from '../src/store/keys-repo.ts';
 import { importPaths } from '../src/pipeline/run-import.ts';
+import { organisationalDomain } from '../src/common/org-domain.ts';
 
 const REAL = resolve(import.meta.dirname, '../../shared/corpus/real');
 const present = existsSync(join(REAL, 'expectations.json'));
@@ -111,6 +112,47 @@ describe.skipIf(!present)('real corpus (../shared/corpus/real)', () => {
       }
     }
     expect(disagreements).toEqual([]);
+  });
+
+  // Issue 6: honest mail stays unflagged. A message whose only passing signature is a third party's
+  // (a list, a sending provider), and one whose valid ARC chain recorded the author's DKIM pass (or a
+  // logged-in submission) at its first hop, is neither suspicious nor tampered.
+  it('flags no message whose only passing signatures are unaligned', () => {
+    const rows = db
+      .prepare(
+        `SELECT s.path, m.verdict, m.reasons FROM messages m JOIN sources s ON s.sha256 = m.sha256
+         WHERE EXISTS (SELECT 1 FROM signatures g WHERE g.sha256 = m.sha256 AND g.result = 'pass')
+           AND NOT EXISTS (SELECT 1 FROM signatures g WHERE g.sha256 = m.sha256 AND g.result = 'pass' AND g.aligned = 1)`,
+      )
+      .all() as { path: string; verdict: string; reasons: string }[];
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    expect(
+      rows.filter((r) => r.verdict === 'suspicious' || r.verdict === 'tampered').map((r) => `${r.path}: ${r.verdict} (${r.reasons})`),
+    ).toEqual([]);
+  });
+
+  it("flags no message whose valid ARC chain recorded the author's DKIM pass or a logged-in submission at its first hop", () => {
+    const rows = db
+      .prepare(
+        `SELECT s.path, m.verdict, m.reasons, m.raw FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE m.arc_result = 'pass'`,
+      )
+      .all() as { path: string; verdict: string; reasons: string; raw: Buffer }[];
+    const vouched = rows.filter((r) => {
+      const head = r.raw
+        .toString('latin1')
+        .split(/\r?\n\r?\n/)[0]!
+        .replace(/\r?\n[ \t]+/g, ' ');
+      const from = /^From:.*?@([^\s>]+)/im.exec(head)?.[1] ?? '';
+      const first = /^ARC-Authentication-Results:\s*i=1;(.*)$/im.exec(head)?.[1] ?? '';
+      const dkimPass = [...first.matchAll(/dkim=pass[^;]*?header\.[id]=@?([^\s;]+)/gi)].some(
+        (m) => from !== '' && organisationalDomain(m[1]!) === organisationalDomain(from),
+      );
+      return dkimPass || /\bauth=pass\b/i.test(first);
+    });
+    expect(vouched.length).toBeGreaterThanOrEqual(2);
+    expect(
+      vouched.filter((r) => r.verdict === 'suspicious' || r.verdict === 'tampered').map((r) => `${r.path}: ${r.verdict} (${r.reasons})`),
+    ).toEqual([]);
   });
 
   it('gives each ARC message and validation vector the asserted chain result', () => {

@@ -1,76 +1,501 @@
-// Archive-wide: messages that share a Message-ID but differ. A forger who edits a real message
-// usually keeps its Message-ID; when the archive also holds a verified copy, the edit shows.
-import type { ArchiveCheck, ArchiveMessage, CodeDoc, Finding } from '../model.ts';
+// Archive-wide: copies that share a Message-ID. One real message reaches the sender's sent folder
+// and every recipient's inbox; the copies differ in trace headers (each mailbox got its own hops)
+// but not in what a reader sees: From, To/Cc, Subject, Date, the text, the HTML part's text and the
+// attachments. A forger who edits one copy leaves it the odd one out. Copies equal to a copy a
+// signature proves are proven with it; a mailing list's footer and subject tag are undone before
+// comparing; a program that reuses Message-IDs (other subject, date and text) made other messages.
+import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
+import { mailboxNameOf } from './archive-mailbox.ts';
+import { diffText } from './line-diff.ts';
+import { comparableText, flankedEdits, htmlToText, normaliseText, sampleGrams } from './text-forms.ts';
+import { organisationalDomain } from '../common/org-domain.ts';
+
+const ID = 'archive-copies';
+
+/** A copy as this check compares it; the texts are loaded only for groups whose content differs. */
+export interface CopyRecord extends ArchiveRecord {
+  text: string | null;
+  html: string | null;
+  /** Word 4-grams of the whole text and of the quoted part (facts' grams unpacked). */
+  textGrams: number[];
+  quoteGrams: number[];
+  /**
+   * Codes of the copy's weak and strong findings known when copies are compared: its own (facts.
+   * selfFlags) and those of the archive checks that ran before (signing habits, fingerprints,
+   * embedded times, documents). Absent: its own only.
+   */
+  flags?: string[];
+}
+
+export interface CopyGroup {
+  copies: CopyRecord[];
+  /** Word 4-grams of what each later message of the thread quotes (it names this Message-ID). */
+  replyQuotes: number[][];
+  /** Word 4-grams of the text of the message these copies answer (In-Reply-To), when archived. */
+  parentGrams: number[];
+}
 
 const codes: Record<string, CodeDoc> = {
-  'archive-copies/differs-from-verified': {
-    severity: 'strong',
-    meaning:
-      'Another message with the same Message-ID is verified, and this one differs from it in body, From, Subject or Date: this copy was altered.',
-  },
-  'archive-copies/conflicting-copies': {
-    severity: 'weak',
-    meaning: 'Messages with the same Message-ID differ in body, From, Subject or Date, and none of them is verified.',
-  },
-  'archive-copies/other-copies': {
+  [`${ID}/same-as-verified`]: {
     severity: 'info',
     meaning:
-      'Other messages with the same Message-ID exist; they differ only in trace headers (Received and the like) or are identical in content.',
+      'Another copy with the same Message-ID is verified by its DKIM signature, and this copy is identical to it in From, To/Cc, Subject, Date, text, HTML text and attachments: it is verified through that copy.',
+  },
+  [`${ID}/same-content`]: {
+    severity: 'info',
+    meaning:
+      'The copy is identical in content to a verified copy with the same Message-ID but carries a signature of its own that does not verify: its own evidence stands, and it is not verified through the other copy.',
+  },
+  [`${ID}/differs-from-verified`]: {
+    severity: 'strong',
+    meaning:
+      'Another copy with the same Message-ID is verified, and this one differs from it in what a reader sees (From, To/Cc, Subject, Date, text, HTML text or attachments) beyond what a mailing list adds: this copy was altered.',
+  },
+  [`${ID}/list-copy`]: {
+    severity: 'info',
+    meaning:
+      "The copy is the same message as other copies with its Message-ID except for what a mailing list adds (a footer, a subject tag, removed parts); the list's additions are not the author's, so it is not verified through them.",
+  },
+  [`${ID}/odd-copy-out`]: {
+    severity: 'weak',
+    meaning:
+      'Copies with the same Message-ID differ and none is verified, but the others agree with each other on independent evidence (the sender’s sent copy and a recipient’s inbox copy, several mailboxes, or the text replies quote): this copy is the odd one out.',
+  },
+  [`${ID}/corroborated`]: {
+    severity: 'info',
+    meaning:
+      'Copies with the same Message-ID differ, and this one agrees with the copies that independent evidence supports; the differing copy is reported on its own page.',
+  },
+  [`${ID}/conflicting-copies`]: {
+    severity: 'weak',
+    meaning:
+      'Copies with the same Message-ID differ, none is verified and nothing in the archive tells which is the original: each is reported.',
+  },
+  [`${ID}/other-copies`]: {
+    severity: 'info',
+    meaning:
+      'Other messages share only the Message-ID: a program that reuses IDs (another sending: a Date more than an hour apart, or another subject and text). Copies that agree in content get no finding; they are listed on the message page.',
   },
 };
 
-/** What a reader would call the content; trace headers differ between copies of one real message. */
-function contentKey(m: ArchiveMessage): string {
-  const body = (m.bodyText ?? '').replace(/\s+/g, ' ').trim();
-  return JSON.stringify([m.from ?? '', (m.subject ?? '').trim(), m.dateEpoch, body]);
+/** A date may differ between copies only by this much when a program reuses IDs, never in one message. */
+const REUSED_ID_MIN_DATE_GAP_S = 3600;
+
+/**
+ * A list's subject tag: "[team] ", "[Team-L] ". Lists put it first, before a reply prefix the
+ * author wrote ("[team] Re: x"); the author's own copy of a reply carries the tag where the client
+ * quoted it ("Re: [team] x"). Tags are removed wherever they stand, on list mail and the copies beside it.
+ */
+const LIST_TAG = /\[[^\]]{1,40}\]\s*/g;
+
+type Field = 'From' | 'To/Cc' | 'Subject' | 'Date' | 'text' | 'HTML text' | 'attachments';
+
+interface Comparison {
+  /** same: equal in everything; list: equal once a list's additions are undone; differs; unrelated: only the ID is shared. */
+  kind: 'same' | 'list' | 'differs' | 'unrelated';
+  fields: Field[];
+  undone: string[];
 }
 
-function differences(a: ArchiveMessage, b: ArchiveMessage): string[] {
-  const out: string[] = [];
-  if ((a.from ?? '') !== (b.from ?? '')) out.push('From');
-  if ((a.subject ?? '').trim() !== (b.subject ?? '').trim()) out.push('Subject');
-  if (a.dateEpoch !== b.dateEpoch) out.push('Date');
-  if ((a.bodyText ?? '').replace(/\s+/g, ' ').trim() !== (b.bodyText ?? '').replace(/\s+/g, ' ').trim()) out.push('body');
-  return out;
+function textOf(c: CopyRecord): string {
+  return normaliseText(c.text);
 }
 
-function run(group: ArchiveMessage[]): Map<string, Finding[]> {
-  const out = new Map<string, Finding[]>();
-  const add = (sha: string, f: Finding): void => void out.set(sha, [...(out.get(sha) ?? []), f]);
-  const verified = group.filter((m) => m.verdict === 'verified');
-  const keys = new Set(group.map(contentKey));
-  for (const m of group) {
-    const others = group.filter((o) => o.sha256 !== m.sha256);
-    const reference = verified.find((v) => v.sha256 !== m.sha256 && contentKey(v) !== contentKey(m));
-    if (reference && m.verdict !== 'verified') {
-      const diff = differences(m, reference);
-      add(m.sha256, {
-        check: 'archive-copies',
-        code: 'archive-copies/differs-from-verified',
-        severity: 'strong',
-        detail: `A verified message with the same Message-ID (${m.messageId}) exists, and this one differs from it in ${diff.join(', ')}: this copy was altered.`,
-        evidence: { messageId: m.messageId, verifiedCopy: reference.sha256, differs: diff },
-      });
-    } else if (keys.size > 1 && verified.length === 0) {
-      const conflicting = others.filter((o) => contentKey(o) !== contentKey(m));
-      add(m.sha256, {
-        check: 'archive-copies',
-        code: 'archive-copies/conflicting-copies',
-        severity: 'weak',
-        detail: `${conflicting.length} other message(s) carry the same Message-ID (${m.messageId}) with different ${differences(m, conflicting[0]!).join(', ')}; none of them is verified.`,
-        evidence: { messageId: m.messageId, copies: conflicting.map((o) => o.sha256) },
-      });
-    } else {
-      add(m.sha256, {
-        check: 'archive-copies',
-        code: 'archive-copies/other-copies',
-        severity: 'info',
-        detail: `${others.length} other message(s) carry the same Message-ID; ${others.every((o) => contentKey(o) === contentKey(m)) ? 'their content is the same (only trace headers differ)' : 'some differ in content'}.`,
-        evidence: { messageId: m.messageId, copies: others.map((o) => o.sha256) },
-      });
-    }
+function htmlTextOf(c: CopyRecord): string {
+  return normaliseText(htmlToText(c.html));
+}
+
+/** Compares `a` with `b`, undoing what a list added to either. */
+export function compareCopies(a: CopyRecord, b: CopyRecord): Comparison {
+  const fa = a.facts;
+  const fb = b.facts;
+  const differs: Field[] = [];
+  const undone = new Set<string>();
+  if (fa.from !== fb.from) {
+    if (listRewroteFrom(a, b) || listRewroteFrom(b, a)) undone.add('From rewritten by the list');
+    else differs.push('From');
   }
+  if (fa.recipients.join(',') !== fb.recipients.join(',')) differs.push('To/Cc');
+  if (fa.content.subject !== fb.content.subject) {
+    const untag = (x: CopyRecord): string => normaliseText(x.facts.content.subject.replace(LIST_TAG, ' '));
+    if ((fa.list || fb.list) && untag(a) === untag(b)) undone.add('subject tag');
+    else differs.push('Subject');
+  }
+  if (a.dateEpoch !== b.dateEpoch) differs.push('Date');
+  if (fa.content.text !== fb.content.text) {
+    if (listFooter(a, b, textOf)) undone.add('footer');
+    else differs.push('text');
+  }
+  if (fa.content.html !== fb.content.html) {
+    const listDropped = (x: CopyRecord, y: CopyRecord): boolean =>
+      x.facts.list && x.facts.content.html === '' && y.facts.content.html !== '';
+    if (listDropped(a, b) || listDropped(b, a)) undone.add('HTML part removed');
+    else if (listFooter(a, b, htmlTextOf)) undone.add('footer');
+    else differs.push('HTML text');
+  }
+  if (fa.content.attachments !== fb.content.attachments) {
+    const stripped = (x: CopyRecord, y: CopyRecord): boolean =>
+      x.facts.list && x.facts.content.attachments === '' && y.facts.content.attachments !== '';
+    if (stripped(a, b) || stripped(b, a)) undone.add('attachments removed');
+    else differs.push('attachments');
+  }
+  // A program writes Date once per message: copies that differ in it by more than an hour are two
+  // sendings that share an ID (a counter reset, a reminder re-sent), not two copies of one message.
+  // A Date moved by a forger is for the embedded times and the hops to show (archive-timestamps).
+  const dateGap = a.dateEpoch === null || b.dateEpoch === null ? Infinity : Math.abs(a.dateEpoch - b.dateEpoch);
+  if (dateGap > REUSED_ID_MIN_DATE_GAP_S || (differs.includes('Subject') && (differs.includes('text') || differs.includes('To/Cc')))) {
+    if (dateGap > REUSED_ID_MIN_DATE_GAP_S || differs.includes('Date')) return { kind: 'unrelated', fields: differs, undone: [] };
+  }
+  if (differs.length > 0) return { kind: 'differs', fields: differs, undone: [...undone] };
+  return { kind: undone.size > 0 ? 'list' : 'same', fields: [], undone: [...undone] };
+}
+
+/**
+ * One text is the other with a list's footer after it: the list copy's text starts with the other's
+ * and only the list copy (List-Id or List-* headers) has more. Texts are loaded only when the hashes
+ * differ; without them nothing can be undone.
+ */
+function listFooter(a: CopyRecord, b: CopyRecord, form: (c: CopyRecord) => string): boolean {
+  if (a.text === null && a.html === null) return false;
+  const [x, y] = [form(a), form(b)];
+  if (a.facts.list && !b.facts.list) return x.length > y.length && x.startsWith(y);
+  if (b.facts.list && !a.facts.list) return y.length > x.length && y.startsWith(x);
+  return false;
+}
+
+/** The list's domain (organisational) from a List-Id such as "Team <team.lists.example.org>". */
+function listDomainOf(listId: string | null): string | null {
+  const m = /<([^<>\s]+)>/.exec(listId ?? '') ?? /([a-z0-9.-]+\.[a-z]{2,})/i.exec(listId ?? '');
+  return m ? organisationalDomain(m[1]!) : null;
+}
+
+/**
+ * A list that rewrites From to its own address ("Anna via Team <team@lists.example.org>", so that
+ * DMARC passes for the list's own signature): x is the list copy and y carries the author's From.
+ */
+function listRewroteFrom(x: CopyRecord, y: CopyRecord): boolean {
+  const list = listDomainOf(x.listId);
+  const fromDomain = x.facts.from.split('@').pop() ?? '';
+  return x.facts.list && list !== null && organisationalDomain(fromDomain) === list && !y.facts.list;
+}
+
+/** Where a copy sits, in words: "alice/Sent (sent)". */
+function placeOf(c: ArchiveRecord): string {
+  const p = c.places[0];
+  if (!p) return 'an unknown mailbox';
+  const account = p.account.split(/[/\\]/).pop() || p.account;
+  return `${account}/${mailboxNameOf(p.mailbox)}`;
+}
+
+/** The diff evidence between a copy and the reference it is judged against. */
+function differenceEvidence(mine: CopyRecord, other: CopyRecord, fields: Field[]): Record<string, unknown> {
+  const headers: { header: Field; thisCopy: unknown; otherCopy: unknown }[] = [];
+  const pick: Partial<Record<Field, (c: CopyRecord) => unknown>> = {
+    From: (c) => c.facts.from,
+    'To/Cc': (c) => c.facts.recipients,
+    Subject: (c) => c.subject,
+    Date: (c) => c.dateHeader,
+  };
+  for (const f of fields) {
+    const get = pick[f];
+    if (get) headers.push({ header: f, thisCopy: get(mine), otherCopy: get(other) });
+  }
+  const out: Record<string, unknown> = { headers };
+  if (fields.includes('text') && mine.text !== null && other.text !== null) out.textDiff = diffText(other.text, mine.text);
+  if (fields.includes('HTML text') && mine.html !== null && other.html !== null)
+    out.htmlTextDiff = diffText(htmlToText(other.html), htmlToText(mine.html));
   return out;
 }
 
-export const archiveCopies: ArchiveCheck<ArchiveMessage[]> = { id: 'archive-copies', title: 'Copies sharing a Message-ID', codes, run };
+/** Copies in clusters of equal content (list copies join the cluster of what they carry). */
+function cluster(copies: CopyRecord[], cmp: (i: number, j: number) => Comparison): number[][] {
+  const parent = copies.map((_, i) => i);
+  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
+  for (let i = 0; i < copies.length; i++)
+    for (let j = i + 1; j < copies.length; j++) {
+      const k = cmp(i, j).kind;
+      if (k === 'same' || k === 'list') parent[root(j)] = root(i);
+    }
+  const groups = new Map<number, number[]>();
+  copies.forEach((_, i) => groups.set(root(i), [...(groups.get(root(i)) ?? []), i]));
+  return [...groups.values()];
+}
+
+/**
+ * A reply's quote supports a cluster when at least this share of its word 4-grams occur in the
+ * cluster's text: quoting re-wraps lines and drops signatures, but keeps the words.
+ */
+const QUOTE_SUPPORT_SHARE = 0.6;
+/** A quote of fewer 4-grams than this says nothing. */
+const QUOTE_MIN_GRAMS = 1;
+
+/**
+ * Whether a copy's plain text says what its HTML alternative says (word 4-grams of the text all
+ * found in the HTML's text, but for runs at either end): null without both parts loaded.
+ */
+function textAgreesWithHtml(c: CopyRecord): boolean | null {
+  if (c.text === null || c.html === null) return null;
+  const text = sampleGrams(comparableText(c.text), 300);
+  const html = new Set(sampleGrams(comparableText(htmlToText(c.html)), 600));
+  if (text.length < 4 || html.size === 0) return null;
+  return flankedEdits(text, html, 4, 3).runs === 0;
+}
+
+/**
+ * Own findings that honest copies carry for want of context the archive supplies (a sent copy or
+ * internal mail is unsigned): they say nothing about which copy was altered.
+ */
+const HONEST_ABSENCES = new Set(['dkim/missing-signature']);
+
+/** A parent's text matches the quote of a copy when this share of the quote's grams occur in it. */
+const PARENT_MATCH_SHARE = 0.8;
+
+interface Support {
+  score: number;
+  why: string[];
+}
+
+function shareIn(grams: number[], set: Set<number>): number {
+  return grams.length === 0 ? 0 : grams.filter((g) => set.has(g)).length / grams.length;
+}
+
+/**
+ * What speaks for each cluster of equal copies: independent mailboxes (a person's sent copy and
+ * another's inbox copy weigh most), the later messages whose quotes match this cluster's text
+ * better than the others', and a quote of the parent that the parent's archived text bears out
+ * while the other clusters' quotes do not.
+ */
+function supportOf(clusters: CopyRecord[][], group: CopyGroup): Support[] {
+  const textSets = clusters.map((k) => new Set(k.flatMap((m) => m.textGrams)));
+  const quoteVotes = clusters.map(() => 0);
+  for (const q of group.replyQuotes) {
+    if (q.length < QUOTE_MIN_GRAMS) continue;
+    const shares = textSets.map((set) => shareIn(q, set));
+    const best = Math.max(...shares);
+    const winners = shares.filter((x) => x === best).length;
+    if (best >= QUOTE_SUPPORT_SHARE && winners === 1) quoteVotes[shares.indexOf(best)]!++;
+  }
+  const parent = new Set(group.parentGrams);
+  const parentShares = clusters.map((k) => {
+    const quote = k.flatMap((m) => m.quoteGrams);
+    return parent.size === 0 || quote.length < QUOTE_MIN_GRAMS ? null : shareIn(quote, parent);
+  });
+  // A copy whose text says other words than its own HTML part was edited in one of them only.
+  const disagreeing = clusters.map((k) => k.some((m) => textAgreesWithHtml(m) === false));
+  const agreeing = clusters.map((k) => k.some((m) => textAgreesWithHtml(m) === true));
+  // A copy whose own findings (a broken signature, a document that gives it away) are suspicious
+  // or tampered weighs against its cluster: the clean cluster is the likelier original.
+  const selfFlagged = clusters.map((k) => k.some((m) => (m.flags ?? m.facts.selfFlags).some((c) => !HONEST_ABSENCES.has(c))));
+  return clusters.map((members, i) => {
+    const accounts = new Set(members.flatMap((m) => m.places.map((p) => p.account)));
+    const sent = members.some((m) => m.places.some((p) => p.role === 'sent'));
+    const inbox = members.some((m) => m.places.some((p) => p.role === 'inbox'));
+    const pair = sent && inbox && accounts.size > 1;
+    const quotes = quoteVotes[i]!;
+    const mine = parentShares[i];
+    // The cluster whose quote the parent bears out best, when that is nearly all of it: an edit in
+    // a quoted line leaves the edited copy's quote with grams the parent never had.
+    const parentAgrees =
+      mine !== null && mine !== undefined && mine >= PARENT_MATCH_SHARE && parentShares.every((x, j) => j === i || x === null || x < mine);
+    const why: string[] = [];
+    if (accounts.size > 1) why.push(`${accounts.size} independent mailboxes`);
+    if (pair) why.push("the sender's sent copy and a recipient's inbox copy");
+    if (quotes > 0) why.push(`the text ${quotes} later message${quotes === 1 ? ' quotes' : 's quote'}`);
+    if (parentAgrees) why.push('a quote of the parent that the archived parent bears out');
+    const clean = !selfFlagged[i] && selfFlagged.some((x, j) => j !== i && x);
+    if (clean) why.push('no inconsistency of its own, where the other copy has some');
+    const consistent = agreeing[i]! && !disagreeing[i]! && disagreeing.some((x, j) => j !== i && x);
+    if (consistent) why.push('a text part that says what its HTML part says, where the other copy’s do not agree');
+    return { score: accounts.size + (pair ? 1 : 0) + 2 * quotes + (parentAgrees ? 2 : 0) + (clean ? 2 : 0) + (consistent ? 2 : 0), why };
+  });
+}
+
+/** "one other copy", "3 other copies". */
+function count(n: number, one: string, many = `${one}s`): string {
+  return n === 1 ? `one ${one}` : `${n} ${many}`;
+}
+
+function add(out: Map<string, Finding[]>, sha: string, f: Finding): void {
+  out.set(sha, [...(out.get(sha) ?? []), f]);
+}
+
+function finding(code: string, detail: string, evidence: Record<string, unknown>): Finding {
+  return { check: ID, code: `${ID}/${code}`, severity: codes[`${ID}/${code}`]!.severity, detail, evidence };
+}
+
+/**
+ * Whether a group can give any finding: copies that agree in everything compared and of which none
+ * is verified say nothing (most groups: a sent copy and its inbox copies). The pass skips the rest.
+ */
+export function needsComparison(records: ArchiveRecord[]): boolean {
+  if (records.some((r) => r.facts.selfVerdict === 'verified')) return true;
+  const key = (r: ArchiveRecord): string => JSON.stringify([r.facts.content, r.facts.from, r.facts.recipients, r.dateEpoch]);
+  const first = key(records[0]!);
+  return records.some((r) => key(r) !== first);
+}
+
+function run(group: CopyGroup): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  const copies = group.copies;
+  if (copies.length < 2) return out;
+  const memo = new Map<string, Comparison>();
+  const cmp = (i: number, j: number): Comparison => {
+    const key = `${i}:${j}`;
+    let c = memo.get(key);
+    if (!c) memo.set(key, (c = compareCopies(copies[i]!, copies[j]!)));
+    return c;
+  };
+  const messageId = copies[0]!.messageId;
+  const clusters = cluster(copies, (i, j) => (i < j ? cmp(i, j) : cmp(j, i)));
+  const related = (i: number, j: number): boolean => (i < j ? cmp(i, j) : cmp(j, i)).kind !== 'unrelated';
+  const verified = copies.map((c, i) => (c.facts.selfVerdict === 'verified' ? i : -1)).filter((i) => i >= 0);
+
+  copies.forEach((c, i) => {
+    const others = copies.map((_, j) => j).filter((j) => j !== i);
+    const relatedOthers = others.filter((j) => related(i, j));
+    if (relatedOthers.length === 0) {
+      add(
+        out,
+        c.sha256,
+        finding(
+          'other-copies',
+          `The Message-ID ${messageId} is also carried by ${count(others.length, 'other message')} with another subject, date and text: a program that reuses IDs, not copies of this message.`,
+          { messageId, copies: others.map((j) => copies[j]!.sha256), reusedId: true },
+        ),
+      );
+      return;
+    }
+    // A copy verified by its own signature needs no word from its copies.
+    if (c.facts.selfVerdict === 'verified') return;
+    const refs = verified.filter((v) => related(i, v));
+    const same = refs.find((v) => cmp(Math.min(i, v), Math.max(i, v)).kind === 'same');
+    // A copy carrying a signature that does not verify says something about these bytes that
+    // content equality cannot undo: it is never verified through another copy.
+    const ownFailure = c.signatures.find((g) => g.result !== 'pass');
+    if (same !== undefined && ownFailure) {
+      const v = copies[same]!;
+      add(
+        out,
+        c.sha256,
+        finding(
+          'same-content',
+          `Identical in content to the verified copy in ${placeOf(v)}, but this copy carries a signature of ${ownFailure.domain} that does not verify (${ownFailure.result}), so it is not verified through that copy.`,
+          {
+            messageId,
+            verifiedCopy: v.sha256,
+            ownSignature: { index: ownFailure.index, domain: ownFailure.domain, result: ownFailure.result },
+          },
+        ),
+      );
+      return;
+    }
+    if (same !== undefined) {
+      const v = copies[same]!;
+      add(out, c.sha256, {
+        ...finding(
+          'same-as-verified',
+          `Identical in content to the verified copy in ${placeOf(v)} (same Message-ID ${messageId}; From, To/Cc, Subject, Date, text, HTML text and attachments all equal), whose DKIM signature proves it.`,
+          { messageId, verifiedCopy: v.sha256, verifiedPlace: v.places[0] ?? null },
+        ),
+      });
+      return;
+    }
+    const listOf = refs.find((v) => cmp(Math.min(i, v), Math.max(i, v)).kind === 'list');
+    if (listOf !== undefined) {
+      const v = copies[listOf]!;
+      const undone = cmp(Math.min(i, listOf), Math.max(i, listOf)).undone;
+      add(
+        out,
+        c.sha256,
+        finding(
+          'list-copy',
+          `The same message as the verified copy in ${placeOf(v)} once the mailing list's changes are undone (${undone.join(', ')}); what the list added is not the author's, so this copy is not verified through it.`,
+          { messageId, verifiedCopy: v.sha256, undone },
+        ),
+      );
+      return;
+    }
+    if (refs.length > 0) {
+      const v = copies[refs[0]!]!;
+      const fields = cmp(Math.min(i, refs[0]!), Math.max(i, refs[0]!)).fields;
+      add(
+        out,
+        c.sha256,
+        finding(
+          'differs-from-verified',
+          `A verified copy with the same Message-ID (${messageId}) sits in ${placeOf(v)}, and this copy differs from it in ${fields.join(', ')}: this copy was altered.`,
+          { messageId, verifiedCopy: v.sha256, differs: fields, ...differenceEvidence(c, v, fields) },
+        ),
+      );
+      return;
+    }
+    // No verified copy among the related ones: decide from the evidence of the clusters.
+    const mine = clusters.find((k) => k.includes(i))!;
+    const rivals = clusters.filter((k) => k !== mine && k.some((j) => related(i, j)));
+    if (rivals.length === 0) {
+      const listed = relatedOthers.filter((j) => cmp(Math.min(i, j), Math.max(i, j)).kind === 'list');
+      if (listed.length > 0) {
+        const undone = [...new Set(listed.flatMap((j) => cmp(Math.min(i, j), Math.max(i, j)).undone))];
+        add(
+          out,
+          c.sha256,
+          finding(
+            'list-copy',
+            `The same content as ${count(relatedOthers.length, 'other copy', 'other copies')} with the Message-ID ${messageId}, once a mailing list's changes are undone (${undone.join(', ')}).`,
+            { messageId, copies: relatedOthers.map((j) => copies[j]!.sha256), undone },
+          ),
+        );
+      }
+      return;
+    }
+    const members = (k: number[]): CopyRecord[] => k.map((j) => copies[j]!);
+    const contenders = [mine, ...rivals];
+    const support = supportOf(contenders.map(members), group);
+    const ranked = contenders.map((k, n) => ({ k, s: support[n]! })).sort((x, y) => y.s.score - x.s.score);
+    const best = ranked[0]!;
+    const second = ranked[1]!;
+    const decided = best.s.score >= 2 && best.s.score > second.s.score;
+    const other = copies[(best.k === mine ? second.k : best.k)[0]!]!;
+    const fields = compareCopies(c, other).fields;
+    if (decided && best.k === mine) {
+      add(
+        out,
+        c.sha256,
+        finding(
+          'corroborated',
+          `Another copy with the same Message-ID (${messageId}) differs in ${fields.join(', ')}; this copy agrees with the one supported by ${best.s.why.join(' and ')}.`,
+          { messageId, differing: rivals.flat().map((j) => copies[j]!.sha256), support: best.s.why },
+        ),
+      );
+    } else if (decided) {
+      add(
+        out,
+        c.sha256,
+        finding(
+          'odd-copy-out',
+          `This copy differs in ${fields.join(', ')} from ${count(best.k.length, 'other copy', 'other copies')} with the same Message-ID (${messageId}, in ${members(best.k).map(placeOf).join(', ')}) that agree with each other, supported by ${best.s.why.join(' and ')}: this copy is the odd one out.`,
+          {
+            messageId,
+            agreeing: best.k.map((j) => copies[j]!.sha256),
+            support: best.s.why,
+            differs: fields,
+            ...differenceEvidence(c, other, fields),
+          },
+        ),
+      );
+    } else {
+      add(
+        out,
+        c.sha256,
+        finding(
+          'conflicting-copies',
+          `Copies with the same Message-ID (${messageId}) differ in ${fields.join(', ')} (${count(rivals.flat().length, 'other copy', 'other copies')} against this one); none is verified and nothing in the archive tells which is the original.`,
+          { messageId, copies: rivals.flat().map((j) => copies[j]!.sha256), differs: fields, ...differenceEvidence(c, other, fields) },
+        ),
+      );
+    }
+  });
+  return out;
+}
+
+export const archiveCopies: ArchiveCheck<CopyGroup> = { id: ID, title: 'Copies sharing a Message-ID', codes, run };

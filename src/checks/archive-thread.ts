@@ -1,32 +1,65 @@
-// Archive-wide: a reply cannot be written before the message it answers.
-import type { ArchiveCheck, ArchiveMessage, CodeDoc, Finding } from '../model.ts';
+// Archive-wide: replies against the messages they answer. A reply cannot be written before its
+// parent, quotes what its parent said, and goes back to the people of the parent's conversation. A
+// forger who fakes a reply changes a word of the quote, dates it wrong, or hangs it on a message of
+// another conversation by its In-Reply-To.
+import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
+import { comparableText, flankedEdits, splitQuoted, unpackGrams } from './text-forms.ts';
+import { diffText } from './line-diff.ts';
+import { trustedTimes } from './archive-timestamps.ts';
+import type { TimeFormats } from './archive-timestamps.ts';
+
+const ID = 'archive-thread';
 
 /** Clocks of two senders' machines can disagree by minutes; more than this is not skew. */
 export const REPLY_SKEW_TOLERANCE_S = 15 * 60;
 
+/**
+ * An edit of k quoted words changes the k + 3 word 4-grams that hold them; the quote's grams around
+ * it still match the parent. A run of at most this many unmatched grams (a phrase of up to five
+ * words) with at least FLANK matched on each side is such an edit. The lines programs add around a quote (attribution, quoted headers)
+ * are dropped before comparing, and a list footer or signature at either end is not flanked.
+ */
+export const EDIT_MAX_GRAMS = 8;
+export const EDIT_FLANK_GRAMS = 3;
+
+/** Own findings honest copies carry for want of context the archive supplies. */
+const HONEST_ABSENCES = new Set(['dkim/missing-signature']);
+
+/** A reply and one stored copy of the message it answers (In-Reply-To), with texts when a quote is compared in detail. */
+export interface ReplyPair {
+  reply: ArchiveRecord;
+  parent: ArchiveRecord;
+  replyText?: string | null;
+  parentText?: string | null;
+}
+
 const codes: Record<string, CodeDoc> = {
-  'archive-thread/reply-before-parent': {
+  [`${ID}/reply-before-parent`]: {
     severity: 'weak',
     meaning: 'The message answers (In-Reply-To) a message of the archive whose Date is later than its own, beyond clock skew.',
   },
+  [`${ID}/quote-differs`]: {
+    severity: 'weak',
+    meaning: `The reply quotes its parent (the archived message its In-Reply-To names) with words changed inside the quoted text (a run of at most ${EDIT_MAX_GRAMS} word 4-grams that the parent lacks, with the quote matching the parent on both sides), while the parent has no inconsistency of its own: the quote was altered.`,
+  },
+  [`${ID}/other-conversation`]: {
+    severity: 'weak',
+    meaning:
+      "The message's In-Reply-To names an archived message with another subject whose sender is neither the reply's sender nor among its recipients: a reply goes back to the sender of what it answers.",
+  },
 };
 
-function run(pairs: { reply: ArchiveMessage; parent: ArchiveMessage }[]): Map<string, Finding[]> {
-  const out = new Map<string, Finding[]>();
-  for (const { reply, parent } of pairs) {
-    if (reply.dateEpoch === null || parent.dateEpoch === null) continue;
-    const early = parent.dateEpoch - reply.dateEpoch;
-    if (early <= REPLY_SKEW_TOLERANCE_S) continue;
-    const f: Finding = {
-      check: 'archive-thread',
-      code: 'archive-thread/reply-before-parent',
-      severity: 'weak',
-      detail: `This reply is dated ${reply.dateHeader}, ${formatSpan(early)} before the message it answers (${parent.messageId}, dated ${parent.dateHeader}).`,
-      evidence: { parent: parent.sha256, parentDate: parent.dateEpoch, replyDate: reply.dateEpoch, secondsEarly: early },
-    };
-    out.set(reply.sha256, [...(out.get(reply.sha256) ?? []), f]);
-  }
-  return out;
+/** Where a reply's quote has words changed against its parent's text (see flankedEdits). */
+export function quoteEdits(quote: number[], parent: Set<number>): { runs: number; grams: number; compared: number } {
+  return flankedEdits(quote, parent, EDIT_MAX_GRAMS, EDIT_FLANK_GRAMS, { atStart: true });
+}
+
+function ownFlags(r: ArchiveRecord): string[] {
+  return r.facts.selfFlags.filter((c) => !HONEST_ABSENCES.has(c));
+}
+
+function people(r: ArchiveRecord): Set<string> {
+  return new Set([r.facts.from, ...r.facts.recipients].filter((a) => a !== ''));
 }
 
 function formatSpan(s: number): string {
@@ -35,8 +68,90 @@ function formatSpan(s: number): string {
   return `${Math.round(s / 86400)} days`;
 }
 
-export const archiveThread: ArchiveCheck<{ reply: ArchiveMessage; parent: ArchiveMessage }[]> = {
-  id: 'archive-thread',
+function finding(code: string, detail: string, evidence: Record<string, unknown>): Finding {
+  return { check: ID, code: `${ID}/${code}`, severity: 'weak', detail, evidence };
+}
+
+function beforeParent(reply: ArchiveRecord, parent: ArchiveRecord, formats: TimeFormats): Finding | null {
+  if (reply.dateEpoch === null || parent.dateEpoch === null) return null;
+  const early = parent.dateEpoch - reply.dateEpoch;
+  if (early <= REPLY_SKEW_TOLERANCE_S) return null;
+  // The parent's own program stamped it before the reply: its Date was moved, not the reply's
+  // (archive-timestamps reports the parent).
+  if (trustedTimes(parent, formats).some((t) => t <= reply.dateEpoch! + REPLY_SKEW_TOLERANCE_S)) return null;
+  return finding(
+    'reply-before-parent',
+    `This reply is dated ${reply.dateHeader}, ${formatSpan(early)} before the message it answers (${parent.messageId}, dated ${parent.dateHeader}).`,
+    { parent: parent.sha256, parentDate: parent.dateEpoch, replyDate: reply.dateEpoch, secondsEarly: early },
+  );
+}
+
+/**
+ * A reply goes back to its parent's sender (or is the sender's own follow-up); one that changes the
+ * subject and leaves the parent's sender out was hung on another conversation.
+ */
+function otherConversation(reply: ArchiveRecord, parents: ArchiveRecord[]): Finding | null {
+  const parent = parents[0]!;
+  if (reply.facts.threadSubject === '' || parents.some((p) => p.facts.threadSubject === reply.facts.threadSubject)) return null;
+  const mine = people(reply);
+  if (parents.some((p) => p.facts.from === '' || mine.has(p.facts.from))) return null;
+  return finding(
+    'other-conversation',
+    `This message answers ${parent.messageId} by its In-Reply-To, but that message is about "${parent.subject ?? ''}", from ${parent.facts.from}, who is not among this one's people (${[...mine].slice(0, 4).join(', ')}), while this one is about "${reply.subject ?? ''}".`,
+    { parent: parent.sha256, parentSubject: parent.subject, subject: reply.subject, parentPeople: [...people(parent)], people: [...mine] },
+  );
+}
+
+function alteredQuote(pair: ReplyPair, parents: ArchiveRecord[]): Finding | null {
+  const { reply } = pair;
+  if (reply.facts.quoteGrams === '') return null;
+  const quote = unpackGrams(reply.facts.quoteGrams);
+  if (quote.length === 0) return null;
+  const parentGrams = new Set(parents.flatMap((p) => unpackGrams(p.facts.textGrams)));
+  const edits = quoteEdits(quote, parentGrams);
+  if (edits.runs === 0) return null;
+  // When the parent in the archive carries inconsistencies of its own and the reply does not, the
+  // parent is the altered one; the reply quotes what it said.
+  const parentFlags = parents.flatMap(ownFlags);
+  if (parentFlags.length > 0 && ownFlags(reply).length === 0) return null;
+  const parent = parents[0]!;
+  const evidence: Record<string, unknown> = {
+    parent: parent.sha256,
+    editedRuns: edits.runs,
+    unmatchedGrams: edits.grams,
+    comparedGrams: edits.compared,
+  };
+  if (typeof pair.replyText === 'string' && typeof pair.parentText === 'string')
+    evidence.quoteDiff = diffText(comparableText(pair.parentText), comparableText(splitQuoted(pair.replyText).quoted));
+  return finding(
+    'quote-differs',
+    `This reply quotes ${parent.messageId} with ${edits.runs === 1 ? 'a passage' : `${edits.runs} passages`} changed: ${edits.grams} of the ${edits.compared} four-word sequences of the quote are not in the archived message, each amid quoted text that matches it.`,
+    evidence,
+  );
+}
+
+function run({ pairs, formats }: { pairs: ReplyPair[]; formats: TimeFormats }): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  const byReply = new Map<string, ReplyPair[]>();
+  for (const p of pairs) byReply.set(p.reply.sha256, [...(byReply.get(p.reply.sha256) ?? []), p]);
+  for (const [sha, ps] of byReply) {
+    const reply = ps[0]!.reply;
+    const parents = ps.map((p) => p.parent);
+    // A reply answers one of the messages carrying its In-Reply-To; when a program reused that ID,
+    // the earliest of them is the one it may answer.
+    const earliest = [...parents].sort((a, b) => (a.dateEpoch ?? Infinity) - (b.dateEpoch ?? Infinity))[0]!;
+    const found = [
+      beforeParent(reply, earliest, formats),
+      otherConversation(reply, parents),
+      alteredQuote(ps.find((p) => typeof p.replyText === 'string') ?? ps[0]!, parents),
+    ].filter((f): f is Finding => f !== null);
+    if (found.length) out.set(sha, found);
+  }
+  return out;
+}
+
+export const archiveThread: ArchiveCheck<{ pairs: ReplyPair[]; formats: TimeFormats }> = {
+  id: ID,
   title: 'Replies and their parents',
   codes,
   run,

@@ -1,19 +1,14 @@
 // Authentication-Results headers (RFC 8601) are plain text: anyone can write "dkim=pass" into a
 // forged message, and readers take it as proof. A genuine one is written by a receiving site that
 // also leaves its Received hop next to it; its name (authserv-id) must match that hop.
-import type { CheckInput, Finding, MessageCheck, RawHeader, ReceivedHop, SignatureCheck } from '../model.ts';
-import { registrableDomain } from './domain-names.ts';
+import type { ArcCheck, CheckInput, Finding, MessageCheck, RawHeader, ReceivedHop, SignatureCheck } from '../model.ts';
+import { organisationalDomain, sameOrganisation } from '../common/org-domain.ts';
+import { readAuthResults } from './results-header.ts';
 
 const ID = 'auth-results';
 
 /** Methods whose "pass" readers take as proof of origin. */
 const PROOF_METHODS = new Set(['dkim', 'spf', 'dmarc', 'arc']);
-
-/**
- * Exchange Online writes Authentication-Results with no authserv-id (the value starts "spf=pass");
- * such a header is vouched for by a Microsoft hop next to it instead.
- */
-const SITES_WITHOUT_AUTHSERV_ID = new Set(['outlook.com', 'office365.com', 'microsoft.com']);
 
 interface MethodResult {
   method: string;
@@ -28,37 +23,9 @@ interface ResultsHeader {
   results: MethodResult[];
 }
 
-function stripComments(value: string): string {
-  let out = value;
-  let before: string;
-  do {
-    before = out;
-    out = out.replace(/\([^()]*\)/g, ' '); // innermost first, so nested comments go too
-  } while (out !== before);
-  return out;
-}
-
-/** authserv-id [version]; method=result ptype.prop=value ...; ... (ARC's copy starts with "i=n;"). */
 function parseResults(header: RawHeader): ResultsHeader {
-  let segments = stripComments(header.value)
-    .split(';')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (header.key === 'arc-authentication-results' && /^i\s*=\s*\d+$/i.test(segments[0] ?? '')) segments = segments.slice(1);
-  let authservId: string | null = null;
-  if (segments.length > 0 && !/^[a-z][\w-]*(\/\d+)?\s*=/i.test(segments[0]!)) {
-    authservId = segments[0]!.split(/\s+/)[0]!.toLowerCase();
-    segments = segments.slice(1);
-  }
-  const results: MethodResult[] = [];
-  for (const text of segments) {
-    const m = /^([a-z][\w-]*)(?:\/\d+)?\s*=\s*([a-z]+)/i.exec(text);
-    if (!m) continue;
-    const props: Record<string, string> = {};
-    for (const p of text.matchAll(/([a-z]+\.[\w-]+)\s*=\s*("[^"]*"|[^\s]+)/gi)) props[p[1]!.toLowerCase()] = p[2]!.replace(/^"|"$/g, '');
-    results.push({ method: m[1]!.toLowerCase(), result: m[2]!.toLowerCase(), props, text: text.replace(/\s+/g, ' ') });
-  }
-  return { header, authservId, results };
+  const r = readAuthResults(header);
+  return { header, authservId: r.authservId, results: r.results };
 }
 
 /** Received hops paired with their place among all headers (0 = top). */
@@ -81,11 +48,24 @@ function neighbourHops(hops: { hop: ReceivedHop; position: number }[], position:
   return [above, below].filter((h): h is { hop: ReceivedHop; position: number } => h !== undefined).map((h) => h.hop);
 }
 
+/**
+ * The hop's host names the site the header names. A header without an authserv-id (Exchange Online
+ * writes none) names no site, so nothing in the message alone vouches for it; the archive check
+ * archive-auth-results learns whether the mailbox's own receiving servers write such headers.
+ */
 function vouches(hop: ReceivedHop, authservId: string | null): boolean {
-  if (hop.by === null) return false;
+  if (hop.by === null || authservId === null) return false;
   const by = hop.by.toLowerCase().replace(/\.$/, '');
-  if (authservId === null) return SITES_WITHOUT_AUTHSERV_ID.has(registrableDomain(by));
-  return by === authservId || registrableDomain(by) === registrableDomain(authservId);
+  return by === authservId || sameOrganisation(by, authservId);
+}
+
+/**
+ * A valid ARC chain sealed by the site the header names: that site handled the message (its seal
+ * verifies over what it saw), so results written under its name are its own.
+ */
+function sealedBySite(arc: ArcCheck, authservId: string | null): boolean {
+  if (arc.result !== 'pass' || authservId === null) return false;
+  return arc.seals.some((seal) => seal.domain !== '' && sameOrganisation(seal.domain, authservId));
 }
 
 function unvouched(r: ResultsHeader, claims: MethodResult[], checked: ReceivedHop[]): Finding {
@@ -95,7 +75,7 @@ function unvouched(r: ResultsHeader, claims: MethodResult[], checked: ReceivedHo
     check: ID,
     code: `${ID}/unvouched-pass`,
     severity: 'weak',
-    detail: `An ${r.header.name} header ${site} claims ${claims.map((c) => `${c.method}=pass`).join(', ')}, but no Received hop beside it was written by ${r.authservId === null ? 'Microsoft' : registrableDomain(r.authservId)} (${hops.length > 0 ? `hops there: ${hops.join(', ')}` : 'there is no hop'}), so nothing in the message's own route vouches for it.`,
+    detail: `An ${r.header.name} header ${site} claims ${claims.map((c) => `${c.method}=pass`).join(', ')}, but no Received hop beside it was written by ${r.authservId === null ? 'the site that wrote it' : organisationalDomain(r.authservId)} (${hops.length > 0 ? `hops there: ${hops.join(', ')}` : 'there is no hop'}), so nothing in the message's own route vouches for it.`,
     evidence: {
       header: r.header.name,
       index: r.header.index,
@@ -158,7 +138,8 @@ export const check: MessageCheck = {
       const claims = r.results.filter((c) => PROOF_METHODS.has(c.method) && c.result === 'pass');
       if (claims.length === 0) continue;
       const checked = neighbourHops(hops, r.header.index);
-      if (!checked.some((hop) => vouches(hop, r.authservId))) findings.push(unvouched(r, claims, checked));
+      if (!checked.some((hop) => vouches(hop, r.authservId)) && !sealedBySite(verification.arc, r.authservId))
+        findings.push(unvouched(r, claims, checked));
       for (const claim of claims.filter((c) => c.method === 'dkim')) {
         const signer = claimedSigner(claim);
         const f = signer === null ? null : contradiction(r, claim, signer, verification.signatures, verification.arc.result === 'pass');

@@ -38,6 +38,11 @@ export const check: MessageCheck = {
       severity: 'weak',
       meaning: `The Date header is more than ${describeDuration(MAX_OUTBOX_DELAY_SECONDS)} earlier than the first server's Received time, longer than a message plausibly waits in an outbox.`,
     },
+    [`${ID}/impossible-date`]: {
+      severity: 'weak',
+      meaning:
+        'The Date header names a day or time that does not exist (31 February, a weekday that does not match the date): mail programs write dates from the clock, so such a date was written or edited by hand.',
+    },
     [`${ID}/missing`]: {
       severity: 'info',
       meaning: 'The message has no Date header, which every sent message should carry.',
@@ -52,40 +57,53 @@ export const check: MessageCheck = {
     if (written === null) {
       return [finding('missing', 'info', 'The message has no Date header.', { date: null })];
     }
+    const impossible = parsed.dateProblem
+      ? [
+          finding('impossible-date', 'weak', `The Date header "${written}" cannot be a real date: ${parsed.dateProblem}.`, {
+            date: written,
+            problem: parsed.dateProblem,
+          }),
+        ]
+      : [];
     if (parsed.dateEpoch === null) {
-      return [finding('unparseable', 'info', `The Date header "${written}" cannot be read as a date.`, { date: written })];
+      return impossible.length > 0
+        ? impossible
+        : [finding('unparseable', 'info', `The Date header "${written}" cannot be read as a date.`, { date: written })];
     }
-    const hop = firstTimedHop(parsed.received);
-    if (hop === null || hop.epoch === null) return []; // nothing to compare with; received-order reports why
-    const date = parsed.dateEpoch;
-    const difference = date - hop.epoch;
-    const evidence = {
-      date: written,
-      dateUtc: formatTime(date),
-      firstHop: { index: hop.index, by: hop.by, time: hop.time, zone: hop.zone },
-      differenceSeconds: difference,
-    };
-    const by = hop.by ?? 'an unnamed host';
-    if (difference > CLOCK_SKEW_SECONDS) {
-      return [
-        finding(
-          'after-first-hop',
-          'weak',
-          `The Date header (${written}) is ${describeDuration(difference)} later than the time the first server, ${by}, received the message (${formatTime(hop.epoch)}).`,
-          { ...evidence, toleranceSeconds: CLOCK_SKEW_SECONDS },
-        ),
-      ];
-    }
-    if (-difference > MAX_OUTBOX_DELAY_SECONDS) {
-      return [
-        finding(
-          'long-before-first-hop',
-          'weak',
-          `The Date header (${written}) is ${describeDuration(difference)} earlier than the time the first server, ${by}, received the message (${formatTime(hop.epoch)}).`,
-          { ...evidence, limitSeconds: MAX_OUTBOX_DELAY_SECONDS },
-        ),
-      ];
-    }
-    return [];
+    return [...impossible, ...compareWithFirstHop(parsed, written, parsed.dateEpoch)];
   },
 };
+
+function compareWithFirstHop(parsed: CheckInput['parsed'], written: string, date: number): Finding[] {
+  const hop = firstTimedHop(parsed.received);
+  if (hop === null || hop.epoch === null) return []; // nothing to compare with; received-order reports why
+  const difference = date - hop.epoch;
+  const evidence = {
+    date: written,
+    dateUtc: formatTime(date),
+    firstHop: { index: hop.index, by: hop.by, time: hop.time, zone: hop.zone },
+    differenceSeconds: difference,
+  };
+  const by = hop.by ?? 'an unnamed host';
+  if (difference > CLOCK_SKEW_SECONDS) {
+    return [
+      finding(
+        'after-first-hop',
+        'weak',
+        `The Date header (${written}) is ${describeDuration(difference)} later than the time the first server, ${by}, received the message (${formatTime(hop.epoch)}).`,
+        { ...evidence, toleranceSeconds: CLOCK_SKEW_SECONDS },
+      ),
+    ];
+  }
+  if (-difference > MAX_OUTBOX_DELAY_SECONDS) {
+    return [
+      finding(
+        'long-before-first-hop',
+        'weak',
+        `The Date header (${written}) is ${describeDuration(difference)} earlier than the time the first server, ${by}, received the message (${formatTime(hop.epoch)}).`,
+        { ...evidence, limitSeconds: MAX_OUTBOX_DELAY_SECONDS },
+      ),
+    ];
+  }
+  return [];
+}

@@ -2,6 +2,7 @@
 // record alone. Whether a passing signature counts as proof is decided here, by the strict rules of
 // RFC 6376 and RFC 8301, so the verdict only has to look for `dkim/pass`.
 import type { CheckInput, CodeDoc, Finding, MessageCheck, Severity, SignatureCheck } from '../model.ts';
+import { domainsUpToOrganisation } from '../common/org-domain.ts';
 
 /** RFC 8301 3.2: verifiers MUST NOT consider signatures using RSA keys of less than 1024 bits valid. */
 export const MIN_RSA_BITS = 1024;
@@ -20,7 +21,8 @@ const codes: Record<string, CodeDoc> = {
   },
   'dkim/bad-signature': {
     severity: 'strong',
-    meaning: 'The body matches but the signature over the headers does not verify with the key: signed headers changed after signing.',
+    meaning:
+      'The body matches but the signature over the headers does not verify with the key: signed headers changed after signing. Weak instead of strong when a mailing list explains it.',
   },
   'dkim/key-unknown': {
     severity: 'info',
@@ -49,7 +51,8 @@ const codes: Record<string, CodeDoc> = {
   },
   'dkim/unsigned-content': {
     severity: 'strong',
-    meaning: 'The signature covers only the first l= bytes of the body and more content follows: text was appended after signing.',
+    meaning:
+      'The signature covers only the first l= bytes of the body and more content follows: text was appended after signing. Weak instead of strong on list mail, whose list may have added it.',
   },
   'dkim/unaligned': {
     severity: 'info',
@@ -76,7 +79,7 @@ const codes: Record<string, CodeDoc> = {
   'dkim/missing-signature': {
     severity: 'weak',
     meaning:
-      'The From domain publishes DKIM keys (it is in the key store, from before the message time) but the message carries no signature of it: an unsigned spoof of a signing domain.',
+      'The From domain publishes DKIM keys (it is in the key store, from before the message time) but the message carries no signature of it, and no other signature on it verifies: an unsigned spoof of a signing domain.',
   },
 };
 
@@ -92,8 +95,8 @@ function find(s: SignatureCheck, code: string, detail: string, severity?: Severi
     code,
     severity: severity ?? codes[code]!.severity,
     detail,
+    signature: s.index,
     evidence: {
-      signature: s.index,
       d: s.domain,
       s: s.selector,
       a: s.algorithm,
@@ -125,12 +128,14 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
       );
     }
     if (s.unsignedBodyBytes > 0) {
+      // Lists append their footer after l= (that is what l= is for): weak on list mail, never tampered.
+      const list = input.parsed.listId !== null;
       out.push(
         find(
           s,
           'dkim/unsigned-content',
-          `${cap(who)} covers only the first ${s.bodyLength} bytes of the body; ${s.unsignedBodyBytes} bytes after them were not signed and may have been added later.`,
-          undefined,
+          `${cap(who)} covers only the first ${s.bodyLength} bytes of the body; ${s.unsignedBodyBytes} bytes after them were not signed and may have been added later${list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have added them)` : ''}.`,
+          list ? 'weak' : undefined,
           { l: s.bodyLength, unsignedBytes: s.unsignedBodyBytes },
         ),
       );
@@ -186,11 +191,13 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
             : `The body does not match what ${who} recorded: it was changed after signing${why}.`;
       out.push(find(s, 'dkim/body-hash-mismatch', detail, sev, { headerSignature: s.headerSignature }));
     } else {
+      // A list rewrites headers it forwards (subject tag, From or Reply-To munging): weak, like a body it changed.
       out.push(
         find(
           s,
           'dkim/bad-signature',
-          `${cap(who)} does not verify with its key: signed headers (${s.signedHeaders.slice(0, 6).join(', ')}${s.signedHeaders.length > 6 ? ', …' : ''}) were changed after signing.`,
+          `${cap(who)} does not verify with its key: signed headers (${s.signedHeaders.slice(0, 6).join(', ')}${s.signedHeaders.length > 6 ? ', …' : ''}) were changed after signing${list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have changed them)` : ''}.`,
+          list ? 'weak' : 'strong',
         ),
       );
     }
@@ -263,15 +270,17 @@ function missingSignature(input: CheckInput): Finding[] {
   const domain = input.parsed.from[0]?.domain;
   const known = input.context?.signingDomains;
   if (!domain || !known) return [];
-  let match: string | null = null;
-  for (const d of [domain, ...parentDomains(domain)]) if (match === null && known.has(d)) match = d;
+  // The From domain or a parent of it within its organisation (news.example.org signed by example.org).
+  const match = domainsUpToOrganisation(domain).find((d) => known.has(d)) ?? null;
   if (match === null) return [];
   const since = known.get(match) ?? null;
   const asOf = input.verification.asOf;
   // A domain that started signing after the message was written proves nothing about it.
   if (since !== null && since > asOf) return [];
   // A signature of the domain that fails is reported by its own finding; this is about its absence.
-  if (input.verification.signatures.some((s) => s.aligned)) return [];
+  // A third party's signature that verifies (a sending provider, a list) shows who sent it; whether
+  // this domain's mail normally carries its own signature is for the archive's signing profile.
+  if (input.verification.signatures.some((s) => s.aligned || s.result === 'pass')) return [];
   const what = 'this message carries no signature of it';
   return [
     {
@@ -282,13 +291,6 @@ function missingSignature(input: CheckInput): Finding[] {
       evidence: { fromDomain: domain, keyDomain: match, keysSince: since, asOf },
     },
   ];
-}
-
-function parentDomains(d: string): string[] {
-  const parts = d.split('.');
-  const out: string[] = [];
-  for (let i = 1; i < parts.length - 1; i++) out.push(parts.slice(i).join('.'));
-  return out;
 }
 
 function cap(s: string): string {

@@ -1,13 +1,13 @@
 // A signing domain that resembles the From domain without being it: the forger registers
 // examp1e.com, signs with a real key of their own and hopes the reader sees "signed by example".
-import { domainToUnicode } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import type { CheckInput, Finding, MessageCheck, SignatureCheck } from '../model.ts';
-import { registrableDomain } from './domain-names.ts';
+import { organisationalDomain } from '../common/org-domain.ts';
 
 const ID = 'lookalike-domain';
 
 function splitRegistrable(domain: string): { label: string; suffix: string } {
-  const reg = registrableDomain(domain);
+  const reg = organisationalDomain(domain);
   const dot = reg.indexOf('.');
   return dot < 0 ? { label: reg, suffix: '' } : { label: reg.slice(0, dot), suffix: reg.slice(dot + 1) };
 }
@@ -76,12 +76,12 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** Why `signer` looks like `from` (empty when it does not); both are host names. */
-function resemblance(signer: string, from: string): string[] {
+/** Why `signer` looks like `from` (empty when it does not); both are host names. Shared with archive-lookalike. */
+export function resemblance(signer: string, from: string): string[] {
   const s = splitRegistrable(signer);
   const f = splitRegistrable(from);
   const punycode = s.label.startsWith('xn--');
-  const shown = punycode ? splitRegistrable(domainToUnicode(signer) || signer).label : s.label;
+  const shown = punycode ? domainToUnicode(s.label) || s.label : s.label;
   const [sk, fk] = [skeleton(shown), skeleton(f.label)];
   const reasons: string[] = [];
   if (s.label === f.label && s.suffix !== f.suffix) reasons.push(`same name under another suffix (.${s.suffix})`);
@@ -120,8 +120,8 @@ function mixesScripts(scripts: string[]): boolean {
 function checkSigner(sig: SignatureCheck, fromDomains: string[]): Finding | null {
   const domain = sig.domain.toLowerCase();
   if (sig.aligned || domain === '') return null;
-  const signer = registrableDomain(domain);
-  if (fromDomains.some((f) => registrableDomain(f) === signer)) return null;
+  const signer = organisationalDomain(domain);
+  if (fromDomains.some((f) => organisationalDomain(f) === signer)) return null;
   for (const from of fromDomains) {
     const reasons = resemblance(domain, from);
     if (reasons.length === 0) continue;
@@ -148,9 +148,12 @@ function wholeScriptConfusable(label: string): boolean {
   return letters.length > 0 && letters.every((c) => LATIN_LOOKALIKES.has(c));
 }
 
-function checkFromDomain(domain: string): Finding | null {
+function checkFromDomain(decoded: string, fromHeader: string): Finding | null {
+  // The MIME parser hands out international domains decoded; the ASCII form is what a DNS lookup or
+  // a signature's d= uses, and the raw header says whether the sender wrote punycode.
+  const domain = domainToASCII(decoded) || decoded;
   const unicode = domainToUnicode(domain) || domain;
-  const punycode = domain.split('.').some((l) => l.startsWith('xn--'));
+  const punycode = domain.split('.').some((l) => l.startsWith('xn--') && fromHeader.toLowerCase().includes(l));
   const labels = unicode.split('.').map((label) => ({ label, scripts: scriptsOf(label) }));
   const mixed = labels.filter((l) => mixesScripts(l.scripts));
   const confusable = labels.filter((l) => !mixesScripts(l.scripts) && !l.scripts.includes('Latin') && wholeScriptConfusable(l.label));
@@ -187,8 +190,9 @@ export const check: MessageCheck = {
   run({ parsed, verification }: CheckInput): Finding[] {
     const fromDomains = [...new Set(parsed.from.map((a) => a.domain).filter((d) => d !== ''))];
     const findings: Finding[] = [];
+    const fromHeader = parsed.headers.find((h) => h.key === 'from')?.value ?? '';
     for (const d of fromDomains) {
-      const f = checkFromDomain(d);
+      const f = checkFromDomain(d, fromHeader);
       if (f) findings.push(f);
     }
     const seen = new Set<string>();

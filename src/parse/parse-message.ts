@@ -8,7 +8,7 @@ import type { AddressObject, ParsedMail } from 'mailparser';
 import type { Address, AttachmentInfo, ParsedMessage, RawHeader } from '../model.ts';
 import { firstHeader, readHeaderList, splitHeaderSection } from './header-section.ts';
 import type { MessageLayout } from './header-section.ts';
-import { parseMailTime } from './mail-time.ts';
+import { describeDateProblem, parseMailTime } from './mail-time.ts';
 import { readReceivedHops } from './received.ts';
 import { walkMime, WalkDeclined } from './mime-walk.ts';
 import type { WalkResult } from './mime-walk.ts';
@@ -144,6 +144,7 @@ function fromWalk(_bytes: Buffer, headers: RawHeader[], walked: WalkResult, prob
     cc: list(all('cc'), 'cc'),
     dateRaw,
     dateEpoch: parseMailTime(dateRaw),
+    dateProblem: describeDateProblem(dateRaw),
     messageId: messageId ? messageId.trim() : null,
     inReplyTo: firstHeader(headers, 'in-reply-to'),
     references: (firstHeader(headers, 'references') ?? '').split(/\s+/).filter((s) => s.length > 0),
@@ -170,6 +171,7 @@ function fromMailparser(headers: RawHeader[], mail: ParsedMail | null, problems:
     cc: addresses(flatten(mail?.cc), firstHeader(headers, 'cc')),
     dateRaw,
     dateEpoch: parseMailTime(dateRaw),
+    dateProblem: describeDateProblem(dateRaw),
     messageId: messageId ? messageId.trim() : null,
     inReplyTo: firstHeader(headers, 'in-reply-to'),
     references: (firstHeader(headers, 'references') ?? '').split(/\s+/).filter((s) => s.length > 0),

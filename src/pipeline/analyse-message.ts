@@ -7,9 +7,11 @@ import type { BodyParser } from '../parse/parse-message.ts';
 import type { MessageLayout } from '../parse/header-section.ts';
 import { verifyMessage } from '../verify/verify-message.ts';
 import { unquoteMboxFrom } from '../verify/mbox-quoting.ts';
+import { undoListChanges } from '../verify/list-undo.ts';
 import { splitHeaderSection } from '../parse/header-section.ts';
 import type { VerifyOptions } from '../verify/verify-message.ts';
 import { runChecks } from '../checks/index.ts';
+import { collectMessageFacts } from '../checks/message-facts.ts';
 import { decideVerdict } from '../verdict/decide-verdict.ts';
 
 /** A message whose analysis went past its time limit (pool timer, or the deadline on the main thread). */
@@ -120,13 +122,15 @@ export async function analyseMessage(
     verification = retried.verification;
     stageNotes.push(retried.note);
   }
+  const listUndo = undoListChanges(bytes, parsed, verification, verify.keys);
+  if (listUndo.length > 0) verification = { ...verification, listUndo };
+  due();
   const context: CheckContext = { signingDomains: verify.keys.signingDomains() };
   const findings = [...parseFindings(parsed), ...stageErrors, ...stageNotes, ...runChecks({ parsed, verification, context })];
-  // An errored stage or check must never leave a message looking verified: what it would have
-  // found is unknown.
-  const errored = stageErrors.length > 0 || findings.some((f) => f.code === 'check/error');
-  const verdict = decideVerdict(errored ? findings.filter((f) => f.code !== 'dkim/pass') : findings);
-  return { sha256, bytes, parsed, verification, findings, verdict, bodyParser };
+  // decideVerdict never verifies a message with an errored stage or check (ERRORED_CODES).
+  const verdict = decideVerdict(findings);
+  const facts = collectMessageFacts({ parsed, verification, context }, { verdict: verdict.verdict, findings });
+  return { sha256, bytes, parsed, verification, findings, verdict, facts, bodyParser };
 }
 
 /**

@@ -1,32 +1,244 @@
 // After an import: the archive-wide checks over everything stored, then the verdicts they change.
-import type { Finding } from '../model.ts';
+// One transaction, so a reader never sees half a pass. Everything large is read page by page in
+// key order (facts computed at analysis; never a parse), so memory stays bounded by a page plus the
+// profiles, whose size grows with senders and domains, not with messages.
+import type { ArchiveRecord, Finding, MailboxRole } from '../model.ts';
 import type { Db } from '../store/database.ts';
-import { withTransaction } from '../store/transaction.ts';
-import { listMessagesWithChecks, listRepliesWithParents, listSharedMessageIdGroups } from '../store/archive-repo.ts';
-import { listFindings, replaceCheckFindings, updateVerdict } from '../store/messages-repo.ts';
-import { archiveCopies } from '../checks/archive-copies.ts';
-import { archiveThread } from '../checks/archive-thread.ts';
+import {
+  addArchiveFindings,
+  finishArchiveFindings,
+  startArchiveFindings,
+  iterateArchiveRecords,
+  iterateReplyPairs,
+  iterateSourcesForRoles,
+  iterateTouchedFindings,
+  listReplyQuotes,
+  iterateCopyGroups,
+  listTextGrams,
+  readBodies,
+  readFlags,
+  readGrams,
+  readStoredCheckInput,
+  readVerdicts,
+  replaceMailboxes,
+  updateSourcePlaces,
+} from '../store/archive-repo.ts';
+import type { MailboxSummary, SourceForRoles } from '../store/archive-repo.ts';
+import { insertFacts, listMessagesNeedingFacts } from '../store/facts-repo.ts';
+import { updateVerdict } from '../store/messages-repo.ts';
+import { archiveChecks } from '../checks/index.ts';
+import { accountOf, assignRole, learnOwners, mailboxKeyOf, mailboxNameOf, roleFromName } from '../checks/archive-mailbox.ts';
+import type { OwnerEvidence } from '../checks/archive-mailbox.ts';
+import { archiveMailbox } from '../checks/archive-mailbox.ts';
+import { archiveAuthResults, learnStyles } from '../checks/archive-auth-results.ts';
+import type { ResultsStyles } from '../checks/archive-auth-results.ts';
+import { archiveSigning, emptyProfiles, learnSigning } from '../checks/archive-signing.ts';
+import type { SigningProfiles } from '../checks/archive-signing.ts';
+import { archiveFingerprint, emptyFingerprints, learnFingerprints } from '../checks/archive-fingerprint.ts';
+import type { FingerprintProfiles } from '../checks/archive-fingerprint.ts';
+import { archiveTimestamps, learnTimeFormats } from '../checks/archive-timestamps.ts';
+import type { TimeFormats } from '../checks/archive-timestamps.ts';
+import { archiveLookalike, knownDomains, learnDomains } from '../checks/archive-lookalike.ts';
+import type { DomainCounts } from '../checks/archive-lookalike.ts';
+import { archiveCopies, needsComparison } from '../checks/archive-copies.ts';
+import type { CopyGroup, CopyRecord } from '../checks/archive-copies.ts';
+import { archiveThread, quoteEdits } from '../checks/archive-thread.ts';
+import type { ReplyPair } from '../checks/archive-thread.ts';
+import { collectMessageFacts, FACTS_VERSION } from '../checks/message-facts.ts';
+import { unpackGrams } from '../checks/text-forms.ts';
+import { decideVerdict } from '../verdict/decide-verdict.ts';
 import { archiveDocuments } from '../checks/archive-documents.ts';
 import { listArchivePeople, listDocumentFacts } from '../store/documents-repo.ts';
-import { decideVerdict } from '../verdict/decide-verdict.ts';
+import { withTransaction } from '../store/transaction.ts';
 
-export const ARCHIVE_CHECK_IDS = [archiveCopies.id, archiveThread.id, archiveDocuments.id];
+export const ARCHIVE_CHECK_IDS = archiveChecks.map((c) => c.id);
 
+/** Runs every archive check; returns how many messages' archive findings changed (their verdicts decided again). */
 export function runArchiveChecks(db: Db): number {
-  const found = new Map<string, Finding[]>();
-  const merge = (m: Map<string, Finding[]>): void => {
-    for (const [sha, fs] of m) found.set(sha, [...(found.get(sha) ?? []), ...fs]);
-  };
-  // Verdicts before this pass are per message; copies are compared against those.
-  for (const group of listSharedMessageIdGroups(db)) merge(archiveCopies.run(group));
-  merge(archiveThread.run(listRepliesWithParents(db)));
-  merge(archiveDocuments.run({ documents: listDocumentFacts(db), people: listArchivePeople(db) }));
-  const touched = new Set([...found.keys(), ...listMessagesWithChecks(db, ARCHIVE_CHECK_IDS)]);
+  let touched = 0;
   withTransaction(db, () => {
-    for (const sha of touched) {
-      replaceCheckFindings(db, sha, ARCHIVE_CHECK_IDS, found.get(sha) ?? []);
-      updateVerdict(db, sha, decideVerdict(listFindings(db, sha)));
+    backfillFacts(db);
+    assignPlaces(db);
+    startArchiveFindings(db);
+    // First pass: learn what the archive shows; second pass: judge each message against it.
+    const learned = learnArchive(db);
+    const known = knownDomains(learned.domains);
+    const lookalikes = new Map();
+    for (const page of iterateArchiveRecords(db)) {
+      addArchiveFindings(db, archiveMailbox.run(page));
+      addArchiveFindings(db, archiveAuthResults.run({ records: page, styles: learned.styles }));
+      addArchiveFindings(db, archiveSigning.run({ records: page, profiles: learned.signing }));
+      addArchiveFindings(db, archiveFingerprint.run({ records: page, profiles: learned.fingerprints }));
+      addArchiveFindings(db, archiveTimestamps.run({ records: page, formats: learned.timeFormats }));
+      addArchiveFindings(db, archiveLookalike.run({ records: page, counts: learned.domains, known, cache: lookalikes }));
     }
+    // Documents before copies: the copies check weighs what other checks found on each copy.
+    addArchiveFindings(db, archiveDocuments.run({ documents: listDocumentFacts(db), people: listArchivePeople(db) }));
+    for (const groups of iterateCopyGroups(db))
+      for (const records of groups) if (needsComparison(records)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, records)));
+    for (const pairs of iterateReplyPairs(db))
+      addArchiveFindings(db, archiveThread.run({ pairs: withQuoteTexts(db, pairs), formats: learned.timeFormats }));
+    finishArchiveFindings(db, ARCHIVE_CHECK_IDS);
+    touched = decideTouched(db);
   });
-  return touched.size;
+  return touched;
+}
+
+interface Learned {
+  styles: ResultsStyles;
+  signing: SigningProfiles;
+  fingerprints: FingerprintProfiles;
+  timeFormats: TimeFormats;
+  domains: DomainCounts;
+}
+
+/** The habits of the archive's mailboxes, domains, senders and platforms, in one streaming pass. */
+function learnArchive(db: Db): Learned {
+  const learned: Learned = {
+    styles: { byMailbox: new Map(), archive: new Map() },
+    signing: emptyProfiles(),
+    fingerprints: emptyFingerprints(),
+    timeFormats: new Map(),
+    domains: new Map(),
+  };
+  for (const page of iterateArchiveRecords(db)) {
+    learnStyles(page, learned.styles);
+    learnSigning(page, learned.signing);
+    learnFingerprints(page, learned.fingerprints);
+    learnTimeFormats(page, learned.timeFormats);
+    learnDomains(page, learned.domains);
+  }
+  return learned;
+}
+
+/** Facts for messages stored without them (older databases, records written by other tools). */
+function backfillFacts(db: Db): void {
+  for (const sha of listMessagesNeedingFacts(db, FACTS_VERSION)) {
+    const stored = readStoredCheckInput(db, sha);
+    if (!stored) continue;
+    const own = stored.findings.filter((f) => !ARCHIVE_CHECK_IDS.includes(f.check));
+    insertFacts(db, sha, collectMessageFacts(stored.input, { verdict: decideVerdict(own).verdict, findings: own }));
+  }
+}
+
+function ownerEvidence(s: SourceForRoles): OwnerEvidence {
+  const key = mailboxKeyOf(s);
+  const isMaildir = s.mailbox !== null && (s.folder === 'cur' || s.folder === 'new');
+  return {
+    mailbox: key,
+    account: accountOf(key, isMaildir),
+    nameRole: roleFromName(mailboxNameOf(key)),
+    from: s.from,
+    deliveredTo: s.deliveredTo,
+    recipients: s.recipients,
+    receivingHops: s.receivingHops,
+    labels: s.labels,
+  };
+}
+
+/** Mailbox and role of every source: owners learned in a first pass, roles set in a second. */
+function assignPlaces(db: Db): void {
+  const mailboxes = new Map<string, MailboxSummary>();
+  function* evidence(): Generator<OwnerEvidence> {
+    for (const page of iterateSourcesForRoles(db)) {
+      for (const s of page) {
+        const e = ownerEvidence(s);
+        const m = mailboxes.get(e.mailbox);
+        if (m) m.copies++;
+        else
+          mailboxes.set(e.mailbox, {
+            key: e.mailbox,
+            name: mailboxNameOf(e.mailbox),
+            account: e.account,
+            nameRole: e.nameRole,
+            owners: [],
+            copies: 1,
+          });
+        yield e;
+      }
+    }
+  }
+  const owners = learnOwners(evidence());
+  for (const m of mailboxes.values()) m.owners = [...(owners.get(m.account) ?? [])].sort();
+  replaceMailboxes(db, mailboxes.values());
+  for (const page of iterateSourcesForRoles(db)) {
+    const changes: { id: number; mailboxKey: string; role: MailboxRole }[] = [];
+    for (const s of page) {
+      const e = ownerEvidence(s);
+      const { role } = assignRole(e, owners.get(e.account));
+      if (s.mailboxKey !== e.mailbox || s.role !== role) changes.push({ id: s.id, mailboxKey: e.mailbox, role });
+    }
+    updateSourcePlaces(db, changes);
+  }
+}
+
+/** The copies of one Message-ID, with their texts when their content differs, the later quotes and the parent. */
+function copyGroup(db: Db, records: ArchiveRecord[]): CopyGroup {
+  const messageId = records[0]!.messageId!;
+  const differ = new Set(records.map((r) => JSON.stringify(r.facts.content))).size > 1;
+  const shas = records.map((r) => r.sha256);
+  const bodies = differ ? readBodies(db, shas) : new Map<string, { text: string | null; html: string | null }>();
+  const grams = differ ? readGrams(db, shas) : new Map<string, { text: string; quote: string }>();
+  // What the checks that ran before say of each copy (its own findings and the archive's so far).
+  const flags = differ ? readFlags(db, shas) : new Map<string, string[]>();
+  const copies = records.map((r): CopyRecord => ({
+    ...r,
+    text: bodies.get(r.sha256)?.text ?? null,
+    html: bodies.get(r.sha256)?.html ?? null,
+    textGrams: unpackGrams(grams.get(r.sha256)?.text ?? ''),
+    quoteGrams: unpackGrams(grams.get(r.sha256)?.quote ?? ''),
+    flags: flags.get(r.sha256) ?? [],
+  }));
+  if (!differ) return { copies, replyQuotes: [], parentGrams: [] };
+  const parent = records.find((r) => r.inReplyTo !== null)?.inReplyTo ?? null;
+  return {
+    copies,
+    replyQuotes: listReplyQuotes(db, messageId).map(unpackGrams),
+    parentGrams: parent === null ? [] : listTextGrams(db, parent).flatMap(unpackGrams),
+  };
+}
+
+/** The texts of the few replies whose quote differs from their parent, for the diff the finding shows. */
+function withQuoteTexts(db: Db, pairs: ReplyPair[]): ReplyPair[] {
+  const parentGrams = new Map<string, Set<number>>();
+  const first = new Map<string, ReplyPair>();
+  for (const p of pairs) {
+    const set = parentGrams.get(p.reply.sha256) ?? new Set<number>();
+    for (const g of unpackGrams(p.parent.facts.textGrams)) set.add(g);
+    parentGrams.set(p.reply.sha256, set);
+    if (!first.has(p.reply.sha256)) first.set(p.reply.sha256, p);
+  }
+  const wanted = [...first.values()].filter(
+    (p) => quoteEdits(unpackGrams(p.reply.facts.quoteGrams), parentGrams.get(p.reply.sha256)!).runs > 0,
+  );
+  if (wanted.length === 0) return pairs;
+  const bodies = readBodies(
+    db,
+    wanted.flatMap((p) => [p.reply.sha256, p.parent.sha256]),
+  );
+  const chosen = new Set(wanted);
+  return pairs.map((p) =>
+    chosen.has(p)
+      ? { ...p, replyText: bodies.get(p.reply.sha256)?.text ?? null, parentText: bodies.get(p.parent.sha256)?.text ?? null }
+      : p,
+  );
+}
+
+/** Decides again the verdict of every message whose archive findings were written or cleared. */
+function decideTouched(db: Db): number {
+  let n = 0;
+  for (const page of iterateTouchedFindings(db)) {
+    const stored = readVerdicts(
+      db,
+      page.map((p) => p.sha256),
+    );
+    for (const { sha256, findings } of page) {
+      n++;
+      const v = decideVerdict(findings as Finding[]);
+      const old = stored.get(sha256);
+      if (!old || old.verdict !== v.verdict || old.summary !== v.summary || old.reasons !== v.reasons.join(';'))
+        updateVerdict(db, sha256, v);
+    }
+  }
+  return n;
 }

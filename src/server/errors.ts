@@ -6,7 +6,6 @@ import { DatabaseError, translateError } from '../store/database.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorPage, type ErrorPageData } from '../../web/templates/error-page.ts';
 import { applyPageHeaders } from './response-headers.ts';
-import { UnsupportedFilterError } from '../store/queue-repo.ts';
 
 export interface ErrorBody {
   ok: false;
@@ -118,7 +117,6 @@ function handle(err: FastifyError | HttpError, req: FastifyRequest, reply: Fasti
     if (err.status >= 500) req.log.error({ err, url: req.url, method: req.method }, 'request failed');
     return sendError(reply, err.status, err.code, err.message, err.links);
   }
-  if (err instanceof UnsupportedFilterError) return sendError(reply, 400, 'bad-request', err.message);
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (err.validation) return sendError(reply, 400, 'bad-request', validationMessage(err));
   if (status === 414) return sendError(reply, 414, CODES[414] as string, URI_TOO_LONG);

@@ -1,58 +1,347 @@
-// Queries for the archive-wide checks: copies sharing a Message-ID, replies and their parents.
+// Reads and writes of the archive pass: the records the archive checks compare (facts, signatures,
+// places), mailboxes and roles, copies sharing a Message-ID, replies and their parents. Large reads
+// go page by page in key order, so memory stays bounded and writes can come between pages.
+import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
-import type { ArchiveMessage, VerdictName } from '../model.ts';
+import type {
+  ArcCheck,
+  ArchiveRecord,
+  AsOfSource,
+  CheckInput,
+  CopyPlace,
+  DkimResult,
+  Finding,
+  MailboxRole,
+  MessageFacts,
+  ParsedMessage,
+  SignatureSummary,
+  Verification,
+} from '../model.ts';
+import { listFindings, SIGNATURE_CODEC } from './messages-repo.ts';
+import { readRow, selectList } from './row-codec.ts';
 
-interface Row {
+/** Rows read per page of a large pass: big enough to amortise the query, small enough to bound memory. */
+export const PAGE_SIZE = 2000;
+
+// ---------------------------------------------------------------- sources, mailboxes, roles
+
+export interface SourceForRoles {
+  id: number;
   sha256: string;
-  message_id: string | null;
-  verdict: VerdictName;
-  subject: string | null;
-  from_address: string | null;
-  date_header: string | null;
-  date_epoch: number | null;
-  body_text?: string | null;
-  in_reply_to: string | null;
+  path: string;
+  container: string | null;
+  mailbox: string | null;
+  folder: string | null;
+  offset: number | null;
+  mailboxKey: string | null;
+  role: MailboxRole | null;
+  from: string;
+  deliveredTo: string[];
+  recipients: string[];
+  receivingHops: number;
+  labels: string[];
 }
 
-function toArchiveMessage(r: Row): ArchiveMessage {
+interface SourceRow {
+  id: number;
+  sha256: string;
+  path: string;
+  container: string | null;
+  mailbox: string | null;
+  folder: string | null;
+  offset: number | null;
+  mailbox_key: string | null;
+  role: MailboxRole | null;
+  evidence: string;
+}
+
+/** Every source with the facts roles are learned from, in pages of PAGE_SIZE by source id. */
+export function* iterateSourcesForRoles(db: Db): Generator<SourceForRoles[]> {
+  const page = db.prepare(
+    `SELECT s.id, s.sha256, s.path, s.container, s.mailbox, s.folder, s.offset, s.mailbox_key, s.role, f.placement AS evidence
+     FROM sources s JOIN message_facts f ON f.sha256 = s.sha256
+     WHERE s.id > ? ORDER BY s.id LIMIT ?`,
+  );
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after, PAGE_SIZE) as SourceRow[];
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    yield rows.map((r) => {
+      const [from, deliveredTo, recipients, receivingHops, labels] = JSON.parse(r.evidence) as [
+        string | null,
+        string[] | null,
+        string[] | null,
+        number | null,
+        string[] | null,
+      ];
+      return {
+        id: r.id,
+        sha256: r.sha256,
+        path: r.path,
+        container: r.container,
+        mailbox: r.mailbox,
+        folder: r.folder,
+        offset: r.offset,
+        mailboxKey: r.mailbox_key,
+        role: r.role,
+        from: from ?? '',
+        deliveredTo: deliveredTo ?? [],
+        recipients: recipients ?? [],
+        receivingHops: receivingHops ?? 0,
+        labels: labels ?? [],
+      };
+    });
+  }
+}
+
+/** Sets the mailbox and role of sources whose place changed. Call inside a transaction. */
+export function updateSourcePlaces(db: Db, changes: { id: number; mailboxKey: string; role: MailboxRole }[]): void {
+  const up = db.prepare('UPDATE sources SET mailbox_key = ?, role = ? WHERE id = ?');
+  for (const c of changes) up.run(c.mailboxKey, c.role, c.id);
+}
+
+export interface MailboxSummary {
+  key: string;
+  name: string;
+  account: string;
+  nameRole: MailboxRole;
+  owners: string[];
+  copies: number;
+}
+
+/** Replaces the mailbox list. Call inside a transaction. */
+export function replaceMailboxes(db: Db, mailboxes: Iterable<MailboxSummary>): void {
+  db.prepare('DELETE FROM mailboxes').run();
+  const ins = db.prepare('INSERT INTO mailboxes (key, name, account, name_role, owners, copies) VALUES (?, ?, ?, ?, ?, ?)');
+  for (const m of mailboxes) ins.run(m.key, m.name, m.account, m.nameRole, JSON.stringify(m.owners), m.copies);
+}
+
+// ---------------------------------------------------------------- archive records
+
+interface RecordRow {
+  sha256: string;
+  message_id: string | null;
+  subject: string | null;
+  from_domain: string | null;
+  date_header: string | null;
+  date_epoch: number | null;
+  as_of: number;
+  list_id: string | null;
+  in_reply_to: string | null;
+  facts: string;
+  text_grams?: string;
+  quote_grams?: string;
+  sigs: string;
+  places: string;
+}
+
+/** Reply pairs need neither signatures nor places: their records leave them empty. */
+const LIGHT_COLUMNS = `m.sha256, m.message_id, m.subject, m.from_domain, m.date_header, m.date_epoch, m.as_of, m.list_id,
+  m.in_reply_to, f.facts, '[]' AS sigs, '[]' AS places`;
+
+const RECORD_COLUMNS = `m.sha256, m.message_id, m.subject, m.from_domain, m.date_header, m.date_epoch, m.as_of, m.list_id,
+  m.in_reply_to, f.facts,
+  (SELECT json_group_array(json_array(g.idx, g.domain, g.selector, g.algorithm, g.key_type, g.key_bits, g.result,
+          g.aligned, g.body_hash, g.signed_headers, g.key_first_seen, g.key_last_seen))
+     FROM signatures g WHERE g.sha256 = m.sha256) AS sigs,
+  (SELECT json_group_array(json_array(s.mailbox_key, mb.account, s.role))
+     FROM sources s LEFT JOIN mailboxes mb ON mb.key = s.mailbox_key WHERE s.sha256 = m.sha256) AS places`;
+
+type SigTuple = [
+  number,
+  string,
+  string,
+  string,
+  string | null,
+  number | null,
+  DkimResult,
+  number,
+  SignatureSummary['bodyHash'],
+  string,
+  number | null,
+  number | null,
+];
+
+function toRecord(r: RecordRow): ArchiveRecord {
+  const facts = JSON.parse(r.facts) as MessageFacts;
+  facts.textGrams = r.text_grams ?? '';
+  facts.quoteGrams = r.quote_grams ?? '';
+  const sigs = (JSON.parse(r.sigs) as SigTuple[])
+    .map((t): SignatureSummary => ({
+      index: t[0],
+      domain: t[1],
+      selector: t[2],
+      algorithm: t[3],
+      keyType: t[4],
+      keyBits: t[5],
+      result: t[6],
+      aligned: t[7] === 1,
+      bodyHash: t[8],
+      signedHeaders: t[9] === '' ? [] : t[9].split(':'),
+      keyFirstSeen: t[10],
+      keyLastSeen: t[11],
+    }))
+    .sort((a, b) => a.index - b.index);
+  const places = (JSON.parse(r.places) as [string | null, string | null, MailboxRole | null][])
+    .filter((p) => p[0] !== null)
+    .map((p): CopyPlace => ({ mailbox: p[0]!, account: p[1] ?? p[0]!, role: p[2] ?? 'other' }));
   return {
     sha256: r.sha256,
     messageId: r.message_id,
-    verdict: r.verdict,
     subject: r.subject,
-    from: r.from_address,
+    fromDomain: r.from_domain,
     dateHeader: r.date_header,
     dateEpoch: r.date_epoch,
-    bodyText: r.body_text ?? null,
+    asOf: r.as_of,
+    listId: r.list_id,
     inReplyTo: r.in_reply_to,
+    facts,
+    signatures: sigs,
+    places,
   };
 }
 
-const LIGHT = 'sha256, message_id, verdict, subject, from_address, date_header, date_epoch, in_reply_to';
-
-/** Groups of messages that share a Message-ID but not their bytes (read whole, before any write). */
-export function listSharedMessageIdGroups(db: Db): ArchiveMessage[][] {
-  const ids = db
-    .prepare('SELECT message_id FROM messages WHERE message_id IS NOT NULL GROUP BY message_id HAVING count(*) > 1')
-    .pluck()
-    .all() as string[];
-  const copies = db.prepare(`SELECT ${LIGHT}, body_text FROM messages WHERE message_id = ? ORDER BY sha256`);
-  return ids.map((id) => (copies.all(id) as Row[]).map(toArchiveMessage));
+/** Every message with facts, as ArchiveRecords, in pages by sha256 (grams left out unless asked). */
+export function* iterateArchiveRecords(db: Db, options: { grams?: boolean } = {}): Generator<ArchiveRecord[]> {
+  const grams = options.grams ? ', f.text_grams, f.quote_grams' : '';
+  const page = db.prepare(
+    `SELECT ${RECORD_COLUMNS}${grams} FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+     WHERE m.sha256 > ? ORDER BY m.sha256 LIMIT ?`,
+  );
+  let after = '';
+  for (;;) {
+    const rows = page.all(after, PAGE_SIZE) as RecordRow[];
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.sha256;
+    yield rows.map(toRecord);
+  }
 }
 
-/** Replies whose In-Reply-To names a message of the archive, with that parent. */
-export function listRepliesWithParents(db: Db): { reply: ArchiveMessage; parent: ArchiveMessage }[] {
-  const cols = LIGHT.split(', ');
-  const rows = db
-    .prepare(
-      `SELECT ${cols.map((c) => `r.${c} AS r_${c}`).join(', ')}, ${cols.map((c) => `p.${c} AS p_${c}`).join(', ')}
-       FROM messages r JOIN messages p ON p.message_id = r.in_reply_to
-       WHERE r.in_reply_to IS NOT NULL AND r.date_epoch IS NOT NULL AND p.date_epoch IS NOT NULL`,
-    )
-    .all() as Record<string, unknown>[];
-  const pick = (row: Record<string, unknown>, prefix: string): ArchiveMessage =>
-    toArchiveMessage(Object.fromEntries(cols.map((c) => [c, row[prefix + c]])) as unknown as Row);
-  return rows.map((row) => ({ reply: pick(row, 'r_'), parent: pick(row, 'p_') }));
+/** Message-IDs carried by more than one stored message (different bytes). */
+export function listSharedMessageIds(db: Db): string[] {
+  return db
+    .prepare('SELECT message_id FROM messages WHERE message_id IS NOT NULL GROUP BY message_id HAVING count(*) > 1 ORDER BY message_id')
+    .pluck()
+    .all() as string[];
+}
+
+/** Groups of copies sharing a Message-ID, a page of groups per query (IDs listed once into a temporary table). */
+export function* iterateCopyGroups(db: Db): Generator<ArchiveRecord[][]> {
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS shared_ids (message_id TEXT NOT NULL)');
+  db.exec('DELETE FROM shared_ids');
+  db.exec('INSERT INTO shared_ids SELECT message_id FROM messages WHERE message_id IS NOT NULL GROUP BY message_id HAVING count(*) > 1');
+  const ids = db.prepare('SELECT rowid, message_id FROM shared_ids WHERE rowid > ? ORDER BY rowid LIMIT ?');
+  const rows = db.prepare(
+    `SELECT ${RECORD_COLUMNS} FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+     WHERE m.message_id IN (SELECT value FROM json_each(?)) ORDER BY m.message_id, m.sha256`,
+  );
+  let after = 0;
+  for (;;) {
+    const page = ids.all(after, PAGE_SIZE / 4) as { rowid: number; message_id: string }[];
+    if (page.length === 0) return;
+    after = page[page.length - 1]!.rowid;
+    const groups = new Map<string, ArchiveRecord[]>();
+    for (const r of (rows.all(JSON.stringify(page.map((p) => p.message_id))) as RecordRow[]).map(toRecord)) {
+      const g = groups.get(r.messageId!);
+      if (g) g.push(r);
+      else groups.set(r.messageId!, [r]);
+    }
+    yield [...groups.values()];
+  }
+}
+
+/** The copies carrying one Message-ID, with their grams. */
+export function listCopies(db: Db, messageId: string): ArchiveRecord[] {
+  const rows = cachedStatement(
+    db,
+    `SELECT ${RECORD_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+       WHERE m.message_id = ? ORDER BY m.sha256`,
+  ).all(messageId) as RecordRow[];
+  return rows.map(toRecord);
+}
+
+/** The decoded text and HTML of some messages (for comparing and diffing copies that differ). */
+export function readBodies(db: Db, sha256s: string[]): Map<string, { text: string | null; html: string | null }> {
+  const q = cachedStatement(db, 'SELECT body_text, body_html FROM messages WHERE sha256 = ?');
+  const out = new Map<string, { text: string | null; html: string | null }>();
+  for (const sha of sha256s) {
+    const r = q.get(sha) as { body_text: string | null; body_html: string | null } | undefined;
+    if (r) out.set(sha, { text: r.body_text, html: r.body_html });
+  }
+  return out;
+}
+
+/** The codes of the weak and strong findings known so far for some messages: their own, and this pass's archive ones. */
+export function readFlags(db: Db, sha256s: string[]): Map<string, string[]> {
+  const rows = cachedStatement(
+    db,
+    `SELECT sha256, code FROM findings WHERE sha256 IN (SELECT value FROM json_each(@list)) AND severity IN ('weak', 'strong')
+       AND check_id NOT LIKE 'archive-%'
+     UNION ALL
+     SELECT sha256, code FROM new_findings WHERE sha256 IN (SELECT value FROM json_each(@list)) AND severity IN ('weak', 'strong')`,
+  ).all({ list: JSON.stringify(sha256s) }) as { sha256: string; code: string }[];
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.sha256, [...(out.get(r.sha256) ?? []), r.code]);
+  return out;
+}
+
+/** The word 4-grams of some messages (text and quote), for the few groups of copies compared in detail. */
+export function readGrams(db: Db, sha256s: string[]): Map<string, { text: string; quote: string }> {
+  const q = cachedStatement(db, 'SELECT text_grams, quote_grams FROM message_facts WHERE sha256 = ?');
+  const out = new Map<string, { text: string; quote: string }>();
+  for (const sha of sha256s) {
+    const r = q.get(sha) as { text_grams: string; quote_grams: string } | undefined;
+    if (r) out.set(sha, { text: r.text_grams, quote: r.quote_grams });
+  }
+  return out;
+}
+
+/** The quote grams of the later messages of the thread that name this Message-ID (In-Reply-To or References). */
+export function listReplyQuotes(db: Db, messageId: string): string[] {
+  return cachedStatement(
+    db,
+    `SELECT f.quote_grams FROM message_refs r JOIN message_facts f ON f.sha256 = r.sha256
+       WHERE r.ref = ? AND f.quote_grams != ''`,
+  )
+    .pluck()
+    .all(messageId) as string[];
+}
+
+/** The text grams of the stored copies of a message (a parent, for the quotes of its replies). */
+export function listTextGrams(db: Db, messageId: string): string[] {
+  return cachedStatement(
+    db,
+    `SELECT f.text_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256 WHERE m.message_id = ? AND f.text_grams != ''`,
+  )
+    .pluck()
+    .all(messageId) as string[];
+}
+
+/** Replies whose In-Reply-To names a message of the archive, with that parent, in pages (one parent query per page). */
+export function* iterateReplyPairs(db: Db): Generator<{ reply: ArchiveRecord; parent: ArchiveRecord }[]> {
+  const replies = db.prepare(
+    `SELECT ${LIGHT_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+     WHERE m.in_reply_to IS NOT NULL AND m.sha256 > ?
+       AND EXISTS (SELECT 1 FROM messages p WHERE p.message_id = m.in_reply_to)
+     ORDER BY m.sha256 LIMIT ?`,
+  );
+  const parents = db.prepare(
+    `SELECT ${LIGHT_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+     WHERE m.message_id IN (SELECT value FROM json_each(?)) ORDER BY m.sha256`,
+  );
+  let after = '';
+  for (;;) {
+    const rows = replies.all(after, PAGE_SIZE) as RecordRow[];
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.sha256;
+    const batch = rows.map(toRecord);
+    const byId = new Map<string, ArchiveRecord[]>();
+    for (const p of (parents.all(JSON.stringify([...new Set(batch.map((r) => r.inReplyTo))])) as RecordRow[]).map(toRecord)) {
+      byId.set(p.messageId!, [...(byId.get(p.messageId!) ?? []), p]);
+    }
+    yield batch.flatMap((reply) => (byId.get(reply.inReplyTo!) ?? []).map((parent) => ({ reply, parent })));
+  }
 }
 
 /** Every message that has findings of these checks, so stale ones can be cleared. */
@@ -61,4 +350,138 @@ export function listMessagesWithChecks(db: Db, checkIds: string[]): string[] {
     .prepare(`SELECT DISTINCT sha256 FROM findings WHERE check_id IN (${checkIds.map(() => '?').join(',')})`)
     .pluck()
     .all(...checkIds) as string[];
+}
+
+// ---------------------------------------------------------------- stored records rebuilt
+
+interface StoredRow {
+  parsed: string;
+  body_text: string | null;
+  body_html: string | null;
+  as_of: number;
+  as_of_source: AsOfSource;
+  arc: string;
+}
+
+/**
+ * What the checks saw of a stored message, rebuilt from its record (for facts missing from a
+ * database written before they existed).
+ */
+export function readStoredCheckInput(db: Db, sha256: string): { input: CheckInput; findings: Finding[] } | null {
+  const row = db.prepare('SELECT parsed, body_text, body_html, as_of, as_of_source, arc FROM messages WHERE sha256 = ?').get(sha256) as
+    StoredRow | undefined;
+  if (!row) return null;
+  const structure = JSON.parse(row.parsed) as Omit<ParsedMessage, 'text' | 'html'>;
+  const parsed: ParsedMessage = { ...structure, text: row.body_text, html: row.body_html };
+  const signatures = (
+    db.prepare(`SELECT ${selectList(SIGNATURE_CODEC)} FROM signatures WHERE sha256 = ? ORDER BY idx`).all(sha256) as Record<
+      string,
+      unknown
+    >[]
+  ).map((r) => readRow(SIGNATURE_CODEC, r));
+  const verification: Verification = {
+    asOf: row.as_of,
+    asOfSource: row.as_of_source,
+    signatures,
+    arc: JSON.parse(row.arc) as ArcCheck,
+    fetchedKeys: [],
+  };
+  return { input: { parsed, verification }, findings: listFindings(db, sha256) };
+}
+
+// ---------------------------------------------------------------- archive findings and verdicts
+
+/**
+ * Starts a pass: the findings it makes are gathered in a temporary table (no triggers, no indexes)
+ * and replace the stored ones only where they changed (finishArchiveFindings). Call inside the
+ * pass's transaction.
+ */
+export function startArchiveFindings(db: Db): void {
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS new_findings (
+    seq INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, check_id TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL,
+    detail TEXT NOT NULL, evidence TEXT NOT NULL, signature INTEGER, explains TEXT)`);
+  db.exec('CREATE INDEX IF NOT EXISTS temp.new_findings_sha256 ON new_findings (sha256)');
+  db.exec('DELETE FROM new_findings');
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS archive_touched (sha256 TEXT PRIMARY KEY) WITHOUT ROWID');
+  db.exec('DELETE FROM archive_touched');
+}
+
+/** Adds findings of this pass. */
+export function addArchiveFindings(db: Db, found: Map<string, Finding[]>): void {
+  const ins = cachedStatement(
+    db,
+    'INSERT INTO new_findings (sha256, check_id, code, severity, detail, evidence, signature, explains) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (const [sha, fs] of found)
+    for (const x of fs)
+      ins.run(sha, x.check, x.code, x.severity, x.detail, JSON.stringify(x.evidence), x.signature ?? null, x.explains?.join(';') ?? null);
+}
+
+/** One message's findings as one comparable text (order-independent). */
+const FINDINGS_KEY = `group_concat(check_id || char(31) || code || char(31) || severity || char(31) || detail || char(31) || evidence
+  || char(31) || ifnull(signature, '') || char(31) || ifnull(explains, ''), char(30) ORDER BY check_id, code, detail, evidence)`;
+
+/**
+ * Ends a pass: the messages whose findings of these checks differ from the stored ones (new, gone or
+ * changed, compared set-wise in SQL) get the new ones and are marked for a new verdict; the others
+ * are left as they are, so a pass after a small import rewrites little.
+ */
+export function finishArchiveFindings(db: Db, checkIds: string[]): void {
+  const ids = checkIds.map(() => '?').join(',');
+  db.prepare(
+    `INSERT OR IGNORE INTO archive_touched
+     WITH old AS (SELECT sha256, ${FINDINGS_KEY} AS k FROM findings WHERE check_id IN (${ids}) GROUP BY sha256),
+          new AS (SELECT sha256, ${FINDINGS_KEY} AS k FROM new_findings GROUP BY sha256)
+     SELECT old.sha256 FROM old LEFT JOIN new ON new.sha256 = old.sha256 WHERE new.k IS NULL OR new.k != old.k
+     UNION SELECT new.sha256 FROM new LEFT JOIN old ON old.sha256 = new.sha256 WHERE old.k IS NULL`,
+  ).run(...checkIds);
+  db.prepare(`DELETE FROM findings WHERE check_id IN (${ids}) AND sha256 IN (SELECT sha256 FROM archive_touched)`).run(...checkIds);
+  db.exec(`INSERT INTO findings (sha256, check_id, code, severity, detail, evidence, signature, explains)
+           SELECT sha256, check_id, code, severity, detail, evidence, signature, explains FROM new_findings
+           WHERE sha256 IN (SELECT sha256 FROM archive_touched) ORDER BY seq`);
+}
+
+interface DecideRow {
+  sha256: string;
+  check_id: string;
+  code: string;
+  severity: Finding['severity'];
+  detail: string;
+  signature: number | null;
+  explains: string | null;
+}
+
+/**
+ * The findings of every message marked in this pass, message by message in pages (evidence left
+ * out: verdicts are decided from codes, severities and details).
+ */
+export function* iterateTouchedFindings(db: Db): Generator<{ sha256: string; findings: Finding[] }[]> {
+  const shas = db.prepare('SELECT sha256 FROM archive_touched WHERE sha256 > ? ORDER BY sha256 LIMIT ?').pluck();
+  const rows = db.prepare(
+    `SELECT f.sha256, f.check_id, f.code, f.severity, f.detail, f.signature, f.explains FROM findings f
+     WHERE f.sha256 IN (SELECT value FROM json_each(?)) ORDER BY f.sha256, f.id`,
+  );
+  let after = '';
+  for (;;) {
+    const page = shas.all(after, PAGE_SIZE) as string[];
+    if (page.length === 0) return;
+    after = page[page.length - 1]!;
+    const by = new Map<string, Finding[]>(page.map((s) => [s, []]));
+    for (const r of rows.all(JSON.stringify(page)) as DecideRow[]) {
+      const f: Finding = { check: r.check_id, code: r.code, severity: r.severity, detail: r.detail, evidence: {} };
+      if (r.signature !== null) f.signature = r.signature;
+      if (r.explains) f.explains = r.explains.split(';');
+      by.get(r.sha256)!.push(f);
+    }
+    yield [...by].map(([sha256, findings]) => ({ sha256, findings }));
+  }
+}
+
+/** The stored verdicts of some messages, to write only those that change. */
+export function readVerdicts(db: Db, sha256s: string[]): Map<string, { verdict: string; summary: string; reasons: string }> {
+  const rows = cachedStatement(
+    db,
+    'SELECT sha256, verdict, summary, reasons FROM messages WHERE sha256 IN (SELECT value FROM json_each(?))',
+  ).all(JSON.stringify(sha256s)) as { sha256: string; verdict: string; summary: string; reasons: string }[];
+  return new Map(rows.map((r) => [r.sha256, r]));
 }

@@ -37,6 +37,9 @@ export const WRITE_WAIT_MS = 10 * 60_000;
 /** After this long without the write lock, the waiting connection says so (onWait). */
 export const WAIT_NOTE_AFTER_MS = 2_000;
 
+/** WAL pages written before SQLite copies them into the database (16 MB of 64 KiB pages). */
+export const WAL_CHECKPOINT_PAGES = 256;
+
 export interface Migration {
   version: number;
   name: string;
@@ -201,6 +204,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
         db.pragma(`application_id = ${APPLICATION_ID}`);
       }
       db.pragma('journal_mode = WAL');
+      // SQLite checkpoints the WAL every 1,000 pages by default: 64 MB with our 64 KiB pages. A quarter of
+      // that keeps the extra disk an import needs beside the database small, for the same work.
+      db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db, options.migrations);

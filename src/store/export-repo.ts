@@ -15,6 +15,10 @@ export interface ExportRecord {
   sourcePath: string | null;
   /** How many places it was found at. */
   sourceCount: number;
+  /** The mailboxes its copies sit in (named after their paths), joined by ';'. */
+  mailbox: string | null;
+  /** The roles of its copies there (sent, inbox, other; set by the archive pass), joined by ';'. */
+  role: string | null;
   messageId: string | null;
   fromAddress: string | null;
   subject: string | null;
@@ -40,6 +44,8 @@ const RECORD_CODEC: RowCodec<Omit<ExportRecord, 'review'>> = {
   sha256: column('sha256'),
   sourcePath: column('source_path'),
   sourceCount: column('source_count'),
+  mailbox: column('mailbox'),
+  role: column('role'),
   messageId: column('message_id'),
   fromAddress: column('from_address'),
   subject: column('subject'),
@@ -62,6 +68,8 @@ const RECORDS: QueueProjection<ExportRecord & Sorted> = {
     m.arc_result, m.key_source, m.as_of, m.as_of_source`,
   outer: `(SELECT s.path FROM sources s WHERE s.sha256 = p.sha256 ORDER BY s.id LIMIT 1) AS source_path,
     (SELECT count(*) FROM sources s WHERE s.sha256 = p.sha256) AS source_count,
+    (SELECT group_concat(k, ';') FROM (SELECT DISTINCT s.mailbox_key AS k FROM sources s WHERE s.sha256 = p.sha256)) AS mailbox,
+    (SELECT group_concat(k, ';') FROM (SELECT DISTINCT s.role AS k FROM sources s WHERE s.sha256 = p.sha256)) AS role,
     ${documentsExportSql('p')} AS documents,
     r.decision AS review_decision, r.verdict AS review_verdict, r.reviewer, r.note AS review_note,
     r.created_at AS reviewed_at, coalesce(r.verdict, p.verdict) AS final_verdict`,

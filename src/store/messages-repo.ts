@@ -1,12 +1,16 @@
 // Messages, their sources, signatures, findings and attachments.
 import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
-import type { AnalysedMessage, AttachmentInfo, Finding, SignatureCheck, SourceRef, Verdict, VerdictName } from '../model.ts';
+import type { AnalysedMessage, AttachmentInfo, Finding, MailboxRole, SignatureCheck, SourceRef, Verdict, VerdictName } from '../model.ts';
 import { insertDocuments } from './documents-repo.ts';
-import { column, flag, insertSql, joined, json, readRow, selectList, writeRow, type RowCodec } from './row-codec.ts';
+import { column, flag, insertSql, joined, json, optional, readRow, selectList, writeRow, type RowCodec } from './row-codec.ts';
+import { insertFacts } from './facts-repo.ts';
 
-/** Where a stored message was found, and by which import run. */
-export type StoredSource = SourceRef & { runId: number };
+/**
+ * Where a stored message was found, and by which import run; the mailbox it sits in and its role
+ * there are set by the archive pass (null before it ran).
+ */
+export type StoredSource = SourceRef & { runId: number; mailboxKey: string | null; role: MailboxRole | null };
 
 /**
  * An attachment as its row keeps it. The document metadata the parser reads (`document`) is not
@@ -64,7 +68,12 @@ const SOURCE_REF_CODEC: RowCodec<SourceRef> = {
   length: column('length'),
 };
 
-export const SOURCE_CODEC: RowCodec<StoredSource> = { ...SOURCE_REF_CODEC, runId: column('run_id') };
+export const SOURCE_CODEC: RowCodec<StoredSource> = {
+  ...SOURCE_REF_CODEC,
+  runId: column('run_id'),
+  mailboxKey: column('mailbox_key'),
+  role: column('role'),
+};
 
 const FINDING_CODEC: RowCodec<Finding> = {
   check: column('check_id'),
@@ -72,6 +81,8 @@ const FINDING_CODEC: RowCodec<Finding> = {
   severity: column('severity'),
   detail: column('detail'),
   evidence: json('evidence'),
+  signature: optional(column<number>('signature')),
+  explains: optional(joined('explains', ';')),
 };
 
 export function hasMessage(db: Db, sha256: string): boolean {
@@ -82,7 +93,7 @@ export function hasMessage(db: Db, sha256: string): boolean {
 export function addSource(db: Db, sha256: string, runId: number, s: SourceRef): boolean {
   const info = cachedStatement(db, insertSql('sources', SOURCE_CODEC, ['sha256'], true)).run({
     sha256,
-    ...writeRow(SOURCE_CODEC, { ...s, runId }),
+    ...writeRow(SOURCE_CODEC, { ...s, runId, mailboxKey: null, role: null }),
   });
   return info.changes > 0;
 }
@@ -150,6 +161,7 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
   const att = cachedStatement(db, insertSql('attachments', ATTACHMENT_CODEC, ['sha256']));
   p.attachments.forEach((x, index) => att.run({ sha256: a.sha256, ...writeRow(ATTACHMENT_CODEC, { ...x, index }) }));
   insertDocuments(db, a.sha256, p.attachments);
+  if (a.facts) insertFacts(db, a.sha256, a.facts);
 }
 
 /** Recorded with each message so a later version can tell which verifier decided it. */

@@ -20,6 +20,8 @@ export interface QueueFilter {
   domain?: string;
   /** Mailbox, else the source folder, of any copy. */
   mailbox?: string;
+  /** Role of any copy in its mailbox (set by the archive pass): sent, inbox or other. */
+  role?: string;
   /** A DKIM key name (selector._domainkey.domain) one of its signatures used. */
   key?: string;
   /** Date header range, inclusive: a day (`YYYY-MM-DD`, UTC) or an ISO time (parseTimeBound). */
@@ -30,27 +32,6 @@ export interface QueueFilter {
   reviewed?: YesNo;
   /** Search words (toFtsQuery's syntax). */
   q?: string;
-  /** The role of the mailbox a copy was found in (sent, inbox, other), where the store records one. */
-  role?: string;
-}
-
-/**
- * Whether this database records a role per source (`sources.role`, added by the forensics work):
- * the queue filters and shows it only then. Asked of the schema, once per connection.
- */
-const roleColumns = new WeakMap<Db, boolean>();
-export function hasSourceRoles(db: Db): boolean {
-  let has = roleColumns.get(db);
-  if (has === undefined) {
-    has = (db.prepare('PRAGMA table_info(sources)').all() as { name: string }[]).some((c) => c.name === 'role');
-    roleColumns.set(db, has);
-  }
-  return has;
-}
-
-/** A filter this database cannot apply (a role where none is recorded): a caller's error worth a sentence. */
-export class UnsupportedFilterError extends Error {
-  override name = 'UnsupportedFilterError';
 }
 
 export type YesNo = 'yes' | 'no' | '';
@@ -139,8 +120,6 @@ function setFilters(db: Db, f: QueueFilter, byDate: boolean, triage: boolean): S
   const id = triage ? 't.sha256' : 'm.sha256';
   const role = textOf(f.role);
   if (role !== undefined) {
-    if (!hasSourceRoles(db))
-      throw new UnsupportedFilterError('this database records no mailbox roles (sent, inbox): import it again with a version that does');
     sets.push(rowsMatching('sources', 'o', (p) => `${p}role`, role, id));
   }
   const domain = textOf(f.domain);

@@ -1,21 +1,12 @@
 // The review queue: filtered, ordered, keyset-paged lists of messages.
 import type { Db } from './database.ts';
 import type { VerdictName } from '../model.ts';
-import {
-  hasSourceRoles,
-  isDateBounded,
-  planQueue,
-  totalMessages,
-  type QueueFilter,
-  type QueueOrderKind,
-  type QueuePlan,
-} from './queue-plan.ts';
+import { isDateBounded, planQueue, totalMessages, type QueueFilter, type QueueOrderKind, type QueuePlan } from './queue-plan.ts';
 import type { Review } from './review-repo.ts';
 import { column, joined, readRow, type RowCodec } from './row-codec.ts';
 import { withSnapshot } from './transaction.ts';
 
 export type { QueueFilter, YesNo } from './queue-plan.ts';
-export { UnsupportedFilterError, hasSourceRoles } from './queue-plan.ts';
 export { toFtsQuery, setDriverMaxFor } from './queue-plan.ts';
 
 /**
@@ -112,8 +103,8 @@ export interface QueueItem {
   size: number;
   /** The latest decision, null when nobody reviewed the message. */
   review: Pick<Review, 'decision' | 'verdict' | 'reviewer'> | null;
-  /** The roles of the mailboxes its copies were found in; null where the store records no roles. */
-  roles: string[] | null;
+  /** The roles of the mailboxes its copies were found in (sent, inbox, other; set by the archive pass). */
+  roles: string[];
 }
 
 export interface QueuePage {
@@ -169,26 +160,18 @@ const ITEM_CODEC: RowCodec<Omit<SortedItem, 'review' | 'roles'>> = {
 function readItem(row: Record<string, unknown>): SortedItem {
   const decision = row.review_decision as Review['decision'] | null;
   const review = decision === null ? null : { decision, verdict: row.review_verdict as VerdictName, reviewer: row.reviewer as string };
-  const roles = typeof row.roles === 'string' ? row.roles.split('\u001f').filter(Boolean).sort() : row.has_roles ? [] : null;
+  const roles = typeof row.roles === 'string' ? row.roles.split('\u001f').filter(Boolean).sort() : [];
   return { ...readRow(ITEM_CODEC, row), review, roles };
 }
 
+/** The queue's rows, with the roles of their copies' mailboxes. */
 const ITEMS: QueueProjection<SortedItem> = {
   inner: `m.sha256, m.date_epoch, m.date_header, m.from_address, m.from_name, m.from_domain, m.subject,
     m.verdict, m.summary, m.reasons, m.signature_count, m.size`,
-  outer: 'r.decision AS review_decision, r.verdict AS review_verdict, r.reviewer',
+  outer: `r.decision AS review_decision, r.verdict AS review_verdict, r.reviewer,
+    (SELECT group_concat(role, char(31)) FROM (SELECT DISTINCT role FROM sources WHERE sha256 = p.sha256 AND role IS NOT NULL)) AS roles`,
   read: readItem,
 };
-
-/** The queue's rows, with the roles of their copies' mailboxes where the store records them. */
-function itemsOf(db: Db): QueueProjection<SortedItem> {
-  if (!hasSourceRoles(db)) return ITEMS;
-  return {
-    ...ITEMS,
-    outer: `${ITEMS.outer}, 1 AS has_roles,
-      (SELECT group_concat(role, char(31)) FROM (SELECT DISTINCT role FROM sources WHERE sha256 = p.sha256 AND role IS NOT NULL)) AS roles`,
-  };
-}
 
 const IDS: QueueProjection<Sorted> = {
   inner: 'm.sha256',
@@ -421,7 +404,7 @@ export function queryQueue(
   const withTotal = options.withTotal ?? true;
   return withSnapshot(db, () => {
     const plan = planFor(db, filter, sort, options.setDriverMax);
-    const items = itemsOf(db);
+    const items = ITEMS;
     let rows: SortedItem[];
     let next: string | null;
     let prev: string | null;

@@ -32,6 +32,15 @@ export function joined(name: string, separator: string): Field<string[]> {
   return { column: name, write: (v) => v.join(separator), read: (v) => (v === null || v === '' ? [] : String(v).split(separator)) };
 }
 
+/** An optional field: NULL in the column when absent, and absent again (not null) when read back. */
+export function optional<V>(field: Field<V>): Field<V | undefined> {
+  return {
+    ...field,
+    write: (v) => (v === undefined ? null : field.write ? field.write(v) : v),
+    read: (v) => (v === null || v === undefined ? undefined : field.read ? field.read(v) : (v as V)),
+  };
+}
+
 /** A value kept as JSON text. */
 export function json<V>(name: string): Field<V> {
   return { column: name, write: (v) => JSON.stringify(v), read: (v) => JSON.parse(String(v)) as V };
@@ -54,7 +63,8 @@ export function readRow<T>(codec: RowCodec<T>, row: Record<string, unknown>): T 
   const out: Record<string, unknown> = {};
   for (const [key, f] of fields(codec)) {
     const v = row[f.column];
-    out[key] = f.read ? f.read(v) : v;
+    const value = f.read ? f.read(v) : v;
+    if (value !== undefined) out[key] = value; // an optional field left out stays out
   }
   return out as T;
 }

@@ -21,6 +21,7 @@ function readLayout(bytes: Buffer): MessageLayout {
   const split = splitHeaderSection(bytes);
   return { split, strayLines: readHeaderList(bytes, split).strayLines };
 }
+import { sameOrganisation } from '../common/org-domain.ts';
 
 /**
  * Only the first this many DKIM signatures are evaluated. Forged mail can carry hundreds of junk
@@ -311,8 +312,5 @@ function normaliseResult(r: string | undefined): DkimResult {
 
 /** Relaxed alignment (RFC 7489 3.1.1): d= and the From domain share their organisational domain. */
 export function isAligned(signer: string, from: string): boolean {
-  if (!signer || !from) return false;
-  const s = signer.toLowerCase().replace(/\.$/, '');
-  const f = from.toLowerCase().replace(/\.$/, '');
-  return s === f || f.endsWith(`.${s}`) || s.endsWith(`.${f}`);
+  return sameOrganisation(signer, from);
 }

@@ -39,8 +39,8 @@ function attachment(filename: string, document: DocumentMetadata | null): Attach
 }
 
 /** A message dated 28 April 2017 12:00 UTC, received by the first server five seconds later. */
-function carrying(attachments: AttachmentInfo[], headers: string[] = []): CheckInput {
-  const input = message({
+async function carrying(attachments: AttachmentInfo[], headers: string[] = []): Promise<CheckInput> {
+  const input = await message({
     headers: headers.length
       ? headers
       : [
@@ -54,8 +54,8 @@ function carrying(attachments: AttachmentInfo[], headers: string[] = []): CheckI
 }
 
 describe('attachment-times', () => {
-  it('accepts documents saved before the message, and attachments that are no documents', () => {
-    const input = carrying([
+  it('accepts documents saved before the message, and attachments that are no documents', async () => {
+    const input = await carrying([
       attachment('notes.docx', doc({ created: at('2017-04-20T08:00:00Z'), modified: at('2017-04-28T11:55:00Z') })),
       attachment('logo.png', null),
       attachment('blank.pdf', doc({ format: 'pdf' })),
@@ -63,9 +63,9 @@ describe('attachment-times', () => {
     expect(check.run(input)).toEqual([]);
   });
 
-  it('reports a document modified after the message was sent, naming the times compared', () => {
+  it('reports a document modified after the message was sent, naming the times compared', async () => {
     const findings = check.run(
-      carrying([attachment('plan.docx', doc({ created: at('2017-04-20T08:00:00Z'), modified: at('2017-05-03T09:30:00Z') }))]),
+      await carrying([attachment('plan.docx', doc({ created: at('2017-04-20T08:00:00Z'), modified: at('2017-05-03T09:30:00Z') }))]),
     );
     expect(codesOf(findings)).toEqual(['attachment-times/modified-after-message']);
     expect(findings[0]!.detail).toBe(
@@ -78,52 +78,55 @@ describe('attachment-times', () => {
     });
   });
 
-  it('says created when the document did not even exist yet', () => {
+  it('says created when the document did not even exist yet', async () => {
     const findings = check.run(
-      carrying([attachment('plan.docx', doc({ created: at('2017-05-02T08:00:00Z'), modified: at('2017-05-03T09:30:00Z') }))]),
+      await carrying([attachment('plan.docx', doc({ created: at('2017-05-02T08:00:00Z'), modified: at('2017-05-03T09:30:00Z') }))]),
     );
     expect(codesOf(findings)).toEqual(['attachment-times/created-after-message']);
   });
 
-  it('forgives a zone written wrong (up to 14 hours) and clock skew, not more', () => {
+  it('forgives a zone written wrong (up to 14 hours) and clock skew, not more', async () => {
     const sent = at('2017-04-28T12:00:05Z');
     expect(
-      check.run(carrying([attachment('a.pdf', doc({ modified: sent + DOCUMENT_TIME_TOLERANCE_SECONDS, timesWithoutZone: true }))])),
+      check.run(await carrying([attachment('a.pdf', doc({ modified: sent + DOCUMENT_TIME_TOLERANCE_SECONDS, timesWithoutZone: true }))])),
     ).toEqual([]);
-    expect(codesOf(check.run(carrying([attachment('a.pdf', doc({ modified: sent + DOCUMENT_TIME_TOLERANCE_SECONDS + 60 }))])))).toEqual([
-      'attachment-times/modified-after-message',
-    ]);
+    expect(
+      codesOf(check.run(await carrying([attachment('a.pdf', doc({ modified: sent + DOCUMENT_TIME_TOLERANCE_SECONDS + 60 }))]))),
+    ).toEqual(['attachment-times/modified-after-message']);
   });
 
-  it('compares with the later of Date and the first Received stamp, so a wrong Date alone flags nothing', () => {
+  it('compares with the later of Date and the first Received stamp, so a wrong Date alone flags nothing', async () => {
     // The sender's clock was a week slow; the server stamp says when the message existed.
     const headers = [
       received('mx.campaign.example', 'Fri, 28 Apr 2017 12:00:05 +0000'),
       'From: jean@campaign.example',
       'Date: Fri, 21 Apr 2017 12:00:00 +0000',
     ];
-    expect(check.run(carrying([attachment('a.docx', doc({ modified: at('2017-04-25T10:00:00Z') }))], headers))).toEqual([]);
+    expect(check.run(await carrying([attachment('a.docx', doc({ modified: at('2017-04-25T10:00:00Z') }))], headers))).toEqual([]);
     // A sent copy has no Received hop: its Date is all there is.
     const sentCopy = ['From: jean@campaign.example', 'Date: Fri, 28 Apr 2017 12:00:00 +0000'];
-    expect(codesOf(check.run(carrying([attachment('a.docx', doc({ modified: at('2017-04-30T10:00:00Z') }))], sentCopy)))).toEqual([
+    expect(codesOf(check.run(await carrying([attachment('a.docx', doc({ modified: at('2017-04-30T10:00:00Z') }))], sentCopy)))).toEqual([
       'attachment-times/modified-after-message',
     ]);
     expect(
-      check.run(carrying([attachment('a.docx', doc({ modified: at('2030-01-01T00:00:00Z') }))], ['From: jean@campaign.example'])),
+      check.run(await carrying([attachment('a.docx', doc({ modified: at('2030-01-01T00:00:00Z') }))], ['From: jean@campaign.example'])),
     ).toEqual([]);
   });
 
-  it('accepts a document edited later and sent again in a later message', () => {
+  it('accepts a document edited later and sent again in a later message', async () => {
     const later = ['From: jean@campaign.example', 'Date: Mon, 15 May 2017 09:00:00 +0000'];
     expect(
       check.run(
-        carrying([attachment('plan-v2.docx', doc({ created: at('2017-04-20T08:00:00Z'), modified: at('2017-05-03T09:30:00Z') }))], later),
+        await carrying(
+          [attachment('plan-v2.docx', doc({ created: at('2017-04-20T08:00:00Z'), modified: at('2017-05-03T09:30:00Z') }))],
+          later,
+        ),
       ),
     ).toEqual([]);
   });
 
-  it('runs in the registry with the other per-message checks', () => {
-    const codes = codesOf(runChecks(carrying([attachment('plan.docx', doc({ modified: at('2017-06-01T00:00:00Z') }))])));
+  it('runs in the registry with the other per-message checks', async () => {
+    const codes = codesOf(runChecks(await carrying([attachment('plan.docx', doc({ modified: at('2017-06-01T00:00:00Z') }))])));
     expect(codes).toContain('attachment-times/modified-after-message');
   });
 });

@@ -12,12 +12,12 @@ const ORIGINAL = [
 ];
 
 describe('duplicate-headers', () => {
-  it('finds nothing when every header occurs once', () => {
-    expect(runCheck(check, { headers: ORIGINAL, signatures: [{ domain: 'example.com' }] })).toEqual([]);
+  it('finds nothing when every header occurs once', async () => {
+    expect(await runCheck(check, { headers: ORIGINAL, signatures: [{ domain: 'example.com' }] })).toEqual([]);
   });
 
-  it('reports a Subject added above the signed one as an unsigned copy', () => {
-    const findings = runCheck(check, {
+  it('reports a Subject added above the signed one as an unsigned copy', async () => {
+    const findings = await runCheck(check, {
       headers: ['Subject: Wire the money today', ...ORIGINAL],
       signatures: [{ domain: 'example.com', signedHeaders: ['from', 'to', 'subject', 'date'] }],
     });
@@ -27,70 +27,72 @@ describe('duplicate-headers', () => {
     expect(findings[0]!.evidence).toMatchObject({ header: 'Subject', occurrences: 2, signedCopies: 1, unsigned: [{ index: 0 }] });
   });
 
-  it('accepts both copies when the signature lists the name twice', () => {
+  it('accepts both copies when the signature lists the name twice', async () => {
     const headers = [...ORIGINAL, 'To: carol@example.org'];
-    expect(runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['from', 'to', 'to', 'subject'] }] })).toEqual(
+    expect(
+      await runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['from', 'to', 'to', 'subject'] }] }),
+    ).toEqual([]);
+  });
+
+  it('accepts an over-signed name (listed more often than it occurs)', async () => {
+    const headers = [...ORIGINAL, 'Cc: dan@example.org', 'Cc: erin@example.org'];
+    expect(await runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['from', 'cc', 'cc', 'cc'] }] })).toEqual(
       [],
     );
   });
 
-  it('accepts an over-signed name (listed more often than it occurs)', () => {
-    const headers = [...ORIGINAL, 'Cc: dan@example.org', 'Cc: erin@example.org'];
-    expect(runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['from', 'cc', 'cc', 'cc'] }] })).toEqual([]);
-  });
-
-  it('counts the best covering signature when there are several', () => {
+  it('counts the best covering signature when there are several', async () => {
     const headers = ['From: Mallory <mallory@example.com>', ...ORIGINAL];
     const signatures = [
       { domain: 'example.com', signedHeaders: ['from', 'subject'] },
       { domain: 'esp.example.net', signedHeaders: ['from', 'from', 'subject'] },
     ];
-    expect(runCheck(check, { headers, signatures })).toEqual([]);
+    expect(await runCheck(check, { headers, signatures })).toEqual([]);
   });
 
-  it('does not let a signature that could not be parsed cover anything', () => {
+  it('does not let a signature that could not be parsed cover anything', async () => {
     const headers = ['Subject: Wire the money today', ...ORIGINAL];
-    const findings = runCheck(check, { headers, signatures: [{ domain: 'example.com', result: 'permerror' }] });
+    const findings = await runCheck(check, { headers, signatures: [{ domain: 'example.com', result: 'permerror' }] });
     expect(codesOf(findings)).toEqual(['duplicate-headers/repeated-singleton']);
     expect(findings[0]!.detail).toContain('no DKIM signature covers them');
   });
 
-  it('reports a repeated From on an unsigned message', () => {
-    const findings = runCheck(check, { headers: ['From: ceo@example.com', ...ORIGINAL] });
+  it('reports a repeated From on an unsigned message', async () => {
+    const findings = await runCheck(check, { headers: ['From: ceo@example.com', ...ORIGINAL] });
     expect(codesOf(findings)).toEqual(['duplicate-headers/repeated-singleton']);
     expect(findings[0]!.severity).toBe('weak');
     expect(findings[0]!.detail).toContain('the message is not signed');
   });
 
-  it('reports a repeated singleton that the signature does not list', () => {
+  it('reports a repeated singleton that the signature does not list', async () => {
     const headers = [...ORIGINAL, 'Reply-To: a@example.com', 'Reply-To: b@attacker.example'];
-    const findings = runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['from', 'subject'] }] });
+    const findings = await runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['from', 'subject'] }] });
     expect(codesOf(findings)).toEqual(['duplicate-headers/repeated-singleton']);
     expect(findings[0]!.evidence).toMatchObject({ header: 'Reply-To', occurrences: 2 });
   });
 
-  it('matches names case-insensitively and quotes folded values unfolded', () => {
+  it('matches names case-insensitively and quotes folded values unfolded', async () => {
     const headers = ['SUBJECT: Wire the money\r\n today', ...ORIGINAL];
-    const findings = runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['From', 'Subject'] }] });
+    const findings = await runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['From', 'Subject'] }] });
     expect(codesOf(findings)).toEqual(['duplicate-headers/unsigned-copy']);
     expect(findings[0]!.detail).toContain('"Wire the money today"');
   });
 
-  it('ignores headers every hop adds again, even when signed once', () => {
+  it('ignores headers every hop adds again, even when signed once', async () => {
     const headers = [
       received('mx2.example.org', 'Tue, 1 Apr 2025 10:00:09 +0000'),
       'Authentication-Results: mx2.example.org; none',
       'Authentication-Results: mx.example.org; none',
       ...ORIGINAL,
     ];
-    expect(runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['from', 'received'] }] })).toEqual([]);
+    expect(await runCheck(check, { headers, signatures: [{ domain: 'example.com', signedHeaders: ['from', 'received'] }] })).toEqual([]);
   });
 
-  it('ignores repeated headers that may repeat (Comments, Keywords)', () => {
-    expect(runCheck(check, { headers: ['Keywords: a', 'Keywords: b', ...ORIGINAL] })).toEqual([]);
+  it('ignores repeated headers that may repeat (Comments, Keywords)', async () => {
+    expect(await runCheck(check, { headers: ['Keywords: a', 'Keywords: b', ...ORIGINAL] })).toEqual([]);
   });
 
-  it('handles a message without headers', () => {
-    expect(runCheck(check, { headers: [] })).toEqual([]);
+  it('handles a message without headers', async () => {
+    expect(await runCheck(check, { headers: [] })).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 // Builds a CheckInput from header lines and signature fields, so a check's test reads like the
-// message it describes. The parsing here is deliberately simple (a stand-in for src/parse): enough
-// for the headers the tests write, never used on real mail.
-import type { Address, CheckInput, Finding, MessageCheck, RawHeader, ReceivedHop, SignatureCheck, Verification } from '../../src/model.ts';
+// message it describes. The message is written out as bytes and read by the real parser
+// (src/parse/parse-message.ts), so checks are tested on what they will see on real mail.
+import type { CheckInput, Finding, MessageCheck, SignatureCheck, Verification } from '../../src/model.ts';
+import { parseMessage } from '../../src/parse/parse-message.ts';
 
 /** The fixed clock of the check tests: 2025-04-01 10:00:00 UTC. */
 export const T0 = Date.UTC(2025, 3, 1, 10, 0, 0) / 1000;
@@ -14,49 +15,9 @@ export interface MessageSpec {
   asOf?: number;
   asOfSource?: Verification['asOfSource'];
   arc?: Partial<Verification['arc']>;
-}
-
-function unfold(raw: string): string {
-  return raw.replace(/\r?\n(?=[ \t])/g, '').trim();
-}
-
-function toRawHeaders(lines: string[]): RawHeader[] {
-  return lines.map((raw, index) => {
-    const colon = raw.indexOf(':');
-    const name = raw.slice(0, colon);
-    return { index, name, key: name.toLowerCase(), raw, value: unfold(raw.slice(colon + 1)) };
-  });
-}
-
-/** Seconds, or null for what Date.parse cannot read (V8 reads RFC 5322 dates with zones). */
-function parseTime(text: string | null): number | null {
-  if (text === null) return null;
-  const ms = Date.parse(text.replace(/\s*\([^)]*\)\s*$/, ''));
-  return Number.isNaN(ms) ? null : ms / 1000;
-}
-
-function toHop(h: RawHeader, index: number): ReceivedHop {
-  const semicolon = h.value.lastIndexOf(';');
-  const written = semicolon >= 0 ? h.value.slice(semicolon + 1).trim() : null;
-  const epoch = parseTime(written);
-  return {
-    index,
-    from: /\bfrom\s+(\S+)/i.exec(h.value)?.[1] ?? null,
-    by: /\bby\s+(\S+)/i.exec(h.value)?.[1] ?? null,
-    time: epoch === null ? null : new Date(epoch * 1000).toISOString(),
-    epoch,
-    zone: written === null ? null : (/([+-]\d{4}|[A-Z]{2,4})\s*(\([^)]*\))?$/.exec(written)?.[1] ?? null),
-    raw: h.raw,
-  };
-}
-
-function toAddresses(value: string | undefined): Address[] {
-  if (value === undefined) return [];
-  return value.split(',').map((part) => {
-    const address = (/<([^>]*)>/.exec(part)?.[1] ?? part).trim();
-    const name = part.includes('<') ? part.slice(0, part.indexOf('<')).trim().replace(/^"|"$/g, '') : '';
-    return { name, address, domain: address.includes('@') ? address.split('@').pop()!.toLowerCase() : '' };
-  });
+  /** The body after the blank line; default a one-line text. */
+  body?: string;
+  listUndo?: Verification['listUndo'];
 }
 
 /** A signature that passed, over the usual headers, unless told otherwise. */
@@ -95,42 +56,25 @@ export function signature(fields: Partial<SignatureCheck> & { domain: string }, 
   };
 }
 
+/** The bytes of a message with these header lines (CRLF line ends) and a short body. */
+export function messageBytes(headers: string[], body = 'Hello.\r\n'): Buffer {
+  return Buffer.from(`${headers.join('\r\n')}\r\n\r\n${body}`, 'utf8');
+}
+
 /** The CheckInput a message with these headers and signatures would give the checks. */
-export function message(spec: MessageSpec): CheckInput {
-  const headers = toRawHeaders(spec.headers);
-  const first = (key: string) => headers.find((h) => h.key === key)?.value;
-  const received = headers.filter((h) => h.key === 'received').map(toHop);
-  const from = toAddresses(first('from'));
-  const dateRaw = first('date') ?? null;
+export async function message(spec: MessageSpec): Promise<CheckInput> {
+  const parsed = await parseMessage(messageBytes(spec.headers, spec.body));
+  const received = parsed.received;
   const asOf = spec.asOf ?? received.find((h) => h.epoch !== null)?.epoch ?? T0;
   return {
-    parsed: {
-      headers,
-      from,
-      sender: toAddresses(first('sender')),
-      replyTo: toAddresses(first('reply-to')),
-      to: toAddresses(first('to')),
-      cc: toAddresses(first('cc')),
-      dateRaw,
-      dateEpoch: parseTime(dateRaw),
-      messageId: first('message-id') ?? null,
-      inReplyTo: first('in-reply-to') ?? null,
-      references: (first('references') ?? '').split(/\s+/).filter((r) => r !== ''),
-      subject: first('subject') ?? null,
-      listId: first('list-id') ?? null,
-      received,
-      mailer: first('x-mailer') ?? first('user-agent') ?? null,
-      text: 'Hello.\r\n',
-      html: null,
-      attachments: [],
-      problems: [],
-    },
+    parsed,
     verification: {
       asOf,
       asOfSource: spec.asOfSource ?? (spec.asOf === undefined && received.length > 0 ? 'received' : 'import'),
-      signatures: (spec.signatures ?? []).map((s, index) => signature({ domain: '', ...s, index }, from[0]?.domain ?? '')),
+      signatures: (spec.signatures ?? []).map((s, index) => signature({ domain: '', ...s, index }, parsed.from[0]?.domain ?? '')),
       arc: { result: 'none', instances: 0, comment: '', seals: [], ...spec.arc },
       fetchedKeys: [],
+      ...(spec.listUndo ? { listUndo: spec.listUndo } : {}),
     },
   };
 }
@@ -146,8 +90,8 @@ export function codesOf(findings: Finding[]): string[] {
 }
 
 /** Runs a check on the message and checks the shape every finding must have. */
-export function runCheck(check: MessageCheck, spec: MessageSpec): Finding[] {
-  const findings = check.run(message(spec));
+export async function runCheck(check: MessageCheck, spec: MessageSpec): Promise<Finding[]> {
+  const findings = check.run(await message(spec));
   for (const f of findings) {
     if (f.check !== check.id) throw new Error(`finding of ${f.check} from ${check.id}`);
     if (check.codes[f.code]?.severity !== f.severity)

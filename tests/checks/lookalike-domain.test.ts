@@ -1,31 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/checks/lookalike-domain.ts';
-import { registrableDomain } from '../../src/checks/domain-names.ts';
 import { codesOf, runCheck } from './fixtures.ts';
 
-function signedBy(from: string, signer: string) {
-  return runCheck(check, { headers: [`From: Treasurer <treasurer@${from}>`, 'Subject: Invoice'], signatures: [{ domain: signer }] });
+async function signedBy(from: string, signer: string) {
+  return await runCheck(check, { headers: [`From: Treasurer <treasurer@${from}>`, 'Subject: Invoice'], signatures: [{ domain: signer }] });
 }
 
 describe('lookalike-domain', () => {
-  it('accepts a signature by the From domain or its parent', () => {
-    expect(signedBy('example.com', 'example.com')).toEqual([]);
-    expect(signedBy('mail.example.com', 'example.com')).toEqual([]);
+  it('accepts a signature by the From domain or its parent', async () => {
+    expect(await signedBy('example.com', 'example.com')).toEqual([]);
+    expect(await signedBy('mail.example.com', 'example.com')).toEqual([]);
   });
 
-  it('accepts an unrelated third-party signer (an e-mail service provider)', () => {
-    expect(signedBy('example.com', 'sendgrid.net')).toEqual([]);
-    expect(signedBy('example.com', 'amazonses.com')).toEqual([]);
+  it('accepts an unrelated third-party signer (an e-mail service provider)', async () => {
+    expect(await signedBy('example.com', 'sendgrid.net')).toEqual([]);
+    expect(await signedBy('example.com', 'amazonses.com')).toEqual([]);
   });
 
-  it('accepts an unaligned signer of the same registrable domain', () => {
+  it('accepts an unaligned signer of the same registrable domain', async () => {
     expect(
-      runCheck(check, { headers: ['From: a@news.example.com'], signatures: [{ domain: 'bounces.example.com', aligned: false }] }),
+      await runCheck(check, { headers: ['From: a@news.example.com'], signatures: [{ domain: 'bounces.example.com', aligned: false }] }),
     ).toEqual([]);
   });
 
-  it('reports a signer one letter away', () => {
-    const findings = signedBy('paypal.com', 'paypai.com');
+  it('reports a signer one letter away', async () => {
+    const findings = await signedBy('paypal.com', 'paypai.com');
     expect(codesOf(findings)).toEqual(['lookalike-domain/signer']);
     expect(findings[0]!.detail).toBe(
       'The message claims to be from paypal.com but is signed by paypai.com, a different domain that looks like it (1 letter(s) changed).',
@@ -33,80 +32,75 @@ describe('lookalike-domain', () => {
     expect(findings[0]!.evidence).toMatchObject({ signer: 'paypai.com', fromDomain: 'paypal.com' });
   });
 
-  it('reports swapped letters and two edits on long names', () => {
-    expect(codesOf(signedBy('example.com', 'exmaple.com'))).toEqual(['lookalike-domain/signer']);
-    expect(codesOf(signedBy('newsroom.org', 'newsrooom.org'))).toEqual(['lookalike-domain/signer']);
-    expect(codesOf(signedBy('newsroom.org', 'newzrooom.org'))).toEqual(['lookalike-domain/signer']);
+  it('reports swapped letters and two edits on long names', async () => {
+    expect(codesOf(await signedBy('example.com', 'exmaple.com'))).toEqual(['lookalike-domain/signer']);
+    expect(codesOf(await signedBy('newsroom.org', 'newsrooom.org'))).toEqual(['lookalike-domain/signer']);
+    expect(codesOf(await signedBy('newsroom.org', 'newzrooom.org'))).toEqual(['lookalike-domain/signer']);
   });
 
-  it('does not treat short names a letter apart as look-alikes', () => {
-    expect(signedBy('ibm.com', 'ing.com')).toEqual([]);
-    expect(signedBy('hp.com', 'hpe.com')).toEqual([]);
+  it('does not treat short names a letter apart as look-alikes', async () => {
+    expect(await signedBy('ibm.com', 'ing.com')).toEqual([]);
+    expect(await signedBy('hp.com', 'hpe.com')).toEqual([]);
   });
 
-  it('reports digits for letters (0 for o, 1 for l) and rn for m', () => {
-    expect(signedBy('google.com', 'g00gle.com')[0]!.evidence).toMatchObject({ reasons: ['letters swapped for look-alike characters'] });
-    expect(codesOf(signedBy('apple.com', 'app1e.com'))).toEqual(['lookalike-domain/signer']);
-    expect(codesOf(signedBy('microsoft.com', 'rnicrosoft.com'))).toEqual(['lookalike-domain/signer']);
+  it('reports digits for letters (0 for o, 1 for l) and rn for m', async () => {
+    expect((await signedBy('google.com', 'g00gle.com'))[0]!.evidence).toMatchObject({
+      reasons: ['letters swapped for look-alike characters'],
+    });
+    expect(codesOf(await signedBy('apple.com', 'app1e.com'))).toEqual(['lookalike-domain/signer']);
+    expect(codesOf(await signedBy('microsoft.com', 'rnicrosoft.com'))).toEqual(['lookalike-domain/signer']);
   });
 
-  it('reports a punycode signer that reads as the From name (Cyrillic a)', () => {
-    const findings = signedBy('paypal.com', 'xn--pypal-4ve.com');
+  it('reports a punycode signer that reads as the From name (Cyrillic a)', async () => {
+    const findings = await signedBy('paypal.com', 'xn--pypal-4ve.com');
     expect(codesOf(findings)).toEqual(['lookalike-domain/signer']);
     expect(findings[0]!.detail).toContain('punycode for "pаypal"');
   });
 
-  it('reports the same name under another suffix, and a hyphenated variant', () => {
-    expect(signedBy('example.com', 'example.co')[0]!.detail).toContain('same name under another suffix (.co)');
-    expect(signedBy('example.co.uk', 'example.com')[0]!.detail).toContain('same name under another suffix (.com)');
-    expect(signedBy('example.com', 'example-mail.com')[0]!.detail).toContain('the From name with a hyphenated word added');
-    expect(codesOf(signedBy('example.com', 'secure-example.com'))).toEqual(['lookalike-domain/signer']);
-    expect(signedBy('my-bank.com', 'mybank.com')[0]!.detail).toContain('the From name with hyphens moved');
+  it('reports the same name under another suffix, and a hyphenated variant', async () => {
+    expect((await signedBy('example.com', 'example.co'))[0]!.detail).toContain('same name under another suffix (.co)');
+    expect((await signedBy('example.co.uk', 'example.com'))[0]!.detail).toContain('same name under another suffix (.com)');
+    expect((await signedBy('example.com', 'example-mail.com'))[0]!.detail).toContain('the From name with a hyphenated word added');
+    expect(codesOf(await signedBy('example.com', 'secure-example.com'))).toEqual(['lookalike-domain/signer']);
+    expect((await signedBy('my-bank.com', 'mybank.com'))[0]!.detail).toContain('the From name with hyphens moved');
   });
 
-  it('reports one finding per signing domain', () => {
-    const findings = runCheck(check, {
+  it('reports one finding per signing domain', async () => {
+    const findings = await runCheck(check, {
       headers: ['From: a@example.com'],
       signatures: [{ domain: 'examp1e.com' }, { domain: 'examp1e.com', selector: 's2' }],
     });
     expect(codesOf(findings)).toEqual(['lookalike-domain/signer']);
   });
 
-  it('reports a punycode From domain', () => {
-    const findings = runCheck(check, { headers: ['From: ceo@xn--pypal-4ve.com'] });
+  it('reports a punycode From domain', async () => {
+    const findings = await runCheck(check, { headers: ['From: ceo@xn--pypal-4ve.com'] });
     expect(codesOf(findings)).toEqual(['lookalike-domain/from']);
     expect(findings[0]!.detail).toContain('punycode for "pаypal.com"');
     expect(findings[0]!.detail).toContain('mixes Latin and Cyrillic letters');
   });
 
-  it('reports a From domain written in mixed scripts without punycode', () => {
-    const findings = runCheck(check, { headers: ['From: ceo@pаypal.com'] });
+  it('reports a From domain written in mixed scripts without punycode', async () => {
+    const findings = await runCheck(check, { headers: ['From: ceo@pаypal.com'] });
     expect(codesOf(findings)).toEqual(['lookalike-domain/from']);
     expect(findings[0]!.evidence).toMatchObject({ punycode: false, mixedLabels: [{ label: 'pаypal', scripts: ['Latin', 'Cyrillic'] }] });
   });
 
-  it('reports a From label written only with Cyrillic letters that look Latin, not a plain international domain', () => {
-    const spoof = runCheck(check, { headers: [`From: ceo@${'\u0430\u0440\u0440\u04cf\u0435'}.com`] });
+  it('reports a From label written only with Cyrillic letters that look Latin, not a plain international domain', async () => {
+    const spoof = await runCheck(check, { headers: [`From: ceo@${'\u0430\u0440\u0440\u04cf\u0435'}.com`] });
     expect(codesOf(spoof)).toEqual(['lookalike-domain/from']);
     expect(spoof[0]!.detail).toContain('only with Cyrillic letters that look Latin');
-    expect(runCheck(check, { headers: ['From: info@xn--mnchen-3ya.de'] })).toEqual([]);
-    expect(runCheck(check, { headers: ['From: info@xn--e1afmkfd.xn--p1ai'] })).toEqual([]);
+    expect(await runCheck(check, { headers: ['From: info@xn--mnchen-3ya.de'] })).toEqual([]);
+    expect(await runCheck(check, { headers: ['From: info@xn--e1afmkfd.xn--p1ai'] })).toEqual([]);
   });
 
-  it('accepts a single-script Unicode name and Latin mixed with CJK', () => {
-    expect(runCheck(check, { headers: ['From: info@пример.рф'] })).toEqual([]);
-    expect(runCheck(check, { headers: ['From: info@東京abc.jp'] })).toEqual([]);
+  it('accepts a single-script Unicode name and Latin mixed with CJK', async () => {
+    expect(await runCheck(check, { headers: ['From: info@пример.рф'] })).toEqual([]);
+    expect(await runCheck(check, { headers: ['From: info@東京abc.jp'] })).toEqual([]);
   });
 
-  it('finds nothing without a From address or signatures', () => {
-    expect(runCheck(check, { headers: ['Subject: hello'] })).toEqual([]);
-    expect(runCheck(check, { headers: ['From: undisclosed-recipients:;'], signatures: [{ domain: 'example.com' }] })).toEqual([]);
-  });
-
-  it('cuts registrable names at two labels, or three under a two-label suffix', () => {
-    expect(registrableDomain('mx.google.com')).toBe('google.com');
-    expect(registrableDomain('smtp.newsroom.co.uk.')).toBe('newsroom.co.uk');
-    expect(registrableDomain('[192.0.2.1]')).toBe('192.0.2.1');
-    expect(registrableDomain('2002:a05:6a10:8a4b::1')).toBe('2002:a05:6a10:8a4b::1');
+  it('finds nothing without a From address or signatures', async () => {
+    expect(await runCheck(check, { headers: ['Subject: hello'] })).toEqual([]);
+    expect(await runCheck(check, { headers: ['From: undisclosed-recipients:;'], signatures: [{ domain: 'example.com' }] })).toEqual([]);
   });
 });

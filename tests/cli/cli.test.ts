@@ -44,7 +44,7 @@ describe('leaktriage command line', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(csv.stdout.split('\r\n')[0]).toBe(
-      'sha256,source_path,source_count,message_id,from,subject,date,verdict,reasons,summary,dkim,arc,key_source,as_of,as_of_source,documents,review_decision,review_verdict,reviewer,review_note,reviewed_at,final_verdict',
+      'sha256,source_path,source_count,mailbox,role,message_id,from,subject,date,verdict,reasons,summary,dkim,arc,key_source,as_of,as_of_source,documents,review_decision,review_verdict,reviewer,review_note,reviewed_at,final_verdict',
     );
     expect(json).toHaveLength(35);
     expect(doc.columns.join(',')).toBe(csv.stdout.split('\r\n')[0]);

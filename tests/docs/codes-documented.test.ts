@@ -2,10 +2,7 @@
 // every code documented there exists: the docs cannot drift from the code.
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
-import { checks } from '../../src/checks/index.ts';
-import { archiveCopies } from '../../src/checks/archive-copies.ts';
-import { archiveThread } from '../../src/checks/archive-thread.ts';
-import { archiveDocuments } from '../../src/checks/archive-documents.ts';
+import { archiveChecks, checks } from '../../src/checks/index.ts';
 import { STAGE_CODES } from '../../src/pipeline/stage-codes.ts';
 import type { CodeDoc } from '../../src/model.ts';
 
@@ -17,9 +14,7 @@ for (const m of doc.matchAll(/^\| `([a-z0-9-]+\/[a-z0-9-]+)` \| (info|weak|stron
 
 const sources: [string, Record<string, CodeDoc>][] = [
   ...checks.map((c) => [c.id, c.codes] as [string, Record<string, CodeDoc>]),
-  [archiveCopies.id, archiveCopies.codes],
-  [archiveThread.id, archiveThread.codes],
-  [archiveDocuments.id, archiveDocuments.codes],
+  ...archiveChecks.map((c) => [c.id, c.codes] as [string, Record<string, CodeDoc>]),
   ['stages', STAGE_CODES],
 ];
 
@@ -39,7 +34,7 @@ describe('docs/checks.md', () => {
 
   it('has a section per check, named by its id, and check ids equal their file names', () => {
     const files = readdirSync(new URL('../../src/checks/', import.meta.url)).filter((f) => f !== 'index.ts');
-    for (const c of [...checks, archiveCopies, archiveThread, archiveDocuments]) {
+    for (const c of [...checks, ...archiveChecks]) {
       expect(doc).toContain(`\n## ${c.id}\n`);
       expect(files).toContain(`${c.id}.ts`);
       for (const code of Object.keys(c.codes)) expect(code.startsWith(`${c.id}/`), code).toBe(true);

@@ -178,7 +178,8 @@ describe('migration 008', () => {
 
   it('backfills both on a database imported before it existed', () => {
     const file = tempDbFile();
-    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < 8) });
+    // Every migration but 008 (009 adds columns today's insert code writes), as on an archive imported before 008.
+    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version !== 8) });
     seedReviewDb(before);
     before.close();
     const db = openDatabase(file);

@@ -18,8 +18,10 @@ CREATE INDEX messages_verdict ON messages (verdict, date_epoch, sha256);
 CREATE INDEX overview_counts_top ON overview_counts (dimension, verdict, n);
 CREATE INDEX reviews_sha256 ON reviews (sha256, id);
 CREATE INDEX signatures_key ON signatures (key_name);
+CREATE INDEX sources_by_mailbox_key ON sources (mailbox_key);
 CREATE INDEX sources_mailbox ON sources (mailbox);
 CREATE INDEX sources_mailbox_key ON sources (coalesce(mailbox, folder, ''), sha256);
+CREATE INDEX sources_role ON sources (role, sha256);
 CREATE INDEX sources_sha256 ON sources (sha256);
 CREATE INDEX triage_order ON triage (rank, date_key, sha256, signed, tier);
 CREATE TABLE attachment_documents (
@@ -78,7 +80,7 @@ CREATE TABLE findings (
   severity TEXT NOT NULL CHECK (severity IN ('info', 'weak', 'strong')),
   detail   TEXT NOT NULL,
   evidence TEXT NOT NULL      -- JSON
-);
+, signature INTEGER, explains TEXT);
 CREATE TABLE import_runs (
   id            INTEGER PRIMARY KEY,
   started_at    TEXT    NOT NULL,
@@ -118,6 +120,27 @@ CREATE TABLE keys (
   dns_error   TEXT,
   imported_at TEXT    NOT NULL
 );
+CREATE TABLE mailboxes (
+  key         TEXT    PRIMARY KEY,
+  name        TEXT    NOT NULL,
+  account     TEXT    NOT NULL,
+  name_role   TEXT    NOT NULL CHECK (name_role IN ('sent', 'inbox', 'other')),
+  owners      TEXT    NOT NULL,
+  copies      INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE message_facts (
+  sha256      TEXT    PRIMARY KEY REFERENCES messages (sha256),
+  version     INTEGER NOT NULL,
+  placement   TEXT    NOT NULL,
+  facts       TEXT    NOT NULL,
+  quote_grams TEXT    NOT NULL,
+  text_grams  TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE message_refs (
+  ref    TEXT NOT NULL,
+  sha256 TEXT NOT NULL REFERENCES messages (sha256),
+  PRIMARY KEY (ref, sha256)
+) WITHOUT ROWID;
 CREATE TABLE messages (
   sha256           TEXT    PRIMARY KEY,      -- SHA-256 of the exact bytes: the message's id
   size             INTEGER NOT NULL,
@@ -235,7 +258,7 @@ CREATE TABLE sources (
   mailbox   TEXT,
   folder    TEXT,
   offset    INTEGER,
-  length    INTEGER NOT NULL,
+  length    INTEGER NOT NULL, mailbox_key TEXT, role TEXT CHECK (role IN ('sent', 'inbox', 'other')),
   UNIQUE (path, sha256)
 );
 CREATE TABLE triage (

@@ -155,7 +155,7 @@ ${loads.length ? table(loads, false) : ''}${links.length ? html`<h4>Link targets
 export function sourcesSection(v: MessageView): Html {
   return html`<ul class="sources">${v.sources.map(
     (s) =>
-      html`<li class="path">${s.path}${s.mailbox ? html` <span class="muted">mailbox ${s.mailbox}</span>` : ''}${s.folder ? html` <span class="muted">folder ${s.folder}</span>` : ''} <span class="muted">(run ${s.runId})</span></li>`,
+      html`<li class="path">${s.path}${s.mailboxKey ? html` <span class="muted">mailbox ${s.mailboxKey}</span>` : s.mailbox ? html` <span class="muted">mailbox ${s.mailbox}</span>` : ''}${s.folder ? html` <span class="muted">folder ${s.folder}</span>` : ''}${s.role ? html` <span class="muted">role ${s.role}</span>` : ''} <span class="muted">(run ${s.runId})</span></li>`,
   )}</ul>`;
 }
 

@@ -24,8 +24,6 @@ export interface QueueData {
   firstUrl: string | null;
   /** The query string (with `?`) that keeps this queue's filters: message links carry it. */
   context: string;
-  /** Whether the store records the role of each copy's mailbox (sent, inbox, other). */
-  roles: boolean;
 }
 
 /** The columns of the queue and the order each header sorts by. */
@@ -70,7 +68,7 @@ function selected(value: string | undefined, v: string): Html {
   return (value ?? '') === v ? html` selected` : html``;
 }
 
-function filterForm(f: QueueQuery, sort: string, codes: string[], roles: boolean): Html {
+function filterForm(f: QueueQuery, sort: string, codes: string[]): Html {
   const text = (name: keyof QueueQuery, label: string, extra: Html = html``) =>
     html`<label>${label} <input name="${name}" value="${(f[name] as string | undefined) ?? ''}"${extra}></label>`;
   const active = Object.keys(f).some((k) => k !== '_sort');
@@ -81,14 +79,11 @@ function filterForm(f: QueueQuery, sort: string, codes: string[], roles: boolean
 ${text('code', 'finding code', html` list="codes"`)}
 <datalist id="codes">${codes.map((c) => html`<option value="${c}"></option>`)}</datalist>
 ${text('domain', 'From domain')} ${text('mailbox', 'mailbox / folder')} ${text('key', 'DKIM key')}
+<label>role <select name="role"><option value="">any</option>${['sent', 'inbox', 'other'].map((r) => html`<option value="${r}"${selected(f.role, r)}>${r}</option>`)}</select></label>
 <label>from <input type="date" name="from" value="${f.from ?? ''}"></label>
 <label>to <input type="date" name="to" value="${f.to ?? ''}"></label>
 <label>signed <select name="signed"><option value="">any</option><option value="yes"${selected(f.signed, 'yes')}>yes</option><option value="no"${selected(f.signed, 'no')}>no</option></select></label>
-${
-  roles
-    ? html`<label>found in <select name="role"><option value="">any mailbox</option>${['sent', 'inbox', 'other'].map((r) => html`<option value="${r}"${selected(f.role, r)}>${r}</option>`)}</select></label>`
-    : ''
-}
+<label>found in <select name="role"><option value="">any mailbox</option>${['sent', 'inbox', 'other'].map((r) => html`<option value="${r}"${selected(f.role, r)}>${r}</option>`)}</select></label>
 <label>reviewed <select name="reviewed"><option value="">any</option><option value="yes"${selected(f.reviewed, 'yes')}>yes</option><option value="no"${selected(f.reviewed, 'no')}>no</option></select></label>
 <label>sort <select name="_sort">${Object.entries(SORT_NAMES).map(
     ([value, name]) => html`<option value="${value === DEFAULT_QUEUE_SORT ? '' : value}"${selected(sort, value)}>${name}</option>`,
@@ -108,12 +103,12 @@ function header(c: (typeof COLUMNS)[number], d: QueueData): Html {
   return html`<th${c.cls ? html` class="${c.cls}"` : ''}${sortState ? html` aria-sort="${sortState}"` : ''}><a href="/messages${queueQueryString(params, size)}" title="sort by ${c.title}">${c.label}${arrow}</a></th>`;
 }
 
-function row(r: QueueItem, context: string, roles: boolean): Html {
+function row(r: QueueItem, context: string): Html {
   const href = `/messages/${r.sha256}${context}`;
   return html`<tr data-href="${href}" tabindex="-1">
 <td class="date" data-label="date">${r.dateEpoch !== null ? timeTag(r.dateEpoch) : html`<span class="muted">${r.dateHeader ?? 'no date'}</span>`}</td>
 <td class="from" data-label="from">${fmtAddress(r.fromName, r.fromAddress)}</td>
-${roles ? html`<td class="roles" data-label="found in">${r.roles?.length ? r.roles.join(', ') : html`<span class="muted">—</span>`}</td>` : ''}
+<td class="roles" data-label="found in">${r.roles.length ? r.roles.join(', ') : html`<span class="muted">—</span>`}</td>
 <td class="subject" data-label="subject"><a href="${href}">${r.subject || html`<span class="muted">(no subject)</span>`}</a><div class="summary-line">${r.summary}</div></td>
 <td class="verdict" data-label="verdict">${verdictBadge(r.verdict)}${r.review ? html`<div class="review-line">${r.review.decision === 'confirm' ? 'confirmed' : html`→ ${verdictBadge(r.review.verdict)}`} <span class="muted">by ${r.review.reviewer}</span></div>` : ''}</td>
 <td class="codes" data-label="reasons">${r.reasons.map((c) => html`${codeLink(c)} `)}</td>
@@ -138,11 +133,11 @@ function pager(d: QueueData, where: string): Html {
 
 export function queuePage(d: QueueData, codes: string[], twins: { label: string; href: string }[]): Html {
   const body = html`<h1>Queue</h1>
-${filterForm(d.filters, d.sort, codes, d.roles)}
+${filterForm(d.filters, d.sort, codes)}
 ${pager(d, 'above')}
 <p class="count muted">sorted by ${SORT_NAMES[d.sort] ?? d.sort} · <a href="/messages.csv${d.context}">export CSV</a> · <a href="/-/export.json${d.context}">export JSON</a></p>
-<table class="queue"><thead><tr>${COLUMNS.map((c) => html`${header(c, d)}${c.sort === 'from' && d.roles ? html`<th title="the roles of the mailboxes its copies were found in (a message can have several: not sortable)">found in</th>` : ''}`)}</tr></thead>
-<tbody>${d.rows.map((r) => row(r, d.context, d.roles))}</tbody></table>
+<table class="queue"><thead><tr>${COLUMNS.map((c) => html`${header(c, d)}${c.sort === 'from' ? html`<th title="the roles of the mailboxes its copies were found in (a message can have several: not sortable)">found in</th>` : ''}`)}</tr></thead>
+<tbody>${d.rows.map((r) => row(r, d.context))}</tbody></table>
 ${d.rows.length ? '' : html`<p class="muted">No message matches.</p>`}
 ${pager(d, 'below')}`;
   return layout({ title: 'Queue', section: 'queue', twins, data: { next: d.nextUrl, prev: d.prevUrl } }, body);

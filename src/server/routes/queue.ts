@@ -1,7 +1,7 @@
 // `/messages` and its twins: the filtered queue as a page, as JSON, and as a full CSV/JSON download.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { StaleCursorError, UnsupportedFilterError, hasSourceRoles, queryQueue } from '../../store/queue-repo.ts';
+import { StaleCursorError, queryQueue } from '../../store/queue-repo.ts';
 import { codeCounts } from '../../store/overview-repo.ts';
 import { queuePage, type QueueData } from '../../../web/templates/queue.ts';
 import type { AppContext } from '../app-context.ts';
@@ -47,7 +47,6 @@ export function loadQueue(ctx: AppContext, query: QueueQuery, path: '/messages' 
     prevUrl: page.prev && !page.first ? link({ _prev: page.prev, ...(pos !== null ? { _pos: Math.max(1, pos - r.size) } : {}) }) : null,
     firstUrl: page.first ? null : link({}),
     context: queueQueryString(r.params),
-    roles: hasSourceRoles(ctx.db),
   };
 }
 
@@ -91,9 +90,6 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: AppContext): void
   /** The whole filtered queue (not one page) as a download, streamed in queue order. */
   const download = (format: ExportFormat, type: string) => (req: Req, reply: FastifyReply) => {
     const r = parseQueueQuery(req.query);
-    // Refused before the first byte: once the download streams, an error can no longer be answered.
-    if (r.filter.role !== undefined && !hasSourceRoles(ctx.db))
-      throw new UnsupportedFilterError('this database records no mailbox roles (sent, inbox)');
     return reply
       .type(type)
       .header('content-disposition', contentDisposition(`leaktriage-export.${format}`))

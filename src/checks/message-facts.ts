@@ -1,0 +1,205 @@
+// The compact facts about one message that the archive-wide checks compare across messages:
+// computed once, at analysis, from what the parser and the verifier found; stored beside the
+// message so that an archive pass over a million messages never parses one again. Pure; not a check.
+import type { AuthResultsFact, CheckInput, EmbeddedTime, Finding, Fingerprint, MessageFacts, VerdictName } from '../model.ts';
+import { organisationalDomain } from '../common/org-domain.ts';
+import { readIdentifierTimes, readThreadIndexTimes } from './embedded-times.ts';
+import { readAuthResults, resultDomain } from './results-header.ts';
+import { comparableText, hashText, htmlToText, normaliseText, packGrams, sampleGrams, splitQuoted, threadSubject } from './text-forms.ts';
+
+/** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
+export const FACTS_VERSION = 8;
+
+/**
+ * Word 4-grams kept per message, from the start (about 150 and 300 words): enough to compare the
+ * quote of a reply with its parent's text, nested quotes included, at under 2 KB a message.
+ */
+const QUOTE_GRAMS = 150;
+const TEXT_GRAMS = 300;
+
+/** Headers that carry the address a copy was delivered to, written by the receiving server. */
+const DELIVERY_HEADERS = new Set(['delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to', 'x-delivered-to', 'x-rcpt-to']);
+
+/** Headers that mark list mail (RFC 2369, RFC 2919) and the older list managers' own. */
+const LIST_HEADERS = new Set([
+  'list-id',
+  'list-unsubscribe',
+  'list-post',
+  'list-help',
+  'list-archive',
+  'list-owner',
+  'mailing-list',
+  'x-mailing-list',
+]);
+
+/**
+ * A hop where a mail program hands its message to its own server (RFC 3848 ESMTPA/ESMTPSA, web
+ * mail over HTTP, Exchange's MAPI, local pickup): the sender's side, not a receiving server.
+ */
+const SUBMISSION_HOP = /\bwith\s+(E?SMTPS?A|HTTPS?|MAPI|LOCAL)\b/i;
+
+/**
+ * The headers every message of a mail program carries, whose order is one of its habits. Headers
+ * that come and go with the message (Cc, In-Reply-To, References, Content-Transfer-Encoding) are
+ * left out, so one program writes one order whatever the message; so is the mailer header itself,
+ * the one header a forger who borrows a program's name must rewrite.
+ */
+const CORE_HEADERS = new Set(['from', 'to', 'subject', 'date', 'message-id', 'mime-version', 'content-type']);
+
+export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictName; findings: Finding[] }): MessageFacts {
+  const { parsed } = input;
+  const lower = (a: string): string => a.trim().toLowerCase();
+  const deliveredTo = unique(parsed.headers.filter((h) => DELIVERY_HEADERS.has(h.key)).flatMap((h) => addressesIn(h.value)));
+  const hops = parsed.received;
+  const { quoted } = splitQuoted(parsed.text);
+  const bodyWords = normaliseText(parsed.text);
+  return {
+    version: FACTS_VERSION,
+    selfVerdict: own.verdict,
+    selfFlags: [...new Set(own.findings.filter((f) => f.severity !== 'info').map((f) => f.code))],
+    deliveredTo,
+    from: lower(parsed.from[0]?.address ?? ''),
+    recipients: unique([...parsed.to, ...parsed.cc].map((a) => lower(a.address)).filter((a) => a !== '')).sort(),
+    hops: hops.length,
+    receivingHops: hops.filter((h) => !SUBMISSION_HOP.test(h.raw)).length,
+    route: [...hops].sort((a, b) => b.index - a.index).map((h) => (h.by ? organisationalDomain(h.by) : '')),
+    list: parsed.headers.some((h) => LIST_HEADERS.has(h.key)),
+    labels: parsed.headers
+      .filter((h) => h.key === 'x-gmail-labels')
+      .flatMap((h) => h.value.split(','))
+      .map((l) => l.trim())
+      .filter((l) => l !== ''),
+    content: {
+      subject: normaliseText(parsed.subject).slice(0, 500),
+      text: hashText(bodyWords),
+      html: hashText(normaliseText(htmlToText(parsed.html))),
+      attachments: hashText(
+        parsed.attachments
+          .map((a) => a.sha256)
+          .sort()
+          .join(','),
+      ),
+    },
+    authResults: collectAuthResults(input),
+    fingerprint: collectFingerprint(input),
+    embeddedTimes: collectEmbeddedTimes(input),
+    references: unique([...parsed.references, ...(parsed.inReplyTo ? idsIn(parsed.inReplyTo) : [])]),
+    threadSubject: threadSubject(parsed.subject).slice(0, 300),
+    quoteGrams: packGrams(sampleGrams(comparableText(quoted), QUOTE_GRAMS)),
+    textGrams: packGrams(sampleGrams(comparableText(parsed.text), TEXT_GRAMS)),
+  };
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function addressesIn(value: string): string[] {
+  return (value.match(/[^\s<>,;:"()]+@[^\s<>,;:"()]+/g) ?? []).map((a) => a.toLowerCase().replace(/\.$/, ''));
+}
+
+function idsIn(value: string): string[] {
+  return value.match(/<[^<>\s]+>/g) ?? [];
+}
+
+// ---------------------------------------------------------------- Authentication-Results
+
+function collectAuthResults({ parsed }: CheckInput): AuthResultsFact[] {
+  const hopPositions = parsed.headers.filter((h) => h.key === 'received').map((h) => h.index);
+  const byOf = (n: number): string | null => {
+    const by = parsed.received[n]?.by;
+    return by ? organisationalDomain(by) : null;
+  };
+  return parsed.headers
+    .filter((h) => h.key === 'authentication-results' || h.key === 'arc-authentication-results')
+    .map((h) => {
+      const r = readAuthResults(h);
+      const above = hopPositions.filter((p) => p < h.index).length;
+      return {
+        kind: h.key === 'authentication-results' ? 'ar' : 'aar',
+        instance: r.instance,
+        authservId: r.authservId,
+        hopAbove: above > 0 ? byOf(above - 1) : null,
+        hopBelow: above < hopPositions.length ? byOf(above) : null,
+        hopsAbove: above,
+        results: r.results.map((x) => ({ method: x.method, result: x.result, domain: resultDomain(x.props) })),
+      };
+    });
+}
+
+// ---------------------------------------------------------------- fingerprint
+
+/**
+ * The shape of an identifier: each run of letters and digits as its class and length, runs of
+ * punctuation kept as written, and the case of its letters. One program writes one shape (Apple
+ * Mail an upper-case UUID, Outlook hex runs between "$", Thunderbird a lower-case UUID). A run of
+ * hex digits counts as hex whether or not it happens to hold a letter; lengths above 16 are
+ * rounded up to 8; a random base64 token is its first two characters and its length to 16.
+ */
+export function shapeOf(id: string): string {
+  const parts = id.match(/[A-Za-z0-9]+|[^A-Za-z0-9]+/g) ?? [];
+  const runs = parts.filter((t) => /^[A-Za-z0-9]/.test(t));
+  const letters = id.replace(/[^A-Za-z]/g, '');
+  const letterCase = letters === '' ? '' : letters === letters.toUpperCase() ? 'U' : letters === letters.toLowerCase() ? 'L' : 'M';
+  // A random token in base64 (webmail ids: "CA+y1NPUY…=LHG…"): its separators and run lengths
+  // change from one id to the next, so only its first two characters and its rough length count.
+  const random = runs.some((t) => t.length >= 10 && /[a-z]/.test(t) && /[A-Z]/.test(t) && !/^[0-9a-f]+$/i.test(t));
+  if (runs.length > 10 || random) return `b64:${id.slice(0, 2)}:${Math.ceil(id.length / 16) * 16}`;
+  const shaped = parts.map((t) => {
+    if (!/^[A-Za-z0-9]/.test(t)) return t;
+    const cls = /^[0-9a-f]+$/.test(t) || /^[0-9A-F]+$/.test(t) ? 'h' : /^[a-z0-9]+$/.test(t) ? 'a' : /^[A-Z0-9]+$/.test(t) ? 'A' : 'm';
+    return `${cls}${t.length <= 16 ? t.length : Math.ceil(t.length / 8) * 8}`;
+  });
+  return `${shaped.join('')}|${letterCase}`;
+}
+
+/** Version numbers folded: "Microsoft Outlook 16.0.17328.20124" and "16.0.18025.20160" are one mailer. */
+export function mailerFamily(mailer: string | null): string {
+  return normaliseText(mailer)
+    .replace(/\d+([._]\d+)*[a-z]?/gi, '#')
+    .replace(/\(([^()]*)\)/g, '($1)')
+    .slice(0, 120);
+}
+
+function headerValue(input: CheckInput, key: string): string | null {
+  return input.parsed.headers.find((h) => h.key === key)?.value ?? null;
+}
+
+function boundaryOf(contentType: string | null): string | null {
+  const m = /boundary\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(contentType ?? '');
+  return m ? (m[1] ?? m[2] ?? null) : null;
+}
+
+function collectFingerprint(input: CheckInput): Fingerprint {
+  const { parsed } = input;
+  const id = /^<?([^<>@\s]+)@([^<>@\s]+)>?$/.exec((parsed.messageId ?? '').trim());
+  const contentType = headerValue(input, 'content-type');
+  const boundary = boundaryOf(contentType);
+  const first = [...parsed.received].sort((a, b) => b.index - a.index)[0];
+  const zone = /([+-]\d{4}|\b[A-Z]{1,5})\s*(\([^)]*\))?\s*$/.exec(parsed.dateRaw ?? '');
+  const order: string[] = [];
+  for (const h of parsed.headers) if (CORE_HEADERS.has(h.key) && !order.includes(h.key)) order.push(h.key);
+  return {
+    mailer: mailerFamily(parsed.mailer),
+    idShape: id ? shapeOf(id[1]!) : '',
+    idDomain: id ? organisationalDomain(id[2]!) : '',
+    boundaryShape: boundary ? shapeOf(boundary) : '',
+    mimeTree: (/^\s*([\w.+-]+\/[\w.+-]+)/.exec(contentType ?? 'text/plain')?.[1] ?? 'text/plain').toLowerCase(),
+    headerOrder: order.join(','),
+    dateZone: zone ? zone[1]! : '',
+    firstHop: first
+      ? `${first.by ? organisationalDomain(first.by) : ''}/${(/\bwith\s+([A-Za-z0-9]+)/i.exec(first.raw)?.[1] ?? '').toUpperCase()}`
+      : '',
+  };
+}
+
+function collectEmbeddedTimes(input: CheckInput): EmbeddedTime[] {
+  const out: EmbeddedTime[] = [];
+  const id = /^<?([^<>@\s]+)@/.exec((input.parsed.messageId ?? '').trim());
+  if (id) out.push(...readIdentifierTimes('message-id', id[1]!));
+  const boundary = boundaryOf(headerValue(input, 'content-type'));
+  if (boundary) out.push(...readIdentifierTimes('boundary', boundary));
+  const threadIndex = headerValue(input, 'thread-index');
+  if (threadIndex) out.push(...readThreadIndexTimes(threadIndex));
+  return out;
+}

@@ -1,0 +1,52 @@
+// Authentication-Results and ARC-Authentication-Results headers (RFC 8601, RFC 8617) read into
+// their parts, for the auth-results check and the archive facts. Not a check.
+import type { RawHeader } from '../model.ts';
+
+function stripComments(value: string): string {
+  let out = value;
+  let before: string;
+  do {
+    before = out;
+    out = out.replace(/\([^()]*\)/g, ' '); // innermost first, so nested comments go too
+  } while (out !== before);
+  return out;
+}
+
+/** One Authentication-Results header: authserv-id [version]; method=result ptype.prop=value ...; (RFC 8601). */
+export function readAuthResults(header: RawHeader): {
+  instance: number | null;
+  authservId: string | null;
+  results: { method: string; result: string; props: Record<string, string>; text: string }[];
+} {
+  let segments = stripComments(header.value)
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  let instance: number | null = null;
+  const i = /^i\s*=\s*(\d+)$/i.exec(segments[0] ?? '');
+  if (header.key === 'arc-authentication-results' && i) {
+    instance = Number(i[1]);
+    segments = segments.slice(1);
+  }
+  let authservId: string | null = null;
+  if (segments.length > 0 && !/^[a-z][\w-]*(\/\d+)?\s*=/i.test(segments[0]!)) {
+    authservId = segments[0]!.split(/\s+/)[0]!.toLowerCase();
+    segments = segments.slice(1);
+  }
+  const results = [];
+  for (const text of segments) {
+    const m = /^([a-z][\w-]*)(?:\/\d+)?\s*=\s*([a-z]+)/i.exec(text);
+    if (!m) continue;
+    const props: Record<string, string> = {};
+    for (const p of text.matchAll(/([a-z]+\.[\w-]+)\s*=\s*("[^"]*"|[^\s]+)/gi)) props[p[1]!.toLowerCase()] = p[2]!.replace(/^"|"$/g, '');
+    results.push({ method: m[1]!.toLowerCase(), result: m[2]!.toLowerCase(), props, text: text.replace(/\s+/g, ' ') });
+  }
+  return { instance, authservId, results };
+}
+
+/** The domain a result is about: header.d, header.i, header.from, smtp.mailfrom (in that order). */
+export function resultDomain(props: Record<string, string>): string | null {
+  const raw = props['header.d'] ?? props['header.i'] ?? props['header.from'] ?? props['smtp.mailfrom'] ?? '';
+  const d = raw.split('@').pop()!.trim().toLowerCase();
+  return d === '' ? null : d;
+}

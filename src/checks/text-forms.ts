@@ -1,0 +1,205 @@
+// The forms of a message's text that archive checks compare: whitespace-insensitive text, the text
+// of an HTML part, the part a reply quotes, and the word 4-grams of each. Not a check.
+import { createHash } from 'node:crypto';
+
+/** Whitespace of any kind (line breaks, non-breaking spaces, tabs) collapsed to one space, trimmed. */
+export function normaliseText(text: string | null): string {
+  return (text ?? '').replace(/[\s\u00a0\u200b]+/g, ' ').trim();
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/**
+ * The text a reader sees in an HTML part: scripts, styles and tags removed, block ends as line
+ * breaks, the common entities decoded. Enough to compare two copies' HTML; not a renderer.
+ */
+export function htmlToText(html: string | null): string {
+  if (!html) return '';
+  return html
+    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<(br|\/p|\/div|\/tr|\/li|\/h[1-6])\b[^>]*>/gi, '\n')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
+      if (e[0] === '#') {
+        const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1));
+        return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : m;
+      }
+      return ENTITIES[e.toLowerCase()] ?? m;
+    });
+}
+
+/** A short stable hash of a text (hex, 64 bits of SHA-256): equal texts, equal hashes. */
+export function hashText(text: string): string {
+  return text === '' ? '' : createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/**
+ * Where the quoted part of a reply starts: a line quoted with ">", a separator such as
+ * "-----Original Message-----" (in the languages of the common clients), or an attribution line
+ * ("On … wrote:", "Am … schrieb …:", "Le … a écrit :", "El … escribió:").
+ */
+const SEPARATOR =
+  /^\s*-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht|message transféré)\s*-{2,}\s*$/i;
+const ATTRIBUTION = /^\s*(on\b.{4,200}\bwrote|am\b.{4,200}\bschrieb.{0,80}|le\b.{4,200}\ba écrit|el\b.{4,200}\bescribió)\s*:\s*$/i;
+const OUTLOOK_FROM = /^\s*\*?(from|von|de|da|van)\s*:\*?\s+\S/i;
+const OUTLOOK_SENT = /^\s*\*?(sent|gesendet|envoyé|enviado|inviato|verzonden|date|datum)\s*:\*?\s+\S/i;
+
+/** The text of a reply split into what its author wrote and what it quotes. */
+export function splitQuoted(text: string | null): { own: string; quoted: string } {
+  const lines = (text ?? '').replace(/\r\n?/g, '\n').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^\s*>/.test(line)) {
+      // Everything quoted with ">" below this point, markers removed; unquoted lines between are the author's.
+      const quoted = lines
+        .slice(i)
+        .filter((l) => /^\s*>/.test(l))
+        .map((l) => l.replace(/^(\s*>)+ ?/, ''));
+      const own = [...lines.slice(0, i), ...lines.slice(i).filter((l) => !/^\s*>/.test(l))];
+      return { own: own.join('\n'), quoted: quoted.join('\n') };
+    }
+    if (SEPARATOR.test(line) || ATTRIBUTION.test(line)) {
+      // "On … wrote:" above "> " lines: only those are quoted (the reply may go on below them).
+      const next = lines.slice(i + 1).find((l) => l.trim() !== '');
+      if (next !== undefined && /^\s*>/.test(next)) continue;
+      return { own: lines.slice(0, i).join('\n'), quoted: skipHeaderBlock(lines.slice(i + 1)).join('\n') };
+    }
+    if (OUTLOOK_FROM.test(line) && lines.slice(i + 1, i + 4).some((l) => OUTLOOK_SENT.test(l))) {
+      return { own: lines.slice(0, i).join('\n'), quoted: skipHeaderBlock(lines.slice(i)).join('\n') };
+    }
+  }
+  return { own: lines.join('\n'), quoted: '' };
+}
+
+/** Drops the "From: / Sent: / To: / Subject:" block a client writes above the text it quotes. */
+function skipHeaderBlock(lines: string[]): string[] {
+  let i = 0;
+  while (i < lines.length && i < 12 && (lines[i]!.trim() === '' || /^\s*\*?[\p{L} -]{2,20}\s*:\*?(\s|$)/u.test(lines[i]!))) i++;
+  return lines.slice(i);
+}
+
+/** Header lines of a quoted message block in the common clients' languages (To:, Cc:, Subject:, …). */
+const QUOTED_HEADER =
+  /^\s*\*?(from|von|de|da|van|sent|gesendet|envoyé|enviado|inviato|verzonden|date|datum|to|an|à|para|a|aan|cc|subject|betreff|objet|asunto|oggetto|onderwerp)\s*:\*?\s/i;
+
+/**
+ * A text as quotes are compared: quote markers removed, and the lines a mail program writes around
+ * what it quotes dropped (attribution lines, "Original Message" separators, quoted header blocks),
+ * since each program writes those its own way and in its own place. What remains is what people wrote.
+ */
+export function comparableText(text: string | null): string {
+  const lines = (text ?? '')
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.replace(/^(\s*>)+ ?/, ''));
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (SEPARATOR.test(line) || ATTRIBUTION.test(line)) continue;
+    // A long attribution wrapped over two lines (format=flowed, a narrow client).
+    if (i + 1 < lines.length && ATTRIBUTION.test(`${line.trimEnd()} ${lines[i + 1]!.trim()}`)) {
+      i++;
+      continue;
+    }
+    const headerish = QUOTED_HEADER.test(line);
+    const neighbour = QUOTED_HEADER.test(lines[i - 1] ?? '') || QUOTED_HEADER.test(lines[i + 1] ?? '');
+    if (headerish && neighbour) continue;
+    kept.push(line);
+  }
+  return kept.join('\n');
+}
+
+/** Words as compared: lower case letters and digits of any script; quote markers and punctuation dropped. */
+export function wordsOf(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/**
+ * Word 4-grams of a text, as 32-bit hashes, at most `limit` from the start: re-wrapped or re-quoted
+ * text still matches, and one changed word changes the four grams around it. Four words keep a
+ * one-line quote comparable; a text of fewer words gives one gram of all of them.
+ */
+export const GRAM_WORDS = 4;
+
+export function sampleGrams(text: string, limit: number): number[] {
+  const words = wordsOf(text);
+  if (words.length > 0 && words.length < GRAM_WORDS) return [fnv1a(words.join(' '))];
+  const out: number[] = [];
+  for (let i = 0; i + GRAM_WORDS <= words.length && out.length < limit; i++) out.push(fnv1a(words.slice(i, i + GRAM_WORDS).join(' ')));
+  return out;
+}
+
+/** 32-bit FNV-1a over UTF-16 code units: fast and stable; collisions only blur a comparison. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** A list of 32-bit numbers as base64 (4 bytes each): how grams are stored. */
+export function packGrams(grams: number[]): string {
+  const b = Buffer.alloc(grams.length * 4);
+  grams.forEach((g, i) => b.writeUInt32BE(g, i * 4));
+  return b.toString('base64');
+}
+
+export function unpackGrams(packed: string): number[] {
+  const b = Buffer.from(packed, 'base64');
+  const out: number[] = [];
+  for (let i = 0; i + 4 <= b.length; i += 4) out.push(b.readUInt32BE(i));
+  return out;
+}
+
+/** Reply and forward prefixes of the common clients and languages, and list tags such as "[team]". */
+const SUBJECT_PREFIX = /^\s*((re|aw|sv|vs|antw|ref|rif|r|fw|fwd|wg|tr|rv|enc|doorst)\s*(\[\d+\])?\s*:|\[[^\]]{1,40}\])\s*/i;
+
+/** The subject a thread keeps: prefixes and list tags removed, lower case, whitespace collapsed. */
+export function threadSubject(subject: string | null): string {
+  let s = normaliseText(subject);
+  for (let i = 0; i < 10; i++) {
+    const next = s.replace(SUBJECT_PREFIX, '');
+    if (next === s) break;
+    s = next;
+  }
+  return s.toLowerCase();
+}
+
+/**
+ * Where a text (as word 4-grams) has words that another lacks, in runs of at most `maxRun` grams
+ * flanked by `flank` matching grams on each side: a word or two changed amid text that otherwise
+ * matches. Unmatched text at either end (a footer, a signature) is not flanked and does not count,
+ * but with `atStart` a run at the very start followed by matching text does (the first words changed).
+ */
+export function flankedEdits(
+  grams: number[],
+  other: Set<number>,
+  maxRun: number,
+  flank: number,
+  options: { atStart?: boolean } = {},
+): { runs: number; grams: number; compared: number } {
+  const found = grams.map((g) => other.has(g));
+  let runs = 0;
+  let count = 0;
+  for (let i = 0; i < found.length;) {
+    if (found[i]) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < found.length && !found[j]) j++;
+    const before = found.slice(Math.max(0, i - flank), i).filter(Boolean).length;
+    const after = found.slice(j, j + flank).filter(Boolean).length;
+    // At the very start a run has nothing before it; with `atStart` matching text after it suffices.
+    const flanked = before === flank || (options.atStart === true && i === 0);
+    if (j - i <= maxRun && flanked && after === flank) {
+      runs++;
+      count += j - i;
+    }
+    i = j;
+  }
+  return { runs, grams: count, compared: found.length };
+}

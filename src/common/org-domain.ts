@@ -1,0 +1,58 @@
+// The one organisational-domain function of the code base (RFC 7489 3.2 / DMARCbis): the name a
+// site registers under a public suffix, from the Public Suffix List as the tldts package ships it.
+// The same package and options mailauth uses for its own alignment, so both always agree.
+import { domainToASCII } from 'node:url';
+import { getDomain } from 'tldts';
+
+/**
+ * ICANN and private suffixes both count: a name under github.io or a cloud provider's suffix belongs
+ * to whoever registered it there, not to the provider (mailauth's TLDTS_OPTS are the same).
+ */
+const OPTIONS = { allowIcannDomains: true, allowPrivateDomains: true, extractHostname: false } as const;
+
+/**
+ * A host name as compared: lower case, no brackets, no trailing dot, no surrounding space, and an
+ * international name in its ASCII (punycode) form, the form a signature's d= is written in (the
+ * MIME parser hands out From domains decoded to Unicode).
+ */
+export function normaliseHost(host: string): string {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(h) ? domainToASCII(h) || h : h;
+}
+
+/**
+ * The organisational domain of a host: mail.example.co.uk -> example.co.uk. An IP address, a bare
+ * label (localhost, mx1) or a public suffix itself is returned as it is: it belongs to no one else.
+ * Unknown top-level names (.example, .internal) count as one-label suffixes, as the PSL's "*" rule says.
+ */
+export function organisationalDomain(host: string): string {
+  const h = normaliseHost(host);
+  if (h === '' || !h.includes('.') || h.includes(':') || /^[0-9.]+$/.test(h)) return h;
+  return getDomain(h, OPTIONS) ?? h;
+}
+
+/** Relaxed alignment (RFC 7489 3.1.1): both names share their organisational domain. */
+export function sameOrganisation(a: string, b: string): boolean {
+  const x = normaliseHost(a);
+  const y = normaliseHost(b);
+  if (x === '' || y === '') return false;
+  return x === y || organisationalDomain(x) === organisationalDomain(y);
+}
+
+/** The host and its parents up to and including its organisational domain, nearest first. */
+export function domainsUpToOrganisation(host: string): string[] {
+  const h = normaliseHost(host);
+  const org = organisationalDomain(h);
+  const out = [h];
+  let rest = h;
+  while (rest !== org && rest.includes('.')) {
+    rest = rest.slice(rest.indexOf('.') + 1);
+    out.push(rest);
+  }
+  return out;
+}

@@ -1,0 +1,32 @@
+// The archive facts of each message (src/checks/message-facts.ts): written with the message,
+// recomputed by the archive pass where missing or out of date.
+import { cachedStatement } from './database.ts';
+import type { Db } from './database.ts';
+import type { MessageFacts } from '../model.ts';
+
+/** Writes (or replaces) a message's facts. Call inside a transaction. */
+export function insertFacts(db: Db, sha256: string, facts: MessageFacts): void {
+  const { quoteGrams, textGrams, ...rest } = facts;
+  const placement = JSON.stringify([facts.from, facts.deliveredTo, facts.recipients, facts.receivingHops, facts.labels]);
+  cachedStatement(
+    db,
+    'INSERT OR REPLACE INTO message_facts (sha256, version, placement, facts, quote_grams, text_grams) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(sha256, facts.version, placement, JSON.stringify(rest), quoteGrams, textGrams);
+  const ref = cachedStatement(db, 'INSERT OR IGNORE INTO message_refs (ref, sha256) VALUES (?, ?)');
+  for (const id of facts.references) ref.run(id, sha256);
+}
+
+/** Messages whose facts are missing or were collected by an older version of the collector. */
+export function listMessagesNeedingFacts(db: Db, version: number): string[] {
+  // The usual case, every message with current facts, is told by two counts over primary keys.
+  const messages = db.prepare('SELECT count(*) FROM messages').pluck().get() as number;
+  const current = db.prepare('SELECT count(*) FROM message_facts WHERE version >= ?').pluck().get(version) as number;
+  if (current === messages) return [];
+  return db
+    .prepare(
+      `SELECT m.sha256 FROM messages m LEFT JOIN message_facts f ON f.sha256 = m.sha256
+       WHERE f.sha256 IS NULL OR f.version < ? ORDER BY m.sha256`,
+    )
+    .pluck()
+    .all(version) as string[];
+}

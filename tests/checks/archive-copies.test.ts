@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { archiveCopies } from '../../src/checks/archive-copies.ts';
+import type { CopyRecord } from '../../src/checks/archive-copies.ts';
+import type { Finding } from '../../src/model.ts';
+import { place, record } from './archive-fixtures.ts';
+import type { RecordSpec } from './archive-fixtures.ts';
+
+const HEADERS = [
+  'From: Ana Lopez <ana@example.org>',
+  'To: Bo Chen <bo@example.org>, team@example.org',
+  'Subject: Budget for March',
+  'Date: Tue, 4 Mar 2025 09:12:00 +0100',
+  'Message-ID: <budget-1@example.org>',
+];
+const BODY = 'Hi Bo,\r\n\r\nThe budget for March is 12,400 euros.\r\n\r\nAna\r\n';
+
+function copy(sha256: string, over: Partial<RecordSpec> = {}): Promise<CopyRecord> {
+  return record({ sha256, headers: HEADERS, body: BODY, ...over });
+}
+
+function codes(out: Map<string, Finding[]>, sha: string): string[] {
+  return (out.get(sha) ?? []).map((f) => f.code);
+}
+
+function run(copies: CopyRecord[], replyQuotes: number[][] = [], parentGrams: number[] = []): Map<string, Finding[]> {
+  const out = archiveCopies.run({ copies, replyQuotes, parentGrams });
+  for (const fs of out.values())
+    for (const f of fs) {
+      expect(f.check).toBe('archive-copies');
+      expect(archiveCopies.codes[f.code]?.severity).toBe(f.severity);
+      expect(f.detail).toMatch(/^[A-Z].*\.$/);
+    }
+  return out;
+}
+
+describe('archive-copies', () => {
+  it('verifies a copy identical to a verified copy through it, naming where that copy sits', async () => {
+    const signed = await copy('a', { selfVerdict: 'verified', places: [place('bo/INBOX', 'inbox')] });
+    const sent = await copy('b', { places: [place('ana/Sent', 'sent')] });
+    const out = run([signed, sent]);
+    expect(codes(out, 'b')).toEqual(['archive-copies/same-as-verified']);
+    expect(out.get('b')![0]!.detail).toMatch(/^Identical in content to the verified copy in bo\/INBOX/);
+    // The verified copy itself needs no word from its copies.
+    expect(codes(out, 'a')).toEqual([]);
+  });
+
+  it('marks a copy that differs from a verified copy as altered, with the line diff as evidence', async () => {
+    const signed = await copy('a', { selfVerdict: 'verified', places: [place('bo/INBOX', 'inbox')] });
+    const edited = await copy('b', { body: BODY.replace('12,400', '112,400'), places: [place('ana/Sent', 'sent')] });
+    const out = run([signed, edited]);
+    expect(codes(out, 'b')).toEqual(['archive-copies/differs-from-verified']);
+    const ev = out.get('b')![0]!.evidence;
+    expect(ev).toMatchObject({ verifiedCopy: 'a', differs: ['text'] });
+    expect(ev.textDiff).toEqual({
+      runs: [
+        { op: ' ', lines: ['Hi Bo,', ''] },
+        { op: '-', lines: ['The budget for March is 12,400 euros.'] },
+        { op: '+', lines: ['The budget for March is 112,400 euros.'] },
+        { op: ' ', lines: ['', 'Ana'] },
+      ],
+      truncated: 0,
+    });
+  });
+
+  it('catches an edit of the HTML part alone, and of the recipients', async () => {
+    const html = (amount: string): string =>
+      `--b1\r\nContent-Type: text/plain\r\n\r\n${BODY}\r\n--b1\r\nContent-Type: text/html\r\n\r\n<p>The budget is ${amount} euros.</p>\r\n--b1--\r\n`;
+    const mime = [...HEADERS, 'MIME-Version: 1.0', 'Content-Type: multipart/alternative; boundary="b1"'];
+    const signed = await copy('a', { headers: mime, body: html('12,400'), selfVerdict: 'verified' });
+    const edited = await copy('b', { headers: mime, body: html('112,400') });
+    const out = run([signed, edited]);
+    expect(out.get('b')![0]!.evidence).toMatchObject({ differs: ['HTML text'] });
+    const rerouted = await copy('c', {
+      headers: mime.map((h) => h.replace('team@example.org', 'press@example.net')),
+      body: html('12,400'),
+    });
+    expect(run([signed, rerouted]).get('c')![0]!.evidence).toMatchObject({ differs: ['To/Cc'] });
+  });
+
+  it("undoes a mailing list's footer and subject tag: the list copy is not altered, and not verified through the signed copy", async () => {
+    const signed = await copy('a', { selfVerdict: 'verified' });
+    const listed = await copy('b', {
+      headers: [...HEADERS.map((h) => h.replace('Subject: ', 'Subject: [team] ')), 'List-Id: <team.example.org>'],
+      body: `${BODY}_______________________________________________\r\nteam mailing list\r\nhttps://lists.example.org/team\r\n`,
+    });
+    const out = run([signed, listed]);
+    expect(codes(out, 'b')).toEqual(['archive-copies/list-copy']);
+    expect(out.get('b')![0]!.evidence).toMatchObject({ undone: ['subject tag', 'footer'] });
+    // Without list headers the same addition is an edit.
+    const appended = await copy('c', { body: `${BODY}P.S. Transfer it to account 991.\r\n` });
+    expect(codes(run([signed, appended]), 'c')).toEqual(['archive-copies/differs-from-verified']);
+  });
+
+  it('tells messages that merely share an ID (another subject, date and text) from copies', async () => {
+    const a = await copy('a', { selfVerdict: 'verified' });
+    const reused = await copy('b', {
+      headers: HEADERS.map((h) =>
+        h.startsWith('Subject') ? 'Subject: Lunch?' : h.startsWith('Date') ? 'Date: Fri, 14 Mar 2025 12:00:00 +0100' : h,
+      ),
+      body: 'Lunch at noon?\r\n',
+    });
+    const out = run([a, reused]);
+    expect(codes(out, 'b')).toEqual(['archive-copies/other-copies']);
+    expect(out.get('b')![0]!.evidence).toMatchObject({ reusedId: true });
+  });
+
+  it("flags only the odd one out when the sender's sent copy and a recipient's inbox copy agree", async () => {
+    const sent = await copy('a', { places: [place('ana/Sent', 'sent')] });
+    const inbox = await copy('b', { places: [place('bo/INBOX', 'inbox')] });
+    const forged = await copy('c', { body: BODY.replace('12,400', '21,400'), places: [place('carl/INBOX', 'inbox')] });
+    const out = run([sent, inbox, forged]);
+    expect(codes(out, 'c')).toEqual(['archive-copies/odd-copy-out']);
+    expect(out.get('c')![0]!.detail).toContain("the sender's sent copy and a recipient's inbox copy");
+    expect(codes(out, 'a')).toEqual(['archive-copies/corroborated']);
+    expect(codes(out, 'b')).toEqual(['archive-copies/corroborated']);
+  });
+
+  it('decides by the text replies quote, and reports both copies when nothing decides', async () => {
+    const one = await copy('a', { places: [place('ana/Sent', 'sent')] });
+    const two = await copy('b', { body: BODY.replace('12,400', '21,400'), places: [place('bo/INBOX', 'inbox')] });
+    expect(codes(run([one, two]), 'a')).toEqual(['archive-copies/conflicting-copies']);
+    expect(codes(run([one, two]), 'b')).toEqual(['archive-copies/conflicting-copies']);
+    // A reply in the archive quotes the 21,400 version.
+    const quoted = (
+      await record({ sha256: 'r', headers: HEADERS, body: '> The budget for March is 21,400 euros.\r\n> \r\n> Ana\r\nFine.\r\n' })
+    ).facts;
+    const grams = (await import('../../src/checks/text-forms.ts')).unpackGrams(quoted.quoteGrams);
+    expect(grams.length).toBeGreaterThan(0);
+    const out = run([one, two], [grams]);
+    expect(codes(out, 'a')).toEqual(['archive-copies/odd-copy-out']);
+    expect(codes(out, 'b')).toEqual(['archive-copies/corroborated']);
+  });
+});
+
+describe('archive-copies never proves a copy whose own signature fails', () => {
+  it('keeps a copy carrying a signature that does not verify out of the copy proof (real corpus: rspamd bad_dkim*)', async () => {
+    const signed = await copy('a', { selfVerdict: 'verified', signatures: [{ domain: 'example.org' }] });
+    const badKey = await copy('b', { signatures: [{ domain: 'example.org', result: 'permerror', problem: 'key-unusable' }] });
+    const out = run([signed, badKey]);
+    expect(codes(out, 'b')).toEqual(['archive-copies/same-content']);
+    // Nor a third party's signature that fails or cannot be checked (rspamd bad_dkim3: an unknown key).
+    const other = await copy('c', { signatures: [{ domain: 'dnssec-failed.org', result: 'neutral', problem: 'no-key', keySource: null }] });
+    expect(codes(run([signed, other]), 'c')).toEqual(['archive-copies/same-content']);
+  });
+});
+
+describe('archive-copies: what decides between two copies', () => {
+  it('takes the inconsistencies other checks found on a copy as weighing against it', async () => {
+    const sent = await copy('a', { places: [place('ana/Sent', 'sent')] });
+    const replaced = await copy('b', { body: BODY.replace('12,400', '21,400'), places: [place('bo/INBOX', 'inbox')] });
+    expect(codes(run([sent, replaced]), 'a')).toEqual(['archive-copies/conflicting-copies']);
+    // An archive check (a document's metadata, a fingerprint) found something on the inbox copy.
+    const flagged = { ...replaced, flags: ['archive-fingerprint/platform-mismatch'] };
+    const out = run([sent, flagged]);
+    expect(codes(out, 'a')).toEqual(['archive-copies/corroborated']);
+    expect(codes(out, 'b')).toEqual(['archive-copies/odd-copy-out']);
+    // An honest absence (a missing signature the archive explains) weighs nothing.
+    expect(codes(run([sent, { ...replaced, flags: ['dkim/missing-signature'] }]), 'a')).toEqual(['archive-copies/conflicting-copies']);
+  });
+
+  it('skips groups whose copies agree and none is verified, and compares the rest', async () => {
+    const { needsComparison } = await import('../../src/checks/archive-copies.ts');
+    expect(needsComparison([await copy('a'), await copy('b')])).toBe(false);
+    expect(needsComparison([await copy('a', { selfVerdict: 'verified' }), await copy('b')])).toBe(true);
+    expect(needsComparison([await copy('a'), await copy('b', { body: 'Other.\r\n' })])).toBe(true);
+  });
+});

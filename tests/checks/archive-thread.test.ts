@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { archiveThread } from '../../src/checks/archive-thread.ts';
+import { record } from './archive-fixtures.ts';
+
+const parentHeaders = (date: string) => [
+  'From: ana@example.org',
+  'To: bo@example.org',
+  'Subject: Plan',
+  `Date: ${date}`,
+  'Message-ID: <plan-1@example.org>',
+];
+const replyHeaders = (date: string) => [
+  'From: bo@example.org',
+  'To: ana@example.org',
+  'Subject: Re: Plan',
+  `Date: ${date}`,
+  'Message-ID: <plan-2@example.org>',
+  'In-Reply-To: <plan-1@example.org>',
+];
+
+describe('archive-thread', () => {
+  it('flags a reply dated before its parent beyond clock skew, not within it', async () => {
+    const parent = await record({ sha256: 'p', headers: parentHeaders('Tue, 4 Mar 2025 12:00:00 +0000') });
+    const early = await record({ sha256: 'r', headers: replyHeaders('Tue, 4 Mar 2025 09:00:00 +0000') });
+    const skew = await record({ sha256: 's', headers: replyHeaders('Tue, 4 Mar 2025 11:55:00 +0000') });
+    const out = archiveThread.run({
+      pairs: [
+        { reply: early, parent },
+        { reply: skew, parent },
+      ],
+      formats: new Map(),
+    });
+    expect(out.get('r')!.map((f) => f.code)).toEqual(['archive-thread/reply-before-parent']);
+    expect(out.get('r')![0]!.detail).toContain('3 hours');
+    expect(out.has('s')).toBe(false);
+  });
+});
+
+describe('archive-thread: quotes and conversations', () => {
+  const parentBody =
+    'Hello Tom,\r\n\r\nThe board meets on Thursday at ten. The figures add up to EUR 117,433 so far, about 10% of what we planned.\r\n\r\nAnna\r\n';
+  const quoteOf = (text: string) =>
+    `Fine by me.\r\n\r\nOn Tue, 4 Mar 2025 at 12:00, Ana <ana@example.org> wrote:\r\n${text
+      .split('\r\n')
+      .map((l) => `> ${l}`)
+      .join('\r\n')}\r\n`;
+  const parent = () => record({ sha256: 'p', headers: parentHeaders('Tue, 4 Mar 2025 12:00:00 +0000'), body: parentBody });
+  const reply = (body: string, flags: string[] = []) =>
+    record({
+      sha256: 'r',
+      headers: replyHeaders('Tue, 4 Mar 2025 13:00:00 +0000'),
+      body,
+      selfFindings: flags.map((code) => ({ check: 'x', code, severity: 'weak' as const, detail: 'x', evidence: {} })),
+    });
+
+  it('finds nothing when the reply quotes its parent as it is (attribution lines and re-wrapping aside)', async () => {
+    const honest = await reply(quoteOf(parentBody.replace('ten. The', 'ten.\r\nThe')));
+    expect(archiveThread.run({ pairs: [{ reply: honest, parent: await parent() }], formats: new Map() }).has('r')).toBe(false);
+  });
+
+  it('reports a quote with a word changed, with a diff of the quote against the parent', async () => {
+    const forged = await reply(quoteOf(parentBody.replace('Thursday', 'Tuesday')));
+    const p = await parent();
+    const out = archiveThread.run({
+      pairs: [{ reply: forged, parent: p, replyText: forged.text, parentText: p.text }],
+      formats: new Map(),
+    });
+    const f = out.get('r')!;
+    expect(f.map((x) => x.code)).toEqual(['archive-thread/quote-differs']);
+    expect(JSON.stringify(f[0]!.evidence.quoteDiff)).toContain('Tuesday');
+    // When the parent has inconsistencies of its own (its body no longer matches its signature), it is the altered one.
+    const edited = await record({
+      sha256: 'p',
+      headers: parentHeaders('Tue, 4 Mar 2025 12:00:00 +0000'),
+      body: parentBody.replace('Thursday', 'Friday'),
+      selfFindings: [{ check: 'dkim', code: 'dkim/body-hash-mismatch', severity: 'strong', detail: 'x', evidence: {} }],
+    });
+    const honest = await reply(quoteOf(parentBody));
+    expect(archiveThread.run({ pairs: [{ reply: honest, parent: edited }], formats: new Map() }).has('r')).toBe(false);
+  });
+
+  it('reports a reply hung on a message of another conversation, not a reply that changes the subject', async () => {
+    const other = await record({
+      sha256: 'p',
+      headers: [
+        'From: carl@example.net',
+        'To: dora@example.net',
+        'Subject: Invoice 2291',
+        'Date: Mon, 3 Mar 2025 08:00:00 +0000',
+        'Message-ID: <plan-1@example.org>',
+      ],
+    });
+    const r = await reply('Agreed.\r\n');
+    expect(
+      archiveThread
+        .run({ pairs: [{ reply: r, parent: other }], formats: new Map() })
+        .get('r')!
+        .map((f) => f.code),
+    ).toEqual(['archive-thread/other-conversation']);
+    const sameFolks = await record({
+      sha256: 'p',
+      headers: [
+        'From: ana@example.org',
+        'To: bo@example.org',
+        'Subject: Something else',
+        'Date: Mon, 3 Mar 2025 08:00:00 +0000',
+        'Message-ID: <plan-1@example.org>',
+      ],
+    });
+    expect(archiveThread.run({ pairs: [{ reply: r, parent: sameFolks }], formats: new Map() }).has('r')).toBe(false);
+  });
+});

@@ -1,0 +1,74 @@
+// A small realistic dump for archive tests: messages composed as a mail program writes them,
+// signed on the way out with the test corpus's keys (mailauth's signer), delivered with the hops and
+// Delivered-To a receiving server adds, and written into per-person mailbox folders.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { dkimSign } from 'mailauth/lib/dkim/sign.js';
+import { readPrivateKey } from '../../test-corpus/key-list.ts';
+
+export interface Letter {
+  from: string;
+  to: string[];
+  cc?: string[];
+  subject: string;
+  date: Date;
+  messageId: string;
+  body: string;
+  inReplyTo?: string;
+  /** Headers the mail program adds (X-Mailer, List-Id, ...). */
+  extra?: string[];
+}
+
+/** RFC 5322 date as mail programs write it, in UTC. */
+export function mailDate(d: Date): string {
+  return d.toUTCString().replace(/GMT$/, '+0000');
+}
+
+/** The message as the sender's program writes it (what the Sent folder keeps). */
+export function compose(l: Letter): string {
+  const headers = [
+    `From: ${l.from}`,
+    `To: ${l.to.join(', ')}`,
+    ...(l.cc?.length ? [`Cc: ${l.cc.join(', ')}`] : []),
+    `Subject: ${l.subject}`,
+    `Date: ${mailDate(l.date)}`,
+    `Message-ID: ${l.messageId}`,
+    ...(l.inReplyTo ? [`In-Reply-To: ${l.inReplyTo}`, `References: ${l.inReplyTo}`] : []),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    ...(l.extra ?? []),
+  ];
+  return `${headers.join('\r\n')}\r\n\r\n${l.body.replace(/\r?\n/g, '\r\n')}`;
+}
+
+/** The outgoing server's DKIM signature prepended (test keys of test-corpus/keys). */
+export async function sign(message: string, domain: string, selector: string, at: Date, maxBodyLength?: number): Promise<string> {
+  const r = (await dkimSign(message, {
+    signTime: at,
+    signatureData: [
+      {
+        signingDomain: domain,
+        selector,
+        privateKey: readPrivateKey(domain, selector),
+        canonicalization: 'relaxed/relaxed',
+        ...(maxBodyLength === undefined ? {} : { maxBodyLength }),
+      },
+    ],
+  } as unknown as Parameters<typeof dkimSign>[1])) as { signatures: string; errors: unknown[] };
+  if (r.errors.length) throw new Error(`signing failed: ${JSON.stringify(r.errors)}`);
+  return r.signatures + message;
+}
+
+/** What the receiving server adds on top: its Received hop and the address it delivered to. */
+export function deliver(message: string, to: string, by: string, at: Date, from = 'out.sender.example'): string {
+  return `Delivered-To: ${to}\r\nReceived: from ${from} by ${by} with ESMTPS id q${at.getTime().toString(36)}; ${mailDate(at)}\r\n${message}`;
+}
+
+/** Writes files (relative path -> content) under root. */
+export function writeDump(root: string, files: Record<string, string>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const path = join(root, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content, 'latin1');
+  }
+}
