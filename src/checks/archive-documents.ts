@@ -5,7 +5,7 @@
 // says what it rests on, and is `weak` only when that rests on enough documents, `info` when thin.
 // The same file attached to several messages counts once (a forwarded document is one document).
 import type { ArchiveCheck, ArchivePerson, CodeDoc, DocumentFact, DocumentMetadata, Finding } from '../model.ts';
-import { describeDuration, formatTime } from './time-text.ts';
+import { formatDuration, formatTime } from '../common/time.ts';
 
 const ID = 'archive-documents';
 
@@ -80,11 +80,11 @@ const codes: Record<string, CodeDoc> = {
   },
   [`${ID}/edit-burst`]: {
     severity: 'weak',
-    meaning: `At least ${BURST_WEAK_DOCUMENTS} different documents were saved by the same editor minutes apart (gaps under ${describeDuration(BURST_GAP_SECONDS)}), yet they were first sent in messages of two or more senders dated at least ${describeDuration(BURST_MIN_MAIL_SPAN_SECONDS)} apart: made in one sitting, passed off as written over time.`,
+    meaning: `At least ${BURST_WEAK_DOCUMENTS} different documents were saved by the same editor minutes apart (gaps under ${formatDuration(BURST_GAP_SECONDS, 'prose')}), yet they were first sent in messages of two or more senders dated at least ${formatDuration(BURST_MIN_MAIL_SPAN_SECONDS, 'prose')} apart: made in one sitting, passed off as written over time.`,
   },
   [`${ID}/edit-session`]: {
     severity: 'info',
-    meaning: `At least ${BURST_MIN_DOCUMENTS} different documents were saved by the same editor minutes apart and first sent in messages dated at least ${describeDuration(BURST_MIN_MAIL_SPAN_SECONDS)} apart, but too few, or all from one sender, to count as evidence.`,
+    meaning: `At least ${BURST_MIN_DOCUMENTS} different documents were saved by the same editor minutes apart and first sent in messages dated at least ${formatDuration(BURST_MIN_MAIL_SPAN_SECONDS, 'prose')} apart, but too few, or all from one sender, to count as evidence.`,
   },
 };
 
@@ -497,8 +497,8 @@ function burstRules(docs: Map<string, Doc>, add: Add): void {
             code: weak ? `${ID}/edit-burst` : `${ID}/edit-session`,
             severity: weak ? 'weak' : 'info',
             detail:
-              `The attached ${named(f)} is one of ${sitting.length} documents "${editor}" saved within ${describeDuration(Math.max(last - first, 60))} (${formatTime(first)} to ${formatTime(last)}), ` +
-              `first sent in messages of ${senders.size} sender(s) dated ${describeDuration(span)} apart.`,
+              `The attached ${named(f)} is one of ${sitting.length} documents "${editor}" saved within ${formatDuration(Math.max(last - first, 60), 'prose')} (${formatTime(first, 'iso')} to ${formatTime(last, 'iso')}), ` +
+              `first sent in messages of ${senders.size} sender(s) dated ${formatDuration(span, 'prose')} apart.`,
             evidence: {
               attachment: f.attachmentIndex,
               filename: f.filename,

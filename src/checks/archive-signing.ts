@@ -6,6 +6,7 @@
 // used that season, a third party's signature against the signers the domain's mail shows. Every
 // finding quotes the numbers it rests on, and it is weak only when they are large enough.
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding, SignatureSummary } from '../model.ts';
+import { formatTime } from '../common/time.ts';
 import { organisationalDomain } from '../common/org-domain.ts';
 import { KEY_SEEN_MARGIN_S, MIN_RSA_BITS } from './dkim.ts';
 
@@ -319,7 +320,7 @@ function judgeWeakKey(r: ArchiveRecord, p: SigningProfiles): Finding[] {
         .map(([s, n]) => `${s}: ${n}`)
         .join(
           ', ',
-        )}); this one carries only ${sig.selector}, a ${sig.keyBits}-bit key (on ${usedHere} message(s) of the period, this one included), which can be factored${retired ? `, and which a key archive last saw in DNS on ${new Date(sig.keyLastSeen! * 1000).toISOString().slice(0, 10)}, before this message` : ''}.`,
+        )}); this one carries only ${sig.selector}, a ${sig.keyBits}-bit key (on ${usedHere} message(s) of the period, this one included), which can be factored${retired ? `, and which a key archive last saw in DNS on ${formatTime(sig.keyLastSeen, 'day')}, before this message` : ''}.`,
       {
         domain: org,
         selector: sig.selector,

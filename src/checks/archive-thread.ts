@@ -6,12 +6,10 @@ import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts'
 import { comparableText, flankedEdits, splitQuoted, unpackGrams } from './text-forms.ts';
 import { diffText } from './line-diff.ts';
 import { trustedTimes } from './archive-timestamps.ts';
+import { CLOCK_SKEW_SECONDS } from '../common/time.ts';
 import type { TimeFormats } from './archive-timestamps.ts';
 
 const ID = 'archive-thread';
-
-/** Clocks of two senders' machines can disagree by minutes; more than this is not skew. */
-export const REPLY_SKEW_TOLERANCE_S = 15 * 60;
 
 /**
  * An edit of k quoted words changes the k + 3 word 4-grams that hold them; the quote's grams around
@@ -75,10 +73,10 @@ function finding(code: string, detail: string, evidence: Record<string, unknown>
 function beforeParent(reply: ArchiveRecord, parent: ArchiveRecord, formats: TimeFormats): Finding | null {
   if (reply.dateEpoch === null || parent.dateEpoch === null) return null;
   const early = parent.dateEpoch - reply.dateEpoch;
-  if (early <= REPLY_SKEW_TOLERANCE_S) return null;
+  if (early <= CLOCK_SKEW_SECONDS) return null;
   // The parent's own program stamped it before the reply: its Date was moved, not the reply's
   // (archive-timestamps reports the parent).
-  if (trustedTimes(parent, formats).some((t) => t <= reply.dateEpoch! + REPLY_SKEW_TOLERANCE_S)) return null;
+  if (trustedTimes(parent, formats).some((t) => t <= reply.dateEpoch! + CLOCK_SKEW_SECONDS)) return null;
   return finding(
     'reply-before-parent',
     `This reply is dated ${reply.dateHeader}, ${formatSpan(early)} before the message it answers (${parent.messageId}, dated ${parent.dateHeader}).`,

@@ -4,7 +4,7 @@
 // carry a clock is learned, not assumed: a format is trusted only where the archive shows it agrees
 // with Date on nearly every message of the platform that writes it.
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, EmbeddedTime, Finding } from '../model.ts';
-import { describeDuration, formatTime } from './time-text.ts';
+import { formatDuration, formatTime } from '../common/time.ts';
 
 const ID = 'archive-timestamps';
 
@@ -108,7 +108,7 @@ const SOURCE_WORDS: Record<EmbeddedTime['source'], string> = {
 const codes: Record<string, CodeDoc> = {
   [`${ID}/contradicts-date`]: {
     severity: 'weak',
-    meaning: `A time the sending program wrote into the Message-ID, the MIME boundary or the Outlook Thread-Index is more than ${describeDuration(CONTRADICT_SECONDS)} from the Date header (a day allowed before it for a Thread-Index), where this format agrees with Date on at least ${TRUST_MIN_SHARE * 100} % of at least ${TRUST_MIN_MESSAGES} messages of the archive: the Date was moved.`,
+    meaning: `A time the sending program wrote into the Message-ID, the MIME boundary or the Outlook Thread-Index is more than ${formatDuration(CONTRADICT_SECONDS, 'prose')} from the Date header (a day allowed before it for a Thread-Index), where this format agrees with Date on at least ${TRUST_MIN_SHARE * 100} % of at least ${TRUST_MIN_MESSAGES} messages of the archive: the Date was moved.`,
   },
 };
 
@@ -129,11 +129,11 @@ function run(input: { records: ArchiveRecord[]; formats: TimeFormats }): Map<str
           check: ID,
           code: `${ID}/contradicts-date`,
           severity: 'weak',
-          detail: `The ${SOURCE_WORDS[t.source]} carries the time it was written, ${formatTime(ref + d)}, ${describeDuration(d)} ${when} the Date header (${r.dateHeader ?? formatTime(ref)}); this format agrees with Date on ${learned.agree} of ${learned.n} messages of the archive.`,
+          detail: `The ${SOURCE_WORDS[t.source]} carries the time it was written, ${formatTime(ref + d, 'iso')}, ${formatDuration(d, 'prose')} ${when} the Date header (${r.dateHeader ?? formatTime(ref, 'iso')}); this format agrees with Date on ${learned.agree} of ${learned.n} messages of the archive.`,
           evidence: {
             source: t.source,
             format: t.format,
-            embedded: formatTime(ref + d),
+            embedded: formatTime(ref + d, 'iso'),
             date: r.dateHeader,
             differenceSeconds: d,
             agreeing: learned.agree,

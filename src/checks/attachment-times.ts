@@ -4,7 +4,7 @@
 // Date and the first server's Received stamp) was made after the fact and slipped into the message.
 // A document edited later and sent again in a later message is fine: that message is later still.
 import type { CheckInput, DocumentMetadata, Finding, MessageCheck } from '../model.ts';
-import { CLOCK_SKEW_SECONDS, describeDuration, formatTime } from './time-text.ts';
+import { CLOCK_SKEW_SECONDS, formatDuration, formatTime } from '../common/time.ts';
 
 const ID = 'attachment-times';
 
@@ -19,11 +19,11 @@ export const DOCUMENT_TIME_TOLERANCE_SECONDS = 14 * 3600 + CLOCK_SKEW_SECONDS;
 const codes = {
   [`${ID}/created-after-message`]: {
     severity: 'weak' as const,
-    meaning: `An attached document says it was created later than the message that carries it was sent (its Date and the first Received stamp), beyond ${describeDuration(DOCUMENT_TIME_TOLERANCE_SECONDS)} for clocks and zones: the document did not exist when the message was sent.`,
+    meaning: `An attached document says it was created later than the message that carries it was sent (its Date and the first Received stamp), beyond ${formatDuration(DOCUMENT_TIME_TOLERANCE_SECONDS, 'prose')} for clocks and zones: the document did not exist when the message was sent.`,
   },
   [`${ID}/modified-after-message`]: {
     severity: 'weak' as const,
-    meaning: `An attached document says it was last modified later than the message that carries it was sent (its Date and the first Received stamp), beyond ${describeDuration(DOCUMENT_TIME_TOLERANCE_SECONDS)} for clocks and zones: the attached file is not the one that was sent.`,
+    meaning: `An attached document says it was last modified later than the message that carries it was sent (its Date and the first Received stamp), beyond ${formatDuration(DOCUMENT_TIME_TOLERANCE_SECONDS, 'prose')} for clocks and zones: the attached file is not the one that was sent.`,
   },
 };
 
@@ -36,8 +36,8 @@ function messageTimes(input: CheckInput): { date: number | null; hop: { epoch: n
 
 function describeSent(date: number | null, hop: { epoch: number; by: string | null } | null): string {
   const parts: string[] = [];
-  if (date !== null) parts.push(`its Date says ${formatTime(date)}`);
-  if (hop) parts.push(`the first server${hop.by ? `, ${hop.by},` : ''} received it at ${formatTime(hop.epoch)}`);
+  if (date !== null) parts.push(`its Date says ${formatTime(date, 'iso')}`);
+  if (hop) parts.push(`the first server${hop.by ? `, ${hop.by},` : ''} received it at ${formatTime(hop.epoch, 'iso')}`);
   return parts.join('; ');
 }
 
@@ -70,7 +70,7 @@ export const check: MessageCheck = {
         check: ID,
         code: `${ID}/${which}-after-message`,
         severity: 'weak',
-        detail: `The attached ${documentName(a.filename, d)} says it was ${which === 'created' ? 'created' : 'last modified'} at ${formatTime(time)}${d.timesWithoutZone ? ' (written without a zone)' : ''}, ${describeDuration(by)} after this message was sent (${describeSent(date, hop)}).`,
+        detail: `The attached ${documentName(a.filename, d)} says it was ${which === 'created' ? 'created' : 'last modified'} at ${formatTime(time, 'iso')}${d.timesWithoutZone ? ' (written without a zone)' : ''}, ${formatDuration(by, 'prose')} after this message was sent (${describeSent(date, hop)}).`,
         evidence: {
           attachment: index,
           filename: a.filename,

@@ -2,7 +2,7 @@
 // Received hop is stamped by the first server that took it. A back- or forward-dated Date (the
 // classic edit to fit a story) lands on the wrong side of that stamp.
 import type { CheckInput, Finding, MessageCheck, ReceivedHop } from '../model.ts';
-import { CLOCK_SKEW_SECONDS, describeDuration, formatTime } from './time-text.ts';
+import { CLOCK_SKEW_SECONDS, formatDuration, formatTime } from '../common/time.ts';
 
 const ID = 'date-consistency';
 
@@ -32,11 +32,11 @@ export const check: MessageCheck = {
   codes: {
     [`${ID}/after-first-hop`]: {
       severity: 'weak',
-      meaning: `The Date header is later than the first server's Received time by more than clock skew explains (${describeDuration(CLOCK_SKEW_SECONDS)}).`,
+      meaning: `The Date header is later than the first server's Received time by more than clock skew explains (${formatDuration(CLOCK_SKEW_SECONDS, 'prose')}).`,
     },
     [`${ID}/long-before-first-hop`]: {
       severity: 'weak',
-      meaning: `The Date header is more than ${describeDuration(MAX_OUTBOX_DELAY_SECONDS)} earlier than the first server's Received time, longer than a message plausibly waits in an outbox.`,
+      meaning: `The Date header is more than ${formatDuration(MAX_OUTBOX_DELAY_SECONDS, 'prose')} earlier than the first server's Received time, longer than a message plausibly waits in an outbox.`,
     },
     [`${ID}/impossible-date`]: {
       severity: 'weak',
@@ -80,7 +80,7 @@ function compareWithFirstHop(parsed: CheckInput['parsed'], written: string, date
   const difference = date - hop.epoch;
   const evidence = {
     date: written,
-    dateUtc: formatTime(date),
+    dateUtc: formatTime(date, 'iso'),
     firstHop: { index: hop.index, by: hop.by, time: hop.time, zone: hop.zone },
     differenceSeconds: difference,
   };
@@ -90,7 +90,7 @@ function compareWithFirstHop(parsed: CheckInput['parsed'], written: string, date
       finding(
         'after-first-hop',
         'weak',
-        `The Date header (${written}) is ${describeDuration(difference)} later than the time the first server, ${by}, received the message (${formatTime(hop.epoch)}).`,
+        `The Date header (${written}) is ${formatDuration(difference, 'prose')} later than the time the first server, ${by}, received the message (${formatTime(hop.epoch, 'iso')}).`,
         { ...evidence, toleranceSeconds: CLOCK_SKEW_SECONDS },
       ),
     ];
@@ -100,7 +100,7 @@ function compareWithFirstHop(parsed: CheckInput['parsed'], written: string, date
       finding(
         'long-before-first-hop',
         'weak',
-        `The Date header (${written}) is ${describeDuration(difference)} earlier than the time the first server, ${by}, received the message (${formatTime(hop.epoch)}).`,
+        `The Date header (${written}) is ${formatDuration(difference, 'prose')} earlier than the time the first server, ${by}, received the message (${formatTime(hop.epoch, 'iso')}).`,
         { ...evidence, limitSeconds: MAX_OUTBOX_DELAY_SECONDS },
       ),
     ];

@@ -2,7 +2,7 @@
 // the Date header. When Date is not among the signed headers, t= is the only time a forger cannot
 // move; a signature lifted from another message also carries that message's time.
 import type { AsOfSource, CheckInput, Finding, MessageCheck, SignatureCheck } from '../model.ts';
-import { CLOCK_SKEW_SECONDS, describeDuration, formatTime } from './time-text.ts';
+import { CLOCK_SKEW_SECONDS, formatDuration, formatTime } from '../common/time.ts';
 
 const ID = 'dkim-time';
 
@@ -35,11 +35,11 @@ function farFromDate(sig: SignatureCheck, signTime: number, date: number, dateRa
     check: ID,
     code: `${ID}/far-from-date`,
     severity: 'weak',
-    detail: `The ${describeSignature(sig)} was made at ${formatTime(signTime)}, ${describeDuration(difference)} ${side} the Date header (${dateRaw}); this signature ${dateSigned ? 'covers' : 'does not cover'} the Date header.`,
+    detail: `The ${describeSignature(sig)} was made at ${formatTime(signTime, 'iso')}, ${formatDuration(difference, 'prose')} ${side} the Date header (${dateRaw}); this signature ${dateSigned ? 'covers' : 'does not cover'} the Date header.`,
     evidence: {
       signer: sig.domain,
       selector: sig.selector,
-      signTime: formatTime(signTime),
+      signTime: formatTime(signTime, 'iso'),
       date: dateRaw,
       differenceSeconds: difference,
       limitSeconds: DKIM_DATE_LIMIT_SECONDS,
@@ -54,11 +54,11 @@ export const check: MessageCheck = {
   codes: {
     [`${ID}/far-from-date`]: {
       severity: 'weak',
-      meaning: `A DKIM signature's time (t=) is more than ${describeDuration(DKIM_DATE_LIMIT_SECONDS)} away from the Date header.`,
+      meaning: `A DKIM signature's time (t=) is more than ${formatDuration(DKIM_DATE_LIMIT_SECONDS, 'prose')} away from the Date header.`,
     },
     [`${ID}/signed-in-future`]: {
       severity: 'weak',
-      meaning: `A DKIM signature's time (t=) is later than the time the message is verified as of, by more than clock skew explains (${describeDuration(CLOCK_SKEW_SECONDS)}).`,
+      meaning: `A DKIM signature's time (t=) is later than the time the message is verified as of, by more than clock skew explains (${formatDuration(CLOCK_SKEW_SECONDS, 'prose')}).`,
     },
   },
   run({ parsed, verification }: CheckInput): Finding[] {
@@ -66,7 +66,7 @@ export const check: MessageCheck = {
     for (const sig of verification.signatures) {
       if (sig.signTime === null) continue;
       if (parsed.dateEpoch !== null) {
-        const f = farFromDate(sig, sig.signTime, parsed.dateEpoch, parsed.dateRaw ?? formatTime(parsed.dateEpoch));
+        const f = farFromDate(sig, sig.signTime, parsed.dateEpoch, parsed.dateRaw ?? formatTime(parsed.dateEpoch, 'iso'));
         if (f) findings.push(f);
       }
       // When the as-of time was itself taken from a t=, comparing t= with it proves nothing.
@@ -76,12 +76,12 @@ export const check: MessageCheck = {
           check: ID,
           code: `${ID}/signed-in-future`,
           severity: 'weak',
-          detail: `The ${describeSignature(sig)} claims to have been made at ${formatTime(sig.signTime)}, ${describeDuration(ahead)} after the message's own time (${formatTime(verification.asOf)}, from the ${AS_OF_WORDS[verification.asOfSource]}).`,
+          detail: `The ${describeSignature(sig)} claims to have been made at ${formatTime(sig.signTime, 'iso')}, ${formatDuration(ahead, 'prose')} after the message's own time (${formatTime(verification.asOf, 'iso')}, from the ${AS_OF_WORDS[verification.asOfSource]}).`,
           evidence: {
             signer: sig.domain,
             selector: sig.selector,
-            signTime: formatTime(sig.signTime),
-            asOf: formatTime(verification.asOf),
+            signTime: formatTime(sig.signTime, 'iso'),
+            asOf: formatTime(verification.asOf, 'iso'),
             asOfSource: verification.asOfSource,
             aheadSeconds: ahead,
             toleranceSeconds: CLOCK_SKEW_SECONDS,

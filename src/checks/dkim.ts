@@ -2,6 +2,8 @@
 // record alone. Whether a passing signature counts as proof is decided here, by the strict rules of
 // RFC 6376 and RFC 8301, so the verdict only has to look for `dkim/pass`.
 import type { CheckInput, CodeDoc, Finding, MessageCheck, Severity, SignatureCheck } from '../model.ts';
+import { formatTime } from '../common/time.ts';
+import { capitalize } from '../common/text.ts';
 import { domainsUpToOrganisation } from '../common/org-domain.ts';
 
 /** RFC 8301 3.2: verifiers MUST NOT consider signatures using RSA keys of less than 1024 bits valid. */
@@ -115,13 +117,13 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
   const out: Finding[] = [];
   if (s.result === 'pass') {
     if (s.algorithm.toLowerCase() === 'rsa-sha1')
-      out.push(find(s, 'dkim/sha1', `${cap(who)} verifies but uses rsa-sha1, which RFC 8301 says must not be trusted.`));
+      out.push(find(s, 'dkim/sha1', `${capitalize(who)} verifies but uses rsa-sha1, which RFC 8301 says must not be trusted.`));
     if (s.keyType === 'rsa' && s.keyBits !== null && s.keyBits < MIN_RSA_BITS) {
       out.push(
         find(
           s,
           'dkim/weak-key',
-          `${cap(who)} verifies, but with a ${s.keyBits}-bit RSA key; keys under ${MIN_RSA_BITS} bits can be factored and do not count (RFC 8301).`,
+          `${capitalize(who)} verifies, but with a ${s.keyBits}-bit RSA key; keys under ${MIN_RSA_BITS} bits can be factored and do not count (RFC 8301).`,
           undefined,
           { keyBits: s.keyBits },
         ),
@@ -134,7 +136,7 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
         find(
           s,
           'dkim/unsigned-content',
-          `${cap(who)} covers only the first ${s.bodyLength} bytes of the body; ${s.unsignedBodyBytes} bytes after them were not signed and may have been added later${list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have added them)` : ''}.`,
+          `${capitalize(who)} covers only the first ${s.bodyLength} bytes of the body; ${s.unsignedBodyBytes} bytes after them were not signed and may have been added later${list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have added them)` : ''}.`,
           list ? 'weak' : undefined,
           { l: s.bodyLength, unsignedBytes: s.unsignedBodyBytes },
         ),
@@ -145,16 +147,16 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
         find(
           s,
           'dkim/unaligned',
-          `${cap(who)} verifies, but ${s.domain} is not the From domain (${input.parsed.from[0]?.domain || 'none'}): it proves who relayed or signed the message, not who wrote it.`,
+          `${capitalize(who)} verifies, but ${s.domain} is not the From domain (${input.parsed.from[0]?.domain || 'none'}): it proves who relayed or signed the message, not who wrote it.`,
         ),
       );
     if (out.length === 0) {
-      const date = new Date(input.verification.asOf * 1000).toISOString().slice(0, 16).replace('T', ' ');
+      const date = formatTime(input.verification.asOf, 'minute');
       out.push(
         find(
           s,
           'dkim/pass',
-          `${cap(who)} (${s.algorithm}, ${s.keyBits ?? '?'}-bit ${s.keyType ?? ''} key from ${s.keySource ?? 'unknown source'}) verifies over the whole message as of ${date} UTC.`,
+          `${capitalize(who)} (${s.algorithm}, ${s.keyBits ?? '?'}-bit ${s.keyType ?? ''} key from ${s.keySource ?? 'unknown source'}) verifies over the whole message as of ${date} UTC.`,
           undefined,
           { keyBits: s.keyBits, asOf: input.verification.asOf },
         ),
@@ -167,7 +169,7 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
       find(
         s,
         'dkim/expired',
-        `${cap(who)} expired (x=${iso(s.expiresAt)}) before the message was received (${iso(input.verification.asOf)}).`,
+        `${capitalize(who)} expired (x=${iso(s.expiresAt)}) before the message was received (${iso(input.verification.asOf)}).`,
         undefined,
         { x: s.expiresAt, asOf: input.verification.asOf },
       ),
@@ -196,21 +198,25 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
         find(
           s,
           'dkim/bad-signature',
-          `${cap(who)} does not verify with its key: signed headers (${s.signedHeaders.slice(0, 6).join(', ')}${s.signedHeaders.length > 6 ? ', …' : ''}) were changed after signing${list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have changed them)` : ''}.`,
+          `${capitalize(who)} does not verify with its key: signed headers (${s.signedHeaders.slice(0, 6).join(', ')}${s.signedHeaders.length > 6 ? ', …' : ''}) were changed after signing${list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have changed them)` : ''}.`,
           list ? 'weak' : 'strong',
         ),
       );
     }
     if (s.algorithm.toLowerCase() === 'rsa-sha1')
-      out.push(find(s, 'dkim/sha1', `${cap(who)} uses rsa-sha1, which RFC 8301 says must not be trusted.`));
+      out.push(find(s, 'dkim/sha1', `${capitalize(who)} uses rsa-sha1, which RFC 8301 says must not be trusted.`));
     return out;
   }
   if (s.result === 'policy') {
     if (s.problem === 'weak-algorithm' || s.algorithm.toLowerCase() === 'rsa-sha1')
       return [
-        find(s, 'dkim/sha1', `${cap(who)} uses rsa-sha1, which RFC 8301 says must not be used for verifying; it is not checked as proof.`),
+        find(
+          s,
+          'dkim/sha1',
+          `${capitalize(who)} uses rsa-sha1, which RFC 8301 says must not be used for verifying; it is not checked as proof.`,
+        ),
       ];
-    return [find(s, 'dkim/weak-key', `${cap(who)} uses a key under ${MIN_RSA_BITS} bits.`)];
+    return [find(s, 'dkim/weak-key', `${capitalize(who)} uses a key under ${MIN_RSA_BITS} bits.`)];
   }
   if (s.result === 'temperror') return [find(s, 'dkim/temperror', `The key for ${who} could not be had (${s.keyError ?? s.comment}).`)];
   if (s.keyRevoked)
@@ -221,14 +227,18 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
     return [find(s, 'dkim/key-invalid', `The key record ${s.keyName} (${s.keySource ?? 'no source'}) is unusable: ${s.comment}.`)];
   if (s.problem === 'from-not-signed')
     return [
-      find(s, 'dkim/from-not-signed', `${cap(who)} does not cover the From header, so the sender could have been replaced after signing.`),
+      find(
+        s,
+        'dkim/from-not-signed',
+        `${capitalize(who)} does not cover the From header, so the sender could have been replaced after signing.`,
+      ),
     ];
-  if (s.problem === 'not-evaluated') return [find(s, 'dkim/not-evaluated', `${cap(who)} was ${s.comment}.`)];
+  if (s.problem === 'not-evaluated') return [find(s, 'dkim/not-evaluated', `${capitalize(who)} was ${s.comment}.`)];
   return [
     find(
       s,
       'dkim/malformed',
-      `${cap(who)} is malformed and was not evaluated: ${s.comment || 'unreadable'}${s.version !== '1' ? ` (v=${s.version ?? 'missing'}: not a standard RFC 6376 signature)` : ''}.`,
+      `${capitalize(who)} is malformed and was not evaluated: ${s.comment || 'unreadable'}${s.version !== '1' ? ` (v=${s.version ?? 'missing'}: not a standard RFC 6376 signature)` : ''}.`,
     ),
   ];
 }
@@ -293,12 +303,8 @@ function missingSignature(input: CheckInput): Finding[] {
   ];
 }
 
-function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
 function iso(t: number | null): string {
-  return t === null ? 'unknown' : new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+  return formatTime(t, 'iso', 'unknown');
 }
 
 export const check: MessageCheck = { id: 'dkim', title: 'DKIM signatures', codes, run };

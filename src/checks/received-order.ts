@@ -2,7 +2,7 @@
 // message in; read bottom (oldest) to top (newest), the stamps must move forward. A forger who writes
 // or edits hops by hand gets zones wrong and leaves hops in the wrong order or days apart.
 import type { CheckInput, Finding, MessageCheck, ReceivedHop } from '../model.ts';
-import { CLOCK_SKEW_SECONDS, describeDuration, formatTime } from './time-text.ts';
+import { CLOCK_SKEW_SECONDS, formatDuration, formatTime } from '../common/time.ts';
 
 const ID = 'received-order';
 
@@ -46,11 +46,11 @@ export const check: MessageCheck = {
   codes: {
     [`${ID}/out-of-order`]: {
       severity: 'weak',
-      meaning: `A Received hop is stamped earlier than the hop below it by more than clock skew explains (${describeDuration(CLOCK_SKEW_SECONDS)}).`,
+      meaning: `A Received hop is stamped earlier than the hop below it by more than clock skew explains (${formatDuration(CLOCK_SKEW_SECONDS, 'prose')}).`,
     },
     [`${ID}/impossible-gap`]: {
       severity: 'weak',
-      meaning: `Two consecutive Received hops are more than ${describeDuration(MAX_HOP_GAP_SECONDS)} apart, longer than mail servers keep retrying.`,
+      meaning: `Two consecutive Received hops are more than ${formatDuration(MAX_HOP_GAP_SECONDS, 'prose')} apart, longer than mail servers keep retrying.`,
     },
     [`${ID}/unparseable-time`]: {
       severity: 'info',
@@ -73,7 +73,7 @@ export const check: MessageCheck = {
             check: ID,
             code: `${ID}/out-of-order`,
             severity: 'weak',
-            detail: `The ${describeHop(hop)} is stamped ${formatTime(hop.epoch)}, ${describeDuration(step)} before the hop below it by ${previous.by ?? 'an unnamed host'} (${formatTime(previous.epoch)}), although a hop is always added after the one below it.`,
+            detail: `The ${describeHop(hop)} is stamped ${formatTime(hop.epoch, 'iso')}, ${formatDuration(step, 'prose')} before the hop below it by ${previous.by ?? 'an unnamed host'} (${formatTime(previous.epoch, 'iso')}), although a hop is always added after the one below it.`,
             evidence: { ...evidence, toleranceSeconds: CLOCK_SKEW_SECONDS },
           });
         } else if (step > MAX_HOP_GAP_SECONDS && !RETRIEVAL_HOP.test(hop.raw)) {
@@ -81,7 +81,7 @@ export const check: MessageCheck = {
             check: ID,
             code: `${ID}/impossible-gap`,
             severity: 'weak',
-            detail: `The ${describeHop(hop)} is stamped ${formatTime(hop.epoch)}, ${describeDuration(step)} after the hop below it by ${previous.by ?? 'an unnamed host'} (${formatTime(previous.epoch)}), longer than mail servers keep retrying.`,
+            detail: `The ${describeHop(hop)} is stamped ${formatTime(hop.epoch, 'iso')}, ${formatDuration(step, 'prose')} after the hop below it by ${previous.by ?? 'an unnamed host'} (${formatTime(previous.epoch, 'iso')}), longer than mail servers keep retrying.`,
             evidence: { ...evidence, limitSeconds: MAX_HOP_GAP_SECONDS },
           });
         }

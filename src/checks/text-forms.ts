@@ -1,6 +1,6 @@
 // The forms of a message's text that archive checks compare: whitespace-insensitive text, the text
 // of an HTML part, the part a reply quotes, and the word 4-grams of each. Not a check.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../common/sha256.ts';
 
 /** Whitespace of any kind (line breaks, non-breaking spaces, tabs) collapsed to one space, trimmed. */
 export function normaliseText(text: string | null): string {
@@ -31,7 +31,7 @@ export function htmlToText(html: string | null): string {
 
 /** A short stable hash of a text (hex, 64 bits of SHA-256): equal texts, equal hashes. */
 export function hashText(text: string): string {
-  return text === '' ? '' : createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return text === '' ? '' : sha256Hex(text).slice(0, 16);
 }
 
 /**

@@ -2,6 +2,13 @@
 // seconds. Every stage may use it (it imports nothing of ours).
 
 /**
+ * Clock skew tolerated between two clocks that stamp the same message. Mail servers run NTP and
+ * agree to seconds, but internal relays, appliances and desktop clients drift by minutes; 15 minutes
+ * absorbs that and still catches the whole-hour errors of a time written in the wrong zone.
+ */
+export const CLOCK_SKEW_SECONDS = 15 * 60;
+
+/**
  * - `iso`: 2024-01-23T08:41:18Z (what exports and findings quote; no milliseconds: our times are seconds)
  * - `readable`: 2024-01-23 08:41:18Z (the review screens)
  * - `minute`: 2024-01-23 08:41 (a sentence that names the minute; always UTC)

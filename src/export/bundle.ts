@@ -2,7 +2,8 @@
 // holds the exact bytes, the key records used (as zone lines and as a DNS cache for mailauth), the
 // verification transcript, the findings and verdict, and a README on re-verifying it with tools
 // that are not ours. Same database, same bytes: nothing in it depends on the clock or the machine.
-import { createHash } from 'node:crypto';
+import { formatTime } from '../common/time.ts';
+import { sha256Hex } from '../common/sha256.ts';
 import type { KeyRecord } from '../model.ts';
 import type { VerificationTranscript } from '../common/verification-transcript.ts';
 import type { BundleEvidence } from '../store/bundle-repo.ts';
@@ -44,7 +45,7 @@ function describeFindings(e: BundleEvidence): unknown {
     verdict: e.verdict,
     summary: e.summary,
     reasons: e.reasons,
-    as_of: new Date(e.asOf * 1000).toISOString().replace('.000Z', 'Z'),
+    as_of: formatTime(e.asOf, 'iso'),
     as_of_source: e.asOfSource,
     verifier_version: e.verifierVersion,
     imported_at: e.importedAt,
@@ -57,7 +58,7 @@ function describeFindings(e: BundleEvidence): unknown {
   };
 }
 
-const day = (t: number | null): string => (t === null ? 'unknown' : new Date(t * 1000).toISOString().slice(0, 10));
+const day = (t: number | null): string => formatTime(t, 'day', 'unknown');
 
 /** BIND zone lines, as `leaktriage keys import` and DNS operators read them; TXT strings cut at 255 bytes. */
 function writeZoneLines(keys: readonly KeyRecord[]): string {
@@ -90,7 +91,7 @@ function writeDnsCache(keys: readonly KeyRecord[], t: VerificationTranscript): R
 }
 
 function describeBundle(e: BundleEvidence, t: VerificationTranscript): string {
-  const sha = createHash('sha256').update(e.raw).digest('hex');
+  const sha = sha256Hex(e.raw);
   const sigs = t.signatures.length
     ? t.signatures
         .map(

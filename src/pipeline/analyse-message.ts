@@ -1,6 +1,7 @@
 // One message through the stages: bytes -> parse -> verify -> checks -> verdict. No I/O besides
 // live DNS when it was asked for; the caller stores the result.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../common/sha256.ts';
+import { capitalize } from '../common/text.ts';
 import type { AnalysedMessage, CheckContext, Finding, ParsedMessage, Verification } from '../model.ts';
 import { readMessage } from '../parse/parse-message.ts';
 import type { BodyParser } from '../parse/parse-message.ts';
@@ -19,9 +20,8 @@ export class AnalyseTimeoutError extends Error {
   override name = 'AnalyseTimeoutError';
 }
 
-export function hashBytes(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+/** A message's id: the SHA-256 of its exact bytes. */
+export const hashBytes = sha256Hex;
 
 /** What is known of a message no stage could read: nothing, and the reason why. */
 function emptyParsed(code: string, reason: string): ParsedMessage {
@@ -166,9 +166,11 @@ async function retryUnquotedFrom(
 }
 
 function parseFindings(p: ParsedMessage): Finding[] {
-  return p.problems.map((x) => ({ check: 'parse', code: x.code, severity: 'info' as const, detail: cap(x.reason) + '.', evidence: {} }));
-}
-
-function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  return p.problems.map((x) => ({
+    check: 'parse',
+    code: x.code,
+    severity: 'info' as const,
+    detail: capitalize(x.reason) + '.',
+    evidence: {},
+  }));
 }

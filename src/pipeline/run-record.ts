@@ -5,7 +5,9 @@ import type { Db } from '../store/database.ts';
 import { finishRun, markAbandonedRuns, setRunTotal, startRun, updateRunCounts } from '../store/runs-repo.ts';
 import type { RunCounts } from '../store/runs-repo.ts';
 
-export const TOOL_VERSION = 'leaktriage 0.1.0';
+import { TOOL_VERSION } from '../common/version.ts';
+
+export { TOOL_VERSION };
 
 export interface ImportProgress extends RunCounts {
   bytesTotal: number;

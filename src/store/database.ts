@@ -3,7 +3,7 @@
 // image, a folder, a file on write-protected evidence media): nothing is written to a file until it
 // is known to be ours, and every way opening can fail becomes a DatabaseError with one plain sentence.
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../common/sha256.ts';
 import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
@@ -78,7 +78,7 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
     const version = Number(file.slice(0, 3));
     if (version !== i + 1) throw new Error(`migration ${file}: expected number ${i + 1}`);
     const sql = readFileSync(join(dir, file), 'utf8');
-    return { version, name: file, sql, sha256: createHash('sha256').update(sql).digest('hex') };
+    return { version, name: file, sql, sha256: sha256Hex(sql) };
   });
 }
 

@@ -1,4 +1,4 @@
-// Findings -> verdict, by the rules of DESIGN.md "Verdicts". Pure: the verdict is decided from
+// Findings -> verdict, by the rules of ../shared/DESIGN.md "Verdicts". Pure: the verdict is decided from
 // findings only, so the same findings always give the same verdict and the reasons show why.
 import type { Finding, Severity, Verdict } from '../model.ts';
 

@@ -1,4 +1,4 @@
-// The time a message is verified as of: the message's own time, never today (DESIGN.md).
+// The time a message is verified as of: the message's own time, never today (../shared/DESIGN.md, 'Data flow').
 import type { AsOfSource, ParsedMessage } from '../model.ts';
 
 /**

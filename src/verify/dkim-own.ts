@@ -8,6 +8,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { RawHeader } from '../model.ts';
+import { readTagList } from './dkim-tags.ts';
 import type { SignatureTags } from './dkim-tags.ts';
 import { computeBodyHashes } from './body-hash.ts';
 import type { BodyHashSpec } from './body-hash.ts';
@@ -65,24 +66,16 @@ function parseKeyRecord(value: string): ParsedKey | 'revoked' | null {
   return k;
 }
 
+/** The tags a key record may carry (RFC 6376 3.6.1). */
+const KEY_RECORD_TAGS = new Set(['v', 'k', 'p', 'h', 's', 't', 'n']);
+
 /** RFC 6376 3.6.1 key record, when it is plainly valid; 'revoked' for an empty p=; null otherwise. */
 function readKeyRecord(value: string): ParsedKey | 'revoked' | null {
-  const rr = value.replace(/\s+/g, '');
-  const tags = new Map<string, string>();
-  const parts = rr.split(';');
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
-    if (part === '') {
-      if (i === parts.length - 1 && i > 0) continue;
-      return null;
-    }
-    const eq = part.indexOf('=');
-    if (eq <= 0) return null;
-    const name = part.slice(0, eq);
-    if (!/^[a-z]+$/.test(name) || tags.has(name) || !['v', 'k', 'p', 'h', 's', 't', 'n'].includes(name)) return null;
-    if (name === 'v' && (i !== 0 || part.slice(eq + 1) !== 'DKIM1')) return null;
-    tags.set(name, part.slice(eq + 1));
-  }
+  const { tags, problem } = readTagList(value, 'remove');
+  if (problem !== null) return null;
+  const names = [...tags.keys()];
+  if (names.some((name) => !/^[a-z]+$/.test(name) || !KEY_RECORD_TAGS.has(name))) return null;
+  if (tags.has('v') && (names[0] !== 'v' || tags.get('v') !== 'DKIM1')) return null;
   const p = tags.get('p');
   if (p === undefined) return null;
   if (p === '') return 'revoked';
@@ -128,21 +121,9 @@ interface Checked {
 
 /** A signature we read exactly as mailauth's strict mode would, or the reason we do not take it. */
 function checkSignature(s: SignatureTags): Checked | string {
-  const raw = s.header.value;
-  const parts = raw.split(';');
-  const seen = new Set<string>();
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!.trim();
-    if (part === '') {
-      if (i === parts.length - 1 && i > 0) continue;
-      return 'empty tag';
-    }
-    const eq = part.indexOf('=');
-    if (eq <= 0) return 'tag without value';
-    const name = part.slice(0, eq).trim();
-    if (!KNOWN_SIGNATURE_TAGS.has(name) || seen.has(name)) return `tag ${name}`;
-    seen.add(name);
-  }
+  const { problem } = readTagList(s.header.value);
+  if (problem !== null) return problem;
+  for (const name of s.tags.keys()) if (!KNOWN_SIGNATURE_TAGS.has(name)) return `tag ${name}`;
   const t = s.tags;
   for (const r of REQUIRED_TAGS) if (!t.has(r)) return `missing ${r}=`;
   if (t.get('v') !== '1') return 'version';

@@ -8,19 +8,46 @@ export interface SignatureTags {
 }
 
 export function readSignatureTags(headers: RawHeader[]): SignatureTags[] {
-  return headers
-    .filter((h) => h.key === 'dkim-signature')
-    .map((header) => {
-      const tags = new Map<string, string>();
-      for (const part of header.value.split(';')) {
-        const eq = part.indexOf('=');
-        if (eq === -1) continue;
-        const name = part.slice(0, eq).trim();
-        // Tag names are case-sensitive; the first occurrence counts (a repeat is a syntax error).
-        if (!tags.has(name)) tags.set(name, part.slice(eq + 1).trim());
-      }
-      return { header, tags };
-    });
+  return headers.filter((h) => h.key === 'dkim-signature').map((header) => ({ header, tags: readTagList(header.value).tags }));
+}
+
+/** A tag=value list as written, and why it breaks RFC 6376 3.2 (null when it does not). */
+export interface TagList {
+  tags: Map<string, string>;
+  problem: string | null;
+}
+
+/**
+ * The one reader of RFC 6376 3.2 tag=value lists (signatures, key records): ';'-separated, a
+ * trailing ';' allowed; names case-sensitive; the first of a repeated name kept (a repeat is a
+ * syntax error, said in `problem`); values trimmed, or with every space removed (`remove`: key
+ * records and base64, where folding whitespace means nothing).
+ */
+export function readTagList(text: string, whitespace: 'trim' | 'remove' = 'trim'): TagList {
+  const tags = new Map<string, string>();
+  let problem: string | null = null;
+  const parts = text.split(';');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!.trim();
+    if (part === '') {
+      if (i === parts.length - 1 && i > 0) continue;
+      problem ??= 'empty tag';
+      continue;
+    }
+    const eq = part.indexOf('=');
+    if (eq <= 0) {
+      problem ??= 'tag without value';
+      continue;
+    }
+    const name = part.slice(0, eq).trim();
+    if (tags.has(name)) {
+      problem ??= `tag ${name} repeated`;
+      continue;
+    }
+    const value = part.slice(eq + 1);
+    tags.set(name, whitespace === 'remove' ? value.replace(/\s+/g, '') : value.trim());
+  }
+  return { tags, problem };
 }
 
 export function numericTag(tags: Map<string, string>, name: string): number | null {

@@ -2,7 +2,8 @@
 // RFC 8463. mailauth stops at a body-hash mismatch without looking at b=; but whether the headers
 // still verify is the evidence a journalist needs: if they do, the signer's bh= is genuine and only
 // the body changed; if they do not either, the signature was not made for this message at all.
-import { createHash, verify } from 'node:crypto';
+import { verify } from 'node:crypto';
+import { sha256Digest } from '../common/sha256.ts';
 import type { KeyObject } from 'node:crypto';
 import type { RawHeader } from '../model.ts';
 import { publicKeyOf } from './key-index.ts';
@@ -92,7 +93,7 @@ export function verifyHeaderSignature(
     if (algorithm === 'ed25519-sha256') {
       if (key.asymmetricKeyType !== 'ed25519') return false;
       // RFC 8463 3: Ed25519 signs the SHA-256 hash of the canonicalized data.
-      return verify(null, createHash('sha256').update(data).digest(), key, b);
+      return verify(null, sha256Digest(data), key, b);
     }
   } catch {
     return false;

@@ -1,5 +1,6 @@
 // The key store in memory: which key records answer a selector name, as of a given time.
 import { createPublicKey } from 'node:crypto';
+import { readTagList } from './dkim-tags.ts';
 import type { KeyObject } from 'node:crypto';
 import type { KeyRecord } from '../model.ts';
 
@@ -78,13 +79,7 @@ export function describeKey(value: string): KeyDetails {
 }
 
 function keyTags(value: string): Map<string, string> {
-  const tags = new Map<string, string>();
-  for (const part of value.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq === -1) continue;
-    tags.set(part.slice(0, eq).trim(), part.slice(eq + 1).replace(/\s+/g, ''));
-  }
-  return tags;
+  return readTagList(value, 'remove').tags;
 }
 
 /** ASN.1 prefix that turns a raw 32-byte Ed25519 key (RFC 8463 4) into a SubjectPublicKeyInfo. */

@@ -2,6 +2,7 @@
 // verified again, offline, with exactly the key records the import used, as of the same time, so
 // that the transcript shows the computed body hash beside bh= and names the key and the clock.
 import type { KeyRecord } from '../model.ts';
+import { formatTime } from '../common/time.ts';
 import type { TranscriptKey, VerificationTranscript } from '../common/verification-transcript.ts';
 import { parseMessage } from '../parse/parse-message.ts';
 import { readSignatureTags } from './dkim-tags.ts';
@@ -10,7 +11,7 @@ import { verifyMessage } from './verify-message.ts';
 
 export const TRANSCRIPT_VERIFIER = 'leaktriage verify (mailauth 7.1.0 dkimVerify, strict, curTime = as-of time)';
 
-const iso = (t: number | null): string | null => (t === null ? null : new Date(t * 1000).toISOString().replace('.000Z', 'Z'));
+const iso = (t: number | null): string | null => (t === null ? null : formatTime(t, 'iso'));
 
 /**
  * `keys`: the records the stored verification named (no others, so a key added to the store since

@@ -22,6 +22,7 @@ function readLayout(bytes: Buffer): MessageLayout {
   return { split, strayLines: readHeaderList(bytes, split).strayLines };
 }
 import { sameOrganisation } from '../common/org-domain.ts';
+import { formatTime } from '../common/time.ts';
 
 /**
  * Only the first this many DKIM signatures are evaluated. Forged mail can carry hundreds of junk
@@ -171,7 +172,7 @@ async function lookUpLive(
   const parts = splitKeyName(n)!;
   const fetchedAt = Math.floor(Date.now() / 1000);
   // The source names the fetch time: a key found live today says nothing certain about the past.
-  const source = `dns@${new Date(fetchedAt * 1000).toISOString().replace('.000Z', 'Z')}`;
+  const source = `dns@${formatTime(fetchedAt, 'iso')}`;
   const base = {
     name: n,
     domain: parts.domain,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/checks/received-order.ts';
-import { describeDuration } from '../../src/checks/time-text.ts';
+import { formatDuration } from '../../src/common/time.ts';
 import { codesOf, received, runCheck } from './fixtures.ts';
 
 const BODY_HEADERS = ['From: alice@example.com', 'Date: Tue, 1 Apr 2025 10:00:00 +0000'];
@@ -108,8 +108,8 @@ describe('received-order', () => {
   });
 
   it('describes durations in words', async () => {
-    expect(describeDuration(-3592)).toBe('59 minutes');
-    expect(describeDuration(3 * 86400 + 4 * 3600 + 5 * 60)).toBe('3 days 4 hours');
-    expect(describeDuration(12)).toBe('12 seconds');
+    expect(formatDuration(-3592, 'prose')).toBe('59 minutes');
+    expect(formatDuration(3 * 86400 + 4 * 3600 + 5 * 60, 'prose')).toBe('3 days 4 hours');
+    expect(formatDuration(12, 'prose')).toBe('12 seconds');
   });
 });
