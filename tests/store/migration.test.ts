@@ -1,41 +1,15 @@
 // Migration 002: the full-text index and the summary counts stay equal to the messages, whatever
 // the store does (insert, verdict change, delete), and are backfilled on an older database.
-import { triageState } from '../helpers/summary-state.ts';
+import { summaryCounts, triageState } from '../helpers/summary-state.ts';
 import { describe, expect, it } from 'vitest';
 import { loadMigrations, openDatabase, type Db } from '../../src/store/database.ts';
 import { updateVerdict } from '../../src/store/messages-repo.ts';
 import { seedReviewDb } from '../helpers/review-corpus.ts';
 import { insertFixture, openFixtureDb, tempDbFile } from '../helpers/fixture-db.ts';
 
-/** The summary as it should be, counted the slow way. */
-function expectedCounts(db: Db): string[] {
-  const rows = db
-    .prepare(
-      `SELECT 'all' AS d, '' AS k, verdict AS v, count(*) AS n FROM messages GROUP BY verdict
-       UNION ALL SELECT 'all', '', '', count(*) FROM messages
-       UNION ALL SELECT 'domain', ifnull(from_domain, ''), verdict, count(*) FROM messages GROUP BY 2, 3
-       UNION ALL SELECT 'domain', ifnull(from_domain, ''), '', count(*) FROM messages GROUP BY 2
-       UNION ALL SELECT 'week', ifnull(date(date_epoch, 'unixepoch', '-6 days', 'weekday 1'), ''), verdict, count(*) FROM messages GROUP BY 2, 3
-       UNION ALL SELECT 'week', ifnull(date(date_epoch, 'unixepoch', '-6 days', 'weekday 1'), ''), '', count(*) FROM messages GROUP BY 2
-       UNION ALL SELECT 'mailbox', coalesce(s.mailbox, s.folder, ''), m.verdict, count(*) FROM sources s JOIN messages m USING (sha256) GROUP BY 2, 3
-       UNION ALL SELECT 'mailbox', coalesce(mailbox, folder, ''), '', count(*) FROM sources GROUP BY 2
-       UNION ALL SELECT 'code', code, '', count(*) FROM findings GROUP BY 2
-       UNION ALL SELECT 'code', f.code, m.verdict, count(*) FROM findings f JOIN messages m USING (sha256) GROUP BY 2, 3
-       UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, verdict, count(*) FROM messages GROUP BY 2, 3
-       UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, '', count(*) FROM messages GROUP BY 2`,
-    )
-    .all() as { d: string; k: string; v: string; n: number }[];
-  return rows.map((r) => `${r.d}|${r.k}|${r.v}|${r.n}`).sort();
-}
-
-function storedCounts(db: Db): string[] {
-  const rows = db.prepare('SELECT dimension AS d, key AS k, verdict AS v, n FROM overview_counts WHERE n != 0').all() as {
-    d: string;
-    k: string;
-    v: string;
-    n: number;
-  }[];
-  return rows.map((r) => `${r.d}|${r.k}|${r.v}|${r.n}`).sort();
+function expectCountsEqual(db: Db): void {
+  const { stored, counted } = summaryCounts(db);
+  expect(stored).toEqual(counted);
 }
 
 function keyCounts(db: Db): unknown {
@@ -74,16 +48,16 @@ describe('migration 002', () => {
   it('keeps the summary counts equal to the tables through inserts, verdict changes and deletes', () => {
     const { db } = openFixtureDb();
     const ids = seedReviewDb(db);
-    expect(storedCounts(db)).toEqual(expectedCounts(db));
+    expectCountsEqual(db);
     updateVerdict(db, ids.copyA, { verdict: 'tampered', summary: 'changed', reasons: [] });
     db.prepare('UPDATE messages SET from_domain = ?, date_epoch = NULL WHERE sha256 = ?').run('moved.example', ids.verified);
-    expect(storedCounts(db)).toEqual(expectedCounts(db));
+    expectCountsEqual(db);
     db.transaction(() => {
       for (const t of ['findings', 'signatures', 'attachments', 'sources', 'reviews'])
         db.prepare(`DELETE FROM ${t} WHERE sha256 = ?`).run(ids.tampered);
       db.prepare('DELETE FROM messages WHERE sha256 = ?').run(ids.tampered);
     })();
-    expect(storedCounts(db)).toEqual(expectedCounts(db));
+    expectCountsEqual(db);
     const k = keyCounts(db) as { stored: unknown; counted: unknown };
     expect(k.stored).toEqual(k.counted);
     db.close();
@@ -96,7 +70,7 @@ describe('migration 002', () => {
       .run().lastInsertRowid as number;
     const sha = insertFixture(db, run, { subject: 'far future', date: 'Mon, 01 Jan 2024 00:00:00 +0000' });
     db.prepare('UPDATE messages SET date_epoch = ? WHERE sha256 = ?').run(8e15, sha);
-    expect(storedCounts(db)).toEqual(expectedCounts(db));
+    expectCountsEqual(db);
     db.close();
   });
 
@@ -143,7 +117,7 @@ describe('migration 002', () => {
     const ids = seedReviewDb(before);
     before.close();
     const db = openDatabase(file);
-    expect(storedCounts(db)).toEqual(expectedCounts(db));
+    expectCountsEqual(db);
     const k = keyCounts(db) as { stored: unknown; counted: unknown };
     expect(k.stored).toEqual(k.counted);
     expect(search(db, 'budget')).toEqual([ids.verified]);
