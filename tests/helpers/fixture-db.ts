@@ -10,6 +10,7 @@ import { readHeaderList, splitHeaderSection } from '../../src/parse/header-secti
 import { openDatabase, type Db } from '../../src/store/database.ts';
 import { addSource, insertMessage } from '../../src/store/messages-repo.ts';
 import { withTransaction } from '../../src/store/transaction.ts';
+import { signature as passingSignature } from '../checks/fixtures.ts';
 
 export interface FixtureAttachment {
   filename: string;
@@ -83,38 +84,19 @@ function multipart(kind: string, parts: { type: string; content: string; extra?:
   return { type: `multipart/${kind}; boundary="${boundary}"`, content: lines.join('') + `--${boundary}--${CRLF}` };
 }
 
+/** A passing signature of example-news.org (tests/checks/fixtures.ts builds it) with these fields changed. */
 function signature(s: Partial<SignatureCheck>, index: number): SignatureCheck {
-  return {
+  return passingSignature({
     index,
     domain: 'example-news.org',
     selector: 'sel2024',
-    algorithm: 'rsa-sha256',
-    canonicalization: 'relaxed/relaxed',
-    version: '1',
-    identity: null,
     signedHeaders: ['from', 'to', 'subject', 'date'],
-    bodyLength: null,
-    signTime: null,
-    expiresAt: null,
-    bodyHash: 'pass',
-    bodyHashComputed: null,
-    bodyHashExpected: null,
-    headerSignature: 'pass',
-    result: 'pass',
     comment: 'signature verified',
-    problem: null,
-    keyType: 'rsa',
-    keyBits: 2048,
     keyName: 'sel2024._domainkey.example-news.org',
     keySource: 'corpus.zone',
-    keyRevoked: false,
-    keyFirstSeen: null,
-    keyLastSeen: null,
-    keyError: null,
     aligned: true,
-    unsignedBodyBytes: 0,
     ...s,
-  };
+  });
 }
 
 export function analyse(spec: FixtureSpec): AnalysedMessage {
