@@ -1,17 +1,18 @@
 // SECURITY.md lists every limit with its value: this keeps the page equal to the constants.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, MAX_FROM_LINE_BYTES, SNIFF_BYTES } from '../../src/import/limits.ts';
 import { MAX_BODY_TEXT_CHARS, MAX_HEADER_SECTION_BYTES, MAX_MIME_BOUNDARIES } from '../../src/parse/parse-message.ts';
 import { MAX_SIGNATURES, MAX_SIGNED_HEADERS } from '../../src/verify/verify-message.ts';
 import { ANALYSE_TIMEOUT_MS } from '../../src/pipeline/worker-pool.ts';
-import { WRITE_BATCH } from '../../src/pipeline/run-import.ts';
+import { WRITE_BATCH } from '../../src/pipeline/write-batch.ts';
 import { BUSY_TIMEOUT_MS, WRITE_WAIT_MS } from '../../src/store/database.ts';
 import { DOWNLOAD_CAP } from '../../src/export/verdict-export.ts';
 import { MAX_PAGE_SIZE } from '../../src/server/queue-query.ts';
 
-const page = readFileSync(join(resolve(import.meta.dirname, '../..'), 'SECURITY.md'), 'utf8');
+const ROOT = resolve(import.meta.dirname, '../..');
+const page = readFileSync(join(ROOT, 'SECURITY.md'), 'utf8');
 
 /** The value column of the limits table row named `name`, as a number (digits and commas before the unit). */
 function documented(name: string): number | undefined {
@@ -41,6 +42,14 @@ describe('SECURITY.md', () => {
 
   it.each(Object.entries(constants))('lists %s with its value in the code', (name, value) => {
     expect(documented(name)).toBe(value);
+  });
+
+  it.each(Object.keys(constants))('names the file that defines %s', (name) => {
+    const row = page.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
+    const where = row?.split('|')[3]?.trim() ?? '';
+    const source = existsSync(join(ROOT, where)) ? readFileSync(join(ROOT, where), 'utf8') : '';
+    // DEFAULT_LIMITS' fields are defined in its object literal; the other names as exported constants.
+    expect(source).toMatch(name in DEFAULT_LIMITS ? new RegExp(`^\\s+${name}: `, 'm') : new RegExp(`^export const ${name}\\b`, 'm'));
   });
 
   it('lists no limit the code does not have', () => {
