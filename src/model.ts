@@ -1,5 +1,5 @@
 // The types every stage speaks. Third-party results are mapped into these field by field in the
-// adapters (mailparser in src/parse/parse-message.ts, mailauth in src/verify/verify-message.ts);
+// adapters (mailparser in src/parse/parse-message.ts, mailauth in src/verify/mailauth-adapter.ts);
 // nothing else sees them. The store hands these types back out (src/store/row-codec.ts maps columns).
 
 /**
