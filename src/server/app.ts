@@ -3,6 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import { HELMET_OPTIONS } from './response-headers.ts';
 import type { Db } from '../store/database.ts';
 import type { AppContext, CheckDoc } from './app-context.ts';
 import { checks as messageChecks } from '../checks/index.ts';
@@ -42,9 +46,12 @@ const registerReviewServer: FastifyPluginAsync<ReviewServerOptions> = async (app
   const token = opts.token ?? null;
   const secret = opts.secret ?? randomBytes(32);
   const ctx: AppContext = { db: opts.db, secret, checks: opts.checks !== undefined ? opts.checks : DEFAULT_CHECKS };
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
-  });
+  // Awaited, so that their hooks run before ours: every answer, even a refusal, carries the strict
+  // headers, and the security hook reads the parsed cookies.
+  await app.register(fastifyHelmet, HELMET_OPTIONS);
+  await app.register(fastifyCookie);
+  // A field given twice keeps its last value (one string per field, as the routes' schemas expect).
+  await app.register(fastifyFormbody, { bodyLimit: FORM_LIMIT, parser: (body) => Object.fromEntries(new URLSearchParams(body)) });
   registerErrors(app);
   registerSecurity(app, { token, checkHost: opts.checkHost ?? token === null, secret });
   registerStaticAssets(app);

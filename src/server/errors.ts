@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { DatabaseError, translateError } from '../store/database.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorPage, type ErrorPageData } from '../../web/templates/error-page.ts';
-import { applyPageHeaders } from './response-headers.ts';
+import { PAGE_CSP } from './response-headers.ts';
 
 export interface ErrorBody {
   ok: false;
@@ -90,7 +90,6 @@ export function sendError(
   links: ErrorPageData['next'] = [],
 ): FastifyReply {
   const r = reply.code(status).header('cache-control', 'no-store').removeHeader('content-disposition');
-  applyPageHeaders(r);
   if (wantsHtml(reply.request)) {
     const msg = status === 401 ? `${message}. Open the address the server printed (it ends in ?token=…) once in this browser.` : message;
     return r
@@ -137,6 +136,8 @@ const URI_TOO_LONG = 'the address is longer than this server accepts';
  */
 export function frameworkError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
   const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  // No hook has run, so helmet has not set the strict headers: the ones that matter for a page.
+  reply.header('content-security-policy', PAGE_CSP).header('x-content-type-options', 'nosniff').header('x-frame-options', 'DENY');
   void sendError(reply, tooLong ? 414 : 400, tooLong ? 'uri-too-long' : 'bad-request', tooLong ? URI_TOO_LONG : 'the address is malformed');
 }
 

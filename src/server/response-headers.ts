@@ -1,11 +1,23 @@
-// The headers every response carries (docs/review-server.md, "Safety model"), in one place: the
-// onSend hook applies them, and so do the error answers sent before any route or hook runs.
-import type { FastifyReply } from 'fastify';
+// The headers every response carries (docs/review-server.md, "Safety model"), in one place: set by
+// @fastify/helmet with these options as each request arrives, before any route or error answer.
+import type { FastifyHelmetOptions } from '@fastify/helmet';
 
 /** Every page: scripts and styles only from this server, no remote load, framed by nobody. */
-export const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
-  "frame-ancestors 'none'; frame-src 'self'; base-uri 'none'";
+const PAGE_CSP_DIRECTIVES = {
+  'default-src': ["'none'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'frame-src': ["'self'"],
+  'base-uri': ["'none'"],
+};
+
+/** The page CSP as the header says it (helmet writes the directives joined by ";"). */
+export const PAGE_CSP = Object.entries(PAGE_CSP_DIRECTIVES)
+  .map(([name, values]) => `${name} ${values.join(' ')}`)
+  .join(';');
 
 /** A message's own HTML: no script, no remote anything, its inline styles only; framed by our pages. */
 export const MESSAGE_HTML_CSP =
@@ -17,17 +29,25 @@ export const DOWNLOAD_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox
 /** Our own requests say where they come from; requests to any other origin carry no Referer. */
 export const REFERRER_POLICY = 'same-origin';
 
-/** Sets the strict headers a response does not already set for itself (downloads and the HTML body set their own CSP). */
-export function applyPageHeaders(reply: FastifyReply): void {
-  if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', PAGE_CSP);
-  if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
-  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-  reply.header('x-content-type-options', 'nosniff');
+/**
+ * The strict headers of every response, set by @fastify/helmet when a request arrives (so error
+ * answers carry them too); a response that needs another CSP or framing (downloads, the message's
+ * HTML) sets its own over them.
+ */
+export const HELMET_OPTIONS: FastifyHelmetOptions = {
+  global: true,
+  contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP_DIRECTIVES },
+  xFrameOptions: { action: 'deny' },
   // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on our own form
   // posts, and a plain-HTTP LAN page gets no Sec-Fetch-Site, so a post could not be told from a
   // forged one. Every link to another origin still goes without a Referer.
-  reply.header('referrer-policy', REFERRER_POLICY);
-  reply.header('cross-origin-opener-policy', 'same-origin');
-  reply.header('cross-origin-resource-policy', 'same-origin');
-  reply.header('x-dns-prefetch-control', 'off');
-}
+  referrerPolicy: { policy: REFERRER_POLICY },
+  crossOriginOpenerPolicy: { policy: 'same-origin' },
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+  // Would block the message's HTML frame, which is a resource of our own origin without CORP headers
+  // of its own; nothing cross-origin is ever loaded anyway (default-src 'none').
+  crossOriginEmbedderPolicy: false,
+  xDnsPrefetchControl: { allow: false },
+  // The server speaks plain HTTP (loopback, or a LAN address with a token): HSTS there means nothing.
+  strictTransportSecurity: false,
+};

@@ -4,7 +4,6 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sha256Digest } from '../common/sha256.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './errors.ts';
-import { applyPageHeaders } from './response-headers.ts';
 
 export { DOWNLOAD_CSP, MESSAGE_HTML_CSP, PAGE_CSP, REFERRER_POLICY } from './response-headers.ts';
 
@@ -20,29 +19,13 @@ export interface SecurityOptions {
   secret: Buffer;
 }
 
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i <= 0) continue;
-    const raw = part.slice(i + 1).trim();
-    try {
-      out[part.slice(0, i).trim()] = decodeURIComponent(raw);
-    } catch {
-      out[part.slice(0, i).trim()] = raw;
-    }
-  }
-  return out;
-}
-
 /** Equal-time comparison of two strings of any length. */
 export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(sha256Digest(a), sha256Digest(b));
 }
 
-function cookie(name: string, value: string): string {
-  return `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict`;
-}
+/** Our cookies: the whole site, never to scripts, never sent from another site's page. */
+export const COOKIE_OPTIONS = { path: '/', httpOnly: true, sameSite: 'strict' } as const;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -52,13 +35,15 @@ function hostName(host: string | undefined): string {
 
 export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): void {
   app.addHook('onRequest', async (req, reply) => {
+    // Nothing this server answers is to be kept by a browser or a proxy (static assets say otherwise).
+    reply.header('cache-control', 'no-store');
     if (opts.checkHost && !LOOPBACK_HOSTS.has(hostName(req.headers.host))) {
       return sendError(reply, 403, 'forbidden', 'this server answers only to localhost, 127.0.0.1 and [::1]');
     }
     if (opts.token === null) return;
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (bearer !== undefined && sameSecret(bearer, opts.token)) return;
-    const fromCookie = parseCookies(req.headers.cookie)[TOKEN_COOKIE];
+    const fromCookie = req.cookies[TOKEN_COOKIE];
     if (fromCookie !== undefined && sameSecret(fromCookie, opts.token)) return;
     const url = new URL(req.url, 'http://localhost');
     const given = url.searchParams.get('token');
@@ -68,7 +53,7 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
       return (
         reply
           .code(303)
-          .header('set-cookie', cookie(TOKEN_COOKIE, opts.token))
+          .setCookie(TOKEN_COOKIE, opts.token, COOKIE_OPTIONS)
           // Always a path on this server (a leading `//` would name another host).
           .header('location', `/${url.pathname.replace(/^\/+/, '')}${url.search}`)
           .send()
@@ -76,21 +61,14 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions): v
     }
     return sendError(reply, 401, 'unauthorized', 'an access token is required (Authorization: Bearer, or ?token= once)');
   });
-
-  app.addHook('onSend', async (_req, reply, payload) => {
-    applyPageHeaders(reply);
-    return payload;
-  });
 }
 
 /** The CSRF form token for this browser, setting its cookie on first use. */
 export function csrfToken(req: FastifyRequest, reply: FastifyReply, secret: Buffer): string {
-  let nonce = parseCookies(req.headers.cookie)[CSRF_COOKIE];
+  let nonce = req.cookies[CSRF_COOKIE];
   if (nonce === undefined || !/^[A-Za-z0-9_-]{43}$/.test(nonce)) {
     nonce = randomBytes(32).toString('base64url');
-    const prior = reply.getHeader('set-cookie');
-    const list = prior === undefined ? [] : Array.isArray(prior) ? prior : [String(prior)];
-    reply.header('set-cookie', [...list, cookie(CSRF_COOKIE, nonce)]);
+    reply.setCookie(CSRF_COOKIE, nonce, COOKIE_OPTIONS);
   }
   return createHmac('sha256', secret).update(nonce).digest('base64url');
 }
@@ -121,7 +99,7 @@ export function csrfProblem(req: FastifyRequest, formToken: string | undefined, 
     const own = (req.headers.host ?? '').toLowerCase().replace(/:(80|443)$/, '');
     if (host?.replace(/:(80|443)$/, '') !== own) return 'the request comes from another site';
   }
-  const nonce = parseCookies(req.headers.cookie)[CSRF_COOKIE];
+  const nonce = req.cookies[CSRF_COOKIE];
   if (nonce === undefined || formToken === undefined) return 'the form token is missing; reload the page';
   const expected = createHmac('sha256', secret).update(nonce).digest('base64url');
   return sameSecret(expected, formToken) ? null : 'the form token is not valid; reload the page';

@@ -120,8 +120,8 @@ describe('cross-site request forgery', () => {
 describe('response headers', () => {
   it('pages carry the strict CSP and companions; the HTML body its own sandboxed CSP', async () => {
     expect(PAGE_CSP).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
-        "frame-ancestors 'none'; frame-src 'self'; base-uri 'none'",
+      "default-src 'none';script-src 'self';style-src 'self';img-src 'self' data:;form-action 'self';" +
+        "frame-ancestors 'none';frame-src 'self';base-uri 'none'",
     );
     const html = await open.app.inject(`/messages/${open.ids.hostile}/html`);
     expect(html.statusCode).toBe(200);

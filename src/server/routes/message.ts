@@ -12,7 +12,7 @@ import { messageView, type MessageView } from '../message-view.ts';
 import { prepareMessageHtml } from '../html-body.ts';
 import { sendHtml, sendJson } from '../pages.ts';
 import { QUEUE_QUERY_SCHEMA, parseQueueQuery, queueQueryString, type QueueQuery } from '../queue-query.ts';
-import { DOWNLOAD_CSP, MESSAGE_HTML_CSP, csrfToken, parseCookies } from '../security.ts';
+import { DOWNLOAD_CSP, MESSAGE_HTML_CSP, csrfToken } from '../security.ts';
 
 export const REVIEWER_COOKIE = 'lt_reviewer';
 
@@ -62,7 +62,7 @@ function sendMessagePage(
     messagePage(view, {
       csrf: csrfToken(req, reply, ctx.secret),
       context,
-      reviewer: parseCookies(req.headers.cookie)[REVIEWER_COOKIE] ?? '',
+      reviewer: req.cookies[REVIEWER_COOKIE] ?? '',
       twins: [{ label: 'json', href: `/messages/${m[1]}.json${context}` }],
       downloads,
     }),

@@ -6,7 +6,7 @@ import { queueNeighbours } from '../../store/queue-repo.ts';
 import type { AppContext } from '../app-context.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { parseQueueQuery, queueParamsFromString, queueQueryString } from '../queue-query.ts';
-import { csrfProblem } from '../security.ts';
+import { COOKIE_OPTIONS, csrfProblem } from '../security.ts';
 import { REVIEWER_COOKIE } from './message.ts';
 
 interface ReviewBody {
@@ -72,7 +72,7 @@ export function registerReviewRoutes(app: FastifyInstance, ctx: AppContext): voi
         reviewer,
       });
       if (!review) throw notFound(`message ${req.params.sha256}`);
-      reply.header('set-cookie', `${REVIEWER_COOKIE}=${encodeURIComponent(reviewer)}; Path=/; HttpOnly; SameSite=Strict`);
+      reply.setCookie(REVIEWER_COOKIE, reviewer, COOKIE_OPTIONS);
       if ((req.headers['content-type'] ?? '').startsWith('application/json')) return reply.code(201).send({ ok: true, review });
       const queue = queueParamsFromString(b._queue);
       const context = queueQueryString(queue);
