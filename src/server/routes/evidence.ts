@@ -11,16 +11,13 @@ import type { AppContext } from '../app-context.ts';
 import { contentDisposition } from '../download-name.ts';
 import { notFound } from '../errors.ts';
 import { DOWNLOAD_CSP } from '../security.ts';
+import { SHA256_PARAMS, typedRoutes } from '../typed-routes.ts';
 
-const shaParams = {
-  type: 'object',
-  properties: { sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
-  required: ['sha256'],
-} as const;
 const runParams = { type: 'object', properties: { run: { type: 'integer', minimum: 1 } }, required: ['run'] } as const;
 
-export function registerEvidenceRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get<{ Params: { sha256: string } }>('/messages/:sha256/bundle.zip', { schema: { params: shaParams } }, async (req, reply) => {
+export function registerEvidenceRoutes(untyped: FastifyInstance, ctx: AppContext): void {
+  const app = typedRoutes(untyped);
+  app.get('/messages/:sha256/bundle.zip', { schema: { params: SHA256_PARAMS } }, async (req, reply) => {
     const evidence = getBundleEvidence(ctx.db, req.params.sha256);
     if (!evidence) throw notFound(`message ${req.params.sha256}`);
     const transcript = await transcribeVerification(evidence.sha256, evidence.raw, evidence.keys, evidence.asOf);
@@ -31,7 +28,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, ctx: AppContext): v
       .send(await writeBundle(evidence, transcript));
   });
 
-  app.get<{ Params: { run: number } }>('/-/imports/:run/manifest.json', { schema: { params: runParams } }, (req, reply) => {
+  app.get('/-/imports/:run/manifest.json', { schema: { params: runParams } }, (req, reply) => {
     const manifest = getRunManifest(ctx.db, req.params.run);
     if (!manifest) throw notFound(`import run ${req.params.run}`);
     return reply

@@ -13,11 +13,9 @@ import { prepareMessageHtml } from '../html-body.ts';
 import { sendHtml, sendJson } from '../pages.ts';
 import { QUEUE_QUERY_SCHEMA, parseQueueQuery, queueQueryString, type QueueQuery } from '../queue-query.ts';
 import { DOWNLOAD_CSP, MESSAGE_HTML_CSP, csrfToken } from '../security.ts';
+import { SHA256_PARAMS, SHA256_PATTERN, typedRoutes } from '../typed-routes.ts';
 
 export const REVIEWER_COOKIE = 'lt_reviewer';
-
-const SHA = '^[0-9a-f]{64}$';
-const shaParams = { type: 'object', properties: { sha256: { type: 'string', pattern: SHA } }, required: ['sha256'] } as const;
 
 /** The message page takes the queue's parameters (its context) and the id of a decision just recorded. */
 type MessageQuery = QueueQuery & { _recorded?: number };
@@ -70,13 +68,14 @@ function sendMessagePage(
 }
 
 export function registerMessageRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const typed = typedRoutes(app);
   app.get<{ Params: { id: string }; Querystring: MessageQuery }>(
     '/messages/:id',
     { schema: { querystring: MESSAGE_QUERY_SCHEMA, params: { type: 'object', properties: { id: { type: 'string', maxLength: 80 } } } } },
     (req, reply) => sendMessagePage(app, ctx, req, reply),
   );
 
-  app.get<{ Params: { sha256: string } }>('/messages/:sha256/raw', { schema: { params: shaParams } }, (req, reply) => {
+  typed.get('/messages/:sha256/raw', { schema: { params: SHA256_PARAMS } }, (req, reply) => {
     const row = getRawDownload(ctx.db, req.params.sha256);
     if (!row) throw notFound(`message ${req.params.sha256}`);
     return reply
@@ -86,7 +85,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: AppContext): vo
       .send(row.raw);
   });
 
-  app.get<{ Params: { sha256: string } }>('/messages/:sha256/html', { schema: { params: shaParams } }, (req, reply) => {
+  typed.get('/messages/:sha256/html', { schema: { params: SHA256_PARAMS } }, (req, reply) => {
     const body = getMessageHtml(ctx.db, req.params.sha256);
     if (body === undefined) throw notFound(`message ${req.params.sha256}`);
     if (body === null) throw notFound(`HTML body of message ${req.params.sha256}`);
@@ -97,13 +96,13 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: AppContext): vo
       .send(prepareMessageHtml(body));
   });
 
-  app.get<{ Params: { sha256: string; idx: number } }>(
+  typed.get(
     '/messages/:sha256/attachments/:idx',
     {
       schema: {
         params: {
           type: 'object',
-          properties: { sha256: { type: 'string', pattern: SHA }, idx: { type: 'integer', minimum: 0, maximum: 100000 } },
+          properties: { sha256: { type: 'string', pattern: SHA256_PATTERN }, idx: { type: 'integer', minimum: 0, maximum: 100000 } },
           required: ['sha256', 'idx'],
         },
       },

@@ -1,23 +1,14 @@
 // POST /messages/{sha256}/reviews: record a reviewer's decision (form or JSON), CSRF-checked.
 import type { FastifyInstance } from 'fastify';
-import { VERDICTS, type VerdictName } from '../../model.ts';
-import { REVIEW_DECISIONS, insertReview, type ReviewDecision } from '../../store/review-repo.ts';
+import { VERDICTS } from '../../model.ts';
+import { REVIEW_DECISIONS, insertReview } from '../../store/review-repo.ts';
 import { queueNeighbours } from '../../store/queue-repo.ts';
 import type { AppContext } from '../app-context.ts';
 import { HttpError, badRequest, notFound } from '../errors.ts';
 import { parseQueueQuery, queueParamsFromString, queueQueryString } from '../queue-query.ts';
 import { COOKIE_OPTIONS, csrfProblem } from '../security.ts';
 import { REVIEWER_COOKIE } from './message.ts';
-
-interface ReviewBody {
-  decision: ReviewDecision;
-  verdict?: VerdictName | '';
-  note?: string;
-  reviewer: string;
-  _csrf?: string;
-  _queue?: string;
-  _then?: string;
-}
+import { SHA256_PARAMS, typedRoutes } from '../typed-routes.ts';
 
 const bodySchema = {
   type: 'object',
@@ -34,8 +25,6 @@ const bodySchema = {
   additionalProperties: false,
 } as const;
 
-const params = { type: 'object', properties: { sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } }, required: ['sha256'] } as const;
-
 function clean(s: string | undefined): string {
   return (s ?? '')
     .replace(/[\p{Cc}\p{Cf}]/gu, (c) => (c === '\n' ? '\n' : ' '))
@@ -44,13 +33,13 @@ function clean(s: string | undefined): string {
 }
 
 export function registerReviewRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post<{ Params: { sha256: string }; Body: ReviewBody }>(
+  typedRoutes(app).post(
     '/messages/:sha256/reviews',
     {
-      schema: { params, body: bodySchema },
+      schema: { params: SHA256_PARAMS, body: bodySchema },
       // Before validation: a cross-site request is refused whatever it carries.
       preValidation: async (req) => {
-        const body = (req.body ?? {}) as Partial<ReviewBody>;
+        const body = (req.body ?? {}) as { _csrf?: unknown };
         const header = req.headers['x-csrf-token'];
         const token = typeof body._csrf === 'string' ? body._csrf : typeof header === 'string' ? header : undefined;
         const problem = csrfProblem(req, token, ctx.secret);

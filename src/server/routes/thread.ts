@@ -6,9 +6,10 @@ import type { AppContext } from '../app-context.ts';
 import { notFound } from '../errors.ts';
 import { sendHtml, sendJson } from '../pages.ts';
 import { threadView, type ThreadView } from '../thread-view.ts';
+import { SHA256_PARAMS, typedRoutes } from '../typed-routes.ts';
 
 const schema = {
-  params: { type: 'object', properties: { sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } }, required: ['sha256'] },
+  params: SHA256_PARAMS,
   querystring: { type: 'object', properties: { token: { type: 'string' } }, additionalProperties: false },
 } as const;
 
@@ -18,14 +19,13 @@ export function loadThread(ctx: AppContext, sha256: string): ThreadView {
   return threadView(sha256, t.messages, t.truncated);
 }
 
-export function registerThreadRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get<{ Params: { sha256: string } }>('/messages/:sha256/thread', { schema }, (req, reply) =>
+export function registerThreadRoutes(untyped: FastifyInstance, ctx: AppContext): void {
+  const app = typedRoutes(untyped);
+  app.get('/messages/:sha256/thread', { schema }, (req, reply) =>
     sendHtml(
       reply,
       threadPage(loadThread(ctx, req.params.sha256), [{ label: 'json', href: `/messages/${req.params.sha256}/thread.json` }]),
     ),
   );
-  app.get<{ Params: { sha256: string } }>('/messages/:sha256/thread.json', { schema }, (req, reply) =>
-    sendJson(reply, loadThread(ctx, req.params.sha256)),
-  );
+  app.get('/messages/:sha256/thread.json', { schema }, (req, reply) => sendJson(reply, loadThread(ctx, req.params.sha256)));
 }
