@@ -3,6 +3,7 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import type { CheckInput, Finding, MessageCheck, SignatureCheck } from '../model.ts';
 import { organisationalDomain } from '../common/org-domain.ts';
+import { confusableSkeleton, looksLatin } from '../common/confusables.ts';
 
 const ID = 'lookalike-domain';
 
@@ -22,43 +23,6 @@ const TWO_EDITS_MIN_LENGTH = 7;
 function allowedEdits(label: string): number {
   if (label.length >= TWO_EDITS_MIN_LENGTH) return 2;
   return label.length >= ONE_EDIT_MIN_LENGTH ? 1 : 0;
-}
-
-/** Characters read as a Latin letter: Unicode TR39 confusables most used in phishing, plus digits. */
-const CONFUSABLES: Record<string, string> = {
-  '\u0430': 'a',
-  '\u0435': 'e',
-  '\u043e': 'o',
-  '\u0440': 'p',
-  '\u0441': 'c',
-  '\u0443': 'y',
-  '\u0445': 'x',
-  '\u0456': 'i',
-  '\u0458': 'j',
-  '\u0455': 's',
-  '\u0501': 'd',
-  '\u04bb': 'h',
-  '\u03bf': 'o',
-  '\u03b1': 'a',
-  '\u03bd': 'v',
-  '\u03c1': 'p',
-  '\u03b9': 'i',
-  '\u03ba': 'k',
-  '\u0131': 'i',
-  '\u0261': 'g',
-  '0': 'o',
-  '1': 'l',
-  '3': 'e',
-  '5': 's',
-};
-
-/** What a label looks like to a reader: confusables folded, rn as m, vv as w. */
-function skeleton(label: string): string {
-  return [...label]
-    .map((c) => CONFUSABLES[c] ?? c)
-    .join('')
-    .replace(/rn/g, 'm')
-    .replace(/vv/g, 'w');
 }
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transposition: exmaple/example). */
@@ -82,7 +46,7 @@ export function resemblance(signer: string, from: string): string[] {
   const f = splitRegistrable(from);
   const punycode = s.label.startsWith('xn--');
   const shown = punycode ? domainToUnicode(s.label) || s.label : s.label;
-  const [sk, fk] = [skeleton(shown), skeleton(f.label)];
+  const [sk, fk] = [confusableSkeleton(shown), confusableSkeleton(f.label)];
   const reasons: string[] = [];
   if (s.label === f.label && s.suffix !== f.suffix) reasons.push(`same name under another suffix (.${s.suffix})`);
   if (s.label !== f.label && sk === fk) {
@@ -137,15 +101,13 @@ function checkSigner(sig: SignatureCheck, fromDomains: string[]): Finding | null
 }
 
 /**
- * Cyrillic and Greek letters that render like Latin ones (after Unicode TR39's confusables): a label
- * made only of these reads as a Latin name ("раураl" is all Cyrillic). A legitimate international
- * name (münchen, пример) is single-script and uses other letters too, so it is not reported.
+ * A label made only of letters of other scripts whose TR39 prototype is Latin reads as a Latin name
+ * ("раураl" is all Cyrillic). A legitimate international name (münchen, пример) is single-script and
+ * uses other letters too, so it is not reported.
  */
-const LATIN_LOOKALIKES = new Set([...'аеорсухіјѕԁԛԝһӏвкмнтᴦгпαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧАВЕКМНОРСТХ']);
-
 function wholeScriptConfusable(label: string): boolean {
   const letters = [...label].filter((c) => /\p{L}/u.test(c));
-  return letters.length > 0 && letters.every((c) => LATIN_LOOKALIKES.has(c));
+  return letters.length > 0 && letters.every((c) => looksLatin(c));
 }
 
 function checkFromDomain(decoded: string, fromHeader: string): Finding | null {
