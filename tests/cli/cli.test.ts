@@ -27,6 +27,12 @@ describe('leaktriage command line', () => {
     expect(r.stderr).toContain('keys: test-corpus/keys/demo.zone: 6 record(s) read');
     // Not a terminal: no progress line.
     expect(r.stderr).not.toContain('msg/s');
+    // The README shows this very output: its verdict counts are the ones the demo gives.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const shown = /## Run the demo[\s\S]*?Verdicts in demo\.sqlite \(\d+ message\(s\)\):\n((?: {2}\w+ +\d+\n)+)/.exec(readme)?.[1];
+    const counted = /Verdicts in .*\n((?: {2}\w+ +\d+\n)+)/.exec(r.stdout)?.[1];
+    expect(shown).toBeDefined();
+    expect(counted).toBe(shown);
   });
 
   it('exports csv, json and ndjson with the same rows, and filters by verdict', () => {
