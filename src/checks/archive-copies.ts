@@ -67,9 +67,9 @@ const codes: Record<string, CodeDoc> = {
       'Copies with the same Message-ID differ, and this one agrees with the copies that independent evidence supports; the differing copy is reported on its own page.',
   },
   [`${ID}/conflicting-copies`]: {
-    severity: 'weak',
+    severity: 'info',
     meaning:
-      'Copies with the same Message-ID differ, none is verified and nothing in the archive tells which is the original: each is reported.',
+      'Copies with the same Message-ID differ, none is verified and nothing in the archive tells which is the original: each copy says so, with the other’s differences, but neither is flagged (one of them was altered, and the evidence weighs as much against the original as against the altered one).',
   },
   [`${ID}/other-copies`]: {
     severity: 'info',

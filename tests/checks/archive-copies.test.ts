@@ -115,11 +115,19 @@ describe('archive-copies', () => {
     expect(codes(out, 'b')).toEqual(['archive-copies/corroborated']);
   });
 
-  it('decides by the text replies quote, and reports both copies when nothing decides', async () => {
+  it('decides by the text replies quote, and flags neither copy when nothing decides', async () => {
     const one = await copy('a', { places: [place('ana/Sent', 'sent')] });
     const two = await copy('b', { body: BODY.replace('12,400', '21,400'), places: [place('bo/INBOX', 'inbox')] });
-    expect(codes(run([one, two]), 'a')).toEqual(['archive-copies/conflicting-copies']);
-    expect(codes(run([one, two]), 'b')).toEqual(['archive-copies/conflicting-copies']);
+    const undecided = run([one, two]);
+    expect(codes(undecided, 'a')).toEqual(['archive-copies/conflicting-copies']);
+    expect(codes(undecided, 'b')).toEqual(['archive-copies/conflicting-copies']);
+    // One of the two was altered, but the evidence weighs as much against either: context on both
+    // pages, with the other copy's differences, and no flag on either.
+    for (const sha of ['a', 'b']) {
+      const f = undecided.get(sha)![0]!;
+      expect(f.severity).toBe('info');
+      expect(f.evidence.differs).toEqual(['text']);
+    }
     // A reply in the archive quotes the 21,400 version.
     const quoted = (
       await record({ sha256: 'r', headers: HEADERS, body: '> The budget for March is 21,400 euros.\r\n> \r\n> Ana\r\nFine.\r\n' })
