@@ -79,6 +79,46 @@ describe('archive-thread: quotes and conversations', () => {
     expect(archiveThread.run({ pairs: [{ reply: honest, parent: edited }], formats: new Map() }).has('r')).toBe(false);
   });
 
+  it('reports a change right after the greeting, and a clause of several words rewritten', async () => {
+    const p = await parent();
+    const run = async (text: string) => {
+      const forged = await reply(quoteOf(text));
+      return archiveThread.run({ pairs: [{ reply: forged, parent: p }], formats: new Map() }).get('r') ?? [];
+    };
+    // "Hello Tom, the board meets": only the greeting's gram matches before the change.
+    const early = await run(parentBody.replace('board meets', 'board gathers'));
+    expect(early.map((x) => x.code)).toEqual(['archive-thread/quote-differs']);
+    // Three words changed among six: more grams than a single word's four, still one passage.
+    const clause = await run(parentBody.replace('The figures add up to EUR', 'The figures do not add up to more than EUR'));
+    expect(clause.map((x) => x.code)).toEqual(['archive-thread/quote-differs']);
+    expect(clause[0]!.evidence.unmatchedGrams).toBeGreaterThan(8);
+    // A whole sentence replaced is no longer a change inside the quote.
+    const rewritten = await run(
+      parentBody.replace(
+        'The figures add up to EUR 117,433 so far',
+        'Nobody has sent me any figures yet and I doubt we will see them before the meeting starts',
+      ),
+    );
+    expect(rewritten).toEqual([]);
+  });
+
+  it('does not excuse a changed quote when a copy of the parent is verified by its own signature', async () => {
+    const forged = await reply(quoteOf(parentBody.replace('Thursday', 'Tuesday')));
+    // The parent verifies, though a check found something else on it (an unvouched pass, say).
+    const verified = await record({
+      sha256: 'p',
+      headers: parentHeaders('Tue, 4 Mar 2025 12:00:00 +0000'),
+      body: parentBody,
+      selfVerdict: 'verified',
+      selfFindings: [{ check: 'auth-results', code: 'auth-results/unvouched-pass', severity: 'weak', detail: 'x', evidence: {} }],
+    });
+    const out = archiveThread.run({ pairs: [{ reply: forged, parent: verified }], formats: new Map() });
+    expect(out.get('r')!.map((x) => x.code)).toEqual(['archive-thread/quote-differs']);
+    // Unverified with the same finding, it may be the altered one: the reply is not reported.
+    const doubted = { ...verified, facts: { ...verified.facts, selfVerdict: 'unverifiable' as const } };
+    expect(archiveThread.run({ pairs: [{ reply: forged, parent: doubted }], formats: new Map() }).has('r')).toBe(false);
+  });
+
   it('reports a reply hung on a message of another conversation, not a reply that changes the subject', async () => {
     const other = await record({
       sha256: 'p',
