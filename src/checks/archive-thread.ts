@@ -5,7 +5,7 @@
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
 import { comparableText, flankedEdits, splitQuoted, unpackGrams } from './text-forms.ts';
 import { diffText } from './line-diff.ts';
-import { trustedTimes } from './archive-timestamps.ts';
+import { CONTRADICT_SECONDS, trustedTimes } from './archive-timestamps.ts';
 import { CLOCK_SKEW_SECONDS } from '../common/time.ts';
 import type { TimeFormats } from './archive-timestamps.ts';
 
@@ -141,6 +141,19 @@ function alteredQuote(pair: ReplyPair, parents: ArchiveRecord[]): Finding | null
   );
 }
 
+/**
+ * When a copy of the parent was sent, for choosing the earliest: its Date, unless the times its own
+ * program wrote into it (archive-timestamps' trusted stamps) all lie more than CONTRADICT_SECONDS
+ * from that Date. Then the Date was moved (archive-timestamps reports that copy), and a moved Date
+ * must not make a copy look like the message a later reply answers.
+ */
+function sentAt(p: ArchiveRecord, formats: TimeFormats): number {
+  if (p.dateEpoch === null) return Infinity;
+  const stamps = trustedTimes(p, formats);
+  if (stamps.length === 0 || stamps.some((t) => Math.abs(t - p.dateEpoch!) <= CONTRADICT_SECONDS)) return p.dateEpoch;
+  return Math.min(...stamps);
+}
+
 function run({ pairs, formats }: { pairs: ReplyPair[]; formats: TimeFormats }): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>();
   const byReply = new Map<string, ReplyPair[]>();
@@ -150,7 +163,7 @@ function run({ pairs, formats }: { pairs: ReplyPair[]; formats: TimeFormats }): 
     const parents = ps.map((p) => p.parent);
     // A reply answers one of the messages carrying its In-Reply-To; when a program reused that ID,
     // the earliest of them is the one it may answer.
-    const earliest = [...parents].sort((a, b) => (a.dateEpoch ?? Infinity) - (b.dateEpoch ?? Infinity))[0]!;
+    const earliest = [...parents].sort((a, b) => sentAt(a, formats) - sentAt(b, formats))[0]!;
     const found = [
       beforeParent(reply, earliest, formats),
       otherConversation(reply, parents),
