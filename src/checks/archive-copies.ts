@@ -67,9 +67,9 @@ const codes: Record<string, CodeDoc> = {
       'Copies with the same Message-ID differ, and this one agrees with the copies that independent evidence supports; the differing copy is reported on its own page.',
   },
   [`${ID}/conflicting-copies`]: {
-    severity: 'weak',
+    severity: 'info',
     meaning:
-      'Copies with the same Message-ID differ, none is verified and nothing in the archive tells which is the original: each is reported.',
+      'Copies with the same Message-ID differ, none is verified and nothing in the archive tells which is the original: each copy says so, with the other’s differences, but neither is flagged (one of them was altered, and the evidence weighs as much against the original as against the altered one).',
   },
   [`${ID}/other-copies`]: {
     severity: 'info',
@@ -247,6 +247,13 @@ function textAgreesWithHtml(c: CopyRecord): boolean | null {
  */
 const HONEST_ABSENCES = new Set(['dkim/missing-signature']);
 
+/**
+ * Context findings that flag nothing alone but tell two copies apart: a copy carrying a document
+ * saved by someone nobody in the archive is, against a copy whose documents were saved by people
+ * it knows (the attachment was replaced in one of them), is the likelier altered one.
+ */
+export const RELATIVE_DOUBTS: ReadonlySet<string> = new Set(['archive-documents/unknown-editor', 'archive-documents/rare-language']);
+
 /** A parent's text matches the quote of a copy when this share of the quote's grams occur in it. */
 const PARENT_MATCH_SHARE = 0.8;
 
@@ -285,7 +292,10 @@ function supportOf(clusters: CopyRecord[][], group: CopyGroup): Support[] {
   const agreeing = clusters.map((k) => k.some((m) => textAgreesWithHtml(m) === true));
   // A copy whose own findings (a broken signature, a document that gives it away) are suspicious
   // or tampered weighs against its cluster: the clean cluster is the likelier original.
-  const selfFlagged = clusters.map((k) => k.some((m) => (m.flags ?? m.facts.selfFlags).some((c) => !HONEST_ABSENCES.has(c))));
+  const selfFlagged = clusters.map((k) =>
+    k.some((m) => (m.flags ?? m.facts.selfFlags).some((c) => !HONEST_ABSENCES.has(c) && !RELATIVE_DOUBTS.has(c))),
+  );
+  const doubted = clusters.map((k) => k.some((m) => (m.flags ?? []).some((c) => RELATIVE_DOUBTS.has(c))));
   return clusters.map((members, i) => {
     const accounts = new Set(members.flatMap((m) => m.places.map((p) => p.account)));
     const sent = members.some((m) => m.places.some((p) => p.role === 'sent'));
@@ -304,9 +314,15 @@ function supportOf(clusters: CopyRecord[][], group: CopyGroup): Support[] {
     if (parentAgrees) why.push('a quote of the parent that the archived parent bears out');
     const clean = !selfFlagged[i] && selfFlagged.some((x, j) => j !== i && x);
     if (clean) why.push('no inconsistency of its own, where the other copy has some');
+    const vouched = !clean && !selfFlagged[i] && !doubted[i]! && doubted.some((x, j) => j !== i && x);
+    if (vouched) why.push('attachments saved by people the archive knows, where the other copy carries a document nobody in it saved');
     const consistent = agreeing[i]! && !disagreeing[i]! && disagreeing.some((x, j) => j !== i && x);
     if (consistent) why.push('a text part that says what its HTML part says, where the other copy’s do not agree');
-    return { score: accounts.size + (pair ? 1 : 0) + 2 * quotes + (parentAgrees ? 2 : 0) + (clean ? 2 : 0) + (consistent ? 2 : 0), why };
+    return {
+      score:
+        accounts.size + (pair ? 1 : 0) + 2 * quotes + (parentAgrees ? 2 : 0) + (clean ? 2 : 0) + (vouched ? 2 : 0) + (consistent ? 2 : 0),
+      why,
+    };
   });
 }
 

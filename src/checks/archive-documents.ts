@@ -1,35 +1,35 @@
 // Archive-wide: attached documents that do not belong to the organisation whose mail this is. A
 // planted document carries its maker's habits (MacronLeaks, 2017: the forged files were edited in
 // Russian by someone nobody in the campaign's mail was). What is normal is learned from the archive
-// itself: the languages and editors of the documents each sending domain and sender attach. A finding
-// says what it rests on, and is `weak` only when that rests on enough documents, `info` when thin.
-// The same file attached to several messages counts once (a forwarded document is one document).
+// itself, and only from documents it can vouch for: those last saved by someone the archive knows
+// (a sender or recipient by that name). Planted documents are a large share of some archives' files,
+// so a habit learned from every document would learn the forger's habits too. A document saved by
+// someone nobody in the archive is, under a company or in a language that none of the vouched-for
+// documents of its domain carry, is weak evidence; an unknown editor alone is context. A finding says
+// what it rests on, and is `weak` only when that rests on enough documents and people.
 import type { ArchiveCheck, ArchivePerson, CodeDoc, DocumentFact, DocumentMetadata, Finding } from '../model.ts';
 import { formatDuration, formatTime } from '../common/time.ts';
 
 const ID = 'archive-documents';
 
-/** Fewest other documents of a sending domain before its habits count as evidence (below: `info` at most). */
+/**
+ * Fewest vouched-for documents (last saved by someone the archive knows) of a sending domain, other
+ * than the one judged, before the domain's habits count as evidence; below it the whole archive's
+ * are used, and below it there too a finding is `info` at most.
+ */
 export const MIN_HABIT_DOCUMENTS = 20;
 
-/** Fewest other senders of the domain with documents: a domain's habits are several people's, not one mailbox's. */
-export const MIN_HABIT_SENDERS = 5;
+/**
+ * Fewest different people who saved those documents: a domain's habits are several people's, not
+ * one person's install.
+ */
+export const MIN_HABIT_EDITORS = 5;
 
 /**
- * Largest share a language may have among the domain's other senders and still be foreign to it. The
- * share is each sender's share of documents in that language, averaged over senders, so a machine
- * that mails hundreds of invoices weighs as one sender. Honest organisations write in one or two
- * main languages with a tail of partners' languages; a language that a tenth of an average
- * sender's documents use is one of its own.
+ * Fewest people with a name in the archive's From headers before the scripts their names are
+ * written in count as the archive's habit: below it a script nobody writes says little.
  */
-export const FOREIGN_LANGUAGE_MAX_SHARE = 0.1;
-
-/**
- * Share of the domain's documents whose editor someone the archive knows (a sender or recipient),
- * averaged over its other senders, above which an unknown editor is out of habit. Below it the
- * domain routinely passes on documents made elsewhere, and an unknown editor says nothing.
- */
-export const KNOWN_EDITOR_MIN_SHARE = 0.9;
+export const MIN_NAMED_PEOPLE = 20;
 
 /**
  * Documents saved by one editor this close together belong to one sitting. Ten minutes joins a
@@ -61,22 +61,22 @@ export const BURST_MIN_MAIL_SPAN_SECONDS = 30 * 86400;
 export const BURST_WEAK_DOCUMENTS = 4;
 
 const codes: Record<string, CodeDoc> = {
+  [`${ID}/foreign-editor`]: {
+    severity: 'weak',
+    meaning: `An attached document was last saved by someone the archive does not know (no sender or recipient by that name, or a placeholder such as "Admin"), with a name written in a script none of the archive's named senders and recipients write theirs in (at least ${MIN_NAMED_PEOPLE} of them), or under a company (Office documents) or in a language (as its tag is written) that none of the documents of the sender's domain saved by people the archive knows carry (at least ${MIN_HABIT_DOCUMENTS} documents by ${MIN_HABIT_EDITORS} people; else, for the language only, the whole archive's): made outside the organisation.`,
+  },
   [`${ID}/foreign-language`]: {
     severity: 'weak',
-    meaning: `An attached document was edited in a language that the other senders of the same domain (at least ${MIN_HABIT_SENDERS}, with at least ${MIN_HABIT_DOCUMENTS} documents) use for at most ${FOREIGN_LANGUAGE_MAX_SHARE * 100} % of their documents on average, and none of the sender's other documents use.`,
+    meaning: `An attached document of someone the archive knows is in a language (as its tag is written, en-US is not en-GB) that none of the documents of the sender's domain saved by people the archive knows carry (at least ${MIN_HABIT_DOCUMENTS} documents by ${MIN_HABIT_EDITORS} people), nor any other of that person's or the sender's documents.`,
   },
   [`${ID}/rare-language`]: {
     severity: 'info',
-    meaning: `An attached document was edited in a language that no other document of the archive uses (at least ${MIN_HABIT_DOCUMENTS} documents with a language), where the sender's domain has too few documents to judge.`,
-  },
-  [`${ID}/foreign-editor`]: {
-    severity: 'weak',
-    meaning: `An attached document was last saved by someone the archive does not know (no sender or recipient by that name), while the other senders of the same domain (at least ${MIN_HABIT_SENDERS}, with at least ${MIN_HABIT_DOCUMENTS} documents) send documents saved by people it knows at least ${KNOWN_EDITOR_MIN_SHARE * 100} % of the time on average, and no other document of this sender names that editor.`,
+    meaning: `An attached document is in a language that no document of the archive saved by someone it knows carries, where the sender's domain has too few such documents to judge (fewer than ${MIN_HABIT_DOCUMENTS} by ${MIN_HABIT_EDITORS} people) and the editor is known, or the archive has too few too.`,
   },
   [`${ID}/unknown-editor`]: {
     severity: 'info',
     meaning:
-      "An attached document was last saved by someone the archive does not know and who saved no other document of the archive; the sender domain's habits are too thin or too mixed to judge.",
+      "An attached document was last saved by someone the archive does not know (or a placeholder name), but under the company and in the language of the sender domain's documents, or where those habits are too thin to judge: a colleague's account, an outside contributor, or someone else.",
   },
   [`${ID}/edit-burst`]: {
     severity: 'weak',
@@ -101,7 +101,7 @@ interface Doc {
   facts: DocumentFact[];
 }
 
-// ---------------------------------------------------------------- names and languages
+// ---------------------------------------------------------------- names, languages, companies
 
 /** Lower case, accents dropped, letters only: "Dupont, Jean-Pierre" gives dupont jean pierre. */
 function nameTokens(s: string): string[] {
@@ -115,7 +115,8 @@ function nameTokens(s: string): string[] {
 
 /**
  * Names programs write when nobody set one: account names of fresh installs in several languages,
- * library defaults. They name no person, so they are neither known nor foreign.
+ * library defaults. They name no person the archive could know: a document saved under one was
+ * saved by an unknown editor (a forger's fresh install writes exactly these).
  */
 const PLACEHOLDER_NAMES = new Set([
   'user',
@@ -149,22 +150,66 @@ const PLACEHOLDER_NAMES = new Set([
   'test',
 ]);
 
+function isPlaceholder(name: string): boolean {
+  const tokens = nameTokens(name);
+  // "User1", "admin-pc": an account name a program made up, with a number or a machine name.
+  return tokens.length === 0 || PLACEHOLDER_NAMES.has(tokens.join(' ')) || /^(user|admin|administrator)$/.test(tokens[0]!);
+}
+
+/**
+ * Who saved the document last, as it records it: OOXML cp:lastModifiedBy or ODF dc:creator, else
+ * (an Office or ODF file saved once) its author. A PDF records only the author of what it was made
+ * from, not who made the PDF: null.
+ */
+function savedBy(d: DocumentMetadata): string | null {
+  if (d.lastModifiedBy !== null) return d.lastModifiedBy;
+  return d.format === 'pdf' ? null : d.author;
+}
+
+/** The person a document names: whoever saved it last, else (a PDF) its author; null when it names nobody. */
+function personOf(d: DocumentMetadata): string | null {
+  return savedBy(d) ?? d.author;
+}
+
+/** The editor a burst of saves is grouped by: a named person (placeholders name nobody, so they join no sitting). */
 function editorOf(d: DocumentMetadata): string | null {
   const name = d.lastModifiedBy ?? d.author;
-  if (name === null) return null;
-  const tokens = nameTokens(name);
-  const joined = tokens.join(' ');
-  if (tokens.length === 0 || PLACEHOLDER_NAMES.has(joined) || /^(user|admin|pc|hp|dell|lenovo|asus|acer)$/.test(tokens[0]!)) return null;
-  return name;
+  return name === null || isPlaceholder(name) ? null : name;
+}
+
+function personKey(name: string): string {
+  return nameTokens(name).join(' ');
+}
+
+/** Writing systems a name may be written in; letters of any other count as "other". */
+const SCRIPTS = ['Latin', 'Cyrillic', 'Greek', 'Arabic', 'Hebrew', 'Han', 'Hiragana', 'Katakana', 'Hangul', 'Devanagari', 'Thai'].map(
+  (name) => ({ name, letter: new RegExp(`\\p{Script=${name}}`, 'u') }),
+);
+
+/** The writing systems of a name's letters ("Голубева Анна": Cyrillic). */
+function scriptsOf(name: string): string[] {
+  const found = new Set<string>();
+  for (const ch of name.normalize('NFC')) {
+    if (!/\p{L}/u.test(ch)) continue;
+    found.add(SCRIPTS.find((s) => s.letter.test(ch))?.name ?? 'other');
+  }
+  return [...found];
 }
 
 /** Everyone the archive knows, as name tokens and address local parts, to recognise document editors. */
 class PeopleIndex {
   private readonly tokens = new Set<string>();
   private readonly locals = new Set<string>();
+  /** Per writing system, how many of the archive's named people write their names in it. */
+  readonly scripts = new Map<string, number>();
+  named = 0;
 
   constructor(people: ArchivePerson[]) {
     for (const p of people) {
+      if (p.name !== null && /\p{L}/u.test(p.name)) {
+        this.named++;
+        for (const s of scriptsOf(p.name)) this.scripts.set(s, (this.scripts.get(s) ?? 0) + 1);
+      }
       for (const t of nameTokens(p.name ?? '')) if (t.length >= 3) this.tokens.add(t);
       const local = p.address.split('@')[0]!.toLowerCase();
       if (local.length >= 3) this.locals.add(local.replace(/[^\p{L}]+/gu, ''));
@@ -172,98 +217,126 @@ class PeopleIndex {
     }
   }
 
-  /** Lenient on purpose: one shared name of three letters or more, or an account name, is enough. */
+  /**
+   * Lenient on purpose: one shared name of three letters or more, or an account name, is enough.
+   * A known editor vouches for a document's habits, so leniency keeps honest habits in; a forger
+   * who takes a member's name is left to the other rules (times, languages).
+   */
   knows(name: string): boolean {
+    if (isPlaceholder(name)) return false;
     const tokens = nameTokens(name);
     if (tokens.some((t) => t.length >= 3 && this.tokens.has(t))) return true;
     return this.locals.has(tokens.join(''));
   }
 }
 
-/** The primary language subtag ("ru" of "ru-RU"), null for none or a placeholder (und, x-none). */
-function primaryLanguage(tag: string | null): string | null {
+/**
+ * A language tag as compared: lower case with "-" ("en_GB" and "en-GB" are one), null for none or a
+ * placeholder (und, zxx, mul, mis). The region is kept: it is a setting of the install that saved
+ * the document (en-US and en-GB are two people's programs), and the habits are learned per tag.
+ */
+function languageTag(tag: string | null): string | null {
   if (tag === null) return null;
-  const primary = tag.trim().toLowerCase().split(/[-_]/)[0] ?? '';
-  return /^[a-z]{2,3}$/.test(primary) && !['und', 'zxx', 'mul', 'mis'].includes(primary) ? primary : null;
+  const t = tag.trim().toLowerCase().replace(/_/g, '-');
+  const primary = t.split('-')[0] ?? '';
+  return /^[a-z]{2,3}$/.test(primary) && !['und', 'zxx', 'mul', 'mis'].includes(primary) ? t : null;
 }
 
-/** Documents per language, per group (a domain, a sender, the archive), with the tags as written. */
-class LanguageCounts {
-  private readonly byGroup = new Map<string, Map<string, Set<string>>>();
-  private readonly tags = new Map<string, Map<string, number>>();
+/** Only Office Open XML records the company the program is registered to (app.xml). */
+const COMPANY_FORMATS: ReadonlySet<DocumentMetadata['format']> = new Set(['docx', 'xlsx', 'pptx']);
 
-  add(group: string, lang: string, tag: string, sha: string): void {
-    const g = this.byGroup.get(group) ?? new Map<string, Set<string>>();
-    this.byGroup.set(group, g);
-    const s = g.get(lang) ?? new Set<string>();
-    g.set(lang, s);
-    s.add(sha);
-    const t = this.tags.get(lang) ?? new Map<string, number>();
-    this.tags.set(lang, t);
-    t.set(tag, (t.get(tag) ?? 0) + 1);
-  }
+/** An Office document saved with no company is a habit of its own (a personal install). */
+const NO_COMPANY = '(none)';
 
-  /** Counts per language of the group, leaving out one document. */
-  countsWithout(group: string, sha: string): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const [lang, s] of this.byGroup.get(group) ?? []) {
-      const n = s.size - (s.has(sha) ? 1 : 0);
-      if (n > 0) out.set(lang, n);
-    }
-    return out;
-  }
+/** The company an Office document was saved under, NO_COMPANY when blank; null for formats that never record one. */
+function companyOf(d: DocumentMetadata): string | null {
+  if (!COMPANY_FORMATS.has(d.format)) return null;
+  const c = (d.company ?? '').replace(/\s+/g, ' ').trim();
+  return c === '' ? NO_COMPANY : c;
+}
 
-  /** The tag most often written for a language ("fr-FR" for fr). */
-  commonTag(lang: string): string {
-    const t = [...(this.tags.get(lang) ?? [])].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    return t[0]?.[0] ?? lang;
-  }
+function companyKey(c: string): string {
+  return c.toLowerCase();
 }
 
 /**
- * Per sending domain, per sender, that sender's documents by a category (a language; a known or
- * unknown editor): the domain's habits as its people have them, each sender weighing the same.
+ * What the vouched-for documents of one group (a sending domain, the whole archive, one person,
+ * one sender) carry: their languages and companies, who saved them. Counts leave out the document
+ * judged, so a document never vouches for itself.
  */
-class SenderHabits {
-  private readonly domains = new Map<string, Map<string, Map<string, Set<string>>>>();
-  private readonly memo = new Map<string, { senders: number; share: number }>();
+class Habit {
+  readonly docs = new Set<string>();
+  readonly officeDocs = new Set<string>();
+  readonly editors = new Map<string, Set<string>>();
+  readonly languages = new Map<string, Set<string>>();
+  readonly companies = new Map<string, Set<string>>();
+  private readonly written = new Map<string, Map<string, number>>();
 
-  add(domain: string, sender: string, category: string, sha: string): void {
-    const d = this.domains.get(domain) ?? new Map<string, Map<string, Set<string>>>();
-    this.domains.set(domain, d);
-    const s = d.get(sender) ?? new Map<string, Set<string>>();
-    d.set(sender, s);
-    s.set(category, (s.get(category) ?? new Set<string>()).add(sha));
-  }
-
-  /** The domain's senders other than `sender`: how many, and the mean share of their documents in `category`. */
-  others(domain: string, sender: string, category: string): { senders: number; share: number } {
-    const key = JSON.stringify([domain, sender, category]);
-    const known = this.memo.get(key);
-    if (known) return known;
-    let senders = 0;
-    let total = 0;
-    for (const [who, categories] of this.domains.get(domain) ?? []) {
-      if (who === sender) continue;
-      let all = 0;
-      for (const set of categories.values()) all += set.size;
-      senders++;
-      total += (categories.get(category)?.size ?? 0) / all;
+  add(sha: string, editor: string, language: string | null, rawLanguage: string | null, company: string | null): void {
+    this.docs.add(sha);
+    put(this.editors, editor, sha);
+    if (language !== null) {
+      put(this.languages, language, sha);
+      this.note(language, rawLanguage ?? language);
     }
-    const out = { senders, share: senders === 0 ? 0 : total / senders };
-    this.memo.set(key, out);
-    return out;
+    if (company !== null) {
+      this.officeDocs.add(sha);
+      put(this.companies, companyKey(company), sha);
+      this.note(`company:${companyKey(company)}`, company);
+    }
+  }
+
+  private note(key: string, asWritten: string): void {
+    const m = this.written.get(key) ?? new Map<string, number>();
+    this.written.set(key, m);
+    m.set(asWritten, (m.get(asWritten) ?? 0) + 1);
+  }
+
+  /** How a value is most often written ("fr-FR" for fr-fr). */
+  writtenAs(key: string): string {
+    const m = [...(this.written.get(key) ?? [])].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    return m[0]?.[0] ?? key;
+  }
+
+  /** Documents and people the habit rests on without `sha` (saved by `editor`). */
+  basis(sha: string, editor: string | null): { documents: number; officeDocuments: number; editors: number } {
+    const own = editor === null ? undefined : this.editors.get(editor);
+    const alone = own !== undefined && own.size === 1 && own.has(sha);
+    return {
+      documents: this.docs.size - (this.docs.has(sha) ? 1 : 0),
+      officeDocuments: this.officeDocs.size - (this.officeDocs.has(sha) ? 1 : 0),
+      editors: this.editors.size - (alone ? 1 : 0),
+    };
+  }
+
+  hasLanguage(tag: string, sha: string): boolean {
+    return others(this.languages.get(tag), sha) > 0;
+  }
+
+  hasCompany(company: string, sha: string): boolean {
+    return others(this.companies.get(companyKey(company)), sha) > 0;
+  }
+
+  /** The most common values without `sha`, as written: the habit a finding quotes. */
+  top(kind: 'languages' | 'companies', sha: string, n = 3): { value: string; documents: number }[] {
+    const map = kind === 'languages' ? this.languages : this.companies;
+    return [...map]
+      .map(([k, s]) => ({ value: this.writtenAs(kind === 'languages' ? k : `company:${k}`), documents: others(s, sha) }))
+      .filter((x) => x.documents > 0)
+      .sort((a, b) => b.documents - a.documents || a.value.localeCompare(b.value))
+      .slice(0, n);
   }
 }
 
-function percent(share: number): string {
-  return `${Math.round(share * 100)} %`;
+function put(map: Map<string, Set<string>>, key: string, sha: string): void {
+  const s = map.get(key) ?? new Set<string>();
+  map.set(key, s);
+  s.add(sha);
 }
 
-function sum(m: Map<string, number>): number {
-  let n = 0;
-  for (const v of m.values()) n += v;
-  return n;
+/** Members of a set other than `sha`. */
+function others(s: Set<string> | undefined, sha: string): number {
+  return s === undefined ? 0 : s.size - (s.has(sha) ? 1 : 0);
 }
 
 function listTags(tags: string[]): string {
@@ -298,8 +371,7 @@ function run(input: ArchiveDocumentsInput): Map<string, Finding[]> {
   const spread: Spread = (d, finding) => {
     for (const g of d.facts) add(g, { ...finding, evidence: { ...finding.evidence, attachment: g.attachmentIndex, filename: g.filename } });
   };
-  languageRules(docs, spread);
-  editorRules(docs, new PeopleIndex(input.people), spread);
+  originRules(docs, new PeopleIndex(input.people), spread);
   burstRules(docs, add);
   return out;
 }
@@ -307,156 +379,196 @@ function run(input: ArchiveDocumentsInput): Map<string, Finding[]> {
 type Add = (f: DocumentFact, finding: Omit<Finding, 'check'>) => void;
 type Spread = (d: Doc, finding: Omit<Finding, 'check'>) => void;
 
-/** The message a document is judged by: the first dated one that carries it. */
-function judgedAt(d: Doc): DocumentFact[] {
-  return [firstAppearance(d) ?? d.facts[0]!];
+/** The habits of the vouched-for documents: per sending domain, for the archive, per person and per sender. */
+interface Habits {
+  domains: Map<string, Habit>;
+  archive: Habit;
+  persons: Map<string, Habit>;
+  senders: Map<string, Habit>;
 }
 
-function languageRules(docs: Map<string, Doc>, spread: Spread): void {
-  const counts = new LanguageCounts();
-  const habits = new SenderHabits();
+function learnHabits(docs: Map<string, Doc>, people: PeopleIndex): Habits {
+  const habits: Habits = { domains: new Map(), archive: new Habit(), persons: new Map(), senders: new Map() };
+  const habitOf = (map: Map<string, Habit>, key: string): Habit => {
+    const h = map.get(key) ?? new Habit();
+    map.set(key, h);
+    return h;
+  };
   for (const d of docs.values()) {
-    const lang = primaryLanguage(d.meta.language);
-    if (lang === null) continue;
-    counts.add('*', lang, d.meta.language!, d.sha);
+    const saver = savedBy(d.meta);
+    // Vouched for: saved last by someone the archive knows. A PDF names only its source's author,
+    // which anyone making a PDF of someone's file keeps, so it vouches for nothing.
+    if (saver === null || !people.knows(saver)) continue;
+    const editor = personKey(saver);
+    const lang = languageTag(d.meta.language);
+    const company = companyOf(d.meta);
+    const record = (h: Habit): void => h.add(d.sha, editor, lang, d.meta.language, company);
+    record(habits.archive);
+    record(habitOf(habits.persons, editor));
+    const domains = new Set<string>();
+    const senders = new Set<string>();
     for (const f of d.facts) {
-      if (f.senderDomain) {
-        counts.add(`@${f.senderDomain}`, lang, d.meta.language!, d.sha);
-        habits.add(f.senderDomain, f.sender ?? '?', lang, d.sha);
-      }
-      if (f.sender) counts.add(f.sender, lang, d.meta.language!, d.sha);
+      if (f.senderDomain) domains.add(f.senderDomain);
+      if (f.sender) senders.add(f.sender);
     }
+    for (const domain of domains) record(habitOf(habits.domains, domain));
+    for (const sender of senders) record(habitOf(habits.senders, sender));
   }
-  for (const d of docs.values()) {
-    const lang = primaryLanguage(d.meta.language);
-    if (lang === null) continue;
-    for (const f of judgedAt(d)) {
-      const domain = f.senderDomain ? counts.countsWithout(`@${f.senderDomain}`, d.sha) : new Map<string, number>();
-      const total = sum(domain);
-      const same = domain.get(lang) ?? 0;
-      const mine = f.sender ? counts.countsWithout(f.sender, d.sha) : new Map<string, number>();
-      const senderOthers = sum(mine);
-      const people = f.senderDomain ? habits.others(f.senderDomain, f.sender ?? '?', lang) : { senders: 0, share: 0 };
-      const base = { attachment: f.attachmentIndex, filename: f.filename, contentSha256: d.sha, language: d.meta.language };
-      const enough = total >= MIN_HABIT_DOCUMENTS && people.senders >= MIN_HABIT_SENDERS;
-      if (enough && people.share <= FOREIGN_LANGUAGE_MAX_SHARE && (mine.get(lang) ?? 0) === 0) {
-        const main = [...domain.entries()].filter(([l]) => l !== lang).sort((a, b) => b[1] - a[1]);
-        const shown = main.slice(0, 3);
-        const inMain = shown.reduce((n, [, c]) => n + c, 0);
-        spread(d, {
-          code: `${ID}/foreign-language`,
-          severity: 'weak',
-          detail:
-            `${inMain} of the ${total} other documents sent from ${f.senderDomain}, by ${people.senders} other senders, are in ${listTags(shown.map(([l]) => counts.commonTag(l)))}; ` +
-            `the attached ${named(f)} was edited in ${d.meta.language}, ` +
-            (same === 0
-              ? 'which none of them uses'
-              : `which only ${same} of them use (${percent(people.share)} of an average sender's documents)`) +
-            `${senderOthers > 0 ? `, and none of the sender's ${senderOthers} other documents` : ''}.`,
-          evidence: {
-            ...base,
-            domain: f.senderDomain,
-            domainDocuments: total,
-            domainSenders: people.senders,
-            sameLanguage: same,
-            senderShare: people.share,
-            languages: Object.fromEntries(domain),
-            senderDocuments: senderOthers,
-          },
-        });
-        continue;
-      }
-      if (enough) continue; // the domain's habits were judged and this language is one of them
-      const archive = counts.countsWithout('*', d.sha);
-      const archiveTotal = sum(archive);
-      if (archiveTotal >= MIN_HABIT_DOCUMENTS && !archive.has(lang)) {
-        const top = [...archive.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
-        spread(d, {
-          code: `${ID}/rare-language`,
-          severity: 'info',
-          detail: `The attached ${named(f)} was edited in ${d.meta.language}, a language on none of the archive's ${archiveTotal} other documents (mostly ${listTags(top.map(([l]) => counts.commonTag(l)))}); the sender's domain has too few documents and senders to judge its habits (${total} documents, ${people.senders} other senders).`,
-          evidence: {
-            ...base,
-            archiveDocuments: archiveTotal,
-            languages: Object.fromEntries(archive),
-            domainDocuments: total,
-            domainSenders: people.senders,
-          },
-        });
-      }
-    }
-  }
+  return habits;
 }
 
-function editorRules(docs: Map<string, Doc>, people: PeopleIndex, spread: Spread): void {
-  // Per domain and sender: documents whose editor the archive knows or not; per editor: documents and senders.
-  const habits = new SenderHabits();
-  const domainDocs = new Map<string, Set<string>>();
-  const editorDocs = new Map<string, Set<string>>();
-  const senderEditors = new Map<string, Map<string, Set<string>>>();
-  const editorKey = (name: string): string => nameTokens(name).join(' ');
-  for (const d of docs.values()) {
-    const editor = editorOf(d.meta);
-    if (editor === null) continue;
-    const key = editorKey(editor);
-    editorDocs.set(key, (editorDocs.get(key) ?? new Set<string>()).add(d.sha));
-    const known = people.knows(editor);
-    for (const f of d.facts) {
-      if (f.senderDomain) {
-        habits.add(f.senderDomain, f.sender ?? '?', known ? 'known' : 'unknown', d.sha);
-        domainDocs.set(f.senderDomain, (domainDocs.get(f.senderDomain) ?? new Set<string>()).add(d.sha));
-      }
-      if (f.sender) {
-        const m = senderEditors.get(f.sender) ?? new Map<string, Set<string>>();
-        senderEditors.set(f.sender, m);
-        m.set(key, (m.get(key) ?? new Set<string>()).add(d.sha));
-      }
-    }
+/** The habit a document is judged against: its sending domain's when that rests on enough, else the archive's, else none. */
+/** How a finding names the whole archive's habit (the fallback basis). */
+const ARCHIVE_WIDE = 'of the archive';
+
+function chooseBasis(
+  habits: Habits,
+  domain: string | null,
+  sha: string,
+  editor: string | null,
+): { habit: Habit; where: string; documents: number; officeDocuments: number; editors: number } | null {
+  const candidates: [Habit | undefined, string][] = [
+    [domain === null ? undefined : habits.domains.get(domain), `sent from ${domain}`],
+    [habits.archive, ARCHIVE_WIDE],
+  ];
+  for (const [habit, where] of candidates) {
+    if (!habit) continue;
+    const b = habit.basis(sha, editor);
+    if (b.documents >= MIN_HABIT_DOCUMENTS && b.editors >= MIN_HABIT_EDITORS) return { habit, where, ...b };
   }
-  let archiveNamed = 0;
-  for (const s of editorDocs.values()) archiveNamed += s.size;
+  return null;
+}
+
+function originRules(docs: Map<string, Doc>, people: PeopleIndex, spread: Spread): void {
+  const habits = learnHabits(docs, people);
   for (const d of docs.values()) {
-    const editor = editorOf(d.meta);
-    if (editor === null || people.knows(editor)) continue;
-    const key = editorKey(editor);
-    const role = d.meta.lastModifiedBy ? 'last saved by' : 'written by';
-    for (const f of judgedAt(d)) {
-      const inDomain = f.senderDomain ? domainDocs.get(f.senderDomain) : undefined;
-      const withEditor = inDomain ? inDomain.size - (inDomain.has(d.sha) ? 1 : 0) : 0;
-      const others = f.senderDomain ? habits.others(f.senderDomain, f.sender ?? '?', 'known') : { senders: 0, share: 0 };
-      const sameSender = f.sender ? (senderEditors.get(f.sender)?.get(key)?.size ?? 0) - 1 : 0;
-      const base = {
-        attachment: f.attachmentIndex,
-        filename: f.filename,
-        contentSha256: d.sha,
-        editor,
-        lastModifiedBy: d.meta.lastModifiedBy,
-        author: d.meta.author,
-      };
-      const evidence = {
-        ...base,
-        domain: f.senderDomain,
-        domainDocuments: withEditor,
-        domainSenders: others.senders,
-        knownShare: others.share,
-      };
-      const enough = withEditor >= MIN_HABIT_DOCUMENTS && others.senders >= MIN_HABIT_SENDERS;
-      if (enough && others.share >= KNOWN_EDITOR_MIN_SHARE && sameSender === 0) {
-        spread(d, {
-          code: `${ID}/foreign-editor`,
-          severity: 'weak',
-          detail: `The attached ${named(f)} was ${role} "${editor}", whom no sender or recipient of the archive is called; the ${others.senders} other senders of ${f.senderDomain} send documents saved by people the archive knows (${percent(others.share)} of an average sender's documents, ${withEditor} documents in all).`,
-          evidence,
-        });
-      } else if (archiveNamed - 1 >= MIN_HABIT_DOCUMENTS && (editorDocs.get(key)?.size ?? 0) === 1) {
-        spread(d, {
-          code: `${ID}/unknown-editor`,
-          severity: 'info',
-          detail: `The attached ${named(f)} was ${role} "${editor}", whom no sender or recipient of the archive is called and who saved no other document of it.`,
-          evidence,
-        });
+    const person = personOf(d.meta);
+    // A document that names nobody (a scanner's, a program's) has no maker to compare.
+    if (person === null) continue;
+    const f = firstAppearance(d) ?? d.facts[0]!;
+    const saver = savedBy(d.meta);
+    const unknown = !people.knows(person);
+    const key = unknown ? null : personKey(person);
+    const lang = languageTag(d.meta.language);
+    const company = unknown ? companyOf(d.meta) : null;
+    const basis = chooseBasis(habits, f.senderDomain, d.sha, saver !== null && !unknown ? personKey(saver) : null);
+    // A person's or a sender's own vouched-for habit is never foreign to them.
+    const ownHabits = [key === null ? undefined : habits.persons.get(key), f.sender ? habits.senders.get(f.sender) : undefined];
+    const ownLanguage = lang !== null && ownHabits.some((h) => h?.hasLanguage(lang, d.sha));
+    const ownCompany = company !== null && ownHabits.some((h) => h?.hasCompany(company, d.sha));
+    const foreignLanguage = basis !== null && lang !== null && !ownLanguage && !basis.habit.hasLanguage(lang, d.sha);
+    // The company is judged only against the sender domain's own documents: the archive's are the
+    // organisation's, and a partner's file is rightly under the partner's company.
+    const foreignCompany =
+      basis !== null &&
+      basis.where !== ARCHIVE_WIDE &&
+      company !== null &&
+      !ownCompany &&
+      basis.officeDocuments >= MIN_HABIT_DOCUMENTS &&
+      !basis.habit.hasCompany(company, d.sha);
+    // A name written in a script none of the archive's named people write theirs in (Cyrillic among
+    // Latin names): the editor comes from outside the world of this mail.
+    const foreignScripts =
+      unknown && people.named >= MIN_NAMED_PEOPLE ? scriptsOf(person).filter((x) => x !== 'other' && !people.scripts.has(x)) : [];
+    const role = saver !== null ? 'last saved by' : 'written by';
+    const who = `${role} "${person}"`;
+    const nobody = isPlaceholder(person)
+      ? 'a name programs write when nobody set one'
+      : 'whom no sender or recipient of the archive is called';
+    const evidence: Record<string, unknown> = {
+      attachment: f.attachmentIndex,
+      filename: f.filename,
+      contentSha256: d.sha,
+      editor: person,
+      lastModifiedBy: d.meta.lastModifiedBy,
+      author: d.meta.author,
+      company: d.meta.company,
+      language: d.meta.language,
+      knownEditor: !unknown,
+      placeholder: isPlaceholder(person),
+      domain: f.senderDomain,
+    };
+    if (basis !== null)
+      Object.assign(evidence, {
+        basis: basis.where === ARCHIVE_WIDE ? 'archive' : 'domain',
+        habitDocuments: basis.documents,
+        habitEditors: basis.editors,
+        habitLanguages: Object.fromEntries(basis.habit.top('languages', d.sha, 10).map((x) => [x.value, x.documents])),
+        habitCompanies: Object.fromEntries(basis.habit.top('companies', d.sha, 10).map((x) => [x.value, x.documents])),
+      });
+    const rests =
+      basis === null ? '' : `the ${basis.documents} documents ${basis.where} that ${basis.editors} people the archive knows saved`;
+    if (unknown && (foreignLanguage || foreignCompany || foreignScripts.length > 0)) {
+      const what: string[] = [];
+      const why: string[] = [];
+      if (foreignScripts.length > 0) {
+        what.push(`a name written in ${listTags(foreignScripts)}`);
+        why.push(
+          `none of the archive's ${people.named} named senders and recipients writes their name in ${foreignScripts.length > 1 ? 'these scripts' : 'it'}`,
+        );
       }
+      if (foreignCompany) {
+        what.push(company === NO_COMPANY ? 'no company' : `the company "${company}"`);
+        why.push(
+          `none of ${rests} has ${company === NO_COMPANY ? 'no company' : 'it'} (they are under ${listTags(basis!.habit.top('companies', d.sha).map((x) => `"${x.value}"`))})`,
+        );
+      }
+      if (foreignLanguage) {
+        what.push(`the language ${d.meta.language}`);
+        why.push(`none of ${rests} is in it (they are in ${listTags(basis!.habit.top('languages', d.sha).map((x) => x.value))})`);
+      }
+      spread(d, {
+        code: `${ID}/foreign-editor`,
+        severity: 'weak',
+        detail: `The attached ${named(f)} was ${who}, ${nobody}, with ${what.join(' and ')}: ${why.join('; ')}.`,
+        evidence: {
+          ...evidence,
+          foreign: [
+            ...(foreignScripts.length > 0 ? ['script'] : []),
+            ...(foreignCompany ? ['company'] : []),
+            ...(foreignLanguage ? ['language'] : []),
+          ],
+          scripts: foreignScripts,
+          namedPeople: people.named,
+        },
+      });
+      continue;
     }
+    if (!unknown && foreignLanguage && basis!.where !== ARCHIVE_WIDE) {
+      spread(d, {
+        code: `${ID}/foreign-language`,
+        severity: 'weak',
+        detail: `The attached ${named(f)}, ${who}, is in ${d.meta.language}: none of ${rests} is in it (they are in ${listTags(basis!.habit.top('languages', d.sha).map((x) => x.value))}), nor any other document of "${person}" or of the sender.`,
+        evidence: { ...evidence, foreign: ['language'] },
+      });
+      continue;
+    }
+    // A known person's language is judged against their own domain's documents only: at a domain
+    // too thin to have a habit (a partner with a file or two), a language the organisation's
+    // documents lack is the partner's own, so it is context.
+    const thin = basis === null || (!unknown && basis.where === ARCHIVE_WIDE);
+    if (thin && lang !== null && !ownLanguage && habits.archive.docs.size > 0 && !habits.archive.hasLanguage(lang, d.sha))
+      spread(d, {
+        code: `${ID}/rare-language`,
+        severity: 'info',
+        detail:
+          `The attached ${named(f)}, ${who}, is in ${d.meta.language}, which none of the archive's ${habits.archive.basis(d.sha, null).documents} documents saved by people it knows is in; ` +
+          (basis === null
+            ? 'too few to judge.'
+            : `too few of them were sent from ${f.senderDomain ?? 'the sender’s domain'} to judge it there.`),
+        evidence,
+      });
+    if (unknown)
+      spread(d, {
+        code: `${ID}/unknown-editor`,
+        severity: 'info',
+        detail:
+          `The attached ${named(f)} was ${who}, ${nobody}` +
+          (basis === null
+            ? '; the documents saved by people the archive knows are too few to say what is usual.'
+            : `; what it records (company, language) is what ${rests} carry.`),
+        evidence,
+      });
   }
 }
 

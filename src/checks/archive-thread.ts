@@ -5,7 +5,7 @@
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
 import { comparableText, flankedEdits, splitQuoted, unpackGrams } from './text-forms.ts';
 import { diffText } from './line-diff.ts';
-import { trustedTimes } from './archive-timestamps.ts';
+import { CONTRADICT_SECONDS, trustedTimes } from './archive-timestamps.ts';
 import { CLOCK_SKEW_SECONDS } from '../common/time.ts';
 import type { TimeFormats } from './archive-timestamps.ts';
 
@@ -13,11 +13,14 @@ const ID = 'archive-thread';
 
 /**
  * An edit of k quoted words changes the k + 3 word 4-grams that hold them; the quote's grams around
- * it still match the parent. A run of at most this many unmatched grams (a phrase of up to five
- * words) with at least FLANK matched on each side is such an edit. The lines programs add around a quote (attribution, quoted headers)
- * are dropped before comparing, and a list footer or signature at either end is not flanked.
+ * it still match the parent. A run of at most this many unmatched grams with at least FLANK matched
+ * on each side is such an edit: a clause of up to nine words rewritten, as a forger turns "Merci,
+ * ça me va." into "Non, ça ne me va pas." (three words changed among six, nine grams); a sentence
+ * or more that differs is a quote trimmed or rewritten by its sender, not an edit. The lines
+ * programs add around a quote (attribution, quoted headers) are dropped before comparing, and a
+ * list footer or signature at either end is not flanked.
  */
-export const EDIT_MAX_GRAMS = 8;
+export const EDIT_MAX_GRAMS = 12;
 export const EDIT_FLANK_GRAMS = 3;
 
 /** Own findings honest copies carry for want of context the archive supplies. */
@@ -38,7 +41,7 @@ const codes: Record<string, CodeDoc> = {
   },
   [`${ID}/quote-differs`]: {
     severity: 'weak',
-    meaning: `The reply quotes its parent (the archived message its In-Reply-To names) with words changed inside the quoted text (a run of at most ${EDIT_MAX_GRAMS} word 4-grams that the parent lacks, with the quote matching the parent on both sides), while the parent has no inconsistency of its own: the quote was altered.`,
+    meaning: `The reply quotes its parent (the archived message its In-Reply-To names) with words changed inside the quoted text (a run of at most ${EDIT_MAX_GRAMS} word 4-grams that the parent lacks, with the quote matching the parent on both sides, or only matching quote before it), while a copy of the parent is verified by its own signature or has no inconsistency of its own: the quote was altered.`,
   },
   [`${ID}/other-conversation`]: {
     severity: 'weak',
@@ -47,9 +50,17 @@ const codes: Record<string, CodeDoc> = {
   },
 };
 
-/** Where a reply's quote has words changed against its parent's text (see flankedEdits). */
+/**
+ * Where a reply's quote has words changed against its parent's text (see flankedEdits). A change
+ * in the quote's first words counts though nothing precedes it; so does one preceded only by
+ * matching quote too short to be a flank ("Anna, Following our call on Friday": the greeting's
+ * two grams match, the day does not): the quote matches the parent everywhere up to the change.
+ */
 export function quoteEdits(quote: number[], parent: Set<number>): { runs: number; grams: number; compared: number } {
-  return flankedEdits(quote, parent, EDIT_MAX_GRAMS, EDIT_FLANK_GRAMS, { atStart: true });
+  const lead = quote.findIndex((g) => !parent.has(g));
+  const from = lead > 0 && lead < EDIT_FLANK_GRAMS ? lead : 0;
+  const edits = flankedEdits(quote.slice(from), parent, EDIT_MAX_GRAMS, EDIT_FLANK_GRAMS, { atStart: true });
+  return { ...edits, compared: quote.length };
 }
 
 function ownFlags(r: ArchiveRecord): string[] {
@@ -109,9 +120,11 @@ function alteredQuote(pair: ReplyPair, parents: ArchiveRecord[]): Finding | null
   const edits = quoteEdits(quote, parentGrams);
   if (edits.runs === 0) return null;
   // When the parent in the archive carries inconsistencies of its own and the reply does not, the
-  // parent is the altered one; the reply quotes what it said.
-  const parentFlags = parents.flatMap(ownFlags);
-  if (parentFlags.length > 0 && ownFlags(reply).length === 0) return null;
+  // parent is the altered one; the reply quotes what it said. Not when a copy of the parent is
+  // verified by its own signature (its text is proven, whatever else was found on it) or has no
+  // inconsistency: the quote differs from every copy, that one too.
+  const parentDoubted = parents.every((p) => p.facts.selfVerdict !== 'verified' && ownFlags(p).length > 0);
+  if (parentDoubted && ownFlags(reply).length === 0) return null;
   const parent = parents[0]!;
   const evidence: Record<string, unknown> = {
     parent: parent.sha256,
@@ -128,6 +141,19 @@ function alteredQuote(pair: ReplyPair, parents: ArchiveRecord[]): Finding | null
   );
 }
 
+/**
+ * When a copy of the parent was sent, for choosing the earliest: its Date, unless the times its own
+ * program wrote into it (archive-timestamps' trusted stamps) all lie more than CONTRADICT_SECONDS
+ * from that Date. Then the Date was moved (archive-timestamps reports that copy), and a moved Date
+ * must not make a copy look like the message a later reply answers.
+ */
+function sentAt(p: ArchiveRecord, formats: TimeFormats): number {
+  if (p.dateEpoch === null) return Infinity;
+  const stamps = trustedTimes(p, formats);
+  if (stamps.length === 0 || stamps.some((t) => Math.abs(t - p.dateEpoch!) <= CONTRADICT_SECONDS)) return p.dateEpoch;
+  return Math.min(...stamps);
+}
+
 function run({ pairs, formats }: { pairs: ReplyPair[]; formats: TimeFormats }): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>();
   const byReply = new Map<string, ReplyPair[]>();
@@ -137,7 +163,7 @@ function run({ pairs, formats }: { pairs: ReplyPair[]; formats: TimeFormats }): 
     const parents = ps.map((p) => p.parent);
     // A reply answers one of the messages carrying its In-Reply-To; when a program reused that ID,
     // the earliest of them is the one it may answer.
-    const earliest = [...parents].sort((a, b) => (a.dateEpoch ?? Infinity) - (b.dateEpoch ?? Infinity))[0]!;
+    const earliest = [...parents].sort((a, b) => sentAt(a, formats) - sentAt(b, formats))[0]!;
     const found = [
       beforeParent(reply, earliest, formats),
       otherConversation(reply, parents),

@@ -272,15 +272,20 @@ export function readBodies(db: Db, sha256s: string[]): Map<string, { text: strin
   return out;
 }
 
-/** The codes of the weak and strong findings known so far for some messages: their own, and this pass's archive ones. */
-export function readFlags(db: Db, sha256s: string[]): Map<string, string[]> {
+/**
+ * The codes of the weak and strong findings known so far for some messages: their own, and this
+ * pass's archive ones; with them the codes of `context` (info findings of this pass's archive
+ * checks that tell two copies apart, though they flag nothing alone).
+ */
+export function readFlags(db: Db, sha256s: string[], context: readonly string[] = []): Map<string, string[]> {
   const rows = cachedStatement(
     db,
     `SELECT sha256, code FROM findings WHERE sha256 IN (SELECT value FROM json_each(@list)) AND severity IN ('weak', 'strong')
        AND check_id NOT LIKE 'archive-%'
      UNION ALL
-     SELECT sha256, code FROM new_findings WHERE sha256 IN (SELECT value FROM json_each(@list)) AND severity IN ('weak', 'strong')`,
-  ).all({ list: JSON.stringify(sha256s) }) as { sha256: string; code: string }[];
+     SELECT sha256, code FROM new_findings WHERE sha256 IN (SELECT value FROM json_each(@list))
+       AND (severity IN ('weak', 'strong') OR code IN (SELECT value FROM json_each(@context)))`,
+  ).all({ list: JSON.stringify(sha256s), context: JSON.stringify(context) }) as { sha256: string; code: string }[];
   const out = new Map<string, string[]>();
   for (const r of rows) out.set(r.sha256, [...(out.get(r.sha256) ?? []), r.code]);
   return out;

@@ -115,11 +115,19 @@ describe('archive-copies', () => {
     expect(codes(out, 'b')).toEqual(['archive-copies/corroborated']);
   });
 
-  it('decides by the text replies quote, and reports both copies when nothing decides', async () => {
+  it('decides by the text replies quote, and flags neither copy when nothing decides', async () => {
     const one = await copy('a', { places: [place('ana/Sent', 'sent')] });
     const two = await copy('b', { body: BODY.replace('12,400', '21,400'), places: [place('bo/INBOX', 'inbox')] });
-    expect(codes(run([one, two]), 'a')).toEqual(['archive-copies/conflicting-copies']);
-    expect(codes(run([one, two]), 'b')).toEqual(['archive-copies/conflicting-copies']);
+    const undecided = run([one, two]);
+    expect(codes(undecided, 'a')).toEqual(['archive-copies/conflicting-copies']);
+    expect(codes(undecided, 'b')).toEqual(['archive-copies/conflicting-copies']);
+    // One of the two was altered, but the evidence weighs as much against either: context on both
+    // pages, with the other copy's differences, and no flag on either.
+    for (const sha of ['a', 'b']) {
+      const f = undecided.get(sha)![0]!;
+      expect(f.severity).toBe('info');
+      expect(f.evidence.differs).toEqual(['text']);
+    }
     // A reply in the archive quotes the 21,400 version.
     const quoted = (
       await record({ sha256: 'r', headers: HEADERS, body: '> The budget for March is 21,400 euros.\r\n> \r\n> Ana\r\nFine.\r\n' })
@@ -156,6 +164,25 @@ describe('archive-copies: what decides between two copies', () => {
     expect(codes(out, 'b')).toEqual(['archive-copies/odd-copy-out']);
     // An honest absence (a missing signature the archive explains) weighs nothing.
     expect(codes(run([sent, { ...replaced, flags: ['dkim/missing-signature'] }]), 'a')).toEqual(['archive-copies/conflicting-copies']);
+  });
+
+  it('weighs a document nobody known saved against its copy, but only against a copy whose documents are vouched for', async () => {
+    const sent = await copy('a', { places: [place('ana/Sent', 'sent')] });
+    const replaced = await copy('b', { body: BODY.replace('12,400', '21,400'), places: [place('bo/INBOX', 'inbox')] });
+    // The inbox copy's attachment was saved by someone the archive does not know: context alone,
+    // but it tells the two copies apart.
+    const doubted = { ...replaced, flags: ['archive-documents/unknown-editor'] };
+    const out = run([sent, doubted]);
+    expect(codes(out, 'a')).toEqual(['archive-copies/corroborated']);
+    expect(codes(out, 'b')).toEqual(['archive-copies/odd-copy-out']);
+    expect(out.get('b')![0]!.detail).toContain('attachments saved by people the archive knows');
+    // Both copies carry such a document (a partner's file in both): nothing decides.
+    const both = run([{ ...sent, flags: ['archive-documents/rare-language'] }, doubted]);
+    expect(codes(both, 'a')).toEqual(['archive-copies/conflicting-copies']);
+    expect(codes(both, 'b')).toEqual(['archive-copies/conflicting-copies']);
+    // The other copy has an inconsistency of its own: the doubt does not vouch for it.
+    const selfFlagged = run([{ ...sent, flags: ['archive-fingerprint/platform-mismatch'] }, doubted]);
+    expect(codes(selfFlagged, 'a')).toEqual(['archive-copies/odd-copy-out']);
   });
 
   it('skips groups whose copies agree and none is verified, and compares the rest', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { archiveThread } from '../../src/checks/archive-thread.ts';
+import { learnTimeFormats } from '../../src/checks/archive-timestamps.ts';
 import { record } from './archive-fixtures.ts';
 
 const parentHeaders = (date: string) => [
@@ -32,6 +33,62 @@ describe('archive-thread', () => {
     });
     expect(out.get('r')!.map((f) => f.code)).toEqual(['archive-thread/reply-before-parent']);
     expect(out.get('r')![0]!.detail).toContain('3 hours');
+    expect(out.has('s')).toBe(false);
+  });
+});
+
+describe('archive-thread: a parent copy whose Date was moved', () => {
+  const T = Date.UTC(2024, 0, 16, 8, 36, 33) / 1000;
+  const mailDate = (epoch: number): string => new Date(epoch * 1000).toUTCString().replace('GMT', '+0000');
+  /** An Outlook message id: a counter, then the FILETIME of the moment it was written, as hex words. */
+  const outlookId = (epoch: number, n: number): string => {
+    const hex = ((BigInt(epoch) + 11_644_473_600n) * 10_000_000n).toString(16).padStart(16, '0');
+    return `<${n.toString(16).padStart(4, '0')}${hex.slice(0, 8)}$${hex.slice(8)}$3c4bf7a8$@ministry.example>`;
+  };
+  const outlook = (sha256: string, dateEpoch: number, id: string, extra: string[] = []) =>
+    record({
+      sha256,
+      headers: [
+        'From: Tom <tom@ministry.example>',
+        'To: ana@ministry.example',
+        `Subject: ${sha256}`,
+        `Date: ${mailDate(dateEpoch)}`,
+        `Message-ID: ${id}`,
+        'X-Mailer: Microsoft Outlook 16.0',
+        ...extra,
+      ],
+    });
+
+  it('takes the copy whose Date its program’s stamps bear out as the one a reply answers', async () => {
+    const usual = await Promise.all(Array.from({ length: 22 }, (_, i) => outlook(`o${i}`, T + i * 86400, outlookId(T + i * 86400, i))));
+    const sent = T + 30 * 86400;
+    const id = outlookId(sent, 99);
+    const original = await outlook('p1', sent, id);
+    // Another copy of the parent, its Date moved twelve days back (archive-timestamps reports it).
+    const moved = await outlook('p2', sent - 12 * 86400, id);
+    const formats = learnTimeFormats([...usual, original, moved]);
+    const reply = (sha256: string, date: number) =>
+      record({
+        sha256,
+        headers: [
+          'From: ana@ministry.example',
+          'To: tom@ministry.example',
+          `Subject: Re: p1`,
+          `Date: ${mailDate(date)}`,
+          `Message-ID: <${sha256}@ministry.example>`,
+          `In-Reply-To: ${id}`,
+        ],
+      });
+    const early = await reply('r', sent - 6 * 3600);
+    const later = await reply('s', sent + 3600);
+    const out = archiveThread.run({
+      pairs: [original, moved].flatMap((parent) => [
+        { reply: early, parent },
+        { reply: later, parent },
+      ]),
+      formats,
+    });
+    expect(out.get('r')!.map((f) => [f.code, f.evidence.parent])).toEqual([['archive-thread/reply-before-parent', 'p1']]);
     expect(out.has('s')).toBe(false);
   });
 });
@@ -77,6 +134,46 @@ describe('archive-thread: quotes and conversations', () => {
     });
     const honest = await reply(quoteOf(parentBody));
     expect(archiveThread.run({ pairs: [{ reply: honest, parent: edited }], formats: new Map() }).has('r')).toBe(false);
+  });
+
+  it('reports a change right after the greeting, and a clause of several words rewritten', async () => {
+    const p = await parent();
+    const run = async (text: string) => {
+      const forged = await reply(quoteOf(text));
+      return archiveThread.run({ pairs: [{ reply: forged, parent: p }], formats: new Map() }).get('r') ?? [];
+    };
+    // "Hello Tom, the board meets": only the greeting's gram matches before the change.
+    const early = await run(parentBody.replace('board meets', 'board gathers'));
+    expect(early.map((x) => x.code)).toEqual(['archive-thread/quote-differs']);
+    // Three words changed among six: more grams than a single word's four, still one passage.
+    const clause = await run(parentBody.replace('The figures add up to EUR', 'The figures do not add up to more than EUR'));
+    expect(clause.map((x) => x.code)).toEqual(['archive-thread/quote-differs']);
+    expect(clause[0]!.evidence.unmatchedGrams).toBeGreaterThan(8);
+    // A whole sentence replaced is no longer a change inside the quote.
+    const rewritten = await run(
+      parentBody.replace(
+        'The figures add up to EUR 117,433 so far',
+        'Nobody has sent me any figures yet and I doubt we will see them before the meeting starts',
+      ),
+    );
+    expect(rewritten).toEqual([]);
+  });
+
+  it('does not excuse a changed quote when a copy of the parent is verified by its own signature', async () => {
+    const forged = await reply(quoteOf(parentBody.replace('Thursday', 'Tuesday')));
+    // The parent verifies, though a check found something else on it (an unvouched pass, say).
+    const verified = await record({
+      sha256: 'p',
+      headers: parentHeaders('Tue, 4 Mar 2025 12:00:00 +0000'),
+      body: parentBody,
+      selfVerdict: 'verified',
+      selfFindings: [{ check: 'auth-results', code: 'auth-results/unvouched-pass', severity: 'weak', detail: 'x', evidence: {} }],
+    });
+    const out = archiveThread.run({ pairs: [{ reply: forged, parent: verified }], formats: new Map() });
+    expect(out.get('r')!.map((x) => x.code)).toEqual(['archive-thread/quote-differs']);
+    // Unverified with the same finding, it may be the altered one: the reply is not reported.
+    const doubted = { ...verified, facts: { ...verified.facts, selfVerdict: 'unverifiable' as const } };
+    expect(archiveThread.run({ pairs: [{ reply: forged, parent: doubted }], formats: new Map() }).has('r')).toBe(false);
   });
 
   it('reports a reply hung on a message of another conversation, not a reply that changes the subject', async () => {
