@@ -12,6 +12,18 @@ const forbid = (name, from, to, comment) => ({
   to: { path: to },
 });
 
+/** The stages named (and the CLI): what a `forbid` rule keeps a stage from importing. */
+const stages = (...names) => `^src/(${names.join('|')})/|^src/cli`;
+
+/** The library `libs` (a folder in node_modules, or a `(a|b)` group) has one adapter: only `home` may import it. */
+const onlyIn = (name, libs, home, comment, from = '^src/') => ({
+  name,
+  comment,
+  severity: 'error',
+  from: { path: from, pathNot: home },
+  to: { path: `(^|/)node_modules/${libs}/` },
+});
+
 module.exports = {
   forbidden: [
     {
@@ -21,101 +33,85 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
-    {
-      name: 'mailparser-only-in-parse',
-      severity: 'error',
-      comment: 'The MIME parser has one adapter: src/parse.',
-      from: { path: '^src/', pathNot: stage('parse') },
-      to: { path: '(^|/)node_modules/(mailparser|@zone-eu/mailsplit|libmime|libqp|iconv-lite|html-to-text|nodemailer)/' },
-    },
-    {
-      name: 'mailauth-only-in-verify',
-      severity: 'error',
-      comment: 'mailauth has one adapter: src/verify.',
-      from: { path: '^src/', pathNot: stage('verify') },
-      to: { path: '(^|/)node_modules/mailauth/' },
-    },
-    {
-      name: 'sqlite-only-in-store',
-      severity: 'error',
-      comment: 'better-sqlite3 and SQL live in src/store only.',
-      from: { path: '^(src|web)/', pathNot: stage('store') },
-      to: { path: '(^|/)node_modules/better-sqlite3/' },
-    },
+    onlyIn(
+      'mailparser-only-in-parse',
+      '(mailparser|@zone-eu/mailsplit|libmime|libqp|iconv-lite|html-to-text|nodemailer)',
+      stage('parse'),
+      'The MIME parser has one adapter: src/parse.',
+    ),
+    onlyIn('mailauth-only-in-verify', 'mailauth', stage('verify'), 'mailauth has one adapter: src/verify.'),
+    onlyIn('sqlite-only-in-store', 'better-sqlite3', stage('store'), 'better-sqlite3 and SQL live in src/store only.', '^(src|web)/'),
     // Document readers (src/parse/document-metadata.ts): one adapter file per library.
-    {
-      name: 'fflate-only-in-zip-adapter',
-      severity: 'error',
-      comment: 'The zip library has one adapter: src/parse/zip-adapter.ts.',
-      from: { path: '^src/', pathNot: '^src/parse/zip-adapter\\.ts$' },
-      to: { path: '(^|/)node_modules/fflate/' },
-    },
-    {
-      name: 'fast-xml-parser-only-in-xml-adapter',
-      severity: 'error',
-      comment: 'The XML parser has one adapter: src/parse/xml-adapter.ts.',
-      from: { path: '^src/', pathNot: '^src/parse/xml-adapter\\.ts$' },
-      to: { path: '(^|/)node_modules/fast-xml-parser/' },
-    },
-    {
-      name: 'pdfjs-only-in-pdf-adapter',
-      severity: 'error',
-      comment: 'PDF.js has one adapter, run in its own worker: src/parse/pdf-adapter.ts.',
-      from: { path: '^src/', pathNot: '^src/parse/pdf-adapter\\.ts$' },
-      to: { path: '(^|/)node_modules/pdfjs-dist/' },
-    },
+    onlyIn(
+      'fflate-only-in-zip-adapter',
+      'fflate',
+      '^src/parse/zip-adapter\\.ts$',
+      'The zip library has one adapter: src/parse/zip-adapter.ts.',
+    ),
+    onlyIn(
+      'fast-xml-parser-only-in-xml-adapter',
+      'fast-xml-parser',
+      '^src/parse/xml-adapter\\.ts$',
+      'The XML parser has one adapter: src/parse/xml-adapter.ts.',
+    ),
+    onlyIn(
+      'pdfjs-only-in-pdf-adapter',
+      'pdfjs-dist',
+      '^src/parse/pdf-adapter\\.ts$',
+      'PDF.js has one adapter, run in its own worker: src/parse/pdf-adapter.ts.',
+    ),
     forbid(
       'import-is-first',
       stage('import'),
-      '^src/(parse|verify|checks|verdict|store|pipeline|export|server)/|^src/cli',
+      stages('parse', 'verify', 'checks', 'verdict', 'store', 'pipeline', 'export', 'server'),
       'Readers see bytes and the model only.',
     ),
     forbid(
       'parse-after-import',
       stage('parse'),
-      '^src/(import|verify|checks|verdict|store|pipeline|export|server)/|^src/cli',
+      stages('import', 'verify', 'checks', 'verdict', 'store', 'pipeline', 'export', 'server'),
       'The parser sees bytes and the model only.',
     ),
     forbid(
       'verify-after-parse',
       stage('verify'),
-      '^src/(import|checks|verdict|store|pipeline|export|server)/|^src/cli',
+      stages('import', 'checks', 'verdict', 'store', 'pipeline', 'export', 'server'),
       'Verification reads parsed messages and keys.',
     ),
     forbid(
       'checks-see-the-model',
       stage('checks'),
-      '^src/(import|parse|verify|verdict|store|pipeline|export|server)/|^src/cli',
+      stages('import', 'parse', 'verify', 'verdict', 'store', 'pipeline', 'export', 'server'),
       'A check is pure: it sees the model (and shared helpers) only.',
     ),
     forbid(
       'verdict-sees-findings',
       stage('verdict'),
-      '^src/(import|parse|verify|store|pipeline|export|server)/|^src/cli',
+      stages('import', 'parse', 'verify', 'store', 'pipeline', 'export', 'server'),
       'The verdict is decided from findings only.',
     ),
     forbid(
       'store-below-pipeline',
       stage('store'),
-      '^src/(import|parse|verify|checks|verdict|pipeline|export|server)/|^src/cli',
+      stages('import', 'parse', 'verify', 'checks', 'verdict', 'pipeline', 'export', 'server'),
       'Repositories hand out the model; they do not call stages.',
     ),
     forbid(
       'export-reads-the-store',
       stage('export'),
-      '^src/(import|parse|verify|checks|pipeline|server)/|^src/cli',
+      stages('import', 'parse', 'verify', 'checks', 'pipeline', 'server'),
       'The export encodes what the store hands out.',
     ),
     forbid(
       'server-not-pipeline',
       '^(src/server|web)/',
-      '^src/(import|pipeline)/|^src/cli',
+      stages('import', 'pipeline'),
       'The review server never reaches into the import pipeline.',
     ),
     forbid(
       'shared-is-a-leaf',
       stage('common'),
-      '^src/(import|parse|verify|checks|verdict|store|pipeline|export|server)/|^src/cli|^web/',
+      `${stages('import', 'parse', 'verify', 'checks', 'verdict', 'store', 'pipeline', 'export', 'server')}|^web/`,
       'Shared helpers depend on nothing of ours but the model.',
     ),
     forbid('src-not-tests', '^src/', '^(tests|bench|test-corpus)/', 'Production code never imports tests, benchmarks or the test corpus.'),

@@ -167,48 +167,55 @@ function twelveHour(at: number, zone: ZoneId): string {
 }
 
 /** The Outlook header block that heads a quoted or forwarded message, in the replier's language and zone. */
+/** The parts of an Outlook "Sent" line: weekday and month names in the quote's language. */
+interface SentParts {
+  day: string;
+  d: number;
+  month: string;
+  y: number;
+  at: number;
+  zone: ZoneId;
+}
+
+/** Outlook's labels for a quoted message's header block, and how it writes the date sent, by language. */
+const OUTLOOK_HEADER: Record<
+  'en' | 'fr' | 'de' | 'es',
+  { labels: [string, string, string, string, string]; sent: (p: SentParts) => string }
+> = {
+  fr: {
+    labels: ['De :', 'Envoyé :', 'À :', 'Cc :', 'Objet :'],
+    sent: (p) => `${p.day} ${p.d} ${p.month} ${p.y} ${shortTime(p.at, p.zone)}`,
+  },
+  de: {
+    labels: ['Von:', 'Gesendet:', 'An:', 'Cc:', 'Betreff:'],
+    sent: (p) => `${p.day}, ${p.d}. ${p.month} ${p.y} ${shortTime(p.at, p.zone)}`,
+  },
+  es: {
+    labels: ['De:', 'Enviado el:', 'Para:', 'CC:', 'Asunto:'],
+    sent: (p) => `${p.day}, ${p.d} de ${p.month} de ${p.y} ${shortTime(p.at, p.zone).replace(/^0/, '')}`,
+  },
+  // Any other language (Swedish too) gets the English block.
+  en: {
+    labels: ['From:', 'Sent:', 'To:', 'Cc:', 'Subject:'],
+    sent: (p) => `${p.day}, ${p.month} ${p.d}, ${p.y} ${twelveHour(p.at, p.zone)}`,
+  },
+};
+
 function outlookHeaderBlock(source: QuoteSource, lang: Lang, zone: ZoneId): string[] {
   const w = wallClock(source.date, zone);
   const day = LONG_DAYS[lang][w.getUTCDay()]!;
   const month = LONG_MONTHS[lang][w.getUTCMonth()]!;
-  const d = w.getUTCDate();
-  const y = w.getUTCFullYear();
   const from = source.from.name ? `${source.from.name} <${source.from.address}>` : source.from.address;
   const cc = source.cc.length ? addressList(source.cc) : '';
-  switch (lang) {
-    case 'fr':
-      return [
-        `De : ${from}`,
-        `Envoyé : ${day} ${d} ${month} ${y} ${shortTime(source.date, zone)}`,
-        `À : ${addressList(source.to)}`,
-        ...(cc ? [`Cc : ${cc}`] : []),
-        `Objet : ${source.subject}`,
-      ];
-    case 'de':
-      return [
-        `Von: ${from}`,
-        `Gesendet: ${day}, ${d}. ${month} ${y} ${shortTime(source.date, zone)}`,
-        `An: ${addressList(source.to)}`,
-        ...(cc ? [`Cc: ${cc}`] : []),
-        `Betreff: ${source.subject}`,
-      ];
-    case 'es':
-      return [
-        `De: ${from}`,
-        `Enviado el: ${day}, ${d} de ${month} de ${y} ${shortTime(source.date, zone).replace(/^0/, '')}`,
-        `Para: ${addressList(source.to)}`,
-        ...(cc ? [`CC: ${cc}`] : []),
-        `Asunto: ${source.subject}`,
-      ];
-    default:
-      return [
-        `From: ${from}`,
-        `Sent: ${day}, ${month} ${d}, ${y} ${twelveHour(source.date, zone)}`,
-        `To: ${addressList(source.to)}`,
-        ...(cc ? [`Cc: ${cc}`] : []),
-        `Subject: ${source.subject}`,
-      ];
-  }
+  const { labels, sent } = lang === 'sv' ? OUTLOOK_HEADER.en : OUTLOOK_HEADER[lang];
+  const [fromLabel, sentLabel, toLabel, ccLabel, subjectLabel] = labels;
+  return [
+    `${fromLabel} ${from}`,
+    `${sentLabel} ${sent({ day, d: w.getUTCDate(), month, y: w.getUTCFullYear(), at: source.date, zone })}`,
+    `${toLabel} ${addressList(source.to)}`,
+    ...(cc ? [`${ccLabel} ${cc}`] : []),
+    `${subjectLabel} ${source.subject}`,
+  ];
 }
 
 function attribution(client: ClientId, source: QuoteSource, lang: Lang, zone: ZoneId): string {

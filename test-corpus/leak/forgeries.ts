@@ -23,7 +23,17 @@ import {
   textBytes,
   type RawMessage,
 } from './mime.ts';
-import { addrOf, personByAddress, pickClient, workingTime, type Copy, type Folder, type Letter, type PostOffice } from './post-office.ts';
+import {
+  addrOf,
+  keepCopy,
+  personByAddress,
+  pickClient,
+  workingTime,
+  type Copy,
+  type Letter,
+  type Placement,
+  type PostOffice,
+} from './post-office.ts';
 import type { Random } from './random.ts';
 import type { Scenario } from './scenario.ts';
 import { writeSignature } from './clients.ts';
@@ -120,6 +130,29 @@ export const FORGERY_TECHNIQUES: readonly Technique[] = [
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Tries `make` on each candidate in turn, one at a time (so the random numbers are drawn in the same
+ * order), until `count` are made counting from `made`; `make` returns false when a candidate does not
+ * fit. Returns how many are made.
+ */
+async function makeUntil<T>(
+  candidates: Iterable<T>,
+  count: number,
+  make: (candidate: T) => boolean | Promise<boolean>,
+  made = 0,
+): Promise<number> {
+  for (const candidate of candidates) {
+    if (made >= count) break;
+    if (await make(candidate)) made++;
+  }
+  return made;
+}
+
+/** `n` attempts, for the techniques that make up a message from scratch rather than edit a real one. */
+function attempts(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
 class Forger {
   private used = new Set<Letter>();
   private readonly po: PostOffice;
@@ -143,6 +176,11 @@ class Forger {
     return this.used.has(copy.letter);
   }
 
+  /** Forges from the candidates in a random order, skipping letters already used, until `count` are made. */
+  makeFrom(candidates: Copy[], count: number, make: (copy: Copy) => boolean | Promise<boolean>): Promise<number> {
+    return makeUntil(this.shuffled(candidates), count, (c) => !this.isUsed(c) && make(c));
+  }
+
   replace(copy: Copy, message: RawMessage, technique: string, note: string, at = copy.at): Copy {
     this.used.add(copy.letter);
     const forged: Copy = {
@@ -159,30 +197,26 @@ class Forger {
     return forged;
   }
 
-  add(
-    mailbox: MailboxSpec,
-    folder: Folder,
-    role: Copy['role'],
-    message: RawMessage,
-    at: number,
-    letter: Letter,
-    technique: string,
-    note: string,
-  ): Copy {
-    const copy: Copy = {
-      serial: 2_000_000 + this.po.copies.length,
-      mailbox,
-      folder,
-      role,
-      message,
-      at,
-      letter,
-      tags: new Set(),
-      seen: this.rng.chance(0.93),
-      forgery: { technique, note },
-    };
+  /** Keeps a forged message in a mailbox as if it had always been there. */
+  add(place: Placement, technique: string, note: string): Copy {
+    const copy: Copy = { ...keepCopy(2_000_000 + this.po.copies.length, place, new Set(), this.rng), forgery: { technique, note } };
     this.po.copies.push(copy);
     return copy;
+  }
+
+  /** A forged message kept in a mailbox's inbox, as delivered to its owner. */
+  addReceived(mailbox: MailboxSpec, message: RawMessage, at: number, letter: Letter, technique: string, note: string): Copy {
+    return this.add({ mailbox, folder: 'inbox', role: 'inbox', message, at, letter }, technique, note);
+  }
+
+  /** A forged message kept in its supposed sender's sent folder. */
+  addSent(mailbox: MailboxSpec, message: RawMessage, at: number, letter: Letter, technique: string, note: string): Copy {
+    return this.add({ mailbox, folder: 'sent', role: 'sent', message, at, letter }, technique, note);
+  }
+
+  /** The letter record of a message the forger composed from one person to another. */
+  letterOf(from: Person, to: Person, composed: { message: RawMessage; messageId: string }, at: number): Letter {
+    return this.letterFor(addrOf(from), [addrOf(to)], decoded(composed.message, 'subject'), composed.messageId, at, composed.message);
   }
 
   /** A letter record for a forged message (names files and Takeout threads like any other). */
@@ -285,6 +319,22 @@ function signatureDomain(message: RawMessage): string | undefined {
   return sig ? /\bd=([^;\s]+)/.exec(sig)?.[1] : undefined;
 }
 
+/** A copy no signature protects: the sender's own sent copy, or one delivered inside without signing. */
+function isUnsignedOwn(c: Copy): boolean {
+  return !getValue(c.message, 'dkim-signature') && (c.role === 'sent' || c.tags.has('unsigned-internal'));
+}
+
+/** A received copy signed by a platform that signs, not changed on the way by a list. */
+function isSignedReceived(c: Copy): boolean {
+  return (
+    c.role === 'inbox' &&
+    !!c.letter.author &&
+    SIGNING_SENDERS.has(c.letter.author.platform) &&
+    !c.tags.has('list-modified') &&
+    !!getValue(c.message, 'dkim-signature')
+  );
+}
+
 function hasLengthTag(message: RawMessage): boolean {
   const sig = getValue(message, 'dkim-signature');
   return !!sig && /\bl=\d+/.test(sig);
@@ -326,6 +376,24 @@ function composeAs(
   };
   const composed = composeMessage(use.client, draft, rng, !!use.html);
   return { message: composed.message, messageId: composed.messageId, fullText: composed.fullText, client: use.client };
+}
+
+/** A message in the forger's words from `sender` to `target` under one of `subjects`, signed off with `signer`'s first name. */
+function composeForged(
+  sender: Person,
+  target: Person,
+  subjects: string[],
+  at: number,
+  rng: Random,
+  signer = sender.name,
+  client?: ClientId,
+): { message: RawMessage; messageId: string; fullText: string; client: ClientId } {
+  return composeAs(sender, [target], rng.pick(subjects), forgedText(rng, target.name, signer), at, rng, {}, client);
+}
+
+/** A working-day time in the period (not in its last five days), for a message made from scratch; `offset` is the local zone's offset in minutes. */
+function forgeryTime(rng: Random, offset = 60): number {
+  return workingTime(PERIOD_START + Math.floor(rng.next() * (PERIOD_END - PERIOD_START - 5 * DAY)), rng, offset);
 }
 
 /** What the forger wants a message to say, in the organisation's everyday phrasing. */
@@ -497,10 +565,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
           /^text\/plain/i.test(getValue(c.message, 'content-type') ?? 'text/plain') &&
           /^(7bit|8bit|quoted-printable)?$/i.test(getValue(c.message, 'content-transfer-encoding') ?? ''),
       );
-    let made = 0;
-    for (const c of f.shuffled(targets)) {
-      if (made >= count) break;
-      if (f.isUsed(c)) continue;
+    await f.makeFrom(targets, count, (c) => {
       const qp = /quoted-printable/i.test(getValue(c.message, 'content-transfer-encoding') ?? '');
       const text = `\r\nPS: ${payload(rng)}\r\n`;
       const appended = qp ? `${encodeQuotedPrintable(textBytes(text, 'utf-8'))}\r\n` : textBytes(text, 'utf-8');
@@ -510,8 +575,8 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         'l-appended',
         `a PS appended after the l= limit of the ${signatureDomain(c.message)} signature`,
       );
-      made++;
-    }
+      return true;
+    });
   }
 
   // 2. foreign-attachment: a real unsigned copy whose office document is swapped.
@@ -520,14 +585,9 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
       .authentic()
       .filter(
         (c) =>
-          c.letter.attachments.some((a) => (a.doc && a.doc.kind !== 'pdf') || a.doc?.meta.application === 'office') &&
-          !getValue(c.message, 'dkim-signature') &&
-          (c.role === 'sent' || c.tags.has('unsigned-internal')),
+          c.letter.attachments.some((a) => (a.doc && a.doc.kind !== 'pdf') || a.doc?.meta.application === 'office') && isUnsignedOwn(c),
       );
-    let made = 0;
-    for (const c of f.shuffled(targets)) {
-      if (made >= count) break;
-      if (f.isUsed(c)) continue;
+    const made = await f.makeFrom(targets, count, async (c) => {
       const att = c.letter.attachments.find((a) => a.doc && a.doc.meta.application !== 'scanner')!;
       const { data, note } = await forgeDocument(att, c.letter.date, rng);
       let body = c.message.body;
@@ -540,80 +600,72 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
           break;
         }
       }
-      if (!swapped) continue;
+      if (!swapped) return false;
       f.replace(c, { fields: c.message.fields, body }, 'foreign-attachment', `the document was replaced; ${note}`);
-      made++;
-    }
+      return true;
+    });
     // Too few real documents to swap: the forger writes a sent message of his own around one.
-    for (let i = 0; made < count && i < count * 4; i++) {
-      const author = rng.pick(leakedStaff.filter((p) => inboxOf(p)?.folders.sent !== undefined));
-      const to = rng.pick(STAFF.filter((p) => p !== author));
-      const at = workingTime(PERIOD_START + Math.floor(rng.next() * (PERIOD_END - PERIOD_START - 5 * DAY)), rng, 60);
-      if (!within(at)) continue;
-      const topic = rng.pick(TOPICS);
-      const kind = rng.pick(['docx', 'xlsx', 'pdf'] as const);
-      const base: DocMeta = {
-        title: topic.docTitle,
-        creator: author.name,
-        lastModifiedBy: author.name,
-        created: at - rng.int(2, 15) * DAY,
-        modified: at - rng.int(30, 900) * MINUTE,
-        zone: author.zone,
-        language: EDITING_LANGUAGE[author.key] ?? 'en-GB',
-        company: author.org,
-        application: 'office',
-        revision: rng.int(3, 9),
-        totalTime: rng.int(20, 200),
-        documentId: rng.uuid(),
-      };
-      const spec = scenario.paper.spec(kind, topic, base);
-      const { data, note } = await forgeDocument(
-        { filename: spec.filename, contentType: CONTENT_TYPES[kind], data: Buffer.alloc(0), doc: spec },
-        at,
-        rng,
-      );
-      const attachment = { filename: spec.filename, contentType: CONTENT_TYPES[kind], data };
-      const composed = composeAs(
-        author,
-        [to],
-        topic.docTitle,
-        `Hi ${to.name.split(' ')[0]},\n\nAttached the latest version, as discussed.\n\n${author.name.split(' ')[0]}`,
-        at,
-        rng,
-        { attachments: [attachment] },
-      );
-      const letter = f.letterFor(addrOf(author), [addrOf(to)], topic.docTitle, composed.messageId, at, composed.message);
-      f.add(
-        inboxOf(author)!,
-        'sent',
-        'sent',
-        composed.message,
-        at + 2000,
-        letter,
-        'foreign-attachment',
-        `${note}; a sent message made up around it, in the sender's sent folder`,
-      );
-      made++;
-    }
+    await makeUntil(
+      attempts(count * 4),
+      count,
+      async () => {
+        const author = rng.pick(leakedStaff.filter((p) => inboxOf(p)?.folders.sent !== undefined));
+        const to = rng.pick(STAFF.filter((p) => p !== author));
+        const at = forgeryTime(rng);
+        if (!within(at)) return false;
+        const topic = rng.pick(TOPICS);
+        const kind = rng.pick(['docx', 'xlsx', 'pdf'] as const);
+        const base: DocMeta = {
+          title: topic.docTitle,
+          creator: author.name,
+          lastModifiedBy: author.name,
+          created: at - rng.int(2, 15) * DAY,
+          modified: at - rng.int(30, 900) * MINUTE,
+          zone: author.zone,
+          language: EDITING_LANGUAGE[author.key] ?? 'en-GB',
+          company: author.org,
+          application: 'office',
+          revision: rng.int(3, 9),
+          totalTime: rng.int(20, 200),
+          documentId: rng.uuid(),
+        };
+        const spec = scenario.paper.spec(kind, topic, base);
+        const { data, note } = await forgeDocument(
+          { filename: spec.filename, contentType: CONTENT_TYPES[kind], data: Buffer.alloc(0), doc: spec },
+          at,
+          rng,
+        );
+        const attachment = { filename: spec.filename, contentType: CONTENT_TYPES[kind], data };
+        const composed = composeAs(
+          author,
+          [to],
+          topic.docTitle,
+          `Hi ${to.name.split(' ')[0]},\n\nAttached the latest version, as discussed.\n\n${author.name.split(' ')[0]}`,
+          at,
+          rng,
+          { attachments: [attachment] },
+        );
+        const letter = f.letterFor(addrOf(author), [addrOf(to)], topic.docTitle, composed.messageId, at, composed.message);
+        f.addSent(
+          inboxOf(author)!,
+          composed.message,
+          at + 2000,
+          letter,
+          'foreign-attachment',
+          `${note}; a sent message made up around it, in the sender's sent folder`,
+        );
+        return true;
+      },
+      made,
+    );
   }
 
   // 3. redated: Date and Received moved; time-bearing ids and boundaries left as they were.
   {
     const timeBearing = (c: Copy): boolean =>
       ['outlook', 'cirrus-outlook', 'cirrus-web', 'quill-web', 'mutt'].includes(c.letter.client as string);
-    const targets = f
-      .authentic()
-      .filter(
-        (c) =>
-          timeBearing(c) &&
-          !getValue(c.message, 'dkim-signature') &&
-          (c.role === 'sent' || c.tags.has('unsigned-internal')) &&
-          c.letter.kind === 'personal',
-      );
-    let made = 0;
-    for (const c of f.shuffled(targets)) {
-      if (made >= count) break;
-      if (f.isUsed(c)) continue;
+    const targets = f.authentic().filter((c) => timeBearing(c) && isUnsignedOwn(c) && c.letter.kind === 'personal');
+    await f.makeFrom(targets, count, (c) => {
       const days = rng.int(4, 40) * (rng.chance(0.6) ? -1 : 1);
       const delta = days * DAY + rng.int(-180, 180) * MINUTE;
       // Most forgers move the Received times with the Date; some only touch the Date.
@@ -626,35 +678,26 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         `Date${withHops ? ' and Received' : ''} moved ${Math.abs(days)} days ${days < 0 ? 'earlier' : 'later'}; Message-ID, boundary and Thread-Index unchanged`,
         c.at + (withHops || c.role === 'sent' ? delta : 0),
       );
-      made++;
-    }
+      return true;
+    });
   }
 
   // 4. edited-copy: one copy of a message kept in several mailboxes, edited, same Message-ID.
   {
     const targets = f
       .authentic()
-      .filter(
-        (c) =>
-          c.letter.copies.filter((x) => !x.removed).length >= 2 &&
-          !getValue(c.message, 'dkim-signature') &&
-          (c.role === 'sent' || c.tags.has('unsigned-internal')) &&
-          c.letter.kind === 'personal',
-      );
-    let made = 0;
-    for (const c of f.shuffled(targets)) {
-      if (made >= count) break;
-      if (f.isUsed(c)) continue;
+      .filter((c) => c.letter.copies.filter((x) => !x.removed).length >= 2 && isUnsignedOwn(c) && c.letter.kind === 'personal');
+    await f.makeFrom(targets, count, (c) => {
       const edit = planEdit(c.message.body, rng);
-      if (!edit) continue;
+      if (!edit) return false;
       f.replace(
         c,
         applyEdit(c.message, edit),
         'edited-copy',
         `"${edit.from}" changed to "${edit.to}" in the ${c.role} copy; ${c.letter.copies.filter((x) => !x.removed).length} other copies keep the original`,
       );
-      made++;
-    }
+      return true;
+    });
   }
 
   // 5. replayed-signature: a real delivered copy's signature and delivery headers over a new message.
@@ -670,22 +713,13 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
           SIGNING_SENDERS.has(c.letter.author.platform) &&
           !c.tags.has('list-modified'),
       );
-    let made = 0;
-    for (const t of rng.shuffle(templates)) {
-      if (made >= count) break;
+    await makeUntil(rng.shuffle(templates), count, (t) => {
       const victim = t.letter.author!;
       const target = findPerson(t.mailbox.owner);
       const at = t.letter.trueTime + rng.int(2, 6 * 60) * MINUTE;
-      if (!within(at)) continue;
+      if (!within(at)) return false;
       // The new message keeps the template's From, To and Date so the copied signature's claims look right.
-      const composed = composeAs(
-        victim,
-        [target],
-        rng.pick(['Re: payment', 'Agreement', 'Urgent', 'Confidential']),
-        forgedText(rng, target.name, victim.name),
-        t.letter.date,
-        rng,
-      );
+      const composed = composeForged(victim, target, ['Re: payment', 'Agreement', 'Urgent', 'Confidential'], t.letter.date, rng);
       // Same Date as the original (a signed header): only the rest of the message is new.
       const dated: RawMessage = {
         fields: composed.message.fields.map((x) =>
@@ -694,27 +728,15 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         body: composed.message.body,
       };
       const fabricated = transplant(t, dated, 0, true);
-      if (!fabricated) continue;
-      const letter = f.letterFor(
-        addrOf(victim),
-        [addrOf(target)],
-        decoded(composed.message, 'subject'),
-        composed.messageId,
-        t.letter.date,
-        composed.message,
-      );
+      if (!fabricated) return false;
+      const letter = f.letterOf(victim, target, composed, t.letter.date);
       f.add(
-        t.mailbox,
-        t.folder,
-        'inbox',
-        fabricated,
-        t.at + rng.int(5, 90) * 1000,
-        letter,
+        { mailbox: t.mailbox, folder: t.folder, role: 'inbox', message: fabricated, at: t.at + rng.int(5, 90) * 1000, letter },
         'replayed-signature',
         `DKIM-Signature (${signatureDomain(t.message)}) and delivery headers of ${t.letter.messageId} replayed onto a new message`,
       );
-      made++;
-    }
+      return true;
+    });
   }
   // 6. forged-auth-results: a fabricated received message whose results claim a pass.
   {
@@ -729,96 +751,54 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
           !c.tags.has('list-modified') &&
           c.letter.kind === 'personal',
       );
-    let made = 0;
-    for (const t of rng.shuffle(templates)) {
-      if (made >= count) break;
+    await makeUntil(rng.shuffle(templates), count, (t) => {
       const victim = t.letter.author!;
       const target = personByAddress(
         t.mailbox.owner === 'marta-home' ? 'marta.lindqvist@quillmail.example' : findPerson(t.mailbox.owner).address,
       );
-      if (!target) continue;
+      if (!target) return false;
       const at = t.letter.trueTime + rng.int(1, 20) * DAY + rng.int(-3 * 3600, 3 * 3600) * 1000;
-      if (!within(at)) continue;
-      const composed = composeAs(
-        victim,
-        [target],
-        rng.pick(['Payment', 'Re: agreement', 'Confidential', 'Next steps']),
-        forgedText(rng, target.name, victim.name),
-        at,
-        rng,
-      );
+      if (!within(at)) return false;
+      const composed = composeForged(victim, target, ['Payment', 'Re: agreement', 'Confidential', 'Next steps'], at, rng);
       // The sender side as the platform would have written it, minus the signature the forger could not make.
       const fabricated = transplant(t, composed.message, at - t.letter.trueTime, false);
-      if (!fabricated) continue;
+      if (!fabricated) return false;
       const d = signatureDomain(t.message) ?? victim.domain;
       const s = /\bs=([^;\s]+)/.exec(getValue(t.message, 'dkim-signature') ?? '')?.[1] ?? 'selector1';
       const forged = claimPass(fabricated, d, s, rng.token(8, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'));
-      const letter = f.letterFor(
-        addrOf(victim),
-        [addrOf(target)],
-        decoded(composed.message, 'subject'),
-        composed.messageId,
-        at,
-        composed.message,
-      );
-      f.add(
+      const letter = f.letterOf(victim, target, composed, at);
+      f.addReceived(
         t.mailbox,
-        'inbox',
-        'inbox',
         forged,
         t.at + (at - t.letter.trueTime),
         letter,
         'forged-auth-results',
         `fabricated delivery of an unsigned message From ${victim.address}; Authentication-Results copied from a real delivery and edited to claim dkim=pass for ${d}`,
       );
-      made++;
-    }
+      return true;
+    });
   }
 
   // 7. body-edited: a received, signed copy (not a list's), one visible token changed everywhere.
   {
-    const targets = f
-      .authentic()
-      .filter(
-        (c) =>
-          c.role === 'inbox' &&
-          c.letter.author &&
-          SIGNING_SENDERS.has(c.letter.author.platform) &&
-          !c.tags.has('list-modified') &&
-          !!getValue(c.message, 'dkim-signature'),
-      );
-    let made = 0;
-    for (const c of f.shuffled(targets)) {
-      if (made >= count) break;
-      if (f.isUsed(c)) continue;
+    const targets = f.authentic().filter(isSignedReceived);
+    await f.makeFrom(targets, count, (c) => {
       const edit = planEdit(c.message.body, rng);
-      if (!edit) continue;
+      if (!edit) return false;
       f.replace(
         c,
         applyEdit(c.message, edit),
         'body-edited',
         `"${edit.from}" changed to "${edit.to}" in the body; the signature of ${signatureDomain(c.message)} left in place`,
       );
-      made++;
-    }
+      return true;
+    });
   }
 
   // 8. signed-header-edited: Subject, To or Date of a signed received copy.
   {
-    const targets = f
-      .authentic()
-      .filter(
-        (c) =>
-          c.role === 'inbox' &&
-          c.letter.author &&
-          SIGNING_SENDERS.has(c.letter.author.platform) &&
-          !c.tags.has('list-modified') &&
-          !!getValue(c.message, 'dkim-signature'),
-      );
-    let made = 0;
-    for (const c of f.shuffled(targets)) {
-      if (made >= count) break;
-      if (f.isUsed(c)) continue;
+    const targets = f.authentic().filter(isSignedReceived);
+    await f.makeFrom(targets, count, (c) => {
       // Only a header the signature covers (h=): editing an unsigned one would prove nothing.
       const signed = (/\bh=([^;]+)/.exec((getValue(c.message, 'dkim-signature') ?? '').replace(/\s+/g, ''))?.[1] ?? '')
         .toLowerCase()
@@ -830,7 +810,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
           ['date', 2],
         ] as const
       ).filter(([name]) => signed.includes(name));
-      if (!choices.length) continue;
+      if (!choices.length) return false;
       const which = rng.weighted(choices);
       let m = c.message;
       let note: string;
@@ -850,8 +830,8 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         note = `signed Date moved ${Math.round(-delta / DAY)} days earlier, Received times moved with it`;
       }
       f.replace(c, m, 'signed-header-edited', note);
-      made++;
-    }
+      return true;
+    });
   }
 
   // 9. doctored-thread: fake replies.
@@ -859,17 +839,15 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
     const parents = po.letters.filter(
       (l) => l.kind === 'personal' && l.author?.staff && l.thread !== undefined && l.copies.some((c) => !c.removed) && within(l.trueTime),
     );
-    let made = 0;
-    for (const parent of rng.shuffle(parents)) {
-      if (made >= count) break;
+    await makeUntil(rng.shuffle(parents), count, (parent) => {
       const replierCandidates = [...parent.to, ...parent.cc]
         .map((a) => personByAddress(a.address))
         .filter((p): p is Person => !!p && p.staff);
-      if (!replierCandidates.length) continue;
+      if (!replierCandidates.length) return false;
       const replier = rng.pick(replierCandidates);
       const recipient = parent.author!;
       const targetBox = inboxOf(recipient) ?? inboxOf(replier);
-      if (!targetBox) continue;
+      if (!targetBox) return false;
       const variant = rng.weighted([
         ['altered-quote', 4],
         ['foreign-parent', 3],
@@ -881,7 +859,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
       let note: string;
       if (variant === 'altered-quote') {
         const edit = planEdit(quoteText, rng);
-        if (!edit) continue;
+        if (!edit) return false;
         quoteText = quoteText.split(edit.from).join(edit.to);
         note = `fake reply quoting the parent with "${edit.from}" changed to "${edit.to}"`;
       } else if (variant === 'foreign-parent') {
@@ -894,14 +872,14 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
             l.author !== replier &&
             l.author !== recipient,
         );
-        if (!others.length) continue;
+        if (!others.length) return false;
         refParent = rng.pick(others);
         note = `In-Reply-To points at ${refParent.messageId} (other participants and subject)`;
       } else {
         at = parent.trueTime - rng.int(3, 48) * HOUR - rng.int(0, 3599) * 1000;
         note = `reply dated ${Math.round((parent.trueTime - at) / HOUR)} h before the message it answers`;
       }
-      if (!within(at)) continue;
+      if (!within(at)) return false;
       // The replier's own client writes the reply (its prefix, quoting and Thread-Index), in the thread's language.
       const use = pickClient(replier, at, rng, !!zoneAt(replier, at).trip);
       const outlookish = ['outlook', 'cirrus-outlook', 'cirrus-web'].includes(use.client);
@@ -930,31 +908,21 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         const origin = originFor(replier, composed.client, false, undefined, rng);
         const flight = submitAldermoor(composed.message, replier, composed.client, origin, at + 1500, rng, recipient.address);
         const d = deliverAldermoorLocal(flight, recipient.address, rng);
-        f.add(inboxOf(recipient)!, 'inbox', 'inbox', d.message, d.at, letter, 'doctored-thread', note);
+        f.addReceived(inboxOf(recipient)!, d.message, d.at, letter, 'doctored-thread', note);
       } else {
-        f.add(
-          targetBox,
-          'sent',
-          'sent',
-          composed.message,
-          at + 2000,
-          letter,
-          'doctored-thread',
-          `${note}, placed in the replier's sent folder`,
-        );
+        f.addSent(targetBox, composed.message, at + 2000, letter, 'doctored-thread', `${note}, placed in the replier's sent folder`);
       }
-      made++;
-    }
+      return true;
+    });
   }
 
   // 10. wrong-client: the victim's mailer string on another program's message.
   {
-    let made = 0;
-    for (let i = 0; made < count && i < count * 4; i++) {
+    await makeUntil(attempts(count * 4), count, () => {
       const victim = rng.pick(STAFF);
       const usual = victim.clients.find((c) => !c.mobile)?.client ?? victim.clients[0]!.client;
       const mailer = defaultMailer(usual, PERIOD_END);
-      if (!mailer) continue;
+      if (!mailer) return false;
       const forgerClient: ClientId = rng.pick(
         (['thunderbird', 'apple-mail', 'roundcube', 'outlook', 'k9'] as ClientId[]).filter(
           (c) => c !== usual && !(c === 'thunderbird' && usual === 'k9'),
@@ -962,16 +930,15 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
       );
       const inSent = hasMailbox(victim.key) && rng.chance(0.35);
       const target = rng.pick(leakedStaff.filter((p) => p !== victim));
-      const at = workingTime(PERIOD_START + Math.floor(rng.next() * (PERIOD_END - PERIOD_START - 5 * DAY)), rng, 60);
-      if (!within(at)) continue;
-      const composed = composeAs(
+      const at = forgeryTime(rng);
+      if (!within(at)) return false;
+      const composed = composeForged(
         victim,
-        [target],
-        rng.pick(['Re: budget', 'Notes', 'Decision on the programme', 'Contract', 'Follow-up from today']),
-        forgedText(rng, target.name, victim.name),
+        target,
+        ['Re: budget', 'Notes', 'Decision on the programme', 'Contract', 'Follow-up from today'],
         at,
         rng,
-        {},
+        victim.name,
         forgerClient,
       );
       // Out goes the forger's own mailer line, in goes the victim's.
@@ -981,35 +948,30 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         ...m,
         fields: [...m.fields.slice(0, Math.max(1, m.fields.length - 2)), mailerLine, ...m.fields.slice(Math.max(1, m.fields.length - 2))],
       };
-      const letter = f.letterFor(addrOf(victim), [addrOf(target)], decoded(m, 'subject'), composed.messageId, at, m);
+      const letter = f.letterOf(victim, target, { message: m, messageId: composed.messageId }, at);
       const note = `${mailer.name}: ${victim.clients.find((c) => c.client === usual)?.mailer ?? defaultMailer(usual, at)!.value} (${victim.name}'s ${usual}) on a message written by ${forgerClient}`;
       if (inSent) {
-        f.add(inboxOf(victim)!, 'sent', 'sent', m, at + 3000, letter, 'wrong-client', `${note}, placed in the sender's sent folder`);
+        f.addSent(inboxOf(victim)!, m, at + 3000, letter, 'wrong-client', `${note}, placed in the sender's sent folder`);
       } else {
         const via = forgerClient === 'roundcube' ? 'roundcube' : forgerClient;
         const origin = originFor(victim, via, false, undefined, rng);
         const flight = submitAldermoor(m, victim, via, origin, at + 1500, rng, target.address);
         const d = deliverAldermoorLocal(flight, target.address, rng);
-        f.add(inboxOf(target)!, 'inbox', 'inbox', d.message, d.at, letter, 'wrong-client', note);
+        f.addReceived(inboxOf(target)!, d.message, d.at, letter, 'wrong-client', note);
       }
-      made++;
-    }
+      return true;
+    });
   }
 
   // 11. unsigned-spoof: sent for real from a rented server, From a domain that signs; the MX tells the truth.
   {
-    let made = 0;
-    for (let i = 0; made < count && i < count * 4; i++) {
+    await makeUntil(attempts(count * 4), count, async () => {
       const victim = rng.pick(PEOPLE.filter((p) => ['aldermoor', 'cirrus', 'quill'].includes(p.platform) && p.key !== 'marta-home'));
       const target = rng.pick([...leakedStaff, findPerson('lucia'), findPerson('marta-home')].filter((p) => p !== victim));
       const mailbox = inboxOf(target);
-      if (!mailbox) continue;
-      const at = workingTime(
-        PERIOD_START + Math.floor(rng.next() * (PERIOD_END - PERIOD_START - 5 * DAY)),
-        rng,
-        offsetMinutes(victim.zone, PERIOD_START),
-      );
-      if (!within(at)) continue;
+      if (!mailbox) return false;
+      const at = forgeryTime(rng, offsetMinutes(victim.zone, PERIOD_START));
+      if (!within(at)) return false;
       const text = forgedText(rng, target.name, victim.name);
       const composed = composeAs(
         victim,
@@ -1026,34 +988,24 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         relay,
         mailFrom: victim.address,
       };
-      if (!['aldermoor', 'cirrus', 'quill'].includes(receiverOf(target.address))) continue;
+      if (!['aldermoor', 'cirrus', 'quill'].includes(receiverOf(target.address))) return false;
       const d = await deliverFromOutside(flight, target.address, { rng });
-      const letter = f.letterFor(
-        addrOf(victim),
-        [addrOf(target)],
-        decoded(composed.message, 'subject'),
-        composed.messageId,
-        at,
-        composed.message,
-      );
-      f.add(
+      const letter = f.letterOf(victim, target, composed, at);
+      f.addReceived(
         mailbox,
-        'inbox',
-        'inbox',
         d.message,
         d.at,
         letter,
         'unsigned-spoof',
         `unsigned, From ${victim.address}, sent from ${relay.host} (${relay.ip}) straight to the recipient's MX`,
       );
-      made++;
-    }
+      return true;
+    });
   }
 
   // 12. lookalike-domain: the forger's own domain, properly signed; display names of real people.
   {
-    let made = 0;
-    for (let i = 0; made < count && i < count * 4; i++) {
+    await makeUntil(attempts(count * 4), count, async () => {
       const partner = rng.chance(0.35);
       const victim = partner
         ? rng.pick(PEOPLE.filter((p) => p.domain === 'kestrel-partners.example' && p.key !== 'lucia'))
@@ -1062,17 +1014,17 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
       const selector = partner ? 'selector1' : 'k1';
       const target = rng.pick([...leakedStaff, findPerson('lucia')].filter((p) => p.address !== victim.address));
       const mailbox = inboxOf(target);
-      if (!mailbox || !['aldermoor', 'cirrus'].includes(receiverOf(target.address))) continue;
-      const at = workingTime(PERIOD_START + Math.floor(rng.next() * (PERIOD_END - PERIOD_START - 5 * DAY)), rng, 60);
-      if (!within(at)) continue;
+      if (!mailbox || !['aldermoor', 'cirrus'].includes(receiverOf(target.address))) return false;
+      const at = forgeryTime(rng);
+      if (!within(at)) return false;
       const fake: Person = { ...victim, address: victim.address.replace(/@.*/, `@${domain}`), domain };
-      const composed = composeAs(
+      const composed = composeForged(
         fake,
-        [target],
-        rng.pick(['Re: invoice', 'Updated bank details', 'Board papers', 'Contract for signature', 'Follow-up']),
-        forgedText(rng, target.name, victim.name),
+        target,
+        ['Re: invoice', 'Updated bank details', 'Board papers', 'Contract for signature', 'Follow-up'],
         at,
         rng,
+        victim.name,
       );
       const relay = vps(rng);
       let m = prependFields(composed.message, vpsReceived(relay, at + 1500, rng));
@@ -1082,44 +1034,33 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         at + 1500,
       );
       const d = await deliverFromOutside({ message: m, at: at + 1500, relay, mailFrom: fake.address }, target.address, { rng });
-      const letter = f.letterFor(
-        addrOf(fake),
-        [addrOf(target)],
-        decoded(composed.message, 'subject'),
-        composed.messageId,
-        at,
-        composed.message,
-      );
-      f.add(
+      const letter = f.letterOf(fake, target, composed, at);
+      f.addReceived(
         mailbox,
-        'inbox',
-        'inbox',
         d.message,
         d.at,
         letter,
         'lookalike-domain',
         `From ${fake.name} <${fake.address}>, signed by ${domain} (selector ${selector}), imitating ${victim.address}`,
       );
-      made++;
-    }
+      return true;
+    });
   }
 
   // 13. retired-weak-key: signed only with mail2016 (512 bits), which the forger factored.
   {
-    let made = 0;
-    for (let i = 0; made < count && i < count * 4; i++) {
+    await makeUntil(attempts(count * 4), count, async () => {
       const victim = rng.pick(STAFF);
       const external = rng.chance(0.5);
       const target = external ? findPerson(rng.pick(['lucia', 'marta-home'])) : rng.pick(leakedStaff.filter((p) => p !== victim));
-      if (target.key === 'marta-home' && victim.key === 'marta') continue;
+      if (target.key === 'marta-home' && victim.key === 'marta') return false;
       const mailbox = inboxOf(target)!;
-      const at = workingTime(PERIOD_START + Math.floor(rng.next() * (PERIOD_END - PERIOD_START - 5 * DAY)), rng, 60);
-      if (!within(at)) continue;
-      const composed = composeAs(
+      const at = forgeryTime(rng);
+      if (!within(at)) return false;
+      const composed = composeForged(
         victim,
-        [target],
-        rng.pick(['Confidential', 'Re: budget', 'Agreement', 'For your eyes only', 'Decision']),
-        forgedText(rng, target.name, victim.name),
+        target,
+        ['Confidential', 'Re: budget', 'Agreement', 'For your eyes only', 'Decision'],
         at,
         rng,
       );
@@ -1165,25 +1106,16 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
         delivered = d.message;
         deliveredAt = d.at;
       }
-      const letter = f.letterFor(
-        addrOf(victim),
-        [addrOf(target)],
-        decoded(composed.message, 'subject'),
-        composed.messageId,
-        at,
-        composed.message,
-      );
-      f.add(
+      const letter = f.letterOf(victim, target, composed, at);
+      f.addReceived(
         mailbox,
-        'inbox',
-        'inbox',
         delivered,
         deliveredAt,
         letter,
         'retired-weak-key',
         `From ${victim.address}, signed only with mail2016._domainkey.aldermoor.example (512 bits, retired in 2022)`,
       );
-      made++;
-    }
+      return true;
+    });
   }
 }

@@ -15,112 +15,48 @@ export interface LeakKey {
   note: string;
 }
 
+/** A 2048-bit RSA key published in today's DNS, as most are; `more` says where one differs. */
+function rsaKey(domain: string, selector: string, note: string, more: Partial<LeakKey> = {}): LeakKey {
+  return { domain, selector, type: 'rsa', bits: 2048, inZone: true, note, ...more };
+}
+
 export const LEAK_KEYS: readonly LeakKey[] = [
-  {
-    domain: 'aldermoor.example',
-    selector: 's2023',
-    type: 'rsa',
-    bits: 2048,
+  rsaKey('aldermoor.example', 's2023', 'the organisation, until the rotation of 2024-03-18', {
     inZone: false,
     // The archive first crawled it months after it went live and dropped it a month after rotation.
     archive: { firstSeenAt: '2023-02-14T06:12:09.000Z', lastSeenAt: '2024-04-15T03:48:51.000Z' },
-    note: 'the organisation, until the rotation of 2024-03-18',
-  },
-  {
-    domain: 'aldermoor.example',
-    selector: 's2024',
-    type: 'rsa',
-    bits: 2048,
-    inZone: true,
+  }),
+  rsaKey('aldermoor.example', 's2024', 'the organisation, from the rotation of 2024-03-18', {
     // Seen by the archive a week after the first mail signed with it.
     archive: { firstSeenAt: '2024-03-25T04:01:33.000Z', lastSeenAt: null },
-    note: 'the organisation, from the rotation of 2024-03-18',
-  },
-  {
-    domain: 'aldermoor.example',
-    selector: 'mail2016',
-    type: 'rsa',
+  }),
+  rsaKey('aldermoor.example', 'mail2016', 'retired before the period; 512 bits, factored by the forger', {
     bits: 512,
     inZone: false,
     archive: { firstSeenAt: '2016-05-02T09:30:00.000Z', lastSeenAt: '2022-11-14T22:10:05.000Z' },
-    note: 'retired before the period; 512 bits, factored by the forger',
-  },
-  {
-    domain: 'aldermoor.example',
-    selector: 'arc2023',
-    type: 'rsa',
-    bits: 2048,
-    inZone: true,
-    note: "the organisation's ARC sealer (forwarding)",
-  },
-  { domain: 'kestrel-partners.example', selector: 'selector1', type: 'rsa', bits: 2048, inZone: true, note: 'partner on the hosted suite' },
-  { domain: 'tilia-trust.example', selector: 'selector1', type: 'rsa', bits: 2048, inZone: true, note: 'funder on the hosted suite' },
-  { domain: 'cirrusmail.example', selector: 'arcsel01', type: 'rsa', bits: 2048, inZone: true, note: "the hosted suite's ARC sealer" },
-  {
-    domain: 'quillmail.example',
-    selector: '20230601',
-    type: 'rsa',
-    bits: 2048,
-    inZone: true,
+  }),
+  rsaKey('aldermoor.example', 'arc2023', "the organisation's ARC sealer (forwarding)"),
+  rsaKey('kestrel-partners.example', 'selector1', 'partner on the hosted suite'),
+  rsaKey('tilia-trust.example', 'selector1', 'funder on the hosted suite'),
+  rsaKey('cirrusmail.example', 'arcsel01', "the hosted suite's ARC sealer"),
+  rsaKey('quillmail.example', '20230601', 'the webmail, until 2024-06-05', {
     archive: { firstSeenAt: '2023-06-03T11:20:44.000Z', lastSeenAt: null },
-    note: 'the webmail, until 2024-06-05',
-  },
-  {
-    domain: 'quillmail.example',
-    selector: '20240605',
-    type: 'rsa',
-    bits: 2048,
-    inZone: true,
+  }),
+  rsaKey('quillmail.example', '20240605', 'the webmail, from 2024-06-05', {
     archive: { firstSeenAt: '2024-06-11T08:02:17.000Z', lastSeenAt: null },
-    note: 'the webmail, from 2024-06-05',
-  },
-  { domain: 'quillmail.example', selector: 'arc-20230601', type: 'rsa', bits: 2048, inZone: true, note: "the webmail's ARC sealer" },
-  { domain: 'brightwater-ngo.example', selector: 'quill', type: 'rsa', bits: 2048, inZone: true, note: 'partner on the webmail suite' },
-  {
-    domain: 'civic-network.example',
-    selector: 'mail',
-    type: 'rsa',
-    bits: 2048,
-    inZone: true,
-    note: 'coalition server (Exim), signs with l=',
-  },
-  {
-    domain: 'civic-network.example',
-    selector: 'lists',
-    type: 'rsa',
-    bits: 2048,
-    inZone: true,
-    note: 'coalition mailing lists, re-sign and ARC-seal',
-  },
-  { domain: 'netpost.example', selector: 'dkim1', type: 'rsa', bits: 1024, inZone: true, note: 'an ISP webmail, 1024-bit key' },
-  { domain: 'sendloop-mail.example', selector: 'sl1', type: 'rsa', bits: 2048, inZone: true, note: 'newsletter sending provider' },
-  {
-    domain: 'eurobrief.example',
-    selector: 'sl',
-    type: 'rsa',
-    bits: 2048,
-    inZone: true,
-    note: 'newsletter signed in its own name by the provider',
-  },
-  { domain: 'peoplehub.example', selector: 'phr', type: 'rsa', bits: 2048, inZone: true, note: 'HR software as a service (rsa)' },
+  }),
+  rsaKey('quillmail.example', 'arc-20230601', "the webmail's ARC sealer"),
+  rsaKey('brightwater-ngo.example', 'quill', 'partner on the webmail suite'),
+  rsaKey('civic-network.example', 'mail', 'coalition server (Exim), signs with l='),
+  rsaKey('civic-network.example', 'lists', 'coalition mailing lists, re-sign and ARC-seal'),
+  rsaKey('netpost.example', 'dkim1', 'an ISP webmail, 1024-bit key', { bits: 1024 }),
+  rsaKey('sendloop-mail.example', 'sl1', 'newsletter sending provider'),
+  rsaKey('eurobrief.example', 'sl', 'newsletter signed in its own name by the provider'),
+  rsaKey('peoplehub.example', 'phr', 'HR software as a service (rsa)'),
   { domain: 'peoplehub.example', selector: 'phe', type: 'ed25519', inZone: true, note: 'HR software as a service (ed25519)' },
-  { domain: 'oldmail.test', selector: 'default', type: 'rsa', bits: 2048, inZone: false, note: 'a small personal domain; its key is lost' },
-  {
-    domain: 'aldermoor-foundation.example',
-    selector: 'k1',
-    type: 'rsa',
-    bits: 2048,
-    inZone: true,
-    note: "look-alike of the organisation (forger's)",
-  },
-  {
-    domain: 'kestrel-partner.example',
-    selector: 'selector1',
-    type: 'rsa',
-    bits: 2048,
-    inZone: false,
-    note: "look-alike of the partner (forger's, gone)",
-  },
+  rsaKey('oldmail.test', 'default', 'a small personal domain; its key is lost', { inZone: false }),
+  rsaKey('aldermoor-foundation.example', 'k1', "look-alike of the organisation (forger's)"),
+  rsaKey('kestrel-partner.example', 'selector1', "look-alike of the partner (forger's, gone)", { inZone: false }),
 ];
 
 export const LEAK_KEYS_DIR = new URL('./keys/', import.meta.url);

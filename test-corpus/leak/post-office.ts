@@ -79,6 +79,14 @@ export interface Copy {
   flight?: RawMessage;
 }
 
+/** Where, as what and when a copy of a letter is kept. */
+export type Placement = Pick<Copy, 'mailbox' | 'folder' | 'role' | 'message' | 'at' | 'letter'>;
+
+/** A copy record, for the post office and the forger alike; most mail was opened before the leak. */
+export function keepCopy(serial: number, place: Placement, tags: Set<string>, rng: Random): Copy {
+  return { serial, ...place, tags, seen: rng.chance(0.93) };
+}
+
 export interface SendSpec {
   author: Person;
   to: Addr[];
@@ -148,27 +156,9 @@ export class PostOffice {
   }
 
   /** Keeps a copy in a leaked mailbox. */
-  store(
-    mailbox: MailboxSpec,
-    folder: Folder,
-    role: Copy['role'],
-    message: RawMessage,
-    at: number,
-    letter: Letter,
-    tags: Iterable<string>,
-  ): Copy {
-    const copy: Copy = {
-      serial: ++this.copySerial,
-      mailbox,
-      folder,
-      role,
-      message,
-      at,
-      letter,
-      tags: new Set([...letter.tags, ...tags]),
-      seen: this.rng.chance(0.93),
-    };
-    letter.copies.push(copy);
+  store(place: Placement, tags: Iterable<string>): Copy {
+    const copy = keepCopy(++this.copySerial, place, new Set([...place.letter.tags, ...tags]), this.rng);
+    place.letter.copies.push(copy);
     this.copies.push(copy);
     return copy;
   }
@@ -185,7 +175,10 @@ export class PostOffice {
   deliverTo(address: string, message: RawMessage, at: number, letter: Letter, tags: string[] = [], flight?: RawMessage): Copy | undefined {
     const mailbox = mailboxOf(address);
     if (!mailbox) return undefined;
-    const copy = this.store(mailbox, this.inboxFolder(mailbox, letter, at), 'inbox', message, at, letter, ['inbox-copy', ...tags]);
+    const copy = this.store({ mailbox, folder: this.inboxFolder(mailbox, letter, at), role: 'inbox', message, at, letter }, [
+      'inbox-copy',
+      ...tags,
+    ]);
     if (flight) copy.flight = flight;
     return copy;
   }
@@ -278,10 +271,17 @@ export class PostOffice {
     const own = MAILBOXES.find((m) => m.owner === author.key);
     if (spec.draftOnly) {
       if (own?.folders.drafts !== undefined)
-        this.store(own, 'drafts', 'draft', composed.message, spec.trueTime + rng.int(1, 40) * MINUTE, letter, ['draft']);
+        this.store(
+          { mailbox: own, folder: 'drafts', role: 'draft', message: composed.message, at: spec.trueTime + rng.int(1, 40) * MINUTE, letter },
+          ['draft'],
+        );
       return letter;
     }
-    if (own) this.store(own, 'sent', 'sent', composed.message, spec.trueTime + rng.int(1, 4) * 1000, letter, ['sent-copy']);
+    if (own)
+      this.store(
+        { mailbox: own, folder: 'sent', role: 'sent', message: composed.message, at: spec.trueTime + rng.int(1, 4) * 1000, letter },
+        ['sent-copy'],
+      );
     await this.route(letter, composed.message, author, use, !!trip, spec);
     return letter;
   }

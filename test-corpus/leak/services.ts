@@ -40,8 +40,24 @@ import {
   submitCirrus,
   verifyAtReceipt,
   type InFlight,
+  type Relay,
 } from './transport.ts';
 import { SERVICES, findPerson, type Person } from './world.ts';
+
+type ServiceDefaults = 'cc' | 'client' | 'lang' | 'attachments' | 'references';
+
+/**
+ * Registers a letter a program wrote (a newsletter, a notification, a bounce, an auto-reply), dated when it
+ * was sent unless `date` says otherwise; unless told, in English, with no Cc, nothing attached or referred to.
+ */
+function newServiceLetter(
+  po: PostOffice,
+  fields: { at: number } & Omit<Letter, 'serial' | 'copies' | 'date' | 'trueTime' | ServiceDefaults> &
+    Partial<Pick<Letter, 'date' | ServiceDefaults>>,
+): Letter {
+  const { at, ...rest } = fields;
+  return po.newLetter({ cc: [], client: 'service', lang: 'en', attachments: [], references: [], date: at, trueTime: at, ...rest });
+}
 
 const pythonBoundary = (rng: Random): string =>
   `===============${rng.int(1, 9)}${String(rng.int(0, 999999999)).padStart(9, '0')}${String(rng.int(0, 999999999)).padStart(9, '0')}==`;
@@ -350,21 +366,15 @@ export async function sendNewsletter(po: PostOffice, which: 'policy-weekly' | 'e
   const headlines = rng.sample(NEWS_LINES, 4);
   const subject = which === 'policy-weekly' ? `Policy Weekly #${issue}: ${headlines[0]}` : `EuroBrief | ${headlines[0]}`;
   const plainEdition = which === 'policy-weekly';
-  const letter = po.newLetter({
+  const letter = newServiceLetter(po, {
     kind: 'newsletter',
     from: { name: sender.name, address: sender.address },
     to: [],
-    cc: [],
     subject,
     messageId: '',
-    date: issueAt,
-    trueTime: issueAt,
+    at: issueAt,
     zone: 'UTC',
-    client: 'service',
     fullText: headlines.join('\n'),
-    lang: 'en',
-    attachments: [],
-    references: [],
     composed: { fields: [], body: '' },
     tags: ['newsletter', which === 'policy-weekly' ? 'provider-signed-newsletter' : 'newsletter-aligned'],
   });
@@ -500,21 +510,15 @@ export async function sendPeopleHub(po: PostOffice, to: Person, at: number, remi
     { domain: 'peoplehub.example', selector: 'phr', headerList: 'From:To:Subject:Date:Message-ID:MIME-Version:Content-Type' },
     submit,
   );
-  const letter = po.newLetter({
+  const letter = newServiceLetter(po, {
     kind: 'notification',
     from: { name: 'PeopleHub', address: SERVICES.peoplehub.address },
     to: [addrOf(to)],
-    cc: [],
     subject,
     messageId,
-    date: at,
-    trueTime: at,
+    at,
     zone: 'Europe/London',
-    client: 'service',
     fullText: textTpl!,
-    lang: 'en',
-    attachments: [],
-    references: [],
     composed: m,
     tags: ['notification', ...(reminderOf ? ['reused-message-id'] : [])],
   });
@@ -560,32 +564,38 @@ export async function sendCloudNotice(po: PostOffice, sharer: Person, to: Person
       },
     ]),
   };
-  const letter = po.newLetter({
+  const letter = newServiceLetter(po, {
     kind: 'notification',
     from: { name: `${sharer.name} (via Aldermoor Cloud)`, address: SERVICES.cloud.address },
     to: [addrOf(to)],
-    cc: [],
     subject,
     messageId,
-    date: at,
-    trueTime: at,
+    at,
     zone: 'Europe/Brussels',
-    client: 'service',
     fullText: text,
-    lang: 'en',
-    attachments: [],
-    references: [],
     composed: m,
     tags: ['notification'],
   });
-  const submit = at + rng.int(100, 1500);
-  const received = `Received: from ${HOSTS.aldermoorCloud.host} (${HOSTS.aldermoorCloud.host} [${HOSTS.aldermoorCloud.ip}])${CRLF}\tby ${HOSTS.aldermoorMail.host} (Postfix) with ESMTP id ${postfixQueueId(submit, rng)}${CRLF}\tfor <${to.address}>; ${formatMailDate(submit, 'Europe/Brussels', { day: 'space', comment: true })}`;
-  const flight: InFlight = {
-    message: prependFields(m, received),
-    at: submit,
-    relay: HOSTS.aldermoorMail,
-    mailFrom: SERVICES.cloud.address,
-  };
+  deliverFromDevice(po, letter, m, HOSTS.aldermoorCloud.host, HOSTS.aldermoorCloud, SERVICES.cloud.address, to, at + rng.int(100, 1500));
+}
+
+/**
+ * A machine of the organisation's (the cloud, the scanner) hands a message to the mail server at `submit`,
+ * which delivers it to `to` unsigned, as it does all internal mail.
+ */
+function deliverFromDevice(
+  po: PostOffice,
+  letter: Letter,
+  message: RawMessage,
+  helo: string,
+  device: Relay,
+  mailFrom: string,
+  to: Person,
+  submit: number,
+): void {
+  const rng = po.rng;
+  const received = `Received: from ${helo} (${device.host} [${device.ip}])${CRLF}\tby ${HOSTS.aldermoorMail.host} (Postfix) with ESMTP id ${postfixQueueId(submit, rng)}${CRLF}\tfor <${to.address}>; ${formatMailDate(submit, 'Europe/Brussels', { day: 'space', comment: true })}`;
+  const flight: InFlight = { message: prependFields(message, received), at: submit, relay: HOSTS.aldermoorMail, mailFrom };
   const d = deliverAldermoorLocal(flight, to.address, rng);
   po.deliverTo(to.address, d.message, d.at, letter, ['unsigned-internal']);
 }
@@ -639,34 +649,21 @@ export async function sendScan(po: PostOffice, to: Person, at: number, pdf: Atta
     ]),
   };
   const reused = at >= SCANNER_RESET;
-  const letter = po.newLetter({
+  const letter = newServiceLetter(po, {
     kind: 'scan',
     from: { name: 'MFP-BRU01', address: SERVICES.scanner.address },
     to: [addrOf(to)],
-    cc: [],
     subject: 'Scanned from MFP-BRU01',
     messageId,
+    at,
     date: shownAt,
-    trueTime: at,
     zone: 'Europe/Brussels',
-    client: 'service',
     fullText: text,
-    lang: 'en',
     attachments: [pdf],
-    references: [],
     composed: m,
     tags: ['notification', 'attachment', 'clock-drift', ...(reused ? ['reused-message-id'] : [])],
   });
-  const submit = at + rng.int(1000, 5000);
-  const received = `Received: from MFP-BRU01 (${HOSTS.aldermoorMfp.host} [${HOSTS.aldermoorMfp.ip}])${CRLF}\tby ${HOSTS.aldermoorMail.host} (Postfix) with ESMTP id ${postfixQueueId(submit, rng)}${CRLF}\tfor <${to.address}>; ${formatMailDate(submit, 'Europe/Brussels', { day: 'space', comment: true })}`;
-  const flight: InFlight = {
-    message: prependFields(m, received),
-    at: submit,
-    relay: HOSTS.aldermoorMail,
-    mailFrom: SERVICES.scanner.address,
-  };
-  const d = deliverAldermoorLocal(flight, to.address, rng);
-  po.deliverTo(to.address, d.message, d.at, letter, ['unsigned-internal']);
+  deliverFromDevice(po, letter, m, 'MFP-BRU01', HOSTS.aldermoorMfp, SERVICES.scanner.address, to, at + rng.int(1000, 5000));
 }
 
 /** Marks earlier scans whose Message-ID the counter reset gave out again. */
@@ -757,21 +754,15 @@ export async function sendBounce(po: PostOffice, original: Letter, badAddress: s
       'This is a MIME-encapsulated message.\r\n\r\n',
     ),
   };
-  const letter = po.newLetter({
+  const letter = newServiceLetter(po, {
     kind: 'bounce',
     from: { name: 'Mail Delivery System', address: `MAILER-DAEMON@${HOSTS.aldermoorMail.host}` },
     to: [addrOf(author)],
-    cc: [],
     subject: 'Undelivered Mail Returned to Sender',
     messageId,
-    date: bounceAt,
-    trueTime: bounceAt,
+    at: bounceAt,
     zone: 'Europe/Brussels',
-    client: 'service',
     fullText: text,
-    lang: 'en',
-    attachments: [],
-    references: [],
     composed: m,
     tags: ['bounce'],
   });
@@ -816,6 +807,18 @@ export async function sendAutoReply(po: PostOffice, away: Person, original: Lett
   if (!sender || !mailboxOf(sender.address) || sender.address === away.address) return;
   const at = receivedAt + rng.int(1000, 8000);
   const text = AWAY_TEXT[away.lang] ?? AWAY_TEXT.en!;
+  // What the letter record says of either platform's reply (only one is made).
+  const reply: { at: number } & Pick<Letter, 'kind' | 'author' | 'from' | 'to' | 'lang' | 'parent' | 'references' | 'tags'> = {
+    kind: 'auto-reply',
+    author: away,
+    from: addrOf(away),
+    to: [addrOf(sender)],
+    at,
+    lang: away.lang,
+    parent: original,
+    references: [original.messageId],
+    tags: ['auto-reply'],
+  };
   if (away.platform === 'aldermoor') {
     const messageId = `<dovecot-sieve-${Math.floor(at / 1000)}-${rng.int(100000, 999999)}-0@${HOSTS.aldermoorMail.host}>`;
     const subject = `Auto: ${original.subject}`;
@@ -837,26 +840,7 @@ export async function sendAutoReply(po: PostOffice, away: Person, original: Lett
       ],
       body: `${textBytes(text, 'utf-8')}${CRLF}`,
     };
-    const letter = po.newLetter({
-      kind: 'auto-reply',
-      author: away,
-      from: addrOf(away),
-      to: [addrOf(sender)],
-      cc: [],
-      subject,
-      messageId,
-      date: at,
-      trueTime: at,
-      zone: 'Europe/Brussels',
-      client: 'service',
-      fullText: text,
-      lang: away.lang,
-      attachments: [],
-      parent: original,
-      references: [original.messageId],
-      composed: m,
-      tags: ['auto-reply'],
-    });
+    const letter = newServiceLetter(po, { ...reply, subject, messageId, zone: 'Europe/Brussels', fullText: text, composed: m });
     const received = `Received: from ${HOSTS.aldermoorMail.host} (localhost [127.0.0.1])${CRLF}\tby ${HOSTS.aldermoorMail.host} (Postfix) with ESMTP id ${postfixQueueId(at, rng)}${CRLF}\tfor <${sender.address}>; ${formatMailDate(at, 'Europe/Brussels', { day: 'space', comment: true })}`;
     const flight: InFlight = { message: prependFields(m, received), at, relay: HOSTS.aldermoorMail, mailFrom: '' };
     if (sender.platform === 'aldermoor') {
@@ -892,26 +876,15 @@ export async function sendAutoReply(po: PostOffice, away: Person, original: Lett
       },
       rng,
     );
-    const letter = po.newLetter({
-      kind: 'auto-reply',
-      author: away,
-      from: addrOf(away),
-      to: [addrOf(sender)],
-      cc: [],
+    const letter = newServiceLetter(po, {
+      ...reply,
       subject,
       messageId: composed.messageId,
       ...(composed.threadIndex ? { threadIndex: composed.threadIndex } : {}),
-      date: at,
-      trueTime: at,
       zone: 'UTC',
       client: 'cirrus-web',
       fullText: composed.fullText,
-      lang: away.lang,
-      attachments: [],
-      parent: original,
-      references: [original.messageId],
       composed: composed.message,
-      tags: ['auto-reply'],
     });
     const flight = submitCirrus(composed.message, away, at, rng);
     const out = await relayCirrusOut(flight, away, rng);
@@ -989,21 +962,15 @@ export async function sendCronReport(po: PostOffice, admin: Person, at: number):
     ],
     body: encodeText(text, 'utf-8', '8bit'),
   };
-  const letter = po.newLetter({
+  const letter = newServiceLetter(po, {
     kind: 'notification',
     from: { name: 'Cron Daemon', address: `root@${host}` },
     to: [addrOf(admin)],
-    cc: [],
     subject: 'Cron <root@backup01> /usr/local/sbin/nightly-backup',
     messageId,
-    date: at,
-    trueTime: at,
+    at,
     zone: 'Europe/Berlin',
-    client: 'service',
     fullText: text,
-    lang: 'en',
-    attachments: [],
-    references: [],
     composed: m,
     tags: ['notification'],
   });

@@ -259,6 +259,17 @@ interface AuthFacts {
   fromDomain: string;
 }
 
+/** What a receiving server learns of a flight as it arrives: signatures (as of `at`), SPF, the From domain. */
+async function judgeArrival(flight: InFlight, arrived: RawMessage, at: number): Promise<AuthFacts> {
+  return {
+    verification: await verifyFlight(flight, arrived, at),
+    spf: spfResult(flight.mailFrom, flight.relay),
+    mailFrom: flight.mailFrom,
+    relay: flight.relay,
+    fromDomain: fromDomain(arrived),
+  };
+}
+
 function dkimRows(
   v: Verification,
 ): { result: string; d: string; s: string; i: string; b: string; bits: number; a: string; reason?: string }[] {
@@ -494,52 +505,57 @@ export function submitAldermoor(
   rcpt?: string,
 ): InFlight {
   const id = postfixQueueId(at, rng);
-  const received =
-    client === 'roundcube'
-      ? postfixReceived({
-          from: HOSTS.aldermoorWebmail,
-          by: HOSTS.aldermoorMail.host,
-          with: 'ESMTPSA',
-          id,
-          rcpt,
-          at,
-          auth: person.address.split('@')[0],
-        })
-      : postfixReceived({
-          from: `${origin.helo} (${origin.host} [${origin.ip}])`,
-          by: HOSTS.aldermoorMail.host,
-          with: 'ESMTPSA',
-          id,
-          rcpt,
-          at,
-          auth: person.address.split('@')[0],
-        });
+  const received = postfixReceived({
+    from: client === 'roundcube' ? HOSTS.aldermoorWebmail : `${origin.helo} (${origin.host} [${origin.ip}])`,
+    by: HOSTS.aldermoorMail.host,
+    with: 'ESMTPSA',
+    id,
+    rcpt,
+    at,
+    auth: person.address.split('@')[0],
+  });
   return { message: prependFields(message, received), at, relay: HOSTS.aldermoorMail, mailFrom: person.address };
 }
 
 /** Local delivery in the organisation: amavis, then Dovecot LMTP. Internal mail is never signed. */
 export function deliverAldermoorLocal(flight: InFlight, rcpt: string, rng: Random): { message: RawMessage; at: number } {
-  let at = flight.at + net(rng, 300, 1500);
-  let m = prependFields(
+  return scanAndStore(flight.message, HOSTS.aldermoorMail, flight.mailFrom, rcpt, flight.at + net(rng, 300, 1500), [50, 400], rng);
+}
+
+/** Where the MX takes a flight in: its postfix hop. */
+function arriveAtAldermoorMx(flight: InFlight, rcpt: string, at: number, rng: Random): RawMessage {
+  return prependFields(
     flight.message,
+    postfixReceived({ from: flight.relay, by: HOSTS.aldermoorMx.host, with: 'ESMTPS', id: postfixQueueId(at, rng), rcpt, at }),
+  );
+}
+
+/**
+ * The organisation's last steps to a mailbox, on `server` as of `at`: amavis scans (a localhost hop), then
+ * Dovecot stores it over LMTP `net(rng, ...storeDelay)` ms later. Returns the message and when it was stored.
+ */
+function scanAndStore(
+  message: RawMessage,
+  server: Relay,
+  mailFrom: string,
+  rcpt: string,
+  at: number,
+  storeDelay: readonly [base: number, spread: number],
+  rng: Random,
+): { message: RawMessage; at: number } {
+  const scanned = prependFields(
+    message,
     'X-Virus-Scanned: Debian amavis at aldermoor.example',
-    postfixReceived({
-      from: 'localhost (localhost [127.0.0.1])',
-      by: HOSTS.aldermoorMail.host,
-      with: 'ESMTP',
-      id: postfixQueueId(at, rng),
-      rcpt,
-      at,
-    }),
+    postfixReceived({ from: 'localhost (localhost [127.0.0.1])', by: server.host, with: 'ESMTP', id: postfixQueueId(at, rng), rcpt, at }),
   );
-  at += net(rng, 50, 400);
-  m = prependFields(
-    m,
-    `Return-Path: <${flight.mailFrom}>`,
+  const storedAt = at + net(rng, ...storeDelay);
+  const stored = prependFields(
+    scanned,
+    `Return-Path: <${mailFrom}>`,
     `Delivered-To: ${rcpt}`,
-    lmtpReceived(HOSTS.aldermoorMail.host, HOSTS.aldermoorMail, flight.mailFrom, rcpt, at, rng),
+    lmtpReceived(HOSTS.aldermoorMail.host, server, mailFrom, rcpt, storedAt, rng),
   );
-  return { message: m, at };
+  return { message: stored, at: storedAt };
 }
 
 /** The organisation's outbound relay: OpenDKIM signs here, then it leaves. */
@@ -572,75 +588,24 @@ export async function deliverAldermoorMx(
   opts: DeliveryOptions,
 ): Promise<{ message: RawMessage; at: number }> {
   const { rng } = opts;
-  let at = flight.at + net(rng, 500, 2500) + (opts.delayMs ?? 0);
-  const received = postfixReceived({
-    from: flight.relay,
-    by: HOSTS.aldermoorMx.host,
-    with: 'ESMTPS',
-    id: postfixQueueId(at, rng),
-    rcpt,
-    at,
-  });
-  const arrived = prependFields(flight.message, received);
-  const verification = await verifyFlight(flight, arrived, at);
-  const facts: AuthFacts = {
-    verification,
-    spf: spfResult(flight.mailFrom, flight.relay),
-    mailFrom: flight.mailFrom,
-    relay: flight.relay,
-    fromDomain: fromDomain(arrived),
-  };
-  let m = prependFields(arrived, ...aldermoorAuthFields(facts, rcpt));
-  at += net(rng, 300, 1500);
-  m = prependFields(
-    m,
-    'X-Virus-Scanned: Debian amavis at aldermoor.example',
-    postfixReceived({
-      from: 'localhost (localhost [127.0.0.1])',
-      by: HOSTS.aldermoorMx.host,
-      with: 'ESMTP',
-      id: postfixQueueId(at, rng),
-      rcpt,
-      at,
-    }),
-  );
-  at += net(rng, 100, 600);
-  m = prependFields(
-    m,
-    `Return-Path: <${flight.mailFrom}>`,
-    `Delivered-To: ${rcpt}`,
-    lmtpReceived(HOSTS.aldermoorMail.host, HOSTS.aldermoorMx, flight.mailFrom, rcpt, at, rng),
-  );
-  return { message: m, at };
+  const at = flight.at + net(rng, 500, 2500) + (opts.delayMs ?? 0);
+  const arrived = arriveAtAldermoorMx(flight, rcpt, at, rng);
+  const facts = await judgeArrival(flight, arrived, at);
+  const m = prependFields(arrived, ...aldermoorAuthFields(facts, rcpt));
+  return scanAndStore(m, HOSTS.aldermoorMx, flight.mailFrom, rcpt, at + net(rng, 300, 1500), [100, 600], rng);
 }
 
 /** The organisation redirects a delivered message onwards (a Sieve redirect): SRS, an ARC set, its relay. */
 export async function forwardAldermoor(flight: InFlight, rcptBefore: string, rng: Random): Promise<InFlight> {
   const at = flight.at + net(rng, 800, 3000);
-  const received = postfixReceived({
-    from: flight.relay,
-    by: HOSTS.aldermoorMx.host,
-    with: 'ESMTPS',
-    id: postfixQueueId(at, rng),
-    rcpt: rcptBefore,
-    at,
-  });
-  const arrived = prependFields(flight.message, received);
-  const verification = await verifyFlight(flight, arrived, at);
-  const facts: AuthFacts = {
-    verification,
-    spf: spfResult(flight.mailFrom, flight.relay),
-    mailFrom: flight.mailFrom,
-    relay: flight.relay,
-    fromDomain: fromDomain(arrived),
-  };
-  const rows = dkimRows(verification)
+  const arrived = arriveAtAldermoorMx(flight, rcptBefore, at, rng);
+  const facts = await judgeArrival(flight, arrived, at);
+  const rows = dkimRows(facts.verification)
     .map((r) => `dkim=${r.result} header.d=${r.d} header.s=${r.s} header.b=${r.b}`)
     .join(';\r\n\t');
   const dmarc = dmarcOutcome(facts);
-  const aar = `mx.aldermoor.example;\r\n\t${rows || 'dkim=none'};\r\n\tspf=${facts.spf} smtp.mailfrom=${flight.mailFrom};\r\n\tdmarc=${dmarc.result} header.from=${facts.fromDomain};\r\n\tarc=${verification.arc}`;
-  const cv = verification.arc === 'none' ? 'none' : verification.arc === 'pass' ? 'pass' : 'fail';
-  let m = await sealArc(arrived, 'aldermoor.example', 'arc2023', aar, cv, at);
+  const aar = `mx.aldermoor.example;\r\n\t${rows || 'dkim=none'};\r\n\tspf=${facts.spf} smtp.mailfrom=${flight.mailFrom};\r\n\tdmarc=${dmarc.result} header.from=${facts.fromDomain};\r\n\tarc=${facts.verification.arc}`;
+  let m = await sealArc(arrived, 'aldermoor.example', 'arc2023', aar, facts.verification.arc, at);
   const outAt = at + net(rng, 200, 800);
   m = prependFields(
     m,
@@ -763,14 +728,7 @@ export async function deliverCirrus(flight: InFlight, rcpt: string, opts: Delive
       at,
     ),
   );
-  const verification = await verifyFlight(flight, arrived, at);
-  const facts: AuthFacts = {
-    verification,
-    spf: spfResult(flight.mailFrom, flight.relay),
-    mailFrom: flight.mailFrom,
-    relay: flight.relay,
-    fromDomain: fromDomain(arrived),
-  };
+  const facts = await judgeArrival(flight, arrived, at);
   const spfWord = { pass: 'Pass', softfail: 'SoftFail', fail: 'Fail', none: 'None' }[facts.spf];
   let m = prependFields(
     arrived,
@@ -861,14 +819,7 @@ export async function deliverQuill(flight: InFlight, rcpt: string, opts: Deliver
     flight.message,
     `Received: from ${flight.relay.host} (${flight.relay.host}. [${flight.relay.ip}])${CRLF}        by mx.quillmail.example with ESMTPS id ${quillSmtpId(at, rng)}${CRLF}        for <${rcpt}>${CRLF}        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);${CRLF}        ${formatMailDate(at, zone, { comment: true })}`,
   );
-  const verification = await verifyFlight(flight, arrived, at);
-  const facts: AuthFacts = {
-    verification,
-    spf: spfResult(flight.mailFrom, flight.relay),
-    mailFrom: flight.mailFrom,
-    relay: flight.relay,
-    fromDomain: fromDomain(arrived),
-  };
+  const facts = await judgeArrival(flight, arrived, at);
   const authValue = quillAuthValue(facts);
   const spf = facts.spf;
   let m = prependFields(
@@ -877,8 +828,7 @@ export async function deliverQuill(flight: InFlight, rcpt: string, opts: Deliver
     `Authentication-Results: ${authValue}`,
   );
   m = prependFields(m, `Return-Path: <${flight.mailFrom}>`);
-  const cv = verification.arc === 'none' ? 'none' : verification.arc === 'pass' ? 'pass' : 'fail';
-  m = await sealArc(m, 'quillmail.example', 'arc-20230601', authValue, cv, at);
+  m = await sealArc(m, 'quillmail.example', 'arc-20230601', authValue, facts.verification.arc, at);
   at += net(rng, 100, 700);
   m = prependFields(
     m,
@@ -892,65 +842,65 @@ export async function deliverQuill(flight: InFlight, rcpt: string, opts: Deliver
   return { message: m, at };
 }
 
+/** A small provider's submission: its Received hop, its DKIM signature, then out through its one relay. */
+async function submitSigned(
+  message: RawMessage,
+  person: Person,
+  at: number,
+  received: string,
+  relay: Relay,
+  sign: SignSpec,
+): Promise<InFlight> {
+  return { message: await signMessage(prependFields(message, received), sign, at), at, relay, mailFrom: person.address };
+}
+
 // ----- the coalition's Exim ---------------------------------------------------------------------
 
 export async function submitCivic(message: RawMessage, person: Person, origin: Origin, at: number, rng: Random): Promise<InFlight> {
   const received = `Received: from ${origin.helo} (helo=${origin.helo})${CRLF}\tby ${HOSTS.civicMail.host} with esmtpsa  (TLS1.3) tls TLS_AES_256_GCM_SHA384${CRLF}\t(Exim 4.96)${CRLF}\t(envelope-from <${person.address}>)${CRLF}\tid ${eximId(at, rng)};${CRLF}\t${formatMailDate(at, 'Europe/Brussels', { day: 'zero' })}`;
-  let m = prependFields(message, received);
-  m = await signMessage(
-    m,
-    {
-      domain: 'civic-network.example',
-      selector: 'mail',
-      canonicalization: 'relaxed/relaxed',
-      bodyLength: true,
-      headerList: 'Content-Transfer-Encoding:Content-Type:MIME-Version:Message-ID:References:In-Reply-To:Subject:Cc:To:From:Date',
-    },
-    at,
-  );
-  return { message: m, at, relay: HOSTS.civicMail, mailFrom: person.address };
+  return submitSigned(message, person, at, received, HOSTS.civicMail, {
+    domain: 'civic-network.example',
+    selector: 'mail',
+    canonicalization: 'relaxed/relaxed',
+    bodyLength: true,
+    headerList: 'Content-Transfer-Encoding:Content-Type:MIME-Version:Message-ID:References:In-Reply-To:Subject:Cc:To:From:Date',
+  });
 }
 
 // ----- the ISP and the small domain ------------------------------------------------------------
 
 export async function submitNetpost(message: RawMessage, person: Person, at: number, rng: Random): Promise<InFlight> {
-  const id = postfixQueueId(at, rng);
-  let m = prependFields(
-    message,
-    postfixReceived({
-      from: 'webmail.netpost.example (webmail.netpost.example [198.18.60.7])',
-      by: HOSTS.netpost.host,
-      with: 'ESMTPA',
-      id,
-      at,
-      zone: 'Europe/Stockholm',
-    }),
-  );
-  m = await signMessage(
-    m,
-    {
-      domain: 'netpost.example',
-      selector: 'dkim1',
-      canonicalization: 'relaxed/simple',
-      headerList: 'From:To:Cc:Subject:Date:Message-ID:In-Reply-To:References',
-    },
+  const received = postfixReceived({
+    from: 'webmail.netpost.example (webmail.netpost.example [198.18.60.7])',
+    by: HOSTS.netpost.host,
+    with: 'ESMTPA',
+    id: postfixQueueId(at, rng),
     at,
-  );
-  return { message: m, at, relay: HOSTS.netpost, mailFrom: person.address };
+    zone: 'Europe/Stockholm',
+  });
+  return submitSigned(message, person, at, received, HOSTS.netpost, {
+    domain: 'netpost.example',
+    selector: 'dkim1',
+    canonicalization: 'relaxed/simple',
+    headerList: 'From:To:Cc:Subject:Date:Message-ID:In-Reply-To:References',
+  });
 }
 
 export async function submitOldmail(message: RawMessage, person: Person, at: number, rng: Random): Promise<InFlight> {
-  const id = postfixQueueId(at, rng);
-  let m = prependFields(
-    message,
-    postfixReceived({ from: 'localhost (localhost [127.0.0.1])', by: HOSTS.oldmail.host, with: 'ESMTP', id, at, zone: 'Europe/Berlin' }),
-  );
-  m = await signMessage(
-    m,
-    { domain: 'oldmail.test', selector: 'default', canonicalization: 'simple/simple', headerList: 'From:To:Subject:Date:Message-ID' },
+  const received = postfixReceived({
+    from: 'localhost (localhost [127.0.0.1])',
+    by: HOSTS.oldmail.host,
+    with: 'ESMTP',
+    id: postfixQueueId(at, rng),
     at,
-  );
-  return { message: m, at, relay: HOSTS.oldmail, mailFrom: person.address };
+    zone: 'Europe/Berlin',
+  });
+  return submitSigned(message, person, at, received, HOSTS.oldmail, {
+    domain: 'oldmail.test',
+    selector: 'default',
+    canonicalization: 'simple/simple',
+    headerList: 'From:To:Subject:Date:Message-ID',
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

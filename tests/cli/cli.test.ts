@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HELP } from '../../src/cli-help.ts';
+import { waitForServeUrl } from '../helpers/serve-url.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'lt-cli-'));
@@ -106,15 +107,7 @@ describe('leaktriage serve', () => {
   it('serves the database on loopback, prints where on stderr, and stops on Ctrl-C', async () => {
     const db = join(dir, 'demo.sqlite');
     const child = spawn(process.execPath, [join(ROOT, 'bin/leaktriage.js'), 'serve', '--db', db, '--port', '0'], { cwd: ROOT });
-    let stderr = '';
-    const url = await new Promise<string>((ok, fail) => {
-      child.stderr.on('data', (c: Buffer) => {
-        stderr += c.toString();
-        const m = /review server on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr);
-        if (m) ok(m[1]!);
-      });
-      child.once('exit', () => fail(new Error(`serve exited: ${stderr}`)));
-    });
+    const { url } = await waitForServeUrl(child);
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Overview');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../../src/store/database.ts';
 import { createRequire } from 'node:module';
 import { ROOT, runUnprivileged, startUnprivileged, whyNoUnprivilegedUser } from '../helpers/unprivileged.ts';
+import { waitForServeUrl } from '../helpers/serve-url.ts';
 
 const require = createRequire(import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'lt-harden-'));
@@ -126,21 +127,13 @@ describe('inputs that do not exist', () => {
 /** Serves `db` as nobody on a free port, fetches the overview, stops the server. */
 async function serveOnce(db: string): Promise<{ status: number; stderr: string }> {
   const child = startUnprivileged(['serve', '--db', db, '--port', '0']);
-  let stderr = '';
-  const url = await new Promise<string>((ok, fail) => {
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      const m = /review server on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr);
-      if (m) ok(m[1]!);
-    });
-    child.once('exit', () => fail(new Error(`serve exited: ${stderr}`)));
-  });
+  const { url, stderr } = await waitForServeUrl(child);
   const status = (await fetch(url)).status;
   const exited = new Promise((ok) => child.once('exit', ok));
   // runuser passes SIGTERM on to the server (not SIGINT); serve stops on either.
   child.kill('SIGTERM');
   await exited;
-  return { status, stderr };
+  return { status, stderr: stderr() };
 }
 
 describe('a database on read-only media', () => {
