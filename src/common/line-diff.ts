@@ -1,5 +1,6 @@
-// The one adapter over the `diff` package (jsdiff): a line diff of two texts, cut into hunks with a
-// little context, in our own types. Pure: the server uses it to show how two copies of a message differ.
+// The one adapter over the `diff` package (jsdiff): line diffs of two texts in our own types. Pure.
+// Two shapes: numbered hunks for the review server's view of two copies (diffTexts), and compact runs
+// of lines for the evidence of a finding, stored with it (diffRuns).
 import { diffLines } from 'diff';
 
 export interface DiffLine {
@@ -27,6 +28,7 @@ export type LineDiff =
  * so it gives up past this many (the reader then compares the downloads) or after this long.
  */
 const MAX_EDIT_LENGTH = 2000;
+/** The server's view may also give up after this long; a finding's evidence may not (it must not depend on the machine's speed). */
 const TIMEOUT_MS = 250;
 
 /** The line diff of `a` and `b` (CRLF and LF count as the same line end). */
@@ -67,4 +69,56 @@ export function diffTexts(a: string, b: string, context = 3): LineDiff {
     added: all.filter((l) => l.op === '+').length,
     removed: all.filter((l) => l.op === '-').length,
   };
+}
+
+/** One run of lines of a finding's evidence: kept in both texts (' '), only in the other copy ('-'), only in this one ('+'). */
+export interface DiffRun {
+  op: ' ' | '-' | '+';
+  lines: string[];
+}
+
+/** Lines of unchanged context kept around each change in a finding's evidence; longer unchanged runs are cut to this. */
+const RUN_CONTEXT_LINES = 2;
+/** At most this many lines in a finding's evidence: a reviewer reads the start; the rest is counted. */
+const MAX_RUN_LINES = 200;
+
+/**
+ * How `mine` differs from `other`, line by line (line ends normalised, trailing spaces ignored), as
+ * a finding's evidence. Unchanged runs are cut to a little context; `truncated` counts the lines left
+ * out after the cap. Texts that differ in more places than jsdiff is allowed to follow are
+ * `tooDifferent`, with no runs (the same answer on every machine: the limit is edits, not time).
+ */
+export function diffRuns(other: string, mine: string): { runs: DiffRun[]; truncated: number; tooDifferent?: true } {
+  const norm = (s: string): string =>
+    s
+      .replace(/\r\n?/g, '\n')
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .join('\n');
+  const parts = diffLines(norm(other), norm(mine), { maxEditLength: MAX_EDIT_LENGTH });
+  if (parts === undefined) return { runs: [], truncated: 0, tooDifferent: true };
+  const runs: DiffRun[] = [];
+  let shown = 0;
+  let truncated = 0;
+  parts.forEach((p, i) => {
+    let lines = p.value.replace(/\n$/, '').split('\n');
+    const op: DiffRun['op'] = p.added ? '+' : p.removed ? '-' : ' ';
+    if (op === ' ' && lines.length > RUN_CONTEXT_LINES * 2) {
+      const head = i === 0 ? [] : lines.slice(0, RUN_CONTEXT_LINES);
+      const tail = i === parts.length - 1 ? [] : lines.slice(-RUN_CONTEXT_LINES);
+      lines = [
+        ...head,
+        ...(head.length || tail.length ? [`… ${lines.length - head.length - tail.length} unchanged line(s) …`] : []),
+        ...tail,
+      ];
+    }
+    const room = Math.max(0, MAX_RUN_LINES - shown);
+    if (lines.length > room) {
+      truncated += lines.length - room;
+      lines = lines.slice(0, room);
+    }
+    shown += lines.length;
+    if (lines.length > 0) runs.push({ op, lines });
+  });
+  return { runs, truncated };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffTexts } from '../../src/common/line-diff.ts';
+import { diffRuns, diffTexts } from '../../src/common/line-diff.ts';
 
 describe('diffTexts', () => {
   it('says two texts are the same, line ends aside', () => {
@@ -26,5 +26,28 @@ describe('diffTexts', () => {
     const a = Array.from({ length: 6000 }, (_, i) => `line ${i}`).join('\n');
     const b = Array.from({ length: 6000 }, (_, i) => `other ${i}`).join('\n');
     expect(diffTexts(a, b)).toEqual({ kind: 'too-different' });
+  });
+});
+
+describe('diffRuns (a finding evidence)', () => {
+  it('keeps two lines of context around a change and counts the unchanged lines it cuts', () => {
+    const other = ['Dear Anna,', 'a', 'b', 'c', 'd', 'e', 'The budget is EUR 12,000.', 'f', 'g', 'h', 'i', 'j', 'Best, Ben'].join('\r\n');
+    const mine = other.replace('EUR 12,000', 'EUR 48,000');
+    expect(diffRuns(other, mine)).toEqual({
+      runs: [
+        { op: ' ', lines: ['… 4 unchanged line(s) …', 'd', 'e'] },
+        { op: '-', lines: ['The budget is EUR 12,000.'] },
+        { op: '+', lines: ['The budget is EUR 48,000.'] },
+        { op: ' ', lines: ['f', 'g', '… 4 unchanged line(s) …'] },
+      ],
+      truncated: 0,
+    });
+  });
+
+  it('ignores trailing spaces and line ends; says "too different" past the edit limit, whatever the machine', () => {
+    expect(diffRuns('a  \r\nb', 'a\nb')).toEqual({ runs: [{ op: ' ', lines: ['a', 'b'] }], truncated: 0 });
+    const a = Array.from({ length: 6000 }, (_, i) => `line ${i}`).join('\n');
+    const b = Array.from({ length: 6000 }, (_, i) => `other ${i}`).join('\n');
+    expect(diffRuns(a, b)).toEqual({ runs: [], truncated: 0, tooDifferent: true });
   });
 });
