@@ -40,6 +40,26 @@ interface Measured {
   maxRssKb: number;
   engines?: Record<string, number>;
   archiveSecs?: number;
+  /** CPU seconds of the whole process (all threads): steadier than wall time on a shared machine. */
+  cpuSecs?: number;
+  /** Of which in the kernel (file writes, page faults). */
+  sysSecs?: number;
+  /** Bytes the process wrote through write(2) and friends (/proc/self/io wchar; Linux only): the database and its WAL. */
+  writtenBytes?: number;
+  /** Bytes read through read(2) and friends (rchar): the inputs, and database pages missing from SQLite's cache. */
+  readBytes?: number;
+}
+
+/** What /proc/self/io says the process wrote, where there is one. */
+function writtenBytes(): { writtenBytes?: number; readBytes?: number } {
+  try {
+    const io = readFileSync('/proc/self/io', 'utf8');
+    const w = /^wchar: (\d+)$/m.exec(io);
+    const r = /^rchar: (\d+)$/m.exec(io);
+    return w && r ? { writtenBytes: Number(w[1]), readBytes: Number(r[1]) } : {};
+  } catch {
+    return {};
+  }
 }
 
 if (values.child === 'import') {
@@ -56,7 +76,17 @@ if (values.child === 'import') {
   const s = await importPaths(db, JSON.parse(values.inputs!) as string[], workers === undefined ? {} : { workers });
   const secs = (performance.now() - t) / 1000;
   db.close();
-  const m: Measured = { secs, messages: s.messagesSeen, bytes: s.bytesRead, maxRssKb: process.resourceUsage().maxRSS, engines: s.engines };
+  const usage = process.resourceUsage();
+  const m: Measured = {
+    secs,
+    messages: s.messagesSeen,
+    bytes: s.bytesRead,
+    maxRssKb: usage.maxRSS,
+    engines: s.engines,
+    cpuSecs: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    sysSecs: usage.systemCPUTime / 1e6,
+    ...writtenBytes(),
+  };
   process.stdout.write(JSON.stringify(m));
   process.exit(0);
 }
