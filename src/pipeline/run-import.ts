@@ -100,7 +100,6 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     await measuring;
     batch.flush();
     resumeSearchIndex(db);
-    endBulkWrites(db);
     runArchiveChecks(db);
     withTransaction(db, () => sealManifest(db, run.runId));
     run.finish(status, status === 'interrupted' ? 'stopped by the user before the end' : undefined);
@@ -115,7 +114,11 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     }
     throw err;
   } finally {
-    endBulkWrites(db);
+    try {
+      endBulkWrites(db);
+    } catch {
+      // the database itself is failing; the error above says more
+    }
     measuring = null;
     await pool?.close();
   }
