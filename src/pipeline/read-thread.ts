@@ -60,7 +60,7 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'reader'
 
 /**
  * readInputs, run in a reader thread; `progress.bytesRead` follows the reader's count, and `onTotal`
- * receives measureInputs' byte total (before the last item is handed over, or never when reading fails).
+ * receives measureInputs' byte total (before the stream ends; never when reading fails or stops early).
  */
 export async function* readInputsInThread(
   paths: string[],
