@@ -40,6 +40,26 @@ interface Measured {
   maxRssKb: number;
   engines?: Record<string, number>;
   archiveSecs?: number;
+  /** CPU seconds of the whole process (all threads): steadier than wall time on a shared machine. */
+  cpuSecs?: number;
+  /** Of which in the kernel (file writes, page faults). */
+  sysSecs?: number;
+  /** Bytes the process wrote through write(2) and friends (/proc/self/io wchar; Linux only): the database and its WAL. */
+  writtenBytes?: number;
+  /** Bytes read through read(2) and friends (rchar): the inputs, and database pages missing from SQLite's cache. */
+  readBytes?: number;
+}
+
+/** What /proc/self/io says the process wrote, where there is one. */
+function writtenBytes(): { writtenBytes?: number; readBytes?: number } {
+  try {
+    const io = readFileSync('/proc/self/io', 'utf8');
+    const w = /^wchar: (\d+)$/m.exec(io);
+    const r = /^rchar: (\d+)$/m.exec(io);
+    return w && r ? { writtenBytes: Number(w[1]), readBytes: Number(r[1]) } : {};
+  } catch {
+    return {};
+  }
 }
 
 if (values.child === 'import') {
@@ -56,7 +76,17 @@ if (values.child === 'import') {
   const s = await importPaths(db, JSON.parse(values.inputs!) as string[], workers === undefined ? {} : { workers });
   const secs = (performance.now() - t) / 1000;
   db.close();
-  const m: Measured = { secs, messages: s.messagesSeen, bytes: s.bytesRead, maxRssKb: process.resourceUsage().maxRSS, engines: s.engines };
+  const usage = process.resourceUsage();
+  const m: Measured = {
+    secs,
+    messages: s.messagesSeen,
+    bytes: s.bytesRead,
+    maxRssKb: usage.maxRSS,
+    engines: s.engines,
+    cpuSecs: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    sysSecs: usage.systemCPUTime / 1e6,
+    ...writtenBytes(),
+  };
   process.stdout.write(JSON.stringify(m));
   process.exit(0);
 }
@@ -229,12 +259,12 @@ out.push(
   '',
 );
 out.push(
-  '| run | messages | size | workers | time | msg/s | MB/s | peak RSS | × naive | × floor |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| run | messages | size | workers | time | msg/s | MB/s | peak RSS | CPU s | written | × naive | × floor |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 );
 for (const { label, m, workers } of rows) {
   out.push(
-    `| ${label} | ${m.messages.toLocaleString('en')} | ${f1(m.bytes / 1e6)} MB | ${workers} | ${f1(m.secs)} s | ${mps(m).toFixed(0)} | ${f1(mbps(m))} | ${m.maxRssKb ? `${(m.maxRssKb / 1024).toFixed(0)} MB` : '-'} | ${(mbps(m) / mbps(naive)).toFixed(2)} | ${(mbps(m) / mbps(floor)).toFixed(2)} |`,
+    `| ${label} | ${m.messages.toLocaleString('en')} | ${f1(m.bytes / 1e6)} MB | ${workers} | ${f1(m.secs)} s | ${mps(m).toFixed(0)} | ${f1(mbps(m))} | ${m.maxRssKb ? `${(m.maxRssKb / 1024).toFixed(0)} MB` : '-'} | ${m.cpuSecs === undefined ? '-' : f1(m.cpuSecs)} | ${m.writtenBytes === undefined ? '-' : `${f1(m.writtenBytes / 1e6)} MB`} | ${(mbps(m) / mbps(naive)).toFixed(2)} | ${(mbps(m) / mbps(floor)).toFixed(2)} |`,
   );
 }
 out.push('');

@@ -35,6 +35,14 @@ export interface DispatchContext {
   timeoutMs: number;
 }
 
+/**
+ * While it waits for the workers, the main thread indexes stored messages for search, once at least
+ * SEARCH_SLICE_MIN wait and at most SEARCH_SLICE at a time: each slice is a transaction and an FTS5
+ * segment, and slices of 200 (before) wrote many small segments that FTS5 then merged again.
+ */
+const SEARCH_SLICE = 2000;
+const SEARCH_SLICE_MIN = 1000;
+
 export class Dispatch {
   private readonly c: DispatchContext;
   private inFlightBytes = 0;
@@ -118,7 +126,7 @@ export class Dispatch {
     const full = () => pool.busy >= this.c.workers * IN_FLIGHT_PER_WORKER || this.inFlightBytes + this.c.batch.heldBytes > IN_FLIGHT_BYTES;
     while (pool.busy > 0 && full()) {
       const settled = pool.settled();
-      if (catchUpSearchIndex(this.c.db, 200) === 0) await settled;
+      if (catchUpSearchIndex(this.c.db, SEARCH_SLICE, SEARCH_SLICE_MIN) === 0) await settled;
       else await Promise.race([settled, Promise.resolve()]);
     }
   }

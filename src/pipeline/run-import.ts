@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { resolveTxt } from 'node:dns/promises';
 import type { InputItem } from '../model.ts';
-import type { Db } from '../store/database.ts';
+import { beginBulkWrites, endBulkWrites, type Db } from '../store/database.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
 import { deferSearchIndex, resumeSearchIndex } from '../store/search-index.ts';
 import { sealManifest } from '../store/manifest-repo.ts';
@@ -46,18 +46,20 @@ export interface ImportOptions {
 export async function importPaths(db: Db, paths: string[], options: ImportOptions = {}): Promise<ImportSummary> {
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const run = new RunRecord(db, paths, { dns: options.dnsLive ? 'live' : 'off', workers: options.workers ?? null }, options.onProgress);
-  // The total (for the ETA) is measured while the import runs: walking a million files first took
-  // about two minutes before the first message was read.
-  let measuring: Promise<void> | null = measureInputs(paths).then(
-    (total) => {
-      if (measuring) run.setTotal(total.bytes);
-    },
-    () => undefined,
-  );
-
   const keyRecords = loadAllKeys(db);
   const keys = new KeyIndex(keyRecords);
   const workers = options.workers ?? Math.min(4, availableParallelism());
+  // The total (for the ETA) is measured while the import runs: walking a million files first took
+  // about two minutes before the first message was read. With workers, the reader thread measures.
+  let measuring: Promise<void> | null =
+    workers > 0
+      ? null
+      : measureInputs(paths).then(
+          (total) => {
+            if (measuring) run.setTotal(total.bytes);
+          },
+          () => undefined,
+        );
   const pool =
     workers > 0
       ? new WorkerPool(
@@ -76,8 +78,11 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
 
   let status: 'completed' | 'interrupted' = 'completed';
   deferSearchIndex(db);
+  beginBulkWrites(db);
   try {
-    const items = pool ? readInputsInThread(paths, run.progress) : readInputs(paths, { progress: run.progress });
+    const items = pool
+      ? readInputsInThread(paths, run.progress, (bytes) => run.setTotal(bytes))
+      : readInputs(paths, { progress: run.progress });
     for await (const item of items) {
       if (options.signal?.aborted) {
         status = 'interrupted';
@@ -109,6 +114,11 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     }
     throw err;
   } finally {
+    try {
+      endBulkWrites(db);
+    } catch {
+      // the database itself is failing; the error above says more
+    }
     measuring = null;
     await pool?.close();
   }

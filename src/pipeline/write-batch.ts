@@ -11,7 +11,7 @@ import { countBatch, markBatch } from '../store/search-index.ts';
 import type { RunRecord } from './run-record.ts';
 
 /** Messages written per transaction: large enough to amortise the commit, small enough to lose little when killed. */
-export const WRITE_BATCH = 200;
+export const WRITE_BATCH = 1000;
 
 /** Message bytes held for one transaction at most (large messages make smaller batches). */
 export const WRITE_BATCH_BYTES = 32 * 1024 * 1024;

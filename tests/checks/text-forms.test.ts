@@ -1,0 +1,141 @@
+// comparableText and sampleGrams were rewritten for speed (issue 8): the stored facts of a database
+// made before must still compare with new ones, so the outputs must be the same. The reference below
+// is the code as it was before (commit a9d5fcd), run against the new code on fuzzed texts built from
+// the pieces that steer it: quote markers, attributions (also wrapped and after blank lines), quoted
+// header blocks, separators, case-changing letters (final sigma, dotted capital I), odd whitespace.
+import { describe, expect, it } from 'vitest';
+import { comparableText, GRAM_WORDS, sampleGrams } from '../../src/checks/text-forms.ts';
+
+const SEPARATOR =
+  /^\s*-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht|message transféré)\s*-{2,}\s*$/i;
+const ATTRIBUTION = /^\s*(on\b.{4,200}\bwrote|am\b.{4,200}\bschrieb.{0,80}|le\b.{4,200}\ba écrit|el\b.{4,200}\bescribió)\s*:\s*$/i;
+const QUOTED_HEADER =
+  /^\s*\*?(from|von|de|da|van|sent|gesendet|envoyé|enviado|inviato|verzonden|date|datum|to|an|à|para|a|aan|cc|subject|betreff|objet|asunto|oggetto|onderwerp)\s*:\*?\s/i;
+
+function referenceComparableText(text: string | null): string {
+  const lines = (text ?? '')
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.replace(/^(\s*>)+ ?/, ''));
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (SEPARATOR.test(line) || ATTRIBUTION.test(line)) continue;
+    if (i + 1 < lines.length && ATTRIBUTION.test(`${line.trimEnd()} ${lines[i + 1]!.trim()}`)) {
+      i++;
+      continue;
+    }
+    const headerish = QUOTED_HEADER.test(line);
+    const neighbour = QUOTED_HEADER.test(lines[i - 1] ?? '') || QUOTED_HEADER.test(lines[i + 1] ?? '');
+    if (headerish && neighbour) continue;
+    kept.push(line);
+  }
+  return kept.join('\n');
+}
+
+function referenceSampleGrams(text: string, limit: number): number[] {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  if (words.length > 0 && words.length < GRAM_WORDS) return [referenceFnv1a(words.join(' '))];
+  const out: number[] = [];
+  for (let i = 0; i + GRAM_WORDS <= words.length && out.length < limit; i++)
+    out.push(referenceFnv1a(words.slice(i, i + GRAM_WORDS).join(' ')));
+  return out;
+}
+
+function referenceFnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32): the same texts on every run. */
+function randomFrom(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ (t + t);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const LINES = [
+  '',
+  '   ',
+  '\t',
+  '> quoted line',
+  '>> deeper > quote',
+  ' >not a space after',
+  'On Mon, 3 Jun 2024 at 10:00, Anna Berg <anna@example.org> wrote:',
+  'On Mon, 3 Jun 2024 at 10:00, Anna Berg',
+  '<anna@example.org> wrote:',
+  'on',
+  'On',
+  'one more line that starts like on',
+  'Am 03.06.2024 um 10:00 schrieb Jonas Keller:',
+  'Le lundi 3 juin 2024, Claire a écrit :',
+  'El lun, 3 jun 2024, Pablo escribió:',
+  'Elle a dit: bonjour',
+  'Amsterdam is lovely',
+  '-----Original Message-----',
+  '---------- Forwarded message ---------',
+  'From: Anna Berg',
+  '*From:* Anna Berg',
+  'Sent: Monday, June 3, 2024 10:00',
+  'To: Jonas',
+  'Subject: Re: budget',
+  'Cc: team',
+  'Betreff: Haushalt',
+  'a: b',
+  'Date: today',
+  'The budget is ready, see attached.',
+  'Straße ΟΔΟΣ İSTANBUL ǅemal 42 x²',
+  'ΣΑΣ. Σ Σa aΣ',
+  'numbers 1 2 3 4 5 6 7 8 9 10',
+  'word',
+  'non\u00a0breaking\u200bspace',
+  'line\u2028separator',
+  'emoji 😀 ok 😀😀 done',
+  'punctuation!!! ... ??? -- ;;',
+];
+
+function makeText(random: () => number): string {
+  const n = Math.floor(random() * 40);
+  const parts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let line = LINES[Math.floor(random() * LINES.length)]!;
+    if (random() < 0.2) line = '> ' + line;
+    if (random() < 0.1) line = line.toUpperCase();
+    if (random() < 0.1) line = '  ' + line + '  ';
+    parts.push(line);
+  }
+  const breaks = ['\n', '\r\n', '\r'];
+  return parts.map((p) => p + breaks[Math.floor(random() * breaks.length)]!).join('');
+}
+
+describe('text forms: the faster code gives the same outputs as before', () => {
+  const random = randomFrom(8);
+  const texts = [null, '', 'one', 'one two three', 'one two three four', ...Array.from({ length: 3000 }, () => makeText(random))];
+
+  it('comparableText', () => {
+    for (const text of texts) expect(comparableText(text)).toBe(referenceComparableText(text));
+  });
+
+  it('sampleGrams, for limits from none to more grams than the text has', () => {
+    for (const text of texts) {
+      const t = text ?? '';
+      for (const limit of [0, 1, 2, 3, 5, 150, 300, 600]) expect(sampleGrams(t, limit)).toEqual(referenceSampleGrams(t, limit));
+    }
+  });
+
+  it('the fuzzed texts reach the cases that differ (attributions dropped, grams cut at the limit)', () => {
+    // A check of the test itself: without these, equal outputs would prove little.
+    const dropped = texts.filter((t) => t !== null && referenceComparableText(t).split('\n').length < t.split(/\r\n?|\n/).length).length;
+    const cut = texts.filter((t) => (t ?? '').split(/[^\p{L}\p{N}]+/u).length > 160).length;
+    expect(dropped).toBeGreaterThan(1000);
+    expect(cut).toBeGreaterThan(100);
+  });
+});
