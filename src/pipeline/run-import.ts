@@ -94,6 +94,8 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     await dispatch.drain();
     await measuring;
     batch.flush();
+    // The workers' heaps (and their PDF sandboxes) are not needed by the archive pass: freed first.
+    await pool?.close();
     resumeSearchIndex(db);
     runArchiveChecks(db);
     withTransaction(db, () => sealManifest(db, run.runId));
