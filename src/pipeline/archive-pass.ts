@@ -53,6 +53,14 @@ import { withTransaction } from '../store/transaction.ts';
 
 export const ARCHIVE_CHECK_IDS = archiveChecks.map((c) => c.id);
 
+/**
+ * Characters of decoded text and HTML read at once for one group of copies (or one page of reply
+ * pairs). Copies of one Message-ID can be hundreds (the fuzz run: groups of 309, texts of up to
+ * 2 M characters: 600 MB of strings for one group, and two minutes of diffs). Copies beyond it are
+ * still compared by their content facts; only their text diff is not shown.
+ */
+export const MAX_COMPARED_TEXT_CHARS = 8 * 1024 * 1024;
+
 /** Runs every archive check; returns how many messages' archive findings changed (their verdicts decided again). */
 export function runArchiveChecks(db: Db): number {
   let touched = 0;
@@ -177,7 +185,7 @@ function copyGroup(db: Db, records: ArchiveRecord[]): CopyGroup {
   const messageId = records[0]!.messageId!;
   const differ = new Set(records.map((r) => JSON.stringify(r.facts.content))).size > 1;
   const shas = records.map((r) => r.sha256);
-  const bodies = differ ? readBodies(db, shas) : new Map<string, { text: string | null; html: string | null }>();
+  const bodies = differ ? readBodies(db, shas, MAX_COMPARED_TEXT_CHARS) : new Map<string, { text: string | null; html: string | null }>();
   const grams = differ ? readGrams(db, shas) : new Map<string, { text: string; quote: string }>();
   // What the checks that ran before say of each copy (its own findings and the archive's so far).
   const flags = differ ? readFlags(db, shas, [...RELATIVE_DOUBTS]) : new Map<string, string[]>();
@@ -215,6 +223,7 @@ function withQuoteTexts(db: Db, pairs: ReplyPair[]): ReplyPair[] {
   const bodies = readBodies(
     db,
     wanted.flatMap((p) => [p.reply.sha256, p.parent.sha256]),
+    MAX_COMPARED_TEXT_CHARS,
   );
   const chosen = new Set(wanted);
   return pairs.map((p) =>

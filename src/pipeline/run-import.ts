@@ -18,7 +18,7 @@ import { KeyIndex } from '../verify/key-index.ts';
 import type { LiveLookup, VerifyOptions } from '../verify/verify-message.ts';
 import { ANALYSE_TIMEOUT_MS, WorkerPool } from './worker-pool.ts';
 import { Dispatch } from './dispatch.ts';
-import { runArchiveChecks } from './archive-pass.ts';
+import { runArchiveChecksInThread } from './archive-thread.ts';
 import { RunRecord } from './run-record.ts';
 import type { ImportProgress, ImportSummary } from './run-record.ts';
 import { WriteBatch } from './write-batch.ts';
@@ -99,8 +99,10 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     await dispatch.drain();
     await measuring;
     batch.flush();
+    // The workers' heaps (and their PDF sandboxes) are not needed by the archive pass: freed first.
+    await pool?.close();
     resumeSearchIndex(db);
-    runArchiveChecks(db);
+    await runArchiveChecksInThread(db);
     withTransaction(db, () => sealManifest(db, run.runId));
     run.finish(status, status === 'interrupted' ? 'stopped by the user before the end' : undefined);
   } catch (err) {

@@ -261,13 +261,27 @@ export function listCopies(db: Db, messageId: string): ArchiveRecord[] {
   return rows.map(toRecord);
 }
 
-/** The decoded text and HTML of some messages (for comparing and diffing copies that differ). */
-export function readBodies(db: Db, sha256s: string[]): Map<string, { text: string | null; html: string | null }> {
+/**
+ * The decoded text and HTML of some messages (for comparing and diffing copies that differ), at
+ * most `maxChars` characters of them in all: a message whose text and HTML would go beyond it is
+ * left out (the caller treats it as not loaded); a smaller one after it may still fit. Lengths are
+ * asked of SQLite first, so what is left out is never read into memory.
+ */
+export function readBodies(db: Db, sha256s: string[], maxChars: number): Map<string, { text: string | null; html: string | null }> {
+  const size = cachedStatement(
+    db,
+    'SELECT coalesce(length(body_text), 0) + coalesce(length(body_html), 0) AS chars FROM messages WHERE sha256 = ?',
+  );
   const q = cachedStatement(db, 'SELECT body_text, body_html FROM messages WHERE sha256 = ?');
   const out = new Map<string, { text: string | null; html: string | null }>();
+  let left = maxChars;
   for (const sha of sha256s) {
+    const chars = (size.get(sha) as { chars: number } | undefined)?.chars;
+    if (chars === undefined || chars > left) continue;
     const r = q.get(sha) as { body_text: string | null; body_html: string | null } | undefined;
-    if (r) out.set(sha, { text: r.body_text, html: r.body_html });
+    if (!r) continue;
+    left -= chars;
+    out.set(sha, { text: r.body_text, html: r.body_html });
   }
   return out;
 }

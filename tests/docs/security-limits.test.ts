@@ -5,7 +5,9 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, MAX_FROM_LINE_BYTES, SNIFF_BYTES } from '../../src/import/limits.ts';
 import { MAX_BODY_TEXT_CHARS, MAX_HEADER_SECTION_BYTES, MAX_MIME_BOUNDARIES } from '../../src/parse/parse-message.ts';
 import { MAX_SIGNATURES, MAX_SIGNED_HEADERS } from '../../src/verify/verify-message.ts';
-import { ANALYSE_TIMEOUT_MS } from '../../src/pipeline/worker-pool.ts';
+import { ANALYSE_TIMEOUT_MS, WORKER_HEAP_MB, WORKER_YOUNG_MB } from '../../src/pipeline/worker-pool.ts';
+import { MAX_COMPARED_TEXT_CHARS } from '../../src/pipeline/archive-pass.ts';
+import { ARCHIVE_HEAP_MB } from '../../src/pipeline/archive-thread.ts';
 import { WRITE_BATCH } from '../../src/pipeline/write-batch.ts';
 import { BUSY_TIMEOUT_MS, WRITE_WAIT_MS } from '../../src/store/database.ts';
 import { DOWNLOAD_CAP } from '../../src/export/verdict-export.ts';
@@ -33,6 +35,10 @@ describe('SECURITY.md', () => {
     MAX_SIGNATURES,
     MAX_SIGNED_HEADERS,
     ANALYSE_TIMEOUT_MS,
+    WORKER_HEAP_MB,
+    WORKER_YOUNG_MB,
+    MAX_COMPARED_TEXT_CHARS,
+    ARCHIVE_HEAP_MB,
     WRITE_BATCH,
     BUSY_TIMEOUT_MS,
     WRITE_WAIT_MS,

@@ -1,0 +1,73 @@
+// The archive pass in its own thread (under ARCHIVE_HEAP_MB) writes what the same pass on the
+// caller's thread writes, and a pass that cannot run rejects with a sentence instead of a crash.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../src/store/database.ts';
+import type { Db } from '../../src/store/database.ts';
+import { importPaths } from '../../src/pipeline/run-import.ts';
+import { runArchiveChecks } from '../../src/pipeline/archive-pass.ts';
+import { runArchiveChecksInThread } from '../../src/pipeline/archive-thread.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'lt-archive-thread-'));
+
+/** Three copies of one Message-ID whose texts differ: the copies check has something to say. */
+function copy(n: number): string {
+  return [
+    'From: Ana <ana@example.org>',
+    'To: Bo <bo@example.org>',
+    'Subject: the budget',
+    'Date: Mon, 3 Mar 2025 09:00:00 +0000',
+    'Message-ID: <budget@example.org>',
+    'Content-Type: text/plain; charset=us-ascii',
+    '',
+    n === 2 ? 'The budget is four million, as agreed on Friday.' : 'The budget is two million, as agreed on Friday.',
+  ].join('\r\n');
+}
+
+function archiveFindings(db: Db): unknown[] {
+  return db.prepare("SELECT sha256, check_id, code FROM findings WHERE check_id LIKE 'archive-%' ORDER BY sha256, check_id, code").all();
+}
+
+beforeAll(async () => {
+  mkdirSync(join(dir, 'dump'));
+  for (const n of [0, 1, 2]) writeFileSync(join(dir, 'dump', `${n}.eml`), copy(n));
+  const db = openDatabase(join(dir, 'a.sqlite'));
+  await importPaths(db, [join(dir, 'dump')], { workers: 0 });
+  db.close();
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('runArchiveChecksInThread', () => {
+  it('writes the same archive findings as the pass run on the calling thread', async () => {
+    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'b.sqlite'));
+    const inThread = openDatabase(join(dir, 'a.sqlite'));
+    const inline = openDatabase(join(dir, 'b.sqlite'));
+    try {
+      clearArchiveFindings(inThread);
+      clearArchiveFindings(inline);
+      const touched = await runArchiveChecksInThread(inThread);
+      expect(touched).toBe(runArchiveChecks(inline));
+      expect(archiveFindings(inThread)).toEqual(archiveFindings(inline));
+      expect(archiveFindings(inThread).length).toBeGreaterThan(0);
+    } finally {
+      inThread.close();
+      inline.close();
+    }
+  });
+
+  it('rejects with a sentence when its database file is gone', async () => {
+    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'c.sqlite'));
+    const db = openDatabase(join(dir, 'c.sqlite'));
+    db.close();
+    rmSync(join(dir, 'c.sqlite'));
+    await expect(runArchiveChecksInThread(db)).rejects.toThrow(/^the archive pass failed: /);
+  });
+});
+
+/** Removes the archive findings the import wrote, so both passes start from the same state. */
+function clearArchiveFindings(db: Db): void {
+  db.prepare("DELETE FROM findings WHERE check_id LIKE 'archive-%'").run();
+}
