@@ -55,6 +55,10 @@ CREATE TABLE attachments (
   content_id     TEXT,
   PRIMARY KEY (sha256, idx)
 ) WITHOUT ROWID;
+CREATE TABLE deferred_indexes (
+  name TEXT PRIMARY KEY,
+  sql  TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE failures (
   id         INTEGER PRIMARY KEY,
   run_id     INTEGER NOT NULL REFERENCES import_runs (id),
