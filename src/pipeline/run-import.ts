@@ -9,7 +9,7 @@ import { resolveTxt } from 'node:dns/promises';
 import type { InputItem } from '../model.ts';
 import { beginBulkWrites, endBulkWrites, type Db } from '../store/database.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
-import { deferSearchIndex, resumeSearchIndex } from '../store/search-index.ts';
+import { deferIndexes, resumeSearchIndex } from '../store/search-index.ts';
 import { sealManifest } from '../store/manifest-repo.ts';
 import { withTransaction } from '../store/transaction.ts';
 import { measureInputs, readInputs } from '../import/read-inputs.ts';
@@ -77,7 +77,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   const dispatch = new Dispatch({ db, run, batch, pool, workers, verify, timeoutMs: options.timeoutMs ?? ANALYSE_TIMEOUT_MS });
 
   let status: 'completed' | 'interrupted' = 'completed';
-  deferSearchIndex(db);
+  deferIndexes(db);
   beginBulkWrites(db);
   try {
     const items = pool

@@ -4,6 +4,7 @@
 // is known to be ours, and every way opening can fail becomes a DatabaseError with one plain sentence.
 import Database from 'better-sqlite3';
 import { sha256Hex } from '../common/sha256.ts';
+import { restoreAbandonedIndexes } from './deferred-indexes.ts';
 import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
@@ -216,6 +217,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db, options.migrations);
+      // Indexes a killed import dropped (migration 010) are built again here, unless an import runs.
+      restoreAbandonedIndexes(db);
     });
   } catch (error) {
     db.close();

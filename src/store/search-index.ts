@@ -4,6 +4,7 @@
 // indexed in bulk, a slice at a time (while the import waits for its workers, and the rest at its end).
 import { cachedStatement } from './database.ts';
 import { withTransaction } from './transaction.ts';
+import { buildDeferredIndexes, dropDeferredIndexes } from './deferred-indexes.ts';
 import type { Db } from './database.ts';
 
 /**
@@ -63,12 +64,23 @@ export function deferSearchIndex(db: Db): void {
 }
 
 /**
- * Completes the index and turns the trigger back on. With two imports at once, the first to end
+ * As deferSearchIndex, and the indexes only the review screens and the archive pass read are dropped
+ * too (deferred-indexes.ts): an import's writes then touch the tables and their keys, and little else.
+ */
+export function deferIndexes(db: Db): void {
+  deferSearchIndex(db);
+  dropDeferredIndexes(db);
+}
+
+/**
+ * Completes the index, builds the indexes deferIndexes dropped, and turns the triggers back on. With two imports at once, the first to end
  * turns it on for the other too: that one is then only slower, never wrong. A killed import leaves
  * it off until the next import ends.
  */
 export function resumeSearchIndex(db: Db): number {
   const n = completeSearchIndex(db);
+  // The indexes dropped by deferIndexes, built over the finished tables (one sort each).
+  buildDeferredIndexes(db);
   cachedStatement(db, 'UPDATE index_state SET deferred = 0 WHERE id = 1').run();
   // Rows written between the last slice and the update above.
   return n + completeSearchIndex(db);
@@ -124,16 +136,18 @@ export function countBatch(db: Db, mark: BatchMark): void {
      ) WHERE n > 0
      ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n`,
   ).run({ m: mark.messages, s: mark.sources, f: mark.findings });
-  // The triage order of migration 008: a batch's findings belong to its own new messages.
+  // The triage order of migration 008: a batch's findings belong to its own new messages, so they are
+  // found by id, the range the batch added (findings_sha256 is dropped while an import writes).
   cachedStatement(
     db,
     `INSERT OR REPLACE INTO triage (sha256, tier, strong, weak, date_key, signed)
      SELECT m.sha256, CASE m.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END,
-       (SELECT count(*) FROM findings f WHERE f.sha256 = m.sha256 AND f.severity = 'strong'),
-       (SELECT count(*) FROM findings f WHERE f.sha256 = m.sha256 AND f.severity = 'weak'),
-       ifnull(m.date_epoch, 9007199254740991), m.signature_count > 0
-     FROM messages m WHERE m.rowid > @m`,
-  ).run({ m: mark.messages });
+       ifnull(f.strong, 0), ifnull(f.weak, 0), ifnull(m.date_epoch, 9007199254740991), m.signature_count > 0
+     FROM messages m LEFT JOIN (
+       SELECT sha256, sum(severity = 'strong') AS strong, sum(severity = 'weak') AS weak FROM findings WHERE id > @f GROUP BY sha256
+     ) f ON f.sha256 = m.sha256
+     WHERE m.rowid > @m`,
+  ).run({ m: mark.messages, f: mark.findings });
   cachedStatement(
     db,
     `INSERT INTO finding_week_counts (week, severity, n)

@@ -1,11 +1,16 @@
 // Migration 002: the full-text index and the summary counts stay equal to the messages, whatever
 // the store does (insert, verdict change, delete), and are backfilled on an older database.
+// Migration 010 keeps the archive facts when it moves them to a rowid table.
 import { summaryCounts, triageState } from '../helpers/summary-state.ts';
 import { describe, expect, it } from 'vitest';
 import { loadMigrations, openDatabase, type Db } from '../../src/store/database.ts';
 import { updateVerdict } from '../../src/store/messages-repo.ts';
 import { seedReviewDb } from '../helpers/review-corpus.ts';
 import { insertFixture, openFixtureDb, tempDbFile } from '../helpers/fixture-db.ts';
+import { importPaths } from '../../src/pipeline/run-import.ts';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
 
 function expectCountsEqual(db: Db): void {
   const { stored, counted } = summaryCounts(db);
@@ -160,6 +165,23 @@ describe('migration 008', () => {
     const s = triageState(db);
     expect((s.stored as { triage: unknown[] }).triage).toHaveLength(9);
     expect(s.stored).toEqual(s.counted);
+    db.close();
+  });
+});
+
+describe('migration 010', () => {
+  it('keeps every message’s facts when message_facts becomes a rowid table', async () => {
+    const file = tempDbFile();
+    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < 10) });
+    await importPaths(before, [join(ROOT, 'test-corpus/generated')], { workers: 0 });
+    const facts = (db: Db) => db.prepare('SELECT * FROM message_facts ORDER BY sha256').all();
+    const old = facts(before);
+    expect(old.length).toBeGreaterThan(20);
+    before.close();
+    const db = openDatabase(file);
+    expect(facts(db)).toEqual(old);
+    expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
+    expect(() => db.prepare('INSERT INTO message_facts SELECT * FROM message_facts LIMIT 1').run()).toThrow(/UNIQUE/);
     db.close();
   });
 });

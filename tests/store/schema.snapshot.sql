@@ -55,6 +55,10 @@ CREATE TABLE attachments (
   content_id     TEXT,
   PRIMARY KEY (sha256, idx)
 ) WITHOUT ROWID;
+CREATE TABLE deferred_indexes (
+  name TEXT PRIMARY KEY,
+  sql  TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE failures (
   id         INTEGER PRIMARY KEY,
   run_id     INTEGER NOT NULL REFERENCES import_runs (id),
@@ -128,14 +132,14 @@ CREATE TABLE mailboxes (
   owners      TEXT    NOT NULL,
   copies      INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE message_facts (
-  sha256      TEXT    PRIMARY KEY REFERENCES messages (sha256),
+CREATE TABLE "message_facts" (
+  sha256      TEXT    NOT NULL UNIQUE REFERENCES messages (sha256),
   version     INTEGER NOT NULL,
   placement   TEXT    NOT NULL,
   facts       TEXT    NOT NULL,
   quote_grams TEXT    NOT NULL,
   text_grams  TEXT    NOT NULL
-) WITHOUT ROWID;
+);
 CREATE TABLE message_refs (
   ref    TEXT NOT NULL,
   sha256 TEXT NOT NULL REFERENCES messages (sha256),
