@@ -65,6 +65,10 @@ export class WriteBatch {
 
   addFailure(item: Extract<InputItem, { kind: 'failure' | 'skipped' }>, sha256?: string): void {
     this.ops.push({ kind: 'failure', item, ...(sha256 ? { sha256 } : {}) });
+    // An input's own failure may end a full batch (a zip of thousands of refused entries otherwise
+    // piles up until the next message); a message's failure waits for the message it comes with,
+    // which follows at once, so that both are written in one transaction.
+    if (sha256 === undefined) this.flushIfFull();
   }
 
   private flushIfFull(): void {
