@@ -4,6 +4,7 @@
 // over the finished table is one sort. This module takes the connection type from better-sqlite3
 // itself, not from database.ts, because openDatabase calls it (restoreAbandonedIndexes).
 import type Database from 'better-sqlite3';
+import { isProcessAlive } from '../common/process-alive.ts';
 
 type Db = Database.Database;
 
@@ -111,16 +112,6 @@ export function countDeferredIndexes(db: Db): number {
 export function restoreAbandonedIndexes(db: Db): number {
   if (countDeferredIndexes(db) === 0) return 0;
   const pids = db.prepare("SELECT pid FROM import_runs WHERE status = 'running' AND pid IS NOT NULL").pluck().all() as number[];
-  if (pids.some((pid) => pid === process.pid || isAlive(pid))) return 0;
+  if (pids.some((pid) => pid === process.pid || isProcessAlive(pid))) return 0;
   return buildDeferredIndexes(db);
-}
-
-// The same test as runs-repo's markAbandonedRuns; runs-repo imports database.ts, which calls this module.
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

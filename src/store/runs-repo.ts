@@ -3,6 +3,7 @@ import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
 import type { InputFailure } from '../model.ts';
 import { column, insertSql, readRow, selectList, writeRow, type RowCodec } from './row-codec.ts';
+import { isProcessAlive } from '../common/process-alive.ts';
 
 export interface RunCounts {
   bytesRead: number;
@@ -129,21 +130,12 @@ export function markAbandonedRuns(db: Db): number {
   }[];
   let n = 0;
   for (const r of rows) {
-    if (r.pid !== null && r.pid !== process.pid && isAlive(r.pid)) continue;
+    if (r.pid !== null && r.pid !== process.pid && isProcessAlive(r.pid)) continue;
     if (r.pid === process.pid) continue;
     finishRun(db, r.id, 'interrupted', 'the import process stopped before the end (killed or crashed)');
     n++;
   }
   return n;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function recordFailure(db: Db, runId: number, kind: 'failure' | 'skipped', f: InputFailure, sha256: string | null = null): void {
