@@ -64,7 +64,8 @@ function decodeList(list: ParsedAddress[]): ParsedAddress[] {
   return out;
 }
 
-function toAddress(name: string, address: string): Address {
+/** An address with its domain as compared: lower case, without a trailing dot; '' when it has none. */
+export function toAddress(name: string, address: string): Address {
   const at = address.lastIndexOf('@');
   return {
     name,

@@ -12,7 +12,7 @@ import { describeDateProblem, parseMailTime } from './mail-time.ts';
 import { readReceivedHops } from './received.ts';
 import { walkMime, WalkDeclined } from './mime-walk.ts';
 import type { WalkResult } from './mime-walk.ts';
-import { decodeAddressHeader, decodeSubject } from './address-decode.ts';
+import { decodeAddressHeader, decodeSubject, toAddress } from './address-decode.ts';
 import { readDocumentMetadata } from './document-metadata.ts';
 
 /**
@@ -236,21 +236,6 @@ function isValidUtf8(b: Buffer): boolean {
   } catch {
     return false;
   }
-}
-
-export function toAddress(name: string, address: string): Address {
-  const at = address.lastIndexOf('@');
-  return {
-    name,
-    address,
-    domain:
-      at === -1
-        ? ''
-        : address
-            .slice(at + 1)
-            .toLowerCase()
-            .replace(/\.$/, ''),
-  };
 }
 
 function flatten(obj: AddressObject | AddressObject[] | undefined): Address[] {
