@@ -123,10 +123,24 @@ async function readAttachedDocuments(attachments: AttachmentInfo[], documents: {
   });
 }
 
-/** The message-level fields read from the root headers, as mailparser decodes them. */
-function fromWalk(_bytes: Buffer, headers: RawHeader[], walked: WalkResult, problems: ParsedMessage['problems']): ParsedMessage {
+/** The Date and the ids of a message, read from its root headers the same way whichever parser read the body. */
+function dateAndIds(
+  headers: RawHeader[],
+): Pick<ParsedMessage, 'dateRaw' | 'dateEpoch' | 'dateProblem' | 'messageId' | 'inReplyTo' | 'references'> {
   const dateRaw = firstHeader(headers, 'date');
   const messageId = firstHeader(headers, 'message-id');
+  return {
+    dateRaw,
+    dateEpoch: parseMailTime(dateRaw),
+    dateProblem: describeDateProblem(dateRaw),
+    messageId: messageId ? messageId.trim() : null,
+    inReplyTo: firstHeader(headers, 'in-reply-to'),
+    references: (firstHeader(headers, 'references') ?? '').split(/\s+/).filter((s) => s.length > 0),
+  };
+}
+
+/** The message-level fields read from the root headers, as mailparser decodes them. */
+function fromWalk(_bytes: Buffer, headers: RawHeader[], walked: WalkResult, problems: ParsedMessage['problems']): ParsedMessage {
   const all = (key: string) => headers.filter((h) => h.key === key);
   const lastOf = (key: string) => all(key).slice(-1);
   const list = (hs: RawHeader[], key: string): Address[] =>
@@ -142,12 +156,7 @@ function fromWalk(_bytes: Buffer, headers: RawHeader[], walked: WalkResult, prob
     replyTo: list(lastOf('reply-to'), 'reply-to'),
     to: list(all('to'), 'to'),
     cc: list(all('cc'), 'cc'),
-    dateRaw,
-    dateEpoch: parseMailTime(dateRaw),
-    dateProblem: describeDateProblem(dateRaw),
-    messageId: messageId ? messageId.trim() : null,
-    inReplyTo: firstHeader(headers, 'in-reply-to'),
-    references: (firstHeader(headers, 'references') ?? '').split(/\s+/).filter((s) => s.length > 0),
+    ...dateAndIds(headers),
     subject: decodeSubject(lastOf('subject')[0]?.raw ?? null) ?? firstHeader(headers, 'subject'),
     listId: firstHeader(headers, 'list-id'),
     received: readReceivedHops(headers),
@@ -160,8 +169,6 @@ function fromWalk(_bytes: Buffer, headers: RawHeader[], walked: WalkResult, prob
 }
 
 function fromMailparser(headers: RawHeader[], mail: ParsedMail | null, problems: ParsedMessage['problems']): ParsedMessage {
-  const dateRaw = firstHeader(headers, 'date');
-  const messageId = firstHeader(headers, 'message-id');
   return {
     headers,
     from: addresses(flatten(mail?.from), firstHeader(headers, 'from')),
@@ -169,12 +176,7 @@ function fromMailparser(headers: RawHeader[], mail: ParsedMail | null, problems:
     replyTo: addresses(flatten(mail?.replyTo), firstHeader(headers, 'reply-to')),
     to: addresses(flatten(mail?.to), firstHeader(headers, 'to')),
     cc: addresses(flatten(mail?.cc), firstHeader(headers, 'cc')),
-    dateRaw,
-    dateEpoch: parseMailTime(dateRaw),
-    dateProblem: describeDateProblem(dateRaw),
-    messageId: messageId ? messageId.trim() : null,
-    inReplyTo: firstHeader(headers, 'in-reply-to'),
-    references: (firstHeader(headers, 'references') ?? '').split(/\s+/).filter((s) => s.length > 0),
+    ...dateAndIds(headers),
     subject: mail?.subject ?? firstHeader(headers, 'subject'),
     listId: firstHeader(headers, 'list-id'),
     received: readReceivedHops(headers),
