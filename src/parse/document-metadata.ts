@@ -88,7 +88,8 @@ function looksLikeOle(b: Buffer): boolean {
   return b.length >= 8 && b.readUInt32BE(0) === 0xd0cf11e0 && b.readUInt32BE(4) === 0xa1b11ae1;
 }
 
-function emptyMetadata(format: Format, problems: string[] = []): DocumentMetadata {
+/** A document of this format that says nothing about itself (every field null), with these problems. */
+export function emptyMetadata(format: Format, problems: string[] = []): DocumentMetadata {
   return {
     format,
     title: null,

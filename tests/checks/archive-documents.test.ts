@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { archiveDocuments, MIN_HABIT_DOCUMENTS, type ArchiveDocumentsInput } from '../../src/checks/archive-documents.ts';
 import type { ArchivePerson, DocumentFact, DocumentMetadata, Finding } from '../../src/model.ts';
+import { emptyMetadata } from '../../src/parse/document-metadata.ts';
 
 const DAY = 86400;
 const T = Date.UTC(2017, 0, 2, 9, 0, 0) / 1000;
@@ -36,23 +37,7 @@ function fact(sender: string, date: number, meta: Partial<DocumentMetadata>, con
     attachmentIndex: 0,
     filename: `doc-${seq}.docx`,
     contentSha256: content ?? `c${String(seq).padStart(63, '0')}`,
-    document: {
-      format: 'docx',
-      title: null,
-      author: null,
-      lastModifiedBy: null,
-      application: 'Microsoft Office Word 16.0000',
-      producer: null,
-      company: null,
-      language: null,
-      created: null,
-      modified: null,
-      timesWithoutZone: false,
-      revision: null,
-      template: null,
-      problems: [],
-      ...meta,
-    },
+    document: { ...emptyMetadata('docx'), application: 'Microsoft Office Word 16.0000', ...meta },
   };
 }
 

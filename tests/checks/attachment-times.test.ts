@@ -3,25 +3,17 @@ import { check, DOCUMENT_TIME_TOLERANCE_SECONDS } from '../../src/checks/attachm
 import { runChecks } from '../../src/checks/index.ts';
 import type { AttachmentInfo, CheckInput, DocumentMetadata } from '../../src/model.ts';
 import { codesOf, message, received } from './fixtures.ts';
+import { emptyMetadata } from '../../src/parse/document-metadata.ts';
 
 const at = (iso: string): number => Date.parse(iso) / 1000;
 
 function doc(fields: Partial<DocumentMetadata>): DocumentMetadata {
   return {
-    format: 'docx',
-    title: null,
+    ...emptyMetadata('docx'),
     author: 'Jean Dupont',
     lastModifiedBy: 'Jean Dupont',
     application: 'Microsoft Office Word',
-    producer: null,
-    company: null,
     language: 'fr-FR',
-    created: null,
-    modified: null,
-    timesWithoutZone: false,
-    revision: null,
-    template: null,
-    problems: [],
     ...fields,
   };
 }
