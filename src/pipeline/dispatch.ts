@@ -13,16 +13,21 @@ import type { PoolAnswer, WorkerPool } from './worker-pool.ts';
 import type { WriteBatch } from './write-batch.ts';
 
 /**
- * Message bytes read and not yet written, at most (in the workers' queues and the write batch;
- * the reader thread runs ahead by 32 MiB more). Bench: with 192 MiB here and 64 MiB batches, peak
- * RSS reached 879 MB on the 2.7 GB mixed dump and 920 MB on the 3.3 GB mbox (607 MB at 0.7 GB),
- * flat once the pipeline backs up to this bound; the memory is this budget, the threads' heaps and
- * the decode copies, not the dump. A single message larger than this still goes through, alone.
+ * Message bytes handed to the workers and not yet answered, at most (the write batch holds up to
+ * WRITE_BATCH_BYTES more; the reader thread runs ahead by 32 MiB). What the answers hold is several
+ * times these bytes (parsed view, decoded text and HTML): 20,000-message mixed dump, 4,000 of it,
+ * peak RSS 533 MB with 24 MiB here, 605 MB with 32 MiB, 718 MB with 48 MiB and 850 MB with 128 MiB
+ * (and the deeper queues below). A single message larger than this still goes through, alone.
  */
-export const IN_FLIGHT_BYTES = 128 * 1024 * 1024;
+export const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 
-/** Messages waiting per worker, at most: enough to bridge a write batch on the main thread. */
-const IN_FLIGHT_PER_WORKER = 16;
+/**
+ * Messages handed to the workers and not answered, at most per worker. A write batch keeps the main
+ * thread busy for a few hundred ms (1,000 small messages), and the workers must not run dry meanwhile:
+ * 16 here (8 queued in each worker) left them idle a third of the time on 20,000 small messages
+ * (23.2 s); 512 (256 queued) 18.7 s. Large messages are bounded by IN_FLIGHT_BYTES first.
+ */
+const IN_FLIGHT_PER_WORKER = 512;
 
 export interface DispatchContext {
   db: Db;

@@ -49,8 +49,8 @@ interface Slot {
   timer: NodeJS.Timeout | null;
 }
 
-/** Messages handed to one worker at once: enough to bridge a database write on the main thread. */
-const PER_WORKER = 8;
+/** Messages handed to one worker at once: enough to bridge a database write on the main thread (dispatch.ts). */
+const PER_WORKER = 256;
 
 const WORKER_URL = new URL('./analyse-worker.ts', import.meta.url);
 

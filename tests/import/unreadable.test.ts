@@ -14,23 +14,29 @@ function systemError(code: string, syscall: string, path: string): NodeJS.ErrnoE
   return Object.assign(new Error(`${code}: simulated, ${syscall} '${path}'`), { code, syscall, path });
 }
 
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs/promises')>();
+// The readers' system calls are synchronous (readers/chunks.ts says why): those are the ones failed here.
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
+  const failingReads = new Map<number, string>();
   return {
     ...real,
-    open: async (...args: Parameters<typeof real.open>) => {
+    openSync: (...args: Parameters<typeof real.openSync>) => {
       const path = String(args[0]);
       if (path.includes('simulated-eacces')) throw systemError('EACCES', 'open', path);
-      const handle = await real.open(...args);
-      if (path.includes('simulated-eio')) {
-        handle.read = (() => Promise.reject(systemError('EIO', 'read', path))) as typeof handle.read;
-      }
-      return handle;
+      const fd = real.openSync(...args);
+      if (path.includes('simulated-eio')) failingReads.set(fd, path);
+      else failingReads.delete(fd);
+      return fd;
     },
-    readdir: async (...args: Parameters<typeof real.readdir>) => {
+    readSync: (...args: Parameters<typeof real.readSync>) => {
+      const path = failingReads.get(args[0]);
+      if (path !== undefined) throw systemError('EIO', 'read', path);
+      return real.readSync(...args);
+    },
+    readdirSync: (...args: Parameters<typeof real.readdirSync>) => {
       const path = String(args[0]);
       if (path.includes('simulated-locked-dir')) throw systemError('EACCES', 'scandir', path);
-      return real.readdir(...args);
+      return real.readdirSync(...args);
     },
   };
 });

@@ -1,6 +1,6 @@
 // Byte streams as async iterables of Buffers: how files are read without holding them whole.
 
-import type { FileHandle } from 'node:fs/promises';
+import { readSync } from 'node:fs';
 import { READ_CHUNK_BYTES } from '../limits.ts';
 
 /** Counts input bytes consumed for one file, never beyond that file's size (progress/ETA). */
@@ -9,19 +9,18 @@ export interface FileProgress {
 }
 
 /**
- * Reads a file from `start` to EOF or `end` (the size seen by stat, so a file still being written
+ * Reads an open file from `start` to EOF or `end` (the size seen by stat, so a file still being written
  * cannot keep us reading forever). Each chunk is a fresh Buffer: readers keep slices of it.
+ *
+ * The reads are synchronous: the readers run in a thread of their own (or, with --workers 0, on a
+ * thread that waits for them anyway), and going through libuv's thread pool cost about 30 times the
+ * CPU of the read itself (20,000 small files: 7.8 CPU-s with fs/promises, 0.4 s with fs sync calls).
  */
-export async function* readFileChunks(
-  handle: FileHandle,
-  start: number,
-  end: number,
-  progress: FileProgress | null,
-): AsyncGenerator<Buffer> {
+export async function* readFileChunks(fd: number, start: number, end: number, progress: FileProgress | null): AsyncGenerator<Buffer> {
   let position = start;
   while (position < end) {
     const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, end - position));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    const bytesRead = readSync(fd, buffer, 0, buffer.length, position);
     if (bytesRead === 0) return;
     position += bytesRead;
     progress?.add(bytesRead);

@@ -1,8 +1,7 @@
 // A regular file found by the walk: opened once, sniffed, handed to the registry's dispatch.
 // I/O errors (EACCES, EIO) while opening or reading become `input/unreadable` records.
 
-import { constants } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { InputItem } from '../../model.ts';
 import { readFileChunks } from './chunks.ts';
@@ -36,17 +35,18 @@ export async function* readDiskFile(path: string, size: number, place: Place, ct
 }
 
 async function* readOpened(path: string, place: Place, progress: FileProgress, ctx: ReadContext): AsyncGenerator<InputItem> {
-  let handle: FileHandle;
+  let fd: number;
   try {
     // O_NONBLOCK: if the file was swapped for a FIFO since the walk looked, open must not hang.
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    // Synchronous, like the reads (chunks.ts): a file's round trips through the thread pool cost far more.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if (!isSystemError(error)) throw error;
     yield failure(path, 'input/unreadable', `the file cannot be opened: ${describeSystemError(error)}`);
     return;
   }
   try {
-    const info = await handle.stat();
+    const info = fstatSync(fd);
     if (!info.isFile()) {
       yield skipped(path, 'input/not-a-file', 'not a regular file (it changed while the import ran): not read');
       return;
@@ -58,8 +58,8 @@ async function* readOpened(path: string, place: Place, progress: FileProgress, c
       folder: place.folder,
       mailbox: place.mailbox,
       size: info.size,
-      chunks: readFileChunks(handle, 0, info.size, progress),
-      openZip: async () => fileZipSource(handle, info.size),
+      chunks: readFileChunks(fd, 0, info.size, progress),
+      openZip: async () => fileZipSource(fd, info.size),
       zipDepth: 0,
       progress,
       zipBudget: null,
@@ -74,7 +74,7 @@ async function* readOpened(path: string, place: Place, progress: FileProgress, c
       throw error;
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

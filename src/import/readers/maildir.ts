@@ -2,7 +2,7 @@
 // deliveries in progress (possibly half-written), so its files are recorded and not read. Maildir++
 // sub-folders (`.Sent`, `.Archive.2019`) are maildirs themselves and are recognised on their own.
 
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { joinLabel } from './context.ts';
 import type { FolderFormat } from './directory.ts';
 
@@ -23,8 +23,13 @@ export const maildirFormat: FolderFormat = {
 async function isMaildir(label: string, names: readonly string[]): Promise<boolean> {
   if (!REQUIRED.every((name) => names.includes(name))) return false;
   for (const name of REQUIRED) {
-    const info = await stat(joinLabel(label, name)).catch(() => null);
-    if (!info?.isDirectory()) return false;
+    let info;
+    try {
+      info = statSync(joinLabel(label, name));
+    } catch {
+      return false;
+    }
+    if (!info.isDirectory()) return false;
   }
   return true;
 }

@@ -1,7 +1,6 @@
 // Random access to a zip's bytes for yauzl, without extracting anything to disk: a file on disk,
 // a stored (uncompressed) zip inside another zip read in place, or a deflated inner zip in memory.
 
-import type { FileHandle } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { RandomAccessReader, fromRandomAccessReader, type ZipFile } from 'yauzl';
 import { readFileChunks } from './chunks.ts';
@@ -20,10 +19,10 @@ class SourceReader extends RandomAccessReader {
   }
 }
 
-export function fileZipSource(handle: FileHandle, size: number): ZipSource {
+export function fileZipSource(fd: number, size: number): ZipSource {
   return {
     size,
-    openRange: (start, end) => Readable.from(readFileChunks(handle, start, end, null), { objectMode: false }),
+    openRange: (start, end) => Readable.from(readFileChunks(fd, start, end, null), { objectMode: false }),
   };
 }
 
