@@ -228,11 +228,13 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
 }
 
 /**
- * Page cache of the importing connection (SQLite's default is 2 MB: 125 of our 16 KiB pages). Bench,
- * loaded machine: on 20,000 small messages 8 MB wrote 4.1 GB and 32 MB 2.7 GB for the same CPU time,
- * but on the mixed dump peak RSS was 818 MB with 2 MB, 854 MB with 8 MB and 906-933 MB with 32 MB.
+ * Page cache of the importing connection (SQLite's default is 2 MB: 125 of our 16 KiB pages). A
+ * batch's message bytes, parsed views and texts pass through it, and the pages of the sha256-keyed
+ * tables it inserts into at random were evicted between batches and read again: 100,000 small
+ * messages took 95.9 s (28.9 s in the kernel) with 8 MB, 86.7 s (20.5 s) with 64 MB, for 82 MB more
+ * peak RSS (747 MB). Earlier, with 32 MB write batches, 32 MB of cache took the mixed dump to 930 MB.
  */
-const IMPORT_CACHE_KIB = 8 * 1024;
+const IMPORT_CACHE_KIB = 64 * 1024;
 
 /**
  * Settings for an import's writes, on this connection until endBulkWrites. Statement journals (the
