@@ -119,14 +119,20 @@ export class WorkerPool {
     this.setup.keys.push(...keys);
   }
 
+  /**
+   * Hands waiting messages out, each to the worker holding fewest. Filling one worker to PER_WORKER
+   * before the next left the second idle whenever the byte budget allowed fewer messages in flight
+   * than that (the mixed dump: one worker busy, the other idle 80 % of the time).
+   */
   private pump(): void {
-    for (const slot of this.slots) {
-      while (slot.tasks.length < PER_WORKER && this.queue.length > 0) {
-        const task = this.queue.shift()!;
-        slot.tasks.push(task);
-        slot.worker.postMessage({ type: 'analyse', id: task.id, bytes: task.bytes });
-      }
-      if (slot.tasks.length > 0 && !slot.timer) this.arm(slot);
+    while (this.queue.length > 0) {
+      let slot: Slot | null = null;
+      for (const s of this.slots) if (s.tasks.length < PER_WORKER && (!slot || s.tasks.length < slot.tasks.length)) slot = s;
+      if (!slot) break;
+      const task = this.queue.shift()!;
+      slot.tasks.push(task);
+      slot.worker.postMessage({ type: 'analyse', id: task.id, bytes: task.bytes });
+      if (!slot.timer) this.arm(slot);
     }
   }
 
