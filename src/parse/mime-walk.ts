@@ -123,9 +123,10 @@ function splitParts(body: Buffer, boundary: string): Buffer[] {
  */
 function base64Text(body: Buffer, from = 0, to = body.length): string {
   let s = body.toString('latin1', from, to);
-  const dash = body.indexOf(0x2d, from);
-  const under = body.indexOf(0x5f, from);
-  if ((dash !== -1 && dash < to) || (under !== -1 && under < to)) s = s.replace(/[-_]/g, '');
+  // Searched within [from, to) only: a search of the whole rest of the body, slice after slice,
+  // read a large attachment several times over.
+  const range = body.subarray(from, to);
+  if (range.indexOf(0x2d) !== -1 || range.indexOf(0x5f) !== -1) s = s.replace(/[-_]/g, '');
   const eq = s.indexOf('=');
   if (eq !== -1 && /[A-Za-z0-9+/]/.test(s.slice(eq))) throw new WalkDeclined('base64 padding inside the data');
   return s;
