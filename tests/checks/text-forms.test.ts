@@ -1,10 +1,10 @@
-// comparableText and sampleGrams were rewritten for speed (issue 8): the stored facts of a database
+// comparableText, sampleGrams and normaliseText were rewritten for speed (issue 8): the stored facts of a database
 // made before must still compare with new ones, so the outputs must be the same. The reference below
 // is the code as it was before (commit a9d5fcd), run against the new code on fuzzed texts built from
 // the pieces that steer it: quote markers, attributions (also wrapped and after blank lines), quoted
 // header blocks, separators, case-changing letters (final sigma, dotted capital I), odd whitespace.
 import { describe, expect, it } from 'vitest';
-import { comparableText, GRAM_WORDS, sampleGrams } from '../../src/checks/text-forms.ts';
+import { comparableText, GRAM_WORDS, normaliseText, sampleGrams } from '../../src/checks/text-forms.ts';
 
 const SEPARATOR =
   /^\s*-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht|message transféré)\s*-{2,}\s*$/i;
@@ -122,6 +122,16 @@ describe('text forms: the faster code gives the same outputs as before', () => {
 
   it('comparableText', () => {
     for (const text of texts) expect(comparableText(text)).toBe(referenceComparableText(text));
+  });
+
+  it('normaliseText', () => {
+    const reference = (text: string | null): string => (text ?? '').replace(/[\s\u00a0\u200b]+/g, ' ').trim();
+    const odd = [' ', '  ', '\t', '\n', '\r\n', '\u00a0', '\u200b', ' \u200b', '\u2028', '\ufeff', 'a', 'bc'];
+    const random = randomFrom(9);
+    const mixed = Array.from({ length: 3000 }, () =>
+      Array.from({ length: Math.floor(random() * 30) }, () => odd[Math.floor(random() * odd.length)]!).join(''),
+    );
+    for (const text of [...texts, ...mixed]) expect(normaliseText(text)).toBe(reference(text));
   });
 
   it('sampleGrams, for limits from none to more grams than the text has', () => {
