@@ -9,6 +9,7 @@ import { resolveTxt } from 'node:dns/promises';
 import type { InputItem } from '../model.ts';
 import { beginBulkWrites, endBulkWrites, type Db } from '../store/database.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
+import { hasAnyMessage } from '../store/messages-repo.ts';
 import { deferIndexes, resumeSearchIndex } from '../store/search-index.ts';
 import { sealManifest } from '../store/manifest-repo.ts';
 import { withTransaction } from '../store/transaction.ts';
@@ -64,7 +65,9 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     workers > 0
       ? new WorkerPool(
           workers,
-          { keys: keyRecords, dnsLive: !!options.dnsLive, now, dbFile: db.memory ? null : db.name },
+          // Into an empty database, the workers need not ask it whether a message is known: only this
+          // run can have stored it, and the write batch sees that (0.5 CPU-s per 20,000 small messages).
+          { keys: keyRecords, dnsLive: !!options.dnsLive, now, dbFile: db.memory || !hasAnyMessage(db) ? null : db.name },
           options.timeoutMs ?? ANALYSE_TIMEOUT_MS,
         )
       : null;

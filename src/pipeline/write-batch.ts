@@ -53,7 +53,8 @@ export class WriteBatch {
   }
 
   addMessage(a: AnalysedMessage, source: SourceRef): void {
-    if (this.isStored(a.sha256)) {
+    // Only this batch is asked here: whether the store has it is asked once, in the write transaction.
+    if (this.queued.has(a.sha256)) {
       this.addSource(a.sha256, source);
       return;
     }

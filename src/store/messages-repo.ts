@@ -85,6 +85,11 @@ const FINDING_CODEC: RowCodec<Finding> = {
   explains: optional(joined('explains', ';')),
 };
 
+/** Whether the store holds any message at all. */
+export function hasAnyMessage(db: Db): boolean {
+  return cachedStatement(db, 'SELECT 1 FROM messages LIMIT 1').get() !== undefined;
+}
+
 export function hasMessage(db: Db, sha256: string): boolean {
   return cachedStatement(db, 'SELECT 1 FROM messages WHERE sha256 = ?').get(sha256) !== undefined;
 }
