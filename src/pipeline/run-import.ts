@@ -105,6 +105,8 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     // The workers' heaps (and their PDF sandboxes) are not needed by the archive pass: freed first.
     await pool?.close();
     resumeSearchIndex(db);
+    // So is this connection's import page cache (database.ts): freed for the archive pass's thread.
+    endBulkWrites(db);
     await runArchiveChecksInThread(db);
     withTransaction(db, () => sealManifest(db, run.runId));
     run.finish(status, status === 'interrupted' ? 'stopped by the user before the end' : undefined);

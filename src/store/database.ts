@@ -231,10 +231,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
  * Page cache of the importing connection (SQLite's default is 2 MB: 125 of our 16 KiB pages). A
  * batch's message bytes, parsed views and texts pass through it, and the pages of the sha256-keyed
  * tables it inserts into at random were evicted between batches and read again: 100,000 small
- * messages took 95.9 s (28.9 s in the kernel) with 8 MB, 86.7 s (20.5 s) with 64 MB, for 82 MB more
- * peak RSS (747 MB). Earlier, with 32 MB write batches, 32 MB of cache took the mixed dump to 930 MB.
+ * messages took 95.9 s (28.9 s in the kernel) with 8 MB, 86.7 s (20.5 s) with 64 MB. 32 MB, for
+ * memory: the fuzz run peaked at 965 MB with 8 MB and 986-1,039 MB with 64 MB (and deeper queues).
+ * Given back before the archive pass (endBulkWrites).
  */
-const IMPORT_CACHE_KIB = 64 * 1024;
+const IMPORT_CACHE_KIB = 32 * 1024;
 
 /**
  * Settings for an import's writes, on this connection until endBulkWrites. Statement journals (the
