@@ -30,7 +30,7 @@ export const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
  * 256 and 986-1,039 MB with 512 (with the page caches of database.ts). Large messages are bounded by
  * IN_FLIGHT_BYTES first.
  */
-const IN_FLIGHT_PER_WORKER = 256;
+const IN_FLIGHT_PER_WORKER = 64;
 
 export interface DispatchContext {
   db: Db;

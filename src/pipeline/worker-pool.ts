@@ -50,7 +50,7 @@ interface Slot {
 }
 
 /** Messages handed to one worker at once: enough to bridge a database write on the main thread (dispatch.ts). */
-const PER_WORKER = 128;
+const PER_WORKER = 32;
 
 const WORKER_URL = new URL('./analyse-worker.ts', import.meta.url);
 
