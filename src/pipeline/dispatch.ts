@@ -17,18 +17,17 @@ import type { WriteBatch } from './write-batch.ts';
  * WRITE_BATCH_BYTES more; the reader thread runs ahead by 32 MiB). What the answers hold is several
  * times these bytes (parsed view, decoded text and HTML): on 4,000 messages of the mixed dump, peak
  * RSS 533 MB with 24 MiB here, 605 MB with 32 MiB, 718 MB with 48 MiB and 850 MB with 128 MiB (with
- * the deeper queues below). A single message larger than this still goes through, alone.
+ * 512 messages per worker below). A single message larger than this still goes through, alone.
  */
 export const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 
 /**
  * Messages handed to the workers and not answered, at most per worker. A write batch keeps the main
  * thread busy for a few hundred ms (1,000 small messages), and the workers must not run dry meanwhile:
- * 16 here (8 queued in each worker) left them idle a third of the time on 20,000 small messages.
- * Deeper is faster but costs memory, since answers wait in the message port while a batch is written:
- * the fuzz run (`npm run fuzz -- --count 10000 --workers 2`) peaked at 915 MB with 128, 952 MB with
- * 256 and 986-1,039 MB with 512 (with the page caches of database.ts). Large messages are bounded by
- * IN_FLIGHT_BYTES first.
+ * 16 here (8 queued in each worker) left them idle a third of the time. Deeper costs memory: answers
+ * wait in the message port while a batch is written, and each holds its message's shared bytes. The
+ * whole mixed dump (20,000 messages, 2.7 GB): 16: 47.3 s, peak RSS 622 MB; 64: 39.6 s, 753 MB; 256:
+ * 40.5 s, 1,151 MB. The fuzz run (`npm run fuzz -- --count 10000 --workers 2`): 911 MB with 64.
  */
 const IN_FLIGHT_PER_WORKER = 64;
 

@@ -232,7 +232,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
  * batch's message bytes, parsed views and texts pass through it, and the pages of the sha256-keyed
  * tables it inserts into at random were evicted between batches and read again: 100,000 small
  * messages took 95.9 s (28.9 s in the kernel) with 8 MB, 86.7 s (20.5 s) with 64 MB. 32 MB, for
- * memory: the fuzz run peaked at 965 MB with 8 MB and 986-1,039 MB with 64 MB (and deeper queues).
+ * memory: the fuzz run peaked at 965 MB with 8 MB and 986-1,039 MB with 64 MB (with deeper queues
+ * than dispatch.ts now keeps).
  * Given back before the archive pass (endBulkWrites).
  */
 const IMPORT_CACHE_KIB = 32 * 1024;
