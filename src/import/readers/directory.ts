@@ -185,7 +185,7 @@ async function* walkMailFolder(label: string, rel: string, place: Place, depth: 
 }
 
 /** The value, or null when the call fails (the walk reports such paths where it reaches them). */
-function attempt<T>(call: () => T): T | null {
+export function attempt<T>(call: () => T): T | null {
   try {
     return call();
   } catch {

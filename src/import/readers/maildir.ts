@@ -4,7 +4,7 @@
 
 import { statSync } from 'node:fs';
 import { joinLabel } from './context.ts';
-import type { FolderFormat } from './directory.ts';
+import { attempt, type FolderFormat } from './directory.ts';
 
 const REQUIRED = ['cur', 'new', 'tmp'];
 
@@ -23,13 +23,7 @@ export const maildirFormat: FolderFormat = {
 async function isMaildir(label: string, names: readonly string[]): Promise<boolean> {
   if (!REQUIRED.every((name) => names.includes(name))) return false;
   for (const name of REQUIRED) {
-    let info;
-    try {
-      info = statSync(joinLabel(label, name));
-    } catch {
-      return false;
-    }
-    if (!info.isDirectory()) return false;
+    if (!attempt(() => statSync(joinLabel(label, name)))?.isDirectory()) return false;
   }
   return true;
 }
