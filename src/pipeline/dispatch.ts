@@ -17,19 +17,24 @@ import type { WriteBatch } from './write-batch.ts';
  * WRITE_BATCH_BYTES more; the reader thread runs ahead by 32 MiB). What the answers hold is several
  * times these bytes (parsed view, decoded text and HTML): on 4,000 messages of the mixed dump, peak
  * RSS 533 MB with 24 MiB here, 605 MB with 32 MiB, 718 MB with 48 MiB and 850 MB with 128 MiB (with
- * 512 messages per worker below). A single message larger than this still goes through, alone.
+ * 512 messages per worker below). This, not the count, bounds large messages in flight: the whole
+ * mixed dump (20,000 messages, 2.7 GB) with 256 per worker took 39.7 s and 793 MB with 24 MiB, 44.6 s
+ * and 737 MB with 16 MiB (64 per worker and 32 MiB: 42.3 s, 789 MB, same hour). A single message
+ * larger than this still goes through, alone.
  */
-export const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+export const IN_FLIGHT_BYTES = 24 * 1024 * 1024;
 
 /**
- * Messages handed to the workers and not answered, at most per worker. A write batch keeps the main
- * thread busy for a few hundred ms (1,000 small messages), and the workers must not run dry meanwhile:
- * 16 here (8 queued in each worker) left them idle a third of the time. Deeper costs memory: answers
- * wait in the message port while a batch is written, and each holds its message's shared bytes. The
- * whole mixed dump (20,000 messages, 2.7 GB): 16: 47.3 s, peak RSS 622 MB; 64: 39.6 s, 753 MB; 256:
- * 40.5 s, 1,151 MB. The fuzz run (`npm run fuzz -- --count 10000 --workers 2`): 911 MB with 64.
+ * Messages handed to the workers and not answered, at most per worker: this bounds small messages, the
+ * bytes above bound large ones. A write batch of 1,000 small messages keeps the main thread busy for
+ * about 250 ms, while a worker analyses one in about a millisecond: with 64 here (32 queued in each
+ * worker) the workers ran dry during every batch and sat idle a third of the import. 20,000 small
+ * messages: 19.2 s with 64, 17.5 s with 256. Answers wait in the message port while a batch is written
+ * and each holds its message's shared bytes, which is why the byte cap above was lowered with it (256
+ * with 32 MiB took the mixed dump to 1,151 MB). The fuzz run (`npm run fuzz -- --count 10000
+ * --workers 2`): 950 MB.
  */
-const IN_FLIGHT_PER_WORKER = 64;
+const IN_FLIGHT_PER_WORKER = 256;
 
 export interface DispatchContext {
   db: Db;

@@ -49,8 +49,11 @@ interface Slot {
   timer: NodeJS.Timeout | null;
 }
 
-/** Messages handed to one worker at once: enough to bridge a database write on the main thread (dispatch.ts). */
-const PER_WORKER = 32;
+/**
+ * Messages handed to one worker at once: enough to bridge a database write on the main thread
+ * (dispatch.ts: 256 in flight per worker, half of them queued in the worker, half waiting here).
+ */
+const PER_WORKER = 128;
 
 const WORKER_URL = new URL('./analyse-worker.ts', import.meta.url);
 
