@@ -13,8 +13,8 @@ import type { PoolAnswer, WorkerPool } from './worker-pool.ts';
 import type { WriteBatch } from './write-batch.ts';
 
 /**
- * Message bytes handed to the workers and not yet answered, at most (the write batch holds up to
- * WRITE_BATCH_BYTES more; the reader thread runs ahead by 32 MiB). What the answers hold is several
+ * Message bytes handed to the workers and not yet answered, at most (answers are written as they
+ * arrive, write-batch.ts; the reader thread runs ahead by 32 MiB). What the answers hold is several
  * times these bytes (parsed view, decoded text and HTML): on 4,000 messages of the mixed dump, peak
  * RSS 533 MB with 24 MiB here, 605 MB with 32 MiB, 718 MB with 48 MiB and 850 MB with 128 MiB (with
  * 512 messages per worker below). This, not the count, bounds large messages in flight: the whole
@@ -26,10 +26,10 @@ export const IN_FLIGHT_BYTES = 24 * 1024 * 1024;
 
 /**
  * Messages handed to the workers and not answered, at most per worker: this bounds small messages, the
- * bytes above bound large ones. A write batch of 1,000 small messages keeps the main thread busy for
- * about 250 ms, while a worker analyses one in about a millisecond: with 64 here (32 queued in each
- * worker) the workers ran dry during every batch and sat idle a third of the import. 20,000 small
- * messages: 19.2 s with 64, 17.5 s with 256. Answers wait in the message port while a batch is written
+ * bytes above bound large ones. A commit (write-batch.ts) keeps the main thread busy for a while,
+ * while a worker analyses a small message in about a millisecond: with 64 here (32 queued in each
+ * worker) the workers ran dry during every batch of 1,000 messages (then written at once) and sat idle
+ * a third of the import. 20,000 small messages: 19.2 s with 64, 17.5 s with 256. Answers wait in the message port while a batch is written
  * and each holds its message's shared bytes, which is why the byte cap above was lowered with it (256
  * with 32 MiB took the mixed dump to 1,151 MB). The fuzz run (`npm run fuzz -- --count 10000
  * --workers 2`): 950 MB.

@@ -269,19 +269,56 @@ export function endBulkWrites(db: Db): void {
 export function withWriteLock<T>(db: Db, fn: () => T): T {
   const settings = lockSettings.get(db);
   if (db.inTransaction || !settings) return db.transaction(fn).immediate();
+  return queueForLock(db, settings, (entered) =>
+    db
+      .transaction(() => {
+        entered();
+        return fn();
+      })
+      .immediate(),
+  );
+}
+
+/**
+ * Begins an IMMEDIATE transaction that stays open across turns of the event loop until commitWrite
+ * or rollbackWrite: an import writes each message as its analysis arrives and commits every so
+ * often (pipeline/write-batch.ts), instead of holding a batch of analyses in memory. Queues for
+ * the lock like withWriteLock. Statements and withWriteLock calls meanwhile join this transaction.
+ */
+export function beginWrite(db: Db): void {
+  const settings = lockSettings.get(db);
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  if (!settings) begin.run();
+  else
+    queueForLock(db, settings, (entered) => {
+      begin.run();
+      entered();
+    });
+}
+
+/** Commits the transaction beginWrite opened. */
+export function commitWrite(db: Db): void {
+  db.prepare('COMMIT').run();
+}
+
+/** Rolls back the transaction beginWrite opened, if SQLite has not already (a failed statement may have). */
+export function rollbackWrite(db: Db): void {
+  if (db.inTransaction) db.prepare('ROLLBACK').run();
+}
+
+/**
+ * Calls `attempt` until it gets past taking the write lock (it calls `entered` then), waiting up to
+ * writeWaitMs for another writer and telling onWait once; an error after `entered` is thrown as is.
+ */
+function queueForLock<T>(db: Db, settings: LockSettings, attempt: (entered: () => void) => T): T {
   const started = Date.now();
   let told = false;
-  for (let attempt = 0; ; attempt++) {
+  for (let n = 0; ; n++) {
     let entered = false;
-    const quiet = attempt === 0 && settings.onWait !== undefined && settings.busyTimeoutMs > WAIT_NOTE_AFTER_MS;
+    const quiet = n === 0 && settings.onWait !== undefined && settings.busyTimeoutMs > WAIT_NOTE_AFTER_MS;
     if (quiet) db.pragma(`busy_timeout = ${WAIT_NOTE_AFTER_MS}`);
     try {
-      return db
-        .transaction(() => {
-          entered = true;
-          return fn();
-        })
-        .immediate();
+      return attempt(() => (entered = true));
     } catch (error) {
       if (entered || !isBusy(error)) throw error;
       const waited = Date.now() - started;

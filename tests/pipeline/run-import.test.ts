@@ -7,7 +7,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import type { Db } from '../../src/store/database.ts';
 import { insertKeys } from '../../src/store/keys-repo.ts';
 import { readKeyFile } from '../../src/verify/key-files.ts';
-import { importPaths } from '../../src/pipeline/run-import.ts';
+import { importPaths, WRITE_BATCH } from '../../src/pipeline/run-import.ts';
 import { WorkerPool, AnalyseTimeoutError, toSharedBytes } from '../../src/pipeline/worker-pool.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -102,11 +102,13 @@ function writeBigMbox(file: string, n: number): void {
 describe('an import killed half-way', () => {
   it('completes on the next run without duplicates or losses', async () => {
     const mbox = join(dir, 'big.mbox');
-    writeBigMbox(mbox, 3000);
+    // More than one transaction's worth (WRITE_BATCH, or WRITE_BATCH_MS of work), so the kill lands mid-way.
+    const total = WRITE_BATCH + 2000;
+    writeBigMbox(mbox, total);
     const dbFile = join(dir, 'killed.sqlite');
     const cli = join(ROOT, 'bin/leaktriage.js');
     const child = spawn(process.execPath, [cli, 'import', mbox, '--db', dbFile, '--workers', '1'], { stdio: 'ignore' });
-    // Wait until some batches are committed, then kill without warning.
+    // Wait until a transaction is committed, then kill without warning.
     const probe = () => {
       try {
         const db = openDatabase(dbFile, { readonly: true });
@@ -123,14 +125,14 @@ describe('an import killed half-way', () => {
     await new Promise((r) => child.once('exit', r));
     const partial = probe();
     expect(partial).toBeGreaterThan(0);
-    expect(partial).toBeLessThan(3000);
+    expect(partial).toBeLessThan(total);
 
     const db = openDatabase(dbFile);
     const s = await importPaths(db, [mbox], { workers: 2 });
     expect(s.status).toBe('completed');
-    expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(3000);
-    expect(db.prepare('SELECT count(*) FROM sources').pluck().get()).toBe(3000);
-    expect(db.prepare('SELECT count(DISTINCT offset) FROM sources').pluck().get()).toBe(3000);
+    expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(total);
+    expect(db.prepare('SELECT count(*) FROM sources').pluck().get()).toBe(total);
+    expect(db.prepare('SELECT count(DISTINCT offset) FROM sources').pluck().get()).toBe(total);
     const runs = db.prepare('SELECT status FROM import_runs ORDER BY id').pluck().all();
     expect(runs).toEqual(['interrupted', 'completed']);
     db.close();
