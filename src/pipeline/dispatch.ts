@@ -135,7 +135,7 @@ export class Dispatch {
 
   /** Back-pressure: wait while the workers hold enough; index what is stored meanwhile. */
   private async waitForRoom(pool: WorkerPool): Promise<void> {
-    const full = () => pool.busy >= this.c.workers * IN_FLIGHT_PER_WORKER || this.inFlightBytes + this.c.batch.heldBytes > IN_FLIGHT_BYTES;
+    const full = () => pool.busy >= this.c.workers * IN_FLIGHT_PER_WORKER || this.inFlightBytes > IN_FLIGHT_BYTES;
     while (pool.busy > 0 && full()) {
       const settled = pool.settled();
       if (catchUpSearchIndex(this.c.db, SEARCH_SLICE, SEARCH_SLICE_MIN) === 0) await settled;

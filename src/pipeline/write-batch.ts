@@ -51,11 +51,6 @@ export class WriteBatch {
     this.onKeys = onKeys;
   }
 
-  /** Message bytes held by this batch in memory: none, they are written on arrival (kept for the dispatch's accounting). */
-  get heldBytes(): number {
-    return 0;
-  }
-
   /** Whether a message with this hash is stored (committed, or written by the open transaction). */
   isStored(sha256: string): boolean {
     return hasMessage(this.db, sha256);
