@@ -26,13 +26,13 @@ export const IN_FLIGHT_BYTES = 24 * 1024 * 1024;
 
 /**
  * Messages handed to the workers and not answered, at most per worker: this bounds small messages, the
- * bytes above bound large ones. A commit (write-batch.ts) keeps the main thread busy for a while,
- * while a worker analyses a small message in about a millisecond: with 64 here (32 queued in each
- * worker) the workers ran dry during every batch of 1,000 messages (then written at once) and sat idle
- * a third of the import. 20,000 small messages: 19.2 s with 64, 17.5 s with 256. Answers wait in the message port while a batch is written
- * and each holds its message's shared bytes, which is why the byte cap above was lowered with it (256
- * with 32 MiB took the mixed dump to 1,151 MB). The fuzz run (`npm run fuzz -- --count 10000
- * --workers 2`): 950 MB.
+ * bytes above bound large ones. While the main thread writes or commits, the workers must not run
+ * dry (a small message takes a worker about a millisecond): with 64 here and batches of 1,000 written
+ * at once (before write-batch.ts wrote on arrival) they sat idle a third of the import; 20,000 small
+ * messages took 19.2 s with 64, 17.5 s with 256. Answers wait in the message port meanwhile, each
+ * holding its message's shared bytes, which is why the byte cap above was lowered with it (256 with
+ * 32 MiB took the mixed dump to 1,151 MB). The fuzz run (`npm run fuzz -- --count 10000 --workers 2`):
+ * 950 MB, 890 MB once analyses were written on arrival.
  */
 const IN_FLIGHT_PER_WORKER = 256;
 

@@ -8,7 +8,8 @@
 // 100,000 small messages (2 workers, same hour): batches of 1,000 held in memory 103.5 s, 663 MB
 // peak RSS, 15.1 GB written; 4,000 held in memory 99.5 s, 945 MB, 11.9 GB; on arrival, 5,000 or
 // 2 s per transaction 95.6 s, 555 MB, 12.3 GB; 10,000 or 5 s 89.9 s, 539 MB, 11.5 GB. The mixed
-// dump took the same time either way (52-56 s, noisy), its peak RSS 643-671 MB (was 745 MB).
+// dump took the same time either way (52-56 s, noisy), its peak RSS 643-671 MB (was 745 MB). The
+// time limit is 3 s, not 5: a review saved during an import waits for the lock that long at most.
 import type { AnalysedMessage, InputItem, KeyRecord, SourceRef } from '../model.ts';
 import { beginWrite, commitWrite, rollbackWrite, type Db } from '../store/database.ts';
 import { addSource, hasMessage, insertMessage } from '../store/messages-repo.ts';
@@ -77,7 +78,7 @@ export class WriteBatch {
     });
   }
 
-  /** An input's failure, or a message's (with its hash, after the message itself). */
+  /** An input's failure, or a message's (with its hash; the message itself is added right after). */
   addFailure(item: Extract<InputItem, { kind: 'failure' | 'skipped' }>, sha256?: string): void {
     // A message's failure is followed at once by the message: both go in one transaction.
     this.write(0, sha256 === undefined, () => {

@@ -287,23 +287,22 @@ export function withWriteLock<T>(db: Db, fn: () => T): T {
  */
 export function beginWrite(db: Db): void {
   const settings = lockSettings.get(db);
-  const begin = db.prepare('BEGIN IMMEDIATE');
-  if (!settings) begin.run();
+  if (!settings) db.exec('BEGIN IMMEDIATE');
   else
     queueForLock(db, settings, (entered) => {
-      begin.run();
+      db.exec('BEGIN IMMEDIATE');
       entered();
     });
 }
 
 /** Commits the transaction beginWrite opened. */
 export function commitWrite(db: Db): void {
-  db.prepare('COMMIT').run();
+  db.exec('COMMIT');
 }
 
 /** Rolls back the transaction beginWrite opened, if SQLite has not already (a failed statement may have). */
 export function rollbackWrite(db: Db): void {
-  if (db.inTransaction) db.prepare('ROLLBACK').run();
+  if (db.inTransaction) db.exec('ROLLBACK');
 }
 
 /**
