@@ -5,7 +5,7 @@ import { createWriteStream, accessSync, constants, mkdirSync, readFileSync, rena
 import { join, resolve } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DatabaseError, openDatabase, translateError, WRITE_WAIT_MS } from './store/database.ts';
+import { DatabaseError, openDatabase, rollbackWrite, translateError, WRITE_WAIT_MS } from './store/database.ts';
 import type { Db, OpenMode } from './store/database.ts';
 import { findLatestRunOfProcess, stopRunsOfProcess } from './store/runs-repo.ts';
 import { insertKeys, listKeys } from './store/keys-repo.ts';
@@ -161,6 +161,10 @@ async function runImport(args: string[]): Promise<number> {
   // SIGTERM, quits at once; the run is still recorded as stopped (what was committed stays).
   const quitNow = (reason: string, status: number): void => {
     try {
+      // The import keeps a write transaction open between messages (pipeline/write-batch.ts): a
+      // stop written into it would be lost at exit. Its uncommitted writes are dropped, as a kill
+      // drops them, and the stop is committed on its own.
+      rollbackWrite(db);
       stopRunsOfProcess(db, reason);
     } catch {
       // the database is failing; the next import marks the run as abandoned

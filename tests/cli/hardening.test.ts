@@ -211,7 +211,9 @@ describe('a full disk', () => {
 describe('stop signals', () => {
   async function startAndSignal(signals: NodeJS.Signals[], name: string): Promise<{ code: number | null; db: string }> {
     const mbox = join(dir, `${name}.mbox`);
-    writeMbox(mbox, 6000);
+    // Long enough that the import commits by time (WRITE_BATCH_MS) before its end, so that the signal
+    // lands while it holds the next write transaction open.
+    writeMbox(mbox, 20_000);
     const db = join(dir, `${name}.sqlite`);
     const child = spawn(process.execPath, [BIN, 'import', mbox, '--db', db, '--workers', '2'], {
       cwd: ROOT,
