@@ -10,10 +10,12 @@ type Db = Database.Database;
 
 /**
  * The indexes an import leaves out while it writes: those only the review screens, the export and
- * the archive pass read. An import reads only the primary keys and UNIQUE constraints (dedup by
- * sha256 and by (path, sha256), the manifest) and the rowid ranges of a batch (countBatch), so those
- * stay; so do failures_run, keys_*, reviews_sha256 and overview_counts_top, whose tables are small
- * or written rarely. Only triggers read findings_sha256 during an import, and they stand aside then.
+ * the archive pass read, and the keys of the tables written with each message (migration 011). An
+ * import reads only the primary key of messages and UNIQUE (path, sha256) of sources (dedup) and the
+ * rowid ranges of a transaction (countBatch), so those stay; so do failures_run, keys_*,
+ * reviews_sha256 and overview_counts_top, whose tables are small or written rarely. Only triggers read
+ * findings_sha256 and triage_message during an import, and they stand aside then. The UNIQUE ones
+ * among them are kept by their writers while they are away (migration 011 says how).
  */
 export const DEFERRED_INDEXES: readonly string[] = [
   'messages_date',
@@ -36,6 +38,14 @@ export const DEFERRED_INDEXES: readonly string[] = [
   'sources_role',
   'sources_by_mailbox_key',
   'triage_order',
+  // The keys of the rows written with each message (migration 011): random on the hot path.
+  'attachment_documents_message',
+  'attachments_message',
+  'signatures_message',
+  'triage_message',
+  'message_facts_message',
+  'message_refs_key',
+  'run_manifest_entries_run',
 ];
 
 function hasTable(db: Db): boolean {

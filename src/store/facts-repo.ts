@@ -4,16 +4,25 @@ import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
 import type { MessageFacts } from '../model.ts';
 
-/** Writes (or replaces) a message's facts. Call inside a transaction. */
-export function insertFacts(db: Db, sha256: string, facts: MessageFacts): void {
+/**
+ * Writes (or replaces) a message's facts and references. Call inside a transaction. `fresh`: the
+ * message was inserted by this transaction, so it has no facts yet (an import's hot path).
+ * Otherwise the old rows are deleted first rather than replaced through the tables' unique indexes,
+ * which an import running beside may have dropped (migration 011).
+ */
+export function insertFacts(db: Db, sha256: string, facts: MessageFacts, fresh = false): void {
   const { quoteGrams, textGrams, ...rest } = facts;
   const placement = JSON.stringify([facts.from, facts.deliveredTo, facts.recipients, facts.receivingHops, facts.labels]);
+  if (!fresh) {
+    cachedStatement(db, 'DELETE FROM message_facts WHERE sha256 = ?').run(sha256);
+    cachedStatement(db, 'DELETE FROM message_refs WHERE sha256 = ?').run(sha256);
+  }
   cachedStatement(
     db,
-    'INSERT OR REPLACE INTO message_facts (sha256, version, placement, facts, quote_grams, text_grams) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO message_facts (sha256, version, placement, facts, quote_grams, text_grams) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(sha256, facts.version, placement, JSON.stringify(rest), quoteGrams, textGrams);
-  const ref = cachedStatement(db, 'INSERT OR IGNORE INTO message_refs (ref, sha256) VALUES (?, ?)');
-  for (const id of facts.references) ref.run(id, sha256);
+  const ref = cachedStatement(db, 'INSERT INTO message_refs (ref, sha256) VALUES (?, ?)');
+  for (const id of new Set(facts.references)) ref.run(id, sha256);
 }
 
 /** Messages whose facts are missing or were collected by an older version of the collector. */

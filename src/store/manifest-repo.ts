@@ -18,15 +18,19 @@ export interface RunManifest {
   sealedAt: string | null;
 }
 
-/** Lists messages the run read (call inside the batch's transaction); a message is listed once per run. */
+/**
+ * Lists messages the run read (call inside the write transaction). A message read twice may be listed
+ * twice (the table's index is away while an import writes, migration 011): readers take the distinct
+ * digests.
+ */
 export function recordManifestEntries(db: Db, runId: number, sha256s: Iterable<string>): void {
-  const insert = cachedStatement(db, 'INSERT OR IGNORE INTO run_manifest_entries (run_id, sha256) VALUES (?, ?)');
+  const insert = cachedStatement(db, 'INSERT INTO run_manifest_entries (run_id, sha256) VALUES (?, ?)');
   for (const sha of sha256s) insert.run(runId, sha);
 }
 
-/** The run's digests in ascending order, streamed (a run may list millions). */
+/** The run's distinct digests in ascending order, streamed (a run may list millions). */
 export function* iterateManifestHashes(db: Db, runId: number): Generator<string> {
-  yield* cachedStatement(db, 'SELECT sha256 FROM run_manifest_entries WHERE run_id = ? ORDER BY sha256')
+  yield* cachedStatement(db, 'SELECT DISTINCT sha256 FROM run_manifest_entries WHERE run_id = ? ORDER BY sha256')
     .pluck()
     .iterate(runId) as Iterable<string>;
 }

@@ -166,7 +166,7 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
   const att = cachedStatement(db, insertSql('attachments', ATTACHMENT_CODEC, ['sha256']));
   p.attachments.forEach((x, index) => att.run({ sha256: a.sha256, ...writeRow(ATTACHMENT_CODEC, { ...x, index }) }));
   insertDocuments(db, a.sha256, p.attachments);
-  if (a.facts) insertFacts(db, a.sha256, a.facts);
+  if (a.facts) insertFacts(db, a.sha256, a.facts, true);
 }
 
 /** Recorded with each message so a later version can tell which verifier decided it. */

@@ -91,6 +91,7 @@ export interface BatchMark {
   messages: number;
   sources: number;
   findings: number;
+  signatures: number;
 }
 
 /** Call inside the write transaction, before the batch's inserts (no other writer can add rows then). */
@@ -100,6 +101,7 @@ export function markBatch(db: Db): BatchMark {
     messages: max('SELECT max(rowid) FROM messages'),
     sources: max('SELECT max(id) FROM sources'),
     findings: max('SELECT max(id) FROM findings'),
+    signatures: max('SELECT max(rowid) FROM signatures'),
   };
 }
 
@@ -158,8 +160,7 @@ export function countBatch(db: Db, mark: BatchMark): void {
   cachedStatement(
     db,
     `INSERT INTO signature_key_counts (key_name, key_source, result, n)
-     SELECT key_name, ifnull(key_source, ''), result, count(*) FROM signatures
-     WHERE sha256 IN (SELECT sha256 FROM messages WHERE rowid > @m) GROUP BY 1, 2, 3
+     SELECT key_name, ifnull(key_source, ''), result, count(*) FROM signatures WHERE rowid > @g GROUP BY 1, 2, 3
      ON CONFLICT (key_name, key_source, result) DO UPDATE SET n = n + excluded.n`,
-  ).run({ m: mark.messages });
+  ).run({ g: mark.signatures });
 }

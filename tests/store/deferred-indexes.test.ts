@@ -8,8 +8,10 @@ import { openDatabase } from '../../src/store/database.ts';
 import type { Db } from '../../src/store/database.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
 import { countDeferredIndexes, DEFERRED_INDEXES } from '../../src/store/deferred-indexes.ts';
-import { deferIndexes } from '../../src/store/search-index.ts';
+import { deferIndexes, resumeSearchIndex } from '../../src/store/search-index.ts';
 import { finishRun, startRun } from '../../src/store/runs-repo.ts';
+import { iterateManifestHashes, recordManifestEntries } from '../../src/store/manifest-repo.ts';
+import { runArchiveChecks } from '../../src/pipeline/archive-pass.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -57,6 +59,38 @@ describe('indexes deferred while an import writes', () => {
     expect(schema(reopened)).toEqual(before);
     finishRun(reopened, run, 'interrupted');
     reopened.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leave the rows written with each message unique while they are away (migration 011)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lt-deferred-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    // The demo dump has threads: replies that name their ancestors.
+    await importPaths(db, [join(ROOT, 'test-corpus/demo')], { workers: 0 });
+    // A message that names thread ancestors, and another one.
+    const a = db.prepare('SELECT sha256 FROM message_refs ORDER BY sha256 LIMIT 1').pluck().get() as string;
+    const b = db.prepare('SELECT sha256 FROM messages WHERE sha256 != ? ORDER BY sha256 LIMIT 1').pluck().get(a) as string;
+    const refs = db.prepare('SELECT count(*) FROM message_refs WHERE sha256 = ?').pluck().get(a) as number;
+    expect(refs).toBeGreaterThan(0);
+
+    // Another import starts: the keys are dropped. Its run reads `a` twice.
+    const run = startRun(db, [], {}, 'test');
+    deferIndexes(db);
+    db.transaction(() => recordManifestEntries(db, run, [a, b, a])).immediate();
+    expect([...iterateManifestHashes(db, run)]).toEqual([a, b].sort());
+    // Meanwhile an archive pass writes `a`'s facts and references again (they are out of date).
+    db.prepare('UPDATE message_facts SET version = 0 WHERE sha256 = ?').run(a);
+    runArchiveChecks(db);
+    const count = (sql: string) => db.prepare(sql).pluck().get(a) as number;
+    expect(count('SELECT count(*) FROM message_facts WHERE sha256 = ?')).toBe(1);
+    expect(count('SELECT count(*) FROM message_refs WHERE sha256 = ?')).toBe(refs);
+
+    // The import ends: every UNIQUE key is built again, which a duplicate row would refuse.
+    resumeSearchIndex(db);
+    expect(countDeferredIndexes(db)).toBe(0);
+    expect([...iterateManifestHashes(db, run)]).toEqual([a, b].sort());
+    finishRun(db, run, 'completed');
+    db.close();
     rmSync(dir, { recursive: true, force: true });
   });
 });

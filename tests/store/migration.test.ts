@@ -99,10 +99,10 @@ describe('migration 002', () => {
 
   it('backfills counts and the index on a database imported before it existed', () => {
     const file = tempDbFile();
-    // Every migration but 002 and those that build on its triggers and summary tables (007, 008; the
-    // others only add columns and tables the store now writes), as on an archive imported before the
-    // review server existed.
-    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => ![2, 7, 8].includes(m.version)) });
+    // Every migration but 002 and those that build on its triggers and summary tables (007, 008, 011;
+    // the others only add columns and tables the store now writes), as on an archive imported before
+    // the review server existed.
+    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => ![2, 7, 8, 11].includes(m.version)) });
     const all = ['messages_fts_insert', 'overview_messages_insert'].map(
       (t) => before.prepare('SELECT count(*) AS n FROM sqlite_master WHERE name = ?').get(t) as { n: number },
     );
@@ -143,8 +143,9 @@ describe('migration 008', () => {
 
   it('backfills both on a database imported before it existed', () => {
     const file = tempDbFile();
-    // Every migration but 008 (009 adds columns today's insert code writes), as on an archive imported before 008.
-    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version !== 8) });
+    // Every migration but 008 and 011, which rebuilds its table (009 adds columns today's insert code
+    // writes), as on an archive imported before 008.
+    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => ![8, 11].includes(m.version)) });
     seedReviewDb(before);
     before.close();
     const db = openDatabase(file);
@@ -157,9 +158,20 @@ describe('migration 008', () => {
 
 describe('migration 010', () => {
   it('keeps every message’s facts when message_facts becomes a rowid table', async () => {
+    // Today's import writes today's schema: the messages and their facts are imported into a current
+    // database, then copied into one that stops at migration 009.
+    const source = tempDbFile();
+    const imported = openDatabase(source);
+    await importPaths(imported, [join(ROOT, 'test-corpus/generated')], { workers: 0 });
+    imported.close();
     const file = tempDbFile();
     const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < 10) });
-    await importPaths(before, [join(ROOT, 'test-corpus/generated')], { workers: 0 });
+    before.prepare('ATTACH DATABASE ? AS src').run(source);
+    before.exec(`INSERT INTO import_runs SELECT * FROM src.import_runs;
+      INSERT INTO messages SELECT * FROM src.messages;
+      INSERT INTO message_facts (sha256, version, placement, facts, quote_grams, text_grams)
+        SELECT sha256, version, placement, facts, quote_grams, text_grams FROM src.message_facts;`);
+    before.exec('DETACH DATABASE src');
     const facts = (db: Db) => db.prepare('SELECT * FROM message_facts ORDER BY sha256').all();
     const old = facts(before);
     expect(old.length).toBeGreaterThan(20);
@@ -168,6 +180,37 @@ describe('migration 010', () => {
     expect(facts(db)).toEqual(old);
     expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
     expect(() => db.prepare('INSERT INTO message_facts SELECT * FROM message_facts LIMIT 1').run()).toThrow(/UNIQUE/);
+    db.close();
+  });
+});
+
+describe('migration 011', () => {
+  it('keeps every row of the tables it makes rowid tables, their keys unique and their triggers', () => {
+    const file = tempDbFile();
+    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < 11) });
+    seedReviewDb(before);
+    const tables: Record<string, string> = {
+      signatures: 'sha256, idx',
+      attachments: 'sha256, idx',
+      attachment_documents: 'sha256, idx',
+      triage: 'sha256',
+      message_facts: 'sha256',
+      message_refs: 'ref, sha256',
+      run_manifest_entries: 'run_id, sha256',
+    };
+    const rows = (db: Db) => Object.entries(tables).map(([t, key]) => db.prepare(`SELECT * FROM ${t} ORDER BY ${key}`).all());
+    const old = rows(before);
+    expect(old[0]!.length).toBeGreaterThan(0);
+    expect(old[3]!.length).toBeGreaterThan(0);
+    before.close();
+    const db = openDatabase(file);
+    expect(rows(db)).toEqual(old);
+    expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
+    expectCountsEqual(db);
+    const s = triageState(db);
+    expect(s.stored).toEqual(s.counted);
+    expect(() => db.prepare('INSERT INTO signatures SELECT * FROM signatures LIMIT 1').run()).toThrow(/UNIQUE/);
+    expect(() => db.prepare('INSERT INTO triage (sha256, tier, date_key) SELECT sha256, 0, 0 FROM triage LIMIT 1').run()).toThrow(/UNIQUE/);
     db.close();
   });
 });

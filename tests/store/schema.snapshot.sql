@@ -1,10 +1,14 @@
+CREATE UNIQUE INDEX attachment_documents_message ON attachment_documents (sha256, idx);
 CREATE INDEX attachments_content ON attachments (content_sha256);
+CREATE UNIQUE INDEX attachments_message ON attachments (sha256, idx);
 CREATE INDEX failures_run ON failures (run_id);
 CREATE INDEX findings_code ON findings (code, sha256);
 CREATE INDEX findings_sha256 ON findings (sha256);
 CREATE INDEX keys_domain ON keys (domain);
 CREATE INDEX keys_name ON keys (name);
 CREATE UNIQUE INDEX keys_unique ON keys (name, value, source, ifnull(dns_error, ''));
+CREATE UNIQUE INDEX message_facts_message ON message_facts (sha256);
+CREATE UNIQUE INDEX message_refs_key ON message_refs (ref, sha256);
 CREATE INDEX messages_date ON messages (date_epoch, sha256);
 CREATE INDEX messages_from_domain ON messages (from_domain, date_epoch);
 CREATE INDEX messages_from_sort ON messages (ifnull(from_address, '') COLLATE NOCASE);
@@ -17,15 +21,18 @@ CREATE INDEX messages_subject_sort ON messages (ifnull(subject, '') COLLATE NOCA
 CREATE INDEX messages_verdict ON messages (verdict, date_epoch, sha256);
 CREATE INDEX overview_counts_top ON overview_counts (dimension, verdict, n);
 CREATE INDEX reviews_sha256 ON reviews (sha256, id);
+CREATE INDEX run_manifest_entries_run ON run_manifest_entries (run_id, sha256);
 CREATE INDEX signatures_key ON signatures (key_name);
+CREATE UNIQUE INDEX signatures_message ON signatures (sha256, idx);
 CREATE INDEX sources_by_mailbox_key ON sources (mailbox_key);
 CREATE INDEX sources_mailbox ON sources (mailbox);
 CREATE INDEX sources_mailbox_key ON sources (coalesce(mailbox, folder, ''), sha256);
 CREATE INDEX sources_role ON sources (role, sha256);
 CREATE INDEX sources_sha256 ON sources (sha256);
+CREATE UNIQUE INDEX triage_message ON triage (sha256);
 CREATE INDEX triage_order ON triage (rank, date_key, sha256, signed, tier);
-CREATE TABLE attachment_documents (
-  sha256             TEXT    NOT NULL,
+CREATE TABLE "attachment_documents" (
+  sha256             TEXT    NOT NULL REFERENCES messages (sha256),
   idx                INTEGER NOT NULL,
   format             TEXT    NOT NULL CHECK (format IN ('docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'pdf')),
   title              TEXT,
@@ -40,11 +47,9 @@ CREATE TABLE attachment_documents (
   times_without_zone INTEGER NOT NULL,          -- 1: a time had no zone and was read as UTC
   revision           INTEGER,
   template           TEXT,
-  problems           TEXT    NOT NULL,          -- JSON array of plain reasons (damaged parts, limits)
-  PRIMARY KEY (sha256, idx),
-  FOREIGN KEY (sha256, idx) REFERENCES attachments (sha256, idx)
-) WITHOUT ROWID;
-CREATE TABLE attachments (
+  problems           TEXT    NOT NULL           -- JSON array of plain reasons (damaged parts, limits)
+);
+CREATE TABLE "attachments" (
   sha256         TEXT    NOT NULL REFERENCES messages (sha256),
   idx            INTEGER NOT NULL,
   filename       TEXT,
@@ -52,9 +57,8 @@ CREATE TABLE attachments (
   size           INTEGER NOT NULL,
   content_sha256 TEXT    NOT NULL,
   disposition    TEXT,
-  content_id     TEXT,
-  PRIMARY KEY (sha256, idx)
-) WITHOUT ROWID;
+  content_id     TEXT
+);
 CREATE TABLE deferred_indexes (
   name TEXT PRIMARY KEY,
   sql  TEXT NOT NULL
@@ -133,18 +137,17 @@ CREATE TABLE mailboxes (
   copies      INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE "message_facts" (
-  sha256      TEXT    NOT NULL UNIQUE REFERENCES messages (sha256),
+  sha256      TEXT    NOT NULL REFERENCES messages (sha256),
   version     INTEGER NOT NULL,
   placement   TEXT    NOT NULL,
   facts       TEXT    NOT NULL,
   quote_grams TEXT    NOT NULL,
   text_grams  TEXT    NOT NULL
 );
-CREATE TABLE message_refs (
+CREATE TABLE "message_refs" (
   ref    TEXT NOT NULL,
-  sha256 TEXT NOT NULL REFERENCES messages (sha256),
-  PRIMARY KEY (ref, sha256)
-) WITHOUT ROWID;
+  sha256 TEXT NOT NULL REFERENCES messages (sha256)
+);
 CREATE TABLE messages (
   sha256           TEXT    PRIMARY KEY,      -- SHA-256 of the exact bytes: the message's id
   size             INTEGER NOT NULL,
@@ -202,11 +205,10 @@ CREATE TABLE reviews (
   reviewer   TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
-CREATE TABLE run_manifest_entries (
+CREATE TABLE "run_manifest_entries" (
   run_id INTEGER NOT NULL REFERENCES import_runs (id),
-  sha256 TEXT    NOT NULL,             -- lower-case hex SHA-256 of the message's exact bytes
-  PRIMARY KEY (run_id, sha256)
-) WITHOUT ROWID;
+  sha256 TEXT    NOT NULL              -- lower-case hex SHA-256 of the message's exact bytes
+);
 CREATE TABLE run_manifests (
   run_id      INTEGER PRIMARY KEY REFERENCES import_runs (id),
   leaves      INTEGER NOT NULL,        -- messages listed for the run
@@ -223,7 +225,7 @@ CREATE TABLE signature_key_counts (
   n          INTEGER NOT NULL,
   PRIMARY KEY (key_name, key_source, result)
 ) WITHOUT ROWID;
-CREATE TABLE signatures (
+CREATE TABLE "signatures" (
   sha256              TEXT    NOT NULL REFERENCES messages (sha256),
   idx                 INTEGER NOT NULL,
   domain              TEXT    NOT NULL,
@@ -250,9 +252,11 @@ CREATE TABLE signatures (
   key_last_seen       INTEGER,
   key_error           TEXT,
   aligned             INTEGER NOT NULL,
-  unsigned_body_bytes INTEGER NOT NULL, problem TEXT, body_hash_computed TEXT, body_hash_expected TEXT,
-  PRIMARY KEY (sha256, idx)
-) WITHOUT ROWID;
+  unsigned_body_bytes INTEGER NOT NULL,
+  problem             TEXT,
+  body_hash_computed  TEXT,
+  body_hash_expected  TEXT
+);
 CREATE TABLE sources (
   id        INTEGER PRIMARY KEY,
   sha256    TEXT    NOT NULL REFERENCES messages (sha256),
@@ -265,8 +269,8 @@ CREATE TABLE sources (
   length    INTEGER NOT NULL, mailbox_key TEXT, role TEXT CHECK (role IN ('sent', 'inbox', 'other')),
   UNIQUE (path, sha256)
 );
-CREATE TABLE triage (
-  sha256   TEXT    PRIMARY KEY,
+CREATE TABLE "triage" (
+  sha256   TEXT    NOT NULL,
   tier     INTEGER NOT NULL,            -- 0 tampered, 1 suspicious, 2 unverifiable, 3 verified
   strong   INTEGER NOT NULL DEFAULT 0,  -- strong findings of the message
   weak     INTEGER NOT NULL DEFAULT 0,  -- weak findings
@@ -275,7 +279,7 @@ CREATE TABLE triage (
   -- One number to order by: the tier, then up to 999 strong and 999 weak findings, most first.
   rank     INTEGER NOT NULL GENERATED ALWAYS AS
     (tier * 1000000 + (999 - min(max(strong, 0), 999)) * 1000 + (999 - min(max(weak, 0), 999))) STORED
-) WITHOUT ROWID;
+);
 CREATE TRIGGER finding_weeks_date_update AFTER UPDATE OF date_epoch ON messages
 WHEN old.date_epoch IS NOT new.date_epoch BEGIN
   INSERT INTO finding_week_counts (week, severity, n)
