@@ -39,7 +39,8 @@ interface Measured {
   bytes: number;
   maxRssKb: number;
   engines?: Record<string, number>;
-  archiveSecs?: number;
+  /** Wall time of the import's stages (ImportSummary.phaseMs). */
+  phaseMs?: Record<string, number>;
   /** CPU seconds of the whole process (all threads): steadier than wall time on a shared machine. */
   cpuSecs?: number;
   /** Of which in the kernel (file writes, page faults). */
@@ -83,6 +84,7 @@ if (values.child === 'import') {
     bytes: s.bytesRead,
     maxRssKb: usage.maxRSS,
     engines: s.engines,
+    phaseMs: s.phaseMs,
     cpuSecs: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
     sysSecs: usage.systemCPUTime / 1e6,
     ...writtenBytes(),
@@ -278,6 +280,14 @@ const engines = full.engines ?? {};
 out.push(
   `- Which path each new message of (a) took: body ${['walk', 'mailparser', 'none'].map((k) => `${k} ${engines[`body:${k}`] ?? 0}`).join(', ')}; verifier ${['own', 'mailauth', 'none'].map((k) => `${k} ${engines[`verify:${k}`] ?? 0}`).join(', ')} (none: unsigned, nothing to verify).`,
 );
+out.push('- Stages of each leaktriage import (messages read, analysed and written; indexes built at the end; archive pass):');
+for (const { label, m } of rows) {
+  if (!m.phaseMs) continue;
+  const p = m.phaseMs;
+  out.push(
+    `  - ${label}: ${['messages', 'indexes', 'archive'].map((k) => `${k} ${p[k] === undefined ? '-' : `${f1(p[k] / 1000)} s`}`).join(', ')}.`,
+  );
+}
 if (review) {
   out.push('', 'Review pages on the database built by (b), 40 requests each through `app.inject` after 3 warm-ups:', '');
   out.push('| page | p50 ms | p95 ms | status |', '|---|---:|---:|---|');

@@ -104,10 +104,13 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     batch.flush();
     // The workers' heaps (and their PDF sandboxes) are not needed by the archive pass: freed first.
     await pool?.close();
+    run.endPhase('messages');
     resumeSearchIndex(db);
+    run.endPhase('indexes');
     // So is this connection's import page cache (database.ts): freed for the archive pass's thread.
     endBulkWrites(db);
     await runArchiveChecksInThread(db);
+    run.endPhase('archive');
     withTransaction(db, () => sealManifest(db, run.runId));
     run.finish(status, status === 'interrupted' ? 'stopped by the user before the end' : undefined);
   } catch (err) {

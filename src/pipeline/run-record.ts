@@ -20,6 +20,9 @@ export interface ImportSummary extends ImportProgress {
   failuresByCode: Record<string, number>;
   /** How many new messages each body parser and each verifier read (see parse-message.ts, verify-message.ts). */
   engines: Record<string, number>;
+  /** Wall time of each stage, in ms: reading, analysing and writing the messages; the full-text index and
+   * the indexes built at the end; the archive pass. A stage not reached (a stop) is missing. */
+  phaseMs: Partial<Record<'messages' | 'indexes' | 'archive', number>>;
 }
 
 /** Progress is reported at most this often. */
@@ -30,6 +33,8 @@ export class RunRecord {
   readonly counts: RunCounts = { bytesRead: 0, messagesSeen: 0, messagesNew: 0, sourcesNew: 0, failures: 0, skipped: 0 };
   readonly failuresByCode: Record<string, number> = {};
   readonly engines: Record<string, number> = {};
+  readonly phaseMs: ImportSummary['phaseMs'] = {};
+  private phaseStart = Date.now();
   /** Increased by the readers as they consume input bytes. */
   readonly progress = { bytesRead: 0 };
   bytesTotal = 0;
@@ -79,6 +84,13 @@ export class RunRecord {
     finishRun(this.db, this.runId, status, error);
   }
 
+  /** Ends a stage: its wall time since the previous stage ended (or the run started). */
+  endPhase(name: keyof ImportSummary['phaseMs']): void {
+    const now = Date.now();
+    this.phaseMs[name] = now - this.phaseStart;
+    this.phaseStart = now;
+  }
+
   summary(status: 'completed' | 'interrupted'): ImportSummary {
     this.counts.bytesRead = this.progress.bytesRead;
     return {
@@ -89,6 +101,7 @@ export class RunRecord {
       status,
       failuresByCode: this.failuresByCode,
       engines: this.engines,
+      phaseMs: this.phaseMs,
     };
   }
 }

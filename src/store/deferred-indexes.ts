@@ -3,6 +3,7 @@
 // is (search-index.ts). A random insert into each of them dirtied a page per message; CREATE INDEX
 // over the finished table is one sort. This module takes the connection type from better-sqlite3
 // itself, not from database.ts, because openDatabase calls it (restoreAbandonedIndexes).
+import { availableParallelism } from 'node:os';
 import type Database from 'better-sqlite3';
 import { isProcessAlive } from '../common/process-alive.ts';
 
@@ -91,6 +92,10 @@ export function buildDeferredIndexes(db: Db): number {
   // import set (beginBulkWrites), so that peak memory does not grow with the dump.
   const tempStore = db.pragma('temp_store', { simple: true }) as number;
   db.pragma('temp_store = FILE');
+  // SQLite's sorter may use helper threads for a large sort: the 19 indexes of 100,000 small
+  // messages were built in 4.0-5.1 s with two, 4.4-6.1 s with none.
+  const threads = db.pragma('threads', { simple: true }) as number;
+  db.pragma(`threads = ${Math.min(availableParallelism(), 4)}`);
   try {
     for (const { name, sql } of pending) {
       db.transaction(() => {
@@ -103,6 +108,7 @@ export function buildDeferredIndexes(db: Db): number {
     }
   } finally {
     db.pragma(`temp_store = ${tempStore}`);
+    db.pragma(`threads = ${threads}`);
   }
   return n;
 }
