@@ -281,11 +281,11 @@ out.push(
   `- Which path each new message of (a) took: body ${['walk', 'mailparser', 'none'].map((k) => `${k} ${engines[`body:${k}`] ?? 0}`).join(', ')}; verifier ${['own', 'mailauth', 'none'].map((k) => `${k} ${engines[`verify:${k}`] ?? 0}`).join(', ')} (none: unsigned, nothing to verify).`,
 );
 out.push('- Stages of each leaktriage import (messages read, analysed and written; indexes built at the end; archive pass):');
-for (const { label, m } of rows) {
+for (const { label, m, workers } of rows) {
   if (!m.phaseMs) continue;
   const p = m.phaseMs;
   out.push(
-    `  - ${label}: ${['messages', 'indexes', 'archive'].map((k) => `${k} ${p[k] === undefined ? '-' : `${f1(p[k] / 1000)} s`}`).join(', ')}.`,
+    `  - ${label}, workers ${workers}: ${['messages', 'indexes', 'archive'].map((k) => `${k} ${p[k] === undefined ? '-' : `${f1(p[k] / 1000)} s`}`).join(', ')}.`,
   );
 }
 if (review) {

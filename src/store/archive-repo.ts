@@ -202,18 +202,23 @@ function toRecord(r: RecordRow): ArchiveRecord {
   };
 }
 
-/** Every message with facts, as ArchiveRecords, in pages by sha256 (grams left out unless asked). */
+/**
+ * Every message with facts, as ArchiveRecords, in pages in the order messages were stored (grams left
+ * out unless asked). That is the order of the tables' own pages, and of their facts, signatures and
+ * sources since migration 011, so a pass reads each page once: paged by hash instead, it read them
+ * at random, 17.3 GB for 100,000 small messages (one page read for every row it took).
+ */
 export function* iterateArchiveRecords(db: Db, options: { grams?: boolean } = {}): Generator<ArchiveRecord[]> {
   const grams = options.grams ? ', f.text_grams, f.quote_grams' : '';
   const page = db.prepare(
-    `SELECT ${RECORD_COLUMNS}${grams} FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
-     WHERE m.sha256 > ? ORDER BY m.sha256 LIMIT ?`,
+    `SELECT m.rowid AS row_id, ${RECORD_COLUMNS}${grams} FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+     WHERE m.rowid > ? ORDER BY m.rowid LIMIT ?`,
   );
-  let after = '';
+  let after = 0;
   for (;;) {
-    const rows = page.all(after, PAGE_SIZE) as RecordRow[];
+    const rows = page.all(after, PAGE_SIZE) as (RecordRow & { row_id: number })[];
     if (rows.length === 0) return;
-    after = rows[rows.length - 1]!.sha256;
+    after = rows[rows.length - 1]!.row_id;
     yield rows.map(toRecord);
   }
 }
@@ -339,21 +344,29 @@ export function listTextGrams(db: Db, messageId: string): string[] {
 
 /** Replies whose In-Reply-To names a message of the archive, with that parent, in pages (one parent query per page). */
 export function* iterateReplyPairs(db: Db): Generator<{ reply: ArchiveRecord; parent: ArchiveRecord }[]> {
+  // The replies are found along the In-Reply-To and Message-ID indexes, without reading a message:
+  // a small message's row fills a page of its own, so testing each row read every message whole.
+  // (Sorted here: asked to sort them, SQLite scans the table in rowid order instead.)
+  const ids = (
+    db
+      .prepare(
+        `SELECT m.rowid FROM messages m
+         WHERE m.in_reply_to IS NOT NULL AND EXISTS (SELECT 1 FROM messages p WHERE p.message_id = m.in_reply_to)`,
+      )
+      .pluck()
+      .all() as number[]
+  ).sort((a, b) => a - b);
   const replies = db.prepare(
     `SELECT ${LIGHT_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
-     WHERE m.in_reply_to IS NOT NULL AND m.sha256 > ?
-       AND EXISTS (SELECT 1 FROM messages p WHERE p.message_id = m.in_reply_to)
-     ORDER BY m.sha256 LIMIT ?`,
+     WHERE m.rowid IN (SELECT value FROM json_each(?)) ORDER BY m.rowid`,
   );
   const parents = db.prepare(
     `SELECT ${LIGHT_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
      WHERE m.message_id IN (SELECT value FROM json_each(?)) ORDER BY m.sha256`,
   );
-  let after = '';
-  for (;;) {
-    const rows = replies.all(after, PAGE_SIZE) as RecordRow[];
-    if (rows.length === 0) return;
-    after = rows[rows.length - 1]!.sha256;
+  for (let at = 0; at < ids.length; at += PAGE_SIZE) {
+    const rows = replies.all(JSON.stringify(ids.slice(at, at + PAGE_SIZE))) as RecordRow[];
+    if (rows.length === 0) continue;
     const batch = rows.map(toRecord);
     const byId = new Map<string, ArchiveRecord[]>();
     for (const p of (parents.all(JSON.stringify([...new Set(batch.map((r) => r.inReplyTo))])) as RecordRow[]).map(toRecord)) {

@@ -122,22 +122,29 @@ export function listDocumentFacts(db: Db): DocumentFact[] {
  * messages name them. The document checks recognise editors by these names.
  */
 export function listArchivePeople(db: Db): ArchivePerson[] {
-  const senders = db
-    .prepare(
-      `SELECT from_name AS name, lower(from_address) AS address, count(*) AS messages FROM messages
-       WHERE from_address IS NOT NULL AND from_address <> '' GROUP BY from_name, lower(from_address)`,
-    )
-    .all() as ArchivePerson[];
-  // To/Cc are stored joined by ', ' (messages-repo); split here rather than in SQL.
+  // One scan of messages for senders and recipients: a small message's row fills a page of its own,
+  // so each scan reads every message whole (1.2 GB for 100,000 small messages).
+  const senders = new Map<string, ArchivePerson>();
   const recipients = new Map<string, number>();
-  const rows = db.prepare(`SELECT to_addresses FROM messages WHERE to_addresses IS NOT NULL`).pluck().iterate() as IterableIterator<string>;
-  for (const joined of rows) {
-    for (const a of joined.split(', ')) {
-      const address = a.trim().toLowerCase();
-      if (address) recipients.set(address, (recipients.get(address) ?? 0) + 1);
+  const rows = db.prepare(`SELECT from_name, lower(from_address), to_addresses FROM messages`).raw().iterate() as IterableIterator<
+    [string | null, string | null, string | null]
+  >;
+  for (const [name, address, to] of rows) {
+    if (address !== null && address !== '') {
+      // Grouped as SQL's GROUP BY from_name, lower(from_address) did: a null name apart from ''.
+      const key = `${name === null ? 'n' : `s${name}`}\u0000${address}`;
+      const known = senders.get(key);
+      if (known) known.messages++;
+      else senders.set(key, { name, address, messages: 1 });
+    }
+    // To/Cc are stored joined by ', ' (messages-repo); split here rather than in SQL.
+    if (to === null) continue;
+    for (const a of to.split(', ')) {
+      const r = a.trim().toLowerCase();
+      if (r) recipients.set(r, (recipients.get(r) ?? 0) + 1);
     }
   }
-  return [...senders, ...[...recipients].map(([address, messages]) => ({ name: null, address, messages }))];
+  return [...senders.values(), ...[...recipients].map(([address, messages]) => ({ name: null, address, messages }))];
 }
 
 /**
