@@ -20,8 +20,11 @@ export interface ImportSummary extends ImportProgress {
   failuresByCode: Record<string, number>;
   /** How many new messages each body parser and each verifier read (see parse-message.ts, verify-message.ts). */
   engines: Record<string, number>;
-  /** Wall time of each stage, in ms: reading, analysing and writing the messages; the full-text index and
-   * the indexes built at the end; the archive pass. A stage not reached (a stop) is missing. */
+  /**
+   * Wall time of each stage, in ms: reading, analysing and writing the messages; the full-text index
+   * and the indexes built at the end; the archive pass. A returned summary has all three (a run stopped
+   * by Ctrl-C still builds its indexes and runs the pass); they are filled in as the run goes.
+   */
   phaseMs: Partial<Record<'messages' | 'indexes' | 'archive', number>>;
 }
 

@@ -83,6 +83,9 @@ describe('import of the generated corpus', () => {
     const s = await importPaths(db, [CORPUS], { workers: 0, signal: controller.signal });
     expect(s.status).toBe('interrupted');
     expect(db.prepare('SELECT status FROM import_runs').pluck().get()).toBe('interrupted');
+    // A stopped run still ends its stages, and says how long each took.
+    expect(Object.keys(s.phaseMs).sort()).toEqual(['archive', 'indexes', 'messages']);
+    for (const ms of Object.values(s.phaseMs)) expect(ms).toBeGreaterThanOrEqual(0);
     db.close();
   });
 });
