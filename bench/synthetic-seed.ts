@@ -1,6 +1,6 @@
 // Direct batched inserts of ready-made rows, for the server benchmark's million-message database.
 // Benchmark-only (kept out of src/, so no production path can reach it): it skips parsing and
-// verification and trusts its caller's rows, written straight in the columns of migration 001. The
+// verification and trusts its caller's rows, written straight in the columns of migrations 001 and 012. The
 // triggers of migration 002 still run, so the summary tables and the full-text index come out as an
 // import's would.
 import type { Db } from '../src/store/database.ts';
@@ -33,12 +33,13 @@ export interface SyntheticRow {
 
 export function insertSyntheticBatch(db: Db, rows: SyntheticRow[], importedAt: string): void {
   const msg = db.prepare(
-    `INSERT INTO messages (sha256, size, raw, first_run_id, imported_at, message_id, from_address, from_name, from_domain,
+    `INSERT INTO messages (sha256, size, first_run_id, imported_at, message_id, from_address, from_name, from_domain,
        to_addresses, subject, date_header, date_epoch, as_of, as_of_source, verdict, summary, reasons, signature_count,
-       dkim, arc_result, arc, key_source, parsed, body_text, verifier_version)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'date', ?, ?, ?, ?, ?, 'none',
-       '{"result":"none","instances":0,"comment":"","seals":[]}', ?, ?, ?, 'synthetic')`,
+       dkim, arc_result, arc, key_source, verifier_version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'date', ?, ?, ?, ?, ?, 'none',
+       '{"result":"none","instances":0,"comment":"","seals":[]}', ?, 'synthetic')`,
   );
+  const content = db.prepare('INSERT INTO message_content (id, sha256, parsed, body_text, raw) VALUES (?, ?, ?, ?, ?)');
   const src = db.prepare(
     'INSERT INTO sources (sha256, run_id, path, container, mailbox, folder, offset, length) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)',
   );
@@ -50,10 +51,9 @@ export function insertSyntheticBatch(db: Db, rows: SyntheticRow[], importedAt: s
   const fnd = db.prepare("INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) VALUES (?, ?, ?, ?, ?, '{}')");
   withTransaction(db, () => {
     for (const r of rows) {
-      msg.run(
+      const { lastInsertRowid } = msg.run(
         r.sha256,
         r.raw.length,
-        r.raw,
         r.runId,
         importedAt,
         r.messageId,
@@ -71,9 +71,8 @@ export function insertSyntheticBatch(db: Db, rows: SyntheticRow[], importedAt: s
         r.signatures.length,
         r.dkim,
         r.keySource,
-        r.parsed,
-        r.text,
       );
+      content.run(lastInsertRowid, r.sha256, r.parsed, r.text, r.raw);
       src.run(r.sha256, r.runId, r.source.path, r.source.mailbox, r.source.folder, r.source.offset, r.raw.length);
       r.signatures.forEach((s, i) => sig.run(r.sha256, i, s.domain, s.selector, s.bodyHash, s.result, s.keyName, s.keySource));
       for (const f of r.findings) fnd.run(r.sha256, f.check, f.code, f.severity, f.detail);

@@ -134,7 +134,7 @@ describe.skipIf(!present)('real corpus (../shared/corpus/real)', () => {
   it("flags no message whose valid ARC chain recorded the author's DKIM pass or a logged-in submission at its first hop", () => {
     const rows = db
       .prepare(
-        `SELECT s.path, m.verdict, m.reasons, m.raw FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE m.arc_result = 'pass'`,
+        `SELECT s.path, m.verdict, m.reasons, m.raw FROM full_messages m JOIN sources s ON s.sha256 = m.sha256 WHERE m.arc_result = 'pass'`,
       )
       .all() as { path: string; verdict: string; reasons: string; raw: Buffer }[];
     const vouched = rows.filter((r) => {

@@ -275,9 +275,9 @@ export function listCopies(db: Db, messageId: string): ArchiveRecord[] {
 export function readBodies(db: Db, sha256s: string[], maxChars: number): Map<string, { text: string | null; html: string | null }> {
   const size = cachedStatement(
     db,
-    'SELECT coalesce(length(body_text), 0) + coalesce(length(body_html), 0) AS chars FROM messages WHERE sha256 = ?',
+    'SELECT coalesce(length(body_text), 0) + coalesce(length(body_html), 0) AS chars FROM full_messages WHERE sha256 = ?',
   );
-  const q = cachedStatement(db, 'SELECT body_text, body_html FROM messages WHERE sha256 = ?');
+  const q = cachedStatement(db, 'SELECT body_text, body_html FROM full_messages WHERE sha256 = ?');
   const out = new Map<string, { text: string | null; html: string | null }>();
   let left = maxChars;
   for (const sha of sha256s) {
@@ -400,8 +400,9 @@ interface StoredRow {
  * database written before they existed).
  */
 export function readStoredCheckInput(db: Db, sha256: string): { input: CheckInput; findings: Finding[] } | null {
-  const row = db.prepare('SELECT parsed, body_text, body_html, as_of, as_of_source, arc FROM messages WHERE sha256 = ?').get(sha256) as
-    StoredRow | undefined;
+  const row = db
+    .prepare('SELECT parsed, body_text, body_html, as_of, as_of_source, arc FROM full_messages WHERE sha256 = ?')
+    .get(sha256) as StoredRow | undefined;
   if (!row) return null;
   const structure = JSON.parse(row.parsed) as Omit<ParsedMessage, 'text' | 'html'>;
   const parsed: ParsedMessage = { ...structure, text: row.body_text, html: row.body_html };

@@ -78,7 +78,7 @@ export function getBundleEvidence(db: Db, sha256: string): BundleEvidence | unde
     const m = db
       .prepare(
         `SELECT sha256, raw, size, message_id, from_address, subject, date_header, verdict, summary, reasons, as_of, as_of_source,
-                verifier_version, imported_at, first_run_id, arc FROM messages WHERE sha256 = ?`,
+                verifier_version, imported_at, first_run_id, arc FROM full_messages WHERE sha256 = ?`,
       )
       .get(sha256) as MessageRow | undefined;
     if (!m) return undefined;

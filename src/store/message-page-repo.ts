@@ -131,7 +131,7 @@ export interface MessageDetail {
 
 export function getMessageDetail(db: Db, sha256: string, maxCopies = 20): MessageDetail | undefined {
   return withSnapshot(db, () => {
-    const row = db.prepare(`SELECT ${selectList(MESSAGE_CODEC)}, parsed, arc, raw FROM messages WHERE sha256 = ?`).get(sha256) as
+    const row = db.prepare(`SELECT ${selectList(MESSAGE_CODEC)}, parsed, arc, raw FROM full_messages WHERE sha256 = ?`).get(sha256) as
       (Record<string, unknown> & { parsed: string; arc: string; raw: Buffer }) | undefined;
     if (!row) return undefined;
     const message = readRow(MESSAGE_CODEC, row);
@@ -159,20 +159,20 @@ export function getMessageDetail(db: Db, sha256: string, maxCopies = 20): Messag
 
 function listCopies(db: Db, messageId: string, except: string, limit: number): StoredCopy[] {
   const rows = db
-    .prepare(`SELECT ${selectList(COPY_CODEC)} FROM messages WHERE message_id = ? AND sha256 != ? ORDER BY sha256 LIMIT ?`)
+    .prepare(`SELECT ${selectList(COPY_CODEC)} FROM full_messages WHERE message_id = ? AND sha256 != ? ORDER BY sha256 LIMIT ?`)
     .all(messageId, except, limit) as Record<string, unknown>[];
   return rows.map((r) => readRow(COPY_CODEC, r));
 }
 
 /** The decoded HTML body, for the sandboxed frame. */
 export function getMessageHtml(db: Db, sha256: string): string | null | undefined {
-  const row = db.prepare('SELECT body_html FROM messages WHERE sha256 = ?').get(sha256) as { body_html: string | null } | undefined;
+  const row = db.prepare('SELECT body_html FROM full_messages WHERE sha256 = ?').get(sha256) as { body_html: string | null } | undefined;
   return row ? row.body_html : undefined;
 }
 
 /** The stored bytes and the facts a download name is made from. */
 export function getRawDownload(db: Db, sha256: string): { raw: Buffer; subject: string | null } | undefined {
-  return db.prepare('SELECT raw, subject FROM messages WHERE sha256 = ?').get(sha256) as
+  return db.prepare('SELECT raw, subject FROM full_messages WHERE sha256 = ?').get(sha256) as
     { raw: Buffer; subject: string | null } | undefined;
 }
 
@@ -181,7 +181,7 @@ export function getAttachmentSource(db: Db, sha256: string, index: number): { ra
   const row = db.prepare(`SELECT ${selectList(ATTACHMENT_CODEC)} FROM attachments WHERE sha256 = ? AND idx = ?`).get(sha256, index) as
     Record<string, unknown> | undefined;
   if (!row) return undefined;
-  const message = db.prepare('SELECT raw FROM messages WHERE sha256 = ?').get(sha256) as { raw: Buffer } | undefined;
+  const message = db.prepare('SELECT raw FROM full_messages WHERE sha256 = ?').get(sha256) as { raw: Buffer } | undefined;
   return message ? { raw: message.raw, attachment: readRow(ATTACHMENT_CODEC, row) } : undefined;
 }
 

@@ -18,15 +18,16 @@ export function catchUpSearchIndex(db: Db, limit = 1000, atLeast = 1): number {
   if (!db.inTransaction && estimateUnindexed(db) < atLeast) return 0;
   return withTransaction(db, () => {
     const upto = cachedStatement(db, 'SELECT upto FROM index_state WHERE id = 1').pluck().get() as number;
-    const last = cachedStatement(db, 'SELECT max(rowid) FROM (SELECT rowid FROM messages WHERE rowid > ? ORDER BY rowid LIMIT ?)')
+    const last = cachedStatement(db, 'SELECT max(id) FROM (SELECT id FROM message_content WHERE id > ? ORDER BY id LIMIT ?)')
       .pluck()
       .get(upto, limit) as number | null;
     if (last === null) return 0;
     const info = cachedStatement(
       db,
       `INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
-         SELECT rowid, subject, from_address, from_name, to_addresses, body_text FROM messages
-         WHERE rowid > ? AND rowid <= ? ORDER BY rowid`,
+         SELECT c.id, m.subject, m.from_address, m.from_name, m.to_addresses, c.body_text
+         FROM message_content c JOIN messages m ON m.rowid = c.id AND m.sha256 = c.sha256
+         WHERE c.id > ? AND c.id <= ? ORDER BY c.id`,
     ).run(upto, last);
     cachedStatement(db, 'UPDATE index_state SET upto = ? WHERE id = 1').run(last);
     return info.changes;

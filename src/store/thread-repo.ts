@@ -47,10 +47,10 @@ function read(row: Record<string, unknown>): ThreadMessage {
  */
 export function getThread(db: Db, sha256: string, limit = MAX_THREAD): { messages: ThreadMessage[]; truncated: boolean } | undefined {
   return withSnapshot(db, () => {
-    const first = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE sha256 = ?`).get(sha256) as Record<string, unknown> | undefined;
+    const first = db.prepare(`SELECT ${COLUMNS} FROM full_messages WHERE sha256 = ?`).get(sha256) as Record<string, unknown> | undefined;
     if (!first) return undefined;
-    const byId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE message_id = ? LIMIT ?`);
-    const answers = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE in_reply_to = ? LIMIT ?`);
+    const byId = db.prepare(`SELECT ${COLUMNS} FROM full_messages WHERE message_id = ? LIMIT ?`);
+    const answers = db.prepare(`SELECT ${COLUMNS} FROM full_messages WHERE in_reply_to = ? LIMIT ?`);
     const found = new Map<string, ThreadMessage>();
     const asked = new Set<string>();
     const queue: string[] = [];

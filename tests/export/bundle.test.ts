@@ -56,7 +56,7 @@ describe('evidence bundle', () => {
   it('holds the exact bytes, the transcript, the findings, the keys and a README', async () => {
     const { files } = await bundle(tampered);
     expect([...files.keys()]).toEqual(['README.md', 'message.eml', 'verification.json', 'findings.json', 'keys.zone', 'dns-cache.json']);
-    const raw = db.prepare('SELECT raw FROM messages WHERE sha256 = ?').pluck().get(tampered) as Buffer;
+    const raw = db.prepare('SELECT raw FROM full_messages WHERE sha256 = ?').pluck().get(tampered) as Buffer;
     expect(files.get('message.eml')!.equals(raw)).toBe(true);
     expect(createHash('sha256').update(files.get('message.eml')!).digest('hex')).toBe(tampered);
     const t = JSON.parse(files.get('verification.json')!.toString()) as VerificationTranscript;

@@ -34,7 +34,7 @@ describe('mbox From-escaping', () => {
     const db = openDatabase(join(dir, 'q.sqlite'));
     insertKeys(db, readKeyFile(readFileSync(join(ROOT, 'test-corpus/keys/corpus.zone'), 'utf8'), 'corpus.zone').records);
     await importPaths(db, [join(dir, 'inbox')], { workers: 0 });
-    const row = db.prepare('SELECT verdict, reasons, raw FROM messages').get() as { verdict: string; reasons: string; raw: Buffer };
+    const row = db.prepare('SELECT verdict, reasons, raw FROM full_messages').get() as { verdict: string; reasons: string; raw: Buffer };
     expect(row.verdict).toBe('verified');
     expect(row.reasons.split(';')).toContain('verify/mbox-from-unquoted');
     expect(db.prepare('SELECT summary FROM messages').pluck().get() as string).toContain('mbox');

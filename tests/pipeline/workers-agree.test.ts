@@ -15,7 +15,7 @@ const NOW = 1_800_000_000;
 
 const QUERIES = {
   messages:
-    'SELECT sha256, verdict, summary, reasons, dkim, arc_result, key_source, subject, body_text IS NULL AS no_text FROM messages ORDER BY sha256',
+    'SELECT sha256, verdict, summary, reasons, dkim, arc_result, key_source, subject, body_text IS NULL AS no_text FROM full_messages ORDER BY sha256',
   sources: 'SELECT sha256, path, offset, length FROM sources ORDER BY path, sha256',
   findings: 'SELECT sha256, check_id, code, severity, detail, evidence FROM findings ORDER BY sha256, check_id, code, detail',
   signatures: 'SELECT * FROM signatures ORDER BY sha256, idx',

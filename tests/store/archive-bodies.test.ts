@@ -33,7 +33,7 @@ beforeAll(async () => {
   bodies.forEach((b, i) => writeFileSync(join(dir, 'dump', `${i}.eml`), message(i, b)));
   db = openDatabase(join(dir, 'db.sqlite'));
   await importPaths(db, [join(dir, 'dump')], { workers: 0 });
-  for (const r of db.prepare('SELECT sha256, length(body_text) AS n FROM messages').all() as { sha256: string; n: number }[])
+  for (const r of db.prepare('SELECT sha256, length(body_text) AS n FROM full_messages').all() as { sha256: string; n: number }[])
     byLength.set(Math.round(r.n / 100) * 100, r.sha256);
 });
 

@@ -3,7 +3,8 @@
 // Migration 010 keeps the archive facts when it moves them to a rowid table.
 import { summaryCounts, triageState } from '../helpers/summary-state.ts';
 import { describe, expect, it } from 'vitest';
-import { loadMigrations, openDatabase, type Db } from '../../src/store/database.ts';
+import { loadMigrations, openDatabase, type Db, type Migration } from '../../src/store/database.ts';
+import { copyIntoOlderSchema, seedOlderSchema } from '../helpers/older-schema.ts';
 import { updateVerdict } from '../../src/store/messages-repo.ts';
 import { seedReviewDb } from '../helpers/review-corpus.ts';
 import { insertFixture, openFixtureDb, tempDbFile } from '../helpers/fixture-db.ts';
@@ -99,15 +100,15 @@ describe('migration 002', () => {
 
   it('backfills counts and the index on a database imported before it existed', () => {
     const file = tempDbFile();
-    // Every migration but 002 and those that build on its triggers and summary tables (007, 008, 011;
-    // the others only add columns and tables the store now writes), as on an archive imported before
-    // the review server existed.
-    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => ![2, 7, 8, 11].includes(m.version)) });
+    // Every migration before 011 but 002 and those that build on its triggers and summary tables (007,
+    // 008), as on an archive imported before the review server existed.
+    const keep = (m: Migration) => ![2, 7, 8].includes(m.version) && m.version < 11;
+    const ids = seedOlderSchema(file, keep, seedReviewDb);
+    const before = openDatabase(file, { migrations: loadMigrations().filter(keep) });
     const all = ['messages_fts_insert', 'overview_messages_insert'].map(
       (t) => before.prepare('SELECT count(*) AS n FROM sqlite_master WHERE name = ?').get(t) as { n: number },
     );
     expect(all.every((r) => r.n === 0)).toBe(true);
-    const ids = seedReviewDb(before);
     before.close();
     const db = openDatabase(file);
     expectCountsEqual(db);
@@ -143,11 +144,8 @@ describe('migration 008', () => {
 
   it('backfills both on a database imported before it existed', () => {
     const file = tempDbFile();
-    // Every migration but 008 and 011, which rebuilds its table (009 adds columns today's insert code
-    // writes), as on an archive imported before 008.
-    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => ![8, 11].includes(m.version)) });
-    seedReviewDb(before);
-    before.close();
+    // Every migration before 011 but 008, as on an archive imported before 008.
+    seedOlderSchema(file, (m) => m.version !== 8 && m.version < 11, seedReviewDb);
     const db = openDatabase(file);
     const s = triageState(db);
     expect((s.stored as { triage: unknown[] }).triage).toHaveLength(9);
@@ -160,18 +158,13 @@ describe('migration 010', () => {
   it('keeps every message’s facts when message_facts becomes a rowid table', async () => {
     // Today's import writes today's schema: the messages and their facts are imported into a current
     // database, then copied into one that stops at migration 009.
+    const file = tempDbFile();
     const source = tempDbFile();
     const imported = openDatabase(source);
     await importPaths(imported, [join(ROOT, 'test-corpus/generated')], { workers: 0 });
     imported.close();
-    const file = tempDbFile();
+    copyIntoOlderSchema(source, file, (m) => m.version < 10);
     const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < 10) });
-    before.prepare('ATTACH DATABASE ? AS src').run(source);
-    before.exec(`INSERT INTO import_runs SELECT * FROM src.import_runs;
-      INSERT INTO messages SELECT * FROM src.messages;
-      INSERT INTO message_facts (sha256, version, placement, facts, quote_grams, text_grams)
-        SELECT sha256, version, placement, facts, quote_grams, text_grams FROM src.message_facts;`);
-    before.exec('DETACH DATABASE src');
     const facts = (db: Db) => db.prepare('SELECT * FROM message_facts ORDER BY sha256').all();
     const old = facts(before);
     expect(old.length).toBeGreaterThan(20);
@@ -187,8 +180,8 @@ describe('migration 010', () => {
 describe('migration 011', () => {
   it('keeps every row of the tables it makes rowid tables, their keys unique and their triggers', () => {
     const file = tempDbFile();
+    seedOlderSchema(file, (m) => m.version < 11, seedReviewDb);
     const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < 11) });
-    seedReviewDb(before);
     const tables: Record<string, string> = {
       signatures: 'sha256, idx',
       attachments: 'sha256, idx',
@@ -211,6 +204,56 @@ describe('migration 011', () => {
     expect(s.stored).toEqual(s.counted);
     expect(() => db.prepare('INSERT INTO signatures SELECT * FROM signatures LIMIT 1').run()).toThrow(/UNIQUE/);
     expect(() => db.prepare('INSERT INTO triage (sha256, tier, date_key) SELECT sha256, 0, 0 FROM triage LIMIT 1').run()).toThrow(/UNIQUE/);
+    db.close();
+  });
+});
+
+describe('migration 012', () => {
+  const WIDE = 'SELECT sha256, subject, verdict, parsed, body_text, body_html, raw FROM';
+
+  it('moves every message’s bytes, structure and bodies to message_content, byte for byte, and rebuilds the full-text index over them', () => {
+    const file = tempDbFile();
+    const keep = (m: Migration) => m.version < 12;
+    const ids = seedOlderSchema(file, keep, seedReviewDb);
+    const before = openDatabase(file, { migrations: loadMigrations().filter(keep) });
+    const old = before.prepare(`${WIDE} messages ORDER BY sha256`).all() as { sha256: string; body_text: string | null }[];
+    expect(old).toHaveLength(ids.all.length);
+    const word = /[a-z]{6,}/i.exec(old.find((r) => r.sha256 === ids.tampered)!.body_text ?? '')![0];
+    const found = search(before, `body_text : ${word}`);
+    expect(found).toContain(ids.tampered);
+    before.close();
+
+    const db = openDatabase(file);
+    expect(db.prepare(`${WIDE} full_messages ORDER BY sha256`).all()).toEqual(old);
+    const narrow = (db.prepare("SELECT name FROM pragma_table_info('messages')").all() as { name: string }[]).map((c) => c.name);
+    for (const moved of ['parsed', 'body_text', 'body_html', 'raw']) expect(narrow).not.toContain(moved);
+    expect(search(db, `body_text : ${word}`)).toEqual(found);
+    expect(search(db, 'budget')).toEqual([ids.verified]);
+    expect(ftsProblem(db)).toBeNull();
+    expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
+    expectCountsEqual(db);
+    db.close();
+  });
+
+  it('indexes a new message when its content is written, follows a subject change, and forgets a deleted message with its content', () => {
+    const { db } = openFixtureDb();
+    const ids = seedReviewDb(db);
+    const run = db.prepare('SELECT max(id) FROM import_runs').pluck().get() as number;
+    const sha = insertFixture(db, run, { subject: 'platypus report', text: 'The wombat figures are attached.' });
+    expect(search(db, 'body_text : wombat')).toEqual([sha]);
+    expect(search(db, 'platypus')).toEqual([sha]);
+    db.prepare("UPDATE messages SET subject = 'echidna report' WHERE sha256 = ?").run(sha);
+    expect(search(db, 'platypus')).toEqual([]);
+    expect(search(db, 'echidna wombat')).toEqual([sha]);
+    expect(ftsProblem(db)).toBeNull();
+    db.transaction(() => {
+      for (const t of ['findings', 'signatures', 'attachments', 'sources']) db.prepare(`DELETE FROM ${t} WHERE sha256 = ?`).run(sha);
+      db.prepare('DELETE FROM messages WHERE sha256 = ?').run(sha);
+    })();
+    expect(db.prepare('SELECT count(*) FROM message_content WHERE sha256 = ?').pluck().get(sha)).toBe(0);
+    expect(search(db, 'wombat')).toEqual([]);
+    expect(ftsProblem(db)).toBeNull();
+    expect(search(db, 'budget')).toEqual([ids.verified]);
     db.close();
   });
 });

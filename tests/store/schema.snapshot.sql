@@ -136,6 +136,14 @@ CREATE TABLE mailboxes (
   owners      TEXT    NOT NULL,
   copies      INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE message_content (
+  id        INTEGER PRIMARY KEY,
+  sha256    TEXT    NOT NULL REFERENCES messages (sha256) ON DELETE CASCADE,
+  parsed    TEXT    NOT NULL,         -- JSON: headers, addresses, Received hops, attachments, problems
+  body_text TEXT,
+  body_html TEXT,
+  raw       BLOB    NOT NULL          -- the exact bytes, never rewritten
+);
 CREATE TABLE "message_facts" (
   sha256      TEXT    NOT NULL REFERENCES messages (sha256),
   version     INTEGER NOT NULL,
@@ -174,16 +182,10 @@ CREATE TABLE messages (
   arc_result       TEXT    NOT NULL,
   arc              TEXT    NOT NULL,         -- JSON ArcCheck
   key_source       TEXT,                     -- sources of the keys used, joined by ';'
-  verifier_version TEXT    NOT NULL,
-  -- Large values last: SQLite walks a row's columns in order, so list scans never touch them.
-  parsed           TEXT    NOT NULL,         -- JSON: headers, addresses, Received hops, attachments, problems
-  body_text        TEXT,
-  body_html        TEXT,
-  raw              BLOB    NOT NULL          -- the exact bytes, never rewritten
-);
+  verifier_version TEXT    NOT NULL);
 CREATE VIRTUAL TABLE messages_fts USING fts5(
   subject, from_address, from_name, to_addresses, body_text,
-  content = 'messages', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2'
+  content = 'full_messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TABLE 'messages_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID;
 CREATE TABLE 'messages_fts_data'(id INTEGER PRIMARY KEY, block BLOB);
@@ -291,25 +293,40 @@ WHEN old.date_epoch IS NOT new.date_epoch BEGIN
     WHERE sha256 = new.sha256 AND severity IN ('strong', 'weak') GROUP BY severity
   ON CONFLICT (week, severity) DO UPDATE SET n = n + excluded.n;
 END;
-CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+CREATE TRIGGER message_content_fts_update AFTER UPDATE OF body_text ON message_content
+WHEN old.id <= (SELECT upto FROM index_state WHERE id = 1) BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, subject, from_address, from_name, to_addresses, body_text)
+    SELECT 'delete', old.id, subject, from_address, from_name, to_addresses, old.body_text FROM messages
+    WHERE rowid = old.id;
+  INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
+    SELECT new.id, subject, from_address, from_name, to_addresses, new.body_text FROM messages
+    WHERE rowid = new.id;
+END;
+CREATE TRIGGER messages_fts_delete BEFORE DELETE ON messages
 WHEN old.rowid <= (SELECT upto FROM index_state WHERE id = 1) BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, subject, from_address, from_name, to_addresses, body_text)
-  VALUES ('delete', old.rowid, old.subject, old.from_address, old.from_name, old.to_addresses, old.body_text);
+  VALUES ('delete', old.rowid, old.subject, old.from_address, old.from_name, old.to_addresses,
+    (SELECT body_text FROM message_content WHERE id = old.rowid));
+END;
+CREATE TRIGGER messages_fts_deleted AFTER DELETE ON messages
+WHEN old.rowid <= (SELECT upto FROM index_state WHERE id = 1) BEGIN
   UPDATE index_state SET upto = min(upto, (SELECT ifnull(max(rowid), 0) FROM messages)) WHERE id = 1;
 END;
-CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
-WHEN (SELECT deferred = 0 AND upto = new.rowid - 1 FROM index_state WHERE id = 1) BEGIN
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON message_content
+WHEN (SELECT deferred = 0 AND upto = new.id - 1 FROM index_state WHERE id = 1) BEGIN
   INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
-  VALUES (new.rowid, new.subject, new.from_address, new.from_name, new.to_addresses, new.body_text);
-  UPDATE index_state SET upto = new.rowid WHERE id = 1;
+    SELECT new.id, subject, from_address, from_name, to_addresses, new.body_text FROM messages
+    WHERE rowid = new.id AND sha256 = new.sha256;
+  UPDATE index_state SET upto = new.id WHERE id = 1;
 END;
-CREATE TRIGGER messages_fts_update
-AFTER UPDATE OF subject, from_address, from_name, to_addresses, body_text ON messages
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF subject, from_address, from_name, to_addresses ON messages
 WHEN old.rowid <= (SELECT upto FROM index_state WHERE id = 1) BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, subject, from_address, from_name, to_addresses, body_text)
-  VALUES ('delete', old.rowid, old.subject, old.from_address, old.from_name, old.to_addresses, old.body_text);
+  VALUES ('delete', old.rowid, old.subject, old.from_address, old.from_name, old.to_addresses,
+    (SELECT body_text FROM message_content WHERE id = old.rowid));
   INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
-  VALUES (new.rowid, new.subject, new.from_address, new.from_name, new.to_addresses, new.body_text);
+  VALUES (new.rowid, new.subject, new.from_address, new.from_name, new.to_addresses,
+    (SELECT body_text FROM message_content WHERE id = new.rowid));
 END;
 CREATE TRIGGER overview_code_verdict_delete AFTER DELETE ON findings BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n)
@@ -459,3 +476,6 @@ CREATE TRIGGER triage_messages_update AFTER UPDATE OF verdict, date_epoch, signa
     signed = new.signature_count > 0
   WHERE sha256 = new.sha256;
 END;
+CREATE VIEW full_messages AS
+  SELECT m.rowid AS id, m.*, c.parsed, c.body_text, c.body_html, c.raw
+  FROM messages m JOIN message_content c ON c.id = m.rowid AND c.sha256 = m.sha256;
