@@ -29,10 +29,11 @@ DROP TRIGGER messages_fts_delete;
 DROP TRIGGER messages_fts_update;
 DROP TABLE messages_fts;
 
+-- Each DROP COLUMN rewrites every row: the largest go first, so the later rewrites are short.
 ALTER TABLE messages DROP COLUMN raw;
-ALTER TABLE messages DROP COLUMN body_html;
-ALTER TABLE messages DROP COLUMN body_text;
 ALTER TABLE messages DROP COLUMN parsed;
+ALTER TABLE messages DROP COLUMN body_text;
+ALTER TABLE messages DROP COLUMN body_html;
 
 -- Every column a message had before this migration, and its rowid as `id`.
 CREATE VIEW full_messages AS

@@ -20,6 +20,18 @@ export const ARCHIVE_HEAP_MB = 384;
 /** Young generation of the archive thread (see WORKER_YOUNG_MB: more scavenges, never a failure). */
 const ARCHIVE_YOUNG_MB = 16;
 
+/**
+ * Page cache of the archive pass's connection. The pass reads each message's facts, signatures and
+ * sources through their hash-keyed indexes, in the order messages were stored, so every lookup lands
+ * on a random leaf: with SQLite's 16 MB, the pass over 1,000,000 small messages read 172 GB from the
+ * OS cache (62 s in the kernel, 135 s in all), with 256 MB 34 GB (34 s, 125 s), peak RSS 555 MB.
+ * Those indexes grow by about 250 bytes a message: the cache follows them, from 16 MB up to 256 MB.
+ */
+function archiveCacheKib(db: Db): number {
+  const messages = db.prepare('SELECT ifnull(max(rowid), 0) FROM messages').pluck().get() as number;
+  return Math.round(Math.min(256 * 1024, Math.max(16 * 1024, (messages * 256) / 1024)));
+}
+
 type FromArchive = { type: 'done'; touched: number } | { type: 'error'; error: string };
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === 'archive') {
@@ -27,6 +39,7 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'archive
   let reply: FromArchive;
   try {
     const db = openDatabase(dbFile, { mode: 'update' });
+    db.pragma(`cache_size = -${archiveCacheKib(db)}`);
     // Not the import's write settings (beginBulkWrites): with temporary tables and statement journals
     // in memory, this thread's SQLite memory, which no heap limit bounds, took the fuzz run's peak
     // from 885 MB to 1,297 MB. On disk they cost the pass time, not memory.
