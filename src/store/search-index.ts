@@ -25,9 +25,8 @@ export function catchUpSearchIndex(db: Db, limit = 1000, atLeast = 1): number {
     const info = cachedStatement(
       db,
       `INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
-         SELECT c.id, m.subject, m.from_address, m.from_name, m.to_addresses, c.body_text
-         FROM message_content c JOIN messages m ON m.rowid = c.id AND m.sha256 = c.sha256
-         WHERE c.id > ? AND c.id <= ? ORDER BY c.id`,
+         SELECT id, subject, from_address, from_name, to_addresses, body_text FROM full_messages
+         WHERE id > ? AND id <= ? ORDER BY id`,
     ).run(upto, last);
     cachedStatement(db, 'UPDATE index_state SET upto = ? WHERE id = 1').run(last);
     return info.changes;

@@ -235,7 +235,7 @@ describe('migration 012', () => {
     db.close();
   });
 
-  it('indexes a new message when its content is written, follows a subject change, and forgets a deleted message with its content', () => {
+  it('indexes a new message when its content is written, follows a subject or body change, and forgets a deleted message with its content', () => {
     const { db } = openFixtureDb();
     const ids = seedReviewDb(db);
     const run = db.prepare('SELECT max(id) FROM import_runs').pluck().get() as number;
@@ -245,6 +245,10 @@ describe('migration 012', () => {
     db.prepare("UPDATE messages SET subject = 'echidna report' WHERE sha256 = ?").run(sha);
     expect(search(db, 'platypus')).toEqual([]);
     expect(search(db, 'echidna wombat')).toEqual([sha]);
+    expect(ftsProblem(db)).toBeNull();
+    db.prepare("UPDATE message_content SET body_text = 'The numbat figures are attached.' WHERE sha256 = ?").run(sha);
+    expect(search(db, 'body_text : wombat')).toEqual([]);
+    expect(search(db, 'echidna numbat')).toEqual([sha]);
     expect(ftsProblem(db)).toBeNull();
     db.transaction(() => {
       for (const t of ['findings', 'signatures', 'attachments', 'sources']) db.prepare(`DELETE FROM ${t} WHERE sha256 = ?`).run(sha);
