@@ -30,7 +30,7 @@ type ToReader = { type: 'ack'; bytes: number };
  * thread allocates little, so V8 collected its handles rarely, and each kept its message's bytes
  * alive after every other thread was done with them: on the mixed dump the thread held up to 468 MB
  * of array buffers, and the import's peak RSS went from about 670 MB to 1.1 GB in half the runs. The
- * main thread now makes the shared copy the workers read (dispatch.ts, toSharedBytes).
+ * main thread now makes the shared copy the workers read (toSharedBytes in worker-pool.ts, from dispatch.ts).
  */
 function owned(bytes: Buffer): Uint8Array<ArrayBuffer> {
   const copy = new Uint8Array(new ArrayBuffer(bytes.length));
