@@ -7,7 +7,7 @@
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
 import { mailboxNameOf } from './archive-mailbox.ts';
 import { diffRuns } from '../common/line-diff.ts';
-import { comparableText, flankedEdits, htmlToText, normaliseText, sampleGrams } from './text-forms.ts';
+import { comparableGrams, flankedEdits, htmlToText, normaliseText } from './text-forms.ts';
 import { organisationalDomain } from '../common/org-domain.ts';
 
 const ID = 'archive-copies';
@@ -250,8 +250,8 @@ const QUOTE_MIN_GRAMS = 1;
  */
 function textAgreesWithHtml(c: CopyRecord): boolean | null {
   if (c.text === null || c.html === null) return null;
-  const text = sampleGrams(comparableText(c.text), 300);
-  const html = new Set(sampleGrams(comparableText(htmlToText(c.html)), 600));
+  const text = comparableGrams(c.text, 300);
+  const html = new Set(comparableGrams(htmlToText(c.html), 600));
   if (text.length < 4 || html.size === 0) return null;
   return flankedEdits(text, html, 4, 3).runs === 0;
 }

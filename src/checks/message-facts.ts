@@ -5,7 +5,7 @@ import type { AuthResultsFact, CheckInput, EmbeddedTime, Finding, Fingerprint, M
 import { organisationalDomain } from '../common/org-domain.ts';
 import { readIdentifierTimes, readThreadIndexTimes } from './embedded-times.ts';
 import { readAuthResults, resultDomain } from './results-header.ts';
-import { comparableText, hashText, htmlToText, normaliseText, packGrams, sampleGrams, splitQuoted, threadSubject } from './text-forms.ts';
+import { comparableGrams, hashText, htmlToText, normaliseText, packGrams, splitQuoted, threadSubject } from './text-forms.ts';
 
 /** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
 export const FACTS_VERSION = 8;
@@ -85,8 +85,8 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
     embeddedTimes: collectEmbeddedTimes(input),
     references: unique([...parsed.references, ...(parsed.inReplyTo ? idsIn(parsed.inReplyTo) : [])]),
     threadSubject: threadSubject(parsed.subject).slice(0, 300),
-    quoteGrams: packGrams(sampleGrams(comparableText(quoted), QUOTE_GRAMS)),
-    textGrams: packGrams(sampleGrams(comparableText(parsed.text), TEXT_GRAMS)),
+    quoteGrams: packGrams(comparableGrams(quoted, QUOTE_GRAMS)),
+    textGrams: packGrams(comparableGrams(parsed.text, TEXT_GRAMS)),
   };
 }
 

@@ -1,10 +1,10 @@
-// comparableText, sampleGrams and normaliseText were rewritten for speed (issue 8): the stored facts of a database
+// comparableText, sampleGrams, comparableGrams and normaliseText were rewritten for speed (issue 8): the stored facts of a database
 // made before must still compare with new ones, so the outputs must be the same. The reference below
 // is the code as it was before (commit a9d5fcd), run against the new code on fuzzed texts built from
 // the pieces that steer it: quote markers, attributions (also wrapped and after blank lines), quoted
 // header blocks, separators, case-changing letters (final sigma, dotted capital I), odd whitespace.
 import { describe, expect, it } from 'vitest';
-import { comparableText, GRAM_WORDS, normaliseText, sampleGrams } from '../../src/checks/text-forms.ts';
+import { comparableGrams, comparableText, GRAM_WORDS, normaliseText, sampleGrams } from '../../src/checks/text-forms.ts';
 
 const SEPARATOR =
   /^\s*-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht|message transféré)\s*-{2,}\s*$/i;
@@ -139,6 +139,12 @@ describe('text forms: the faster code gives the same outputs as before', () => {
       const t = text ?? '';
       for (const limit of [0, 1, 2, 3, 5, 150, 300, 600]) expect(sampleGrams(t, limit)).toEqual(referenceSampleGrams(t, limit));
     }
+  });
+
+  it('comparableGrams, which stops reading the text once it has the words its grams need', () => {
+    for (const text of texts)
+      for (const limit of [0, 1, 2, 3, 5, 20, 150, 300])
+        expect(comparableGrams(text, limit)).toEqual(referenceSampleGrams(referenceComparableText(text), limit));
   });
 
   it('the fuzzed texts reach the cases that differ (attributions dropped, grams cut at the limit)', () => {
