@@ -64,7 +64,22 @@ const FIELD = /^([\x21-\x39\x3b-\x7e]+)[ \t]*:/;
 /** A header name as mail software writes them (letters, digits, dashes), e.g. X-MS-Exchange-Organization-SCL. */
 const MAIL_LIKE_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
 // Any line break a damaged or converted file may have: CRLF, LF, LF CR (a botched conversion), CR.
-const LINE_BREAK = /\r\n|\n\r|\n|\r/;
+const LINE_BREAK = /\r\n|\n\r|\n|\r/g;
+
+/**
+ * The lines of the sniffed bytes, read only as far as the caller goes (the header section, not the
+ * whole window: splitting all of it took most of the sniff's time on small messages). When the
+ * window cut the bytes (`cut`), the last line may be cut too, and is given only when it is the only one.
+ */
+function* sniffedLines(text: string, cut: boolean): Generator<string> {
+  const breaks = new RegExp(LINE_BREAK);
+  let at = 0;
+  for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) {
+    yield text.slice(at, m.index);
+    at = m.index + m[0].length;
+  }
+  if (!cut || at === 0) yield text.slice(at);
+}
 
 /**
  * Header lines that may be damaged (a NUL, stray bytes) inside a run of good ones: one in ten,
@@ -82,17 +97,16 @@ const DAMAGED_LINE_SHARE = 0.1;
  * then goes on in prose, images, PDFs and other binary files are not mail.
  */
 export function looksLikeMessage(head: Buffer): boolean {
-  const text = head.toString('latin1');
-  const lines = text.split(LINE_BREAK);
-  // The last line may be cut by the sniff window; it is judged only when it is the only one.
-  const whole = head.length < SNIFF_BYTES || lines.length === 1 ? lines : lines.slice(0, -1);
+  const lines = sniffedLines(head.toString('latin1'), head.length >= SNIFF_BYTES);
   let fields = 0;
   let damaged = 0;
   let known = false;
   let mailLikeNames = 0;
   let xNames = 0;
   let ending: 'blank' | 'other' | 'window' = 'window';
-  for (const [i, line] of whole.entries()) {
+  let i = -1;
+  for (const line of lines) {
+    i++;
     if (line === '') {
       ending = 'blank';
       break;
