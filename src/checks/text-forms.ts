@@ -139,12 +139,13 @@ function eachComparableLine(text: string | null, take: (line: string) => boolean
  * lower-cased text are the words of each kept line, lower-cased, in order.
  */
 export function comparableGrams(text: string | null, limit: number): number[] {
-  const words = new WordSpans(Math.max(limit + GRAM_WORDS - 1, GRAM_WORDS));
+  const need = wordsNeeded(limit);
+  const words: string[] = [];
   eachComparableLine(text, (line) => {
-    words.add(line.toLowerCase());
-    return !words.full();
+    firstWords(line.toLowerCase(), need, words);
+    return words.length < need;
   });
-  return words.grams(limit);
+  return gramsOf(words, limit);
 }
 
 /** What every ATTRIBUTION match starts with (same flags, so the same letters and word boundary). */
@@ -163,94 +164,50 @@ export function wordsOf(text: string): string[] {
 export const GRAM_WORDS = 4;
 
 export function sampleGrams(text: string, limit: number): number[] {
-  const words = new WordSpans(Math.max(limit + GRAM_WORDS - 1, GRAM_WORDS));
-  words.add(text.toLowerCase());
-  return words.grams(limit);
+  // Speed, same result as hashing each gram's words joined by spaces: the words are split off only
+  // as far as the grams need (at least GRAM_WORDS, to tell a short text), and hashed in place.
+  return gramsOf(firstWords(text.toLowerCase(), wordsNeeded(limit)), limit);
+}
+
+/** Words that `limit` grams need: at least GRAM_WORDS, to tell a short text. */
+function wordsNeeded(limit: number): number {
+  return Math.max(limit + GRAM_WORDS - 1, GRAM_WORDS);
+}
+
+function gramsOf(words: string[], limit: number): number[] {
+  if (words.length > 0 && words.length < GRAM_WORDS) return [hashWords(words, 0, words.length)];
+  const out: number[] = [];
+  for (let i = 0; i + GRAM_WORDS <= words.length && out.length < limit; i++) out.push(hashWords(words, i, GRAM_WORDS));
+  return out;
 }
 
 /**
- * The first words of a lower-cased text, as `/[\p{L}\p{N}]+/gu` finds them, kept as where each
- * starts and ends (the text is added a piece at a time: the lines of a text), and hashed into
- * grams from there. Speed, same result as the expression and hashing each gram's words joined by
- * spaces: a loop over the characters (ASCII decided by its code, any other code point by the
- * expression once, then remembered), as far as the grams need (at least GRAM_WORDS, to tell a short
- * text), with no string made per word. The expression itself, run word by word, took most of
- * sampleGrams' time; with a string per word and the hash state boxed, 300 grams of the bench's small
- * messages took about 53 µs, 33 µs this way (and comparableGrams 50 µs where comparableText then
- * sampleGrams took 59 µs).
+ * Appends to `words` the words of a text as `/[\p{L}\p{N}]+/gu` finds them, until it holds `limit`, by
+ * a loop over the characters: ASCII decided by its code, any other code point by that expression
+ * once (then remembered). The expression itself, run word by word, took most of sampleGrams' time.
  */
-class WordSpans {
-  private readonly pieces: string[] = [];
-  /** Per word: its piece, and where it starts and ends there. */
-  private readonly pieceOf: number[] = [];
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
-  private readonly need: number;
-
-  constructor(need: number) {
-    this.need = need;
-  }
-
-  full(): boolean {
-    return this.starts.length >= this.need;
-  }
-
-  /** Adds the words of one more piece of text, which follows the others after a line break. */
-  add(piece: string): void {
-    // Each piece is kept as it is: joining them made a string whose every character read was slow.
-    const at = this.pieces.push(piece) - 1;
-    const n = piece.length;
-    let start = -1;
-    for (let i = 0; i < n && this.starts.length < this.need;) {
-      const c = piece.charCodeAt(i);
-      let width = 1;
-      let word: boolean;
-      if (c < 0x80) word = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
-      else {
-        const cp = piece.codePointAt(i)!;
-        width = cp > 0xffff ? 2 : 1;
-        word = isWordCodePoint(cp);
-      }
-      if (word) {
-        if (start === -1) start = i;
-      } else if (start !== -1) {
-        this.word(at, start, i);
-        start = -1;
-      }
-      i += width;
+function firstWords(text: string, limit: number, words: string[] = []): string[] {
+  const n = text.length;
+  let start = -1;
+  for (let i = 0; i < n && words.length < limit;) {
+    const c = text.charCodeAt(i);
+    let width = 1;
+    let word: boolean;
+    if (c < 0x80) word = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
+    else {
+      const cp = text.codePointAt(i)!;
+      width = cp > 0xffff ? 2 : 1;
+      word = isWordCodePoint(cp);
     }
-    if (start !== -1 && this.starts.length < this.need) this.word(at, start, n);
-  }
-
-  private word(piece: number, start: number, end: number): void {
-    this.pieceOf.push(piece);
-    this.starts.push(start);
-    this.ends.push(end);
-  }
-
-  /** Hashes of the word GRAM_WORDS-grams, at most `limit`; a text of fewer words gives one gram of all of them. */
-  grams(limit: number): number[] {
-    const count = this.starts.length;
-    if (count > 0 && count < GRAM_WORDS) return [this.hash(0, count)];
-    const out: number[] = [];
-    for (let i = 0; i + GRAM_WORDS <= count && out.length < limit; i++) out.push(this.hash(i, GRAM_WORDS));
-    return out;
-  }
-
-  /**
-   * 32-bit FNV-1a over the UTF-16 code units of words [first, first+count) joined by single spaces:
-   * fast and stable; collisions only blur a comparison. The state stays a signed 32-bit integer (the
-   * same bits), which V8 keeps unboxed; `>>> 0` on every character made it a double.
-   */
-  private hash(first: number, count: number): number {
-    let h = FNV_OFFSET | 0;
-    for (let w = first; w < first + count; w++) {
-      if (w > first) h = Math.imul(h ^ SPACE, FNV_PRIME);
-      const text = this.pieces[this.pieceOf[w]!]!;
-      for (let i = this.starts[w]!, end = this.ends[w]!; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+    if (word && start === -1) start = i;
+    else if (!word && start !== -1) {
+      words.push(text.slice(start, i));
+      start = -1;
     }
-    return h >>> 0;
+    i += width;
   }
+  if (start !== -1 && words.length < limit) words.push(text.slice(start));
+  return words;
 }
 
 const WORD_CHARACTER = /^[\p{L}\p{N}]$/u;
@@ -268,6 +225,20 @@ function isWordCodePoint(cp: number): boolean {
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const SPACE = 0x20;
+
+/**
+ * 32-bit FNV-1a over the UTF-16 code units of words[start .. start+count) joined by single spaces:
+ * fast and stable; collisions only blur a comparison.
+ */
+function hashWords(words: string[], start: number, count: number): number {
+  let h = FNV_OFFSET;
+  for (let w = start; w < start + count; w++) {
+    if (w > start) h = Math.imul(h ^ SPACE, FNV_PRIME) >>> 0;
+    const s = words[w]!;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME) >>> 0;
+  }
+  return h >>> 0;
+}
 
 /** A list of 32-bit numbers as base64 (4 bytes each): how grams are stored. */
 export function packGrams(grams: number[]): string {
