@@ -11,6 +11,7 @@ import { beginBulkWrites, endBulkWrites, type Db } from '../store/database.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
 import { hasAnyMessage } from '../store/messages-repo.ts';
 import { deferIndexes, resumeSearchIndex } from '../store/search-index.ts';
+import { buildDeferredIndexes, INDEXES_AFTER_ARCHIVE_PASS } from '../store/deferred-indexes.ts';
 import { sealManifest } from '../store/manifest-repo.ts';
 import { withTransaction } from '../store/transaction.ts';
 import { measureInputs, readInputs } from '../import/read-inputs.ts';
@@ -105,11 +106,13 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     // The workers' heaps (and their PDF sandboxes) are not needed by the archive pass: freed first.
     await pool?.close();
     run.endPhase('messages');
-    resumeSearchIndex(db);
+    resumeSearchIndex(db, INDEXES_AFTER_ARCHIVE_PASS);
     run.endPhase('indexes');
     // So is this connection's import page cache (database.ts): freed for the archive pass's thread.
     endBulkWrites(db);
     await runArchiveChecksInThread(db);
+    // The indexes on what the pass wrote, built over its results (counted in the pass's time).
+    buildDeferredIndexes(db);
     run.endPhase('archive');
     withTransaction(db, () => sealManifest(db, run.runId));
     run.finish(status, status === 'interrupted' ? 'stopped by the user before the end' : undefined);

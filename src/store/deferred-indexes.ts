@@ -49,6 +49,21 @@ export const DEFERRED_INDEXES: readonly string[] = [
   'run_manifest_entries_run',
 ];
 
+/**
+ * Deferred indexes on the columns the archive pass writes (each source's role and mailbox, each
+ * message's verdict and reasons, and the triage rank the verdict moves) and never looks rows up by:
+ * an import builds them after the pass, so that its updates do not rewrite their entries one row at
+ * a time. On 100,000 small messages the index builds and the pass took 18.9-22.1 s this way and
+ * 23.5-25.9 s with these built first, and the import wrote 1.6 GB less (8.5 against 10.1 GB).
+ */
+export const INDEXES_AFTER_ARCHIVE_PASS: readonly string[] = [
+  'sources_role',
+  'sources_by_mailbox_key',
+  'messages_verdict',
+  'messages_reasons_sort',
+  'triage_order',
+];
+
 function hasTable(db: Db): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deferred_indexes'").get() !== undefined;
 }
@@ -78,11 +93,11 @@ export function dropDeferredIndexes(db: Db): number {
 }
 
 /**
- * Builds every index recorded as deferred, one transaction each (a kill loses at most the one being
- * built), and returns how many it built. Each CREATE INDEX scans its table once and sorts; a row
- * whose index exists already (built by someone else meanwhile) is only forgotten.
+ * Builds every index recorded as deferred but those in `except`, one transaction each (a kill loses
+ * at most the one being built), and returns how many it built. Each CREATE INDEX scans its table once
+ * and sorts; a row whose index exists already (built by someone else meanwhile) is only forgotten.
  */
-export function buildDeferredIndexes(db: Db): number {
+export function buildDeferredIndexes(db: Db, except: readonly string[] = []): number {
   if (!hasTable(db)) return 0;
   const pending = db.prepare('SELECT name, sql FROM deferred_indexes ORDER BY name').all() as { name: string; sql: string }[];
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?");
@@ -98,6 +113,7 @@ export function buildDeferredIndexes(db: Db): number {
   db.pragma(`threads = ${Math.min(availableParallelism(), 4)}`);
   try {
     for (const { name, sql } of pending) {
+      if (except.includes(name)) continue;
       db.transaction(() => {
         if (exists.get(name) === undefined) {
           db.exec(sql);

@@ -73,14 +73,16 @@ export function deferIndexes(db: Db): void {
 }
 
 /**
- * Completes the index, builds the indexes deferIndexes dropped, and turns the triggers back on. With two imports at once, the first to end
+ * Completes the index, builds the indexes deferIndexes dropped (but those in `later`, which stay
+ * deferred for the caller to build: an import builds INDEXES_AFTER_ARCHIVE_PASS after its archive
+ * pass), and turns the triggers back on. With two imports at once, the first to end
  * turns it on for the other too: that one is then only slower, never wrong. A killed import leaves
  * it off until the next import ends.
  */
-export function resumeSearchIndex(db: Db): number {
+export function resumeSearchIndex(db: Db, later: readonly string[] = []): number {
   const n = completeSearchIndex(db);
   // The indexes dropped by deferIndexes, built over the finished tables (one sort each).
-  buildDeferredIndexes(db);
+  buildDeferredIndexes(db, later);
   cachedStatement(db, 'UPDATE index_state SET deferred = 0 WHERE id = 1').run();
   // Rows written between the last slice and the update above.
   return n + completeSearchIndex(db);

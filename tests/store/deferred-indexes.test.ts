@@ -7,7 +7,12 @@ import { join, resolve } from 'node:path';
 import { openDatabase } from '../../src/store/database.ts';
 import type { Db } from '../../src/store/database.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
-import { countDeferredIndexes, DEFERRED_INDEXES } from '../../src/store/deferred-indexes.ts';
+import {
+  buildDeferredIndexes,
+  countDeferredIndexes,
+  DEFERRED_INDEXES,
+  INDEXES_AFTER_ARCHIVE_PASS,
+} from '../../src/store/deferred-indexes.ts';
 import { deferIndexes, resumeSearchIndex } from '../../src/store/search-index.ts';
 import { finishRun, startRun } from '../../src/store/runs-repo.ts';
 import { iterateManifestHashes, recordManifestEntries } from '../../src/store/manifest-repo.ts';
@@ -59,6 +64,38 @@ describe('indexes deferred while an import writes', () => {
     expect(schema(reopened)).toEqual(before);
     finishRun(reopened, run, 'interrupted');
     reopened.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('on what the archive pass writes are built after it; a pass with them in place changes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lt-deferred-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    // What the pass writes: verdicts and reasons, the triage they move, each source's mailbox and role.
+    const written = () => ({
+      messages: db.prepare('SELECT sha256, verdict, summary, reasons FROM messages ORDER BY sha256').all(),
+      triage: db.prepare('SELECT * FROM triage ORDER BY sha256').all(),
+      sources: db.prepare('SELECT id, mailbox_key, role FROM sources ORDER BY id').all(),
+      findings: db.prepare('SELECT sha256, check_id, code, detail FROM findings ORDER BY id').all(),
+    });
+    await importPaths(db, [join(ROOT, 'test-corpus/demo')], { workers: 0 });
+    expect(countDeferredIndexes(db)).toBe(0);
+    for (const name of INDEXES_AFTER_ARCHIVE_PASS) expect(indexNames(db)).toContain(name);
+    const after = written();
+    expect(after.sources.every((s) => (s as { role: string | null }).role !== null)).toBe(true);
+    // The import's pass ran without these indexes; one with them finds every message as it left it.
+    expect(runArchiveChecks(db)).toBe(0);
+    expect(written()).toEqual(after);
+
+    // An import's end leaves exactly these for after its pass, then builds them.
+    deferIndexes(db);
+    resumeSearchIndex(db, INDEXES_AFTER_ARCHIVE_PASS);
+    const missing = db.prepare('SELECT name FROM deferred_indexes ORDER BY name').pluck().all();
+    expect(missing).toEqual([...INDEXES_AFTER_ARCHIVE_PASS].sort());
+    for (const name of INDEXES_AFTER_ARCHIVE_PASS) expect(indexNames(db)).not.toContain(name);
+    expect(buildDeferredIndexes(db)).toBe(INDEXES_AFTER_ARCHIVE_PASS.length);
+    expect(countDeferredIndexes(db)).toBe(0);
+    expect(db.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
+    db.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
