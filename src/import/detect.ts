@@ -63,16 +63,14 @@ const MAIL_HEADERS = new Set([
 const FIELD = /^([\x21-\x39\x3b-\x7e]+)[ \t]*:/;
 /** A header name as mail software writes them (letters, digits, dashes), e.g. X-MS-Exchange-Organization-SCL. */
 const MAIL_LIKE_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
-// Any line break a damaged or converted file may have: CRLF, LF, LF CR (a botched conversion), CR.
-const LINE_BREAK = /\r\n|\n\r|\n|\r/g;
-
 /**
  * The lines of the sniffed bytes, read only as far as the caller goes (the header section, not the
  * whole window: splitting all of it took most of the sniff's time on small messages). When the
  * window cut the bytes (`cut`), the last line may be cut too, and is given only when it is the only one.
  */
 function* sniffedLines(text: string, cut: boolean): Generator<string> {
-  const breaks = new RegExp(LINE_BREAK);
+  // Any line break a damaged or converted file may have: CRLF, LF, LF CR (a botched conversion), CR.
+  const breaks = /\r\n|\n\r|\n|\r/g;
   let at = 0;
   for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) {
     yield text.slice(at, m.index);

@@ -114,11 +114,6 @@ export function parseMailTime(text: string | null): number | null {
   return readMailTime(text).epoch;
 }
 
-/** Why a date as written cannot exist (a phrase), or null when it can or is no date at all. */
-export function describeDateProblem(text: string | null): string | null {
-  return readMailTime(text).problem;
-}
-
 /** The zone as written at the end of a date: "+0200", "-0700", "GMT", "EST". */
 export function mailTimeZone(text: string | null): string | null {
   if (!text) return null;
