@@ -80,6 +80,14 @@ describe('indexes deferred while an import writes', () => {
     await importPaths(db, [join(ROOT, 'test-corpus/demo')], { workers: 0 });
     expect(countDeferredIndexes(db)).toBe(0);
     for (const name of INDEXES_AFTER_ARCHIVE_PASS) expect(indexNames(db)).toContain(name);
+    // The import built these last: after the pass, not in alphabetical order among the others
+    // (sqlite_master gives each new index the next rowid).
+    const late = new Set(INDEXES_AFTER_ARCHIVE_PASS);
+    const built = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY rowid").pluck().all() as string[]).filter((n) =>
+      DEFERRED_INDEXES.includes(n),
+    );
+    expect(built.length).toBe(DEFERRED_INDEXES.length);
+    expect(built.slice(-late.size).sort()).toEqual([...late].sort());
     const after = written();
     expect(after.sources.every((s) => (s as { role: string | null }).role !== null)).toBe(true);
     // The import's pass ran without these indexes; one with them finds every message as it left it.
