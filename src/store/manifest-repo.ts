@@ -35,15 +35,19 @@ export function* iterateManifestHashes(db: Db, runId: number): Generator<string>
     .iterate(runId) as Iterable<string>;
 }
 
-function computeRoot(db: Db, runId: number): { leaves: number; root: string } {
+/** The Merkle root over the run's distinct digests, as its seal records it (reads only the manifest). */
+export function computeRoot(db: Db, runId: number): { leaves: number; root: string } {
   const builder = new MerkleRootBuilder();
   for (const sha of iterateManifestHashes(db, runId)) builder.add(sha);
   return { leaves: builder.count, root: builder.root() };
 }
 
-/** Computes and stores the run's root; a run is sealed once (a second call keeps the first seal). */
-export function sealManifest(db: Db, runId: number): { leaves: number; root: string } {
-  const { leaves, root } = computeRoot(db, runId);
+/**
+ * Stores the run's root, computed now or passed in (computeRoot, once the run lists nothing more); a
+ * run is sealed once (a second call keeps the first seal).
+ */
+export function sealManifest(db: Db, runId: number, computed = computeRoot(db, runId)): { leaves: number; root: string } {
+  const { leaves, root } = computed;
   cachedStatement(db, 'INSERT OR IGNORE INTO run_manifests (run_id, leaves, root, construction, sealed_at) VALUES (?, ?, ?, ?, ?)').run(
     runId,
     leaves,
