@@ -1,10 +1,10 @@
-// comparableText, sampleGrams, comparableGrams and normaliseText were rewritten for speed (issue 8): the stored facts of a database
+// comparableText, sampleGrams, comparableGrams, normaliseText and splitQuoted were rewritten for speed (issue 8): the stored facts of a database
 // made before must still compare with new ones, so the outputs must be the same. The reference below
 // is the code as it was before (commit a9d5fcd), run against the new code on fuzzed texts built from
 // the pieces that steer it: quote markers, attributions (also wrapped and after blank lines), quoted
 // header blocks, separators, case-changing letters (final sigma, dotted capital I), odd whitespace.
 import { describe, expect, it } from 'vitest';
-import { comparableGrams, comparableText, GRAM_WORDS, normaliseText, sampleGrams } from '../../src/checks/text-forms.ts';
+import { comparableGrams, comparableText, GRAM_WORDS, normaliseText, sampleGrams, splitQuoted } from '../../src/checks/text-forms.ts';
 
 const SEPARATOR =
   /^\s*-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht|message transféré)\s*-{2,}\s*$/i;
@@ -31,6 +31,40 @@ function referenceComparableText(text: string | null): string {
     kept.push(line);
   }
   return kept.join('\n');
+}
+
+// splitQuoted as it was before the test of each line's first character (commit 4cd313e).
+const OUTLOOK_FROM = /^\s*\*?(from|von|de|da|van)\s*:\*?\s+\S/i;
+const OUTLOOK_SENT = /^\s*\*?(sent|gesendet|envoyé|enviado|inviato|verzonden|date|datum)\s*:\*?\s+\S/i;
+
+function referenceSkipHeaderBlock(lines: string[]): string[] {
+  let i = 0;
+  while (i < lines.length && i < 12 && (lines[i]!.trim() === '' || /^\s*\*?[\p{L} -]{2,20}\s*:\*?(\s|$)/u.test(lines[i]!))) i++;
+  return lines.slice(i);
+}
+
+function referenceSplitQuoted(text: string | null): { own: string; quoted: string } {
+  const lines = (text ?? '').replace(/\r\n?/g, '\n').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^\s*>/.test(line)) {
+      const quoted = lines
+        .slice(i)
+        .filter((l) => /^\s*>/.test(l))
+        .map((l) => l.replace(/^(\s*>)+ ?/, ''));
+      const own = [...lines.slice(0, i), ...lines.slice(i).filter((l) => !/^\s*>/.test(l))];
+      return { own: own.join('\n'), quoted: quoted.join('\n') };
+    }
+    if (SEPARATOR.test(line) || ATTRIBUTION.test(line)) {
+      const next = lines.slice(i + 1).find((l) => l.trim() !== '');
+      if (next !== undefined && /^\s*>/.test(next)) continue;
+      return { own: lines.slice(0, i).join('\n'), quoted: referenceSkipHeaderBlock(lines.slice(i + 1)).join('\n') };
+    }
+    if (OUTLOOK_FROM.test(line) && lines.slice(i + 1, i + 4).some((l) => OUTLOOK_SENT.test(l))) {
+      return { own: lines.slice(0, i).join('\n'), quoted: referenceSkipHeaderBlock(lines.slice(i)).join('\n') };
+    }
+  }
+  return { own: lines.join('\n'), quoted: '' };
 }
 
 function referenceSampleGrams(text: string, limit: number): number[] {
@@ -100,6 +134,17 @@ const LINES = [
   'line\u2028separator',
   'emoji 😀 ok 😀😀 done',
   'punctuation!!! ... ??? -- ;;',
+  // Led by whitespace that only \s knows, or by a character that only looks like one (U+200B is not \s).
+  '\u00a0> quoted after a no-break space',
+  '\u3000On Mon, 3 Jun 2024, Anna wrote:',
+  '\ufeff-----Original Message-----',
+  '\u2003*From:* Anna Berg',
+  '\u200b> not a quote: a zero-width space is no whitespace',
+  '\u1680\u202f\u205fSent: Monday',
+  '\u000bOn\u000c',
+  'ON TUESDAY JONAS WROTE:',
+  'Von: Jonas',
+  'FROM: ANNA',
 ];
 
 function makeText(random: () => number): string {
@@ -118,7 +163,7 @@ function makeText(random: () => number): string {
 
 describe('text forms: the faster code gives the same outputs as before', () => {
   const random = randomFrom(8);
-  const texts = [null, '', 'one', 'one two three', 'one two three four', ...Array.from({ length: 3000 }, () => makeText(random))];
+  const texts = [null, '', 'one', 'one two three', 'one two three four', ...Array.from({ length: 4000 }, () => makeText(random))];
 
   it('comparableText', () => {
     for (const text of texts) expect(comparableText(text)).toBe(referenceComparableText(text));
@@ -132,6 +177,10 @@ describe('text forms: the faster code gives the same outputs as before', () => {
       Array.from({ length: Math.floor(random() * 30) }, () => odd[Math.floor(random() * odd.length)]!).join(''),
     );
     for (const text of [...texts, ...mixed]) expect(normaliseText(text)).toBe(reference(text));
+  });
+
+  it('splitQuoted', () => {
+    for (const text of texts) expect(splitQuoted(text)).toEqual(referenceSplitQuoted(text));
   });
 
   it('sampleGrams, for limits from none to more grams than the text has', () => {
@@ -153,5 +202,11 @@ describe('text forms: the faster code gives the same outputs as before', () => {
     const cut = texts.filter((t) => (t ?? '').split(/[^\p{L}\p{N}]+/u).length > 160).length;
     expect(dropped).toBeGreaterThan(1000);
     expect(cut).toBeGreaterThan(100);
+    // splitQuoted's three ways to find a quote are all taken, and led by odd whitespace too.
+    const split = texts.map((t) => referenceSplitQuoted(t).quoted);
+    expect(split.filter((q) => q !== '').length).toBeGreaterThan(1000);
+    const odd = ['\u00a0', '\u3000', '\ufeff', '\u2003', '\u1680', '\u000b'];
+    const led = texts.filter((t) => t !== null && t.split(/\r\n?|\n/).some((l) => odd.includes(l[0] ?? '')));
+    expect(led.filter((t) => referenceSplitQuoted(t).quoted !== '').length).toBeGreaterThan(100);
   });
 });
