@@ -1,6 +1,7 @@
 // RFC 5322 date-times as found in Date and Received headers, read strictly with luxon (the only
-// file that imports it): a date that cannot exist (31 February, a weekday that does not match the
-// date) is reported, never normalised into another day. Honest variants that strict RFC 5322
+// file that imports it; the common case is computed directly, to the same result, see directEpoch):
+// a date that cannot exist (31 February, a weekday that does not match the date) is reported, never
+// normalised into another day. Honest variants that strict RFC 5322
 // rejects (lower-case names, a missing space, "UT", "+02:00", a common zone abbreviation) are
 // brought to the standard form first.
 import { DateTime } from 'luxon';
@@ -67,7 +68,11 @@ function clean(text: string): string {
     .trim();
 }
 
-export function readMailTime(text: string | null): MailTime {
+/**
+ * `luxonOnly`: read every date with luxon, the reference the direct reading is tested against
+ * (tests/parse/mail-time.test.ts); without it, the common case is computed directly (directEpoch).
+ */
+export function readMailTime(text: string | null, { luxonOnly = false }: { luxonOnly?: boolean } = {}): MailTime {
   if (!text) return { epoch: null, problem: null };
   const m = SHAPE.exec(clean(text));
   if (!m) return { epoch: null, problem: null };
@@ -80,6 +85,11 @@ export function readMailTime(text: string | null): MailTime {
   const core = `${Number(day)} ${monthName} ${fullYear(year!)} ${hour!.padStart(2, '0')}:${minute}${sec} ${zone}`;
   const dayName = weekday === undefined ? null : title(weekday);
   if (dayName !== null && !WEEKDAYS.includes(dayName)) return { epoch: null, problem: null };
+  if (!luxonOnly) {
+    const s = second === undefined ? 0 : Number(second === '60' ? '59' : second);
+    const epoch = directEpoch(dayName, Number(day), MONTHS.indexOf(monthName), fullYear(year!), Number(hour), Number(minute), s, zone);
+    if (epoch !== null) return { epoch, problem: null };
+  }
   const strict = DateTime.fromRFC2822(dayName === null ? core : `${dayName}, ${core}`, { setZone: true });
   if (strict.isValid) return { epoch: Math.floor(strict.toSeconds()), problem: null };
   const plain = DateTime.fromRFC2822(core, { setZone: true });
@@ -97,6 +107,37 @@ export function readMailTime(text: string | null): MailTime {
     };
   }
   return { epoch: null, problem: null };
+}
+
+/**
+ * Speed, same result as luxon (a small message's Date and Received times took about 35 us in it):
+ * Unix seconds computed directly for the common case, a date and time that exist (no hour 24), a
+ * numeric zone up to 23:59 or GMT, the weekday right or absent, a year from 1000. Null for anything
+ * else, which luxon then reads and explains.
+ */
+function directEpoch(
+  dayName: string | null,
+  day: number,
+  month: number,
+  year: number,
+  hour: number,
+  minute: number,
+  second: number,
+  zone: string,
+): number | null {
+  if (year < 1000 || month < 0 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  let offset = 0;
+  if (zone !== 'GMT' && zone !== 'Z') {
+    const z = /^([+-])(\d\d)(\d\d)$/.exec(zone);
+    if (!z || Number(z[2]) > 23 || Number(z[3]) > 59) return null;
+    offset = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3]));
+  }
+  if (dayName !== null && WEEKDAYS[(new Date(Date.UTC(year, month, day)).getUTCDay() + 6) % 7] !== dayName) return null;
+  return Date.UTC(year, month, day, hour, minute, second) / 1000 - offset * 60;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
 }
 
 /** "+02:00" -> "+0200"; known abbreviations -> their offset; none -> "-0000" (RFC 5322: zone unknown, read as UTC). */

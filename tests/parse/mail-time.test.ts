@@ -41,3 +41,69 @@ describe('readMailTime (strict RFC 5322 with luxon)', () => {
     expect(parseMailTime('Tue, 1 Foo 2025 10:00:00 +0000')).toBeNull();
   });
 });
+
+describe('readMailTime computed directly gives what luxon gives', () => {
+  /** Deterministic pseudo-random numbers (mulberry32). */
+  function randomFrom(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ (t + t);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const pick = <T>(random: () => number, xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const WEEKDAYS = ['', 'Mon, ', 'Tue, ', 'Wed, ', 'Thu, ', 'Fri, ', 'Sat, ', 'Sun, ', 'sun,', 'Foo, '];
+  const DAYS = ['0', '1', '01', '9', '28', '29', '30', '31', '32'];
+  const MONTHS = ['Jan', 'Feb', 'feb', 'Mar', 'Apr', 'Jun', 'Sep', 'Dec', 'DEC', 'Foo'];
+  const YEARS = ['70', '99', '00', '49', '50', '100', '0999', '1000', '1900', '1969', '1970', '2000', '2023', '2024', '2100', '9999'];
+  const TIMES = ['0:00', '00:00', '9:05', '23:59:59', '23:59:60', '24:00', '24:00:00', '12:60', '12:00:61', '10:00:00', '25:00'];
+  const ZONES = [
+    '',
+    ' +0000',
+    ' -0000',
+    ' +0530',
+    ' -1200',
+    ' +1400',
+    ' +1460',
+    ' +2400',
+    ' -0059',
+    ' +02:00',
+    ' GMT',
+    ' UT',
+    ' UTC',
+    ' Z',
+    ' EST',
+    ' PDT',
+    ' CEST',
+    ' XYZ',
+    ' +0200 (CEST)',
+  ];
+
+  it('on 20,000 generated dates, real and impossible, with every kind of zone', () => {
+    const random = randomFrom(5322);
+    let direct = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const text = `${pick(random, WEEKDAYS)}${pick(random, DAYS)} ${pick(random, MONTHS)} ${pick(random, YEARS)} ${pick(random, TIMES)}${pick(random, ZONES)}`;
+      const luxon = readMailTime(text, { luxonOnly: true });
+      expect(readMailTime(text), text).toEqual(luxon);
+      if (luxon.epoch !== null && luxon.problem === null) direct++;
+    }
+    // A check of the test itself: many generated dates are ones the direct reading computes.
+    expect(direct).toBeGreaterThan(1500);
+  });
+
+  it('on every day of four years, at a time and zone that move it across midnight', () => {
+    for (let t = Date.UTC(2023, 0, 1); t < Date.UTC(2027, 0, 1); t += 86_400_000) {
+      const d = new Date(t);
+      const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
+      const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+      for (const text of [
+        `${day}, ${d.getUTCDate()} ${month} ${d.getUTCFullYear()} 23:30:00 -0700`,
+        `${d.getUTCDate()} ${month} ${d.getUTCFullYear()} 00:15 +1300`,
+      ])
+        expect(readMailTime(text), text).toEqual(readMailTime(text, { luxonOnly: true }));
+    }
+  });
+});
