@@ -112,7 +112,14 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     endBulkWrites(db);
     // The manifest is complete and the pass does not change it: its root is computed on this thread
     // while the pass runs on its own (0.8 s for 100,000 messages, which the import no longer waits for).
-    const [root] = await Promise.all([Promise.resolve().then(() => computeRoot(db, run.runId)), runArchiveChecksInThread(db)]);
+    // Both are awaited before either's failure is raised, so that the pass never outlives the import.
+    const [rooted, passed] = await Promise.allSettled([
+      Promise.resolve().then(() => computeRoot(db, run.runId)),
+      runArchiveChecksInThread(db),
+    ]);
+    if (passed.status === 'rejected') throw passed.reason;
+    if (rooted.status === 'rejected') throw rooted.reason;
+    const root = rooted.value;
     // The indexes on what the pass wrote, built over its results (counted in the pass's time).
     buildDeferredIndexes(db);
     run.endPhase('archive');
