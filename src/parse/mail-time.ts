@@ -1,9 +1,8 @@
 // RFC 5322 date-times as found in Date and Received headers, read strictly with luxon (the only
 // file that imports it; the common case is computed directly, to the same result, see directEpoch):
 // a date that cannot exist (31 February, a weekday that does not match the date) is reported, never
-// normalised into another day. Honest variants that strict RFC 5322
-// rejects (lower-case names, a missing space, "UT", "+02:00", a common zone abbreviation) are
-// brought to the standard form first.
+// normalised into another day. Honest variants that strict RFC 5322 rejects (lower-case names, a
+// missing space, "UT", "+02:00", a common zone abbreviation) are brought to the standard form first.
 import { DateTime } from 'luxon';
 
 /** What a date-time says, read strictly. */
@@ -80,16 +79,25 @@ export function readMailTime(text: string | null, { luxonOnly = false }: { luxon
   const monthName = title(month!);
   if (!MONTHS.includes(monthName)) return { epoch: null, problem: null };
   const zone = normaliseZone(zoneText);
-  // A leap second (RFC 5322 3.3 allows :60) is read as the second before it.
-  const sec = second === undefined ? '' : `:${second === '60' ? '59' : second}`;
-  const core = `${Number(day)} ${monthName} ${fullYear(year!)} ${hour!.padStart(2, '0')}:${minute}${sec} ${zone}`;
   const dayName = weekday === undefined ? null : title(weekday);
   if (dayName !== null && !WEEKDAYS.includes(dayName)) return { epoch: null, problem: null };
+  // A leap second (RFC 5322 3.3 allows :60) is read as the second before it.
+  const seconds = second === '60' ? '59' : second;
   if (!luxonOnly) {
-    const s = second === undefined ? 0 : Number(second === '60' ? '59' : second);
-    const epoch = directEpoch(dayName, Number(day), MONTHS.indexOf(monthName), fullYear(year!), Number(hour), Number(minute), s, zone);
+    const epoch = directEpoch(
+      dayName,
+      Number(day),
+      MONTHS.indexOf(monthName),
+      fullYear(year!),
+      Number(hour),
+      Number(minute),
+      Number(seconds ?? 0),
+      zone,
+    );
     if (epoch !== null) return { epoch, problem: null };
   }
+  const sec = seconds === undefined ? '' : `:${seconds}`;
+  const core = `${Number(day)} ${monthName} ${fullYear(year!)} ${hour!.padStart(2, '0')}:${minute}${sec} ${zone}`;
   const strict = DateTime.fromRFC2822(dayName === null ? core : `${dayName}, ${core}`, { setZone: true });
   if (strict.isValid) return { epoch: Math.floor(strict.toSeconds()), problem: null };
   const plain = DateTime.fromRFC2822(core, { setZone: true });
