@@ -57,15 +57,15 @@ export function splitQuoted(text: string | null): { own: string; quoted: string 
       // Everything quoted with ">" below this point, markers removed; unquoted lines between are the author's.
       const quoted = lines
         .slice(i)
-        .filter((l) => /^\s*>/.test(l))
+        .filter((l) => leadOf(l) === GREATER_THAN)
         .map((l) => l.replace(/^(\s*>)+ ?/, ''));
-      const own = [...lines.slice(0, i), ...lines.slice(i).filter((l) => !/^\s*>/.test(l))];
+      const own = [...lines.slice(0, i), ...lines.slice(i).filter((l) => leadOf(l) !== GREATER_THAN)];
       return { own: own.join('\n'), quoted: quoted.join('\n') };
     }
     if ((lead === HYPHEN && SEPARATOR.test(line)) || (ATTRIBUTION_LEADS.has(lead) && ATTRIBUTION.test(line))) {
       // "On … wrote:" above "> " lines: only those are quoted (the reply may go on below them).
       const next = lines.slice(i + 1).find((l) => l.trim() !== '');
-      if (next !== undefined && /^\s*>/.test(next)) continue;
+      if (next !== undefined && leadOf(next) === GREATER_THAN) continue;
       return { own: lines.slice(0, i).join('\n'), quoted: skipHeaderBlock(lines.slice(i + 1)).join('\n') };
     }
     if (OUTLOOK_FROM_LEADS.has(lead) && OUTLOOK_FROM.test(line) && lines.slice(i + 1, i + 4).some((l) => OUTLOOK_SENT.test(l))) {
