@@ -1,8 +1,10 @@
-// The only adapter over better-sqlite3: identifying, opening and locking a database, and running
+// The only adapter over better-sqlite3 (but for the import's checkpoint thread, checkpoint-thread.ts,
+// which opens a connection of its own): identifying, opening and locking a database, and running
 // the migrations. A database given with --db may be anything (another program's SQLite file, an
 // image, a folder, a file on write-protected evidence media): nothing is written to a file until it
 // is known to be ours, and every way opening can fail becomes a DatabaseError with one plain sentence.
 import Database from 'better-sqlite3';
+import { BackgroundCheckpoints } from './checkpoint-thread.ts';
 import { sha256Hex } from '../common/sha256.ts';
 import { restoreAbandonedIndexes } from './deferred-indexes.ts';
 import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
@@ -238,6 +240,16 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
  */
 const IMPORT_CACHE_KIB = 32 * 1024;
 
+/** The checkpoint thread of each connection between beginBulkWrites and endBulkWrites, once it has started. */
+const checkpointThreads = new WeakMap<Db, BackgroundCheckpoints>();
+
+/**
+ * commitWrite's commits since beginBulkWrites, on each connection until the thread starts. It starts
+ * at the second: an import that commits once (a few messages, as in most tests) never pays for one.
+ */
+const bulkCommits = new WeakMap<Db, number>();
+const COMMITS_BEFORE_THREAD = 2;
+
 /**
  * Settings for an import's writes, on this connection until endBulkWrites. Statement journals (the
  * undo of one statement inside a transaction) go to memory: SQLite spills them to a temporary file
@@ -248,14 +260,20 @@ const IMPORT_CACHE_KIB = 32 * 1024;
  * disk, 0.4 GB and 5.6 s in memory). Limit: a statement rewriting a whole large table would hold that
  * table's old pages in memory. Temporary tables live in
  * memory too. A larger page cache keeps the indexes' pages between batches instead of reading them again.
+ * The WAL is copied into the database by a thread of its own (checkpoint-thread.ts), not by the commits.
  */
 export function beginBulkWrites(db: Db): void {
   db.pragma('temp_store = MEMORY');
   db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
+  if (!bulkCommits.has(db)) bulkCommits.set(db, 0);
 }
 
-/** Back to SQLite's defaults (temporary files on disk, a 2 MB cache). */
+/** Back to SQLite's defaults (temporary files on disk, a 2 MB cache) and to checkpoints at commit. */
 export function endBulkWrites(db: Db): void {
+  const thread = checkpointThreads.get(db);
+  checkpointThreads.delete(db);
+  bulkCommits.delete(db);
+  thread?.stop();
   db.pragma('temp_store = DEFAULT');
   db.pragma('cache_size = -2000');
 }
@@ -298,6 +316,15 @@ export function beginWrite(db: Db): void {
 /** Commits the transaction beginWrite opened. */
 export function commitWrite(db: Db): void {
   db.exec('COMMIT');
+  const thread = checkpointThreads.get(db);
+  if (thread) return thread.afterCommit();
+  const commits = bulkCommits.get(db);
+  if (commits === undefined) return;
+  bulkCommits.set(db, commits + 1);
+  if (commits + 1 < COMMITS_BEFORE_THREAD) return;
+  bulkCommits.delete(db);
+  const started = BackgroundCheckpoints.start(db, WAL_CHECKPOINT_PAGES);
+  if (started) checkpointThreads.set(db, started);
 }
 
 /** Rolls back the transaction beginWrite opened, if SQLite has not already (a failed statement may have). */
