@@ -119,10 +119,18 @@ export class BackgroundCheckpoints {
     this.worker.unref();
   }
 
-  /** Starts the thread for a connection to a file in WAL mode; null for one that has no WAL (in memory). */
+  /**
+   * Starts the thread for a connection to a file in WAL mode; null for one that has no WAL (in
+   * memory), or when no thread could be made (the connection then checkpoints itself as before).
+   */
   static start(db: Database.Database, autoPages: number, limitBytes = WAL_LIMIT_BYTES): BackgroundCheckpoints | null {
     if (db.memory || String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return null;
-    return new BackgroundCheckpoints(db, autoPages, limitBytes);
+    try {
+      return new BackgroundCheckpoints(db, autoPages, limitBytes);
+    } catch {
+      db.pragma(`wal_autocheckpoint = ${autoPages}`);
+      return null;
+    }
   }
 
   /** Whether checkpoints still run in the thread (false once stopped, or after it failed). */

@@ -260,7 +260,8 @@ const COMMITS_BEFORE_THREAD = 2;
  * disk, 0.4 GB and 5.6 s in memory). Limit: a statement rewriting a whole large table would hold that
  * table's old pages in memory. Temporary tables live in
  * memory too. A larger page cache keeps the indexes' pages between batches instead of reading them again.
- * The WAL is copied into the database by a thread of its own (checkpoint-thread.ts), not by the commits.
+ * From the second commit on, the WAL is copied into the database by a thread of its own
+ * (checkpoint-thread.ts), not by the commits.
  */
 export function beginBulkWrites(db: Db): void {
   db.pragma('temp_store = MEMORY');
