@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { resolveTxt } from 'node:dns/promises';
 import type { InputItem } from '../model.ts';
-import { beginBulkWrites, endBulkWrites, type Db } from '../store/database.ts';
+import { beginBulkWrites, endBackgroundCheckpoints, endBulkWrites, type Db } from '../store/database.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
 import { hasAnyMessage } from '../store/messages-repo.ts';
 import { deferIndexes, resumeSearchIndex } from '../store/search-index.ts';
@@ -103,6 +103,8 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     await dispatch.drain();
     await measuring;
     batch.flush();
+    // The batches are written: the rest of the import checkpoints at its commits, as before (database.ts).
+    endBackgroundCheckpoints(db);
     // The workers' heaps (and their PDF sandboxes) are not needed by the archive pass: freed first.
     await pool?.close();
     run.endPhase('messages');

@@ -269,12 +269,22 @@ export function beginBulkWrites(db: Db): void {
   if (!bulkCommits.has(db)) bulkCommits.set(db, 0);
 }
 
-/** Back to SQLite's defaults (temporary files on disk, a 2 MB cache) and to checkpoints at commit. */
-export function endBulkWrites(db: Db): void {
+/**
+ * Ends the checkpoint thread of an import (after its last checkpoint), if one runs, and starts none
+ * for the rest of the bulk writes: the connection checkpoints itself at commit again. An import
+ * calls it once its batches are written: the index builds after them commit without asking the
+ * thread, and in one of two paired runs of 100,000 small messages they took twice as long with it.
+ */
+export function endBackgroundCheckpoints(db: Db): void {
   const thread = checkpointThreads.get(db);
   checkpointThreads.delete(db);
   bulkCommits.delete(db);
   thread?.stop();
+}
+
+/** Back to SQLite's defaults (temporary files on disk, a 2 MB cache) and to checkpoints at commit. */
+export function endBulkWrites(db: Db): void {
+  endBackgroundCheckpoints(db);
   db.pragma('temp_store = DEFAULT');
   db.pragma('cache_size = -2000');
 }

@@ -8,7 +8,15 @@ import { mkdtempSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackgroundCheckpoints, WAL_LIMIT_BYTES } from '../../src/store/checkpoint-thread.ts';
-import { beginBulkWrites, beginWrite, commitWrite, endBulkWrites, openDatabase, WAL_CHECKPOINT_PAGES } from '../../src/store/database.ts';
+import {
+  beginBulkWrites,
+  beginWrite,
+  commitWrite,
+  endBackgroundCheckpoints,
+  endBulkWrites,
+  openDatabase,
+  WAL_CHECKPOINT_PAGES,
+} from '../../src/store/database.ts';
 import type { Db } from '../../src/store/database.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lt-checkpoints-'));
@@ -168,7 +176,16 @@ describe('checkpoints in a thread', () => {
     beginBulkWrites(db);
     commit(3);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CHECKPOINT_PAGES);
+    commit(4);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe((2 * WAL_LIMIT_BYTES) / PAGE);
+    // Its batches written, the import ends the thread; the commits after it start none.
+    endBackgroundCheckpoints(db);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CHECKPOINT_PAGES);
+    commit(5);
+    commit(6);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CHECKPOINT_PAGES);
     endBulkWrites(db);
+    expect(db.prepare('SELECT count(*) FROM blobs').pluck().get()).toBe(7);
     db.close();
   });
 });
