@@ -20,7 +20,7 @@ import { runChecks } from '../src/checks/index.ts';
 import { collectMessageFacts } from '../src/checks/message-facts.ts';
 import { readKeyFile } from '../src/verify/key-files.ts';
 import { KeyIndex } from '../src/verify/key-index.ts';
-import { beginBulkWrites, beginWrite, commitWrite, openDatabase } from '../src/store/database.ts';
+import { beginBulkWrites, beginWrite, commitWrite, endBulkWrites, openDatabase } from '../src/store/database.ts';
 import { catchUpSearchIndex, deferIndexes } from '../src/store/search-index.ts';
 import { addSource, insertMessage } from '../src/store/messages-repo.ts';
 import { recordManifestEntries } from '../src/store/manifest-repo.ts';
@@ -90,6 +90,7 @@ function writeAll(file: string, analysed: AnalysedMessage[]): { write: number; w
   const { user, system } = process.cpuUsage(cpu);
   while (catchUpSearchIndex(db, 20_000) > 0);
   const indexed = performance.now();
+  endBulkWrites(db);
   db.close();
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   return {
