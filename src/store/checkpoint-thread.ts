@@ -128,7 +128,7 @@ export class BackgroundCheckpoints {
     try {
       return new BackgroundCheckpoints(db, autoPages, limitBytes);
     } catch {
-      db.pragma(`wal_autocheckpoint = ${autoPages}`);
+      handBack(db, autoPages);
       return null;
     }
   }
@@ -140,12 +140,7 @@ export class BackgroundCheckpoints {
 
   /** Waits until the thread has opened its connection (or failed); whether it did. */
   waitUntilReady(timeoutMs: number): boolean {
-    const until = Date.now() + timeoutMs;
-    while (Atomics.load(this.state, READY) === 0 && Atomics.load(this.state, FAILED) === 0 && Atomics.load(this.state, CLOSED) === 0) {
-      const left = until - Date.now();
-      if (left <= 0) break;
-      Atomics.wait(this.state, DONE, Atomics.load(this.state, DONE), Math.min(left, 20));
-    }
+    this.waitUntil(() => Atomics.load(this.state, READY) === 1 || this.ended(), timeoutMs);
     return this.running && Atomics.load(this.state, READY) === 1;
   }
 
@@ -174,11 +169,9 @@ export class BackgroundCheckpoints {
     Atomics.store(this.state, STOP, 1);
     Atomics.add(this.state, REQUESTED, 1);
     Atomics.notify(this.state, REQUESTED);
-    const until = Date.now() + WAIT_MS;
-    while (Atomics.load(this.state, CLOSED) === 0 && Atomics.load(this.state, FAILED) === 0 && Date.now() < until)
-      Atomics.wait(this.state, DONE, Atomics.load(this.state, DONE), 50);
+    this.waitUntil(() => this.ended(), WAIT_MS);
     this.worker = null;
-    this.db.pragma(`wal_autocheckpoint = ${this.autoPages}`);
+    handBack(this.db, this.autoPages);
   }
 
   /** Whether the thread failed (the connection then checkpoints itself again, from here on). */
@@ -186,20 +179,38 @@ export class BackgroundCheckpoints {
     if (this.worker === null) return true;
     if (Atomics.load(this.state, FAILED) === 0) return false;
     this.worker = null;
-    this.db.pragma(`wal_autocheckpoint = ${this.autoPages}`);
+    handBack(this.db, this.autoPages);
     return true;
   }
 
-  /** Waits until the checkpoint serving `request` is done; false if the thread failed or took too long. */
+  /** Waits until the checkpoint serving `request` is done; false if the thread ended first or took too long. */
   private waitFor(request: number, timeoutMs = WAIT_MS): boolean {
+    const served = () => Atomics.load(this.state, DONE) >= request;
+    return this.waitUntil(() => served() || this.ended(), timeoutMs) && served();
+  }
+
+  /** Whether the thread failed or closed its connection. */
+  private ended(): boolean {
+    return Atomics.load(this.state, FAILED) === 1 || Atomics.load(this.state, CLOSED) === 1;
+  }
+
+  /**
+   * Blocks until `condition` holds (checked whenever the thread signals DONE, and at least every
+   * 50 ms, as a failure or exit is not signalled there); false if `timeoutMs` passed first.
+   */
+  private waitUntil(condition: () => boolean, timeoutMs: number): boolean {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const done = Atomics.load(this.state, DONE);
-      if (done >= request) return true;
-      if (Atomics.load(this.state, FAILED) === 1 || Atomics.load(this.state, CLOSED) === 1) return false;
+      if (condition()) return true;
       const left = until - Date.now();
       if (left <= 0) return false;
       Atomics.wait(this.state, DONE, done, Math.min(left, 50));
     }
   }
+}
+
+/** The connection checkpoints itself again, every `autoPages` pages of WAL. */
+function handBack(db: Database.Database, autoPages: number): void {
+  db.pragma(`wal_autocheckpoint = ${autoPages}`);
 }

@@ -240,14 +240,12 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
  */
 const IMPORT_CACHE_KIB = 32 * 1024;
 
-/** The checkpoint thread of each connection between beginBulkWrites and endBulkWrites, once it has started. */
-const checkpointThreads = new WeakMap<Db, BackgroundCheckpoints>();
-
 /**
- * commitWrite's commits since beginBulkWrites, on each connection until the thread starts. It starts
- * at the second: an import that commits once (a few messages, as in most tests) never pays for one.
+ * Each connection's checkpoint thread between beginBulkWrites and endBackgroundCheckpoints: none yet
+ * (with commitWrite's commits so far), or the thread. It starts at the second commit: an import that
+ * commits once (a few messages, as in most tests) never pays for one.
  */
-const bulkCommits = new WeakMap<Db, number>();
+const checkpointThreads = new WeakMap<Db, { commits: number; thread: BackgroundCheckpoints | null }>();
 const COMMITS_BEFORE_THREAD = 2;
 
 /**
@@ -266,7 +264,7 @@ const COMMITS_BEFORE_THREAD = 2;
 export function beginBulkWrites(db: Db): void {
   db.pragma('temp_store = MEMORY');
   db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
-  if (!bulkCommits.has(db)) bulkCommits.set(db, 0);
+  if (!checkpointThreads.has(db)) checkpointThreads.set(db, { commits: 0, thread: null });
 }
 
 /**
@@ -276,10 +274,9 @@ export function beginBulkWrites(db: Db): void {
  * thread, and in one of two paired runs of 100,000 small messages they took twice as long with it.
  */
 export function endBackgroundCheckpoints(db: Db): void {
-  const thread = checkpointThreads.get(db);
+  const state = checkpointThreads.get(db);
   checkpointThreads.delete(db);
-  bulkCommits.delete(db);
-  thread?.stop();
+  state?.thread?.stop();
 }
 
 /** Back to SQLite's defaults (temporary files on disk, a 2 MB cache) and to checkpoints at commit. */
@@ -327,15 +324,10 @@ export function beginWrite(db: Db): void {
 /** Commits the transaction beginWrite opened. */
 export function commitWrite(db: Db): void {
   db.exec('COMMIT');
-  const thread = checkpointThreads.get(db);
-  if (thread) return thread.afterCommit();
-  const commits = bulkCommits.get(db);
-  if (commits === undefined) return;
-  bulkCommits.set(db, commits + 1);
-  if (commits + 1 < COMMITS_BEFORE_THREAD) return;
-  bulkCommits.delete(db);
-  const started = BackgroundCheckpoints.start(db, WAL_CHECKPOINT_PAGES);
-  if (started) checkpointThreads.set(db, started);
+  const state = checkpointThreads.get(db);
+  if (!state) return;
+  if (state.thread) return state.thread.afterCommit();
+  if (++state.commits === COMMITS_BEFORE_THREAD) state.thread = BackgroundCheckpoints.start(db, WAL_CHECKPOINT_PAGES);
 }
 
 /** Rolls back the transaction beginWrite opened, if SQLite has not already (a failed statement may have). */
