@@ -388,6 +388,16 @@ export interface AnalysedMessage {
   facts?: MessageFacts;
 }
 
+/**
+ * What the store needs of a parsed message (src/store/stored-structure.ts): all of it but the header
+ * list and each Received hop's raw text, which the message's bytes, stored beside it, already hold.
+ * An analysis worker hands this to the main thread instead of the whole parse.
+ */
+export type StorableParsed = Omit<ParsedMessage, 'headers' | 'received'> & { received: Omit<ReceivedHop, 'raw'>[] };
+
+/** An analysis as the store takes it: a whole `AnalysedMessage` is one too. */
+export type StorableAnalysis = Omit<AnalysedMessage, 'parsed'> & { parsed: StorableParsed };
+
 // ---------------------------------------------------------------- archive facts
 
 /** An Authentication-Results (or ARC-Authentication-Results) header, as the archive compares it. */

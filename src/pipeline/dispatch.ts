@@ -2,7 +2,7 @@
 // (--workers 0), and what is stored for it: the analysis, only a new source when its hash is known,
 // or, when the analysis failed or ran out of time, the bytes with a failure record. The pool side
 // keeps back-pressure: at most so many messages and bytes in flight.
-import type { AnalysedMessage, SourceRef } from '../model.ts';
+import type { AnalysedMessage, SourceRef, StorableAnalysis } from '../model.ts';
 import type { Db } from '../store/database.ts';
 import { catchUpSearchIndex } from '../store/search-index.ts';
 import type { VerifyOptions } from '../verify/verify-message.ts';
@@ -84,7 +84,7 @@ export class Dispatch {
     if (this.writeError !== null) throw this.writeError;
   }
 
-  private stored(a: AnalysedMessage, source: SourceRef): void {
+  private stored(a: StorableAnalysis, source: SourceRef): void {
     this.c.run.countEngine(`body:${a.bodyParser ?? 'none'}`);
     this.c.run.countEngine(`verify:${a.verification.verifiedBy ?? 'none'}`);
     this.c.batch.addMessage(a, source);

@@ -1,5 +1,5 @@
 // Messages between the import's main thread and its analysis workers.
-import type { AnalysedMessage, KeyRecord } from '../model.ts';
+import type { KeyRecord, StorableAnalysis } from '../model.ts';
 
 export interface WorkerSetup {
   keys: KeyRecord[];
@@ -16,8 +16,11 @@ export interface AnalyseRequest {
   bytes: Uint8Array;
 }
 
-/** The bytes stay with the main thread; the worker sends back everything else. */
-export type AnalysedWithoutBytes = Omit<AnalysedMessage, 'bytes'> & { bytes: undefined };
+/**
+ * The bytes stay with the main thread; the worker sends back what the store takes of the rest
+ * (without the header list, which the bytes hold: src/store/stored-structure.ts).
+ */
+export type AnalysedWithoutBytes = Omit<StorableAnalysis, 'bytes'> & { bytes: undefined };
 
 export type AnalyseReply =
   | { type: 'known'; id: number; sha256: string }

@@ -10,7 +10,7 @@
 // 2 s per transaction 95.6 s, 555 MB, 12.3 GB; 10,000 or 5 s 89.9 s, 539 MB, 11.5 GB. The mixed
 // dump took the same time either way (52-56 s, noisy), its peak RSS 643-671 MB (was 745 MB). The
 // time limit is 3 s, not 5: a review saved during an import waits for the lock that long at most.
-import type { AnalysedMessage, InputItem, KeyRecord, SourceRef } from '../model.ts';
+import type { InputItem, KeyRecord, SourceRef, StorableAnalysis } from '../model.ts';
 import { beginWrite, commitWrite, rollbackWrite, type Db } from '../store/database.ts';
 import { addSource, hasMessage, insertMessage } from '../store/messages-repo.ts';
 import { recordFailure } from '../store/runs-repo.ts';
@@ -57,7 +57,7 @@ export class WriteBatch {
     return hasMessage(this.db, sha256);
   }
 
-  addMessage(a: AnalysedMessage, source: SourceRef): void {
+  addMessage(a: StorableAnalysis, source: SourceRef): void {
     this.write(a.bytes.length, true, () => {
       const counts = this.run.counts;
       recordManifestEntries(this.db, this.run.runId, [a.sha256]);

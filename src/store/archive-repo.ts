@@ -19,6 +19,7 @@ import type {
 } from '../model.ts';
 import { listFindings, SIGNATURE_CODEC } from './messages-repo.ts';
 import { readRow, selectList } from './row-codec.ts';
+import { readStoredStructure } from './stored-structure.ts';
 
 /** Rows read per page of a large pass: big enough to amortise the query, small enough to bound memory. */
 export const PAGE_SIZE = 2000;
@@ -393,6 +394,7 @@ interface StoredRow {
   as_of: number;
   as_of_source: AsOfSource;
   arc: string;
+  raw: Buffer;
 }
 
 /**
@@ -401,10 +403,10 @@ interface StoredRow {
  */
 export function readStoredCheckInput(db: Db, sha256: string): { input: CheckInput; findings: Finding[] } | null {
   const row = db
-    .prepare('SELECT parsed, body_text, body_html, as_of, as_of_source, arc FROM full_messages WHERE sha256 = ?')
+    .prepare('SELECT parsed, body_text, body_html, as_of, as_of_source, arc, raw FROM full_messages WHERE sha256 = ?')
     .get(sha256) as StoredRow | undefined;
   if (!row) return null;
-  const structure = JSON.parse(row.parsed) as Omit<ParsedMessage, 'text' | 'html'>;
+  const structure = readStoredStructure(row.parsed, row.raw);
   const parsed: ParsedMessage = { ...structure, text: row.body_text, html: row.body_html };
   const signatures = (
     db.prepare(`SELECT ${selectList(SIGNATURE_CODEC)} FROM signatures WHERE sha256 = ? ORDER BY idx`).all(sha256) as Record<

@@ -1,6 +1,6 @@
 // Everything the message page shows about one message, read in one snapshot.
 import type { Db } from './database.ts';
-import type { ArcCheck, AsOfSource, Finding, ParsedMessage, RawHeader, SignatureCheck, VerdictName } from '../model.ts';
+import type { ArcCheck, AsOfSource, Finding, RawHeader, SignatureCheck, VerdictName } from '../model.ts';
 import {
   ATTACHMENT_CODEC,
   SIGNATURE_CODEC,
@@ -13,6 +13,9 @@ import { listReviews, type Review } from './review-repo.ts';
 import { column, flag, joined, readRow, selectList, type RowCodec } from './row-codec.ts';
 import { withSnapshot } from './transaction.ts';
 import { listMessageDocuments } from './documents-repo.ts';
+import { headersOf, readStoredStructure, type ParsedStructure } from './stored-structure.ts';
+
+export type { ParsedStructure };
 
 /** A stored message's own fields (its summary columns), without the bytes and bodies. */
 export interface StoredMessage {
@@ -78,8 +81,6 @@ const MESSAGE_CODEC: RowCodec<StoredMessage> = {
   verifierVersion: column('verifier_version'),
 };
 
-/** What the parser recorded of the message's structure (the bodies are columns of their own). */
-export type ParsedStructure = Omit<ParsedMessage, 'text' | 'html'>;
 
 /** Another stored message with the same Message-ID, with what is needed to say how it differs. */
 export interface StoredCopy {
@@ -95,17 +96,18 @@ export interface StoredCopy {
   raw: Buffer;
 }
 
-const COPY_CODEC: RowCodec<StoredCopy> = {
+const COPY_CODEC: RowCodec<Omit<StoredCopy, 'headers'> & { headers: RawHeader[] | null }> = {
   sha256: column('sha256'),
   size: column('size'),
   verdict: column('verdict'),
   dateHeader: column('date_header'),
   subject: column('subject'),
   fromAddress: column('from_address'),
+  // Records stored before stored-structure.ts kept the header list in their JSON; later ones are read from the bytes.
   headers: {
-    column: 'headers',
+    column: 'stored_headers',
     expr: "json_extract(parsed, '$.headers')",
-    read: (v) => (typeof v === 'string' ? (JSON.parse(v) as RawHeader[]) : []),
+    read: (v) => (typeof v === 'string' ? (JSON.parse(v) as RawHeader[]) : null),
   },
   bodyText: column('body_text'),
   raw: column('raw'),
@@ -142,7 +144,7 @@ export function getMessageDetail(db: Db, sha256: string, maxCopies = 20): Messag
       ).map((r) => readRow(codec, r));
     return {
       message,
-      parsed: JSON.parse(row.parsed) as ParsedStructure,
+      parsed: readStoredStructure(row.parsed, row.raw),
       arc: JSON.parse(row.arc) as ArcCheck,
       signatures: list('signatures', SIGNATURE_CODEC, 'idx'),
       findings: listFindings(db, sha256),
@@ -161,7 +163,10 @@ function listCopies(db: Db, messageId: string, except: string, limit: number): S
   const rows = db
     .prepare(`SELECT ${selectList(COPY_CODEC)} FROM full_messages WHERE message_id = ? AND sha256 != ? ORDER BY sha256 LIMIT ?`)
     .all(messageId, except, limit) as Record<string, unknown>[];
-  return rows.map((r) => readRow(COPY_CODEC, r));
+  return rows.map((r) => {
+    const copy = readRow(COPY_CODEC, r);
+    return { ...copy, headers: copy.headers ?? headersOf(copy.raw) };
+  });
 }
 
 /** The decoded HTML body, for the sandboxed frame. */

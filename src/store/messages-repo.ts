@@ -1,7 +1,8 @@
 // Messages, their sources, signatures, findings and attachments.
 import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
-import type { AnalysedMessage, AttachmentInfo, Finding, MailboxRole, SignatureCheck, SourceRef, Verdict, VerdictName } from '../model.ts';
+import type { AttachmentInfo, Finding, MailboxRole, SignatureCheck, SourceRef, StorableAnalysis, Verdict, VerdictName } from '../model.ts';
+import { storedStructureJson } from './stored-structure.ts';
 import { insertDocuments } from './documents-repo.ts';
 import { column, flag, insertSql, joined, json, optional, readRow, selectList, writeRow, type RowCodec } from './row-codec.ts';
 import { insertFacts } from './facts-repo.ts';
@@ -104,20 +105,19 @@ export function addSource(db: Db, sha256: string, runId: number, s: SourceRef): 
 }
 
 /** Summary columns the export and the queue read without opening the JSON. */
-function dkimColumn(a: AnalysedMessage): string {
+function dkimColumn(a: StorableAnalysis): string {
   return a.verification.signatures.map((s) => `${s.domain}/${s.selector}/${s.result}`).join(';');
 }
 
-function keySourceColumn(a: AnalysedMessage): string | null {
+function keySourceColumn(a: StorableAnalysis): string | null {
   const sources = [...new Set(a.verification.signatures.map((s) => s.keySource).filter((s): s is string => s !== null))];
   return sources.length ? sources.join(';') : null;
 }
 
 /** Inserts a new message with everything learned about it. Call inside a transaction. */
-export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
+export function insertMessage(db: Db, runId: number, a: StorableAnalysis): void {
   const p = a.parsed;
   const from = p.from[0];
-  const { text, html, ...structure } = p;
   const row = cachedStatement(
     db,
     `INSERT INTO messages (sha256, size, first_run_id, imported_at, message_id, from_address, from_name,
@@ -159,9 +159,9 @@ export function insertMessage(db: Db, runId: number, a: AnalysedMessage): void {
   cachedStatement(db, 'INSERT INTO message_content (id, sha256, parsed, body_text, body_html, raw) VALUES (?, ?, ?, ?, ?, ?)').run(
     row.lastInsertRowid,
     a.sha256,
-    JSON.stringify(structure),
-    text,
-    html,
+    storedStructureJson(p),
+    p.text,
+    p.html,
     a.bytes,
   );
   const sig = cachedStatement(db, insertSql('signatures', SIGNATURE_CODEC, ['sha256']));

@@ -104,6 +104,9 @@ export function analyse(spec: FixtureSpec): AnalysedMessage {
   const bytes = Buffer.from(raw, 'latin1');
   const from = spec.from ?? { name: 'Alice Example', address: 'alice@example-news.org' };
   const dateEpoch = spec.date === null ? null : Math.floor(Date.parse(spec.date ?? 'Mon, 06 Mar 2023 10:00:00 +0000') / 1000);
+  const headers = readHeaderList(bytes, splitHeaderSection(bytes)).headers;
+  // Each hop's text as written: the store reads it again from the bytes (src/store/stored-structure.ts).
+  const receivedHeaders = headers.filter((h) => h.key === 'received');
   const received: ReceivedHop[] = (spec.received ?? []).map((r, index) => {
     const t = Date.parse(r.time);
     return {
@@ -113,10 +116,9 @@ export function analyse(spec: FixtureSpec): AnalysedMessage {
       time: Number.isNaN(t) ? null : new Date(t).toISOString(),
       epoch: Number.isNaN(t) ? null : t / 1000,
       zone: r.time.split(' ').at(-1) ?? null,
-      raw: `Received: from ${r.from}`,
+      raw: receivedHeaders[index]?.raw ?? `Received: from ${r.from}`,
     };
   });
-  const headers = readHeaderList(bytes, splitHeaderSection(bytes)).headers;
   const domain = (a: string) => a.split('@')[1]?.toLowerCase() ?? '';
   const mid = headers.find((h) => h.key === 'message-id')?.value ?? null;
   const signatures = (spec.signatures ?? []).map(signature);
