@@ -398,6 +398,19 @@ export type StorableParsed = Omit<ParsedMessage, 'headers' | 'received'> & { rec
 /** An analysis as the store takes it: a whole `AnalysedMessage` is one too. */
 export type StorableAnalysis = Omit<AnalysedMessage, 'parsed'> & { parsed: StorableParsed };
 
+/** What the parser recorded of a message's structure, whole (the bodies are kept apart). */
+export type ParsedStructure = Omit<ParsedMessage, 'text' | 'html'>;
+
+/**
+ * A message's structure as the store hands it out: without the header list and the hops' text,
+ * which src/parse/stored-headers.ts reads again from the bytes; records stored before that change
+ * still carry them.
+ */
+export type StoredStructure = Omit<ParsedStructure, 'headers' | 'received'> & {
+  headers?: RawHeader[];
+  received: (Omit<ReceivedHop, 'raw'> & { raw?: string })[];
+};
+
 // ---------------------------------------------------------------- archive facts
 
 /** An Authentication-Results (or ARC-Authentication-Results) header, as the archive compares it. */

@@ -18,7 +18,7 @@ import {
   readBodies,
   readFlags,
   readGrams,
-  readStoredCheckInput,
+  readStoredCheckParts,
   readVerdicts,
   replaceMailboxes,
   updateSourcePlaces,
@@ -46,6 +46,7 @@ import { archiveThread, quoteEdits } from '../checks/archive-thread.ts';
 import type { ReplyPair } from '../checks/archive-thread.ts';
 import { collectMessageFacts, FACTS_VERSION } from '../checks/message-facts.ts';
 import { unpackGrams } from '../checks/text-forms.ts';
+import { completeStructure } from '../parse/stored-headers.ts';
 import { decideVerdict } from '../verdict/decide-verdict.ts';
 import { archiveDocuments } from '../checks/archive-documents.ts';
 import { listArchivePeople, listDocumentFacts } from '../store/documents-repo.ts';
@@ -122,10 +123,15 @@ function learnArchive(db: Db): Learned {
 /** Facts for messages stored without them (older databases, records written by other tools). */
 function backfillFacts(db: Db): void {
   for (const sha of listMessagesNeedingFacts(db, FACTS_VERSION)) {
-    const stored = readStoredCheckInput(db, sha);
+    const stored = readStoredCheckParts(db, sha);
     if (!stored) continue;
+    const parsed = { ...completeStructure(stored.structure, stored.raw), text: stored.text, html: stored.html };
     const own = stored.findings.filter((f) => !ARCHIVE_CHECK_IDS.includes(f.check));
-    insertFacts(db, sha, collectMessageFacts(stored.input, { verdict: decideVerdict(own).verdict, findings: own }));
+    insertFacts(
+      db,
+      sha,
+      collectMessageFacts({ parsed, verification: stored.verification }, { verdict: decideVerdict(own).verdict, findings: own }),
+    );
   }
 }
 

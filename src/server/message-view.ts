@@ -4,6 +4,7 @@ import type { ReceivedHop, RawHeader } from '../model.ts';
 import { sha256Hex } from '../common/sha256.ts';
 import type { MessageDetail, RecordedReview, StoredCopy } from '../store/message-page-repo.ts';
 import { splitHeaderSection } from '../parse/header-section.ts';
+import { completeStructure, headersOf } from '../parse/stored-headers.ts';
 import { diffTexts, type LineDiff } from '../common/line-diff.ts';
 import type { HtmlReference } from './html-references.ts';
 
@@ -37,8 +38,8 @@ export interface CopyView {
 const MAX_HEADER_DIFFS = 50;
 
 /** Hops oldest first; the Date header is the origin when it is known. */
-export function receivedTimeline(d: MessageDetail): { origin: number | null; hops: TimedHop[] } {
-  const chronological = [...d.parsed.received].sort((a, b) => b.index - a.index);
+export function receivedTimeline(d: Pick<MessageDetail, 'message'>, received: ReceivedHop[]): { origin: number | null; hops: TimedHop[] } {
+  const chronological = [...received].sort((a, b) => b.index - a.index);
   let previous = d.message.dateEpoch;
   const hops = chronological.map((h) => {
     const delay = previous !== null && h.epoch !== null ? h.epoch - previous : null;
@@ -72,7 +73,8 @@ function multisetMinus(a: string[], b: string[]): string[] {
 
 export function compareCopy(own: { headers: RawHeader[]; raw: Buffer; bodyText: string | null }, copy: StoredCopy): CopyView {
   const mine = own.headers.map(headerLine);
-  const theirs = copy.headers.map(headerLine);
+  // A copy stored since src/store/stored-structure.ts has its header list read from its bytes.
+  const theirs = (copy.headers ?? headersOf(copy.raw)).map(headerLine);
   const body = sha256Hex(bodyBytes(copy.raw));
   const byText = own.bodyText !== null && copy.bodyText !== null;
   // latin1 keeps every byte as one character: a raw comparison shows the bytes, not a decoding of them.
@@ -127,12 +129,13 @@ export function messageView(
   queue: MessageView['queue'],
   extra: Pick<MessageView, 'htmlReferences' | 'recorded'> = { htmlReferences: null, recorded: null },
 ): MessageView {
+  const parsed = completeStructure(d.parsed, d.raw);
   return {
     message: d.message,
-    headers: d.parsed.headers,
-    problems: d.parsed.problems ?? [],
-    to: d.parsed.to,
-    cc: d.parsed.cc,
+    headers: parsed.headers,
+    problems: parsed.problems ?? [],
+    to: parsed.to,
+    cc: parsed.cc,
     arc: d.arc,
     signatures: d.signatures,
     findings: d.findings,
@@ -140,9 +143,9 @@ export function messageView(
     documents: d.documents,
     sources: d.sources,
     reviews: d.reviews,
-    received: receivedTimeline(d),
+    received: receivedTimeline(d, parsed.received),
     bodySha256: sha256Hex(bodyBytes(d.raw)),
-    copies: d.copies.map((c) => compareCopy({ headers: d.parsed.headers, raw: d.raw, bodyText: d.message.bodyText }, c)),
+    copies: d.copies.map((c) => compareCopy({ headers: parsed.headers, raw: d.raw, bodyText: d.message.bodyText }, c)),
     moreCopies: d.moreCopies,
     queue,
     ...extra,

@@ -7,14 +7,13 @@ import type {
   ArcCheck,
   ArchiveRecord,
   AsOfSource,
-  CheckInput,
   CopyPlace,
   DkimResult,
   Finding,
   MailboxRole,
   MessageFacts,
-  ParsedMessage,
   SignatureSummary,
+  StoredStructure,
   Verification,
 } from '../model.ts';
 import { listFindings, SIGNATURE_CODEC } from './messages-repo.ts';
@@ -398,16 +397,24 @@ interface StoredRow {
 }
 
 /**
- * What the checks saw of a stored message, rebuilt from its record (for facts missing from a
- * database written before they existed).
+ * What the checks saw of a stored message, as its record keeps it (for facts missing from a database
+ * written before they existed). The structure's header list is read again from `raw` by the caller
+ * (src/parse/stored-headers.ts).
  */
-export function readStoredCheckInput(db: Db, sha256: string): { input: CheckInput; findings: Finding[] } | null {
+export interface StoredCheckParts {
+  structure: StoredStructure;
+  text: string | null;
+  html: string | null;
+  raw: Buffer;
+  verification: Verification;
+  findings: Finding[];
+}
+
+export function readStoredCheckParts(db: Db, sha256: string): StoredCheckParts | null {
   const row = db
     .prepare('SELECT parsed, body_text, body_html, as_of, as_of_source, arc, raw FROM full_messages WHERE sha256 = ?')
     .get(sha256) as StoredRow | undefined;
   if (!row) return null;
-  const structure = readStoredStructure(row.parsed, row.raw);
-  const parsed: ParsedMessage = { ...structure, text: row.body_text, html: row.body_html };
   const signatures = (
     db.prepare(`SELECT ${selectList(SIGNATURE_CODEC)} FROM signatures WHERE sha256 = ? ORDER BY idx`).all(sha256) as Record<
       string,
@@ -421,7 +428,14 @@ export function readStoredCheckInput(db: Db, sha256: string): { input: CheckInpu
     arc: JSON.parse(row.arc) as ArcCheck,
     fetchedKeys: [],
   };
-  return { input: { parsed, verification }, findings: listFindings(db, sha256) };
+  return {
+    structure: readStoredStructure(row.parsed),
+    text: row.body_text,
+    html: row.body_html,
+    raw: row.raw,
+    verification,
+    findings: listFindings(db, sha256),
+  };
 }
 
 // ---------------------------------------------------------------- archive findings and verdicts

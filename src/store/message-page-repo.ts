@@ -1,6 +1,6 @@
 // Everything the message page shows about one message, read in one snapshot.
 import type { Db } from './database.ts';
-import type { ArcCheck, AsOfSource, Finding, RawHeader, SignatureCheck, VerdictName } from '../model.ts';
+import type { ArcCheck, AsOfSource, Finding, RawHeader, SignatureCheck, StoredStructure, VerdictName } from '../model.ts';
 import {
   ATTACHMENT_CODEC,
   SIGNATURE_CODEC,
@@ -13,9 +13,7 @@ import { listReviews, type Review } from './review-repo.ts';
 import { column, flag, joined, readRow, selectList, type RowCodec } from './row-codec.ts';
 import { withSnapshot } from './transaction.ts';
 import { listMessageDocuments } from './documents-repo.ts';
-import { headersOf, readStoredStructure, type ParsedStructure } from './stored-structure.ts';
-
-export type { ParsedStructure };
+import { readStoredStructure } from './stored-structure.ts';
 
 /** A stored message's own fields (its summary columns), without the bytes and bodies. */
 export interface StoredMessage {
@@ -81,7 +79,6 @@ const MESSAGE_CODEC: RowCodec<StoredMessage> = {
   verifierVersion: column('verifier_version'),
 };
 
-
 /** Another stored message with the same Message-ID, with what is needed to say how it differs. */
 export interface StoredCopy {
   sha256: string;
@@ -90,13 +87,14 @@ export interface StoredCopy {
   dateHeader: string | null;
   subject: string | null;
   fromAddress: string | null;
-  headers: RawHeader[];
+  /** The header list a record stored before src/store/stored-structure.ts kept; null: read it from `raw`. */
+  headers: RawHeader[] | null;
   /** The decoded text body (null without a text part). */
   bodyText: string | null;
   raw: Buffer;
 }
 
-const COPY_CODEC: RowCodec<Omit<StoredCopy, 'headers'> & { headers: RawHeader[] | null }> = {
+const COPY_CODEC: RowCodec<StoredCopy> = {
   sha256: column('sha256'),
   size: column('size'),
   verdict: column('verdict'),
@@ -115,7 +113,8 @@ const COPY_CODEC: RowCodec<Omit<StoredCopy, 'headers'> & { headers: RawHeader[] 
 
 export interface MessageDetail {
   message: StoredMessage;
-  parsed: ParsedStructure;
+  /** Without the header list for records stored since it is read from the bytes (src/parse/stored-headers.ts). */
+  parsed: StoredStructure;
   arc: ArcCheck;
   signatures: SignatureCheck[];
   findings: Finding[];
@@ -144,7 +143,7 @@ export function getMessageDetail(db: Db, sha256: string, maxCopies = 20): Messag
       ).map((r) => readRow(codec, r));
     return {
       message,
-      parsed: readStoredStructure(row.parsed, row.raw),
+      parsed: readStoredStructure(row.parsed),
       arc: JSON.parse(row.arc) as ArcCheck,
       signatures: list('signatures', SIGNATURE_CODEC, 'idx'),
       findings: listFindings(db, sha256),
@@ -163,10 +162,7 @@ function listCopies(db: Db, messageId: string, except: string, limit: number): S
   const rows = db
     .prepare(`SELECT ${selectList(COPY_CODEC)} FROM full_messages WHERE message_id = ? AND sha256 != ? ORDER BY sha256 LIMIT ?`)
     .all(messageId, except, limit) as Record<string, unknown>[];
-  return rows.map((r) => {
-    const copy = readRow(COPY_CODEC, r);
-    return { ...copy, headers: copy.headers ?? headersOf(copy.raw) };
-  });
+  return rows.map((r) => readRow(COPY_CODEC, r));
 }
 
 /** The decoded HTML body, for the sandboxed frame. */

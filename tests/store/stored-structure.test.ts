@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { AnalysedMessage } from '../../src/model.ts';
 import { analyseMessage } from '../../src/pipeline/analyse-message.ts';
 import { collectMessageFacts } from '../../src/checks/message-facts.ts';
-import { readStoredCheckInput } from '../../src/store/archive-repo.ts';
+import { readStoredCheckParts } from '../../src/store/archive-repo.ts';
+import { completeStructure, headersOf } from '../../src/parse/stored-headers.ts';
+import { messageView } from '../../src/server/message-view.ts';
 import { getMessageDetail } from '../../src/store/message-page-repo.ts';
 import { addSource, insertMessage } from '../../src/store/messages-repo.ts';
 import { startRun } from '../../src/store/runs-repo.ts';
@@ -51,7 +53,14 @@ function store(messages: AnalysedMessage[]) {
   withTransaction(db, () => {
     messages.forEach((a, i) => {
       insertMessage(db, runId, a);
-      addSource(db, a.sha256, runId, { path: `dump/${i}.eml`, container: null, mailbox: null, folder: 'dump', offset: null, length: a.bytes.length });
+      addSource(db, a.sha256, runId, {
+        path: `dump/${i}.eml`,
+        container: null,
+        mailbox: null,
+        folder: 'dump',
+        offset: null,
+        length: a.bytes.length,
+      });
     });
   });
   return db;
@@ -82,22 +91,37 @@ describe('the stored parse', () => {
     const copy = await analysed(Buffer.concat([TRICKY, Buffer.from('-- \r\nsent from a phone\r\n')]));
     const db = store([a, copy]);
     const detail = getMessageDetail(db, a.sha256)!;
+    expect(detail.parsed.headers).toBeUndefined();
     const { text: _text, html: _html, ...structure } = a.parsed;
-    expect(detail.parsed).toEqual(structure);
-    expect(detail.parsed.headers.find((h) => h.key === 'x-latin')!.raw).toBe('X-Latin: \u00e9\u00e8');
-    expect(detail.parsed.received[1]!.raw).toBe('Received: from laptop.example-news.org\n by relay.example.org; Mon, 06 Mar 2023 10:00:05 +0100');
-    // The other copy of the same Message-ID, with its own header list.
+    const complete = completeStructure(detail.parsed, detail.raw);
+    expect(complete).toEqual(structure);
+    expect(complete.headers.find((h) => h.key === 'x-latin')!.raw).toBe('X-Latin: \u00e9\u00e8');
+    expect(complete.received[1]!.raw).toBe(
+      'Received: from laptop.example-news.org\n by relay.example.org; Mon, 06 Mar 2023 10:00:05 +0100',
+    );
+    // What the page shows: every header, the hops with their text, and the other copy of the same
+    // Message-ID compared header for header (its list read from its own bytes: nothing differs).
+    const view = messageView(detail, { prev: null, next: null });
+    expect(view.headers).toEqual(a.parsed.headers);
+    expect(view.received.hops.map(({ delay: _delay, ...hop }) => hop)).toEqual([...a.parsed.received].reverse());
     expect(detail.copies).toHaveLength(1);
-    expect(detail.copies[0]!.headers).toEqual(copy.parsed.headers);
+    expect(detail.copies[0]!.headers).toBeNull();
+    expect(headersOf(detail.copies[0]!.raw)).toEqual(copy.parsed.headers);
+    expect(view.copies[0]!.headersOnlyHere).toEqual([]);
+    expect(view.copies[0]!.headersOnlyThere).toEqual([]);
+    expect(view.copies[0]!.bodyDiffers).toBe(true);
   });
 
   it('gives the archive pass the analysis’s input, so facts computed from the store equal those from the analysis', async () => {
     const a = await analysed(TRICKY);
     const db = store([a]);
-    const stored = readStoredCheckInput(db, a.sha256)!;
-    expect(stored.input.parsed).toEqual(a.parsed);
+    const stored = readStoredCheckParts(db, a.sha256)!;
+    const parsed = { ...completeStructure(stored.structure, stored.raw), text: stored.text, html: stored.html };
+    expect(parsed).toEqual(a.parsed);
     const own = { verdict: a.verdict.verdict, findings: a.findings };
-    expect(collectMessageFacts(stored.input, { ...own, findings: stored.findings })).toEqual(collectMessageFacts(a, own));
+    expect(collectMessageFacts({ parsed, verification: stored.verification }, { ...own, findings: stored.findings })).toEqual(
+      collectMessageFacts(a, own),
+    );
   });
 
   it('reads a record stored with the header list in its JSON as it was stored', async () => {
@@ -108,9 +132,9 @@ describe('the stored parse', () => {
     const older = { ...structure, headers: structure.headers.map((h) => ({ ...h, value: `${h.value} (as stored)` })) };
     db.prepare('UPDATE message_content SET parsed = ? WHERE sha256 = ?').run(JSON.stringify(older), a.sha256);
     const detail = getMessageDetail(db, a.sha256)!;
-    expect(detail.parsed.headers).toEqual(older.headers);
-    expect(detail.parsed.received).toEqual(a.parsed.received);
-    expect(readStoredCheckInput(db, a.sha256)!.input.parsed.headers).toEqual(older.headers);
+    expect(completeStructure(detail.parsed, detail.raw)).toEqual(older);
+    const stored = readStoredCheckParts(db, a.sha256)!;
+    expect(completeStructure(stored.structure, stored.raw).headers).toEqual(older.headers);
   });
 
   it('is what an analysis worker hands over: no header list, no hop text', async () => {
