@@ -101,7 +101,6 @@ const COPY_CODEC: RowCodec<StoredCopy> = {
   dateHeader: column('date_header'),
   subject: column('subject'),
   fromAddress: column('from_address'),
-  // Records stored before stored-structure.ts kept the header list in their JSON; later ones are read from the bytes.
   headers: {
     column: 'stored_headers',
     expr: "json_extract(parsed, '$.headers')",
