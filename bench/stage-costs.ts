@@ -24,6 +24,7 @@ import { beginBulkWrites, beginWrite, commitWrite, endBulkWrites, openDatabase }
 import { catchUpSearchIndex, deferIndexes } from '../src/store/search-index.ts';
 import { addSource, insertMessage } from '../src/store/messages-repo.ts';
 import { recordManifestEntries } from '../src/store/manifest-repo.ts';
+import { handOver } from '../src/pipeline/worker-protocol.ts';
 import { startRun } from '../src/store/runs-repo.ts';
 import type { AnalysedMessage } from '../src/model.ts';
 
@@ -117,7 +118,7 @@ async function measure(name: string, messages: Buffer[], dir: string): Promise<v
     ['per-message checks', await cost(prepared, (p) => runChecks(p))],
     ['archive facts', await cost(prepared, (p) => collectMessageFacts(p, { verdict: 'unverifiable', findings: [] }))],
     ['whole analysis (the above and the verdict)', await cost(messages, (b) => analyseMessage(b, verify))],
-    ['worker to main thread (serialise + deserialise)', await cost(analysed, (a) => deserialize(serialize({ ...a, bytes: undefined })))],
+    ['worker to main thread (serialise + deserialise)', await cost(analysed, (a) => deserialize(serialize(handOver(a))))],
   ];
   // The same writes with the three large values cut to a few bytes: what storing them costs.
   const lean = analysed.map((a) => ({ ...a, bytes: Buffer.from('x'), parsed: { ...a.parsed, text: null, headers: [], received: [] } }));

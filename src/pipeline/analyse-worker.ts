@@ -7,10 +7,9 @@ import type { KeyRecord } from '../model.ts';
 import { openDatabase } from '../store/database.ts';
 import type { Db } from '../store/database.ts';
 import { hasMessage } from '../store/messages-repo.ts';
-import { storableParsed } from '../store/stored-structure.ts';
 import { KeyIndex } from '../verify/key-index.ts';
 import { analyseMessage, hashBytes } from './analyse-message.ts';
-import type { AnalyseRequest, AnalyseReply, WorkerSetup } from './worker-protocol.ts';
+import { handOver, type AnalyseRequest, type AnalyseReply, type WorkerSetup } from './worker-protocol.ts';
 
 const setup = workerData as WorkerSetup;
 const keys = new KeyIndex(setup.keys);
@@ -37,7 +36,7 @@ parentPort!.on('message', (msg: AnalyseRequest | { type: 'keys'; keys: KeyRecord
       const sha256 = hashBytes(bytes);
       if (db && hasMessage(db, sha256)) return { type: 'known', id: msg.id, sha256 };
       const a = await analyseMessage(bytes, { keys, liveLookup, now: setup.now }, sha256);
-      return { type: 'done', id: msg.id, result: { ...a, parsed: storableParsed(a.parsed), bytes: undefined } };
+      return { type: 'done', id: msg.id, result: handOver(a) };
     })
     .then(
       (reply) => parentPort!.postMessage(reply),

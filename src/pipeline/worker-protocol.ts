@@ -1,5 +1,6 @@
 // Messages between the import's main thread and its analysis workers.
-import type { KeyRecord, StorableAnalysis } from '../model.ts';
+import type { AnalysedMessage, KeyRecord, StorableAnalysis } from '../model.ts';
+import { storableParsed } from '../store/stored-structure.ts';
 
 export interface WorkerSetup {
   keys: KeyRecord[];
@@ -21,6 +22,11 @@ export interface AnalyseRequest {
  * (without the header list, which the bytes hold: src/store/stored-structure.ts).
  */
 export type AnalysedWithoutBytes = Omit<StorableAnalysis, 'bytes'> & { bytes: undefined };
+
+/** What a worker posts of an analysis (bench/stage-costs.ts times the same hand-over). */
+export function handOver(a: AnalysedMessage): AnalysedWithoutBytes {
+  return { ...a, parsed: storableParsed(a.parsed), bytes: undefined };
+}
 
 export type AnalyseReply =
   | { type: 'known'; id: number; sha256: string }
