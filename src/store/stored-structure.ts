@@ -5,20 +5,24 @@
 // (src/parse/stored-headers.ts); records stored before this keep them in their JSON.
 import type { StorableParsed, StoredStructure } from '../model.ts';
 
+/** A hop without its text (field by field, so the text is left out whatever the object carries). */
+function hopFacts({ index, from, by, time, epoch, zone }: StorableParsed['received'][number]): StorableParsed['received'][number] {
+  return { index, from, by, time, epoch, zone };
+}
+
 /**
  * The parse without what the bytes hold: what an analysis worker hands over and the store writes.
  * Takes a whole ParsedMessage too (its header list and hops' text are left out).
  */
 export function storableParsed(p: StorableParsed): StorableParsed {
   const { headers: _headers, received, ...rest } = p as StorableParsed & { headers?: unknown };
-  // Field by field, so a hop's raw text is left out whatever the object carries.
-  return { ...rest, received: received.map(({ index, from, by, time, epoch, zone }) => ({ index, from, by, time, epoch, zone })) };
+  return { ...rest, received: received.map(hopFacts) };
 }
 
-/** The JSON stored in message_content.parsed. */
+/** The JSON stored in message_content.parsed (the bodies are columns of their own). */
 export function storedStructureJson(p: StorableParsed): string {
-  const { text: _text, html: _html, ...structure } = storableParsed(p);
-  return JSON.stringify(structure);
+  const { headers: _headers, text: _text, html: _html, received, ...rest } = p as StorableParsed & { headers?: unknown };
+  return JSON.stringify({ ...rest, received: received.map(hopFacts) });
 }
 
 /** A stored structure as it was stored (with the header list for records written before this). */
