@@ -12,7 +12,9 @@
 // the thread copies. Past WAL_LIMIT_BYTES the writer waits after a commit for the checkpoint that
 // copies the rest, and its next batch restarts the WAL: the WAL stays below about that limit plus one
 // batch. The connection's own automatic checkpoints are set to twice that limit meanwhile, so that
-// commits made outside commitWrite (index builds, the search index's slices) are bounded too.
+// commits made outside commitWrite (the search index's slices, written between batches) are bounded
+// too. The import ends the thread once its batches are written (endBackgroundCheckpoints); the index
+// builds and the archive pass after them checkpoint at their commits.
 // If the thread cannot start or fails, the connection's usual automatic checkpoints come back and
 // the import goes on as before.
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
@@ -31,7 +33,7 @@ export const WAL_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /**
  * The connection's own automatic checkpoints meanwhile, in multiples of the limit: only for commits
- * that do not ask the thread (index builds, the search index's slices). At the limit itself they
+ * that do not ask the thread (the search index's slices). At the limit itself they
  * would run on the writer at the commit that crosses it, before the thread is asked: on the mixed
  * dump that gave back most of the gain (two pairs: 73.2 and 70.4 s against 72.4 and 77.0 s).
  */
