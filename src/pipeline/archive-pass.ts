@@ -87,8 +87,9 @@ export function runArchiveChecks(db: Db): number {
       for (const records of groups) if (needsComparison(records)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, records)));
     for (const pairs of iterateReplyPairs(db))
       addArchiveFindings(db, archiveThread.run({ pairs: withQuoteTexts(db, pairs), formats: learned.timeFormats }));
-    finishArchiveFindings(db, ARCHIVE_CHECK_IDS);
-    touched = decideTouched(db);
+    finishArchiveFindings(db, ARCHIVE_CHECK_IDS, () => {
+      touched = decideTouched(db);
+    });
   });
   return touched;
 }

@@ -472,10 +472,12 @@ const FINDINGS_KEY = `group_concat(check_id || char(31) || code || char(31) || s
 
 /**
  * Ends a pass: the messages whose findings of these checks differ from the stored ones (new, gone or
- * changed, compared set-wise in SQL) get the new ones and are marked for a new verdict; the others
- * are left as they are, so a pass after a small import rewrites little.
+ * changed, compared set-wise in SQL) get the new ones and are marked for a new verdict, which
+ * `redecide` writes (updateVerdict); the others are left as they are, so a pass after a small import
+ * rewrites little. Meanwhile the summary triggers stand aside (migration 013): the marked messages'
+ * share of the counts is taken away before the writes and added back after them, set-wise.
  */
-export function finishArchiveFindings(db: Db, checkIds: string[]): void {
+export function finishArchiveFindings(db: Db, checkIds: string[], redecide: () => void): void {
   const ids = checkIds.map(() => '?').join(',');
   db.prepare(
     `INSERT OR IGNORE INTO archive_touched
@@ -484,10 +486,68 @@ export function finishArchiveFindings(db: Db, checkIds: string[]): void {
      SELECT old.sha256 FROM old LEFT JOIN new ON new.sha256 = old.sha256 WHERE new.k IS NULL OR new.k != old.k
      UNION SELECT new.sha256 FROM new LEFT JOIN old ON old.sha256 = new.sha256 WHERE old.k IS NULL`,
   ).run(...checkIds);
+  db.prepare('UPDATE index_state SET counts_paused = 1 WHERE id = 1').run();
+  countTouched(db, -1);
   db.prepare(`DELETE FROM findings WHERE check_id IN (${ids}) AND sha256 IN (SELECT sha256 FROM archive_touched)`).run(...checkIds);
   db.exec(`INSERT INTO findings (sha256, check_id, code, severity, detail, evidence, signature, explains)
            SELECT sha256, check_id, code, severity, detail, evidence, signature, explains FROM new_findings
            WHERE sha256 IN (SELECT sha256 FROM archive_touched) ORDER BY seq`);
+  redecide();
+  countTouched(db, 1);
+  db.prepare('UPDATE index_state SET counts_paused = 0 WHERE id = 1').run();
+}
+
+/**
+ * Takes away (sign -1) or adds (1) the marked messages' share of the summary counts that their
+ * findings and verdicts decide, as the triggers of migrations 002 and 008 count them (the same keys,
+ * the same expressions): per verdict in each dimension, and per finding. What depends on neither (a
+ * dimension's total over all verdicts) does not change and is left alone. Adding also writes their
+ * triage rows again.
+ */
+function countTouched(db: Db, sign: 1 | -1): void {
+  // Each message and its findings and sources are looked up once, in hash order (archive_touched's),
+  // into temporary tables that every count then reads.
+  db.exec('DROP TABLE IF EXISTS temp.touched_messages');
+  db.exec(`CREATE TEMP TABLE touched_messages AS
+    SELECT m.sha256, m.verdict AS v, ifnull(m.from_domain, '') AS domain,
+      ifnull(date(m.date_epoch, 'unixepoch', '-6 days', 'weekday 1'), '') AS week,
+      CASE WHEN m.signature_count > 0 THEN 'yes' ELSE 'no' END AS signed,
+      CASE m.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END AS tier,
+      ifnull(m.date_epoch, 9007199254740991) AS date_key
+    FROM archive_touched t CROSS JOIN messages m ON m.sha256 = t.sha256`);
+  db.exec('DROP TABLE IF EXISTS temp.touched_findings');
+  db.exec(`CREATE TEMP TABLE touched_findings AS
+    SELECT t.sha256, f.code, f.severity, t.v, t.week FROM touched_messages t CROSS JOIN findings f ON f.sha256 = t.sha256`);
+  cachedStatement(
+    db,
+    `INSERT INTO overview_counts (dimension, key, verdict, n)
+     SELECT d, k, v, n FROM (
+       SELECT 'all' AS d, '' AS k, v, @sign * count(*) AS n FROM touched_messages GROUP BY 3
+       UNION ALL SELECT 'domain', domain, v, @sign * count(*) FROM touched_messages GROUP BY 2, 3
+       UNION ALL SELECT 'week', week, v, @sign * count(*) FROM touched_messages GROUP BY 2, 3
+       UNION ALL SELECT 'signed', signed, v, @sign * count(*) FROM touched_messages GROUP BY 2, 3
+       UNION ALL SELECT 'mailbox', coalesce(s.mailbox, s.folder, ''), t.v, @sign * count(*)
+         FROM touched_messages t CROSS JOIN sources s ON s.sha256 = t.sha256 GROUP BY 2, 3
+       UNION ALL SELECT 'code', code, '', @sign * count(*) FROM touched_findings GROUP BY 2
+       UNION ALL SELECT 'code', code, v, @sign * count(*) FROM touched_findings GROUP BY 2, 3
+     ) WHERE n != 0
+     ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n`,
+  ).run({ sign });
+  cachedStatement(
+    db,
+    `INSERT INTO finding_week_counts (week, severity, n)
+     SELECT week, severity, @sign * count(*) FROM touched_findings WHERE severity IN ('strong', 'weak') GROUP BY 1, 2
+     ON CONFLICT (week, severity) DO UPDATE SET n = n + excluded.n`,
+  ).run({ sign });
+  if (sign === 1)
+    db.exec(`UPDATE triage SET tier = x.tier, strong = x.strong, weak = x.weak, date_key = x.date_key, signed = x.signed
+      FROM (SELECT t.sha256, t.tier, ifnull(f.strong, 0) AS strong, ifnull(f.weak, 0) AS weak, t.date_key, t.signed = 'yes' AS signed
+            FROM touched_messages t LEFT JOIN (
+              SELECT sha256, sum(severity = 'strong') AS strong, sum(severity = 'weak') AS weak FROM touched_findings GROUP BY sha256
+            ) f ON f.sha256 = t.sha256) AS x
+      WHERE triage.sha256 = x.sha256`);
+  db.exec('DROP TABLE temp.touched_messages');
+  db.exec('DROP TABLE temp.touched_findings');
 }
 
 interface DecideRow {

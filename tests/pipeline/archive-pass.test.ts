@@ -12,7 +12,9 @@ import { importPaths } from '../../src/pipeline/run-import.ts';
 import { ARCHIVE_CHECK_IDS, runArchiveChecks } from '../../src/pipeline/archive-pass.ts';
 import { iterateExportRecords } from '../../src/store/export-repo.ts';
 import { queryQueue } from '../../src/store/queue-repo.ts';
+import { updateVerdict } from '../../src/store/messages-repo.ts';
 import { compose, deliver, sign, writeDump } from '../helpers/mail-dump.ts';
+import { summaryCounts, triageState } from '../helpers/summary-state.ts';
 import type { Letter } from '../helpers/mail-dump.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -139,5 +141,47 @@ describe('archive pass: mailboxes, roles and copies', () => {
     expect(row('ana/Sent/m1@ministry.example.eml').verdict).toBe('verified');
     // The pass tells this pass's archive findings from stored ones by this prefix (readFlags).
     expect(ARCHIVE_CHECK_IDS.every((id) => id.startsWith('archive-'))).toBe(true);
+  });
+});
+
+describe('archive pass: summary counts', () => {
+  // The pass counts its changes set-wise, with the summary triggers standing aside (migration 013).
+  const countsMatch = (): void => {
+    const counts = summaryCounts(db);
+    expect(counts.stored).toEqual(counts.counted);
+    const triage = triageState(db);
+    expect(triage.stored).toEqual(triage.counted);
+    expect(db.prepare('SELECT counts_paused FROM index_state').pluck().get()).toBe(0);
+  };
+
+  it('keeps the counts and the triage order equal to a recount when a later pass changes earlier verdicts', async () => {
+    countsMatch();
+    const verdicts = () =>
+      new Map(
+        db
+          .prepare('SELECT sha256, verdict FROM messages')
+          .all()
+          .map((r) => {
+            const { sha256, verdict } = r as { sha256: string; verdict: string };
+            return [sha256, verdict];
+          }),
+      );
+    const before = verdicts();
+    // A signed, delivered copy of message 4, which the dump held only as Ana's unsigned Sent copy.
+    const later = join(dir, 'later');
+    const copies = await sendAndDeliver(
+      letter(4, 'Ana Ruiz <ana@ministry.example>', ['carl@press.example'], 'Statement', 'Our statement follows.\n'),
+      'ana',
+      ['carl'],
+    );
+    writeDump(later, { 'carl/INBOX/m4.eml': copies['carl/INBOX/m4@ministry.example.eml']! });
+    await importPaths(db, [later], { workers: 0 });
+    const after = verdicts();
+    expect([...before].filter(([sha, v]) => after.get(sha) !== v).length).toBeGreaterThan(0);
+    countsMatch();
+    // Outside a pass the triggers count again.
+    const [sha] = [...after].find(([, v]) => v !== 'tampered')!;
+    updateVerdict(db, sha, { verdict: 'tampered', summary: 'set by the test', reasons: ['x'] });
+    countsMatch();
   });
 });

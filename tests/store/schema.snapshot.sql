@@ -113,7 +113,7 @@ CREATE TABLE index_state (
   id       INTEGER PRIMARY KEY CHECK (id = 1),
   upto     INTEGER NOT NULL,
   deferred INTEGER NOT NULL DEFAULT 0
-);
+, counts_paused INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE keys (
   id          INTEGER PRIMARY KEY,
   name        TEXT    NOT NULL,      -- selector._domainkey.domain
@@ -328,19 +328,20 @@ WHEN old.rowid <= (SELECT upto FROM index_state WHERE id = 1) BEGIN
   VALUES (new.rowid, new.subject, new.from_address, new.from_name, new.to_addresses,
     (SELECT body_text FROM message_content WHERE id = new.rowid));
 END;
-CREATE TRIGGER overview_code_verdict_delete AFTER DELETE ON findings BEGIN
+CREATE TRIGGER overview_code_verdict_delete AFTER DELETE ON findings
+WHEN (SELECT counts_paused FROM index_state WHERE id = 1) = 0 BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n)
     SELECT 'code', old.code, verdict, -1 FROM messages WHERE sha256 = old.sha256
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n - 1;
 END;
 CREATE TRIGGER overview_code_verdict_insert AFTER INSERT ON findings
-WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
+WHEN (SELECT deferred = 0 AND counts_paused = 0 FROM index_state WHERE id = 1) BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n)
     SELECT 'code', new.code, verdict, 1 FROM messages WHERE sha256 = new.sha256
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + 1;
 END;
 CREATE TRIGGER overview_code_verdict_update AFTER UPDATE OF verdict ON messages
-WHEN old.verdict IS NOT new.verdict BEGIN
+WHEN old.verdict IS NOT new.verdict AND (SELECT counts_paused FROM index_state WHERE id = 1) = 0 BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n)
     SELECT 'code', code, old.verdict, -count(*) FROM findings WHERE sha256 = old.sha256 GROUP BY code
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n;
@@ -348,12 +349,13 @@ WHEN old.verdict IS NOT new.verdict BEGIN
     SELECT 'code', code, new.verdict, count(*) FROM findings WHERE sha256 = new.sha256 GROUP BY code
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n;
 END;
-CREATE TRIGGER overview_findings_delete AFTER DELETE ON findings BEGIN
+CREATE TRIGGER overview_findings_delete AFTER DELETE ON findings
+WHEN (SELECT counts_paused FROM index_state WHERE id = 1) = 0 BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n) VALUES ('code', old.code, '', -1)
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n - 1;
 END;
 CREATE TRIGGER overview_findings_insert AFTER INSERT ON findings
-WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
+WHEN (SELECT deferred = 0 AND counts_paused = 0 FROM index_state WHERE id = 1) BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n) VALUES ('code', new.code, '', 1)
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + 1;
 END;
@@ -375,8 +377,8 @@ WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + 1;
 END;
 CREATE TRIGGER overview_messages_update AFTER UPDATE OF verdict, from_domain, date_epoch ON messages
-WHEN old.verdict IS NOT new.verdict OR old.from_domain IS NOT new.from_domain
-  OR old.date_epoch IS NOT new.date_epoch BEGIN
+WHEN (old.verdict IS NOT new.verdict OR old.from_domain IS NOT new.from_domain OR old.date_epoch IS NOT new.date_epoch)
+  AND (SELECT counts_paused FROM index_state WHERE id = 1) = 0 BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n) VALUES
     ('all', '', old.verdict, -1), ('all', '', new.verdict, 1),
     ('domain', ifnull(old.from_domain, ''), old.verdict, -1), ('domain', ifnull(old.from_domain, ''), '', -1),
@@ -409,7 +411,8 @@ WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
   ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + 1;
 END;
 CREATE TRIGGER overview_signed_update AFTER UPDATE OF verdict, signature_count ON messages
-WHEN old.verdict IS NOT new.verdict OR old.signature_count IS NOT new.signature_count BEGIN
+WHEN (old.verdict IS NOT new.verdict OR old.signature_count IS NOT new.signature_count)
+  AND (SELECT counts_paused FROM index_state WHERE id = 1) = 0 BEGIN
   INSERT INTO overview_counts (dimension, key, verdict, n) VALUES
     ('signed', CASE WHEN old.signature_count > 0 THEN 'yes' ELSE 'no' END, old.verdict, -1),
     ('signed', CASE WHEN old.signature_count > 0 THEN 'yes' ELSE 'no' END, '', -1),
@@ -443,7 +446,8 @@ WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
   VALUES (new.key_name, ifnull(new.key_source, ''), new.result, 1)
   ON CONFLICT (key_name, key_source, result) DO UPDATE SET n = n + 1;
 END;
-CREATE TRIGGER triage_findings_delete AFTER DELETE ON findings WHEN old.severity IN ('strong', 'weak') BEGIN
+CREATE TRIGGER triage_findings_delete AFTER DELETE ON findings
+WHEN old.severity IN ('strong', 'weak') AND (SELECT counts_paused FROM index_state WHERE id = 1) = 0 BEGIN
   UPDATE triage SET strong = strong - (old.severity = 'strong'), weak = weak - (old.severity = 'weak')
   WHERE sha256 = old.sha256;
   INSERT INTO finding_week_counts (week, severity, n)
@@ -452,7 +456,7 @@ CREATE TRIGGER triage_findings_delete AFTER DELETE ON findings WHEN old.severity
   ON CONFLICT (week, severity) DO UPDATE SET n = n - 1;
 END;
 CREATE TRIGGER triage_findings_insert AFTER INSERT ON findings
-WHEN new.severity IN ('strong', 'weak') AND (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
+WHEN new.severity IN ('strong', 'weak') AND (SELECT deferred = 0 AND counts_paused = 0 FROM index_state WHERE id = 1) BEGIN
   UPDATE triage SET strong = strong + (new.severity = 'strong'), weak = weak + (new.severity = 'weak')
   WHERE sha256 = new.sha256;
   INSERT INTO finding_week_counts (week, severity, n)
@@ -469,7 +473,8 @@ WHEN (SELECT deferred FROM index_state WHERE id = 1) = 0 BEGIN
     CASE new.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END,
     ifnull(new.date_epoch, 9007199254740991), new.signature_count > 0);
 END;
-CREATE TRIGGER triage_messages_update AFTER UPDATE OF verdict, date_epoch, signature_count ON messages BEGIN
+CREATE TRIGGER triage_messages_update AFTER UPDATE OF verdict, date_epoch, signature_count ON messages
+WHEN (SELECT counts_paused FROM index_state WHERE id = 1) = 0 BEGIN
   UPDATE triage SET
     tier = CASE new.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END,
     date_key = ifnull(new.date_epoch, 9007199254740991),
