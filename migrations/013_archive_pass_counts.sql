@@ -7,7 +7,8 @@
 -- counts_paused is set by the pass inside its own write transaction and cleared before it commits, so
 -- no other connection ever sees it set. While it is set, the triggers below stand aside; the pass takes
 -- the touched messages' share of every count away before its writes and adds it back after them,
--- set-wise (src/store/archive-repo.ts: pauseCounts, resumeCounts). Otherwise they do what they did.
+-- set-wise (src/store/archive-repo.ts: finishArchiveFindings, countTouched). Otherwise they do what
+-- they did.
 ALTER TABLE index_state ADD COLUMN counts_paused INTEGER NOT NULL DEFAULT 0;
 
 DROP TRIGGER overview_code_verdict_delete;
