@@ -19,6 +19,7 @@ import type {
 import { listFindings, SIGNATURE_CODEC } from './messages-repo.ts';
 import { readRow, selectList } from './row-codec.ts';
 import { readStoredStructure } from './stored-structure.ts';
+import { signedOf, tierOf, weekOf } from './search-index.ts';
 
 /** Rows read per page of a large pass: big enough to amortise the query, small enough to bound memory. */
 export const PAGE_SIZE = 2000;
@@ -510,9 +511,9 @@ function countTouched(db: Db, sign: 1 | -1): void {
   db.exec('DROP TABLE IF EXISTS temp.touched_messages');
   db.exec(`CREATE TEMP TABLE touched_messages AS
     SELECT m.sha256, m.verdict AS v, ifnull(m.from_domain, '') AS domain,
-      ifnull(date(m.date_epoch, 'unixepoch', '-6 days', 'weekday 1'), '') AS week,
-      CASE WHEN m.signature_count > 0 THEN 'yes' ELSE 'no' END AS signed,
-      CASE m.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END AS tier,
+      ${weekOf('m.date_epoch')} AS week,
+      ${signedOf('m.signature_count')} AS signed,
+      ${tierOf('m.verdict')} AS tier,
       ifnull(m.date_epoch, 9007199254740991) AS date_key
     FROM archive_touched t CROSS JOIN messages m ON m.sha256 = t.sha256`);
   db.exec('DROP TABLE IF EXISTS temp.touched_findings');

@@ -88,6 +88,16 @@ export function resumeSearchIndex(db: Db, later: readonly string[] = []): number
   return n + completeSearchIndex(db);
 }
 
+/** SQL for the week a Date column counts in (its Monday; '' when undated), as the triggers of migration 002 write it. */
+export const weekOf = (epoch: string): string => `ifnull(date(${epoch}, 'unixepoch', '-6 days', 'weekday 1'), '')`;
+
+/** SQL for the triage tier of a verdict column (migration 008). */
+export const tierOf = (verdict: string): string =>
+  `CASE ${verdict} WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END`;
+
+/** SQL for the 'signed' dimension's key of a signature count column. */
+export const signedOf = (count: string): string => `CASE WHEN ${count} > 0 THEN 'yes' ELSE 'no' END`;
+
 /** Where the tables ended before a batch's rows: what countBatch counts is what lies above. */
 export interface BatchMark {
   messages: number;
@@ -123,9 +133,9 @@ export function countBatch(db: Db, mark: BatchMark): void {
        UNION ALL SELECT 'all', '', '', count(*) FROM messages WHERE rowid > @m
        UNION ALL SELECT 'domain', ifnull(from_domain, ''), verdict, count(*) FROM messages WHERE rowid > @m GROUP BY 2, 3
        UNION ALL SELECT 'domain', ifnull(from_domain, ''), '', count(*) FROM messages WHERE rowid > @m GROUP BY 2
-       UNION ALL SELECT 'week', ifnull(date(date_epoch, 'unixepoch', '-6 days', 'weekday 1'), ''), verdict, count(*)
+       UNION ALL SELECT 'week', ${weekOf('date_epoch')}, verdict, count(*)
          FROM messages WHERE rowid > @m GROUP BY 2, 3
-       UNION ALL SELECT 'week', ifnull(date(date_epoch, 'unixepoch', '-6 days', 'weekday 1'), ''), '', count(*)
+       UNION ALL SELECT 'week', ${weekOf('date_epoch')}, '', count(*)
          FROM messages WHERE rowid > @m GROUP BY 2
        UNION ALL SELECT 'mailbox', coalesce(s.mailbox, s.folder, ''), m.verdict, count(*)
          FROM sources s JOIN messages m ON m.sha256 = s.sha256 WHERE s.id > @s GROUP BY 2, 3
@@ -133,9 +143,9 @@ export function countBatch(db: Db, mark: BatchMark): void {
        UNION ALL SELECT 'code', code, '', count(*) FROM findings WHERE id > @f GROUP BY 2
        UNION ALL SELECT 'code', f.code, m.verdict, count(*) FROM findings f JOIN messages m ON m.sha256 = f.sha256
          WHERE f.id > @f GROUP BY 2, 3
-       UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, verdict, count(*)
+       UNION ALL SELECT 'signed', ${signedOf('signature_count')}, verdict, count(*)
          FROM messages WHERE rowid > @m GROUP BY 2, 3
-       UNION ALL SELECT 'signed', CASE WHEN signature_count > 0 THEN 'yes' ELSE 'no' END, '', count(*)
+       UNION ALL SELECT 'signed', ${signedOf('signature_count')}, '', count(*)
          FROM messages WHERE rowid > @m GROUP BY 2
      ) WHERE n > 0
      ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n`,
@@ -145,7 +155,7 @@ export function countBatch(db: Db, mark: BatchMark): void {
   cachedStatement(
     db,
     `INSERT OR REPLACE INTO triage (sha256, tier, strong, weak, date_key, signed)
-     SELECT m.sha256, CASE m.verdict WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END,
+     SELECT m.sha256, ${tierOf('m.verdict')},
        ifnull(f.strong, 0), ifnull(f.weak, 0), ifnull(m.date_epoch, 9007199254740991), m.signature_count > 0
      FROM messages m LEFT JOIN (
        SELECT sha256, sum(severity = 'strong') AS strong, sum(severity = 'weak') AS weak FROM findings WHERE id > @f GROUP BY sha256
@@ -155,7 +165,7 @@ export function countBatch(db: Db, mark: BatchMark): void {
   cachedStatement(
     db,
     `INSERT INTO finding_week_counts (week, severity, n)
-     SELECT ifnull(date(m.date_epoch, 'unixepoch', '-6 days', 'weekday 1'), ''), f.severity, count(*)
+     SELECT ${weekOf('m.date_epoch')}, f.severity, count(*)
      FROM findings f JOIN messages m ON m.sha256 = f.sha256 WHERE f.id > @f AND f.severity IN ('strong', 'weak') GROUP BY 1, 2
      ON CONFLICT (week, severity) DO UPDATE SET n = n + excluded.n`,
   ).run({ f: mark.findings });
