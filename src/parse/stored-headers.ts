@@ -12,10 +12,8 @@ export function headersOf(raw: Buffer): RawHeader[] {
 
 /** The whole structure: a record stored with its header list (before the change) is taken as it is. */
 export function completeStructure(stored: StoredStructure, raw: Buffer): ParsedStructure {
-  if (stored.headers) {
-    const headers = stored.headers;
-    return { ...stored, headers, received: stored.received.map((hop) => ({ ...hop, raw: hop.raw ?? '' })) };
-  }
+  if (stored.headers)
+    return { ...stored, headers: stored.headers, received: stored.received.map((hop) => ({ ...hop, raw: hop.raw ?? '' })) };
   const headers = headersOf(raw);
   const received = headers.filter((h) => h.key === 'received');
   return { ...stored, headers, received: stored.received.map((hop) => ({ ...hop, raw: received[hop.index]?.raw ?? '' })) };
