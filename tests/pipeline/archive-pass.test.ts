@@ -156,16 +156,7 @@ describe('archive pass: summary counts', () => {
 
   it('keeps the counts and the triage order equal to a recount when a later pass changes earlier verdicts', async () => {
     countsMatch();
-    const verdicts = () =>
-      new Map(
-        db
-          .prepare('SELECT sha256, verdict FROM messages')
-          .all()
-          .map((r) => {
-            const { sha256, verdict } = r as { sha256: string; verdict: string };
-            return [sha256, verdict];
-          }),
-      );
+    const verdicts = () => new Map(db.prepare('SELECT sha256, verdict FROM messages').raw().all() as [string, string][]);
     const before = verdicts();
     // A signed, delivered copy of message 4, which the dump held only as Ana's unsigned Sent copy.
     const later = join(dir, 'later');
