@@ -33,7 +33,7 @@ function writeMany(): void {
 }
 
 describe('the reader thread', () => {
-  it('hands over items in batches without losing, reordering or mis-dating any (progress at each item)', async () => {
+  it('hands over items in batches without losing or reordering any, with the progress at each item', async () => {
     writeMany();
     const progress = { bytesRead: 0 };
     const direct: { item: InputItem; read: number }[] = [];
