@@ -19,7 +19,7 @@ import type {
 import { listFindings, SIGNATURE_CODEC } from './messages-repo.ts';
 import { readRow, selectList } from './row-codec.ts';
 import { readStoredStructure } from './stored-structure.ts';
-import { signedOf, tierOf, weekOf } from './search-index.ts';
+import { dateKeyOf, signedOf, tierOf, weekOf } from './search-index.ts';
 
 /** Rows read per page of a large pass: big enough to amortise the query, small enough to bound memory. */
 export const PAGE_SIZE = 2000;
@@ -514,7 +514,7 @@ function countTouched(db: Db, sign: 1 | -1): void {
       ${weekOf('m.date_epoch')} AS week,
       ${signedOf('m.signature_count')} AS signed,
       ${tierOf('m.verdict')} AS tier,
-      ifnull(m.date_epoch, 9007199254740991) AS date_key
+      ${dateKeyOf('m.date_epoch')} AS date_key
     FROM archive_touched t CROSS JOIN messages m ON m.sha256 = t.sha256`);
   db.exec('DROP TABLE IF EXISTS temp.touched_findings');
   db.exec(`CREATE TEMP TABLE touched_findings AS

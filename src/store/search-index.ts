@@ -95,6 +95,9 @@ export const weekOf = (epoch: string): string => `ifnull(date(${epoch}, 'unixepo
 export const tierOf = (verdict: string): string =>
   `CASE ${verdict} WHEN 'tampered' THEN 0 WHEN 'suspicious' THEN 1 WHEN 'unverifiable' THEN 2 ELSE 3 END`;
 
+/** SQL for the triage order's date key of a Date column (undated messages last, migration 008). */
+export const dateKeyOf = (epoch: string): string => `ifnull(${epoch}, 9007199254740991)`;
+
 /** SQL for the 'signed' dimension's key of a signature count column. */
 export const signedOf = (count: string): string => `CASE WHEN ${count} > 0 THEN 'yes' ELSE 'no' END`;
 
@@ -156,7 +159,7 @@ export function countBatch(db: Db, mark: BatchMark): void {
     db,
     `INSERT OR REPLACE INTO triage (sha256, tier, strong, weak, date_key, signed)
      SELECT m.sha256, ${tierOf('m.verdict')},
-       ifnull(f.strong, 0), ifnull(f.weak, 0), ifnull(m.date_epoch, 9007199254740991), m.signature_count > 0
+       ifnull(f.strong, 0), ifnull(f.weak, 0), ${dateKeyOf('m.date_epoch')}, m.signature_count > 0
      FROM messages m LEFT JOIN (
        SELECT sha256, sum(severity = 'strong') AS strong, sum(severity = 'weak') AS weak FROM findings WHERE id > @f GROUP BY sha256
      ) f ON f.sha256 = m.sha256
