@@ -75,11 +75,11 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'reader'
   let batchRead: number[] = [];
   let batchBytes = 0;
   let transfer: ArrayBuffer[] = [];
-  let posted = 0;
+  let postedAny = false;
   const flush = (): void => {
     if (batch.length === 0) return;
     parentPort!.postMessage({ type: 'items', items: batch, bytesRead: batchRead } satisfies ToMain, transfer);
-    posted++;
+    postedAny = true;
     batch = [];
     batchRead = [];
     batchBytes = 0;
@@ -109,7 +109,7 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'reader'
       batch.push(out);
       batchRead.push(progress.bytesRead);
       batchBytes += size;
-      if (posted === 0 || item.kind !== 'message' || batch.length >= BATCH_ITEMS || batchBytes >= BATCH_BYTES) flush();
+      if (!postedAny || item.kind !== 'message' || batch.length >= BATCH_ITEMS || batchBytes >= BATCH_BYTES) flush();
     }
     flush();
     await measured;
