@@ -2,7 +2,8 @@
 // generated deterministically (bench/dumps.ts) into bench/out/ and reused while unchanged:
 //   (a) the mixed dump (20,000 messages, ~2.7 GB), also at 1/4 size: leaktriage import with the
 //       default workers and with 0, 1, 2 and 4 workers, the naive reference (bench/naive-reference.ts),
-//       the floor (read + SHA-256), one verifier process per message on a sample;
+//       the floor (read + SHA-256), the store floor (the same, and the bytes stored in SQLite through
+//       the import's write path), one verifier process per message on a sample;
 //   (b) 1,000,000 small messages: leaktriage import, archive-wide checks included, then the review
 //       list's p95 on the database it built;
 //   (c) an mbox of several GB.
@@ -108,6 +109,52 @@ if (values.child === 'floor') {
   process.exit(0);
 }
 
+if (values.child === 'store') {
+  // The store floor: every file read whole, hashed and stored as one blob through the import's own
+  // write path (its connection settings, transactions of WRITE_BATCH_BYTES, its checkpoint thread),
+  // and nothing else: what keeping the bytes in SQLite costs on this disk, before any parsing.
+  const { openDatabase, beginBulkWrites, beginWrite, commitWrite, endBulkWrites } = await import('../src/store/database.ts');
+  const { WRITE_BATCH_BYTES } = await import('../src/pipeline/write-batch.ts');
+  const files = readFileSync(values.inputs!, 'utf8').split('\n').filter(Boolean);
+  for (const s of ['', '-wal', '-shm']) rmSync(values.db! + s, { force: true });
+  const db = openDatabase(values.db!);
+  db.exec('CREATE TABLE bench_store (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, raw BLOB NOT NULL)');
+  const insert = db.prepare('INSERT INTO bench_store (sha256, raw) VALUES (?, ?)');
+  const t = performance.now();
+  beginBulkWrites(db);
+  let bytes = 0;
+  let pending = 0;
+  beginWrite(db);
+  for (const f of files) {
+    const b = readFileSync(f);
+    insert.run(createHash('sha256').update(b).digest('hex'), b);
+    bytes += b.length;
+    pending += b.length;
+    if (pending >= WRITE_BATCH_BYTES) {
+      commitWrite(db);
+      beginWrite(db);
+      pending = 0;
+    }
+  }
+  commitWrite(db);
+  endBulkWrites(db);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const secs = (performance.now() - t) / 1000;
+  db.close();
+  const usage = process.resourceUsage();
+  const m: Measured = {
+    secs,
+    messages: files.length,
+    bytes,
+    maxRssKb: usage.maxRSS,
+    cpuSecs: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    sysSecs: usage.systemCPUTime / 1e6,
+    ...writtenBytes(),
+  };
+  process.stdout.write(JSON.stringify(m));
+  process.exit(0);
+}
+
 if (values.child === 'review') {
   // The review list on a database an import built: p50/p95 of the queue pages, through inject.
   const { openDatabase } = await import('../src/store/database.ts');
@@ -198,6 +245,13 @@ const floor = child(['--child', 'floor', '--inputs', listFile]);
 rows.push({ label: '(a) floor: read + SHA-256', m: floor, workers: '1' });
 log(`  ${JSON.stringify(floor)}`);
 
+log('store floor: read + SHA-256 + the bytes stored in SQLite');
+const storeDb = join(OUT, 'store-floor.sqlite');
+const store = child(['--child', 'store', '--db', storeDb, '--inputs', listFile]);
+for (const s of ['', '-wal', '-shm']) rmSync(storeDb + s, { force: true });
+rows.push({ label: '(a) store floor: read + SHA-256 + bytes into SQLite', m: store, workers: '1' });
+log(`  ${JSON.stringify(store)}`);
+
 log('naive reference');
 const naive = child([listFile, join(OUT, 'naive.sqlite'), ZONE], join(ROOT, 'bench/naive-reference.ts'));
 rmSync(join(OUT, 'naive.sqlite'), { force: true });
@@ -272,6 +326,9 @@ for (const { label, m, workers } of rows) {
 out.push('');
 out.push(
   `- (a) at full size against the naive reference: **${(mbps(full) / mbps(naive)).toFixed(2)}×** (MB/s); against one verifier process per message: **${(mps(full) / mps(perProcess)).toFixed(0)}×** (msg/s).`,
+);
+out.push(
+  `- (a) store floor: keeping the bytes in SQLite alone (read, SHA-256, one blob a message through the import's connection settings, transactions and checkpoint thread) runs at ${f1(mbps(store))} MB/s and writes ${store.writtenBytes === undefined ? '-' : `${f1(store.writtenBytes / store.bytes)} bytes`} per input byte (WAL, then database); the import runs at **${(mbps(full) / mbps(store)).toFixed(2)}×** that.`,
 );
 out.push(
   `- Growth from (a) at 1/4 to full size: messages ×${(full.messages / quarterRun.messages).toFixed(2)}, time ×${(full.secs / quarterRun.secs).toFixed(2)}, peak RSS ×${(full.maxRssKb / quarterRun.maxRssKb).toFixed(2)}.`,
