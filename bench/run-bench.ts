@@ -64,6 +64,17 @@ function writtenBytes(): { writtenBytes?: number; readBytes?: number } {
   }
 }
 
+/** What this process used so far: peak RSS, CPU (all threads, and in the kernel), bytes written and read. */
+function processUsage(): Pick<Measured, 'maxRssKb' | 'cpuSecs' | 'sysSecs' | 'writtenBytes' | 'readBytes'> {
+  const usage = process.resourceUsage();
+  return {
+    maxRssKb: usage.maxRSS,
+    cpuSecs: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    sysSecs: usage.systemCPUTime / 1e6,
+    ...writtenBytes(),
+  };
+}
+
 if (values.child === 'import') {
   // One leaktriage import, measured from inside the process that does it.
   const { openDatabase } = await import('../src/store/database.ts');
@@ -78,18 +89,7 @@ if (values.child === 'import') {
   const s = await importPaths(db, JSON.parse(values.inputs!) as string[], workers === undefined ? {} : { workers });
   const secs = (performance.now() - t) / 1000;
   db.close();
-  const usage = process.resourceUsage();
-  const m: Measured = {
-    secs,
-    messages: s.messagesSeen,
-    bytes: s.bytesRead,
-    maxRssKb: usage.maxRSS,
-    engines: s.engines,
-    phaseMs: s.phaseMs,
-    cpuSecs: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
-    sysSecs: usage.systemCPUTime / 1e6,
-    ...writtenBytes(),
-  };
+  const m: Measured = { secs, messages: s.messagesSeen, bytes: s.bytesRead, engines: s.engines, phaseMs: s.phaseMs, ...processUsage() };
   process.stdout.write(JSON.stringify(m));
   process.exit(0);
 }
@@ -141,16 +141,7 @@ if (values.child === 'store') {
   db.pragma('wal_checkpoint(TRUNCATE)');
   const secs = (performance.now() - t) / 1000;
   db.close();
-  const usage = process.resourceUsage();
-  const m: Measured = {
-    secs,
-    messages: files.length,
-    bytes,
-    maxRssKb: usage.maxRSS,
-    cpuSecs: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
-    sysSecs: usage.systemCPUTime / 1e6,
-    ...writtenBytes(),
-  };
+  const m: Measured = { secs, messages: files.length, bytes, ...processUsage() };
   process.stdout.write(JSON.stringify(m));
   process.exit(0);
 }
