@@ -41,7 +41,7 @@ export const WRITE_WAIT_MS = 10 * 60_000;
 export const WAIT_NOTE_AFTER_MS = 2_000;
 
 /** Page size of a new database (see openDatabase). */
-const PAGE_SIZE = 16 * 1024;
+export const PAGE_SIZE = 16 * 1024;
 
 /** WAL pages written before SQLite copies them into the database (16 MB of 16 KiB pages). */
 export const WAL_CHECKPOINT_PAGES = 1024;
@@ -238,7 +238,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
  * than dispatch.ts now keeps).
  * Given back before the archive pass (endBulkWrites).
  */
-const IMPORT_CACHE_KIB = 32 * 1024;
+export const IMPORT_CACHE_KIB = 32 * 1024;
 
 /**
  * Each connection's checkpoint thread between beginBulkWrites and endBackgroundCheckpoints: none yet
