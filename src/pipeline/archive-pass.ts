@@ -1,5 +1,6 @@
 // After an import: the archive-wide checks over everything stored, then the verdicts they change.
-// One transaction, so a reader never sees half a pass. Everything large is read page by page in
+// Two transactions: each source's mailbox and role, then the findings and verdicts, so a reader never
+// sees half of either. Everything large is read page by page in
 // key order (facts computed at analysis; never a parse), so memory stays bounded by a page plus the
 // profiles, whose size grows with senders and domains, not with messages.
 import type { ArchiveRecord, Finding, MailboxRole } from '../model.ts';
@@ -65,9 +66,17 @@ export const MAX_COMPARED_TEXT_CHARS = 8 * 1024 * 1024;
 /** Runs every archive check; returns how many messages' archive findings changed (their verdicts decided again). */
 export function runArchiveChecks(db: Db): number {
   let touched = 0;
+  // The places first, committed: they are written for every source of a new import, and a page
+  // written stays in the connection's cache until the commit. In the findings' transaction, the
+  // 20 MB of sources that 100,000 small messages dirtied held most of the pass's 25 MB cache, and
+  // learning and judging read 8.4 GB from the OS (11.3 s); after a commit of their own, 1.1 GB
+  // (6.8 s). A reader may see the new places before the findings that follow from them; a pass that
+  // fails between the two leaves places the next pass recomputes with the findings.
   withTransaction(db, () => {
     backfillFacts(db);
     assignPlaces(db);
+  });
+  withTransaction(db, () => {
     startArchiveFindings(db);
     // First pass: learn what the archive shows; second pass: judge each message against it.
     const learned = learnArchive(db);
