@@ -69,9 +69,9 @@ export function runArchiveChecks(db: Db): number {
   // The places first, committed: they are written for every source of a new import, and a page
   // written stays in the connection's cache until the commit. In the findings' transaction, the
   // 20 MB of sources that 100,000 small messages dirtied held most of the pass's 25 MB cache, and
-  // learning and judging read 8.4 GB from the OS (11.3 s); after a commit of their own, 1.1 GB
-  // (6.8 s). A reader may see the new places before the findings that follow from them; a pass that
-  // fails between the two leaves places the next pass recomputes with the findings.
+  // learning and judging read 8.4 GB from the OS (10.2-11.6 s, three runs); after a commit of
+  // their own, 1.1 GB (6.8 s, one run). A reader may see the new places before the findings that
+  // follow from them; a pass that fails between the two leaves places the next pass recomputes.
   withTransaction(db, () => {
     backfillFacts(db);
     assignPlaces(db);
