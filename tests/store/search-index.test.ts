@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openDatabase } from '../../src/store/database.ts';
+import { loadMigrations, openDatabase } from '../../src/store/database.ts';
 import type { Db } from '../../src/store/database.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
 import {
@@ -80,6 +80,22 @@ describe('counts and search index kept apart from the import', () => {
     expect(countUnindexedMessages(db)).toBe(0);
     expect(summaryCounts(db).stored).toEqual(summaryCounts(db).counted);
     db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("merges the index's segments sixteen at a time, in a new database and in one made before migration 014", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lt-index-'));
+    const automerge = (db: Db) => db.prepare("SELECT v FROM messages_fts_config WHERE k = 'automerge'").pluck().get();
+    const fresh = openDatabase(join(dir, 'new.sqlite'));
+    expect(automerge(fresh)).toBe(16);
+    fresh.close();
+    const before = loadMigrations().filter((m) => m.version < 14);
+    const old = openDatabase(join(dir, 'old.sqlite'), { migrations: before });
+    expect(automerge(old)).toBeUndefined();
+    old.close();
+    const upgraded = openDatabase(join(dir, 'old.sqlite'));
+    expect(automerge(upgraded)).toBe(16);
+    upgraded.close();
     rmSync(dir, { recursive: true, force: true });
   });
 });
