@@ -1,8 +1,8 @@
 // After an import: the archive-wide checks over everything stored, then the verdicts they change.
 // Two transactions: each source's mailbox and role, then the findings and verdicts, so a reader never
-// sees half of either. Everything large is read page by page in
-// key order (facts computed at analysis; never a parse), so memory stays bounded by a page plus the
-// profiles, whose size grows with senders and domains, not with messages.
+// sees half of either. Everything large is read page by page in key order (facts computed at
+// analysis; never a parse), so memory stays bounded by a page plus the profiles, whose size grows
+// with senders and domains, not with messages.
 import type { ArchiveRecord, Finding, MailboxRole } from '../model.ts';
 import type { Db } from '../store/database.ts';
 import {
