@@ -1,7 +1,7 @@
 // The key store: DKIM public key records with their origin.
 import type { Db } from './database.ts';
 import type { KeyRecord } from '../model.ts';
-import { column, insertSql, readRow, selectList, writeRow, type RowCodec } from './row-codec.ts';
+import { column, insertSql, readRow, rowValues, selectList, type RowCodec } from './row-codec.ts';
 import { withTransaction } from './transaction.ts';
 
 /** A key record as the store holds it: with its row id and when it was imported (ISO time). */
@@ -28,7 +28,7 @@ export function insertKeys(db: Db, records: KeyRecord[]): number {
   const now = new Date().toISOString();
   let added = 0;
   withTransaction(db, () => {
-    for (const k of records) added += stmt.run({ imported_at: now, ...writeRow(KEY_RECORD_CODEC, k) }).changes;
+    for (const k of records) added += stmt.run(rowValues(KEY_RECORD_CODEC, k, [now])).changes;
   });
   return added;
 }

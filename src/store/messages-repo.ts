@@ -4,7 +4,7 @@ import type { Db } from './database.ts';
 import type { AttachmentInfo, Finding, MailboxRole, SignatureCheck, SourceRef, StorableAnalysis, Verdict, VerdictName } from '../model.ts';
 import { storedStructureJson } from './stored-structure.ts';
 import { insertDocuments } from './documents-repo.ts';
-import { column, flag, insertSql, joined, json, optional, readRow, selectList, writeRow, type RowCodec } from './row-codec.ts';
+import { column, flag, insertSql, joined, json, optional, readRow, rowValues, selectList, type RowCodec } from './row-codec.ts';
 import { insertFacts } from './facts-repo.ts';
 
 /**
@@ -97,10 +97,9 @@ export function hasMessage(db: Db, sha256: string): boolean {
 
 /** Adds a (message, location) pair; false when that pair is already recorded. */
 export function addSource(db: Db, sha256: string, runId: number, s: SourceRef): boolean {
-  const info = cachedStatement(db, insertSql('sources', SOURCE_CODEC, ['sha256'], true)).run({
-    sha256,
-    ...writeRow(SOURCE_CODEC, { ...s, runId, mailboxKey: null, role: null }),
-  });
+  const info = cachedStatement(db, insertSql('sources', SOURCE_CODEC, ['sha256'], true)).run(
+    rowValues(SOURCE_CODEC, { ...s, runId, mailboxKey: null, role: null }, [sha256]),
+  );
   return info.changes > 0;
 }
 
@@ -114,46 +113,44 @@ function keySourceColumn(a: StorableAnalysis): string | null {
   return sources.length ? sources.join(';') : null;
 }
 
+/** A message's row, with positional parameters (rowValues in row-codec.ts says why). */
+const INSERT_MESSAGE = `INSERT INTO messages (sha256, size, first_run_id, imported_at, message_id, from_address, from_name,
+    from_domain, to_addresses, subject, date_header, date_epoch, in_reply_to, list_id, mailer, as_of,
+    as_of_source, verdict, summary, reasons, signature_count, dkim, arc_result, arc, key_source, verifier_version)
+  VALUES (${Array(26).fill('?').join(', ')})`;
+
 /** Inserts a new message with everything learned about it. Call inside a transaction. */
 export function insertMessage(db: Db, runId: number, a: StorableAnalysis): void {
   const p = a.parsed;
   const from = p.from[0];
-  const row = cachedStatement(
-    db,
-    `INSERT INTO messages (sha256, size, first_run_id, imported_at, message_id, from_address, from_name,
-       from_domain, to_addresses, subject, date_header, date_epoch, in_reply_to, list_id, mailer, as_of,
-       as_of_source, verdict, summary, reasons, signature_count, dkim, arc_result, arc, key_source, verifier_version)
-     VALUES (@sha256, @size, @runId, @importedAt, @messageId, @fromAddress, @fromName, @fromDomain,
-       @to, @subject, @dateHeader, @dateEpoch, @inReplyTo, @listId, @mailer, @asOf, @asOfSource, @verdict,
-       @summary, @reasons, @signatureCount, @dkim, @arcResult, @arc, @keySource, @verifierVersion)`,
-  ).run({
-    sha256: a.sha256,
-    size: a.bytes.length,
+  const row = cachedStatement(db, INSERT_MESSAGE).run(
+    a.sha256,
+    a.bytes.length,
     runId,
-    importedAt: new Date().toISOString(),
-    messageId: p.messageId,
-    fromAddress: from?.address ?? null,
-    fromName: from?.name ?? null,
-    fromDomain: from?.domain || null,
-    to: [...p.to, ...p.cc].map((x) => x.address).join(', ') || null,
-    subject: p.subject,
-    dateHeader: p.dateRaw,
-    dateEpoch: p.dateEpoch,
-    inReplyTo: p.inReplyTo,
-    listId: p.listId,
-    mailer: p.mailer,
-    asOf: a.verification.asOf,
-    asOfSource: a.verification.asOfSource,
-    verdict: a.verdict.verdict,
-    summary: a.verdict.summary,
-    reasons: a.verdict.reasons.join(';'),
-    signatureCount: a.verification.signatures.length,
-    dkim: dkimColumn(a),
-    arcResult: a.verification.arc.result,
-    arc: JSON.stringify(a.verification.arc),
-    keySource: keySourceColumn(a),
-    verifierVersion: VERIFIER_VERSION,
-  });
+    new Date().toISOString(),
+    p.messageId,
+    from?.address ?? null,
+    from?.name ?? null,
+    from?.domain || null,
+    [...p.to, ...p.cc].map((x) => x.address).join(', ') || null,
+    p.subject,
+    p.dateRaw,
+    p.dateEpoch,
+    p.inReplyTo,
+    p.listId,
+    p.mailer,
+    a.verification.asOf,
+    a.verification.asOfSource,
+    a.verdict.verdict,
+    a.verdict.summary,
+    a.verdict.reasons.join(';'),
+    a.verification.signatures.length,
+    dkimColumn(a),
+    a.verification.arc.result,
+    JSON.stringify(a.verification.arc),
+    keySourceColumn(a),
+    VERIFIER_VERSION,
+  );
   // The large values go to their own table, right after the row (migration 012): scans of
   // `messages` read a few hundred bytes a message instead of the whole message.
   cachedStatement(db, 'INSERT INTO message_content (id, sha256, parsed, body_text, body_html, raw) VALUES (?, ?, ?, ?, ?, ?)').run(
@@ -165,10 +162,10 @@ export function insertMessage(db: Db, runId: number, a: StorableAnalysis): void 
     a.bytes,
   );
   const sig = cachedStatement(db, insertSql('signatures', SIGNATURE_CODEC, ['sha256']));
-  for (const s of a.verification.signatures) sig.run({ sha256: a.sha256, ...writeRow(SIGNATURE_CODEC, s) });
+  for (const s of a.verification.signatures) sig.run(rowValues(SIGNATURE_CODEC, s, [a.sha256]));
   insertFindings(db, a.sha256, a.findings);
   const att = cachedStatement(db, insertSql('attachments', ATTACHMENT_CODEC, ['sha256']));
-  p.attachments.forEach((x, index) => att.run({ sha256: a.sha256, ...writeRow(ATTACHMENT_CODEC, { ...x, index }) }));
+  p.attachments.forEach((x, index) => att.run(rowValues(ATTACHMENT_CODEC, { ...x, index }, [a.sha256])));
   insertDocuments(db, a.sha256, p.attachments);
   if (a.facts) insertFacts(db, a.sha256, a.facts, true);
 }
@@ -178,7 +175,7 @@ export const VERIFIER_VERSION = 'leaktriage-verify/1';
 
 export function insertFindings(db: Db, sha256: string, findings: Finding[]): void {
   const f = cachedStatement(db, insertSql('findings', FINDING_CODEC, ['sha256']));
-  for (const x of findings) f.run({ sha256, ...writeRow(FINDING_CODEC, x) });
+  for (const x of findings) f.run(rowValues(FINDING_CODEC, x, [sha256]));
 }
 
 export function listFindings(db: Db, sha256: string): Finding[] {

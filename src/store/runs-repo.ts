@@ -2,7 +2,7 @@
 import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
 import type { InputFailure } from '../model.ts';
-import { column, insertSql, readRow, selectList, writeRow, type RowCodec } from './row-codec.ts';
+import { column, insertSql, readRow, rowValues, selectList, type RowCodec } from './row-codec.ts';
 import { isProcessAlive } from '../common/process-alive.ts';
 
 export interface RunCounts {
@@ -140,7 +140,7 @@ export function markAbandonedRuns(db: Db): number {
 
 export function recordFailure(db: Db, runId: number, kind: 'failure' | 'skipped', f: InputFailure, sha256: string | null = null): void {
   const failure: Omit<StoredFailure, 'id'> = { ...f, runId, kind, sha256, createdAt: nowIso() };
-  cachedStatement(db, insertSql('failures', NEW_FAILURE_CODEC)).run(writeRow(NEW_FAILURE_CODEC, failure));
+  cachedStatement(db, insertSql('failures', NEW_FAILURE_CODEC)).run(rowValues(NEW_FAILURE_CODEC, failure));
 }
 
 /** An import run with the first of its failures and skipped inputs. */

@@ -1,9 +1,9 @@
 // The maps between the model's types and the columns: every field stored and read back as it was,
-// named parameters in the inserts, and column names that stay inside the store.
+// positional parameters in the inserts, and column names that stay inside the store.
 import { describe, expect, it } from 'vitest';
 import type { SignatureCheck } from '../../src/model.ts';
 import { SIGNATURE_CODEC } from '../../src/store/messages-repo.ts';
-import { column, flag, insertSql, joined, json, readRow, selectList, writeRow, type RowCodec } from '../../src/store/row-codec.ts';
+import { column, flag, insertSql, joined, json, readRow, rowValues, selectList, type RowCodec } from '../../src/store/row-codec.ts';
 import { analyse, insertFixture, openFixtureDb } from '../helpers/fixture-db.ts';
 
 interface Thing {
@@ -23,9 +23,9 @@ const THING: RowCodec<Thing> = {
 };
 
 describe('row codecs', () => {
-  it('write a value as named parameters per column, and read a row back into the value', () => {
+  it('write a value as positional parameters (extra ones first, then one per column), and read a row back into the value', () => {
     const t: Thing = { id: 7, on: true, names: ['from', 'to'], extra: { a: [1, 2] }, size: 0 };
-    expect(writeRow(THING, t)).toEqual({ thing_id: 7, is_on: 1, names: 'from:to', extra: '{"a":[1,2]}' });
+    expect(rowValues(THING, t, ['me'])).toEqual(['me', 7, 1, 'from:to', '{"a":[1,2]}']);
     expect(readRow(THING, { thing_id: 7, is_on: 1, names: 'from:to', extra: '{"a":[1,2]}', size: 7 })).toEqual({ ...t, size: 7 });
     expect(readRow(THING, { thing_id: 1, is_on: 0, names: '', extra: 'null', size: 0 })).toMatchObject({
       on: false,
@@ -34,9 +34,9 @@ describe('row codecs', () => {
     });
   });
 
-  it('build the insert with named parameters and the select list with computed fields', () => {
+  it('build the insert with positional parameters in rowValues order and the select list with computed fields', () => {
     expect(insertSql('things', THING, ['owner'], true)).toBe(
-      'INSERT OR IGNORE INTO things (owner, thing_id, is_on, names, extra) VALUES (@owner, @thing_id, @is_on, @names, @extra)',
+      'INSERT OR IGNORE INTO things (owner, thing_id, is_on, names, extra) VALUES (?, ?, ?, ?, ?)',
     );
     expect(selectList(THING, 't')).toBe('t.thing_id, t.is_on, t.names, t.extra, length(names) AS size');
   });
