@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { BackgroundCheckpoints } from './checkpoint-thread.ts';
 import { sha256Hex } from '../common/sha256.ts';
-import { restoreAbandonedIndexes } from './deferred-indexes.ts';
+import { restoreAbandonedIndexes, restoreAbandonedTriggers } from './deferred-indexes.ts';
 import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
@@ -218,8 +218,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
+      // Indexes and triggers a killed import dropped (migration 010, deferred-indexes.ts) are made again
+      // here, unless an import runs: the triggers before the migrations, which may replace them.
+      restoreAbandonedTriggers(db);
       migrate(db, options.migrations);
-      // Indexes a killed import dropped (migration 010) are built again here, unless an import runs.
       restoreAbandonedIndexes(db);
     });
   } catch (error) {

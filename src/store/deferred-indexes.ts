@@ -1,8 +1,10 @@
 // The indexes an import does not read, kept off its hot path (migration 010_deferred_indexes):
 // dropped when an import starts and built again in bulk when it ends, the way the full-text index
 // is (search-index.ts). A random insert into each of them dirtied a page per message; CREATE INDEX
-// over the finished table is one sort. This module takes the connection type from better-sqlite3
-// itself, not from database.ts, because openDatabase calls it (restoreAbandonedIndexes).
+// over the finished table is one sort. The insert triggers that do nothing while an import writes
+// leave with them and come back with them (DEFERRED_TRIGGERS), recorded in the same table. This
+// module takes the connection type from better-sqlite3 itself, not from database.ts, because
+// openDatabase calls it (restoreAbandonedIndexes).
 import { availableParallelism } from 'node:os';
 import type Database from 'better-sqlite3';
 import { isProcessAlive } from '../common/process-alive.ts';
@@ -64,27 +66,57 @@ export const INDEXES_AFTER_ARCHIVE_PASS: readonly string[] = [
   'triage_order',
 ];
 
+/**
+ * The insert triggers an import leaves out while it writes. Each does nothing then: its WHEN asks
+ * for index_state.deferred = 0, and the import counts and indexes its own rows in bulk
+ * (search-index.ts). Present, they still cost every insert into their tables: a statement that may
+ * run a trigger's program is one that SQLite must be able to undo alone. So it opens a statement
+ * journal and copies there each page the insert changes, 16 KiB a page. The rows of 10,000 small
+ * messages, on one thread, took 320 µs a message with these dropped, 387 µs with them (medians of
+ * nine runs each, `.scratch/ins5.ts`). Their delete and update triggers stay.
+ */
+export const DEFERRED_TRIGGERS: readonly string[] = [
+  'messages_fts_insert',
+  'overview_messages_insert',
+  'overview_signed_insert',
+  'triage_messages_insert',
+  'overview_sources_insert',
+  'overview_findings_insert',
+  'overview_code_verdict_insert',
+  'triage_findings_insert',
+  'signature_key_counts_insert',
+];
+
+/** The deferred indexes, then the deferred triggers, each with its type in sqlite_master. */
+const DEFERRED: readonly { type: 'index' | 'trigger'; name: string }[] = [
+  ...DEFERRED_INDEXES.map((name) => ({ type: 'index' as const, name })),
+  ...DEFERRED_TRIGGERS.map((name) => ({ type: 'trigger' as const, name })),
+];
+
+const typeOf = (name: string): 'index' | 'trigger' => (DEFERRED_TRIGGERS.includes(name) ? 'trigger' : 'index');
+
 function hasTable(db: Db): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deferred_indexes'").get() !== undefined;
 }
 
 /**
- * Drops the deferred indexes, each recorded with its CREATE statement first, in one transaction; returns
- * how many it dropped. Indexes already missing (another import running, or one killed) stay recorded.
+ * Drops the deferred indexes and triggers, each recorded with its CREATE statement first, in one
+ * transaction; returns how many it dropped. Those already missing (another import running, or one
+ * killed) stay recorded.
  */
 export function dropDeferredIndexes(db: Db): number {
   if (!hasTable(db)) return 0;
-  const find = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").pluck();
+  const find = db.prepare('SELECT sql FROM sqlite_master WHERE type = ? AND name = ?').pluck();
   const record = db.prepare('INSERT OR REPLACE INTO deferred_indexes (name, sql) VALUES (?, ?)');
   return db
     .transaction(() => {
       let n = 0;
-      for (const name of DEFERRED_INDEXES) {
-        const sql = find.get(name) as string | undefined;
+      for (const { type, name } of DEFERRED) {
+        const sql = find.get(type, name) as string | undefined;
         if (sql === undefined) continue;
         record.run(name, sql);
-        // The name comes from the list above, never from input.
-        db.exec(`DROP INDEX "${name}"`);
+        // The type and name come from the lists above, never from input.
+        db.exec(`DROP ${type.toUpperCase()} "${name}"`);
         n++;
       }
       return n;
@@ -93,16 +125,42 @@ export function dropDeferredIndexes(db: Db): number {
 }
 
 /**
- * Builds every index recorded as deferred but those in `except`, one transaction each (a kill loses
- * at most the one being built), and returns how many it built. Each CREATE INDEX scans its table once
- * and sorts; a row whose index exists already (built by someone else meanwhile) is only forgotten.
+ * Creates again, in one transaction, the deferred triggers that are recorded; returns how many it
+ * created. A trigger that exists already (created by someone else meanwhile) is only forgotten.
+ */
+function restoreDeferredTriggers(db: Db): number {
+  const pending = db.prepare('SELECT name, sql FROM deferred_indexes ORDER BY name').all() as { name: string; sql: string }[];
+  const triggers = pending.filter(({ name }) => typeOf(name) === 'trigger');
+  if (triggers.length === 0) return 0;
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?");
+  const forget = db.prepare('DELETE FROM deferred_indexes WHERE name = ?');
+  return db
+    .transaction(() => {
+      let n = 0;
+      for (const { name, sql } of triggers) {
+        if (exists.get(name) === undefined) {
+          db.exec(sql);
+          n++;
+        }
+        forget.run(name);
+      }
+      return n;
+    })
+    .immediate();
+}
+
+/**
+ * Creates the deferred triggers again, then builds every index recorded as deferred but those in
+ * `except`, one transaction each (a kill loses at most the one being built); returns how many
+ * indexes and triggers it made. Each CREATE INDEX scans its table once and sorts; a row whose index
+ * exists already (built by someone else meanwhile) is only forgotten.
  */
 export function buildDeferredIndexes(db: Db, except: readonly string[] = []): number {
   if (!hasTable(db)) return 0;
+  let n = restoreDeferredTriggers(db);
   const pending = db.prepare('SELECT name, sql FROM deferred_indexes ORDER BY name').all() as { name: string; sql: string }[];
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?");
   const forget = db.prepare('DELETE FROM deferred_indexes WHERE name = ?');
-  let n = 0;
   // The sort of a large index spills to temporary files: on disk, not in memory, whatever the
   // import set (beginBulkWrites), so that peak memory does not grow with the dump.
   const tempStore = db.pragma('temp_store', { simple: true }) as number;
@@ -129,21 +187,33 @@ export function buildDeferredIndexes(db: Db, except: readonly string[] = []): nu
   return n;
 }
 
-/** Indexes still missing because an import dropped them (one running, or one killed). */
+/** Indexes and triggers still missing because an import dropped them (one running, or one killed). */
 export function countDeferredIndexes(db: Db): number {
   if (!hasTable(db)) return 0;
   return db.prepare('SELECT count(*) FROM deferred_indexes').pluck().get() as number;
 }
 
+/** Whether an import may still be running: a run marked 'running' whose process is alive on this machine. */
+function importMayRun(db: Db): boolean {
+  const pids = db.prepare("SELECT pid FROM import_runs WHERE status = 'running' AND pid IS NOT NULL").pluck().all() as number[];
+  return pids.some((pid) => pid === process.pid || isProcessAlive(pid));
+}
+
 /**
- * On a writable open: builds the indexes a killed import left missing, unless an import may still be
- * running (a run marked 'running' whose process is alive on this machine: it builds them when it
- * ends). Limit: a run started from another machine on a shared file looks dead here; building its
- * indexes then only slows it down.
+ * On a writable open: builds the indexes and creates the triggers a killed import left missing,
+ * unless an import may still be running (it makes them when it ends). Limit: a run started from
+ * another machine on a shared file looks dead here; building its indexes then only slows it down.
  */
 export function restoreAbandonedIndexes(db: Db): number {
-  if (countDeferredIndexes(db) === 0) return 0;
-  const pids = db.prepare("SELECT pid FROM import_runs WHERE status = 'running' AND pid IS NOT NULL").pluck().all() as number[];
-  if (pids.some((pid) => pid === process.pid || isProcessAlive(pid))) return 0;
+  if (countDeferredIndexes(db) === 0 || importMayRun(db)) return 0;
   return buildDeferredIndexes(db);
+}
+
+/**
+ * On a writable open, before the migrations: creates the triggers a killed import left missing, as
+ * restoreAbandonedIndexes does, so that a migration finds every trigger it may drop or replace.
+ */
+export function restoreAbandonedTriggers(db: Db): number {
+  if (countDeferredIndexes(db) === 0 || importMayRun(db)) return 0;
+  return restoreDeferredTriggers(db);
 }

@@ -1,16 +1,17 @@
-// The indexes an import drops while it writes (migration 010) are all back when it ends, and a
-// killed import's are built again by the next writable open, unless an import still runs.
+// The indexes and insert triggers an import drops while it writes (migration 010) are all back when
+// it ends, and a killed import's are made again by the next writable open, unless an import still runs.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openDatabase } from '../../src/store/database.ts';
+import { loadMigrations, openDatabase } from '../../src/store/database.ts';
 import type { Db } from '../../src/store/database.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
 import {
   buildDeferredIndexes,
   countDeferredIndexes,
   DEFERRED_INDEXES,
+  DEFERRED_TRIGGERS,
   INDEXES_AFTER_ARCHIVE_PASS,
 } from '../../src/store/deferred-indexes.ts';
 import { deferIndexes, resumeSearchIndex } from '../../src/store/search-index.ts';
@@ -23,6 +24,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /** Every schema object, as sqlite_master holds it. */
 const schema = (db: Db) => db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name').all();
 const indexNames = (db: Db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all() as string[];
+const triggerNames = (db: Db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[];
+const DEFERRED_COUNT = DEFERRED_INDEXES.length + DEFERRED_TRIGGERS.length;
 
 describe('indexes deferred while an import writes', () => {
   it('are all back after an import, the schema equal to a fresh database', async () => {
@@ -46,12 +49,13 @@ describe('indexes deferred while an import writes', () => {
     // As a running import does at its start.
     const run = startRun(db, [], {}, 'test');
     deferIndexes(db);
-    expect(countDeferredIndexes(db)).toBe(DEFERRED_INDEXES.length);
+    expect(countDeferredIndexes(db)).toBe(DEFERRED_COUNT);
     for (const name of DEFERRED_INDEXES) expect(indexNames(db)).not.toContain(name);
+    for (const name of DEFERRED_TRIGGERS) expect(triggerNames(db)).not.toContain(name);
 
     // Another connection opens while the import's process is alive (this one): nothing is built.
     const reader = openDatabase(file, { mode: 'update' });
-    expect(countDeferredIndexes(reader)).toBe(DEFERRED_INDEXES.length);
+    expect(countDeferredIndexes(reader)).toBe(DEFERRED_COUNT);
     reader.close();
 
     // The import dies without ending (its run says 'running', with a process that is gone).
@@ -136,6 +140,40 @@ describe('indexes deferred while an import writes', () => {
     expect([...iterateManifestHashes(db, run)]).toEqual([a, b].sort());
     finishRun(db, run, 'completed');
     db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('are the insert triggers that do nothing while an import writes, every one of them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lt-deferred-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    const triggers = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as { name: string; sql: string }[];
+    // AFTER INSERT, and a WHEN that asks index_state whether an import defers the counts.
+    const idle = triggers.filter((t) => /AFTER\s+INSERT/i.test(t.sql) && /\bWHEN\b[\s\S]*\bdeferred\b[\s\S]*\bBEGIN\b/i.test(t.sql));
+    expect(idle.map((t) => t.name).sort()).toEqual([...DEFERRED_TRIGGERS].sort());
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('after a killed import, are back before a migration that replaces one of them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lt-deferred-'));
+    const file = join(dir, 'db.sqlite');
+    const db = openDatabase(file);
+    const run = startRun(db, [], {}, 'test');
+    deferIndexes(db);
+    db.prepare('UPDATE import_runs SET pid = ? WHERE id = ?').run(2 ** 22 + 12345, run);
+    db.close();
+    const migrations = loadMigrations();
+    const last = migrations[migrations.length - 1]!;
+    const replace = {
+      version: last.version + 1,
+      name: 'replace_a_trigger',
+      sql: 'DROP TRIGGER overview_sources_insert;\nCREATE TRIGGER overview_sources_insert AFTER INSERT ON sources BEGIN SELECT 1; END;',
+      sha256: 'test',
+    };
+    const reopened = openDatabase(file, { mode: 'update', migrations: [...migrations, replace] });
+    expect(countDeferredIndexes(reopened)).toBe(0);
+    expect(reopened.prepare("SELECT sql FROM sqlite_master WHERE name = 'overview_sources_insert'").pluck().get()).toContain('SELECT 1');
+    reopened.close();
     rmSync(dir, { recursive: true, force: true });
   });
 });
