@@ -113,11 +113,15 @@ function keySourceColumn(a: StorableAnalysis): string | null {
   return sources.length ? sources.join(';') : null;
 }
 
-/** A message's row, with positional parameters (rowValues in row-codec.ts says why). */
-const INSERT_MESSAGE = `INSERT INTO messages (sha256, size, first_run_id, imported_at, message_id, from_address, from_name,
-    from_domain, to_addresses, subject, date_header, date_epoch, in_reply_to, list_id, mailer, as_of,
-    as_of_source, verdict, summary, reasons, signature_count, dkim, arc_result, arc, key_source, verifier_version)
-  VALUES (${Array(26).fill('?').join(', ')})`;
+/** The columns of a message's row, in the order insertMessage gives their values. */
+const MESSAGE_COLUMNS = `sha256, size, first_run_id, imported_at, message_id, from_address, from_name, from_domain,
+  to_addresses, subject, date_header, date_epoch, in_reply_to, list_id, mailer, as_of, as_of_source, verdict,
+  summary, reasons, signature_count, dkim, arc_result, arc, key_source, verifier_version`;
+
+/** A message's row, with positional parameters (rowValues in row-codec.ts says why): one per column. */
+const INSERT_MESSAGE = `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_COLUMNS.split(',')
+  .map(() => '?')
+  .join(', ')})`;
 
 /** Inserts a new message with everything learned about it. Call inside a transaction. */
 export function insertMessage(db: Db, runId: number, a: StorableAnalysis): void {
