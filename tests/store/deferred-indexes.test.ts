@@ -27,6 +27,22 @@ const indexNames = (db: Db) => db.prepare("SELECT name FROM sqlite_master WHERE 
 const triggerNames = (db: Db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[];
 const DEFERRED_COUNT = DEFERRED_INDEXES.length + DEFERRED_TRIGGERS.length;
 
+/** What a running import does at its start; returns its run. */
+function startImport(db: Db): number {
+  const run = startRun(db, [], {}, 'test');
+  deferIndexes(db);
+  return run;
+}
+
+/**
+ * The import dies without ending: its run says 'running', with a process that is gone (a pid above
+ * Linux's largest pid_max, 2^22: no such process). Closes the connection.
+ */
+function killImport(db: Db, run: number): void {
+  db.prepare('UPDATE import_runs SET pid = ? WHERE id = ?').run(2 ** 22 + 12345, run);
+  db.close();
+}
+
 describe('indexes deferred while an import writes', () => {
   it('are all back after an import, the schema equal to a fresh database', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lt-deferred-'));
@@ -46,9 +62,7 @@ describe('indexes deferred while an import writes', () => {
     const file = join(dir, 'db.sqlite');
     const db = openDatabase(file);
     const before = schema(db);
-    // As a running import does at its start.
-    const run = startRun(db, [], {}, 'test');
-    deferIndexes(db);
+    const run = startImport(db);
     expect(countDeferredIndexes(db)).toBe(DEFERRED_COUNT);
     for (const name of DEFERRED_INDEXES) expect(indexNames(db)).not.toContain(name);
     for (const name of DEFERRED_TRIGGERS) expect(triggerNames(db)).not.toContain(name);
@@ -58,10 +72,7 @@ describe('indexes deferred while an import writes', () => {
     expect(countDeferredIndexes(reader)).toBe(DEFERRED_COUNT);
     reader.close();
 
-    // The import dies without ending (its run says 'running', with a process that is gone).
-    // A pid above Linux's largest pid_max (2^22): no such process.
-    db.prepare('UPDATE import_runs SET pid = ? WHERE id = ?').run(2 ** 22 + 12345, run);
-    db.close();
+    killImport(db, run);
     const reopened = openDatabase(file, { mode: 'update' });
     expect(countDeferredIndexes(reopened)).toBe(0);
     // index_state.deferred stays set until the next import ends: the schema is otherwise whole.
@@ -158,10 +169,7 @@ describe('indexes deferred while an import writes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lt-deferred-'));
     const file = join(dir, 'db.sqlite');
     const db = openDatabase(file);
-    const run = startRun(db, [], {}, 'test');
-    deferIndexes(db);
-    db.prepare('UPDATE import_runs SET pid = ? WHERE id = ?').run(2 ** 22 + 12345, run);
-    db.close();
+    killImport(db, startImport(db));
     const migrations = loadMigrations();
     const last = migrations[migrations.length - 1]!;
     const replace = {
