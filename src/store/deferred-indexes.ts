@@ -94,8 +94,6 @@ const DEFERRED: readonly { type: 'index' | 'trigger'; name: string }[] = [
   ...DEFERRED_TRIGGERS.map((name) => ({ type: 'trigger' as const, name })),
 ];
 
-const typeOf = (name: string): 'index' | 'trigger' => (DEFERRED_TRIGGERS.includes(name) ? 'trigger' : 'index');
-
 function hasTable(db: Db): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deferred_indexes'").get() !== undefined;
 }
@@ -125,43 +123,39 @@ export function dropDeferredIndexes(db: Db): number {
     .immediate();
 }
 
+/** What deferred_indexes records: each missing index or trigger with its CREATE statement. */
+function recorded(db: Db): { name: string; sql: string }[] {
+  return db.prepare('SELECT name, sql FROM deferred_indexes ORDER BY name').all() as { name: string; sql: string }[];
+}
+
 /**
- * Creates again, in one transaction, the deferred triggers that are recorded; returns how many it
- * created. A trigger that exists already (created by someone else meanwhile) is only forgotten.
+ * Makes one recorded index or trigger again and forgets its record; one that exists already (made by
+ * someone else meanwhile) is only forgotten. Returns whether it made it. Call inside a transaction.
  */
+function makeAgain(db: Db, name: string, sql: string): boolean {
+  const type = DEFERRED_TRIGGERS.includes(name) ? 'trigger' : 'index';
+  const missing = db.prepare('SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?').get(type, name) === undefined;
+  if (missing) db.exec(sql);
+  db.prepare('DELETE FROM deferred_indexes WHERE name = ?').run(name);
+  return missing;
+}
+
+/** Creates again, in one transaction, the deferred triggers that are recorded; returns how many it created. */
 function restoreDeferredTriggers(db: Db): number {
-  const pending = db.prepare('SELECT name, sql FROM deferred_indexes ORDER BY name').all() as { name: string; sql: string }[];
-  const triggers = pending.filter(({ name }) => typeOf(name) === 'trigger');
+  const triggers = recorded(db).filter(({ name }) => DEFERRED_TRIGGERS.includes(name));
   if (triggers.length === 0) return 0;
-  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?");
-  const forget = db.prepare('DELETE FROM deferred_indexes WHERE name = ?');
-  return db
-    .transaction(() => {
-      let n = 0;
-      for (const { name, sql } of triggers) {
-        if (exists.get(name) === undefined) {
-          db.exec(sql);
-          n++;
-        }
-        forget.run(name);
-      }
-      return n;
-    })
-    .immediate();
+  return db.transaction(() => triggers.filter(({ name, sql }) => makeAgain(db, name, sql)).length).immediate();
 }
 
 /**
  * Creates the deferred triggers again, then builds every index recorded as deferred but those in
  * `except`, one transaction each (a kill loses at most the one being built); returns how many
- * indexes and triggers it made. Each CREATE INDEX scans its table once and sorts; a row whose index
- * exists already (built by someone else meanwhile) is only forgotten.
+ * indexes and triggers it made. Each CREATE INDEX scans its table once and sorts.
  */
 export function buildDeferredIndexes(db: Db, except: readonly string[] = []): number {
   if (!hasTable(db)) return 0;
   let n = restoreDeferredTriggers(db);
-  const pending = db.prepare('SELECT name, sql FROM deferred_indexes ORDER BY name').all() as { name: string; sql: string }[];
-  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?");
-  const forget = db.prepare('DELETE FROM deferred_indexes WHERE name = ?');
+  const pending = recorded(db);
   // The sort of a large index spills to temporary files: on disk, not in memory, whatever the
   // import set (beginBulkWrites), so that peak memory does not grow with the dump.
   const tempStore = db.pragma('temp_store', { simple: true }) as number;
@@ -173,13 +167,7 @@ export function buildDeferredIndexes(db: Db, except: readonly string[] = []): nu
   try {
     for (const { name, sql } of pending) {
       if (except.includes(name)) continue;
-      db.transaction(() => {
-        if (exists.get(name) === undefined) {
-          db.exec(sql);
-          n++;
-        }
-        forget.run(name);
-      }).immediate();
+      if (db.transaction(() => makeAgain(db, name, sql)).immediate()) n++;
     }
   } finally {
     db.pragma(`temp_store = ${tempStore}`);
