@@ -9,7 +9,7 @@ import type { Db } from '../store/database.ts';
 import { hasMessage } from '../store/messages-repo.ts';
 import { KeyIndex } from '../verify/key-index.ts';
 import { analyseMessage, hashBytes } from './analyse-message.ts';
-import { handOver, type AnalyseRequest, type AnalyseReply, type WorkerSetup } from './worker-protocol.ts';
+import { handOver, type AnalyseRequest, type AnalyseReply, type CloseRequest, type WorkerSetup } from './worker-protocol.ts';
 
 const setup = workerData as WorkerSetup;
 const keys = new KeyIndex(setup.keys);
@@ -23,23 +23,38 @@ try {
 }
 
 let queue: Promise<void> = Promise.resolve();
+/** The pool closed: the messages still queued here are dropped (nothing would take their answers). */
+let closing = false;
 
-parentPort!.on('message', (msg: AnalyseRequest | { type: 'keys'; keys: KeyRecord[] }) => {
+parentPort!.on('message', (msg: AnalyseRequest | CloseRequest | { type: 'keys'; keys: KeyRecord[] }) => {
   if (msg.type === 'keys') {
     for (const k of msg.keys) keys.add(k);
+    return;
+  }
+  if (msg.type === 'close') {
+    // Ends by itself (common/end-worker.ts): the connection closed, then nothing keeps the thread.
+    closing = true;
+    queue = queue.then(() => {
+      db?.close();
+      db = null;
+      parentPort!.close();
+    });
     return;
   }
   const bytes = Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
   // One message at a time, in arrival order: the pool times the oldest outstanding message.
   queue = queue
-    .then(async (): Promise<AnalyseReply> => {
+    .then(async (): Promise<AnalyseReply | null> => {
+      if (closing) return null;
       const sha256 = hashBytes(bytes);
       if (db && hasMessage(db, sha256)) return { type: 'known', id: msg.id, sha256 };
       const a = await analyseMessage(bytes, { keys, liveLookup, now: setup.now }, sha256);
       return { type: 'done', id: msg.id, result: handOver(a) };
     })
     .then(
-      (reply) => parentPort!.postMessage(reply),
+      (reply) => {
+        if (reply) parentPort!.postMessage(reply);
+      },
       (err: unknown) => {
         const reply: AnalyseReply = { type: 'error', id: msg.id, error: String((err as Error)?.stack ?? err) };
         parentPort!.postMessage(reply);

@@ -8,6 +8,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { Db } from '../store/database.ts';
 import { openDatabase } from '../store/database.ts';
 import { runArchiveChecks } from './archive-pass.ts';
+import { endWorker } from '../common/end-worker.ts';
 
 /**
  * Old-generation heap of the archive pass. The fuzz dump (7,292 messages, groups of 309 copies)
@@ -78,6 +79,7 @@ export async function runArchiveChecksInThread(db: Db): Promise<number> {
       );
     throw err;
   } finally {
-    await worker.terminate();
+    // Its connection closed, the thread ends by itself once it has posted its reply.
+    await endWorker(worker);
   }
 }

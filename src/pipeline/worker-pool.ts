@@ -6,8 +6,9 @@
 // reads them where they are, and the main thread still holds them to store them, whatever happens.
 import { Worker } from 'node:worker_threads';
 import type { KeyRecord } from '../model.ts';
-import type { AnalyseReply, AnalysedWithoutBytes, WorkerSetup } from './worker-protocol.ts';
+import type { AnalyseReply, AnalysedWithoutBytes, CloseRequest, WorkerSetup } from './worker-protocol.ts';
 import { AnalyseTimeoutError } from './analyse-message.ts';
+import { endWorker } from '../common/end-worker.ts';
 
 /**
  * Longest time one message may take. Ordinary mail takes about a millisecond and a 25 MB message
@@ -187,8 +188,20 @@ export class WorkerPool {
     this.wake();
   }
 
+  /**
+   * Ends the workers: each drops the messages it still holds (the import failed or was stopped:
+   * nothing takes their answers), closes its connection and ends by itself, or is terminated after
+   * WORKER_END_MS (common/end-worker.ts).
+   */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(
+      this.slots.map((s) => {
+        if (s.timer) clearTimeout(s.timer);
+        s.timer = null;
+        s.worker.postMessage({ type: 'close' } satisfies CloseRequest);
+        return endWorker(s.worker);
+      }),
+    );
   }
 }

@@ -17,6 +17,11 @@ export interface AnalyseRequest {
   bytes: Uint8Array;
 }
 
+/** The pool is done with the worker: it closes its connection and ends once its queue is empty. */
+export interface CloseRequest {
+  type: 'close';
+}
+
 /**
  * The bytes stay with the main thread; the worker sends back what the store takes of the rest
  * (without the header list, which the bytes hold: src/store/stored-structure.ts).

@@ -1,6 +1,7 @@
 // The archive pass in its own thread (under ARCHIVE_HEAP_MB) writes what the same pass on the
 // caller's thread writes, and a pass that cannot run rejects with a sentence instead of a crash.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Worker } from 'node:worker_threads';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,19 @@ describe('runArchiveChecksInThread', () => {
     } finally {
       inThread.close();
       inline.close();
+    }
+  });
+
+  it('ends by itself, its connection closed, instead of being terminated (common/end-worker.ts)', async () => {
+    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'd.sqlite'));
+    const db = openDatabase(join(dir, 'd.sqlite'));
+    const terminate = vi.spyOn(Worker.prototype, 'terminate');
+    try {
+      await runArchiveChecksInThread(db);
+      expect(terminate).not.toHaveBeenCalled();
+    } finally {
+      terminate.mockRestore();
+      db.close();
     }
   });
 
