@@ -222,7 +222,11 @@ function cut(s: string | null): string | null {
 }
 
 const BOUNDARY_PARAM = Buffer.from('boundary=');
+/** The bytes before its `=`. */
+const WORD_BYTES = BOUNDARY_PARAM.length - 1;
 const EQUALS = 0x3d;
+/** `=` signs after which countBoundaries searches for the whole word instead. */
+const DENSE_EQUALS = 1024;
 
 /**
  * How many times `boundary=` occurs in the bytes, counted up to one past MAX_MIME_BOUNDARIES. Case
@@ -239,18 +243,11 @@ export function countBoundaries(bytes: Buffer): number {
   let n = 0;
   let equals = 0;
   for (let at = bytes.indexOf(EQUALS); at !== -1 && n <= MAX_MIME_BOUNDARIES; at = bytes.indexOf(EQUALS, at + 1)) {
-    if (++equals > DENSE_EQUALS) return n + countWord(bytes, at - (BOUNDARY_PARAM.length - 1), MAX_MIME_BOUNDARIES - n);
-    if (
-      at >= BOUNDARY_PARAM.length - 1 &&
-      bytes.compare(BOUNDARY_PARAM, 0, BOUNDARY_PARAM.length - 1, at - BOUNDARY_PARAM.length + 1, at) === 0
-    )
-      n++;
+    if (++equals > DENSE_EQUALS) return n + countWord(bytes, at - WORD_BYTES, MAX_MIME_BOUNDARIES - n);
+    if (at >= WORD_BYTES && bytes.compare(BOUNDARY_PARAM, 0, WORD_BYTES, at - WORD_BYTES, at) === 0) n++;
   }
   return n;
 }
-
-/** `=` signs after which countBoundaries searches for the whole word instead. */
-const DENSE_EQUALS = 1024;
 
 /** Occurrences of `boundary=` from `from` on (a negative start is the start), up to one past `limit`. */
 function countWord(bytes: Buffer, from: number, limit: number): number {

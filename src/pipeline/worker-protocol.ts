@@ -17,7 +17,10 @@ export interface AnalyseRequest {
   bytes: Uint8Array;
 }
 
-/** The pool is done with the worker: it closes its connection and ends once its queue is empty. */
+/**
+ * The pool is done with the worker: it drops the messages it still queues (the one it is analysing
+ * is finished, its answer unsent), closes its connection and ends.
+ */
 export interface CloseRequest {
   type: 'close';
 }
