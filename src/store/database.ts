@@ -128,18 +128,36 @@ export function migrate(db: Db, migrations: Migration[] = loadMigrations()): num
   });
   const record = db.prepare('INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (?, ?, ?, ?)');
   for (const m of migrations) {
-    withWriteLock(db, () => {
-      // Read again under the lock: another process may have applied it while this one waited.
-      const done = readApplied(db);
-      refuseUnknown(done, migrations);
-      if (done.some((r) => r.version === m.version)) return;
-      db.exec(m.sql);
-      record.run(m.version, m.name, m.sha256, new Date().toISOString());
-      newly.push(m.version);
-    });
+    const rebuildsParent = m.sql.startsWith(FOREIGN_KEYS_OFF);
+    // Only outside a transaction does this pragma take effect.
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    if (rebuildsParent) db.pragma('foreign_keys = OFF');
+    try {
+      withWriteLock(db, () => {
+        // Read again under the lock: another process may have applied it while this one waited.
+        const done = readApplied(db);
+        refuseUnknown(done, migrations);
+        if (done.some((r) => r.version === m.version)) return;
+        db.exec(m.sql);
+        // SQLite's procedure for remaking a table that others refer to ends with this check.
+        if (rebuildsParent && (db.pragma('foreign_key_check') as unknown[]).length > 0)
+          throw new Error(`migration ${m.name}: a reference no longer finds its row`);
+        record.run(m.version, m.name, m.sha256, new Date().toISOString());
+        newly.push(m.version);
+      });
+    } finally {
+      if (rebuildsParent) db.pragma(`foreign_keys = ${foreignKeys}`);
+    }
   }
   return newly;
 }
+
+/**
+ * The first line of a migration that makes again a table other tables refer to: it runs with foreign
+ * keys off (with them on, dropping the old table would delete the rows that refer to it), and its
+ * references are checked before it commits.
+ */
+const FOREIGN_KEYS_OFF = '-- leaktriage: foreign keys off\n';
 
 /** What the caller means to do with the database. */
 export type OpenMode =

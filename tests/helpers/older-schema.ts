@@ -11,6 +11,8 @@ const BASE_TABLES = [
   'keys',
   'mailboxes',
   'messages',
+  // Since migration 012, a message's bytes and bodies, under its rowid (both copies number from 1).
+  'message_content',
   'sources',
   'signatures',
   'findings',

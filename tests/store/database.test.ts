@@ -50,6 +50,34 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('runs a migration that remakes a parent table with foreign keys off, and refuses one that leaves a reference without its row', () => {
+    const mdir = join(dir, 'fk');
+    mkdirSync(mdir);
+    writeFileSync(
+      join(mdir, '001_tables.sql'),
+      'CREATE TABLE p (id TEXT PRIMARY KEY); CREATE TABLE c (p TEXT REFERENCES p (id) ON DELETE CASCADE);',
+    );
+    writeFileSync(join(mdir, '002_rows.sql'), "INSERT INTO p VALUES ('a'), ('b'); INSERT INTO c VALUES ('a');");
+    // With foreign keys on, dropping p would delete c's row (ON DELETE CASCADE).
+    const remake =
+      'CREATE TABLE p_new (id TEXT NOT NULL); INSERT INTO p_new SELECT id FROM p; DROP TABLE p; ALTER TABLE p_new RENAME TO p;';
+    writeFileSync(
+      join(mdir, '003_remake.sql'),
+      `-- leaktriage: foreign keys off\nPRAGMA legacy_alter_table = ON; ${remake} CREATE UNIQUE INDEX p_id ON p (id);`,
+    );
+    writeFileSync(join(mdir, '004_orphan.sql'), "-- leaktriage: foreign keys off\nDELETE FROM p WHERE id = 'a';");
+    const file = join(dir, 'fk.sqlite');
+    const db = openDatabase(file, { migrations: loadMigrations(mdir).slice(0, 3) });
+    expect(db.prepare('SELECT * FROM c').all()).toEqual([{ p: 'a' }]);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+    expect(() => openDatabase(file, { migrations: loadMigrations(mdir) })).toThrow(/004_orphan.sql: a reference no longer finds its row/);
+    const again = openDatabase(file, { migrations: loadMigrations(mdir).slice(0, 3) });
+    expect(again.prepare('SELECT count(*) FROM p').pluck().get()).toBe(2);
+    expect(again.pragma('foreign_keys', { simple: true })).toBe(1);
+    again.close();
+  });
+
   it('keeps the live schema equal to the committed snapshot (update tests/store/schema.snapshot.sql on purpose)', () => {
     const db = openDatabase(join(dir, 'd.sqlite'));
     const schema =

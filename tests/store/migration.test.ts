@@ -261,3 +261,54 @@ describe('migration 012', () => {
     db.close();
   });
 });
+
+describe('migration 015', () => {
+  it('makes the hash key of messages an index of its own: each message under its rowid, every row that names one kept, indexes and triggers as before', () => {
+    const file = tempDbFile();
+    const keep = (m: Migration) => m.version < 15;
+    const ids = seedOlderSchema(file, keep, seedReviewDb);
+    const before = openDatabase(file, { migrations: loadMigrations().filter(keep) });
+    // A gap in the rowids: message_content follows them, so they must not be numbered again.
+    before.transaction(() => {
+      for (const t of ['findings', 'signatures', 'attachments', 'sources', 'reviews'])
+        before.prepare(`DELETE FROM ${t} WHERE sha256 = ?`).run(ids.copyA);
+      before.prepare('DELETE FROM messages WHERE sha256 = ?').run(ids.copyA);
+    })();
+    const referring = before
+      .prepare(
+        `SELECT DISTINCT t.name FROM sqlite_master t, pragma_foreign_key_list(t.name) f WHERE t.type = 'table' AND f."table" = 'messages'`,
+      )
+      .pluck()
+      .all() as string[];
+    expect(referring.length).toBeGreaterThan(8);
+    const rows = (db: Db) => ({
+      messages: db.prepare('SELECT rowid, * FROM messages ORDER BY rowid').all(),
+      full: db.prepare('SELECT * FROM full_messages ORDER BY id').all(),
+      referring: referring.map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()),
+    });
+    const old = rows(before);
+    expect(old.messages.length).toBe(ids.all.length - 1);
+    // Content, sources, findings, signatures, attachments at least.
+    expect(old.full.length).toBe(old.messages.length);
+    expect(old.referring.filter((r) => r.length > 0).length).toBeGreaterThanOrEqual(5);
+    before.close();
+
+    const db = openDatabase(file);
+    expect(rows(db)).toEqual(old);
+    expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
+    const fresh = openDatabase(tempDbFile('fresh.sqlite'));
+    const schema = (d: Db) => d.prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name').all();
+    expect(schema(db)).toEqual(schema(fresh));
+    fresh.close();
+    expect(() => db.prepare('INSERT INTO messages SELECT * FROM messages LIMIT 1').run()).toThrow(/UNIQUE/);
+    // The triggers on messages came back with it.
+    expectCountsEqual(db);
+    updateVerdict(db, ids.verified, { verdict: 'tampered', summary: 'changed', reasons: [] });
+    expectCountsEqual(db);
+    const t = triageState(db);
+    expect(t.stored).toEqual(t.counted);
+    expect(search(db, 'budget')).toEqual([ids.verified]);
+    expect(ftsProblem(db)).toBeNull();
+    db.close();
+  });
+});

@@ -15,6 +15,7 @@ CREATE INDEX messages_from_sort ON messages (ifnull(from_address, '') COLLATE NO
 CREATE INDEX messages_in_reply_to ON messages (in_reply_to);
 CREATE INDEX messages_message_id ON messages (message_id);
 CREATE INDEX messages_reasons_sort ON messages (reasons);
+CREATE UNIQUE INDEX messages_sha256 ON messages (sha256);
 CREATE INDEX messages_signed ON messages (signature_count);
 CREATE INDEX messages_size ON messages (size);
 CREATE INDEX messages_subject_sort ON messages (ifnull(subject, '') COLLATE NOCASE);
@@ -156,8 +157,8 @@ CREATE TABLE "message_refs" (
   ref    TEXT NOT NULL,
   sha256 TEXT NOT NULL REFERENCES messages (sha256)
 );
-CREATE TABLE messages (
-  sha256           TEXT    PRIMARY KEY,      -- SHA-256 of the exact bytes: the message's id
+CREATE TABLE "messages" (
+  sha256           TEXT    NOT NULL,         -- SHA-256 of the exact bytes: the message's id (messages_sha256)
   size             INTEGER NOT NULL,
   first_run_id     INTEGER NOT NULL REFERENCES import_runs (id),
   imported_at      TEXT    NOT NULL,
