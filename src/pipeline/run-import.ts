@@ -10,6 +10,7 @@ import type { InputItem } from '../model.ts';
 import { beginBulkWrites, endBackgroundCheckpoints, endBulkWrites, type Db } from '../store/database.ts';
 import { insertKeys, loadAllKeys } from '../store/keys-repo.ts';
 import { hasAnyMessage } from '../store/messages-repo.ts';
+import { takeMessageKey } from '../store/message-key.ts';
 import { deferIndexes, resumeSearchIndex } from '../store/search-index.ts';
 import { buildDeferredIndexes, INDEXES_AFTER_ARCHIVE_PASS } from '../store/deferred-indexes.ts';
 import { computeRoot, sealManifest } from '../store/manifest-repo.ts';
@@ -72,10 +73,20 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
           options.timeoutMs ?? ANALYSE_TIMEOUT_MS,
         )
       : null;
-  const batch = new WriteBatch(db, run, (fetched) => {
-    insertKeys(db, fetched);
-    pool?.addKeys(fetched);
-  });
+  // Into an empty database, the hash key of messages is built at the end, not row by row (message-key.ts).
+  const keyless = takeMessageKey(db);
+  // SQLite cannot check a reference to messages (sha256) without the key: this connection's own
+  // writes give every row its message, and the key is back before anyone else writes (the archive pass).
+  if (keyless) db.pragma('foreign_keys = OFF');
+  const batch = new WriteBatch(
+    db,
+    run,
+    (fetched) => {
+      insertKeys(db, fetched);
+      pool?.addKeys(fetched);
+    },
+    keyless,
+  );
   const liveLookup = options.dnsLive ? (options.liveLookup ?? ((name: string) => resolveTxt(name))) : undefined;
   const verify: VerifyOptions = { keys, now, ...(liveLookup ? { liveLookup } : {}) };
   const dispatch = new Dispatch({ db, run, batch, pool, workers, verify, timeoutMs: options.timeoutMs ?? ANALYSE_TIMEOUT_MS });
@@ -109,6 +120,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     await pool?.close();
     run.endPhase('messages');
     resumeSearchIndex(db, INDEXES_AFTER_ARCHIVE_PASS);
+    if (keyless) db.pragma('foreign_keys = ON');
     run.endPhase('indexes');
     // So is this connection's import page cache (database.ts): freed for the archive pass's thread.
     endBulkWrites(db);
@@ -140,6 +152,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   } finally {
     try {
       endBulkWrites(db);
+      if (keyless) db.pragma('foreign_keys = ON');
     } catch {
       // the database itself is failing; the error above says more
     }

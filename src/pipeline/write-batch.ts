@@ -12,7 +12,8 @@
 // time limit is 3 s, not 5: a review saved during an import waits for the lock that long at most.
 import type { InputItem, KeyRecord, SourceRef, StorableAnalysis } from '../model.ts';
 import { beginWrite, commitWrite, rollbackWrite, type Db } from '../store/database.ts';
-import { addSource, hasMessage, insertMessage } from '../store/messages-repo.ts';
+import { addSource, findMessageRowid, insertMessage } from '../store/messages-repo.ts';
+import { KnownMessages, MAX_KEYLESS_MESSAGES, buildMessageKey, messageKeyPresent } from '../store/message-key.ts';
 import { recordFailure } from '../store/runs-repo.ts';
 import { recordManifestEntries } from '../store/manifest-repo.ts';
 import { countBatch, markBatch, type BatchMark } from '../store/search-index.ts';
@@ -41,31 +42,51 @@ export class WriteBatch {
   private fetched: KeyRecord[] = [];
   /** A commit the timer attempted failed: thrown by the next call. */
   private timerError: unknown = null;
+  /** Each source the open transaction added, with its message's rowid (countBatch). */
+  private sources: [number, number][] = [];
+  /**
+   * While the hash key of messages is away (message-key.ts): every message this import stored, by
+   * hash. Null with the key: hashes are looked up in it.
+   */
+  private known: KnownMessages | null;
 
+  private readonly keylessLimit: number;
   private readonly db: Db;
   private readonly run: RunRecord;
   private readonly onKeys: (keys: KeyRecord[]) => void;
 
-  constructor(db: Db, run: RunRecord, onKeys: (keys: KeyRecord[]) => void) {
+  /**
+   * `keyless`: this import dropped the hash key of messages (takeMessageKey) and writes without it,
+   * until it has stored `keylessLimit` messages.
+   */
+  constructor(db: Db, run: RunRecord, onKeys: (keys: KeyRecord[]) => void, keyless = false, keylessLimit = MAX_KEYLESS_MESSAGES) {
     this.db = db;
     this.run = run;
     this.onKeys = onKeys;
+    this.known = keyless ? new KnownMessages(db) : null;
+    this.keylessLimit = keylessLimit;
   }
 
   /** Whether a message with this hash is stored (committed, or written by the open transaction). */
   isStored(sha256: string): boolean {
-    return hasMessage(this.db, sha256);
+    return this.rowidOf(sha256) !== undefined;
+  }
+
+  private rowidOf(sha256: string): number | undefined {
+    return this.known ? this.known.find(sha256) : findMessageRowid(this.db, sha256);
   }
 
   addMessage(a: StorableAnalysis, source: SourceRef): void {
     this.write(a.bytes.length, true, () => {
       const counts = this.run.counts;
       recordManifestEntries(this.db, this.run.runId, [a.sha256]);
-      if (!hasMessage(this.db, a.sha256)) {
-        insertMessage(this.db, this.run.runId, a);
+      let rowid = this.rowidOf(a.sha256);
+      if (rowid === undefined) {
+        rowid = insertMessage(this.db, this.run.runId, a);
+        this.known?.add(a.sha256, rowid);
         counts.messagesNew++;
       }
-      if (addSource(this.db, a.sha256, this.run.runId, source)) counts.sourcesNew++;
+      this.addSourceOf(a.sha256, rowid, source);
       if (a.verification.fetchedKeys.length) this.fetched.push(...a.verification.fetchedKeys);
     });
   }
@@ -74,8 +95,17 @@ export class WriteBatch {
     this.write(0, true, () => {
       // The run's manifest lists every message it read, new or already known (chain of custody).
       recordManifestEntries(this.db, this.run.runId, [sha256]);
-      if (addSource(this.db, sha256, this.run.runId, source)) this.run.counts.sourcesNew++;
+      const rowid = this.rowidOf(sha256);
+      if (rowid === undefined) throw new Error(`a source of message ${sha256}, which is not stored`);
+      this.addSourceOf(sha256, rowid, source);
     });
+  }
+
+  private addSourceOf(sha256: string, rowid: number, source: SourceRef): void {
+    const id = addSource(this.db, sha256, this.run.runId, source);
+    if (id === null) return;
+    this.run.counts.sourcesNew++;
+    this.sources.push([id, rowid]);
   }
 
   /** An input's failure, or a message's (with its hash; the message itself is added right after). */
@@ -104,11 +134,12 @@ export class WriteBatch {
   }
 
   private open(): void {
-    // IMMEDIATE: the writes read (hasMessage) before they write; taking the write lock first makes a
+    // IMMEDIATE: the writes read (is the hash stored?) before they write; taking the write lock first makes a
     // second writer (another import, a review) queue instead of failing with "database is locked".
     beginWrite(this.db);
     try {
       this.mark = markBatch(this.db);
+      if (this.known) this.takeKeyBack();
     } catch (error) {
       rollbackWrite(this.db);
       throw error;
@@ -126,6 +157,19 @@ export class WriteBatch {
     this.timer.unref();
   }
 
+  /**
+   * Goes on with the hash key of messages once another import has built it again (it does so before it
+   * writes: from then on, only the key knows its messages too), or builds it now once this import has
+   * stored keylessLimit messages (memory stays bounded). Inside the transaction, under the write lock.
+   */
+  private takeKeyBack(): void {
+    if (!messageKeyPresent(this.db)) {
+      if (this.known!.size < this.keylessLimit) return;
+      buildMessageKey(this.db);
+    }
+    this.known = null;
+  }
+
   private throwTimerError(): void {
     const error = this.timerError;
     this.timerError = null;
@@ -138,7 +182,7 @@ export class WriteBatch {
     const mark = this.mark;
     if (mark === null) return;
     try {
-      countBatch(this.db, mark);
+      countBatch(this.db, mark, this.sources);
       this.run.save();
       commitWrite(this.db);
     } catch (error) {
@@ -167,5 +211,6 @@ export class WriteBatch {
     this.mark = null;
     this.ops = 0;
     this.bytes = 0;
+    this.sources = [];
   }
 }

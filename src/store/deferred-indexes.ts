@@ -14,8 +14,9 @@ type Db = Database.Database;
 /**
  * The indexes an import leaves out while it writes: those only the review screens, the export and
  * the archive pass read, and the keys of the tables written with each message (migration 011). An
- * import reads only the primary key of messages and UNIQUE (path, sha256) of sources (dedup) and the
- * rowid ranges of a transaction (countBatch), so those stay; so do failures_run, keys_*,
+ * import reads only the hash key of messages and UNIQUE (path, sha256) of sources (dedup) and the
+ * rowid ranges of a transaction (countBatch), so those stay (but the hash key, which an import into
+ * an empty database drops by rules of its own: message-key.ts); so do failures_run, keys_*,
  * reviews_sha256 and overview_counts_top, whose tables are small or written rarely. Only triggers read
  * findings_sha256 and triage_message during an import, and they stand aside then. The UNIQUE ones
  * among them are kept by their writers while they are away (migration 011 says how).

@@ -92,15 +92,20 @@ export function hasAnyMessage(db: Db): boolean {
 }
 
 export function hasMessage(db: Db, sha256: string): boolean {
-  return cachedStatement(db, 'SELECT 1 FROM messages WHERE sha256 = ?').get(sha256) !== undefined;
+  return findMessageRowid(db, sha256) !== undefined;
 }
 
-/** Adds a (message, location) pair; false when that pair is already recorded. */
-export function addSource(db: Db, sha256: string, runId: number, s: SourceRef): boolean {
+/** The rowid of the message with this hash, if it is stored (a scan while an import has its key away: message-key.ts). */
+export function findMessageRowid(db: Db, sha256: string): number | undefined {
+  return cachedStatement(db, 'SELECT rowid FROM messages WHERE sha256 = ?').pluck().get(sha256) as number | undefined;
+}
+
+/** Adds a (message, location) pair; returns its row's id, or null when that pair is already recorded. */
+export function addSource(db: Db, sha256: string, runId: number, s: SourceRef): number | null {
   const info = cachedStatement(db, insertSql('sources', SOURCE_CODEC, ['sha256'], true)).run(
     rowValues(SOURCE_CODEC, { ...s, runId, mailboxKey: null, role: null }, [sha256]),
   );
-  return info.changes > 0;
+  return info.changes > 0 ? Number(info.lastInsertRowid) : null;
 }
 
 /** Summary columns the export and the queue read without opening the JSON. */
@@ -123,8 +128,8 @@ const INSERT_MESSAGE = `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${MESS
   .map(() => '?')
   .join(', ')})`;
 
-/** Inserts a new message with everything learned about it. Call inside a transaction. */
-export function insertMessage(db: Db, runId: number, a: StorableAnalysis): void {
+/** Inserts a new message with everything learned about it; returns its rowid. Call inside a transaction. */
+export function insertMessage(db: Db, runId: number, a: StorableAnalysis): number {
   const p = a.parsed;
   const from = p.from[0];
   const row = cachedStatement(db, INSERT_MESSAGE).run(
@@ -172,6 +177,7 @@ export function insertMessage(db: Db, runId: number, a: StorableAnalysis): void 
   p.attachments.forEach((x, index) => att.run(rowValues(ATTACHMENT_CODEC, { ...x, index }, [a.sha256])));
   insertDocuments(db, a.sha256, p.attachments);
   if (a.facts) insertFacts(db, a.sha256, a.facts, true);
+  return Number(row.lastInsertRowid);
 }
 
 /** Recorded with each message so a later version can tell which verifier decided it. */

@@ -2,6 +2,7 @@
 import type { Db } from './database.ts';
 import type { VerdictName } from '../model.ts';
 import { column, readRow, selectList, type RowCodec } from './row-codec.ts';
+import { withoutMessageKeyChecks } from './message-key.ts';
 
 export const REVIEW_DECISIONS = ['confirm', 'override'] as const;
 export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
@@ -43,13 +44,16 @@ const REVIEW_CODEC: RowCodec<Review> = {
  * verdict as it is at this moment, so a later re-verification cannot change what was confirmed.
  */
 export function insertReview(db: Db, r: ReviewInput, now: Date = new Date()): Review | undefined {
-  const info = db
-    .prepare(
-      `INSERT INTO reviews (sha256, decision, verdict, note, reviewer, created_at)
+  // The SELECT is the check that the message exists, also while an import has its key away.
+  const info = withoutMessageKeyChecks(db, () =>
+    db
+      .prepare(
+        `INSERT INTO reviews (sha256, decision, verdict, note, reviewer, created_at)
        SELECT sha256, ?, CASE WHEN ? = 'confirm' THEN verdict ELSE ? END, ?, ?, ?
        FROM messages WHERE sha256 = ?`,
-    )
-    .run(r.decision, r.decision, r.verdict, r.note, r.reviewer, now.toISOString(), r.sha256);
+      )
+      .run(r.decision, r.decision, r.verdict, r.note, r.reviewer, now.toISOString(), r.sha256),
+  );
   if (info.changes === 0) return undefined;
   const row = db.prepare(`SELECT ${selectList(REVIEW_CODEC)} FROM reviews WHERE id = ?`).get(info.lastInsertRowid) as Record<
     string,

@@ -123,14 +123,19 @@ export function markBatch(db: Db): BatchMark {
 /**
  * Adds the summary counts of the rows inserted since `mark`, as the insert triggers of migration
  * 002 would have, one row at a time (the same keys, the same expressions). Call inside the same
- * transaction, after the batch's inserts.
+ * transaction, after the batch's inserts. `sources` names each source the batch added, with the
+ * rowid of its message: messages are found by rowid, never by hash, which has no index while an
+ * import into an empty database writes (message-key.ts). A batch's findings are those of its own
+ * new messages: the rows above the mark, gathered first (MATERIALIZED), so that SQLite indexes those
+ * few by hash for the join; without it, it indexed the whole table at each commit.
  */
-export function countBatch(db: Db, mark: BatchMark): void {
+export function countBatch(db: Db, mark: BatchMark, sources: readonly (readonly [source: number, message: number])[]): void {
   // Another import that ended turned the triggers back on: they have counted these rows already.
   if (cachedStatement(db, 'SELECT deferred FROM index_state WHERE id = 1').pluck().get() === 0) return;
   cachedStatement(
     db,
-    `INSERT INTO overview_counts (dimension, key, verdict, n)
+    `WITH batch AS MATERIALIZED (SELECT sha256, verdict FROM messages WHERE rowid > @m)
+     INSERT INTO overview_counts (dimension, key, verdict, n)
      SELECT d, k, v, n FROM (
        SELECT 'all' AS d, '' AS k, verdict AS v, count(*) AS n FROM messages WHERE rowid > @m GROUP BY verdict
        UNION ALL SELECT 'all', '', '', count(*) FROM messages WHERE rowid > @m
@@ -141,18 +146,19 @@ export function countBatch(db: Db, mark: BatchMark): void {
        UNION ALL SELECT 'week', ${weekOf('date_epoch')}, '', count(*)
          FROM messages WHERE rowid > @m GROUP BY 2
        UNION ALL SELECT 'mailbox', coalesce(s.mailbox, s.folder, ''), m.verdict, count(*)
-         FROM sources s JOIN messages m ON m.sha256 = s.sha256 WHERE s.id > @s GROUP BY 2, 3
+         FROM json_each(@pairs) p JOIN sources s ON s.id = p.value ->> 0 JOIN messages m ON m.rowid = p.value ->> 1
+         GROUP BY 2, 3
        UNION ALL SELECT 'mailbox', coalesce(mailbox, folder, ''), '', count(*) FROM sources WHERE id > @s GROUP BY 2
        UNION ALL SELECT 'code', code, '', count(*) FROM findings WHERE id > @f GROUP BY 2
-       UNION ALL SELECT 'code', f.code, m.verdict, count(*) FROM findings f JOIN messages m ON m.sha256 = f.sha256
-         WHERE f.id > @f GROUP BY 2, 3
+       UNION ALL SELECT 'code', f.code, m.verdict, count(*)
+         FROM findings f JOIN batch m ON m.sha256 = f.sha256 WHERE f.id > @f GROUP BY 2, 3
        UNION ALL SELECT 'signed', ${signedOf('signature_count')}, verdict, count(*)
          FROM messages WHERE rowid > @m GROUP BY 2, 3
        UNION ALL SELECT 'signed', ${signedOf('signature_count')}, '', count(*)
          FROM messages WHERE rowid > @m GROUP BY 2
      ) WHERE n > 0
      ON CONFLICT (dimension, key, verdict) DO UPDATE SET n = n + excluded.n`,
-  ).run({ m: mark.messages, s: mark.sources, f: mark.findings });
+  ).run({ m: mark.messages, s: mark.sources, f: mark.findings, pairs: JSON.stringify(sources) });
   // The triage order of migration 008: a batch's findings belong to its own new messages, so they are
   // found by id, the range the batch added (findings_sha256 is dropped while an import writes).
   cachedStatement(
@@ -167,11 +173,12 @@ export function countBatch(db: Db, mark: BatchMark): void {
   ).run({ m: mark.messages, f: mark.findings });
   cachedStatement(
     db,
-    `INSERT INTO finding_week_counts (week, severity, n)
+    `WITH batch AS MATERIALIZED (SELECT sha256, date_epoch FROM messages WHERE rowid > @m)
+     INSERT INTO finding_week_counts (week, severity, n)
      SELECT ${weekOf('m.date_epoch')}, f.severity, count(*)
-     FROM findings f JOIN messages m ON m.sha256 = f.sha256 WHERE f.id > @f AND f.severity IN ('strong', 'weak') GROUP BY 1, 2
+     FROM findings f JOIN batch m ON m.sha256 = f.sha256 WHERE f.id > @f AND f.severity IN ('strong', 'weak') GROUP BY 1, 2
      ON CONFLICT (week, severity) DO UPDATE SET n = n + excluded.n`,
-  ).run({ f: mark.findings });
+  ).run({ m: mark.messages, f: mark.findings });
   cachedStatement(
     db,
     `INSERT INTO signature_key_counts (key_name, key_source, result, n)

@@ -65,7 +65,7 @@ describe('counts and search index kept apart from the import', () => {
     db.transaction(() => {
       const mark = markBatch(db);
       insertMessage(db, run, deferred);
-      countBatch(db, mark);
+      countBatch(db, mark, []);
     })();
     expect(find('zanzibar')).toBe(0);
     expect(countUnindexedMessages(db)).toBe(1);
