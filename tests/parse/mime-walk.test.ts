@@ -75,6 +75,22 @@ describe('the MIME walk', () => {
     expect(walked / total).toBeGreaterThan(0.8);
   });
 
+  it('drops a byte outside ASCII from base64 text, never reads it as the letter of its low bits', async () => {
+    const content = createHash('sha256').update('high byte').digest();
+    const b64 = content.toString('base64');
+    // 0xC1 with its top bit cleared is 'A', a base64 letter: read so, it would change the content.
+    const dirty = Buffer.concat([Buffer.from(b64.slice(0, 8), 'latin1'), Buffer.from([0xc1]), Buffer.from(b64.slice(8), 'latin1')]);
+    const message = Buffer.concat([
+      Buffer.from(`Content-Type: application/octet-stream; name="x.bin"${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}`, 'latin1'),
+      dirty,
+      Buffer.from(CRLF, 'latin1'),
+    ]);
+    const mine = await readMessage(message);
+    expect(mine.bodyParser).toBe('walk');
+    expect(mine.parsed.attachments[0]!.size).toBe(content.length);
+    expect(mine.parsed.attachments[0]!.sha256).toBe(createHash('sha256').update(content).digest('hex'));
+  });
+
   it('declines what it leaves to mailparser: embedded messages, unclosed trees', () => {
     const embedded = `Content-Type: multipart/mixed; boundary=b${CRLF}${CRLF}--b${CRLF}Content-Type: message/rfc822${CRLF}${CRLF}Subject: inner${CRLF}${CRLF}hi${CRLF}--b--${CRLF}`;
     const h = (s: string) => [
