@@ -11,7 +11,7 @@ import { finishRun, startRun } from '../../src/store/runs-repo.ts';
 import { insertReview } from '../../src/store/review-repo.ts';
 import { RunRecord } from '../../src/pipeline/run-record.ts';
 import { WriteBatch } from '../../src/pipeline/write-batch.ts';
-import type { SourceRef } from '../../src/model.ts';
+import type { AnalysedMessage, SourceRef } from '../../src/model.ts';
 import { analyse, insertFixture, tempDbFile } from '../helpers/fixture-db.ts';
 import { summaryCounts, triageState } from '../helpers/summary-state.ts';
 
@@ -31,6 +31,18 @@ function startImport(db: Db, run: RunRecord): { keyless: boolean; batch: WriteBa
   if (keyless) db.pragma('foreign_keys = OFF');
   deferIndexes(db);
   return { keyless, batch: new WriteBatch(db, run, () => {}, keyless, 3) };
+}
+
+/** An import into a new database, without the key, that has stored and committed one message. */
+function importedOne(): { file: string; db: Db; run: RunRecord; batch: WriteBatch; message: AnalysedMessage } {
+  const file = tempDbFile('key.sqlite');
+  const db = openDatabase(file);
+  const run = new RunRecord(db, ['dump'], {});
+  const { batch } = startImport(db, run);
+  const message = analyse({ subject: 'first' });
+  batch.addMessage(message, source('inbox/1.eml'));
+  batch.flush();
+  return { file, db, run, batch, message };
 }
 
 /** ... and at its end, before its archive pass. */
@@ -97,13 +109,7 @@ describe('the hash key of messages', () => {
   });
 
   it('is taken back once another import built it, and built by the import itself past its limit', () => {
-    const file = tempDbFile('key.sqlite');
-    const db = openDatabase(file);
-    const run = new RunRecord(db, ['dump'], {});
-    const { batch } = startImport(db, run);
-    const first = analyse({ subject: 'first' });
-    batch.addMessage(first, source('inbox/1.eml'));
-    batch.flush();
+    const { file, db, run, batch, message: first } = importedOne();
     // Another import starts: it finds the key away and builds it, over the message already stored.
     const other = openDatabase(file, { mode: 'update' });
     expect(takeMessageKey(other)).toBe(false);
@@ -134,12 +140,7 @@ describe('the hash key of messages', () => {
   });
 
   it('is built again by the next open after the import that dropped it was killed', () => {
-    const file = tempDbFile('key.sqlite');
-    const db = openDatabase(file);
-    const run = new RunRecord(db, ['dump'], {});
-    const { batch } = startImport(db, run);
-    batch.addMessage(analyse({ subject: 'a' }), source('inbox/1.eml'));
-    batch.flush();
+    const { file, db, run } = importedOne();
     // While the import's process lives, another connection leaves the key to it.
     const reader = openDatabase(file, { mode: 'update' });
     expect(messageKeyPresent(reader)).toBe(false);
@@ -156,13 +157,7 @@ describe('the hash key of messages', () => {
   });
 
   it('lets a review be saved while it is away, for a stored message only', () => {
-    const file = tempDbFile('key.sqlite');
-    const db = openDatabase(file);
-    const run = new RunRecord(db, ['dump'], {});
-    const { batch } = startImport(db, run);
-    const a = analyse({ subject: 'a' });
-    batch.addMessage(a, source('inbox/1.eml'));
-    batch.flush();
+    const { file, db, run, batch, message: a } = importedOne();
     const server = openDatabase(file, { mode: 'update' });
     const review = { decision: 'confirm' as const, verdict: null, note: 'seen', reviewer: 'desk' };
     expect(insertReview(server, { ...review, sha256: a.sha256 })?.verdict).toBe('unverifiable');
