@@ -75,8 +75,8 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       : null;
   // Into an empty database, the hash key of messages is built at the end, not row by row (message-key.ts).
   const keyless = takeMessageKey(db);
-  // SQLite cannot check a reference to messages (sha256) without the key: this connection's own
-  // writes give every row its message, and the key is back before anyone else writes (the archive pass).
+  // SQLite cannot check a reference to messages (sha256) without the key: every row this connection
+  // writes has its message, and the key is back before the archive pass writes on its own connection.
   if (keyless) db.pragma('foreign_keys = OFF');
   const batch = new WriteBatch(
     db,
