@@ -22,7 +22,7 @@ const MESSAGE_KEY_SQL = 'CREATE UNIQUE INDEX messages_sha256 ON messages (sha256
 
 /**
  * Messages an import may hold in KnownMessages before it builds the key again and goes on with it:
- * 16 bytes a slot, at most half the slots used, so at most 64 MB (2^22 slots) whatever the dump.
+ * 16 bytes a slot, at most half the slots used, so at most 64 MiB (2^22 slots) whatever the dump.
  */
 export const MAX_KEYLESS_MESSAGES = 2_000_000;
 
