@@ -129,8 +129,8 @@ export function migrate(db: Db, migrations: Migration[] = loadMigrations()): num
   const record = db.prepare('INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (?, ?, ?, ?)');
   for (const m of migrations) {
     const rebuildsParent = m.sql.startsWith(FOREIGN_KEYS_OFF);
-    // Only outside a transaction does this pragma take effect.
     const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    // Set before the transaction: inside one, this pragma does nothing.
     if (rebuildsParent) db.pragma('foreign_keys = OFF');
     try {
       withWriteLock(db, () => {

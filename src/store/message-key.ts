@@ -17,7 +17,7 @@
 import type { Db } from './database.ts';
 import { cachedStatement, withWriteLock } from './database.ts';
 
-export const MESSAGE_KEY = 'messages_sha256';
+const MESSAGE_KEY = 'messages_sha256';
 const MESSAGE_KEY_SQL = 'CREATE UNIQUE INDEX messages_sha256 ON messages (sha256)';
 
 /**
