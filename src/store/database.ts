@@ -326,6 +326,31 @@ export function withWriteLock<T>(db: Db, fn: () => T): T {
 }
 
 /**
+ * Runs `fn` in one write transaction if the write lock is free now, as withWriteLock does; returns
+ * undefined at once, without running it, if another connection holds the lock. For work that can
+ * wait for a better moment (run-import.ts indexes for search while its archive pass reads).
+ */
+export function tryWriteLock<T>(db: Db, fn: () => T): T | undefined {
+  if (db.inTransaction) return db.transaction(fn).immediate();
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  let entered = false;
+  try {
+    return db
+      .transaction(() => {
+        entered = true;
+        return fn();
+      })
+      .immediate();
+  } catch (error) {
+    if (entered || !isBusy(error)) throw error;
+    return undefined;
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+}
+
+/**
  * Begins an IMMEDIATE transaction that stays open across turns of the event loop until commitWrite
  * or rollbackWrite: an import writes each message as its analysis arrives and commits every so
  * often (pipeline/write-batch.ts), instead of holding a batch of analyses in memory. Queues for

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tryWriteLock } from '../../src/store/database.ts';
 import type { Db } from '../../src/store/database.ts';
 import { withSnapshot, withTransaction } from '../../src/store/transaction.ts';
 import { openFixtureDb } from '../helpers/fixture-db.ts';
@@ -74,6 +75,29 @@ describe('withTransaction', () => {
     ).toThrow('stop');
     expect(db.prepare('SELECT count(*) FROM keys').pluck().get()).toBe(0);
     expect(withTransaction(db, () => 'result')).toBe('result');
+  });
+});
+
+describe('tryWriteLock', () => {
+  it('returns at once without running its function while another process holds the lock, and runs it once the lock is free', async () => {
+    const { db, file } = openFixtureDb();
+    open.push(db);
+    const other = await holdWriteLock(file, 1500);
+    const started = Date.now();
+    let ran = false;
+    expect(
+      tryWriteLock(db, () => {
+        ran = true;
+        return readThenWrite(db);
+      }),
+    ).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(ran).toBe(false);
+    await other.done;
+    expect(tryWriteLock(db, () => readThenWrite(db))).toBe(1);
+    expect(db.prepare('SELECT count(*) FROM keys').pluck().get()).toBe(2);
+    // The connection's own busy timeout is back: a queued write still waits for another writer.
+    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
   });
 });
 
