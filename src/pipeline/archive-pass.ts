@@ -1,6 +1,7 @@
 // After an import: the archive-wide checks over everything stored, then the verdicts they change.
-// Two transactions: each source's mailbox and role, then the findings and verdicts, so a reader never
-// sees half of either. Everything large is read page by page in key order (facts computed at
+// Two write transactions: each source's mailbox and role, then the findings and verdicts, so a reader
+// never sees half of either (the findings are judged under the second, or from a snapshot before it:
+// ArchivePassOptions). Everything large is read page by page in key order (facts computed at
 // analysis; never a parse), so memory stays bounded by a page plus the profiles, whose size grows
 // with senders and domains, not with messages.
 import type { ArchiveRecord, Finding, MailboxRole } from '../model.ts';
@@ -51,7 +52,7 @@ import { completeStructure } from '../parse/stored-headers.ts';
 import { decideVerdict } from '../verdict/decide-verdict.ts';
 import { archiveDocuments } from '../checks/archive-documents.ts';
 import { listArchivePeople, listDocumentFacts } from '../store/documents-repo.ts';
-import { withTransaction } from '../store/transaction.ts';
+import { withSnapshot, withTransaction } from '../store/transaction.ts';
 
 export const ARCHIVE_CHECK_IDS = archiveChecks.map((c) => c.id);
 
@@ -63,9 +64,27 @@ export const ARCHIVE_CHECK_IDS = archiveChecks.map((c) => c.id);
  */
 export const MAX_COMPARED_TEXT_CHARS = 8 * 1024 * 1024;
 
+/**
+ * How the pass shares the database while it runs. 'locked' (the default): it holds the write lock
+ * from its first read to its last write. 'shared': it learns and judges from a snapshot, without the
+ * write lock, so that the import that runs it can meanwhile index its messages for search on another
+ * core (run-import.ts); it takes the lock for its writes only, and judges again under the lock if
+ * anything it read changed meanwhile. `onPhase` hears each ArchivePassPhase as it starts.
+ */
+/**
+ * What a shared pass does next: 'reading' (learning and judging from its snapshot), 'writing' (it waits
+ * for the write lock, then writes), 'again' (another writer committed since its snapshot: it judges
+ * again under the lock it holds).
+ */
+export type ArchivePassPhase = 'reading' | 'writing' | 'again';
+
+export interface ArchivePassOptions {
+  sharing?: 'locked' | 'shared';
+  onPhase?: (phase: ArchivePassPhase) => void;
+}
+
 /** Runs every archive check; returns how many messages' archive findings changed (their verdicts decided again). */
-export function runArchiveChecks(db: Db): number {
-  let touched = 0;
+export function runArchiveChecks(db: Db, options: ArchivePassOptions = {}): number {
   // The places first, committed: they are written for every source of a new import, and a page
   // written stays in the connection's cache until the commit. In the findings' transaction, the
   // 20 MB of sources that 100,000 small messages dirtied held most of the pass's 25 MB cache, and
@@ -76,29 +95,68 @@ export function runArchiveChecks(db: Db): number {
     backfillFacts(db);
     assignPlaces(db);
   });
-  withTransaction(db, () => {
-    startArchiveFindings(db);
-    // First pass: learn what the archive shows; second pass: judge each message against it.
-    const learned = learnArchive(db);
-    const known = knownDomains(learned.domains);
-    const lookalikes = new Map();
-    for (const page of iterateArchiveRecords(db)) {
-      addArchiveFindings(db, archiveMailbox.run(page));
-      addArchiveFindings(db, archiveAuthResults.run({ records: page, styles: learned.styles }));
-      addArchiveFindings(db, archiveSigning.run({ records: page, profiles: learned.signing }));
-      addArchiveFindings(db, archiveFingerprint.run({ records: page, profiles: learned.fingerprints }));
-      addArchiveFindings(db, archiveTimestamps.run({ records: page, formats: learned.timeFormats }));
-      addArchiveFindings(db, archiveLookalike.run({ records: page, counts: learned.domains, known, cache: lookalikes }));
-    }
-    // Documents before copies: the copies check weighs what other checks found on each copy.
-    addArchiveFindings(db, archiveDocuments.run({ documents: listDocumentFacts(db), people: listArchivePeople(db) }));
-    for (const groups of iterateCopyGroups(db))
-      for (const records of groups) if (needsComparison(records)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, records)));
-    for (const pairs of iterateReplyPairs(db))
-      addArchiveFindings(db, archiveThread.run({ pairs: withQuoteTexts(db, pairs), formats: learned.timeFormats }));
-    finishArchiveFindings(db, ARCHIVE_CHECK_IDS, () => {
-      touched = decideTouched(db);
+  if (options.sharing === 'shared') {
+    options.onPhase?.('reading');
+    const mark = withSnapshot(db, () => {
+      const seen = storedMark(db);
+      judgeArchive(db);
+      return seen;
     });
+    options.onPhase?.('writing');
+    return withTransaction(db, () => {
+      if (storedMark(db) !== mark) {
+        options.onPhase?.('again');
+        judgeArchive(db);
+      }
+      return writeArchiveFindings(db);
+    });
+  }
+  return withTransaction(db, () => {
+    judgeArchive(db);
+    return writeArchiveFindings(db);
+  });
+}
+
+/**
+ * What the archive pass reads, marked: the last rowid of messages, sources and findings. Every writer
+ * but the full-text index adds rows to one of them (an import stores sources, messages and their
+ * findings; a pass writes its findings, and runs only after an import), and nothing deletes from them.
+ * The mark is the same in a snapshot and under the write lock after it if and only if no such
+ * writer committed in between.
+ */
+function storedMark(db: Db): string {
+  const last = (sql: string) => (db.prepare(sql).pluck().get() as number | null) ?? 0;
+  return [last('SELECT max(rowid) FROM messages'), last('SELECT max(id) FROM sources'), last('SELECT max(id) FROM findings')].join();
+}
+
+/** Learns the archive, then judges every message against it: the findings wait in new_findings (archive-repo.ts). */
+function judgeArchive(db: Db): void {
+  startArchiveFindings(db);
+  // First pass: learn what the archive shows; second pass: judge each message against it.
+  const learned = learnArchive(db);
+  const known = knownDomains(learned.domains);
+  const lookalikes = new Map();
+  for (const page of iterateArchiveRecords(db)) {
+    addArchiveFindings(db, archiveMailbox.run(page));
+    addArchiveFindings(db, archiveAuthResults.run({ records: page, styles: learned.styles }));
+    addArchiveFindings(db, archiveSigning.run({ records: page, profiles: learned.signing }));
+    addArchiveFindings(db, archiveFingerprint.run({ records: page, profiles: learned.fingerprints }));
+    addArchiveFindings(db, archiveTimestamps.run({ records: page, formats: learned.timeFormats }));
+    addArchiveFindings(db, archiveLookalike.run({ records: page, counts: learned.domains, known, cache: lookalikes }));
+  }
+  // Documents before copies: the copies check weighs what other checks found on each copy.
+  addArchiveFindings(db, archiveDocuments.run({ documents: listDocumentFacts(db), people: listArchivePeople(db) }));
+  for (const groups of iterateCopyGroups(db))
+    for (const records of groups) if (needsComparison(records)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, records)));
+  for (const pairs of iterateReplyPairs(db))
+    addArchiveFindings(db, archiveThread.run({ pairs: withQuoteTexts(db, pairs), formats: learned.timeFormats }));
+}
+
+/** Replaces the findings that changed and decides those messages' verdicts again; returns how many. */
+function writeArchiveFindings(db: Db): number {
+  let touched = 0;
+  finishArchiveFindings(db, ARCHIVE_CHECK_IDS, () => {
+    touched = decideTouched(db);
   });
   return touched;
 }

@@ -8,6 +8,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { Db } from '../store/database.ts';
 import { openDatabase } from '../store/database.ts';
 import { runArchiveChecks } from './archive-pass.ts';
+import type { ArchivePassOptions, ArchivePassPhase } from './archive-pass.ts';
 import { endWorker } from '../common/end-worker.ts';
 
 /**
@@ -40,10 +41,10 @@ function archiveCacheKib(db: Db): number {
   return Math.round(Math.min(256 * 1024, Math.max(16 * 1024, (messages * 256) / 1024)));
 }
 
-type FromArchive = { type: 'done'; touched: number } | { type: 'error'; error: string };
+type FromArchive = { type: 'phase'; phase: ArchivePassPhase } | { type: 'done'; touched: number } | { type: 'error'; error: string };
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === 'archive') {
-  const { dbFile } = workerData as { dbFile: string };
+  const { dbFile, sharing } = workerData as { dbFile: string; sharing: ArchivePassOptions['sharing'] };
   let reply: FromArchive;
   try {
     const db = openDatabase(dbFile, { mode: 'update' });
@@ -52,7 +53,8 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'archive
     // in memory, this thread's SQLite memory, which no heap limit bounds, took the fuzz run's peak
     // from 885 MB to 1,297 MB. On disk they cost the pass time, not memory.
     try {
-      reply = { type: 'done', touched: runArchiveChecks(db) };
+      const onPhase = (phase: ArchivePassPhase) => parentPort!.postMessage({ type: 'phase', phase } satisfies FromArchive);
+      reply = { type: 'done', touched: runArchiveChecks(db, { sharing, onPhase }) };
     } finally {
       db.close();
     }
@@ -62,16 +64,19 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'archive
   parentPort!.postMessage(reply);
 }
 
-/** Runs the archive checks in a thread under ARCHIVE_HEAP_MB; returns how many messages they touched. */
-export async function runArchiveChecksInThread(db: Db): Promise<number> {
-  if (db.memory) return runArchiveChecks(db);
+/**
+ * Runs the archive checks in a thread under ARCHIVE_HEAP_MB; returns how many messages they touched.
+ * `onPhase` hears the pass's phases (ArchivePassOptions) as the thread posts them.
+ */
+export async function runArchiveChecksInThread(db: Db, options: ArchivePassOptions = {}): Promise<number> {
+  if (db.memory) return runArchiveChecks(db, options);
   const worker = new Worker(new URL(import.meta.url), {
-    workerData: { role: 'archive', dbFile: db.name },
+    workerData: { role: 'archive', dbFile: db.name, sharing: options.sharing },
     resourceLimits: { maxOldGenerationSizeMb: ARCHIVE_HEAP_MB, maxYoungGenerationSizeMb: ARCHIVE_YOUNG_MB },
   });
   try {
-    const reply = await new Promise<FromArchive>((resolve, reject) => {
-      worker.once('message', resolve);
+    const reply = await new Promise<Exclude<FromArchive, { type: 'phase' }>>((resolve, reject) => {
+      worker.on('message', (m: FromArchive) => (m.type === 'phase' ? options.onPhase?.(m.phase) : resolve(m)));
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`the archive pass stopped (exit ${code}) before it finished`)));
     });

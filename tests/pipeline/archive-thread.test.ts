@@ -72,6 +72,55 @@ describe('runArchiveChecksInThread', () => {
     }
   });
 
+  it('shared: judges from a snapshot, tells its phases, and writes what a locked pass writes', async () => {
+    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'e.sqlite'));
+    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'f.sqlite'));
+    const shared = openDatabase(join(dir, 'e.sqlite'));
+    const locked = openDatabase(join(dir, 'f.sqlite'));
+    try {
+      clearArchiveFindings(shared);
+      clearArchiveFindings(locked);
+      const phases: string[] = [];
+      const touched = await runArchiveChecksInThread(shared, { sharing: 'shared', onPhase: (p) => phases.push(p) });
+      expect(phases).toEqual(['reading', 'writing']);
+      expect(touched).toBe(runArchiveChecks(locked));
+      expect(archiveFindings(shared)).toEqual(archiveFindings(locked));
+      expect(archiveFindings(shared).length).toBeGreaterThan(0);
+    } finally {
+      shared.close();
+      locked.close();
+    }
+  });
+
+  it('shared: judges again under the write lock when another writer committed after its snapshot', () => {
+    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'g.sqlite'));
+    const db = openDatabase(join(dir, 'g.sqlite'));
+    const other = openDatabase(join(dir, 'g.sqlite'));
+    try {
+      clearArchiveFindings(db);
+      const phases: string[] = [];
+      // Between the snapshot and the write lock, another connection stores a finding of its own.
+      const touched = runArchiveChecks(db, {
+        sharing: 'shared',
+        onPhase: (p) => {
+          phases.push(p);
+          if (p === 'writing')
+            other
+              .prepare(
+                "INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) SELECT sha256, 'test', 'test/other', 'info', 'x', '{}' FROM messages LIMIT 1",
+              )
+              .run();
+        },
+      });
+      expect(phases).toEqual(['reading', 'writing', 'again']);
+      expect(touched).toBeGreaterThan(0);
+      expect(archiveFindings(db).length).toBeGreaterThan(0);
+    } finally {
+      other.close();
+      db.close();
+    }
+  });
+
   it('rejects with a sentence when its database file is gone', async () => {
     copyFileSync(join(dir, 'a.sqlite'), join(dir, 'c.sqlite'));
     const db = openDatabase(join(dir, 'c.sqlite'));
