@@ -3,8 +3,6 @@
 // or, when the analysis failed or ran out of time, the bytes with a failure record. The pool side
 // keeps back-pressure: at most so many messages and bytes in flight.
 import type { AnalysedMessage, SourceRef, StorableAnalysis } from '../model.ts';
-import type { Db } from '../store/database.ts';
-import { catchUpSearchIndex } from '../store/search-index.ts';
 import type { VerifyOptions } from '../verify/verify-message.ts';
 import { AnalyseTimeoutError, analyseMessage, hashBytes, unanalysedMessage } from './analyse-message.ts';
 import type { RunRecord } from './run-record.ts';
@@ -37,7 +35,6 @@ export const IN_FLIGHT_BYTES = 24 * 1024 * 1024;
 const IN_FLIGHT_PER_WORKER = 256;
 
 export interface DispatchContext {
-  db: Db;
   run: RunRecord;
   batch: WriteBatch;
   /** null: analyse on the main thread. */
@@ -46,24 +43,6 @@ export interface DispatchContext {
   verify: VerifyOptions;
   timeoutMs: number;
 }
-
-/**
- * While it waits for the workers, the main thread indexes stored messages for search, once at least
- * SEARCH_SLICE_MIN wait and at most SEARCH_SLICE at a time: each slice is a transaction and an FTS5
- * segment, and slices of 200 (before) wrote many small segments that FTS5 then merged again.
- * At 1,000,000 small messages this indexing is the main thread's largest cost (a CPU profile: 161
- * of its 455 busy seconds, the statement and its commit), yet two ways to shrink it were measured
- * and not kept (`node bench/run-bench.ts --child import`, each paired with a run of the code as it
- * is, right before or after it):
- * - the whole index at the end, in slices of 100,000 with FTS5's hashsize at 64 MB: 498.2 s
- *   against 501.3 s. It took 37 CPU-s less and the messages 68 s less, but the indexing after them
- *   58 s more, on one core while the other waits, and peak RSS rose from 793 to 1,336 MB;
- * - merging only in a crisis while the import writes (automerge 0, crisismerge 64): 526.2 s
- *   against 528.8 s, the same CPU, 4.4 GB less written, and the search page (`q=meeting`) at
- *   15.2 ms p95 over the index it leaves, against 8.9.
- */
-const SEARCH_SLICE = 2000;
-const SEARCH_SLICE_MIN = 1000;
 
 export class Dispatch {
   private readonly c: DispatchContext;
@@ -143,13 +122,12 @@ export class Dispatch {
     this.stored(analysed, source);
   }
 
-  /** Back-pressure: wait while the workers hold enough; index what is stored meanwhile. */
+  /**
+   * Back-pressure: wait while the workers hold enough. The main thread no longer indexes stored
+   * messages for search meanwhile: the import does it beside its archive pass (run-import.ts).
+   */
   private async waitForRoom(pool: WorkerPool): Promise<void> {
     const full = () => pool.busy >= this.c.workers * IN_FLIGHT_PER_WORKER || this.inFlightBytes > IN_FLIGHT_BYTES;
-    while (pool.busy > 0 && full()) {
-      const settled = pool.settled();
-      if (catchUpSearchIndex(this.c.db, SEARCH_SLICE, SEARCH_SLICE_MIN) === 0) await settled;
-      else await Promise.race([settled, Promise.resolve()]);
-    }
+    while (pool.busy > 0 && full()) await pool.settled();
   }
 }

@@ -1,36 +1,48 @@
 // The full-text index and the summary counts, kept apart from the import's per-row writes
 // (migration 007_index_off_hot_path): while an import writes, the per-row triggers stand aside; each write batch adds
 // its summary counts in one statement inside its own transaction (countBatch), and new messages are
-// indexed in bulk, a slice at a time (while the import waits for its workers, and the rest at its end).
-import { cachedStatement } from './database.ts';
+// indexed in bulk when it has stored them all, a slice at a time (beside its archive pass, then the
+// rest after it: pipeline/run-import.ts).
+import { cachedStatement, tryWriteLock } from './database.ts';
 import { withTransaction } from './transaction.ts';
 import { buildDeferredIndexes, dropDeferredIndexes } from './deferred-indexes.ts';
 import type { Db } from './database.ts';
 
 /**
  * Indexes up to `limit` messages not yet in the full-text index, in one transaction; returns how many.
- * With fewer than `atLeast` waiting it does nothing: the count is read outside any write transaction,
- * so the import's idle loop, which asks often, costs a read and not a write lock each time (a profile
- * of 20,000 small messages spent 1.1 s in the lock's pragmas alone), and FTS5 gets few large
- * segments instead of many small ones to merge (sixteen at a time, migration 014).
+ * With none waiting it does nothing, and takes no write lock: the count is read outside any write
+ * transaction. Large slices make few large FTS5 segments, which it merges sixteen at a time
+ * (migration 014).
  */
-export function catchUpSearchIndex(db: Db, limit = 1000, atLeast = 1): number {
-  if (!db.inTransaction && estimateUnindexed(db) < atLeast) return 0;
-  return withTransaction(db, () => {
-    const upto = cachedStatement(db, 'SELECT upto FROM index_state WHERE id = 1').pluck().get() as number;
-    const last = cachedStatement(db, 'SELECT max(id) FROM (SELECT id FROM message_content WHERE id > ? ORDER BY id LIMIT ?)')
-      .pluck()
-      .get(upto, limit) as number | null;
-    if (last === null) return 0;
-    const info = cachedStatement(
-      db,
-      `INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
-         SELECT id, subject, from_address, from_name, to_addresses, body_text FROM full_messages
-         WHERE id > ? AND id <= ? ORDER BY id`,
-    ).run(upto, last);
-    cachedStatement(db, 'UPDATE index_state SET upto = ? WHERE id = 1').run(last);
-    return info.changes;
-  });
+export function catchUpSearchIndex(db: Db, limit = 1000): number {
+  if (!db.inTransaction && estimateUnindexed(db) < 1) return 0;
+  return withTransaction(db, () => indexSlice(db, limit));
+}
+
+/**
+ * As catchUpSearchIndex, but only if the write lock is free now: null, at once, when another
+ * connection holds it (the caller tries again later instead of waiting).
+ */
+export function tryCatchUpSearchIndex(db: Db, limit: number): number | null {
+  if (!db.inTransaction && estimateUnindexed(db) < 1) return 0;
+  return tryWriteLock(db, () => indexSlice(db, limit)) ?? null;
+}
+
+/** Indexes up to `limit` messages above the last one indexed; returns how many. Call inside a write transaction. */
+function indexSlice(db: Db, limit: number): number {
+  const upto = cachedStatement(db, 'SELECT upto FROM index_state WHERE id = 1').pluck().get() as number;
+  const last = cachedStatement(db, 'SELECT max(id) FROM (SELECT id FROM message_content WHERE id > ? ORDER BY id LIMIT ?)')
+    .pluck()
+    .get(upto, limit) as number | null;
+  if (last === null) return 0;
+  const info = cachedStatement(
+    db,
+    `INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
+       SELECT id, subject, from_address, from_name, to_addresses, body_text FROM full_messages
+       WHERE id > ? AND id <= ? ORDER BY id`,
+  ).run(upto, last);
+  cachedStatement(db, 'UPDATE index_state SET upto = ? WHERE id = 1').run(last);
+  return info.changes;
 }
 
 /** Indexes every message not yet in the full-text index. */
@@ -49,8 +61,9 @@ export function countUnindexedMessages(db: Db): number {
 
 /**
  * About how many messages wait for the full-text index: the rowids above the last one indexed. Two
- * b-tree lookups, however many wait (counting them took 1.1 s per 20,000 messages in the idle loop);
- * a rowid freed by a deletion makes it count one too many, which only starts a slice a little early.
+ * b-tree lookups, however many wait (counting them took 1.1 s per 20,000 messages when an import
+ * asked between its workers' answers); a rowid freed by a deletion makes it count one too many,
+ * which only costs a slice that finds nothing.
  */
 function estimateUnindexed(db: Db): number {
   return cachedStatement(db, 'SELECT ifnull(max(rowid), 0) - (SELECT upto FROM index_state WHERE id = 1) FROM messages')
