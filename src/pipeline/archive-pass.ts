@@ -65,19 +65,19 @@ export const ARCHIVE_CHECK_IDS = archiveChecks.map((c) => c.id);
 export const MAX_COMPARED_TEXT_CHARS = 8 * 1024 * 1024;
 
 /**
- * How the pass shares the database while it runs. 'locked' (the default): it holds the write lock
- * from its first read to its last write. 'shared': it learns and judges from a snapshot, without the
- * write lock, so that the import that runs it can meanwhile index its messages for search on another
- * core (run-import.ts); it takes the lock for its writes only, and judges again under the lock if
- * anything it read changed meanwhile. `onPhase` hears each ArchivePassPhase as it starts.
- */
-/**
  * What a shared pass does next: 'reading' (learning and judging from its snapshot), 'writing' (it waits
  * for the write lock, then writes), 'again' (another writer committed since its snapshot: it judges
  * again under the lock it holds).
  */
 export type ArchivePassPhase = 'reading' | 'writing' | 'again';
 
+/**
+ * How the pass shares the database while it runs. 'locked' (the default): it holds the write lock
+ * from its first read to its last write. 'shared': it learns and judges from a snapshot, without the
+ * write lock, so that the import that runs it can meanwhile index its messages for search on another
+ * core (run-import.ts); it takes the lock for its writes only, and judges again under the lock if
+ * anything it read changed meanwhile. `onPhase` hears each ArchivePassPhase as it starts.
+ */
 export interface ArchivePassOptions {
   sharing?: 'locked' | 'shared';
   onPhase?: (phase: ArchivePassPhase) => void;
@@ -119,10 +119,11 @@ export function runArchiveChecks(db: Db, options: ArchivePassOptions = {}): numb
 
 /**
  * What the archive pass reads, marked: the last rowid of messages, sources and findings. Every writer
- * but the full-text index adds rows to one of them (an import stores sources, messages and their
- * findings; a pass writes its findings, and runs only after an import), and nothing deletes from them.
- * The mark is the same in a snapshot and under the write lock after it if and only if no such
- * writer committed in between.
+ * whose rows the pass reads adds rows to one of them: an import stores sources, messages and their
+ * findings, then runs its pass, which replaces the findings that changed. Only such a pass deletes
+ * (findings), and a pass that only deleted judged the same stored rows as this one. So a mark the
+ * same in the snapshot and under the write lock after it means nothing the pass read has changed;
+ * the full-text index, written meanwhile, is not read by the pass.
  */
 function storedMark(db: Db): string {
   const last = (sql: string) => (db.prepare(sql).pluck().get() as number | null) ?? 0;

@@ -221,8 +221,8 @@ const SEARCH_SLICE_BESIDE_PASS = 20_000;
  *
  * Before, the main thread indexed in slices of 2,000 while it waited for its workers. Measured
  * against that (`node bench/run-bench.ts --child import`, the two alternated in the same hour):
- * 100,000 small messages 37.8 s against 42.5-43.0 (65 CPU-s against 72-74); the mixed dump
- * 26.0-26.4 s against 26.7-27.5; 1,000,000 small messages 440.1 and 446.9 s against 437.4 (651-716
+ * 100,000 small messages 37.8 s against 43.0 (65 CPU-s against 74); the mixed dump 26.0-26.4 s
+ * against 27.5 (26.7 with the pass shared but the slices kept); 1,000,000 small messages 440.1 and 446.9 s against 437.4 (651-716
  * CPU-s against 712), the messages 24-37 s shorter and the archive phase as much longer. At that
  * size a trace of the archive phase shows why: of its 108 s, the pass's places held the lock for
  * 15 s and its writes for 23 s, with this thread idle; it indexed for 42 s beside the reading, and
