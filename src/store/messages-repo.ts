@@ -196,13 +196,6 @@ export function listFindings(db: Db, sha256: string): Finding[] {
   return rows.map((r) => readRow(FINDING_CODEC, r));
 }
 
-/** Replaces the findings of one check (archive checks re-run after each import) and the verdict. */
-export function replaceCheckFindings(db: Db, sha256: string, checkIds: string[], findings: Finding[]): void {
-  const del = cachedStatement(db, 'DELETE FROM findings WHERE sha256 = ? AND check_id = ?');
-  for (const id of checkIds) del.run(sha256, id);
-  insertFindings(db, sha256, findings);
-}
-
 export function updateVerdict(db: Db, sha256: string, v: Verdict): void {
   cachedStatement(db, 'UPDATE messages SET verdict = ?, summary = ?, reasons = ? WHERE sha256 = ?').run(
     v.verdict,
