@@ -142,13 +142,17 @@ function decodeBody(body: Buffer, encoding: string): Buffer {
   return body;
 }
 
-/** Hashes and measures a part's decoded content without holding a large decoded copy. */
-function hashDecoded(body: Buffer, encoding: string): { sha256: string; size: number; head: Buffer } {
+/**
+ * A part's decoded content hashed and measured, without holding a large decoded copy: `content` is
+ * the decoded bytes when they were decoded whole (small enough), so that a document among them is
+ * not decoded a second time for its metadata; null when they were decoded in slices.
+ */
+function hashDecoded(body: Buffer, encoding: string): { sha256: string; size: number; head: Buffer; content: Buffer | null } {
   const h = createHash('sha256');
   if (encoding !== 'base64' || body.length <= DECODE_SLICE_BYTES) {
     const d = decodeBody(body, encoding);
     h.update(d);
-    return { sha256: h.digest('hex'), size: d.length, head: d.subarray(0, DOCUMENT_SNIFF_BYTES) };
+    return { sha256: h.digest('hex'), size: d.length, head: d.subarray(0, DOCUMENT_SNIFF_BYTES), content: d };
   }
   // Slices cut after a line break; base64 characters left over (not a multiple of 4) carry on.
   let size = 0;
@@ -174,7 +178,7 @@ function hashDecoded(body: Buffer, encoding: string): { sha256: string; size: nu
     size += d.length;
     h.update(d);
   }
-  return { sha256: h.digest('hex'), size, head: head ?? Buffer.alloc(0) };
+  return { sha256: h.digest('hex'), size, head: head ?? Buffer.alloc(0), content: null };
 }
 
 interface Walk {
@@ -241,9 +245,10 @@ function walkPart(part: Part, parentType: string | null, depth: number, w: Walk)
     const contentId = last(h, 'content-id');
     const measured = hashDecoded(part.body, encoding);
     const document = mayBeDocument(measured.head, fileName, reportedType);
-    // Decoded a second time only for documents small enough to read: the content their metadata is read from.
+    // A document small enough to read keeps its content for its metadata: the bytes decoded for the
+    // hash, or, when those were decoded in slices (over DECODE_SLICE_BYTES of base64), decoded whole now.
     if (document && measured.size <= MAX_DOCUMENT_BYTES)
-      w.documents.push({ index: w.attachments.length, content: decodeBody(part.body, encoding) });
+      w.documents.push({ index: w.attachments.length, content: measured.content ?? decodeBody(part.body, encoding) });
     w.attachments.push({
       filename: fileName,
       contentType: reportedType,
