@@ -27,7 +27,7 @@ describe('splitHeaderSection', () => {
   });
 
   it('agrees with the rule on every short mix of CR, LF and text', () => {
-    // All 4^8 strings of length 8 over CR, LF, "a" and ":" (and their prefixes, reached as shorter strings' padding).
+    // All 4^8 strings of length 8 over CR, LF, "a" and ":", their first five characters, and each after a header line.
     const alphabet = ['\r', '\n', 'a', ':'];
     for (let n = 0; n < 4 ** 8; n++) {
       let s = '';
