@@ -5,7 +5,16 @@ import type { AuthResultsFact, CheckInput, EmbeddedTime, Finding, Fingerprint, M
 import { organisationalDomain } from '../common/org-domain.ts';
 import { readIdentifierTimes, readThreadIndexTimes } from './embedded-times.ts';
 import { readAuthResults, resultDomain } from './results-header.ts';
-import { comparableGrams, hashText, htmlToText, normaliseText, packGrams, splitQuoted, threadSubject } from './text-forms.ts';
+import {
+  comparableLineGrams,
+  hashText,
+  linesOf,
+  normalisedHtmlText,
+  normaliseText,
+  packGrams,
+  quotedLines,
+  threadSubject,
+} from './text-forms.ts';
 
 /** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
 export const FACTS_VERSION = 8;
@@ -51,7 +60,10 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
   const lower = (a: string): string => a.trim().toLowerCase();
   const deliveredTo = unique(parsed.headers.filter((h) => DELIVERY_HEADERS.has(h.key)).flatMap((h) => addressesIn(h.value)));
   const hops = parsed.received;
-  const { quoted } = splitQuoted(parsed.text);
+  // The text's lines, split once for the quote and both sets of grams (comparableGrams and
+  // splitQuoted split it each); the facts are the same as from those.
+  const lines = linesOf(parsed.text);
+  const quoted = quotedLines(lines);
   const bodyWords = normaliseText(parsed.text);
   return {
     version: FACTS_VERSION,
@@ -72,7 +84,7 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
     content: {
       subject: normaliseText(parsed.subject).slice(0, 500),
       text: hashText(bodyWords),
-      html: hashText(normaliseText(htmlToText(parsed.html))),
+      html: hashText(normalisedHtmlText(parsed.html)),
       attachments: hashText(
         parsed.attachments
           .map((a) => a.sha256)
@@ -85,8 +97,8 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
     embeddedTimes: collectEmbeddedTimes(input),
     references: unique([...parsed.references, ...(parsed.inReplyTo ? idsIn(parsed.inReplyTo) : [])]),
     threadSubject: threadSubject(parsed.subject).slice(0, 300),
-    quoteGrams: packGrams(comparableGrams(quoted, QUOTE_GRAMS)),
-    textGrams: packGrams(comparableGrams(parsed.text, TEXT_GRAMS)),
+    quoteGrams: packGrams(comparableLineGrams(quoted, QUOTE_GRAMS)),
+    textGrams: packGrams(comparableLineGrams(lines, TEXT_GRAMS)),
   };
 }
 

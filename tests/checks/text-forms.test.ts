@@ -4,7 +4,17 @@
 // the pieces that steer it: quote markers, attributions (also wrapped and after blank lines), quoted
 // header blocks, separators, case-changing letters (final sigma, dotted capital I), odd whitespace.
 import { describe, expect, it } from 'vitest';
-import { comparableGrams, comparableText, GRAM_WORDS, normaliseText, sampleGrams, splitQuoted } from '../../src/checks/text-forms.ts';
+import {
+  comparableGrams,
+  comparableLineGrams,
+  comparableText,
+  GRAM_WORDS,
+  linesOf,
+  normaliseText,
+  quotedLines,
+  sampleGrams,
+  splitQuoted,
+} from '../../src/checks/text-forms.ts';
 
 const SEPARATOR =
   /^\s*-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht|message transféré)\s*-{2,}\s*$/i;
@@ -194,6 +204,19 @@ describe('text forms: the faster code gives the same outputs as before', () => {
     for (const text of texts)
       for (const limit of [0, 1, 2, 3, 5, 20, 150, 300])
         expect(comparableGrams(text, limit)).toEqual(referenceSampleGrams(referenceComparableText(text), limit));
+  });
+
+  it('lines split once for the message facts: quotedLines and comparableLineGrams as splitQuoted and comparableGrams', () => {
+    for (const text of texts) {
+      const lines = linesOf(text);
+      expect(lines).toEqual((text ?? '').split(/\r\n?|\n/));
+      const quoted = referenceSplitQuoted(text).quoted;
+      expect(quotedLines(lines).join('\n')).toBe(quoted);
+      expect(comparableLineGrams(quotedLines(lines), 150)).toEqual(referenceSampleGrams(referenceComparableText(quoted), 150));
+      expect(comparableLineGrams(lines, 300)).toEqual(referenceSampleGrams(referenceComparableText(text), 300));
+      // The lines are read, not changed: the second set of grams sees the same text as the first.
+      expect(lines).toEqual(linesOf(text));
+    }
   });
 
   it('the fuzzed texts reach the cases that differ (attributions dropped, grams cut at the limit)', () => {
