@@ -6,6 +6,7 @@
 // and in any case, stray "<" and ">", entities of every kind, and each whitespace character.
 import { describe, expect, it } from 'vitest';
 import { htmlToText, normalisedHtmlText } from '../../src/checks/text-forms.ts';
+import { randomFrom } from '../helpers/seeded-random.ts';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
@@ -30,17 +31,6 @@ function referenceNormaliseText(text: string | null): string {
 }
 
 const reference = (html: string | null): string => referenceNormaliseText(referenceHtmlToText(html));
-
-/** Deterministic pseudo-random numbers (mulberry32): the same strings on every run. */
-function randomFrom(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ (t + t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EDGE_CASES: (string | null)[] = [
   null,

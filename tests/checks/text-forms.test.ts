@@ -15,6 +15,7 @@ import {
   sampleGrams,
   splitQuoted,
 } from '../../src/checks/text-forms.ts';
+import { randomFrom } from '../helpers/seeded-random.ts';
 
 const SEPARATOR =
   /^\s*-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht|message transféré)\s*-{2,}\s*$/i;
@@ -93,17 +94,6 @@ function referenceFnv1a(s: string): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h >>> 0;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32): the same texts on every run. */
-function randomFrom(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ (t + t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const LINES = [
