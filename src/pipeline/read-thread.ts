@@ -181,14 +181,7 @@ export async function* readInputsInThread(
           continue;
         }
         const { place } = posted;
-        // Once only: a second release would let the reader write over another message of the slab.
-        let released = false;
-        const done = (): void => {
-          if (released) return;
-          released = true;
-          release(place);
-        };
-        const message = { bytes: slabs.bytesAt(place), source: posted.source, done };
+        const message = { bytes: slabs.bytesAt(place), source: posted.source, done: () => release(place) };
         bytes += message.bytes.length;
         yield { kind: 'message', message };
       }
