@@ -52,42 +52,15 @@ export class SlabWriter {
   private dropped: number[] = [];
   private readonly slabBytes: number;
   private readonly spare: number;
-  /** Rooms given out by reserve() and not yet placed. */
-  private readonly reserved = new WeakMap<Uint8Array, Place>();
 
   constructor(slabBytes = SLAB_BYTES, spare = SPARE_SLABS) {
     this.slabBytes = slabBytes;
     this.spare = spare;
   }
 
-  /**
-   * Where a message's bytes go: the place of bytes that reserve() gave out (they are in a slab
-   * already), else a copy of them into a slab.
-   */
+  /** Copies the bytes into a slab and returns where. */
   place(bytes: Uint8Array): Place {
-    const reserved = this.reserved.get(bytes);
-    if (reserved !== undefined) {
-      this.reserved.delete(bytes);
-      return reserved;
-    }
-    const [place, view] = this.take(bytes.length);
-    view.set(bytes);
-    return place;
-  }
-
-  /**
-   * Room for `n` bytes in a slab, for a reader to assemble a message's bytes in (collectBytes): handed
-   * to place() afterwards, they are not copied again. The room counts as a message until released,
-   * so a message that is reserved and never placed keeps its slab from being reused (never the other way).
-   */
-  reserve(n: number): Buffer {
-    const [place, view] = this.take(n);
-    this.reserved.set(view, place);
-    return view;
-  }
-
-  /** Room for n bytes, counted as a live message. */
-  private take(n: number): [Place, Buffer] {
+    const n = bytes.length;
     let slab: Slab;
     if (n > this.slabBytes) {
       slab = this.make(n, true);
@@ -96,9 +69,10 @@ export class SlabWriter {
       slab = this.current;
     }
     const offset = slab.used;
+    new Uint8Array(slab.memory, offset, n).set(bytes);
     slab.used += n;
     slab.live++;
-    return [[slab.id, offset, n], Buffer.from(slab.memory, offset, n)];
+    return [slab.id, offset, n];
   }
 
   /** The main thread is done with one message in each of these slabs (one entry per message). */

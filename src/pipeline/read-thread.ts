@@ -91,7 +91,7 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'reader'
   // thread cost 1.2 s of its time per 20,000 small files. It is sent before 'end', so that it arrives.
   const measured = measureInputs(paths).then((total) => parentPort!.postMessage({ type: 'total', bytes: total.bytes } satisfies ToMain));
   try {
-    for await (const item of readInputs(paths, { progress, allocate: (size) => slabs.reserve(size) })) {
+    for await (const item of readInputs(paths, { progress })) {
       if (aheadItems >= AHEAD_ITEMS || (aheadBytes >= AHEAD_BYTES && aheadItems > 0)) {
         // What is batched is counted ahead already: the main thread must have it to make room.
         flush();
