@@ -55,20 +55,12 @@ export class Dispatch {
     this.c = c;
   }
 
-  /**
-   * Analyses and stores one message. `done`, if given, is called once the bytes will never be read
-   * again (their message is written, or the run failed): they may live in a reader's slab (byte-slabs.ts).
-   */
-  async submit(bytes: Buffer, source: SourceRef, done?: () => void): Promise<void> {
-    try {
-      this.raiseWriteError();
-      if (this.c.pool) await this.waitForRoom(this.c.pool);
-    } catch (err) {
-      done?.();
-      throw err;
-    }
-    if (this.c.pool) this.onPool(this.c.pool, bytes, source, done);
-    else await this.inline(bytes, source).finally(done);
+  async submit(bytes: Buffer, source: SourceRef): Promise<void> {
+    this.raiseWriteError();
+    if (this.c.pool) {
+      await this.waitForRoom(this.c.pool);
+      this.onPool(this.c.pool, bytes, source);
+    } else await this.inline(bytes, source);
   }
 
   /** Resolves when every message handed in has been put in the write batch. */
@@ -96,11 +88,10 @@ export class Dispatch {
     this.stored(unanalysedMessage(sha256, bytes, err.message, this.c.verify.now), source);
   }
 
-  private onPool(pool: WorkerPool, bytes: Buffer, source: SourceRef, done: (() => void) | undefined): void {
-    // Bytes from the reader thread are shared already (its slabs): not copied.
+  private onPool(pool: WorkerPool, bytes: Buffer, source: SourceRef): void {
     const shared = toSharedBytes(bytes);
     this.inFlightBytes += shared.length;
-    const written = pool
+    const done = pool
       .analyse(shared)
       .then(
         (answer: PoolAnswer) => {
@@ -111,10 +102,9 @@ export class Dispatch {
       )
       // Only the analysis may fail as the message's own failure; a failed write stops the run.
       .catch((err: unknown) => void (this.writeError ??= err));
-    const tracked = written.finally(() => {
+    const tracked = done.finally(() => {
       this.inFlightBytes -= shared.length;
       this.pending.delete(tracked);
-      done?.();
     });
     this.pending.add(tracked);
   }
