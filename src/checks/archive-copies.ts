@@ -7,7 +7,7 @@
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
 import { mailboxNameOf } from './archive-mailbox.ts';
 import { diffRuns } from '../common/line-diff.ts';
-import { comparableGrams, flankedEdits, htmlToText, normaliseText } from './text-forms.ts';
+import { comparableGrams, flankedEdits, htmlToText, normalisedHtmlText, normaliseText } from './text-forms.ts';
 import { organisationalDomain } from '../common/org-domain.ts';
 
 const ID = 'archive-copies';
@@ -117,7 +117,7 @@ function textOf(c: CopyRecord): string {
 
 function htmlTextOf(c: CopyRecord): string {
   const m = memo(c);
-  return (m.html ??= normaliseText(htmlToText(c.html)));
+  return (m.html ??= normalisedHtmlText(c.html));
 }
 
 /** Compares `a` with `b`, undoing what a list added to either. */
