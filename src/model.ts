@@ -51,6 +51,11 @@ export interface SourceRef {
 export interface RawMessage {
   bytes: Buffer;
   source: SourceRef;
+  /**
+   * Set when the bytes live in memory that is reused (pipeline/byte-slabs.ts): called once, when the
+   * pipeline will never read them again.
+   */
+  done?: () => void;
 }
 
 /** An input that could not be read as mail; it is stored, never swallowed. */

@@ -12,6 +12,12 @@ export interface ReadOptions {
   /** Increased as input bytes are consumed, to compare with measureInputs().bytes. */
   progress?: { bytesRead: number };
   limits?: Partial<Limits>;
+  /**
+   * Memory for a message's bytes that a reader joins from chunks (an .eml file, a zip entry): the
+   * reader thread hands out room in its slabs (pipeline/byte-slabs.ts), so that they are not copied
+   * there again. Only for bytes that become a message's; a new buffer of that size when not given.
+   */
+  allocate?: (size: number) => Buffer;
 }
 
 export async function* readInputs(paths: string[], options: ReadOptions = {}): AsyncGenerator<InputItem> {
@@ -19,6 +25,7 @@ export async function* readInputs(paths: string[], options: ReadOptions = {}): A
     limits: resolveLimits(options.limits),
     progress: options.progress ?? { bytesRead: 0 },
     dispatch: readByteInput,
+    ...(options.allocate ? { allocate: options.allocate } : {}),
   };
   for await (const event of walkInputs(paths, ctx.limits, FOLDER_FORMATS)) {
     if (event.kind === 'item') yield event.item;

@@ -55,12 +55,20 @@ export class Dispatch {
     this.c = c;
   }
 
-  async submit(bytes: Buffer, source: SourceRef): Promise<void> {
-    this.raiseWriteError();
-    if (this.c.pool) {
-      await this.waitForRoom(this.c.pool);
-      this.onPool(this.c.pool, bytes, source);
-    } else await this.inline(bytes, source);
+  /**
+   * Analyses and stores one message. `done`, if given, is called once the bytes will never be read
+   * again (their message is written, or the run failed): they may live in a reader's slab (byte-slabs.ts).
+   */
+  async submit(bytes: Buffer, source: SourceRef, done?: () => void): Promise<void> {
+    try {
+      this.raiseWriteError();
+      if (this.c.pool) await this.waitForRoom(this.c.pool);
+    } catch (err) {
+      done?.();
+      throw err;
+    }
+    if (this.c.pool) this.onPool(this.c.pool, bytes, source, done);
+    else await this.inline(bytes, source).finally(done);
   }
 
   /** Resolves when every message handed in has been put in the write batch. */
@@ -88,10 +96,11 @@ export class Dispatch {
     this.stored(unanalysedMessage(sha256, bytes, err.message, this.c.verify.now), source);
   }
 
-  private onPool(pool: WorkerPool, bytes: Buffer, source: SourceRef): void {
+  private onPool(pool: WorkerPool, bytes: Buffer, source: SourceRef, done: (() => void) | undefined): void {
+    // Bytes from the reader thread are shared already (its slabs): not copied.
     const shared = toSharedBytes(bytes);
     this.inFlightBytes += shared.length;
-    const done = pool
+    const written = pool
       .analyse(shared)
       .then(
         (answer: PoolAnswer) => {
@@ -102,9 +111,10 @@ export class Dispatch {
       )
       // Only the analysis may fail as the message's own failure; a failed write stops the run.
       .catch((err: unknown) => void (this.writeError ??= err));
-    const tracked = done.finally(() => {
+    const tracked = written.finally(() => {
       this.inFlightBytes -= shared.length;
       this.pending.delete(tracked);
+      done?.();
     });
     this.pending.add(tracked);
   }

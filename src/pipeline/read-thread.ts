@@ -1,12 +1,15 @@
 // The readers (src/import) in a thread of their own: walking folders, opening files, splitting
 // mboxes and inflating zips stay off the main thread, which coordinates and writes. Each message's
-// bytes are copied once into a buffer of their own and transferred to the main thread (owned()).
+// bytes are copied once, into a slab of shared memory (byte-slabs.ts: the main thread's pool) that
+// the main thread and the workers read in place and that this thread fills again once the main thread
+// has released it; when no slab has room, into a buffer of their own, transferred (owned()).
 // At most a few items wait between this thread and the main thread (credit-based back-pressure).
 // Items cross in batches, and the main thread acknowledges them in batches: one message each way
 // per item cost more CPU than reading a small file (see BATCH_ITEMS).
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { InputItem } from '../model.ts';
+import type { InputItem, SourceRef } from '../model.ts';
 import { measureInputs, readInputs } from '../import/read-inputs.ts';
+import { type Place, SLAB_BYTES, SLAB_COUNT, SlabReader, SlabWriter, makeSlabs } from './byte-slabs.ts';
 
 /**
  * Items the reader may run ahead of the main thread, and the bytes they may hold. Several batches
@@ -36,42 +39,58 @@ const BATCH_BYTES = 1024 * 1024;
  */
 const READER_YOUNG_MB = 16;
 
+/**
+ * An item as posted: a message's bytes stay in their slab, and only their place is sent; or, when no
+ * slab had room, they come in a buffer of their own (transferred).
+ */
+type PostedItem =
+  | Exclude<InputItem, { kind: 'message' }>
+  | { kind: 'message'; source: SourceRef; place: Place }
+  | { kind: 'message'; source: SourceRef; bytes: Uint8Array<ArrayBuffer> };
+
 /** Each item with the reader's byte count when it was read (the progress the main thread shows). */
 type ToMain =
-  | { type: 'items'; items: InputItem[]; bytesRead: number[] }
+  | { type: 'items'; items: PostedItem[]; bytesRead: number[] }
   | { type: 'total'; bytes: number }
   | { type: 'end'; bytesRead: number }
   | { type: 'error'; error: string };
-/** Items the main thread has taken since its last acknowledgement, and their bytes. */
-type ToReader = { type: 'ack'; items: number; bytes: number };
+/**
+ * Items the main thread has taken since its last acknowledgement, and their bytes; and the slab of
+ * each message it is done with since then (byte-slabs.ts: one entry per message).
+ */
+type ToReader = { type: 'ack'; items: number; bytes: number; released: number[] };
 
 /**
- * A copy of the message's bytes in an ArrayBuffer of its own, transferred to the main thread: once
- * posted, this thread holds nothing of them (the readers may still hold the chunk they came from, so
- * that is never handed over itself). The copy used to be a SharedArrayBuffer made here, but this
- * thread allocates little, so V8 collected its handles rarely, and each kept its message's bytes
- * alive after every other thread was done with them: on the mixed dump the thread held up to 468 MB
- * of array buffers, and the import's peak RSS went from about 670 MB to 1.1 GB in half the runs. The
- * main thread now makes the shared copy the workers read (toSharedBytes in worker-pool.ts, from dispatch.ts).
+ * Messages released before the main thread tells the reader without waiting for its next
+ * acknowledgement: while it takes no batch (its workers are busy), the slabs still come back.
  */
-function owned(bytes: Buffer): Uint8Array<ArrayBuffer> {
+const RELEASE_BATCH = 32;
+
+/**
+ * A copy of a message's bytes that found no room in a slab, in an ArrayBuffer of its own,
+ * transferred to the main thread: once posted, this thread holds nothing of them (the readers may
+ * still hold the chunk they came from, so that is never handed over itself).
+ */
+function owned(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const copy = new Uint8Array(new ArrayBuffer(bytes.length));
   copy.set(bytes);
   return copy;
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === 'reader') {
-  const { paths } = workerData as { paths: string[] };
+  const { paths, slabs: memories } = workerData as { paths: string[]; slabs: SharedArrayBuffer[] };
   const progress = { bytesRead: 0 };
+  const slabs = new SlabWriter(memories);
   let aheadItems = 0;
   let aheadBytes = 0;
   let wake: (() => void) | null = null;
   parentPort!.on('message', (m: ToReader) => {
     aheadItems -= m.items;
     aheadBytes -= m.bytes;
+    slabs.release(m.released);
     wake?.();
   });
-  let batch: InputItem[] = [];
+  let batch: PostedItem[] = [];
   let batchRead: number[] = [];
   let batchBytes = 0;
   let transfer: ArrayBuffer[] = [];
@@ -89,7 +108,7 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'reader'
   // thread cost 1.2 s of its time per 20,000 small files. It is sent before 'end', so that it arrives.
   const measured = measureInputs(paths).then((total) => parentPort!.postMessage({ type: 'total', bytes: total.bytes } satisfies ToMain));
   try {
-    for await (const item of readInputs(paths, { progress })) {
+    for await (const item of readInputs(paths, { progress, allocate: (size) => slabs.reserve(size) })) {
       if (aheadItems >= AHEAD_ITEMS || (aheadBytes >= AHEAD_BYTES && aheadItems > 0)) {
         // What is batched is counted ahead already: the main thread must have it to make room.
         flush();
@@ -97,13 +116,18 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'reader'
         wake = null;
       }
       let size = 0;
-      let out = item;
+      let out: PostedItem;
       if (item.kind === 'message') {
-        const bytes = owned(item.message.bytes);
-        transfer.push(bytes.buffer);
-        out = { kind: 'message', message: { ...item.message, bytes: bytes as Buffer } };
+        const { bytes, source } = item.message;
+        const place = slabs.place(bytes);
+        if (place !== null) out = { kind: 'message', source, place };
+        else {
+          const copy = owned(bytes);
+          transfer.push(copy.buffer);
+          out = { kind: 'message', source, bytes: copy };
+        }
         size = bytes.length;
-      }
+      } else out = item;
       aheadItems++;
       aheadBytes += size;
       batch.push(out);
@@ -123,19 +147,33 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'reader'
 /**
  * readInputs, run in a reader thread; `progress.bytesRead` follows the reader's count, and `onTotal`
  * receives measureInputs' byte total (before the stream ends; never when reading fails or stops early).
+ * A message's bytes are a view of a slab, or a buffer of their own: its `done` must be called once
+ * nothing will read them again (after they are stored), and never before, since the reader then
+ * writes other bytes there. The slabs are made here and outlive the reader (byte-slabs.ts);
+ * `slabBytes` and `slabCount` change the pool's shape (tests make it small).
  */
 export async function* readInputsInThread(
   paths: string[],
   progress: { bytesRead: number },
   onTotal: (bytes: number) => void,
+  options: { slabBytes?: number; slabCount?: number } = {},
 ): AsyncGenerator<InputItem> {
+  const memories = makeSlabs(options.slabCount ?? SLAB_COUNT, options.slabBytes ?? SLAB_BYTES);
   const worker = new Worker(new URL(import.meta.url), {
-    workerData: { role: 'reader', paths },
+    workerData: { role: 'reader', paths, slabs: memories },
     resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_MB },
   });
   const inbox: ToMain[] = [];
+  const slabs = new SlabReader(memories);
+  const ack = (items: number, bytes: number): void =>
+    worker.postMessage({ type: 'ack', items, bytes, released: slabs.takeReleases() } satisfies ToReader);
   let notify: (() => void) | null = null;
   let failed: Error | null = null;
+  let ended = false;
+  const release = (place: Place): void => {
+    slabs.release(place);
+    if (slabs.waiting >= RELEASE_BATCH && !ended) ack(0, 0);
+  };
   worker.on('message', (m: ToMain) => {
     inbox.push(m);
     notify?.();
@@ -161,18 +199,36 @@ export async function* readInputsInThread(
       }
       let bytes = 0;
       for (let i = 0; i < m.items.length; i++) {
-        const item = m.items[i]!;
+        const posted = m.items[i]!;
         progress.bytesRead = m.bytesRead[i]!;
-        if (item.kind === 'message') {
-          item.message.bytes = Buffer.from(item.message.bytes.buffer, 0, item.message.bytes.byteLength);
-          bytes += item.message.bytes.length;
+        if (posted.kind !== 'message') {
+          yield posted;
+          continue;
         }
-        yield item;
+        if ('bytes' in posted) {
+          // A buffer of its own: nothing to release.
+          const message = { bytes: Buffer.from(posted.bytes.buffer, 0, posted.bytes.byteLength), source: posted.source };
+          bytes += message.bytes.length;
+          yield { kind: 'message', message };
+          continue;
+        }
+        const { place } = posted;
+        // Once only: a second release would let the reader write over another message of the slab.
+        let released = false;
+        const done = (): void => {
+          if (released) return;
+          released = true;
+          release(place);
+        };
+        const message = { bytes: slabs.bytesAt(place), source: posted.source, done };
+        bytes += message.bytes.length;
+        yield { kind: 'message', message };
       }
       // The whole batch taken: one acknowledgement for it.
-      worker.postMessage({ type: 'ack', items: m.items.length, bytes } satisfies ToReader);
+      ack(m.items.length, bytes);
     }
   } finally {
+    ended = true;
     await worker.terminate();
   }
 }

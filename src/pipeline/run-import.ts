@@ -106,7 +106,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       }
       if (item.kind === 'message') {
         run.counts.messagesSeen++;
-        await dispatch.submit(item.message.bytes, item.message.source);
+        await dispatch.submit(item.message.bytes, item.message.source, item.message.done);
       } else {
         addInputFailure(run, batch, item);
       }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { openDatabase } from '../../src/store/database.ts';
 import type { Db } from '../../src/store/database.ts';
 import { insertKeys } from '../../src/store/keys-repo.ts';
@@ -174,5 +175,43 @@ describe('a message whose analysis failed', () => {
     expect(a.verdict.reasons).toEqual(['analyse/failed']);
     expect(a.verdict.summary).toContain('analysis took longer than 60 s');
     expect(a.verdict.summary).not.toContain('stack');
+  });
+});
+
+describe('message bytes through the reader thread', () => {
+  it('stores every message exactly as its file holds it, while the reader fills its slabs again', async () => {
+    // About 80 MB in messages of 150 KB to 1.5 MB, some of them copies: more than the reader's pool
+    // of slabs (eight of 8 MB, byte-slabs.ts), so slabs are filled again (six times in a run) while
+    // the workers read and the main thread writes, and copies are found (known) on the way.
+    const inbox = join(dir, 'slab-reuse');
+    mkdirSync(inbox);
+    const files = new Map<string, Buffer>();
+    let seed = 7;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let i = 0; i < 100; i++) {
+      const lines = 2000 + (next() % 18_000);
+      const line = (n: number): string => `${String(i).padStart(3, '0')} line ${n} ${'abcdefghij'.repeat(6)}\r\n`;
+      const body = Array.from({ length: lines }, (_, n) => line(n)).join('');
+      const bytes = Buffer.from(
+        `From: s${i}@example.org\r\nTo: r@example.org\r\nSubject: part ${i}\r\nMessage-ID: <${i}@example.org>\r\n\r\n${body}`,
+      );
+      files.set(join(inbox, `${String(i).padStart(3, '0')}.eml`), bytes);
+      if (i % 10 === 3) files.set(join(inbox, `${String(i).padStart(3, '0')}-copy.eml`), bytes);
+    }
+    for (const [path, bytes] of files) writeFileSync(path, bytes);
+    const total = [...files.values()].reduce((n, b) => n + b.length, 0);
+    expect(total).toBeGreaterThan(72 * 1024 * 1024);
+    const db = freshDb('slab-reuse');
+    const summary = await importPaths(db, [inbox], { workers: 2 });
+    expect(summary.messagesNew).toBe(100);
+    const stored = db.prepare('SELECT raw FROM full_messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?');
+    const hashOf = db.prepare('SELECT sha256 FROM sources WHERE path = ?');
+    for (const [path, bytes] of files) {
+      const row = stored.get(path) as { raw: Buffer } | undefined;
+      expect(row, path).toBeDefined();
+      expect(Buffer.compare(row!.raw, bytes), path).toBe(0);
+      expect((hashOf.get(path) as { sha256: string }).sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    }
+    db.close();
   });
 });

@@ -58,8 +58,15 @@ export async function peekHead(chunks: AsyncIterable<Buffer>, size: number): Pro
   return { head, rest: replay() };
 }
 
-/** All bytes, or null as soon as they exceed `limit` (the rest is not read). */
-export async function collectBytes(chunks: AsyncIterable<Buffer>, limit: number): Promise<Buffer | null> {
+/**
+ * All bytes, or null as soon as they exceed `limit` (the rest is not read). `allocate`: where they
+ * are joined (a new buffer when not given); asked only once they are all read, so only for bytes returned.
+ */
+export async function collectBytes(
+  chunks: AsyncIterable<Buffer>,
+  limit: number,
+  allocate?: (size: number) => Buffer,
+): Promise<Buffer | null> {
   const parts: Buffer[] = [];
   let total = 0;
   for await (const chunk of chunks) {
@@ -67,5 +74,9 @@ export async function collectBytes(chunks: AsyncIterable<Buffer>, limit: number)
     if (total > limit) return null;
     parts.push(chunk);
   }
-  return Buffer.concat(parts, total);
+  if (!allocate) return Buffer.concat(parts, total);
+  const out = allocate(total);
+  let at = 0;
+  for (const part of parts) at += part.copy(out, at);
+  return out;
 }

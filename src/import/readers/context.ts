@@ -70,6 +70,11 @@ export interface ReadContext {
   /** The caller's counter of input bytes consumed (ReadOptions.progress). */
   progress: { bytesRead: number };
   dispatch: Dispatch;
+  /**
+   * Where a reader assembles a message's bytes when it must join chunks (ReadOptions.allocate):
+   * a new buffer of that size when not given.
+   */
+  allocate?: (size: number) => Buffer;
 }
 
 /**

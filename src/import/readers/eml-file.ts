@@ -25,7 +25,8 @@ async function* readEmlFile(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: 
     return;
   }
   // A zip entry may hold more than it declares; stop reading at the limit either way.
-  const bytes = await collectBytes(rest, limit);
+  // Joined where the message's bytes will live (the reader thread's slabs), and yielded at once.
+  const bytes = await collectBytes(rest, limit, ctx.allocate);
   if (!bytes) {
     yield tooLarge('over ' + limit);
     return;
