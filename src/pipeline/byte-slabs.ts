@@ -41,6 +41,8 @@ export function makeSlabs(count = SLAB_COUNT, bytes = SLAB_BYTES): SharedArrayBu
 }
 
 interface Slab {
+  /** Its index in the pool, the first number of a Place. */
+  id: number;
   memory: SharedArrayBuffer;
   /** Bytes handed out from the start (the next message goes here). */
   used: number;
@@ -58,7 +60,7 @@ export class SlabWriter {
   fallbacks = 0;
 
   constructor(memories: readonly SharedArrayBuffer[]) {
-    this.slabs = memories.map((memory) => ({ memory, used: 0, live: 0 }));
+    this.slabs = memories.map((memory, id) => ({ id, memory, used: 0, live: 0 }));
   }
 
   /**
@@ -101,7 +103,7 @@ export class SlabWriter {
     const offset = slab.used;
     slab.used += n;
     slab.live++;
-    return [[this.slabs.indexOf(slab), offset, n], Buffer.from(slab.memory, offset, n)];
+    return [[slab.id, offset, n], Buffer.from(slab.memory, offset, n)];
   }
 
   /** The current slab if n fits, else one whose messages were all released (filled from its start). */

@@ -12,7 +12,7 @@ import type { WriteBatch } from './write-batch.ts';
 
 /**
  * Message bytes handed to the workers and not yet answered, at most (answers are written as they
- * arrive, write-batch.ts; the reader thread runs ahead by 32 MiB). What the answers hold is several
+ * arrive, write-batch.ts; the reader thread runs ahead by 8 MiB, read-thread.ts). What the answers hold is several
  * times these bytes (parsed view, decoded text and HTML): on 4,000 messages of the mixed dump, peak
  * RSS 533 MB with 24 MiB here, 605 MB with 32 MiB, 718 MB with 48 MiB and 850 MB with 128 MiB (with
  * 512 messages per worker below). This, not the count, bounds large messages in flight: the whole
@@ -97,7 +97,8 @@ export class Dispatch {
   }
 
   private onPool(pool: WorkerPool, bytes: Buffer, source: SourceRef, done: (() => void) | undefined): void {
-    // Bytes from the reader thread are shared already (its slabs): not copied.
+    // Bytes in the reader thread's slabs are shared already and not copied; a message that found no
+    // room in them (byte-slabs.ts) is copied here.
     const shared = toSharedBytes(bytes);
     this.inFlightBytes += shared.length;
     const written = pool
