@@ -64,13 +64,16 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
           },
           () => undefined,
         );
+  // Into an empty database (or one only this run writes), nothing but this connection reads it
+  // during the batches: neither the workers (below) nor the write batch (the hash key is away).
+  const fresh = db.memory || !hasAnyMessage(db);
   const pool =
     workers > 0
       ? new WorkerPool(
           workers,
           // Into an empty database, the workers need not ask it whether a message is known: only this
           // run can have stored it, and the write batch sees that (0.5 CPU-s per 20,000 small messages).
-          { keys: keyRecords, dnsLive: !!options.dnsLive, now, dbFile: db.memory || !hasAnyMessage(db) ? null : db.name },
+          { keys: keyRecords, dnsLive: !!options.dnsLive, now, dbFile: fresh ? null : db.name },
           options.timeoutMs ?? ANALYSE_TIMEOUT_MS,
         )
       : null;
@@ -94,7 +97,8 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
 
   let status: 'completed' | 'interrupted' = 'completed';
   deferIndexes(db);
-  beginBulkWrites(db);
+  // The workers of an import into a database that holds messages read it meanwhile: through the WAL.
+  beginBulkWrites(db, { rollbackJournal: fresh });
   try {
     const items = pool
       ? readInputsInThread(paths, run.progress, (bytes) => run.setTotal(bytes))

@@ -48,8 +48,19 @@ describe('import of the generated corpus', () => {
 
   it('adds nothing when the same input is imported again, but records the run', async () => {
     const db = freshDb('twice');
-    const first = await importPaths(db, [CORPUS], { workers: 0 });
-    const second = await importPaths(db, [CORPUS], { workers: 0 });
+    // Into the empty database the batches go through a rollback journal; into one that holds
+    // messages, through the WAL (database.ts, leaveWal). Either way the database is WAL after.
+    const journals = (): { seen: Set<string>; onProgress: () => void } => {
+      const seen = new Set<string>();
+      return { seen, onProgress: () => void seen.add(String(db.pragma('journal_mode', { simple: true }))) };
+    };
+    const during = [journals(), journals()];
+    const first = await importPaths(db, [CORPUS], { workers: 0, onProgress: during[0]!.onProgress });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const second = await importPaths(db, [CORPUS], { workers: 0, onProgress: during[1]!.onProgress });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(during[0]!.seen.has('delete')).toBe(true);
+    expect([...during[1]!.seen]).toEqual(['wal']);
     expect(second.messagesNew).toBe(0);
     expect(second.sourcesNew).toBe(0);
     expect(second.messagesSeen).toBe(first.messagesSeen);
