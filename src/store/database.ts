@@ -339,8 +339,8 @@ export function writesThroughRollbackJournal(db: Db): boolean {
 }
 
 /**
- * Back to WAL after an import's batches (leaveWal): the archive pass reads on a connection of its
- * own while this one writes. Waits for readers like a commit; a reader that holds the database longer
+ * Back to WAL after an import's batches and index builds (leaveWal): the archive pass reads on a
+ * connection of its own while this one writes. Waits for readers like a commit; a reader that holds the database longer
  * leaves it in rollback mode, which is correct but slower, and the next connection that opens it
  * for writing returns it to WAL (enterWal).
  */
@@ -383,18 +383,21 @@ function enterWal(db: Db, busyTimeoutMs: number): void {
  * for the rest of the bulk writes: the connection checkpoints itself at commit again. An import
  * calls it once its batches are written: the index builds after them commit without asking the
  * thread, and in one of two paired runs of 100,000 small messages they took twice as long with it.
- * An import that wrote through a rollback journal returns to WAL here (returnToWal).
  */
 export function endBackgroundCheckpoints(db: Db): void {
   const state = checkpointThreads.get(db);
   checkpointThreads.delete(db);
   state?.thread?.stop();
-  returnToWal(db);
 }
 
-/** Back to SQLite's defaults (temporary files on disk, a 2 MB cache) and to checkpoints at commit. */
+/**
+ * Back to SQLite's defaults (temporary files on disk, a 2 MB cache) and to checkpoints at commit; an
+ * import that wrote through a rollback journal returns to WAL here (returnToWal), after the index
+ * builds, which write new pages too, and before the archive pass, which reads on a connection of its own.
+ */
 export function endBulkWrites(db: Db): void {
   endBackgroundCheckpoints(db);
+  returnToWal(db);
   db.pragma('temp_store = DEFAULT');
   db.pragma('cache_size = -2000');
 }
