@@ -6,7 +6,7 @@
 // Before, each message was copied into an ArrayBuffer of its own and transferred to the main thread,
 // which copied it again into a SharedArrayBuffer of its own for the workers: two allocations and two
 // copies of every byte of the dump, each buffer freed only by a garbage collection. The slabs cost
-// one copy (none for an .eml file, which is joined straight into its slab) and no allocation.
+// one copy (none for an .eml file past its first 8 KB, which is read straight into its slab) and no allocation.
 //
 // The main thread makes every slab, before the reader starts, and holds them until the import ends:
 // no shared memory is made by a thread that ends while others hold it. (An earlier version let the

@@ -6,6 +6,10 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InputItem } from '../../src/model.ts';
 import { type ReadOptions, measureInputs, readInputs } from '../../src/import/read-inputs.ts';
+import { DEFAULT_LIMITS, SNIFF_BYTES } from '../../src/import/limits.ts';
+import type { ByteInput } from '../../src/import/readers/context.ts';
+import { emlFormat } from '../../src/import/readers/eml-file.ts';
+import { readByteInput } from '../../src/import/readers/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktriage-inputs-'));
 const outside = mkdtempSync(join(tmpdir(), 'leaktriage-outside-'));
@@ -45,6 +49,54 @@ describe('single files', () => {
     const first = items[0]!.kind === 'message' ? items[0]!.message : null;
     expect(first!.bytes.equals(Buffer.from(EML))).toBe(true);
     expect(first!.source).toEqual({ path: eml, container: null, mailbox: null, folder: null, offset: null, length: EML.length });
+  });
+
+  it('reads a message file straight into the room the caller gives for it, once, byte-exact', async () => {
+    // Around the first read (SNIFF_BYTES, what recognition needs) and over several of READ_CHUNK_BYTES.
+    const sizes = [100, SNIFF_BYTES, SNIFF_BYTES + 1, 3 * 1024 * 1024 + 7];
+    const files = sizes.map((size, i) => {
+      const body = Buffer.alloc(size - EML.length, `line ${i} of a long body\r\n`);
+      return {
+        path: write(join(dir, 'direct', `${i}.eml`), Buffer.concat([Buffer.from(EML), body])),
+        bytes: Buffer.concat([Buffer.from(EML), body]),
+      };
+    });
+    const given: Buffer[] = [];
+    const progress = { bytesRead: 0 };
+    const allocate = (size: number): Buffer => given[given.push(Buffer.alloc(size, 0xee)) - 1]!;
+    const items = await collect([join(dir, 'direct')], { allocate, progress });
+    expect(given.map((b) => b.length)).toEqual(sizes);
+    items.forEach((item, i) => {
+      const bytes = item.kind === 'message' ? item.message.bytes : null;
+      expect(bytes).toBe(given[i]);
+      expect(bytes!.equals(files[i]!.bytes)).toBe(true);
+    });
+    expect(progress.bytesRead).toBe(sizes.reduce((a, b) => a + b, 0));
+  });
+
+  it('records a message file that ends before its size as read (it changed meanwhile)', async () => {
+    const bytes = Buffer.from(EML + 'x'.repeat(20_000));
+    const chunks = (async function* () {
+      yield bytes.subarray(0, SNIFF_BYTES);
+    })();
+    const input: ByteInput = {
+      label: 'shrunk.eml',
+      name: 'shrunk.eml',
+      container: null,
+      folder: null,
+      mailbox: null,
+      size: bytes.length,
+      chunks,
+      readInto: (target, from) => bytes.copy(target, from, from, from + 100),
+      openZip: () => Promise.reject(new Error('not a zip')),
+      zipDepth: 0,
+      progress: null,
+      zipBudget: null,
+    };
+    const ctx = { limits: DEFAULT_LIMITS, progress: { bytesRead: 0 }, dispatch: readByteInput, allocate: (n: number) => Buffer.alloc(n) };
+    await expect(emlFormat.read(input, chunks, ctx).next()).rejects.toThrow(
+      /the file changed while it was read: 8292 bytes where it had 20073/,
+    );
   });
 
   it('records empty files, junk, other formats, missing paths and devices, and never throws', async () => {

@@ -30,6 +30,11 @@ export interface ByteInput {
   /** Exact size on disk, or the size a zip entry declares. */
   size: number;
   chunks: AsyncIterable<Buffer>;
+  /**
+   * A file on disk: reads its bytes from `from` to the size above into `target` at the same offsets,
+   * and returns how many it read; `chunks` must not be read past `from` then.
+   */
+  readInto?: (target: Buffer, from: number) => number;
   /** Random access to the same bytes for the zip reader; `rest` is `chunks` after the sniff. */
   openZip(rest: AsyncIterable<Buffer>): Promise<ZipSource>;
   /** How many zips this input is inside (0 for a file on disk). */

@@ -4,7 +4,8 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { InputItem } from '../../model.ts';
-import { readFileChunks } from './chunks.ts';
+import { readFileChunks, readFileInto } from './chunks.ts';
+import { SNIFF_BYTES } from '../limits.ts';
 import {
   type ByteInput,
   type FileProgress,
@@ -58,7 +59,10 @@ async function* readOpened(path: string, place: Place, progress: FileProgress, c
       folder: place.folder,
       mailbox: place.mailbox,
       size: info.size,
-      chunks: readFileChunks(fd, 0, info.size, progress),
+      // The first read is only what recognising the file needs (readers/index.ts): the rest of a
+      // message file is then read straight into where its bytes will live (readInto, eml-file.ts).
+      chunks: readFileChunks(fd, 0, info.size, progress, SNIFF_BYTES),
+      readInto: (target, from) => readFileInto(fd, target, from, info.size, progress),
       openZip: async () => fileZipSource(fd, info.size),
       zipDepth: 0,
       progress,

@@ -4,7 +4,7 @@
 import type { InputItem } from '../../model.ts';
 import { looksLikeMessage } from '../detect.ts';
 import { collectBytes } from './chunks.ts';
-import { type ByteInput, type FileFormat, type ReadContext, failure, message } from './context.ts';
+import { type ByteInput, type FileFormat, type ReadContext, InputProblem, failure, message } from './context.ts';
 
 export const emlFormat: FileFormat = {
   kind: 'eml',
@@ -26,7 +26,10 @@ async function* readEmlFile(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: 
   }
   // A zip entry may hold more than it declares; stop reading at the limit either way.
   // Joined where the message's bytes will live (the reader thread's slabs), and yielded at once.
-  const bytes = await collectBytes(rest, limit, ctx.allocate);
+  const bytes =
+    input.readInto && ctx.allocate
+      ? await readWhole(input, rest, input.readInto, ctx.allocate)
+      : await collectBytes(rest, limit, ctx.allocate);
   if (!bytes) {
     yield tooLarge('over ' + limit);
     return;
@@ -38,4 +41,27 @@ async function* readEmlFile(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: 
     folder: input.folder,
     offset: null,
   });
+}
+
+/**
+ * A file on disk, under the limit: what recognising it read (its first chunk, readers/index.ts) is
+ * copied to where its bytes will live, and the rest is read there, not into buffers of its own first
+ * (the mixed dump of the bench: 2.7 GB copied once less, by the reader thread).
+ */
+async function readWhole(
+  input: ByteInput,
+  rest: AsyncIterable<Buffer>,
+  readInto: (target: Buffer, from: number) => number,
+  allocate: (size: number) => Buffer,
+): Promise<Buffer> {
+  const chunks = rest[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  const head = first.done ? Buffer.alloc(0) : first.value;
+  await chunks.return?.();
+  const out = allocate(input.size);
+  head.copy(out, 0);
+  const read = head.length + readInto(out, head.length);
+  if (read !== input.size)
+    throw new InputProblem('input/unreadable', `the file changed while it was read: ${read} bytes where it had ${input.size}`);
+  return out;
 }
