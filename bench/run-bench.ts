@@ -81,7 +81,7 @@ if (values.child === 'import') {
   const { insertKeys } = await import('../src/store/keys-repo.ts');
   const { readKeyFile } = await import('../src/verify/key-files.ts');
   const { importPaths } = await import('../src/pipeline/run-import.ts');
-  for (const s of ['', '-wal', '-shm']) rmSync(values.db! + s, { force: true });
+  for (const s of ['', '-wal', '-shm', '-journal']) rmSync(values.db! + s, { force: true });
   const db = openDatabase(values.db!);
   insertKeys(db, readKeyFile(readFileSync(ZONE, 'utf8'), 'corpus.zone').records);
   const t = performance.now();
@@ -111,17 +111,17 @@ if (values.child === 'floor') {
 
 if (values.child === 'store') {
   // The store floor: every file read whole, hashed and stored as one blob through the import's own
-  // write path (its connection settings, transactions of WRITE_BATCH_BYTES, its checkpoint thread),
-  // and nothing else: what keeping the bytes in SQLite costs on this disk, before any parsing.
+  // write path (its connection settings, transactions of WRITE_BATCH_BYTES, its rollback journal into
+  // a new database), and nothing else: what keeping the bytes in SQLite costs on this disk, before any parsing.
   const { openDatabase, beginBulkWrites, beginWrite, commitWrite, endBulkWrites } = await import('../src/store/database.ts');
   const { WRITE_BATCH_BYTES } = await import('../src/pipeline/write-batch.ts');
   const files = readFileSync(values.inputs!, 'utf8').split('\n').filter(Boolean);
-  for (const s of ['', '-wal', '-shm']) rmSync(values.db! + s, { force: true });
+  for (const s of ['', '-wal', '-shm', '-journal']) rmSync(values.db! + s, { force: true });
   const db = openDatabase(values.db!);
   db.exec('CREATE TABLE bench_store (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, raw BLOB NOT NULL)');
   const insert = db.prepare('INSERT INTO bench_store (sha256, raw) VALUES (?, ?)');
   const t = performance.now();
-  beginBulkWrites(db);
+  beginBulkWrites(db, { rollbackJournal: true });
   let bytes = 0;
   let pending = 0;
   beginWrite(db);
@@ -214,7 +214,7 @@ const importRun = (label: string, inputs: string[], workers: string, keepDb = fa
   const m = child(['--child', 'import', '--db', db, '--workers', workers, '--inputs', JSON.stringify(inputs)]);
   rows.push({ label, m, workers });
   log(`  ${JSON.stringify(m)}`);
-  if (!keepDb) for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
+  if (!keepDb) for (const s of ['', '-wal', '-shm', '-journal']) rmSync(db + s, { force: true });
   return m;
 };
 
@@ -259,7 +259,7 @@ log(`  ${JSON.stringify(floor)}`);
 log('store floor: read + SHA-256 + the bytes stored in SQLite');
 const storeDb = join(OUT, 'store-floor.sqlite');
 const store = child(['--child', 'store', '--db', storeDb, '--inputs', listFile]);
-for (const s of ['', '-wal', '-shm']) rmSync(storeDb + s, { force: true });
+for (const s of ['', '-wal', '-shm', '-journal']) rmSync(storeDb + s, { force: true });
 rows.push({ label: '(a) store floor: read + SHA-256 + bytes into SQLite', m: store, workers: '1' });
 log(`  ${JSON.stringify(store)}`);
 
@@ -300,7 +300,7 @@ if (!skip.has('small')) {
   log(`  ${r.stdout}`);
   if (r.status === 0) review = JSON.parse(r.stdout) as typeof review;
   else notes.push(`review list: failed (${r.stderr.split('\n')[0]})`);
-  for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
+  for (const s of ['', '-wal', '-shm', '-journal']) rmSync(db + s, { force: true });
 }
 
 // The report.
@@ -334,7 +334,7 @@ if (small)
     `- (b) against one verifier process per message, sampled from (b) itself: **${(mps(small.run) / mps(small.perProcess)).toFixed(0)}×** (msg/s).`,
   );
 out.push(
-  `- (a) store floor: keeping the bytes in SQLite alone (read, SHA-256, one blob a message through the import's connection settings, transactions and checkpoint thread) runs at ${f1(mbps(store))} MB/s and writes ${store.writtenBytes === undefined ? '-' : `${f1(store.writtenBytes / store.bytes)} bytes`} per input byte (WAL, then database); the import runs at **${(mbps(full) / mbps(store)).toFixed(2)}×** that.`,
+  `- (a) store floor: keeping the bytes in SQLite alone (read, SHA-256, one blob a message through the import's connection settings, transactions and rollback journal) runs at ${f1(mbps(store))} MB/s and writes ${store.writtenBytes === undefined ? '-' : `${f1(store.writtenBytes / store.bytes)} bytes`} per input byte; the import runs at **${(mbps(full) / mbps(store)).toFixed(2)}×** that.`,
 );
 out.push(
   `- Growth from (a) at 1/4 to full size: messages ×${(full.messages / quarterRun.messages).toFixed(2)}, time ×${(full.secs / quarterRun.secs).toFixed(2)}, peak RSS ×${(full.maxRssKb / quarterRun.maxRssKb).toFixed(2)}.`,
