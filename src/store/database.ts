@@ -301,9 +301,10 @@ const rollbackImports = new WeakMap<Db, number>();
  * refuses, and the import writes through the WAL as before). In WAL mode every page is written twice,
  * into the WAL and then by the checkpoint into the database; a rollback journal keeps only the old
  * content of the pages a transaction changes, and the message bytes go to new pages at the end of the
- * file, which need none. Measured 2026-12-03, alternated runs against WAL with its checkpoint thread:
- * the mixed dump 17.3-17.8 s against 19.9-20.0 s, 3.7 GB written against 7.0 GB, 32 against 35
- * CPU-s; 100,000 small messages 35.5 s against 41.4 s.
+ * file, which need none. Measured 2026-12-03 in alternated runs against WAL with its checkpoint
+ * thread (c587da5): the mixed dump 19.6-19.8 s against 20.9-21.1 s and 17.3-17.8 against 19.9-20.0
+ * (two pairs each), 3.7 GB written against 7.0 GB, 32-35 against 35-38 CPU-s; 100,000 small
+ * messages 34.3-37.7 s against 37.7-39.2 s (three pairs), 4.0 GB written against 6.0.
  * What it costs: a reader cannot read while the import holds the file's exclusive lock (from the
  * first page its transaction writes to the file until the commit), so the review server opened
  * meanwhile waits up to a transaction's length (pipeline/write-batch.ts); and the import waits
@@ -340,9 +341,9 @@ export function writesThroughRollbackJournal(db: Db): boolean {
 
 /**
  * Back to WAL after an import's batches and index builds (leaveWal): the archive pass reads on a
- * connection of its own while this one writes. Waits for readers like a commit; a reader that holds the database longer
- * leaves it in rollback mode, which is correct but slower, and the next connection that opens it
- * for writing returns it to WAL (enterWal).
+ * connection of its own while this one writes. Waits for readers like a commit; a reader that holds
+ * the database longer than writeWaitMs leaves it in rollback mode, and the next connection that opens
+ * it for writing (in an import, the archive pass's) returns it to WAL (enterWal).
  */
 function returnToWal(db: Db): void {
   const before = rollbackImports.get(db);
