@@ -6,6 +6,10 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InputItem } from '../../src/model.ts';
 import { type ReadOptions, readInputs } from '../../src/import/read-inputs.ts';
+import { isFromLine } from '../../src/import/detect.ts';
+import { DEFAULT_LIMITS } from '../../src/import/limits.ts';
+import { readByteInput } from '../../src/import/readers/index.ts';
+import { mboxFormat } from '../../src/import/readers/mbox.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktriage-mbox-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -136,5 +140,84 @@ describe('mbox', () => {
     expect(count).toBeGreaterThan(9000);
     expect(progress.bytesRead).toBeGreaterThan(50 * 1024 * 1024);
     expect(peak).toBeLessThan(20 * 1024 * 1024);
+  });
+});
+
+describe('mbox split, against its rule read line by line', () => {
+  // The rule (readers/mbox.ts): a member runs from the line after a From_ line (isFromLine) to the
+  // next one, less one empty line before it; bytes before the first are not a message. The reader
+  // looks only at lines that start with "From " and gets its bytes in chunks of any size.
+  const PIECES = [
+    `${FROM}\n`,
+    `${FROM}\r\n`,
+    'From someone who is not a separator\n',
+    '>From alice@example.org Mon Jan  1 10:00:00 2024\n',
+    'From \n',
+    'From',
+    '\n',
+    '\r\n',
+    'Subject: x\n',
+    'body line\r\n',
+    `${'y'.repeat(1500)}\n`,
+    `From ${'z'.repeat(1200)} Mon Jan  1 10:00:00 2024\n`,
+    'no newline at all',
+  ];
+
+  function expected(file: Buffer): { offset: number; length: number }[] {
+    const members: { offset: number; length: number; last: number }[] = [];
+    for (let at = 0; at < file.length;) {
+      const nl = file.indexOf(0x0a, at);
+      const end = nl === -1 ? file.length : nl + 1;
+      const line = file.subarray(at, end);
+      if (isFromLine(line)) members.push({ offset: end, length: 0, last: 0 });
+      else if (members.length) {
+        const m = members[members.length - 1]!;
+        m.length += line.length;
+        m.last = line.toString('latin1') === '\n' ? 1 : line.toString('latin1') === '\r\n' ? 2 : 0;
+      }
+      at = end;
+    }
+    return members.map((m) => ({ offset: m.offset, length: m.length - m.last })).filter((m) => m.length > 0);
+  }
+
+  it('gives the same members for 600 seeded files cut into chunks of random sizes', async () => {
+    let seed = 11;
+    const next = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    for (let round = 0; round < 600; round++) {
+      const file = Buffer.from(Array.from({ length: 1 + next(40) }, () => PIECES[next(PIECES.length)]).join(''), 'latin1');
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < file.length;) {
+        const size = 1 + next(next(2) ? 16 : 3000);
+        chunks.push(file.subarray(at, at + size));
+        at += size;
+      }
+      const rest = (async function* () {
+        yield* chunks;
+      })();
+      const given: Buffer[] = [];
+      const ctx = {
+        limits: DEFAULT_LIMITS,
+        progress: { bytesRead: 0 },
+        dispatch: readByteInput,
+        // Every other file through the caller's room (the reader thread's slabs), the rest joined anew.
+        ...(round % 2 ? { allocate: (n: number) => given[given.push(Buffer.alloc(n, 0xee)) - 1]! } : {}),
+      };
+      const input = { label: 'r.mbox', name: 'r.mbox', container: null, folder: null, mailbox: null, size: file.length, chunks: rest };
+      const items: InputItem[] = [];
+      for await (const item of mboxFormat.read(
+        { ...input, openZip: () => Promise.reject(new Error('no')), zipDepth: 0, progress: null, zipBudget: null },
+        rest,
+        ctx,
+      ))
+        items.push(item);
+      const messages = items.flatMap((i) => (i.kind === 'message' ? [i.message] : []));
+      const want = expected(file);
+      expect(
+        messages.map((m) => ({ offset: m.source.offset, length: m.bytes.length })),
+        `round ${round}`,
+      ).toEqual(want);
+      for (const m of messages) expect(m.bytes.equals(file.subarray(m.source.offset!, m.source.offset! + m.bytes.length))).toBe(true);
+      if (round % 2) expect(messages.every((m, i) => m.bytes === given[i])).toBe(true);
+    }
   });
 });

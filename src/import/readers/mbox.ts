@@ -58,7 +58,7 @@ async function* readMbox(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: Rea
       out.push(failure(input.label, 'mbox/empty-member', `the From_ line before offset ${start} is followed by no message`, start));
     } else {
       out.push(
-        message(Buffer.concat(member.parts, length), {
+        message(joinParts(member.parts, length, ctx.allocate), {
           path: `${input.label}#${start}`,
           container: input.container,
           mailbox: input.label,
@@ -101,9 +101,31 @@ async function* readMbox(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: Rea
   for await (const chunk of rest) {
     const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     let lineStart = 0;
-    for (let nl = data.indexOf(0x0a); nl !== -1; nl = data.indexOf(0x0a, lineStart)) {
-      onLine(data.subarray(lineStart, nl + 1), position + lineStart);
+    const lastBreak = data.lastIndexOf(0x0a);
+    if (lastBreak !== -1 && midLine) {
+      // The rest of a line already taken as content is content.
+      const nl = data.indexOf(0x0a);
+      onLine(data.subarray(0, nl + 1), position);
       midLine = false;
+      lineStart = nl + 1;
+    }
+    // Only a line that starts with "From " can be a From_ line: the lines between two such are
+    // content, taken as one run (one native search, instead of a look at every line).
+    while (lineStart <= lastBreak) {
+      let candidate = -1;
+      if (startsWithFrom(data, lineStart)) candidate = lineStart;
+      else {
+        const found = data.indexOf(FROM_AT_LINE_START, lineStart);
+        if (found !== -1 && found < lastBreak) candidate = found + 1;
+      }
+      const contentEnd = candidate === -1 ? lastBreak + 1 : candidate;
+      if (contentEnd > lineStart) addContent(data.subarray(lineStart, contentEnd), lastLineBlank(data, lineStart, contentEnd));
+      if (candidate === -1) {
+        lineStart = lastBreak + 1;
+        break;
+      }
+      const nl = data.indexOf(0x0a, candidate);
+      onLine(data.subarray(candidate, nl + 1), position + candidate);
       lineStart = nl + 1;
     }
     const tail = data.subarray(lineStart);
@@ -124,6 +146,34 @@ async function* readMbox(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: Rea
   }
   close();
   yield* out.splice(0);
+}
+
+const FROM_AT_LINE_START = Buffer.from('\nFrom ', 'latin1');
+
+function startsWithFrom(data: Buffer, at: number): boolean {
+  return data[at] === 0x46 && data[at + 1] === 0x72 && data[at + 2] === 0x6f && data[at + 3] === 0x6d && data[at + 4] === 0x20;
+}
+
+/** blankLength of the last line of a run of whole lines, data[start, end) (`start` begins a line). */
+function lastLineBlank(data: Buffer, start: number, end: number): number {
+  if (end - 1 === start || data[end - 2] === 0x0a) return 1;
+  if (data[end - 2] === 0x0d && (end - 3 < start || data[end - 3] === 0x0a)) return 2;
+  return 0;
+}
+
+/**
+ * A member's first `length` bytes in one buffer: where the caller keeps message bytes (the reader
+ * thread's slabs, ReadContext.allocate), else a new one.
+ */
+function joinParts(parts: Buffer[], length: number, allocate?: (size: number) => Buffer): Buffer {
+  if (!allocate) return Buffer.concat(parts, length);
+  const out = allocate(length);
+  let at = 0;
+  for (const part of parts) {
+    if (at >= length) break;
+    at += part.copy(out, at, 0, Math.min(part.length, length - at));
+  }
+  return out;
 }
 
 function blankLength(line: Buffer): number {
