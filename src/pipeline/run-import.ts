@@ -64,8 +64,8 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
           },
           () => undefined,
         );
-  // Into an empty database (or one only this run writes), nothing but this connection reads it
-  // during the batches: neither the workers (below) nor the write batch (the hash key is away).
+  // Into an empty database nothing but this connection reads it during the batches: the workers do
+  // not ask it whether a message is known (below), so the batches may go through a rollback journal.
   const fresh = db.memory || !hasAnyMessage(db);
   const pool =
     workers > 0
