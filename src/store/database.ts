@@ -316,16 +316,7 @@ const rollbackImports = new WeakMap<Db, number>();
 function leaveWal(db: Db): boolean {
   const settings = lockSettings.get(db);
   const before = settings?.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
-  db.pragma('busy_timeout = 0');
-  let mode: unknown;
-  try {
-    mode = db.pragma('journal_mode = DELETE', { simple: true });
-  } catch (error) {
-    if (!isBusy(error)) throw error;
-  } finally {
-    db.pragma(`busy_timeout = ${before}`);
-  }
-  if (mode !== 'delete') return false;
+  if (!switchJournalAtOnce(db, 'delete', before)) return false;
   db.pragma('synchronous = FULL');
   rollbackImports.set(db, before);
   const wait = settings?.writeWaitMs ?? WRITE_WAIT_MS;
@@ -369,11 +360,20 @@ function returnToWal(db: Db): void {
  * mode is returned to WAL here, after SQLite has rolled its last transaction back.
  */
 function enterWal(db: Db, busyTimeoutMs: number): void {
+  switchJournalAtOnce(db, 'wal', busyTimeoutMs);
+}
+
+/**
+ * Sets the journal mode if no other connection's lock is in the way, without waiting for one;
+ * returns whether the connection is in that mode now. The busy timeout is `busyTimeoutMs` after.
+ */
+function switchJournalAtOnce(db: Db, mode: 'delete' | 'wal', busyTimeoutMs: number): boolean {
   db.pragma('busy_timeout = 0');
   try {
-    db.pragma('journal_mode = WAL');
+    return db.pragma(`journal_mode = ${mode}`, { simple: true }) === mode;
   } catch (error) {
     if (!isBusy(error)) throw error;
+    return false;
   } finally {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   }
@@ -631,14 +631,14 @@ function openForReading(path: string, shown: string, undone = false): Db {
     if (code === 'SQLITE_READONLY_ROLLBACK' && !undone && undoInterruptedWrite(path)) return openForReading(path, shown, true);
     if (!/^SQLITE_(READONLY|CANTOPEN)/.test(code)) throw translateError(shown, error);
   }
-  if (hasPendingJournal(path)) {
+  if (hasPending(path, '-journal')) {
     throw new DatabaseError(
       'db/read-only',
       `${shown} holds half of the last batch of an import that was stopped, and its -journal file the means to undo it, ` +
         'which cannot be done here (read-only); copy the database together with its -journal file to a writable folder and open the copy',
     );
   }
-  if (hasPendingWal(path)) {
+  if (hasPending(path, '-wal')) {
     throw new DatabaseError(
       'db/read-only',
       `${shown} is on read-only media and its -wal file holds changes not yet merged into it; copy the database together with its -wal file to a writable folder and open the copy`,
@@ -668,17 +668,10 @@ function undoInterruptedWrite(path: string): boolean {
   }
 }
 
-function hasPendingJournal(path: string): boolean {
+/** Whether the database's -wal or -journal file holds something (changes not merged, or a batch to undo). */
+function hasPending(path: string, suffix: '-wal' | '-journal'): boolean {
   try {
-    return statSync(`${path}-journal`).size > 0;
-  } catch {
-    return false;
-  }
-}
-
-function hasPendingWal(path: string): boolean {
-  try {
-    return statSync(`${path}-wal`).size > 0;
+    return statSync(`${path}${suffix}`).size > 0;
   } catch {
     return false;
   }
