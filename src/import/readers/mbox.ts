@@ -154,7 +154,7 @@ function startsWithFrom(data: Buffer, at: number): boolean {
   return data[at] === 0x46 && data[at + 1] === 0x72 && data[at + 2] === 0x6f && data[at + 3] === 0x6d && data[at + 4] === 0x20;
 }
 
-/** blankLength of the last line of a run of whole lines, data[start, end) (`start` begins a line). */
+/** blankLength of the last line of a run of whole lines, data[start, end) (`start` begins a line, `end` follows a line break). */
 function lastLineBlank(data: Buffer, start: number, end: number): number {
   if (end - 1 === start || data[end - 2] === 0x0a) return 1;
   if (data[end - 2] === 0x0d && (end - 3 < start || data[end - 3] === 0x0a)) return 2;
@@ -176,8 +176,7 @@ function joinParts(parts: Buffer[], length: number, allocate?: (size: number) =>
   return out;
 }
 
+/** Length of a line that is empty ("\n" = 1, "\r\n" = 2), else 0. */
 function blankLength(line: Buffer): number {
-  if (line.length === 1 && line[0] === 0x0a) return 1;
-  if (line.length === 2 && line[0] === 0x0d && line[1] === 0x0a) return 2;
-  return 0;
+  return line[line.length - 1] === 0x0a ? lastLineBlank(line, 0, line.length) : 0;
 }
