@@ -1,13 +1,15 @@
 // Quoted-printable bodies decoded exactly as mailparser decodes them (libqp 2.1.1's `decode`, which
 // works on the body as a latin1 string with three regular-expression passes and a loop of substr and
-// regex tests per character), but faster: the first step with libqp's own expression and only when it
-// has something to do, the other two on the bytes in place, from `=` to `=`. libqp stays the
-// reference: a test compares both on seeded random bodies full of the edge cases
+// regex tests per character), but faster: each step on the bytes, the first guided by one search for
+// the line breaks that follow a blank, the other two from `=` to `=`. libqp stays the reference: a
+// test compares both on seeded random bodies full of the edge cases
 // (tests/parse/quoted-printable.test.ts). A 6 KB body of the small bench messages: 23 µs, libqp 53 µs.
 
 const LF = 0x0a;
 const CR = 0x0d;
 const EQUALS = 0x3d;
+const SPACE = 0x20;
+const TAB = 0x09;
 
 /** 0-15 for a hex digit (either case), -1 for any other byte. */
 const HEX = new Int8Array(256).fill(-1);
@@ -18,13 +20,41 @@ for (let i = 0; i < 6; i++) {
 }
 
 export function decodeQuotedPrintable(bytes: Buffer): Buffer {
-  // Step 1, libqp's own expression: blanks before a line break or the end dropped. It runs only when
-  // there are such blanks; most text has none. The result is a buffer of its own, as libqp's is.
-  const text = bytes.toString('latin1');
-  const out = /[\t ](?:[\r\n]|$)/.test(text) ? Buffer.from(text.replace(/[\t ]+$/gm, ''), 'latin1') : Buffer.from(bytes);
+  const out = withoutTrailingBlanks(bytes);
   // Steps 2 and 3 jump from `=` to `=` (a native search) and move the bytes between in place.
   if (out.indexOf(EQUALS) === -1) return out;
   const n = decodeEscapes(out, removeSoftBreaks(out, out.length));
+  return out.subarray(0, n);
+}
+
+/** A line break with a blank before it: where step 1 has something to remove. */
+const BREAK_AFTER_BLANK = /(?<=[\t ])[\r\n]/g;
+
+/**
+ * Step 1, libqp's `/[\t ]+$/gm` -> '' (its multiline `$` is before a CR or an LF, or at the end; a
+ * latin1 string holds no other line terminator): the blanks that end a line or the body dropped,
+ * into a buffer of its own, as libqp's is. Its own expression, run when a test found such blanks,
+ * read the body twice and tried a match at every blank: with it, the bodies of the bench's messages
+ * that hold quoted-printable parts decoded at 2.2-2.3 ms/MB; with this search for the line breaks
+ * that follow a blank, and copies of the runs between them, 0.75 ms/MB.
+ */
+function withoutTrailingBlanks(bytes: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(bytes.length);
+  let n = 0;
+  let from = 0;
+  // `at` is a line break or the end; the blanks before it (after `from`, itself a line break) go.
+  const cutBefore = (at: number): void => {
+    let start = at;
+    while (start > from && (bytes[start - 1] === SPACE || bytes[start - 1] === TAB)) start--;
+    n += bytes.copy(out, n, from, start);
+    from = at;
+  };
+  const text = bytes.toString('latin1');
+  BREAK_AFTER_BLANK.lastIndex = 0;
+  for (let m = BREAK_AFTER_BLANK.exec(text); m !== null; m = BREAK_AFTER_BLANK.exec(text)) cutBefore(m.index);
+  const last = bytes[bytes.length - 1];
+  if (last === SPACE || last === TAB) cutBefore(bytes.length);
+  n += bytes.copy(out, n, from);
   return out.subarray(0, n);
 }
 
