@@ -110,7 +110,17 @@ function wholeScriptConfusable(label: string): boolean {
   return letters.length > 0 && letters.every((c) => looksLatin(c));
 }
 
+/**
+ * What can make a domain other than plain ASCII in the forms checkFromDomain reads: a character
+ * outside ASCII, a punycode label, and a percent escape (domainToASCII decodes it, as a URL's host).
+ */
+// eslint-disable-next-line no-control-regex
+const MAY_READ_OTHERWISE = /[^\x00-\x7f]|%|(^|\.)xn--/i;
+
 function checkFromDomain(decoded: string, fromHeader: string): Finding | null {
+  // Any other name is Latin letters, digits and signs in every form below: nothing to report, and
+  // the two conversions (most of this check's time) are not needed.
+  if (!MAY_READ_OTHERWISE.test(decoded)) return null;
   // The MIME parser hands out international domains decoded; the ASCII form is what a DNS lookup or
   // a signature's d= uses, and the raw header says whether the sender wrote punycode.
   const domain = domainToASCII(decoded) || decoded;

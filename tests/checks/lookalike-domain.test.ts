@@ -94,6 +94,16 @@ describe('lookalike-domain', () => {
     expect(await runCheck(check, { headers: ['From: info@xn--e1afmkfd.xn--p1ai'] })).toEqual([]);
   });
 
+  it('reads a From domain in ASCII as an international name where it is one: punycode in capitals, percent escapes', async () => {
+    // The check skips the conversions for plain ASCII names; these are ASCII but read otherwise.
+    expect(codesOf(await runCheck(check, { headers: ['From: ceo@XN--PYPAL-4VE.COM'] }))).toEqual(['lookalike-domain/from']);
+    const escaped = await runCheck(check, { headers: ['From: ceo@p%D0%B0ypal.com'] });
+    expect(codesOf(escaped)).toEqual(['lookalike-domain/from']);
+    expect(escaped[0]!.evidence).toMatchObject({ unicode: 'p\u0430ypal.com' });
+    for (const plain of ['ceo@paypal.com', 'ceo@PAYPAL.COM', 'ceo@mail-1.example.co.uk', 'ceo@[192.0.2.1]', 'ceo@bad_name.example'])
+      expect(await runCheck(check, { headers: [`From: ${plain}`] })).toEqual([]);
+  });
+
   it('accepts a single-script Unicode name and Latin mixed with CJK', async () => {
     expect(await runCheck(check, { headers: ['From: info@пример.рф'] })).toEqual([]);
     expect(await runCheck(check, { headers: ['From: info@東京abc.jp'] })).toEqual([]);
