@@ -31,6 +31,24 @@ export function normaliseHost(host: string): string {
  * Unknown top-level names (.example, .internal) count as one-label suffixes, as the PSL's "*" rule says.
  */
 export function organisationalDomain(host: string): string {
+  let org = knownOrganisations.get(host);
+  if (org === undefined) {
+    org = lookUpOrganisation(host);
+    if (knownOrganisations.size >= KNOWN_ORGANISATIONS_LIMIT) knownOrganisations.clear();
+    knownOrganisations.set(host, org);
+  }
+  return org;
+}
+
+/**
+ * Hosts recur from message to message (an archive of a million messages names a few thousand), and
+ * each message asks for several (its From, signers, relays): each host is looked up once, up to this
+ * many at a time (a few MB).
+ */
+const KNOWN_ORGANISATIONS_LIMIT = 20_000;
+const knownOrganisations = new Map<string, string>();
+
+function lookUpOrganisation(host: string): string {
   const h = normaliseHost(host);
   if (h === '' || !h.includes('.') || h.includes(':') || /^[0-9.]+$/.test(h)) return h;
   return getDomain(h, OPTIONS) ?? h;
