@@ -69,6 +69,17 @@ describe('parseMessage', () => {
     ]);
   });
 
+  it('reads a recurring address line once, and hands each message addresses of its own', async () => {
+    // decodeAddressHeader remembers the lines it has read; a caller that changes what it was given
+    // must not change what the next message with the same line gets.
+    const first = await parseMessage(Buffer.from(MSG, 'utf8'));
+    first.from[0]!.name = 'changed';
+    first.to.length = 0;
+    const again = await parseMessage(Buffer.from(MSG, 'utf8'));
+    expect(again.from).toEqual([{ name: 'Ana Díaz', address: 'ana@Example.NET', domain: 'example.net' }]);
+    expect(again.to.map((a) => a.address)).toEqual(['bo@example.org', 'cy@example.org', 'di@example.org']);
+  });
+
   it('reads Received hops top first, with by, from, time and zone', async () => {
     const p = await parseMessage(Buffer.from(MSG, 'utf8'));
     expect(p.received.map((h) => [h.index, h.from, h.by, h.time, h.zone])).toEqual([
