@@ -110,4 +110,37 @@ describe('our DKIM verifier', () => {
       expect(limit === null ? 0 : mine!.canonicalLength - mine!.hashedLength).toBe(ref.signatures[0]!.unsignedBodyBytes);
     }
   });
+
+  it('computes the body hashes mailauth computes for large bodies: searched either way, gathered over many buffers, lines longer than a buffer', async () => {
+    // body-hash.ts searches bodies up to 256 KB as a string and larger ones as bytes, and gathers
+    // relaxed output 64 KB at a time: sizes on both sides of each, text on most lines or on few.
+    let s = 11;
+    const rnd = (n: number) => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return (s >>> 8) % n;
+    };
+    const line = (): string => {
+      const kind = rnd(6);
+      if (kind === 0) return 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo=';
+      if (kind === 1) return `  <td class="x">${'word '.repeat(rnd(20))}\t</td> `;
+      if (kind === 2) return '';
+      if (kind === 3) return 'y'.repeat(70_000 + rnd(10_000)) + '  z \t';
+      return Array.from({ length: rnd(12) }, () => ['a', ' ', '  ', '\t', 'bc'][rnd(5)]).join('');
+    };
+    for (const target of [60_000, 70_000, 250_000, 270_000, 600_000]) {
+      const lines: string[] = [];
+      for (let size = 0; size < target; size += lines[lines.length - 1]!.length + 2) lines.push(line());
+      const body = lines.join('\r\n') + (rnd(2) ? '\r\n\r\n \t' : '');
+      for (const canon of ['simple', 'relaxed'] as const)
+        for (const limit of [null, rnd(body.length)]) {
+          const sig =
+            `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/${canon}; d=example.org; s=x; h=from; bh=AAAA; b=AAAA` +
+            (limit === null ? '' : `; l=${limit}`);
+          const message = Buffer.from(`${sig}\r\nFrom: a@example.org\r\n\r\n${body}`, 'latin1');
+          const ref = await verifyWithMailauth(message, 2_000_000_000, async () => ({ error: 'ENOTFOUND' }));
+          const [mine] = computeBodyHashes(Buffer.from(body, 'latin1'), [{ canonicalization: canon, hash: 'sha256', limit }]);
+          expect(mine!.hash, JSON.stringify({ size: body.length, canon, limit })).toBe(ref.signatures[0]!.bodyHash);
+        }
+    }
+  });
 });
