@@ -41,9 +41,9 @@ export function organisationalDomain(host: string): string {
 }
 
 /**
- * Hosts recur from message to message (an archive of a million messages names a few thousand), and
- * each message asks for several (its From, signers, relays): each host is looked up once, up to this
- * many at a time (a few MB).
+ * Hosts recur from message to message (an archive names far fewer hosts than it holds messages),
+ * and each message asks for several (its From, signers, relays): each host is looked up once, up
+ * to this many at a time (a few MB).
  */
 const KNOWN_ORGANISATIONS_LIMIT = 20_000;
 const knownOrganisations = new Map<string, string>();

@@ -2,9 +2,9 @@
 // stream: most lines of real mail need no change under either canonicalization (base64 lines have
 // no whitespace at all), so unchanged runs are hashed in place and only the lines that hold a tab,
 // two spaces or a space before the line break are rewritten (gathered with the short runs between
-// them, and hashed a buffer at a time). Line endings follow mailauth's
-// message parser exactly (an LF without CR before it is a line break and becomes CRLF; a CR without
-// LF after it is content), so both verifiers hash the same canonical body.
+// them, and hashed a buffer at a time). Line endings follow mailauth's message parser exactly (an LF
+// without CR before it is a line break and becomes CRLF; a CR without LF after it is content), so
+// both verifiers hash the same canonical body.
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 
@@ -94,8 +94,8 @@ function hashSimple(body: Buffer, out: LimitedHash): void {
 
 /**
  * Canonical output gathered into one buffer and hashed a buffer at a time: the relaxed form of a
- * text body differs from it on most lines, and two hash updates for each line cost more than the
- * hashing itself. Long runs that need no change are hashed where they lie.
+ * text body differs from it on most lines, and each line hashed on its own took two native calls
+ * and a new buffer. Long runs that need no change are hashed where they lie.
  */
 class Gathered {
   private n = 0;
