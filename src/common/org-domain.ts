@@ -3,6 +3,7 @@
 // The same package and options mailauth uses for its own alignment, so both always agree.
 import { domainToASCII } from 'node:url';
 import { getDomain } from 'tldts';
+import { remembered } from './remembered.ts';
 
 /**
  * ICANN and private suffixes both count: a name under github.io or a cloud provider's suffix belongs
@@ -29,24 +30,10 @@ export function normaliseHost(host: string): string {
  * The organisational domain of a host: mail.example.co.uk -> example.co.uk. An IP address, a bare
  * label (localhost, mx1) or a public suffix itself is returned as it is: it belongs to no one else.
  * Unknown top-level names (.example, .internal) count as one-label suffixes, as the PSL's "*" rule says.
+ * Hosts recur from message to message (an archive names far fewer hosts than it holds messages), and
+ * each message asks for several (its From, signers, relays): remembered for 20,000 hosts.
  */
-export function organisationalDomain(host: string): string {
-  let org = knownOrganisations.get(host);
-  if (org === undefined) {
-    org = lookUpOrganisation(host);
-    if (knownOrganisations.size >= KNOWN_ORGANISATIONS_LIMIT) knownOrganisations.clear();
-    knownOrganisations.set(host, org);
-  }
-  return org;
-}
-
-/**
- * Hosts recur from message to message (an archive names far fewer hosts than it holds messages),
- * and each message asks for several (its From, signers, relays): each host is looked up once, up
- * to this many at a time (a few MB).
- */
-const KNOWN_ORGANISATIONS_LIMIT = 20_000;
-const knownOrganisations = new Map<string, string>();
+export const organisationalDomain: (host: string) => string = remembered(20_000, (host) => lookUpOrganisation(host));
 
 function lookUpOrganisation(host: string): string {
   const h = normaliseHost(host);

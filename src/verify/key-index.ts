@@ -1,5 +1,6 @@
 // The key store in memory: which key records answer a selector name, as of a given time.
 import { createPublicKey } from 'node:crypto';
+import { remembered } from '../common/remembered.ts';
 import { readTagList } from './dkim-tags.ts';
 import type { KeyObject } from 'node:crypto';
 import type { KeyRecord } from '../model.ts';
@@ -63,20 +64,11 @@ export interface KeyDetails {
   revoked: boolean;
 }
 
-/** Parsing a key costs more than verifying with it; one dump uses few keys many times. */
-const describedKeys = new Map<string, KeyDetails>();
-const DESCRIBED_KEYS_MAX = 10_000;
-
-/** Reads type and size from a TXT key record, whatever the verifier made of it. */
-export function describeKey(value: string): KeyDetails {
-  let d = describedKeys.get(value);
-  if (!d) {
-    d = readKeyDetails(value);
-    if (describedKeys.size >= DESCRIBED_KEYS_MAX) describedKeys.clear();
-    describedKeys.set(value, d);
-  }
-  return d;
-}
+/**
+ * Reads type and size from a TXT key record, whatever the verifier made of it. Parsing a key costs
+ * more than verifying with it; one dump uses few keys many times: remembered for 10,000 records.
+ */
+export const describeKey: (value: string) => KeyDetails = remembered(10_000, (value) => readKeyDetails(value));
 
 function keyTags(value: string): Map<string, string> {
   return readTagList(value, 'remove').tags;
