@@ -10,3 +10,9 @@ export function randomFrom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Whole numbers in [0, n) from a 32-bit seed (randomFrom's numbers, scaled). */
+export function integersFrom(seed: number): (n: number) => number {
+  const random = randomFrom(seed);
+  return (n) => Math.floor(random() * n);
+}

@@ -10,6 +10,7 @@ import { isFromLine } from '../../src/import/detect.ts';
 import { DEFAULT_LIMITS } from '../../src/import/limits.ts';
 import { readByteInput } from '../../src/import/readers/index.ts';
 import { mboxFormat } from '../../src/import/readers/mbox.ts';
+import { integersFrom } from '../helpers/seeded-random.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktriage-mbox-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -180,9 +181,30 @@ describe('mbox split, against its rule read line by line', () => {
     return members.map((m) => ({ offset: m.offset, length: m.length - m.last })).filter((m) => m.length > 0);
   }
 
+  /** The messages the reader gives for `file` arriving in these chunks; through `allocate` when given. */
+  async function membersOf(file: Buffer, chunks: Buffer[], allocate?: (n: number) => Buffer) {
+    const rest = (async function* () {
+      yield* chunks;
+    })();
+    const ctx = { limits: DEFAULT_LIMITS, progress: { bytesRead: 0 }, dispatch: readByteInput, ...(allocate ? { allocate } : {}) };
+    const input = { label: 'r.mbox', name: 'r.mbox', container: null, folder: null, mailbox: null, size: file.length, chunks: rest };
+    const items: InputItem[] = [];
+    for await (const item of mboxFormat.read(
+      { ...input, openZip: () => Promise.reject(new Error('no')), zipDepth: 0, progress: null, zipBudget: null },
+      rest,
+      ctx,
+    ))
+      items.push(item);
+    const messages = items.flatMap((i) => (i.kind === 'message' ? [i.message] : []));
+    for (const m of messages) expect(m.bytes.equals(file.subarray(m.source.offset!, m.source.offset! + m.bytes.length))).toBe(true);
+    return messages;
+  }
+
+  const placed = (messages: { source: { offset: number | null }; bytes: Buffer }[]) =>
+    messages.map((m) => ({ offset: m.source.offset, length: m.bytes.length }));
+
   it('gives the same members for 600 seeded files cut into chunks of random sizes', async () => {
-    let seed = 11;
-    const next = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const next = integersFrom(11);
     for (let round = 0; round < 600; round++) {
       const file = Buffer.from(Array.from({ length: 1 + next(40) }, () => PIECES[next(PIECES.length)]).join(''), 'latin1');
       const chunks: Buffer[] = [];
@@ -191,33 +213,30 @@ describe('mbox split, against its rule read line by line', () => {
         chunks.push(file.subarray(at, at + size));
         at += size;
       }
-      const rest = (async function* () {
-        yield* chunks;
-      })();
+      // Every other file through the caller's room (the reader thread's slabs), the rest joined anew.
       const given: Buffer[] = [];
-      const ctx = {
-        limits: DEFAULT_LIMITS,
-        progress: { bytesRead: 0 },
-        dispatch: readByteInput,
-        // Every other file through the caller's room (the reader thread's slabs), the rest joined anew.
-        ...(round % 2 ? { allocate: (n: number) => given[given.push(Buffer.alloc(n, 0xee)) - 1]! } : {}),
-      };
-      const input = { label: 'r.mbox', name: 'r.mbox', container: null, folder: null, mailbox: null, size: file.length, chunks: rest };
-      const items: InputItem[] = [];
-      for await (const item of mboxFormat.read(
-        { ...input, openZip: () => Promise.reject(new Error('no')), zipDepth: 0, progress: null, zipBudget: null },
-        rest,
-        ctx,
-      ))
-        items.push(item);
-      const messages = items.flatMap((i) => (i.kind === 'message' ? [i.message] : []));
-      const want = expected(file);
-      expect(
-        messages.map((m) => ({ offset: m.source.offset, length: m.bytes.length })),
-        `round ${round}`,
-      ).toEqual(want);
-      for (const m of messages) expect(m.bytes.equals(file.subarray(m.source.offset!, m.source.offset! + m.bytes.length))).toBe(true);
-      if (round % 2) expect(messages.every((m, i) => m.bytes === given[i])).toBe(true);
+      const allocate = round % 2 ? (n: number) => given[given.push(Buffer.alloc(n, 0xee)) - 1]! : undefined;
+      const messages = await membersOf(file, chunks, allocate);
+      expect(placed(messages), `round ${round}`).toEqual(expected(file));
+      if (allocate) expect(messages.every((m, i) => m.bytes === given[i])).toBe(true);
     }
+  });
+
+  it('gives the same members for short files cut in two at every byte', async () => {
+    // Where a chunk begins matters most at a line's start: an empty line before a From_ line there.
+    const files = [
+      `${FROM}\r\na\r\n\r\n${FROM}\r\nb\r\n`,
+      `${FROM}\n\n${FROM}\nb\n\n`,
+      `${FROM}\r\n\r\n\r\n${FROM}\r\n\r\nc`,
+      `x\r\n${FROM}\nFrom the top\n\r\n${FROM}\r\n>From\r\n`,
+    ].map((f) => Buffer.from(f, 'latin1'));
+    for (const file of files)
+      for (let cut = 0; cut <= file.length; cut++) {
+        const messages = await membersOf(
+          file,
+          [file.subarray(0, cut), file.subarray(cut)].filter((c) => c.length > 0),
+        );
+        expect(placed(messages), `${JSON.stringify(file.toString('latin1'))} cut at ${cut}`).toEqual(expected(file));
+      }
   });
 });

@@ -12,6 +12,7 @@ import { readKeyFile } from '../../src/verify/key-files.ts';
 import { KeyIndex } from '../../src/verify/key-index.ts';
 import { computeBodyHashes } from '../../src/verify/body-hash.ts';
 import { verifyWithMailauth } from '../../src/verify/mailauth-adapter.ts';
+import { integersFrom } from '../helpers/seeded-random.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const REAL = resolve(ROOT, '../shared/corpus/real');
@@ -48,15 +49,6 @@ function mutations(bytes: Buffer, seed: number): Buffer[] {
       return b;
     })(),
   ];
-}
-
-/** A seeded generator of whole numbers below n (a linear congruential one: the same bodies every run). */
-function seededRandom(seed: number): (n: number) => number {
-  let s = seed;
-  return (n) => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return (s >>> 8) % n;
-  };
 }
 
 /** A body's hash as mailauth computes it (on a message signed with those tags) and as computeBodyHashes does. */
@@ -110,7 +102,7 @@ describe('our DKIM verifier', () => {
   });
 
   it('computes the body hashes mailauth computes, for both canonicalizations and l=', async () => {
-    const rnd = seededRandom(7);
+    const rnd = integersFrom(7);
     const alphabet = ['a', 'b', ' ', '  ', '\t', '\r\n', '\n', '\r', ' \r\n', '\r\n\r\n', '\t\r\n'];
     for (let k = 0; k < 400; k++) {
       const body = Array.from({ length: rnd(40) }, () => alphabet[rnd(alphabet.length)]).join('');
@@ -125,7 +117,7 @@ describe('our DKIM verifier', () => {
   it('computes the body hashes mailauth computes for large bodies: searched either way, gathered over many buffers, lines longer than a buffer', async () => {
     // body-hash.ts searches bodies up to 256 KB as a string and larger ones as bytes, and gathers
     // relaxed output 64 KB at a time: sizes on both sides of each, text on most lines or on few.
-    const rnd = seededRandom(11);
+    const rnd = integersFrom(11);
     const line = (): string => {
       const kind = rnd(6);
       if (kind === 0) return 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo=';
