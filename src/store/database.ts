@@ -281,16 +281,13 @@ const COMMITS_BEFORE_THREAD = 2;
  * From the second commit on, the WAL is copied into the database by a thread of its own
  * (checkpoint-thread.ts), not by the commits.
  */
-export function beginBulkWrites(db: Db, options: { rollbackJournal?: boolean } = {}): ImportJournal {
+export function beginBulkWrites(db: Db, options: { rollbackJournal?: boolean } = {}): void {
   db.pragma('temp_store = MEMORY');
   db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
-  if (options.rollbackJournal && !db.memory && leaveWal(db)) return 'rollback';
+  // Which of the two it got, writesThroughRollbackJournal says.
+  if (options.rollbackJournal && !db.memory && leaveWal(db)) return;
   if (!checkpointThreads.has(db)) checkpointThreads.set(db, { commits: 0, thread: null });
-  return 'wal';
 }
-
-/** How an import's batches reach the file: see beginBulkWrites and leaveWal. */
-export type ImportJournal = 'rollback' | 'wal';
 
 /** The busy timeout each connection writing through a rollback journal had before (leaveWal). */
 const rollbackImports = new WeakMap<Db, number>();
