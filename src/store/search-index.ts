@@ -31,18 +31,22 @@ export function tryCatchUpSearchIndex(db: Db, limit: number): number | null {
 /** Indexes up to `limit` messages above the last one indexed; returns how many. Call inside a write transaction. */
 function indexSlice(db: Db, limit: number): number {
   const upto = cachedStatement(db, 'SELECT upto FROM index_state WHERE id = 1').pluck().get() as number;
-  const last = cachedStatement(db, 'SELECT max(id) FROM (SELECT id FROM message_content WHERE id > ? ORDER BY id LIMIT ?)')
-    .pluck()
-    .get(upto, limit) as number | null;
-  if (last === null) return 0;
-  const info = cachedStatement(
+  // The slice's end, found in `messages` (a few hundred bytes a row), where a message's content has
+  // the same id: counted in message_content, every content row of the slice was read once for this
+  // and again to be indexed (1.3 GB of the 3.3 GB an index of 100,000 small messages read).
+  const slice = cachedStatement(
+    db,
+    'SELECT count(*) AS n, max(rowid) AS last FROM (SELECT rowid FROM messages WHERE rowid > ? ORDER BY rowid LIMIT ?)',
+  ).get(upto, limit) as { n: number; last: number | null };
+  if (slice.last === null) return 0;
+  cachedStatement(
     db,
     `INSERT INTO messages_fts (rowid, subject, from_address, from_name, to_addresses, body_text)
        SELECT id, subject, from_address, from_name, to_addresses, body_text FROM full_messages
        WHERE id > ? AND id <= ? ORDER BY id`,
-  ).run(upto, last);
-  cachedStatement(db, 'UPDATE index_state SET upto = ? WHERE id = 1').run(last);
-  return info.changes;
+  ).run(upto, slice.last);
+  cachedStatement(db, 'UPDATE index_state SET upto = ? WHERE id = 1').run(slice.last);
+  return slice.n;
 }
 
 /** Indexes every message not yet in the full-text index. */

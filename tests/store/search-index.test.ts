@@ -100,4 +100,19 @@ describe('counts and search index kept apart from the import', () => {
     upgraded.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('gathers 16 MiB of new entries before it writes a segment, in a new database and in one made before migration 016', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lt-index-'));
+    const hashsize = (db: Db) => db.prepare("SELECT v FROM messages_fts_config WHERE k = 'hashsize'").pluck().get();
+    const fresh = openDatabase(join(dir, 'new.sqlite'));
+    expect(hashsize(fresh)).toBe(16 * 1024 * 1024);
+    fresh.close();
+    const old = openDatabase(join(dir, 'old.sqlite'), { migrations: loadMigrations().filter((m) => m.version < 16) });
+    expect(hashsize(old)).toBeUndefined();
+    old.close();
+    const upgraded = openDatabase(join(dir, 'old.sqlite'));
+    expect(hashsize(upgraded)).toBe(16 * 1024 * 1024);
+    upgraded.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
