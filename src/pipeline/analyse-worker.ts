@@ -9,9 +9,18 @@ import type { Db } from '../store/database.ts';
 import { hasMessage } from '../store/messages-repo.ts';
 import { KeyIndex } from '../verify/key-index.ts';
 import { analyseMessage, hashBytes } from './analyse-message.ts';
-import { handOver, type AnalyseRequest, type AnalyseReply, type CloseRequest, type WorkerSetup } from './worker-protocol.ts';
+import {
+  CURRENT_TASK,
+  handOver,
+  type AnalyseAnswers,
+  type AnalyseRequest,
+  type AnalyseReply,
+  type CloseRequest,
+  type WorkerStart,
+} from './worker-protocol.ts';
 
-const setup = workerData as WorkerSetup;
+const setup = workerData as WorkerStart;
+const state = new Int32Array(setup.state);
 const keys = new KeyIndex(setup.keys);
 const liveLookup = setup.dnsLive ? (name: string) => resolveTxt(name) : undefined;
 let db: Db | null = null;
@@ -20,6 +29,39 @@ try {
 } catch {
   // Without it every message is analysed; the main thread still stores each one once.
   db = null;
+}
+
+/**
+ * Answers held before they are posted, at most: each post costs this thread and the main thread an
+ * event and a wake-up, as much as a small message's hand-over itself. Answers are posted at once
+ * when no message waits here (the main thread is not kept waiting for the last of a burst), and
+ * held no longer than ANSWERS_HOLD_MS of analysis, nor beyond ANSWERS_CHARS of decoded text (they
+ * sit in this thread's bounded heap: worker-pool.ts WORKER_HEAP_MB).
+ */
+const ANSWERS_BATCH = 16;
+const ANSWERS_HOLD_MS = 20;
+const ANSWERS_CHARS = 1024 * 1024;
+
+let held: AnalyseReply[] = [];
+let heldSince = 0;
+let heldChars = 0;
+/** Messages received and not answered (held answers included). */
+let waiting = 0;
+
+function post(): void {
+  if (held.length === 0) return;
+  parentPort!.postMessage({ type: 'answers', replies: held } satisfies AnalyseAnswers);
+  held = [];
+  heldChars = 0;
+}
+
+function answer(reply: AnalyseReply): void {
+  waiting--;
+  if (held.length === 0) heldSince = performance.now();
+  held.push(reply);
+  if (reply.type === 'done') heldChars += (reply.result.parsed.text?.length ?? 0) + (reply.result.parsed.html?.length ?? 0);
+  if (waiting === 0 || held.length >= ANSWERS_BATCH || heldChars >= ANSWERS_CHARS || performance.now() - heldSince >= ANSWERS_HOLD_MS)
+    post();
 }
 
 let queue: Promise<void> = Promise.resolve();
@@ -41,23 +83,28 @@ parentPort!.on('message', (msg: AnalyseRequest | CloseRequest | { type: 'keys'; 
     });
     return;
   }
-  const bytes = Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
-  // One message at a time, in arrival order: the pool times the oldest outstanding message.
-  queue = queue
-    .then(async (): Promise<AnalyseReply | null> => {
-      if (closing) return null;
-      const sha256 = hashBytes(bytes);
-      if (db && hasMessage(db, sha256)) return { type: 'known', id: msg.id, sha256 };
-      const a = await analyseMessage(bytes, { keys, liveLookup, now: setup.now }, sha256);
-      return { type: 'done', id: msg.id, result: handOver(a) };
-    })
-    .then(
-      (reply) => {
-        if (reply) parentPort!.postMessage(reply);
-      },
-      (err: unknown) => {
-        const reply: AnalyseReply = { type: 'error', id: msg.id, error: String((err as Error)?.stack ?? err) };
-        parentPort!.postMessage(reply);
-      },
-    );
+  waiting += msg.tasks.length;
+  for (const task of msg.tasks) {
+    const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
+    // One message at a time, in arrival order.
+    queue = queue
+      .then(async (): Promise<AnalyseReply | null> => {
+        if (closing) return null;
+        Atomics.store(state, CURRENT_TASK, task.id);
+        const sha256 = hashBytes(bytes);
+        if (db && hasMessage(db, sha256)) return { type: 'known', id: task.id, sha256 };
+        const a = await analyseMessage(bytes, { keys, liveLookup, now: setup.now }, sha256);
+        return { type: 'done', id: task.id, result: handOver(a) };
+      })
+      .then(
+        (reply) => {
+          Atomics.store(state, CURRENT_TASK, 0);
+          if (reply) answer(reply);
+        },
+        (err: unknown) => {
+          Atomics.store(state, CURRENT_TASK, 0);
+          answer({ type: 'error', id: task.id, error: String((err as Error)?.stack ?? err) });
+        },
+      );
+  }
 });

@@ -6,7 +6,8 @@
 // reads them where they are, and the main thread still holds them to store them, whatever happens.
 import { Worker } from 'node:worker_threads';
 import type { KeyRecord } from '../model.ts';
-import type { AnalyseReply, AnalysedWithoutBytes, CloseRequest, WorkerSetup } from './worker-protocol.ts';
+import { CURRENT_TASK, WORKER_STATE_INTS } from './worker-protocol.ts';
+import type { AnalyseAnswers, AnalyseRequest, AnalysedWithoutBytes, CloseRequest, WorkerSetup, WorkerStart } from './worker-protocol.ts';
 import { AnalyseTimeoutError } from './analyse-message.ts';
 import { endWorker } from '../common/end-worker.ts';
 
@@ -48,6 +49,8 @@ interface Slot {
   /** Sent and not answered, oldest first; the worker runs them in this order. */
   tasks: Task[];
   timer: NodeJS.Timeout | null;
+  /** Shared with the worker: which message it is on (worker-protocol.ts CURRENT_TASK). */
+  state: Int32Array;
 }
 
 /**
@@ -55,6 +58,14 @@ interface Slot {
  * (dispatch.ts: 256 in flight per worker, half of them queued in the worker, half waiting here).
  */
 const PER_WORKER = 128;
+
+/**
+ * Messages handed to a worker in one post, at most. Messages handed in one by one are posted
+ * together on the next turn of the event loop (the reader thread delivers them in batches:
+ * read-thread.ts), as the worker posts its answers together (analyse-worker.ts): one post a
+ * message each way cost both threads an event and a wake-up per message.
+ */
+const POST_BATCH = 32;
 
 const WORKER_URL = new URL('./analyse-worker.ts', import.meta.url);
 
@@ -74,20 +85,24 @@ export class WorkerPool {
   private waiters: (() => void)[] = [];
   private readonly setup: WorkerSetup;
   private readonly timeoutMs: number;
+  private readonly workerUrl: URL;
 
-  constructor(size: number, setup: WorkerSetup, timeoutMs: number = ANALYSE_TIMEOUT_MS) {
+  /** `workerUrl`: the workers' script (tests give one that hangs on purpose; worker-protocol.ts is its contract). */
+  constructor(size: number, setup: WorkerSetup, timeoutMs: number = ANALYSE_TIMEOUT_MS, workerUrl: URL = WORKER_URL) {
     this.setup = setup;
     this.timeoutMs = timeoutMs;
+    this.workerUrl = workerUrl;
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_URL, {
-      workerData: this.setup,
+    const state = new SharedArrayBuffer(WORKER_STATE_INTS * Int32Array.BYTES_PER_ELEMENT);
+    const worker = new Worker(this.workerUrl, {
+      workerData: { ...this.setup, state } satisfies WorkerStart,
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
     });
-    const slot: Slot = { worker, tasks: [], timer: null };
-    slot.worker.on('message', (reply: AnalyseReply) => this.onReply(slot, reply));
+    const slot: Slot = { worker, tasks: [], timer: null, state: new Int32Array(state) };
+    slot.worker.on('message', (answers: AnalyseAnswers) => this.onAnswers(slot, answers));
     slot.worker.on('error', (err) => this.onCrash(slot, err));
     slot.worker.unref();
     return slot;
@@ -113,6 +128,19 @@ export class WorkerPool {
   analyse(bytes: Buffer): Promise<PoolAnswer> {
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, bytes, resolve, reject });
+      if (this.queue.length >= POST_BATCH * this.slots.length) this.pump();
+      else this.pumpSoon();
+    });
+  }
+
+  private pumpScheduled = false;
+
+  /** Pumps on the next turn of the event loop, with whatever has been handed in by then. */
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
@@ -129,15 +157,23 @@ export class WorkerPool {
    * than that (the mixed dump: one worker busy, the other idle 80 % of the time).
    */
   private pump(): void {
+    const posts = new Map<Slot, AnalyseRequest['tasks']>();
     while (this.queue.length > 0) {
       let slot: Slot | null = null;
       for (const s of this.slots) if (s.tasks.length < PER_WORKER && (!slot || s.tasks.length < slot.tasks.length)) slot = s;
       if (!slot) break;
       const task = this.queue.shift()!;
       slot.tasks.push(task);
-      slot.worker.postMessage({ type: 'analyse', id: task.id, bytes: task.bytes });
+      let post = posts.get(slot);
+      if (!post) posts.set(slot, (post = []));
+      post.push({ id: task.id, bytes: task.bytes });
+      if (post.length >= POST_BATCH) {
+        slot.worker.postMessage({ type: 'analyse', tasks: post } satisfies AnalyseRequest);
+        posts.set(slot, []);
+      }
       if (!slot.timer) this.arm(slot);
     }
+    for (const [slot, tasks] of posts) if (tasks.length) slot.worker.postMessage({ type: 'analyse', tasks } satisfies AnalyseRequest);
   }
 
   /** The clock runs for the oldest outstanding message; every answer restarts it. */
@@ -146,9 +182,10 @@ export class WorkerPool {
     slot.timer = slot.tasks.length > 0 ? setTimeout(() => this.onTimeout(slot), this.timeoutMs) : null;
   }
 
-  private onReply(slot: Slot, reply: AnalyseReply): void {
-    const i = slot.tasks.findIndex((t) => t.id === reply.id);
-    if (i !== -1) {
+  private onAnswers(slot: Slot, answers: AnalyseAnswers): void {
+    for (const reply of answers.replies) {
+      const i = slot.tasks.findIndex((t) => t.id === reply.id);
+      if (i === -1) continue;
       const [task] = slot.tasks.splice(i, 1);
       if (reply.type === 'done') task!.resolve({ known: false, result: reply.result });
       else if (reply.type === 'known') task!.resolve({ known: true, sha256: reply.sha256 });
@@ -157,6 +194,16 @@ export class WorkerPool {
     this.arm(slot);
     this.pump();
     this.wake();
+  }
+
+  /**
+   * The message a worker is stuck on or died in: the one it says it is on, or else (it never began
+   * one, or is between two) the oldest it was handed. Messages before it may be analysed with
+   * their answers held (analyse-worker.ts): they are handed out again, not blamed.
+   */
+  private culpritOf(slot: Slot): Task | undefined {
+    const current = Atomics.load(slot.state, CURRENT_TASK);
+    return slot.tasks.find((t) => t.id === current) ?? slot.tasks[0];
   }
 
   /** Ends a worker; its unanswered messages but `culprit` go back to the front of the queue. */
@@ -173,7 +220,7 @@ export class WorkerPool {
   }
 
   private onTimeout(slot: Slot): void {
-    const culprit = slot.tasks[0];
+    const culprit = this.culpritOf(slot);
     this.replace(slot, culprit);
     culprit?.reject(new AnalyseTimeoutError(`analysis took longer than ${this.timeoutMs / 1000} s and was stopped`));
     this.pump();
@@ -181,7 +228,7 @@ export class WorkerPool {
   }
 
   private onCrash(slot: Slot, err: Error): void {
-    const culprit = slot.tasks[0];
+    const culprit = this.culpritOf(slot);
     this.replace(slot, culprit);
     culprit?.reject(new Error(`the analysis worker crashed: ${err.message}`));
     this.pump();

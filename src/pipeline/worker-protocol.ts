@@ -10,12 +10,28 @@ export interface WorkerSetup {
   dbFile: string | null;
 }
 
-/** The bytes live in shared memory: the main thread keeps them (to store) while a worker reads them. */
+/** A worker's data: the pool's setup, and the state it shares with this worker alone (CURRENT_TASK). */
+export interface WorkerStart extends WorkerSetup {
+  state: SharedArrayBuffer;
+}
+
+/**
+ * Messages handed to a worker in one post (worker-pool.ts says why several). The bytes live in
+ * shared memory: the main thread keeps them (to store) while a worker reads them.
+ */
 export interface AnalyseRequest {
   type: 'analyse';
-  id: number;
-  bytes: Uint8Array;
+  tasks: { id: number; bytes: Uint8Array }[];
 }
+
+/**
+ * What each worker and the pool share without posting: the id of the message the worker is
+ * analysing now (0 between messages). A worker holds some answers before it posts them
+ * (AnalyseAnswers), so the oldest message not answered is not always the one it is on: the pool
+ * reads this to know which message ran out of time or brought the worker down.
+ */
+export const CURRENT_TASK = 0;
+export const WORKER_STATE_INTS = 1;
 
 /**
  * The pool is done with the worker: it drops the messages it still queues (the one it is analysing
@@ -40,3 +56,9 @@ export type AnalyseReply =
   | { type: 'known'; id: number; sha256: string }
   | { type: 'done'; id: number; result: AnalysedWithoutBytes }
   | { type: 'error'; id: number; error: string };
+
+/** Answers posted together, in the order the messages were analysed. */
+export interface AnalyseAnswers {
+  type: 'answers';
+  replies: AnalyseReply[];
+}

@@ -166,6 +166,24 @@ describe('analysis time limit', () => {
     await ok.close();
   });
 
+  it('blames the message a worker hangs on, not the ones before it whose answers it still held', async () => {
+    const url = new URL('../helpers/hanging-worker.ts', import.meta.url);
+    const pool = new WorkerPool(1, { keys: [], dnsLive: false, now: 0, dbFile: null }, 4000, url);
+    const message = (first: string) => toSharedBytes(Buffer.from(`${first}rom: a@example.org\r\n\r\nbody\r\n`));
+    // Handed in together: the worker answers the first two only after the third, which never ends.
+    const answers = [message('F'), message('F'), message('!'), message('F')].map((m) =>
+      pool.analyse(m).then(
+        (a) => a,
+        (e: Error) => e,
+      ),
+    );
+    const [first, second, hanging, after] = await Promise.all(answers);
+    expect(hanging).toBeInstanceOf(AnalyseTimeoutError);
+    // Handed out again to the worker that replaced it, and answered there.
+    for (const a of [first, second, after]) expect(a).toMatchObject({ known: true });
+    await pool.close();
+  });
+
   it('holds on the main thread too (--workers 0): the message is stored with a timeout record', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lt-limit-'));
     const db = openDatabase(join(dir, 'db.sqlite'));
