@@ -15,6 +15,7 @@ import type { BodyHashSpec } from './body-hash.ts';
 import { verifyHeaderSignature } from './header-signature.ts';
 import type { KeyAnswer, SignatureOutcome, VerifierOutcome } from './verifier-outcome.ts';
 import { keyErrorComment, NO_ARC } from './verifier-outcome.ts';
+import { remembered } from '../common/remembered.ts';
 
 /** Above this size a message goes to mailauth, which streams it, instead of a CRLF copy here. */
 export const MAX_OWN_VERIFY_BYTES = 64 * 1024 * 1024;
@@ -54,17 +55,7 @@ interface ParsedKey {
 }
 
 /** Keys parsed once per value (a dump uses few keys many times); null: a record we leave to mailauth. */
-const parsedKeys = new Map<string, ParsedKey | 'revoked' | null>();
-const PARSED_KEYS_MAX = 10_000;
-
-function parseKeyRecord(value: string): ParsedKey | 'revoked' | null {
-  let k = parsedKeys.get(value);
-  if (k !== undefined) return k;
-  k = readKeyRecord(value);
-  if (parsedKeys.size >= PARSED_KEYS_MAX) parsedKeys.clear();
-  parsedKeys.set(value, k);
-  return k;
-}
+const parseKeyRecord: (value: string) => ParsedKey | 'revoked' | null = remembered(10_000, (value) => readKeyRecord(value));
 
 /** The tags a key record may carry (RFC 6376 3.6.1). */
 const KEY_RECORD_TAGS = new Set(['v', 'k', 'p', 'h', 's', 't', 'n']);
