@@ -34,9 +34,10 @@ try {
 /**
  * Answers held before they are posted, at most: each post costs this thread and the main thread an
  * event and a wake-up, as much as a small message's hand-over itself. Answers are posted at once
- * when no message waits here (the main thread is not kept waiting for the last of a burst), and
- * held no longer than ANSWERS_HOLD_MS of analysis, nor beyond ANSWERS_CHARS of decoded text (they
- * sit in this thread's bounded heap: worker-pool.ts WORKER_HEAP_MB).
+ * when no message waits here (the main thread is not kept waiting for the last of a burst), with
+ * the first answer that comes ANSWERS_HOLD_MS or more after the oldest held one, and before they
+ * hold ANSWERS_CHARS of decoded text (they sit in this thread's bounded heap: worker-pool.ts
+ * WORKER_HEAP_MB).
  */
 const ANSWERS_BATCH = 16;
 const ANSWERS_HOLD_MS = 20;

@@ -176,7 +176,7 @@ export class WorkerPool {
     for (const [slot, tasks] of posts) if (tasks.length) slot.worker.postMessage({ type: 'analyse', tasks } satisfies AnalyseRequest);
   }
 
-  /** The clock runs for the oldest outstanding message; every answer restarts it. */
+  /** The clock runs while the worker holds messages; every post of answers restarts it. */
   private arm(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = slot.tasks.length > 0 ? setTimeout(() => this.onTimeout(slot), this.timeoutMs) : null;
