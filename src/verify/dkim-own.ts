@@ -13,6 +13,7 @@ import type { SignatureTags } from './dkim-tags.ts';
 import { computeBodyHashes } from './body-hash.ts';
 import type { BodyHashSpec } from './body-hash.ts';
 import { verifyHeaderSignature } from './header-signature.ts';
+import { ed25519PublicKey } from './key-index.ts';
 import type { KeyAnswer, SignatureOutcome, VerifierOutcome } from './verifier-outcome.ts';
 import { keyErrorComment, NO_ARC } from './verifier-outcome.ts';
 import { remembered } from '../common/remembered.ts';
@@ -82,11 +83,7 @@ function readKeyRecord(value: string): ParsedKey | 'revoked' | null {
   try {
     if (declared === 'ed25519') {
       if (raw.length !== 32) return null;
-      const key = createPublicKey({
-        key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]),
-        format: 'der',
-        type: 'spki',
-      });
+      const key = ed25519PublicKey(raw);
       return { key, type: 'ed25519', modulusLength: null };
     }
     if (declared !== undefined && declared !== 'rsa') return null;

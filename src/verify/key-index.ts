@@ -77,12 +77,17 @@ function keyTags(value: string): Map<string, string> {
 /** ASN.1 prefix that turns a raw 32-byte Ed25519 key (RFC 8463 4) into a SubjectPublicKeyInfo. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
+/** A raw 32-byte Ed25519 public key (a key record's p= for k=ed25519) as a key object. */
+export function ed25519PublicKey(raw: Buffer): KeyObject {
+  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+}
+
 /** The public key of a TXT key record's p=: SubjectPublicKeyInfo, bare RSAPublicKey, or raw Ed25519. */
 export function publicKeyOf(value: string): KeyObject | null {
   const p = keyTags(value).get('p');
   if (!p) return null;
   const raw = Buffer.from(p, 'base64');
-  if (raw.length === 32) return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  if (raw.length === 32) return ed25519PublicKey(raw);
   for (const type of ['spki', 'pkcs1'] as const) {
     try {
       return createPublicKey({ key: raw, format: 'der', type });
