@@ -476,13 +476,17 @@ const FINDINGS_KEY = `group_concat(check_id || char(31) || code || char(31) || s
  * changed, compared set-wise in SQL) get the new ones and are marked for a new verdict, which
  * `redecide` writes (updateVerdict); the others are left as they are, so a pass after a small import
  * rewrites little. Meanwhile the summary triggers stand aside (migration 013): the marked messages'
- * share of the counts is taken away before the writes and added back after them, set-wise.
+ * share of the counts is taken away before the writes and added back after them, set-wise. The
+ * stored findings of these checks are found by reading the table through (NOT INDEXED): walked along
+ * findings_sha256, as the planner chose for the GROUP BY, each row was a read at random. On the
+ * database of 1,000,000 small messages (1.3 M findings, 147,000 of them archive ones), the stored
+ * side of the comparison took 6.8 and 10.7 s that way, 0.5 s this way.
  */
 export function finishArchiveFindings(db: Db, checkIds: string[], redecide: () => void): void {
   const ids = checkIds.map(() => '?').join(',');
   db.prepare(
     `INSERT OR IGNORE INTO archive_touched
-     WITH old AS (SELECT sha256, ${FINDINGS_KEY} AS k FROM findings WHERE check_id IN (${ids}) GROUP BY sha256),
+     WITH old AS (SELECT sha256, ${FINDINGS_KEY} AS k FROM findings NOT INDEXED WHERE check_id IN (${ids}) GROUP BY sha256),
           new AS (SELECT sha256, ${FINDINGS_KEY} AS k FROM new_findings GROUP BY sha256)
      SELECT old.sha256 FROM old LEFT JOIN new ON new.sha256 = old.sha256 WHERE new.k IS NULL OR new.k != old.k
      UNION SELECT new.sha256 FROM new LEFT JOIN old ON old.sha256 = new.sha256 WHERE old.k IS NULL`,

@@ -27,7 +27,8 @@ export function insertFacts(db: Db, sha256: string, facts: MessageFacts, fresh =
 
 /** Messages whose facts are missing or were collected by an older version of the collector. */
 export function listMessagesNeedingFacts(db: Db, version: number): string[] {
-  // The usual case, every message with current facts, is told by two counts over primary keys.
+  // The usual case, every message with current facts, is told by two counts over indexes (the
+  // second over message_facts_version, migration 017).
   const messages = db.prepare('SELECT count(*) FROM messages').pluck().get() as number;
   const current = db.prepare('SELECT count(*) FROM message_facts WHERE version >= ?').pluck().get(version) as number;
   if (current === messages) return [];

@@ -8,6 +8,7 @@ CREATE INDEX keys_domain ON keys (domain);
 CREATE INDEX keys_name ON keys (name);
 CREATE UNIQUE INDEX keys_unique ON keys (name, value, source, ifnull(dns_error, ''));
 CREATE UNIQUE INDEX message_facts_message ON message_facts (sha256);
+CREATE INDEX message_facts_version ON message_facts (version);
 CREATE UNIQUE INDEX message_refs_key ON message_refs (ref, sha256);
 CREATE INDEX messages_date ON messages (date_epoch, sha256);
 CREATE INDEX messages_from_domain ON messages (from_domain, date_epoch);
