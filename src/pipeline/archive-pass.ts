@@ -22,8 +22,10 @@ import {
   readGrams,
   readStoredCheckParts,
   readVerdicts,
-  replaceMailboxes,
-  updateSourcePlaces,
+  placePlaces,
+  planMailboxes,
+  planSourcePlaces,
+  startPlaces,
 } from '../store/archive-repo.ts';
 import type { MailboxSummary, SourceForRoles } from '../store/archive-repo.ts';
 import { insertFacts, listMessagesNeedingFacts } from '../store/facts-repo.ts';
@@ -65,11 +67,13 @@ export const ARCHIVE_CHECK_IDS = archiveChecks.map((c) => c.id);
 export const MAX_COMPARED_TEXT_CHARS = 8 * 1024 * 1024;
 
 /**
- * What a shared pass does next: 'reading' (learning and judging from its snapshot), 'writing' (it waits
- * for the write lock, then writes), 'again' (another writer committed since its snapshot: it judges
- * again under the lock it holds).
+ * What a shared pass does next: 'places' (each source's mailbox and role, worked out from a snapshot),
+ * 'placing' (it waits for the write lock and writes them, working them out again first if another
+ * writer committed since that snapshot), 'reading' (learning and judging from a new snapshot),
+ * 'writing' (it waits for the write lock, then writes), 'again' (another writer committed since its
+ * snapshot: it judges again under the lock it holds).
  */
-export type ArchivePassPhase = 'reading' | 'writing' | 'again';
+export type ArchivePassPhase = 'places' | 'placing' | 'reading' | 'writing' | 'again';
 
 /**
  * How the pass shares the database while it runs. 'locked' (the default): it holds the write lock
@@ -91,13 +95,23 @@ export function runArchiveChecks(db: Db, options: ArchivePassOptions = {}): numb
   // learning and judging read 8.4 GB from the OS (10.2-11.6 s, three runs); after a commit of
   // their own, 1.1 GB (6.8 s, one run). A reader may see the new places before the findings that
   // follow from them; a pass that fails between the two leaves places the next pass recomputes.
-  withTransaction(db, () => {
-    backfillFacts(db);
-    assignPlaces(db);
-  });
+  withTransaction(db, () => backfillFacts(db));
   if (options.sharing === 'shared') {
+    // Worked out from a snapshot, so that the import's search index grows meanwhile; only their
+    // writes hold the lock (placePlaces).
+    options.onPhase?.('places');
+    let mark = withSnapshot(db, () => {
+      const seen = storedMark(db);
+      planPlaces(db);
+      return seen;
+    });
+    options.onPhase?.('placing');
+    withTransaction(db, () => {
+      if (storedMark(db) !== mark) planPlaces(db);
+      placePlaces(db);
+    });
     options.onPhase?.('reading');
-    const mark = withSnapshot(db, () => {
+    mark = withSnapshot(db, () => {
       const seen = storedMark(db);
       judgeArchive(db);
       return seen;
@@ -111,6 +125,10 @@ export function runArchiveChecks(db: Db, options: ArchivePassOptions = {}): numb
       return writeArchiveFindings(db);
     });
   }
+  withTransaction(db, () => {
+    planPlaces(db);
+    placePlaces(db);
+  });
   return withTransaction(db, () => {
     judgeArchive(db);
     return writeArchiveFindings(db);
@@ -219,8 +237,12 @@ function ownerEvidence(s: SourceForRoles): OwnerEvidence {
   };
 }
 
-/** Mailbox and role of every source: owners learned in a first pass, roles set in a second. */
-function assignPlaces(db: Db): void {
+/**
+ * Works out the mailbox and role of every source (owners learned in a first pass, roles in a second)
+ * and the mailbox list, for placePlaces (archive-repo.ts) to write.
+ */
+function planPlaces(db: Db): void {
+  startPlaces(db);
   const mailboxes = new Map<string, MailboxSummary>();
   function* evidence(): Generator<OwnerEvidence> {
     for (const page of iterateSourcesForRoles(db)) {
@@ -243,7 +265,7 @@ function assignPlaces(db: Db): void {
   }
   const owners = learnOwners(evidence());
   for (const m of mailboxes.values()) m.owners = [...(owners.get(m.account) ?? [])].sort();
-  replaceMailboxes(db, mailboxes.values());
+  planMailboxes(db, mailboxes.values());
   for (const page of iterateSourcesForRoles(db)) {
     const changes: { id: number; mailboxKey: string; role: MailboxRole }[] = [];
     for (const s of page) {
@@ -251,7 +273,7 @@ function assignPlaces(db: Db): void {
       const { role } = assignRole(e, owners.get(e.account));
       if (s.mailboxKey !== e.mailbox || s.role !== role) changes.push({ id: s.id, mailboxKey: e.mailbox, role });
     }
-    updateSourcePlaces(db, changes);
+    planSourcePlaces(db, changes);
   }
 }
 

@@ -184,7 +184,7 @@ function addInputFailure(run: RunRecord, batch: WriteBatch, item: Extract<InputI
 
 /** What the archive pass's thread has said of its progress, and a promise for its next word. */
 class PassWatch {
-  phase: 'places' | ArchivePassPhase | 'ended' = 'places';
+  phase: 'starting' | ArchivePassPhase | 'ended' = 'starting';
   private wake: () => void = () => undefined;
   private next = this.renew();
 
@@ -233,8 +233,10 @@ const SEARCH_SLICE_BESIDE_PASS = 20_000;
  * the last 28 s (the rest of the index, and the indexes on what the pass wrote) came after it.
  */
 async function indexBesidePass(db: Db, pass: PassWatch): Promise<void> {
-  while (pass.phase === 'places' || pass.phase === 'reading') {
-    const n = pass.phase === 'reading' ? tryCatchUpSearchIndex(db, SEARCH_SLICE_BESIDE_PASS) : null;
+  for (;;) {
+    const { phase } = pass;
+    if (phase !== 'starting' && phase !== 'places' && phase !== 'placing' && phase !== 'reading') return;
+    const n = phase === 'places' || phase === 'reading' ? tryCatchUpSearchIndex(db, SEARCH_SLICE_BESIDE_PASS) : null;
     if (n === 0) return;
     // A slice done: the next turn of the event loop hears the pass's news before another starts.
     if (n !== null) await new Promise((resolve) => setImmediate(resolve));

@@ -96,10 +96,22 @@ export function* iterateSourcesForRoles(db: Db): Generator<SourceForRoles[]> {
   }
 }
 
-/** Sets the mailbox and role of sources whose place changed. Call inside a transaction. */
-export function updateSourcePlaces(db: Db, changes: { id: number; mailboxKey: string; role: MailboxRole }[]): void {
-  const up = db.prepare('UPDATE sources SET mailbox_key = ?, role = ? WHERE id = ?');
-  for (const c of changes) up.run(c.mailboxKey, c.role, c.id);
+/**
+ * Starts planning places: the mailboxes and the sources' new places wait in temporary tables (no
+ * write lock needed, so a shared pass plans from a snapshot) until placePlaces writes them.
+ */
+export function startPlaces(db: Db): void {
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS planned_places (id INTEGER PRIMARY KEY, mailbox_key TEXT NOT NULL, role TEXT NOT NULL)`);
+  db.exec('DELETE FROM planned_places');
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS planned_mailboxes (
+    key TEXT PRIMARY KEY, name TEXT NOT NULL, account TEXT NOT NULL, name_role TEXT NOT NULL, owners TEXT NOT NULL, copies INTEGER NOT NULL)`);
+  db.exec('DELETE FROM planned_mailboxes');
+}
+
+/** Plans the mailbox and role of sources whose place changed (startPlaces). */
+export function planSourcePlaces(db: Db, changes: { id: number; mailboxKey: string; role: MailboxRole }[]): void {
+  const ins = cachedStatement(db, 'INSERT INTO planned_places (id, mailbox_key, role) VALUES (?, ?, ?)');
+  for (const c of changes) ins.run(c.id, c.mailboxKey, c.role);
 }
 
 export interface MailboxSummary {
@@ -111,11 +123,20 @@ export interface MailboxSummary {
   copies: number;
 }
 
-/** Replaces the mailbox list. Call inside a transaction. */
-export function replaceMailboxes(db: Db, mailboxes: Iterable<MailboxSummary>): void {
-  db.prepare('DELETE FROM mailboxes').run();
-  const ins = db.prepare('INSERT INTO mailboxes (key, name, account, name_role, owners, copies) VALUES (?, ?, ?, ?, ?, ?)');
+/** Plans the mailbox list (startPlaces). */
+export function planMailboxes(db: Db, mailboxes: Iterable<MailboxSummary>): void {
+  const ins = cachedStatement(
+    db,
+    'INSERT INTO planned_mailboxes (key, name, account, name_role, owners, copies) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   for (const m of mailboxes) ins.run(m.key, m.name, m.account, m.nameRole, JSON.stringify(m.owners), m.copies);
+}
+
+/** Writes what was planned since startPlaces: the mailbox list replaced, the changed places set. Call inside a transaction. */
+export function placePlaces(db: Db): void {
+  db.exec('DELETE FROM mailboxes');
+  db.exec('INSERT INTO mailboxes (key, name, account, name_role, owners, copies) SELECT key, name, account, name_role, owners, copies FROM planned_mailboxes ORDER BY rowid');
+  db.exec('UPDATE sources SET mailbox_key = p.mailbox_key, role = p.role FROM planned_places p WHERE sources.id = p.id');
 }
 
 // ---------------------------------------------------------------- archive records

@@ -27,6 +27,14 @@ function copy(n: number): string {
   ].join('\r\n');
 }
 
+/** Each source's mailbox and role, and the mailbox list, as the pass wrote them. */
+function places(db: Db): unknown[] {
+  return [
+    db.prepare('SELECT id, mailbox_key, role FROM sources ORDER BY id').all(),
+    db.prepare('SELECT key, name, account, name_role, owners, copies FROM mailboxes ORDER BY key').all(),
+  ];
+}
+
 function archiveFindings(db: Db): unknown[] {
   return db.prepare("SELECT sha256, check_id, code FROM findings WHERE check_id LIKE 'archive-%' ORDER BY sha256, check_id, code").all();
 }
@@ -82,9 +90,10 @@ describe('runArchiveChecksInThread', () => {
       clearArchiveFindings(locked);
       const phases: string[] = [];
       const touched = await runArchiveChecksInThread(shared, { sharing: 'shared', onPhase: (p) => phases.push(p) });
-      expect(phases).toEqual(['reading', 'writing']);
+      expect(phases).toEqual(['places', 'placing', 'reading', 'writing']);
       expect(touched).toBe(runArchiveChecks(locked));
       expect(archiveFindings(shared)).toEqual(archiveFindings(locked));
+      expect(places(shared)).toEqual(places(locked));
       expect(archiveFindings(shared).length).toBeGreaterThan(0);
     } finally {
       shared.close();
@@ -112,9 +121,40 @@ describe('runArchiveChecksInThread', () => {
               .run();
         },
       });
-      expect(phases).toEqual(['reading', 'writing', 'again']);
+      expect(phases).toEqual(['places', 'placing', 'reading', 'writing', 'again']);
       expect(touched).toBeGreaterThan(0);
       expect(archiveFindings(db).length).toBeGreaterThan(0);
+    } finally {
+      other.close();
+      db.close();
+    }
+  });
+
+  it('shared: works the places out again under the write lock when another writer committed after their snapshot', () => {
+    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'h.sqlite'));
+    const db = openDatabase(join(dir, 'h.sqlite'));
+    const other = openDatabase(join(dir, 'h.sqlite'));
+    try {
+      db.prepare('UPDATE sources SET mailbox_key = NULL, role = NULL').run();
+      db.prepare('DELETE FROM mailboxes').run();
+      const phases: string[] = [];
+      // Between the places' snapshot and the write lock, another connection stores a source of its own.
+      runArchiveChecks(db, {
+        sharing: 'shared',
+        onPhase: (p) => {
+          phases.push(p);
+          if (p === 'placing')
+            other
+              .prepare(
+                "INSERT INTO sources (sha256, run_id, path, length) SELECT sha256, run_id, '/elsewhere/Sent/9.eml', length FROM sources LIMIT 1",
+              )
+              .run();
+        },
+      });
+      expect(phases).toEqual(['places', 'placing', 'reading', 'writing']);
+      expect(db.prepare('SELECT count(*) FROM sources WHERE mailbox_key IS NULL OR role IS NULL').pluck().get()).toBe(0);
+      const late = db.prepare("SELECT mailbox_key FROM sources WHERE path = '/elsewhere/Sent/9.eml'").pluck().get() as string;
+      expect(db.prepare('SELECT count(*) FROM mailboxes WHERE key = ?').pluck().get(late)).toBe(1);
     } finally {
       other.close();
       db.close();
