@@ -216,6 +216,7 @@ function backfillFacts(db: Db): void {
     const own = stored.findings.filter((f) => !ARCHIVE_CHECK_IDS.includes(f.check));
     insertFacts(
       db,
+      stored.message,
       sha,
       collectMessageFacts({ parsed, verification: stored.verification }, { verdict: decideVerdict(own).verdict, findings: own }),
     );

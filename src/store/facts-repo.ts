@@ -5,12 +5,17 @@ import type { Db } from './database.ts';
 import type { MessageFacts } from '../model.ts';
 
 /**
- * Writes (or replaces) a message's facts and references. Call inside a transaction. `fresh`: the
- * message was inserted by this transaction, so it has no facts yet (an import's hot path).
- * Otherwise the old rows are deleted first rather than replaced through the tables' unique indexes,
- * which an import running beside may have dropped (migration 011).
+ * Writes (or replaces) the facts and references of the message of rowid `message`. Call inside a
+ * transaction. `fresh`: the message was inserted by this transaction, so it has no facts yet (an
+ * import's hot path). Otherwise the old rows are deleted first rather than replaced through the
+ * tables' unique indexes, which an import running beside may have dropped (migration 011).
+ *
+ * The facts' row takes its message's rowid, as the message's content row takes it for its id
+ * (migration 012), so that the archive pass finds it by rowid, not through the hash key
+ * (archive-repo.ts FACTS_OF_MESSAGE). A database written before this may hold another message's
+ * facts under that rowid: the row then takes the next free one, and the pass finds it by hash.
  */
-export function insertFacts(db: Db, sha256: string, facts: MessageFacts, fresh = false): void {
+export function insertFacts(db: Db, message: number, sha256: string, facts: MessageFacts, fresh = false): void {
   const { quoteGrams, textGrams, ...rest } = facts;
   const placement = JSON.stringify([facts.from, facts.deliveredTo, facts.recipients, facts.receivingHops, facts.labels]);
   if (!fresh) {
@@ -19,8 +24,9 @@ export function insertFacts(db: Db, sha256: string, facts: MessageFacts, fresh =
   }
   cachedStatement(
     db,
-    'INSERT INTO message_facts (sha256, version, placement, facts, quote_grams, text_grams) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(sha256, facts.version, placement, JSON.stringify(rest), quoteGrams, textGrams);
+    `INSERT INTO message_facts (rowid, sha256, version, placement, facts, quote_grams, text_grams)
+     VALUES (iif(EXISTS (SELECT 1 FROM message_facts WHERE rowid = ?), NULL, ?), ?, ?, ?, ?, ?, ?)`,
+  ).run(message, message, sha256, facts.version, placement, JSON.stringify(rest), quoteGrams, textGrams);
   const ref = cachedStatement(db, 'INSERT INTO message_refs (ref, sha256) VALUES (?, ?)');
   for (const id of new Set(facts.references)) ref.run(id, sha256);
 }

@@ -176,7 +176,7 @@ export function insertMessage(db: Db, runId: number, a: StorableAnalysis): numbe
   const att = cachedStatement(db, insertSql('attachments', ATTACHMENT_CODEC, ['sha256']));
   p.attachments.forEach((x, index) => att.run(rowValues(ATTACHMENT_CODEC, { ...x, index }, [a.sha256])));
   insertDocuments(db, a.sha256, p.attachments);
-  if (a.facts) insertFacts(db, a.sha256, a.facts, true);
+  if (a.facts) insertFacts(db, Number(row.lastInsertRowid), a.sha256, a.facts, true);
   return Number(row.lastInsertRowid);
 }
 
