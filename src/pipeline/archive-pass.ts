@@ -14,6 +14,8 @@ import {
   iterateReplyPairs,
   iterateSourcesForRoles,
   iterateTouchedFindings,
+  markTouched,
+  planVerdict,
   listReplyQuotes,
   iterateCopyGroups,
   listTextGrams,
@@ -29,7 +31,6 @@ import {
 } from '../store/archive-repo.ts';
 import type { MailboxSummary, SourceForRoles } from '../store/archive-repo.ts';
 import { insertFacts, listMessagesNeedingFacts } from '../store/facts-repo.ts';
-import { updateVerdict } from '../store/messages-repo.ts';
 import { archiveChecks } from '../checks/index.ts';
 import { accountOf, assignRole, learnOwners, mailboxKeyOf, mailboxNameOf, roleFromName } from '../checks/archive-mailbox.ts';
 import type { OwnerEvidence } from '../checks/archive-mailbox.ts';
@@ -111,18 +112,20 @@ export function runArchiveChecks(db: Db, options: ArchivePassOptions = {}): numb
       placePlaces(db);
     });
     options.onPhase?.('reading');
+    let touched = 0;
     mark = withSnapshot(db, () => {
       const seen = storedMark(db);
-      judgeArchive(db);
+      touched = judgeArchive(db);
       return seen;
     });
     options.onPhase?.('writing');
     return withTransaction(db, () => {
       if (storedMark(db) !== mark) {
         options.onPhase?.('again');
-        judgeArchive(db);
+        touched = judgeArchive(db);
       }
-      return writeArchiveFindings(db);
+      finishArchiveFindings(db, ARCHIVE_CHECK_IDS);
+      return touched;
     });
   }
   withTransaction(db, () => {
@@ -130,8 +133,9 @@ export function runArchiveChecks(db: Db, options: ArchivePassOptions = {}): numb
     placePlaces(db);
   });
   return withTransaction(db, () => {
-    judgeArchive(db);
-    return writeArchiveFindings(db);
+    const touched = judgeArchive(db);
+    finishArchiveFindings(db, ARCHIVE_CHECK_IDS);
+    return touched;
   });
 }
 
@@ -140,16 +144,22 @@ export function runArchiveChecks(db: Db, options: ArchivePassOptions = {}): numb
  * whose rows the pass reads adds rows to one of them: an import stores sources, messages and their
  * findings, then runs its pass, which replaces the findings that changed. Only such a pass deletes
  * (findings), and a pass that only deleted judged the same stored rows as this one. So a mark the
- * same in the snapshot and under the write lock after it means nothing the pass read has changed;
- * the full-text index, written meanwhile, is not read by the pass.
+ * same in the snapshot and under the write lock after it means nothing the pass read has changed,
+ * so neither have the findings and verdicts it planned from them; the full-text index, written
+ * meanwhile, is not read by the pass.
  */
 function storedMark(db: Db): string {
   const last = (sql: string) => (db.prepare(sql).pluck().get() as number | null) ?? 0;
   return [last('SELECT max(rowid) FROM messages'), last('SELECT max(id) FROM sources'), last('SELECT max(id) FROM findings')].join();
 }
 
-/** Learns the archive, then judges every message against it: the findings wait in new_findings (archive-repo.ts). */
-function judgeArchive(db: Db): void {
+/**
+ * Learns the archive, judges every message against it, marks the messages whose archive findings
+ * change and plans their verdicts. All of it waits in temporary tables (archive-repo.ts) for
+ * finishArchiveFindings, so a shared pass does all of it from its snapshot. Returns how many
+ * messages are marked.
+ */
+function judgeArchive(db: Db): number {
   startArchiveFindings(db);
   // First pass: learn what the archive shows; second pass: judge each message against it.
   const learned = learnArchive(db);
@@ -169,15 +179,8 @@ function judgeArchive(db: Db): void {
     for (const records of groups) if (needsComparison(records)) addArchiveFindings(db, archiveCopies.run(copyGroup(db, records)));
   for (const pairs of iterateReplyPairs(db))
     addArchiveFindings(db, archiveThread.run({ pairs: withQuoteTexts(db, pairs), formats: learned.timeFormats }));
-}
-
-/** Replaces the findings that changed and decides those messages' verdicts again; returns how many. */
-function writeArchiveFindings(db: Db): number {
-  let touched = 0;
-  finishArchiveFindings(db, ARCHIVE_CHECK_IDS, () => {
-    touched = decideTouched(db);
-  });
-  return touched;
+  markTouched(db, ARCHIVE_CHECK_IDS);
+  return planVerdicts(db);
 }
 
 interface Learned {
@@ -331,10 +334,13 @@ function withQuoteTexts(db: Db, pairs: ReplyPair[]): ReplyPair[] {
   );
 }
 
-/** Decides again the verdict of every message whose archive findings were written or cleared. */
-function decideTouched(db: Db): number {
+/**
+ * Decides again the verdict of every marked message (markTouched), from the findings it will have,
+ * and plans those that change; returns how many are marked.
+ */
+function planVerdicts(db: Db): number {
   let n = 0;
-  for (const page of iterateTouchedFindings(db)) {
+  for (const page of iterateTouchedFindings(db, ARCHIVE_CHECK_IDS)) {
     const stored = readVerdicts(
       db,
       page.map((p) => p.sha256),
@@ -343,8 +349,8 @@ function decideTouched(db: Db): number {
       n++;
       const v = decideVerdict(findings as Finding[]);
       const old = stored.get(sha256);
-      if (!old || old.verdict !== v.verdict || old.summary !== v.summary || old.reasons !== v.reasons.join(';'))
-        updateVerdict(db, sha256, v);
+      if (old && (old.verdict !== v.verdict || old.summary !== v.summary || old.reasons !== v.reasons.join(';')))
+        planVerdict(db, old.id, v);
     }
   }
   return n;

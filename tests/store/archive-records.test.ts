@@ -16,7 +16,10 @@ function records(db: Db): unknown[] {
 }
 
 const misplaced = (db: Db): number =>
-  db.prepare('SELECT count(*) FROM messages m JOIN message_facts f ON f.sha256 = m.sha256 WHERE f.rowid != m.rowid').pluck().get() as number;
+  db
+    .prepare('SELECT count(*) FROM messages m JOIN message_facts f ON f.sha256 = m.sha256 WHERE f.rowid != m.rowid')
+    .pluck()
+    .get() as number;
 
 describe('the facts of a message, as the archive pass reads them', () => {
   it('are stored under their message’s rowid, and read the same when they are not', async () => {
