@@ -78,10 +78,11 @@ export type ArchivePassPhase = 'places' | 'placing' | 'reading' | 'writing' | 'a
 
 /**
  * How the pass shares the database while it runs. 'locked' (the default): it holds the write lock
- * from its first read to its last write. 'shared': it learns and judges from a snapshot, without the
- * write lock, so that the import that runs it can meanwhile index its messages for search on another
- * core (run-import.ts); it takes the lock for its writes only, and judges again under the lock if
- * anything it read changed meanwhile. `onPhase` hears each ArchivePassPhase as it starts.
+ * from its first read to its last write (of the places, then of the findings). 'shared': it works out
+ * the places, then learns and judges, from snapshots, without the write lock, so that the import
+ * that runs it can meanwhile index its messages for search on another core (run-import.ts); it
+ * takes the lock for its writes only, and works out again under the lock what it read from a
+ * snapshot if anything changed meanwhile. `onPhase` hears each ArchivePassPhase as it starts.
  */
 export interface ArchivePassOptions {
   sharing?: 'locked' | 'shared';
