@@ -107,20 +107,13 @@ describe('runArchiveChecksInThread', () => {
     const other = openDatabase(join(dir, 'g.sqlite'));
     try {
       clearArchiveFindings(db);
-      const phases: string[] = [];
       // Between the snapshot and the write lock, another connection stores a finding of its own.
-      const touched = runArchiveChecks(db, {
-        sharing: 'shared',
-        onPhase: (p) => {
-          phases.push(p);
-          if (p === 'writing')
-            other
-              .prepare(
-                "INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) SELECT sha256, 'test', 'test/other', 'info', 'x', '{}' FROM messages LIMIT 1",
-              )
-              .run();
-        },
-      });
+      const { phases, touched } = sharedPassWithWrite(
+        db,
+        other,
+        'writing',
+        "INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) SELECT sha256, 'test', 'test/other', 'info', 'x', '{}' FROM messages LIMIT 1",
+      );
       expect(phases).toEqual(['places', 'placing', 'reading', 'writing', 'again']);
       expect(touched).toBeGreaterThan(0);
       expect(archiveFindings(db).length).toBeGreaterThan(0);
@@ -137,20 +130,13 @@ describe('runArchiveChecksInThread', () => {
     try {
       db.prepare('UPDATE sources SET mailbox_key = NULL, role = NULL').run();
       db.prepare('DELETE FROM mailboxes').run();
-      const phases: string[] = [];
       // Between the places' snapshot and the write lock, another connection stores a source of its own.
-      runArchiveChecks(db, {
-        sharing: 'shared',
-        onPhase: (p) => {
-          phases.push(p);
-          if (p === 'placing')
-            other
-              .prepare(
-                "INSERT INTO sources (sha256, run_id, path, length) SELECT sha256, run_id, '/elsewhere/Sent/9.eml', length FROM sources LIMIT 1",
-              )
-              .run();
-        },
-      });
+      const { phases } = sharedPassWithWrite(
+        db,
+        other,
+        'placing',
+        "INSERT INTO sources (sha256, run_id, path, length) SELECT sha256, run_id, '/elsewhere/Sent/9.eml', length FROM sources LIMIT 1",
+      );
       expect(phases).toEqual(['places', 'placing', 'reading', 'writing']);
       expect(db.prepare('SELECT count(*) FROM sources WHERE mailbox_key IS NULL OR role IS NULL').pluck().get()).toBe(0);
       const late = db.prepare("SELECT mailbox_key FROM sources WHERE path = '/elsewhere/Sent/9.eml'").pluck().get() as string;
@@ -169,6 +155,19 @@ describe('runArchiveChecksInThread', () => {
     await expect(runArchiveChecksInThread(db)).rejects.toThrow(/^the archive pass failed: /);
   });
 });
+
+/** A shared pass over `db` during which `other` runs `sql` as the pass enters `phase`: the phases heard, and what it touched. */
+function sharedPassWithWrite(db: Db, other: Db, phase: string, sql: string): { phases: string[]; touched: number } {
+  const phases: string[] = [];
+  const touched = runArchiveChecks(db, {
+    sharing: 'shared',
+    onPhase: (p) => {
+      phases.push(p);
+      if (p === phase) other.prepare(sql).run();
+    },
+  });
+  return { phases, touched };
+}
 
 /** Removes the archive findings the import wrote, so both passes start from the same state. */
 function clearArchiveFindings(db: Db): void {
