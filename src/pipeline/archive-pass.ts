@@ -98,45 +98,53 @@ export function runArchiveChecks(db: Db, options: ArchivePassOptions = {}): numb
   // their own, 1.1 GB (6.8 s, one run). A reader may see the new places before the findings that
   // follow from them; a pass that fails between the two leaves places the next pass recomputes.
   withTransaction(db, () => backfillFacts(db));
-  if (options.sharing === 'shared') {
-    // Worked out from a snapshot, so that the import's search index grows meanwhile; only their
-    // writes hold the lock (placePlaces).
-    options.onPhase?.('places');
-    let mark = withSnapshot(db, () => {
-      const seen = storedMark(db);
-      planPlaces(db);
-      return seen;
-    });
-    options.onPhase?.('placing');
-    withTransaction(db, () => {
-      if (storedMark(db) !== mark) planPlaces(db);
-      placePlaces(db);
-    });
-    options.onPhase?.('reading');
-    let touched = 0;
-    mark = withSnapshot(db, () => {
-      const seen = storedMark(db);
-      touched = judgeArchive(db);
-      return seen;
-    });
-    options.onPhase?.('writing');
+  planThenWrite(
+    db,
+    options,
+    ['places', 'placing'],
+    () => planPlaces(db),
+    () => placePlaces(db),
+  );
+  return planThenWrite(
+    db,
+    options,
+    ['reading', 'writing', 'again'],
+    () => judgeArchive(db),
+    () => finishArchiveFindings(db, ARCHIVE_CHECK_IDS),
+  );
+}
+
+/**
+ * One step of the pass: `plan` works out what `write` writes (into temporary tables), then `write`
+ * writes it, and the step returns what `plan` returned. Locked, both run in one write transaction.
+ * Shared, `plan` runs from a snapshot, so that the import's search index grows meanwhile, and only
+ * `write` holds the lock; if another writer committed in between (storedMark), `plan` runs again
+ * under the lock first. `phases` are told as they start: planning, writing, planning again.
+ */
+function planThenWrite<T>(
+  db: Db,
+  options: ArchivePassOptions,
+  phases: [ArchivePassPhase, ArchivePassPhase, ArchivePassPhase?],
+  plan: () => T,
+  write: () => void,
+): T {
+  if (options.sharing !== 'shared')
     return withTransaction(db, () => {
-      if (storedMark(db) !== mark) {
-        options.onPhase?.('again');
-        touched = judgeArchive(db);
-      }
-      finishArchiveFindings(db, ARCHIVE_CHECK_IDS);
-      return touched;
+      const planned = plan();
+      write();
+      return planned;
     });
-  }
-  withTransaction(db, () => {
-    planPlaces(db);
-    placePlaces(db);
-  });
+  options.onPhase?.(phases[0]);
+  const [mark, first] = withSnapshot(db, () => [storedMark(db), plan()] as const);
+  let planned = first;
+  options.onPhase?.(phases[1]);
   return withTransaction(db, () => {
-    const touched = judgeArchive(db);
-    finishArchiveFindings(db, ARCHIVE_CHECK_IDS);
-    return touched;
+    if (storedMark(db) !== mark) {
+      if (phases[2]) options.onPhase?.(phases[2]);
+      planned = plan();
+    }
+    write();
+    return planned;
   });
 }
 
