@@ -160,10 +160,11 @@ export function insertMessage(db: Db, runId: number, a: StorableAnalysis): numbe
     keySourceColumn(a),
     VERIFIER_VERSION,
   );
+  const id = Number(row.lastInsertRowid);
   // The large values go to their own table, right after the row (migration 012): scans of
   // `messages` read a few hundred bytes a message instead of the whole message.
   cachedStatement(db, 'INSERT INTO message_content (id, sha256, parsed, body_text, body_html, raw) VALUES (?, ?, ?, ?, ?, ?)').run(
-    row.lastInsertRowid,
+    id,
     a.sha256,
     storedStructureJson(p),
     p.text,
@@ -176,8 +177,8 @@ export function insertMessage(db: Db, runId: number, a: StorableAnalysis): numbe
   const att = cachedStatement(db, insertSql('attachments', ATTACHMENT_CODEC, ['sha256']));
   p.attachments.forEach((x, index) => att.run(rowValues(ATTACHMENT_CODEC, { ...x, index }, [a.sha256])));
   insertDocuments(db, a.sha256, p.attachments);
-  if (a.facts) insertFacts(db, Number(row.lastInsertRowid), a.sha256, a.facts, true);
-  return Number(row.lastInsertRowid);
+  if (a.facts) insertFacts(db, id, a.sha256, a.facts, true);
+  return id;
 }
 
 /** Recorded with each message so a later version can tell which verifier decided it. */
