@@ -15,6 +15,7 @@ import {
   iterateSourcesForRoles,
   iterateTouchedFindings,
   markTouched,
+  planCounts,
   planVerdict,
   listReplyQuotes,
   iterateCopyGroups,
@@ -164,7 +165,7 @@ function storedMark(db: Db): string {
 
 /**
  * Learns the archive, judges every message against it, marks the messages whose archive findings
- * change and plans their verdicts. All of it waits in temporary tables (archive-repo.ts) for
+ * change and plans their verdicts and the summary counts and triage rows those change. All of it waits in temporary tables (archive-repo.ts) for
  * finishArchiveFindings, so a shared pass does all of it from its snapshot. Returns how many
  * messages are marked.
  */
@@ -189,7 +190,9 @@ function judgeArchive(db: Db): number {
   for (const pairs of iterateReplyPairs(db))
     addArchiveFindings(db, archiveThread.run({ pairs: withQuoteTexts(db, pairs), formats: learned.timeFormats }));
   markTouched(db, ARCHIVE_CHECK_IDS);
-  return planVerdicts(db);
+  const marked = planVerdicts(db);
+  planCounts(db, ARCHIVE_CHECK_IDS);
+  return marked;
 }
 
 interface Learned {

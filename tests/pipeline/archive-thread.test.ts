@@ -10,6 +10,7 @@ import type { Db } from '../../src/store/database.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
 import { runArchiveChecks } from '../../src/pipeline/archive-pass.ts';
 import { runArchiveChecksInThread } from '../../src/pipeline/archive-thread.ts';
+import { summaryCounts, triageState } from '../helpers/summary-state.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lt-archive-thread-'));
 
@@ -95,6 +96,10 @@ describe('runArchiveChecksInThread', () => {
       expect(archiveFindings(shared)).toEqual(archiveFindings(locked));
       expect(places(shared)).toEqual(places(locked));
       expect(archiveFindings(shared).length).toBeGreaterThan(0);
+      // The counts and triage rows, worked out from the snapshot, are those of a locked pass and of a recount.
+      expect(summaryCounts(shared).stored).toEqual(summaryCounts(locked).stored);
+      expect(triageState(shared).stored).toEqual(triageState(locked).stored);
+      expectCountsMatch(shared);
     } finally {
       shared.close();
       locked.close();
@@ -107,16 +112,21 @@ describe('runArchiveChecksInThread', () => {
     const other = openDatabase(join(dir, 'g.sqlite'));
     try {
       clearArchiveFindings(db);
-      // Between the snapshot and the write lock, another connection stores a finding of its own.
+      // Verdicts the pass will change (the triggers count the change).
+      db.prepare("UPDATE messages SET verdict = 'tampered'").run();
+      // Between the snapshot and the write lock, another connection stores a finding of its own on
+      // each message: counts planned from the snapshot would leave it under the old verdicts.
       const { phases, touched } = sharedPassWithWrite(
         db,
         other,
         'writing',
-        "INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) SELECT sha256, 'test', 'test/other', 'info', 'x', '{}' FROM messages LIMIT 1",
+        "INSERT INTO findings (sha256, check_id, code, severity, detail, evidence) SELECT sha256, 'test', 'test/other', 'info', 'x', '{}' FROM messages",
       );
       expect(phases).toEqual(['places', 'placing', 'reading', 'writing', 'again']);
       expect(touched).toBeGreaterThan(0);
       expect(archiveFindings(db).length).toBeGreaterThan(0);
+      expect(db.prepare("SELECT count(*) FROM messages WHERE verdict != 'tampered'").pluck().get()).toBeGreaterThan(0);
+      expectCountsMatch(db);
     } finally {
       other.close();
       db.close();
@@ -167,6 +177,15 @@ function sharedPassWithWrite(db: Db, other: Db, phase: string, sql: string): { p
     },
   });
   return { phases, touched };
+}
+
+/** The summary counts and triage rows as stored equal a recount, and the pass left the triggers counting. */
+function expectCountsMatch(db: Db): void {
+  const counts = summaryCounts(db);
+  expect(counts.stored).toEqual(counts.counted);
+  const triage = triageState(db);
+  expect(triage.stored).toEqual(triage.counted);
+  expect(db.prepare('SELECT counts_paused FROM index_state').pluck().get()).toBe(0);
 }
 
 /** Removes the archive findings the import wrote, so both passes start from the same state. */
