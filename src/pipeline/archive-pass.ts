@@ -165,9 +165,9 @@ function storedMark(db: Db): string {
 
 /**
  * Learns the archive, judges every message against it, marks the messages whose archive findings
- * change and plans their verdicts and the summary counts and triage rows those change. All of it waits in temporary tables (archive-repo.ts) for
- * finishArchiveFindings, so a shared pass does all of it from its snapshot. Returns how many
- * messages are marked.
+ * change, and plans their verdicts and how the summary counts and their triage rows change. All of
+ * it waits in temporary tables (archive-repo.ts) for finishArchiveFindings, so a shared pass does
+ * all of it from its snapshot. Returns how many messages are marked.
  */
 function judgeArchive(db: Db): number {
   startArchiveFindings(db);

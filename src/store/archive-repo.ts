@@ -598,8 +598,9 @@ function planCountsWithin(db: Db, checkIds: readonly string[]): void {
   const ids = checkIds.map(() => '?').join(',');
   for (const t of ['touched_sides', 'touched_side_findings', 'planned_counts', 'planned_week_counts', 'planned_triage'])
     db.exec(`DROP TABLE IF EXISTS temp.${t}`);
-  // Each marked message twice: as it is (-1) and as it will be (+1); each message and its findings
-  // and sources are looked up once, in hash order (archive_touched's).
+  // Each marked message twice: as it is (-1) and as it will be (+1). Each message is looked up once,
+  // and its findings and sources once a side, in hash order (archive_touched's), into temporary
+  // tables that every count then reads.
   db.exec(`CREATE TEMP TABLE touched_sides AS
     SELECT m.sha256, s.sign, CASE s.sign WHEN -1 THEN m.verdict ELSE coalesce(p.verdict, m.verdict) END AS v,
       ifnull(m.from_domain, '') AS domain,

@@ -1,5 +1,6 @@
 // The triage table and the findings per week as stored (migration 008), beside what a recount of the
 // messages and findings gives: the two must always be equal, whichever path wrote them.
+import { expect } from 'vitest';
 import type { Db } from '../../src/store/database.ts';
 
 export function triageState(db: Db): { stored: unknown; counted: unknown } {
@@ -56,4 +57,16 @@ function lines(db: Db, sql: string): string[] {
  */
 export function summaryCounts(db: Db): { stored: string[]; counted: string[] } {
   return { stored: lines(db, STORED), counted: lines(db, RECOUNT) };
+}
+
+/**
+ * The summary counts and triage rows as stored equal a recount, and no archive pass left the
+ * triggers standing aside (migration 013).
+ */
+export function expectCountsMatchRecount(db: Db): void {
+  const counts = summaryCounts(db);
+  expect(counts.stored).toEqual(counts.counted);
+  const triage = triageState(db);
+  expect(triage.stored).toEqual(triage.counted);
+  expect(db.prepare('SELECT counts_paused FROM index_state').pluck().get()).toBe(0);
 }
