@@ -610,13 +610,12 @@ function planCountsWithin(db: Db, checkIds: readonly string[]): void {
     FROM archive_touched t CROSS JOIN messages m ON m.sha256 = t.sha256
       LEFT JOIN planned_verdicts p ON p.id = m.rowid
       CROSS JOIN (SELECT -1 AS sign UNION ALL SELECT 1) s`);
+  db.exec(`CREATE TEMP TABLE touched_side_findings AS
+    SELECT t.sha256, t.sign, f.code, f.severity, t.v, t.week FROM touched_sides t CROSS JOIN findings f ON f.sha256 = t.sha256
+    WHERE t.sign = -1`);
   db.prepare(
-    `CREATE TEMP TABLE touched_side_findings AS
-     SELECT t.sha256, t.sign, f.code, f.severity, t.v, t.week FROM touched_sides t CROSS JOIN findings f ON f.sha256 = t.sha256
-       WHERE t.sign = -1 OR f.check_id NOT IN (${ids})
-     UNION ALL
-     SELECT t.sha256, 1, n.code, n.severity, t.v, t.week FROM touched_sides t CROSS JOIN new_findings n ON n.sha256 = t.sha256
-       WHERE t.sign = 1`,
+    `INSERT INTO touched_side_findings SELECT t.sha256, t.sign, f.code, f.severity, t.v, t.week
+     FROM (${findingsToBe(ids, 'SELECT sha256 FROM archive_touched')}) f CROSS JOIN touched_sides t ON t.sha256 = f.sha256 AND t.sign = 1`,
   ).run(...checkIds);
   db.exec(`CREATE TEMP TABLE planned_counts AS
     SELECT d AS dimension, k AS key, v AS verdict, sum(n) AS n FROM (
@@ -658,6 +657,21 @@ interface DecideRow {
 }
 
 /**
+ * SQL for the findings that the messages `shas` (a subquery, bound twice) will have once the pass is
+ * written (finishArchiveFindings): their stored findings of checks other than `ids` (placeholders for
+ * the pass's check ids, bound between the two), then their new ones of these; `part` and `ord` give
+ * the order they are stored in. The verdicts (iterateTouchedFindings) and the counts (planCounts)
+ * are planned from the same findings.
+ */
+function findingsToBe(ids: string, shas: string): string {
+  return `SELECT sha256, check_id, code, severity, detail, signature, explains, 0 AS part, id AS ord FROM findings
+       WHERE sha256 IN (${shas}) AND check_id NOT IN (${ids})
+     UNION ALL
+     SELECT sha256, check_id, code, severity, detail, signature, explains, 1, seq FROM new_findings
+       WHERE sha256 IN (${shas})`;
+}
+
+/**
  * The findings every message marked in this pass will have (markTouched), message by message in
  * pages: its stored findings of other checks, then its new ones of these, in the order they are
  * stored in (evidence left out: verdicts are decided from codes, severities and details).
@@ -665,14 +679,7 @@ interface DecideRow {
 export function* iterateTouchedFindings(db: Db, checkIds: readonly string[]): Generator<{ sha256: string; findings: Finding[] }[]> {
   const shas = db.prepare('SELECT sha256 FROM archive_touched WHERE sha256 > ? ORDER BY sha256 LIMIT ?').pluck();
   const ids = checkIds.map(() => '?').join(',');
-  const rows = db.prepare(
-    `SELECT sha256, check_id, code, severity, detail, signature, explains, 0 AS part, id AS ord FROM findings
-       WHERE sha256 IN (SELECT value FROM json_each(?)) AND check_id NOT IN (${ids})
-     UNION ALL
-     SELECT sha256, check_id, code, severity, detail, signature, explains, 1, seq FROM new_findings
-       WHERE sha256 IN (SELECT value FROM json_each(?))
-     ORDER BY 1, 8, 9`,
-  );
+  const rows = db.prepare(`${findingsToBe(ids, 'SELECT value FROM json_each(?)')} ORDER BY 1, 8, 9`);
   let after = '';
   for (;;) {
     const page = shas.all(after, PAGE_SIZE) as string[];
