@@ -7,14 +7,15 @@
 // pages it may reuse); it prints the time and the CPU seconds of each, and of those the kernel's.
 // Where a new file costs many times what the last one does, imports on this machine vary with the
 // hour (bench/RESULTS.md): what the page cache gets depends on what was freed, and when.
-//   node bench/page-cache-cost.ts [--mib 4096]   (writes twice that, and needs it free on disk)
+//   node bench/page-cache-cost.ts [--mib 4096] [--dir /tmp]   (writes twice that, and needs it free on
+// disk; --dir on the file system the database will be on: a tmpfs has no disk behind its pages)
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PAGE_SIZE } from '../src/store/database.ts';
 
-const { values } = parseArgs({ options: { mib: { type: 'string', default: '4096' } } });
+const { values } = parseArgs({ options: { mib: { type: 'string', default: '4096' }, dir: { type: 'string', default: tmpdir() } } });
 const MIB = Number(values.mib);
 if (!Number.isInteger(MIB) || MIB <= 0) {
   console.error('--mib takes a whole number of MiB above 0');
@@ -39,7 +40,13 @@ function write(file: string, flags: 'w' | 'r+', label: string): void {
   );
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'lt-page-cache-'));
+let dir: string;
+try {
+  dir = mkdtempSync(join(values.dir, 'lt-page-cache-'));
+} catch (err) {
+  console.error(`cannot make a scratch directory in ${values.dir}: ${(err as Error).message}`);
+  process.exit(2);
+}
 try {
   const first = join(dir, 'first');
   const second = join(dir, 'second');
