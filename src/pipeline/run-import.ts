@@ -255,18 +255,18 @@ async function indexBesidePass(db: Db, pass: PassWatch): Promise<void> {
   for (;;) {
     const { phase } = pass;
     if (phase !== 'starting' && phase !== 'places' && phase !== 'placing' && phase !== 'reading') return;
+    const limit = phase === 'places' ? placesSlice : phase === 'reading' ? SEARCH_SLICE_BESIDE_PASS : null;
     const started = performance.now();
-    const n =
-      phase === 'places'
-        ? tryCatchUpSearchIndex(db, placesSlice)
-        : phase === 'reading'
-          ? tryCatchUpSearchIndex(db, SEARCH_SLICE_BESIDE_PASS)
-          : null;
+    const n = limit === null ? null : tryCatchUpSearchIndex(db, limit);
     if (n === 0) return;
-    if (n !== null && phase === 'places') placesSlice = nextSlice(n, performance.now() - started);
+    if (n === null) {
+      // No slice now (the pass is starting or holds the lock, or another writer has it): wait for its next word, or 100 ms.
+      await pass.changed(100);
+      continue;
+    }
+    if (phase === 'places') placesSlice = nextSlice(n, performance.now() - started);
     // A slice done: the next turn of the event loop hears the pass's news before another starts.
-    if (n !== null) await new Promise((resolve) => setImmediate(resolve));
-    else await pass.changed(100);
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
