@@ -17,7 +17,7 @@ import type {
   Verification,
 } from '../model.ts';
 import { listFindings, SIGNATURE_CODEC } from './messages-repo.ts';
-import { readRow, selectList } from './row-codec.ts';
+import { placeholders, readRow, selectList } from './row-codec.ts';
 import { readStoredStructure } from './stored-structure.ts';
 import { dateKeyOf, signedOf, tierOf, weekOf } from './search-index.ts';
 
@@ -418,7 +418,7 @@ export function* iterateReplyPairs(db: Db): Generator<{ reply: ArchiveRecord; pa
 /** Every message that has findings of these checks, so stale ones can be cleared. */
 export function listMessagesWithChecks(db: Db, checkIds: string[]): string[] {
   return db
-    .prepare(`SELECT DISTINCT sha256 FROM findings WHERE check_id IN (${checkIds.map(() => '?').join(',')})`)
+    .prepare(`SELECT DISTINCT sha256 FROM findings WHERE check_id IN (${placeholders(checkIds)})`)
     .pluck()
     .all(...checkIds) as string[];
 }
@@ -528,7 +528,7 @@ const FINDINGS_KEY = `group_concat(check_id || char(31) || code || char(31) || s
  * side of the comparison took 6.8 and 10.7 s that way, 0.5 s this way.
  */
 export function markTouched(db: Db, checkIds: readonly string[]): void {
-  const ids = checkIds.map(() => '?').join(',');
+  const ids = placeholders(checkIds);
   db.prepare(
     `INSERT OR IGNORE INTO archive_touched
      WITH old AS (SELECT sha256, ${FINDINGS_KEY} AS k FROM findings NOT INDEXED WHERE check_id IN (${ids}) GROUP BY sha256),
@@ -545,7 +545,7 @@ export function markTouched(db: Db, checkIds: readonly string[]): void {
  * written instead. Call inside the write transaction, with nothing written since the plans were made.
  */
 export function finishArchiveFindings(db: Db, checkIds: readonly string[]): void {
-  const ids = checkIds.map(() => '?').join(',');
+  const ids = placeholders(checkIds);
   db.prepare('UPDATE index_state SET counts_paused = 1 WHERE id = 1').run();
   db.prepare(`DELETE FROM findings WHERE check_id IN (${ids}) AND sha256 IN (SELECT sha256 FROM archive_touched)`).run(...checkIds);
   db.exec(`INSERT INTO findings (sha256, check_id, code, severity, detail, evidence, signature, explains)
@@ -595,7 +595,7 @@ export function planCounts(db: Db, checkIds: readonly string[]): void {
 const PLAN_SORT_KIB = 16 * 1024;
 
 function planCountsWithin(db: Db, checkIds: readonly string[]): void {
-  const ids = checkIds.map(() => '?').join(',');
+  const ids = placeholders(checkIds);
   for (const t of ['touched_sides', 'touched_side_findings', 'planned_counts', 'planned_week_counts', 'planned_triage'])
     db.exec(`DROP TABLE IF EXISTS temp.${t}`);
   // Each marked message twice: as it is (-1) and as it will be (+1). Each message is looked up once,
@@ -678,7 +678,7 @@ function findingsToBe(ids: string, shas: string): string {
  */
 export function* iterateTouchedFindings(db: Db, checkIds: readonly string[]): Generator<{ sha256: string; findings: Finding[] }[]> {
   const shas = db.prepare('SELECT sha256 FROM archive_touched WHERE sha256 > ? ORDER BY sha256 LIMIT ?').pluck();
-  const ids = checkIds.map(() => '?').join(',');
+  const ids = placeholders(checkIds);
   const rows = db.prepare(`${findingsToBe(ids, 'SELECT value FROM json_each(?)')} ORDER BY 1, 8, 9`);
   let after = '';
   for (;;) {

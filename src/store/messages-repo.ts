@@ -4,7 +4,19 @@ import type { Db } from './database.ts';
 import type { AttachmentInfo, Finding, MailboxRole, SignatureCheck, SourceRef, StorableAnalysis, Verdict, VerdictName } from '../model.ts';
 import { storedStructureJson } from './stored-structure.ts';
 import { insertDocuments } from './documents-repo.ts';
-import { column, flag, insertSql, joined, json, optional, readRow, rowValues, selectList, type RowCodec } from './row-codec.ts';
+import {
+  column,
+  flag,
+  insertSql,
+  joined,
+  json,
+  optional,
+  placeholders,
+  readRow,
+  rowValues,
+  selectList,
+  type RowCodec,
+} from './row-codec.ts';
 import { insertFacts } from './facts-repo.ts';
 
 /**
@@ -124,9 +136,7 @@ const MESSAGE_COLUMNS = `sha256, size, first_run_id, imported_at, message_id, fr
   summary, reasons, signature_count, dkim, arc_result, arc, key_source, verifier_version`;
 
 /** A message's row, with positional parameters (rowValues in row-codec.ts says why): one per column. */
-const INSERT_MESSAGE = `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_COLUMNS.split(',')
-  .map(() => '?')
-  .join(', ')})`;
+const INSERT_MESSAGE = `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${placeholders(MESSAGE_COLUMNS.split(','))})`;
 
 /** Inserts a new message with everything learned about it; returns its rowid. Call inside a transaction. */
 export function insertMessage(db: Db, runId: number, a: StorableAnalysis): number {

@@ -2,6 +2,7 @@
 // repository so the choices can be tested with EXPLAIN QUERY PLAN.
 import type { Db } from './database.ts';
 import { parseTimeBound } from '../common/time.ts';
+import { placeholders } from './row-codec.ts';
 
 /**
  * A queue view's filters, in the words of its URL (docs/review-server.md, "Queue filters"): the review
@@ -216,10 +217,6 @@ function triageTiers(db: Db, f: QueueFilter, verdicts: string[]): number[] | nul
     tiers = (tiers ?? [0, 1, 2, 3]).filter((t) => found.includes(t));
   }
   return tiers;
-}
-
-function placeholders(values: unknown[]): string {
-  return values.map(() => '?').join(', ');
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Db } from './database.ts';
 import type { VerdictName } from '../model.ts';
 import { isDateBounded, planQueue, totalMessages, type QueueFilter, type QueueOrderKind, type QueuePlan } from './queue-plan.ts';
 import type { Review } from './review-repo.ts';
-import { column, joined, readRow, type RowCodec } from './row-codec.ts';
+import { column, joined, placeholders, readRow, type RowCodec } from './row-codec.ts';
 import { withSnapshot } from './transaction.ts';
 
 export type { QueueFilter, YesNo } from './queue-plan.ts';
@@ -242,7 +242,7 @@ function keyedSegments(sort: QueueSort, order: KeyedOrder, plan: QueuePlan, afte
             { cond: `${order.keys[0]} = ? AND m.rowid ${cmp} ?`, params: [after[0], after[1]], order: `m.rowid ${dir}` },
             { cond: `${order.keys[0]} ${cmp} ?`, params: [after[0]], order: by },
           ]
-        : [{ cond: `(${order.keys.join(', ')}) ${cmp} (${after.map(() => '?').join(', ')})`, params: after, order: by }];
+        : [{ cond: `(${order.keys.join(', ')}) ${cmp} (${placeholders(after)})`, params: after, order: by }];
   const tiers = plan.tiers === null ? null : [...new Set(plan.tiers)].sort((a, b) => (desc ? b - a : a - b));
   if (order.join === 'triage' && tiers !== null) {
     // One range of ranks per verdict. Past the cursor the row value gives the start and the tier's
@@ -545,9 +545,7 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, from: string, cap: 
   if (![f.final, f.code, f.mailbox, f.key, f.q, f.reviewed, f.signed, f.role].some(given)) {
     const byDate = planQueue(db, f, 'date', 0);
     const where = byDate.where.length ? `WHERE ${byDate.where.join(' AND ')}` : '';
-    const split = byDate.splitVerdicts
-      ? `${where ? ' AND' : 'WHERE'} m.verdict IN (${byDate.splitVerdicts.map(() => '?').join(', ')})`
-      : '';
+    const split = byDate.splitVerdicts ? `${where ? ' AND' : 'WHERE'} m.verdict IN (${placeholders(byDate.splitVerdicts)})` : '';
     return upTo(`SELECT 1 FROM ${byDate.from} ${where}${split}`, [...byDate.params, ...(byDate.splitVerdicts ?? [])]);
   }
   // Not yet reviewed: the summary's count less the reviewed ones (reviews are few: humans write them).
@@ -556,7 +554,7 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, from: string, cap: 
     const reviewed = db
       .prepare(
         `SELECT count(*) AS n FROM (SELECT DISTINCT r.sha256 FROM reviews r JOIN messages m ON m.sha256 = r.sha256
-         WHERE ${machine.length ? `m.verdict IN (${machine.map(() => '?').join(', ')})` : '1'})`,
+         WHERE ${machine.length ? `m.verdict IN (${placeholders(machine)})` : '1'})`,
       )
       .get(...machine) as { n: number };
     return { n: all - reviewed.n, capped: false };
@@ -567,7 +565,7 @@ function countQueue(db: Db, f: QueueFilter, plan: QueuePlan, from: string, cap: 
   // Anything else would mean testing rows one by one: exact on an archive within the cap, else unknown.
   if (totalMessages(db) <= cap) {
     const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : '';
-    const split = plan.splitVerdicts ? `${where ? ' AND' : 'WHERE'} m.verdict IN (${plan.splitVerdicts.map(() => '?').join(', ')})` : '';
+    const split = plan.splitVerdicts ? `${where ? ' AND' : 'WHERE'} m.verdict IN (${placeholders(plan.splitVerdicts)})` : '';
     return upTo(`SELECT 1 FROM ${from} ${where}${split}`, [...plan.fromParams, ...plan.params, ...(plan.splitVerdicts ?? [])]);
   }
   return null;

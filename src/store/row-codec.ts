@@ -123,5 +123,10 @@ function buildInsertSql<T>(table: string, codec: RowCodec<T>, extra: string[], o
       .filter(([, f]) => !f.expr)
       .map(([, f]) => f.column),
   ];
-  return `INSERT ${orIgnore ? 'OR IGNORE ' : ''}INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+  return `INSERT ${orIgnore ? 'OR IGNORE ' : ''}INTO ${table} (${columns.join(', ')}) VALUES (${placeholders(columns)})`;
+}
+
+/** One `?` per value, comma-separated: the parameters of an `IN (...)` list or a row of values. */
+export function placeholders(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
 }
