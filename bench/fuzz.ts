@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/store/database.ts';
+import { commandRuntime } from './command-runtime.ts';
 import { writeFuzzInputs } from './fuzz-inputs.ts';
 import { checkAccounting } from './fuzz-check.ts';
 
@@ -37,12 +38,12 @@ process.stderr.write(`fuzz: seed ${seed}: ${count} mutated messages in ${inputs.
 process.stderr.write(`fuzz: files per mutation ${JSON.stringify(byMutation)}\n`);
 
 const t1 = Date.now();
+// As the `leaktriage` command runs (its memory settings: bin/leaktriage.js).
+const runtime = commandRuntime();
 const child = spawn(
   process.execPath,
-  [resolve(import.meta.dirname, 'fuzz-import.ts'), '--db', dbFile, '--input', inputDir, '--workers', values.workers],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
+  [...runtime.execArgv, resolve(import.meta.dirname, 'fuzz-import.ts'), '--db', dbFile, '--input', inputDir, '--workers', values.workers],
+  { stdio: ['ignore', 'pipe', 'inherit'], env: runtime.env },
 );
 let out = '';
 child.stdout.on('data', (c: Buffer) => (out += c.toString()));

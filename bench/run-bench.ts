@@ -15,6 +15,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { commandRuntime } from './command-runtime.ts';
+import type { CommandRuntime } from './command-runtime.ts';
 import { firstFolders, writeMixedDump, writeMixedMbox, writeSmallDump } from './dumps.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -186,8 +188,19 @@ const mboxCount = Number(values.mbox);
 const sampleSize = Number(values.sample);
 mkdirSync(OUT, { recursive: true });
 
-function child(args: string[], script = import.meta.filename): Measured {
-  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+/**
+ * How the `leaktriage` command starts Node (its memory settings: bin/leaktriage.js). The imports'
+ * children start so; the floors and the naive reference with Node's defaults.
+ */
+const COMMAND = commandRuntime();
+const PLAIN: CommandRuntime = { env: process.env, execArgv: [] };
+
+function child(args: string[], script = import.meta.filename, runtime = PLAIN): Measured {
+  const r = spawnSync(process.execPath, [...runtime.execArgv, script, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    env: runtime.env,
+  });
   if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Measured;
 }
@@ -211,7 +224,11 @@ const notes: string[] = [];
 const importRun = (label: string, inputs: string[], workers: string, keepDb = false): Measured => {
   const db = join(OUT, `bench-${rows.length}.sqlite`);
   log(`${label}, workers ${workers}`);
-  const m = child(['--child', 'import', '--db', db, '--workers', workers, '--inputs', JSON.stringify(inputs)]);
+  const m = child(
+    ['--child', 'import', '--db', db, '--workers', workers, '--inputs', JSON.stringify(inputs)],
+    import.meta.filename,
+    COMMAND,
+  );
   rows.push({ label, m, workers });
   log(`  ${JSON.stringify(m)}`);
   if (!keepDb) for (const s of ['', '-wal', '-shm', '-journal']) rmSync(db + s, { force: true });
@@ -296,7 +313,11 @@ if (!skip.has('small')) {
   const run = importRun('(b) small messages, leaktriage import (archive checks included)', [smallDir], 'default', true);
   small = { run, perProcess: verifierPerMessage('(b)', listFiles(treeFolders(smallDir))) };
   log('review list on the database (b) built');
-  const r = spawnSync(process.execPath, [import.meta.filename, '--child', 'review', '--db', db], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, [...COMMAND.execArgv, import.meta.filename, '--child', 'review', '--db', db], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    env: COMMAND.env,
+  });
   log(`  ${r.stdout}`);
   if (r.status === 0) review = JSON.parse(r.stdout) as typeof review;
   else notes.push(`review list: failed (${r.stderr.split('\n')[0]})`);

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { HELP } from '../../src/cli-help.ts';
 import { waitForServeUrl } from '../helpers/serve-url.ts';
 
@@ -84,6 +84,21 @@ describe('leaktriage command line', () => {
     const r = run('keys', 'import', bad, '--db', join(dir, 'k2.sqlite'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not valid JSON/);
+  });
+
+  it('starts, run as a program, with the memory settings of its first line', () => {
+    // What `npx leaktriage` does: the kernel reads the first line, env sets the variable and starts
+    // node with the flag. A preloaded script reports what the process got.
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(probe, 'process.stderr.write(JSON.stringify([process.execArgv, process.env.MALLOC_ARENA_MAX]) + "\\n");');
+    const r = spawnSync(join(ROOT, 'bin/leaktriage.js'), ['--version'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, NODE_OPTIONS: `--require ${probe}` },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^leaktriage \d/);
+    expect(JSON.parse(r.stderr.split('\n')[0]!)).toEqual([['--max-semi-space-size=8'], '2']);
   });
 
   it('prints help for every command', () => {
