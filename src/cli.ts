@@ -12,7 +12,7 @@ import { insertKeys, listKeys } from './store/keys-repo.ts';
 import { countVerdicts } from './store/messages-repo.ts';
 import { readKeyFile, KeyFileError } from './verify/key-files.ts';
 import { describeKey } from './verify/key-index.ts';
-import { importPaths } from './pipeline/run-import.ts';
+import { importPaths, MAX_WORKERS } from './pipeline/run-import.ts';
 import type { ImportProgress, ImportSummary } from './pipeline/run-import.ts';
 import { EXPORT_FORMATS, type ExportFormat, type ExportTally } from './export/encode-rows.ts';
 import { encodeVerdictExport } from './export/verdict-export.ts';
@@ -146,8 +146,10 @@ async function runImport(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('import needs at least one path');
   if (values.dns !== 'off' && values.dns !== 'live') throw new UsageError('--dns must be "off" or "live"');
   const workers = values.workers === undefined ? undefined : Number(values.workers);
-  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64))
-    throw new UsageError('--workers must be an integer from 0 to 64');
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS))
+    throw new UsageError(
+      `--workers must be an integer from 0 to ${MAX_WORKERS} (each analysis thread needs about 115 MB at its peak; more would take an import past 1 GB)`,
+    );
   const missing = reportMissingInputs(positionals);
   if (missing.length === positionals.length) {
     err('leaktriage: none of the inputs could be read; nothing was imported.');

@@ -19,7 +19,7 @@ import { measureInputs, readInputs } from '../import/read-inputs.ts';
 import { readInputsInThread } from './read-thread.ts';
 import { KeyIndex } from '../verify/key-index.ts';
 import type { LiveLookup, VerifyOptions } from '../verify/verify-message.ts';
-import { ANALYSE_TIMEOUT_MS, WorkerPool } from './worker-pool.ts';
+import { ANALYSE_TIMEOUT_MS, MAX_WORKERS, WorkerPool } from './worker-pool.ts';
 import { Dispatch } from './dispatch.ts';
 import { runArchiveChecksInThread } from './archive-thread.ts';
 import type { ArchivePassPhase } from './archive-pass.ts';
@@ -31,9 +31,10 @@ export { TOOL_VERSION } from './run-record.ts';
 export type { ImportProgress, ImportSummary } from './run-record.ts';
 export { WRITE_BATCH } from './write-batch.ts';
 export { IN_FLIGHT_BYTES } from './dispatch.ts';
+export { MAX_WORKERS } from './worker-pool.ts';
 
 export interface ImportOptions {
-  /** 0 = analyse on the main thread; default: one per core, at most 4. */
+  /** Analysis threads, 0 = analyse on the main thread; default one per core; at most MAX_WORKERS (more are cut to it). */
   workers?: number;
   dnsLive?: boolean;
   /** The live DNS lookup used on the main thread (--workers 0); tests pass a fake one. Workers use node:dns. */
@@ -52,7 +53,8 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   const run = new RunRecord(db, paths, { dns: options.dnsLive ? 'live' : 'off', workers: options.workers ?? null }, options.onProgress);
   const keyRecords = loadAllKeys(db);
   const keys = new KeyIndex(keyRecords);
-  const workers = options.workers ?? Math.min(4, availableParallelism());
+  // One per core by default; never more than MAX_WORKERS, which keeps the import under 1 GB.
+  const workers = Math.min(options.workers ?? availableParallelism(), MAX_WORKERS);
   // The total (for the ETA) is measured while the import runs: walking a million files first took
   // about two minutes before the first message was read. With workers, the reader thread measures.
   let measuring: Promise<void> | null =

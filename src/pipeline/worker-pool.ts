@@ -32,6 +32,14 @@ export const WORKER_HEAP_MB = 192;
  */
 export const WORKER_YOUNG_MB = 16;
 
+/**
+ * Most analysis workers an import runs. Each takes about 100-115 MB more at its peak under the
+ * fuzzer's hostile load (`npm run fuzz`, 10,000 messages: 750 MB with one, 890 with two, 1,004 with
+ * three, 1,103-1,121 with four, 1,522 with eight, before the memory settings of bin/leaktriage.js;
+ * with them 743 MB with two, 928-953 with four): more than four would take an import past 1 GB.
+ */
+export const MAX_WORKERS = 4;
+
 export { AnalyseTimeoutError };
 
 /** What the pool says of a message: already in the database (by its hash), or analysed. */

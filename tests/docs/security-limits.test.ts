@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, MAX_FROM_LINE_BYTES, SNIFF_BYTES } from '../../src/import/limits.ts';
 import { MAX_BODY_TEXT_CHARS, MAX_HEADER_SECTION_BYTES, MAX_MIME_BOUNDARIES } from '../../src/parse/parse-message.ts';
 import { MAX_SIGNATURES, MAX_SIGNED_HEADERS } from '../../src/verify/verify-message.ts';
-import { ANALYSE_TIMEOUT_MS, WORKER_HEAP_MB, WORKER_YOUNG_MB } from '../../src/pipeline/worker-pool.ts';
+import { ANALYSE_TIMEOUT_MS, MAX_WORKERS, WORKER_HEAP_MB, WORKER_YOUNG_MB } from '../../src/pipeline/worker-pool.ts';
 import { MAX_COMPARED_TEXT_CHARS } from '../../src/pipeline/archive-pass.ts';
 import { ARCHIVE_HEAP_MB } from '../../src/pipeline/archive-thread.ts';
 import { WRITE_BATCH, WRITE_BATCH_MS } from '../../src/pipeline/write-batch.ts';
@@ -37,6 +37,7 @@ describe('SECURITY.md', () => {
     ANALYSE_TIMEOUT_MS,
     WORKER_HEAP_MB,
     WORKER_YOUNG_MB,
+    MAX_WORKERS,
     MAX_COMPARED_TEXT_CHARS,
     ARCHIVE_HEAP_MB,
     WRITE_BATCH,
