@@ -290,7 +290,7 @@ log(`  ${JSON.stringify(naive)}`);
 
 const quarterRun = importRun('(a) 1/4 leaktriage import', quarter, 'default');
 const full = importRun('(a) leaktriage import', mixedFolders, 'default');
-for (const w of ['0', '1', '2', '4']) importRun('(a) 1/4 leaktriage import', quarter, w);
+for (const w of ['0', '1', '2', '3']) importRun('(a) 1/4 leaktriage import', quarter, w);
 
 const perProcess = verifierPerMessage('(a)', allFiles);
 

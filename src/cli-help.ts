@@ -33,8 +33,8 @@ completes it.
   --dns off|live  off (default): a key not in the store is "key unknown".
                   live: look missing keys up in DNS; the domain owner can see this.
                   Each answer is stored with the time it was fetched.
-  --workers N     analysis threads, 0 to 4 (default: one per core, at most 4;
-                  0 = none; each takes about 115 MB, and 4 keep an import under 1 GB)
+  --workers N     analysis threads, 0 to 3 (default: one per core, at most 3;
+                  0 = none; each takes 100-150 MB, and 3 keep an import under 1 GB)
 
 An input path that does not exist or cannot be read is named on stderr; when
 none of them can be read, nothing is imported (exit 1). A database that another
