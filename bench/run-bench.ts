@@ -10,6 +10,7 @@
 // Each measured run is a child process of its own, so its peak RSS (all threads) is its own.
 //   node bench/run-bench.ts [--mixed 20000] [--small 1000000] [--mbox 25000] [--sample 100] [--skip small,mbox,...]
 import { spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -195,12 +196,13 @@ mkdirSync(OUT, { recursive: true });
 const COMMAND = commandRuntime();
 const PLAIN: CommandRuntime = { env: process.env, execArgv: [] };
 
+/** Runs `script` with `args` in a child started as `runtime` says; its output whole. */
+function spawnChild(args: string[], script = import.meta.filename, runtime = PLAIN): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [...runtime.execArgv, script, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, env: runtime.env });
+}
+
 function child(args: string[], script = import.meta.filename, runtime = PLAIN): Measured {
-  const r = spawnSync(process.execPath, [...runtime.execArgv, script, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-    env: runtime.env,
-  });
+  const r = spawnChild(args, script, runtime);
   if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Measured;
 }
@@ -313,11 +315,7 @@ if (!skip.has('small')) {
   const run = importRun('(b) small messages, leaktriage import (archive checks included)', [smallDir], 'default', true);
   small = { run, perProcess: verifierPerMessage('(b)', listFiles(treeFolders(smallDir))) };
   log('review list on the database (b) built');
-  const r = spawnSync(process.execPath, [...COMMAND.execArgv, import.meta.filename, '--child', 'review', '--db', db], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-    env: COMMAND.env,
-  });
+  const r = spawnChild(['--child', 'review', '--db', db], import.meta.filename, COMMAND);
   log(`  ${r.stdout}`);
   if (r.status === 0) review = JSON.parse(r.stdout) as typeof review;
   else notes.push(`review list: failed (${r.stderr.split('\n')[0]})`);
