@@ -97,7 +97,7 @@ describe('leaktriage command line', () => {
     const r = spawnSync(join(ROOT, 'bin/leaktriage.js'), ['--version'], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, NODE_OPTIONS: `--require ${probe}` },
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, NODE_OPTIONS: `--require "${probe}"` },
     });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^leaktriage \d/);
