@@ -50,11 +50,13 @@ export interface ImportOptions {
 
 export async function importPaths(db: Db, paths: string[], options: ImportOptions = {}): Promise<ImportSummary> {
   const now = options.now ?? Math.floor(Date.now() / 1000);
-  const run = new RunRecord(db, paths, { dns: options.dnsLive ? 'live' : 'off', workers: options.workers ?? null }, options.onProgress);
+  // One per core by default; never more than MAX_WORKERS, which keeps the import under 1 GB. The run
+  // records the count asked for as it ran (null: the default).
+  const workers = Math.min(options.workers ?? availableParallelism(), MAX_WORKERS);
+  const asked = options.workers === undefined ? null : workers;
+  const run = new RunRecord(db, paths, { dns: options.dnsLive ? 'live' : 'off', workers: asked }, options.onProgress);
   const keyRecords = loadAllKeys(db);
   const keys = new KeyIndex(keyRecords);
-  // One per core by default; never more than MAX_WORKERS, which keeps the import under 1 GB.
-  const workers = Math.min(options.workers ?? availableParallelism(), MAX_WORKERS);
   // The total (for the ETA) is measured while the import runs: walking a million files first took
   // about two minutes before the first message was read. With workers, the reader thread measures.
   let measuring: Promise<void> | null =
