@@ -148,7 +148,7 @@ async function runImport(args: string[]): Promise<number> {
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS))
     throw new UsageError(
-      `--workers must be an integer from 0 to ${MAX_WORKERS} (each analysis thread needs about 100-115 MB at its peak, up to 150 MB on hostile input; more would take an import past 1 GB)`,
+      `--workers must be an integer from 0 to ${MAX_WORKERS} (each analysis thread takes 100-150 MB at its peak on hostile input; more would take an import past 1 GB)`,
     );
   const missing = reportMissingInputs(positionals);
   if (missing.length === positionals.length) {

@@ -33,8 +33,8 @@ export const WORKER_HEAP_MB = 192;
 export const WORKER_YOUNG_MB = 16;
 
 /**
- * Most analysis workers an import runs. Each takes about 100-115 MB more at its peak under the
- * fuzzer's hostile load (`npm run fuzz`, 10,000 messages: 750 MB with one, 890 with two, 1,004 with
+ * Most analysis workers an import runs. Each takes 100-150 MB more at its peak under the fuzzer's
+ * hostile load (`npm run fuzz`, 10,000 messages: 750 MB with one, 890 with two, 1,004 with
  * three, 1,103-1,121 with four, 1,522 with eight, before the memory settings of bin/leaktriage.js).
  * With them: two 743 MB, three 864, four 928-953; with the fuzzer's largest mutations doubled
  * (`--scale 2`), two 899 MB, three 954, four 1,100. Three keep an import under 1 GB on both.
