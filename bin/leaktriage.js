@@ -9,8 +9,9 @@
 //   their own limits, src/pipeline/worker-pool.ts).
 // - MALLOC_ARENA_MAX=2: glibc's allocator keeps two arenas, not one per thread (up to eight per
 //   core), each holding on to the memory freed in it. Ignored by other C libraries.
-// `npm run fuzz -- --workers 4`: peak 1,103-1,121 MB without them, 928-953 MB with them; the mixed
-// dump of `npm run bench` in the same time (two alternated pairs).
+// `npm run fuzz`: peak 890 MB without them, 727-743 MB with them (two workers); 1,004 and 864 MB with
+// three, the most an import runs (MAX_WORKERS). The mixed dump of `npm run bench` took the same time
+// with them (two alternated pairs).
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(
