@@ -1,4 +1,5 @@
 // The --help texts. Kept beside the CLI and checked by a test against the README's usage section.
+import { MAX_WORKERS } from './pipeline/run-import.ts';
 
 export const HELP: Record<string, string> = {
   main: `leaktriage — triage a leaked e-mail dump for authenticity, offline.
@@ -33,8 +34,8 @@ completes it.
   --dns off|live  off (default): a key not in the store is "key unknown".
                   live: look missing keys up in DNS; the domain owner can see this.
                   Each answer is stored with the time it was fetched.
-  --workers N     analysis threads, 0 to 3 (default: one per core, at most 3;
-                  0 = none; each takes 100-150 MB, and 3 keep an import under 1 GB)
+  --workers N     analysis threads, 0 to ${MAX_WORKERS} (default: one per core, at most ${MAX_WORKERS};
+                  0 = none; each takes 100-150 MB, and ${MAX_WORKERS} keep an import under 1 GB)
 
 An input path that does not exist or cannot be read is named on stderr; when
 none of them can be read, nothing is imported (exit 1). A database that another
