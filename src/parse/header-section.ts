@@ -37,6 +37,12 @@ export interface MessageLayout {
   split: HeaderSplit;
   /** Lines in the header section that are neither a header nor a continuation. */
   strayLines: number;
+  /**
+   * Ranges [start, end) of the body (offsets from split.bodyStart) that the MIME walk read as
+   * base64 lines ending in CRLF, with no other line break (WalkResult.crlfLines); none when it
+   * was not walked. They hold for these bytes only.
+   */
+  crlfLines?: readonly (readonly [number, number])[];
 }
 
 export interface HeaderListResult {

@@ -40,6 +40,12 @@ export interface WalkResult {
    * index, for readDocumentMetadata; every other attachment is hashed and measured, never held decoded.
    */
   documents: { index: number; content: Buffer }[];
+  /**
+   * Byte ranges [start, end) of the walked body that hold whole lines of base64, each ending in
+   * CRLF and with no other line break inside, as decoding the attachments found them (decodeLines).
+   * The DKIM body hash need not look for line feeds without a CR there (verify/body-hash.ts).
+   */
+  crlfLines: [number, number][];
 }
 
 export class WalkDeclined extends Error {
@@ -158,11 +164,27 @@ const BASE64_CHUNK_CHARS = 64 * 1024;
  * and the body is then decoded at once, as before.
  */
 export function decodeBase64(body: Buffer): Buffer {
-  return (body.length > BASE64_CHUNK_CHARS ? decodeBase64Lines(body) : null) ?? Buffer.from(base64Text(body), 'base64');
+  return decodeBase64Measured(body).bytes;
+}
+
+/** decodeBase64, and how many of the body's first bytes decodeLines found to be base64 lines ending in CRLF (0 when it did not decode by lines). */
+function decodeBase64Measured(body: Buffer): { bytes: Buffer; crlfLineBytes: number } {
+  return (
+    (body.length > BASE64_CHUNK_CHARS ? decodeLines(body) : null) ?? { bytes: Buffer.from(base64Text(body), 'base64'), crlfLineBytes: 0 }
+  );
 }
 
 /** The run-by-run decoding of decodeBase64; null when the body is not laid out for it (then decoded at once); throws base64Text's declines. */
 export function decodeBase64Lines(body: Buffer): Buffer | null {
+  return decodeLines(body)?.bytes ?? null;
+}
+
+/**
+ * decodeBase64Lines, and the length of the whole lines it decoded run by run when they end in CRLF.
+ * Each run decoded to exactly the bytes its lines' characters promise, so every byte before a
+ * line's break is a character of the alphabet: those lines hold no line break but their CRLFs.
+ */
+function decodeLines(body: Buffer): { bytes: Buffer; crlfLineBytes: number } | null {
   // base64Text's declines, the same; text it rewrites goes its way. After the first padding there
   // is no letter of the alphabet, so what follows it is decoded with the rest, as it would be at once.
   if (checkBase64(body)) return null;
@@ -186,7 +208,7 @@ export function decodeBase64Lines(body: Buffer): Buffer | null {
     written += n;
   }
   written += out.write(body.toString('latin1', lines * stride), written, 'base64');
-  return out.subarray(0, written);
+  return { bytes: out.subarray(0, written), crlfLineBytes: crlf ? lines * stride : 0 };
 }
 
 function decodeBody(body: Buffer, encoding: string): Buffer {
@@ -200,12 +222,16 @@ function decodeBody(body: Buffer, encoding: string): Buffer {
  * the decoded bytes when they were decoded whole (small enough), so that a document among them is
  * not decoded a second time for its metadata; null when they were decoded in slices.
  */
-function hashDecoded(body: Buffer, encoding: string): { sha256: string; size: number; head: Buffer; content: Buffer | null } {
+function hashDecoded(
+  body: Buffer,
+  encoding: string,
+): { sha256: string; size: number; head: Buffer; content: Buffer | null; crlfLineBytes: number } {
   const h = createHash('sha256');
   if (encoding !== 'base64' || body.length <= DECODE_SLICE_BYTES) {
-    const d = decodeBody(body, encoding);
+    const { bytes: d, crlfLineBytes } =
+      encoding === 'base64' ? decodeBase64Measured(body) : { bytes: decodeBody(body, encoding), crlfLineBytes: 0 };
     h.update(d);
-    return { sha256: h.digest('hex'), size: d.length, head: d.subarray(0, DOCUMENT_SNIFF_BYTES), content: d };
+    return { sha256: h.digest('hex'), size: d.length, head: d.subarray(0, DOCUMENT_SNIFF_BYTES), content: d, crlfLineBytes };
   }
   // Slices cut after a line break; base64 characters left over (not a multiple of 4) carry on.
   let size = 0;
@@ -231,10 +257,13 @@ function hashDecoded(body: Buffer, encoding: string): { sha256: string; size: nu
     size += d.length;
     h.update(d);
   }
-  return { sha256: h.digest('hex'), size, head: head ?? Buffer.alloc(0), content: null };
+  return { sha256: h.digest('hex'), size, head: head ?? Buffer.alloc(0), content: null, crlfLineBytes: 0 };
 }
 
 interface Walk {
+  /** The walked body: every part's bytes lie in it, and crlfLines are offsets into it. */
+  body: Buffer;
+  crlfLines: [number, number][];
   attachments: AttachmentInfo[];
   documents: WalkResult['documents'];
   hasText: boolean;
@@ -297,6 +326,10 @@ function walkPart(part: Part, parentType: string | null, depth: number, w: Walk)
     if (contentType === 'application/octet-stream' && fileName) reportedType = mimeTypeOfFileName(fileName) || 'application/octet-stream';
     const contentId = last(h, 'content-id');
     const measured = hashDecoded(part.body, encoding);
+    if (measured.crlfLineBytes > 0) {
+      const start = part.body.byteOffset - w.body.byteOffset;
+      w.crlfLines.push([start, start + measured.crlfLineBytes]);
+    }
     const document = mayBeDocument(measured.head, fileName, reportedType);
     // A document small enough to read keeps its content for its metadata: the bytes decoded for the
     // hash, or, when those were decoded in slices (over DECODE_SLICE_BYTES of base64), decoded whole now.
@@ -341,7 +374,7 @@ function walkPart(part: Part, parentType: string | null, depth: number, w: Walk)
  * Throws WalkDeclined for a structure it leaves to mailparser.
  */
 export function walkMime(headers: RawHeader[], body: Buffer): WalkResult {
-  const w: Walk = { attachments: [], documents: [], hasText: false, hasHtml: false, boundaries: 0 };
+  const w: Walk = { body, crlfLines: [], attachments: [], documents: [], hasText: false, hasHtml: false, boundaries: 0 };
   const tree = walkPart({ headers, body, root: true }, null, 0, w);
   const text: string[] = [];
   const html: string[] = [];
@@ -371,5 +404,6 @@ export function walkMime(headers: RawHeader[], body: Buffer): WalkResult {
     html: html.length ? html.join('<br/>\n') : null,
     attachments: w.attachments,
     documents: w.documents,
+    crlfLines: w.crlfLines,
   };
 }

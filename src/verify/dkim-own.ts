@@ -29,6 +29,8 @@ export interface OwnInput {
   bodyStart: number;
   hasBody: boolean;
   strayLines: number;
+  /** Body ranges with no line break but CRLFs (parse/header-section.ts MessageLayout): the body hash skips its search for bare line feeds there. */
+  crlfLines?: readonly (readonly [number, number])[];
   signatures: SignatureTags[];
   /** Only this many signatures are evaluated (verify-message.ts MAX_SIGNATURES). */
   maxSignatures: number;
@@ -189,7 +191,7 @@ export async function verifyOwn(input: OwnInput, lookup: (name: string) => Promi
     specs.push(c.spec);
     return specs.length - 1;
   });
-  const hashes = computeBodyHashes(input.bytes.subarray(input.bodyStart), specs);
+  const hashes = computeBodyHashes(input.bytes.subarray(input.bodyStart), specs, input.crlfLines);
 
   // Like mailauth, a key is looked up only for a signature whose body hash matched.
   const signatures: SignatureOutcome[] = [];

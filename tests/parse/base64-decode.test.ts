@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { WalkDeclined, decodeBase64, decodeBase64Lines } from '../../src/parse/mime-walk.ts';
+import { readMessage } from '../../src/parse/parse-message.ts';
 
 /** What decoding a base64 body at once gives (mime-walk.ts, base64Text): the rule the run-by-run decoding must keep. */
 function atOnce(body: Buffer): Buffer | 'declined' {
@@ -72,5 +73,43 @@ describe('base64 decoded run by run', () => {
     body[1000] = 0x20;
     expect(decodeBase64Lines(body)).toBeNull();
     same(decoded(body), atOnce(body));
+  });
+  it('tells the verifier where the attachments are lines ending in CRLF with no other line break, and nowhere else', async () => {
+    // The DKIM body hash skips its search for bare line feeds in these ranges (verify/body-hash.ts):
+    // junk anywhere in the base64 (line breaks of any kind among it) must keep the range out, or
+    // cut it before the junk.
+    const junk = ['\n', '\r', '\r\n', ' ', '*', '=', '-', '\n\n'];
+    for (let round = 0; round < 120; round++) {
+      const eol = round % 5 === 4 ? '\n' : '\r\n';
+      const base64 = encoded(150_000 + round, 76, eol);
+      const at = (round * 7919) % base64.length;
+      const body =
+        round % 6 === 5
+          ? base64
+          : Buffer.concat([base64.subarray(0, at), Buffer.from(junk[round % junk.length]!, 'latin1'), base64.subarray(at)]);
+      const message = Buffer.concat([
+        Buffer.from(
+          'From: a@example.org\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\nthere\r\n' +
+            '--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n',
+          'latin1',
+        ),
+        body,
+        Buffer.from('\r\n--b--\r\n', 'latin1'),
+      ]);
+      const { layout } = await readMessage(message);
+      const walked = message.subarray(layout.split.bodyStart);
+      let last = 0;
+      for (const [start, end] of layout.crlfLines ?? []) {
+        expect(start >= last && end > start && end <= walked.length, `round ${round}`).toBe(true);
+        last = end;
+        const range = walked.subarray(start, end);
+        for (let p = range.indexOf(0x0a); p !== -1; p = range.indexOf(0x0a, p + 1)) expect(range[p - 1], `round ${round}`).toBe(0x0d);
+        for (let p = range.indexOf(0x0d); p !== -1; p = range.indexOf(0x0d, p + 1)) expect(range[p + 1], `round ${round}`).toBe(0x0a);
+        expect(/^[A-Za-z0-9+/\r\n]*$/.test(range.toString('latin1')), `round ${round}`).toBe(true);
+      }
+      // A clean body with CRLF lines is one range, from the attachment's first byte.
+      if (round % 6 === 5 && eol === '\r\n') expect(layout.crlfLines?.length, `round ${round}`).toBe(1);
+      if (eol === '\n') expect(layout.crlfLines, `round ${round}`).toEqual([]);
+    }
   });
 });

@@ -42,4 +42,33 @@ describe('mbox From-escaping', () => {
     expect(row.raw.toString('latin1')).toContain('\r\n>From the desk');
     db.close();
   });
+  it('verifies it with a large attachment after the escaped line, whose CRLF ranges the unescaping moves', async () => {
+    // The parser's CRLF ranges (parse/header-section.ts) are offsets into the stored bytes; the
+    // unescaped body is a byte shorter before the attachment, so a range kept for it would cover
+    // the byte after the attachment's lines: here a line feed without CR (before the closing
+    // boundary), which the body hash must still turn into CRLF, as the signer did.
+    const lines: string[] = [];
+    const data = Buffer.alloc(57 * 3600, 'leaktriage ').toString('base64'); // whole 76-character lines, no padding
+    for (let i = 0; i < data.length; i += 76) lines.push(data.slice(i, i + 76));
+    const text =
+      'From: Ana <ana@example-news.org>\r\nTo: bo@example.org\r\nSubject: desk\r\nDate: Thu, 14 Mar 2024 09:00:00 +0000\r\n' +
+      'Message-ID: <q2@example-news.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' +
+      '--b\r\nContent-Type: text/plain\r\n\r\nHello,\r\nFrom the desk of the editor: see below.\r\n--b\r\n' +
+      `Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${lines.join('\r\n')}\r\n\n--b--\r\n`;
+    const signed = await signMessage(
+      text,
+      { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024' },
+      new Date('2024-03-14T09:00:00Z'),
+    );
+    const inMbox = `From ana@example-news.org Thu Mar 14 09:00:00 2024\r\n${signed.replace('\r\nFrom the desk', '\r\n>From the desk')}\r\n`;
+    const dir = mkdtempSync(join(tmpdir(), 'lt-quoting-'));
+    writeFileSync(join(dir, 'inbox'), inMbox, 'latin1');
+    const db = openDatabase(join(dir, 'q.sqlite'));
+    insertKeys(db, readKeyFile(readFileSync(join(ROOT, 'test-corpus/keys/corpus.zone'), 'utf8'), 'corpus.zone').records);
+    await importPaths(db, [join(dir, 'inbox')], { workers: 0 });
+    const row = db.prepare('SELECT verdict, reasons FROM full_messages').get() as { verdict: string; reasons: string };
+    expect(row.verdict).toBe('verified');
+    expect(row.reasons.split(';')).toContain('verify/mbox-from-unquoted');
+    db.close();
+  });
 });

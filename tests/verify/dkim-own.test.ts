@@ -5,14 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseMessage } from '../../src/parse/parse-message.ts';
+import { readMessage } from '../../src/parse/parse-message.ts';
 import { verifyMessage } from '../../src/verify/verify-message.ts';
 import type { VerifyOptions } from '../../src/verify/verify-message.ts';
 import { readKeyFile } from '../../src/verify/key-files.ts';
 import { KeyIndex } from '../../src/verify/key-index.ts';
-import { computeBodyHashes } from '../../src/verify/body-hash.ts';
+import { computeBodyHashes, withCrlfLineBreaks } from '../../src/verify/body-hash.ts';
 import { verifyWithMailauth } from '../../src/verify/mailauth-adapter.ts';
 import { integersFrom } from '../helpers/seeded-random.ts';
+import { signMessage } from '../../test-corpus/sign.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const REAL = resolve(ROOT, '../shared/corpus/real');
@@ -28,6 +29,15 @@ function emlFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((f) => join(dir, f))
     .filter((f) => statSync(f).isFile() && (f.endsWith('.eml') || /\/(cur|new)\//.test(f)));
+}
+
+/** `size` pseudo-random bytes (seeded) as base64 in lines of `line` characters joined by CRLF. */
+function randomBase64Lines(size: number, line: number): string {
+  const rnd = integersFrom(size);
+  const text = Buffer.from(Array.from({ length: size }, () => rnd(256))).toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < text.length; i += line) lines.push(text.slice(i, i + line));
+  return lines.join('\r\n');
 }
 
 /** Seeded byte-level mutations that keep a message mostly readable. */
@@ -63,9 +73,10 @@ async function bothBodyHashes(body: string, canon: 'simple' | 'relaxed', limit: 
 }
 
 async function both(bytes: Buffer, now = 2_000_000_000) {
-  const parsed = await parseMessage(bytes);
+  // The parser's layout, as an import hands it over: its CRLF ranges spare our body hash a search.
+  const { parsed, layout } = await readMessage(bytes);
   const opts: VerifyOptions = { keys, now };
-  const own = await verifyMessage(bytes, parsed, opts);
+  const own = await verifyMessage(bytes, parsed, opts, layout);
   const ref = await verifyMessage(bytes, parsed, { ...opts, verifier: 'mailauth' });
   return { own, ref };
 }
@@ -136,5 +147,56 @@ describe('our DKIM verifier', () => {
           expect(mine.hash, JSON.stringify({ size: body.length, canon, limit })).toBe(ref.bodyHash);
         }
     }
+  });
+  it('skips the search for bare line feeds only where the parser found base64 lines ending in CRLF', async () => {
+    // A signed message with a large base64 attachment (read by the walk run by run, so its lines
+    // are a CRLF range), with line feeds without CR before it, after it, or none: the body hashes
+    // with the ranges are those without, and both verifiers give the same records.
+    const attachment = randomBase64Lines(300_000, 76);
+    for (const [before, after] of [
+      ['', ''],
+      ['\n', ''],
+      ['', '\n'],
+      ['\n', '\n'],
+    ]) {
+      const text =
+        'From: Ana <ana@example-news.org>\r\nTo: bo@example.org\r\nSubject: files\r\nDate: Thu, 14 Mar 2024 09:00:00 +0000\r\n' +
+        'Message-ID: <att@example-news.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n' +
+        `--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.${before}\r\n--b1\r\nContent-Type: application/octet-stream\r\n` +
+        `Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename="a.bin"\r\n\r\n${attachment}\r\n--b1--\r\n${after}`;
+      const bytes = Buffer.from(
+        await signMessage(text, { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024' }, new Date('2024-03-14T09:00:00Z')),
+        'latin1',
+      );
+      const { layout } = await readMessage(bytes);
+      expect(layout.crlfLines?.length, JSON.stringify({ before, after })).toBe(1);
+      const body = bytes.subarray(layout.split.bodyStart);
+      const [start, end] = layout.crlfLines![0]!;
+      expect(body.toString('latin1', start, end)).toBe(attachment.slice(0, end - start));
+      for (const canonicalization of ['simple', 'relaxed'] as const) {
+        const spec = [{ canonicalization, hash: 'sha256' as const, limit: null }];
+        expect(computeBodyHashes(body, spec, layout.crlfLines)).toEqual(computeBodyHashes(body, spec));
+      }
+      const r = await both(bytes);
+      const { verifiedBy, ...ownRest } = r.own;
+      const { verifiedBy: refBy, ...refRest } = r.ref;
+      expect(ownRest).toEqual(refRest);
+      expect([verifiedBy, refBy, r.own.signatures[0]?.result]).toEqual(['own', 'mailauth', 'pass']);
+    }
+  });
+
+  it('still turns every bare line feed outside the ranges into CRLF, and reads past a range to the next', () => {
+    const body = Buffer.from('a\nb\r\nAAAA\r\nBBBB\r\nc\nd\r\nCCCC\r\ne\n', 'latin1');
+    const ranges = [
+      [5, 17],
+      [22, 28],
+    ] as const;
+    expect(body.toString('latin1', 5, 17)).toBe('AAAA\r\nBBBB\r\n');
+    expect(body.toString('latin1', 22, 28)).toBe('CCCC\r\n');
+    const want = 'a\r\nb\r\nAAAA\r\nBBBB\r\nc\r\nd\r\nCCCC\r\ne\r\n';
+    expect(withCrlfLineBreaks(body).toString('latin1')).toBe(want);
+    expect(withCrlfLineBreaks(body, ranges).toString('latin1')).toBe(want);
+    const clean = Buffer.from('AAAA\r\nBBBB\r\n', 'latin1');
+    expect(withCrlfLineBreaks(clean, [[0, clean.length]])).toBe(clean);
   });
 });
