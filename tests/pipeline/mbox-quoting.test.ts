@@ -5,13 +5,29 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { signMessage } from '../../test-corpus/sign.ts';
-import { openDatabase } from '../../src/store/database.ts';
+import { type Db, openDatabase } from '../../src/store/database.ts';
 import { insertKeys } from '../../src/store/keys-repo.ts';
 import { readKeyFile } from '../../src/verify/key-files.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
 import { unquoteMboxFrom } from '../../src/verify/mbox-quoting.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+
+/** `text` signed, its line "From the desk" escaped as an mbox writer escapes it, and imported from an mbox: the database, open. */
+async function importEscaped(text: string): Promise<Db> {
+  const signed = await signMessage(
+    text,
+    { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024' },
+    new Date('2024-03-14T09:00:00Z'),
+  );
+  const inMbox = `From ana@example-news.org Thu Mar 14 09:00:00 2024\r\n${signed.replace('\r\nFrom the desk', '\r\n>From the desk')}\r\n`;
+  const dir = mkdtempSync(join(tmpdir(), 'lt-quoting-'));
+  writeFileSync(join(dir, 'inbox'), inMbox, 'latin1');
+  const db = openDatabase(join(dir, 'q.sqlite'));
+  insertKeys(db, readKeyFile(readFileSync(join(ROOT, 'test-corpus/keys/corpus.zone'), 'utf8'), 'corpus.zone').records);
+  await importPaths(db, [join(dir, 'inbox')], { workers: 0 });
+  return db;
+}
 
 describe('mbox From-escaping', () => {
   it('undoes one level of ">From " escaping in the body only', () => {
@@ -23,17 +39,7 @@ describe('mbox From-escaping', () => {
   it('verifies a signed message whose "From " body line the mbox escaped, and says so', async () => {
     const text =
       'From: Ana <ana@example-news.org>\r\nTo: bo@example.org\r\nSubject: desk\r\nDate: Thu, 14 Mar 2024 09:00:00 +0000\r\nMessage-ID: <q1@example-news.org>\r\n\r\nHello,\r\nFrom the desk of the editor: see below.\r\n';
-    const signed = await signMessage(
-      text,
-      { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024' },
-      new Date('2024-03-14T09:00:00Z'),
-    );
-    const inMbox = `From ana@example-news.org Thu Mar 14 09:00:00 2024\r\n${signed.replace('\r\nFrom the desk', '\r\n>From the desk')}\r\n`;
-    const dir = mkdtempSync(join(tmpdir(), 'lt-quoting-'));
-    writeFileSync(join(dir, 'inbox'), inMbox, 'latin1');
-    const db = openDatabase(join(dir, 'q.sqlite'));
-    insertKeys(db, readKeyFile(readFileSync(join(ROOT, 'test-corpus/keys/corpus.zone'), 'utf8'), 'corpus.zone').records);
-    await importPaths(db, [join(dir, 'inbox')], { workers: 0 });
+    const db = await importEscaped(text);
     const row = db.prepare('SELECT verdict, reasons, raw FROM full_messages').get() as { verdict: string; reasons: string; raw: Buffer };
     expect(row.verdict).toBe('verified');
     expect(row.reasons.split(';')).toContain('verify/mbox-from-unquoted');
@@ -42,6 +48,7 @@ describe('mbox From-escaping', () => {
     expect(row.raw.toString('latin1')).toContain('\r\n>From the desk');
     db.close();
   });
+
   it('verifies it with a large attachment after the escaped line, whose CRLF ranges the unescaping moves', async () => {
     // The parser's CRLF ranges (parse/header-section.ts) are offsets into the stored bytes; the
     // unescaped body is a byte shorter before the attachment, so a range kept for it would cover
@@ -55,17 +62,7 @@ describe('mbox From-escaping', () => {
       'Message-ID: <q2@example-news.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' +
       '--b\r\nContent-Type: text/plain\r\n\r\nHello,\r\nFrom the desk of the editor: see below.\r\n--b\r\n' +
       `Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${lines.join('\r\n')}\r\n\n--b--\r\n`;
-    const signed = await signMessage(
-      text,
-      { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024' },
-      new Date('2024-03-14T09:00:00Z'),
-    );
-    const inMbox = `From ana@example-news.org Thu Mar 14 09:00:00 2024\r\n${signed.replace('\r\nFrom the desk', '\r\n>From the desk')}\r\n`;
-    const dir = mkdtempSync(join(tmpdir(), 'lt-quoting-'));
-    writeFileSync(join(dir, 'inbox'), inMbox, 'latin1');
-    const db = openDatabase(join(dir, 'q.sqlite'));
-    insertKeys(db, readKeyFile(readFileSync(join(ROOT, 'test-corpus/keys/corpus.zone'), 'utf8'), 'corpus.zone').records);
-    await importPaths(db, [join(dir, 'inbox')], { workers: 0 });
+    const db = await importEscaped(text);
     const row = db.prepare('SELECT verdict, reasons FROM full_messages').get() as { verdict: string; reasons: string };
     expect(row.verdict).toBe('verified');
     expect(row.reasons.split(';')).toContain('verify/mbox-from-unquoted');
