@@ -42,8 +42,11 @@ export interface MessageLayout {
    * base64 lines ending in CRLF, with no other line break (WalkResult.crlfLines); none when it
    * was not walked. They hold for these bytes only.
    */
-  crlfLines?: readonly (readonly [number, number])[];
+  crlfLines?: readonly ByteRange[];
 }
+
+/** Bytes [start, end) of a buffer. */
+export type ByteRange = readonly [start: number, end: number];
 
 export interface HeaderListResult {
   headers: RawHeader[];

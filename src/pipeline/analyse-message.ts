@@ -150,7 +150,7 @@ async function retryUnquotedFrom(
   if (!unquoted) return null;
   // Only body lines change, so the parsed headers (all verification reads of them) still hold; the
   // body's CRLF ranges (found in the stored bytes, whose lines the unescaping shortens) do not.
-  const again = await verifyMessage(unquoted, parsed, verify, layout && { split: layout.split, strayLines: layout.strayLines });
+  const again = await verifyMessage(unquoted, parsed, verify, layout && { ...layout, crlfLines: [] });
   const passes = (x: Verification) => x.signatures.filter((s) => s.result === 'pass').length;
   if (passes(again) <= passes(v)) return null;
   return {

@@ -7,6 +7,7 @@
 // both verifiers hash the same canonical body.
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
+import type { ByteRange } from '../parse/header-section.ts';
 
 export type BodyCanonicalization = 'simple' | 'relaxed';
 
@@ -71,7 +72,7 @@ class LimitedHash {
  * bench's mixed dump took 575-609 ms a round with the ranges, 601-642 ms without (1,370 signatures
  * pass either way).
  */
-export function withCrlfLineBreaks(body: Buffer, crlfLines: readonly (readonly [number, number])[] = []): Buffer {
+export function withCrlfLineBreaks(body: Buffer, crlfLines: readonly ByteRange[] = []): Buffer {
   let bare = 0;
   let r = 0;
   for (let p = body.indexOf(LF); p !== -1; p = body.indexOf(LF, p + 1)) {
@@ -235,11 +236,7 @@ function hashRelaxed(body: Buffer, out: LimitedHash): void {
  * The body hashes for these specs, over `body` (the bytes after the blank line). Specs that differ
  * only in l= share nothing but the line-break pass; real messages carry one or two signatures.
  */
-export function computeBodyHashes(
-  body: Buffer,
-  specs: readonly BodyHashSpec[],
-  crlfLines: readonly (readonly [number, number])[] = [],
-): BodyHashResult[] {
+export function computeBodyHashes(body: Buffer, specs: readonly BodyHashSpec[], crlfLines: readonly ByteRange[] = []): BodyHashResult[] {
   if (specs.length === 0) return [];
   const crlf = withCrlfLineBreaks(body, crlfLines);
   return specs.map((s) => {

@@ -8,6 +8,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { RawHeader } from '../model.ts';
+import type { ByteRange } from '../parse/header-section.ts';
 import { readTagList } from './dkim-tags.ts';
 import type { SignatureTags } from './dkim-tags.ts';
 import { computeBodyHashes } from './body-hash.ts';
@@ -30,7 +31,7 @@ export interface OwnInput {
   hasBody: boolean;
   strayLines: number;
   /** Body ranges with no line break but CRLFs (parse/header-section.ts MessageLayout): the body hash skips its search for bare line feeds there. */
-  crlfLines?: readonly (readonly [number, number])[];
+  crlfLines?: readonly ByteRange[];
   signatures: SignatureTags[];
   /** Only this many signatures are evaluated (verify-message.ts MAX_SIGNATURES). */
   maxSignatures: number;
