@@ -12,6 +12,7 @@ import type { AttachmentInfo, RawHeader } from '../model.ts';
 import { DOCUMENT_SNIFF_BYTES, MAX_DOCUMENT_BYTES, describeUnreadDocument, mayBeDocument } from './document-metadata.ts';
 import { decodeCharset } from './charset-decode.ts';
 import { readHeaderList, splitHeaderSection } from './header-section.ts';
+import type { ByteRange } from './header-section.ts';
 import { textOfHtml } from './html-text.ts';
 import { decodeFlowed, decodeWords, headerLineValue, mimeTypeOfFileName, normalizeCharset, parseStructuredHeader } from './mime-words.ts';
 import { decodeQuotedPrintable } from './quoted-printable.ts';
@@ -45,7 +46,7 @@ export interface WalkResult {
    * CRLF and with no other line break inside, as decoding the attachments found them (decodeLines).
    * The DKIM body hash need not look for line feeds without a CR there (verify/body-hash.ts).
    */
-  crlfLines: [number, number][];
+  crlfLines: ByteRange[];
 }
 
 export class WalkDeclined extends Error {
@@ -263,7 +264,7 @@ function hashDecoded(
 interface Walk {
   /** The walked body: every part's bytes lie in it, and crlfLines are offsets into it. */
   body: Buffer;
-  crlfLines: [number, number][];
+  crlfLines: ByteRange[];
   attachments: AttachmentInfo[];
   documents: WalkResult['documents'];
   hasText: boolean;
