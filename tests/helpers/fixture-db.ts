@@ -42,7 +42,8 @@ export interface FixtureSpec {
 
 const CRLF = '\r\n';
 
-function base64Lines(b: Buffer): string {
+/** `b` in base64, in lines of 76 characters joined by CRLF, as mail writes an attachment. */
+export function base64Lines(b: Buffer): string {
   return (b.toString('base64').match(/.{1,76}/g) ?? []).join(CRLF);
 }
 

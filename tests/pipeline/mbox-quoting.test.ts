@@ -10,6 +10,7 @@ import { insertKeys } from '../../src/store/keys-repo.ts';
 import { readKeyFile } from '../../src/verify/key-files.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
 import { unquoteMboxFrom } from '../../src/verify/mbox-quoting.ts';
+import { base64Lines } from '../helpers/fixture-db.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -54,14 +55,12 @@ describe('mbox From-escaping', () => {
     // unescaped body is a byte shorter before the attachment, so a range kept for it would cover
     // the byte after the attachment's lines: here a line feed without CR (before the closing
     // boundary), which the body hash must still turn into CRLF, as the signer did.
-    const lines: string[] = [];
-    const data = Buffer.alloc(57 * 3600, 'leaktriage ').toString('base64'); // whole 76-character lines, no padding
-    for (let i = 0; i < data.length; i += 76) lines.push(data.slice(i, i + 76));
+    const attachment = base64Lines(Buffer.alloc(57 * 3600, 'leaktriage ')); // whole 76-character lines, no padding
     const text =
       'From: Ana <ana@example-news.org>\r\nTo: bo@example.org\r\nSubject: desk\r\nDate: Thu, 14 Mar 2024 09:00:00 +0000\r\n' +
       'Message-ID: <q2@example-news.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' +
       '--b\r\nContent-Type: text/plain\r\n\r\nHello,\r\nFrom the desk of the editor: see below.\r\n--b\r\n' +
-      `Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${lines.join('\r\n')}\r\n\n--b--\r\n`;
+      `Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment}\r\n\n--b--\r\n`;
     const db = await importEscaped(text);
     const row = db.prepare('SELECT verdict, reasons FROM full_messages').get() as { verdict: string; reasons: string };
     expect(row.verdict).toBe('verified');
