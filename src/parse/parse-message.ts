@@ -3,7 +3,6 @@
 // the structures the walk declines, from mailparser, whose only import is here. Both give the same
 // fields with the same meaning: decoded text and HTML, decoded addresses and subject, attachments
 // with the SHA-256 of their decoded content.
-import { simpleParser } from 'mailparser';
 import type { AddressObject, ParsedMail } from 'mailparser';
 import type { Address, AttachmentInfo, ParsedMessage, RawHeader } from '../model.ts';
 import { firstHeader, readHeaderList, splitHeaderSection } from './header-section.ts';
@@ -39,6 +38,13 @@ const PARSER_OPTIONS = {
   checksumAlgo: 'sha256',
   maxHtmlLengthToParse: MAX_BODY_TEXT_CHARS,
 };
+
+/**
+ * mailparser, loaded when a message first needs it: the walk reads most bodies, and loading it with
+ * what it loads (about 40 modules) cost each analysis thread some 0.2 CPU-s at its start.
+ */
+let mailparser: Promise<typeof import('mailparser')> | null = null;
+const loadMailparser = (): Promise<typeof import('mailparser')> => (mailparser ??= import('mailparser'));
 
 /** Which parser read the body: our walk, mailparser (declined by the walk), or none (not parsed). */
 export type BodyParser = 'walk' | 'mailparser' | 'none';
@@ -95,6 +101,7 @@ export async function readMessage(bytes: Buffer, options: ReadOptions = {}): Pro
     }
     if (!walked) {
       try {
+        const { simpleParser } = await loadMailparser();
         mail = await simpleParser(bytes, PARSER_OPTIONS as Parameters<typeof simpleParser>[1]);
       } catch (err) {
         problems.push({ code: 'parse/mime-error', reason: `the MIME parser failed: ${(err as Error).message}` });
@@ -209,6 +216,7 @@ export interface ExtractedAttachment {
  * bytes hold none. Found by its hash, so the order in which parts are listed does not matter.
  */
 export async function extractAttachment(raw: Buffer, sha256: string, hintIndex: number): Promise<ExtractedAttachment | null> {
+  const { simpleParser } = await loadMailparser();
   const mail = await simpleParser(raw, { ...PARSER_OPTIONS, skipHtmlToText: true } as Parameters<typeof simpleParser>[1]);
   const found = mail.attachments.map((a) => ({ content: a.content, sha256: a.checksum }));
   const hinted = found[hintIndex];

@@ -2,8 +2,8 @@
 // ARC validator over one message, as of a given time, with keys from a lookup function, and maps
 // its result objects into our SignatureOutcome / ArcCheck field by field (never persisting them).
 // Which key answers a name, and whether to try another, is the caller's policy (verify-message.ts).
-import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { arc as verifyArc } from 'mailauth/lib/arc/index.js';
+import type { dkimVerify } from 'mailauth/lib/dkim/verify.js';
+import type { arc as verifyArc } from 'mailauth/lib/arc/index.js';
 import type { ArcCheck } from '../model.ts';
 import type { KeyLookup, SignatureOutcome, VerifierOutcome } from './verifier-outcome.ts';
 import { NO_ARC } from './verifier-outcome.ts';
@@ -45,8 +45,21 @@ export function countHeaderLines(bytes: Buffer, headerEnd: number): number {
   return n;
 }
 
+/**
+ * mailauth's verifier and ARC validator, loaded when a message first needs them: our own verifier
+ * (dkim-own.ts) takes most signed mail, and loading them (with joi and the rest) cost each analysis
+ * thread some 0.2 CPU-s at its start.
+ */
+let mailauth: Promise<{ dkimVerify: typeof dkimVerify; verifyArc: typeof verifyArc }> | null = null;
+const loadMailauth = (): Promise<{ dkimVerify: typeof dkimVerify; verifyArc: typeof verifyArc }> =>
+  (mailauth ??= Promise.all([import('mailauth/lib/dkim/verify.js'), import('mailauth/lib/arc/index.js')]).then(([dkim, arc]) => ({
+    dkimVerify: dkim.dkimVerify,
+    verifyArc: arc.arc,
+  })));
+
 /** Verifies with mailauth. `asOf` is Unix seconds. */
 export async function verifyWithMailauth(bytes: Buffer, asOf: number, lookup: KeyLookup): Promise<VerifierOutcome> {
+  const { dkimVerify } = await loadMailauth();
   const resolver = async (name: string): Promise<string[][]> => {
     const answer = await lookup(name);
     if ('error' in answer) throw new DnsError(answer.error, name);
@@ -76,6 +89,7 @@ export async function verifyWithMailauth(bytes: Buffer, asOf: number, lookup: Ke
 async function mapArc(result: Awaited<ReturnType<typeof dkimVerify>>, resolver: (name: string) => Promise<string[][]>): Promise<ArcCheck> {
   const data = (result as unknown as { arc?: { chain?: unknown[] | false; error?: unknown } }).arc;
   if (!data || (!data.chain && !data.error)) return NO_ARC;
+  const { verifyArc } = await loadMailauth();
   const out = (await verifyArc(
     data as Parameters<typeof verifyArc>[0],
     { resolver, minBitLength: 1024, strict: true } as Parameters<typeof verifyArc>[1],
