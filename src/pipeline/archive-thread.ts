@@ -4,7 +4,8 @@
 // copies check builds large strings for each pair of copies. A limit makes V8 collect earlier
 // instead. The thread opens the database file itself; an in-memory database (tests) has no file
 // to open, so its pass runs where it is.
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { startThread } from '../common/start-thread.ts';
 import type { Db } from '../store/database.ts';
 import { openDatabase } from '../store/database.ts';
 import { runArchiveChecks } from './archive-pass.ts';
@@ -70,7 +71,7 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'archive
  */
 export async function runArchiveChecksInThread(db: Db, options: ArchivePassOptions = {}): Promise<number> {
   if (db.memory) return runArchiveChecks(db, options);
-  const worker = new Worker(new URL(import.meta.url), {
+  const worker = startThread(new URL(import.meta.url), {
     workerData: { role: 'archive', dbFile: db.name, sharing: options.sharing },
     resourceLimits: { maxOldGenerationSizeMb: ARCHIVE_HEAP_MB, maxYoungGenerationSizeMb: ARCHIVE_YOUNG_MB },
   });

@@ -6,7 +6,8 @@
 // At most a few items wait between this thread and the main thread (credit-based back-pressure).
 // Items cross in batches, and the main thread acknowledges them in batches: one message each way
 // per item cost more CPU than reading a small file (see BATCH_ITEMS).
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { startThread } from '../common/start-thread.ts';
 import type { InputItem, SourceRef } from '../model.ts';
 import { measureInputs, readInputs } from '../import/read-inputs.ts';
 import { type Place, SLAB_BYTES, SLAB_COUNT, SlabReader, SlabWriter, makeSlabs } from './byte-slabs.ts';
@@ -159,7 +160,7 @@ export async function* readInputsInThread(
   options: { slabBytes?: number; slabCount?: number } = {},
 ): AsyncGenerator<InputItem> {
   const memories = makeSlabs(options.slabCount ?? SLAB_COUNT, options.slabBytes ?? SLAB_BYTES);
-  const worker = new Worker(new URL(import.meta.url), {
+  const worker = startThread(new URL(import.meta.url), {
     workerData: { role: 'reader', paths, slabs: memories },
     resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_MB },
   });

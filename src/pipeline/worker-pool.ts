@@ -4,7 +4,8 @@
 // memory is ended and replaced; that message gets a stored failure instead of hanging or sinking the
 // import, the others are handed out again. Message bytes are put in shared memory once: the worker
 // reads them where they are, and the main thread still holds them to store them, whatever happens.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../common/start-thread.ts';
 import type { KeyRecord } from '../model.ts';
 import { CURRENT_TASK, WORKER_STATE_INTS } from './worker-protocol.ts';
 import type { AnalyseAnswers, AnalyseRequest, AnalysedWithoutBytes, CloseRequest, WorkerSetup, WorkerStart } from './worker-protocol.ts';
@@ -106,7 +107,7 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const state = new SharedArrayBuffer(WORKER_STATE_INTS * Int32Array.BYTES_PER_ELEMENT);
-    const worker = new Worker(this.workerUrl, {
+    const worker = startThread(this.workerUrl, {
       workerData: { ...this.setup, state } satisfies WorkerStart,
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
     });

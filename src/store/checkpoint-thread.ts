@@ -17,7 +17,8 @@
 // builds and the archive pass after them checkpoint at their commits.
 // If the thread cannot start or fails, the connection's usual automatic checkpoints come back and
 // the import goes on as before.
-import { isMainThread, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, type Worker, workerData } from 'node:worker_threads';
+import { startThread } from '../common/start-thread.ts';
 import Database from 'better-sqlite3';
 
 /**
@@ -108,7 +109,7 @@ export class BackgroundCheckpoints {
     this.autoPages = autoPages;
     this.limitFrames = Math.max(1, Math.ceil(limitBytes / (db.pragma('page_size', { simple: true }) as number)));
     db.pragma(`wal_autocheckpoint = ${SAFETY_FACTOR * this.limitFrames}`);
-    this.worker = new Worker(new URL(import.meta.url), {
+    this.worker = startThread(new URL(import.meta.url), {
       workerData: { role: 'checkpoints', dbFile: db.name, state: this.state.buffer },
       resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
     });
