@@ -38,15 +38,25 @@ export interface MessageLayout {
   /** Lines in the header section that are neither a header nor a continuation. */
   strayLines: number;
   /**
-   * Ranges [start, end) of the body (offsets from split.bodyStart) that the MIME walk read as
-   * base64 lines ending in CRLF, with no other line break (WalkResult.crlfLines); none when it
-   * was not walked. They hold for these bytes only.
+   * The runs of base64 lines the MIME walk read in the body (WalkResult.lineRuns), in ascending
+   * order, offsets from split.bodyStart; none when it was not walked. They hold for these bytes only.
    */
-  crlfLines?: readonly ByteRange[];
+  lineRuns?: readonly LineRun[];
 }
 
-/** Bytes [start, end) of a buffer. */
-export type ByteRange = readonly [start: number, end: number];
+/**
+ * Whole lines of base64 as the MIME walk decoded them run by run (mime-walk.ts decodeLines): bytes
+ * [start, end) of the body, lines of `stride` bytes each, every one ending in its line break (CRLF
+ * when `crlf`, else a line feed alone) with nothing before it but letters of the base64 alphabet.
+ * The DKIM body hash need not search them for line feeds without a CR (verify/body-hash.ts): there
+ * are none in a CRLF run, and one at the end of every line of the other kind.
+ */
+export interface LineRun {
+  start: number;
+  end: number;
+  stride: number;
+  crlf: boolean;
+}
 
 export interface HeaderListResult {
   headers: RawHeader[];

@@ -12,7 +12,7 @@ import type { AttachmentInfo, RawHeader } from '../model.ts';
 import { DOCUMENT_SNIFF_BYTES, MAX_DOCUMENT_BYTES, describeUnreadDocument, mayBeDocument } from './document-metadata.ts';
 import { decodeCharset } from './charset-decode.ts';
 import { readHeaderList, splitHeaderSection } from './header-section.ts';
-import type { ByteRange } from './header-section.ts';
+import type { LineRun } from './header-section.ts';
 import { textOfHtml } from './html-text.ts';
 import { decodeFlowed, decodeWords, headerLineValue, mimeTypeOfFileName, normalizeCharset, parseStructuredHeader } from './mime-words.ts';
 import { decodeQuotedPrintable } from './quoted-printable.ts';
@@ -41,12 +41,8 @@ export interface WalkResult {
    * index, for readDocumentMetadata; every other attachment is hashed and measured, never held decoded.
    */
   documents: { index: number; content: Buffer }[];
-  /**
-   * Byte ranges [start, end) of the walked body that hold whole lines of base64, each ending in
-   * CRLF and with no other line break inside, as decoding the attachments found them (decodeLines).
-   * The DKIM body hash need not look for line feeds without a CR there (verify/body-hash.ts).
-   */
-  crlfLines: ByteRange[];
+  /** The runs of whole base64 lines that decoding the attachments found (decodeLines), as offsets into the walked body, in ascending order. */
+  lineRuns: LineRun[];
 }
 
 export class WalkDeclined extends Error {
@@ -168,11 +164,12 @@ export function decodeBase64(body: Buffer): Buffer {
   return decodeBase64Measured(body).bytes;
 }
 
-/** decodeBase64, and how many of the body's first bytes decodeLines found to be base64 lines ending in CRLF (0 when it did not decode by lines). */
-function decodeBase64Measured(body: Buffer): { bytes: Buffer; crlfLineBytes: number } {
-  return (
-    (body.length > BASE64_CHUNK_CHARS ? decodeLines(body) : null) ?? { bytes: Buffer.from(base64Text(body), 'base64'), crlfLineBytes: 0 }
-  );
+/** The lines decodeLines decoded run by run: the body's first `bytes` bytes, lines of `stride` bytes ending in CRLF when `crlf`, else in a line feed. */
+type DecodedLines = { bytes: number; stride: number; crlf: boolean };
+
+/** decodeBase64, and the lines of the body decodeLines decoded run by run (null when it did not decode by lines). */
+function decodeBase64Measured(body: Buffer): { bytes: Buffer; lines: DecodedLines | null } {
+  return (body.length > BASE64_CHUNK_CHARS ? decodeLines(body) : null) ?? { bytes: Buffer.from(base64Text(body), 'base64'), lines: null };
 }
 
 /** The run-by-run decoding of decodeBase64; null when the body is not laid out for it (then decoded at once); throws base64Text's declines. */
@@ -181,11 +178,11 @@ export function decodeBase64Lines(body: Buffer): Buffer | null {
 }
 
 /**
- * decodeBase64Lines, and the length of the whole lines it decoded run by run when they end in CRLF.
- * Each run decoded to exactly the bytes its lines' characters promise, so every byte before a
- * line's break is a character of the alphabet: those lines hold no line break but their CRLFs.
+ * decodeBase64Lines, and the whole lines it decoded run by run. Each run decoded to exactly the
+ * bytes its lines' characters promise, so every byte before a line's break is a character of the
+ * alphabet: those lines hold no line break but their own.
  */
-function decodeLines(body: Buffer): { bytes: Buffer; crlfLineBytes: number } | null {
+function decodeLines(body: Buffer): { bytes: Buffer; lines: DecodedLines | null } | null {
   // base64Text's declines, the same; text it rewrites goes its way. After the first padding there
   // is no letter of the alphabet, so what follows it is decoded with the rest, as it would be at once.
   if (checkBase64(body)) return null;
@@ -209,7 +206,7 @@ function decodeLines(body: Buffer): { bytes: Buffer; crlfLineBytes: number } | n
     written += n;
   }
   written += out.write(body.toString('latin1', lines * stride), written, 'base64');
-  return { bytes: out.subarray(0, written), crlfLineBytes: crlf ? lines * stride : 0 };
+  return { bytes: out.subarray(0, written), lines: lines > 0 ? { bytes: lines * stride, stride, crlf } : null };
 }
 
 function decodeBody(body: Buffer, encoding: string): Buffer {
@@ -226,13 +223,12 @@ function decodeBody(body: Buffer, encoding: string): Buffer {
 function hashDecoded(
   body: Buffer,
   encoding: string,
-): { sha256: string; size: number; head: Buffer; content: Buffer | null; crlfLineBytes: number } {
+): { sha256: string; size: number; head: Buffer; content: Buffer | null; lines: DecodedLines | null } {
   const h = createHash('sha256');
   if (encoding !== 'base64' || body.length <= DECODE_SLICE_BYTES) {
-    const { bytes: d, crlfLineBytes } =
-      encoding === 'base64' ? decodeBase64Measured(body) : { bytes: decodeBody(body, encoding), crlfLineBytes: 0 };
+    const { bytes: d, lines } = encoding === 'base64' ? decodeBase64Measured(body) : { bytes: decodeBody(body, encoding), lines: null };
     h.update(d);
-    return { sha256: h.digest('hex'), size: d.length, head: d.subarray(0, DOCUMENT_SNIFF_BYTES), content: d, crlfLineBytes };
+    return { sha256: h.digest('hex'), size: d.length, head: d.subarray(0, DOCUMENT_SNIFF_BYTES), content: d, lines };
   }
   // Slices cut after a line break; base64 characters left over (not a multiple of 4) carry on.
   let size = 0;
@@ -258,13 +254,13 @@ function hashDecoded(
     size += d.length;
     h.update(d);
   }
-  return { sha256: h.digest('hex'), size, head: head ?? Buffer.alloc(0), content: null, crlfLineBytes: 0 };
+  return { sha256: h.digest('hex'), size, head: head ?? Buffer.alloc(0), content: null, lines: null };
 }
 
 interface Walk {
-  /** The walked body: every part's bytes lie in it, and crlfLines are offsets into it. */
+  /** The walked body: every part's bytes lie in it, and lineRuns are offsets into it. */
   body: Buffer;
-  crlfLines: ByteRange[];
+  lineRuns: LineRun[];
   attachments: AttachmentInfo[];
   documents: WalkResult['documents'];
   hasText: boolean;
@@ -327,9 +323,9 @@ function walkPart(part: Part, parentType: string | null, depth: number, w: Walk)
     if (contentType === 'application/octet-stream' && fileName) reportedType = mimeTypeOfFileName(fileName) || 'application/octet-stream';
     const contentId = last(h, 'content-id');
     const measured = hashDecoded(part.body, encoding);
-    if (measured.crlfLineBytes > 0) {
+    if (measured.lines) {
       const start = part.body.byteOffset - w.body.byteOffset;
-      w.crlfLines.push([start, start + measured.crlfLineBytes]);
+      w.lineRuns.push({ start, end: start + measured.lines.bytes, stride: measured.lines.stride, crlf: measured.lines.crlf });
     }
     const document = mayBeDocument(measured.head, fileName, reportedType);
     // A document small enough to read keeps its content for its metadata: the bytes decoded for the
@@ -375,7 +371,7 @@ function walkPart(part: Part, parentType: string | null, depth: number, w: Walk)
  * Throws WalkDeclined for a structure it leaves to mailparser.
  */
 export function walkMime(headers: RawHeader[], body: Buffer): WalkResult {
-  const w: Walk = { body, crlfLines: [], attachments: [], documents: [], hasText: false, hasHtml: false, boundaries: 0 };
+  const w: Walk = { body, lineRuns: [], attachments: [], documents: [], hasText: false, hasHtml: false, boundaries: 0 };
   const tree = walkPart({ headers, body, root: true }, null, 0, w);
   const text: string[] = [];
   const html: string[] = [];
@@ -405,6 +401,6 @@ export function walkMime(headers: RawHeader[], body: Buffer): WalkResult {
     html: html.length ? html.join('<br/>\n') : null,
     attachments: w.attachments,
     documents: w.documents,
-    crlfLines: w.crlfLines,
+    lineRuns: w.lineRuns,
   };
 }

@@ -109,7 +109,7 @@ export async function readMessage(bytes: Buffer, options: ReadOptions = {}): Pro
     }
   }
   const bodyParser: BodyParser = walked ? 'walk' : mail ? 'mailparser' : 'none';
-  const layout: MessageLayout = { split, strayLines, crlfLines: walked?.crlfLines ?? [] };
+  const layout: MessageLayout = { split, strayLines, lineRuns: walked?.lineRuns ?? [] };
   const parsed = walked ? fromWalk(bytes, headers, walked, problems) : fromMailparser(headers, mail, problems);
   const documents = walked ? walked.documents : (mail?.attachments ?? []).map((a, index) => ({ index, content: a.content }));
   await readAttachedDocuments(parsed.attachments, documents);

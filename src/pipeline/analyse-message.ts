@@ -149,8 +149,8 @@ async function retryUnquotedFrom(
   const unquoted = unquoteMboxFrom(bytes, splitHeaderSection(bytes).bodyStart);
   if (!unquoted) return null;
   // Only body lines change, so the parsed headers (all verification reads of them) still hold; the
-  // body's CRLF ranges (found in the stored bytes, whose lines the unescaping shortens) do not.
-  const again = await verifyMessage(unquoted, parsed, verify, layout && { ...layout, crlfLines: [] });
+  // body's runs of base64 lines (found in the stored bytes, whose lines the unescaping shortens) do not.
+  const again = await verifyMessage(unquoted, parsed, verify, layout && { ...layout, lineRuns: [] });
   const passes = (x: Verification) => x.signatures.filter((s) => s.result === 'pass').length;
   if (passes(again) <= passes(v)) return null;
   return {

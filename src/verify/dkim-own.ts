@@ -8,7 +8,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { RawHeader } from '../model.ts';
-import type { ByteRange } from '../parse/header-section.ts';
+import type { LineRun } from '../parse/header-section.ts';
 import { readTagList } from './dkim-tags.ts';
 import type { SignatureTags } from './dkim-tags.ts';
 import { computeBodyHashes } from './body-hash.ts';
@@ -30,8 +30,8 @@ export interface OwnInput {
   bodyStart: number;
   hasBody: boolean;
   strayLines: number;
-  /** Body ranges with no line break but CRLFs (parse/header-section.ts MessageLayout): the body hash skips its search for bare line feeds there. */
-  crlfLines?: readonly ByteRange[];
+  /** Runs of base64 lines in the body (parse/header-section.ts MessageLayout): the body hash need not search them for bare line feeds. */
+  lineRuns?: readonly LineRun[];
   signatures: SignatureTags[];
   /** Only this many signatures are evaluated (verify-message.ts MAX_SIGNATURES). */
   maxSignatures: number;
@@ -192,7 +192,7 @@ export async function verifyOwn(input: OwnInput, lookup: (name: string) => Promi
     specs.push(c.spec);
     return specs.length - 1;
   });
-  const hashes = computeBodyHashes(input.bytes.subarray(input.bodyStart), specs, input.crlfLines);
+  const hashes = computeBodyHashes(input.bytes.subarray(input.bodyStart), specs, input.lineRuns);
 
   // Like mailauth, a key is looked up only for a signature whose body hash matched.
   const signatures: SignatureOutcome[] = [];

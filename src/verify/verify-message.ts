@@ -109,7 +109,7 @@ export async function verifyMessage(
           headers: parsed.headers,
           ...layout.split,
           strayLines: layout.strayLines,
-          crlfLines: layout.crlfLines,
+          lineRuns: layout.lineRuns,
           signatures: tagged,
           maxSignatures: MAX_SIGNATURES,
           asOf,

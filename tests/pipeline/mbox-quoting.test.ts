@@ -15,13 +15,16 @@ import { base64Lines } from '../helpers/fixture-db.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** `text` signed, its line "From the desk" escaped as an mbox writer escapes it, and imported from an mbox: the database, open. */
-async function importEscaped(text: string): Promise<Db> {
+async function importEscaped(text: string, lineFeeds = false): Promise<Db> {
   const signed = await signMessage(
     text,
     { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024' },
     new Date('2024-03-14T09:00:00Z'),
   );
-  const inMbox = `From ana@example-news.org Thu Mar 14 09:00:00 2024\r\n${signed.replace('\r\nFrom the desk', '\r\n>From the desk')}\r\n`;
+  const eol = lineFeeds ? '\n' : '\r\n';
+  // An mbox with line feeds alone stores every line break so, as most do.
+  const stored = (lineFeeds ? signed.replace(/\r\n/g, '\n') : signed).replace(`${eol}From the desk`, `${eol}>From the desk`);
+  const inMbox = `From ana@example-news.org Thu Mar 14 09:00:00 2024${eol}${stored}${eol}`;
   const dir = mkdtempSync(join(tmpdir(), 'lt-quoting-'));
   writeFileSync(join(dir, 'inbox'), inMbox, 'latin1');
   const db = openDatabase(join(dir, 'q.sqlite'));
@@ -50,9 +53,9 @@ describe('mbox From-escaping', () => {
     db.close();
   });
 
-  it('verifies it with a large attachment after the escaped line, whose CRLF ranges the unescaping moves', async () => {
-    // The parser's CRLF ranges (parse/header-section.ts) are offsets into the stored bytes; the
-    // unescaped body is a byte shorter before the attachment, so a range kept for it would cover
+  it('verifies it with a large attachment after the escaped line, whose runs of base64 lines the unescaping moves', async () => {
+    // The parser's runs of base64 lines (parse/header-section.ts) are offsets into the stored bytes; the
+    // unescaped body is a byte shorter before the attachment, so a run kept for it would cover
     // the byte after the attachment's lines: here a line feed without CR (before the closing
     // boundary), which the body hash must still turn into CRLF, as the signer did.
     const attachment = base64Lines(Buffer.alloc(57 * 3600, 'leaktriage ')); // whole 76-character lines, no padding
@@ -61,10 +64,15 @@ describe('mbox From-escaping', () => {
       'Message-ID: <q2@example-news.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' +
       '--b\r\nContent-Type: text/plain\r\n\r\nHello,\r\nFrom the desk of the editor: see below.\r\n--b\r\n' +
       `Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment}\r\n\n--b--\r\n`;
-    const db = await importEscaped(text);
-    const row = db.prepare('SELECT verdict, reasons FROM full_messages').get() as { verdict: string; reasons: string };
-    expect(row.verdict).toBe('verified');
-    expect(row.reasons.split(';')).toContain('verify/mbox-from-unquoted');
-    db.close();
+    // In an mbox of line feeds alone the attachment's lines are a run of that kind, whose line
+    // breaks the body hash turns into CRLF by the run's stride: kept for the unescaped body, that
+    // stride would fall a byte off every line.
+    for (const lineFeeds of [false, true]) {
+      const db = await importEscaped(text, lineFeeds);
+      const row = db.prepare('SELECT verdict, reasons FROM full_messages').get() as { verdict: string; reasons: string };
+      expect(row.verdict, `line feeds alone: ${lineFeeds}`).toBe('verified');
+      expect(row.reasons.split(';'), `line feeds alone: ${lineFeeds}`).toContain('verify/mbox-from-unquoted');
+      db.close();
+    }
   });
 });

@@ -65,7 +65,7 @@ async function bothBodyHashes(body: string, canon: 'simple' | 'relaxed', limit: 
 }
 
 async function both(bytes: Buffer, now = 2_000_000_000) {
-  // The parser's layout, as an import hands it over: its CRLF ranges spare our body hash a search.
+  // The parser's layout, as an import hands it over: its runs of base64 lines spare our body hash a search.
   const { parsed, layout } = await readMessage(bytes);
   const opts: VerifyOptions = { keys, now };
   const own = await verifyMessage(bytes, parsed, opts, layout);
@@ -140,10 +140,11 @@ describe('our DKIM verifier', () => {
         }
     }
   });
-  it('skips the search for bare line feeds only where the parser found base64 lines ending in CRLF', async () => {
+  it('skips the search for bare line feeds where the parser found runs of base64 lines, with either line break', async () => {
     // A signed message with a large base64 attachment (read by the walk run by run, so its lines
-    // are a CRLF range), with line feeds without CR before it, after it, or none: the body hashes
-    // with the ranges are those without, and both verifiers give the same records.
+    // are a run), with line feeds without CR before it, after it, or none; then the same message
+    // with every line ending in a line feed alone, as an mbox stores it: the body hashes with the
+    // runs are those without, and both verifiers give the same records.
     const rnd = integersFrom(5);
     const attachment = base64Lines(Buffer.from(Array.from({ length: 300_000 }, () => rnd(256))));
     for (const [before, after] of [
@@ -157,39 +158,68 @@ describe('our DKIM verifier', () => {
         'Message-ID: <att@example-news.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n' +
         `--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.${before}\r\n--b1\r\nContent-Type: application/octet-stream\r\n` +
         `Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename="a.bin"\r\n\r\n${attachment}\r\n--b1--\r\n${after}`;
-      const bytes = Buffer.from(
-        await signMessage(text, { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024' }, new Date('2024-03-14T09:00:00Z')),
-        'latin1',
+      const signed = await signMessage(
+        text,
+        { with: 'mailauth', domain: 'example-news.org', selector: 'sel2024' },
+        new Date('2024-03-14T09:00:00Z'),
       );
-      const { layout } = await readMessage(bytes);
-      expect(layout.crlfLines?.length, JSON.stringify({ before, after })).toBe(1);
-      const body = bytes.subarray(layout.split.bodyStart);
-      const [start, end] = layout.crlfLines![0]!;
-      expect(body.toString('latin1', start, end)).toBe(attachment.slice(0, end - start));
-      for (const canonicalization of ['simple', 'relaxed'] as const) {
-        const spec = [{ canonicalization, hash: 'sha256' as const, limit: null }];
-        expect(computeBodyHashes(body, spec, layout.crlfLines)).toEqual(computeBodyHashes(body, spec));
+      for (const crlf of [true, false]) {
+        const bytes = Buffer.from(crlf ? signed : signed.replace(/\r\n/g, '\n'), 'latin1');
+        const { layout } = await readMessage(bytes);
+        const where = JSON.stringify({ before, after, crlf });
+        expect(layout.lineRuns?.length, where).toBe(1);
+        const body = bytes.subarray(layout.split.bodyStart);
+        const run = layout.lineRuns![0]!;
+        expect(run.crlf, where).toBe(crlf);
+        const lines = crlf ? attachment : attachment.replace(/\r\n/g, '\n');
+        expect(body.toString('latin1', run.start, run.end), where).toBe(lines.slice(0, run.end - run.start));
+        for (const canonicalization of ['simple', 'relaxed'] as const) {
+          const spec = [{ canonicalization, hash: 'sha256' as const, limit: null }];
+          expect(computeBodyHashes(body, spec, layout.lineRuns), where).toEqual(computeBodyHashes(body, spec));
+        }
+        const r = await both(bytes);
+        const { verifiedBy, ...ownRest } = r.own;
+        const { verifiedBy: refBy, ...refRest } = r.ref;
+        expect(ownRest, where).toEqual(refRest);
+        expect([verifiedBy, refBy, r.own.signatures[0]?.result], where).toEqual(['own', 'mailauth', 'pass']);
       }
-      const r = await both(bytes);
-      const { verifiedBy, ...ownRest } = r.own;
-      const { verifiedBy: refBy, ...refRest } = r.ref;
-      expect(ownRest).toEqual(refRest);
-      expect([verifiedBy, refBy, r.own.signatures[0]?.result]).toEqual(['own', 'mailauth', 'pass']);
     }
   });
 
-  it('still turns every bare line feed outside the ranges into CRLF, and reads past a range to the next', () => {
-    const body = Buffer.from('a\nb\r\nAAAA\r\nBBBB\r\nc\nd\r\nCCCC\r\ne\n', 'latin1');
-    const ranges = [
-      [5, 17],
-      [22, 28],
-    ] as const;
-    expect(body.toString('latin1', 5, 17)).toBe('AAAA\r\nBBBB\r\n');
-    expect(body.toString('latin1', 22, 28)).toBe('CCCC\r\n');
-    const want = 'a\r\nb\r\nAAAA\r\nBBBB\r\nc\r\nd\r\nCCCC\r\ne\r\n';
+  it('still turns every bare line feed outside the runs into CRLF, reads past a run to the next, and ends each line of a line-feed run in CRLF', () => {
+    const body = Buffer.from('a\nb\r\nAAAA\r\nBBBB\r\nc\nd\r\nCCCC\r\ne\nDDDD\nEEEE\n\nf', 'latin1');
+    const runs = [
+      { start: 5, end: 17, stride: 6, crlf: true },
+      { start: 22, end: 28, stride: 6, crlf: true },
+      { start: 30, end: 40, stride: 5, crlf: false },
+    ];
+    expect(runs.map((r) => body.toString('latin1', r.start, r.end))).toEqual(['AAAA\r\nBBBB\r\n', 'CCCC\r\n', 'DDDD\nEEEE\n']);
+    const want = 'a\r\nb\r\nAAAA\r\nBBBB\r\nc\r\nd\r\nCCCC\r\ne\r\nDDDD\r\nEEEE\r\n\r\nf';
     expect(withCrlfLineBreaks(body).toString('latin1')).toBe(want);
-    expect(withCrlfLineBreaks(body, ranges).toString('latin1')).toBe(want);
+    expect(withCrlfLineBreaks(body, runs).toString('latin1')).toBe(want);
     const clean = Buffer.from('AAAA\r\nBBBB\r\n', 'latin1');
-    expect(withCrlfLineBreaks(clean, [[0, clean.length]])).toBe(clean);
+    expect(withCrlfLineBreaks(clean, [{ start: 0, end: clean.length, stride: 6, crlf: true }])).toBe(clean);
+  });
+
+  it('gives the same bytes with the runs as without, over 300 seeded bodies of text and runs of either kind', () => {
+    const rnd = integersFrom(23);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    for (let round = 0; round < 300; round++) {
+      let text = '';
+      const runs: { start: number; end: number; stride: number; crlf: boolean }[] = [];
+      for (let piece = rnd(6); piece >= 0; piece--) {
+        // Text with line breaks of every kind, then perhaps a run of base64 lines.
+        for (let n = rnd(8); n > 0; n--) text += ['x', ' ', '\n', '\r\n', '\r', 'yz'][rnd(6)];
+        if (rnd(3) === 0) continue;
+        const crlf = rnd(2) === 0;
+        const chars = 4 * (1 + rnd(20));
+        const start = text.length;
+        for (let line = 1 + rnd(30); line > 0; line--)
+          text += Array.from({ length: chars }, () => alphabet[rnd(64)]).join('') + (crlf ? '\r\n' : '\n');
+        runs.push({ start, end: text.length, stride: chars + (crlf ? 2 : 1), crlf });
+      }
+      const body = Buffer.from(text, 'latin1');
+      expect(withCrlfLineBreaks(body, runs).toString('latin1'), `round ${round}`).toBe(withCrlfLineBreaks(body).toString('latin1'));
+    }
   });
 });
