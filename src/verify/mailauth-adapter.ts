@@ -50,8 +50,9 @@ export function countHeaderLines(bytes: Buffer, headerEnd: number): number {
  * (dkim-own.ts) takes most signed mail, and loading them (with joi and the rest) cost each analysis
  * thread some 0.2 CPU-s at its start.
  */
-let mailauth: Promise<{ dkimVerify: typeof dkimVerify; verifyArc: typeof verifyArc }> | null = null;
-const loadMailauth = (): Promise<{ dkimVerify: typeof dkimVerify; verifyArc: typeof verifyArc }> =>
+type Mailauth = { dkimVerify: typeof dkimVerify; verifyArc: typeof verifyArc };
+let mailauth: Promise<Mailauth> | null = null;
+const loadMailauth = (): Promise<Mailauth> =>
   (mailauth ??= Promise.all([import('mailauth/lib/dkim/verify.js'), import('mailauth/lib/arc/index.js')]).then(([dkim, arc]) => ({
     dkimVerify: dkim.dkimVerify,
     verifyArc: arc.arc,
