@@ -103,18 +103,23 @@ export function withCrlfLineBreaks(body: Buffer, lineRuns: readonly LineRun[] = 
   return out.subarray(0, w);
 }
 
+/** The first line feed in body[from, to) without a CR before it, or -1. */
+function nextBareLineFeed(body: Buffer, from: number, to: number): number {
+  for (let p = body.indexOf(LF, from); p !== -1 && p < to; p = body.indexOf(LF, p + 1)) if (p === 0 || body[p - 1] !== CR) return p;
+  return -1;
+}
+
 /** The line feeds in body[from, to) without a CR before them. */
 function countBareLineFeeds(body: Buffer, from: number, to: number): number {
   let n = 0;
-  for (let p = body.indexOf(LF, from); p !== -1 && p < to; p = body.indexOf(LF, p + 1)) if (p === 0 || body[p - 1] !== CR) n++;
+  for (let p = nextBareLineFeed(body, from, to); p !== -1; p = nextBareLineFeed(body, p + 1, to)) n++;
   return n;
 }
 
 /** body[from, to) into out at w, a CR put before each line feed that has none; returns where the copy ends in out. */
 function copyWithCrlf(body: Buffer, from: number, to: number, out: Buffer, w: number): number {
   let start = from;
-  for (let p = body.indexOf(LF, from); p !== -1 && p < to; p = body.indexOf(LF, p + 1)) {
-    if (p > 0 && body[p - 1] === CR) continue;
+  for (let p = nextBareLineFeed(body, from, to); p !== -1; p = nextBareLineFeed(body, p + 1, to)) {
     w += body.copy(out, w, start, p);
     out[w++] = CR;
     out[w++] = LF;
