@@ -158,8 +158,8 @@ interface RecordRow {
   list_id: string | null;
   in_reply_to: string | null;
   facts: string;
-  text_grams?: string;
-  quote_grams?: string;
+  text_grams?: string | null;
+  quote_grams?: string | null;
   sigs: string;
   places: string;
 }
@@ -178,6 +178,12 @@ const LIGHT_COLUMNS = `m.sha256, m.message_id, m.subject, m.from_domain, m.date_
 const FACTS_OF_MESSAGE = `message_facts f ON f.rowid = coalesce(
   (SELECT a.rowid FROM message_facts a WHERE a.rowid = m.rowid AND a.sha256 = m.sha256),
   (SELECT b.rowid FROM message_facts b WHERE b.sha256 = m.sha256))`;
+
+/**
+ * The word grams of a message `m` (migration 018): under its rowid, checked by hash. Left-joined
+ * where records are read, so that a message whose grams are missing reads as having none.
+ */
+const GRAMS_OF_MESSAGE = 'message_grams mg ON mg.id = m.rowid AND mg.sha256 = m.sha256';
 
 const RECORD_COLUMNS = `m.sha256, m.message_id, m.subject, m.from_domain, m.date_header, m.date_epoch, m.as_of, m.list_id,
   m.in_reply_to, f.facts,
@@ -248,9 +254,10 @@ function toRecord(r: RecordRow): ArchiveRecord {
  * at random, 17.3 GB for 100,000 small messages (one page read for every row it took).
  */
 export function* iterateArchiveRecords(db: Db, options: { grams?: boolean } = {}): Generator<ArchiveRecord[]> {
-  const grams = options.grams ? ', f.text_grams, f.quote_grams' : '';
+  const grams = options.grams ? ', mg.text_grams, mg.quote_grams' : '';
   const page = db.prepare(
     `SELECT m.rowid AS row_id, ${RECORD_COLUMNS}${grams} FROM messages m JOIN ${FACTS_OF_MESSAGE}
+     ${options.grams ? `LEFT JOIN ${GRAMS_OF_MESSAGE}` : ''}
      WHERE m.rowid > ? ORDER BY m.rowid LIMIT ?`,
   );
   let after = 0;
@@ -299,8 +306,8 @@ export function* iterateCopyGroups(db: Db): Generator<ArchiveRecord[][]> {
 export function listCopies(db: Db, messageId: string): ArchiveRecord[] {
   const rows = cachedStatement(
     db,
-    `SELECT ${RECORD_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
-       WHERE m.message_id = ? ORDER BY m.sha256`,
+    `SELECT ${RECORD_COLUMNS}, mg.text_grams, mg.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+       LEFT JOIN ${GRAMS_OF_MESSAGE} WHERE m.message_id = ? ORDER BY m.sha256`,
   ).all(messageId) as RecordRow[];
   return rows.map(toRecord);
 }
@@ -351,7 +358,7 @@ export function readFlags(db: Db, sha256s: string[], context: readonly string[] 
 
 /** The word 4-grams of some messages (text and quote), for the few groups of copies compared in detail. */
 export function readGrams(db: Db, sha256s: string[]): Map<string, { text: string; quote: string }> {
-  const q = cachedStatement(db, 'SELECT text_grams, quote_grams FROM message_facts WHERE sha256 = ?');
+  const q = cachedStatement(db, `SELECT mg.text_grams, mg.quote_grams FROM messages m JOIN ${GRAMS_OF_MESSAGE} WHERE m.sha256 = ?`);
   const out = new Map<string, { text: string; quote: string }>();
   for (const sha of sha256s) {
     const r = q.get(sha) as { text_grams: string; quote_grams: string } | undefined;
@@ -364,8 +371,8 @@ export function readGrams(db: Db, sha256s: string[]): Map<string, { text: string
 export function listReplyQuotes(db: Db, messageId: string): string[] {
   return cachedStatement(
     db,
-    `SELECT f.quote_grams FROM message_refs r JOIN message_facts f ON f.sha256 = r.sha256
-       WHERE r.ref = ? AND f.quote_grams != ''`,
+    `SELECT mg.quote_grams FROM message_refs r JOIN messages m ON m.sha256 = r.sha256 JOIN ${GRAMS_OF_MESSAGE}
+       WHERE r.ref = ? AND mg.quote_grams != ''`,
   )
     .pluck()
     .all(messageId) as string[];
@@ -373,10 +380,7 @@ export function listReplyQuotes(db: Db, messageId: string): string[] {
 
 /** The text grams of the stored copies of a message (a parent, for the quotes of its replies). */
 export function listTextGrams(db: Db, messageId: string): string[] {
-  return cachedStatement(
-    db,
-    `SELECT f.text_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256 WHERE m.message_id = ? AND f.text_grams != ''`,
-  )
+  return cachedStatement(db, `SELECT mg.text_grams FROM messages m JOIN ${GRAMS_OF_MESSAGE} WHERE m.message_id = ? AND mg.text_grams != ''`)
     .pluck()
     .all(messageId) as string[];
 }
@@ -396,12 +400,12 @@ export function* iterateReplyPairs(db: Db): Generator<{ reply: ArchiveRecord; pa
       .all() as number[]
   ).sort((a, b) => a - b);
   const replies = db.prepare(
-    `SELECT ${LIGHT_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
-     WHERE m.rowid IN (SELECT value FROM json_each(?)) ORDER BY m.rowid`,
+    `SELECT ${LIGHT_COLUMNS}, mg.text_grams, mg.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+     LEFT JOIN ${GRAMS_OF_MESSAGE} WHERE m.rowid IN (SELECT value FROM json_each(?)) ORDER BY m.rowid`,
   );
   const parents = db.prepare(
-    `SELECT ${LIGHT_COLUMNS}, f.text_grams, f.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
-     WHERE m.message_id IN (SELECT value FROM json_each(?)) ORDER BY m.sha256`,
+    `SELECT ${LIGHT_COLUMNS}, mg.text_grams, mg.quote_grams FROM messages m JOIN message_facts f ON f.sha256 = m.sha256
+     LEFT JOIN ${GRAMS_OF_MESSAGE} WHERE m.message_id IN (SELECT value FROM json_each(?)) ORDER BY m.sha256`,
   );
   for (let at = 0; at < ids.length; at += PAGE_SIZE) {
     const rows = replies.all(JSON.stringify(ids.slice(at, at + PAGE_SIZE))) as RecordRow[];

@@ -14,6 +14,8 @@ import type { MessageFacts } from '../model.ts';
  * (migration 012), so that the archive pass finds it by rowid, not through the hash key
  * (archive-repo.ts FACTS_OF_MESSAGE). A database written before this may hold another message's
  * facts under that rowid: the row then takes the next free one, and the pass finds it by hash.
+ * The word grams go to message_grams, under the message's rowid (migration 018): only the comparison
+ * of copies and of replies reads them, and the pass's scans of the facts need not read them too.
  */
 export function insertFacts(db: Db, message: number, sha256: string, facts: MessageFacts, fresh = false): void {
   const { quoteGrams, textGrams, ...rest } = facts;
@@ -24,9 +26,16 @@ export function insertFacts(db: Db, message: number, sha256: string, facts: Mess
   }
   cachedStatement(
     db,
-    `INSERT INTO message_facts (rowid, sha256, version, placement, facts, quote_grams, text_grams)
-     VALUES (iif(EXISTS (SELECT 1 FROM message_facts WHERE rowid = ?), NULL, ?), ?, ?, ?, ?, ?, ?)`,
-  ).run(message, message, sha256, facts.version, placement, JSON.stringify(rest), quoteGrams, textGrams);
+    `INSERT INTO message_facts (rowid, sha256, version, placement, facts)
+     VALUES (iif(EXISTS (SELECT 1 FROM message_facts WHERE rowid = ?), NULL, ?), ?, ?, ?, ?)`,
+  ).run(message, message, sha256, facts.version, placement, JSON.stringify(rest));
+  // Replaced, not deleted first: the grams' row is the message's, under its rowid (migration 018).
+  cachedStatement(db, 'INSERT OR REPLACE INTO message_grams (id, sha256, quote_grams, text_grams) VALUES (?, ?, ?, ?)').run(
+    message,
+    sha256,
+    quoteGrams,
+    textGrams,
+  );
   const ref = cachedStatement(db, 'INSERT INTO message_refs (ref, sha256) VALUES (?, ?)');
   for (const id of new Set(facts.references)) ref.run(id, sha256);
 }

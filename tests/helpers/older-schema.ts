@@ -19,6 +19,8 @@ const BASE_TABLES = [
   'attachments',
   'attachment_documents',
   'message_facts',
+  // Since migration 018, a message's word grams, under its rowid.
+  'message_grams',
   'message_refs',
   'reviews',
   'failures',
@@ -47,17 +49,26 @@ export function seedOlderSchema<T>(file: string, keep: (m: Migration) => boolean
 export function copyIntoOlderSchema(source: string, file: string, keep: (m: Migration) => boolean): void {
   const before = openDatabase(file, { migrations: loadMigrations().filter(keep) });
   before.prepare('ATTACH DATABASE ? AS src').run(source);
+  // Before migration 018 a message's word grams were columns of message_facts.
+  before.exec(`CREATE TEMP VIEW facts_with_grams AS
+    SELECT f.*, ifnull(g.quote_grams, '') AS quote_grams, ifnull(g.text_grams, '') AS text_grams
+    FROM src.message_facts f LEFT JOIN src.messages m ON m.sha256 = f.sha256
+      LEFT JOIN src.message_grams g ON g.id = m.rowid AND g.sha256 = f.sha256 ORDER BY f.rowid`);
+  const inTemp: Record<string, string> = { message_facts: 'facts_with_grams' };
   before.transaction(() => {
     for (const table of BASE_TABLES) {
       const here = columns(before, 'main', table);
       if (here.length === 0) continue;
       // Before migration 012 a message's bytes and bodies were columns of `messages`.
-      const from = table === 'messages' ? 'full_messages' : table;
-      const there = new Set(columns(before, 'src', from));
+      const from = table === 'messages' ? 'full_messages' : (inTemp[table] ?? table);
+      const schema = inTemp[table] ? 'temp' : 'src';
+      const there = new Set(columns(before, schema, from));
       const shared = here.filter((c) => there.has(c)).join(', ');
-      before.exec(`INSERT INTO main.${table} (${shared}) SELECT ${shared} FROM src.${from}${table === 'messages' ? ' ORDER BY id' : ''}`);
+      const source = `${schema}.${from}`;
+      before.exec(`INSERT INTO main.${table} (${shared}) SELECT ${shared} FROM ${source}${table === 'messages' ? ' ORDER BY id' : ''}`);
     }
   })();
+  before.exec('DROP VIEW temp.facts_with_grams');
   before.exec('DETACH DATABASE src');
   before.close();
 }

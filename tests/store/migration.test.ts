@@ -9,6 +9,7 @@ import { updateVerdict } from '../../src/store/messages-repo.ts';
 import { seedReviewDb } from '../helpers/review-corpus.ts';
 import { insertFixture, openFixtureDb, tempDbFile } from '../helpers/fixture-db.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
+import { iterateArchiveRecords } from '../../src/store/archive-repo.ts';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -169,7 +170,8 @@ describe('migration 010', () => {
     const old = facts(before);
     expect(old.length).toBeGreaterThan(20);
     before.close();
-    const db = openDatabase(file);
+    // Up to migration 017: migration 018 moves the grams out of message_facts.
+    const db = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version <= 17) });
     expect(facts(db)).toEqual(old);
     expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
     expect(() => db.prepare('INSERT INTO message_facts SELECT * FROM message_facts LIMIT 1').run()).toThrow(/UNIQUE/);
@@ -293,10 +295,12 @@ describe('migration 015', () => {
     expect(old.referring.filter((r) => r.length > 0).length).toBeGreaterThanOrEqual(5);
     before.close();
 
-    const db = openDatabase(file);
+    // Up to migration 017: migration 018 moves columns of message_facts, one of the tables compared.
+    const upTo017 = { migrations: loadMigrations().filter((m) => m.version <= 17) };
+    const db = openDatabase(file, upTo017);
     expect(rows(db)).toEqual(old);
     expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
-    const fresh = openDatabase(tempDbFile('fresh.sqlite'));
+    const fresh = openDatabase(tempDbFile('fresh.sqlite'), upTo017);
     const schema = (d: Db) => d.prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name').all();
     expect(schema(db)).toEqual(schema(fresh));
     fresh.close();
@@ -309,6 +313,46 @@ describe('migration 015', () => {
     expect(t.stored).toEqual(t.counted);
     expect(search(db, 'budget')).toEqual([ids.verified]);
     expect(ftsProblem(db)).toBeNull();
+    db.close();
+  });
+});
+
+describe('migration 018', () => {
+  it('moves every message’s word grams out of message_facts to message_grams, under the message’s rowid, value for value', async () => {
+    const file = tempDbFile();
+    const source = tempDbFile();
+    const imported = openDatabase(source);
+    await importPaths(imported, [join(ROOT, 'test-corpus/generated')], { workers: 0 });
+    imported.close();
+    copyIntoOlderSchema(source, file, (m) => m.version < 18);
+    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < 18) });
+    const old = before
+      .prepare(
+        'SELECT m.rowid AS id, f.sha256, f.version, f.placement, f.facts, f.quote_grams, f.text_grams FROM message_facts f JOIN messages m ON m.sha256 = f.sha256 ORDER BY f.sha256',
+      )
+      .all() as { id: number; sha256: string; text_grams: string; quote_grams: string }[];
+    expect(old.length).toBeGreaterThan(20);
+    expect(old.filter((r) => r.text_grams !== '').length).toBeGreaterThan(10);
+    before.close();
+
+    const db = openDatabase(file);
+    const columns = (db.prepare("SELECT name FROM pragma_table_info('message_facts')").pluck().all() as string[]).sort();
+    expect(columns).toEqual(['facts', 'placement', 'sha256', 'version']);
+    expect(
+      db
+        .prepare(
+          `SELECT g.id, f.sha256, f.version, f.placement, f.facts, g.quote_grams, g.text_grams
+           FROM message_facts f JOIN message_grams g ON g.sha256 = f.sha256 ORDER BY f.sha256`,
+        )
+        .all(),
+    ).toEqual(old);
+    expect(db.prepare('SELECT count(*) FROM message_grams').pluck().get()).toBe(old.length);
+    expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
+    // The archive records read them back with their messages.
+    const records = [...iterateArchiveRecords(db, { grams: true })].flat();
+    expect(new Map(records.map((r) => [r.sha256, [r.facts.textGrams, r.facts.quoteGrams]]))).toEqual(
+      new Map(old.map((r) => [r.sha256, [r.text_grams, r.quote_grams]])),
+    );
     db.close();
   });
 });

@@ -150,7 +150,10 @@ CREATE TABLE "message_facts" (
   sha256      TEXT    NOT NULL REFERENCES messages (sha256),
   version     INTEGER NOT NULL,
   placement   TEXT    NOT NULL,
-  facts       TEXT    NOT NULL,
+  facts       TEXT    NOT NULL);
+CREATE TABLE message_grams (
+  id          INTEGER PRIMARY KEY,
+  sha256      TEXT    NOT NULL REFERENCES messages (sha256),
   quote_grams TEXT    NOT NULL,
   text_grams  TEXT    NOT NULL
 );
