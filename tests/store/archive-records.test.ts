@@ -51,3 +51,36 @@ describe('the facts of a message, as the archive pass reads them', () => {
     }
   });
 });
+
+describe('the signatures of a message, as the archive pass reads them', () => {
+  it('are read page by page in their own order, and the same when some are not in that order', async () => {
+    const db = openDatabase(tempDbFile());
+    try {
+      await importPaths(db, [join(ROOT, 'test-corpus/generated')], { workers: 0 });
+      const signed = db.prepare('SELECT sha256 FROM messages WHERE signature_count > 0 ORDER BY rowid').pluck().all() as string[];
+      expect(signed.length).toBeGreaterThan(5);
+      const before = records(db);
+      // In pages of three, each page's signatures are the next rows of the table, or looked up.
+      const paged = (): unknown[] => [...iterateArchiveRecords(db, { grams: true, pageSize: 3 })].flat();
+      expect(paged()).toEqual(before);
+      expect((before as { signatures: unknown[] }[]).filter((r) => r.signatures.length > 0)).toHaveLength(signed.length);
+
+      // The first signed message's signatures written again after all the others, one of another
+      // message's moved there too: both are then out of the table's order.
+      const move = (where: string, ...params: unknown[]) => {
+        const rows = db.prepare(`SELECT * FROM signatures WHERE ${where}`).all(...params) as Record<string, unknown>[];
+        db.prepare(`DELETE FROM signatures WHERE ${where}`).run(...params);
+        for (const r of rows) {
+          const cols = Object.keys(r);
+          db.prepare(`INSERT INTO signatures (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...Object.values(r));
+        }
+      };
+      move('sha256 = ?', signed[0]);
+      move('sha256 = ? AND idx = (SELECT max(idx) FROM signatures WHERE sha256 = ?)', signed[2], signed[2]);
+      expect(records(db)).toEqual(before);
+      expect(paged()).toEqual(before);
+    } finally {
+      db.close();
+    }
+  });
+});
