@@ -155,17 +155,24 @@ describe('migration 008', () => {
   });
 });
 
+/**
+ * The generated corpus as an import before migration `version` left it: today's import writes today's
+ * schema, so the messages are imported into a current database, then copied into a file that stops
+ * before that migration. Returns the file and the older database opened on it.
+ */
+async function importedBefore(version: number): Promise<{ file: string; before: Db }> {
+  const file = tempDbFile();
+  const source = tempDbFile();
+  const imported = openDatabase(source);
+  await importPaths(imported, [join(ROOT, 'test-corpus/generated')], { workers: 0 });
+  imported.close();
+  copyIntoOlderSchema(source, file, (m) => m.version < version);
+  return { file, before: openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < version) }) };
+}
+
 describe('migration 010', () => {
   it('keeps every message’s facts when message_facts becomes a rowid table', async () => {
-    // Today's import writes today's schema: the messages and their facts are imported into a current
-    // database, then copied into one that stops at migration 009.
-    const file = tempDbFile();
-    const source = tempDbFile();
-    const imported = openDatabase(source);
-    await importPaths(imported, [join(ROOT, 'test-corpus/generated')], { workers: 0 });
-    imported.close();
-    copyIntoOlderSchema(source, file, (m) => m.version < 10);
-    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < 10) });
+    const { file, before } = await importedBefore(10);
     const facts = (db: Db) => db.prepare('SELECT * FROM message_facts ORDER BY sha256').all();
     const old = facts(before);
     expect(old.length).toBeGreaterThan(20);
@@ -319,13 +326,7 @@ describe('migration 015', () => {
 
 describe('migration 018', () => {
   it('moves every message’s word grams out of message_facts to message_grams, under the message’s rowid, value for value', async () => {
-    const file = tempDbFile();
-    const source = tempDbFile();
-    const imported = openDatabase(source);
-    await importPaths(imported, [join(ROOT, 'test-corpus/generated')], { workers: 0 });
-    imported.close();
-    copyIntoOlderSchema(source, file, (m) => m.version < 18);
-    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < 18) });
+    const { file, before } = await importedBefore(18);
     const old = before
       .prepare(
         'SELECT m.rowid AS id, f.sha256, f.version, f.placement, f.facts, f.quote_grams, f.text_grams FROM message_facts f JOIN messages m ON m.sha256 = f.sha256 ORDER BY f.sha256',
