@@ -54,18 +54,22 @@ export function copyIntoOlderSchema(source: string, file: string, keep: (m: Migr
     SELECT f.*, ifnull(g.quote_grams, '') AS quote_grams, ifnull(g.text_grams, '') AS text_grams
     FROM src.message_facts f LEFT JOIN src.messages m ON m.sha256 = f.sha256
       LEFT JOIN src.message_grams g ON g.id = m.rowid AND g.sha256 = f.sha256 ORDER BY f.rowid`);
-  const inTemp: Record<string, string> = { message_facts: 'facts_with_grams' };
+  // Where each table's rows are read from, when not from the table of that name: before migration
+  // 012 a message's bytes and bodies were columns of `messages`.
+  const readFrom: Record<string, [schema: string, name: string]> = {
+    messages: ['src', 'full_messages'],
+    message_facts: ['temp', 'facts_with_grams'],
+  };
   before.transaction(() => {
     for (const table of BASE_TABLES) {
       const here = columns(before, 'main', table);
       if (here.length === 0) continue;
-      // Before migration 012 a message's bytes and bodies were columns of `messages`.
-      const from = table === 'messages' ? 'full_messages' : (inTemp[table] ?? table);
-      const schema = inTemp[table] ? 'temp' : 'src';
+      const [schema, from] = readFrom[table] ?? ['src', table];
       const there = new Set(columns(before, schema, from));
       const shared = here.filter((c) => there.has(c)).join(', ');
-      const source = `${schema}.${from}`;
-      before.exec(`INSERT INTO main.${table} (${shared}) SELECT ${shared} FROM ${source}${table === 'messages' ? ' ORDER BY id' : ''}`);
+      before.exec(
+        `INSERT INTO main.${table} (${shared}) SELECT ${shared} FROM ${schema}.${from}${table === 'messages' ? ' ORDER BY id' : ''}`,
+      );
     }
   })();
   before.exec('DROP VIEW temp.facts_with_grams');
