@@ -271,14 +271,13 @@ export function* iterateArchiveRecords(db: Db, options: { grams?: boolean; pageS
   const signatures = new SignatureStream(db);
   let after = 0;
   for (;;) {
-    const rows = page.all(after, options.pageSize ?? PAGE_SIZE) as (Omit<RecordRow, 'sigs'> & {
-      row_id: number;
-      signature_count: number;
-    })[];
+    // `sigs` is not a column of this query: each row gets its signatures from the stream below.
+    const rows = page.all(after, options.pageSize ?? PAGE_SIZE) as (RecordRow & { row_id: number; signature_count: number })[];
     if (rows.length === 0) return;
     after = rows[rows.length - 1]!.row_id;
     const sigs = signatures.of(rows);
-    yield rows.map((r) => toRecord({ ...r, sigs: sigs.get(r.sha256) ?? [] }));
+    for (const r of rows) r.sigs = sigs.get(r.sha256) ?? [];
+    yield rows.map(toRecord);
   }
 }
 
