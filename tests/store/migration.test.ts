@@ -155,6 +155,11 @@ describe('migration 008', () => {
   });
 });
 
+/** Options that open a database with the migrations before `version` only. */
+function migrationsBefore(version: number): { migrations: Migration[] } {
+  return { migrations: loadMigrations().filter((m) => m.version < version) };
+}
+
 /**
  * The generated corpus as an import before migration `version` left it: today's import writes today's
  * schema, so the messages are imported into a current database, then copied into a file that stops
@@ -167,7 +172,7 @@ async function importedBefore(version: number): Promise<{ file: string; before: 
   await importPaths(imported, [join(ROOT, 'test-corpus/generated')], { workers: 0 });
   imported.close();
   copyIntoOlderSchema(source, file, (m) => m.version < version);
-  return { file, before: openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < version) }) };
+  return { file, before: openDatabase(file, migrationsBefore(version)) };
 }
 
 describe('migration 010', () => {
@@ -178,7 +183,7 @@ describe('migration 010', () => {
     expect(old.length).toBeGreaterThan(20);
     before.close();
     // Up to migration 017: migration 018 moves the grams out of message_facts.
-    const db = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version <= 17) });
+    const db = openDatabase(file, migrationsBefore(18));
     expect(facts(db)).toEqual(old);
     expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
     expect(() => db.prepare('INSERT INTO message_facts SELECT * FROM message_facts LIMIT 1').run()).toThrow(/UNIQUE/);
@@ -190,7 +195,7 @@ describe('migration 011', () => {
   it('keeps every row of the tables it makes rowid tables, their keys unique and their triggers', () => {
     const file = tempDbFile();
     seedOlderSchema(file, (m) => m.version < 11, seedReviewDb);
-    const before = openDatabase(file, { migrations: loadMigrations().filter((m) => m.version < 11) });
+    const before = openDatabase(file, migrationsBefore(11));
     const tables: Record<string, string> = {
       signatures: 'sha256, idx',
       attachments: 'sha256, idx',
@@ -303,11 +308,10 @@ describe('migration 015', () => {
     before.close();
 
     // Up to migration 017: migration 018 moves columns of message_facts, one of the tables compared.
-    const upTo017 = { migrations: loadMigrations().filter((m) => m.version <= 17) };
-    const db = openDatabase(file, upTo017);
+    const db = openDatabase(file, migrationsBefore(18));
     expect(rows(db)).toEqual(old);
     expect(db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
-    const fresh = openDatabase(tempDbFile('fresh.sqlite'), upTo017);
+    const fresh = openDatabase(tempDbFile('fresh.sqlite'), migrationsBefore(18));
     const schema = (d: Db) => d.prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name').all();
     expect(schema(db)).toEqual(schema(fresh));
     fresh.close();
