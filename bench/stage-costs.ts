@@ -22,10 +22,11 @@ import { readKeyFile } from '../src/verify/key-files.ts';
 import { KeyIndex } from '../src/verify/key-index.ts';
 import { beginBulkWrites, beginWrite, commitWrite, endBulkWrites, openDatabase } from '../src/store/database.ts';
 import { catchUpSearchIndex, deferIndexes } from '../src/store/search-index.ts';
-import { addSource, insertMessage } from '../src/store/messages-repo.ts';
+import { addSource, insertMessageRows } from '../src/store/messages-repo.ts';
 import { takeMessageKey } from '../src/store/message-key.ts';
 import { recordManifestEntries } from '../src/store/manifest-repo.ts';
-import { handOver } from '../src/pipeline/worker-protocol.ts';
+import { encodeAnalysis } from '../src/pipeline/worker-protocol.ts';
+import type { EncodedAnalysis } from '../src/pipeline/worker-protocol.ts';
 import { startRun } from '../src/store/runs-repo.ts';
 import type { AnalysedMessage } from '../src/model.ts';
 
@@ -59,13 +60,19 @@ async function cost<T>(items: T[], stage: (item: T) => unknown): Promise<number>
   return best;
 }
 
+/** An analysis as a worker hands it over (its rows encoded), with its bytes. */
+type Handed = { encoded: EncodedAnalysis; bytes: Buffer };
+
+const handed = (a: AnalysedMessage): Handed => ({ encoded: encodeAnalysis(a, a.bytes.length), bytes: a.bytes });
+
 /**
- * Writing as an import into an empty database does: manifest entry, message and its rows, source;
- * 1,000 per transaction, through a rollback journal (database.ts, leaveWal); then the search index.
+ * Writing as an import's main thread does, from the rows a worker encoded: manifest entry, message
+ * and its rows, source; 1,000 per transaction, through a rollback journal (database.ts, leaveWal);
+ * then the search index.
  * The write's time is wall time, which includes waiting for the disk (each commit fsyncs it on this
  * thread); `writeCpu` is this process's CPU time over the same writes.
  */
-function writeAll(file: string, analysed: AnalysedMessage[]): { write: number; writeCpu: number; search: number } {
+function writeAll(file: string, analysed: Handed[]): { write: number; writeCpu: number; search: number } {
   rmSync(file, { force: true });
   const db = openDatabase(file);
   const runId = startRun(db, [], {}, 'stage-costs');
@@ -77,16 +84,17 @@ function writeAll(file: string, analysed: AnalysedMessage[]): { write: number; w
   const cpu = process.cpuUsage();
   for (let i = 0; i < analysed.length; i += 1000) {
     beginWrite(db);
-    for (const a of analysed.slice(i, i + 1000)) {
-      recordManifestEntries(db, runId, [a.sha256]);
-      insertMessage(db, runId, a);
-      addSource(db, a.sha256, runId, {
-        path: `/in/${a.sha256}.eml`,
+    for (const { encoded, bytes } of analysed.slice(i, i + 1000)) {
+      const { sha256 } = encoded.rows;
+      recordManifestEntries(db, runId, [sha256]);
+      insertMessageRows(db, runId, encoded.rows, bytes);
+      addSource(db, sha256, runId, {
+        path: `/in/${sha256}.eml`,
         container: null,
         mailbox: null,
         folder: 'in',
         offset: null,
-        length: a.bytes.length,
+        length: bytes.length,
       });
     }
     commitWrite(db);
@@ -122,13 +130,16 @@ async function measure(name: string, messages: Buffer[], dir: string): Promise<v
     ['per-message checks', await cost(prepared, (p) => runChecks(p))],
     ['archive facts', await cost(prepared, (p) => collectMessageFacts(p, { verdict: 'unverifiable', findings: [] }))],
     ['whole analysis (the above and the verdict)', await cost(messages, (b) => analyseMessage(b, verify))],
-    ['worker to main thread (serialise + deserialise)', await cost(analysed, (a) => deserialize(serialize(handOver(a))))],
+    ['rows encoded for the store (in the worker)', await cost(analysed, (a) => encodeAnalysis(a, a.bytes.length))],
+    ['worker to main thread (serialise + deserialise)', await cost(analysed.map(handed), (h) => deserialize(serialize(h.encoded)))],
   ];
   // The same writes with the three large values cut to a few bytes: what storing them costs.
-  const lean = analysed.map((a) => ({ ...a, bytes: Buffer.from('x'), parsed: { ...a.parsed, text: null, headers: [], received: [] } }));
+  const lean = analysed.map((a) =>
+    handed({ ...a, bytes: Buffer.from('x'), parsed: { ...a.parsed, text: null, headers: [], received: [] } }),
+  );
   const writes = Math.min(passes, 3);
   for (const [label, list] of [
-    ['', analysed],
+    ['', analysed.map(handed)],
     [', bytes/structure/text cut to a few bytes', lean],
   ] as const) {
     let best = { write: Infinity, writeCpu: Infinity, search: Infinity };

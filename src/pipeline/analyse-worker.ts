@@ -11,7 +11,7 @@ import { KeyIndex } from '../verify/key-index.ts';
 import { analyseMessage, hashBytes } from './analyse-message.ts';
 import {
   CURRENT_TASK,
-  handOver,
+  encodeAnalysis,
   type AnalyseAnswers,
   type AnalyseRequest,
   type AnalyseReply,
@@ -60,7 +60,7 @@ function answer(reply: AnalyseReply): void {
   waiting--;
   if (held.length === 0) heldSince = performance.now();
   held.push(reply);
-  if (reply.type === 'done') heldChars += (reply.result.parsed.text?.length ?? 0) + (reply.result.parsed.html?.length ?? 0);
+  if (reply.type === 'done') heldChars += (reply.result.rows.content[1]?.length ?? 0) + (reply.result.rows.content[2]?.length ?? 0);
   if (waiting === 0 || held.length >= ANSWERS_BATCH || heldChars >= ANSWERS_CHARS || performance.now() - heldSince >= ANSWERS_HOLD_MS)
     post();
 }
@@ -95,7 +95,7 @@ parentPort!.on('message', (msg: AnalyseRequest | CloseRequest | { type: 'keys'; 
         const sha256 = hashBytes(bytes);
         if (db && hasMessage(db, sha256)) return { type: 'known', id: task.id, sha256 };
         const a = await analyseMessage(bytes, { keys, liveLookup, now: setup.now }, sha256);
-        return { type: 'done', id: task.id, result: handOver(a) };
+        return { type: 'done', id: task.id, result: encodeAnalysis(a, bytes.length) };
       })
       .then(
         (reply) => {

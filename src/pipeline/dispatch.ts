@@ -3,6 +3,8 @@
 // or, when the analysis failed or ran out of time, the bytes with a failure record. The pool side
 // keeps back-pressure: at most so many messages and bytes in flight.
 import type { AnalysedMessage, SourceRef, StorableAnalysis } from '../model.ts';
+import { encodeAnalysis } from './worker-protocol.ts';
+import type { EncodedAnalysis } from './worker-protocol.ts';
 import type { VerifyOptions } from '../verify/verify-message.ts';
 import { AnalyseTimeoutError, analyseMessage, hashBytes, unanalysedMessage } from './analyse-message.ts';
 import type { RunRecord } from './run-record.ts';
@@ -81,10 +83,15 @@ export class Dispatch {
     if (this.writeError !== null) throw this.writeError;
   }
 
-  private stored(a: StorableAnalysis, source: SourceRef): void {
+  private stored(a: EncodedAnalysis, bytes: Buffer, source: SourceRef): void {
     this.c.run.countEngine(`body:${a.bodyParser ?? 'none'}`);
-    this.c.run.countEngine(`verify:${a.verification.verifiedBy ?? 'none'}`);
-    this.c.batch.addMessage(a, source);
+    this.c.run.countEngine(`verify:${a.verifiedBy ?? 'none'}`);
+    this.c.batch.addMessage(a, bytes, source);
+  }
+
+  /** The analysis of a message analysed on this thread, as a worker hands one over. */
+  private storedHere(a: StorableAnalysis, source: SourceRef): void {
+    this.stored(encodeAnalysis(a, a.bytes.length), a.bytes, source);
   }
 
   /** The bytes are still evidence: stored with a failure record and a verdict from what is known. */
@@ -93,7 +100,7 @@ export class Dispatch {
     const reason = err.message.split('\n')[0]!;
     this.c.run.countFailure('failure', code);
     this.c.batch.addFailure({ kind: 'failure', failure: { path: source.path, offset: source.offset, code, reason } }, sha256);
-    this.stored(unanalysedMessage(sha256, bytes, err.message, this.c.verify.now), source);
+    this.storedHere(unanalysedMessage(sha256, bytes, err.message, this.c.verify.now), source);
   }
 
   private onPool(pool: WorkerPool, bytes: Buffer, source: SourceRef, done: (() => void) | undefined): void {
@@ -106,7 +113,7 @@ export class Dispatch {
       .then(
         (answer: PoolAnswer) => {
           if (answer.known) this.c.batch.addSource(answer.sha256, source);
-          else this.stored({ ...answer.result, bytes: shared }, source);
+          else this.stored(answer.result, shared, source);
         },
         (err: Error) => this.failed(shared, source, err),
       )
@@ -130,7 +137,7 @@ export class Dispatch {
     } catch (err) {
       return this.failed(bytes, source, err as Error, sha256);
     }
-    this.stored(analysed, source);
+    this.storedHere(analysed, source);
   }
 
   /**

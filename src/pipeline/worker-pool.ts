@@ -8,7 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import { startThread } from '../common/start-thread.ts';
 import type { KeyRecord } from '../model.ts';
 import { CURRENT_TASK, WORKER_STATE_INTS } from './worker-protocol.ts';
-import type { AnalyseAnswers, AnalyseRequest, AnalysedWithoutBytes, CloseRequest, WorkerSetup, WorkerStart } from './worker-protocol.ts';
+import type { AnalyseAnswers, AnalyseRequest, CloseRequest, EncodedAnalysis, WorkerSetup, WorkerStart } from './worker-protocol.ts';
 import { AnalyseTimeoutError } from './analyse-message.ts';
 import { endWorker } from '../common/end-worker.ts';
 
@@ -45,7 +45,7 @@ export const MAX_WORKERS = 3;
 export { AnalyseTimeoutError };
 
 /** What the pool says of a message: already in the database (by its hash), or analysed. */
-export type PoolAnswer = { known: true; sha256: string } | { known: false; result: AnalysedWithoutBytes };
+export type PoolAnswer = { known: true; sha256: string } | { known: false; result: EncodedAnalysis };
 
 interface Task {
   id: number;

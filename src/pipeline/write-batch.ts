@@ -10,9 +10,10 @@
 // 2 s per transaction 95.6 s, 555 MB, 12.3 GB; 10,000 or 5 s 89.9 s, 539 MB, 11.5 GB. The mixed
 // dump took the same time either way (52-56 s, noisy), its peak RSS 643-671 MB (was 745 MB). The
 // time limit is 3 s, not 5: a review saved during an import waits for the lock that long at most.
-import type { InputItem, KeyRecord, SourceRef, StorableAnalysis } from '../model.ts';
+import type { InputItem, KeyRecord, SourceRef } from '../model.ts';
+import type { EncodedAnalysis } from './worker-protocol.ts';
 import { beginWrite, commitWrite, rollbackWrite, writesThroughRollbackJournal, type Db } from '../store/database.ts';
-import { addSource, findMessageRowid, insertMessage } from '../store/messages-repo.ts';
+import { addSource, findMessageRowid, insertMessageRows } from '../store/messages-repo.ts';
 import { KnownMessages, MAX_KEYLESS_MESSAGES, buildMessageKey, messageKeyPresent } from '../store/message-key.ts';
 import { recordFailure } from '../store/runs-repo.ts';
 import { recordManifestEntries } from '../store/manifest-repo.ts';
@@ -85,18 +86,20 @@ export class WriteBatch {
     return this.known ? this.known.find(sha256) : findMessageRowid(this.db, sha256);
   }
 
-  addMessage(a: StorableAnalysis, source: SourceRef): void {
-    this.write(a.bytes.length, true, () => {
+  /** A message analysed (its rows encoded: worker-protocol.ts encodeAnalysis), with its bytes and where it was found. */
+  addMessage(a: EncodedAnalysis, bytes: Buffer, source: SourceRef): void {
+    const { sha256 } = a.rows;
+    this.write(bytes.length, true, () => {
       const counts = this.run.counts;
-      recordManifestEntries(this.db, this.run.runId, [a.sha256]);
-      let rowid = this.rowidOf(a.sha256);
+      recordManifestEntries(this.db, this.run.runId, [sha256]);
+      let rowid = this.rowidOf(sha256);
       if (rowid === undefined) {
-        rowid = insertMessage(this.db, this.run.runId, a);
-        this.known?.add(a.sha256, rowid);
+        rowid = insertMessageRows(this.db, this.run.runId, a.rows, bytes);
+        this.known?.add(sha256, rowid);
         counts.messagesNew++;
       }
-      this.addSourceOf(a.sha256, rowid, source);
-      if (a.verification.fetchedKeys.length) this.fetched.push(...a.verification.fetchedKeys);
+      this.addSourceOf(sha256, rowid, source);
+      if (a.fetchedKeys.length) this.fetched.push(...a.fetchedKeys);
     });
   }
 

@@ -43,20 +43,16 @@ function toMetadata(r: DocumentRow): DocumentMetadata {
   };
 }
 
-/** Records the metadata of a new message's documents (its attachments rows exist). Call inside a transaction. */
-export function insertDocuments(db: Db, sha256: string, attachments: readonly AttachmentInfo[]): void {
-  if (!attachments.some((a) => a.document)) return;
-  const ins = cachedStatement(
-    db,
-    `INSERT INTO attachment_documents (sha256, idx, format, title, author, last_modified_by, application, producer,
-       company, language, created, modified, times_without_zone, revision, template, problems)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+/**
+ * The rows of a message's documents (attachment index, then the columns insertDocumentRows writes),
+ * worked out where the message is analysed; none when no attachment is a document.
+ */
+export function documentRows(attachments: readonly AttachmentInfo[]): unknown[][] {
+  const rows: unknown[][] = [];
   attachments.forEach((a, idx) => {
     const d = a.document;
     if (!d) return;
-    ins.run(
-      sha256,
+    rows.push([
       idx,
       d.format,
       d.title,
@@ -72,8 +68,21 @@ export function insertDocuments(db: Db, sha256: string, attachments: readonly At
       d.revision,
       d.template,
       JSON.stringify(d.problems),
-    );
+    ]);
   });
+  return rows;
+}
+
+/** Records the metadata of a new message's documents (documentRows; its attachments rows exist). Call inside a transaction. */
+export function insertDocumentRows(db: Db, sha256: string, rows: readonly unknown[][]): void {
+  if (rows.length === 0) return;
+  const ins = cachedStatement(
+    db,
+    `INSERT INTO attachment_documents (sha256, idx, format, title, author, last_modified_by, application, producer,
+       company, language, created, modified, times_without_zone, revision, template, problems)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const row of rows) ins.run(sha256, ...row);
 }
 
 /** The documents of one message, by attachment position. */

@@ -18,8 +18,37 @@ import type { MessageFacts } from '../model.ts';
  * of copies and of replies reads them, and the pass's scans of the facts need not read them too.
  */
 export function insertFacts(db: Db, message: number, sha256: string, facts: MessageFacts, fresh = false): void {
+  insertEncodedFacts(db, message, sha256, encodeFacts(facts), fresh);
+}
+
+/** A message's facts as their rows keep them (encodeFacts): made where the message is analysed. */
+export interface EncodedFacts {
+  version: number;
+  /** JSON of what places a copy (from, Delivered-To, recipients, receiving hops, labels). */
+  placement: string;
+  /** JSON of the facts but their word grams. */
+  facts: string;
+  quoteGrams: string;
+  textGrams: string;
+  /** The Message-IDs the message refers to, each once. */
+  references: string[];
+}
+
+/** The values insertEncodedFacts writes, worked out from the facts (an analysis worker does it off the writing thread). */
+export function encodeFacts(facts: MessageFacts): EncodedFacts {
   const { quoteGrams, textGrams, ...rest } = facts;
-  const placement = JSON.stringify([facts.from, facts.deliveredTo, facts.recipients, facts.receivingHops, facts.labels]);
+  return {
+    version: facts.version,
+    placement: JSON.stringify([facts.from, facts.deliveredTo, facts.recipients, facts.receivingHops, facts.labels]),
+    facts: JSON.stringify(rest),
+    quoteGrams,
+    textGrams,
+    references: [...new Set(facts.references)],
+  };
+}
+
+/** insertFacts, from facts already encoded (encodeFacts). */
+export function insertEncodedFacts(db: Db, message: number, sha256: string, facts: EncodedFacts, fresh = false): void {
   if (!fresh) {
     cachedStatement(db, 'DELETE FROM message_facts WHERE sha256 = ?').run(sha256);
     cachedStatement(db, 'DELETE FROM message_refs WHERE sha256 = ?').run(sha256);
@@ -28,16 +57,16 @@ export function insertFacts(db: Db, message: number, sha256: string, facts: Mess
     db,
     `INSERT INTO message_facts (rowid, sha256, version, placement, facts)
      VALUES (iif(EXISTS (SELECT 1 FROM message_facts WHERE rowid = ?), NULL, ?), ?, ?, ?, ?)`,
-  ).run(message, message, sha256, facts.version, placement, JSON.stringify(rest));
+  ).run(message, message, sha256, facts.version, facts.placement, facts.facts);
   // Replaced, not deleted first: the grams' row is the message's, under its rowid (migration 018).
   cachedStatement(db, 'INSERT OR REPLACE INTO message_grams (id, sha256, quote_grams, text_grams) VALUES (?, ?, ?, ?)').run(
     message,
     sha256,
-    quoteGrams,
-    textGrams,
+    facts.quoteGrams,
+    facts.textGrams,
   );
   const ref = cachedStatement(db, 'INSERT INTO message_refs (ref, sha256) VALUES (?, ?)');
-  for (const id of new Set(facts.references)) ref.run(id, sha256);
+  for (const id of facts.references) ref.run(id, sha256);
 }
 
 /** Messages whose facts are missing or were collected by an older version of the collector. */

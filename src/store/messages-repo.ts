@@ -3,7 +3,7 @@ import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
 import type { AttachmentInfo, Finding, MailboxRole, SignatureCheck, SourceRef, StorableAnalysis, Verdict, VerdictName } from '../model.ts';
 import { storedStructureJson } from './stored-structure.ts';
-import { insertDocuments } from './documents-repo.ts';
+import { documentRows, insertDocumentRows } from './documents-repo.ts';
 import {
   column,
   flag,
@@ -17,7 +17,8 @@ import {
   selectList,
   type RowCodec,
 } from './row-codec.ts';
-import { insertFacts } from './facts-repo.ts';
+import { encodeFacts, insertEncodedFacts } from './facts-repo.ts';
+import type { EncodedFacts } from './facts-repo.ts';
 
 /**
  * Where a stored message was found, and by which import run; the mailbox it sits in and its role
@@ -121,16 +122,16 @@ export function addSource(db: Db, sha256: string, runId: number, s: SourceRef): 
 }
 
 /** Summary columns the export and the queue read without opening the JSON. */
-function dkimColumn(a: StorableAnalysis): string {
+function dkimColumn(a: Pick<StorableAnalysis, 'verification'>): string {
   return a.verification.signatures.map((s) => `${s.domain}/${s.selector}/${s.result}`).join(';');
 }
 
-function keySourceColumn(a: StorableAnalysis): string | null {
+function keySourceColumn(a: Pick<StorableAnalysis, 'verification'>): string | null {
   const sources = [...new Set(a.verification.signatures.map((s) => s.keySource).filter((s): s is string => s !== null))];
   return sources.length ? sources.join(';') : null;
 }
 
-/** The columns of a message's row, in the order insertMessage gives their values. */
+/** The columns of a message's row, in the order insertMessageRows gives their values. */
 const MESSAGE_COLUMNS = `sha256, size, first_run_id, imported_at, message_id, from_address, from_name, from_domain,
   to_addresses, subject, date_header, date_epoch, in_reply_to, list_id, mailer, as_of, as_of_source, verdict,
   summary, reasons, signature_count, dkim, arc_result, arc, key_source, verifier_version`;
@@ -138,66 +139,98 @@ const MESSAGE_COLUMNS = `sha256, size, first_run_id, imported_at, message_id, fr
 /** A message's row, with positional parameters (rowValues in row-codec.ts says why): one per column. */
 const INSERT_MESSAGE = `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${placeholders(MESSAGE_COLUMNS.split(','))})`;
 
-/** Inserts a new message with everything learned about it; returns its rowid. Call inside a transaction. */
-export function insertMessage(db: Db, runId: number, a: StorableAnalysis): number {
+/**
+ * A new message's rows as insertMessageRows writes them, values in column order, without its bytes
+ * (the writing thread holds those), its import run and time: worked out by encodeMessageRows where
+ * the message was analysed. An import's analysis workers hand these over instead of the analysis:
+ * the writing thread then takes a few strings and flat lists from each, where it took the whole
+ * parse, verification and facts as objects and turned them into the same values itself.
+ */
+export interface MessageRows {
+  sha256: string;
+  size: number;
+  /** The messages columns from message_id on. */
+  message: unknown[];
+  /** message_content's parsed structure (JSON), body_text and body_html. */
+  content: [string, string | null, string | null];
+  signatures: unknown[][];
+  findings: unknown[][];
+  attachments: unknown[][];
+  documents: unknown[][];
+  facts: EncodedFacts | null;
+}
+
+/** The rows of a new message with everything learned about it (`size`: its bytes' length). */
+export function encodeMessageRows(a: Omit<StorableAnalysis, 'bytes'>, size: number): MessageRows {
   const p = a.parsed;
   const from = p.from[0];
-  const row = cachedStatement(db, INSERT_MESSAGE).run(
-    a.sha256,
-    a.bytes.length,
-    runId,
-    new Date().toISOString(),
-    p.messageId,
-    from?.address ?? null,
-    from?.name ?? null,
-    from?.domain || null,
-    [...p.to, ...p.cc].map((x) => x.address).join(', ') || null,
-    p.subject,
-    p.dateRaw,
-    p.dateEpoch,
-    p.inReplyTo,
-    p.listId,
-    p.mailer,
-    a.verification.asOf,
-    a.verification.asOfSource,
-    a.verdict.verdict,
-    a.verdict.summary,
-    a.verdict.reasons.join(';'),
-    a.verification.signatures.length,
-    dkimColumn(a),
-    a.verification.arc.result,
-    JSON.stringify(a.verification.arc),
-    keySourceColumn(a),
-    VERIFIER_VERSION,
-  );
+  return {
+    sha256: a.sha256,
+    size,
+    message: [
+      p.messageId,
+      from?.address ?? null,
+      from?.name ?? null,
+      from?.domain || null,
+      [...p.to, ...p.cc].map((x) => x.address).join(', ') || null,
+      p.subject,
+      p.dateRaw,
+      p.dateEpoch,
+      p.inReplyTo,
+      p.listId,
+      p.mailer,
+      a.verification.asOf,
+      a.verification.asOfSource,
+      a.verdict.verdict,
+      a.verdict.summary,
+      a.verdict.reasons.join(';'),
+      a.verification.signatures.length,
+      dkimColumn(a),
+      a.verification.arc.result,
+      JSON.stringify(a.verification.arc),
+      keySourceColumn(a),
+      VERIFIER_VERSION,
+    ],
+    content: [storedStructureJson(p), p.text, p.html],
+    signatures: a.verification.signatures.map((s) => rowValues(SIGNATURE_CODEC, s)),
+    findings: a.findings.map((f) => rowValues(FINDING_CODEC, f)),
+    attachments: p.attachments.map((x, index) => rowValues(ATTACHMENT_CODEC, { ...x, index })),
+    documents: documentRows(p.attachments),
+    facts: a.facts ? encodeFacts(a.facts) : null,
+  };
+}
+
+/** Inserts a new message with everything learned about it; returns its rowid. Call inside a transaction. */
+export function insertMessage(db: Db, runId: number, a: StorableAnalysis): number {
+  return insertMessageRows(db, runId, encodeMessageRows(a, a.bytes.length), a.bytes);
+}
+
+/** insertMessage, from the message's rows (encodeMessageRows) and its bytes. Call inside a transaction. */
+export function insertMessageRows(db: Db, runId: number, rows: MessageRows, bytes: Buffer): number {
+  const { sha256 } = rows;
+  const row = cachedStatement(db, INSERT_MESSAGE).run(sha256, rows.size, runId, new Date().toISOString(), ...rows.message);
   const id = Number(row.lastInsertRowid);
   // The large values go to their own table, right after the row (migration 012): scans of
   // `messages` read a few hundred bytes a message instead of the whole message.
   cachedStatement(db, 'INSERT INTO message_content (id, sha256, parsed, body_text, body_html, raw) VALUES (?, ?, ?, ?, ?, ?)').run(
     id,
-    a.sha256,
-    storedStructureJson(p),
-    p.text,
-    p.html,
-    a.bytes,
+    sha256,
+    ...rows.content,
+    bytes,
   );
   const sig = cachedStatement(db, insertSql('signatures', SIGNATURE_CODEC, ['sha256']));
-  for (const s of a.verification.signatures) sig.run(rowValues(SIGNATURE_CODEC, s, [a.sha256]));
-  insertFindings(db, a.sha256, a.findings);
+  for (const s of rows.signatures) sig.run(sha256, ...s);
+  const finding = cachedStatement(db, insertSql('findings', FINDING_CODEC, ['sha256']));
+  for (const f of rows.findings) finding.run(sha256, ...f);
   const att = cachedStatement(db, insertSql('attachments', ATTACHMENT_CODEC, ['sha256']));
-  p.attachments.forEach((x, index) => att.run(rowValues(ATTACHMENT_CODEC, { ...x, index }, [a.sha256])));
-  insertDocuments(db, a.sha256, p.attachments);
-  if (a.facts) insertFacts(db, id, a.sha256, a.facts, true);
+  for (const x of rows.attachments) att.run(sha256, ...x);
+  insertDocumentRows(db, sha256, rows.documents);
+  if (rows.facts) insertEncodedFacts(db, id, sha256, rows.facts, true);
   return id;
 }
 
 /** Recorded with each message so a later version can tell which verifier decided it. */
 export const VERIFIER_VERSION = 'leaktriage-verify/1';
-
-export function insertFindings(db: Db, sha256: string, findings: Finding[]): void {
-  const f = cachedStatement(db, insertSql('findings', FINDING_CODEC, ['sha256']));
-  for (const x of findings) f.run(rowValues(FINDING_CODEC, x, [sha256]));
-}
 
 export function listFindings(db: Db, sha256: string): Finding[] {
   const rows = cachedStatement(db, `SELECT ${selectList(FINDING_CODEC)} FROM findings WHERE sha256 = ? ORDER BY id`).all(sha256) as Record<

@@ -11,15 +11,9 @@ function hopFacts({ index, from, by, time, epoch, zone }: StorableParsed['receiv
 }
 
 /**
- * The parse without what the bytes hold: what an analysis worker hands over and the store writes.
- * Takes a whole ParsedMessage too (its header list and hops' text are left out).
+ * The JSON stored in message_content.parsed (the bodies are columns of their own): the parse without
+ * what the bytes hold. Made where the message is analysed (messages-repo.ts encodeMessageRows).
  */
-export function storableParsed(p: StorableParsed): StorableParsed {
-  const { headers: _headers, received, ...rest } = p as StorableParsed & { headers?: unknown };
-  return { ...rest, received: received.map(hopFacts) };
-}
-
-/** The JSON stored in message_content.parsed (the bodies are columns of their own). */
 export function storedStructureJson(p: StorableParsed): string {
   const { headers: _headers, text: _text, html: _html, received, ...rest } = p as StorableParsed & { headers?: unknown };
   return JSON.stringify({ ...rest, received: received.map(hopFacts) });

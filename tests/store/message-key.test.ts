@@ -11,9 +11,15 @@ import { finishRun, startRun } from '../../src/store/runs-repo.ts';
 import { insertReview } from '../../src/store/review-repo.ts';
 import { RunRecord } from '../../src/pipeline/run-record.ts';
 import { WriteBatch } from '../../src/pipeline/write-batch.ts';
+import { encodeAnalysis } from '../../src/pipeline/worker-protocol.ts';
 import type { AnalysedMessage, SourceRef } from '../../src/model.ts';
 import { analyse, insertFixture, tempDbFile } from '../helpers/fixture-db.ts';
 import { summaryCounts, triageState } from '../helpers/summary-state.ts';
+
+/** Hands an analysis to the batch as the import does (its rows encoded as a worker encodes them). */
+function addAnalysed(batch: WriteBatch, a: AnalysedMessage, at: SourceRef): void {
+  batch.addMessage(encodeAnalysis(a, a.bytes.length), a.bytes, at);
+}
 
 const hex = (n: number) => createHash('sha256').update(`message ${n}`).digest('hex');
 const source = (path: string): SourceRef => ({
@@ -40,7 +46,7 @@ function importedOne(): { file: string; db: Db; run: RunRecord; batch: WriteBatc
   const run = new RunRecord(db, ['dump'], {});
   const { batch } = startImport(db, run);
   const message = analyse({ subject: 'first' });
-  batch.addMessage(message, source('inbox/1.eml'));
+  addAnalysed(batch, message, source('inbox/1.eml'));
   batch.flush();
   return { file, db, run, batch, message };
 }
@@ -88,15 +94,15 @@ describe('the hash key of messages', () => {
     expect(keyless).toBe(true);
     const a = analyse({ subject: 'a', findings: [{ check: 'x', code: 'x/one', severity: 'strong', detail: 'One.', evidence: {} }] });
     const b = analyse({ subject: 'b', verdict: 'suspicious' });
-    batch.addMessage(a, source('inbox/1.eml'));
-    batch.addMessage(a, source('sent/1.eml'));
-    batch.addMessage(b, source('inbox/2.eml'));
+    addAnalysed(batch, a, source('inbox/1.eml'));
+    addAnalysed(batch, a, source('sent/1.eml'));
+    addAnalysed(batch, b, source('inbox/2.eml'));
     batch.flush();
-    batch.addMessage(b, source('archive/2.eml'));
+    addAnalysed(batch, b, source('archive/2.eml'));
     batch.addSource(a.sha256, source('archive/1.eml'));
     expect(batch.isStored(a.sha256)).toBe(true);
     expect(batch.isStored(hex(1))).toBe(false);
-    batch.addMessage(analyse({ subject: 'c' }), source('inbox/3.eml'));
+    addAnalysed(batch, analyse({ subject: 'c' }), source('inbox/3.eml'));
     endImport(db, run, batch);
     expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(3);
     expect(db.prepare('SELECT count(*) FROM sources').pluck().get()).toBe(6);
@@ -115,7 +121,7 @@ describe('the hash key of messages', () => {
     expect(takeMessageKey(other)).toBe(false);
     other.close();
     // This import sees the key at its next transaction and finds the first message through it.
-    batch.addMessage(first, source('sent/1.eml'));
+    addAnalysed(batch, first, source('sent/1.eml'));
     batch.flush();
     expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
     endImport(db, run, batch);
@@ -128,11 +134,11 @@ describe('the hash key of messages', () => {
     const started = startImport(db2, run2);
     const messages = Array.from({ length: 5 }, (_, i) => analyse({ subject: `m${i}` }));
     messages.forEach((m, i) => {
-      started.batch.addMessage(m, source(`inbox/${i}.eml`));
+      addAnalysed(started.batch, m, source(`inbox/${i}.eml`));
       started.batch.flush();
       expect(messageKeyPresent(db2)).toBe(i >= 3);
     });
-    started.batch.addMessage(messages[1]!, source('sent/1.eml'));
+    addAnalysed(started.batch, messages[1]!, source('sent/1.eml'));
     endImport(db2, run2, started.batch);
     expect(db2.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(5);
     expectWhole(db2);
