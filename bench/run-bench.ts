@@ -45,6 +45,8 @@ interface Measured {
   engines?: Record<string, number>;
   /** Wall time of the import's stages (ImportSummary.phaseMs). */
   phaseMs?: Record<string, number>;
+  /** CPU time of the import's threads, in ms (ImportSummary.threadCpuMs). */
+  threadCpuMs?: Record<string, number>;
   /** CPU seconds of the whole process (all threads): steadier than wall time on a shared machine. */
   cpuSecs?: number;
   /** Of which in the kernel (file writes, page faults). */
@@ -92,7 +94,15 @@ if (values.child === 'import') {
   const s = await importPaths(db, JSON.parse(values.inputs!) as string[], workers === undefined ? {} : { workers });
   const secs = (performance.now() - t) / 1000;
   db.close();
-  const m: Measured = { secs, messages: s.messagesSeen, bytes: s.bytesRead, engines: s.engines, phaseMs: s.phaseMs, ...processUsage() };
+  const m: Measured = {
+    secs,
+    messages: s.messagesSeen,
+    bytes: s.bytesRead,
+    engines: s.engines,
+    phaseMs: s.phaseMs,
+    threadCpuMs: s.threadCpuMs,
+    ...processUsage(),
+  };
   process.stdout.write(JSON.stringify(m));
   process.exit(0);
 }
@@ -368,6 +378,18 @@ for (const { label, m, workers } of rows) {
   const p = m.phaseMs;
   out.push(
     `  - ${label}, workers ${workers}: ${['messages', 'indexes', 'archive'].map((k) => `${k} ${p[k] === undefined ? '-' : `${f1(p[k] / 1000)} s`}`).join(', ')}.`,
+  );
+}
+out.push(
+  "- CPU of each leaktriage import by thread (the main thread writes and indexes for search, and with 0 workers reads and analyses; the rest is V8's garbage collection and compiler threads, SQLite's and libuv's):",
+);
+for (const { label, m, workers } of rows) {
+  const c = m.threadCpuMs;
+  if (!c || m.cpuSecs === undefined) continue;
+  const threads = ['main', 'analysis', 'reader', 'archive'] as const;
+  const rest = m.cpuSecs - threads.reduce((n, k) => n + (c[k] ?? 0), 0) / 1000;
+  out.push(
+    `  - ${label}, workers ${workers}: ${threads.map((k) => `${k} ${f1((c[k] ?? 0) / 1000)} s`).join(', ')}, rest ${f1(rest)} s, of ${f1(m.cpuSecs)} s.`,
   );
 }
 if (review) {

@@ -51,7 +51,8 @@ let waiting = 0;
 
 function post(): void {
   if (held.length === 0) return;
-  parentPort!.postMessage({ type: 'answers', replies: held } satisfies AnalyseAnswers);
+  const cpu = process.threadCpuUsage();
+  parentPort!.postMessage({ type: 'answers', replies: held, cpuMicros: cpu.user + cpu.system } satisfies AnalyseAnswers);
   held = [];
   heldChars = 0;
 }

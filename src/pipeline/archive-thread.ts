@@ -42,7 +42,8 @@ function archiveCacheKib(db: Db): number {
   return Math.round(Math.min(256 * 1024, Math.max(16 * 1024, (messages * 256) / 1024)));
 }
 
-type FromArchive = { type: 'phase'; phase: ArchivePassPhase } | { type: 'done'; touched: number } | { type: 'error'; error: string };
+type FromArchive =
+  { type: 'phase'; phase: ArchivePassPhase } | { type: 'done'; touched: number; cpuMicros: number } | { type: 'error'; error: string };
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === 'archive') {
   const { dbFile, sharing } = workerData as { dbFile: string; sharing: ArchivePassOptions['sharing'] };
@@ -55,7 +56,9 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'archive
     // from 885 MB to 1,297 MB. On disk they cost the pass time, not memory.
     try {
       const onPhase = (phase: ArchivePassPhase) => parentPort!.postMessage({ type: 'phase', phase } satisfies FromArchive);
-      reply = { type: 'done', touched: runArchiveChecks(db, { sharing, onPhase }) };
+      const touched = runArchiveChecks(db, { sharing, onPhase });
+      const cpu = process.threadCpuUsage();
+      reply = { type: 'done', touched, cpuMicros: cpu.user + cpu.system };
     } finally {
       db.close();
     }
@@ -67,9 +70,11 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'archive
 
 /**
  * Runs the archive checks in a thread under ARCHIVE_HEAP_MB; returns how many messages they touched.
- * `onPhase` hears the pass's phases (ArchivePassOptions) as the thread posts them.
+ * `onPhase` hears the pass's phases (ArchivePassOptions) as the thread posts them; `onCpu` the CPU
+ * time the thread used, in milliseconds, once the pass is done (not for a database in memory, whose
+ * pass runs on this thread).
  */
-export async function runArchiveChecksInThread(db: Db, options: ArchivePassOptions = {}): Promise<number> {
+export async function runArchiveChecksInThread(db: Db, options: ArchivePassOptions = {}, onCpu?: (ms: number) => void): Promise<number> {
   if (db.memory) return runArchiveChecks(db, options);
   const worker = startThread(new URL(import.meta.url), {
     workerData: { role: 'archive', dbFile: db.name, sharing: options.sharing },
@@ -82,6 +87,7 @@ export async function runArchiveChecksInThread(db: Db, options: ArchivePassOptio
       worker.once('exit', (code) => reject(new Error(`the archive pass stopped (exit ${code}) before it finished`)));
     });
     if (reply.type === 'error') throw new Error(`the archive pass failed: ${reply.error}`);
+    onCpu?.(reply.cpuMicros / 1000);
     return reply.touched;
   } catch (err) {
     const e = err as Error & { code?: string };

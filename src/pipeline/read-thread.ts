@@ -53,7 +53,7 @@ type PostedItem =
 type ToMain =
   | { type: 'items'; items: PostedItem[]; bytesRead: number[] }
   | { type: 'total'; bytes: number }
-  | { type: 'end'; bytesRead: number }
+  | { type: 'end'; bytesRead: number; cpuMicros: number }
   | { type: 'error'; error: string };
 /**
  * Items the main thread has taken since its last acknowledgement, and their bytes; and the slab of
@@ -138,7 +138,8 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'reader'
     }
     flush();
     await measured;
-    parentPort!.postMessage({ type: 'end', bytesRead: progress.bytesRead } satisfies ToMain);
+    const cpu = process.threadCpuUsage();
+    parentPort!.postMessage({ type: 'end', bytesRead: progress.bytesRead, cpuMicros: cpu.user + cpu.system } satisfies ToMain);
   } catch (err) {
     flush();
     parentPort!.postMessage({ type: 'error', error: String((err as Error)?.stack ?? err) } satisfies ToMain);
@@ -151,13 +152,14 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'reader'
  * A message's bytes are a view of a slab, or a buffer of their own: its `done` must be called once
  * nothing will read them again (after they are stored), and never before, since the reader then
  * writes other bytes there. The slabs are made here and outlive the reader (byte-slabs.ts);
- * `slabBytes` and `slabCount` change the pool's shape (tests make it small).
+ * `slabBytes` and `slabCount` change the pool's shape (tests make it small). `onCpu` hears the CPU time
+ * the reader thread used, in milliseconds, when it has read everything (never when it fails or stops early).
  */
 export async function* readInputsInThread(
   paths: string[],
   progress: { bytesRead: number },
   onTotal: (bytes: number) => void,
-  options: { slabBytes?: number; slabCount?: number } = {},
+  options: { slabBytes?: number; slabCount?: number; onCpu?: (ms: number) => void } = {},
 ): AsyncGenerator<InputItem> {
   const memories = makeSlabs(options.slabCount ?? SLAB_COUNT, options.slabBytes ?? SLAB_BYTES);
   const worker = startThread(new URL(import.meta.url), {
@@ -196,6 +198,7 @@ export async function* readInputsInThread(
       }
       if (m.type === 'end') {
         progress.bytesRead = m.bytesRead;
+        options.onCpu?.(m.cpuMicros / 1000);
         return;
       }
       let bytes = 0;

@@ -105,7 +105,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   beginBulkWrites(db, { rollbackJournal: fresh });
   try {
     const items = pool
-      ? readInputsInThread(paths, run.progress, (bytes) => run.setTotal(bytes))
+      ? readInputsInThread(paths, run.progress, (bytes) => run.setTotal(bytes), { onCpu: (ms) => (run.threadCpuMs.reader = ms) })
       : readInputs(paths, { progress: run.progress });
     for await (const item of items) {
       if (options.signal?.aborted) {
@@ -127,6 +127,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     endBackgroundCheckpoints(db);
     // The workers' heaps (and their PDF sandboxes) are not needed by the archive pass: freed first.
     await pool?.close();
+    if (pool) run.threadCpuMs.analysis = pool.cpuMs;
     run.endPhase('messages');
     // The indexes the archive pass reads; the full-text index is completed beside the pass, below.
     buildDeferredIndexes(db, INDEXES_AFTER_ARCHIVE_PASS);
@@ -146,7 +147,9 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
           await indexBesidePass(db, pass);
           return root;
         }),
-      pass.watch(runArchiveChecksInThread(db, { sharing: 'shared', onPhase: (phase) => pass.enter(phase) })),
+      pass.watch(
+        runArchiveChecksInThread(db, { sharing: 'shared', onPhase: (phase) => pass.enter(phase) }, (ms) => (run.threadCpuMs.archive = ms)),
+      ),
     ]);
     if (passed.status === 'rejected') throw passed.reason;
     if (rooted.status === 'rejected') throw rooted.reason;

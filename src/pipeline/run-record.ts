@@ -26,6 +26,14 @@ export interface ImportSummary extends ImportProgress {
    * by Ctrl-C still builds its indexes and runs the pass); they are filled in as the run goes.
    */
   phaseMs: Partial<Record<'messages' | 'indexes' | 'archive', number>>;
+  /**
+   * CPU time of the import's threads, in ms (user and system): this one (the writes, the full-text
+   * index, and with no workers the reading and the analysis too), the analysis workers together (as of
+   * each one's last answers), the reader thread and the archive pass's thread (0: none ran, or it did not
+   * end its work). What the process used beyond their sum went to V8's own threads (garbage collection,
+   * compilation), SQLite's and libuv's. `npm run bench` prints it for each import.
+   */
+  threadCpuMs: { main: number; analysis: number; reader: number; archive: number };
 }
 
 /** Progress is reported at most this often. */
@@ -37,6 +45,9 @@ export class RunRecord {
   readonly failuresByCode: Record<string, number> = {};
   readonly engines: Record<string, number> = {};
   readonly phaseMs: ImportSummary['phaseMs'] = {};
+  /** Filled in by the import as its threads end; `main` by summary(). */
+  readonly threadCpuMs: ImportSummary['threadCpuMs'] = { main: 0, analysis: 0, reader: 0, archive: 0 };
+  private readonly mainCpuAtStart = process.threadCpuUsage();
   private phaseStart = Date.now();
   /** Increased by the readers as they consume input bytes. */
   readonly progress = { bytesRead: 0 };
@@ -105,6 +116,13 @@ export class RunRecord {
       failuresByCode: this.failuresByCode,
       engines: this.engines,
       phaseMs: this.phaseMs,
+      threadCpuMs: { ...this.threadCpuMs, main: cpuMsSince(this.mainCpuAtStart) },
     };
   }
+}
+
+/** CPU time this thread has used since `start` (process.threadCpuUsage), in ms. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const now = process.threadCpuUsage(start);
+  return (now.user + now.system) / 1000;
 }

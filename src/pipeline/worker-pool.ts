@@ -61,6 +61,8 @@ interface Slot {
   timer: NodeJS.Timeout | null;
   /** Shared with the worker: which message it is on (worker-protocol.ts CURRENT_TASK). */
   state: Int32Array;
+  /** The CPU time the worker's thread had used at its last post of answers, in microseconds. */
+  cpuMicros: number;
 }
 
 /**
@@ -92,6 +94,8 @@ export class WorkerPool {
   private readonly queue: Task[] = [];
   private nextId = 1;
   private closed = false;
+  /** CPU time of the workers replaced (stuck or crashed), as of their last answers, in microseconds. */
+  private replacedCpuMicros = 0;
   private waiters: (() => void)[] = [];
   private readonly setup: WorkerSetup;
   private readonly timeoutMs: number;
@@ -111,11 +115,19 @@ export class WorkerPool {
       workerData: { ...this.setup, state } satisfies WorkerStart,
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
     });
-    const slot: Slot = { worker, tasks: [], timer: null, state: new Int32Array(state) };
+    const slot: Slot = { worker, tasks: [], timer: null, state: new Int32Array(state), cpuMicros: 0 };
     slot.worker.on('message', (answers: AnalyseAnswers) => this.onAnswers(slot, answers));
     slot.worker.on('error', (err) => this.onCrash(slot, err));
     slot.worker.unref();
     return slot;
+  }
+
+  /**
+   * The CPU time the workers have used, in milliseconds, as of each one's last post of answers (what a
+   * worker spends after its last answer, or on a message it is stopped in, is not counted).
+   */
+  get cpuMs(): number {
+    return (this.replacedCpuMicros + this.slots.reduce((n, s) => n + s.cpuMicros, 0)) / 1000;
   }
 
   /** Messages handed in and not answered yet. */
@@ -193,6 +205,7 @@ export class WorkerPool {
   }
 
   private onAnswers(slot: Slot, answers: AnalyseAnswers): void {
+    slot.cpuMicros = answers.cpuMicros;
     for (const reply of answers.replies) {
       const i = slot.tasks.findIndex((t) => t.id === reply.id);
       if (i === -1) continue;
@@ -223,6 +236,8 @@ export class WorkerPool {
     const others = slot.tasks.filter((t) => t !== culprit);
     slot.tasks = [];
     this.queue.unshift(...others);
+    this.replacedCpuMicros += slot.cpuMicros;
+    slot.cpuMicros = 0;
     void slot.worker.terminate();
     if (this.closed) return;
     const i = this.slots.indexOf(slot);

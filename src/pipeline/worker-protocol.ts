@@ -82,4 +82,6 @@ export type AnalyseReply =
 export interface AnalyseAnswers {
   type: 'answers';
   replies: AnalyseReply[];
+  /** The CPU time this worker's thread has used so far, in microseconds (the import's ImportSummary.threadCpuMs). */
+  cpuMicros: number;
 }

@@ -27,5 +27,6 @@ parentPort!.on('message', (msg: AnalyseRequest | { type: string }) => {
     held.push({ type: 'known', id: task.id, sha256: `known-${task.id}` });
     Atomics.store(state, CURRENT_TASK, 0);
   }
-  parentPort!.postMessage({ type: 'answers', replies: held } satisfies AnalyseAnswers);
+  const cpu = process.threadCpuUsage();
+  parentPort!.postMessage({ type: 'answers', replies: held, cpuMicros: cpu.user + cpu.system } satisfies AnalyseAnswers);
 });

@@ -49,3 +49,43 @@ describe('WorkerPool.close', () => {
     expect(answered.length).toBeLessThan(50);
   });
 });
+
+describe('CPU time of the threads', () => {
+  it("counts each worker's CPU as of its last answers, and keeps a replaced worker's", async () => {
+    const url = new URL('../helpers/hanging-worker.ts', import.meta.url);
+    const pool = new WorkerPool(1, { keys: [], dnsLive: false, now: 0, dbFile: null }, 2000, url);
+    const message = (first: string) => toSharedBytes(Buffer.from(`${first}rom: a@example.org\r\n\r\nbody\r\n`));
+    expect(pool.cpuMs).toBe(0);
+    await pool.analyse(message('F'));
+    const first = pool.cpuMs;
+    expect(first).toBeGreaterThan(0);
+    // The worker hangs and is replaced: what it had used stays counted, and its successor has said nothing yet.
+    await expect(pool.analyse(message('!'))).rejects.toThrow(/longer than/);
+    expect(pool.cpuMs).toBe(first);
+    await pool.analyse(message('F'));
+    expect(pool.cpuMs).toBeGreaterThan(first);
+    await pool.close();
+  });
+
+  it("reports the import's threads, which add up to no more than the process used", async () => {
+    const inputs = ['authentic-campaign-2023.eml', 'authentic-news-ed25519-attachment.eml'].map((f) => join(CORPUS, f));
+    for (const workers of [1, 0]) {
+      const db = openDatabase(join(dir, `cpu-${workers}.sqlite`));
+      const before = process.cpuUsage();
+      const { threadCpuMs: cpu } = await importPaths(db, inputs, { workers });
+      const used = process.cpuUsage(before);
+      db.close();
+      expect(cpu.main).toBeGreaterThan(0);
+      // The archive pass runs in a thread of its own for a database in a file.
+      expect(cpu.archive).toBeGreaterThan(0);
+      if (workers === 1) {
+        expect(cpu.analysis).toBeGreaterThan(0);
+        expect(cpu.reader).toBeGreaterThan(0);
+      } else {
+        // Read and analysed on the main thread.
+        expect(cpu).toMatchObject({ analysis: 0, reader: 0 });
+      }
+      expect(cpu.main + cpu.analysis + cpu.reader + cpu.archive).toBeLessThanOrEqual((used.user + used.system) / 1000);
+    }
+  });
+});
