@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolveTxt } from 'node:dns/promises';
 import type { KeyRecord } from '../model.ts';
+import { threadCpuMicros } from '../common/thread-cpu.ts';
 import { openDatabase } from '../store/database.ts';
 import type { Db } from '../store/database.ts';
 import { hasMessage } from '../store/messages-repo.ts';
@@ -51,8 +52,7 @@ let waiting = 0;
 
 function post(): void {
   if (held.length === 0) return;
-  const cpu = process.threadCpuUsage();
-  parentPort!.postMessage({ type: 'answers', replies: held, cpuMicros: cpu.user + cpu.system } satisfies AnalyseAnswers);
+  parentPort!.postMessage({ type: 'answers', replies: held, cpuMicros: threadCpuMicros() } satisfies AnalyseAnswers);
   held = [];
   heldChars = 0;
 }

@@ -6,6 +6,7 @@
 // to open, so its pass runs where it is.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { startThread } from '../common/start-thread.ts';
+import { threadCpuMicros } from '../common/thread-cpu.ts';
 import type { Db } from '../store/database.ts';
 import { openDatabase } from '../store/database.ts';
 import { runArchiveChecks } from './archive-pass.ts';
@@ -56,9 +57,7 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'archive
     // from 885 MB to 1,297 MB. On disk they cost the pass time, not memory.
     try {
       const onPhase = (phase: ArchivePassPhase) => parentPort!.postMessage({ type: 'phase', phase } satisfies FromArchive);
-      const touched = runArchiveChecks(db, { sharing, onPhase });
-      const cpu = process.threadCpuUsage();
-      reply = { type: 'done', touched, cpuMicros: cpu.user + cpu.system };
+      reply = { type: 'done', touched: runArchiveChecks(db, { sharing, onPhase }), cpuMicros: threadCpuMicros() };
     } finally {
       db.close();
     }

@@ -8,6 +8,7 @@
 // per item cost more CPU than reading a small file (see BATCH_ITEMS).
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { startThread } from '../common/start-thread.ts';
+import { threadCpuMicros } from '../common/thread-cpu.ts';
 import type { InputItem, SourceRef } from '../model.ts';
 import { measureInputs, readInputs } from '../import/read-inputs.ts';
 import { type Place, SLAB_BYTES, SLAB_COUNT, SlabReader, SlabWriter, makeSlabs } from './byte-slabs.ts';
@@ -138,8 +139,7 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'reader'
     }
     flush();
     await measured;
-    const cpu = process.threadCpuUsage();
-    parentPort!.postMessage({ type: 'end', bytesRead: progress.bytesRead, cpuMicros: cpu.user + cpu.system } satisfies ToMain);
+    parentPort!.postMessage({ type: 'end', bytesRead: progress.bytesRead, cpuMicros: threadCpuMicros() } satisfies ToMain);
   } catch (err) {
     flush();
     parentPort!.postMessage({ type: 'error', error: String((err as Error)?.stack ?? err) } satisfies ToMain);

@@ -6,6 +6,7 @@ import { finishRun, markAbandonedRuns, setRunTotal, startRun, updateRunCounts } 
 import type { RunCounts } from '../store/runs-repo.ts';
 
 import { TOOL_VERSION } from '../common/version.ts';
+import { threadCpuMicros } from '../common/thread-cpu.ts';
 
 export { TOOL_VERSION };
 
@@ -47,7 +48,7 @@ export class RunRecord {
   readonly phaseMs: ImportSummary['phaseMs'] = {};
   /** Filled in by the import as its threads end; `main` by summary(). */
   readonly threadCpuMs: ImportSummary['threadCpuMs'] = { main: 0, analysis: 0, reader: 0, archive: 0 };
-  private readonly mainCpuAtStart = process.threadCpuUsage();
+  private readonly mainCpuAtStart = threadCpuMicros();
   private phaseStart = Date.now();
   /** Increased by the readers as they consume input bytes. */
   readonly progress = { bytesRead: 0 };
@@ -116,13 +117,7 @@ export class RunRecord {
       failuresByCode: this.failuresByCode,
       engines: this.engines,
       phaseMs: this.phaseMs,
-      threadCpuMs: { ...this.threadCpuMs, main: cpuMsSince(this.mainCpuAtStart) },
+      threadCpuMs: { ...this.threadCpuMs, main: threadCpuMicros(this.mainCpuAtStart) / 1000 },
     };
   }
-}
-
-/** CPU time this thread has used since `start` (process.threadCpuUsage), in ms. */
-function cpuMsSince(start: NodeJS.CpuUsage): number {
-  const now = process.threadCpuUsage(start);
-  return (now.user + now.system) / 1000;
 }

@@ -3,6 +3,7 @@
 // but analyses nothing: a message whose first byte is "!" makes it hang, as a library spinning on
 // hostile input would; every other message is answered as already known.
 import { parentPort, workerData } from 'node:worker_threads';
+import { threadCpuMicros } from '../../src/common/thread-cpu.ts';
 import {
   CURRENT_TASK,
   type AnalyseAnswers,
@@ -27,6 +28,5 @@ parentPort!.on('message', (msg: AnalyseRequest | { type: string }) => {
     held.push({ type: 'known', id: task.id, sha256: `known-${task.id}` });
     Atomics.store(state, CURRENT_TASK, 0);
   }
-  const cpu = process.threadCpuUsage();
-  parentPort!.postMessage({ type: 'answers', replies: held, cpuMicros: cpu.user + cpu.system } satisfies AnalyseAnswers);
+  parentPort!.postMessage({ type: 'answers', replies: held, cpuMicros: threadCpuMicros() } satisfies AnalyseAnswers);
 });
