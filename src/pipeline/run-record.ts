@@ -49,12 +49,17 @@ export class RunRecord {
   /** Filled in by the import as its threads end; `main` by summary(). */
   readonly threadCpuMs: ImportSummary['threadCpuMs'] = { main: 0, analysis: 0, reader: 0, archive: 0 };
   private readonly mainCpuAtStart = threadCpuMicros();
-  private phaseStart = Date.now();
+  /**
+   * Durations are read from the monotonic clock: the wall clock can be set forward or back
+   * meanwhile (a virtual machine paused for 57 s during one import of the bench had its clock set
+   * forward after, and its messages phase read 361 s instead of 305).
+   */
+  private phaseStart = performance.now();
   /** Increased by the readers as they consume input bytes. */
   readonly progress = { bytesRead: 0 };
   bytesTotal = 0;
-  private readonly started = Date.now();
-  private lastReport = 0;
+  private readonly started = performance.now();
+  private lastReport = -Infinity;
   private readonly db: Db;
   private readonly onProgress: ((p: ImportProgress) => void) | undefined;
 
@@ -87,12 +92,16 @@ export class RunRecord {
   }
 
   report(force = false): void {
-    const t = Date.now();
+    const t = performance.now();
     if (!force && t - this.lastReport < REPORT_EVERY_MS) return;
     this.lastReport = t;
     this.counts.bytesRead = this.progress.bytesRead;
     // While the total is still being measured, it is at least what has been read.
-    this.onProgress?.({ ...this.counts, bytesTotal: Math.max(this.bytesTotal, this.counts.bytesRead), elapsedMs: t - this.started });
+    this.onProgress?.({
+      ...this.counts,
+      bytesTotal: Math.max(this.bytesTotal, this.counts.bytesRead),
+      elapsedMs: Math.round(t - this.started),
+    });
   }
 
   finish(status: 'completed' | 'interrupted' | 'failed', error?: string): void {
@@ -101,8 +110,8 @@ export class RunRecord {
 
   /** Ends a stage: its wall time since the previous stage ended (or the run started). */
   endPhase(name: keyof ImportSummary['phaseMs']): void {
-    const now = Date.now();
-    this.phaseMs[name] = now - this.phaseStart;
+    const now = performance.now();
+    this.phaseMs[name] = Math.round(now - this.phaseStart);
     this.phaseStart = now;
   }
 
@@ -111,7 +120,7 @@ export class RunRecord {
     return {
       ...this.counts,
       bytesTotal: this.bytesTotal,
-      elapsedMs: Date.now() - this.started,
+      elapsedMs: Math.round(performance.now() - this.started),
       runId: this.runId,
       status,
       failuresByCode: this.failuresByCode,

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -102,6 +102,23 @@ describe('import of the generated corpus', () => {
     expect(Object.keys(s.phaseMs).sort()).toEqual(['archive', 'indexes', 'messages']);
     for (const ms of Object.values(s.phaseMs)) expect(ms).toBeGreaterThanOrEqual(0);
     db.close();
+  });
+
+  it('times its stages on the monotonic clock, not on a wall clock set forward meanwhile', async () => {
+    const db = freshDb('clock');
+    // The wall clock jumps an hour ahead at each reading, as it did after a virtual machine's pause.
+    const now = Date.now.bind(Date);
+    let jumps = 0;
+    const spy = vi.spyOn(Date, 'now').mockImplementation(() => now() + 3_600_000 * ++jumps);
+    try {
+      const s = await importPaths(db, [CORPUS], { workers: 0 });
+      expect(s.status).toBe('completed');
+      expect(Object.keys(s.phaseMs).sort()).toEqual(['archive', 'indexes', 'messages']);
+      for (const ms of [...Object.values(s.phaseMs), s.elapsedMs]) expect(ms).toBeLessThan(600_000);
+    } finally {
+      spy.mockRestore();
+      db.close();
+    }
   });
 });
 
