@@ -57,6 +57,22 @@ describe('indexes deferred while an import writes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("are built with settings of their own, and give the connection's back", () => {
+    const db = openDatabase(':memory:');
+    const run = startImport(db);
+    db.pragma('cache_size = -32768');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('threads = 0');
+    expect(buildDeferredIndexes(db)).toBe(DEFERRED_COUNT);
+    expect([
+      db.pragma('cache_size', { simple: true }),
+      db.pragma('temp_store', { simple: true }),
+      db.pragma('threads', { simple: true }),
+    ]).toEqual([-32768, 2, 0]);
+    finishRun(db, run, 'completed');
+    db.close();
+  });
+
   it('are missing while an import runs, and built by the next open once it was killed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lt-deferred-'));
     const file = join(dir, 'db.sqlite');

@@ -16,6 +16,8 @@ export const emlFormat: FileFormat = {
   read: readEmlFile,
 };
 
+// A file on disk that is one message is read by readMessageFile (message-file.ts) instead: what this
+// does for such a file, that does too.
 async function* readEmlFile(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: ReadContext): AsyncGenerator<InputItem> {
   const limit = ctx.limits.maxMessageBytes;
   const tooLarge = (size: string): InputItem =>
