@@ -58,7 +58,8 @@ describe('indexes deferred while an import writes', () => {
   });
 
   it("are built with settings of their own, and give the connection's back", () => {
-    const db = openDatabase(':memory:');
+    const dir = mkdtempSync(join(tmpdir(), 'lt-deferred-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
     const run = startImport(db);
     db.pragma('cache_size = -32768');
     db.pragma('temp_store = MEMORY');
@@ -71,6 +72,7 @@ describe('indexes deferred while an import writes', () => {
     ]).toEqual([-32768, 2, 0]);
     finishRun(db, run, 'completed');
     db.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('are missing while an import runs, and built by the next open once it was killed', () => {
