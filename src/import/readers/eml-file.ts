@@ -63,7 +63,11 @@ async function readWhole(
   const out = allocate(input.size);
   head.copy(out, 0);
   const read = head.length + readInto(out, head.length);
-  if (read !== input.size)
-    throw new InputProblem('input/unreadable', `the file changed while it was read: ${read} bytes where it had ${input.size}`);
+  if (read !== input.size) throw changedWhileRead(read, input.size);
   return out;
+}
+
+/** A message file that held `read` bytes where its size said `size` when it was opened. */
+export function changedWhileRead(read: number, size: number): InputProblem {
+  return new InputProblem('input/unreadable', `the file changed while it was read: ${read} bytes where it had ${size}`);
 }
