@@ -1,6 +1,7 @@
 // The indexes and insert triggers an import drops while it writes (migration 010) are all back when
 // it ends, and a killed import's are made again by the next writable open, unless an import still runs.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { availableParallelism } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -57,14 +58,18 @@ describe('indexes deferred while an import writes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("are built with settings of their own, and give the connection's back", () => {
+  it("are built with a small page cache, sorts on disk and helper threads, and give the connection's settings back", () => {
     const dir = mkdtempSync(join(tmpdir(), 'lt-deferred-'));
     const db = openDatabase(join(dir, 'db.sqlite'));
     const run = startImport(db);
     db.pragma('cache_size = -32768');
     db.pragma('temp_store = MEMORY');
     db.pragma('threads = 0');
+    const pragma = vi.spyOn(db, 'pragma');
     expect(buildDeferredIndexes(db)).toBe(DEFERRED_COUNT);
+    const set = pragma.mock.calls.map(([sql]) => sql).filter((sql) => sql.includes('='));
+    expect(set.slice(0, 3)).toEqual(['temp_store = FILE', `threads = ${Math.min(availableParallelism(), 4)}`, 'cache_size = -2048']);
+    pragma.mockRestore();
     expect([
       db.pragma('cache_size', { simple: true }),
       db.pragma('temp_store', { simple: true }),
