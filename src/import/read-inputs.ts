@@ -6,7 +6,6 @@ import { type Limits, resolveLimits } from './limits.ts';
 import type { ReadContext } from './readers/context.ts';
 import { walkInputs } from './readers/directory.ts';
 import { readDiskFile } from './readers/disk-file.ts';
-import { readMessageFile } from './readers/message-file.ts';
 import { FOLDER_FORMATS, readByteInput } from './readers/index.ts';
 
 export interface ReadOptions {
@@ -29,13 +28,7 @@ export async function* readInputs(paths: string[], options: ReadOptions = {}): A
     ...(options.allocate ? { allocate: options.allocate } : {}),
   };
   for await (const event of walkInputs(paths, ctx.limits, FOLDER_FORMATS)) {
-    if (event.kind === 'item') {
-      yield event.item;
-      continue;
-    }
-    // Most files hold one message, read at once (message-file.ts); the rest as before.
-    const read = readMessageFile(event.path, event.size, event.place, ctx);
-    if (read) yield read;
+    if (event.kind === 'item') yield event.item;
     else yield* readDiskFile(event.path, event.size, event.place, ctx);
   }
 }
