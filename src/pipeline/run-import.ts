@@ -123,6 +123,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     await dispatch.drain();
     await measuring;
     batch.flush();
+    await batch.endWriteback();
     // The batches are written: the rest of the import checkpoints at its commits, as before (database.ts).
     endBackgroundCheckpoints(db);
     // The workers' heaps (and their PDF sandboxes) are not needed by the archive pass: freed first.
@@ -172,6 +173,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     throw err;
   } finally {
     try {
+      await batch.endWriteback();
       endBulkWrites(db);
       if (keyless) db.pragma('foreign_keys = ON');
     } catch {

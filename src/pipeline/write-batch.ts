@@ -18,6 +18,7 @@ import { KnownMessages, MAX_KEYLESS_MESSAGES, buildMessageKey, messageKeyPresent
 import { recordFailure } from '../store/runs-repo.ts';
 import { recordManifestEntries } from '../store/manifest-repo.ts';
 import { countBatch, markBatch, type BatchMark } from '../store/search-index.ts';
+import { EarlyWriteback } from '../store/early-writeback.ts';
 import type { RunRecord } from './run-record.ts';
 
 /** Messages (and failures, sources) written per transaction at most: at most this many are redone after a kill. */
@@ -54,6 +55,8 @@ export class WriteBatch {
   private timerError: unknown = null;
   /** Each source the open transaction added, with its message's rowid (countBatch). */
   private sources: [number, number][] = [];
+  /** Through a rollback journal: the disk writes of the pages written, started before the commits. */
+  private writeback: EarlyWriteback | null = null;
   /**
    * While the hash key of messages is away (message-key.ts): every message this import stored, by
    * hash. Null with the key: hashes are looked up in it.
@@ -141,6 +144,7 @@ export class WriteBatch {
     }
     this.ops++;
     this.bytes += bytes;
+    this.writeback?.wrote(bytes);
     if (mayCommit && (this.ops >= WRITE_BATCH || this.bytes >= WRITE_BATCH_BYTES || Date.now() - this.openedAt >= this.openFor))
       this.flush();
   }
@@ -157,7 +161,9 @@ export class WriteBatch {
       throw error;
     }
     this.openedAt = Date.now();
-    this.openFor = writesThroughRollbackJournal(this.db) ? WRITE_BATCH_MS_ROLLBACK : WRITE_BATCH_MS;
+    const rollback = writesThroughRollbackJournal(this.db);
+    this.openFor = rollback ? WRITE_BATCH_MS_ROLLBACK : WRITE_BATCH_MS;
+    if (rollback) this.writeback ??= new EarlyWriteback(this.db.name);
     // Analyses may stop arriving for a while (a slow message): the lock is not held meanwhile.
     this.timer = setTimeout(() => {
       try {
@@ -206,6 +212,17 @@ export class WriteBatch {
     const fetched = this.fetched;
     this.fetched = [];
     if (fetched.length) this.onKeys(fetched);
+  }
+
+  /**
+   * After the last flush: waits for the early disk writes under way and closes their file, which is
+   * safe while no transaction is open (early-writeback.ts; no other connection of this process has
+   * the database open while the import writes through a rollback journal).
+   */
+  async endWriteback(): Promise<void> {
+    const writeback = this.writeback;
+    this.writeback = null;
+    await writeback?.end(() => !this.db.inTransaction);
   }
 
   /** Rolls the open transaction back (a write failed: the import stops with that error). */

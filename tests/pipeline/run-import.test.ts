@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import fs, { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -117,6 +117,46 @@ describe('import of the generated corpus', () => {
       for (const ms of [...Object.values(s.phaseMs), s.elapsedMs]) expect(ms).toBeLessThan(600_000);
     } finally {
       spy.mockRestore();
+      db.close();
+    }
+  });
+
+  it('through a rollback journal, has the database file synced while it writes, and closes that file after', async () => {
+    // Three messages of 7 MB: SQLite is handed more than WRITEBACK_BYTES (16 MB) before the last commit.
+    const d = join(dir, 'large');
+    mkdirSync(d);
+    const base = readFileSync(join(CORPUS, 'authentic-news-rsa.eml'), 'latin1');
+    const filler = `${'x'.repeat(76)}\r\n`.repeat(92_000);
+    for (let i = 0; i < 3; i++)
+      writeFileSync(join(d, `${i}.eml`), base.replace(/^Message-ID: <([^>]*)>/im, `Message-ID: <$1.${i}>`) + filler, 'latin1');
+    const db = freshDb('large');
+    const file = join(dir, 'large.sqlite');
+    const synced: { fd: number; ino: number }[] = [];
+    const real = fs.fdatasync;
+    const sync = vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, done: (error: NodeJS.ErrnoException | null) => void) => {
+      synced.push({ fd, ino: fs.fstatSync(fd).ino });
+      real(fd, done);
+    }) as typeof fs.fdatasync);
+    const close = vi.spyOn(fs, 'closeSync');
+    const journal = new Set<string>();
+    try {
+      const s = await importPaths(db, [d], {
+        workers: 0,
+        onProgress: () => void journal.add(String(db.pragma('journal_mode', { simple: true }))),
+      });
+      expect(s.messagesNew).toBe(3);
+      expect(journal.has('delete')).toBe(true);
+      expect(synced.length).toBeGreaterThan(0);
+      expect(synced.every((c) => c.ino === fs.statSync(file).ino)).toBe(true);
+      expect(close).toHaveBeenCalledWith(synced[0]!.fd);
+      // The stored bytes are the files' bytes.
+      const stored = db.prepare('SELECT raw FROM message_content').pluck().all() as Buffer[];
+      const files = [0, 1, 2].map((i) => readFileSync(join(d, `${i}.eml`)));
+      const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+      expect(stored.map(sha).sort()).toEqual(files.map(sha).sort());
+    } finally {
+      sync.mockRestore();
+      close.mockRestore();
       db.close();
     }
   });
