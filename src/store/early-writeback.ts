@@ -7,8 +7,9 @@
 // their answers; they ran out of work, and the two cores were 87-88 % busy in the messages phase.
 // Here a sync of the database file is asked for on a thread of libuv's pool each time SQLite has
 // been handed about WRITEBACK_BYTES more, one at a time: the kernel writes while the import goes on,
-// and the commit's own sync finds little left. The commits took 2.3 s in all, the cores were 93 %
-// busy, the import took 14.8-15.7 s against 15.5-15.7 s (three alternated pairs, 2026-12-05).
+// and the commit's own sync finds little left. The commits took 2.3 s in all; in three alternated
+// pairs (2026-12-05) the cores were 92 % busy against 82-88 %, and the import took 15.7-16.2 s
+// against 16.3-17.0 s.
 // SQLite's own syncs at each commit are unchanged: this adds writes to the disk earlier, never
 // removes one, and only of pages SQLite has already handed to the kernel (which may write them at
 // any time anyway), so what a commit guarantees after a crash or a power cut is the same.
