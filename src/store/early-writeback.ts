@@ -2,7 +2,7 @@
 // its commits. SQLite hands the pages a batch writes to the kernel as it goes (when its page cache
 // spills) and at commit; the kernel keeps them in memory and writes them to the disk only when the
 // commit's sync asks (it writes on its own only after about 30 s, or past gigabytes of them). So
-// every commit of the mixed dump of `npm run bench` (about 68 MB) held the main thread 50-120 ms,
+// every commit of the mixed dump of `npm run bench` (about 68 MB) held the main thread 70-120 ms,
 // 3.4 s of its 16 s in all, while it could neither hand messages to the analysis workers nor write
 // their answers; they ran out of work, and the two cores were 87-88 % busy in the messages phase.
 // Here a sync of the database file is asked for on a thread of libuv's pool each time SQLite has
