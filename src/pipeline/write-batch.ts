@@ -216,8 +216,8 @@ export class WriteBatch {
 
   /**
    * After the last flush: waits for the early disk writes under way and closes their file, which is
-   * safe while no transaction is open (early-writeback.ts; no other connection of this process has
-   * the database open while the import writes through a rollback journal).
+   * safe while no transaction is open (early-writeback.ts; while an import writes through a rollback
+   * journal, its connection is the only one of the process on the database).
    */
   async endWriteback(): Promise<void> {
     const writeback = this.writeback;

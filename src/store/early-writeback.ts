@@ -4,12 +4,12 @@
 // commit's sync asks (it writes on its own only after about 30 s, or past gigabytes of them). So
 // every commit of the mixed dump of `npm run bench` (about 68 MB) held the main thread 70-120 ms,
 // 3.4 s of its 16 s in all, while it could neither hand messages to the analysis workers nor write
-// their answers; they ran out of work, and the two cores were 87-88 % busy in the messages phase.
+// their answers; they ran out of work, and the two cores were 82-88 % busy in the messages phase.
 // Here a sync of the database file is asked for on a thread of libuv's pool each time SQLite has
 // been handed about WRITEBACK_BYTES more, one at a time: the kernel writes while the import goes on,
-// and the commit's own sync finds little left. The commits took 2.3 s in all; in three alternated
-// pairs (2026-12-05) the cores were 92 % busy against 82-88 %, and the import took 15.7-16.2 s
-// against 16.3-17.0 s.
+// and the commit's own sync finds little left. The commits took 2.3 s in all; in six alternated
+// pairs (2026-12-05) the cores were 91-94 % busy, and the import took 15.7-16.2 s against
+// 16.3-17.0 s (three pairs) and 13.7-14.6 s against 14.4-15.7 s (three, in a faster hour).
 // SQLite's own syncs at each commit are unchanged: this adds writes to the disk earlier, never
 // removes one, and only of pages SQLite has already handed to the kernel (which may write them at
 // any time anyway), so what a commit guarantees after a crash or a power cut is the same.
