@@ -148,7 +148,10 @@ describe('import of the generated corpus', () => {
       expect(journal.has('delete')).toBe(true);
       expect(synced.length).toBeGreaterThan(0);
       expect(synced.every((c) => c.ino === fs.statSync(file).ino)).toBe(true);
-      expect(close).toHaveBeenCalledWith(synced[0]!.fd);
+      // Closed after its last sync: not some earlier descriptor that had the same number.
+      const lastSync = sync.mock.invocationCallOrder.at(-1)!;
+      const closedAfter = close.mock.calls.filter(([fd], i) => fd === synced[0]!.fd && close.mock.invocationCallOrder[i]! > lastSync);
+      expect(closedAfter).toHaveLength(1);
       // The stored bytes are the files' bytes.
       const stored = db.prepare('SELECT raw FROM message_content').pluck().all() as Buffer[];
       const files = [0, 1, 2].map((i) => readFileSync(join(d, `${i}.eml`)));
