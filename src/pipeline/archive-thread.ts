@@ -4,7 +4,7 @@
 // copies check builds large strings for each pair of copies. A limit makes V8 collect earlier
 // instead. The thread opens the database file itself; an in-memory database (tests) has no file
 // to open, so its pass runs where it is.
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
 import { startThread } from '../common/start-thread.ts';
 import { threadCpuMicros } from '../common/thread-cpu.ts';
 import type { Db } from '../store/database.ts';
@@ -46,9 +46,20 @@ function archiveCacheKib(db: Db): number {
 type FromArchive =
   { type: 'phase'; phase: ArchivePassPhase } | { type: 'done'; touched: number; cpuMicros: number } | { type: 'error'; error: string };
 
+/** What the thread is told once it has loaded: run the pass now, or end without opening the database. */
+type ToArchive = { type: 'run'; sharing: ArchivePassOptions['sharing'] } | { type: 'cancel' };
+
 if (!isMainThread && (workerData as { role?: string } | null)?.role === 'archive') {
-  const { dbFile, sharing } = workerData as { dbFile: string; sharing: ArchivePassOptions['sharing'] };
-  let reply: FromArchive;
+  const { dbFile } = workerData as { dbFile: string };
+  // Loaded, it waits to be told: the import that started it may still hold the database's exclusive
+  // lock (database.ts, leaveWal), and the indexes the pass reads through may not be built yet.
+  parentPort!.once('message', (m: ToArchive) => {
+    if (m.type === 'cancel') return;
+    parentPort!.postMessage(runPass(dbFile, m.sharing));
+  });
+}
+
+function runPass(dbFile: string, sharing: ArchivePassOptions['sharing']): FromArchive {
   try {
     const db = openDatabase(dbFile, { mode: 'update' });
     db.pragma(`cache_size = -${archiveCacheKib(db)}`);
@@ -57,47 +68,97 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'archive
     // from 885 MB to 1,297 MB. On disk they cost the pass time, not memory.
     try {
       const onPhase = (phase: ArchivePassPhase) => parentPort!.postMessage({ type: 'phase', phase } satisfies FromArchive);
-      reply = { type: 'done', touched: runArchiveChecks(db, { sharing, onPhase }), cpuMicros: threadCpuMicros() };
+      return { type: 'done', touched: runArchiveChecks(db, { sharing, onPhase }), cpuMicros: threadCpuMicros() };
     } finally {
       db.close();
     }
   } catch (err) {
-    reply = { type: 'error', error: String((err as Error)?.stack ?? err) };
+    return { type: 'error', error: String((err as Error)?.stack ?? err) };
   }
-  parentPort!.postMessage(reply);
 }
 
 /**
- * Runs the archive checks in a thread under ARCHIVE_HEAP_MB; returns how many messages they touched.
- * `onPhase` hears the pass's phases (ArchivePassOptions) as the thread posts them; `onCpu` the CPU
- * time the thread used, in milliseconds, once the pass is done (not for a database in memory, whose
- * pass runs on this thread).
+ * The archive pass's thread, started ahead of its pass: the thread loads its code (about 0.15 s of
+ * one core) while the caller still has other work, and opens the database only when `run` is called.
+ * An import starts it once it has read its last message, so that the loading overlaps the last
+ * analyses and the index builds instead of holding up the pass (the main thread indexes for search
+ * beside the pass only once the pass has begun: run-import.ts, indexBesidePass).
  */
-export async function runArchiveChecksInThread(db: Db, options: ArchivePassOptions = {}, onCpu?: (ms: number) => void): Promise<number> {
-  if (db.memory) return runArchiveChecks(db, options);
-  const worker = startThread(new URL(import.meta.url), {
-    workerData: { role: 'archive', dbFile: db.name, sharing: options.sharing },
-    resourceLimits: { maxOldGenerationSizeMb: ARCHIVE_HEAP_MB, maxYoungGenerationSizeMb: ARCHIVE_YOUNG_MB },
-  });
-  try {
-    const reply = await new Promise<Exclude<FromArchive, { type: 'phase' }>>((resolve, reject) => {
-      worker.on('message', (m: FromArchive) => (m.type === 'phase' ? options.onPhase?.(m.phase) : resolve(m)));
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the archive pass stopped (exit ${code}) before it finished`)));
-    });
-    if (reply.type === 'error') throw new Error(`the archive pass failed: ${reply.error}`);
-    onCpu?.(reply.cpuMicros / 1000);
-    return reply.touched;
-  } catch (err) {
-    const e = err as Error & { code?: string };
-    if (e.code === 'ERR_WORKER_OUT_OF_MEMORY')
-      throw new Error(
-        `the archive-wide checks needed more than ${ARCHIVE_HEAP_MB} MB of memory and were stopped; the messages are stored with their own verdicts`,
-        { cause: err },
-      );
-    throw err;
-  } finally {
-    // Its connection closed, the thread ends by itself once it has posted its reply.
-    await endWorker(worker);
+export class ArchiveThread {
+  private readonly db: Db;
+  private readonly worker: Worker | null;
+  /** The thread failed or ended before `run` listened for it. */
+  private early: Error | null = null;
+  private used = false;
+
+  private constructor(db: Db) {
+    this.db = db;
+    // An in-memory database (tests) has no file to open: its pass runs on the caller's thread.
+    this.worker = db.memory
+      ? null
+      : startThread(new URL(import.meta.url), {
+          workerData: { role: 'archive', dbFile: db.name },
+          resourceLimits: { maxOldGenerationSizeMb: ARCHIVE_HEAP_MB, maxYoungGenerationSizeMb: ARCHIVE_YOUNG_MB },
+        });
+    // Unreferenced while it waits: a caller that never runs its pass does not keep the process alive.
+    this.worker?.unref();
+    this.worker?.on('error', (err) => (this.early ??= err));
+    this.worker?.once('exit', (code) => (this.early ??= new Error(`the archive pass stopped (exit ${code}) before it finished`)));
   }
+
+  /** Starts the thread for a pass over `db`, which `run` or `cancel` must follow. */
+  static start(db: Db): ArchiveThread {
+    return new ArchiveThread(db);
+  }
+
+  /**
+   * Runs the archive checks in the thread, under ARCHIVE_HEAP_MB; returns how many messages they
+   * touched. `onPhase` hears the pass's phases (ArchivePassOptions) as the thread posts them;
+   * `onCpu` the CPU time the thread used, in milliseconds, once the pass is done (not for a database
+   * in memory). Once only.
+   */
+  async run(options: ArchivePassOptions = {}, onCpu?: (ms: number) => void): Promise<number> {
+    if (this.used) throw new Error('ArchiveThread.run: this thread has run its pass already');
+    this.used = true;
+    const worker = this.worker;
+    if (worker === null) return runArchiveChecks(this.db, options);
+    worker.ref();
+    try {
+      const reply = await new Promise<Exclude<FromArchive, { type: 'phase' }>>((resolve, reject) => {
+        if (this.early) return reject(this.early);
+        worker.on('message', (m: FromArchive) => (m.type === 'phase' ? options.onPhase?.(m.phase) : resolve(m)));
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`the archive pass stopped (exit ${code}) before it finished`)));
+        worker.postMessage({ type: 'run', sharing: options.sharing } satisfies ToArchive);
+      });
+      if (reply.type === 'error') throw new Error(`the archive pass failed: ${reply.error}`);
+      onCpu?.(reply.cpuMicros / 1000);
+      return reply.touched;
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY')
+        throw new Error(
+          `the archive-wide checks needed more than ${ARCHIVE_HEAP_MB} MB of memory and were stopped; the messages are stored with their own verdicts`,
+          { cause: err },
+        );
+      throw err;
+    } finally {
+      // Its connection closed, the thread ends by itself once it has posted its reply.
+      await endWorker(worker);
+    }
+  }
+
+  /** Ends a thread whose pass will not run (the import failed or was stopped first); nothing if it ran. */
+  async cancel(): Promise<void> {
+    if (this.used || this.worker === null) return;
+    this.used = true;
+    // Told, it ends by itself without having opened the database.
+    if (this.early === null) this.worker.postMessage({ type: 'cancel' } satisfies ToArchive);
+    await endWorker(this.worker);
+  }
+}
+
+/** ArchiveThread.start(db).run(options, onCpu): the thread started when its pass is wanted. */
+export function runArchiveChecksInThread(db: Db, options: ArchivePassOptions = {}, onCpu?: (ms: number) => void): Promise<number> {
+  return ArchiveThread.start(db).run(options, onCpu);
 }

@@ -2,14 +2,14 @@
 // caller's thread writes, and a pass that cannot run rejects with a sentence instead of a crash.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Worker } from 'node:worker_threads';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/store/database.ts';
 import type { Db } from '../../src/store/database.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
 import { runArchiveChecks } from '../../src/pipeline/archive-pass.ts';
-import { runArchiveChecksInThread } from '../../src/pipeline/archive-thread.ts';
+import { ArchiveThread, runArchiveChecksInThread } from '../../src/pipeline/archive-thread.ts';
 import { expectCountsMatchRecount, summaryCounts, triageState } from '../helpers/summary-state.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lt-archive-thread-'));
@@ -26,6 +26,19 @@ function copy(n: number): string {
     '',
     n === 2 ? 'The budget is four million, as agreed on Friday.' : 'The budget is two million, as agreed on Friday.',
   ].join('\r\n');
+}
+
+/** How many of this process's descriptors (any thread's) are open on `file` (Linux's /proc). */
+function descriptorsOf(file: string): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === file) n++;
+    } catch {
+      // Closed since the listing.
+    }
+  }
+  return n;
 }
 
 /** Each source's mailbox and role, and the mailbox list, as the pass wrote them. */
@@ -153,6 +166,52 @@ describe('runArchiveChecksInThread', () => {
       expect(db.prepare('SELECT count(*) FROM mailboxes WHERE key = ?').pluck().get(late)).toBe(1);
     } finally {
       other.close();
+      db.close();
+    }
+  });
+
+  it('started ahead, opens the database only when told to run, and writes what a pass started then writes', async () => {
+    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'g.sqlite'));
+    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'h.sqlite'));
+    const ahead = openDatabase(join(dir, 'g.sqlite'));
+    const now = openDatabase(join(dir, 'h.sqlite'));
+    try {
+      clearArchiveFindings(ahead);
+      clearArchiveFindings(now);
+      const before = descriptorsOf(join(dir, 'g.sqlite'));
+      const thread = ArchiveThread.start(ahead);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Loaded by now, and waiting: no connection of its own yet (threads share the process's descriptors).
+      expect(descriptorsOf(join(dir, 'g.sqlite'))).toBe(before);
+      const phases: string[] = [];
+      const touched = await thread.run({ sharing: 'shared', onPhase: (p) => phases.push(p) });
+      expect(phases).toEqual(['places', 'placing', 'reading', 'writing']);
+      expect(touched).toBe(await runArchiveChecksInThread(now, { sharing: 'shared' }));
+      expect(archiveFindings(ahead)).toEqual(archiveFindings(now));
+      expect(archiveFindings(ahead).length).toBeGreaterThan(0);
+      expect(places(ahead)).toEqual(places(now));
+      await expect(thread.run()).rejects.toThrow(/has run its pass already/);
+    } finally {
+      ahead.close();
+      now.close();
+    }
+  });
+
+  it('cancelled before its pass, ends by itself without opening the database', async () => {
+    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'i.sqlite'));
+    const db = openDatabase(join(dir, 'i.sqlite'));
+    const terminate = vi.spyOn(Worker.prototype, 'terminate');
+    try {
+      const before = descriptorsOf(join(dir, 'i.sqlite'));
+      const thread = ArchiveThread.start(db);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await thread.cancel();
+      expect(terminate).not.toHaveBeenCalled();
+      expect(descriptorsOf(join(dir, 'i.sqlite'))).toBe(before);
+      await thread.cancel();
+      await expect(thread.run()).rejects.toThrow(/has run its pass already/);
+    } finally {
+      terminate.mockRestore();
       db.close();
     }
   });
