@@ -125,10 +125,10 @@ if (values.child === 'floor') {
 
 if (values.child === 'store') {
   // The store floor: every file read whole, hashed and stored as one blob through the import's own
-  // write path (its connection settings, transactions of WRITE_BATCH_BYTES, its rollback journal into
+  // write path (its connection settings, transactions of WRITE_BATCH_BYTES_ROLLBACK, its rollback journal into
   // a new database), and nothing else: what keeping the bytes in SQLite costs on this disk, before any parsing.
   const { openDatabase, beginBulkWrites, beginWrite, commitWrite, endBulkWrites } = await import('../src/store/database.ts');
-  const { WRITE_BATCH_BYTES } = await import('../src/pipeline/write-batch.ts');
+  const { WRITE_BATCH_BYTES_ROLLBACK } = await import('../src/pipeline/write-batch.ts');
   const files = readFileSync(values.inputs!, 'utf8').split('\n').filter(Boolean);
   for (const s of ['', '-wal', '-shm', '-journal']) rmSync(values.db! + s, { force: true });
   const db = openDatabase(values.db!);
@@ -144,7 +144,7 @@ if (values.child === 'store') {
     insert.run(createHash('sha256').update(b).digest('hex'), b);
     bytes += b.length;
     pending += b.length;
-    if (pending >= WRITE_BATCH_BYTES) {
+    if (pending >= WRITE_BATCH_BYTES_ROLLBACK) {
       commitWrite(db);
       beginWrite(db);
       pending = 0;

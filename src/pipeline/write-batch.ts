@@ -40,6 +40,18 @@ export const WRITE_BATCH_MS = 3000;
  */
 export const WRITE_BATCH_MS_ROLLBACK = 1000;
 
+/**
+ * WRITE_BATCH_BYTES while the import writes through a rollback journal, which does not grow with the
+ * message bytes (they fill new pages, which need none): a transaction then ends at WRITE_BATCH_MS_ROLLBACK
+ * or WRITE_BATCH first, as a rule. Each commit held the main thread about 60 ms whatever its size
+ * (the journal's syncs and the file's, which the early writeback had mostly done: each waits for
+ * the disk), and the analysis workers ran out of work meanwhile. Mixed dump of `npm run bench`
+ * (2026-12-05, two runs each): 41 commits in 2.7-3.1 s with 64 MB, the workers idle 2.1-2.4 s
+ * between messages; 21 in 1.3-1.4 s and 1.5-1.6 s with 128 MB; 13 in 0.8 s and 1.2-1.4 s with
+ * 256 MB. A kill redoes at most a second of the import either way.
+ */
+export const WRITE_BATCH_BYTES_ROLLBACK = 256 * 1024 * 1024;
+
 export class WriteBatch {
   /** Where the tables ended when the open transaction began (its summary counts are added at commit); null: none open. */
   private mark: BatchMark | null = null;
@@ -48,6 +60,8 @@ export class WriteBatch {
   private openedAt = 0;
   /** How long the open transaction may stay open (WRITE_BATCH_MS, or WRITE_BATCH_MS_ROLLBACK). */
   private openFor = WRITE_BATCH_MS;
+  /** Message bytes the open transaction may write (WRITE_BATCH_BYTES, or WRITE_BATCH_BYTES_ROLLBACK). */
+  private maxBytes = WRITE_BATCH_BYTES;
   private timer: NodeJS.Timeout | null = null;
   /** Keys fetched from live DNS by the messages written, handed on after the commit. */
   private fetched: KeyRecord[] = [];
@@ -145,8 +159,7 @@ export class WriteBatch {
     this.ops++;
     this.bytes += bytes;
     this.writeback?.wrote(bytes);
-    if (mayCommit && (this.ops >= WRITE_BATCH || this.bytes >= WRITE_BATCH_BYTES || Date.now() - this.openedAt >= this.openFor))
-      this.flush();
+    if (mayCommit && (this.ops >= WRITE_BATCH || this.bytes >= this.maxBytes || Date.now() - this.openedAt >= this.openFor)) this.flush();
   }
 
   private open(): void {
@@ -163,6 +176,7 @@ export class WriteBatch {
     this.openedAt = Date.now();
     const rollback = writesThroughRollbackJournal(this.db);
     this.openFor = rollback ? WRITE_BATCH_MS_ROLLBACK : WRITE_BATCH_MS;
+    this.maxBytes = rollback ? WRITE_BATCH_BYTES_ROLLBACK : WRITE_BATCH_BYTES;
     if (rollback) this.writeback ??= new EarlyWriteback(this.db.name);
     // Analyses may stop arriving for a while (a slow message): the lock is not held meanwhile.
     this.timer = setTimeout(() => {
