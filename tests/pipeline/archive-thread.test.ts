@@ -28,6 +28,16 @@ function copy(n: number): string {
   ].join('\r\n');
 }
 
+/** Copies of the imported database under these names, opened, their archive findings cleared: what a pass starts from. */
+function clearedCopies(...names: string[]): Db[] {
+  return names.map((name) => {
+    copyFileSync(join(dir, 'a.sqlite'), join(dir, name));
+    const db = openDatabase(join(dir, name));
+    clearArchiveFindings(db);
+    return db;
+  });
+}
+
 /** How many of this process's descriptors (any thread's) are open on `file` (Linux's /proc). */
 function descriptorsOf(file: string): number {
   let n = 0;
@@ -95,13 +105,8 @@ describe('runArchiveChecksInThread', () => {
   });
 
   it('shared: judges from a snapshot, tells its phases, and writes what a locked pass writes', async () => {
-    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'e.sqlite'));
-    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'f.sqlite'));
-    const shared = openDatabase(join(dir, 'e.sqlite'));
-    const locked = openDatabase(join(dir, 'f.sqlite'));
+    const [shared, locked] = clearedCopies('e.sqlite', 'f.sqlite') as [Db, Db];
     try {
-      clearArchiveFindings(shared);
-      clearArchiveFindings(locked);
       const phases: string[] = [];
       const touched = await runArchiveChecksInThread(shared, { sharing: 'shared', onPhase: (p) => phases.push(p) });
       expect(phases).toEqual(['places', 'placing', 'reading', 'writing']);
@@ -171,18 +176,13 @@ describe('runArchiveChecksInThread', () => {
   });
 
   it('started ahead, opens the database only when told to run, and writes what a pass started then writes', async () => {
-    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'g.sqlite'));
-    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'h.sqlite'));
-    const ahead = openDatabase(join(dir, 'g.sqlite'));
-    const now = openDatabase(join(dir, 'h.sqlite'));
+    const [ahead, now] = clearedCopies('ahead.sqlite', 'now.sqlite') as [Db, Db];
     try {
-      clearArchiveFindings(ahead);
-      clearArchiveFindings(now);
-      const before = descriptorsOf(join(dir, 'g.sqlite'));
+      const before = descriptorsOf(join(dir, 'ahead.sqlite'));
       const thread = ArchiveThread.start(ahead);
       await new Promise((resolve) => setTimeout(resolve, 300));
       // Loaded by now, and waiting: no connection of its own yet (threads share the process's descriptors).
-      expect(descriptorsOf(join(dir, 'g.sqlite'))).toBe(before);
+      expect(descriptorsOf(join(dir, 'ahead.sqlite'))).toBe(before);
       const phases: string[] = [];
       const touched = await thread.run({ sharing: 'shared', onPhase: (p) => phases.push(p) });
       expect(phases).toEqual(['places', 'placing', 'reading', 'writing']);
@@ -198,16 +198,15 @@ describe('runArchiveChecksInThread', () => {
   });
 
   it('cancelled before its pass, ends by itself without opening the database', async () => {
-    copyFileSync(join(dir, 'a.sqlite'), join(dir, 'i.sqlite'));
-    const db = openDatabase(join(dir, 'i.sqlite'));
+    const [db] = clearedCopies('cancelled.sqlite') as [Db];
     const terminate = vi.spyOn(Worker.prototype, 'terminate');
     try {
-      const before = descriptorsOf(join(dir, 'i.sqlite'));
+      const before = descriptorsOf(join(dir, 'cancelled.sqlite'));
       const thread = ArchiveThread.start(db);
       await new Promise((resolve) => setTimeout(resolve, 300));
       await thread.cancel();
       expect(terminate).not.toHaveBeenCalled();
-      expect(descriptorsOf(join(dir, 'i.sqlite'))).toBe(before);
+      expect(descriptorsOf(join(dir, 'cancelled.sqlite'))).toBe(before);
       await thread.cancel();
       await expect(thread.run()).rejects.toThrow(/has run its pass already/);
     } finally {
