@@ -24,7 +24,7 @@ export const ARCHIVE_HEAP_MB = 384;
 /**
  * Young generation of the archive thread (see WORKER_YOUNG_MB: a smaller one costs more scavenges,
  * never a failure). The pass makes short-lived records by the million: rerun on the database of
- * 1,000,000 small messages (runArchiveChecksInThread from a scratch script, alternated; a rerun
+ * 1,000,000 small messages (ArchiveThread's pass from a scratch script, alternated; a rerun
  * changes no verdict, so this is its reading and judging, not its writes), it took
  * 59.5-75.6 s with 16 MB (five runs), 58.1-58.2 s with 32 MB (two), 57.1-59.7 s with 64 MB
  * (three); user CPU 58.7-66.8, 53.8-54.2 and 48.6-54.6 s; peak RSS 501-507, 528 and 574-581 MB.
@@ -156,9 +156,4 @@ export class ArchiveThread {
     if (this.early === null) this.worker.postMessage({ type: 'cancel' } satisfies ToArchive);
     await endWorker(this.worker);
   }
-}
-
-/** ArchiveThread.start(db).run(options, onCpu): the thread started when its pass is wanted. */
-export function runArchiveChecksInThread(db: Db, options: ArchivePassOptions = {}, onCpu?: (ms: number) => void): Promise<number> {
-  return ArchiveThread.start(db).run(options, onCpu);
 }

@@ -24,7 +24,10 @@ import type { RunRecord } from './run-record.ts';
 /** Messages (and failures, sources) written per transaction at most: at most this many are redone after a kill. */
 export const WRITE_BATCH = 10000;
 
-/** Message bytes written per transaction at most (large messages make smaller transactions); the WAL grows by about this much before a commit. */
+/**
+ * Message bytes written per transaction at most through the WAL (large messages make smaller
+ * transactions); the WAL grows by about this much before a commit. WRITE_BATCH_BYTES_ROLLBACK through a rollback journal.
+ */
 export const WRITE_BATCH_BYTES = 64 * 1024 * 1024;
 
 /**

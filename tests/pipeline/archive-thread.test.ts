@@ -9,7 +9,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import type { Db } from '../../src/store/database.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
 import { runArchiveChecks } from '../../src/pipeline/archive-pass.ts';
-import { ArchiveThread, runArchiveChecksInThread } from '../../src/pipeline/archive-thread.ts';
+import { ArchiveThread } from '../../src/pipeline/archive-thread.ts';
 import { expectCountsMatchRecount, summaryCounts, triageState } from '../helpers/summary-state.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lt-archive-thread-'));
@@ -73,7 +73,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('runArchiveChecksInThread', () => {
+describe('ArchiveThread', () => {
   it('writes the same archive findings as the pass run on the calling thread', async () => {
     copyFileSync(join(dir, 'a.sqlite'), join(dir, 'b.sqlite'));
     const inThread = openDatabase(join(dir, 'a.sqlite'));
@@ -81,7 +81,7 @@ describe('runArchiveChecksInThread', () => {
     try {
       clearArchiveFindings(inThread);
       clearArchiveFindings(inline);
-      const touched = await runArchiveChecksInThread(inThread);
+      const touched = await ArchiveThread.start(inThread).run();
       expect(touched).toBe(runArchiveChecks(inline));
       expect(archiveFindings(inThread)).toEqual(archiveFindings(inline));
       expect(archiveFindings(inThread).length).toBeGreaterThan(0);
@@ -96,7 +96,7 @@ describe('runArchiveChecksInThread', () => {
     const db = openDatabase(join(dir, 'd.sqlite'));
     const terminate = vi.spyOn(Worker.prototype, 'terminate');
     try {
-      await runArchiveChecksInThread(db);
+      await ArchiveThread.start(db).run();
       expect(terminate).not.toHaveBeenCalled();
     } finally {
       terminate.mockRestore();
@@ -108,7 +108,7 @@ describe('runArchiveChecksInThread', () => {
     const [shared, locked] = clearedCopies('e.sqlite', 'f.sqlite') as [Db, Db];
     try {
       const phases: string[] = [];
-      const touched = await runArchiveChecksInThread(shared, { sharing: 'shared', onPhase: (p) => phases.push(p) });
+      const touched = await ArchiveThread.start(shared).run({ sharing: 'shared', onPhase: (p) => phases.push(p) });
       expect(phases).toEqual(['places', 'placing', 'reading', 'writing']);
       expect(touched).toBe(runArchiveChecks(locked));
       expect(archiveFindings(shared)).toEqual(archiveFindings(locked));
@@ -186,7 +186,7 @@ describe('runArchiveChecksInThread', () => {
       const phases: string[] = [];
       const touched = await thread.run({ sharing: 'shared', onPhase: (p) => phases.push(p) });
       expect(phases).toEqual(['places', 'placing', 'reading', 'writing']);
-      expect(touched).toBe(await runArchiveChecksInThread(now, { sharing: 'shared' }));
+      expect(touched).toBe(await ArchiveThread.start(now).run({ sharing: 'shared' }));
       expect(archiveFindings(ahead)).toEqual(archiveFindings(now));
       expect(archiveFindings(ahead).length).toBeGreaterThan(0);
       expect(places(ahead)).toEqual(places(now));
@@ -220,7 +220,7 @@ describe('runArchiveChecksInThread', () => {
     const db = openDatabase(join(dir, 'c.sqlite'));
     db.close();
     rmSync(join(dir, 'c.sqlite'));
-    await expect(runArchiveChecksInThread(db)).rejects.toThrow(/^the archive pass failed: /);
+    await expect(ArchiveThread.start(db).run()).rejects.toThrow(/^the archive pass failed: /);
   });
 });
 
