@@ -28,6 +28,8 @@ export const ARCHIVE_HEAP_MB = 384;
  * changes no verdict, so this is its reading and judging, not its writes), it took
  * 59.5-75.6 s with 16 MB (five runs), 58.1-58.2 s with 32 MB (two), 57.1-59.7 s with 64 MB
  * (three); user CPU 58.7-66.8, 53.8-54.2 and 48.6-54.6 s; peak RSS 501-507, 528 and 574-581 MB.
+ * Started by the `leaktriage` command, the thread had 16 MB whatever this said until startThread
+ * set the command's flag aside for the threads (start-thread.ts).
  */
 const ARCHIVE_YOUNG_MB = 32;
 

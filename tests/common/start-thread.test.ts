@@ -59,4 +59,38 @@ describe('startThread', () => {
     expect(r.stderr).toContain('another warning goes through');
     expect(r.stderr).not.toContain('ExperimentalWarning');
   });
+
+  it('gives each thread the young generation its resourceLimits ask for, though the process was started with a --max-semi-space-size', () => {
+    // Allocation that keeps many young objects alive a while, so that V8 grows the young generation
+    // as far as it may; then its largest size, in MB.
+    const churn = `
+      const v8 = await import('node:v8');
+      let keep = [];
+      let largest = 0;
+      for (let round = 0; round < 10; round++) {
+        for (let i = 0; i < 1e6; i++) {
+          keep.push({ i, s: 'x' + i });
+          if (keep.length > 300000) keep = [];
+        }
+        largest = Math.max(largest, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+      }
+      const youngMb = largest / 2 ** 20;
+    `;
+    const thread = `data:text/javascript,${encodeURIComponent(`import { parentPort } from 'node:worker_threads'; ${churn} parentPort.postMessage(youngMb);`)}`;
+    const script = `
+      import { startThread } from ${JSON.stringify(new URL('../../src/common/start-thread.ts', import.meta.url).href)};
+      const worker = startThread(new URL(${JSON.stringify(thread)}), { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+      const threadMb = await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+      await worker.terminate();
+      ${churn}
+      console.log(JSON.stringify({ threadMb, mainMb: youngMb }));
+    `;
+    const r = spawnSync(process.execPath, ['--max-semi-space-size=4', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const { threadMb, mainMb } = JSON.parse(r.stdout) as { threadMb: number; mainMb: number };
+    // The main thread near the flag's two semi-spaces of 4 MB (8-10.5 MB seen), the thread near its
+    // 64 MB (without the reset: 8 MB, as the main thread).
+    expect(mainMb).toBeLessThan(16);
+    expect(threadMb).toBeGreaterThanOrEqual(32);
+  });
 });
