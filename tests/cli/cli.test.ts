@@ -103,7 +103,7 @@ describe('leaktriage command line', () => {
     });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^leaktriage \d/);
-    expect(JSON.parse(r.stderr.split('\n')[0]!)).toEqual([['--max-semi-space-size=8'], '2']);
+    expect(JSON.parse(r.stderr.split('\n')[0]!)).toEqual([['--max-semi-space-size=16'], '2']);
   });
 
   it('prints help for every command', () => {
