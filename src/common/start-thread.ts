@@ -78,8 +78,6 @@ function strippedSources(): Map<string, string> {
   return stripped;
 }
 
-let ownYoungGenerations = false;
-
 /**
  * Lets each thread started from now on have the young generation its resourceLimits ask for. A
  * --max-semi-space-size given to the process (bin/leaktriage.js gives one, for the main thread)
@@ -87,14 +85,12 @@ let ownYoungGenerations = false;
  * maxYoungGenerationSizeMb: with it, every thread had the main thread's young generation, whatever
  * it asked (trace-gc over 100,000 small messages: the archive pass's thread ran 295-297 scavenges
  * and 30-32 full collections with 16 MB, where it asks for 32 MB: 146-147 and 19). The flag is read
- * when an isolate is made, so setting it back to 0 (none) before the first thread leaves the main
+ * when an isolate is made, so setting it back to 0 (none) before each thread leaves the main
  * thread with its own: its young generation stayed at 32 MB under load with 16 given, against 128 MB
  * with none.
  */
 function letThreadsSizeTheirYoungGeneration(): void {
-  if (ownYoungGenerations) return;
   setFlagsFromString('--max-semi-space-size=0');
-  ownYoungGenerations = true;
 }
 
 /**

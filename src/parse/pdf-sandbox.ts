@@ -21,7 +21,10 @@ export const PDF_STARTUP_TIMEOUT_MS = 20_000;
  */
 export const PDF_HEAP_MB = 256;
 
-/** Young generation of the PDF worker: what every thread had while the command's flag held for all (start-thread.ts). */
+/**
+ * Young generation of the PDF worker, as large as that of the analysis worker that starts it
+ * (WORKER_YOUNG_MB); left to V8, it would grow with the machine's memory.
+ */
 const PDF_YOUNG_MB = 16;
 
 /** What the PDF says about itself, in PDF.js's decoding (PDFDocEncoding or UTF-16 to text). */
@@ -66,8 +69,6 @@ function startSandbox(): Sandbox {
   // The adapter silences its console itself: taking the worker's stdout here (`stdout: true`) would
   // keep the process alive even with the worker unref'd (seen on Node 24.21).
   // No flags inherited: the parent's (`--input-type`, a test runner's loaders) can stop it starting.
-  // Its young generation as large as the analysis worker's that starts it (WORKER_YOUNG_MB): V8's own
-  // choice grows with the machine's memory.
   const worker = new Worker(ADAPTER_URL, {
     execArgv: [],
     resourceLimits: { maxOldGenerationSizeMb: PDF_HEAP_MB, maxYoungGenerationSizeMb: PDF_YOUNG_MB },
