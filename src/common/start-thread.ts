@@ -79,21 +79,6 @@ function strippedSources(): Map<string, string> {
 }
 
 /**
- * Lets each thread started from now on have the young generation its resourceLimits ask for. A
- * --max-semi-space-size given to the process (bin/leaktriage.js gives one, for the main thread)
- * holds for every isolate made after it too, and V8 puts it before a Worker's
- * maxYoungGenerationSizeMb: with it, every thread had the main thread's young generation, whatever
- * it asked (trace-gc over 100,000 small messages: the archive pass's thread ran 295-297 scavenges
- * and 30-32 full collections with 16 MB, where it asks for 32 MB: 146-147 and 19). The flag is read
- * when an isolate is made, so setting it back to 0 (none) before each thread leaves the main
- * thread with its own: its young generation stayed at 32 MB under load with 16 given, against 128 MB
- * with none.
- */
-function letThreadsSizeTheirYoungGeneration(): void {
-  setFlagsFromString('--max-semi-space-size=0');
-}
-
-/**
  * A Worker running `entry` (a file URL), as `new Worker(entry, options)` would, with this process's
  * stripped sources handed over. `options.workerData`, if given, must be an object (it is passed on
  * with one key added, which the thread removes before its entry runs).
@@ -101,7 +86,16 @@ function letThreadsSizeTheirYoungGeneration(): void {
 export function startThread(entry: URL, options: WorkerOptions = {}): Worker {
   const data = options.workerData as Record<string, unknown> | undefined;
   if (data !== undefined && (typeof data !== 'object' || data === null)) throw new TypeError('startThread: workerData must be an object');
-  letThreadsSizeTheirYoungGeneration();
+  // So that the thread has the young generation its resourceLimits ask for. A
+  // --max-semi-space-size given to the process (bin/leaktriage.js gives one, for the main thread)
+  // holds for every isolate made after it too, and V8 puts it before a Worker's
+  // maxYoungGenerationSizeMb: with it, every thread had the main thread's young generation, whatever
+  // it asked (trace-gc over 100,000 small messages: the archive pass's thread ran 295-297 scavenges
+  // and 30-32 full collections with 16 MB, where it asks for 32 MB: 146-147 and 19). The flag is read
+  // when an isolate is made, so setting it back to 0 (none) before each thread leaves the main
+  // thread with its own: its young generation stayed at 32 MB under load with 16 given, against 128 MB
+  // with none.
+  setFlagsFromString('--max-semi-space-size=0');
   const boot: Boot = { entry: entry.href, sources: strippedSources() };
   return new Worker(BOOT_URL, { ...options, workerData: { ...data, [BOOT_KEY]: boot } });
 }

@@ -79,6 +79,11 @@ function runPass(dbFile: string, sharing: ArchivePassOptions['sharing']): FromAr
   }
 }
 
+/** The error of a thread that ended before it posted the pass's reply. */
+function stoppedEarly(code: number): Error {
+  return new Error(`the archive pass stopped (exit ${code}) before it finished`);
+}
+
 /**
  * The archive pass's thread, started ahead of its pass: the thread loads its code (about 0.15 s of
  * one core) while the caller still has other work, and opens the database only when `run` is called.
@@ -105,7 +110,7 @@ export class ArchiveThread {
     // Unreferenced while it waits: a caller that never runs its pass does not keep the process alive.
     this.worker?.unref();
     this.worker?.on('error', (err) => (this.early ??= err));
-    this.worker?.once('exit', (code) => (this.early ??= new Error(`the archive pass stopped (exit ${code}) before it finished`)));
+    this.worker?.once('exit', (code) => (this.early ??= stoppedEarly(code)));
   }
 
   /** Starts the thread for a pass over `db`, which `run` or `cancel` must follow. */
@@ -130,7 +135,7 @@ export class ArchiveThread {
         if (this.early) return reject(this.early);
         worker.on('message', (m: FromArchive) => (m.type === 'phase' ? options.onPhase?.(m.phase) : resolve(m)));
         worker.once('error', reject);
-        worker.once('exit', (code) => reject(new Error(`the archive pass stopped (exit ${code}) before it finished`)));
+        worker.once('exit', (code) => reject(stoppedEarly(code)));
         worker.postMessage({ type: 'run', sharing: options.sharing } satisfies ToArchive);
       });
       if (reply.type === 'error') throw new Error(`the archive pass failed: ${reply.error}`);

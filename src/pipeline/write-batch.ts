@@ -55,16 +55,18 @@ export const WRITE_BATCH_MS_ROLLBACK = 1000;
  */
 export const WRITE_BATCH_BYTES_ROLLBACK = 256 * 1024 * 1024;
 
+/** A transaction's limits through the WAL, and through a rollback journal. */
+const WAL_LIMITS = { ms: WRITE_BATCH_MS, bytes: WRITE_BATCH_BYTES };
+const ROLLBACK_LIMITS = { ms: WRITE_BATCH_MS_ROLLBACK, bytes: WRITE_BATCH_BYTES_ROLLBACK };
+
 export class WriteBatch {
   /** Where the tables ended when the open transaction began (its summary counts are added at commit); null: none open. */
   private mark: BatchMark | null = null;
   private ops = 0;
   private bytes = 0;
   private openedAt = 0;
-  /** How long the open transaction may stay open (WRITE_BATCH_MS, or WRITE_BATCH_MS_ROLLBACK). */
-  private openFor = WRITE_BATCH_MS;
-  /** Message bytes the open transaction may write (WRITE_BATCH_BYTES, or WRITE_BATCH_BYTES_ROLLBACK). */
-  private maxBytes = WRITE_BATCH_BYTES;
+  /** How long the open transaction may stay open and how many message bytes it may write: through the WAL or a rollback journal. */
+  private limits = WAL_LIMITS;
   private timer: NodeJS.Timeout | null = null;
   /** Keys fetched from live DNS by the messages written, handed on after the commit. */
   private fetched: KeyRecord[] = [];
@@ -162,7 +164,8 @@ export class WriteBatch {
     this.ops++;
     this.bytes += bytes;
     this.writeback?.wrote(bytes);
-    if (mayCommit && (this.ops >= WRITE_BATCH || this.bytes >= this.maxBytes || Date.now() - this.openedAt >= this.openFor)) this.flush();
+    if (mayCommit && (this.ops >= WRITE_BATCH || this.bytes >= this.limits.bytes || Date.now() - this.openedAt >= this.limits.ms))
+      this.flush();
   }
 
   private open(): void {
@@ -178,8 +181,7 @@ export class WriteBatch {
     }
     this.openedAt = Date.now();
     const rollback = writesThroughRollbackJournal(this.db);
-    this.openFor = rollback ? WRITE_BATCH_MS_ROLLBACK : WRITE_BATCH_MS;
-    this.maxBytes = rollback ? WRITE_BATCH_BYTES_ROLLBACK : WRITE_BATCH_BYTES;
+    this.limits = rollback ? ROLLBACK_LIMITS : WAL_LIMITS;
     if (rollback) this.writeback ??= new EarlyWriteback(this.db.name);
     // Analyses may stop arriving for a while (a slow message): the lock is not held meanwhile.
     this.timer = setTimeout(() => {
@@ -189,7 +191,7 @@ export class WriteBatch {
         // Thrown by the next write or flush, in the import's own flow, not as an uncaught exception.
         this.timerError ??= error;
       }
-    }, this.openFor);
+    }, this.limits.ms);
     this.timer.unref();
   }
 
