@@ -180,6 +180,18 @@ describe('directory trees', () => {
     expect(await measureInputs([join(dir, 'missing'), join(root, 'self'), join(root, 'a', 'loop')])).toMatchObject({ files: 5 });
   });
 
+  it('lets the event loop turn while it measures a large tree', async () => {
+    // The reader thread measures beside its reading and must still hear the main thread meanwhile.
+    const tree = join(dir, 'many');
+    mkdirSync(tree);
+    for (let i = 0; i < 300; i++) writeFileSync(join(tree, `${i}.eml`), 'Subject: x\r\n\r\nx\r\n');
+    const order: string[] = [];
+    const measuring = measureInputs([tree]).then((total) => order.push(`measured ${total.files}`));
+    setImmediate(() => order.push('turn'));
+    await measuring;
+    expect(order).toEqual(['turn', 'measured 300']);
+  });
+
   it('stops at the folder depth limit', async () => {
     const items = await collect([root], { limits: { maxDirectoryDepth: 1 } });
     expect(summary(items)).toContain(`input/too-deep ${root}/a/deeper`);
