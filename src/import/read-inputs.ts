@@ -38,8 +38,8 @@ export async function* readInputs(paths: string[], options: ReadOptions = {}): A
  * calls behind promises that are already resolved, so without a turn it ran to its end before the
  * thread handled any event: the reader thread, which measures beside its reading, sent its first 256
  * messages, then measured a million small files for 9.7 s (one lstat each) before it heard the main
- * thread's acknowledgement and read on, both analysis threads idle meanwhile (`--workers 0`: the
- * main thread the same).
+ * thread's acknowledgement and read on, both analysis threads idle meanwhile. With `--workers 0` the
+ * main thread measures, and its commit timer and events waited the same way.
  */
 const MEASURE_TURN_FILES = 64;
 
