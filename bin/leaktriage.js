@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=16
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 GLIBC_TUNABLES=glibc.malloc.hugetlb=1 node --max-semi-space-size=16
 // Entry point of the `leaktriage` command. The code is TypeScript run by Node 24's type stripping,
 // so there is no build step; older Node versions cannot load it (nor better-sqlite3 13).
 //
@@ -17,6 +17,17 @@
 // `npm run fuzz`: peak 890 MB without them, 727-743 MB with them (two workers); 1,004 and 864 MB with
 // three, the most an import runs (MAX_WORKERS). The mixed dump of `npm run bench` took the same time
 // with them (two alternated pairs).
+// - GLIBC_TUNABLES=glibc.malloc.hugetlb=1: glibc's allocator asks the kernel for transparent huge
+//   pages (madvise) for the memory it takes from the system, where the kernel allows them (its
+//   setting `madvise` or `always`). On this VM the first touch of a 4 KiB page costs 15-20 µs
+//   (against 0.27 µs per 4 KiB within a huge page), and an import of the mixed dump took
+//   92,000-106,000 such faults: SQLite's copies of each message into the blobs it binds and the
+//   records it builds, the full-text index's hash table, the decoded attachments. With it, about
+//   60,000; the mixed dump took 16.3-17.3 s against 16.2-18.7 (median 16.7 against 17.6, five
+//   alternated pairs, four won), 3.8-3.9 s of kernel time against 3.9-4.8; the store floor
+//   13,000-14,000 faults against 56,000-86,000. Peak RSS the same (369-380 MB against 370-382);
+//   `npm run fuzz -- --workers 3 --scale 2` 960 and 989 MB, against 963 and 1,029 MB without it.
+//   Replaces a GLIBC_TUNABLES of the caller's; older C libraries ignore the name.
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(

@@ -92,10 +92,13 @@ describe('leaktriage command line', () => {
   });
 
   it('starts, run as a program, with the memory settings of its first line', () => {
-    // What `npx leaktriage` does: the kernel reads the first line, env sets the variable and starts
+    // What `npx leaktriage` does: the kernel reads the first line, env sets the variables and starts
     // node with the flag. A preloaded script reports what the process got.
     const probe = join(dir, 'probe.cjs');
-    writeFileSync(probe, 'process.stderr.write(JSON.stringify([process.execArgv, process.env.MALLOC_ARENA_MAX]) + "\\n");');
+    writeFileSync(
+      probe,
+      'process.stderr.write(JSON.stringify([process.execArgv, process.env.MALLOC_ARENA_MAX, process.env.GLIBC_TUNABLES]) + "\\n");',
+    );
     const r = spawnSync(join(ROOT, 'bin/leaktriage.js'), ['--version'], {
       cwd: ROOT,
       encoding: 'utf8',
@@ -103,7 +106,7 @@ describe('leaktriage command line', () => {
     });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^leaktriage \d/);
-    expect(JSON.parse(r.stderr.split('\n')[0]!)).toEqual([['--max-semi-space-size=16'], '2']);
+    expect(JSON.parse(r.stderr.split('\n')[0]!)).toEqual([['--max-semi-space-size=16'], '2', 'glibc.malloc.hugetlb=1']);
   });
 
   it('prints help for every command', () => {
