@@ -12,6 +12,7 @@ import { WRITE_BATCH, WRITE_BATCH_MS } from '../../src/pipeline/write-batch.ts';
 import { BUSY_TIMEOUT_MS, WRITE_WAIT_MS } from '../../src/store/database.ts';
 import { DOWNLOAD_CAP } from '../../src/export/verdict-export.ts';
 import { MAX_PAGE_SIZE } from '../../src/server/queue-query.ts';
+import { REMEMBERED_CHARS } from '../../src/common/remembered.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const page = readFileSync(join(ROOT, 'SECURITY.md'), 'utf8');
@@ -37,6 +38,7 @@ describe('SECURITY.md', () => {
     ANALYSE_TIMEOUT_MS,
     WORKER_HEAP_MB,
     WORKER_YOUNG_MB,
+    REMEMBERED_CHARS,
     MAX_WORKERS,
     MAX_COMPARED_TEXT_CHARS,
     ARCHIVE_HEAP_MB,
