@@ -3,10 +3,10 @@
 // bounded whatever the archive holds. Every stage may use it (it imports nothing of ours).
 //
 // The bound counts characters as well as arguments. Counted by arguments alone, it let a hostile
-// archive fill an analysis thread: the fuzzer's To lines of up to 16,000 addresses (about 350 KB
-// each) stayed remembered with their parsed addresses, a few MB each, and each of three workers'
-// heaps held 80-100 MB more after a full collection at the end of `npm run fuzz -- --workers 3
-// --scale 2` than at its start. A dump of 10,000 such lines would have filled every worker.
+// archive fill an analysis thread: the fuzzer's To lines of up to 16,000 addresses (up to about
+// 400 KB each) stayed remembered with their parsed addresses, and each of three workers' heaps held
+// 68-82 MB more after a full collection at the end of `npm run fuzz -- --workers 3 --scale 2` than
+// at its start (19 MB). A dump of 10,000 such lines would have filled every worker.
 
 /** Characters of arguments remembered at a time by default: 1 MiB of one-byte text. */
 export const REMEMBERED_CHARS = 1 << 20;
