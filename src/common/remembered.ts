@@ -19,7 +19,7 @@ const LONGEST_SHARE = 64;
 
 /**
  * `compute`, remembered for up to `limit` distinct arguments of up to `maxChars` characters in all
- * at a time; an argument over `maxChars / 64` characters is not kept. Only for a pure function.
+ * at a time; an argument over `maxChars / LONGEST_SHARE` characters is not kept. Only for a pure function.
  */
 export function remembered<T>(limit: number, compute: (key: string) => T, maxChars = REMEMBERED_CHARS): (key: string) => T {
   const known = new Map<string, T>();
