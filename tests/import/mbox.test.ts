@@ -181,13 +181,38 @@ describe('mbox split, against its rule read line by line', () => {
     return members.map((m) => ({ offset: m.offset, length: m.length - m.last })).filter((m) => m.length > 0);
   }
 
-  /** The messages the reader gives for `file` arriving in these chunks; through `allocate` when given. */
-  async function membersOf(file: Buffer, chunks: Buffer[], allocate?: (n: number) => Buffer) {
+  /**
+   * The messages the reader gives for `file` arriving in these chunks; through `allocate` when given.
+   * With `shared`, as a file on disk gives them (ByteInput.readChunksFrom): the first chunk, then the
+   * rest in two buffers that take turns, each filled with junk before it is used again.
+   */
+  async function membersOf(file: Buffer, chunks: Buffer[], allocate?: (n: number) => Buffer, shared = false) {
     const rest = (async function* () {
       yield* chunks;
     })();
     const ctx = { limits: DEFAULT_LIMITS, progress: { bytesRead: 0 }, dispatch: readByteInput, ...(allocate ? { allocate } : {}) };
-    const input = { label: 'r.mbox', name: 'r.mbox', container: null, folder: null, mailbox: null, size: file.length, chunks: rest };
+    const readChunksFrom = async function* (from: number) {
+      const buffers = [Buffer.alloc(file.length), Buffer.alloc(file.length)];
+      let at = 0;
+      let turn = 0;
+      for (const chunk of chunks) {
+        at += chunk.length;
+        if (at - chunk.length < from) continue;
+        const buffer = buffers[turn++ % 2]!.fill(0xee);
+        chunk.copy(buffer);
+        yield buffer.subarray(0, chunk.length);
+      }
+    };
+    const input = {
+      label: 'r.mbox',
+      name: 'r.mbox',
+      container: null,
+      folder: null,
+      mailbox: null,
+      size: file.length,
+      chunks: rest,
+      ...(shared ? { readChunksFrom } : {}),
+    };
     const items: InputItem[] = [];
     for await (const item of mboxFormat.read(
       { ...input, openZip: () => Promise.reject(new Error('no')), zipDepth: 0, progress: null, zipBudget: null },
@@ -238,5 +263,20 @@ describe('mbox split, against its rule read line by line', () => {
         );
         expect(placed(messages), `${JSON.stringify(file.toString('latin1'))} cut at ${cut}`).toEqual(expected(file));
       }
+  });
+
+  it('gives the same members when the chunks after the first are read into two buffers that take turns', async () => {
+    const next = integersFrom(12);
+    for (let round = 0; round < 300; round++) {
+      const file = Buffer.from(Array.from({ length: 1 + next(40) }, () => PIECES[next(PIECES.length)]).join(''), 'latin1');
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < file.length;) {
+        const size = 1 + next(next(2) ? 16 : 3000);
+        chunks.push(file.subarray(at, at + size));
+        at += size;
+      }
+      const messages = await membersOf(file, chunks, round % 2 ? (n) => Buffer.alloc(n, 0xee) : undefined, true);
+      expect(placed(messages), `round ${round}`).toEqual(expected(file));
+    }
   });
 });

@@ -37,6 +37,25 @@ export async function* readFileChunks(
 }
 
 /**
+ * As readFileChunks, but into two buffers of READ_CHUNK_BYTES that take turns: a chunk is
+ * overwritten when the one after the next is read (ByteInput.readChunksFrom). Reading into memory
+ * used a moment before costs less than into new memory, which this machine hands over slowly
+ * (mbox.ts, mboxChunks, says how much).
+ */
+export async function* readSharedChunks(fd: number, start: number, end: number, progress: FileProgress | null): AsyncGenerator<Buffer> {
+  const buffers = [Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, Math.max(0, end - start)))];
+  let turn = 0;
+  for (let position = start; position < end; turn ^= 1) {
+    const buffer = (buffers[turn] ??= Buffer.allocUnsafe(buffers[0]!.length));
+    const bytesRead = readSync(fd, buffer, 0, Math.min(buffer.length, end - position), position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    progress?.add(bytesRead);
+    yield buffer.subarray(0, bytesRead);
+  }
+}
+
+/**
  * Reads bytes [from, end) of an open file into `target` at the same offsets, in as many reads as it
  * takes; returns how many it read (fewer when the file ended early).
  */

@@ -35,6 +35,12 @@ export interface ByteInput {
    * and returns how many it read; `chunks` must not be read past `from` then.
    */
   readInto?: (target: Buffer, from: number) => number;
+  /**
+   * A file on disk: its bytes from `from` to the size above, in chunks that share two buffers taking
+   * turns, so each one is overwritten when the one after the next is read: a reader copies what it
+   * keeps. `chunks` must not be read past `from` then.
+   */
+  readChunksFrom?: (from: number) => AsyncIterable<Buffer>;
   /** Random access to the same bytes for the zip reader; `rest` is `chunks` after the sniff. */
   openZip(rest: AsyncIterable<Buffer>): Promise<ZipSource>;
   /** How many zips this input is inside (0 for a file on disk). */

@@ -4,7 +4,7 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { InputItem } from '../../model.ts';
-import { readFileChunks, readFileInto } from './chunks.ts';
+import { readFileChunks, readFileInto, readSharedChunks } from './chunks.ts';
 import { SNIFF_BYTES } from '../limits.ts';
 import {
   type ByteInput,
@@ -71,6 +71,7 @@ async function* readOpened(path: string, place: Place, progress: FileProgress, c
       // message file is then read straight into where its bytes will live (readInto, eml-file.ts).
       chunks: readFileChunks(fd, 0, info.size, progress, SNIFF_BYTES),
       readInto: (target, from) => readFileInto(fd, target, from, info.size, progress),
+      readChunksFrom: (from) => readSharedChunks(fd, from, info.size, progress),
       openZip: async () => fileZipSource(fd, info.size),
       zipDepth: 0,
       progress,
