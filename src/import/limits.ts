@@ -18,6 +18,8 @@ export interface Limits {
   maxZipDepth: number;
   /** A deflated zip inside a zip has to be held in memory to be read (no extraction to disk). */
   maxNestedZipBytes: number;
+  /** Zip entries this small (compressed and inflated) are read and inflated whole, at once; larger ones as a stream. */
+  maxZipAtOnceBytes: number;
   /** Folder nesting followed below each input path. */
   maxDirectoryDepth: number;
 }
@@ -46,6 +48,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   // Held in memory while the inner archive is read; stored (uncompressed) inner zips are read in
   // place and never hit this limit.
   maxNestedZipBytes: 512 * MiB,
+  // Held whole while the entry is judged and copied where its bytes will live: a message is almost
+  // always smaller (the bench's largest are 2 MB); an mbox or a larger message is streamed.
+  maxZipAtOnceBytes: 16 * MiB,
   // Mail folder trees are rarely deeper than 20; this stops runaway recursion on odd filesystems.
   maxDirectoryDepth: 128,
 };

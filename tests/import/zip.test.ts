@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { ZipFile } from 'yauzl';
 import type { InputItem } from '../../src/model.ts';
 import { type ReadOptions, measureInputs, readInputs } from '../../src/import/read-inputs.ts';
 import { type ZipEntrySpec, buildZip } from '../helpers/zip-writer.ts';
@@ -243,5 +244,52 @@ describe('zip', () => {
     const first = summary(await collect([path]));
     expect(first).toEqual([`message ${path}!/z.eml`, `message ${path}!/a.eml`]);
     expect(summary(await collect([path]))).toEqual(first);
+  });
+
+  it('gives the same items for entries read at once as for entries streamed, intact, truncated or byte-flipped', async () => {
+    /** Each item whole: a message's bytes, a failure's reason. */
+    const full = (items: InputItem[]) =>
+      items.map((i) =>
+        i.kind === 'message'
+          ? `message ${i.message.source.path} ${i.message.bytes.toString('base64')}`
+          : i.kind === 'failure'
+            ? `${i.failure.code} ${i.failure.path} ${i.failure.reason}`
+            : `${i.code} ${i.path}`,
+      );
+    const inner = buildZip([{ name: 'i.eml', data: EML }]);
+    const big = Buffer.from(`From: a@example.org\r\nSubject: big\r\n\r\n${'line of text\r\n'.repeat(20_000)}`);
+    const whole = buildZip([
+      { name: 'a.eml', data: EML },
+      { name: 'b.mbox', data: MBOX },
+      { name: 'big.eml', data: big },
+      { name: 'stored.eml', data: EML, method: 'store' },
+      { name: 'in.zip', data: inner, method: 'store' },
+      { name: 'in2.zip', data: inner },
+      { name: 'crc.eml', data: EML, declaredCrc: 0x12345678 },
+      { name: 'short.eml', data: EML, declaredSize: 10 },
+    ]);
+    const path = join(dir, 'at-once.zip');
+    const streamed = { limits: { maxZipAtOnceBytes: 0 } };
+    const atOnce = async () => full(await collect([path]));
+    writeFileSync(path, whole);
+    // Read at once, yauzl opens no entry's stream; streamed, it opens one for each entry it reads.
+    const opened = vi.spyOn(ZipFile.prototype, 'openReadStream');
+    const intact = await atOnce();
+    expect(opened).not.toHaveBeenCalled();
+    await collect([path], streamed);
+    expect(opened.mock.calls.length).toBeGreaterThan(5);
+    opened.mockRestore();
+    expect(intact.map((l) => l.split(' ')[0])).toEqual([...Array<string>(7).fill('message'), 'zip/bad-crc', 'zip/corrupt']);
+    expect(intact).toEqual(full(await collect([path], streamed)));
+    // Entries over the limit are streamed: big.eml (about 280 KB) under a limit of 100 KB.
+    expect(full(await collect([path], { limits: { maxZipAtOnceBytes: 100_000 } }))).toEqual(intact);
+    for (let at = 1; at < whole.length; at += 97) {
+      const flipped = Buffer.from(whole);
+      flipped[at] = flipped[at]! ^ 0xff;
+      for (const bytes of [whole.subarray(0, at), flipped]) {
+        writeFileSync(path, bytes);
+        expect(await atOnce(), `cut or flipped at ${at}`).toEqual(full(await collect([path], streamed)));
+      }
+    }
   });
 });

@@ -12,6 +12,8 @@ export interface ZipSource {
   size: number;
   /** A stream of bytes [start, end). */
   openRange(start: number, end: number): Readable;
+  /** Bytes [start, end) at once, read on this thread; null when they are not all there. Absent where only a stream can give them. */
+  read?(start: number, end: number): Buffer | null;
 }
 
 /**

@@ -78,16 +78,27 @@ export function checkEntry(entry: Entry, name: string, limits: Limits, budget: Z
   return null;
 }
 
+/** An entry's bytes as they come (inflated, or stored as they are), and how to stop them coming. */
+export interface EntryBytes {
+  chunks: AsyncIterable<Buffer>;
+  stop(): void;
+}
+
+/** An entry's bytes from a stream (yauzl's, or one of our own over a local header's data). */
+export function streamedBytes(stream: Readable): EntryBytes {
+  return { chunks: stream, stop: () => stream.destroy() };
+}
+
 /**
  * The entry's bytes, checked as they inflate: more than the entry limit, the ratio allows or the
  * archive's budget is a bomb whatever the header said; a wrong size or CRC at the end is damage.
  * yauzl's own stream errors (bad deflate data, truncation) become `zip/corrupt`.
  */
-export async function* guardEntryStream(stream: Readable, entry: Entry, limits: Limits, budget: ZipBudget): AsyncGenerator<Buffer> {
+export async function* guardEntryStream(bytes: EntryBytes, entry: Entry, limits: Limits, budget: ZipBudget): AsyncGenerator<Buffer> {
   const allowed = Math.min(limits.maxZipEntryBytes, Math.max(limits.ratioFloorBytes, entry.compressedSize * limits.maxCompressionRatio));
   let total = 0;
   let crc = 0;
-  const iterator = stream[Symbol.asyncIterator]();
+  const iterator = bytes.chunks[Symbol.asyncIterator]();
   for (;;) {
     let next: IteratorResult<Buffer>;
     try {
@@ -100,7 +111,7 @@ export async function* guardEntryStream(stream: Readable, entry: Entry, limits: 
     total += chunk.length;
     budget.remaining -= chunk.length;
     if (total > allowed || budget.remaining < 0) {
-      stream.destroy();
+      bytes.stop();
       const why =
         budget.remaining < 0
           ? `the archive inflates beyond ${budget.total} bytes in total`

@@ -1,6 +1,7 @@
 // Random access to a zip's bytes for yauzl, without extracting anything to disk: a file on disk,
 // a stored (uncompressed) zip inside another zip read in place, or a deflated inner zip in memory.
 
+import { readSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { RandomAccessReader, fromRandomAccessReader, type ZipFile } from 'yauzl';
 import { readFileChunks } from './chunks.ts';
@@ -23,6 +24,16 @@ export function fileZipSource(fd: number, size: number): ZipSource {
   return {
     size,
     openRange: (start, end) => Readable.from(readFileChunks(fd, start, end, null), { objectMode: false }),
+    read(start, end) {
+      if (start < 0 || end > size || end < start) return null;
+      const out = Buffer.allocUnsafe(end - start);
+      for (let at = 0; at < out.length;) {
+        const n = readSync(fd, out, at, out.length - at, start + at);
+        if (n === 0) return null;
+        at += n;
+      }
+      return out;
+    },
   };
 }
 
@@ -34,12 +45,16 @@ export function bufferZipSource(buffer: Buffer): ZipSource {
       stream.end(buffer.subarray(start, end));
       return stream;
     },
+    read: (start, end) => (start < 0 || end > buffer.length || end < start ? null : buffer.subarray(start, end)),
   };
 }
 
 /** Bytes [start, start + size) of another source: a stored entry, read where it lies. */
 export function sliceZipSource(parent: ZipSource, start: number, size: number): ZipSource {
-  return { size, openRange: (from, to) => parent.openRange(start + from, start + to) };
+  const slice: ZipSource = { size, openRange: (from, to) => parent.openRange(start + from, start + to) };
+  const read = parent.read?.bind(parent);
+  if (read) slice.read = (from, to) => (from < 0 || to > size || to < from ? null : read(start + from, start + to));
+  return slice;
 }
 
 /**
