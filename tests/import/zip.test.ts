@@ -6,6 +6,7 @@ import { ZipFile } from 'yauzl';
 import type { InputItem } from '../../src/model.ts';
 import { type ReadOptions, measureInputs, readInputs } from '../../src/import/read-inputs.ts';
 import { type ZipEntrySpec, buildZip } from '../helpers/zip-writer.ts';
+import { integersFrom } from '../helpers/seeded-random.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktriage-zip-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -256,6 +257,7 @@ describe('zip', () => {
             ? `${i.failure.code} ${i.failure.path} ${i.failure.reason}`
             : `${i.code} ${i.path}`,
       );
+    const next = integersFrom(3);
     const inner = buildZip([{ name: 'i.eml', data: EML }]);
     const big = Buffer.from(`From: a@example.org\r\nSubject: big\r\n\r\n${'line of text\r\n'.repeat(20_000)}`);
     const whole = buildZip([
@@ -265,6 +267,10 @@ describe('zip', () => {
       { name: 'stored.eml', data: EML, method: 'store' },
       { name: 'in.zip', data: inner, method: 'store' },
       { name: 'in2.zip', data: inner },
+      // Bytes that do not deflate (the archive's budget is 100 times its size).
+      { name: 'noise.eml', data: `${EML}${Buffer.from(Array.from({ length: 20_000 }, () => next(256))).toString('base64')}\r\n` },
+      // A bomb that reads as mail and declares 1,000 bytes: stopped at its limit either way, and the entries after it read.
+      { name: 'liar.eml', data: Buffer.concat([Buffer.from(EML), Buffer.alloc(2 * 1024 * 1024, 0x20)]), declaredSize: 1000 },
       { name: 'crc.eml', data: EML, declaredCrc: 0x12345678 },
       { name: 'short.eml', data: EML, declaredSize: 10 },
     ]);
@@ -279,11 +285,11 @@ describe('zip', () => {
     await collect([path], streamed);
     expect(opened.mock.calls.length).toBeGreaterThan(5);
     opened.mockRestore();
-    expect(intact.map((l) => l.split(' ')[0])).toEqual([...Array<string>(7).fill('message'), 'zip/bad-crc', 'zip/corrupt']);
+    expect(intact.map((l) => l.split(' ')[0])).toEqual([...Array<string>(8).fill('message'), 'zip/bomb', 'zip/bad-crc', 'zip/corrupt']);
     expect(intact).toEqual(full(await collect([path], streamed)));
     // Entries over the limit are streamed: big.eml (about 280 KB) under a limit of 100 KB.
     expect(full(await collect([path], { limits: { maxZipAtOnceBytes: 100_000 } }))).toEqual(intact);
-    for (let at = 1; at < whole.length; at += 97) {
+    for (let at = 1; at < whole.length; at += 307) {
       const flipped = Buffer.from(whole);
       flipped[at] = flipped[at]! ^ 0xff;
       for (const bytes of [whole.subarray(0, at), flipped]) {

@@ -108,16 +108,21 @@ export async function* guardEntryStream(bytes: EntryBytes, entry: Entry, limits:
     }
     if (next.done) break;
     const chunk = next.value;
-    total += chunk.length;
-    budget.remaining -= chunk.length;
-    if (total > allowed || budget.remaining < 0) {
+    // Bytes that may still come before this entry or the archive is a bomb. A bomb is charged to
+    // the archive's budget up to its first byte too many, however its bytes come (16 KiB at a time,
+    // 256 KiB, or all at once): what is left for the archive's other entries is the same.
+    const room = Math.min(allowed - total, budget.remaining);
+    if (chunk.length > room) {
       bytes.stop();
-      const why =
-        budget.remaining < 0
-          ? `the archive inflates beyond ${budget.total} bytes in total`
-          : `the entry inflates beyond ${allowed} bytes from ${entry.compressedSize} compressed, although it declares ${entry.uncompressedSize}`;
+      const byBudget = budget.remaining <= allowed - total;
+      budget.remaining -= room + 1;
+      const why = byBudget
+        ? `the archive inflates beyond ${budget.total} bytes in total`
+        : `the entry inflates beyond ${allowed} bytes from ${entry.compressedSize} compressed, although it declares ${entry.uncompressedSize}`;
       throw new InputProblem('zip/bomb', why);
     }
+    total += chunk.length;
+    budget.remaining -= chunk.length;
     crc = crc32(chunk, crc);
     yield chunk;
   }

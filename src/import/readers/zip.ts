@@ -8,7 +8,7 @@ import { createInflateRaw, inflateRawSync } from 'node:zlib';
 import type { Entry, ZipFile } from 'yauzl';
 import type { InputItem } from '../../model.ts';
 import { looksLikeZip } from '../detect.ts';
-import type { Limits } from '../limits.ts';
+import { type Limits, READ_CHUNK_BYTES } from '../limits.ts';
 import { collectBytes } from './chunks.ts';
 import { type ByteInput, type FileFormat, type FileProgress, type ReadContext, type ZipBudget, InputProblem, failure } from './context.ts';
 import { scanLocalHeaders, startsWithLocalHeader } from './zip-recover.ts';
@@ -170,6 +170,17 @@ interface EntryAccess {
 /** The signature of a local file header (APPNOTE 4.3.7), little-endian. */
 const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 
+/**
+ * Bytes zlib hands on at a time when an entry is streamed (its default is 16 KiB, yauzl's too): every
+ * chunk then goes through the entry's streams, its checks and its reader one at a time.
+ */
+const INFLATE_CHUNK_BYTES = 256 * 1024;
+
+/** A deflated entry's stream of raw bytes, inflated. */
+function inflated(raw: Readable): Readable {
+  return pipeline(raw, createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES }), () => {});
+}
+
 function yauzlAccess(zipfile: ZipFile, source: ZipSource): EntryAccess {
   return {
     // As yauzl reads the local header (its minimal read): the signature, then past the name and the extra field.
@@ -179,10 +190,11 @@ function yauzlAccess(zipfile: ZipFile, source: ZipSource): EntryAccess {
       if (!header || header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) return null;
       return at + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
     },
+    // Raw, and inflated here: yauzl would inflate 16 KiB at a time.
     openStream: (entry) =>
-      new Promise((resolve, reject) => {
-        zipfile.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream)));
-      }),
+      new Promise<Readable>((resolve, reject) => {
+        zipfile.openReadStream(entry, { decodeFileData: false }, (error, stream) => (error ? reject(error) : resolve(stream)));
+      }).then((raw) => (entry.compressionMethod === 0 ? raw : inflated(raw))),
     dataStart: (entry) =>
       new Promise((resolve, reject) => {
         zipfile.readLocalFileHeader(entry, { minimal: true }, (error, header) => (error ? reject(error) : resolve(header.fileDataStart)));
@@ -194,7 +206,7 @@ function localAccess(source: ZipSource, start: number): EntryAccess {
   return {
     async openStream(entry) {
       const raw = source.openRange(start, start + entry.compressedSize);
-      return entry.compressionMethod === 0 ? raw : pipeline(raw, createInflateRaw(), () => {});
+      return entry.compressionMethod === 0 ? raw : inflated(raw);
     },
     dataStart: async () => start,
     dataStartNow: () => start,
@@ -231,10 +243,15 @@ function readAtOnce(entry: Entry, access: EntryAccess, source: ZipSource, limits
   } catch {
     return null;
   }
+  // In the pieces the stream gives (a stored entry's reads, zlib's output), so that whatever depends
+  // on how much has come (a reader that stops after recognising the first bytes, a bomb's limit
+  // reached within a piece) goes the same way.
+  const piece = entry.compressionMethod === 0 ? READ_CHUNK_BYTES : INFLATE_CHUNK_BYTES;
+  let stopped = false;
   const chunks = (async function* () {
-    if (content.length > 0) yield content;
+    for (let at = 0; at < content.length && !stopped; at += piece) yield content.subarray(at, at + piece);
   })();
-  return { chunks, stop: () => undefined };
+  return { chunks, stop: () => (stopped = true) };
 }
 
 async function* readEntry(
