@@ -1,6 +1,6 @@
 // .zip archives, read in place with yauzl one entry at a time (lazyEntries): nothing is extracted
-// to disk and only one entry's stream is open. Entries go back to the registry, so an mbox or a
-// zip inside a zip is read like one on disk.
+// to disk, and one entry at a time is read, whole (up to maxZipAtOnceBytes, readAtOnce) or as a
+// stream. Entries go back to the registry, so an mbox or a zip inside a zip is read like one on disk.
 
 import { posix } from 'node:path';
 import { type Readable, pipeline } from 'node:stream';
