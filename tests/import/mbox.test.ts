@@ -228,16 +228,22 @@ describe('mbox split, against its rule read line by line', () => {
   const placed = (messages: { source: { offset: number | null }; bytes: Buffer }[]) =>
     messages.map((m) => ({ offset: m.source.offset, length: m.bytes.length }));
 
+  /** A seeded file of PIECES, and the file cut into chunks of random sizes (some tiny, some of a few KB). */
+  function seededFile(next: (n: number) => number): { file: Buffer; chunks: Buffer[] } {
+    const file = Buffer.from(Array.from({ length: 1 + next(40) }, () => PIECES[next(PIECES.length)]).join(''), 'latin1');
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < file.length;) {
+      const size = 1 + next(next(2) ? 16 : 3000);
+      chunks.push(file.subarray(at, at + size));
+      at += size;
+    }
+    return { file, chunks };
+  }
+
   it('gives the same members for 600 seeded files cut into chunks of random sizes', async () => {
     const next = integersFrom(11);
     for (let round = 0; round < 600; round++) {
-      const file = Buffer.from(Array.from({ length: 1 + next(40) }, () => PIECES[next(PIECES.length)]).join(''), 'latin1');
-      const chunks: Buffer[] = [];
-      for (let at = 0; at < file.length;) {
-        const size = 1 + next(next(2) ? 16 : 3000);
-        chunks.push(file.subarray(at, at + size));
-        at += size;
-      }
+      const { file, chunks } = seededFile(next);
       // Every other file through the caller's room (the reader thread's slabs), the rest joined anew.
       const given: Buffer[] = [];
       const allocate = round % 2 ? (n: number) => given[given.push(Buffer.alloc(n, 0xee)) - 1]! : undefined;
@@ -268,13 +274,7 @@ describe('mbox split, against its rule read line by line', () => {
   it('gives the same members when the chunks after the first are read into two buffers that take turns', async () => {
     const next = integersFrom(12);
     for (let round = 0; round < 300; round++) {
-      const file = Buffer.from(Array.from({ length: 1 + next(40) }, () => PIECES[next(PIECES.length)]).join(''), 'latin1');
-      const chunks: Buffer[] = [];
-      for (let at = 0; at < file.length;) {
-        const size = 1 + next(next(2) ? 16 : 3000);
-        chunks.push(file.subarray(at, at + size));
-        at += size;
-      }
+      const { file, chunks } = seededFile(next);
       const messages = await membersOf(file, chunks, round % 2 ? (n) => Buffer.alloc(n, 0xee) : undefined, true);
       expect(placed(messages), `round ${round}`).toEqual(expected(file));
     }
