@@ -10,7 +10,8 @@ export interface FileProgress {
 
 /**
  * Reads an open file from `start` to EOF or `end` (the size seen by stat, so a file still being written
- * cannot keep us reading forever). Each chunk is a fresh Buffer: readers keep slices of it.
+ * cannot keep us reading forever). Each chunk is a fresh Buffer, of which readers keep slices, unless
+ * `shared` (below).
  *
  * The reads are synchronous: the readers run in a thread of their own (or, with --workers 0, on a
  * thread that waits for them anyway), and going through libuv's thread pool cost about 30 times the
@@ -21,37 +22,26 @@ export async function* readFileChunks(
   start: number,
   end: number,
   progress: FileProgress | null,
-  firstChunk = READ_CHUNK_BYTES,
+  { firstChunk = READ_CHUNK_BYTES, shared = false }: { firstChunk?: number; shared?: boolean } = {},
 ): AsyncGenerator<Buffer> {
   let position = start;
   let chunk = firstChunk;
-  while (position < end) {
-    const buffer = Buffer.allocUnsafe(Math.min(chunk, end - position));
+  // With `shared`, the chunks are read into two buffers that take turns: each is overwritten when
+  // the one after the next is read (ByteInput.readChunksFrom). Reading into memory used a moment
+  // before costs less than into new memory, which this machine hands over slowly (mbox.ts,
+  // mboxChunks, says how much).
+  const turns: Buffer[] = [];
+  for (let turn = 0; position < end; turn ^= 1) {
+    const size = Math.min(chunk, end - position);
     chunk = READ_CHUNK_BYTES;
+    const buffer = shared
+      ? (turns[turn] ??= Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, end - start))).subarray(0, size)
+      : Buffer.allocUnsafe(size);
     const bytesRead = readSync(fd, buffer, 0, buffer.length, position);
     if (bytesRead === 0) return;
     position += bytesRead;
     progress?.add(bytesRead);
     yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-  }
-}
-
-/**
- * As readFileChunks, but into two buffers of READ_CHUNK_BYTES that take turns: a chunk is
- * overwritten when the one after the next is read (ByteInput.readChunksFrom). Reading into memory
- * used a moment before costs less than into new memory, which this machine hands over slowly
- * (mbox.ts, mboxChunks, says how much).
- */
-export async function* readSharedChunks(fd: number, start: number, end: number, progress: FileProgress | null): AsyncGenerator<Buffer> {
-  const buffers = [Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, Math.max(0, end - start)))];
-  let turn = 0;
-  for (let position = start; position < end; turn ^= 1) {
-    const buffer = (buffers[turn] ??= Buffer.allocUnsafe(buffers[0]!.length));
-    const bytesRead = readSync(fd, buffer, 0, Math.min(buffer.length, end - position), position);
-    if (bytesRead === 0) return;
-    position += bytesRead;
-    progress?.add(bytesRead);
-    yield buffer.subarray(0, bytesRead);
   }
 }
 

@@ -4,7 +4,7 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { InputItem } from '../../model.ts';
-import { readFileChunks, readFileInto, readSharedChunks } from './chunks.ts';
+import { readFileChunks, readFileInto } from './chunks.ts';
 import { SNIFF_BYTES } from '../limits.ts';
 import {
   type ByteInput,
@@ -69,9 +69,9 @@ async function* readOpened(path: string, place: Place, progress: FileProgress, c
       size: info.size,
       // The first read is only what recognising the file needs (readers/index.ts): the rest of a
       // message file is then read straight into where its bytes will live (readInto, eml-file.ts).
-      chunks: readFileChunks(fd, 0, info.size, progress, SNIFF_BYTES),
+      chunks: readFileChunks(fd, 0, info.size, progress, { firstChunk: SNIFF_BYTES }),
       readInto: (target, from) => readFileInto(fd, target, from, info.size, progress),
-      readChunksFrom: (from) => readSharedChunks(fd, from, info.size, progress),
+      readChunksFrom: (from) => readFileChunks(fd, from, info.size, progress, { shared: true }),
       openZip: async () => fileZipSource(fd, info.size),
       zipDepth: 0,
       progress,
