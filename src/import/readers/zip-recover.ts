@@ -22,6 +22,15 @@ async function readAt(source: ZipSource, start: number, length: number): Promise
   return (await collectBytes(source.openRange(start, end), length)) ?? Buffer.alloc(0);
 }
 
+/**
+ * Where an entry's data starts, from the first 30 bytes of its local file header at `offset` (APPNOTE
+ * 4.3.7: past the name and the extra field); null when they are not a local header.
+ */
+export function localDataStart(header: Buffer, offset: number): number | null {
+  if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_HEADER) return null;
+  return offset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+}
+
 export async function startsWithLocalHeader(source: ZipSource): Promise<boolean> {
   if (source.size < 30) return false;
   return (await readAt(source, 0, 4)).readUInt32LE(0) === LOCAL_HEADER;
@@ -37,7 +46,8 @@ export async function* scanLocalHeaders(source: ZipSource, from = 0): AsyncGener
     const header = await readAt(source, offset, 30);
     const signature = header.readUInt32LE(0);
     if (CENTRAL_HEADERS.has(signature)) return;
-    if (signature !== LOCAL_HEADER) {
+    const dataStart = localDataStart(header, offset);
+    if (dataStart === null) {
       yield { kind: 'stop', offset, name: null, reason: `unexpected bytes at offset ${offset} where a file header should be` };
       return;
     }
@@ -48,7 +58,6 @@ export async function* scanLocalHeaders(source: ZipSource, from = 0): AsyncGener
     const extraLength = header.readUInt16LE(28);
     const names = await readAt(source, offset + 30, nameLength + extraLength);
     const name = names.subarray(0, nameLength);
-    const dataStart = offset + 30 + nameLength + extraLength;
     if (flags & FLAG_DATA_DESCRIPTOR || compressedSize === ZIP64_MARK || uncompressedSize === ZIP64_MARK) {
       yield {
         kind: 'stop',

@@ -11,7 +11,7 @@ import { looksLikeZip } from '../detect.ts';
 import { type Limits, READ_CHUNK_BYTES } from '../limits.ts';
 import { collectBytes } from './chunks.ts';
 import { type ByteInput, type FileFormat, type FileProgress, type ReadContext, type ZipBudget, InputProblem, failure } from './context.ts';
-import { scanLocalHeaders, startsWithLocalHeader } from './zip-recover.ts';
+import { localDataStart, scanLocalHeaders, startsWithLocalHeader } from './zip-recover.ts';
 import { type EntryBytes, EntrySpans, archiveBudget, checkEntry, decodeEntryName, guardEntryStream, streamedBytes } from './zip-safety.ts';
 import { type ZipSource, bufferZipSource, openZipFile, sliceZipSource } from './zip-source.ts';
 
@@ -167,9 +167,6 @@ interface EntryAccess {
   dataStartNow(entry: Entry): number | null;
 }
 
-/** The signature of a local file header (APPNOTE 4.3.7), little-endian. */
-const LOCAL_HEADER_SIGNATURE = 0x04034b50;
-
 /**
  * Bytes zlib hands on at a time when an entry is streamed (its default is 16 KiB, yauzl's too): every
  * chunk then goes through the entry's streams, its checks and its reader one at a time.
@@ -183,12 +180,11 @@ function inflated(raw: Readable): Readable {
 
 function yauzlAccess(zipfile: ZipFile, source: ZipSource): EntryAccess {
   return {
-    // As yauzl reads the local header (its minimal read): the signature, then past the name and the extra field.
+    // As yauzl reads the local header (its minimal read).
     dataStartNow(entry) {
       const at = entry.relativeOffsetOfLocalHeader;
       const header = source.read?.(at, at + 30) ?? null;
-      if (!header || header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) return null;
-      return at + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+      return header && localDataStart(header, at);
     },
     // Raw, and inflated here: yauzl would inflate 16 KiB at a time.
     openStream: (entry) =>
