@@ -46,13 +46,14 @@ export async function* readFileChunks(
 }
 
 /**
- * Reads bytes [from, end) of an open file into `target` at the same offsets, in as many reads as it
- * takes; returns how many it read (fewer when the file ended early).
+ * Reads bytes [from, end) of an open file into `target`, from offset `at` (by default at the same
+ * offsets as in the file), in as many reads as it takes; returns how many it read (fewer when the
+ * file ended early).
  */
-export function readFileInto(fd: number, target: Buffer, from: number, end: number, progress: FileProgress | null): number {
+export function readFileInto(fd: number, target: Buffer, from: number, end: number, progress: FileProgress | null, at = from): number {
   let position = from;
   while (position < end) {
-    const bytesRead = readSync(fd, target, position, end - position, position);
+    const bytesRead = readSync(fd, target, at + position - from, end - position, position);
     if (bytesRead === 0) break;
     position += bytesRead;
     progress?.add(bytesRead);

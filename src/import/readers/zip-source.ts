@@ -1,10 +1,9 @@
 // Random access to a zip's bytes for yauzl, without extracting anything to disk: a file on disk,
 // a stored (uncompressed) zip inside another zip read in place, or a deflated inner zip in memory.
 
-import { readSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { RandomAccessReader, fromRandomAccessReader, type ZipFile } from 'yauzl';
-import { readFileChunks } from './chunks.ts';
+import { readFileChunks, readFileInto } from './chunks.ts';
 import type { ZipSource } from './context.ts';
 
 export type { ZipSource } from './context.ts';
@@ -27,12 +26,7 @@ export function fileZipSource(fd: number, size: number): ZipSource {
     read(start, end) {
       if (start < 0 || end > size || end < start) return null;
       const out = Buffer.allocUnsafe(end - start);
-      for (let at = 0; at < out.length;) {
-        const n = readSync(fd, out, at, out.length - at, start + at);
-        if (n === 0) return null;
-        at += n;
-      }
-      return out;
+      return readFileInto(fd, out, start, end, null, 0) === out.length ? out : null;
     },
   };
 }
