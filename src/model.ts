@@ -464,7 +464,10 @@ export interface Fingerprint {
   firstHop: string;
 }
 
-/** Compact facts about one message for the archive checks (profiles, copies, threads, roles). */
+/**
+ * Compact facts about one message for the archive checks (profiles, copies, threads, roles). Every
+ * list keeps at most MAX_FACT_ENTRIES entries of at most MAX_FACT_CHARS characters (checks/message-facts.ts).
+ */
 export interface MessageFacts {
   /** Bumped when what is collected changes: older facts are computed again. */
   version: number;
@@ -476,8 +479,12 @@ export interface MessageFacts {
   deliveredTo: string[];
   /** From address, lower case ('' when none). */
   from: string;
-  /** To and Cc addresses, lower case, sorted, unique. */
+  /** To and Cc addresses, lower case, sorted, unique: the first MAX_FACT_ENTRIES of them (checks/message-facts.ts). */
   recipients: string[];
+  /** How many To and Cc addresses the message names (unique), whether or not all are in `recipients`. */
+  recipientCount: number;
+  /** Hash of the whole sorted list (hashText; '' when none): copies compare their recipients by it. */
+  recipientsKey: string;
   /** Received headers, and those among them a receiving server wrote (not a logged-in submission). */
   hops: number;
   receivingHops: number;

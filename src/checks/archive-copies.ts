@@ -130,7 +130,7 @@ export function compareCopies(a: CopyRecord, b: CopyRecord): Comparison {
     if (listRewroteFrom(a, b) || listRewroteFrom(b, a)) undone.add('From rewritten by the list');
     else differs.push('From');
   }
-  if (fa.recipients.join(',') !== fb.recipients.join(',')) differs.push('To/Cc');
+  if (fa.recipientCount !== fb.recipientCount || fa.recipientsKey !== fb.recipientsKey) differs.push('To/Cc');
   if (fa.content.subject !== fb.content.subject) {
     const untag = (x: CopyRecord): string => normaliseText(x.facts.content.subject.replace(LIST_TAG, ' '));
     if ((fa.list || fb.list) && untag(a) === untag(b)) undone.add('subject tag');
@@ -207,7 +207,8 @@ function differenceEvidence(mine: CopyRecord, other: CopyRecord, fields: Field[]
   const headers: { header: Field; thisCopy: unknown; otherCopy: unknown }[] = [];
   const pick: Partial<Record<Field, (c: CopyRecord) => unknown>> = {
     From: (c) => c.facts.from,
-    'To/Cc': (c) => c.facts.recipients,
+    'To/Cc': (c) =>
+      c.facts.recipientCount > c.facts.recipients.length ? { first: c.facts.recipients, of: c.facts.recipientCount } : c.facts.recipients,
     Subject: (c) => c.subject,
     Date: (c) => c.dateHeader,
   };
@@ -360,7 +361,8 @@ function finding(code: string, detail: string, evidence: Record<string, unknown>
  */
 export function needsComparison(records: ArchiveRecord[]): boolean {
   if (records.some((r) => r.facts.selfVerdict === 'verified')) return true;
-  const key = (r: ArchiveRecord): string => JSON.stringify([r.facts.content, r.facts.from, r.facts.recipients, r.dateEpoch]);
+  const key = (r: ArchiveRecord): string =>
+    JSON.stringify([r.facts.content, r.facts.from, r.facts.recipientCount, r.facts.recipientsKey, r.dateEpoch]);
   const first = key(records[0]!);
   return records.some((r) => key(r) !== first);
 }

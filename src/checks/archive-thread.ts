@@ -104,6 +104,8 @@ function otherConversation(reply: ArchiveRecord, parents: ArchiveRecord[]): Find
   if (reply.facts.threadSubject === '' || parents.some((p) => p.facts.threadSubject === reply.facts.threadSubject)) return null;
   const mine = people(reply);
   if (parents.some((p) => p.facts.from === '' || mine.has(p.facts.from))) return null;
+  // Its recipients were too many to keep them all (MAX_FACT_ENTRIES): the sender may be among the rest.
+  if (reply.facts.recipientCount > reply.facts.recipients.length) return null;
   return finding(
     'other-conversation',
     `This message answers ${parent.messageId} by its In-Reply-To, but that message is about "${parent.subject ?? ''}", from ${parent.facts.from}, who is not among this one's people (${[...mine].slice(0, 4).join(', ')}), while this one is about "${reply.subject ?? ''}".`,

@@ -17,7 +17,20 @@ import {
 } from './text-forms.ts';
 
 /** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
-export const FACTS_VERSION = 8;
+export const FACTS_VERSION = 9;
+
+/**
+ * Entries kept in each list of the facts (recipients, delivery addresses, labels, hops, results
+ * headers, embedded times, references), and characters kept of each entry and of the From address.
+ * Real mail stays far below them: a message to 500 people goes through a list, RFC 5321 bounds a
+ * path to 256 characters and RFC 5322 a line to 998, and a loop is cut after about 100 hops. A
+ * hostile message can name 40,000 recipients or references (the fuzz run at `--scale 6`): the
+ * archive pass holds the facts of a page of messages, or of every copy of one Message-ID, at once,
+ * and with whole lists it ran out of memory. The recipients' full number and a hash of the whole
+ * list are kept beside them (recipientCount, recipientsKey), so copies are still compared exactly.
+ */
+export const MAX_FACT_ENTRIES = 500;
+export const MAX_FACT_CHARS = 998;
 
 /**
  * Word 4-grams kept per message, from the start (about 150 and 300 words): enough to compare the
@@ -59,6 +72,7 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
   const { parsed } = input;
   const lower = (a: string): string => a.trim().toLowerCase();
   const deliveredTo = unique(parsed.headers.filter((h) => DELIVERY_HEADERS.has(h.key)).flatMap((h) => addressesIn(h.value)));
+  const recipients = unique([...parsed.to, ...parsed.cc].map((a) => lower(a.address)).filter((a) => a !== '')).sort();
   const hops = parsed.received;
   // The text's lines, split once for the quote and both sets of grams (comparableGrams and
   // splitQuoted split it each); the facts are the same as from those.
@@ -69,18 +83,22 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
     version: FACTS_VERSION,
     selfVerdict: own.verdict,
     selfFlags: [...new Set(own.findings.filter((f) => f.severity !== 'info').map((f) => f.code))],
-    deliveredTo,
-    from: lower(parsed.from[0]?.address ?? ''),
-    recipients: unique([...parsed.to, ...parsed.cc].map((a) => lower(a.address)).filter((a) => a !== '')).sort(),
+    deliveredTo: bounded(deliveredTo),
+    from: lower(parsed.from[0]?.address ?? '').slice(0, MAX_FACT_CHARS),
+    recipients: bounded(recipients),
+    recipientCount: recipients.length,
+    recipientsKey: hashText(recipients.join('\n')),
     hops: hops.length,
     receivingHops: hops.filter((h) => !SUBMISSION_HOP.test(h.raw)).length,
-    route: [...hops].sort((a, b) => b.index - a.index).map((h) => (h.by ? organisationalDomain(h.by) : '')),
+    route: bounded([...hops].sort((a, b) => b.index - a.index).map((h) => (h.by ? organisationalDomain(h.by) : ''))),
     list: parsed.headers.some((h) => LIST_HEADERS.has(h.key)),
-    labels: parsed.headers
-      .filter((h) => h.key === 'x-gmail-labels')
-      .flatMap((h) => h.value.split(','))
-      .map((l) => l.trim())
-      .filter((l) => l !== ''),
+    labels: bounded(
+      parsed.headers
+        .filter((h) => h.key === 'x-gmail-labels')
+        .flatMap((h) => h.value.split(','))
+        .map((l) => l.trim())
+        .filter((l) => l !== ''),
+    ),
     content: {
       subject: normaliseText(parsed.subject).slice(0, 500),
       text: hashText(bodyWords),
@@ -92,10 +110,10 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
           .join(','),
       ),
     },
-    authResults: collectAuthResults(input),
+    authResults: collectAuthResults(input).slice(0, MAX_FACT_ENTRIES),
     fingerprint: collectFingerprint(input),
-    embeddedTimes: collectEmbeddedTimes(input),
-    references: unique([...parsed.references, ...(parsed.inReplyTo ? idsIn(parsed.inReplyTo) : [])]),
+    embeddedTimes: collectEmbeddedTimes(input).slice(0, MAX_FACT_ENTRIES),
+    references: boundedReferences(unique([...parsed.references, ...(parsed.inReplyTo ? idsIn(parsed.inReplyTo) : [])])),
     threadSubject: threadSubject(parsed.subject).slice(0, 300),
     quoteGrams: packGrams(comparableLineGrams(quoted, QUOTE_GRAMS)),
     textGrams: packGrams(comparableLineGrams(lines, TEXT_GRAMS)),
@@ -104,6 +122,20 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
 
 function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
+}
+
+/** The first MAX_FACT_ENTRIES entries, each cut to MAX_FACT_CHARS. */
+function bounded(xs: string[]): string[] {
+  return xs.slice(0, MAX_FACT_ENTRIES).map((x) => x.slice(0, MAX_FACT_CHARS));
+}
+
+/**
+ * References oldest first, bounded as clients trim them (RFC 5322 3.6.4): the first (the thread's
+ * start) and the latest, the parent last.
+ */
+function boundedReferences(ids: string[]): string[] {
+  const kept = ids.length <= MAX_FACT_ENTRIES ? ids : [ids[0]!, ...ids.slice(ids.length - MAX_FACT_ENTRIES + 1)];
+  return kept.map((x) => x.slice(0, MAX_FACT_CHARS));
 }
 
 function addressesIn(value: string): string[] {

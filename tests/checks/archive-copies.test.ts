@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { archiveCopies } from '../../src/checks/archive-copies.ts';
 import type { CopyRecord } from '../../src/checks/archive-copies.ts';
 import type { Finding } from '../../src/model.ts';
+import { MAX_FACT_ENTRIES } from '../../src/checks/message-facts.ts';
 import { place, record } from './archive-fixtures.ts';
 import type { RecordSpec } from './archive-fixtures.ts';
 
@@ -75,6 +76,29 @@ describe('archive-copies', () => {
       body: html('12,400'),
     });
     expect(run([signed, rerouted]).get('c')![0]!.evidence).toMatchObject({ differs: ['To/Cc'] });
+  });
+
+  it('bounds the recipients its facts keep, and still tells copies apart by the whole list', async () => {
+    const many = (n: number, last: string): string[] => [
+      ...Array.from({ length: n }, (_, i) => `user${String(i).padStart(4, '0')}@example.org`),
+      last,
+    ];
+    const to = (addresses: string[]): string[] => HEADERS.map((h) => (h.startsWith('To:') ? `To: ${addresses.join(', ')}` : h));
+    const signed = await copy('a', { headers: to(many(700, 'zoe@example.org')), selfVerdict: 'verified' });
+    const same = await copy('b', { headers: to(many(700, 'zoe@example.org')) });
+    // The same first 500 in sorted order; only the 701st address differs.
+    const rerouted = await copy('c', { headers: to(many(700, 'zack@example.net')) });
+    expect(signed.facts.recipients).toHaveLength(MAX_FACT_ENTRIES);
+    expect(signed.facts.recipientCount).toBe(701);
+    expect(rerouted.facts.recipients).toEqual(signed.facts.recipients);
+    expect(rerouted.facts.recipientsKey).not.toBe(signed.facts.recipientsKey);
+    expect(codes(run([signed, same]), 'b')).toEqual(['archive-copies/same-as-verified']);
+    const out = run([signed, rerouted]);
+    expect(codes(out, 'c')).toEqual(['archive-copies/differs-from-verified']);
+    const ev = out.get('c')![0]!.evidence as { differs: string[]; headers: { header: string; thisCopy: unknown }[] };
+    expect(ev.differs).toEqual(['To/Cc']);
+    // The evidence says how many there were, beside the ones kept.
+    expect(ev.headers[0]!.thisCopy).toMatchObject({ of: 701 });
   });
 
   it("undoes a mailing list's footer and subject tag: the list copy is not altered, and not verified through the signed copy", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { archiveThread } from '../../src/checks/archive-thread.ts';
 import { learnTimeFormats } from '../../src/checks/archive-timestamps.ts';
+import { MAX_FACT_ENTRIES } from '../../src/checks/message-facts.ts';
 import { record } from './archive-fixtures.ts';
 
 const parentHeaders = (date: string) => [
@@ -205,5 +206,30 @@ describe('archive-thread: quotes and conversations', () => {
       ],
     });
     expect(archiveThread.run({ pairs: [{ reply: r, parent: sameFolks }], formats: new Map() }).has('r')).toBe(false);
+  });
+
+  it('does not report another conversation when the reply names more recipients than its facts keep', async () => {
+    const other = await record({
+      sha256: 'p',
+      headers: [
+        'From: zed@example.net',
+        'To: dora@example.net',
+        'Subject: Invoice 2291',
+        'Date: Mon, 3 Mar 2025 08:00:00 +0000',
+        'Message-ID: <plan-1@example.org>',
+      ],
+    });
+    // 600 recipients, sorted: zed@example.net comes after the 500 the facts keep.
+    const many = Array.from({ length: 599 }, (_, i) => `user${String(i).padStart(3, '0')}@example.org`);
+    const r = await record({
+      sha256: 'r',
+      headers: replyHeaders('Tue, 4 Mar 2025 12:00:00 +0000').map((h) =>
+        h.startsWith('To:') ? `To: ${[...many, 'zed@example.net'].join(', ')}` : h,
+      ),
+      body: 'Agreed.\r\n',
+    });
+    expect(r.facts.recipients).toHaveLength(MAX_FACT_ENTRIES);
+    expect(r.facts.recipientCount).toBe(600);
+    expect(archiveThread.run({ pairs: [{ reply: r, parent: other }], formats: new Map() }).has('r')).toBe(false);
   });
 });
