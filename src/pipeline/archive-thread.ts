@@ -8,7 +8,7 @@ import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_t
 import { startThread } from '../common/start-thread.ts';
 import { threadCpuMicros } from '../common/thread-cpu.ts';
 import type { Db } from '../store/database.ts';
-import { openDatabase } from '../store/database.ts';
+import { DatabaseError, openDatabase, translateError } from '../store/database.ts';
 import { runArchiveChecks } from './archive-pass.ts';
 import type { ArchivePassOptions, ArchivePassPhase } from './archive-pass.ts';
 import { endWorker } from '../common/end-worker.ts';
@@ -45,8 +45,11 @@ function archiveCacheKib(db: Db): number {
   return Math.round(Math.min(256 * 1024, Math.max(16 * 1024, (messages * 256) / 1024)));
 }
 
+/** A failed pass's error as the thread posts it: its stack, and its message and code (SQLite's, the system's, ours) when it has one. */
 type FromArchive =
-  { type: 'phase'; phase: ArchivePassPhase } | { type: 'done'; touched: number; cpuMicros: number } | { type: 'error'; error: string };
+  | { type: 'phase'; phase: ArchivePassPhase }
+  | { type: 'done'; touched: number; cpuMicros: number }
+  | { type: 'error'; error: string; message?: string; code?: string };
 
 /** What the thread is told once it has loaded: run the pass now, or end without opening the database. */
 type ToArchive = { type: 'run'; sharing: ArchivePassOptions['sharing'] } | { type: 'cancel' };
@@ -75,8 +78,28 @@ function runPass(dbFile: string, sharing: ArchivePassOptions['sharing']): FromAr
       db.close();
     }
   } catch (err) {
-    return { type: 'error', error: String((err as Error)?.stack ?? err) };
+    const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+    return {
+      type: 'error',
+      error: String((err as Error)?.stack ?? err),
+      ...(typeof code === 'string' && typeof message === 'string' ? { code, message } : {}),
+    };
   }
+}
+
+/**
+ * The error a pass that failed in its thread is raised with on the caller's, with the code it had
+ * there: a full disk, or a database locked, damaged or gone meanwhile, is then told in one sentence
+ * (store/database.ts, translateError; the command's error handling), as the same error on the
+ * caller's own connection would be, instead of as the thread's stack.
+ */
+export function passFailure(reply: { error: string; message?: string; code?: string }): Error {
+  const { code, message } = reply;
+  if (code === undefined || message === undefined) return new Error(`the archive pass failed: ${reply.error}`);
+  if (code.startsWith('db/')) return new DatabaseError(code, `the archive pass failed: ${message}`);
+  const translated = translateError('the database', Object.assign(new Error(message), { code }));
+  if (translated instanceof DatabaseError) return new DatabaseError(translated.code, `the archive pass failed: ${translated.message}`);
+  return Object.assign(new Error(`the archive pass failed: ${reply.error}`), { code });
 }
 
 /** The error of a thread that ended before it posted the pass's reply. */
@@ -138,7 +161,7 @@ export class ArchiveThread {
         worker.once('exit', (code) => reject(stoppedEarly(code)));
         worker.postMessage({ type: 'run', sharing: options.sharing } satisfies ToArchive);
       });
-      if (reply.type === 'error') throw new Error(`the archive pass failed: ${reply.error}`);
+      if (reply.type === 'error') throw passFailure(reply);
       onCpu?.(reply.cpuMicros / 1000);
       return reply.touched;
     } catch (err) {

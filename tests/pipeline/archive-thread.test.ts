@@ -5,11 +5,11 @@ import { Worker } from 'node:worker_threads';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../../src/store/database.ts';
+import { DatabaseError, openDatabase } from '../../src/store/database.ts';
 import type { Db } from '../../src/store/database.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
 import { runArchiveChecks } from '../../src/pipeline/archive-pass.ts';
-import { ArchiveThread } from '../../src/pipeline/archive-thread.ts';
+import { ArchiveThread, passFailure } from '../../src/pipeline/archive-thread.ts';
 import { expectCountsMatchRecount, summaryCounts, triageState } from '../helpers/summary-state.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lt-archive-thread-'));
@@ -220,7 +220,26 @@ describe('ArchiveThread', () => {
     const db = openDatabase(join(dir, 'c.sqlite'));
     db.close();
     rmSync(join(dir, 'c.sqlite'));
-    await expect(ArchiveThread.start(db).run()).rejects.toThrow(/^the archive pass failed: /);
+    const run = ArchiveThread.start(db).run();
+    await expect(run).rejects.toThrow(/^the archive pass failed: there is no database at /);
+    await expect(run).rejects.toBeInstanceOf(DatabaseError);
+  });
+
+  it("raises the thread's SQLite and database errors as the one-sentence errors the command tells", () => {
+    const full = passFailure({
+      error: 'SqliteError: database or disk is full\n    at …',
+      message: 'database or disk is full',
+      code: 'SQLITE_FULL',
+    });
+    expect(full).toBeInstanceOf(DatabaseError);
+    expect(full).toMatchObject({ code: 'db/full', message: 'the archive pass failed: the disk holding the database is full' });
+    const gone = passFailure({ error: 'DatabaseError: …\n    at …', message: 'x.sqlite does not exist', code: 'db/not-found' });
+    expect(gone).toMatchObject({ code: 'db/not-found', message: 'the archive pass failed: x.sqlite does not exist' });
+    expect(gone).toBeInstanceOf(DatabaseError);
+    // An error without a code (a programming error) keeps its stack for the report.
+    const bug = passFailure({ error: 'TypeError: x is undefined\n    at pass' });
+    expect(bug).not.toBeInstanceOf(DatabaseError);
+    expect(bug.message).toBe('the archive pass failed: TypeError: x is undefined\n    at pass');
   });
 });
 
