@@ -22,8 +22,8 @@ export const FACTS_VERSION = 9;
 /**
  * Entries kept in each list of the facts (recipients, delivery addresses, labels, hops, results
  * headers, embedded times, references), and characters kept of each entry and of the From address.
- * Real mail stays far below them: a message to 500 people goes through a list, RFC 5321 bounds a
- * path to 256 characters and RFC 5322 a line to 998, and a loop is cut after about 100 hops. A
+ * Real mail stays below them: a message for hundreds of people goes out through a list, RFC 5321
+ * bounds a path to 256 characters and RFC 5322 a line to 998, and a loop is cut after about 100 hops. A
  * hostile message can name 40,000 recipients or references (the fuzz run at `--scale 6`): the
  * archive pass holds the facts of a page of messages, or of every copy of one Message-ID, at once,
  * and with whole lists it ran out of memory. The recipients' full number and a hash of the whole

@@ -45,7 +45,7 @@ function archiveCacheKib(db: Db): number {
   return Math.round(Math.min(256 * 1024, Math.max(16 * 1024, (messages * 256) / 1024)));
 }
 
-/** A failed pass's error as the thread posts it: its stack, and its message and code (SQLite's, the system's, ours) when it has one. */
+/** What the thread posts: the pass's phases, then its result, or the error it failed with (its stack, and its message and code, SQLite's, the system's or ours, when it has one). */
 type FromArchive =
   | { type: 'phase'; phase: ArchivePassPhase }
   | { type: 'done'; touched: number; cpuMicros: number }

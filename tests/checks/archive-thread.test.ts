@@ -20,6 +20,19 @@ const replyHeaders = (date: string) => [
   'In-Reply-To: <plan-1@example.org>',
 ];
 
+/** A message of another conversation from `from`, under the Message-ID the replies answer. */
+const invoice = (from: string) =>
+  record({
+    sha256: 'p',
+    headers: [
+      `From: ${from}`,
+      'To: dora@example.net',
+      'Subject: Invoice 2291',
+      'Date: Mon, 3 Mar 2025 08:00:00 +0000',
+      'Message-ID: <plan-1@example.org>',
+    ],
+  });
+
 describe('archive-thread', () => {
   it('flags a reply dated before its parent beyond clock skew, not within it', async () => {
     const parent = await record({ sha256: 'p', headers: parentHeaders('Tue, 4 Mar 2025 12:00:00 +0000') });
@@ -178,16 +191,7 @@ describe('archive-thread: quotes and conversations', () => {
   });
 
   it('reports a reply hung on a message of another conversation, not a reply that changes the subject', async () => {
-    const other = await record({
-      sha256: 'p',
-      headers: [
-        'From: carl@example.net',
-        'To: dora@example.net',
-        'Subject: Invoice 2291',
-        'Date: Mon, 3 Mar 2025 08:00:00 +0000',
-        'Message-ID: <plan-1@example.org>',
-      ],
-    });
+    const other = await invoice('carl@example.net');
     const r = await reply('Agreed.\r\n');
     expect(
       archiveThread
@@ -209,16 +213,7 @@ describe('archive-thread: quotes and conversations', () => {
   });
 
   it('does not report another conversation when the reply names more recipients than its facts keep', async () => {
-    const other = await record({
-      sha256: 'p',
-      headers: [
-        'From: zed@example.net',
-        'To: dora@example.net',
-        'Subject: Invoice 2291',
-        'Date: Mon, 3 Mar 2025 08:00:00 +0000',
-        'Message-ID: <plan-1@example.org>',
-      ],
-    });
+    const other = await invoice('zed@example.net');
     // 600 recipients, sorted: zed@example.net comes after the 500 the facts keep.
     const many = Array.from({ length: 599 }, (_, i) => `user${String(i).padStart(3, '0')}@example.org`);
     const r = await record({
