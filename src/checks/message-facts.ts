@@ -17,11 +17,13 @@ import {
 } from './text-forms.ts';
 
 /** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
-export const FACTS_VERSION = 9;
+export const FACTS_VERSION = 10;
 
 /**
  * Entries kept in each list of the facts (recipients, delivery addresses, labels, hops, results
- * headers, embedded times, references), and characters kept of each entry and of the From address.
+ * headers and their method=result pairs over all of them, embedded times, references), and
+ * characters kept of each value taken from the message (each entry, the From address, the
+ * fingerprint's identifiers and hosts).
  * Real mail stays below them: a message for hundreds of people goes out through a list, RFC 5321
  * bounds a path to 256 characters and RFC 5322 a line to 998, and a loop is cut after about 100 hops. A
  * hostile message can name 40,000 recipients or references (the fuzz run at `--scale 6`): the
@@ -84,7 +86,7 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
     selfVerdict: own.verdict,
     selfFlags: [...new Set(own.findings.filter((f) => f.severity !== 'info').map((f) => f.code))],
     deliveredTo: bounded(deliveredTo),
-    from: lower(parsed.from[0]?.address ?? '').slice(0, MAX_FACT_CHARS),
+    from: cut(lower(parsed.from[0]?.address ?? '')),
     recipients: bounded(recipients),
     recipientCount: recipients.length,
     recipientsKey: hashText(recipients.join('\n')),
@@ -110,7 +112,7 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
           .join(','),
       ),
     },
-    authResults: collectAuthResults(input).slice(0, MAX_FACT_ENTRIES),
+    authResults: collectAuthResults(input),
     fingerprint: collectFingerprint(input),
     embeddedTimes: collectEmbeddedTimes(input).slice(0, MAX_FACT_ENTRIES),
     references: boundedReferences(unique([...parsed.references, ...(parsed.inReplyTo ? idsIn(parsed.inReplyTo) : [])])),
@@ -124,9 +126,14 @@ function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
 
+/** At most MAX_FACT_CHARS characters of a value taken from the message. */
+function cut(x: string): string {
+  return x.slice(0, MAX_FACT_CHARS);
+}
+
 /** The first MAX_FACT_ENTRIES entries, each cut to MAX_FACT_CHARS. */
 function bounded(xs: string[]): string[] {
-  return xs.slice(0, MAX_FACT_ENTRIES).map((x) => x.slice(0, MAX_FACT_CHARS));
+  return xs.slice(0, MAX_FACT_ENTRIES).map(cut);
 }
 
 /**
@@ -135,7 +142,7 @@ function bounded(xs: string[]): string[] {
  */
 function boundedReferences(ids: string[]): string[] {
   const kept = ids.length <= MAX_FACT_ENTRIES ? ids : [ids[0]!, ...ids.slice(ids.length - MAX_FACT_ENTRIES + 1)];
-  return kept.map((x) => x.slice(0, MAX_FACT_CHARS));
+  return kept.map(cut);
 }
 
 function addressesIn(value: string): string[] {
@@ -152,21 +159,29 @@ function collectAuthResults({ parsed }: CheckInput): AuthResultsFact[] {
   const hopPositions = parsed.headers.filter((h) => h.key === 'received').map((h) => h.index);
   const byOf = (n: number): string | null => {
     const by = parsed.received[n]?.by;
-    return by ? organisationalDomain(by) : null;
+    return by ? cut(organisationalDomain(by)) : null;
   };
+  // MAX_FACT_ENTRIES headers, and as many method=result pairs in all.
+  let room = MAX_FACT_ENTRIES;
   return parsed.headers
     .filter((h) => h.key === 'authentication-results' || h.key === 'arc-authentication-results')
+    .slice(0, MAX_FACT_ENTRIES)
     .map((h) => {
       const r = readAuthResults(h);
       const above = hopPositions.filter((p) => p < h.index).length;
+      const results = r.results.slice(0, room);
+      room -= results.length;
       return {
         kind: h.key === 'authentication-results' ? 'ar' : 'aar',
         instance: r.instance,
-        authservId: r.authservId,
+        authservId: r.authservId === null ? null : cut(r.authservId),
         hopAbove: above > 0 ? byOf(above - 1) : null,
         hopBelow: above < hopPositions.length ? byOf(above) : null,
         hopsAbove: above,
-        results: r.results.map((x) => ({ method: x.method, result: x.result, domain: resultDomain(x.props) })),
+        results: results.map((x) => {
+          const domain = resultDomain(x.props);
+          return { method: cut(x.method), result: cut(x.result), domain: domain === null ? null : cut(domain) };
+        }),
       };
     });
 }
@@ -223,16 +238,17 @@ function collectFingerprint(input: CheckInput): Fingerprint {
   const zone = /([+-]\d{4}|\b[A-Z]{1,5})\s*(\([^)]*\))?\s*$/.exec(parsed.dateRaw ?? '');
   const order: string[] = [];
   for (const h of parsed.headers) if (CORE_HEADERS.has(h.key) && !order.includes(h.key)) order.push(h.key);
+  // Each value at most MAX_FACT_CHARS: an identifier or a host name can be as long as its header.
   return {
     mailer: mailerFamily(parsed.mailer),
-    idShape: id ? shapeOf(id[1]!) : '',
-    idDomain: id ? organisationalDomain(id[2]!) : '',
-    boundaryShape: boundary ? shapeOf(boundary) : '',
-    mimeTree: (/^\s*([\w.+-]+\/[\w.+-]+)/.exec(contentType ?? 'text/plain')?.[1] ?? 'text/plain').toLowerCase(),
+    idShape: id ? cut(shapeOf(id[1]!)) : '',
+    idDomain: id ? cut(organisationalDomain(id[2]!)) : '',
+    boundaryShape: boundary ? cut(shapeOf(boundary)) : '',
+    mimeTree: cut((/^\s*([\w.+-]+\/[\w.+-]+)/.exec(contentType ?? 'text/plain')?.[1] ?? 'text/plain').toLowerCase()),
     headerOrder: order.join(','),
     dateZone: zone ? zone[1]! : '',
     firstHop: first
-      ? `${first.by ? organisationalDomain(first.by) : ''}/${(/\bwith\s+([A-Za-z0-9]+)/i.exec(first.raw)?.[1] ?? '').toUpperCase()}`
+      ? cut(`${first.by ? organisationalDomain(first.by) : ''}/${(/\bwith\s+([A-Za-z0-9]+)/i.exec(first.raw)?.[1] ?? '').toUpperCase()}`)
       : '',
   };
 }
