@@ -168,7 +168,7 @@ function collectAuthResults({ parsed }: CheckInput): AuthResultsFact[] {
     .slice(0, MAX_FACT_ENTRIES)
     .map((h) => {
       const r = readAuthResults(h);
-      const above = hopPositions.filter((p) => p < h.index).length;
+      const above = countBelow(hopPositions, h.index);
       const results = r.results.slice(0, room);
       room -= results.length;
       return {
@@ -184,6 +184,18 @@ function collectAuthResults({ parsed }: CheckInput): AuthResultsFact[] {
         }),
       };
     });
+}
+
+/** How many of `sorted` (ascending) are below `value`: a binary search, not a scan per header (a hostile message may have thousands of each). */
+function countBelow(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 // ---------------------------------------------------------------- fingerprint

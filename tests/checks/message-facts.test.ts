@@ -57,4 +57,17 @@ describe('message facts: bounds', () => {
     });
     expect(g.from).toBe(`${local}@example.org`.slice(0, MAX_FACT_CHARS));
   });
+
+  it('places each results header between the hops above and below it', async () => {
+    const f = await factsOf([
+      'Received: from relay.example.com by mx.example.net; Tue, 4 Mar 2025 09:12:05 +0100',
+      'Authentication-Results: mx.example.net; dkim=pass header.d=example.org',
+      'Received: from host.example.org by relay.example.com; Tue, 4 Mar 2025 09:12:03 +0100',
+      'Authentication-Results: relay.example.com; spf=pass smtp.mailfrom=example.org',
+    ]);
+    expect(f.authResults.map((r) => [r.hopsAbove, r.hopAbove, r.hopBelow])).toEqual([
+      [1, 'example.net', 'example.com'],
+      [2, 'example.com', null],
+    ]);
+  });
 });
