@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 GLIBC_TUNABLES=glibc.malloc.hugetlb=1 node --max-semi-space-size=16
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=33554432 node --max-semi-space-size=16
 // Entry point of the `leaktriage` command. The code is TypeScript run by Node 24's type stripping,
 // so there is no build step; older Node versions cannot load it (nor better-sqlite3 13).
 //
@@ -27,7 +27,19 @@
 //   alternated pairs, four won), 3.8-3.9 s of kernel time against 3.9-4.8; the store floor
 //   13,000-14,000 faults against 56,000-86,000. Peak RSS the same (369-380 MB against 370-382);
 //   `npm run fuzz -- --workers 3 --scale 2` 960 and 989 MB, against 963 and 1,029 MB without it.
-//   Replaces a GLIBC_TUNABLES of the caller's; older C libraries ignore the name.
+//   Replaces a GLIBC_TUNABLES of the caller's; older C libraries ignore the names.
+// - glibc.malloc.mmap_threshold=4194304 and glibc.malloc.trim_threshold=33554432: a block of 4 MiB
+//   or more (a hostile message's bytes bound into SQLite, its canonical body, a decoded attachment)
+//   is mapped on its own and given back to the system when freed; the free memory at the top of an
+//   arena is given back past 32 MiB. Left to itself, glibc raises the first threshold to the largest
+//   block freed so far (up to 32 MiB) and the second to twice that, so after one large message such
+//   blocks came from the arenas, and the holes they left stayed resident: in `npm run fuzz --
+//   --workers 3 --seed 4 --scale 6`, malloc_info showed 54-202 MB free inside the arenas (three
+//   moments of a run), and the peak was 996-1,055 MB (five runs, 2026-12-06). With both, 886-931 MB
+//   (five). Ordinary mail has no blocks that large: the mixed dump of `npm run bench` took 17.4 and
+//   17.8 s against 17.7 and 17.3 (alternated pairs). A threshold of 1 MiB, or a trim threshold of
+//   8 MiB, made the fuzz run's analysis 20-30 % slower (each block mapped afresh costs the first
+//   touch of each of its pages).
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(

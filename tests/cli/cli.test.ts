@@ -106,7 +106,11 @@ describe('leaktriage command line', () => {
     });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^leaktriage \d/);
-    expect(JSON.parse(r.stderr.split('\n')[0]!)).toEqual([['--max-semi-space-size=16'], '2', 'glibc.malloc.hugetlb=1']);
+    expect(JSON.parse(r.stderr.split('\n')[0]!)).toEqual([
+      ['--max-semi-space-size=16'],
+      '2',
+      'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=33554432',
+    ]);
   });
 
   it('prints help for every command', () => {
