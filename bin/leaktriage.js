@@ -37,10 +37,11 @@
 //   --workers 3 --seed 4 --scale 6`, malloc_info showed 54-202 MB free inside the arenas (three
 //   moments of a run), and the peak was 996-1,055 MB (five runs, 2026-12-06). With both, 886-931 MB
 //   (five), at a tenth more of the analysis threads' CPU on those hostile messages, whose large
-//   blocks are now mapped afresh each time. Ordinary mail has no blocks that large: the mixed dump
-//   of `npm run bench` took 17.4 and 17.8 s against 17.7 and 17.3 (alternated pairs). A threshold of 1 MiB, or a trim threshold of
-//   8 MiB, made the fuzz run's analysis 20-30 % slower (each block mapped afresh costs the first
-//   touch of each of its pages).
+//   blocks are now mapped afresh each time. Messages under about 3 MB make no blocks that large:
+//   the mixed dump of `npm run bench` (up to 2.0 MB a message) took 17.4 and 17.8 s against 17.7
+//   and 17.3 (alternated pairs). A threshold of 1 MiB, or a trim threshold of 8 MiB, made the fuzz
+//   run's analysis 20-30 % slower (each block mapped afresh costs the first touch of each of its
+//   pages).
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(
