@@ -6,7 +6,7 @@ import { computeBodyHashes } from '../../src/verify/body-hash.ts';
 import { lineAlignedChunks, MAILAUTH_CHUNK_BYTES, verifyWithMailauth } from '../../src/verify/mailauth-adapter.ts';
 import { integersFrom } from '../helpers/seeded-random.ts';
 
-const noKey = async () => ({ error: 'ENOTFOUND' });
+const noKey = async () => ({ error: 'ENOTFOUND' as const });
 
 /** A message with one signature (relaxed or simple body, optional l=) that mailauth verifies, around `body`. */
 function signedMessage(body: Buffer, canon: 'simple' | 'relaxed', limit: number | null = null): Buffer {
