@@ -11,25 +11,89 @@ export function normaliseText(text: string | null): string {
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
-/** htmlToText's replacements, in order; normalisedHtmlText runs the first two where it meets what they remove. */
-const REMOVED_BLOCK = /<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi;
-const COMMENT = /<!--[\s\S]*?-->/g;
+/** htmlToText's replacements, in order (withoutHiddenBlocks does the first two, replaceBeforeLastTagEnd the next two). */
+const HIDDEN_BLOCK_OPEN = /<(script|style|head)\b/gi;
 const LINE_BREAK_TAG = /<(br|\/p|\/div|\/tr|\/li|\/h[1-6])\b[^>]*>/gi;
 const TAG = /<[^>]*>/g;
 const ENTITY = /&(#x[0-9a-f]+|#\d+|[a-z]+);/gi;
 
+/** Where HTML starts what withoutHiddenBlocks removes: "<!--", or "<script", "<style" or "<head" (any case) before a character that is no letter, digit or "_". */
+const HIDDEN_BLOCK_START = /<(?:!--|(?:script|style|head)\b)/i;
+
 /**
  * The text a reader sees in an HTML part: scripts, styles and tags removed, block ends as line
  * breaks, the common entities decoded. Enough to compare two copies' HTML; not a renderer.
+ * The same as the replacements `/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi`, `/<!--[\s\S]*?-->/g`,
+ * LINE_BREAK_TAG, TAG (each to a space, the third to a line break) and ENTITY, in that order, but in
+ * time linear in the HTML's length: each of those expressions, tried where nothing closes what it
+ * opened, read on to the end of the text, and did so again from the next opening.
  */
 export function htmlToText(html: string | null): string {
   if (!html) return '';
-  return html
-    .replace(REMOVED_BLOCK, ' ')
-    .replace(COMMENT, ' ')
-    .replace(LINE_BREAK_TAG, '\n')
-    .replace(TAG, ' ')
-    .replace(ENTITY, decodeEntity);
+  const shown = withoutHiddenBlocks(html);
+  return replaceBeforeLastTagEnd(replaceBeforeLastTagEnd(shown, LINE_BREAK_TAG, '\n'), TAG, ' ').replace(ENTITY, decodeEntity);
+}
+
+/**
+ * `s` with what `/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi` and then `/<!--[\s\S]*?-->/g` match
+ * replaced by a space each. Where an element or a comment is not closed, the expressions read to
+ * the end of the text from each opening: 40,000 "<script>" or "<!-- " took over a second, and the
+ * time grew with the square of their number. Here a name whose closing tag is not found after one
+ * opening is not looked for again (no later opening can find one), nor is "-->" after one comment
+ * that has none: each search reads the text once.
+ */
+function withoutHiddenBlocks(s: string): string {
+  let out = '';
+  let from = 0;
+  const unclosed = new Set<string>();
+  HIDDEN_BLOCK_OPEN.lastIndex = 0;
+  for (let open = HIDDEN_BLOCK_OPEN.exec(s); open !== null; open = HIDDEN_BLOCK_OPEN.exec(s)) {
+    const name = open[1]!.toLowerCase();
+    if (unclosed.has(name)) continue;
+    const close = closingTag(name);
+    close.lastIndex = HIDDEN_BLOCK_OPEN.lastIndex;
+    if (close.exec(s) === null) {
+      unclosed.add(name);
+      continue;
+    }
+    out += s.slice(from, open.index) + ' ';
+    from = close.lastIndex;
+    HIDDEN_BLOCK_OPEN.lastIndex = from;
+  }
+  const shown = out + s.slice(from);
+  let result = '';
+  let rest = 0;
+  for (let at = shown.indexOf('<!--'); at !== -1; at = shown.indexOf('<!--', rest)) {
+    // "-->" after the opening's four characters: "<!-->" is not a comment of its own.
+    const end = shown.indexOf('-->', at + 4);
+    if (end === -1) break;
+    result += shown.slice(rest, at) + ' ';
+    rest = end + 3;
+  }
+  return result + shown.slice(rest);
+}
+
+const CLOSING_TAGS: Record<string, RegExp> = {
+  script: /<\/script\s*>/gi,
+  style: /<\/style\s*>/gi,
+  head: /<\/head\s*>/gi,
+};
+
+/** The expression of `</name>` as the backreference `<\/\1\s*>` reads it (any case; whitespace before ">"). */
+function closingTag(name: string): RegExp {
+  return CLOSING_TAGS[name]!;
+}
+
+/**
+ * `s.replace(pattern, replacement)` for an expression that matches from "<" to the first ">" after
+ * it: one tried after the last ">" of the text can only fail, and read to the end of the text first
+ * ("<br <br <br …" without a ">" took time in the square of its length). So only the text up to the
+ * last ">" is given to it, where every try ends at the next ">".
+ */
+function replaceBeforeLastTagEnd(s: string, pattern: RegExp, replacement: string): string {
+  const last = s.lastIndexOf('>');
+  if (last === -1) return s;
+  return s.slice(0, last + 1).replace(pattern, replacement) + s.slice(last + 1);
 }
 
 /** An entity `m` (`&e;`) as its character, or as it is written when it names none. */
@@ -45,13 +109,13 @@ function decodeEntity(m: string, e: string): string {
  * normaliseText(htmlToText(html)), in one pass over the characters: a tag is whitespace (htmlToText
  * makes it a space or a line break, and normaliseText collapses either), an entity its character.
  * The five replacements and the whitespace expression took 140-144 µs of a bench HTML part (28 KB);
- * this 85-87 µs. A comment or a script, style or head element (which the first two replacements remove
- * before the tags are read, even where it starts inside a tag) sends the HTML through those two
- * replacements first, then through the same pass.
+ * this 85-87 µs. HTML with a comment or a script, style or head element (which the first two
+ * replacements remove before the tags are read, even where it starts inside a tag) goes through
+ * those two (withoutHiddenBlocks) first, then through the same pass.
  */
 export function normalisedHtmlText(html: string | null): string {
   if (!html) return '';
-  return collapseMarkup(html, true) ?? collapseMarkup(html.replace(REMOVED_BLOCK, ' ').replace(COMMENT, ' '), false)!;
+  return collapseMarkup(HIDDEN_BLOCK_START.test(html) ? withoutHiddenBlocks(html) : html);
 }
 
 /**
@@ -69,21 +133,19 @@ interface Collapsed {
 
 /**
  * The characters of HTML `s` read as htmlToText's last three replacements read them, with each run
- * of whitespace (what `\s` matches, and U+200B) as one space and none at either end. With `early`,
- * null at the first thing that its first two replacements would remove.
+ * of whitespace (what `\s` matches, and U+200B) as one space and none at either end.
  */
-function collapseMarkup(s: string, early: boolean): string | null {
+function collapseMarkup(s: string): string {
   const to: Collapsed = { text: '', space: false };
   let unclosed = false; // no tag other than a line break ends after here
+  const lastTagEnd = s.lastIndexOf('>');
   let from = 0; // the characters from here on are not written yet
   for (let i = nextStop(s, 0); i < s.length; i = nextStop(s, i)) {
     const c = s.charCodeAt(i);
     let end = i + 1;
     if (c === LESS_THAN) {
-      if (early && startsRemovedBlock(s, i)) return null;
       const lineBreak = isLineBreakTag(s, i + 1);
-      end = lineBreak || !unclosed ? tagEnd(s, i, lineBreak, early) : -1;
-      if (end === EARLY) return null;
+      end = (lineBreak || !unclosed) && i < lastTagEnd ? tagEnd(s, i, lineBreak) : -1;
       if (end === -1) {
         // Not a tag: kept as it is written.
         unclosed = true; // after a line break's tag that nothing ends, no ">" at all
@@ -155,7 +217,6 @@ const LESS_THAN = 0x3c;
 const GREATER_THAN_SIGN = 0x3e;
 const AMPERSAND = 0x26;
 const SEMICOLON = 0x3b;
-const EARLY = -2;
 
 /** What normaliseText collapses: what `\s` matches, and U+200B. */
 function isCollapsed(c: number): boolean {
@@ -168,10 +229,11 @@ STOPS[LESS_THAN] = STOPS[AMPERSAND] = 2;
 /**
  * Where the tag that starts at s[i] ("<") ends, or -1 if no ">" closes it. A line break's tag ends
  * at the first ">" (LINE_BREAK_TAG); another at the first ">" that no line break's tag inside it
- * took (TAG reads the text in which LINE_BREAK_TAG has replaced those). EARLY: `early`, and a "<"
- * inside starts what htmlToText's first two replacements remove.
+ * took (TAG reads the text in which LINE_BREAK_TAG has replaced those). collapseMarkup asks only
+ * where a ">" follows: a "<" after the last one is no tag, without reading to the end of the text
+ * for each ("<br <br <br …" without a ">" took time in the square of its length).
  */
-function tagEnd(s: string, i: number, lineBreak: boolean, early: boolean): number {
+function tagEnd(s: string, i: number, lineBreak: boolean): number {
   let inner = false;
   for (let k = i + 1; k < s.length; k++) {
     const c = s.charCodeAt(k);
@@ -179,7 +241,6 @@ function tagEnd(s: string, i: number, lineBreak: boolean, early: boolean): numbe
       if (!inner) return k + 1;
       inner = false;
     } else if (c === LESS_THAN) {
-      if (early && startsRemovedBlock(s, k)) return EARLY;
       if (!lineBreak && !inner && isLineBreakTag(s, k + 1)) inner = true;
     }
   }
@@ -206,25 +267,6 @@ function isLineBreakTag(s: string, k: number): boolean {
     default:
       return false;
   }
-}
-
-/** Whether s[i] ("<") starts a match of COMMENT's "<!--" or REMOVED_BLOCK's `<(script|style|head)\b` (any case). */
-function startsRemovedBlock(s: string, i: number): boolean {
-  if (s.charCodeAt(i + 1) === 0x21) return s.charCodeAt(i + 2) === 0x2d && s.charCodeAt(i + 3) === 0x2d; // "!--"
-  switch (lowerAt(s, i + 1)) {
-    case 0x73: // s
-      return startsName(s, i + 1, 'script') || startsName(s, i + 1, 'style');
-    case 0x68: // h
-      return startsName(s, i + 1, 'head');
-    default:
-      return false;
-  }
-}
-
-/** Whether `name` (lower case) and a word boundary start at s[k], in any case. */
-function startsName(s: string, k: number, name: string): boolean {
-  for (let j = 0; j < name.length; j++) if (lowerAt(s, k + j) !== name.charCodeAt(j)) return false;
-  return !isWordCharacter(s.charCodeAt(k + name.length));
 }
 
 /** The character at s[k] with ASCII letters in lower case (no other character becomes one of them). */
