@@ -28,23 +28,38 @@ function parseResults(header: RawHeader): ResultsHeader {
   return { header, authservId: r.authservId, results: r.results };
 }
 
-/** Received hops paired with their place among all headers (0 = top). */
+/** Received hops paired with their place among all headers (0 = top), in that order. */
 function placedHops(parsed: CheckInput['parsed']): { hop: ReceivedHop; position: number }[] {
   const positions = parsed.headers
     .filter((h) => h.key === 'received')
     .map((h) => h.index)
     .sort((a, b) => a - b);
-  return parsed.received.flatMap((hop) => (positions[hop.index] === undefined ? [] : [{ hop, position: positions[hop.index]! }]));
+  return parsed.received
+    .flatMap((hop) => (positions[hop.index] === undefined ? [] : [{ hop, position: positions[hop.index]! }]))
+    .sort((a, b) => a.position - b.position);
 }
 
 /**
  * Hops that could have written a header at `position`: the nearest hop below it (a server adds its
  * results just above its own Received line) and the nearest above it (milters that append their
  * header lower down). A hop further up received the message with the header already in it.
+ * `hops` in order of position (placedHops), so both are found by a binary search: a scan and a sort
+ * of every hop for each header took time in headers times hops (a message of 10,000 results headers
+ * and 10,000 hops, 1.5 MB, took 3.7 s to analyse; 40,000 of each, 168 s).
  */
 function neighbourHops(hops: { hop: ReceivedHop; position: number }[], position: number): ReceivedHop[] {
-  const below = hops.filter((h) => h.position > position).sort((a, b) => a.position - b.position)[0];
-  const above = hops.filter((h) => h.position < position).sort((a, b) => b.position - a.position)[0];
+  let lo = 0;
+  let hi = hops.length;
+  // lo: the first hop placed below `position` (hops.length if none).
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (hops[mid]!.position > position) hi = mid;
+    else lo = mid + 1;
+  }
+  const below = hops[lo];
+  let at = lo - 1;
+  while (at >= 0 && hops[at]!.position === position) at--;
+  const above = at >= 0 ? hops[at] : undefined;
   return [above, below].filter((h): h is { hop: ReceivedHop; position: number } => h !== undefined).map((h) => h.hop);
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/checks/auth-results.ts';
 import { codesOf, received, runCheck } from './fixtures.ts';
+import { integersFrom } from '../helpers/seeded-random.ts';
 
 const BODY_HEADERS = ['From: Alice <alice@example.com>', 'Subject: Figures', 'Date: Tue, 1 Apr 2025 10:00:00 +0000'];
 const SIGNED = [{ domain: 'example.com' }];
@@ -204,5 +205,30 @@ describe('auth-results vouched by an ARC seal', () => {
     expect(codesOf(await runCheck(check, { headers, signatures: sigs, arc: { result: 'pass', instances: 1, seals: other } }))).toContain(
       'auth-results/unvouched-pass',
     );
+  });
+
+  it('checks each header against the hops just above and below it, among many of both in any order', async () => {
+    // Seeded interleavings of hops and results headers; each header names one of the sites at random.
+    // The hops beside a header, worked out here the plain way: the nearest above and the nearest below.
+    const sites = ['mx.a.example', 'mx.b.example', 'mx.c.example', 'mx.d.example'];
+    for (let seed = 1; seed <= 20; seed++) {
+      const rnd = integersFrom(seed);
+      const lines: { hop: string | null; names: string }[] = Array.from({ length: 12 + rnd(40) }, () =>
+        rnd(2) === 0 ? { hop: sites[rnd(sites.length)]!, names: '' } : { hop: null, names: sites[rnd(sites.length)]! },
+      );
+      const headers = lines.map((l) =>
+        l.hop !== null
+          ? received(l.hop, 'Tue, 1 Apr 2025 10:00:05 +0000')
+          : `Authentication-Results: ${l.names}; spf=pass smtp.mailfrom=example.com`,
+      );
+      const expected = lines.flatMap((l, i) => {
+        if (l.hop !== null) return [];
+        const above = lines.slice(0, i).findLast((x) => x.hop !== null)?.hop;
+        const below = lines.slice(i + 1).find((x) => x.hop !== null)?.hop;
+        return above === l.names || below === l.names ? [] : [i];
+      });
+      const findings = await runCheck(check, { headers: [...headers, ...BODY_HEADERS], signatures: SIGNED });
+      expect(findings.map((f) => f.evidence.index)).toEqual(expected);
+    }
   });
 });
