@@ -587,16 +587,27 @@ const FINDINGS_KEY = `group_concat(check_id || char(31) || code || char(31) || s
  * findings_sha256, as the planner chose for the GROUP BY, each row was a read at random. On the
  * database of 1,000,000 small messages (1.3 M findings, 147,000 of them archive ones), the stored
  * side of the comparison took 6.8 and 10.7 s that way, 0.5 s this way.
+ * Each side's keys go into a table of their own, joined by its primary key. As two views joined,
+ * SQLite built an automatic covering index over each, copying every key into it again: where the
+ * findings' evidence is large (the fuzzer's copy groups, 276 MB of it over 7,318 messages, diffs of
+ * up to 2 MB), this took 11.2-12.7 s of a 29 s pass, against 3.1 s.
  */
 export function markTouched(db: Db, checkIds: readonly string[]): void {
   const ids = placeholders(checkIds);
+  for (const t of ['stored_keys', 'found_keys']) {
+    db.exec(`DROP TABLE IF EXISTS temp.${t}`);
+    db.exec(`CREATE TEMP TABLE ${t} (sha256 TEXT PRIMARY KEY, k TEXT)`);
+  }
   db.prepare(
-    `INSERT OR IGNORE INTO archive_touched
-     WITH old AS (SELECT sha256, ${FINDINGS_KEY} AS k FROM findings NOT INDEXED WHERE check_id IN (${ids}) GROUP BY sha256),
-          new AS (SELECT sha256, ${FINDINGS_KEY} AS k FROM new_findings GROUP BY sha256)
-     SELECT old.sha256 FROM old LEFT JOIN new ON new.sha256 = old.sha256 WHERE new.k IS NULL OR new.k != old.k
-     UNION SELECT new.sha256 FROM new LEFT JOIN old ON old.sha256 = new.sha256 WHERE old.k IS NULL`,
+    `INSERT INTO stored_keys SELECT sha256, ${FINDINGS_KEY} FROM findings NOT INDEXED WHERE check_id IN (${ids}) GROUP BY sha256`,
   ).run(...checkIds);
+  db.exec(`INSERT INTO found_keys SELECT sha256, ${FINDINGS_KEY} FROM new_findings GROUP BY sha256`);
+  db.exec(
+    `INSERT OR IGNORE INTO archive_touched
+     SELECT old.sha256 FROM stored_keys old LEFT JOIN found_keys new ON new.sha256 = old.sha256 WHERE new.k IS NULL OR new.k != old.k
+     UNION SELECT new.sha256 FROM found_keys new LEFT JOIN stored_keys old ON old.sha256 = new.sha256 WHERE old.k IS NULL`,
+  );
+  for (const t of ['stored_keys', 'found_keys']) db.exec(`DROP TABLE temp.${t}`);
 }
 
 /**
