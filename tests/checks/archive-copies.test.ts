@@ -4,6 +4,8 @@ import type { CopyRecord } from '../../src/checks/archive-copies.ts';
 import type { Finding } from '../../src/model.ts';
 import { MAX_FACT_ENTRIES } from '../../src/checks/message-facts.ts';
 import { place, record } from './archive-fixtures.ts';
+import { mixedGroup } from './archive-copies-kinds.ts';
+import { createHash } from 'node:crypto';
 import type { RecordSpec } from './archive-fixtures.ts';
 
 const HEADERS = [
@@ -214,5 +216,40 @@ describe('archive-copies: what decides between two copies', () => {
     expect(needsComparison([await copy('a'), await copy('b')])).toBe(false);
     expect(needsComparison([await copy('a', { selfVerdict: 'verified' }), await copy('b')])).toBe(true);
     expect(needsComparison([await copy('a'), await copy('b', { body: 'Other.\r\n' })])).toBe(true);
+  });
+
+  it('finds what comparing every pair of copies found, comparing each kind of copy once', async () => {
+    // The findings of a seeded group of 60 copies of six kinds, with and without verified copies,
+    // recorded from the code that compared every pair (before kindsOf): codes, details and evidence.
+    const recorded = {
+      verified: '69fab3dcd5c9e7e3ec29403063529a588b223b613bf2825a388f219914606764',
+      unverified: '1b2bd280305cd99dda960c093a1a6a6c2ba721e0227f24757295bda171e744b9',
+    };
+    for (const [withVerified, hash] of [
+      [true, recorded.verified],
+      [false, recorded.unverified],
+    ] as const) {
+      const out = run(await mixedGroup(withVerified));
+      const all = JSON.stringify([...out.entries()].sort().map(([sha, fs]) => [sha, fs]));
+      expect(createHash('sha256').update(all).digest('hex')).toBe(hash);
+    }
+  });
+
+  it('judges 5,000 identical copies of a message to all staff, one of them verified', async () => {
+    // Comparing every pair, 2,000 such copies took 10.5 s and 400 MB of heap, and the time and memory
+    // grew with the square of the copies; one comparison of the kind now stands for them all.
+    const headers = HEADERS.map((h) => h.replace('To: Bo Chen <bo@example.org>, team@example.org', 'To: all@example.org'));
+    const copies: CopyRecord[] = [];
+    for (let i = 0; i < 5000; i++)
+      copies.push(
+        await copy(i.toString(16).padStart(64, '0'), {
+          headers,
+          selfVerdict: i === 0 ? 'verified' : 'unverifiable',
+          places: [place(`u${i}/INBOX`, 'inbox')],
+        }),
+      );
+    const out = run(copies);
+    expect(out.size).toBe(4999);
+    for (const [, fs] of out) expect(fs.map((f) => f.code)).toEqual(['archive-copies/same-as-verified']);
   });
 });
