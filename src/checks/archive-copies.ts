@@ -82,6 +82,22 @@ const codes: Record<string, CodeDoc> = {
 const REUSED_ID_MIN_DATE_GAP_S = 3600;
 
 /**
+ * Copies a finding lists by hash (and a sentence by place), at most; past it the finding says how
+ * many there are. A program that gave 3,000 messages one Message-ID had each of them list the other
+ * 2,999: 600 MB of evidence, and the archive pass ran out of memory.
+ */
+export const MAX_LISTED_COPIES = 100;
+
+/** The hashes of some copies, at most MAX_LISTED_COPIES, and how many there are when they are more. */
+function listedCopies(copies: CopyRecord[], which: number[], name: string): Record<string, unknown> {
+  const shas = which.slice(0, MAX_LISTED_COPIES).map((j) => copies[j]!.sha256);
+  return which.length > MAX_LISTED_COPIES ? { [name]: shas, [`${name}Count`]: which.length } : { [name]: shas };
+}
+
+/** Comparison of two copies dated more than REUSED_ID_MIN_DATE_GAP_S apart, or either undated: compareCopies says the same of them all. */
+const FAR_APART: Comparison = { kind: 'unrelated', fields: [], undone: [] };
+
+/**
  * A list's subject tag: "[team] ", "[Team-L] ". Lists put it first, before a reply prefix the
  * author wrote ("[team] Re: x"); the author's own copy of a reply carries the tag where the client
  * quoted it ("Re: [team] x"). Tags are removed wherever they stand, on list mail and the copies beside it.
@@ -200,6 +216,12 @@ function placeOf(c: ArchiveRecord): string {
   if (!p) return 'an unknown mailbox';
   const account = p.account.split(/[/\\]/).pop() || p.account;
   return `${account}/${mailboxNameOf(p.mailbox)}`;
+}
+
+/** Where some copies sit, in words, the first MAX_LISTED_COPIES of them. */
+function placesOf(cs: CopyRecord[]): string {
+  const named = cs.slice(0, MAX_LISTED_COPIES).map(placeOf).join(', ');
+  return cs.length > MAX_LISTED_COPIES ? `${named} and ${cs.length - MAX_LISTED_COPIES} more` : named;
 }
 
 /** The diff evidence between a copy and the reference it is judged against. */
@@ -436,6 +458,9 @@ function run(group: CopyGroup): Map<string, Finding[]> {
   const kinds = kindsOf(copies);
   const memo = new Map<number, Comparison>();
   const cmp = (i: number, j: number): Comparison => {
+    const [da, db] = [copies[i]!.dateEpoch, copies[j]!.dateEpoch];
+    // Not kept: a program that gives thousands of messages one ID makes millions of such pairs.
+    if (da === null || db === null || Math.abs(da - db) > REUSED_ID_MIN_DATE_GAP_S) return FAR_APART;
     const a = Math.min(kinds.of[i]!, kinds.of[j]!);
     const b = Math.max(kinds.of[i]!, kinds.of[j]!);
     const key = a * kinds.members.length + b;
@@ -461,7 +486,7 @@ function run(group: CopyGroup): Map<string, Finding[]> {
         finding(
           'other-copies',
           `The Message-ID ${messageId} is also carried by ${count(others.length, 'other message')} with another subject, date and text: a program that reuses IDs, not copies of this message.`,
-          { messageId, copies: others.map((j) => copies[j]!.sha256), reusedId: true },
+          { messageId, ...listedCopies(copies, others, 'copies'), reusedId: true },
         ),
       );
       return;
@@ -543,7 +568,7 @@ function run(group: CopyGroup): Map<string, Finding[]> {
           finding(
             'list-copy',
             `The same content as ${count(relatedOthers.length, 'other copy', 'other copies')} with the Message-ID ${messageId}, once a mailing list's changes are undone (${undone.join(', ')}).`,
-            { messageId, copies: relatedOthers.map((j) => copies[j]!.sha256), undone },
+            { messageId, ...listedCopies(copies, relatedOthers, 'copies'), undone },
           ),
         );
       }
@@ -565,7 +590,7 @@ function run(group: CopyGroup): Map<string, Finding[]> {
         finding(
           'corroborated',
           `Another copy with the same Message-ID (${messageId}) differs in ${fields.join(', ')}; this copy agrees with the one supported by ${best.s.why.join(' and ')}.`,
-          { messageId, differing: rivals.flat().map((j) => copies[j]!.sha256), support: best.s.why },
+          { messageId, ...listedCopies(copies, rivals.flat(), 'differing'), support: best.s.why },
         ),
       );
     } else if (decided) {
@@ -574,10 +599,10 @@ function run(group: CopyGroup): Map<string, Finding[]> {
         c.sha256,
         finding(
           'odd-copy-out',
-          `This copy differs in ${fields.join(', ')} from ${count(best.k.length, 'other copy', 'other copies')} with the same Message-ID (${messageId}, in ${members(best.k).map(placeOf).join(', ')}) that agree with each other, supported by ${best.s.why.join(' and ')}: this copy is the odd one out.`,
+          `This copy differs in ${fields.join(', ')} from ${count(best.k.length, 'other copy', 'other copies')} with the same Message-ID (${messageId}, in ${placesOf(members(best.k))}) that agree with each other, supported by ${best.s.why.join(' and ')}: this copy is the odd one out.`,
           {
             messageId,
-            agreeing: best.k.map((j) => copies[j]!.sha256),
+            ...listedCopies(copies, best.k, 'agreeing'),
             support: best.s.why,
             differs: fields,
             ...differenceEvidence(c, other, fields),
@@ -591,7 +616,7 @@ function run(group: CopyGroup): Map<string, Finding[]> {
         finding(
           'conflicting-copies',
           `Copies with the same Message-ID (${messageId}) differ in ${fields.join(', ')} (${count(rivals.flat().length, 'other copy', 'other copies')} against this one); none is verified and nothing in the archive tells which is the original.`,
-          { messageId, copies: rivals.flat().map((j) => copies[j]!.sha256), differs: fields, ...differenceEvidence(c, other, fields) },
+          { messageId, ...listedCopies(copies, rivals.flat(), 'copies'), differs: fields, ...differenceEvidence(c, other, fields) },
         ),
       );
     }

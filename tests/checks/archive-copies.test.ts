@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archiveCopies } from '../../src/checks/archive-copies.ts';
+import { archiveCopies, MAX_LISTED_COPIES } from '../../src/checks/archive-copies.ts';
 import type { CopyRecord } from '../../src/checks/archive-copies.ts';
 import type { Finding } from '../../src/model.ts';
 import { MAX_FACT_ENTRIES } from '../../src/checks/message-facts.ts';
@@ -251,5 +251,33 @@ describe('archive-copies: what decides between two copies', () => {
     const out = run(copies);
     expect(out.size).toBe(4999);
     for (const [, fs] of out) expect(fs.map((f) => f.code)).toEqual(['archive-copies/same-as-verified']);
+  });
+
+  it('names at most MAX_LISTED_COPIES other copies in a finding, and says how many there are', async () => {
+    // A program that gave 300 messages one Message-ID: each is a message of its own, not a copy.
+    const copies: CopyRecord[] = [];
+    for (let i = 0; i < 300; i++)
+      copies.push(
+        await copy(i.toString(16).padStart(64, '0'), {
+          headers: HEADERS.map((h) =>
+            h
+              .replace('Budget for March', `Note ${i}`)
+              .replace(
+                'Tue, 4 Mar 2025 09:12:00',
+                `Tue, 4 Mar 2025 ${String(i % 24).padStart(2, '0')}:12:${String(i % 60).padStart(2, '0')}`,
+              )
+              .replace('4 Mar', `${4 + Math.floor(i / 24)} Mar`),
+          ),
+          body: `Note number ${i}.\r\n`,
+        }),
+      );
+    const out = run(copies);
+    expect(out.size).toBe(300);
+    for (const [, fs] of out) {
+      expect(fs.map((f) => f.code)).toEqual(['archive-copies/other-copies']);
+      expect(fs[0]!.detail).toContain('299 other messages');
+      expect(fs[0]!.evidence).toMatchObject({ copiesCount: 299 });
+      expect((fs[0]!.evidence.copies as string[]).length).toBe(MAX_LISTED_COPIES);
+    }
   });
 });
