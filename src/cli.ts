@@ -13,6 +13,7 @@ import { countVerdicts } from './store/messages-repo.ts';
 import { readKeyFile, KeyFileError } from './verify/key-files.ts';
 import { describeKey } from './verify/key-index.ts';
 import { importPaths, MAX_WORKERS } from './pipeline/run-import.ts';
+import { ArchivePassMemoryError } from './pipeline/archive-thread.ts';
 import type { ImportProgress, ImportSummary } from './pipeline/run-import.ts';
 import { EXPORT_FORMATS, type ExportFormat, type ExportTally } from './export/encode-rows.ts';
 import { encodeVerdictExport } from './export/verdict-export.ts';
@@ -67,6 +68,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof KeyFileError) {
       err(`leaktriage: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof ArchivePassMemoryError) {
+      err(`leaktriage: ${sentence(e.message)}`);
       return 1;
     }
     const plain = translateError('the database', e);

@@ -114,6 +114,11 @@ function stoppedEarly(code: number): Error {
  * analyses and the index builds instead of holding up the pass (the main thread indexes for search
  * beside the pass only once the pass has begun: run-import.ts, indexBesidePass).
  */
+/** The archive pass reached ARCHIVE_HEAP_MB: the import says so in a sentence (cli.ts), with no stack trace. */
+export class ArchivePassMemoryError extends Error {
+  override name = 'ArchivePassMemoryError';
+}
+
 export class ArchiveThread {
   private readonly db: Db;
   private readonly worker: Worker | null;
@@ -167,7 +172,7 @@ export class ArchiveThread {
     } catch (err) {
       const e = err as Error & { code?: string };
       if (e.code === 'ERR_WORKER_OUT_OF_MEMORY')
-        throw new Error(
+        throw new ArchivePassMemoryError(
           `the archive-wide checks needed more than ${ARCHIVE_HEAP_MB} MB of memory and were stopped; the messages are stored with their own verdicts`,
           { cause: err },
         );
