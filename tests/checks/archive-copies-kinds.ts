@@ -5,14 +5,15 @@ import type { CopyRecord } from '../../src/checks/archive-copies.ts';
 import { integersFrom } from '../helpers/seeded-random.ts';
 import { place, record } from './archive-fixtures.ts';
 
-const HEADERS = [
+/** The message that archive-copies.test.ts copies: its headers and its text. */
+export const HEADERS = [
   'From: Ana Lopez <ana@example.org>',
   'To: Bo Chen <bo@example.org>, team@example.org',
   'Subject: Budget for March',
   'Date: Tue, 4 Mar 2025 09:12:00 +0100',
   'Message-ID: <budget-1@example.org>',
 ];
-const BODY = 'Hi Bo,\r\n\r\nThe budget for March is 12,400 euros.\r\n\r\nAna\r\n';
+export const BODY = 'Hi Bo,\r\n\r\nThe budget for March is 12,400 euros.\r\n\r\nAna\r\n';
 const FOOTER = '_______________________________________________\r\nteam mailing list\r\nhttps://lists.example.org/team\r\n';
 
 export async function mixedGroup(withVerified = true): Promise<CopyRecord[]> {

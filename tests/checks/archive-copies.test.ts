@@ -4,18 +4,9 @@ import type { CopyRecord } from '../../src/checks/archive-copies.ts';
 import type { Finding } from '../../src/model.ts';
 import { MAX_FACT_ENTRIES } from '../../src/checks/message-facts.ts';
 import { place, record } from './archive-fixtures.ts';
-import { mixedGroup } from './archive-copies-kinds.ts';
+import { BODY, HEADERS, mixedGroup } from './archive-copies-kinds.ts';
 import { createHash } from 'node:crypto';
 import type { RecordSpec } from './archive-fixtures.ts';
-
-const HEADERS = [
-  'From: Ana Lopez <ana@example.org>',
-  'To: Bo Chen <bo@example.org>, team@example.org',
-  'Subject: Budget for March',
-  'Date: Tue, 4 Mar 2025 09:12:00 +0100',
-  'Message-ID: <budget-1@example.org>',
-];
-const BODY = 'Hi Bo,\r\n\r\nThe budget for March is 12,400 euros.\r\n\r\nAna\r\n';
 
 function copy(sha256: string, over: Partial<RecordSpec> = {}): Promise<CopyRecord> {
   return record({ sha256, headers: HEADERS, body: BODY, ...over });
