@@ -50,7 +50,7 @@ function withoutHiddenBlocks(s: string): string {
   for (let open = HIDDEN_BLOCK_OPEN.exec(s); open !== null; open = HIDDEN_BLOCK_OPEN.exec(s)) {
     const name = open[1]!.toLowerCase();
     if (unclosed.has(name)) continue;
-    const close = closingTag(name);
+    const close = CLOSING_TAGS[name]!;
     close.lastIndex = HIDDEN_BLOCK_OPEN.lastIndex;
     if (close.exec(s) === null) {
       unclosed.add(name);
@@ -73,16 +73,12 @@ function withoutHiddenBlocks(s: string): string {
   return result + shown.slice(rest);
 }
 
+/** `</name>` of each name as the backreference `<\/\1\s*>` reads it (any case; whitespace before ">"). */
 const CLOSING_TAGS: Record<string, RegExp> = {
   script: /<\/script\s*>/gi,
   style: /<\/style\s*>/gi,
   head: /<\/head\s*>/gi,
 };
-
-/** The expression of `</name>` as the backreference `<\/\1\s*>` reads it (any case; whitespace before ">"). */
-function closingTag(name: string): RegExp {
-  return CLOSING_TAGS[name]!;
-}
 
 /**
  * `s.replace(pattern, replacement)` for an expression that matches from "<" to the first ">" after
