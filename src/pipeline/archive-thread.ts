@@ -107,6 +107,11 @@ function stoppedEarly(code: number): Error {
   return new Error(`the archive pass stopped (exit ${code}) before it finished`);
 }
 
+/** The archive pass reached ARCHIVE_HEAP_MB: the import says so in a sentence (cli.ts), with no stack trace. */
+export class ArchivePassMemoryError extends Error {
+  override name = 'ArchivePassMemoryError';
+}
+
 /**
  * The archive pass's thread, started ahead of its pass: the thread loads its code (about 0.15 s of
  * one core) while the caller still has other work, and opens the database only when `run` is called.
@@ -114,11 +119,6 @@ function stoppedEarly(code: number): Error {
  * analyses and the index builds instead of holding up the pass (the main thread indexes for search
  * beside the pass only once the pass has begun: run-import.ts, indexBesidePass).
  */
-/** The archive pass reached ARCHIVE_HEAP_MB: the import says so in a sentence (cli.ts), with no stack trace. */
-export class ArchivePassMemoryError extends Error {
-  override name = 'ArchivePassMemoryError';
-}
-
 export class ArchiveThread {
   private readonly db: Db;
   private readonly worker: Worker | null;
