@@ -4,6 +4,7 @@
 import type { ArcCheck, CheckInput, Finding, MessageCheck, RawHeader, ReceivedHop, SignatureCheck } from '../model.ts';
 import { organisationalDomain, sameOrganisation } from '../common/org-domain.ts';
 import { readAuthResults } from './results-header.ts';
+import { firstIndex } from '../common/sorted.ts';
 
 const ID = 'auth-results';
 
@@ -48,14 +49,8 @@ function placedHops(parsed: CheckInput['parsed']): { hop: ReceivedHop; position:
  * and 10,000 hops, 1.5 MB, took 3.7 s to analyse; 40,000 of each, 168 s).
  */
 function neighbourHops(hops: { hop: ReceivedHop; position: number }[], position: number): ReceivedHop[] {
-  let lo = 0;
-  let hi = hops.length;
-  // lo: the first hop placed below `position` (hops.length if none).
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (hops[mid]!.position > position) hi = mid;
-    else lo = mid + 1;
-  }
+  // The first hop placed below `position` (hops.length if none).
+  const lo = firstIndex(hops.length, (i) => hops[i]!.position > position);
   const below = hops[lo];
   let at = lo - 1;
   while (at >= 0 && hops[at]!.position === position) at--;

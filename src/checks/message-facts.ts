@@ -15,6 +15,7 @@ import {
   quotedLines,
   threadSubject,
 } from './text-forms.ts';
+import { firstIndex } from '../common/sorted.ts';
 
 /** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
 export const FACTS_VERSION = 10;
@@ -168,7 +169,8 @@ function collectAuthResults({ parsed }: CheckInput): AuthResultsFact[] {
     .slice(0, MAX_FACT_ENTRIES)
     .map((h) => {
       const r = readAuthResults(h);
-      const above = countBelow(hopPositions, h.index);
+      // A binary search, not a scan per header (a hostile message may have thousands of each).
+      const above = firstIndex(hopPositions.length, (i) => hopPositions[i]! >= h.index);
       const results = r.results.slice(0, room);
       room -= results.length;
       return {
@@ -184,18 +186,6 @@ function collectAuthResults({ parsed }: CheckInput): AuthResultsFact[] {
         }),
       };
     });
-}
-
-/** How many of `sorted` (ascending) are below `value`: a binary search, not a scan per header (a hostile message may have thousands of each). */
-function countBelow(sorted: number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 // ---------------------------------------------------------------- fingerprint
