@@ -454,7 +454,8 @@ function run(group: CopyGroup): Map<string, Finding[]> {
   const copies = group.copies;
   if (copies.length < 2) return out;
   // One comparison per pair of kinds (kindsOf), made with their first copies (compareCopies reads
-  // the two copies alike either way round), and one within each kind of two or more copies.
+  // the two copies alike either way round, so cmp(i, j) is cmp(j, i)), and one within each kind of
+  // two or more copies.
   const kinds = kindsOf(copies);
   const memo = new Map<number, Comparison>();
   const cmp = (i: number, j: number): Comparison => {
@@ -473,7 +474,7 @@ function run(group: CopyGroup): Map<string, Finding[]> {
   };
   const messageId = copies[0]!.messageId;
   const clusters = cluster(copies, kinds, cmp);
-  const related = (i: number, j: number): boolean => (i < j ? cmp(i, j) : cmp(j, i)).kind !== 'unrelated';
+  const related = (i: number, j: number): boolean => cmp(i, j).kind !== 'unrelated';
   const verified = copies.map((c, i) => (c.facts.selfVerdict === 'verified' ? i : -1)).filter((i) => i >= 0);
 
   copies.forEach((c, i) => {
@@ -494,7 +495,7 @@ function run(group: CopyGroup): Map<string, Finding[]> {
     // A copy verified by its own signature needs no word from its copies.
     if (c.facts.selfVerdict === 'verified') return;
     const refs = verified.filter((v) => related(i, v));
-    const same = refs.find((v) => cmp(Math.min(i, v), Math.max(i, v)).kind === 'same');
+    const same = refs.find((v) => cmp(i, v).kind === 'same');
     // A copy carrying a signature that does not verify says something about these bytes that
     // content equality cannot undo: it is never verified through another copy.
     const ownFailure = c.signatures.find((g) => g.result !== 'pass');
@@ -526,10 +527,10 @@ function run(group: CopyGroup): Map<string, Finding[]> {
       });
       return;
     }
-    const listOf = refs.find((v) => cmp(Math.min(i, v), Math.max(i, v)).kind === 'list');
+    const listOf = refs.find((v) => cmp(i, v).kind === 'list');
     if (listOf !== undefined) {
       const v = copies[listOf]!;
-      const undone = cmp(Math.min(i, listOf), Math.max(i, listOf)).undone;
+      const undone = cmp(i, listOf).undone;
       add(
         out,
         c.sha256,
@@ -543,7 +544,7 @@ function run(group: CopyGroup): Map<string, Finding[]> {
     }
     if (refs.length > 0) {
       const v = copies[refs[0]!]!;
-      const fields = cmp(Math.min(i, refs[0]!), Math.max(i, refs[0]!)).fields;
+      const fields = cmp(i, refs[0]!).fields;
       add(
         out,
         c.sha256,
@@ -559,9 +560,9 @@ function run(group: CopyGroup): Map<string, Finding[]> {
     const mine = clusters.find((k) => k.includes(i))!;
     const rivals = clusters.filter((k) => k !== mine && k.some((j) => related(i, j)));
     if (rivals.length === 0) {
-      const listed = relatedOthers.filter((j) => cmp(Math.min(i, j), Math.max(i, j)).kind === 'list');
+      const listed = relatedOthers.filter((j) => cmp(i, j).kind === 'list');
       if (listed.length > 0) {
-        const undone = [...new Set(listed.flatMap((j) => cmp(Math.min(i, j), Math.max(i, j)).undone))];
+        const undone = [...new Set(listed.flatMap((j) => cmp(i, j).undone))];
         add(
           out,
           c.sha256,
