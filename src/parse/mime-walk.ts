@@ -43,6 +43,8 @@ export interface WalkResult {
   documents: { index: number; content: Buffer }[];
   /** The runs of whole base64 lines that decoding the attachments found (decodeLines), as offsets into the walked body, in ascending order. */
   lineRuns: LineRun[];
+  /** HTML parts turned into text only up to where they nest deeper than MAX_HTML_DEPTH (html-text.ts): each one's length and that point. */
+  htmlCuts: { chars: number; cutAt: number }[];
 }
 
 export class WalkDeclined extends Error {
@@ -375,6 +377,7 @@ export function walkMime(headers: RawHeader[], body: Buffer): WalkResult {
   const tree = walkPart({ headers, body, root: true }, null, 0, w);
   const text: string[] = [];
   const html: string[] = [];
+  const htmlCuts: WalkResult['htmlCuts'] = [];
   const visit = (node: Tree | TextNode | null, alternative: boolean): void => {
     if (!node) return;
     if (node.kind === 'text') {
@@ -386,7 +389,9 @@ export function walkMime(headers: RawHeader[], body: Buffer): WalkResult {
       } else {
         if ((!alternative && w.hasText) || (node.root && !w.hasText)) {
           if (node.content.length > MAX_HTML_TO_TEXT_CHARS) throw new WalkDeclined('HTML too long to convert');
-          text.push(textOfHtml(node.content));
+          const converted = textOfHtml(node.content);
+          if (converted.cutAt !== null) htmlCuts.push({ chars: node.content.length, cutAt: converted.cutAt });
+          text.push(converted.text);
         }
         html.push(node.content);
       }
@@ -402,5 +407,6 @@ export function walkMime(headers: RawHeader[], body: Buffer): WalkResult {
     attachments: w.attachments,
     documents: w.documents,
     lineRuns: w.lineRuns,
+    htmlCuts,
   };
 }

@@ -13,6 +13,7 @@ import { walkMime, WalkDeclined } from './mime-walk.ts';
 import type { WalkResult } from './mime-walk.ts';
 import { decodeAddressHeader, decodeSubject, toAddress } from './address-decode.ts';
 import { readDocumentMetadata } from './document-metadata.ts';
+import { guardMailparserHtml, MAX_HTML_DEPTH } from './html-text.ts';
 
 /**
  * Above this many MIME boundaries the body tree is not handed to the MIME parser: no real mail nests
@@ -44,7 +45,14 @@ const PARSER_OPTIONS = {
  * what it loads (about 40 modules) cost each analysis thread some 0.2 CPU-s at its start.
  */
 let mailparser: Promise<typeof import('mailparser')> | null = null;
-const loadMailparser = (): Promise<typeof import('mailparser')> => (mailparser ??= import('mailparser'));
+const loadMailparser = (): Promise<typeof import('mailparser')> => {
+  if (!mailparser) {
+    // Before mailparser takes html-to-text's function: its HTML goes through the same depth limit.
+    guardMailparserHtml();
+    mailparser = import('mailparser');
+  }
+  return mailparser;
+};
 
 /** Which parser read the body: our walk, mailparser (declined by the walk), or none (not parsed). */
 export type BodyParser = 'walk' | 'mailparser' | 'none';
@@ -100,12 +108,7 @@ export async function readMessage(bytes: Buffer, options: ReadOptions = {}): Pro
       }
     }
     if (!walked) {
-      try {
-        const { simpleParser } = await loadMailparser();
-        mail = await simpleParser(bytes, PARSER_OPTIONS as Parameters<typeof simpleParser>[1]);
-      } catch (err) {
-        problems.push({ code: 'parse/mime-error', reason: `the MIME parser failed: ${(err as Error).message}` });
-      }
+      mail = await readWithMailparser(bytes, problems);
     }
   }
   const bodyParser: BodyParser = walked ? 'walk' : mail ? 'mailparser' : 'none';
@@ -115,6 +118,42 @@ export async function readMessage(bytes: Buffer, options: ReadOptions = {}): Pro
   await readAttachedDocuments(parsed.attachments, documents);
   return { parsed, layout, bodyParser };
 }
+
+/**
+ * mailparser's reading of the whole message. Where it cannot turn an HTML part into text (too deep
+ * for html-text.ts, too long, or html-to-text failed), it fails the whole message: the message is
+ * then read again without turning HTML into text, and the problem says so.
+ */
+async function readWithMailparser(bytes: Buffer, problems: ParsedMessage['problems']): Promise<ParsedMail | null> {
+  const { simpleParser } = await loadMailparser();
+  let why: string;
+  try {
+    return await simpleParser(bytes, PARSER_OPTIONS as Parameters<typeof simpleParser>[1]);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (!HTML_TEXT_FAILURE.test(message)) {
+      problems.push({ code: 'parse/mime-error', reason: `the MIME parser failed: ${message}` });
+      return null;
+    }
+    why = message.startsWith('HTML too long')
+      ? `it is longer than ${MAX_BODY_TEXT_CHARS} characters`
+      : `it nests more than ${MAX_HTML_DEPTH} elements deep, or the converter failed on it`;
+  }
+  try {
+    const mail = await simpleParser(bytes, { ...PARSER_OPTIONS, skipHtmlToText: true } as Parameters<typeof simpleParser>[1]);
+    problems.push({
+      code: 'parse/html-not-converted',
+      reason: `an HTML part could not be turned into text (${why}); the rest of the body was read, without that text`,
+    });
+    return mail;
+  } catch (err) {
+    problems.push({ code: 'parse/mime-error', reason: `the MIME parser failed: ${(err as Error).message}` });
+    return null;
+  }
+}
+
+/** The errors mailparser reports for an HTML part it could not turn into text (and for nothing else). */
+const HTML_TEXT_FAILURE = /^(Failed to parse HTML|HTML too long for parsing)/;
 
 /** Fills in what the attached documents say about themselves (document-metadata.ts). */
 async function readAttachedDocuments(attachments: AttachmentInfo[], documents: { index: number; content: Buffer }[]): Promise<void> {
@@ -150,6 +189,11 @@ function dateAndIds(
 
 /** The message-level fields read from the root headers, as mailparser decodes them. */
 function fromWalk(_bytes: Buffer, headers: RawHeader[], walked: WalkResult, problems: ParsedMessage['problems']): ParsedMessage {
+  for (const c of walked.htmlCuts)
+    problems.push({
+      code: 'parse/html-too-deep',
+      reason: `the HTML part of ${c.chars} characters nests more than ${MAX_HTML_DEPTH} elements deep from character ${c.cutAt} on; its text was made from the characters before`,
+    });
   const all = (key: string) => headers.filter((h) => h.key === key);
   const lastOf = (key: string) => all(key).slice(-1);
   const list = (hs: RawHeader[], key: string): Address[] =>

@@ -21,6 +21,16 @@ export const STAGE_CODES: Record<string, CodeDoc> = {
     meaning: 'More than 200 MIME boundaries are declared; the body tree was not parsed (the raw headers and DKIM evidence were).',
   },
   'parse/mime-error': { severity: 'info', meaning: 'The MIME parser failed on the body; headers and DKIM evidence are still recorded.' },
+  'parse/html-too-deep': {
+    severity: 'info',
+    meaning:
+      'An HTML part nests more than 1,000 elements deep (no mail program writes that); its text, for search and comparison, was made from the HTML before that point.',
+  },
+  'parse/html-not-converted': {
+    severity: 'info',
+    meaning:
+      'An HTML part of a message read by mailparser could not be turned into text (too deep, too long, or the converter failed); the rest of the body was read.',
+  },
   'parse/failed': { severity: 'info', meaning: 'The message could not be parsed at all.' },
   'verify/mbox-from-unquoted': {
     severity: 'info',

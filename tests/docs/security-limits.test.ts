@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, MAX_FROM_LINE_BYTES, SNIFF_BYTES } from '../../src/import/limits.ts';
 import { MAX_BODY_TEXT_CHARS, MAX_HEADER_SECTION_BYTES, MAX_MIME_BOUNDARIES } from '../../src/parse/parse-message.ts';
+import { MAX_HTML_DEPTH } from '../../src/parse/html-text.ts';
 import { MAX_SIGNATURES, MAX_SIGNED_HEADERS } from '../../src/verify/verify-message.ts';
 import { ANALYSE_TIMEOUT_MS, MAX_WORKERS, WORKER_HEAP_MB, WORKER_YOUNG_MB } from '../../src/pipeline/worker-pool.ts';
 import { MAX_COMPARED_TEXT_CHARS } from '../../src/pipeline/archive-pass.ts';
@@ -35,6 +36,7 @@ describe('SECURITY.md', () => {
     MAX_HEADER_SECTION_BYTES,
     MAX_MIME_BOUNDARIES,
     MAX_BODY_TEXT_CHARS,
+    MAX_HTML_DEPTH,
     MAX_SIGNATURES,
     MAX_SIGNED_HEADERS,
     ANALYSE_TIMEOUT_MS,
