@@ -2,15 +2,35 @@
 // their parts, for the auth-results check and the archive facts. Not a check.
 import type { RawHeader } from '../model.ts';
 
-function stripComments(value: string): string {
-  let out = value;
-  let before: string;
-  do {
-    before = out;
-    out = out.replace(/\([^()]*\)/g, ' '); // innermost first, so nested comments go too
-  } while (out !== before);
-  return out;
+/**
+ * The value with each comment, nested ones within it, made one space. A parenthesis that closes no
+ * other stays, with what follows it. This is what removing innermost comments until none is left
+ * gives (what this did until 2026-12-06), in one pass: that took one pass per level of nesting, and
+ * a header of 20,000 nested comments (40 KB) 1.5 s, 100,000 of them 77 s.
+ */
+export function stripComments(value: string): string {
+  if (!value.includes('(')) return value;
+  // Each ')' closes the nearest '(' before it that is still open.
+  const closes = new Int32Array(value.length).fill(-1);
+  const open: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === OPEN) open.push(i);
+    else if (c === CLOSE && open.length > 0) closes[open.pop()!] = i;
+  }
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < value.length; i++) {
+    if (closes[i] === -1) continue;
+    out += value.slice(from, i) + ' ';
+    i = closes[i]!;
+    from = i + 1;
+  }
+  return out + value.slice(from);
 }
+
+const OPEN = 0x28;
+const CLOSE = 0x29;
 
 /** One Authentication-Results header: authserv-id [version]; method=result ptype.prop=value ...; (RFC 8601). */
 export function readAuthResults(header: RawHeader): {
