@@ -8,7 +8,7 @@ import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts'
 import { mailboxNameOf } from './archive-mailbox.ts';
 import { diffRuns } from '../common/line-diff.ts';
 import { comparableGrams, flankedEdits, htmlToText, normalisedHtmlText, normaliseText } from './text-forms.ts';
-import { organisationalDomain } from '../common/org-domain.ts';
+import { listIdDomain, organisationalDomain } from '../common/org-domain.ts';
 
 const ID = 'archive-copies';
 
@@ -194,18 +194,12 @@ function listFooter(a: CopyRecord, b: CopyRecord, form: (c: CopyRecord) => strin
   return false;
 }
 
-/** The list's domain (organisational) from a List-Id such as "Team <team.lists.example.org>". */
-function listDomainOf(listId: string | null): string | null {
-  const m = /<([^<>\s]+)>/.exec(listId ?? '') ?? /([a-z0-9.-]+\.[a-z]{2,})/i.exec(listId ?? '');
-  return m ? organisationalDomain(m[1]!) : null;
-}
-
 /**
  * A list that rewrites From to its own address ("Anna via Team <team@lists.example.org>", so that
  * DMARC passes for the list's own signature): x is the list copy and y carries the author's From.
  */
 function listRewroteFrom(x: CopyRecord, y: CopyRecord): boolean {
-  const list = listDomainOf(x.listId);
+  const list = listIdDomain(x.listId);
   const fromDomain = x.facts.from.split('@').pop() ?? '';
   return x.facts.list && list !== null && organisationalDomain(fromDomain) === list && !y.facts.list;
 }

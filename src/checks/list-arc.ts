@@ -3,7 +3,7 @@
 // on arrival. Each of these explains a broken or missing author signature without proving the
 // message: the findings here are context that sets those findings aside, never a proof.
 import type { CheckInput, CodeDoc, Finding, MessageCheck } from '../model.ts';
-import { organisationalDomain, sameOrganisation } from '../common/org-domain.ts';
+import { listIdDomain, organisationalDomain, sameOrganisation } from '../common/org-domain.ts';
 import { readAuthResults, resultDomain } from './results-header.ts';
 
 const ID = 'list-arc';
@@ -34,12 +34,6 @@ const codes: Record<string, CodeDoc> = {
 /** Signature findings a list's changes cause. */
 const LIST_BREAKS = ['dkim/body-hash-mismatch', 'dkim/bad-signature'];
 
-function listDomain(input: CheckInput): string | null {
-  const id = input.parsed.listId ?? '';
-  const m = /<([^<>\s]+)>/.exec(id) ?? /([a-z0-9.-]+\.[a-z]{2,})/i.exec(id);
-  return m ? organisationalDomain(m[1]!) : null;
-}
-
 function listFindings(input: CheckInput): Finding[] {
   const { parsed, verification } = input;
   const out: Finding[] = [];
@@ -69,7 +63,7 @@ function listFindings(input: CheckInput): Finding[] {
       explains: LIST_BREAKS,
     });
   }
-  const list = listDomain(input);
+  const list = listIdDomain(input.parsed.listId);
   const fromDomain = parsed.from[0]?.domain ?? '';
   const listSig =
     list === null ? undefined : verification.signatures.find((s) => s.result === 'pass' && organisationalDomain(s.domain) === list);

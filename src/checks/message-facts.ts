@@ -146,8 +146,17 @@ function boundedReferences(ids: string[]): string[] {
   return kept.map(cut);
 }
 
-function addressesIn(value: string): string[] {
-  return (value.match(/[^\s<>,;:"()]+@[^\s<>,;:"()]+/g) ?? []).map((a) => a.toLowerCase().replace(/\.$/, ''));
+/**
+ * The addresses in a header value: what `/[^\s<>,;:"()]+@[^\s<>,;:"()]+/g` matches, which is each run
+ * between those separators that holds an '@' with a character on either side. Found run by run: the
+ * expression, tried from every position of a long run without an '@', took time in the square of
+ * its length (32,000 characters, 1.6-3.9 s).
+ */
+export function addressesIn(value: string): string[] {
+  return value
+    .split(/[\s<>,;:"()]+/)
+    .filter((run) => run.slice(1, -1).includes('@'))
+    .map((a) => a.toLowerCase().replace(/\.$/, ''));
 }
 
 function idsIn(value: string): string[] {

@@ -61,3 +61,42 @@ export function domainsUpToOrganisation(host: string): string[] {
   }
   return out;
 }
+
+/**
+ * The organisational domain of a mailing list, from its List-Id ("Team <team.lists.example.org>"):
+ * the name in angle brackets, else the first host-like name, as `/([a-z0-9.-]+\.[a-z]{2,})/i` finds
+ * it, found run by run (that expression, tried from every position of a long run with no dot and
+ * two letters after it, took time in the square of its length: 32,000 characters, 0.8 s). Null when
+ * there is none.
+ */
+export function listIdDomain(listId: string | null): string | null {
+  const id = listId ?? '';
+  const angled = /<([^<>\s]+)>/.exec(id);
+  const name = angled ? angled[1]! : firstHostLike(id);
+  return name === null ? null : organisationalDomain(name);
+}
+
+const HOST_CHAR = /[a-z0-9.-]/i;
+const LETTER = /[a-z]/i;
+
+/** The first match of `/[a-z0-9.-]+\.[a-z]{2,}/i`: a run of host characters, up to its last dot with two letters after it. */
+function firstHostLike(text: string): string | null {
+  for (let start = 0; start < text.length;) {
+    if (!HOST_CHAR.test(text[start]!)) {
+      start++;
+      continue;
+    }
+    let end = start + 1;
+    while (end < text.length && HOST_CHAR.test(text[end]!)) end++;
+    // The greedy run gives back characters until a dot with two letters after it follows: the last
+    // such dot past the run's first character. None from the run's start, none from anywhere in it.
+    for (let dot = end - 3; dot > start; dot--) {
+      if (text[dot] !== '.' || !LETTER.test(text[dot + 1]!) || !LETTER.test(text[dot + 2]!)) continue;
+      let last = dot + 3;
+      while (last < end && LETTER.test(text[last]!)) last++;
+      return text.slice(start, last);
+    }
+    start = end;
+  }
+  return null;
+}

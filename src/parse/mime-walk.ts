@@ -211,6 +211,22 @@ function decodeLines(body: Buffer): { bytes: Buffer; lines: DecodedLines | null 
   return { bytes: out.subarray(0, written), lines: lines > 0 ? { bytes: lines * stride, stride, crlf } : null };
 }
 
+/**
+ * `value.replace(/\([^)]*\)/g, '')` in one pass: each '(' up to the first ')' after it removed. The
+ * expression, tried again from every '(' with no ')' after it, took time in the square of their number.
+ */
+export function withoutComments(value: string): string {
+  let out = '';
+  let from = 0;
+  for (let open = value.indexOf('('); open !== -1; open = value.indexOf('(', from)) {
+    const close = value.indexOf(')', open + 1);
+    if (close === -1) break;
+    out += value.slice(from, open);
+    from = close + 1;
+  }
+  return out + value.slice(from);
+}
+
 function decodeBody(body: Buffer, encoding: string): Buffer {
   if (encoding === 'base64') return decodeBase64(body);
   if (encoding === 'quoted-printable') return decodeQuotedPrintable(body);
@@ -306,10 +322,7 @@ function walkPart(part: Part, parentType: string | null, depth: number, w: Walk)
     return { kind: 'multipart', contentType, children };
   }
 
-  const encodingRaw = first(h, 'content-transfer-encoding')
-    .replace(/\([^)]*\)/g, '')
-    .toLowerCase()
-    .trim();
+  const encodingRaw = withoutComments(first(h, 'content-transfer-encoding')).toLowerCase().trim();
   const encoding = encodingRaw === 'base64' || encodingRaw === 'quoted-printable' ? encodingRaw : 'binary';
   let dispositionValue = (disposition.value || '').toLowerCase().trim();
   if (dispositionValue) dispositionValue = decodeWords(dispositionValue);

@@ -338,8 +338,47 @@ function flatten(obj: AddressObject | AddressObject[] | undefined): Address[] {
 function addresses(parsed: Address[], raw: string | null, walked?: Address[]): Address[] {
   if (walked) parsed = walked;
   if (parsed.length > 0 || raw === null) return parsed;
-  const m = /<([^<>@\s]+@[^<>\s]+)>|([^\s<>,;"]+@[^\s<>,;"]+)/.exec(raw);
-  return m ? [toAddress('', (m[1] ?? m[2])!)] : [];
+  const address = firstAddressIn(raw);
+  return address === null ? [] : [toAddress('', address)];
+}
+
+const SPACE = /\s/;
+/** Characters of a bare address (none of `\s<>,;"`). */
+const bare = (c: string): boolean => !'<>,;"'.includes(c) && !SPACE.test(c);
+
+/**
+ * The address `/<([^<>@\s]+@[^<>\s]+)>|([^\s<>,;"]+@[^\s<>,;"]+)/` finds first in `raw` (its first
+ * or second group), or null, in one pass. The expression, tried from every position of a long run
+ * without an '@', took time in the square of its length (32,000 characters: 0.8 s).
+ */
+export function firstAddressIn(raw: string): string | null {
+  for (let i = 0; i < raw.length;) {
+    if (raw[i] === '<') {
+      const angled = angledAddressAt(raw, i);
+      if (angled !== null) return angled;
+      i++;
+    } else if (bare(raw[i]!)) {
+      // A bare address is the whole run, if an '@' inside it has a character on either side; if not
+      // from the run's start, then from nowhere in it.
+      let end = i + 1;
+      let at = -1;
+      for (; end < raw.length && bare(raw[end]!); end++) if (at === -1 && raw[end] === '@') at = end;
+      if (at !== -1 && at < end - 1) return raw.slice(i, end);
+      i = end;
+    } else i++;
+  }
+  return null;
+}
+
+/** `<local@domain>` at `open` (a '<'): the address, or null. Each part runs to a stop character. */
+function angledAddressAt(raw: string, open: number): string | null {
+  let at = open + 1;
+  while (at < raw.length && !'<>@'.includes(raw[at]!) && !SPACE.test(raw[at]!)) at++;
+  if (at === open + 1 || raw[at] !== '@') return null;
+  let close = at + 1;
+  while (close < raw.length && !'<>'.includes(raw[close]!) && !SPACE.test(raw[close]!)) close++;
+  if (close === at + 1 || raw[close] !== '>') return null;
+  return raw.slice(open + 1, close);
 }
 
 function addressesOfHeader(mail: ParsedMail | null, key: string, raw: string | null): Address[] {
