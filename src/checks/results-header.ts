@@ -58,10 +58,54 @@ export function readAuthResults(header: RawHeader): {
     const m = /^([a-z][\w-]*)(?:\/\d+)?\s*=\s*([a-z]+)/i.exec(text);
     if (!m) continue;
     const props: Record<string, string> = {};
-    for (const p of text.matchAll(/([a-z]+\.[\w-]+)\s*=\s*("[^"]*"|[^\s]+)/gi)) props[p[1]!.toLowerCase()] = p[2]!.replace(/^"|"$/g, '');
+    for (const [name, value] of propertiesIn(text)) props[name.toLowerCase()] = value.replace(/^"|"$/g, '');
     results.push({ method: m[1]!.toLowerCase(), result: m[2]!.toLowerCase(), props, text: text.replace(/\s+/g, ' ') });
   }
   return { instance, authservId, results };
+}
+
+const LETTER = /[a-z]/i;
+const NAME_CHAR = /[\w-]/;
+const SPACE = /\s/;
+
+/**
+ * The `ptype.property=value` pairs of a result, as `/([a-z]+\.[\w-]+)\s*=\s*("[^"]*"|[^\s]+)/gi`
+ * finds them (name, value), in one pass. That expression, tried from every letter of a long run
+ * that no '=' follows, took time in the square of the run's length. A try that fails from a run of
+ * letters fails from every later letter of the run (all that follows is the same), so the search
+ * goes on after the run.
+ */
+export function propertiesIn(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  const lastQuote = text.lastIndexOf('"');
+  const skip = (i: number, test: RegExp): number => {
+    while (i < text.length && test.test(text[i]!)) i++;
+    return i;
+  };
+  for (let i = 0; i < text.length;) {
+    if (!LETTER.test(text[i]!)) {
+      i++;
+      continue;
+    }
+    const dot = skip(i, LETTER);
+    const nameEnd = text[dot] === '.' ? skip(dot + 1, NAME_CHAR) : dot;
+    const equals = skip(nameEnd, SPACE);
+    if (nameEnd === dot || nameEnd === dot + 1 || text[equals] !== '=') {
+      i = dot;
+      continue;
+    }
+    const value = skip(equals + 1, SPACE);
+    let end: number;
+    if (text[value] === '"' && lastQuote > value) end = text.indexOf('"', value + 1) + 1;
+    else end = value < text.length ? skip(value, /\S/) : value;
+    if (end === value) {
+      i = dot;
+      continue;
+    }
+    out.push([text.slice(i, nameEnd), text.slice(value, end)]);
+    i = end;
+  }
+  return out;
 }
 
 /** The domain a result is about: header.d, header.i, header.from, smtp.mailfrom (in that order). */

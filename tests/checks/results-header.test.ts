@@ -1,7 +1,7 @@
 // Comments in Authentication-Results headers: removed in one pass, with the result of removing the
 // innermost ones until none is left (what results-header.ts did before, one pass per level).
 import { describe, expect, it } from 'vitest';
-import { readAuthResults, stripComments } from '../../src/checks/results-header.ts';
+import { propertiesIn, readAuthResults, stripComments } from '../../src/checks/results-header.ts';
 import { integersFrom } from '../helpers/seeded-random.ts';
 
 /** The earlier reading, as the reference. */
@@ -46,5 +46,30 @@ describe('stripComments', () => {
     });
     expect(r.authservId).toBe('mx.example.org');
     expect(r.results.map((x) => [x.method, x.result, x.props['header.d']])).toEqual([['dkim', 'pass', 'example.org']]);
+  });
+});
+
+describe('propertiesIn', () => {
+  const byExpression = (text: string) => [...text.matchAll(/([a-z]+\.[\w-]+)\s*=\s*("[^"]*"|[^\s]+)/gi)].map((m) => [m[1], m[2]]);
+
+  it('finds the pairs the expression finds, on 30,000 seeded strings', () => {
+    const next = integersFrom(612);
+    const pieces = ['a', 'B', '.', '=', ' ', '"', '-', '_', '1', 'header.d', 'x', '\t', ';', 'é'];
+    for (let k = 0; k < 30_000; k++) {
+      let s = '';
+      for (let n = next(16); n > 0; n--) s += pieces[next(pieces.length)];
+      expect(propertiesIn(s), JSON.stringify(s)).toEqual(byExpression(s));
+    }
+    expect(propertiesIn('dkim=pass header.d=example.org header.s="sel 1" smtp.mailfrom = a@b')).toEqual([
+      ['header.d', 'example.org'],
+      ['header.s', '"sel 1"'],
+      ['smtp.mailfrom', 'a@b'],
+    ]);
+  });
+
+  it('reads a megabyte of letters that no = follows in one pass', () => {
+    expect(propertiesIn(`header.${'d'.repeat(1024 * 1024)}`)).toEqual([]);
+    expect(propertiesIn('a'.repeat(1024 * 1024))).toEqual([]);
+    expect(propertiesIn('a.b '.repeat(256 * 1024))).toEqual([]);
   });
 });
