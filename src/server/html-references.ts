@@ -61,7 +61,53 @@ const SOURCE_ATTRS: Record<string, [string, ReferenceKind][]> = {
 };
 
 const CSS_IMPORT = /@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)'|([^"')\s;]+))\s*\)?/gi;
-const CSS_URL = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)/gi;
+
+const SPACE = /\s/;
+
+/**
+ * The addresses of `url(...)` in CSS, as `/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)/gi` finds
+ * them (its first group that matched), in one pass. That expression, tried again at every "url("
+ * of a run that no ")" ends, read the run to its end each time: 160 KB of "url(" in a style sheet
+ * held the review server for 5.4 s. Every "url(" of one run ends where the run ends, found once.
+ */
+export function cssUrls(css: string): string[] {
+  const out: string[] = [];
+  const open = /url\(/gi;
+  const next = (from: number): number => {
+    open.lastIndex = from;
+    return open.exec(css)?.index ?? -1;
+  };
+  const skipSpaces = (i: number): number => {
+    while (i < css.length && SPACE.test(css[i]!)) i++;
+    return i;
+  };
+  // The run of characters other than ")" and spaces last read: [runStart, runEnd).
+  let runStart = -1;
+  let runEnd = -1;
+  for (let at = next(0); at !== -1;) {
+    const first = skipSpaces(at + 4);
+    let found: string | null = null;
+    let end = -1;
+    const quote = css[first];
+    if (quote === '"' || quote === "'") {
+      const close = css.indexOf(quote, first + 1);
+      const after = close === -1 ? -1 : skipSpaces(close + 1);
+      if (after !== -1 && css[after] === ')') [found, end] = [css.slice(first + 1, close), after + 1];
+    }
+    if (found === null) {
+      if (first < runStart || first >= runEnd) {
+        runStart = first;
+        runEnd = first;
+        while (runEnd < css.length && css[runEnd] !== ')' && !SPACE.test(css[runEnd]!)) runEnd++;
+      }
+      const after = skipSpaces(runEnd);
+      if (css[after] === ')') [found, end] = [css.slice(first, runEnd), after + 1];
+    }
+    if (found !== null) out.push(found);
+    at = next(found === null ? at + 1 : end);
+  }
+  return out;
+}
 
 /**
  * Not listed: inline content (data:), parts of the message itself (cid:), fragments, and relative
@@ -109,7 +155,7 @@ export function listHtmlReferences(html: string): { references: HtmlReference[];
   };
   const addCss = (css: string, where: string) => {
     for (const m of css.matchAll(CSS_IMPORT)) add('stylesheet', m[1] ?? m[2] ?? m[3] ?? '', where);
-    for (const m of css.replace(CSS_IMPORT, '').matchAll(CSS_URL)) add('image', m[1] ?? m[2] ?? m[3] ?? '', where);
+    for (const url of cssUrls(css.replace(CSS_IMPORT, ''))) add('image', url, where);
   };
   /** The open link whose text is being collected. */
   let link: { href: string; text: string } | null = null;
@@ -151,7 +197,8 @@ export function listHtmlReferences(html: string): { references: HtmlReference[];
       },
       ontext(text) {
         if (inStyle) addCss(text, 'style');
-        if (link && link.text.length < 300) link.text += text;
+        // At most 300 characters: one text node may be megabytes long, and shownHost reads it all.
+        if (link && link.text.length < 300) link.text += text.slice(0, 300 - link.text.length);
       },
       onclosetag(name) {
         const tag = name.toLowerCase();
