@@ -64,9 +64,13 @@ export function readAuthResults(header: RawHeader): {
   return { instance, authservId, results };
 }
 
-const LETTER = /[a-z]/i;
-const NAME_CHAR = /[\w-]/;
 const SPACE = /\s/;
+const isLetter = (c: number): boolean => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+/** `[\w-]` */
+const isNameChar = (c: number): boolean => isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d;
+/** `\s`: ASCII spaces by code, the rest by the expression. */
+const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c > 0x7f && SPACE.test(String.fromCharCode(c)));
+const notSpace = (c: number): boolean => !isSpace(c);
 
 /**
  * The `ptype.property=value` pairs of a result, as `/([a-z]+\.[\w-]+)\s*=\s*("[^"]*"|[^\s]+)/gi`
@@ -78,26 +82,26 @@ const SPACE = /\s/;
 export function propertiesIn(text: string): [string, string][] {
   const out: [string, string][] = [];
   const lastQuote = text.lastIndexOf('"');
-  const skip = (i: number, test: RegExp): number => {
-    while (i < text.length && test.test(text[i]!)) i++;
+  const skip = (i: number, test: (c: number) => boolean): number => {
+    while (i < text.length && test(text.charCodeAt(i))) i++;
     return i;
   };
   for (let i = 0; i < text.length;) {
-    if (!LETTER.test(text[i]!)) {
+    if (!isLetter(text.charCodeAt(i))) {
       i++;
       continue;
     }
-    const dot = skip(i, LETTER);
-    const nameEnd = text[dot] === '.' ? skip(dot + 1, NAME_CHAR) : dot;
-    const equals = skip(nameEnd, SPACE);
+    const dot = skip(i, isLetter);
+    const nameEnd = text[dot] === '.' ? skip(dot + 1, isNameChar) : dot;
+    const equals = skip(nameEnd, isSpace);
     if (nameEnd === dot || nameEnd === dot + 1 || text[equals] !== '=') {
       i = dot;
       continue;
     }
-    const value = skip(equals + 1, SPACE);
+    const value = skip(equals + 1, isSpace);
     let end: number;
     if (text[value] === '"' && lastQuote > value) end = text.indexOf('"', value + 1) + 1;
-    else end = value < text.length ? skip(value, /\S/) : value;
+    else end = value < text.length ? skip(value, notSpace) : value;
     if (end === value) {
       i = dot;
       continue;
