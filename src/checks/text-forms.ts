@@ -382,7 +382,7 @@ function quotedLinesFrom(lines: readonly string[], at: QuoteStart): string[] {
   return lines
     .slice(at.line)
     .filter((l) => leadOf(l) === GREATER_THAN)
-    .map((l) => l.replace(/^(\s*>)+ ?/, ''));
+    .map(withoutQuoteMarkers);
 }
 
 /**
@@ -396,6 +396,22 @@ const HYPHEN = 0x2d;
 const COLON = 0x3a;
 const ATTRIBUTION_LEADS = new Set([0x6f, 0x61, 0x6c, 0x65]); // o a l e: on, am, le, el
 const OUTLOOK_FROM_LEADS = new Set([0x2a, 0x66, 0x76, 0x64]); // * f v d: from, von, de, da, van
+
+/**
+ * The line without its quote markers: what `line.replace(/^(\s*>)+ ?/, '')` leaves, found by a loop.
+ * The expression keeps one entry on V8's backtracking stack for each marker, and a line of 2 MiB of
+ * ">" overflowed it ("Maximum call stack size exceeded"): the whole analysis of the message failed.
+ */
+export function withoutQuoteMarkers(line: string): string {
+  let end = -1;
+  for (let i = 0; ; i++) {
+    while (i < line.length && isSpace(line.charCodeAt(i))) i++;
+    if (line.charCodeAt(i) !== GREATER_THAN) break;
+    end = i + 1;
+  }
+  if (end === -1) return line;
+  return line.slice(line.charCodeAt(end) === SPACE ? end + 1 : end);
+}
 
 /** The first character of a line that `\s` does not match, ASCII letters in lower case; -1 for a blank line. */
 function leadOf(line: string): number {
@@ -469,7 +485,7 @@ function eachComparableLine(lines: readonly string[], take: (line: string) => bo
   const header: boolean[] = [];
   const prepare = (i: number): void => {
     for (let j = unquoted.length; j <= i && j < lines.length; j++) {
-      const line = leadOf(lines[j]!) === GREATER_THAN ? lines[j]!.replace(/^(\s*>)+ ?/, '') : lines[j]!;
+      const line = leadOf(lines[j]!) === GREATER_THAN ? withoutQuoteMarkers(lines[j]!) : lines[j]!;
       unquoted.push(line);
       header.push(QUOTED_HEADER.test(line));
     }
