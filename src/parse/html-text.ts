@@ -77,7 +77,7 @@ export function textOfHtml(html: string): HtmlText {
   return { text: htmlToText(cutAt === null ? html : html.slice(0, cutAt)), cutAt };
 }
 
-/** What html-to-text is given instead of its own function for mailparser (guardMailparserHtml). */
+/** How mailparser's conversion of HTML deeper than MAX_HTML_DEPTH fails (guardMailparserHtml). */
 export class HtmlTooDeepError extends Error {
   override name = 'HtmlTooDeepError';
 }
