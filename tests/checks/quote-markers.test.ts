@@ -4,17 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { withoutQuoteMarkers } from '../../src/checks/text-forms.ts';
 import { analyseMessage } from '../../src/pipeline/analyse-message.ts';
 import { KeyIndex } from '../../src/verify/key-index.ts';
-import { integersFrom } from '../helpers/seeded-random.ts';
+import { stringsFrom } from '../helpers/seeded-random.ts';
 
 describe('withoutQuoteMarkers', () => {
   it("leaves what `replace(/^(\\s*>)+ ?/, '')` leaves, on 30,000 seeded lines", () => {
-    const next = integersFrom(2612);
     const pieces = ['>', '>', ' ', '  ', '\t', '\u00a0', '\u2003', 'a', 'b c', '> '];
-    for (let k = 0; k < 30_000; k++) {
-      let s = '';
-      for (let n = next(10); n > 0; n--) s += pieces[next(pieces.length)];
+    for (const s of stringsFrom(2612, pieces, 30_000, 10))
       expect(withoutQuoteMarkers(s), JSON.stringify(s)).toBe(s.replace(/^(\s*>)+ ?/, ''));
-    }
     expect(withoutQuoteMarkers('> > quoted text')).toBe('quoted text');
     expect(withoutQuoteMarkers('>>  two spaces')).toBe(' two spaces');
     expect(withoutQuoteMarkers('  no marker')).toBe('  no marker');

@@ -16,3 +16,18 @@ export function integersFrom(seed: number): (n: number) => number {
   const random = randomFrom(seed);
   return (n) => Math.floor(random() * n);
 }
+
+/**
+ * `count` strings, each of up to `maxPieces - 1` of `pieces` in a seeded order: the inputs of the
+ * tests that check a scanner against the expression it replaced, the same on every run.
+ */
+export function stringsFrom(seed: number, pieces: readonly string[], count: number, maxPieces: number): string[] {
+  const next = integersFrom(seed);
+  const out: string[] = [];
+  for (let k = 0; k < count; k++) {
+    let s = '';
+    for (let n = next(maxPieces); n > 0; n--) s += pieces[next(pieces.length)];
+    out.push(s);
+  }
+  return out;
+}

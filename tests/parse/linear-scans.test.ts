@@ -7,26 +7,14 @@ import { listIdDomain, organisationalDomain } from '../../src/common/org-domain.
 import { withoutComments } from '../../src/parse/mime-walk.ts';
 import { decodeFlowed } from '../../src/parse/mime-words.ts';
 import { firstAddressIn } from '../../src/parse/parse-message.ts';
-import { integersFrom } from '../helpers/seeded-random.ts';
-
-/** `count` strings of up to `length` pieces, the same on every run. */
-function seeded(seed: number, pieces: string[], count: number, length: number): string[] {
-  const next = integersFrom(seed);
-  const out: string[] = [];
-  for (let k = 0; k < count; k++) {
-    let s = '';
-    for (let n = next(length); n > 0; n--) s += pieces[next(pieces.length)];
-    out.push(s);
-  }
-  return out;
-}
+import { stringsFrom } from '../helpers/seeded-random.ts';
 
 const MEGABYTE = 1024 * 1024;
 
 describe('addressesIn (archive facts)', () => {
   const byExpression = (v: string) => (v.match(/[^\s<>,;:"()]+@[^\s<>,;:"()]+/g) ?? []).map((a) => a.toLowerCase().replace(/\.$/, ''));
   it('gives what the expression gives', () => {
-    for (const s of seeded(1, ['a', 'B', '@', '.', ' ', '<', '>', ',', ';', ':', '"', '(', ')', '\t', '\u00a0', 'é'], 20_000, 16))
+    for (const s of stringsFrom(1, ['a', 'B', '@', '.', ' ', '<', '>', ',', ';', ':', '"', '(', ')', '\t', '\u00a0', 'é'], 20_000, 16))
       expect(addressesIn(s), JSON.stringify(s)).toEqual(byExpression(s));
     expect(addressesIn('Bob <Bob@Example.org.>, x@y; @a a@ a@@b')).toEqual(['bob@example.org', 'x@y', 'a@@b']);
   });
@@ -41,7 +29,7 @@ describe('firstAddressIn (address headers the parsers could not read)', () => {
     return m ? (m[1] ?? m[2])! : null;
   };
   it('gives what the expression gives', () => {
-    for (const s of seeded(2, ['a', '@', '<', '>', ' ', ',', ';', '"', ':', '.', '\t', '\u2003'], 30_000, 14))
+    for (const s of stringsFrom(2, ['a', '@', '<', '>', ' ', ',', ';', '"', ':', '.', '\t', '\u2003'], 30_000, 14))
       expect(firstAddressIn(s), JSON.stringify(s)).toBe(byExpression(s));
     expect(firstAddressIn('Undisclosed: a <b@c> d@e')).toBe('b@c');
     expect(firstAddressIn('"x" d@e <b@c>')).toBe('d@e');
@@ -58,7 +46,7 @@ describe('listIdDomain', () => {
     return m ? organisationalDomain(m[1]!) : null;
   };
   it('gives what the expressions give', () => {
-    for (const s of seeded(3, ['a', 'Z', '1', '.', '-', ' ', '<', '>', '_', 'é', 'ab', '.org', '.c'], 30_000, 12))
+    for (const s of stringsFrom(3, ['a', 'Z', '1', '.', '-', ' ', '<', '>', '_', 'é', 'ab', '.org', '.c'], 30_000, 12))
       expect(listIdDomain(s), JSON.stringify(s)).toBe(byExpression(s));
     expect(listIdDomain('Team <team.lists.example.org>')).toBe('example.org');
     expect(listIdDomain('team.lists.example.co.uk')).toBe('example.co.uk');
@@ -72,7 +60,7 @@ describe('listIdDomain', () => {
 
 describe('withoutComments (Content-Transfer-Encoding)', () => {
   it("gives what `replace(/\\([^)]*\\)/g, '')` gives", () => {
-    for (const s of seeded(4, ['(', ')', 'a', ' ', 'base64'], 20_000, 14))
+    for (const s of stringsFrom(4, ['(', ')', 'a', ' ', 'base64'], 20_000, 14))
       expect(withoutComments(s), JSON.stringify(s)).toBe(s.replace(/\([^)]*\)/g, ''));
     expect(withoutComments('base64 (the usual)')).toBe('base64 ');
   });
