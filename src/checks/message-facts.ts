@@ -3,6 +3,7 @@
 // message so that an archive pass over a million messages never parses one again. Pure; not a check.
 import type { AuthResultsFact, CheckInput, EmbeddedTime, Finding, Fingerprint, MessageFacts, VerdictName } from '../model.ts';
 import { organisationalDomain } from '../common/org-domain.ts';
+import { isSpaceCode } from '../common/text.ts';
 import { readIdentifierTimes, readThreadIndexTimes } from './embedded-times.ts';
 import { readAuthResults, resultDomain } from './results-header.ts';
 import {
@@ -264,10 +265,8 @@ export function dateZoneOf(date: string): string {
 }
 
 const CLOSE_PAREN = 0x29;
-const SPACE = /\s/;
-
 function isSpace(s: string, i: number): boolean {
-  return SPACE.test(s[i]!);
+  return isSpaceCode(s.charCodeAt(i));
 }
 
 /** The zone (`[+-]\d{4}`, or one to five capitals after a word boundary) that ends at `end`, or null. */

@@ -1,6 +1,7 @@
 // Authentication-Results and ARC-Authentication-Results headers (RFC 8601, RFC 8617) read into
 // their parts, for the auth-results check and the archive facts. Not a check.
 import type { RawHeader } from '../model.ts';
+import { isSpaceCode } from '../common/text.ts';
 
 /**
  * The value with each comment, nested ones within it, made one space. A parenthesis that closes no
@@ -64,13 +65,11 @@ export function readAuthResults(header: RawHeader): {
   return { instance, authservId, results };
 }
 
-const SPACE = /\s/;
+/** `[a-z]` under the i flag: ASCII letters. */
 const isLetter = (c: number): boolean => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
 /** `[\w-]` */
 const isNameChar = (c: number): boolean => isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d;
-/** `\s`: ASCII spaces by code, the rest by the expression. */
-const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c > 0x7f && SPACE.test(String.fromCharCode(c)));
-const notSpace = (c: number): boolean => !isSpace(c);
+const notSpace = (c: number): boolean => !isSpaceCode(c);
 
 /**
  * The `ptype.property=value` pairs of a result, as `/([a-z]+\.[\w-]+)\s*=\s*("[^"]*"|[^\s]+)/gi`
@@ -93,12 +92,12 @@ export function propertiesIn(text: string): [string, string][] {
     }
     const dot = skip(i, isLetter);
     const nameEnd = text[dot] === '.' ? skip(dot + 1, isNameChar) : dot;
-    const equals = skip(nameEnd, isSpace);
+    const equals = skip(nameEnd, isSpaceCode);
     if (nameEnd === dot || nameEnd === dot + 1 || text[equals] !== '=') {
       i = dot;
       continue;
     }
-    const value = skip(equals + 1, isSpace);
+    const value = skip(equals + 1, isSpaceCode);
     let end: number;
     if (text[value] === '"' && lastQuote > value) end = text.indexOf('"', value + 1) + 1;
     else end = value < text.length ? skip(value, notSpace) : value;

@@ -1,6 +1,7 @@
 // The forms of a message's text that archive checks compare: whitespace-insensitive text, the text
 // of an HTML part, the part a reply quotes, and the word 4-grams of each. Not a check.
 import { sha256Hex } from '../common/sha256.ts';
+import { isSpaceCode as isSpace } from '../common/text.ts';
 
 /** Whitespace of any kind (line breaks, non-breaking spaces, tabs) collapsed to one space, trimmed. */
 export function normaliseText(text: string | null): string {
@@ -429,22 +430,6 @@ function tailOf(line: string): number {
     if (!isSpace(c)) return c;
   }
   return -1;
-}
-
-/** What `\s` matches: ECMAScript's WhiteSpace and LineTerminator characters. */
-function isSpace(c: number): boolean {
-  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
 }
 
 /** Drops the "From: / Sent: / To: / Subject:" block a client writes above the text it quotes. */

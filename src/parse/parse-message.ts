@@ -13,6 +13,7 @@ import { walkMime, WalkDeclined } from './mime-walk.ts';
 import type { WalkResult } from './mime-walk.ts';
 import { decodeAddressHeader, decodeSubject, toAddress } from './address-decode.ts';
 import { readDocumentMetadata } from './document-metadata.ts';
+import { isSpaceCode } from '../common/text.ts';
 import { guardMailparserHtml, MAX_HTML_DEPTH } from './html-text.ts';
 
 /**
@@ -342,9 +343,8 @@ function addresses(parsed: Address[], raw: string | null, walked?: Address[]): A
   return address === null ? [] : [toAddress('', address)];
 }
 
-const SPACE = /\s/;
 /** Characters of a bare address (none of `\s<>,;"`). */
-const bare = (c: string): boolean => !'<>,;"'.includes(c) && !SPACE.test(c);
+const bare = (c: string): boolean => !'<>,;"'.includes(c) && !isSpaceCode(c.charCodeAt(0));
 
 /**
  * The address `/<([^<>@\s]+@[^<>\s]+)>|([^\s<>,;"]+@[^\s<>,;"]+)/` finds first in `raw` (its first
@@ -373,10 +373,10 @@ export function firstAddressIn(raw: string): string | null {
 /** `<local@domain>` at `open` (a '<'): the address, or null. Each part runs to a stop character. */
 function angledAddressAt(raw: string, open: number): string | null {
   let at = open + 1;
-  while (at < raw.length && !'<>@'.includes(raw[at]!) && !SPACE.test(raw[at]!)) at++;
+  while (at < raw.length && !'<>@'.includes(raw[at]!) && !isSpaceCode(raw.charCodeAt(at))) at++;
   if (at === open + 1 || raw[at] !== '@') return null;
   let close = at + 1;
-  while (close < raw.length && !'<>'.includes(raw[close]!) && !SPACE.test(raw[close]!)) close++;
+  while (close < raw.length && !'<>'.includes(raw[close]!) && !isSpaceCode(raw.charCodeAt(close))) close++;
   if (close === at + 1 || raw[close] !== '>') return null;
   return raw.slice(open + 1, close);
 }

@@ -3,6 +3,7 @@
 // the sender when the mail was opened, and a link whose text shows one address and leads to another
 // is a phishing mark.
 import { Parser } from 'htmlparser2';
+import { isSpaceCode } from '../common/text.ts';
 
 export type ReferenceKind = 'image' | 'stylesheet' | 'script' | 'frame' | 'object' | 'media' | 'form' | 'refresh' | 'prefetch' | 'link';
 
@@ -62,8 +63,6 @@ const SOURCE_ATTRS: Record<string, [string, ReferenceKind][]> = {
 
 const CSS_IMPORT = /@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)'|([^"')\s;]+))\s*\)?/gi;
 
-const SPACE = /\s/;
-
 /**
  * The addresses of `url(...)` in CSS, as `/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)/gi` finds
  * them (its first group that matched), in one pass. That expression, tried again at every "url("
@@ -78,7 +77,7 @@ export function cssUrls(css: string): string[] {
     return open.exec(css)?.index ?? -1;
   };
   const skipSpaces = (i: number): number => {
-    while (i < css.length && SPACE.test(css[i]!)) i++;
+    while (i < css.length && isSpaceCode(css.charCodeAt(i))) i++;
     return i;
   };
   // The run of characters other than ")" and spaces last read: [runStart, runEnd).
@@ -98,7 +97,7 @@ export function cssUrls(css: string): string[] {
       if (first < runStart || first >= runEnd) {
         runStart = first;
         runEnd = first;
-        while (runEnd < css.length && css[runEnd] !== ')' && !SPACE.test(css[runEnd]!)) runEnd++;
+        while (runEnd < css.length && css[runEnd] !== ')' && !isSpaceCode(css.charCodeAt(runEnd))) runEnd++;
       }
       const after = skipSpaces(runEnd);
       if (css[after] === ')') [found, end] = [css.slice(first, runEnd), after + 1];
