@@ -1,7 +1,7 @@
 // Authentication-Results and ARC-Authentication-Results headers (RFC 8601, RFC 8617) read into
 // their parts, for the auth-results check and the archive facts. Not a check.
 import type { RawHeader } from '../model.ts';
-import { isSpaceCode } from '../common/text.ts';
+import { isAsciiLetterCode, isSpaceCode } from '../common/text.ts';
 
 /**
  * The value with each comment, nested ones within it, made one space. A parenthesis that closes no
@@ -65,10 +65,8 @@ export function readAuthResults(header: RawHeader): {
   return { instance, authservId, results };
 }
 
-/** `[a-z]` under the i flag: ASCII letters. */
-const isLetter = (c: number): boolean => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
 /** `[\w-]` */
-const isNameChar = (c: number): boolean => isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d;
+const isNameChar = (c: number): boolean => isAsciiLetterCode(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d;
 const notSpace = (c: number): boolean => !isSpaceCode(c);
 
 /**
@@ -86,11 +84,11 @@ export function propertiesIn(text: string): [string, string][] {
     return i;
   };
   for (let i = 0; i < text.length;) {
-    if (!isLetter(text.charCodeAt(i))) {
+    if (!isAsciiLetterCode(text.charCodeAt(i))) {
       i++;
       continue;
     }
-    const dot = skip(i, isLetter);
+    const dot = skip(i, isAsciiLetterCode);
     const nameEnd = text[dot] === '.' ? skip(dot + 1, isNameChar) : dot;
     const equals = skip(nameEnd, isSpaceCode);
     if (nameEnd === dot || nameEnd === dot + 1 || text[equals] !== '=') {

@@ -4,6 +4,7 @@
 import { domainToASCII } from 'node:url';
 import { getDomain } from 'tldts';
 import { remembered } from './remembered.ts';
+import { isAsciiLetterCode } from './text.ts';
 
 /**
  * ICANN and private suffixes both count: a name under github.io or a cloud provider's suffix belongs
@@ -76,24 +77,24 @@ export function listIdDomain(listId: string | null): string | null {
   return name === null ? null : organisationalDomain(name);
 }
 
-const HOST_CHAR = /[a-z0-9.-]/i;
-const LETTER = /[a-z]/i;
+/** `[a-z0-9.-]` under the i flag. */
+const isHostChar = (c: number): boolean => isAsciiLetterCode(c) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d;
 
 /** The first match of `/[a-z0-9.-]+\.[a-z]{2,}/i`: a run of host characters, up to its last dot with two letters after it. */
 function firstHostLike(text: string): string | null {
   for (let start = 0; start < text.length;) {
-    if (!HOST_CHAR.test(text[start]!)) {
+    if (!isHostChar(text.charCodeAt(start))) {
       start++;
       continue;
     }
     let end = start + 1;
-    while (end < text.length && HOST_CHAR.test(text[end]!)) end++;
+    while (end < text.length && isHostChar(text.charCodeAt(end))) end++;
     // The greedy run gives back characters until a dot with two letters after it follows: the last
     // such dot past the run's first character. None from the run's start, none from anywhere in it.
     for (let dot = end - 3; dot > start; dot--) {
-      if (text[dot] !== '.' || !LETTER.test(text[dot + 1]!) || !LETTER.test(text[dot + 2]!)) continue;
+      if (text[dot] !== '.' || !isAsciiLetterCode(text.charCodeAt(dot + 1)) || !isAsciiLetterCode(text.charCodeAt(dot + 2))) continue;
       let last = dot + 3;
-      while (last < end && LETTER.test(text[last]!)) last++;
+      while (last < end && isAsciiLetterCode(text.charCodeAt(last))) last++;
       return text.slice(start, last);
     }
     start = end;

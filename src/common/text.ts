@@ -21,3 +21,8 @@ export function isSpaceCode(c: number): boolean {
     c === 0xfeff
   );
 }
+
+/** What `[a-z]` matches under the i flag (without u), by character code: the ASCII letters. */
+export function isAsciiLetterCode(c: number): boolean {
+  return (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+}
