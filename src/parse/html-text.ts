@@ -78,7 +78,7 @@ export function textOfHtml(html: string): HtmlText {
 }
 
 /** How mailparser's conversion of HTML deeper than MAX_HTML_DEPTH fails (guardMailparserHtml). */
-export class HtmlTooDeepError extends Error {
+class HtmlTooDeepError extends Error {
   override name = 'HtmlTooDeepError';
 }
 

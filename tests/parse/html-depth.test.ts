@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { analyseMessage } from '../../src/pipeline/analyse-message.ts';
-import { readMessage } from '../../src/parse/parse-message.ts';
+import { MAX_BODY_TEXT_CHARS, readMessage } from '../../src/parse/parse-message.ts';
 import { depthCutAt, MAX_HTML_DEPTH, textOfHtml } from '../../src/parse/html-text.ts';
 import { KeyIndex } from '../../src/verify/key-index.ts';
 
@@ -79,5 +79,17 @@ describe('HTML nesting depth', () => {
     expect(shallow.bodyParser).toBe('mailparser');
     expect(shallow.parsed.problems).toEqual([]);
     expect(shallow.parsed.text).toContain('Hello there');
+  });
+
+  it('HTML longer than mailparser converts is kept, without its text, and the message read', async () => {
+    // The walk leaves HTML over 2 MiB to mailparser, which refuses to convert it and failed the
+    // whole body (parse/mime-error) before 2525f95; now the body is read again without that text.
+    const long = await readMessage(htmlOnly(`<html><body>${'<p>word</p>'.repeat(200_000)}</body></html>`));
+    expect(long.bodyParser).toBe('mailparser');
+    expect(long.parsed.problems.map((p) => [p.code, p.reason.includes('longer than')])).toEqual([['parse/html-not-converted', true]]);
+    expect(long.parsed.from[0]!.address).toBe('alice@example.org');
+    // Stored cut, as every body is.
+    expect(long.parsed.html?.length).toBe(MAX_BODY_TEXT_CHARS);
+    expect(long.parsed.text ?? '').not.toContain('word');
   });
 });
