@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffRuns, diffTexts } from '../../src/common/line-diff.ts';
+import { diffRuns, diffTexts, MAX_LINE_CHARS } from '../../src/common/line-diff.ts';
 
 describe('diffTexts', () => {
   it('says two texts are the same, line ends aside', () => {
@@ -49,5 +49,46 @@ describe('diffRuns (a finding evidence)', () => {
     const a = Array.from({ length: 6000 }, (_, i) => `line ${i}`).join('\n');
     const b = Array.from({ length: 6000 }, (_, i) => `other ${i}`).join('\n');
     expect(diffRuns(a, b)).toEqual({ runs: [], truncated: 0, tooDifferent: true });
+  });
+
+  it('shows a changed long line as a window around its first difference, in both copies, with what it leaves out counted', () => {
+    const words = Array.from({ length: 200_000 }, (_, i) => `w${i}`).join(' ');
+    const mine = words.replace('w150000 ', 'w150000 PAID ');
+    const d = diffRuns(`Dear Anna,\n${words}\nBen`, `Dear Anna,\n${mine}\nBen`);
+    expect(d.clipped).toBe(2);
+    expect(d.runs.map((r) => r.op)).toEqual([' ', '-', '+', ' ']);
+    const [removed, added] = [d.runs[1]!.lines[0]!, d.runs[2]!.lines[0]!];
+    const at = words.indexOf('w150000 ') + 'w150000 '.length;
+    expect(removed.startsWith(`… ${at - 200} characters … `)).toBe(true);
+    expect(added.startsWith(`… ${at - 200} characters … `)).toBe(true);
+    expect(added).toContain('w150000 PAID w150001');
+    expect(removed).toContain('w150000 w150001');
+    expect(removed.endsWith(` … ${words.length - (at - 200) - MAX_LINE_CHARS} characters …`)).toBe(true);
+    // The evidence stays small, whatever the size of the texts.
+    expect(JSON.stringify(d).length).toBeLessThan(3 * MAX_LINE_CHARS);
+  });
+
+  it('reads a last line without its line end as the same line', () => {
+    expect(diffRuns('Hello\nBen', 'Hello\nBen\n--\nTeam list')).toEqual({
+      runs: [
+        { op: ' ', lines: ['Hello', 'Ben'] },
+        { op: '+', lines: ['--', 'Team list'] },
+      ],
+      truncated: 0,
+    });
+  });
+
+  it('cuts other long lines from their start, and leaves lines of MAX_LINE_CHARS whole', () => {
+    const long = 'x'.repeat(MAX_LINE_CHARS + 1);
+    const exact = 'y'.repeat(MAX_LINE_CHARS);
+    const d = diffRuns(`a\n${exact}`, `a\n${exact}\n${long}`);
+    expect(d).toEqual({
+      runs: [
+        { op: ' ', lines: ['a', exact] },
+        { op: '+', lines: [`${'x'.repeat(MAX_LINE_CHARS)} … 1 characters …`] },
+      ],
+      truncated: 0,
+      clipped: 1,
+    });
   });
 });
