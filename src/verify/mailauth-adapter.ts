@@ -18,6 +18,25 @@ import { NO_ARC } from './verifier-outcome.ts';
 export const MAX_MAILAUTH_HEADER_LINES = 5000;
 
 /**
+ * mailauth checks every DKIM-Signature and ARC header it finds, each by a search through the header
+ * list that removes what it finds from a copy of it: its time grows with their number times the
+ * header section's. 3,333 DKIM-Signature lines (240 KB) took 0.9 s, 833 took 0.07 s. A message with
+ * more signature headers than this is not handed to it. RFC 8617 allows 50 ARC sets, each an
+ * ARC-Seal and an ARC-Message-Signature; this leaves room for 50 DKIM signatures beside them (only
+ * the first MAX_SIGNATURES are reported).
+ */
+export const MAX_MAILAUTH_SIGNATURE_HEADERS = 150;
+
+const SIGNATURE_HEADERS = new Set(['dkim-signature', 'arc-seal', 'arc-message-signature']);
+
+/** The DKIM-Signature, ARC-Seal and ARC-Message-Signature headers among these. */
+export function countSignatureHeaders(headers: readonly { key: string }[]): number {
+  let n = 0;
+  for (const h of headers) if (SIGNATURE_HEADERS.has(h.key)) n++;
+  return n;
+}
+
+/**
  * Bytes of one chunk handed to mailauth, about (mailauth's own reader writes 64 KiB at a time). Each
  * chunk ends at a line break; a line longer than this is a chunk of its own.
  */

@@ -28,6 +28,8 @@ export interface VerifierOutcome {
   signatures: (SignatureOutcome | undefined)[];
   arc: ArcCheck;
   verifier: VerifierName;
+  /** With verifier 'skipped': why no verifier read the message's signatures ("the header section has more than 5000 lines"). */
+  skipped?: string;
 }
 
 /** The key store's answer to a selector name, as a DNS resolver would give it. */

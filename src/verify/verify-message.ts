@@ -10,9 +10,15 @@ import type { SignatureTags } from './dkim-tags.ts';
 import { verifyHeaderSignature } from './header-signature.ts';
 import { describeKey, KeyIndex } from './key-index.ts';
 import { splitKeyName } from './key-files.ts';
-import { countHeaderLines, MAX_MAILAUTH_HEADER_LINES, verifyWithMailauth } from './mailauth-adapter.ts';
+import {
+  countHeaderLines,
+  countSignatureHeaders,
+  MAX_MAILAUTH_HEADER_LINES,
+  MAX_MAILAUTH_SIGNATURE_HEADERS,
+  verifyWithMailauth,
+} from './mailauth-adapter.ts';
 import { verifyOwn } from './dkim-own.ts';
-import type { KeyAnswer, SignatureOutcome, VerifierName, VerifierOutcome } from './verifier-outcome.ts';
+import type { KeyAnswer, SignatureOutcome, VerifierOutcome } from './verifier-outcome.ts';
 import { NO_ARC } from './verifier-outcome.ts';
 import { readHeaderList, splitHeaderSection } from '../parse/header-section.ts';
 import type { MessageLayout } from '../parse/header-section.ts';
@@ -118,9 +124,20 @@ export async function verifyMessage(
       );
       if (!('declined' in own)) return own;
     }
-    // mailauth's header reader is quadratic in a header's folded lines: past the bound it is not run.
+    // mailauth's header reader is quadratic in a header's folded lines, and its signature checks in
+    // their number: past either bound it is not run.
     if (countHeaderLines(bytes, layout.split.headerEnd) > MAX_MAILAUTH_HEADER_LINES) {
-      return { signatures: [], arc: NO_ARC, verifier: 'skipped' };
+      return {
+        signatures: [],
+        arc: NO_ARC,
+        verifier: 'skipped',
+        skipped: `the header section has more than ${MAX_MAILAUTH_HEADER_LINES} lines`,
+      };
+    }
+    const signatureHeaders = countSignatureHeaders(parsed.headers);
+    if (signatureHeaders > MAX_MAILAUTH_SIGNATURE_HEADERS) {
+      const skipped = `the message has ${signatureHeaders} DKIM-Signature and ARC headers (limit ${MAX_MAILAUTH_SIGNATURE_HEADERS})`;
+      return { signatures: [], arc: NO_ARC, verifier: 'skipped', skipped };
     }
     return verifyWithMailauth(bytes, asOf, lookup);
   };
@@ -149,7 +166,7 @@ export async function verifyMessage(
     // A body that fails is checked before the key is asked for; it is still reported with the
     // key the store holds, since whether a key exists decides how strong the finding is.
     const key = chosen.get(keyName) ?? opts.keys.candidates(keyName, asOf).find((k) => !k.dnsError && k.value) ?? null;
-    const sig = mapSignature(index, t.tags, m, fromDomain, key, asked.has(keyName), result.verifier);
+    const sig = mapSignature(index, t.tags, m, fromDomain, key, asked.has(keyName), result.skipped);
     return { ...sig, headerSignature: judgeHeaders(sig, parsed, t, key) };
   });
 
@@ -214,7 +231,8 @@ function mapSignature(
   fromDomain: string,
   key: KeyRecord | null,
   keyAsked: boolean,
-  verifier: VerifierName,
+  /** Why no verifier read the message (VerifierOutcome.skipped). */
+  skipped: string | undefined,
 ): SignatureCheck {
   const domain = (tags.get('d') ?? '').toLowerCase();
   const selector = (tags.get('s') ?? '').toLowerCase();
@@ -226,8 +244,8 @@ function mapSignature(
       ? `not evaluated: only the first ${MAX_SIGNATURES} signatures of a message are checked`
       : signedHeaders.length > MAX_SIGNED_HEADERS
         ? `not evaluated: h= lists ${signedHeaders.length} header names (limit ${MAX_SIGNED_HEADERS})`
-        : verifier === 'skipped'
-          ? `not evaluated: the header section has more than ${MAX_MAILAUTH_HEADER_LINES} lines`
+        : skipped !== undefined
+          ? `not evaluated: ${skipped}`
           : m === undefined
             ? 'not evaluated by the verifier'
             : null;

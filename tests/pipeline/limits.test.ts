@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyseMessage } from '../../src/pipeline/analyse-message.ts';
 import { KeyIndex } from '../../src/verify/key-index.ts';
-import { MAX_MAILAUTH_HEADER_LINES } from '../../src/verify/mailauth-adapter.ts';
+import { MAX_MAILAUTH_HEADER_LINES, MAX_MAILAUTH_SIGNATURE_HEADERS } from '../../src/verify/mailauth-adapter.ts';
 
 const keys = new KeyIndex([]);
 const CRLF = '\r\n';
@@ -36,6 +36,23 @@ describe('hostile headers', () => {
     expect(a.verification.signatures[0]).toMatchObject({ result: 'permerror', problem: 'not-evaluated' });
     expect(a.verification.signatures[0]!.comment).toContain(`more than ${MAX_MAILAUTH_HEADER_LINES} lines`);
     expect(a.verification.verifiedBy).toBeNull();
+  });
+
+  it('a message with more signature headers than mailauth is given is recorded not evaluated, saying why', async () => {
+    // Without v=1 our verifier declines these, and mailauth would check all 3,000 (0.9 s, growing
+    // with their number times the header section's lines).
+    const signature = `DKIM-Signature: a=rsa-sha256; d=example.org; s=x; h=from; bh=AAAA; b=AAAA${CRLF}`;
+    const { a } = await timed(`${signature.repeat(3000)}From: a@example.org${CRLF}Subject: x${CRLF}${CRLF}body${CRLF}`);
+    expect(a.verification.signatures).toHaveLength(3000);
+    expect(a.verification.signatures[0]).toMatchObject({ result: 'permerror', problem: 'not-evaluated' });
+    expect(a.verification.signatures[0]!.comment).toBe(
+      `not evaluated: the message has 3000 DKIM-Signature and ARC headers (limit ${MAX_MAILAUTH_SIGNATURE_HEADERS})`,
+    );
+    expect(a.verification.verifiedBy).toBeNull();
+    // At the limit mailauth still reads them: the first is judged on its own (no v= tag).
+    const { a: within } = await timed(`${signature.repeat(MAX_MAILAUTH_SIGNATURE_HEADERS)}From: a@example.org${CRLF}${CRLF}body${CRLF}`);
+    expect(within.verification.verifiedBy).toBe('mailauth');
+    expect(within.verification.signatures[0]!.problem).not.toBe('not-evaluated');
   });
 
   it('a 5 MB folded Subject takes seconds', async () => {
