@@ -6,6 +6,8 @@ import { DEFAULT_LIMITS, MAX_FROM_LINE_BYTES, SNIFF_BYTES } from '../../src/impo
 import { MAX_BODY_TEXT_CHARS, MAX_HEADER_SECTION_BYTES, MAX_MIME_BOUNDARIES } from '../../src/parse/parse-message.ts';
 import { MAX_HTML_DEPTH } from '../../src/parse/html-text.ts';
 import { MAX_SIGNATURES, MAX_SIGNED_HEADERS } from '../../src/verify/verify-message.ts';
+import { MAX_MAILAUTH_HEADER_LINES, MAX_MAILAUTH_SIGNATURE_HEADERS } from '../../src/verify/mailauth-adapter.ts';
+import { MAX_LINE_CHARS } from '../../src/common/line-diff.ts';
 import { ANALYSE_TIMEOUT_MS, MAX_WORKERS, WORKER_HEAP_MB, WORKER_YOUNG_MB } from '../../src/pipeline/worker-pool.ts';
 import { MAX_COMPARED_TEXT_CHARS } from '../../src/pipeline/archive-pass.ts';
 import { ARCHIVE_HEAP_MB } from '../../src/pipeline/archive-thread.ts';
@@ -39,6 +41,8 @@ describe('SECURITY.md', () => {
     MAX_HTML_DEPTH,
     MAX_SIGNATURES,
     MAX_SIGNED_HEADERS,
+    MAX_MAILAUTH_HEADER_LINES,
+    MAX_MAILAUTH_SIGNATURE_HEADERS,
     ANALYSE_TIMEOUT_MS,
     WORKER_HEAP_MB,
     WORKER_YOUNG_MB,
@@ -46,6 +50,7 @@ describe('SECURITY.md', () => {
     MAX_WORKERS,
     MAX_COMPARED_TEXT_CHARS,
     ARCHIVE_HEAP_MB,
+    MAX_LINE_CHARS,
     MAX_LISTED_COPIES,
     MAX_FACT_ENTRIES,
     MAX_FACT_CHARS,
