@@ -139,6 +139,8 @@ export async function readDocumentMetadata(
   content: Buffer,
   filename: string | null,
   contentType: string,
+  /** For a PDF: when its message's time for PDFs ends (performance.now() time; readPdfInSandbox). */
+  pdfUntil = Infinity,
 ): Promise<DocumentMetadata | null> {
   const declared = declaredFormat(filename, contentType);
   const isPdf = looksLikePdf(content);
@@ -158,7 +160,7 @@ export async function readDocumentMetadata(
   const format = isPdf ? 'pdf' : declared;
   if (content.length > MAX_DOCUMENT_BYTES) return describeUnreadDocument(content.length, content, filename, contentType);
   try {
-    return isPdf ? await readPdfMetadata(content) : readPackageMetadata(content, declared);
+    return isPdf ? await readPdfMetadata(content, pdfUntil) : readPackageMetadata(content, declared);
   } catch (err) {
     // Only a programming error gets here; the document still gets a record rather than sinking the message.
     return format === null ? null : emptyMetadata(format, [`reading failed: ${(err as Error).message}`]);
@@ -318,8 +320,8 @@ function slidesLanguage(presentation: XmlElement | null): string | null {
 
 // ---------------------------------------------------------------- PDF
 
-async function readPdfMetadata(content: Buffer): Promise<DocumentMetadata> {
-  const outcome = await readPdfInSandbox(content);
+async function readPdfMetadata(content: Buffer, until: number): Promise<DocumentMetadata> {
+  const outcome = await readPdfInSandbox(content, until);
   if ('problem' in outcome) return emptyMetadata('pdf', [outcome.problem]);
   const f: PdfFields = outcome.fields;
   const problems: string[] = [];

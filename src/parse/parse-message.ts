@@ -13,6 +13,7 @@ import { walkMime, WalkDeclined } from './mime-walk.ts';
 import type { WalkResult } from './mime-walk.ts';
 import { decodeAddressHeader, decodeSubject, toAddress } from './address-decode.ts';
 import { readDocumentMetadata } from './document-metadata.ts';
+import { MESSAGE_PDF_MS } from './pdf-sandbox.ts';
 import { isSpaceCode } from '../common/text.ts';
 import { guardMailparserHtml, MAX_HTML_DEPTH } from './html-text.ts';
 
@@ -158,10 +159,11 @@ const HTML_TEXT_FAILURE = /^(Failed to parse HTML|HTML too long for parsing)/;
 
 /** Fills in what the attached documents say about themselves (document-metadata.ts). */
 async function readAttachedDocuments(attachments: AttachmentInfo[], documents: { index: number; content: Buffer }[]): Promise<void> {
+  const pdfUntil = performance.now() + MESSAGE_PDF_MS;
   const read = await Promise.all(
     documents.map(({ index, content }) => {
       const a = attachments[index];
-      return a ? readDocumentMetadata(content, a.filename, a.contentType) : Promise.resolve(null);
+      return a ? readDocumentMetadata(content, a.filename, a.contentType, pdfUntil) : Promise.resolve(null);
     }),
   );
   documents.forEach(({ index }, i) => {

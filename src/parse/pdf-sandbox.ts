@@ -12,6 +12,15 @@ import { Worker } from 'node:worker_threads';
  */
 export const PDF_TIMEOUT_MS = 5_000;
 
+/**
+ * Longest the PDFs of one message may take together. Each has PDF_TIMEOUT_MS, but a message can
+ * carry any number: 25 cross-reference bombs (180 KB of base64 each, 2.2 s each to the heap limit)
+ * took 56.7 s, and a few more would take the message past its own limit (60 s, ANALYSE_TIMEOUT_MS):
+ * it would be stored unanalysed, without any check of its sender, dates or signatures. Past this,
+ * the PDFs left are recorded as not read (20 such bombs: 20.1 s).
+ */
+export const MESSAGE_PDF_MS = 20_000;
+
 /** Starting the worker loads PDF.js (~0.5 s here, ~1 s on the first document); more means it is stuck. */
 export const PDF_STARTUP_TIMEOUT_MS = 20_000;
 
@@ -57,9 +66,12 @@ let current: Sandbox | null = null;
 let queue: Promise<unknown> = Promise.resolve();
 let nextId = 1;
 
-/** Reads one PDF in the sandbox; documents are read one after the other, each with its own deadline. */
-export function readPdfInSandbox(bytes: Uint8Array): Promise<PdfOutcome> {
-  const run = queue.then(() => readOne(bytes));
+/**
+ * Reads one PDF in the sandbox; documents are read one after the other, each with its own deadline
+ * (PDF_TIMEOUT_MS) and within `until` (performance.now() time: the end of its message's MESSAGE_PDF_MS).
+ */
+export function readPdfInSandbox(bytes: Uint8Array, until = Infinity): Promise<PdfOutcome> {
+  const run = queue.then(() => readOne(bytes, until));
   queue = run.catch(() => undefined);
   return run;
 }
@@ -105,7 +117,11 @@ function discard(s: Sandbox): void {
   void s.worker.terminate();
 }
 
-async function readOne(bytes: Uint8Array): Promise<PdfOutcome> {
+async function readOne(bytes: Uint8Array, until: number): Promise<PdfOutcome> {
+  const spent = {
+    problem: `not read: the PDFs before it in this message took the ${MESSAGE_PDF_MS / 1000} s allowed for one message's PDFs`,
+  };
+  if (performance.now() >= until) return spent;
   const s = startSandbox();
   try {
     await s.ready;
@@ -113,6 +129,8 @@ async function readOne(bytes: Uint8Array): Promise<PdfOutcome> {
     discard(s);
     return { problem: `the PDF reader could not start: ${(err as Error).message}` };
   }
+  const left = until - performance.now();
+  if (left <= 0) return spent;
   const id = nextId++;
   const data = new Uint8Array(bytes); // our own copy, handed over to the worker
   return new Promise<PdfOutcome>((resolve) => {
@@ -139,10 +157,22 @@ async function readOne(bytes: Uint8Array): Promise<PdfOutcome> {
       );
     };
     const onExit = (): void => finish({ problem: 'the PDF reader stopped while reading this PDF' }, true);
-    const timer = setTimeout(
-      () => finish({ problem: `reading the PDF took longer than ${PDF_TIMEOUT_MS / 1000} s; it was stopped` }, true),
-      PDF_TIMEOUT_MS,
-    );
+    const timer =
+      left < PDF_TIMEOUT_MS
+        ? setTimeout(
+            () =>
+              finish(
+                {
+                  problem: `reading the PDF took longer than what was left (${(left / 1000).toFixed(1)} s) of the ${MESSAGE_PDF_MS / 1000} s allowed for one message's PDFs; it was stopped`,
+                },
+                true,
+              ),
+            left,
+          )
+        : setTimeout(
+            () => finish({ problem: `reading the PDF took longer than ${PDF_TIMEOUT_MS / 1000} s; it was stopped` }, true),
+            PDF_TIMEOUT_MS,
+          );
     s.worker.on('message', onMessage);
     s.worker.on('error', onError);
     s.worker.on('exit', onExit);

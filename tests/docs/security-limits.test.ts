@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, MAX_FROM_LINE_BYTES, SNIFF_BYTES } from '../../src/import/limits.ts';
 import { MAX_BODY_TEXT_CHARS, MAX_HEADER_SECTION_BYTES, MAX_MIME_BOUNDARIES } from '../../src/parse/parse-message.ts';
 import { MAX_HTML_DEPTH } from '../../src/parse/html-text.ts';
+import { MAX_DOCUMENT_BYTES } from '../../src/parse/document-metadata.ts';
+import { MESSAGE_PDF_MS, PDF_HEAP_MB, PDF_TIMEOUT_MS } from '../../src/parse/pdf-sandbox.ts';
 import { MAX_SIGNATURES, MAX_SIGNED_HEADERS } from '../../src/verify/verify-message.ts';
 import { MAX_MAILAUTH_HEADER_LINES, MAX_MAILAUTH_SIGNATURE_HEADERS } from '../../src/verify/mailauth-adapter.ts';
 import { MAX_LINE_CHARS } from '../../src/common/line-diff.ts';
@@ -39,6 +41,10 @@ describe('SECURITY.md', () => {
     MAX_MIME_BOUNDARIES,
     MAX_BODY_TEXT_CHARS,
     MAX_HTML_DEPTH,
+    MAX_DOCUMENT_BYTES,
+    PDF_TIMEOUT_MS,
+    PDF_HEAP_MB,
+    MESSAGE_PDF_MS,
     MAX_SIGNATURES,
     MAX_SIGNED_HEADERS,
     MAX_MAILAUTH_HEADER_LINES,

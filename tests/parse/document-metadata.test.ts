@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { MAX_DOCUMENT_BYTES, readDocumentMetadata, readDocumentTime } from '../../src/parse/document-metadata.ts';
 import { MAX_XML_DEPTH } from '../../src/parse/xml-adapter.ts';
 import { MAX_ZIP_ENTRIES, MAX_PART_BYTES } from '../../src/parse/zip-adapter.ts';
-import { PDF_TIMEOUT_MS } from '../../src/parse/pdf-sandbox.ts';
+import { MESSAGE_PDF_MS, PDF_TIMEOUT_MS } from '../../src/parse/pdf-sandbox.ts';
 import { parseMessage } from '../../src/parse/parse-message.ts';
 import {
   BILLION_LAUGHS,
@@ -291,6 +291,31 @@ describe('readDocumentMetadata: hostile documents end as reasons, quickly and wi
     expect(bomb.ms).toBeLessThan(PDF_TIMEOUT_MS + 3000);
     expect(bomb.heapMb).toBeLessThan(50); // the sandbox's memory is its own
     expect((await readDocumentMetadata(buildPdf({ info: { Author: 'Next' } }), 'next.pdf', 'application/pdf'))?.author).toBe('Next');
+  });
+
+  it("stops a PDF at the end of its message's time for PDFs, and does not open the ones after it", async () => {
+    // Warm: the sandbox's start (PDF.js loading) is not what is measured.
+    expect((await readDocumentMetadata(buildPdf({ info: { Author: 'Ann' } }), 'a.pdf', 'application/pdf'))?.author).toBe('Ann');
+    // PDF.js reads 10 MB of backslashes in 2-3 s here (more than linear: 26 ms for a quarter).
+    const slow = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(10_000_000, '\\')]);
+    const until = performance.now() + 800;
+    const t = performance.now();
+    const cut = await readDocumentMetadata(slow, 'slow.pdf', 'application/pdf', until);
+    expect(performance.now() - t).toBeLessThan(800 + 1500);
+    expect(cut?.problems).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^reading the PDF took longer than what was left \\(0\\.\\d s\\) of the ${MESSAGE_PDF_MS / 1000} s allowed for one message's PDFs; it was stopped$`,
+        ),
+      ),
+    ]);
+    const next = await readDocumentMetadata(buildPdf({ info: { Author: 'Ben' } }), 'b.pdf', 'application/pdf', until);
+    expect(next).toMatchObject({
+      author: null,
+      problems: [`not read: the PDFs before it in this message took the ${MESSAGE_PDF_MS / 1000} s allowed for one message's PDFs`],
+    });
+    // Without a deadline of its message, the next PDF is read as usual.
+    expect((await readDocumentMetadata(buildPdf({ info: { Author: 'Cy' } }), 'c.pdf', 'application/pdf'))?.author).toBe('Cy');
   });
 
   it('does not open a document larger than the limit', async () => {
