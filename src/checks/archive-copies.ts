@@ -451,6 +451,7 @@ function run(group: CopyGroup): Map<string, Finding[]> {
   // the two copies alike either way round, so cmp(i, j) is cmp(j, i)), and one within each kind of
   // two or more copies.
   const kinds = kindsOf(copies);
+  if (kinds.members.length > MAX_COMPARED_VERSIONS) return runManyVersions(group, kinds);
   const memo = new Map<number, Comparison>();
   const cmp = (i: number, j: number): Comparison => {
     const [da, db] = [copies[i]!.dateEpoch, copies[j]!.dateEpoch];
@@ -489,65 +490,9 @@ function run(group: CopyGroup): Map<string, Finding[]> {
     // A copy verified by its own signature needs no word from its copies.
     if (c.facts.selfVerdict === 'verified') return;
     const refs = verified.filter((v) => related(i, v));
-    const same = refs.find((v) => cmp(i, v).kind === 'same');
-    // A copy carrying a signature that does not verify says something about these bytes that
-    // content equality cannot undo: it is never verified through another copy.
-    const ownFailure = c.signatures.find((g) => g.result !== 'pass');
-    if (same !== undefined && ownFailure) {
-      const v = copies[same]!;
-      add(
-        out,
-        c.sha256,
-        finding(
-          'same-content',
-          `Identical in content to the verified copy in ${placeOf(v)}, but this copy carries a signature of ${ownFailure.domain} that does not verify (${ownFailure.result}), so it is not verified through that copy.`,
-          {
-            messageId,
-            verifiedCopy: v.sha256,
-            ownSignature: { index: ownFailure.index, domain: ownFailure.domain, result: ownFailure.result },
-          },
-        ),
-      );
-      return;
-    }
-    if (same !== undefined) {
-      const v = copies[same]!;
-      add(out, c.sha256, {
-        ...finding(
-          'same-as-verified',
-          `Identical in content to the verified copy in ${placeOf(v)} (same Message-ID ${messageId}; From, To/Cc, Subject, Date, text, HTML text and attachments all equal), whose DKIM signature proves it.`,
-          { messageId, verifiedCopy: v.sha256, verifiedPlace: v.places[0] ?? null },
-        ),
-      });
-      return;
-    }
-    const listOf = refs.find((v) => cmp(i, v).kind === 'list');
-    if (listOf !== undefined) {
-      const v = copies[listOf]!;
-      const undone = cmp(i, listOf).undone;
-      add(
-        out,
-        c.sha256,
-        finding(
-          'list-copy',
-          `The same message as the verified copy in ${placeOf(v)} once the mailing list's changes are undone (${undone.join(', ')}); what the list added is not the author's, so this copy is not verified through it.`,
-          { messageId, verifiedCopy: v.sha256, undone },
-        ),
-      );
-      return;
-    }
-    if (refs.length > 0) {
-      const v = copies[refs[0]!]!;
-      const fields = cmp(i, refs[0]!).fields;
-      add(
-        out,
-        c.sha256,
-        finding(
-          'differs-from-verified',
-          `A verified copy with the same Message-ID (${messageId}) sits in ${placeOf(v)}, and this copy differs from it in ${fields.join(', ')}: this copy was altered.`,
-          { messageId, verifiedCopy: v.sha256, differs: fields, ...differenceEvidence(c, v, fields) },
-        ),
-      );
+    const judged = againstVerified(copies, i, refs, cmp);
+    if (judged) {
+      add(out, c.sha256, judged);
       return;
     }
     // No verified copy among the related ones: decide from the evidence of the clusters.
@@ -616,6 +561,148 @@ function run(group: CopyGroup): Map<string, Finding[]> {
       );
     }
   });
+  return out;
+}
+
+/**
+ * What copy i is, judged against the verified copies related to it (`refs`, the one to show first
+ * first): proven through one it equals, a list's copy of one, or altered. Null without any.
+ */
+function againstVerified(copies: CopyRecord[], i: number, refs: number[], cmp: (i: number, j: number) => Comparison): Finding | null {
+  if (refs.length === 0) return null;
+  const c = copies[i]!;
+  const messageId = c.messageId;
+  const same = refs.find((v) => cmp(i, v).kind === 'same');
+  // A copy carrying a signature that does not verify says something about these bytes that
+  // content equality cannot undo: it is never verified through another copy.
+  const ownFailure = c.signatures.find((g) => g.result !== 'pass');
+  if (same !== undefined && ownFailure) {
+    const v = copies[same]!;
+    return finding(
+      'same-content',
+      `Identical in content to the verified copy in ${placeOf(v)}, but this copy carries a signature of ${ownFailure.domain} that does not verify (${ownFailure.result}), so it is not verified through that copy.`,
+      {
+        messageId,
+        verifiedCopy: v.sha256,
+        ownSignature: { index: ownFailure.index, domain: ownFailure.domain, result: ownFailure.result },
+      },
+    );
+  }
+  if (same !== undefined) {
+    const v = copies[same]!;
+    return finding(
+      'same-as-verified',
+      `Identical in content to the verified copy in ${placeOf(v)} (same Message-ID ${messageId}; From, To/Cc, Subject, Date, text, HTML text and attachments all equal), whose DKIM signature proves it.`,
+      { messageId, verifiedCopy: v.sha256, verifiedPlace: v.places[0] ?? null },
+    );
+  }
+  const listOf = refs.find((v) => cmp(i, v).kind === 'list');
+  if (listOf !== undefined) {
+    const v = copies[listOf]!;
+    const undone = cmp(i, listOf).undone;
+    return finding(
+      'list-copy',
+      `The same message as the verified copy in ${placeOf(v)} once the mailing list's changes are undone (${undone.join(', ')}); what the list added is not the author's, so this copy is not verified through it.`,
+      { messageId, verifiedCopy: v.sha256, undone },
+    );
+  }
+  const v = copies[refs[0]!]!;
+  const fields = cmp(i, refs[0]!).fields;
+  return finding(
+    'differs-from-verified',
+    `A verified copy with the same Message-ID (${messageId}) sits in ${placeOf(v)}, and this copy differs from it in ${fields.join(', ')}: this copy was altered.`,
+    { messageId, verifiedCopy: v.sha256, differs: fields, ...differenceEvidence(c, v, fields) },
+  );
+}
+
+/**
+ * Versions of one Message-ID (copies that differ in what is compared: kindsOf) compared each with
+ * each, at most. Copies of one real message are one version, or a few when a list or a forger
+ * changed some; more than this within the hour are other messages that share the ID (a mailer that
+ * personalises each recipient's message and reuses one ID for all) or were made to. Each pair of
+ * versions was compared and kept: 1,000 copies, each with its own text, took the archive pass 7.5 s,
+ * and 2,000 ran it out of memory (384 MB), which stops every archive-wide check of the import.
+ * Past this, each copy is compared only with the verified copies nearest it in date (at most this
+ * many), so a copy altered from a verified one is still found among any number of others.
+ */
+export const MAX_COMPARED_VERSIONS = 64;
+
+/** run() for a group of more than MAX_COMPARED_VERSIONS versions: each copy against the verified ones near it, nothing kept. */
+function runManyVersions(group: CopyGroup, kinds: Kinds): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  const copies = group.copies;
+  const messageId = copies[0]!.messageId;
+  // One verified copy of each version that has one, in order of date (undated ones are never near).
+  const verified = kinds.members
+    .map((m) => m.find((j) => copies[j]!.facts.selfVerdict === 'verified'))
+    .filter((j): j is number => j !== undefined && copies[j]!.dateEpoch !== null)
+    .sort((a, b) => copies[a]!.dateEpoch! - copies[b]!.dateEpoch!);
+  const dates = verified.map((j) => copies[j]!.dateEpoch!);
+  copies.forEach((c, i) => {
+    const compared = new Map<number, Comparison>();
+    const cmp = (x: number, j: number): Comparison => {
+      let r = compared.get(j);
+      if (!r) compared.set(j, (r = compareCopies(copies[x]!, copies[j]!)));
+      return r;
+    };
+    const refs = c.facts.selfVerdict === 'verified' ? [] : nearestVerified(dates, c.dateEpoch).map((k) => verified[k]!);
+    const judged = againstVerified(
+      copies,
+      i,
+      refs.filter((v) => cmp(i, v).kind !== 'unrelated'),
+      cmp,
+    );
+    if (judged) {
+      add(out, c.sha256, judged);
+      return;
+    }
+    const others = copies.length - 1;
+    const listed = copies
+      .slice(0, MAX_LISTED_COPIES + 1)
+      .map((_, j) => j)
+      .filter((j) => j !== i)
+      .slice(0, MAX_LISTED_COPIES)
+      .map((j) => copies[j]!.sha256);
+    add(
+      out,
+      c.sha256,
+      finding(
+        'other-copies',
+        `The Message-ID ${messageId} is carried by ${copies.length} messages in ${kinds.members.length} versions: too many to be copies of one message (a program that reuses IDs, or messages made to share this one). They are not compared with each other${verified.length > 0 && c.facts.selfVerdict !== 'verified' ? ', only with the verified ones, and this copy agrees with none dated within the hour' : ''}.`,
+        {
+          messageId,
+          copies: listed,
+          ...(others > MAX_LISTED_COPIES ? { copiesCount: others } : {}),
+          versions: kinds.members.length,
+          reusedId: true,
+        },
+      ),
+    );
+  });
+  return out;
+}
+
+/**
+ * Indexes into `dates` (ascending) of the at most MAX_COMPARED_VERSIONS dates within
+ * REUSED_ID_MIN_DATE_GAP_S of `date`, nearest first.
+ */
+function nearestVerified(dates: number[], date: number | null): number[] {
+  if (date === null) return [];
+  // The first date at or after `date`, by halving.
+  let hi = dates.length;
+  for (let lo = 0; lo < hi;) {
+    const mid = (lo + hi) >> 1;
+    if (dates[mid]! < date) lo = mid + 1;
+    else hi = mid;
+  }
+  let lo = hi - 1;
+  const out: number[] = [];
+  while (out.length < MAX_COMPARED_VERSIONS) {
+    const below = lo >= 0 && date - dates[lo]! <= REUSED_ID_MIN_DATE_GAP_S ? date - dates[lo]! : Infinity;
+    const above = hi < dates.length && dates[hi]! - date <= REUSED_ID_MIN_DATE_GAP_S ? dates[hi]! - date : Infinity;
+    if (below === Infinity && above === Infinity) break;
+    out.push(below <= above ? lo-- : hi++);
+  }
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archiveCopies, MAX_LISTED_COPIES } from '../../src/checks/archive-copies.ts';
+import { archiveCopies, MAX_COMPARED_VERSIONS, MAX_LISTED_COPIES } from '../../src/checks/archive-copies.ts';
 import type { CopyRecord } from '../../src/checks/archive-copies.ts';
 import type { Finding } from '../../src/model.ts';
 import { MAX_FACT_ENTRIES } from '../../src/checks/message-facts.ts';
@@ -266,9 +266,61 @@ describe('archive-copies: what decides between two copies', () => {
     expect(out.size).toBe(300);
     for (const [, fs] of out) {
       expect(fs.map((f) => f.code)).toEqual(['archive-copies/other-copies']);
-      expect(fs[0]!.detail).toContain('299 other messages');
+      // 300 versions: more than MAX_COMPARED_VERSIONS, so not compared each with each.
+      expect(fs[0]!.detail).toContain('is carried by 300 messages in 300 versions');
       expect(fs[0]!.evidence).toMatchObject({ copiesCount: 299 });
       expect((fs[0]!.evidence.copies as string[]).length).toBe(MAX_LISTED_COPIES);
     }
+  });
+
+  it('compares a copy among more versions than MAX_COMPARED_VERSIONS only with the verified ones near it, and still finds the altered copy', async () => {
+    // 2,000 messages with one Message-ID, each with its own subject and text, within the hour (a
+    // mailer that personalises each recipient's message): compared each with each, they ran the archive pass
+    // out of memory. Among them: a verified copy, one identical to it, and one altered from it.
+    const at = (i: number): string =>
+      `Tue, 4 Mar 2025 09:${String(12 + (Math.floor(i / 60) % 40)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`;
+    const copies: CopyRecord[] = [];
+    for (let i = 0; i < 2000; i++)
+      copies.push(
+        await copy(i.toString(16).padStart(64, '0'), {
+          headers: HEADERS.map((h) => h.replace('Tue, 4 Mar 2025 09:12:00', at(i + 1)).replace('Budget for March', `Your statement ${i}`)),
+          body: `Dear reader ${i},\r\nthe budget is ${i} euros.\r\n`,
+          places: [place(`u${i}/INBOX`, 'inbox')],
+        }),
+      );
+    const signed = await copy('v'.padEnd(64, '0'), { selfVerdict: 'verified', places: [place('bo/INBOX', 'inbox')] });
+    const same = await copy('s'.padEnd(64, '0'), { places: [place('ana/Sent', 'sent')] });
+    const edited = await copy('e'.padEnd(64, '0'), { body: BODY.replace('12,400', '112,400'), places: [place('cy/INBOX', 'inbox')] });
+    const t = performance.now();
+    const out = run([...copies, signed, same, edited]);
+    expect(performance.now() - t).toBeLessThan(20_000);
+    expect(codes(out, same.sha256)).toEqual(['archive-copies/same-as-verified']);
+    expect(codes(out, edited.sha256)).toEqual(['archive-copies/differs-from-verified']);
+    expect(out.get(edited.sha256)![0]!.evidence).toMatchObject({ verifiedCopy: signed.sha256, differs: ['text'] });
+    // Every other message shares only the ID; each was compared with the verified copy alone.
+    for (const c of [signed, ...copies]) {
+      expect(codes(out, c.sha256)).toEqual(['archive-copies/other-copies']);
+      const f = out.get(c.sha256)![0]!;
+      expect(f.detail).toContain('is carried by 2003 messages in 2002 versions: too many to be copies of one message');
+      expect(f.evidence).toMatchObject({ versions: 2002, copiesCount: 2002, reusedId: true });
+      expect((f.evidence.copies as string[]).length).toBe(MAX_LISTED_COPIES);
+    }
+  });
+
+  it('compares every pair of versions up to MAX_COMPARED_VERSIONS, as before', async () => {
+    // The odd one out among MAX_COMPARED_VERSIONS versions: the sent copy and an inbox copy agree.
+    const versions: CopyRecord[] = [];
+    for (let i = 0; i < MAX_COMPARED_VERSIONS - 3; i++)
+      versions.push(
+        await copy(`x${i}`.padEnd(64, '0'), {
+          body: `Unrelated note ${i}.\r\n`,
+          headers: HEADERS.map((h) => h.replace('Budget for March', `Note ${i}`)),
+        }),
+      );
+    const sent = await copy('a'.padEnd(64, '0'), { places: [place('ana/Sent', 'sent')] });
+    const inbox = await copy('b'.padEnd(64, '0'), { places: [place('bo/INBOX', 'inbox')] });
+    const odd = await copy('c'.padEnd(64, '0'), { body: BODY.replace('12,400', '112,400'), places: [place('cy/INBOX', 'inbox')] });
+    const out = run([...versions, sent, inbox, odd]);
+    expect(codes(out, odd.sha256)).toEqual(['archive-copies/odd-copy-out']);
   });
 });

@@ -14,7 +14,7 @@ import { ANALYSE_TIMEOUT_MS, MAX_WORKERS, WORKER_HEAP_MB, WORKER_YOUNG_MB } from
 import { MAX_COMPARED_TEXT_CHARS } from '../../src/pipeline/archive-pass.ts';
 import { ARCHIVE_HEAP_MB } from '../../src/pipeline/archive-thread.ts';
 import { MAX_FACT_CHARS, MAX_FACT_ENTRIES } from '../../src/checks/message-facts.ts';
-import { MAX_LISTED_COPIES } from '../../src/checks/archive-copies.ts';
+import { MAX_COMPARED_VERSIONS, MAX_LISTED_COPIES } from '../../src/checks/archive-copies.ts';
 import { WRITE_BATCH, WRITE_BATCH_MS } from '../../src/pipeline/write-batch.ts';
 import { BUSY_TIMEOUT_MS, WRITE_WAIT_MS } from '../../src/store/database.ts';
 import { DOWNLOAD_CAP } from '../../src/export/verdict-export.ts';
@@ -57,6 +57,7 @@ describe('SECURITY.md', () => {
     MAX_COMPARED_TEXT_CHARS,
     ARCHIVE_HEAP_MB,
     MAX_LINE_CHARS,
+    MAX_COMPARED_VERSIONS,
     MAX_LISTED_COPIES,
     MAX_FACT_ENTRIES,
     MAX_FACT_CHARS,
