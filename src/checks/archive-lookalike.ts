@@ -7,7 +7,7 @@
 // take it for.
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
 import { organisationalDomain } from '../common/org-domain.ts';
-import { resemblance } from './lookalike-domain.ts';
+import { resemblance, ResemblanceIndex } from './lookalike-domain.ts';
 
 const ID = 'archive-lookalike';
 
@@ -47,10 +47,17 @@ const codes: Record<string, CodeDoc> = {
   },
 };
 
+/** The index of each list of known domains (knownDomains), made when the list is first used. */
+const indexes = new WeakMap<[string, number][], ResemblanceIndex>();
+
 /** The known domain a From domain imitates, with why; null when none. */
 function imitated(from: string, counts: DomainCounts, known: [string, number][]): { known: string; n: number; why: string[] } | null {
   const mine = counts.get(from) ?? 0;
-  for (const [k, n] of known) {
+  let index = indexes.get(known);
+  if (!index) indexes.set(known, (index = new ResemblanceIndex(known.map(([k]) => k))));
+  // The known domains it may resemble, most frequent first, as in `known`: each compared as before.
+  for (const at of index.candidates(from)) {
+    const [k, n] = known[at]!;
     if (k === from || n < KNOWN_MIN_RATIO * mine) continue;
     // The same name under another suffix is as often the same organisation (example.com and
     // example.org, a country domain) as an imitation: the archive cannot tell them apart by names.

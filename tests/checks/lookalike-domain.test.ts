@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { check } from '../../src/checks/lookalike-domain.ts';
+import { check, resemblance, ResemblanceIndex } from '../../src/checks/lookalike-domain.ts';
+import { integersFrom } from '../helpers/seeded-random.ts';
 import { codesOf, runCheck } from './fixtures.ts';
 
 async function signedBy(from: string, signer: string) {
@@ -112,5 +113,43 @@ describe('lookalike-domain', () => {
   it('finds nothing without a From address or signatures', async () => {
     expect(await runCheck(check, { headers: ['Subject: hello'] })).toEqual([]);
     expect(await runCheck(check, { headers: ['From: undisclosed-recipients:;'], signatures: [{ domain: 'example.com' }] })).toEqual([]);
+  });
+});
+
+describe('ResemblanceIndex', () => {
+  it('finds every domain resemblance finds a reason for (but another suffix), among seeded near-miss names', () => {
+    const next = integersFrom(7);
+    const bases = ['example', 'aldermoor', 'ibm', 'hp', 'bank-of-x', 'xn--exmple-cua', 'paypal', 'a'.repeat(30), 'mail-example', 'examp1e'];
+    const letters = 'abcdeilmnorst01-аео';
+    const mutate = (label: string): string => {
+      let out = label;
+      for (let k = next(4); k > 0; k--) {
+        const at = next(out.length + 1);
+        const op = next(4);
+        const c = letters[next(letters.length)]!;
+        if (op === 0) out = out.slice(0, at) + c + out.slice(at);
+        else if (op === 1) out = out.slice(0, at) + out.slice(at + 1);
+        else if (op === 2) out = out.slice(0, at) + c + out.slice(at + 1);
+        else out = `${out}-${bases[next(bases.length)]}`;
+      }
+      return out || 'x';
+    };
+    const suffixes = ['example', 'com', 'co.uk', 'org'];
+    const domain = (): string => `${mutate(bases[next(bases.length)]!)}.${suffixes[next(suffixes.length)]}`;
+    const known = Array.from({ length: 300 }, domain);
+    const index = new ResemblanceIndex(known);
+    let resembling = 0;
+    for (let q = 0; q < 1500; q++) {
+      const from = domain();
+      const found = new Set(index.candidates(from));
+      known.forEach((k, at) => {
+        const why = resemblance(from, k).filter((w) => !w.startsWith('same name under another suffix'));
+        if (why.length === 0) return;
+        resembling++;
+        expect(found.has(at), `${from} resembles ${k}`).toBe(true);
+      });
+    }
+    // The comparison meant something: many pairs resemble.
+    expect(resembling).toBeGreaterThan(1000);
   });
 });
