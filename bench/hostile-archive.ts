@@ -150,6 +150,12 @@ const SHAPES: Record<string, (n: number) => Mail[]> = {
   // Message-IDs reused by a program: n messages, a hundred ids, Dates far apart.
   'ids-reused': (n) =>
     Array.from({ length: n }, (_, i) => mail(i, { 'Message-ID': `<reused${i % 100}@example.org>`, Date: dateOf(BASE + i * 7_200_000) })),
+  // Every message from a domain of its own, to one of n/20 domains that each get 20 (the domains
+  // the archive knows well, which a look-alike From domain would imitate).
+  'many-domains': (n) =>
+    Array.from({ length: n }, (_, i) =>
+      mail(i, { From: `Sender <s@sender${i}-mail.example>`, To: `p@known${i % Math.max(1, Math.floor(n / 20))}-org.example` }),
+    ),
   // Everyone in To: n messages, each to the same 400 recipients and a different one.
   'many-recipients': (n) => {
     const all = Array.from({ length: 400 }, (_, k) => `u${k}@example.org`).join(', ');
