@@ -633,8 +633,8 @@ function runManyVersions(group: CopyGroup, kinds: Kinds): Map<string, Finding[]>
   const copies = group.copies;
   const messageId = copies[0]!.messageId;
   // One verified copy of each version that has one, in order of date (undated ones are never near).
-  const verified = kinds.members
-    .map((m) => m.find((j) => copies[j]!.facts.selfVerdict === 'verified'))
+  const verifiedOfKind = kinds.members.map((m) => m.find((j) => copies[j]!.facts.selfVerdict === 'verified'));
+  const verified = verifiedOfKind
     .filter((j): j is number => j !== undefined && copies[j]!.dateEpoch !== null)
     .sort((a, b) => copies[a]!.dateEpoch! - copies[b]!.dateEpoch!);
   const dates = verified.map((j) => copies[j]!.dateEpoch!);
@@ -645,7 +645,11 @@ function runManyVersions(group: CopyGroup, kinds: Kinds): Map<string, Finding[]>
       if (!r) compared.set(j, (r = compareCopies(copies[x]!, copies[j]!)));
       return r;
     };
-    const refs = c.facts.selfVerdict === 'verified' ? [] : nearestVerified(dates, c.dateEpoch).map((k) => verified[k]!);
+    // A verified copy of its own version first: the nearest in date may all be other versions
+    // (2,000 personalised copies, one Date), and an equal copy is what proves it.
+    const own = verifiedOfKind[kinds.of[i]!];
+    const near = nearestVerified(dates, c.dateEpoch).map((k) => verified[k]!);
+    const refs = c.facts.selfVerdict === 'verified' ? [] : own === undefined ? near : [own, ...near.filter((j) => j !== own)];
     const judged = againstVerified(
       copies,
       i,

@@ -312,7 +312,7 @@ describe('archive-copies: what decides between two copies', () => {
     const versions: CopyRecord[] = [];
     for (let i = 0; i < MAX_COMPARED_VERSIONS - 3; i++)
       versions.push(
-        await copy(`x${i}`.padEnd(64, '0'), {
+        await copy(`x${String(i).padStart(63, '0')}`, {
           body: `Unrelated note ${i}.\r\n`,
           headers: HEADERS.map((h) => h.replace('Budget for March', `Note ${i}`)),
         }),
@@ -322,5 +322,24 @@ describe('archive-copies: what decides between two copies', () => {
     const odd = await copy('c'.padEnd(64, '0'), { body: BODY.replace('12,400', '112,400'), places: [place('cy/INBOX', 'inbox')] });
     const out = run([...versions, sent, inbox, odd]);
     expect(codes(out, odd.sha256)).toEqual(['archive-copies/odd-copy-out']);
+  });
+
+  it('among more versions than MAX_COMPARED_VERSIONS, proves a copy through a verified copy of its own version, whatever its date', async () => {
+    // A mailer that personalises each recipient's message under one Message-ID and one Date, each
+    // signed in its recipient's inbox, and the sender's unsigned copy of each in Sent.
+    const versions = MAX_COMPARED_VERSIONS + 40;
+    const copies: CopyRecord[] = [];
+    for (let i = 0; i < versions; i++) {
+      const over = {
+        headers: HEADERS.map((h) => (h.startsWith('To:') ? `To: reader${i}@example.org` : h)),
+        body: `Dear reader ${i},\r\nyour statement is attached.\r\n`,
+      };
+      copies.push(
+        await copy(`v${String(i).padStart(63, '0')}`, { ...over, selfVerdict: 'verified', places: [place(`r${i}/INBOX`, 'inbox')] }),
+      );
+      copies.push(await copy(`s${String(i).padStart(63, '0')}`, { ...over, places: [place('ana/Sent', 'sent')] }));
+    }
+    const out = run(copies);
+    for (let i = 0; i < versions; i++) expect(codes(out, `s${String(i).padStart(63, '0')}`)).toEqual(['archive-copies/same-as-verified']);
   });
 });
