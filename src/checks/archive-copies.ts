@@ -622,8 +622,9 @@ function againstVerified(copies: CopyRecord[], i: number, refs: number[], cmp: (
  * personalises each recipient's message and reuses one ID for all) or were made to. Each pair of
  * versions was compared and kept: 1,000 copies, each with its own text, took the archive pass 7.5 s,
  * and 2,000 ran it out of memory (384 MB), which stops every archive-wide check of the import.
- * Past this, each copy is compared only with the verified copies nearest it in date (at most this
- * many), so a copy altered from a verified one is still found among any number of others.
+ * Past this, each copy is compared only with a verified copy equal to it and the verified copies
+ * nearest it in date (at most this many), so a copy altered from a verified one is still found among
+ * any number of others.
  */
 export const MAX_COMPARED_VERSIONS = 64;
 
