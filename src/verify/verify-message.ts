@@ -126,18 +126,18 @@ export async function verifyMessage(
     }
     // mailauth's header reader is quadratic in a header's folded lines, and its signature checks in
     // their number: past either bound it is not run.
-    if (countHeaderLines(bytes, layout.split.headerEnd) > MAX_MAILAUTH_HEADER_LINES) {
-      return {
-        signatures: [],
-        arc: NO_ARC,
-        verifier: 'skipped',
-        skipped: `the header section has more than ${MAX_MAILAUTH_HEADER_LINES} lines`,
-      };
-    }
+    const lines = countHeaderLines(bytes, layout.split.headerEnd);
     const signatureHeaders = countSignatureHeaders(parsed.headers);
-    if (signatureHeaders > MAX_MAILAUTH_SIGNATURE_HEADERS) {
-      const skipped = `the message has ${signatureHeaders} DKIM-Signature and ARC headers (limit ${MAX_MAILAUTH_SIGNATURE_HEADERS})`;
-      return { signatures: [], arc: NO_ARC, verifier: 'skipped', skipped };
+    const skipped =
+      lines > MAX_MAILAUTH_HEADER_LINES
+        ? `the header section has more than ${MAX_MAILAUTH_HEADER_LINES} lines`
+        : signatureHeaders > MAX_MAILAUTH_SIGNATURE_HEADERS
+          ? `the message has ${signatureHeaders} DKIM-Signature and ARC headers (limit ${MAX_MAILAUTH_SIGNATURE_HEADERS})`
+          : null;
+    if (skipped !== null) {
+      // Its ARC headers were not read either: said so, rather than that there are none.
+      const arc = parsed.headers.some((h) => h.key === 'arc-seal') ? { ...NO_ARC, comment: `not evaluated: ${skipped}` } : NO_ARC;
+      return { signatures: [], arc, verifier: 'skipped', skipped };
     }
     return verifyWithMailauth(bytes, asOf, lookup);
   };

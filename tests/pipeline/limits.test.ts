@@ -36,6 +36,11 @@ describe('hostile headers', () => {
     expect(a.verification.signatures[0]).toMatchObject({ result: 'permerror', problem: 'not-evaluated' });
     expect(a.verification.signatures[0]!.comment).toContain(`more than ${MAX_MAILAUTH_HEADER_LINES} lines`);
     expect(a.verification.verifiedBy).toBeNull();
+    // Its ARC set was not read either, and the record says so rather than that there is none.
+    expect(a.verification.arc).toMatchObject({
+      result: 'none',
+      comment: `not evaluated: the header section has more than ${MAX_MAILAUTH_HEADER_LINES} lines`,
+    });
   });
 
   it('a message with more signature headers than mailauth is given is recorded not evaluated, saying why', async () => {
