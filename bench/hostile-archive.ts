@@ -1,11 +1,12 @@
 // Not a test: a scan for dump shapes whose archive pass grows faster than the dump. hostile-shapes.ts
 // times one message's analysis; this times the checks that read the whole archive (copies of one
-// Message-ID, threads and quotes, habits of a sender, documents). Each shape is a dump of small
-// messages built around one pathological relation (thousands of copies of one Message-ID, one
+// Message-ID, threads and quotes, habits of a sender, look-alike domains). Each shape is a dump of
+// small messages built around one pathological relation (thousands of copies of one Message-ID, one
 // thread thousands deep, thousands of replies to one message, ...). It is imported twice, at `--n`
-// messages and at a quarter of that, into a new database, and the archive phase is timed: linear work
-// takes about four times as long, work in the square of the number of messages sixteen. A shape
-// is printed with both times; one that grew more than `--ratio` times is marked.
+// messages and at a quarter of that, into a new database (analysed on the main thread: only the
+// archive phase is timed). Linear work takes about four times as long, work in the square of the
+// number of messages sixteen. A shape is printed with both times; one that grew more than `--ratio`
+// times is marked.
 //   node bench/hostile-archive.ts [--n 4000] [--ratio 8] [--only copies-differing,...]
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
