@@ -118,10 +118,10 @@ function discard(s: Sandbox): void {
 }
 
 async function readOne(bytes: Uint8Array, until: number): Promise<PdfOutcome> {
-  const spent = {
+  const spent = (): PdfOutcome => ({
     problem: `not read: the PDFs before it in this message took the ${MESSAGE_PDF_MS / 1000} s allowed for one message's PDFs`,
-  };
-  if (performance.now() >= until) return spent;
+  });
+  if (performance.now() >= until) return spent();
   const s = startSandbox();
   try {
     await s.ready;
@@ -130,7 +130,7 @@ async function readOne(bytes: Uint8Array, until: number): Promise<PdfOutcome> {
     return { problem: `the PDF reader could not start: ${(err as Error).message}` };
   }
   const left = until - performance.now();
-  if (left <= 0) return spent;
+  if (left <= 0) return spent();
   const id = nextId++;
   const data = new Uint8Array(bytes); // our own copy, handed over to the worker
   return new Promise<PdfOutcome>((resolve) => {
@@ -157,22 +157,12 @@ async function readOne(bytes: Uint8Array, until: number): Promise<PdfOutcome> {
       );
     };
     const onExit = (): void => finish({ problem: 'the PDF reader stopped while reading this PDF' }, true);
-    const timer =
+    // Its own limit, or what is left of its message's, whichever ends first.
+    const stopped =
       left < PDF_TIMEOUT_MS
-        ? setTimeout(
-            () =>
-              finish(
-                {
-                  problem: `reading the PDF took longer than what was left (${(left / 1000).toFixed(1)} s) of the ${MESSAGE_PDF_MS / 1000} s allowed for one message's PDFs; it was stopped`,
-                },
-                true,
-              ),
-            left,
-          )
-        : setTimeout(
-            () => finish({ problem: `reading the PDF took longer than ${PDF_TIMEOUT_MS / 1000} s; it was stopped` }, true),
-            PDF_TIMEOUT_MS,
-          );
+        ? `reading the PDF took longer than what was left (${(left / 1000).toFixed(1)} s) of the ${MESSAGE_PDF_MS / 1000} s allowed for one message's PDFs; it was stopped`
+        : `reading the PDF took longer than ${PDF_TIMEOUT_MS / 1000} s; it was stopped`;
+    const timer = setTimeout(() => finish({ problem: stopped }, true), Math.min(left, PDF_TIMEOUT_MS));
     s.worker.on('message', onMessage);
     s.worker.on('error', onError);
     s.worker.on('exit', onExit);
