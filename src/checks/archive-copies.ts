@@ -88,10 +88,13 @@ const REUSED_ID_MIN_DATE_GAP_S = 3600;
  */
 export const MAX_LISTED_COPIES = 100;
 
-/** The hashes of some copies, at most MAX_LISTED_COPIES, and how many there are when they are more. */
-function listedCopies(copies: CopyRecord[], which: number[], name: string): Record<string, unknown> {
+/**
+ * The hashes of some copies, at most MAX_LISTED_COPIES, and how many there are when they are more:
+ * `total`, when `which` holds only the first of them.
+ */
+function listedCopies(copies: CopyRecord[], which: number[], name: string, total = which.length): Record<string, unknown> {
   const shas = which.slice(0, MAX_LISTED_COPIES).map((j) => copies[j]!.sha256);
-  return which.length > MAX_LISTED_COPIES ? { [name]: shas, [`${name}Count`]: which.length } : { [name]: shas };
+  return total > MAX_LISTED_COPIES ? { [name]: shas, [`${name}Count`]: total } : { [name]: shas };
 }
 
 /** Comparison of two copies dated more than REUSED_ID_MIN_DATE_GAP_S apart, or either undated: compareCopies says the same of them all. */
@@ -641,9 +644,10 @@ function runManyVersions(group: CopyGroup, kinds: Kinds): Map<string, Finding[]>
   const dates = verified.map((j) => copies[j]!.dateEpoch!);
   copies.forEach((c, i) => {
     const compared = new Map<number, Comparison>();
-    const cmp = (x: number, j: number): Comparison => {
+    // Copy i with copy j (againstVerified asks only of i).
+    const cmp = (_: number, j: number): Comparison => {
       let r = compared.get(j);
-      if (!r) compared.set(j, (r = compareCopies(copies[x]!, copies[j]!)));
+      if (!r) compared.set(j, (r = compareCopies(c, copies[j]!)));
       return r;
     };
     // A verified copy of its own version first: the nearest in date may all be other versions
@@ -661,26 +665,15 @@ function runManyVersions(group: CopyGroup, kinds: Kinds): Map<string, Finding[]>
       add(out, c.sha256, judged);
       return;
     }
-    const others = copies.length - 1;
-    const listed = copies
-      .slice(0, MAX_LISTED_COPIES + 1)
-      .map((_, j) => j)
-      .filter((j) => j !== i)
-      .slice(0, MAX_LISTED_COPIES)
-      .map((j) => copies[j]!.sha256);
+    // The first others only: a list of all of them for each copy would take time in the square of their number.
+    const firstOthers = [...Array(Math.min(copies.length, MAX_LISTED_COPIES + 1)).keys()].filter((j) => j !== i);
     add(
       out,
       c.sha256,
       finding(
         'other-copies',
         `The Message-ID ${messageId} is carried by ${copies.length} messages in ${kinds.members.length} versions: too many to be copies of one message (a program that reuses IDs, or messages made to share this one). They are not compared with each other${verified.length > 0 && c.facts.selfVerdict !== 'verified' ? ', only with the verified ones, and this copy agrees with none dated within the hour' : ''}.`,
-        {
-          messageId,
-          copies: listed,
-          ...(others > MAX_LISTED_COPIES ? { copiesCount: others } : {}),
-          versions: kinds.members.length,
-          reusedId: true,
-        },
+        { messageId, ...listedCopies(copies, firstOthers, 'copies', copies.length - 1), versions: kinds.members.length, reusedId: true },
       ),
     );
   });
