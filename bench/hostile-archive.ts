@@ -2,18 +2,25 @@
 // times one message's analysis; this times the checks that read the whole archive (copies of one
 // Message-ID, threads and quotes, habits of a sender, look-alike domains). Each shape is a dump of
 // small messages built around one pathological relation (thousands of copies of one Message-ID, one
-// thread thousands deep, thousands of replies to one message, ...). It is imported twice, at `--n`
+// thread thousands deep, thousands of replies to one message, ...). The shapes named `signed-…` carry
+// DKIM signatures (the test corpus's key, published under as many names as the shape needs), so
+// that the checks that weigh verified copies and signing habits get thousands to weigh; signing
+// them takes most of their time, which is not timed. Each dump is imported twice, at `--n`
 // messages and at a quarter of that, into a new database (analysed on the main thread: only the
 // archive phase is timed). Linear work takes about four times as long, work in the square of the
 // number of messages sixteen. A shape is printed with both times; one that grew more than `--ratio`
 // times is marked.
 //   node bench/hostile-archive.ts [--n 4000] [--ratio 8] [--only copies-differing,...]
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/store/database.ts';
 import { importPaths } from '../src/pipeline/run-import.ts';
+import { insertKeys } from '../src/store/keys-repo.ts';
+import { readKeyFile } from '../src/verify/key-files.ts';
+import type { KeyRecord } from '../src/model.ts';
+import { signMessage } from '../test-corpus/sign.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,10 +41,12 @@ interface Mail {
   box: string;
   headers: [string, string][];
   body: string;
+  /** The domain that signs it (selector `s`, the corpus's key), if any. */
+  signer?: string;
 }
 
-function mail(i: number, over: Partial<Record<string, string>> & { box?: string; body?: string } = {}): Mail {
-  const { box, body, ...h } = over;
+function mail(i: number, over: Partial<Record<string, string>> & { box?: string; body?: string; signer?: string } = {}): Mail {
+  const { box, body, signer, ...h } = over;
   const headers: Record<string, string> = {
     From: `Person ${i % 50} <p${i % 50}@example.org>`,
     To: `Person ${(i + 1) % 50} <p${(i + 1) % 50}@example.org>`,
@@ -52,6 +61,7 @@ function mail(i: number, over: Partial<Record<string, string>> & { box?: string;
     box: box ?? `p${(i + 1) % 50}/INBOX`,
     headers: Object.entries(headers).filter((e): e is [string, string] => e[1] !== ''),
     body: body ?? `Hello,\n\nthis is message ${i}, about the budget of project ${i % 37}.\n\nBest,\nPerson ${i % 50}\n`,
+    ...(signer ? { signer } : {}),
   };
 }
 
@@ -157,6 +167,58 @@ const SHAPES: Record<string, (n: number) => Mail[]> = {
     Array.from({ length: n }, (_, i) =>
       mail(i, { From: `Sender <s@sender${i}-mail.example>`, To: `p@known${i % Math.max(1, Math.floor(n / 20))}-org.example` }),
     ),
+  // One signed Message-ID in n mailboxes, each copy's text different and verified, within the hour.
+  'signed-copies-differing': (n) =>
+    Array.from({ length: n }, (_, i) =>
+      mail(i, {
+        From: 'News <news@news.example>',
+        'Message-ID': '<same@news.example>',
+        Date: dateOf(BASE + i * 100),
+        Subject: 'Newsletter',
+        box: `a${i}/INBOX`,
+        body: `Dear reader ${i},\n\n${words(i, 40)}\n`,
+        signer: 'news.example',
+      }),
+    ),
+  // n/2 signed versions of one Message-ID, and beside each an unsigned copy of it (a mailbox that
+  // dropped the signature): each unsigned copy has a verified twin among n/2 versions.
+  'signed-copies-twins': (n) =>
+    Array.from({ length: n }, (_, i) => {
+      const v = Math.floor(i / 2);
+      return mail(v, {
+        From: 'News <news@news.example>',
+        'Message-ID': '<same@news.example>',
+        Date: dateOf(BASE + v * 100),
+        Subject: 'Newsletter',
+        box: `a${i}/INBOX`,
+        body: `Dear reader ${v},\n\n${words(v, 40)}\n`,
+        ...(i % 2 === 0 ? { signer: 'news.example' } : {}),
+      });
+    }),
+  // One sender whose mail is signed, n messages, one in ten without a signature.
+  'signed-sender-gaps': (n) =>
+    Array.from({ length: n }, (_, i) =>
+      mail(i, {
+        From: 'Anna <anna@news.example>',
+        box: 'anna/Sent',
+        ...(i % 10 === 9 ? {} : { signer: 'news.example' }),
+      }),
+    ),
+  // One sender's mail signed by another domain for every message (n signers, one key).
+  'signed-many-signers': (n) =>
+    Array.from({ length: n }, (_, i) => mail(i, { From: 'Anna <anna@example.org>', box: 'anna/Sent', signer: `relay${i}.example` })),
+  // A signed thread n deep, each message quoting the one before.
+  'signed-thread-chain': (n) =>
+    Array.from({ length: n }, (_, i) =>
+      mail(i, {
+        From: `Person ${i % 50} <p${i % 50}@news.example>`,
+        Subject: 'Re: Plan',
+        'In-Reply-To': i > 0 ? `<m${i - 1}@example.org>` : '',
+        References: i > 0 ? `<m${i - 1}@example.org>` : '',
+        body: `My reply ${i}: ${words(i, 12)}\n\n> ${words(i - 1, 12)}\n`,
+        signer: 'news.example',
+      }),
+    ),
   // Everyone in To: n messages, each to the same 400 recipients and a different one.
   'many-recipients': (n) => {
     const all = Array.from({ length: 400 }, (_, k) => `u${k}@example.org`).join(', ');
@@ -164,23 +226,48 @@ const SHAPES: Record<string, (n: number) => Mail[]> = {
   },
 };
 
-function write(dir: string, mails: Mail[]): void {
-  mails.forEach((m, i) => {
+/** The corpus's RSA key, whose private half signs every signed shape. */
+const KEY = { domain: 'example-news.org', selector: 'sel2024' };
+const corpusKey = readKeyFile(
+  readFileSync(join(import.meta.dirname, '../test-corpus/keys/corpus.zone'), 'utf8'),
+  'corpus.zone',
+).records.find((k) => k.name === `${KEY.selector}._domainkey.${KEY.domain}`)!;
+
+/** The corpus key published as `s._domainkey.<domain>`. */
+function keyFor(domain: string): KeyRecord {
+  return { ...corpusKey, name: `s._domainkey.${domain}`, domain, selector: 's', source: 'hostile-archive' };
+}
+
+/** Writes the dump; returns the keys its signatures need. */
+async function write(dir: string, mails: Mail[]): Promise<KeyRecord[]> {
+  const signers = new Set<string>();
+  for (const [i, m] of mails.entries()) {
     const folder = join(dir, m.box);
     mkdirSync(folder, { recursive: true });
     const head = m.headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
-    writeFileSync(join(folder, `${i}.eml`), `${head}\r\n${m.body.replace(/\n/g, '\r\n')}`);
-  });
+    let text = `${head}\r\n${m.body.replace(/\n/g, '\r\n')}`;
+    if (m.signer) {
+      signers.add(m.signer);
+      const date = m.headers.find(([k]) => k === 'Date')![1];
+      text = await signMessage(text, { with: 'mailauth', domain: m.signer, selector: 's', keyFrom: KEY }, new Date(date));
+    }
+    writeFileSync(join(folder, `${i}.eml`), text, 'latin1');
+  }
+  return [...signers].map(keyFor);
 }
 
-async function archiveMs(make: (n: number) => Mail[], n: number): Promise<number> {
+/** The archive phase's time, and how many of the messages signed were stored with a signature that passed. */
+async function archiveMs(make: (n: number) => Mail[], n: number): Promise<{ ms: number; signed: number; passed: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-hostile-archive-'));
   try {
-    write(join(dir, 'dump'), make(n));
+    const mails = make(n);
+    const keys = await write(join(dir, 'dump'), mails);
     const db = openDatabase(join(dir, 'db.sqlite'));
     try {
+      insertKeys(db, keys);
       const s = await importPaths(db, [join(dir, 'dump')], { workers: 0, now: 1_700_000_000 });
-      return s.phaseMs.archive ?? NaN;
+      const passed = db.prepare("SELECT count(DISTINCT sha256) FROM signatures WHERE result = 'pass'").pluck().get() as number;
+      return { ms: s.phaseMs.archive ?? NaN, signed: mails.filter((m) => m.signer).length, passed };
     } finally {
       db.close();
     }
@@ -196,13 +283,20 @@ for (const [name, make] of Object.entries(SHAPES)) {
   try {
     const small = await archiveMs(make, N / 4);
     const large = await archiveMs(make, N);
-    const grew = large / Math.max(small, 1);
+    const grew = large.ms / Math.max(small.ms, 1);
+    // A signed shape whose signatures did not pass would not exercise what it is for.
+    const unverified = large.passed < large.signed ? `  <- only ${large.passed} of its ${large.signed} signed messages verified` : '';
     const mark = grew > RATIO ? '  <- grows faster than the dump' : '';
-    if (mark) marked++;
-    process.stdout.write(`${name}: ${small} ms at ${N / 4} messages, ${large} ms at ${N} (×${grew.toFixed(1)})${mark}\n`);
+    if (mark || unverified) marked++;
+    const signed = large.signed > 0 ? `; ${large.passed} of ${large.signed} signed messages verified` : '';
+    process.stdout.write(
+      `${name}: ${small.ms} ms at ${N / 4} messages, ${large.ms} ms at ${N} (×${grew.toFixed(1)})${signed}${mark}${unverified}\n`,
+    );
   } catch (err) {
     marked++;
     process.stdout.write(`${name}: the import failed: ${(err as Error).message}\n`);
   }
 }
-process.stdout.write(`${((performance.now() - started) / 1000).toFixed(0)} s; ${marked} shapes grew more than ${RATIO} times or failed\n`);
+process.stdout.write(
+  `${((performance.now() - started) / 1000).toFixed(0)} s; ${marked} shapes grew more than ${RATIO} times, failed or did not verify\n`,
+);
