@@ -23,14 +23,20 @@ export interface SignatureOutcome {
 /** Which verifier read a message: ours, mailauth (declined by ours), or neither (not evaluated). */
 export type VerifierName = 'own' | 'mailauth' | 'skipped';
 
-export interface VerifierOutcome {
+interface OutcomeOf<V extends VerifierName> {
   /** One entry per DKIM-Signature header, or fewer when the verifier stopped reading them. */
   signatures: (SignatureOutcome | undefined)[];
   arc: ArcCheck;
-  verifier: VerifierName;
-  /** With verifier 'skipped': why no verifier read the message's signatures ("the header section has more than 5000 lines"). */
-  skipped?: string;
+  verifier: V;
 }
+
+/** What a verifier found, or why none read the message's signatures: a reason comes with 'skipped', and only with it. */
+export type VerifierOutcome =
+  | OutcomeOf<'own' | 'mailauth'>
+  | (OutcomeOf<'skipped'> & {
+      /** Why no verifier read the message's signatures ("the header section has more than 5000 lines"). */
+      skipped: string;
+    });
 
 /** The key store's answer to a selector name, as a DNS resolver would give it. */
 export type KeyAnswer = { value: string } | { error: 'ENOTFOUND' | 'ETIMEOUT' | 'ESERVFAIL' };

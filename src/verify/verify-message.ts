@@ -160,13 +160,14 @@ export async function verifyMessage(
     }
   }
 
+  const skipped = result.verifier === 'skipped' ? result.skipped : undefined;
   const signatures = tagged.map((t, index): SignatureCheck => {
     const m = result.signatures[index];
     const keyName = signatureKeyName(t.tags);
     // A body that fails is checked before the key is asked for; it is still reported with the
     // key the store holds, since whether a key exists decides how strong the finding is.
     const key = chosen.get(keyName) ?? opts.keys.candidates(keyName, asOf).find((k) => !k.dnsError && k.value) ?? null;
-    const sig = mapSignature(index, t.tags, m, fromDomain, key, asked.has(keyName), result.skipped);
+    const sig = mapSignature(index, t.tags, m, fromDomain, key, asked.has(keyName), skipped);
     return { ...sig, headerSignature: judgeHeaders(sig, parsed, t, key) };
   });
 
