@@ -67,6 +67,19 @@ function mail(i: number, over: Partial<Record<string, string>> & { box?: string;
 
 const words = (i: number, n: number): string => Array.from({ length: n }, (_, k) => `w${(i * 7919 + k * 104729) % 100_003}`).join(' ');
 
+/** Version v of a newsletter under one Message-ID (its reader's name and its text its own), in mailbox `box`, signed or not. */
+function newsletter(v: number, box: string, signed: boolean): Mail {
+  return mail(v, {
+    From: 'News <news@news.example>',
+    'Message-ID': '<same@news.example>',
+    Date: dateOf(BASE + v * 100),
+    Subject: 'Newsletter',
+    box,
+    body: `Dear reader ${v},\n\n${words(v, 40)}\n`,
+    ...(signed ? { signer: 'news.example' } : {}),
+  });
+}
+
 /** The shapes: each gives the messages of a dump of n messages. */
 const SHAPES: Record<string, (n: number) => Mail[]> = {
   // One Message-ID in n mailboxes, each copy's text different, all within the hour.
@@ -168,33 +181,10 @@ const SHAPES: Record<string, (n: number) => Mail[]> = {
       mail(i, { From: `Sender <s@sender${i}-mail.example>`, To: `p@known${i % Math.max(1, Math.floor(n / 20))}-org.example` }),
     ),
   // One signed Message-ID in n mailboxes, each copy's text different and verified, within the hour.
-  'signed-copies-differing': (n) =>
-    Array.from({ length: n }, (_, i) =>
-      mail(i, {
-        From: 'News <news@news.example>',
-        'Message-ID': '<same@news.example>',
-        Date: dateOf(BASE + i * 100),
-        Subject: 'Newsletter',
-        box: `a${i}/INBOX`,
-        body: `Dear reader ${i},\n\n${words(i, 40)}\n`,
-        signer: 'news.example',
-      }),
-    ),
+  'signed-copies-differing': (n) => Array.from({ length: n }, (_, i) => newsletter(i, `a${i}/INBOX`, true)),
   // n/2 signed versions of one Message-ID, and beside each an unsigned copy of it (a mailbox that
   // dropped the signature): each unsigned copy has a verified twin among n/2 versions.
-  'signed-copies-twins': (n) =>
-    Array.from({ length: n }, (_, i) => {
-      const v = Math.floor(i / 2);
-      return mail(v, {
-        From: 'News <news@news.example>',
-        'Message-ID': '<same@news.example>',
-        Date: dateOf(BASE + v * 100),
-        Subject: 'Newsletter',
-        box: `a${i}/INBOX`,
-        body: `Dear reader ${v},\n\n${words(v, 40)}\n`,
-        ...(i % 2 === 0 ? { signer: 'news.example' } : {}),
-      });
-    }),
+  'signed-copies-twins': (n) => Array.from({ length: n }, (_, i) => newsletter(Math.floor(i / 2), `a${i}/INBOX`, i % 2 === 0)),
   // One sender whose mail is signed, n messages, one in ten without a signature.
   'signed-sender-gaps': (n) =>
     Array.from({ length: n }, (_, i) =>
