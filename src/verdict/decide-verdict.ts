@@ -104,7 +104,8 @@ export function decideVerdict(findings: Finding[]): Verdict {
   const info = sorted.filter((f) => f.check === 'dkim' || f.check === 'arc');
   const lead = info.find((f) => f.code !== 'arc/pass') ?? info[0] ?? sorted[0];
   const why = lead ? lead.detail : 'No signature could be checked.';
-  const explained = unique([...explainedBy.values()].map((e) => e.detail));
+  // The lead may be an explanation itself (no other finding to open with): said once.
+  const explained = unique([...explainedBy.values()].map((e) => e.detail)).filter((d) => d !== why);
   const setAside = explained.length > 0 ? ` ${explained.join(' ')}` : '';
   return {
     verdict: 'unverifiable',
