@@ -14,6 +14,7 @@ import { check as listArc } from './list-arc.ts';
 import { archiveMailbox } from './archive-mailbox.ts';
 import { archiveAuthResults } from './archive-auth-results.ts';
 import { archiveSigning } from './archive-signing.ts';
+import { archiveExport } from './archive-export.ts';
 import { archiveFingerprint } from './archive-fingerprint.ts';
 import { archiveTimestamps } from './archive-timestamps.ts';
 import { archiveLookalike } from './archive-lookalike.ts';
@@ -43,6 +44,7 @@ export const archiveChecks: readonly Omit<ArchiveCheck<never>, 'run'>[] = [
   archiveMailbox,
   archiveAuthResults,
   archiveSigning,
+  archiveExport,
   archiveFingerprint,
   archiveTimestamps,
   archiveLookalike,

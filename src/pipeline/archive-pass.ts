@@ -40,6 +40,8 @@ import { archiveAuthResults, learnStyles } from '../checks/archive-auth-results.
 import type { ResultsStyles } from '../checks/archive-auth-results.ts';
 import { archiveSigning, emptyProfiles, learnSigning } from '../checks/archive-signing.ts';
 import type { SigningProfiles } from '../checks/archive-signing.ts';
+import { archiveExport, emptyExportProfiles, learnExports } from '../checks/archive-export.ts';
+import type { ExportProfiles } from '../checks/archive-export.ts';
 import { archiveFingerprint, emptyFingerprints, learnFingerprints } from '../checks/archive-fingerprint.ts';
 import type { FingerprintProfiles } from '../checks/archive-fingerprint.ts';
 import { archiveTimestamps, learnTimeFormats } from '../checks/archive-timestamps.ts';
@@ -175,10 +177,12 @@ function judgeArchive(db: Db): number {
   const learned = learnArchive(db);
   const known = knownDomains(learned.domains);
   const lookalikes = new Map();
+  const rewritten = new Map();
   for (const page of iterateArchiveRecords(db)) {
     addArchiveFindings(db, archiveMailbox.run(page));
     addArchiveFindings(db, archiveAuthResults.run({ records: page, styles: learned.styles }));
     addArchiveFindings(db, archiveSigning.run({ records: page, profiles: learned.signing }));
+    addArchiveFindings(db, archiveExport.run({ records: page, profiles: learned.exports, cache: rewritten }));
     addArchiveFindings(db, archiveFingerprint.run({ records: page, profiles: learned.fingerprints }));
     addArchiveFindings(db, archiveTimestamps.run({ records: page, formats: learned.timeFormats }));
     addArchiveFindings(db, archiveLookalike.run({ records: page, counts: learned.domains, known, cache: lookalikes }));
@@ -198,6 +202,7 @@ function judgeArchive(db: Db): number {
 interface Learned {
   styles: ResultsStyles;
   signing: SigningProfiles;
+  exports: ExportProfiles;
   fingerprints: FingerprintProfiles;
   timeFormats: TimeFormats;
   domains: DomainCounts;
@@ -208,6 +213,7 @@ function learnArchive(db: Db): Learned {
   const learned: Learned = {
     styles: { byMailbox: new Map(), archive: new Map() },
     signing: emptyProfiles(),
+    exports: emptyExportProfiles(),
     fingerprints: emptyFingerprints(),
     timeFormats: new Map(),
     domains: new Map(),
@@ -215,6 +221,7 @@ function learnArchive(db: Db): Learned {
   for (const page of iterateArchiveRecords(db)) {
     learnStyles(page, learned.styles);
     learnSigning(page, learned.signing);
+    learnExports(page, learned.exports);
     learnFingerprints(page, learned.fingerprints);
     learnTimeFormats(page, learned.timeFormats);
     learnDomains(page, learned.domains);
