@@ -20,6 +20,9 @@ export const MIN_REWRITTEN_SIGNERS = 3;
 /** The failures of a signature that say the bytes it covers changed (the body, or signed headers). */
 const BROKEN_CODES = ['dkim/body-hash-mismatch', 'dkim/bad-signature'];
 
+/** What a rewritten mailbox explains: those, and an ARC chain, whose seals cover the same bytes. */
+const EXPLAINED_CODES = [...BROKEN_CODES, 'arc/fail'];
+
 /** A signature whose body hash or whose signature over the headers failed: the bytes it covers changed. */
 function broken(s: SignatureSummary): boolean {
   return s.bodyHash === 'fail' || s.result === 'fail';
@@ -106,7 +109,7 @@ function rewritten(mailbox: string, p: ExportProfiles, cache: Map<string, Rewrit
 const codes: Record<string, CodeDoc> = {
   [`${ID}/rewritten-mailbox`]: {
     severity: 'info',
-    meaning: `The message's signatures fail over changed bytes, and so do those of nearly every signed message in its mailbox (at least ${HABIT_MIN_MESSAGES} signed, ${HABIT_MIN_SHARE * 100} % or more failing), from at least ${MIN_REWRITTEN_SIGNERS} signers whose signatures verify on messages elsewhere in the archive: the mailbox's messages were rewritten on their way into the dump (an export, a conversion, a gateway that marks what it lets in, or whoever assembled the dump), so the failure says nothing of this message in particular. Explains dkim/body-hash-mismatch and dkim/bad-signature; the message is unverifiable, not verified.`,
+    meaning: `The message's signatures fail over changed bytes, and so do those of nearly every signed message in its mailbox (at least ${HABIT_MIN_MESSAGES} signed, ${HABIT_MIN_SHARE * 100} % or more failing), from at least ${MIN_REWRITTEN_SIGNERS} signers whose signatures verify on messages elsewhere in the archive: the mailbox's messages were rewritten on their way into the dump (an export, a conversion, a gateway that marks what it lets in, or whoever assembled the dump), so the failure says nothing of this message in particular. Explains dkim/body-hash-mismatch, dkim/bad-signature and arc/fail (an ARC chain's seals cover the same bytes); the message is unverifiable, not verified.`,
   },
 };
 
@@ -131,7 +134,7 @@ function run(input: { records: ArchiveRecord[]; profiles: ExportProfiles; cache?
         severity: 'info',
         detail: `This message's signatures fail over changed bytes, and so do those of ${first.broken} of the ${first.signed} signed messages in ${first.mailbox}, from ${first.signers.length} signers whose signatures verify on messages elsewhere in the archive: ${named}${first.signers.length > 5 ? ', …' : ''}. The messages of this mailbox were rewritten on their way into the dump (an export, a conversion, a gateway that marks what it lets in, or whoever assembled the dump), so the failure says nothing of this message in particular, and no signature in this mailbox can prove or disprove one of its messages.`,
         evidence: { mailboxes: where.map((w) => ({ ...w!, signers: w!.signers.slice(0, 20), signersCount: w!.signers.length })) },
-        explains: BROKEN_CODES,
+        explains: EXPLAINED_CODES,
       },
     ]);
   }

@@ -57,7 +57,7 @@ describe('archive-export', () => {
     expect([...out.keys()].sort()).toEqual(anna.map((r) => r.sha256).sort());
     const f = out.get('b0')![0]!;
     expect(f.code).toBe('archive-export/rewritten-mailbox');
-    expect(f.explains).toEqual(['dkim/body-hash-mismatch', 'dkim/bad-signature']);
+    expect(f.explains).toEqual(['dkim/body-hash-mismatch', 'dkim/bad-signature', 'arc/fail']);
     expect(f.detail).toContain(`${anna.length} of the ${anna.length} signed messages in /dump/anna/INBOX`);
     expect(f.evidence.mailboxes).toEqual([
       expect.objectContaining({ mailbox: '/dump/anna/INBOX', signed: anna.length, broken: anna.length, signersCount: 3 }),
@@ -66,6 +66,9 @@ describe('archive-export', () => {
     const v = decideVerdict([BROKEN, f]);
     expect(v.verdict).toBe('unverifiable');
     expect(v.summary.split(f.detail).length).toBe(2);
+    // An ARC chain sealed over the same bytes fails with them, and is set aside too.
+    const arcFail: Finding = { check: 'arc', code: 'arc/fail', severity: 'weak', detail: 'The ARC chain fails.', evidence: {} };
+    expect(decideVerdict([BROKEN, arcFail, f]).verdict).toBe('unverifiable');
     // Another strong finding still counts: a copy that differs from a verified one was altered.
     const differs: Finding = {
       check: 'archive-copies',
