@@ -102,7 +102,8 @@ export function decideVerdict(findings: Finding[]): Verdict {
   if (weak.length > 0)
     return { verdict: 'suspicious', summary: `Suspicious: ${weak[0]!.detail}${more(weak)}`, reasons: reasons(weak, all, explainedBy) };
   const info = sorted.filter((f) => f.check === 'dkim' || f.check === 'arc');
-  const lead = info.find((f) => f.code !== 'arc/pass') ?? info[0] ?? sorted[0];
+  // Without a signature's own finding to open with, what explains the others says why best.
+  const lead = info.find((f) => f.code !== 'arc/pass') ?? info[0] ?? sorted.find((f) => (f.explains?.length ?? 0) > 0) ?? sorted[0];
   const why = lead ? lead.detail : 'No signature could be checked.';
   // The lead may be an explanation itself (no other finding to open with): said once.
   const explained = unique([...explainedBy.values()].map((e) => e.detail)).filter((d) => d !== why);
