@@ -318,6 +318,30 @@ export interface Verification {
    * signature verify again (src/verify/list-undo.ts). Absent when nothing was tried.
    */
   listUndo?: ListUndo[];
+  /**
+   * For a broken signature no list undo explains: additions at the top that, once removed, make it
+   * verify again: a tag at the start of the subject, whole lines at the top of the text and right
+   * after the HTML's <body> (src/verify/mark-undo.ts). Absent when nothing was found.
+   */
+  markUndo?: MarkUndo[];
+}
+
+/**
+ * Additions at the top of a message (the marks a receiving gateway puts on external mail, or a
+ * forger's lines) without which a broken signature verifies again. What they are, the archive tells.
+ */
+export interface MarkUndo {
+  /** The signature (SignatureCheck.index) that verifies once they are removed. */
+  signature: number;
+  /** The tag removed from the start of the subject ("[EXTERNAL]"), null when the subject was kept. */
+  subjectTag: string | null;
+  /** The lines removed at the top of the text (plain) part, as they are stored, cut to 2,000 characters. */
+  textLines: string | null;
+  /** How many lines that was (0 when none). */
+  textLineCount: number;
+  /** The lines removed after the HTML part's <body> (or at its top), as stored, cut to 2,000 characters. */
+  htmlLines: string | null;
+  htmlLineCount: number;
 }
 
 /** A mailing list's additions undone so that a signature verifies over the author's text again. */
@@ -506,6 +530,23 @@ export interface MessageFacts {
   /** Hashes of word 4-grams (base64 of 32-bit values): of the text quoted from the parent, and of the whole text. */
   quoteGrams: string;
   textGrams: string;
+  /**
+   * Additions at the top without which a broken signature verifies (Verification.markUndo), one per
+   * such signature, as keys the archive counts: the signer's organisation, the subject tag, hashes of
+   * the removed text and HTML lines as a reader sees them ('' when none), and a sample of the text.
+   */
+  marks: MarkFact[];
+  /** Every signature of the message that failed over changed bytes is one of `marks`. */
+  marksCoverAll: boolean;
+}
+
+/** One signature's additions at the top, as the archive compares them across messages. */
+export interface MarkFact {
+  signer: string;
+  tag: string;
+  text: string;
+  html: string;
+  sample: string;
 }
 
 /** The role of a copy in the mailbox it was found in. */

@@ -11,10 +11,12 @@ import { check as messageId } from './message-id.ts';
 import { check as lookalikeDomain } from './lookalike-domain.ts';
 import { check as attachmentTimes } from './attachment-times.ts';
 import { check as listArc } from './list-arc.ts';
+import { check as topAdditions } from './top-additions.ts';
 import { archiveMailbox } from './archive-mailbox.ts';
 import { archiveAuthResults } from './archive-auth-results.ts';
 import { archiveSigning } from './archive-signing.ts';
 import { archiveExport } from './archive-export.ts';
+import { archiveMarks } from './archive-marks.ts';
 import { archiveFingerprint } from './archive-fingerprint.ts';
 import { archiveTimestamps } from './archive-timestamps.ts';
 import { archiveLookalike } from './archive-lookalike.ts';
@@ -34,6 +36,7 @@ export const checks: readonly MessageCheck[] = [
   lookalikeDomain,
   attachmentTimes,
   listArc,
+  topAdditions,
 ];
 
 /**
@@ -45,6 +48,7 @@ export const archiveChecks: readonly Omit<ArchiveCheck<never>, 'run'>[] = [
   archiveAuthResults,
   archiveSigning,
   archiveExport,
+  archiveMarks,
   archiveFingerprint,
   archiveTimestamps,
   archiveLookalike,

@@ -19,7 +19,7 @@ import {
 import { firstIndex } from '../common/sorted.ts';
 
 /** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
-export const FACTS_VERSION = 10;
+export const FACTS_VERSION = 11;
 
 /**
  * Entries kept in each list of the facts (recipients, delivery addresses, labels, hops, results
@@ -121,7 +121,43 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
     threadSubject: threadSubject(parsed.subject).slice(0, 300),
     quoteGrams: packGrams(comparableLineGrams(quoted, QUOTE_GRAMS)),
     textGrams: packGrams(comparableLineGrams(lines, TEXT_GRAMS)),
+    ...collectMarks(input),
   };
+}
+
+/**
+ * The additions at the top that a broken signature verifies without (verify/mark-undo.ts), as the
+ * archive compares them: what a reader sees of them (quoted-printable's soft breaks and the HTML's
+ * tags and entities gone, addresses and digits folded, so that a notice naming each recipient or a
+ * date is one notice), hashed.
+ */
+function collectMarks(input: CheckInput): Pick<MessageFacts, 'marks' | 'marksCoverAll'> {
+  const { verification } = input;
+  const undone = verification.markUndo ?? [];
+  if (undone.length === 0) return { marks: [], marksCoverAll: false };
+  const marks = undone.map((u) => {
+    const sig = verification.signatures[u.signature];
+    const text = readerForm(u.textLines ?? '');
+    return {
+      signer: organisationalDomain(sig?.domain ?? ''),
+      tag: cut(u.subjectTag ?? ''),
+      text: hashText(text),
+      html: hashText(readerForm(normalisedHtmlText(u.htmlLines ?? ''))),
+      sample: (u.textLines ?? u.htmlLines ?? '').slice(0, 200),
+    };
+  });
+  const changed = verification.signatures.filter((s) => s.bodyHash === 'fail' || s.result === 'fail');
+  return { marks, marksCoverAll: changed.every((s) => undone.some((u) => u.signature === s.index)) };
+}
+
+function readerForm(text: string): string {
+  return normaliseText(
+    text
+      .replace(/=\r?\n/g, '')
+      .toLowerCase()
+      .replace(/[^\s<>@]+@[^\s<>@]+/g, '@')
+      .replace(/\d+/g, '0'),
+  );
 }
 
 function unique<T>(xs: T[]): T[] {

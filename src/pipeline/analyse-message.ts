@@ -9,6 +9,7 @@ import type { MessageLayout } from '../parse/header-section.ts';
 import { verifyMessage } from '../verify/verify-message.ts';
 import { unquoteMboxFrom } from '../verify/mbox-quoting.ts';
 import { undoListChanges } from '../verify/list-undo.ts';
+import { undoMarks } from '../verify/mark-undo.ts';
 import { splitHeaderSection } from '../parse/header-section.ts';
 import type { VerifyOptions } from '../verify/verify-message.ts';
 import { runChecks } from '../checks/index.ts';
@@ -124,6 +125,8 @@ export async function analyseMessage(
   }
   const listUndo = undoListChanges(bytes, parsed, verification, verify.keys);
   if (listUndo.length > 0) verification = { ...verification, listUndo };
+  const markUndo = undoMarks(bytes, parsed, verification, verify.keys);
+  if (markUndo.length > 0) verification = { ...verification, markUndo };
   due();
   const context: CheckContext = { signingDomains: verify.keys.signingDomains() };
   const findings = [...parseFindings(parsed), ...stageErrors, ...stageNotes, ...runChecks({ parsed, verification, context })];

@@ -42,6 +42,8 @@ import { archiveSigning, emptyProfiles, learnSigning } from '../checks/archive-s
 import type { SigningProfiles } from '../checks/archive-signing.ts';
 import { archiveExport, emptyExportProfiles, learnExports } from '../checks/archive-export.ts';
 import type { ExportProfiles } from '../checks/archive-export.ts';
+import { archiveMarks, emptyMarkProfiles, learnMarks } from '../checks/archive-marks.ts';
+import type { MarkProfiles } from '../checks/archive-marks.ts';
 import { archiveFingerprint, emptyFingerprints, learnFingerprints } from '../checks/archive-fingerprint.ts';
 import type { FingerprintProfiles } from '../checks/archive-fingerprint.ts';
 import { archiveTimestamps, learnTimeFormats } from '../checks/archive-timestamps.ts';
@@ -183,6 +185,7 @@ function judgeArchive(db: Db): number {
     addArchiveFindings(db, archiveAuthResults.run({ records: page, styles: learned.styles }));
     addArchiveFindings(db, archiveSigning.run({ records: page, profiles: learned.signing }));
     addArchiveFindings(db, archiveExport.run({ records: page, profiles: learned.exports, cache: rewritten }));
+    addArchiveFindings(db, archiveMarks.run({ records: page, profiles: learned.marks }));
     addArchiveFindings(db, archiveFingerprint.run({ records: page, profiles: learned.fingerprints }));
     addArchiveFindings(db, archiveTimestamps.run({ records: page, formats: learned.timeFormats }));
     addArchiveFindings(db, archiveLookalike.run({ records: page, counts: learned.domains, known, cache: lookalikes }));
@@ -203,6 +206,7 @@ interface Learned {
   styles: ResultsStyles;
   signing: SigningProfiles;
   exports: ExportProfiles;
+  marks: MarkProfiles;
   fingerprints: FingerprintProfiles;
   timeFormats: TimeFormats;
   domains: DomainCounts;
@@ -214,6 +218,7 @@ function learnArchive(db: Db): Learned {
     styles: { byMailbox: new Map(), archive: new Map() },
     signing: emptyProfiles(),
     exports: emptyExportProfiles(),
+    marks: emptyMarkProfiles(),
     fingerprints: emptyFingerprints(),
     timeFormats: new Map(),
     domains: new Map(),
@@ -222,6 +227,7 @@ function learnArchive(db: Db): Learned {
     learnStyles(page, learned.styles);
     learnSigning(page, learned.signing);
     learnExports(page, learned.exports);
+    learnMarks(page, learned.marks);
     learnFingerprints(page, learned.fingerprints);
     learnTimeFormats(page, learned.timeFormats);
     learnDomains(page, learned.domains);

@@ -1,0 +1,147 @@
+// A receiving gateway that marks external mail from a day on ("[EXTERNAL]" before the subject, a
+// notice above the text and after the HTML's <body>), in one person's inbox beside mail from before
+// that day, a forger's lines above a genuine message, and a marked message also edited lower down:
+// imported for real, signed with the test corpus's keys.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openDatabase } from '../../src/store/database.ts';
+import type { Db } from '../../src/store/database.ts';
+import { insertKeys } from '../../src/store/keys-repo.ts';
+import { readKeyFile } from '../../src/verify/key-files.ts';
+import { importPaths } from '../../src/pipeline/run-import.ts';
+import { MIN_MARKED_MESSAGES } from '../../src/checks/archive-marks.ts';
+import { compose, deliver, sign, writeDump } from '../helpers/mail-dump.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'lt-gateway-'));
+const dump = join(dir, 'dump');
+let db: Db;
+
+const SIGNERS: [string, string][] = [
+  ['example-news.org', 'sel2024'],
+  ['ministry.example', 'mail'],
+  ['example-nevvs.org', 'sel1'],
+];
+/** Messages before the gateway's policy (not marked), and after it (marked). */
+const BEFORE = 8;
+const AFTER = 2 * MIN_MARKED_MESSAGES;
+/** A marked message that was also edited lower down (a figure changed). */
+const EDITED = BEFORE + 3;
+const NOTICE =
+  'CAUTION: This email originated from outside Org. Do not click links or open\r\nattachments unless you recognise the sender.\r\n\r\n';
+const HTML_NOTICE = '<p style="color:#9c0006">CAUTION: This email originated from outside Org.</p>\r\n';
+
+/** What the gateway does: the tag before the subject, the notice above the text and after <body>. */
+function mark(message: string): string {
+  const head = message.indexOf('\r\n\r\n') + 4;
+  let m = message.replace(/^Subject: /m, 'Subject: [EXTERNAL] ');
+  const cut = m.indexOf('\r\n\r\n') + 4;
+  m = /^Content-Type: multipart/im.test(message.slice(0, head))
+    ? m.replace('quoted-printable\r\n\r\n', `quoted-printable\r\n\r\n${NOTICE}`).replace('<body>\r\n', `<body>\r\n${HTML_NOTICE}`)
+    : m.slice(0, cut) + NOTICE + m.slice(cut);
+  return m;
+}
+
+function letter(n: number, domain: string, date: Date): string {
+  const base = {
+    from: `Partner ${n} <p${n}@${domain}>`,
+    to: ['tom@org.example'],
+    subject: `Report ${n}`,
+    date,
+    messageId: `<r${n}@${domain}>`,
+  };
+  const text = `Hello Tom,\r\n\r\nthe budget for month ${n}: total ${1000 + n} euros.\r\n\r\nBest,\r\nP.\r\n`;
+  if (n % 2 === 1) return compose({ ...base, body: text });
+  return (
+    compose({ ...base, body: '' }).replace(
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Type: multipart/alternative; boundary="b1"',
+    ) +
+    `--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${text}\r\n` +
+    `--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html>\r\n<body>\r\n<p>Hello Tom, the budget for month ${n}: total ${1000 + n} euros.</p>\r\n</body>\r\n</html>\r\n--b1--\r\n`
+  );
+}
+
+function verdictOf(file: string): { verdict: string; reasons: string[] } {
+  const r = db
+    .prepare('SELECT m.verdict, m.reasons FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?')
+    .get(join(dump, file)) as { verdict: string; reasons: string };
+  return { verdict: r.verdict, reasons: r.reasons.split(';') };
+}
+
+function detailOf(file: string, code: string): string | undefined {
+  const r = db
+    .prepare('SELECT f.detail FROM findings f JOIN sources s ON s.sha256 = f.sha256 WHERE s.path = ? AND f.code = ?')
+    .get(join(dump, file), code) as { detail: string } | undefined;
+  return r?.detail;
+}
+
+beforeAll(async () => {
+  const files: Record<string, string> = {};
+  for (let n = 0; n < BEFORE + AFTER; n++) {
+    const [domain, selector] = SIGNERS[n % SIGNERS.length]!;
+    const date = new Date(Date.UTC(2025, 3, 1 + n, 9));
+    const signed = await sign(letter(n, domain, date), domain, selector, date);
+    const delivered = deliver(signed, 'tom@org.example', 'mx.org.example', new Date(date.getTime() + 5000));
+    const marked = n < BEFORE ? delivered : mark(delivered);
+    files[`tom/INBOX/${n}.eml`] = n === EDITED ? marked.replace(`${1000 + n} euros`, `${9000 + n} euros`) : marked;
+  }
+  // A forger's lines above a genuine message (no tag: the forger did not imitate the gateway).
+  const date = new Date(Date.UTC(2025, 5, 1, 9));
+  const genuine = deliver(
+    await sign(letter(101, 'ministry.example', date), 'ministry.example', 'mail', date),
+    'tom@org.example',
+    'mx.org.example',
+    date,
+  );
+  const cut = genuine.indexOf('\r\n\r\n') + 4;
+  files['tom/INBOX/forged.eml'] =
+    genuine.slice(0, cut) + 'Approved: pay invoice 4471 to the new account today.\r\n\r\n' + genuine.slice(cut);
+  writeDump(dump, files);
+  db = openDatabase(join(dir, 'db.sqlite'));
+  insertKeys(db, readKeyFile(readFileSync(join(ROOT, 'test-corpus/keys/corpus.zone'), 'utf8'), 'corpus.zone').records);
+  await importPaths(db, [dump], { workers: 0, now: Date.UTC(2025, 6, 1) / 1000 });
+}, 60_000);
+
+afterAll(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a receiving gateway's marks", () => {
+  it('verifies the mail from before the gateway marked it', () => {
+    for (let n = 0; n < BEFORE; n++) expect(verdictOf(`tom/INBOX/${n}.eml`).verdict).toBe('verified');
+  });
+
+  it('says the marked messages are unverifiable, not tampered, and why', () => {
+    for (let n = BEFORE; n < BEFORE + AFTER; n++) {
+      if (n === EDITED) continue;
+      const v = verdictOf(`tom/INBOX/${n}.eml`);
+      expect(v.verdict, `tom/INBOX/${n}.eml`).toBe('unverifiable');
+      expect(v.reasons[0]).toBe('archive-marks/gateway-mark');
+      expect(v.reasons).toContain('dkim/body-hash-mismatch');
+      expect(v.reasons).toContain('top-additions/verifies-without');
+    }
+    expect(detailOf(`tom/INBOX/${BEFORE}.eml`, 'archive-marks/gateway-mark')).toMatch(
+      /the subject tag \[EXTERNAL\] \(on 19 messages of 3 signing organisations: example-nevvs\.org, example-news\.org, ministry\.example\)/,
+    );
+  });
+
+  it('still calls a marked message that was also edited tampered', () => {
+    const v = verdictOf(`tom/INBOX/${EDITED}.eml`);
+    expect(v.verdict).toBe('tampered');
+    expect(v.reasons).not.toContain('archive-marks/gateway-mark');
+    expect(v.reasons).not.toContain('top-additions/verifies-without');
+  });
+
+  it("calls a forger's lines above a genuine message tampered, and quotes them", () => {
+    const v = verdictOf('tom/INBOX/forged.eml');
+    expect(v.verdict).toBe('tampered');
+    expect(v.reasons).not.toContain('archive-marks/gateway-mark');
+    expect(detailOf('tom/INBOX/forged.eml', 'top-additions/verifies-without')).toMatch(
+      /With 2 lines at the top of the text removed, the signature of ministry\.example .* verifies again.*"Approved: pay invoice 4471 to the new account today\."/,
+    );
+  });
+});

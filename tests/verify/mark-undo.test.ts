@@ -1,0 +1,131 @@
+// A receiving gateway's marks on a signed message (a subject tag, a notice at the top of the text and
+// after the HTML's <body>), made the way gateways make them, and removed again.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseMessage } from '../../src/parse/parse-message.ts';
+import { verifyMessage } from '../../src/verify/verify-message.ts';
+import { readKeyFile } from '../../src/verify/key-files.ts';
+import { KeyIndex } from '../../src/verify/key-index.ts';
+import { undoListChanges } from '../../src/verify/list-undo.ts';
+import { MAX_MARK_LINES, undoMarks, untagSubject } from '../../src/verify/mark-undo.ts';
+import { compose, sign } from '../helpers/mail-dump.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const keys = new KeyIndex(readKeyFile(readFileSync(join(ROOT, 'test-corpus/keys/corpus.zone'), 'utf8'), 'corpus.zone').records);
+const AT = new Date(Date.UTC(2025, 2, 4, 9, 0, 0));
+
+const letter = {
+  from: 'Ana Ruiz <ana@ministry.example>',
+  to: ['tom@org.example'],
+  subject: 'Re: Draft for Monday',
+  date: AT,
+  messageId: '<draft-1@ministry.example>',
+  body: 'Dear Tom,\n\nthe draft is below.\n\nAna\n',
+};
+const NOTICE =
+  'CAUTION: This email originated from outside the organisation. Do not click\r\nlinks unless you recognise the sender.\r\n\r\n';
+const HTML_NOTICE = '<p style="color:#9c0006">CAUTION: This email originated from outside the organisation.</p>\r\n';
+
+async function undo(message: string) {
+  const bytes = Buffer.from(message, 'latin1');
+  const parsed = await parseMessage(bytes);
+  let v = await verifyMessage(bytes, parsed, { keys, now: 2_000_000_000 });
+  const listUndo = undoListChanges(bytes, parsed, v, keys);
+  if (listUndo.length > 0) v = { ...v, listUndo };
+  return { v, undone: undoMarks(bytes, parsed, v, keys) };
+}
+
+/** The gateway's marks on a stored message: the tag before the subject, the notice on top of the body. */
+function mark(message: string, opts: { tag?: boolean; notice?: string } = {}): string {
+  let m = opts.tag === false ? message : message.replace(/^Subject: /m, 'Subject: [EXTERNAL] ');
+  if (opts.notice !== '') {
+    const cut = m.indexOf('\r\n\r\n') + 4;
+    m = m.slice(0, cut) + (opts.notice ?? NOTICE) + m.slice(cut);
+  }
+  return m;
+}
+
+const ALTERNATIVE = (text: string, html: string): string =>
+  compose({ ...letter, body: '' }).replace(
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Type: multipart/alternative; boundary="b1"',
+  ) +
+  `--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${text}\r\n` +
+  `--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html>\r\n<body>\r\n${html}</body>\r\n</html>\r\n--b1--\r\n`;
+
+describe('untagSubject', () => {
+  it('removes a tag at the very start of the subject, not a reply prefix or a tag further in', () => {
+    const h = (value: string) => [{ key: 'subject', name: 'Subject', raw: `Subject: ${value}\r\n`, value, index: 0 }];
+    expect(untagSubject(h('[EXTERNAL] Re: x'))?.tag).toBe('[EXTERNAL]');
+    expect(untagSubject(h('[EXTERNAL] Re: x'))?.headers[0]!.raw).toBe('Subject: Re: x\r\n');
+    expect(untagSubject(h('EXTERNAL: hello'))?.tag).toBe('EXTERNAL:');
+    expect(untagSubject(h('*EXT* hello'))?.tag).toBe('*EXT*');
+    expect(untagSubject(h('RE: hello'))).toBeNull();
+    expect(untagSubject(h('FWD: hello'))).toBeNull();
+    expect(untagSubject(h('Re: [EXTERNAL] hello'))).toBeNull();
+    expect(untagSubject(h('Budget for 2025'))).toBeNull();
+  });
+});
+
+describe('undoMarks', () => {
+  it('removes the subject tag and a notice on top of a plain body, and the signature verifies again', async () => {
+    const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
+    const { v, undone } = await undo(mark(signed));
+    expect(v.signatures[0]).toMatchObject({ bodyHash: 'fail' });
+    expect(undone).toEqual([
+      { signature: 0, subjectTag: '[EXTERNAL]', textLines: NOTICE, textLineCount: 3, htmlLines: null, htmlLineCount: 0 },
+    ]);
+  });
+
+  it('finds the subject tag alone, and the notice alone', async () => {
+    const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
+    const tagOnly = await undo(mark(signed, { notice: '' }));
+    expect(tagOnly.v.signatures[0]).toMatchObject({ bodyHash: 'pass', result: 'fail' });
+    expect(tagOnly.undone).toEqual([expect.objectContaining({ subjectTag: '[EXTERNAL]', textLineCount: 0, textLines: null })]);
+    const noticeOnly = await undo(mark(signed, { tag: false }));
+    expect(noticeOnly.undone).toEqual([expect.objectContaining({ subjectTag: null, textLineCount: 3 })]);
+  });
+
+  it('removes a notice from both parts of a multipart/alternative message', async () => {
+    const plain = ALTERNATIVE('Dear Tom, the draft is below. Ana', '<p>Dear Tom, the draft is below.</p>\r\n<p>Ana</p>\r\n');
+    const signed = await sign(plain, 'ministry.example', 'mail', AT);
+    const marked = mark(signed, { notice: '' })
+      .replace('quoted-printable\r\n\r\n', `quoted-printable\r\n\r\n${NOTICE}`)
+      .replace('<body>\r\n', `<body>\r\n${HTML_NOTICE}`);
+    const { undone } = await undo(marked);
+    expect(undone).toEqual([
+      { signature: 0, subjectTag: '[EXTERNAL]', textLines: NOTICE, textLineCount: 3, htmlLines: HTML_NOTICE, htmlLineCount: 1 },
+    ]);
+  });
+
+  it('does not explain an edit that is not an addition at the top', async () => {
+    const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
+    const edited = mark(signed).replace('the draft is below', 'the final text is below');
+    expect((await undo(edited)).undone).toEqual([]);
+    // A line added lower down, or a notice longer than is tried, is not found either.
+    expect((await undo(signed.replace('Ana\r\n', 'Ana\r\nP.S. wire the money today.\r\n'))).undone).toEqual([]);
+    const long = Array.from({ length: MAX_MARK_LINES + 1 }, (_, i) => `line ${i}\r\n`).join('');
+    expect((await undo(mark(signed, { notice: long }))).undone).toEqual([]);
+  });
+
+  it('reports lines a forger put on top the same way: what they are, only the archive tells', async () => {
+    const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
+    const { undone } = await undo(mark(signed, { tag: false, notice: 'Approved, pay the invoice today.\r\n' }));
+    expect(undone).toEqual([expect.objectContaining({ textLines: 'Approved, pay the invoice today.\r\n', textLineCount: 1 })]);
+  });
+
+  it('leaves a verifying message and an unsigned one alone', async () => {
+    const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
+    expect((await undo(signed)).undone).toEqual([]);
+    expect((await undo(mark(compose(letter)))).undone).toEqual([]);
+  });
+
+  it('does not undo what a list undo already explained', async () => {
+    const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
+    const listed = 'List-Id: Team <team.lists.ministry.example>\r\n' + signed + '-- \r\nteam mailing list\r\n';
+    const { v, undone } = await undo(listed);
+    expect(v.listUndo?.[0]).toMatchObject({ headerSignature: 'pass' });
+    expect(undone).toEqual([]);
+  });
+});
