@@ -105,8 +105,14 @@ function readableEncoding(encoding: string): boolean {
 }
 
 /** The first line at or after `from` (before `end`, within 200 lines) holding an HTML body tag, +1; else `from`. */
-function afterBodyTag(lines: string[], from: number, end: number): number {
-  for (let i = from; i < end && i < from + 200; i++) if (/<body[\s>]/i.test(lines[i]!)) return i + 1;
+function afterBodyTag(lines: string[], from: number, end: number, quotedPrintable: boolean): number {
+  for (let i = from; i < end && i < from + 200; i++) {
+    if (!/<body[\s>]/i.test(lines[i]!)) continue;
+    // In quoted-printable a line ending in "=" goes on: the notice follows the whole line.
+    let last = i;
+    if (quotedPrintable) while (last + 1 < end && lines[last]!.endsWith('=')) last++;
+    return last + 1;
+  }
   return from;
 }
 
@@ -144,7 +150,7 @@ function findSlots(lines: string[], top: { type: string; encoding: string; bound
     }
     if (!readableEncoding(mime.encoding)) return;
     if (mime.type === '' || mime.type === 'text/plain') add('text', from, end);
-    else if (mime.type === 'text/html') add('html', afterBodyTag(lines, from, end), end);
+    else if (mime.type === 'text/html') add('html', afterBodyTag(lines, from, end, mime.encoding === 'quoted-printable'), end);
   };
   visit(top, 0, lines.length, 0);
   return slots.sort((a, b) => a.line - b.line);
@@ -163,6 +169,12 @@ interface CanonicalBody {
   length: number;
   /** Index of the last non-empty line (-1: none). */
   lastFull: number;
+}
+
+/** Where the last line before `line` that is not empty ends, in the canonical form (0: none). */
+function fullEndBefore(c: CanonicalBody, line: number): number {
+  for (let i = line - 1; i >= 0; i--) if (c.at[i + 1]! - c.at[i]! > 2) return c.at[i + 1]!;
+  return 0;
 }
 
 function canonicalize(body: Buffer, relaxed: boolean): CanonicalBody {
@@ -209,7 +221,7 @@ type Cut = number[];
 
 /** Every cut of up to MAX_MARK_LINES lines at each slot, fewest lines in all first, the empty cut left out. */
 function cutsFor(slots: Slot[], lastFull: number): Cut[] {
-  const ranges = slots.map((s) => Math.max(0, Math.min(MAX_MARK_LINES, s.end - s.line, lastFull - s.line)));
+  const ranges = slots.map((s) => Math.max(0, Math.min(MAX_MARK_LINES, s.end - s.line, lastFull + 1 - s.line)));
   const out: Cut[] = [];
   if (slots.length === 1) for (let k = 1; k <= ranges[0]!; k++) out.push([k]);
   else
@@ -218,21 +230,46 @@ function cutsFor(slots: Slot[], lastFull: number): Cut[] {
   return out.sort((x, y) => x.reduce((p, q) => p + q, 0) - y.reduce((p, q) => p + q, 0));
 }
 
-/** The hash of the canonical body without the cut's lines: slices between the cuts, hashed in order. */
-function hashWithout(c: CanonicalBody, slots: Slot[], cut: Cut, algorithm: string): { digest: string; bytes: number } {
-  const h: Hash = createHash(algorithm);
+/**
+ * The hash of the canonical body without the cut's lines: slices between the cuts, hashed in order,
+ * up to l= (`limit`) canonical bytes when the signature has one. Null when the body left is shorter
+ * than l= (RFC 6376 3.5: such a signature does not verify).
+ */
+function hashWithout(
+  c: CanonicalBody,
+  slots: Slot[],
+  cut: Cut,
+  algorithm: string,
+  limit: number | null,
+): { digest: string | null; bytes: number } {
+  const slices: [number, number][] = [];
   let from = 0;
-  let bytes = 0;
   slots.forEach((s, i) => {
     const k = cut[i]!;
     if (k === 0) return;
-    h.update(c.bytes.subarray(from, c.at[s.line]!));
-    bytes += c.at[s.line]! - from;
+    slices.push([from, c.at[s.line]!]);
     from = c.at[s.line + k]!;
   });
-  h.update(c.bytes.subarray(from, c.length));
-  bytes += c.length - from;
-  return { digest: h.digest('base64'), bytes };
+  slices.push([from, c.length]);
+  // A cut that takes the last line that is not empty leaves the empty lines before it at the end,
+  // which canonicalization drops: the body then ends with the last full line before the cut.
+  let end = c.length;
+  slots.forEach((s, i) => {
+    if (cut[i]! > 0 && s.line + cut[i]! > c.lastFull) end = Math.min(end, fullEndBefore(c, s.line));
+  });
+  if (end === 0) return { digest: null, bytes: 0 };
+  for (const x of slices) x[1] = Math.min(x[1], end);
+  const h: Hash = createHash(algorithm);
+  let room = limit ?? Infinity;
+  let bytes = 0;
+  for (const [a, b] of slices) {
+    const stop = Math.max(a, Math.min(b, a + room));
+    if (stop > a) h.update(c.bytes.subarray(a, stop));
+    bytes += stop - a;
+    room -= stop - a;
+    if (room <= 0) break;
+  }
+  return { digest: limit !== null && room > 0 ? null : h.digest('base64'), bytes };
 }
 
 function linesText(body: Buffer, starts: number[], from: number, count: number): string | null {
@@ -253,7 +290,7 @@ function broken(s: SignatureCheck): boolean {
  */
 export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification, keys: KeyIndex): MarkUndo[] {
   const explained = new Set((v.listUndo ?? []).filter((u) => u.headerSignature === 'pass').map((u) => u.signature));
-  const candidates = v.signatures.filter((s) => broken(s) && !explained.has(s.index) && s.bodyLength === null);
+  const candidates = v.signatures.filter((s) => broken(s) && !explained.has(s.index));
   if (candidates.length === 0) return [];
   const tagged = readSignatureTags(parsed.headers);
   const untagged = untagSubject(parsed.headers);
@@ -335,10 +372,10 @@ function findCut(
   let canonical = budget.canonical.get(relaxed);
   if (!canonical) budget.canonical.set(relaxed, (canonical = canonicalize(body, relaxed)));
   // The canonical form here must be the verifier's: the body as stored hashes to what it computed.
-  if (hashWithout(canonical, [], [], algorithm).digest !== s.bodyHashComputed) return null;
+  if (hashWithout(canonical, [], [], algorithm, s.bodyLength).digest !== s.bodyHashComputed) return null;
   for (const cut of cutsFor(slots, canonical.lastFull)) {
     if (budget.left <= 0) return null;
-    const { digest, bytes } = hashWithout(canonical, slots, cut, algorithm);
+    const { digest, bytes } = hashWithout(canonical, slots, cut, algorithm, s.bodyLength);
     budget.left -= bytes;
     if (digest === s.bodyHashExpected) return { slots, cut };
   }

@@ -99,6 +99,26 @@ describe('undoMarks', () => {
     ]);
   });
 
+  it('removes a notice from a body signed with l=, over the bytes l= covers', async () => {
+    const plain = compose(letter);
+    const signed = await sign(plain, 'ministry.example', 'mail', AT, Buffer.byteLength(plain.slice(plain.indexOf('\r\n\r\n') + 4)));
+    const { v, undone } = await undo(mark(signed));
+    expect(v.signatures[0]).toMatchObject({ bodyHash: 'fail', bodyLength: expect.any(Number) });
+    expect(undone).toEqual([expect.objectContaining({ subjectTag: '[EXTERNAL]', textLineCount: 3 })]);
+  });
+
+  it('puts the HTML notice after the whole quoted-printable line that holds <body>', async () => {
+    const html =
+      '<html><body style=3D"margin:0"><p>Dear Tom, the draft is below; it runs on and on=\r\n for a while.</p></body></html>\r\n';
+    const plain =
+      compose({ ...letter, body: '' })
+        .replace('Content-Type: text/plain; charset=utf-8', 'Content-Type: text/html; charset=utf-8')
+        .replace('\r\n\r\n', '\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n') + html;
+    const signed = await sign(plain, 'ministry.example', 'mail', AT);
+    const { undone } = await undo(signed.replace('for a while.</p></body></html>\r\n', `for a while.</p></body></html>\r\n${HTML_NOTICE}`));
+    expect(undone).toEqual([expect.objectContaining({ subjectTag: null, htmlLines: HTML_NOTICE, htmlLineCount: 1 })]);
+  });
+
   it('does not explain an edit that is not an addition at the top', async () => {
     const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
     const edited = mark(signed).replace('the draft is below', 'the final text is below');
