@@ -546,7 +546,9 @@ export interface MarkFact {
   tag: string;
   text: string;
   html: string;
+  /** The start of the removed text lines, and of the removed HTML lines, as stored ('' when none). */
   sample: string;
+  htmlSample: string;
 }
 
 /** The role of a copy in the mailbox it was found in. */

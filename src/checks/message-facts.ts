@@ -142,18 +142,23 @@ function collectMarks(input: CheckInput): Pick<MessageFacts, 'marks' | 'marksCov
       signer: organisationalDomain(sig?.domain ?? ''),
       tag: cut(u.subjectTag ?? ''),
       text: hashText(text),
-      html: hashText(readerForm(normalisedHtmlText(u.htmlLines ?? ''))),
-      sample: (u.textLines ?? u.htmlLines ?? '').slice(0, 200),
+      html: hashText(readerForm(normalisedHtmlText(withoutSoftBreaks(u.htmlLines ?? '')))),
+      sample: (u.textLines ?? '').slice(0, 200),
+      htmlSample: normalisedHtmlText(withoutSoftBreaks(u.htmlLines ?? '')).slice(0, 200),
     };
   });
   const changed = verification.signatures.filter((s) => s.bodyHash === 'fail' || s.result === 'fail');
   return { marks, marksCoverAll: changed.every((s) => undone.some((u) => u.signature === s.index)) };
 }
 
+/** Quoted-printable's soft line breaks ("=" at a line's end) removed: the line goes on. */
+function withoutSoftBreaks(text: string): string {
+  return text.replace(/=\r?\n/g, '');
+}
+
 function readerForm(text: string): string {
   return normaliseText(
-    text
-      .replace(/=\r?\n/g, '')
+    withoutSoftBreaks(text)
       .toLowerCase()
       .replace(/[^\s<>@]+@[^\s<>@]+/g, '@')
       .replace(/\d+/g, '0'),
