@@ -6,6 +6,7 @@
 // comparing; a program that reuses Message-IDs (other subject, date and text) made other messages.
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
 import { mailboxNameOf } from './archive-mailbox.ts';
+import { EXPLAINED_CODES as MARK_EXPLAINS } from './archive-marks.ts';
 import { diffRuns } from '../common/line-diff.ts';
 import { comparableGrams, flankedEdits, htmlToText, normalisedHtmlText, normaliseText } from './text-forms.ts';
 import { listIdDomain, organisationalDomain } from '../common/org-domain.ts';
@@ -54,7 +55,7 @@ const codes: Record<string, CodeDoc> = {
   [`${ID}/list-copy`]: {
     severity: 'info',
     meaning:
-      "The copy is the same message as other copies with its Message-ID except for what a mailing list adds (a footer, a subject tag, removed parts); the list's additions are not the author's, so it is not verified through them.",
+      "The copy is the same message as other copies with its Message-ID except for what a mailing list adds (a footer, a subject tag, removed parts) or what the gateway the mail came in through marks it with (its subject tag and notice, once archive-marks found them a habit); those additions are not the author's, so it is not verified through them.",
   },
   [`${ID}/odd-copy-out`]: {
     severity: 'weak',
@@ -107,6 +108,9 @@ const FAR_APART: Comparison = { kind: 'unrelated', fields: [], undone: [] };
  */
 const LIST_TAG = /\[[^\]]{1,40}\]\s*/g;
 
+/** The finding that says a copy carries the marks of the gateway it came in through (archive-marks.ts). */
+export const GATEWAY_MARK = 'archive-marks/gateway-mark';
+
 type Field = 'From' | 'To/Cc' | 'Subject' | 'Date' | 'text' | 'HTML text' | 'attachments';
 
 interface Comparison {
@@ -153,11 +157,13 @@ export function compareCopies(a: CopyRecord, b: CopyRecord): Comparison {
   if (fa.content.subject !== fb.content.subject) {
     const untag = (x: CopyRecord): string => normaliseText(x.facts.content.subject.replace(LIST_TAG, ' '));
     if ((fa.list || fb.list) && untag(a) === untag(b)) undone.add('subject tag');
+    else if (gatewayTag(a, b) || gatewayTag(b, a)) undone.add("the gateway's subject tag");
     else differs.push('Subject');
   }
   if (a.dateEpoch !== b.dateEpoch) differs.push('Date');
   if (fa.content.text !== fb.content.text) {
     if (listFooter(a, b, textOf)) undone.add('footer');
+    else if (gatewayNotice(a, b, textOf) || gatewayNotice(b, a, textOf)) undone.add("the gateway's notice");
     else differs.push('text');
   }
   if (fa.content.html !== fb.content.html) {
@@ -165,6 +171,7 @@ export function compareCopies(a: CopyRecord, b: CopyRecord): Comparison {
       x.facts.list && x.facts.content.html === '' && y.facts.content.html !== '';
     if (listDropped(a, b) || listDropped(b, a)) undone.add('HTML part removed');
     else if (listFooter(a, b, htmlTextOf)) undone.add('footer');
+    else if (gatewayNotice(a, b, htmlTextOf) || gatewayNotice(b, a, htmlTextOf)) undone.add("the gateway's notice");
     else differs.push('HTML text');
   }
   if (fa.content.attachments !== fb.content.attachments) {
@@ -195,6 +202,38 @@ function listFooter(a: CopyRecord, b: CopyRecord, form: (c: CopyRecord) => strin
   if (a.facts.list && !b.facts.list) return x.length > y.length && x.startsWith(y);
   if (b.facts.list && !a.facts.list) return y.length > x.length && y.startsWith(x);
   return false;
+}
+
+/**
+ * x carries the marks of the gateway its mail came in through (archive-marks/gateway-mark, which ran
+ * before: each addition is a habit of the archive, and x's signature verifies without them), and y
+ * does not. Only such proven additions are undone; a forger's lines above one copy are not.
+ */
+function gatewayMarked(x: CopyRecord, y: CopyRecord): boolean {
+  return marked(x) && !marked(y);
+}
+
+/** The copy carries the marks of the gateway it came in through, and its signature verifies without them. */
+function marked(c: CopyRecord): boolean {
+  return (c.flags ?? []).includes(GATEWAY_MARK);
+}
+
+/** x's subject is y's with x's gateway tag before it. */
+function gatewayTag(x: CopyRecord, y: CopyRecord): boolean {
+  if (!gatewayMarked(x, y)) return false;
+  const subject = x.facts.content.subject;
+  return x.facts.marks.some((m) => {
+    const tag = normaliseText(m.tag);
+    return tag !== '' && subject.startsWith(tag) && normaliseText(subject.slice(tag.length)) === y.facts.content.subject;
+  });
+}
+
+/** x's text (in `form`) is y's with x's gateway notice before it: x ends with all of y. */
+function gatewayNotice(x: CopyRecord, y: CopyRecord, form: (c: CopyRecord) => string): boolean {
+  if (!gatewayMarked(x, y) || !x.facts.marks.some((m) => m.text !== '' || m.html !== '')) return false;
+  if (x.text === null && x.html === null) return false;
+  const [mine, theirs] = [form(x), form(y)];
+  return mine.length > theirs.length && mine.endsWith(theirs);
 }
 
 /**
@@ -387,9 +426,12 @@ function supportOf(clusters: CopyRecord[][], group: CopyGroup): Support[] {
   const agreeing = clusters.map((k) => k.some((m) => textAgreesWithHtml(m) === true));
   // A copy whose own findings (a broken signature, a document that gives it away) are suspicious
   // or tampered weighs against its cluster: the clean cluster is the likelier original.
-  const selfFlagged = clusters.map((k) =>
-    k.some((m) => (m.flags ?? m.facts.selfFlags).some((c) => !HONEST_ABSENCES.has(c) && !RELATIVE_DOUBTS.has(c))),
-  );
+  // The failures a gateway's marks explain are not the copy's own (archive-marks.ts).
+  const ownDoubt = (m: CopyRecord, c: string): boolean =>
+    !HONEST_ABSENCES.has(c) && !RELATIVE_DOUBTS.has(c) && c !== GATEWAY_MARK && !(marked(m) && MARK_EXPLAINS.includes(c));
+  const selfFlagged = clusters.map((k) => k.some((m) => (m.flags ?? m.facts.selfFlags).some((c) => ownDoubt(m, c))));
+  // A copy whose signature verifies once the gateway's marks are removed has the sender's own proof behind its content.
+  const signedUnderMarks = clusters.map((k) => k.some(marked));
   const doubted = clusters.map((k) => k.some((m) => (m.flags ?? []).some((c) => RELATIVE_DOUBTS.has(c))));
   return clusters.map((members, i) => {
     const accounts = new Set(members.flatMap((m) => m.places.map((p) => p.account)));
@@ -411,11 +453,19 @@ function supportOf(clusters: CopyRecord[][], group: CopyGroup): Support[] {
     if (clean) why.push('no inconsistency of its own, where the other copy has some');
     const vouched = !clean && !selfFlagged[i] && !doubted[i]! && doubted.some((x, j) => j !== i && x);
     if (vouched) why.push('attachments saved by people the archive knows, where the other copy carries a document nobody in it saved');
+    if (signedUnderMarks[i]) why.push('a signature that verifies once the marks of the gateway it came in through are removed');
     const consistent = agreeing[i]! && !disagreeing[i]! && disagreeing.some((x, j) => j !== i && x);
     if (consistent) why.push('a text part that says what its HTML part says, where the other copy’s do not agree');
     return {
       score:
-        accounts.size + (pair ? 1 : 0) + 2 * quotes + (parentAgrees ? 2 : 0) + (clean ? 2 : 0) + (vouched ? 2 : 0) + (consistent ? 2 : 0),
+        accounts.size +
+        (pair ? 1 : 0) +
+        2 * quotes +
+        (parentAgrees ? 2 : 0) +
+        (clean ? 2 : 0) +
+        (vouched ? 2 : 0) +
+        (consistent ? 2 : 0) +
+        (signedUnderMarks[i] ? 3 : 0),
       why,
     };
   });
@@ -510,7 +560,7 @@ function run(group: CopyGroup): Map<string, Finding[]> {
           c.sha256,
           finding(
             'list-copy',
-            `The same content as ${count(relatedOthers.length, 'other copy', 'other copies')} with the Message-ID ${messageId}, once a mailing list's changes are undone (${undone.join(', ')}).`,
+            `The same content as ${count(relatedOthers.length, 'other copy', 'other copies')} with the Message-ID ${messageId}, once what a mailing list or the gateway the mail came in through added is undone (${undone.join(', ')}).`,
             { messageId, ...listedCopies(copies, relatedOthers, 'copies'), undone },
           ),
         );
@@ -605,7 +655,7 @@ function againstVerified(copies: CopyRecord[], i: number, refs: number[], cmp: (
     const undone = cmp(i, listOf).undone;
     return finding(
       'list-copy',
-      `The same message as the verified copy in ${placeOf(v)} once the mailing list's changes are undone (${undone.join(', ')}); what the list added is not the author's, so this copy is not verified through it.`,
+      `The same message as the verified copy in ${placeOf(v)} once what a mailing list or the gateway the mail came in through added is undone (${undone.join(', ')}); what they added is not the author's, so this copy is not verified through it.`,
       { messageId, verifiedCopy: v.sha256, undone },
     );
   }

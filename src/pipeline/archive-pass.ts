@@ -50,7 +50,7 @@ import { archiveTimestamps, learnTimeFormats } from '../checks/archive-timestamp
 import type { TimeFormats } from '../checks/archive-timestamps.ts';
 import { archiveLookalike, knownDomains, learnDomains } from '../checks/archive-lookalike.ts';
 import type { DomainCounts } from '../checks/archive-lookalike.ts';
-import { archiveCopies, needsComparison, RELATIVE_DOUBTS } from '../checks/archive-copies.ts';
+import { archiveCopies, GATEWAY_MARK, needsComparison, RELATIVE_DOUBTS } from '../checks/archive-copies.ts';
 import type { CopyGroup, CopyRecord } from '../checks/archive-copies.ts';
 import { archiveThread, quoteEdits } from '../checks/archive-thread.ts';
 import type { ReplyPair } from '../checks/archive-thread.ts';
@@ -314,7 +314,7 @@ function copyGroup(db: Db, records: ArchiveRecord[]): CopyGroup {
   const bodies = differ ? readBodies(db, shas, MAX_COMPARED_TEXT_CHARS) : new Map<string, { text: string | null; html: string | null }>();
   const grams = differ ? readGrams(db, shas) : new Map<string, { text: string; quote: string }>();
   // What the checks that ran before say of each copy (its own findings and the archive's so far).
-  const flags = differ ? readFlags(db, shas, [...RELATIVE_DOUBTS]) : new Map<string, string[]>();
+  const flags = differ ? readFlags(db, shas, [...RELATIVE_DOUBTS, GATEWAY_MARK]) : new Map<string, string[]>();
   const copies = records.map((r): CopyRecord => ({
     ...r,
     text: bodies.get(r.sha256)?.text ?? null,

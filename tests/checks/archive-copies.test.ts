@@ -212,8 +212,10 @@ describe('archive-copies: what decides between two copies', () => {
   it('finds what comparing every pair of copies found, comparing each kind of copy once', async () => {
     // The findings of a seeded group of 60 copies of six kinds, with and without verified copies,
     // recorded from the code that compared every pair (before kindsOf): codes, details and evidence.
+    // (With verified copies, re-recorded when the list-copy sentences came to name a gateway's marks too:
+    // only those words changed.)
     const recorded = {
-      verified: '69fab3dcd5c9e7e3ec29403063529a588b223b613bf2825a388f219914606764',
+      verified: '6c758f965dcd1028f9176c994fc86035862f74fc4716e28a53d3a723c0c7dd72',
       unverified: '1b2bd280305cd99dda960c093a1a6a6c2ba721e0227f24757295bda171e744b9',
     };
     for (const [withVerified, hash] of [

@@ -29,6 +29,9 @@ const BEFORE = 8;
 const AFTER = 2 * MIN_MARKED_MESSAGES;
 /** A marked message that was also edited lower down (a figure changed). */
 const EDITED = BEFORE + 3;
+/** Marked messages whose sender's sent copy is in the dump too: as sent, and with a figure changed. */
+const SENT_SAME = BEFORE + 4;
+const SENT_EDITED = BEFORE + 5;
 const NOTICE =
   'CAUTION: This email originated from outside Org. Do not click links or open\r\nattachments unless you recognise the sender.\r\n\r\n';
 const HTML_NOTICE = '<p style="color:#9c0006">CAUTION: This email originated from outside Org.</p>\r\n';
@@ -87,6 +90,10 @@ beforeAll(async () => {
     const delivered = deliver(signed, 'tom@org.example', 'mx.org.example', new Date(date.getTime() + 5000));
     const marked = n < BEFORE ? delivered : mark(delivered);
     files[`tom/INBOX/${n}.eml`] = n === EDITED ? marked.replace(`${1000 + n} euros`, `${9000 + n} euros`) : marked;
+    // The sender's own copy, as its mail program kept it (unsigned: the signature is added on the way out).
+    const sent = letter(n, domain, date);
+    if (n === SENT_SAME) files[`p${n}/Sent/${n}.eml`] = sent;
+    if (n === SENT_EDITED) files[`p${n}/Sent/${n}.eml`] = sent.replaceAll(`${1000 + n} euros`, `${9000 + n} euros`);
   }
   // A forger's lines above a genuine message (no tag: the forger did not imitate the gateway).
   const date = new Date(Date.UTC(2025, 5, 1, 9));
@@ -124,8 +131,28 @@ describe("a receiving gateway's marks", () => {
       expect(v.reasons).toContain('dkim/body-hash-mismatch');
       expect(v.reasons).toContain('top-additions/verifies-without');
     }
+    // The HTML notice reads differently from the text's: a notice of its own, named by its own words.
+    expect(detailOf(`tom/INBOX/${BEFORE}.eml`, 'archive-marks/gateway-mark')).toContain(
+      'the notice "CAUTION: This email originated from outside Org." (on 10 messages of 3 signing organisations',
+    );
     expect(detailOf(`tom/INBOX/${BEFORE}.eml`, 'archive-marks/gateway-mark')).toMatch(
-      /the subject tag \[EXTERNAL\] \(on 19 messages of 3 signing organisations: example-nevvs\.org, example-news\.org, ministry\.example\)/,
+      /the subject tag \[EXTERNAL\] \(on 19 messages of 3 signing organisations: example-nevvs\.org, example-news\.org, ministry\.example; 95 % of the signed mail of 1 mailbox in its period\)/,
+    );
+  });
+
+  it("compares a marked copy with the sender's sent copy once the marks are undone", () => {
+    const same = verdictOf(`tom/INBOX/${SENT_SAME}.eml`);
+    expect(same.verdict).toBe('unverifiable');
+    expect(same.reasons).toContain('archive-copies/list-copy');
+    expect(detailOf(`tom/INBOX/${SENT_SAME}.eml`, 'archive-copies/list-copy')).toContain("the gateway's subject tag, the gateway's notice");
+    expect(verdictOf(`p${SENT_SAME}/Sent/${SENT_SAME}.eml`).reasons).not.toContain('archive-copies/odd-copy-out');
+    // A sent copy with a figure changed: the marked copy, whose signature verifies without the marks, outweighs it.
+    expect(verdictOf(`tom/INBOX/${SENT_EDITED}.eml`).verdict).toBe('unverifiable');
+    const edited = verdictOf(`p${SENT_EDITED}/Sent/${SENT_EDITED}.eml`);
+    expect(edited.verdict).toBe('suspicious');
+    expect(edited.reasons[0]).toBe('archive-copies/odd-copy-out');
+    expect(detailOf(`p${SENT_EDITED}/Sent/${SENT_EDITED}.eml`, 'archive-copies/odd-copy-out')).toContain(
+      'a signature that verifies once the marks of the gateway it came in through are removed',
     );
   });
 
