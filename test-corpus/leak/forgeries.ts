@@ -37,6 +37,7 @@ import {
 import type { Random } from './random.ts';
 import type { Scenario } from './scenario.ts';
 import { writeSignature } from './clients.ts';
+import { gatewayMarks, markExternal } from './gateway.ts';
 import {
   HOSTS,
   deliverAldermoorLocal,
@@ -324,15 +325,21 @@ function isUnsignedOwn(c: Copy): boolean {
   return !getValue(c.message, 'dkim-signature') && (c.role === 'sent' || c.tags.has('unsigned-internal'));
 }
 
-/** A received copy signed by a platform that signs, not changed on the way by a list. */
+/** A received copy signed by a platform that signs, not changed on the way by a list or marked by a gateway. */
 function isSignedReceived(c: Copy): boolean {
   return (
     c.role === 'inbox' &&
     !!c.letter.author &&
     SIGNING_SENDERS.has(c.letter.author.platform) &&
     !c.tags.has('list-modified') &&
+    !c.tags.has('gateway-mark') &&
     !!getValue(c.message, 'dkim-signature')
   );
+}
+
+/** A careful forger who fabricates a delivery through the organisation's MX puts on the marks its gateway adds at that time. */
+function asGatewayMarks(message: RawMessage, rcpt: string, at: number): RawMessage {
+  return receiverOf(rcpt) === 'aldermoor' && gatewayMarks(message, at) ? markExternal(message).message : message;
 }
 
 function hasLengthTag(message: RawMessage): boolean {
@@ -562,6 +569,7 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
           c.role === 'inbox' &&
           hasLengthTag(c.message) &&
           !c.tags.has('list-modified') &&
+          !c.tags.has('gateway-mark') &&
           /^text\/plain/i.test(getValue(c.message, 'content-type') ?? 'text/plain') &&
           /^(7bit|8bit|quoted-printable)?$/i.test(getValue(c.message, 'content-transfer-encoding') ?? ''),
       );
@@ -730,8 +738,16 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
       const fabricated = transplant(t, dated, 0, true);
       if (!fabricated) return false;
       const letter = f.letterOf(victim, target, composed, t.letter.date);
+      const storedAt = t.at + rng.int(5, 90) * 1000;
       f.add(
-        { mailbox: t.mailbox, folder: t.folder, role: 'inbox', message: fabricated, at: t.at + rng.int(5, 90) * 1000, letter },
+        {
+          mailbox: t.mailbox,
+          folder: t.folder,
+          role: 'inbox',
+          message: asGatewayMarks(fabricated, target.address, storedAt),
+          at: storedAt,
+          letter,
+        },
         'replayed-signature',
         `DKIM-Signature (${signatureDomain(t.message)}) and delivery headers of ${t.letter.messageId} replayed onto a new message`,
       );
@@ -767,10 +783,11 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
       const s = /\bs=([^;\s]+)/.exec(getValue(t.message, 'dkim-signature') ?? '')?.[1] ?? 'selector1';
       const forged = claimPass(fabricated, d, s, rng.token(8, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'));
       const letter = f.letterOf(victim, target, composed, at);
+      const storedAt = t.at + (at - t.letter.trueTime);
       f.addReceived(
         t.mailbox,
-        forged,
-        t.at + (at - t.letter.trueTime),
+        asGatewayMarks(forged, target.address, storedAt),
+        storedAt,
         letter,
         'forged-auth-results',
         `fabricated delivery of an unsigned message From ${victim.address}; Authentication-Results copied from a real delivery and edited to claim dkim=pass for ${d}`,

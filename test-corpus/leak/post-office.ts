@@ -314,7 +314,14 @@ export class PostOffice {
         const kind = receiverOf(rcpt);
         if (kind !== 'aldermoor' && kind !== 'cirrus' && kind !== 'quill') continue;
         const delivered = await deliverFromOutside(flight, rcpt, { rng, delayMs: slow });
-        this.deliverTo(rcpt, delivered.message, delivered.at, letter, slow > HOUR ? ['slow-relay'] : [], flight.message);
+        this.deliverTo(
+          rcpt,
+          delivered.message,
+          delivered.at,
+          letter,
+          [...(slow > HOUR ? ['slow-relay'] : []), ...delivered.tags],
+          flight.message,
+        );
       }
     };
     switch (author.platform) {
@@ -390,7 +397,7 @@ export class PostOffice {
   private async redirect(letter: Letter, flight: InFlight, rcpt: string): Promise<void> {
     const onward = await forwardAldermoor(flight, rcpt, this.rng);
     const d = await deliverFromOutside(onward, 'marta.lindqvist@quillmail.example', { rng: this.rng });
-    this.deliverTo('marta.lindqvist@quillmail.example', d.message, d.at, letter, ['forwarded', 'arc-sealed']);
+    this.deliverTo('marta.lindqvist@quillmail.example', d.message, d.at, letter, ['forwarded', 'arc-sealed', ...d.tags]);
   }
 }
 

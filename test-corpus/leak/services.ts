@@ -315,7 +315,7 @@ export function registerLists(po: PostOffice): void {
         d.message,
         d.at,
         letter,
-        ['list-modified', 'arc-sealed', ...(munged ? ['list-from-munged'] : [])],
+        ['list-modified', 'arc-sealed', ...(munged ? ['list-from-munged'] : []), ...d.tags],
         out.message,
       );
     }
@@ -334,7 +334,7 @@ export function registerLists(po: PostOffice): void {
       const member = findPerson(key);
       if (!mailboxOf(member.address)) continue;
       const d = await deliverFromOutside(out, member.address, { rng });
-      po.deliverTo(member.address, d.message, d.at, letter, ['list-modified', 'l-signature'], out.message);
+      po.deliverTo(member.address, d.message, d.at, letter, ['list-modified', 'l-signature', ...d.tags], out.message);
     }
   });
 }
@@ -446,7 +446,7 @@ export async function sendNewsletter(po: PostOffice, which: 'policy-weekly' | 'e
       letter.messageId = messageId;
       letter.composed = m;
     }
-    po.deliverTo(person.address, d.message, d.at, letter, ['l-signature'], flight.message);
+    po.deliverTo(person.address, d.message, d.at, letter, ['l-signature', ...d.tags], flight.message);
   }
 }
 
@@ -528,7 +528,7 @@ export async function sendPeopleHub(po: PostOffice, to: Person, at: number, remi
     to.address,
     { rng },
   );
-  po.deliverTo(to.address, d.message, d.at, letter);
+  po.deliverTo(to.address, d.message, d.at, letter, d.tags);
   return letter;
 }
 
@@ -850,7 +850,7 @@ export async function sendAutoReply(po: PostOffice, away: Person, original: Lett
     } else {
       const out = await relayAldermoorOut(flight, rng);
       const d = await deliverFromOutside(out, sender.address, { rng });
-      po.deliverTo(sender.address, d.message, d.at, letter);
+      po.deliverTo(sender.address, d.message, d.at, letter, d.tags);
     }
     return;
   }
@@ -889,7 +889,7 @@ export async function sendAutoReply(po: PostOffice, away: Person, original: Lett
     const flight = submitCirrus(composed.message, away, at, rng);
     const out = await relayCirrusOut(flight, away, rng);
     const d = await deliverFromOutside(out, sender.address, { rng });
-    po.deliverTo(sender.address, d.message, d.at, letter);
+    po.deliverTo(sender.address, d.message, d.at, letter, d.tags);
   }
 }
 

@@ -11,6 +11,7 @@ import { arc as verifyArc, sealMessage } from 'mailauth/lib/arc/index.js';
 import type { DKIMVerifyResult } from 'mailauth';
 import { HOUR, MINUTE, formatMailDate, type ZoneId } from './clock.ts';
 import { loadLeakKeys, leakKeyName, type LoadedKey } from './key-specs.ts';
+import { gatewayMarks, markExternal } from './gateway.ts';
 import { CRLF, fieldValue, findField, getValue, prependFields, serialize, toBuffer, type RawMessage } from './mime.ts';
 import type { Random } from './random.ts';
 import { ALDERMOOR_ROTATION, QUILL_ROTATION, type ClientId, type Person, type PlatformId } from './world.ts';
@@ -581,18 +582,32 @@ export async function relayAldermoorOut(flight: InFlight, rng: Random, opts: { s
   return { message: m, at, relay: HOSTS.aldermoorOut, mailFrom: flight.mailFrom };
 }
 
-/** The organisation's MX: milters verify and write their results, amavis scans, Dovecot delivers. */
-export async function deliverAldermoorMx(
-  flight: InFlight,
-  rcpt: string,
-  opts: DeliveryOptions,
-): Promise<{ message: RawMessage; at: number }> {
+/** A message as the receiving platform stored it, with the honest tags for what its servers changed in it. */
+export interface Delivered {
+  message: RawMessage;
+  at: number;
+  tags: string[];
+}
+
+/** Whether a flight comes from one of the organisation's own servers (not external mail for its gateway). */
+function fromAldermoor(flight: InFlight): boolean {
+  return flight.relay.host.endsWith('.aldermoor.example');
+}
+
+/**
+ * The organisation's MX: milters verify and write their results, then (from GATEWAY_MARKING on) the
+ * gateway marks external mail that is not a list's (gateway.ts), amavis scans, Dovecot delivers.
+ */
+export async function deliverAldermoorMx(flight: InFlight, rcpt: string, opts: DeliveryOptions): Promise<Delivered> {
   const { rng } = opts;
   const at = flight.at + net(rng, 500, 2500) + (opts.delayMs ?? 0);
   const arrived = arriveAtAldermoorMx(flight, rcpt, at, rng);
   const facts = await judgeArrival(flight, arrived, at);
-  const m = prependFields(arrived, ...aldermoorAuthFields(facts, rcpt));
-  return scanAndStore(m, HOSTS.aldermoorMx, flight.mailFrom, rcpt, at + net(rng, 300, 1500), [100, 600], rng);
+  let m = prependFields(arrived, ...aldermoorAuthFields(facts, rcpt));
+  let tags: string[] = [];
+  if (!fromAldermoor(flight) && gatewayMarks(m, at)) ({ message: m, tags } = markExternal(m));
+  const stored = scanAndStore(m, HOSTS.aldermoorMx, flight.mailFrom, rcpt, at + net(rng, 300, 1500), [100, 600], rng);
+  return { ...stored, tags };
 }
 
 /** The organisation redirects a delivered message onwards (a Sieve redirect): SRS, an ARC set, its relay. */
@@ -917,18 +932,14 @@ export function receiverOf(address: string): PlatformId | 'aldermoor-local' {
 }
 
 /** Delivers an in-flight message from outside to a mailbox on the given receiving platform. */
-export async function deliverFromOutside(
-  flight: InFlight,
-  rcpt: string,
-  opts: DeliveryOptions,
-): Promise<{ message: RawMessage; at: number }> {
+export async function deliverFromOutside(flight: InFlight, rcpt: string, opts: DeliveryOptions): Promise<Delivered> {
   switch (receiverOf(rcpt)) {
     case 'aldermoor':
       return deliverAldermoorMx(flight, rcpt, opts);
     case 'cirrus':
-      return deliverCirrus(flight, rcpt, opts);
+      return { ...(await deliverCirrus(flight, rcpt, opts)), tags: [] };
     case 'quill':
-      return deliverQuill(flight, rcpt, opts);
+      return { ...(await deliverQuill(flight, rcpt, opts)), tags: [] };
     default:
       throw new Error(`no mailbox is kept for ${rcpt}`);
   }

@@ -76,6 +76,12 @@ export const ALDERMOOR_ROTATION = Date.UTC(2024, 2, 18, 9, 0, 0);
 export const QUILL_ROTATION = Date.UTC(2024, 5, 5, 16, 0, 0);
 /** Tom's new laptop: Outlook for good, then Apple Mail. */
 export const TOM_SWITCH = Date.UTC(2024, 1, 12, 8, 0, 0);
+/**
+ * From this Monday morning after the holidays (08:00 in Brussels) the organisation's MX marks the
+ * external mail it lets in (gateway.ts). The scenario's mail thins out after May or June 2024 (it
+ * stops once the dump holds enough), so this is about the last 40 % of the mail's time span.
+ */
+export const GATEWAY_MARKING = Date.UTC(2024, 0, 8, 7, 0, 0);
 
 const d = (y: number, m: number, day: number): number => Date.UTC(y, m - 1, day);
 
