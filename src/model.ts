@@ -335,6 +335,11 @@ export interface MarkUndo {
   signature: number;
   /** The tag removed from the start of the subject ("[EXTERNAL]"), null when the subject was kept. */
   subjectTag: string | null;
+  /**
+   * pass: the signature verifies (body hash and b=) without the additions; unknown: its key is not
+   * known, so only its body hash was checked, and it matches without the lines removed.
+   */
+  headerSignature: 'pass' | 'unknown';
   /** The lines removed at the top of the text (plain) part, as they are stored, cut to 2,000 characters. */
   textLines: string | null;
   /** How many lines that was (0 when none). */

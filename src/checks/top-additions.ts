@@ -12,7 +12,7 @@ const codes: Record<string, CodeDoc> = {
   [`${ID}/verifies-without`]: {
     severity: 'info',
     meaning:
-      "A signature that failed verifies again once additions at the top are removed: a tag at the start of the subject, whole lines at the top of the text, or lines right after the HTML's <body>. The signed message differs from the stored one by those additions only, and the finding quotes them. A receiving gateway marks external mail this way, and a forger could add lines above a genuine message the same way: on its own this explains nothing (the failure still counts); archive-marks/gateway-mark explains it when the same additions recur on the mail of several signers.",
+      "A signature that failed verifies again once additions at the top are removed: a tag at the start of the subject, whole lines at the top of the text, or lines right after the HTML's <body>. The signed message differs from the stored one by those additions only, and the finding quotes them. When the signer's key is not known, only the body hash can be checked: it matches without the lines, and the finding says so. A receiving gateway marks external mail this way, and a forger could add lines above a genuine message the same way: on its own this explains nothing (the failure still counts); archive-marks/gateway-mark explains it when the same additions recur on the mail of several signers.",
   },
 };
 
@@ -48,10 +48,15 @@ function run(input: CheckInput): Finding[] {
       code: `${ID}/verifies-without`,
       severity: 'info',
       signature: u.signature,
-      detail: `With ${describeAdditions(u)} removed, the signature of ${sig.domain} (selector ${sig.selector}) verifies again: the signed message differs from the stored one by these additions only${quoted === null ? '' : `, which read ${quoted}`}. A receiving gateway marks external mail this way, and a forger could add lines above a genuine message the same way; who added them, this message alone does not tell.`,
+      detail: `With ${describeAdditions(u)} removed, ${
+        u.headerSignature === 'pass'
+          ? `the signature of ${sig.domain} (selector ${sig.selector}) verifies again: the signed message differs from the stored one by these additions only`
+          : `the body hash of the signature of ${sig.domain} (selector ${sig.selector}) matches again (its key is not known, so the signature itself cannot be checked): the body differs from what it recorded by these additions only`
+      }${quoted === null ? '' : `, which read ${quoted}`}. A receiving gateway marks external mail this way, and a forger could add lines above a genuine message the same way; who added them, this message alone does not tell.`,
       evidence: {
         signer: sig.domain,
         subjectTag: u.subjectTag,
+        headerSignature: u.headerSignature,
         textLines: u.textLines,
         htmlLines: u.htmlLines,
         textLineCount: u.textLineCount,

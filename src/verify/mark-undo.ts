@@ -286,7 +286,8 @@ function broken(s: SignatureCheck): boolean {
 /**
  * For each broken signature that no list undo explained: the additions at the top (the subject's
  * leading tag, lines at the top of the text and after the HTML's <body>) without which it verifies.
- * A signature is listed only when both its body hash and its signature over the headers then pass.
+ * A signature is listed only when both its body hash and its signature over the headers then pass,
+ * or, when its key is not known, when its body hash then matches (headerSignature 'unknown').
  */
 export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification, keys: KeyIndex): MarkUndo[] {
   const explained = new Set((v.listUndo ?? []).filter((u) => u.headerSignature === 'pass').map((u) => u.signature));
@@ -302,7 +303,8 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
   for (const s of candidates) {
     const t = tagged[s.index];
     const key = keys.candidates(s.keyName, v.asOf).find((k) => !k.dnsError && k.value);
-    if (!t || !key) continue;
+    // Without the key only the body hash can be checked: a body that matches bh= once the lines are removed.
+    if (!t || (!key && s.bodyHash !== 'fail')) continue;
     let cut: { slots: Slot[]; cut: Cut } | null = null;
     if (s.bodyHash === 'fail') {
       if (body.length > MAX_MARK_BODY_BYTES || s.bodyHashComputed === null || s.bodyHashExpected === null) continue;
@@ -313,7 +315,7 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
     }
     // The headers as signed: as stored, else without the subject's leading tag (if the subject is signed).
     let tag: string | null = null;
-    if (verifyHeaderSignature(parsed.headers, t.header, t.tags, key.value) !== true) {
+    if (key && verifyHeaderSignature(parsed.headers, t.header, t.tags, key.value) !== true) {
       if (!untagged || !s.signedHeaders.includes('subject')) continue;
       if (verifyHeaderSignature(untagged.headers, t.header, t.tags, key.value) !== true) continue;
       tag = untagged.tag;
@@ -330,6 +332,7 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
     out.push({
       signature: s.index,
       subjectTag: tag,
+      headerSignature: key ? 'pass' : 'unknown',
       textLines: text.text,
       textLineCount: text.count,
       htmlLines: html.text,

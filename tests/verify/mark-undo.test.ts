@@ -27,13 +27,13 @@ const NOTICE =
   'CAUTION: This email originated from outside the organisation. Do not click\r\nlinks unless you recognise the sender.\r\n\r\n';
 const HTML_NOTICE = '<p style="color:#9c0006">CAUTION: This email originated from outside the organisation.</p>\r\n';
 
-async function undo(message: string) {
+async function undo(message: string, known = keys) {
   const bytes = Buffer.from(message, 'latin1');
   const parsed = await parseMessage(bytes);
-  let v = await verifyMessage(bytes, parsed, { keys, now: 2_000_000_000 });
-  const listUndo = undoListChanges(bytes, parsed, v, keys);
+  let v = await verifyMessage(bytes, parsed, { keys: known, now: 2_000_000_000 });
+  const listUndo = undoListChanges(bytes, parsed, v, known);
   if (listUndo.length > 0) v = { ...v, listUndo };
-  return { v, undone: undoMarks(bytes, parsed, v, keys) };
+  return { v, undone: undoMarks(bytes, parsed, v, known) };
 }
 
 /** The gateway's marks on a stored message: the tag before the subject, the notice on top of the body. */
@@ -74,7 +74,15 @@ describe('undoMarks', () => {
     const { v, undone } = await undo(mark(signed));
     expect(v.signatures[0]).toMatchObject({ bodyHash: 'fail' });
     expect(undone).toEqual([
-      { signature: 0, subjectTag: '[EXTERNAL]', textLines: NOTICE, textLineCount: 3, htmlLines: null, htmlLineCount: 0 },
+      {
+        signature: 0,
+        subjectTag: '[EXTERNAL]',
+        headerSignature: 'pass',
+        textLines: NOTICE,
+        textLineCount: 3,
+        htmlLines: null,
+        htmlLineCount: 0,
+      },
     ]);
   });
 
@@ -95,7 +103,15 @@ describe('undoMarks', () => {
       .replace('<body>\r\n', `<body>\r\n${HTML_NOTICE}`);
     const { undone } = await undo(marked);
     expect(undone).toEqual([
-      { signature: 0, subjectTag: '[EXTERNAL]', textLines: NOTICE, textLineCount: 3, htmlLines: HTML_NOTICE, htmlLineCount: 1 },
+      {
+        signature: 0,
+        subjectTag: '[EXTERNAL]',
+        headerSignature: 'pass',
+        textLines: NOTICE,
+        textLineCount: 3,
+        htmlLines: HTML_NOTICE,
+        htmlLineCount: 1,
+      },
     ]);
   });
 
@@ -117,6 +133,25 @@ describe('undoMarks', () => {
     const signed = await sign(plain, 'ministry.example', 'mail', AT);
     const { undone } = await undo(signed.replace('for a while.</p></body></html>\r\n', `for a while.</p></body></html>\r\n${HTML_NOTICE}`));
     expect(undone).toEqual([expect.objectContaining({ subjectTag: null, htmlLines: HTML_NOTICE, htmlLineCount: 1 })]);
+  });
+
+  it("checks the body hash alone when the signer's key is not known, and leaves the subject as it is", async () => {
+    const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
+    const { v, undone } = await undo(mark(signed), new KeyIndex([]));
+    expect(v.signatures[0]).toMatchObject({ bodyHash: 'fail' });
+    expect(undone).toEqual([
+      {
+        signature: 0,
+        subjectTag: null,
+        headerSignature: 'unknown',
+        textLines: NOTICE,
+        textLineCount: 3,
+        htmlLines: null,
+        htmlLineCount: 0,
+      },
+    ]);
+    // With the subject tag alone nothing can be checked.
+    expect((await undo(mark(signed, { notice: '' }), new KeyIndex([]))).undone).toEqual([]);
   });
 
   it('does not explain an edit that is not an addition at the top', async () => {
