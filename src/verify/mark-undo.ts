@@ -27,11 +27,14 @@ export const MAX_MARK_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
  * Canonical bytes hashed for one message's candidates, at most, whatever its number of signatures:
- * a message whose text sits before a large attachment hashes the attachment once a candidate. 16 MiB
- * is about 9 ms of SHA-256 here, spent only on signed mail whose body hash failed; candidates are
- * tried smallest first, so a notice of a few lines is found long before it.
+ * 16 MiB, or 32 times the body, whichever is more (at most 4 MiB x 32 = 128 MiB). A message whose
+ * text sits before a large attachment hashes the attachment once a candidate, so a budget fixed in
+ * bytes would try a 2 MB message's eight smallest candidates only; by the body's size it tries the
+ * 32 smallest (a notice of up to about six lines in all, text and HTML). 16 MiB is about 9 ms of
+ * SHA-256 here, spent only on signed mail whose body hash failed.
  */
-const MAX_HASHED_BYTES = 16 * 1024 * 1024;
+const MIN_HASHED_BYTES = 16 * 1024 * 1024;
+const HASHED_BODIES = 32;
 
 /** Bodies of more lines than this are not tried: each line is a slice of the canonical form. */
 const MAX_MARK_BODY_LINES = 100_000;
@@ -298,7 +301,7 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
   const { bodyStart } = splitHeaderSection(bytes);
   const body = bytes.subarray(bodyStart);
   let layout: { lines: string[]; starts: number[]; slots: Slot[] } | null = null;
-  const budget = { left: MAX_HASHED_BYTES, canonical: new Map<boolean, CanonicalBody>() };
+  const budget = { left: Math.max(MIN_HASHED_BYTES, HASHED_BODIES * body.length), canonical: new Map<boolean, CanonicalBody>() };
   const out: MarkUndo[] = [];
   for (const s of candidates) {
     const t = tagged[s.index];

@@ -115,6 +115,21 @@ describe('undoMarks', () => {
     ]);
   });
 
+  it('finds a notice in the text and the HTML of a message with a large attachment after them', async () => {
+    const attachment = Buffer.alloc(2_000_000, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const plain = ALTERNATIVE('Dear Tom, the draft is attached. Ana', '<p>Dear Tom, the draft is attached.</p>\r\n')
+      .replace('multipart/alternative; boundary="b1"', 'multipart/mixed; boundary="m1"')
+      .replace('\r\n\r\n--b1', '\r\n\r\n--m1\r\nContent-Type: multipart/alternative; boundary="b1"\r\n\r\n--b1')
+      .concat(`--m1\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment}\r\n--m1--\r\n`);
+    const signed = await sign(plain, 'ministry.example', 'mail', AT);
+    const notice = `${NOTICE.replace('\r\n\r\n', '\r\n')}Report suspicious mail to security@org.example.\r\n\r\n`;
+    const marked = signed
+      .replace('quoted-printable\r\n\r\n', `quoted-printable\r\n\r\n${notice}`)
+      .replace('<body>\r\n', `<body>\r\n${HTML_NOTICE}`);
+    const { undone } = await undo(marked);
+    expect(undone).toEqual([expect.objectContaining({ textLineCount: 4, htmlLineCount: 1 })]);
+  });
+
   it('removes a notice from a body signed with l=, over the bytes l= covers', async () => {
     const plain = compose(letter);
     const signed = await sign(plain, 'ministry.example', 'mail', AT, Buffer.byteLength(plain.slice(plain.indexOf('\r\n\r\n') + 4)));
