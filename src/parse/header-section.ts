@@ -106,3 +106,16 @@ export function headerValues(headers: RawHeader[], key: string): string[] {
 export function firstHeader(headers: RawHeader[], key: string): string | null {
   return headers.find((h) => h.key === key)?.value ?? null;
 }
+
+/**
+ * The header list with one header's raw text replaced (a tag undone, say) and its value read again
+ * from it: what follows the colon, unfolded and trimmed. The others are the same objects.
+ */
+export function withRawHeader(headers: RawHeader[], header: RawHeader, raw: string): RawHeader[] {
+  const colon = raw.indexOf(':');
+  const value = raw
+    .slice(colon + 1)
+    .replace(/\r?\n(?=[ \t])/g, '')
+    .trim();
+  return headers.map((h) => (h === header ? { ...h, raw, value } : h));
+}

@@ -5,7 +5,7 @@
 // only the usual additions; the bytes are never changed (candidates are new buffers).
 import { dkimBody } from 'mailauth/lib/dkim/body/index.js';
 import type { ListUndo, ParsedMessage, RawHeader, Verification } from '../model.ts';
-import { readHeaderList, splitHeaderSection } from '../parse/header-section.ts';
+import { readHeaderList, splitHeaderSection, withRawHeader } from '../parse/header-section.ts';
 import { readSignatureTags, numericTag } from './dkim-tags.ts';
 import { verifyHeaderSignature } from './header-signature.ts';
 import type { KeyIndex } from './key-index.ts';
@@ -166,15 +166,7 @@ function untagSubject(headers: RawHeader[]): { headers: RawHeader[]; tag: string
   const m = SUBJECT_TAG.exec(value.slice(lead.length));
   if (!m) return null;
   const raw = subject.raw.slice(0, colon + 1) + lead + m[1]! + value.slice(lead.length + m[0].length);
-  const changed: RawHeader = {
-    ...subject,
-    raw,
-    value: raw
-      .slice(colon + 1)
-      .replace(/\r?\n(?=[ \t])/g, '')
-      .trim(),
-  };
-  return { headers: headers.map((h) => (h === subject ? changed : h)), tag: m[2]!.trim() };
+  return { headers: withRawHeader(headers, subject, raw), tag: m[2]!.trim() };
 }
 
 function isListMail(parsed: ParsedMessage): boolean {

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import type { MarkUndo, ParsedMessage, RawHeader, SignatureCheck, Verification } from '../model.ts';
-import { splitHeaderSection } from '../parse/header-section.ts';
+import { splitHeaderSection, withRawHeader } from '../parse/header-section.ts';
 import { readSignatureTags } from './dkim-tags.ts';
 import { verifyHeaderSignature } from './header-signature.ts';
 import type { KeyIndex } from './key-index.ts';
@@ -64,15 +64,7 @@ export function untagSubject(headers: RawHeader[]): { headers: RawHeader[]; tag:
   const tag = m[1]!;
   if (tag.endsWith(':') && REPLY_WORDS.has(tag.slice(0, -1).trim().toLowerCase())) return null;
   const raw = subject.raw.slice(0, colon + 1) + lead + value.slice(lead.length + m[0].length);
-  const changed: RawHeader = {
-    ...subject,
-    raw,
-    value: raw
-      .slice(colon + 1)
-      .replace(/\r?\n(?=[ \t])/g, '')
-      .trim(),
-  };
-  return { headers: headers.map((h) => (h === subject ? changed : h)), tag };
+  return { headers: withRawHeader(headers, subject, raw), tag };
 }
 
 /** Where a notice may sit: from line `line` of the body, within a part that ends before line `end`. */

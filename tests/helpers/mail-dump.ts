@@ -1,10 +1,15 @@
 // A small realistic dump for archive tests: messages composed as a mail program writes them,
 // signed on the way out with the test corpus's keys (mailauth's signer), delivered with the hops and
 // Delivered-To a receiving server adds, and written into per-person mailbox folders.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { readPrivateKey } from '../../test-corpus/key-list.ts';
+import { openDatabase } from '../../src/store/database.ts';
+import type { Db } from '../../src/store/database.ts';
+import { insertKeys } from '../../src/store/keys-repo.ts';
+import { readKeyFile } from '../../src/verify/key-files.ts';
+import { importPaths } from '../../src/pipeline/run-import.ts';
 
 export interface Letter {
   from: string;
@@ -71,4 +76,26 @@ export function writeDump(root: string, files: Record<string, string>): void {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, content, 'latin1');
   }
+}
+
+/**
+ * Writes the files as a dump under `dump`, imports it for real into a new database `dbFile` with the
+ * test corpus's keys (no worker threads, as of `now`, Unix seconds) and returns the open database.
+ */
+export async function importDump(dump: string, files: Record<string, string>, dbFile: string, now: number): Promise<Db> {
+  writeDump(dump, files);
+  const db = openDatabase(dbFile);
+  const zone = resolve(import.meta.dirname, '../../test-corpus/keys/corpus.zone');
+  insertKeys(db, readKeyFile(readFileSync(zone, 'utf8'), 'corpus.zone').records);
+  await importPaths(db, [dump], { workers: 0, now });
+  return db;
+}
+
+/** The verdict and reason codes of the message stored from `path`. */
+export function verdictAt(db: Db, path: string): { verdict: string; reasons: string[] } {
+  const r = db.prepare('SELECT m.verdict, m.reasons FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?').get(path) as {
+    verdict: string;
+    reasons: string;
+  };
+  return { verdict: r.verdict, reasons: r.reasons.split(';') };
 }

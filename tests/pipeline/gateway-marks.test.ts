@@ -3,18 +3,13 @@
 // that day, a forger's lines above a genuine message, and a marked message also edited lower down:
 // imported for real, signed with the test corpus's keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { openDatabase } from '../../src/store/database.ts';
+import { join } from 'node:path';
 import type { Db } from '../../src/store/database.ts';
-import { insertKeys } from '../../src/store/keys-repo.ts';
-import { readKeyFile } from '../../src/verify/key-files.ts';
-import { importPaths } from '../../src/pipeline/run-import.ts';
 import { MIN_MARKED_MESSAGES } from '../../src/checks/archive-marks.ts';
-import { compose, deliver, sign, writeDump } from '../helpers/mail-dump.ts';
+import { compose, deliver, importDump, sign, verdictAt } from '../helpers/mail-dump.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'lt-gateway-'));
 const dump = join(dir, 'dump');
 let db: Db;
@@ -68,10 +63,7 @@ function letter(n: number, domain: string, date: Date): string {
 }
 
 function verdictOf(file: string): { verdict: string; reasons: string[] } {
-  const r = db
-    .prepare('SELECT m.verdict, m.reasons FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?')
-    .get(join(dump, file)) as { verdict: string; reasons: string };
-  return { verdict: r.verdict, reasons: r.reasons.split(';') };
+  return verdictAt(db, join(dump, file));
 }
 
 function detailOf(file: string, code: string): string | undefined {
@@ -106,10 +98,7 @@ beforeAll(async () => {
   const cut = genuine.indexOf('\r\n\r\n') + 4;
   files['tom/INBOX/forged.eml'] =
     genuine.slice(0, cut) + 'Approved: pay invoice 4471 to the new account today.\r\n\r\n' + genuine.slice(cut);
-  writeDump(dump, files);
-  db = openDatabase(join(dir, 'db.sqlite'));
-  insertKeys(db, readKeyFile(readFileSync(join(ROOT, 'test-corpus/keys/corpus.zone'), 'utf8'), 'corpus.zone').records);
-  await importPaths(db, [dump], { workers: 0, now: Date.UTC(2025, 6, 1) / 1000 });
+  db = await importDump(dump, files, join(dir, 'db.sqlite'), Date.UTC(2025, 6, 1) / 1000);
 }, 60_000);
 
 afterAll(() => {

@@ -2,17 +2,12 @@
 // every body), beside another person's mailbox holding the same messages as delivered: imported
 // for real, signed with the test corpus's keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { openDatabase } from '../../src/store/database.ts';
+import { join } from 'node:path';
 import type { Db } from '../../src/store/database.ts';
-import { insertKeys } from '../../src/store/keys-repo.ts';
-import { readKeyFile } from '../../src/verify/key-files.ts';
-import { importPaths } from '../../src/pipeline/run-import.ts';
-import { compose, deliver, sign, writeDump } from '../helpers/mail-dump.ts';
+import { compose, deliver, importDump, sign, verdictAt } from '../helpers/mail-dump.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'lt-rewritten-'));
 const dump = join(dir, 'dump');
 let db: Db;
@@ -36,13 +31,7 @@ function reencode(message: string): string {
 }
 
 function verdictOf(file: string): { verdict: string; reasons: string[] } {
-  const r = db
-    .prepare('SELECT m.verdict, m.reasons FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?')
-    .get(join(dump, file)) as {
-    verdict: string;
-    reasons: string;
-  };
-  return { verdict: r.verdict, reasons: r.reasons.split(';') };
+  return verdictAt(db, join(dump, file));
 }
 
 beforeAll(async () => {
@@ -64,10 +53,7 @@ beforeAll(async () => {
     const anna = reencode(deliver(signed, 'anna@org.example', 'mx.org.example', at));
     files[`anna/INBOX/${n}.eml`] = n === EDITED ? anna.replace(`${1000 + n} euros`, `${9000 + n} euros`) : anna;
   }
-  writeDump(dump, files);
-  db = openDatabase(join(dir, 'db.sqlite'));
-  insertKeys(db, readKeyFile(readFileSync(join(ROOT, 'test-corpus/keys/corpus.zone'), 'utf8'), 'corpus.zone').records);
-  await importPaths(db, [dump], { workers: 0, now: Date.UTC(2025, 6, 1) / 1000 });
+  db = await importDump(dump, files, join(dir, 'db.sqlite'), Date.UTC(2025, 6, 1) / 1000);
 }, 60_000);
 
 afterAll(() => {
