@@ -347,6 +347,12 @@ export interface MarkUndo {
   /** The lines removed after the HTML part's <body> (or at its top), as stored, cut to 2,000 characters. */
   htmlLines: string | null;
   htmlLineCount: number;
+  /**
+   * When the notice sat in a base64 part: the part was decoded, the lines taken out, and encoded
+   * again in lines of this many characters (as the sender's program had them); null otherwise.
+   * The removed lines are then given decoded.
+   */
+  reencodedWidth: number | null;
 }
 
 /** A mailing list's additions undone so that a signature verifies over the author's text again. */

@@ -52,7 +52,11 @@ function run(input: CheckInput): Finding[] {
         u.headerSignature === 'pass'
           ? `the signature of ${sig.domain} (selector ${sig.selector}) verifies again: the signed message differs from the stored one by these additions only`
           : `the body hash of the signature of ${sig.domain} (selector ${sig.selector}) matches again (its key is not known, so the signature itself cannot be checked): the body differs from what it recorded by these additions only`
-      }${quoted === null ? '' : `, which read ${quoted}`}. A receiving gateway marks external mail this way, and a forger could add lines above a genuine message the same way; who added them, this message alone does not tell.`,
+      }${quoted === null ? '' : `, which read ${quoted}`}${
+        u.reencodedWidth === null
+          ? ''
+          : ` (the part is in base64: it was decoded, the lines taken out, and encoded again in lines of ${u.reencodedWidth} characters, as a gateway that adds a notice rebuilds such a part)`
+      }. A receiving gateway marks external mail this way, and a forger could add lines above a genuine message the same way; who added them, this message alone does not tell.`,
       evidence: {
         signer: sig.domain,
         subjectTag: u.subjectTag,
@@ -61,6 +65,7 @@ function run(input: CheckInput): Finding[] {
         htmlLines: u.htmlLines,
         textLineCount: u.textLineCount,
         htmlLineCount: u.htmlLineCount,
+        reencodedWidth: u.reencodedWidth,
       },
     });
   }

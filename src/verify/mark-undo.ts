@@ -72,6 +72,8 @@ interface Slot {
   kind: 'text' | 'html';
   line: number;
   end: number;
+  /** A base64 part: its data lines end before `dataEnd` (empty lines after them are kept). */
+  base64?: { dataEnd: number };
 }
 
 /** A header section's Content-Type and Content-Transfer-Encoding, unfolded and lower-cased. */
@@ -92,11 +94,6 @@ function mimeHeadersOf(lines: string[]): { type: string; encoding: string; bound
     encoding: value('content-transfer-encoding').toLowerCase(),
     boundary: b ? (b[1] ?? b[2] ?? null) : null,
   };
-}
-
-/** A notice can be lined up with whole stored lines only in a part that is not base64. */
-function readableEncoding(encoding: string): boolean {
-  return encoding !== 'base64';
 }
 
 /** The first line at or after `from` (before `end`, within 200 lines) holding an HTML body tag, +1; else `from`. */
@@ -143,9 +140,16 @@ function findSlots(lines: string[], top: { type: string; encoding: string; bound
       }
       return;
     }
-    if (!readableEncoding(mime.encoding)) return;
-    if (mime.type === '' || mime.type === 'text/plain') add('text', from, end);
-    else if (mime.type === 'text/html') add('html', afterBodyTag(lines, from, end, mime.encoding === 'quoted-printable'), end);
+    const base64 = mime.encoding === 'base64';
+    const kind = mime.type === '' || mime.type === 'text/plain' ? 'text' : mime.type === 'text/html' ? 'html' : null;
+    if (kind === null || slots.some((s) => s.kind === kind)) return;
+    if (base64) {
+      // A gateway decodes such a part, puts its notice in and encodes it again whole.
+      let dataEnd = end;
+      while (dataEnd > from && lines[dataEnd - 1]!.trim() === '') dataEnd--;
+      if (dataEnd > from) slots.push({ kind, line: from, end, base64: { dataEnd } });
+    } else if (kind === 'text') add('text', from, end);
+    else add('html', afterBodyTag(lines, from, end, mime.encoding === 'quoted-printable'), end);
   };
   visit(top, 0, lines.length, 0);
   return slots.sort((a, b) => a.line - b.line);
@@ -164,12 +168,6 @@ interface CanonicalBody {
   length: number;
   /** Index of the last non-empty line (-1: none). */
   lastFull: number;
-}
-
-/** Where the last line before `line` that is not empty ends, in the canonical form (0: none). */
-function fullEndBefore(c: CanonicalBody, line: number): number {
-  for (let i = line - 1; i >= 0; i--) if (c.at[i + 1]! - c.at[i]! > 2) return c.at[i + 1]!;
-  return 0;
 }
 
 function canonicalize(body: Buffer, relaxed: boolean): CanonicalBody {
@@ -211,64 +209,126 @@ function needsRelaxing(line: Buffer): boolean {
   return line.includes(0x09) || line.includes('  ') || line[line.length - 1] === 0x20;
 }
 
-/** A candidate: how many lines to remove at each slot (same order as the slots). */
-type Cut = number[];
+/**
+ * One way to undo a notice at one slot: the stored lines [from, to) replaced by `insert` (canonical
+ * lines; null: removed), `lines` lines of the notice taken out, which read `removed`.
+ */
+interface Edit {
+  from: number;
+  to: number;
+  insert: Buffer | null;
+  lines: number;
+  removed: string;
+  /** A base64 part decoded, the lines taken out, and encoded again in lines of this many characters. */
+  width: number | null;
+}
 
-/** Every cut of up to MAX_MARK_LINES lines at each slot, fewest lines in all first, the empty cut left out. */
-function cutsFor(slots: Slot[], lastFull: number): Cut[] {
-  const ranges = slots.map((s) => Math.max(0, Math.min(MAX_MARK_LINES, s.end - s.line, lastFull + 1 - s.line)));
-  const out: Cut[] = [];
-  if (slots.length === 1) for (let k = 1; k <= ranges[0]!; k++) out.push([k]);
-  else
-    for (let a = 0; a <= ranges[0]!; a++)
-      for (let b = 0; b <= ranges[1]!; b++) if (a + b > 0 && a + slots[0]!.line <= slots[1]!.line) out.push([a, b]);
-  return out.sort((x, y) => x.reduce((p, q) => p + q, 0) - y.reduce((p, q) => p + q, 0));
+/** The widths a base64 part may have had before a gateway encoded it again: as stored, MIME's 76, and 72 and 64 as some programs write. */
+const BASE64_WIDTHS = [76, 72, 64];
+
+/** The edits at one slot: up to MAX_MARK_LINES lines taken out, fewest first. */
+function editsAt(slot: Slot, lines: string[], body: Buffer, starts: number[], lastFull: number): Edit[] {
+  const out: Edit[] = [];
+  if (!slot.base64) {
+    const most = Math.min(MAX_MARK_LINES, slot.end - slot.line, lastFull + 1 - slot.line);
+    for (let k = 1; k <= most; k++)
+      out.push({ from: slot.line, to: slot.line + k, insert: null, lines: k, removed: linesText(body, starts, slot.line, k), width: null });
+    return out;
+  }
+  const { dataEnd } = slot.base64;
+  const data = lines.slice(slot.line, dataEnd);
+  const decoded = Buffer.from(data.join(''), 'base64');
+  const ends: number[] = [];
+  for (let i = decoded.indexOf(0x0a); i !== -1 && ends.length < 400; i = decoded.indexOf(0x0a, i + 1)) ends.push(i + 1);
+  // The notice's first line: the top of a text, the line after the one holding an HTML <body>.
+  let first = 0;
+  if (slot.kind === 'html') {
+    const bodyLine = ends.findIndex((e, n) => /<body[\s>]/i.test(decoded.toString('latin1', n === 0 ? 0 : ends[n - 1], e)));
+    if (bodyLine !== -1) first = ends[bodyLine]!;
+  }
+  const widths = [...new Set([data[0]!.length, ...BASE64_WIDTHS])].filter((w) => w > 0 && w % 4 === 0);
+  const startIndex = ends.findIndex((e) => e > first);
+  for (let k = 1; k <= MAX_MARK_LINES && startIndex !== -1 && startIndex + k - 1 < ends.length; k++) {
+    const cut = ends[startIndex + k - 1]!;
+    const rest = Buffer.concat([decoded.subarray(0, first), decoded.subarray(cut)]);
+    const encoded = rest.toString('base64');
+    for (const w of widths) {
+      const chunks: string[] = [];
+      for (let i = 0; i < encoded.length; i += w) chunks.push(encoded.slice(i, i + w));
+      out.push({
+        from: slot.line,
+        to: dataEnd,
+        insert: Buffer.from(chunks.map((c) => `${c}\r\n`).join(''), 'latin1'),
+        lines: k,
+        removed: decoded.toString('utf8', first, cut).slice(0, MAX_KEPT_CHARS),
+        width: w,
+      });
+    }
+  }
+  return out;
+}
+
+/** Every combination of edits at the slots (one slot left as it is, or both edited), fewest lines taken out first. */
+function candidatesFor(perSlot: Edit[][]): Edit[][] {
+  const out: Edit[][] = [];
+  if (perSlot.length === 1) for (const e of perSlot[0]!) out.push([e]);
+  else {
+    const [a, b] = perSlot as [Edit[], Edit[]];
+    for (const e of a) out.push([e]);
+    for (const f of b) out.push([f]);
+    for (const e of a) for (const f of b) if (e.to <= f.from) out.push([e, f]);
+  }
+  const weight = (c: Edit[]): number => c.reduce((n, e) => n + e.lines, 0);
+  return out.sort((x, y) => weight(x) - weight(y));
 }
 
 /**
- * The hash of the canonical body without the cut's lines: slices between the cuts, hashed in order,
- * up to l= (`limit`) canonical bytes when the signature has one. Null when the body left is shorter
- * than l= (RFC 6376 3.5: such a signature does not verify).
+ * The hash of the canonical body with the edits made (in order of their lines), its empty lines at
+ * the end dropped again, up to l= (`limit`) canonical bytes when the signature has one. Null when
+ * nothing is left, or the body left is shorter than l= (RFC 6376 3.5: such a signature does not verify).
  */
-function hashWithout(
-  c: CanonicalBody,
-  slots: Slot[],
-  cut: Cut,
-  algorithm: string,
-  limit: number | null,
-): { digest: string | null; bytes: number } {
-  const slices: [number, number][] = [];
-  let from = 0;
-  slots.forEach((s, i) => {
-    const k = cut[i]!;
-    if (k === 0) return;
-    slices.push([from, c.at[s.line]!]);
-    from = c.at[s.line + k]!;
-  });
-  slices.push([from, c.length]);
-  // A cut that takes the last line that is not empty leaves the empty lines before it at the end,
-  // which canonicalization drops: the body then ends with the last full line before the cut.
-  let end = c.length;
-  slots.forEach((s, i) => {
-    if (cut[i]! > 0 && s.line + cut[i]! > c.lastFull) end = Math.min(end, fullEndBefore(c, s.line));
-  });
-  if (end === 0) return { digest: null, bytes: 0 };
-  for (const x of slices) x[1] = Math.min(x[1], end);
+function hashEdited(c: CanonicalBody, edits: Edit[], algorithm: string, limit: number | null): { digest: string | null; bytes: number } {
+  const pieces: Buffer[] = [];
+  let pos = 0;
+  for (const e of edits) {
+    pieces.push(c.bytes.subarray(pos, c.at[e.from]!));
+    if (e.insert) pieces.push(e.insert);
+    pos = c.at[e.to]!;
+  }
+  pieces.push(c.bytes.subarray(pos, edits.length === 0 ? c.length : c.bytes.length));
+  // Canonical bodies end with one line break: drop the empty lines an edit left at the end.
+  while (pieces.length > 0) {
+    const last = pieces[pieces.length - 1]!;
+    if (last.length === 0) pieces.pop();
+    else if (endsWithEmptyLine(pieces)) pieces[pieces.length - 1] = last.subarray(0, last.length - 2);
+    else break;
+  }
+  const total = pieces.reduce((n, p) => n + p.length, 0);
+  if (edits.length > 0 && total <= 2) return { digest: null, bytes: 0 };
   const h: Hash = createHash(algorithm);
   let room = limit ?? Infinity;
   let bytes = 0;
-  for (const [a, b] of slices) {
-    const stop = Math.max(a, Math.min(b, a + room));
-    if (stop > a) h.update(c.bytes.subarray(a, stop));
-    bytes += stop - a;
-    room -= stop - a;
+  for (const p of pieces) {
+    const take = Math.min(p.length, room);
+    if (take > 0) h.update(take === p.length ? p : p.subarray(0, take));
+    bytes += take;
+    room -= take;
     if (room <= 0) break;
   }
   return { digest: limit !== null && room > 0 ? null : h.digest('base64'), bytes };
 }
 
-function linesText(body: Buffer, starts: number[], from: number, count: number): string | null {
-  if (count === 0) return null;
+/** The pieces, one after the other, end with an empty line: CRLF CRLF. */
+function endsWithEmptyLine(pieces: Buffer[]): boolean {
+  const tail: number[] = [];
+  for (let i = pieces.length - 1; i >= 0 && tail.length < 4; i--) {
+    const p = pieces[i]!;
+    for (let j = p.length - 1; j >= 0 && tail.length < 4; j--) tail.unshift(p[j]!);
+  }
+  return tail.length === 4 && tail[0] === 0x0d && tail[1] === 0x0a && tail[2] === 0x0d && tail[3] === 0x0a;
+}
+
+function linesText(body: Buffer, starts: number[], from: number, count: number): string {
   const end = starts[from + count] ?? body.length;
   return body.toString('utf8', starts[from]!, end).slice(0, MAX_KEPT_CHARS);
 }
@@ -300,12 +360,12 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
     const key = keys.candidates(s.keyName, v.asOf).find((k) => !k.dnsError && k.value);
     // Without the key only the body hash can be checked: a body that matches bh= once the lines are removed.
     if (!t || (!key && s.bodyHash !== 'fail')) continue;
-    let cut: { slots: Slot[]; cut: Cut } | null = null;
+    let cut: Edit[] | null = null;
     if (s.bodyHash === 'fail') {
       if (body.length > MAX_MARK_BODY_BYTES || s.bodyHashComputed === null || s.bodyHashExpected === null) continue;
       if (layout === null && lineCount(body) > MAX_MARK_BODY_LINES) break;
       layout ??= bodyLayout(body, parsed);
-      cut = findCut(body, layout.slots, s, budget);
+      cut = findCut(body, layout, s, budget);
       if (cut === null) continue;
     }
     // The headers as signed: as stored, else without the subject's leading tag (if the subject is signed).
@@ -316,11 +376,10 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
       tag = untagged.tag;
     }
     if (cut === null && tag === null) continue;
-    const at = (kind: Slot['kind']): { text: string | null; count: number } => {
-      const i = cut === null ? -1 : cut.slots.findIndex((x) => x.kind === kind);
-      if (i === -1 || layout === null) return { text: null, count: 0 };
-      const count = cut!.cut[i]!;
-      return { text: linesText(body, layout.starts, cut!.slots[i]!.line, count), count };
+    const at = (kind: Slot['kind']): { text: string | null; count: number; width: number | null } => {
+      const i = cut === null || layout === null ? -1 : layout.slots.findIndex((x) => x.kind === kind);
+      const e = i === -1 ? undefined : cut!.find((x) => x.from === layout!.slots[i]!.line);
+      return e ? { text: e.removed, count: e.lines, width: e.width } : { text: null, count: 0, width: null };
     };
     const text = at('text');
     const html = at('html');
@@ -332,6 +391,7 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
       textLineCount: text.count,
       htmlLines: html.text,
       htmlLineCount: html.count,
+      reencodedWidth: text.width ?? html.width,
     });
   }
   return out;
@@ -360,22 +420,24 @@ function bodyLayout(body: Buffer, parsed: ParsedMessage): { lines: string[]; sta
 /** The fewest lines whose removal at the slots makes the body hash match bh=, within the hashing budget. */
 function findCut(
   body: Buffer,
-  slots: Slot[],
+  layout: { lines: string[]; starts: number[]; slots: Slot[] },
   s: SignatureCheck,
   budget: { left: number; canonical: Map<boolean, CanonicalBody> },
-): { slots: Slot[]; cut: Cut } | null {
-  if (slots.length === 0) return null;
+): Edit[] | null {
+  if (layout.slots.length === 0) return null;
   const relaxed = (s.canonicalization.split('/')[1] ?? 'simple') === 'relaxed';
   const algorithm = s.algorithm.endsWith('sha1') ? 'sha1' : 'sha256';
   let canonical = budget.canonical.get(relaxed);
   if (!canonical) budget.canonical.set(relaxed, (canonical = canonicalize(body, relaxed)));
   // The canonical form here must be the verifier's: the body as stored hashes to what it computed.
-  if (hashWithout(canonical, [], [], algorithm, s.bodyLength).digest !== s.bodyHashComputed) return null;
-  for (const cut of cutsFor(slots, canonical.lastFull)) {
+  if (hashEdited(canonical, [], algorithm, s.bodyLength).digest !== s.bodyHashComputed) return null;
+  const c = canonical;
+  const perSlot = layout.slots.map((slot) => editsAt(slot, layout.lines, body, layout.starts, c.lastFull));
+  for (const edits of candidatesFor(perSlot)) {
     if (budget.left <= 0) return null;
-    const { digest, bytes } = hashWithout(canonical, slots, cut, algorithm, s.bodyLength);
+    const { digest, bytes } = hashEdited(c, edits, algorithm, s.bodyLength);
     budget.left -= bytes;
-    if (digest === s.bodyHashExpected) return { slots, cut };
+    if (digest === s.bodyHashExpected) return edits;
   }
   return null;
 }

@@ -82,6 +82,7 @@ describe('undoMarks', () => {
         textLineCount: 3,
         htmlLines: null,
         htmlLineCount: 0,
+        reencodedWidth: null,
       },
     ]);
   });
@@ -111,6 +112,7 @@ describe('undoMarks', () => {
         textLineCount: 3,
         htmlLines: HTML_NOTICE,
         htmlLineCount: 1,
+        reencodedWidth: null,
       },
     ]);
   });
@@ -128,6 +130,44 @@ describe('undoMarks', () => {
       .replace('<body>\r\n', `<body>\r\n${HTML_NOTICE}`);
     const { undone } = await undo(marked);
     expect(undone).toEqual([expect.objectContaining({ textLineCount: 4, htmlLineCount: 1 })]);
+  });
+
+  it('finds a notice in base64 parts, which a gateway decodes, marks and encodes again', async () => {
+    const b64 = (text: string, width: number): string =>
+      Buffer.from(text, 'utf8')
+        .toString('base64')
+        .replace(new RegExp(`.{${width}}`, 'g'), '$&\r\n')
+        .replace(/\r\n$/, '')
+        .concat('\r\n');
+    const text = 'Dear Tom,\r\n\r\nthe draft for Monday is below; the budget line is €12,400.\r\n'.repeat(8) + 'Ana\r\n';
+    const html = `<html>\r\n<body>\r\n<p>${text.replace(/\r\n/g, '<br>')}</p>\r\n</body>\r\n</html>\r\n`;
+    const part = (type: string, content: string, width: number) =>
+      `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64(content, width)}`;
+    const message = (t: string, h: string, width: number): string =>
+      compose({ ...letter, body: '' }).replace(
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Type: multipart/alternative; boundary="b1"',
+      ) + `--b1\r\n${part('text/plain', t, width)}--b1\r\n${part('text/html', h, width)}--b1--\r\n`;
+    const notice = NOTICE.replace('\r\n\r\n', '\r\n');
+    // The sender's program wrote lines of 64; the gateway writes 76.
+    const signed = await sign(message(text, html, 64), 'ministry.example', 'mail', AT);
+    const marked =
+      signed.slice(0, signed.indexOf('--b1')) +
+      message(notice + text, html.replace('<body>\r\n', `<body>\r\n${HTML_NOTICE}`), 76).slice(message(text, html, 76).indexOf('--b1'));
+    const { v, undone } = await undo(mark(marked, { notice: '' }));
+    expect(v.signatures[0]).toMatchObject({ bodyHash: 'fail' });
+    expect(undone).toEqual([
+      {
+        signature: 0,
+        subjectTag: '[EXTERNAL]',
+        headerSignature: 'pass',
+        textLines: notice,
+        textLineCount: 2,
+        htmlLines: HTML_NOTICE,
+        htmlLineCount: 1,
+        reencodedWidth: 64,
+      },
+    ]);
   });
 
   it('removes a notice from a body signed with l=, over the bytes l= covers', async () => {
@@ -163,6 +203,7 @@ describe('undoMarks', () => {
         textLineCount: 3,
         htmlLines: null,
         htmlLineCount: 0,
+        reencodedWidth: null,
       },
     ]);
     // With the subject tag alone nothing can be checked.
