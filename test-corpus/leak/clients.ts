@@ -411,9 +411,9 @@ function textEncodingFor(client: ClientId, text: string, html: boolean): TextEnc
         ? { charset: 'us-ascii', encoding: '7bit', label: 'US-ASCII' }
         : { charset: 'utf-8', encoding: 'quoted-printable', label: 'UTF-8' };
     case 'quill-web':
-      return ascii
-        ? { charset: 'utf-8', encoding: '7bit', label: '"UTF-8"' }
-        : { charset: 'utf-8', encoding: 'quoted-printable', label: '"UTF-8"' };
+      // Like the big web mail services: base64 for text that is not ASCII (a gateway that marks such
+      // a part has to decode it and encode it again).
+      return ascii ? { charset: 'utf-8', encoding: '7bit', label: '"UTF-8"' } : { charset: 'utf-8', encoding: 'base64', label: '"UTF-8"' };
   }
 }
 
