@@ -544,7 +544,7 @@ export interface MessageFacts {
   /**
    * Additions at the top without which a broken signature verifies (Verification.markUndo), one per
    * such signature, as keys the archive counts: the signer's organisation, the subject tag, hashes of
-   * the removed text and HTML lines as a reader sees them ('' when none), and a sample of the text.
+   * the removed text and HTML lines as a reader sees them ('' when none), and those forms themselves.
    */
   marks: MarkFact[];
   /** Every signature of the message that failed over changed bytes is one of `marks`. */
@@ -557,9 +557,13 @@ export interface MarkFact {
   tag: string;
   text: string;
   html: string;
-  /** The start of the removed text lines, and of the removed HTML lines, as stored ('' when none). */
-  sample: string;
-  htmlSample: string;
+  /**
+   * The removed text lines and HTML lines as a reader sees them (whitespace folded; the HTML's text),
+   * at most MARK_NOTICE_CHARS characters ('' when none): what copies are compared against and the
+   * archive's finding quotes.
+   */
+  textNotice: string;
+  htmlNotice: string;
 }
 
 /** The role of a copy in the mailbox it was found in. */

@@ -228,12 +228,16 @@ function gatewayTag(x: CopyRecord, y: CopyRecord): boolean {
   });
 }
 
-/** x's text (in `form`) is y's with x's gateway notice before it: x ends with all of y. */
+/**
+ * x's text (in `form`) is y's with x's gateway notice before it, and nothing else: x is the notice
+ * (as its facts keep it) followed by all of y. A copy with more cut from its top is not the same.
+ */
 function gatewayNotice(x: CopyRecord, y: CopyRecord, form: (c: CopyRecord) => string): boolean {
-  if (!gatewayMarked(x, y) || !x.facts.marks.some((m) => m.text !== '' || m.html !== '')) return false;
-  if (x.text === null && x.html === null) return false;
+  if (!gatewayMarked(x, y) || (x.text === null && x.html === null)) return false;
   const [mine, theirs] = [form(x), form(y)];
-  return mine.length > theirs.length && mine.endsWith(theirs);
+  if (mine.length <= theirs.length || !mine.endsWith(theirs)) return false;
+  const added = mine.slice(0, mine.length - theirs.length).trim();
+  return x.facts.marks.some((m) => (m.textNotice !== '' && added === m.textNotice) || (m.htmlNotice !== '' && added === m.htmlNotice));
 }
 
 /**

@@ -70,8 +70,8 @@ function keysOf(m: MarkFact): { key: string; sample: string }[] {
   const out: { key: string; sample: string }[] = [];
   if (m.tag !== '') out.push({ key: `tag:${m.tag}`, sample: m.tag });
   // A notice is one notice whichever part it sits in: keyed by what a reader sees of it.
-  if (m.text !== '') out.push({ key: `notice:${m.text}`, sample: m.sample });
-  if (m.html !== '' && m.html !== m.text) out.push({ key: `notice:${m.html}`, sample: m.htmlSample });
+  if (m.text !== '') out.push({ key: `notice:${m.text}`, sample: m.textNotice });
+  if (m.html !== '' && m.html !== m.text) out.push({ key: `notice:${m.html}`, sample: m.htmlNotice });
   return out;
 }
 
@@ -144,13 +144,7 @@ const codes: Record<string, CodeDoc> = {
 function describe(key: string, t: MarkTally, share: number): string {
   const what = key.startsWith('tag:')
     ? `the subject tag ${t.sample}`
-    : `the notice ${JSON.stringify(
-        t.sample
-          .replace(/=\r?\n/g, '')
-          .replace(/\s+/g, ' ')
-          .trim()
-          .slice(0, 120),
-      )}`;
+    : `the notice ${JSON.stringify(t.sample.length > 120 ? `${t.sample.slice(0, 119)}…` : t.sample)}`;
   const signers = [...t.signers.keys()].sort();
   const named = `${signers.slice(0, 5).join(', ')}${signers.length > 5 ? ', …' : ''}`;
   return `${what} (on ${t.messages} messages of ${signers.length} signing organisations: ${named}; ${Math.round(share * 100)} % of the signed mail of ${t.mailboxes.size} mailbox${t.mailboxes.size === 1 ? '' : 'es'} in its period)`;
@@ -189,6 +183,7 @@ function run(input: { records: ArchiveRecord[]; profiles: MarkProfiles }): Map<s
   }
   return out;
 }
+
 export const archiveMarks: ArchiveCheck<{ records: ArchiveRecord[]; profiles: MarkProfiles }> = {
   id: ID,
   title: 'Marks of the gateway the mail came in through',

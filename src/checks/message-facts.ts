@@ -36,6 +36,9 @@ export const FACTS_VERSION = 11;
 export const MAX_FACT_ENTRIES = 500;
 export const MAX_FACT_CHARS = 998;
 
+/** Characters kept of a gateway's notice in the facts: its words (notices run to a few hundred). */
+export const MARK_NOTICE_CHARS = 1000;
+
 /**
  * Word 4-grams kept per message, from the start (about 150 and 300 words): enough to compare the
  * quote of a reply with its parent's text, nested quotes included, at under 2 KB a message.
@@ -143,8 +146,8 @@ function collectMarks(input: CheckInput): Pick<MessageFacts, 'marks' | 'marksCov
       tag: cut(u.subjectTag ?? ''),
       text: hashText(text),
       html: hashText(readerForm(normalisedHtmlText(withoutSoftBreaks(u.htmlLines ?? '')))),
-      sample: (u.textLines ?? '').slice(0, 200),
-      htmlSample: normalisedHtmlText(withoutSoftBreaks(u.htmlLines ?? '')).slice(0, 200),
+      textNotice: normaliseText(withoutSoftBreaks(u.textLines ?? '')).slice(0, MARK_NOTICE_CHARS),
+      htmlNotice: normalisedHtmlText(withoutSoftBreaks(u.htmlLines ?? '')).slice(0, MARK_NOTICE_CHARS),
     };
   });
   const changed = verification.signatures.filter((s) => s.bodyHash === 'fail' || s.result === 'fail');

@@ -13,8 +13,8 @@ const GATEWAY: Omit<MarkFact, 'signer'> = {
   tag: '[EXTERNAL]',
   text: 'a1b2c3d4e5f60718',
   html: '',
-  sample: 'CAUTION: external mail',
-  htmlSample: '',
+  textNotice: 'CAUTION: external mail',
+  htmlNotice: '',
 };
 
 /** Message n from signer n % signers.length on day n: verified, or failing and carrying `marks`. */
@@ -74,7 +74,7 @@ describe('archive-marks', () => {
     expect(out.size).toBe(19);
     expect(out.has('m3')).toBe(false);
     // One message whose HTML also carries lines nobody else's does: not explained.
-    const odd = await message(40, { ...GATEWAY, html: 'ffffffffffffffff', htmlSample: 'Approved, pay today' });
+    const odd = await message(40, { ...GATEWAY, html: 'ffffffffffffffff', htmlNotice: 'Approved, pay today' });
     const all = judge([...(await Promise.all(range(20).map((n) => message(n, GATEWAY)))), odd]);
     expect(all.size).toBe(20);
     expect(all.has('m40')).toBe(false);

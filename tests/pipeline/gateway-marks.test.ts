@@ -27,6 +27,8 @@ const EDITED = BEFORE + 3;
 /** Marked messages whose sender's sent copy is in the dump too: as sent, and with a figure changed. */
 const SENT_SAME = BEFORE + 4;
 const SENT_EDITED = BEFORE + 5;
+/** A marked message whose sender's sent copy lost its first line (as if the notice and more were cut). */
+const SENT_CUT = BEFORE + 7;
 const NOTICE =
   'CAUTION: This email originated from outside Org. Do not click links or open\r\nattachments unless you recognise the sender.\r\n\r\n';
 const HTML_NOTICE = '<p style="color:#9c0006">CAUTION: This email originated from outside Org.</p>\r\n';
@@ -86,6 +88,7 @@ beforeAll(async () => {
     const sent = letter(n, domain, date);
     if (n === SENT_SAME) files[`p${n}/Sent/${n}.eml`] = sent;
     if (n === SENT_EDITED) files[`p${n}/Sent/${n}.eml`] = sent.replaceAll(`${1000 + n} euros`, `${9000 + n} euros`);
+    if (n === SENT_CUT) files[`p${n}/Sent/${n}.eml`] = sent.replace('Hello Tom,\r\n\r\n', '');
   }
   // A forger's lines above a genuine message (no tag: the forger did not imitate the gateway).
   const date = new Date(Date.UTC(2025, 5, 1, 9));
@@ -143,6 +146,13 @@ describe("a receiving gateway's marks", () => {
     expect(detailOf(`p${SENT_EDITED}/Sent/${SENT_EDITED}.eml`, 'archive-copies/odd-copy-out')).toContain(
       'a signature that verifies once the marks of the gateway it came in through are removed',
     );
+  });
+
+  it('undoes only the notice itself: a copy with more cut from its top is not the same message', () => {
+    const cut = verdictOf(`p${SENT_CUT}/Sent/${SENT_CUT}.eml`);
+    expect(cut.reasons).not.toContain('archive-copies/list-copy');
+    expect(cut.reasons[0]).toBe('archive-copies/odd-copy-out');
+    expect(verdictOf(`tom/INBOX/${SENT_CUT}.eml`).reasons).not.toContain('archive-copies/list-copy');
   });
 
   it('still calls a marked message that was also edited tampered', () => {
