@@ -335,6 +335,10 @@ export interface MarkUndo {
   signature: number;
   /** The tag removed from the start of the subject ("[EXTERNAL]"), null when the subject was kept. */
   subjectTag: string | null;
+  /** On list mail, the list's own subject tag removed after it ("[team]"), as list-undo removes it; else null. */
+  listTag: string | null;
+  /** On list mail, the multipart wrapper the list put around the post undone too (list-undo.ts), the notice in its first part. */
+  listWrapper: boolean;
   /**
    * pass: the signature verifies (body hash and b=) without the additions; unknown: its key is not
    * known, so only its body hash was checked, and it matches without the lines removed.
@@ -547,8 +551,13 @@ export interface MessageFacts {
    * the removed text and HTML lines as a reader sees them ('' when none), and those forms themselves.
    */
   marks: MarkFact[];
-  /** Every signature of the message that failed over changed bytes is one of `marks`. */
+  /**
+   * Every signature of the message that failed over changed bytes is one of `marks`, or, on list
+   * mail, broken by the list whose own signature is one of them (marksListVouched).
+   */
   marksCoverAll: boolean;
+  /** The list's organisation, when its signature under the marks vouches for an author signature it broke. */
+  marksListVouched: string | null;
 }
 
 /** One signature's additions at the top, as the archive compares them across messages. */

@@ -162,17 +162,16 @@ export function compareCopies(a: CopyRecord, b: CopyRecord): Comparison {
   }
   if (a.dateEpoch !== b.dateEpoch) differs.push('Date');
   if (fa.content.text !== fb.content.text) {
-    if (listFooter(a, b, textOf)) undone.add('footer');
-    else if (gatewayNotice(a, b, textOf) || gatewayNotice(b, a, textOf)) undone.add("the gateway's notice");
-    else differs.push('text');
+    const how = sameOnceUndone(a, b, textOf);
+    if (how === null) differs.push('text');
+    else for (const u of how) undone.add(u);
   }
   if (fa.content.html !== fb.content.html) {
     const listDropped = (x: CopyRecord, y: CopyRecord): boolean =>
       x.facts.list && x.facts.content.html === '' && y.facts.content.html !== '';
-    if (listDropped(a, b) || listDropped(b, a)) undone.add('HTML part removed');
-    else if (listFooter(a, b, htmlTextOf)) undone.add('footer');
-    else if (gatewayNotice(a, b, htmlTextOf) || gatewayNotice(b, a, htmlTextOf)) undone.add("the gateway's notice");
-    else differs.push('HTML text');
+    const how = listDropped(a, b) || listDropped(b, a) ? ['HTML part removed'] : sameOnceUndone(a, b, htmlTextOf);
+    if (how === null) differs.push('HTML text');
+    else for (const u of how) undone.add(u);
   }
   if (fa.content.attachments !== fb.content.attachments) {
     const stripped = (x: CopyRecord, y: CopyRecord): boolean =>
@@ -192,16 +191,20 @@ export function compareCopies(a: CopyRecord, b: CopyRecord): Comparison {
 }
 
 /**
- * One text is the other with a list's footer after it: the list copy's text starts with the other's
- * and only the list copy (List-Id or List-* headers) has more. Texts are loaded only when the hashes
- * differ; without them nothing can be undone.
+ * What makes two texts (in `form`) the same, or null when nothing does: a confirmed gateway's notice
+ * at the top of one copy (unmarked), then a list's footer after one of them (the list copy's text
+ * starts with the other's, and only the list copy, with List-Id or List-* headers, has more). Texts
+ * are loaded only when the hashes differ; without them nothing can be undone.
  */
-function listFooter(a: CopyRecord, b: CopyRecord, form: (c: CopyRecord) => string): boolean {
-  if (a.text === null && a.html === null) return false;
-  const [x, y] = [form(a), form(b)];
-  if (a.facts.list && !b.facts.list) return x.length > y.length && x.startsWith(y);
-  if (b.facts.list && !a.facts.list) return y.length > x.length && y.startsWith(x);
-  return false;
+function sameOnceUndone(a: CopyRecord, b: CopyRecord, form: (c: CopyRecord) => string): string[] | null {
+  if (a.text === null && a.html === null) return null;
+  const [x, y] = [unmarked(a, b, form), unmarked(b, a, form)];
+  const undone = x.notice || y.notice ? ["the gateway's notice"] : [];
+  if (x.text === y.text) return undone.length > 0 ? undone : null;
+  const footer =
+    (a.facts.list && !b.facts.list && x.text.length > y.text.length && x.text.startsWith(y.text)) ||
+    (b.facts.list && !a.facts.list && y.text.length > x.text.length && y.text.startsWith(x.text));
+  return footer ? [...undone, 'footer'] : null;
 }
 
 /**
@@ -229,15 +232,21 @@ function gatewayTag(x: CopyRecord, y: CopyRecord): boolean {
 }
 
 /**
- * x's text (in `form`) is y's with x's gateway notice before it, and nothing else: x is the notice
- * (as its facts keep it) followed by all of y. A copy with more cut from its top is not the same.
+ * x's text (in `form`) without its gateway's notice, when x carries a confirmed mark and y does not:
+ * exactly the notice its facts keep, taken out where it first stands as whole words (at the top of
+ * a text; after the line holding <body>, which may hold the first words of an HTML text), and
+ * nothing more (a copy with more cut is not the same message).
  */
-function gatewayNotice(x: CopyRecord, y: CopyRecord, form: (c: CopyRecord) => string): boolean {
-  if (!gatewayMarked(x, y) || (x.text === null && x.html === null)) return false;
-  const [mine, theirs] = [form(x), form(y)];
-  if (mine.length <= theirs.length || !mine.endsWith(theirs)) return false;
-  const added = mine.slice(0, mine.length - theirs.length).trim();
-  return x.facts.marks.some((m) => (m.textNotice !== '' && added === m.textNotice) || (m.htmlNotice !== '' && added === m.htmlNotice));
+function unmarked(x: CopyRecord, y: CopyRecord, form: (c: CopyRecord) => string): { text: string; notice: boolean } {
+  const text = form(x);
+  if (!gatewayMarked(x, y)) return { text, notice: false };
+  for (const m of x.facts.marks)
+    for (const n of [m.textNotice, m.htmlNotice]) {
+      const at = n === '' ? -1 : text.indexOf(n);
+      if (at === -1 || (at > 0 && text[at - 1] !== ' ') || (at + n.length < text.length && text[at + n.length] !== ' ')) continue;
+      return { text: `${text.slice(0, at)} ${text.slice(at + n.length)}`.replace(/ {2,}/g, ' ').trim(), notice: true };
+    }
+  return { text, notice: false };
 }
 
 /**

@@ -136,7 +136,7 @@ function judge(key: string, p: MarkProfiles): { share: number; habit: boolean } 
 const codes: Record<string, CodeDoc> = {
   [`${ID}/gateway-mark`]: {
     severity: 'info',
-    meaning: `Every signature of the message that failed verifies again once additions at the top are removed (top-additions/verifies-without), and each of those additions (the subject tag, the notice above the text, the notice after the HTML's <body>) is the same on at least ${MIN_MARKED_MESSAGES} messages of at least ${MIN_MARK_SIGNERS} signing organisations, and on at least ${MIN_MARK_SHARE * 100} % of the signed messages their mailboxes received while it was seen: the mark of the gateway the mail came in through, not an edit of this message. Explains dkim/body-hash-mismatch, dkim/bad-signature, arc/fail (an ARC chain sealed before the mark covers the same bytes) and auth-results/contradicts-dkim (the receiving server recorded the signature's pass before its gateway marked the message); the message is unverifiable, not verified, as the marks themselves are unsigned.`,
+    meaning: `Every signature of the message that failed verifies again once additions at the top are removed (top-additions/verifies-without), or on list mail the list's own signature does and vouches for the author's signature the list broke, and each of those additions (the subject tag, the notice above the text, the notice after the HTML's <body>) is the same on at least ${MIN_MARKED_MESSAGES} messages of at least ${MIN_MARK_SIGNERS} signing organisations, and on at least ${MIN_MARK_SHARE * 100} % of the signed messages their mailboxes received while it was seen: the mark of the gateway the mail came in through, not an edit of this message. Explains dkim/body-hash-mismatch, dkim/bad-signature, arc/fail (an ARC chain sealed before the mark covers the same bytes) and auth-results/contradicts-dkim (the receiving server recorded the signature's pass before its gateway marked the message); the message is unverifiable, not verified, as the marks themselves are unsigned.`,
   },
 };
 
@@ -163,8 +163,13 @@ function run(input: { records: ArchiveRecord[]; profiles: MarkProfiles }): Map<s
         check: ID,
         code: `${ID}/gateway-mark`,
         severity: 'info',
-        detail: `Every failing signature of this message verifies without additions at the top that recur across the archive: ${judged.map((j) => describe(j.key, j.t!, j.share)).join('; ')}. They are the marks of the gateway the mail came in through, not an edit of this message; the message is unverifiable, as the marks are unsigned.`,
+        detail: `${
+          r.facts.marksListVouched === null
+            ? 'Every failing signature of this message verifies'
+            : `The signature of the mailing list (${r.facts.marksListVouched}) verifies, vouching for what the list sent on (the author's signature it broke is the list's doing),`
+        } without additions at the top that recur across the archive: ${judged.map((j) => describe(j.key, j.t!, j.share)).join('; ')}. They are the marks of the gateway the mail came in through, not an edit of this message; the message is unverifiable, as the marks are unsigned.`,
         evidence: {
+          listVouched: r.facts.marksListVouched,
           additions: judged.map(({ key, t, share }) => ({
             key,
             sample: t!.sample.slice(0, 200),

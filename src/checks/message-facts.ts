@@ -1,8 +1,17 @@
 // The compact facts about one message that the archive-wide checks compare across messages:
 // computed once, at analysis, from what the parser and the verifier found; stored beside the
 // message so that an archive pass over a million messages never parses one again. Pure; not a check.
-import type { AuthResultsFact, CheckInput, EmbeddedTime, Finding, Fingerprint, MessageFacts, VerdictName } from '../model.ts';
-import { organisationalDomain } from '../common/org-domain.ts';
+import type {
+  AuthResultsFact,
+  CheckInput,
+  EmbeddedTime,
+  Finding,
+  Fingerprint,
+  MessageFacts,
+  SignatureCheck,
+  VerdictName,
+} from '../model.ts';
+import { listIdDomain, organisationalDomain } from '../common/org-domain.ts';
 import { isSpaceCode } from '../common/text.ts';
 import { readIdentifierTimes, readThreadIndexTimes } from './embedded-times.ts';
 import { readAuthResults, resultDomain } from './results-header.ts';
@@ -134,10 +143,10 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
  * tags and entities gone, addresses and digits folded, so that a notice naming each recipient or a
  * date is one notice), hashed.
  */
-function collectMarks(input: CheckInput): Pick<MessageFacts, 'marks' | 'marksCoverAll'> {
+function collectMarks(input: CheckInput): Pick<MessageFacts, 'marks' | 'marksCoverAll' | 'marksListVouched'> {
   const { verification } = input;
   const undone = verification.markUndo ?? [];
-  if (undone.length === 0) return { marks: [], marksCoverAll: false };
+  if (undone.length === 0) return { marks: [], marksCoverAll: false, marksListVouched: null };
   const marks = undone.map((u) => {
     const sig = verification.signatures[u.signature];
     const text = readerForm(u.textLines ?? '');
@@ -151,7 +160,17 @@ function collectMarks(input: CheckInput): Pick<MessageFacts, 'marks' | 'marksCov
     };
   });
   const changed = verification.signatures.filter((s) => s.bodyHash === 'fail' || s.result === 'fail');
-  return { marks, marksCoverAll: changed.every((s) => undone.some((u) => u.signature === s.index)) };
+  const isUndone = (s: SignatureCheck): boolean => undone.some((u) => u.signature === s.index);
+  // On list mail whose list's own signature verifies without the marks, the list vouches for what it
+  // sent on (as list-arc/list-signed has it): the author's signature it broke is the list's doing.
+  const list = listIdDomain(input.parsed.listId);
+  const listUndone = list !== null && changed.some((s) => isUndone(s) && organisationalDomain(s.domain) === list);
+  const byList = (s: SignatureCheck): boolean => listUndone && !isUndone(s);
+  return {
+    marks,
+    marksCoverAll: changed.every((s) => isUndone(s) || byList(s)),
+    marksListVouched: changed.some(byList) ? list : null,
+  };
 }
 
 /** Quoted-printable's soft line breaks ("=" at a line's end) removed: the line goes on. */

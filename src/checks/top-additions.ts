@@ -17,11 +17,15 @@ const codes: Record<string, CodeDoc> = {
 };
 
 /** The additions in words: "the subject tag [EXTERNAL] and 3 lines at the top of the text". */
-export function describeAdditions(u: Pick<MarkUndo, 'subjectTag' | 'textLineCount' | 'htmlLineCount'>): string {
+export function describeAdditions(u: Pick<MarkUndo, 'subjectTag' | 'listTag' | 'listWrapper' | 'textLineCount' | 'htmlLineCount'>): string {
   const parts: string[] = [];
-  if (u.subjectTag !== null) parts.push(`the subject tag ${u.subjectTag}`);
+  if (u.subjectTag !== null)
+    parts.push(`the subject tag ${u.subjectTag}${u.listTag === null ? '' : ` (and the mailing list's tag ${u.listTag} after it)`}`);
   const lines = (n: number): string => `${n} line${n === 1 ? '' : 's'}`;
-  if (u.textLineCount > 0) parts.push(`${lines(u.textLineCount)} at the top of the text`);
+  if (u.textLineCount > 0)
+    parts.push(
+      `${lines(u.textLineCount)} at the top of the text${u.listWrapper ? ' (with the multipart wrapper the mailing list put around it)' : ''}`,
+    );
   if (u.htmlLineCount > 0) parts.push(`${lines(u.htmlLineCount)} at the top of the HTML`);
   return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
 }
@@ -60,6 +64,8 @@ function run(input: CheckInput): Finding[] {
       evidence: {
         signer: sig.domain,
         subjectTag: u.subjectTag,
+        listTag: u.listTag,
+        listWrapper: u.listWrapper,
         headerSignature: u.headerSignature,
         textLines: u.textLines,
         htmlLines: u.htmlLines,

@@ -25,7 +25,7 @@ const LIST_HEADERS = new Set(['list-id', 'list-unsubscribe', 'list-post', 'list-
 /** A list's subject tag at the start of the subject, after any reply prefix: "[team] ", "Re: [team] ". */
 const SUBJECT_TAG = /^((?:(?:re|aw|fwd?|sv|wg)\s*:\s*)*)(\[[^\]\r\n]{1,40}\]\s*)/i;
 
-interface Candidate {
+export interface Candidate {
   body: Buffer;
   undone: string;
   removed: Buffer;
@@ -40,7 +40,7 @@ function lineStarts(body: Buffer): number[] {
   return starts;
 }
 
-function boundaryOf(parsed: ParsedMessage): string | null {
+export function boundaryOf(parsed: ParsedMessage): string | null {
   const ct = parsed.headers.find((h) => h.key === 'content-type')?.value ?? '';
   if (!/^\s*multipart\//i.test(ct)) return null;
   const m = /boundary\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(ct);
@@ -94,7 +94,7 @@ function* candidates(body: Buffer, boundary: string | null): Generator<Candidate
  * and Content-Transfer-Encoding, and the footer the next. Undone: the first part's content as the
  * body, its MIME headers back at the top.
  */
-function* unwrapped(body: Buffer, boundary: string | null, parsed: ParsedMessage): Generator<Candidate> {
+export function* unwrapped(body: Buffer, boundary: string | null, parsed: ParsedMessage): Generator<Candidate> {
   const ct = parsed.headers.find((h) => h.key === 'content-type')?.value ?? '';
   if (boundary === null || !/^\s*multipart\/mixed/i.test(ct)) return;
   const text = body.toString('latin1');
@@ -157,7 +157,7 @@ function bodyHashOf(body: Buffer, canonicalization: string, algorithm: string, b
 }
 
 /** The headers with the subject's list tag removed, or null when the subject carries none. */
-function untagSubject(headers: RawHeader[]): { headers: RawHeader[]; tag: string } | null {
+export function untagListSubject(headers: RawHeader[]): { headers: RawHeader[]; tag: string } | null {
   const subject = headers.find((h) => h.key === 'subject');
   if (!subject) return null;
   const colon = subject.raw.indexOf(':');
@@ -225,7 +225,7 @@ export function undoListChanges(bytes: Buffer, parsed: ParsedMessage, v: Verific
     let headerSignature: ListUndo['headerSignature'] = 'unknown';
     if (key) {
       const asIs = verifyHeaderSignature(headers, t.header, t.tags, key.value);
-      const untagged = untagSubject(headers);
+      const untagged = untagListSubject(headers);
       if (asIs === true) headerSignature = 'pass';
       else if (untagged && s.signedHeaders.includes('subject')) {
         const again = verifyHeaderSignature(untagged.headers, t.header, t.tags, key.value);

@@ -12,6 +12,8 @@ import type { Hash } from 'node:crypto';
 import type { MarkUndo, ParsedMessage, RawHeader, SignatureCheck, Verification } from '../model.ts';
 import { splitHeaderSection, withRawHeader } from '../parse/header-section.ts';
 import { readSignatureTags } from './dkim-tags.ts';
+import { boundaryOf, untagListSubject, unwrapped } from './list-undo.ts';
+import { computeBodyHashes } from './body-hash.ts';
 import { verifyHeaderSignature } from './header-signature.ts';
 import type { KeyIndex } from './key-index.ts';
 
@@ -361,31 +363,44 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
     // Without the key only the body hash can be checked: a body that matches bh= once the lines are removed.
     if (!t || (!key && s.bodyHash !== 'fail')) continue;
     let cut: Edit[] | null = null;
+    let wrapped: WrappedCut | null = null;
     if (s.bodyHash === 'fail') {
       if (body.length > MAX_MARK_BODY_BYTES || s.bodyHashComputed === null || s.bodyHashExpected === null) continue;
       if (layout === null && lineCount(body) > MAX_MARK_BODY_LINES) break;
       layout ??= bodyLayout(body, parsed);
       cut = findCut(body, layout, s, budget);
-      if (cut === null) continue;
+      if (cut === null && parsed.listId !== null) wrapped = findWrappedCut(body, parsed, s);
+      if (cut === null && wrapped === null) continue;
     }
+    const headers = wrapped?.headers ?? parsed.headers;
     // The headers as signed: as stored, else without the subject's leading tag (if the subject is signed).
+    // On list mail the list's own tag may sit after the gateway's ("[EXTERNAL] [team] x"): the
+    // list's change, undone as list-undo does, once the gateway's tag is.
     let tag: string | null = null;
-    if (key && verifyHeaderSignature(parsed.headers, t.header, t.tags, key.value) !== true) {
-      if (!untagged || !s.signedHeaders.includes('subject')) continue;
-      if (verifyHeaderSignature(untagged.headers, t.header, t.tags, key.value) !== true) continue;
-      tag = untagged.tag;
+    let listTag: string | null = null;
+    if (key && verifyHeaderSignature(headers, t.header, t.tags, key.value) !== true) {
+      const gatewayUntagged = headers === parsed.headers ? untagged : untagSubject(headers);
+      if (!gatewayUntagged || !s.signedHeaders.includes('subject')) continue;
+      if (verifyHeaderSignature(gatewayUntagged.headers, t.header, t.tags, key.value) !== true) {
+        const again = parsed.listId === null ? null : untagListSubject(gatewayUntagged.headers);
+        if (!again || verifyHeaderSignature(again.headers, t.header, t.tags, key.value) !== true) continue;
+        listTag = again.tag;
+      }
+      tag = gatewayUntagged.tag;
     }
-    if (cut === null && tag === null) continue;
+    if (cut === null && wrapped === null && tag === null) continue;
     const at = (kind: Slot['kind']): { text: string | null; count: number; width: number | null } => {
       const i = cut === null || layout === null ? -1 : layout.slots.findIndex((x) => x.kind === kind);
       const e = i === -1 ? undefined : cut!.find((x) => x.from === layout!.slots[i]!.line);
       return e ? { text: e.removed, count: e.lines, width: e.width } : { text: null, count: 0, width: null };
     };
-    const text = at('text');
+    const text = wrapped ? { text: wrapped.removed, count: wrapped.lines, width: null } : at('text');
     const html = at('html');
     out.push({
       signature: s.index,
       subjectTag: tag,
+      listTag,
+      listWrapper: wrapped !== null,
       headerSignature: key ? 'pass' : 'unknown',
       textLines: text.text,
       textLineCount: text.count,
@@ -438,6 +453,36 @@ function findCut(
     const { digest, bytes } = hashEdited(c, edits, algorithm, s.bodyLength);
     budget.left -= bytes;
     if (digest === s.bodyHashExpected) return edits;
+  }
+  return null;
+}
+
+/** A notice found in the author's part of a list post that a list wrapped (list-undo.ts unwrapped). */
+interface WrappedCut {
+  headers: RawHeader[];
+  lines: number;
+  removed: string;
+}
+
+/**
+ * A list that could not add its footer inline wraps the post in a multipart/mixed, the author's body
+ * its first part (Mailman 2.1): the gateway's notice then sits at the top of that part. Unwrapped as
+ * list-undo does it, with up to MAX_MARK_LINES lines taken off its top, the body hash may match bh=.
+ * List posts are short; each candidate is hashed whole.
+ */
+function findWrappedCut(body: Buffer, parsed: ParsedMessage, s: SignatureCheck): WrappedCut | null {
+  const canonicalization = (s.canonicalization.split('/')[1] ?? 'simple') === 'relaxed' ? 'relaxed' : 'simple';
+  const hash = s.algorithm.endsWith('sha1') ? 'sha1' : 'sha256';
+  for (const u of unwrapped(body, boundaryOf(parsed), parsed)) {
+    if (!u.headers) continue;
+    const starts = [0];
+    for (let i = u.body.indexOf(0x0a); i !== -1 && starts.length <= MAX_MARK_LINES; i = u.body.indexOf(0x0a, i + 1)) starts.push(i + 1);
+    for (let k = 1; k < starts.length && k <= MAX_MARK_LINES; k++) {
+      const candidate = u.body.subarray(starts[k]!);
+      const [r] = computeBodyHashes(candidate, [{ canonicalization, hash, limit: s.bodyLength }]);
+      if (r && r.hash === s.bodyHashExpected && (s.bodyLength === null || r.hashedLength === s.bodyLength))
+        return { headers: u.headers, lines: k, removed: u.body.toString('utf8', 0, starts[k]).slice(0, MAX_KEPT_CHARS) };
+    }
   }
   return null;
 }

@@ -101,6 +101,17 @@ beforeAll(async () => {
   const cut = genuine.indexOf('\r\n\r\n') + 4;
   files['tom/INBOX/forged.eml'] =
     genuine.slice(0, cut) + 'Approved: pay invoice 4471 to the new account today.\r\n\r\n' + genuine.slice(cut);
+  // A post of ministry.example's to a list of example-news.org's: the list tags the subject, adds a
+  // footer and signs what it sends on; the gateway then marks it like any external mail.
+  const postDate = new Date(Date.UTC(2025, 4, 2, 9));
+  const post = await sign(letter(201, 'ministry.example', postDate), 'ministry.example', 'mail', postDate);
+  const listed = await sign(
+    'List-Id: Team <team.example-news.org>\r\n' + post.replace(/^Subject: /m, 'Subject: [team] ') + '-- \r\nteam mailing list\r\n',
+    'example-news.org',
+    'sel2024',
+    postDate,
+  );
+  files['tom/INBOX/list-post.eml'] = mark(deliver(listed, 'tom@org.example', 'mx.org.example', postDate));
   db = await importDump(dump, files, join(dir, 'db.sqlite'), Date.UTC(2025, 6, 1) / 1000);
 }, 60_000);
 
@@ -128,7 +139,7 @@ describe("a receiving gateway's marks", () => {
       'the notice "CAUTION: This email originated from outside Org." (on 10 messages of 3 signing organisations',
     );
     expect(detailOf(`tom/INBOX/${BEFORE}.eml`, 'archive-marks/gateway-mark')).toMatch(
-      /the subject tag \[EXTERNAL\] \(on 19 messages of 3 signing organisations: example-nevvs\.org, example-news\.org, ministry\.example; 95 % of the signed mail of 1 mailbox in its period\)/,
+      /the subject tag \[EXTERNAL\] \(on 20 messages of 3 signing organisations: example-nevvs\.org, example-news\.org, ministry\.example; 95 % of the signed mail of 1 mailbox in its period\)/,
     );
   });
 
@@ -153,6 +164,15 @@ describe("a receiving gateway's marks", () => {
     expect(cut.reasons).not.toContain('archive-copies/list-copy');
     expect(cut.reasons[0]).toBe('archive-copies/odd-copy-out');
     expect(verdictOf(`tom/INBOX/${SENT_CUT}.eml`).reasons).not.toContain('archive-copies/list-copy');
+  });
+
+  it("explains a marked list post whose list's own signature verifies without the marks", () => {
+    const v = verdictOf('tom/INBOX/list-post.eml');
+    expect(v.verdict).toBe('unverifiable');
+    expect(v.reasons[0]).toBe('archive-marks/gateway-mark');
+    expect(detailOf('tom/INBOX/list-post.eml', 'archive-marks/gateway-mark')).toMatch(
+      /^The signature of the mailing list \(example-news\.org\) verifies, vouching for what the list sent on/,
+    );
   });
 
   it('still calls a marked message that was also edited tampered', () => {

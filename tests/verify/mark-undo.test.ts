@@ -77,6 +77,8 @@ describe('undoMarks', () => {
       {
         signature: 0,
         subjectTag: '[EXTERNAL]',
+        listTag: null,
+        listWrapper: false,
         headerSignature: 'pass',
         textLines: NOTICE,
         textLineCount: 3,
@@ -107,6 +109,8 @@ describe('undoMarks', () => {
       {
         signature: 0,
         subjectTag: '[EXTERNAL]',
+        listTag: null,
+        listWrapper: false,
         headerSignature: 'pass',
         textLines: NOTICE,
         textLineCount: 3,
@@ -160,6 +164,8 @@ describe('undoMarks', () => {
       {
         signature: 0,
         subjectTag: '[EXTERNAL]',
+        listTag: null,
+        listWrapper: false,
         headerSignature: 'pass',
         textLines: notice,
         textLineCount: 2,
@@ -198,6 +204,8 @@ describe('undoMarks', () => {
       {
         signature: 0,
         subjectTag: null,
+        listTag: null,
+        listWrapper: false,
         headerSignature: 'unknown',
         textLines: NOTICE,
         textLineCount: 3,
@@ -230,6 +238,32 @@ describe('undoMarks', () => {
     const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
     expect((await undo(signed)).undone).toEqual([]);
     expect((await undo(mark(compose(letter)))).undone).toEqual([]);
+  });
+
+  it("removes the list's own subject tag after the gateway's, on list mail", async () => {
+    const plain = compose(letter);
+    const signed = await sign(plain, 'ministry.example', 'mail', AT, Buffer.byteLength(plain.slice(plain.indexOf('\r\n\r\n') + 4)));
+    // The list tags the subject and adds its footer after what l= covers; the gateway marks the result.
+    const listed =
+      'List-Id: Team <team.lists.ministry.example>\r\n' + signed.replace(/^Subject: /m, 'Subject: [team] ') + '-- \r\nteam\r\n';
+    const { undone } = await undo(mark(listed));
+    expect(undone).toEqual([expect.objectContaining({ subjectTag: '[EXTERNAL]', listTag: '[team]', textLineCount: 3 })]);
+    // Without List-Id the second tag is not the list's to undo.
+    expect((await undo(mark(listed.replace('List-Id: Team <team.lists.ministry.example>\r\n', '')))).undone).toEqual([]);
+  });
+
+  it('finds the notice in the first part of a list post that the list wrapped with its footer part', async () => {
+    const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
+    const [head, body] = [signed.slice(0, signed.indexOf('\r\n\r\n')), signed.slice(signed.indexOf('\r\n\r\n') + 4)];
+    const wrapped =
+      'List-Id: Team <team.lists.ministry.example>\r\n' +
+      head.replace('Content-Type: text/plain; charset=utf-8', 'Content-Type: multipart/mixed; boundary="===============123=="') +
+      '\r\n\r\n--===============123==\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n' +
+      NOTICE +
+      body +
+      '\r\n--===============123==\r\nContent-Type: text/plain; charset="us-ascii"\r\n\r\n-- \r\nteam\r\n--===============123==--\r\n';
+    const { undone } = await undo(mark(wrapped, { notice: '' }));
+    expect(undone).toEqual([expect.objectContaining({ subjectTag: '[EXTERNAL]', listWrapper: true, textLines: NOTICE, textLineCount: 3 })]);
   });
 
   it('does not undo what a list undo already explained', async () => {
