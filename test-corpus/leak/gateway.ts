@@ -1,5 +1,5 @@
 // The organisation's receiving gateway marks the external mail it lets in, from GATEWAY_MARKING on
-// (list mail, which carries a List-Id, is exempt): `[EXTERNAL] ` at the very start of the subject,
+// (list mail too, since generator version 4): `[EXTERNAL] ` at the very start of the subject,
 // a caution notice at the top of the first plain-text part and on a line after the first HTML
 // part's <body> line. It works on the message as the MX's milters left it (after their
 // Authentication-Results), so what the mailbox stores carries the marks and the sender's DKIM
@@ -24,9 +24,9 @@ export const GATEWAY_NOTICE_LINES: readonly string[] = [
 export const GATEWAY_HTML_NOTICE =
   '<p style="color:#9c0006">CAUTION: This email originated from outside Aldermoor. Do not click links or open attachments unless you recognise the sender and know the content is safe.</p>';
 
-/** Whether the policy applies to a message the MX takes in from outside at `at`. */
-export function gatewayMarks(message: RawMessage, at: number): boolean {
-  return at >= GATEWAY_MARKING && !message.fields.some((f) => fieldName(f) === 'list-id');
+/** Whether the policy applies to a message the MX takes in from outside at `at` (every one, list mail too, from GATEWAY_MARKING on). */
+export function gatewayMarks(_message: RawMessage, at: number): boolean {
+  return at >= GATEWAY_MARKING;
 }
 
 export interface Marked {

@@ -194,7 +194,8 @@ describe('generated leak', () => {
       expect(valid, path).toBe(entry.validlySigned);
       if (valid) checked++;
     }
-    expect(checked).toBeGreaterThan(MESSAGES * 0.1);
+    // Enough of them to mean something: the gateway's marks (generator version 4) leave about 9 % validly signed.
+    expect(checked).toBeGreaterThan(MESSAGES * 0.05);
   });
 
   it('breaks the signatures the forgeries are meant to break', async () => {
