@@ -2,11 +2,13 @@
 // ("[EXTERNAL] ") and a notice at the top of the text ("CAUTION: This email originated from outside
 // the organisation…"), which breaks the sender's DKIM signature although nothing the sender wrote
 // changed. Remove such additions (a tag at the very start of the subject, whole lines at the top of
-// the plain text and right after the HTML's <body>) and check the signature again: when it verifies,
+// the plain text and right after the HTML's <body>; in a base64 part, which a gateway decodes, marks
+// and encodes again, the same lines of the decoded text; on list mail, the list's own tag and
+// wrapper with them, as list-undo.ts undoes them) and check the signature again: when it verifies,
 // the signed message differs from the stored one by those additions only. Whether they are a
 // gateway's mark or a forger's lines, this message alone cannot tell: the archive does
 // (checks/archive-marks.ts, the same additions on the mail of many signers). The stored bytes are
-// never changed; candidates are hashed where they lie.
+// never changed; candidates are hashed as slices of one canonical form, with what replaces a part.
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import type { MarkUndo, ParsedMessage, RawHeader, SignatureCheck, Verification } from '../model.ts';
