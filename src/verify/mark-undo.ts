@@ -119,7 +119,7 @@ function afterBodyTag(lines: string[], from: number, end: number, quotedPrintabl
 function findSlots(lines: string[], top: { type: string; encoding: string; boundary: string | null }): Slot[] {
   const slots: Slot[] = [];
   const add = (kind: Slot['kind'], line: number, end: number): void => {
-    if (!slots.some((s) => s.kind === kind) && line < end) slots.push({ kind, line, end });
+    if (line < end) slots.push({ kind, line, end });
   };
   const visit = (mime: { type: string; encoding: string; boundary: string | null }, from: number, end: number, depth: number): void => {
     if (mime.type.startsWith('multipart/')) {
@@ -174,25 +174,16 @@ interface CanonicalBody {
   lastFull: number;
 }
 
-function canonicalize(body: Buffer, relaxed: boolean): CanonicalBody {
+function canonicalize(body: Buffer, layout: Layout, relaxed: boolean): CanonicalBody {
   const parts: Buffer[] = [];
   const at: number[] = [];
   let offset = 0;
   let lastFull = -1;
   let lastFullEnd = 0;
-  let line = 0;
-  for (let start = 0; start < body.length; line++) {
-    const lf = body.indexOf(0x0a, start);
-    const stop = lf === -1 ? body.length : lf;
-    let content = body.subarray(start, stop > start && body[stop - 1] === 0x0d && lf !== -1 ? stop - 1 : stop);
-    if (relaxed && needsRelaxing(content))
-      content = Buffer.from(
-        content
-          .toString('latin1')
-          .replace(/[ \t]+/g, ' ')
-          .replace(/ $/, ''),
-        'latin1',
-      );
+  layout.lines.forEach((text, line) => {
+    const start = layout.starts[line]!;
+    let content = body.subarray(start, start + text.length);
+    if (relaxed && needsRelaxing(content)) content = Buffer.from(text.replace(/[ \t]+/g, ' ').replace(/ $/, ''), 'latin1');
     at.push(offset);
     parts.push(content, CRLF);
     offset += content.length + 2;
@@ -200,8 +191,7 @@ function canonicalize(body: Buffer, relaxed: boolean): CanonicalBody {
       lastFull = line;
       lastFullEnd = offset;
     }
-    start = lf === -1 ? body.length : lf + 1;
-  }
+  });
   at.push(offset);
   return { bytes: Buffer.concat(parts), at, length: lastFull === -1 && !relaxed ? 2 : lastFullEnd, lastFull };
 }
@@ -218,6 +208,8 @@ function needsRelaxing(line: Buffer): boolean {
  * lines; null: removed), `lines` lines of the notice taken out, which read `removed`.
  */
 interface Edit {
+  /** The slot's kind: where the notice was. */
+  kind: Slot['kind'];
   from: number;
   to: number;
   insert: Buffer | null;
@@ -236,7 +228,15 @@ function editsAt(slot: Slot, lines: string[], body: Buffer, starts: number[], la
   if (!slot.base64) {
     const most = Math.min(MAX_MARK_LINES, slot.end - slot.line, lastFull + 1 - slot.line);
     for (let k = 1; k <= most; k++)
-      out.push({ from: slot.line, to: slot.line + k, insert: null, lines: k, removed: linesText(body, starts, slot.line, k), width: null });
+      out.push({
+        kind: slot.kind,
+        from: slot.line,
+        to: slot.line + k,
+        insert: null,
+        lines: k,
+        removed: linesText(body, starts, slot.line, k),
+        width: null,
+      });
     return out;
   }
   const { dataEnd } = slot.base64;
@@ -260,6 +260,7 @@ function editsAt(slot: Slot, lines: string[], body: Buffer, starts: number[], la
       const chunks: string[] = [];
       for (let i = 0; i < encoded.length; i += w) chunks.push(encoded.slice(i, i + w));
       out.push({
+        kind: slot.kind,
         from: slot.line,
         to: dataEnd,
         insert: Buffer.from(chunks.map((c) => `${c}\r\n`).join(''), 'latin1'),
@@ -356,7 +357,7 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
   const untagged = untagSubject(parsed.headers);
   const { bodyStart } = splitHeaderSection(bytes);
   const body = bytes.subarray(bodyStart);
-  let layout: { lines: string[]; starts: number[]; slots: Slot[] } | null = null;
+  let layout: Layout | 'too-many-lines' | null = null;
   const budget = { left: Math.max(MIN_HASHED_BYTES, HASHED_BODIES * body.length), canonical: new Map<boolean, CanonicalBody>() };
   const out: MarkUndo[] = [];
   for (const s of candidates) {
@@ -368,8 +369,8 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
     let wrapped: WrappedCut | null = null;
     if (s.bodyHash === 'fail') {
       if (body.length > MAX_MARK_BODY_BYTES || s.bodyHashComputed === null || s.bodyHashExpected === null) continue;
-      if (layout === null && lineCount(body) > MAX_MARK_BODY_LINES) break;
       layout ??= bodyLayout(body, parsed);
+      if (layout === 'too-many-lines') break;
       cut = findCut(body, layout, s, budget);
       if (cut === null && parsed.listId !== null) wrapped = findWrappedCut(body, parsed, s);
       if (cut === null && wrapped === null) continue;
@@ -392,8 +393,7 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
     }
     if (cut === null && wrapped === null && tag === null) continue;
     const at = (kind: Slot['kind']): { text: string | null; count: number; width: number | null } => {
-      const i = cut === null || layout === null ? -1 : layout.slots.findIndex((x) => x.kind === kind);
-      const e = i === -1 ? undefined : cut!.find((x) => x.from === layout!.slots[i]!.line);
+      const e = cut?.find((x) => x.kind === kind);
       return e ? { text: e.removed, count: e.lines, width: e.width } : { text: null, count: 0, width: null };
     };
     const text = wrapped ? { text: wrapped.removed, count: wrapped.lines, width: null } : at('text');
@@ -414,11 +414,21 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
   return out;
 }
 
-function bodyLayout(body: Buffer, parsed: ParsedMessage): { lines: string[]; starts: number[]; slots: Slot[] } {
+/** The body's stored lines (latin1, without their line breaks), where each starts, and the slots. */
+interface Layout {
+  lines: string[];
+  /** Offset of each line in the body; one more entry for the body's end. */
+  starts: number[];
+  slots: Slot[];
+}
+
+/** The body's layout, read once for every signature; a body of more than MAX_MARK_BODY_LINES lines is not tried. */
+function bodyLayout(body: Buffer, parsed: ParsedMessage): Layout | 'too-many-lines' {
   const text = body.toString('latin1');
   const lines: string[] = [];
   const starts: number[] = [];
   for (let start = 0; start < text.length;) {
+    if (lines.length === MAX_MARK_BODY_LINES) return 'too-many-lines';
     const lf = text.indexOf('\n', start);
     const stop = lf === -1 ? text.length : lf;
     starts.push(start);
@@ -437,7 +447,7 @@ function bodyLayout(body: Buffer, parsed: ParsedMessage): { lines: string[]; sta
 /** The fewest lines whose removal at the slots makes the body hash match bh=, within the hashing budget. */
 function findCut(
   body: Buffer,
-  layout: { lines: string[]; starts: number[]; slots: Slot[] },
+  layout: Layout,
   s: SignatureCheck,
   budget: { left: number; canonical: Map<boolean, CanonicalBody> },
 ): Edit[] | null {
@@ -445,7 +455,7 @@ function findCut(
   const relaxed = (s.canonicalization.split('/')[1] ?? 'simple') === 'relaxed';
   const algorithm = s.algorithm.endsWith('sha1') ? 'sha1' : 'sha256';
   let canonical = budget.canonical.get(relaxed);
-  if (!canonical) budget.canonical.set(relaxed, (canonical = canonicalize(body, relaxed)));
+  if (!canonical) budget.canonical.set(relaxed, (canonical = canonicalize(body, layout, relaxed)));
   // The canonical form here must be the verifier's: the body as stored hashes to what it computed.
   if (hashEdited(canonical, [], algorithm, s.bodyLength).digest !== s.bodyHashComputed) return null;
   const c = canonical;
@@ -487,10 +497,4 @@ function findWrappedCut(body: Buffer, parsed: ParsedMessage, s: SignatureCheck):
     }
   }
   return null;
-}
-
-function lineCount(body: Buffer): number {
-  let n = 0;
-  for (let i = body.indexOf(0x0a); i !== -1 && n <= MAX_MARK_BODY_LINES; i = body.indexOf(0x0a, i + 1)) n++;
-  return n;
 }
