@@ -149,14 +149,16 @@ function collectMarks(input: CheckInput): Pick<MessageFacts, 'marks' | 'marksCov
   if (undone.length === 0) return { marks: [], marksCoverAll: false, marksListVouched: null };
   const marks = undone.map((u) => {
     const sig = verification.signatures[u.signature];
-    const text = readerForm(u.textLines ?? '');
+    // What a reader sees: quoted-printable's soft line breaks ("=" at a line's end) gone, the HTML's text.
+    const textNotice = normaliseText((u.textLines ?? '').replace(/=\r?\n/g, ''));
+    const htmlNotice = normalisedHtmlText((u.htmlLines ?? '').replace(/=\r?\n/g, ''));
     return {
       signer: organisationalDomain(sig?.domain ?? ''),
       tag: cut(u.subjectTag ?? ''),
-      text: hashText(text),
-      html: hashText(readerForm(normalisedHtmlText(withoutSoftBreaks(u.htmlLines ?? '')))),
-      textNotice: normaliseText(withoutSoftBreaks(u.textLines ?? '')).slice(0, MARK_NOTICE_CHARS),
-      htmlNotice: normalisedHtmlText(withoutSoftBreaks(u.htmlLines ?? '')).slice(0, MARK_NOTICE_CHARS),
+      text: hashText(markKeyForm(textNotice)),
+      html: hashText(markKeyForm(htmlNotice)),
+      textNotice: textNotice.slice(0, MARK_NOTICE_CHARS),
+      htmlNotice: htmlNotice.slice(0, MARK_NOTICE_CHARS),
     };
   });
   const changed = verification.signatures.filter((s) => s.bodyHash === 'fail' || s.result === 'fail');
@@ -173,18 +175,12 @@ function collectMarks(input: CheckInput): Pick<MessageFacts, 'marks' | 'marksCov
   };
 }
 
-/** Quoted-printable's soft line breaks ("=" at a line's end) removed: the line goes on. */
-function withoutSoftBreaks(text: string): string {
-  return text.replace(/=\r?\n/g, '');
-}
-
-function readerForm(text: string): string {
-  return normaliseText(
-    withoutSoftBreaks(text)
-      .toLowerCase()
-      .replace(/[^\s<>@]+@[^\s<>@]+/g, '@')
-      .replace(/\d+/g, '0'),
-  );
+/** A notice as the archive counts it: lower case, addresses and numbers folded (one notice naming each recipient or a date). */
+function markKeyForm(notice: string): string {
+  return notice
+    .toLowerCase()
+    .replace(/[^\s<>@]+@[^\s<>@]+/g, '@')
+    .replace(/\d+/g, '0');
 }
 
 function unique<T>(xs: T[]): T[] {
