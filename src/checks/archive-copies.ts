@@ -6,7 +6,7 @@
 // comparing; a program that reuses Message-IDs (other subject, date and text) made other messages.
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
 import { mailboxNameOf } from './archive-mailbox.ts';
-import { EXPLAINED_CODES as MARK_EXPLAINS } from './archive-marks.ts';
+import { EXPLAINED_CODES as MARK_EXPLAINS, GATEWAY_MARK } from './archive-marks.ts';
 import { diffRuns } from '../common/line-diff.ts';
 import { comparableGrams, flankedEdits, htmlToText, normalisedHtmlText, normaliseText } from './text-forms.ts';
 import { listIdDomain, organisationalDomain } from '../common/org-domain.ts';
@@ -107,9 +107,6 @@ const FAR_APART: Comparison = { kind: 'unrelated', fields: [], undone: [] };
  * quoted it ("Re: [team] x"). Tags are removed wherever they stand, on list mail and the copies beside it.
  */
 const LIST_TAG = /\[[^\]]{1,40}\]\s*/g;
-
-/** The finding that says a copy carries the marks of the gateway it came in through (archive-marks.ts). */
-export const GATEWAY_MARK = 'archive-marks/gateway-mark';
 
 type Field = 'From' | 'To/Cc' | 'Subject' | 'Date' | 'text' | 'HTML text' | 'attachments';
 

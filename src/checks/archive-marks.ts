@@ -10,6 +10,9 @@ import { firstIndex } from '../common/sorted.ts';
 
 const ID = 'archive-marks';
 
+/** The finding that says a message carries the marks of the gateway it came in through. */
+export const GATEWAY_MARK = `${ID}/gateway-mark`;
+
 /**
  * Messages that must carry one addition, and signing organisations among them, before it counts as a
  * gateway's mark. A gateway marks every external message it lets in, so a dump that holds its habit
@@ -134,7 +137,7 @@ function judge(key: string, p: MarkProfiles): { share: number; habit: boolean } 
 }
 
 const codes: Record<string, CodeDoc> = {
-  [`${ID}/gateway-mark`]: {
+  [GATEWAY_MARK]: {
     severity: 'info',
     meaning: `Every signature of the message that failed verifies again once additions at the top are removed (top-additions/verifies-without), or on list mail the list's own signature does and vouches for the author's signature the list broke, and each of those additions (the subject tag, the notice above the text, the notice after the HTML's <body>) is the same on at least ${MIN_MARKED_MESSAGES} messages of at least ${MIN_MARK_SIGNERS} signing organisations, and on at least ${MIN_MARK_SHARE * 100} % of the signed messages their mailboxes received while it was seen: the mark of the gateway the mail came in through, not an edit of this message. Explains dkim/body-hash-mismatch, dkim/bad-signature, arc/fail (an ARC chain sealed before the mark covers the same bytes) and auth-results/contradicts-dkim (the receiving server recorded the signature's pass before its gateway marked the message); the message is unverifiable, not verified, as the marks themselves are unsigned.`,
   },
@@ -161,7 +164,7 @@ function run(input: { records: ArchiveRecord[]; profiles: MarkProfiles }): Map<s
     out.set(r.sha256, [
       {
         check: ID,
-        code: `${ID}/gateway-mark`,
+        code: GATEWAY_MARK,
         severity: 'info',
         detail: `${
           r.facts.marksListVouched === null

@@ -42,7 +42,7 @@ import { archiveSigning, emptyProfiles, learnSigning } from '../checks/archive-s
 import type { SigningProfiles } from '../checks/archive-signing.ts';
 import { archiveExport, emptyExportProfiles, learnExports } from '../checks/archive-export.ts';
 import type { ExportProfiles } from '../checks/archive-export.ts';
-import { archiveMarks, emptyMarkProfiles, learnMarks } from '../checks/archive-marks.ts';
+import { archiveMarks, emptyMarkProfiles, GATEWAY_MARK, learnMarks } from '../checks/archive-marks.ts';
 import type { MarkProfiles } from '../checks/archive-marks.ts';
 import { archiveFingerprint, emptyFingerprints, learnFingerprints } from '../checks/archive-fingerprint.ts';
 import type { FingerprintProfiles } from '../checks/archive-fingerprint.ts';
@@ -50,7 +50,7 @@ import { archiveTimestamps, learnTimeFormats } from '../checks/archive-timestamp
 import type { TimeFormats } from '../checks/archive-timestamps.ts';
 import { archiveLookalike, knownDomains, learnDomains } from '../checks/archive-lookalike.ts';
 import type { DomainCounts } from '../checks/archive-lookalike.ts';
-import { archiveCopies, GATEWAY_MARK, needsComparison, RELATIVE_DOUBTS } from '../checks/archive-copies.ts';
+import { archiveCopies, needsComparison, RELATIVE_DOUBTS } from '../checks/archive-copies.ts';
 import type { CopyGroup, CopyRecord } from '../checks/archive-copies.ts';
 import { archiveThread, quoteEdits } from '../checks/archive-thread.ts';
 import type { ReplyPair } from '../checks/archive-thread.ts';
