@@ -12,7 +12,7 @@ import type {
   VerdictName,
 } from '../model.ts';
 import { listIdDomain, organisationalDomain } from '../common/org-domain.ts';
-import { isSpaceCode } from '../common/text.ts';
+import { boundaryParameter, isSpaceCode } from '../common/text.ts';
 import { readIdentifierTimes, readThreadIndexTimes } from './embedded-times.ts';
 import { readAuthResults, resultDomain } from './results-header.ts';
 import {
@@ -295,11 +295,6 @@ function headerValue(input: CheckInput, key: string): string | null {
   return input.parsed.headers.find((h) => h.key === key)?.value ?? null;
 }
 
-function boundaryOf(contentType: string | null): string | null {
-  const m = /boundary\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(contentType ?? '');
-  return m ? (m[1] ?? m[2] ?? null) : null;
-}
-
 /**
  * The zone a Date value ends with, and the comment after it if any: what
  * `/([+-]\d{4}|\b[A-Z]{1,5})\s*(\([^)]*\))?\s*$/` captures first ('' without a match), read from the
@@ -342,7 +337,7 @@ function collectFingerprint(input: CheckInput): Fingerprint {
   const { parsed } = input;
   const id = /^<?([^<>@\s]+)@([^<>@\s]+)>?$/.exec((parsed.messageId ?? '').trim());
   const contentType = headerValue(input, 'content-type');
-  const boundary = boundaryOf(contentType);
+  const boundary = boundaryParameter(contentType);
   const first = [...parsed.received].sort((a, b) => b.index - a.index)[0];
 
   const order: string[] = [];
@@ -366,7 +361,7 @@ function collectEmbeddedTimes(input: CheckInput): EmbeddedTime[] {
   const out: EmbeddedTime[] = [];
   const id = /^<?([^<>@\s]+)@/.exec((input.parsed.messageId ?? '').trim());
   if (id) out.push(...readIdentifierTimes('message-id', id[1]!));
-  const boundary = boundaryOf(headerValue(input, 'content-type'));
+  const boundary = boundaryParameter(headerValue(input, 'content-type'));
   if (boundary) out.push(...readIdentifierTimes('boundary', boundary));
   const threadIndex = headerValue(input, 'thread-index');
   if (threadIndex) out.push(...readThreadIndexTimes(threadIndex));

@@ -26,3 +26,9 @@ export function isSpaceCode(c: number): boolean {
 export function isAsciiLetterCode(c: number): boolean {
   return (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
 }
+
+/** The boundary parameter of a Content-Type value (quoted or not), or null when it has none. */
+export function boundaryParameter(contentType: string | null): string | null {
+  const m = /boundary\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(contentType ?? '');
+  return m ? (m[1] ?? m[2] ?? null) : null;
+}

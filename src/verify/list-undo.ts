@@ -6,6 +6,7 @@
 import { dkimBody } from 'mailauth/lib/dkim/body/index.js';
 import type { ListUndo, ParsedMessage, RawHeader, Verification } from '../model.ts';
 import { readHeaderList, splitHeaderSection, withRawHeader } from '../parse/header-section.ts';
+import { boundaryParameter } from '../common/text.ts';
 import { readSignatureTags, numericTag } from './dkim-tags.ts';
 import { verifyHeaderSignature } from './header-signature.ts';
 import type { KeyIndex } from './key-index.ts';
@@ -42,9 +43,7 @@ function lineStarts(body: Buffer): number[] {
 
 export function boundaryOf(parsed: ParsedMessage): string | null {
   const ct = parsed.headers.find((h) => h.key === 'content-type')?.value ?? '';
-  if (!/^\s*multipart\//i.test(ct)) return null;
-  const m = /boundary\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(ct);
-  return m ? (m[1] ?? m[2] ?? null) : null;
+  return /^\s*multipart\//i.test(ct) ? boundaryParameter(ct) : null;
 }
 
 /** The bodies the list may have started from, smallest change first. */

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import type { MarkUndo, ParsedMessage, RawHeader, SignatureCheck, Verification } from '../model.ts';
 import { splitHeaderSection, withRawHeader } from '../parse/header-section.ts';
+import { boundaryParameter } from '../common/text.ts';
 import { readSignatureTags } from './dkim-tags.ts';
 import { boundaryOf, untagListSubject, unwrapped } from './list-undo.ts';
 import { computeBodyHashes } from './body-hash.ts';
@@ -92,11 +93,10 @@ function mimeHeadersOf(lines: string[]): { type: string; encoding: string; bound
     return h === undefined ? '' : h.slice(name.length + 1).trim();
   };
   const ct = value('content-type');
-  const b = /boundary\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(ct);
   return {
     type: (ct.split(';')[0] ?? '').trim().toLowerCase(),
     encoding: value('content-transfer-encoding').toLowerCase(),
-    boundary: b ? (b[1] ?? b[2] ?? null) : null,
+    boundary: boundaryParameter(ct),
   };
 }
 
