@@ -6,7 +6,7 @@
 import type { AddressObject, ParsedMail } from 'mailparser';
 import type { Address, AttachmentInfo, ParsedMessage, RawHeader } from '../model.ts';
 import { firstHeader, readHeaderList, splitHeaderSection } from './header-section.ts';
-import type { MessageLayout } from './header-section.ts';
+import type { HeaderSplit, MessageLayout } from './header-section.ts';
 import { readMailTime } from './mail-time.ts';
 import { readReceivedHops } from './received.ts';
 import { walkMime, WalkDeclined } from './mime-walk.ts';
@@ -90,25 +90,19 @@ export async function readMessage(bytes: Buffer, options: ReadOptions = {}): Pro
 
   let mail: ParsedMail | null = null;
   let walked: WalkResult | null = null;
-  const boundaries = countBoundaries(bytes);
-  if (split.headerEnd > MAX_HEADER_SECTION_BYTES) {
+  const body = bodyReading(bytes, split);
+  if (body === 'header-too-large') {
     problems.push({
       code: 'parse/header-too-large',
       reason: `the header section is ${split.headerEnd} bytes; bodies and decoded headers were not parsed`,
     });
-  } else if (boundaries > MAX_MIME_BOUNDARIES) {
+  } else if (body === 'mime-too-deep') {
     problems.push({
       code: 'parse/mime-too-deep',
       reason: `more than ${MAX_MIME_BOUNDARIES} MIME boundaries declared; the body tree was not parsed`,
     });
   } else {
-    if (options.bodyParser !== 'mailparser') {
-      try {
-        walked = walkMime(headers, bytes.subarray(split.bodyStart));
-      } catch (err) {
-        if (!(err instanceof WalkDeclined)) throw err;
-      }
-    }
+    if (options.bodyParser !== 'mailparser') walked = tryWalk(bytes, headers, split);
     if (!walked) {
       mail = await readWithMailparser(bytes, problems);
     }
@@ -119,6 +113,44 @@ export async function readMessage(bytes: Buffer, options: ReadOptions = {}): Pro
   const documents = walked ? walked.documents : (mail?.attachments ?? []).map((a, index) => ({ index, content: a.content }));
   await readAttachedDocuments(parsed.attachments, documents);
   return { parsed, layout, bodyParser };
+}
+
+/** Whether the body is read, and if not, why (the limits above). */
+function bodyReading(bytes: Buffer, split: HeaderSplit): 'read' | 'header-too-large' | 'mime-too-deep' {
+  if (split.headerEnd > MAX_HEADER_SECTION_BYTES) return 'header-too-large';
+  if (countBoundaries(bytes) > MAX_MIME_BOUNDARIES) return 'mime-too-deep';
+  return 'read';
+}
+
+/** The walk's reading of the body, or null where it declines the structure (mailparser reads it then). */
+function tryWalk(bytes: Buffer, headers: RawHeader[], split: HeaderSplit): WalkResult | null {
+  try {
+    return walkMime(headers, bytes.subarray(split.bodyStart));
+  } catch (err) {
+    if (err instanceof WalkDeclined) return null;
+    throw err;
+  }
+}
+
+/**
+ * The decoded HTML body that readMessage gives a message whose body the walk reads (its
+ * `parsed.html`), read again from the bytes, without the rest of the analysis (no document is read);
+ * `undefined` when the walk declines the body (readMessage's HTML then came from mailparser). The
+ * store keeps the HTML only of those (src/store/stored-html.ts), so that the bytes are not stored
+ * twice; storedHtmlText reads what it hands out. The walk decodes and hashes the attachments as it passes them: about a millisecond per
+ * megabyte, paid only when a screen or a comparison of copies asks for a message's HTML.
+ */
+export function htmlFromBytes(bytes: Buffer): string | null | undefined {
+  const split = splitHeaderSection(bytes);
+  if (bodyReading(bytes, split) !== 'read') return null;
+  const walked = tryWalk(bytes, readHeaderList(bytes, split).headers, split);
+  return walked ? cut(walked.html) : undefined;
+}
+
+/** The HTML of a message as the store hands it out (src/store/stored-html.ts StoredHtml): as stored, or read again from its bytes. */
+export function storedHtmlText(stored: { html: string } | { bytes: Buffer } | null): string | null {
+  if (stored === null) return null;
+  return 'html' in stored ? stored.html : (htmlFromBytes(stored.bytes) ?? null);
 }
 
 /**

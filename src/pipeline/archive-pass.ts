@@ -30,7 +30,7 @@ import {
   planSourcePlaces,
   startPlaces,
 } from '../store/archive-repo.ts';
-import type { MailboxSummary, SourceForRoles } from '../store/archive-repo.ts';
+import type { MailboxSummary, SourceForRoles, StoredBodies } from '../store/archive-repo.ts';
 import { insertFacts, listMessagesNeedingFacts } from '../store/facts-repo.ts';
 import { archiveChecks } from '../checks/index.ts';
 import { accountOf, assignRole, learnOwners, mailboxKeyOf, mailboxNameOf, roleFromName } from '../checks/archive-mailbox.ts';
@@ -57,6 +57,7 @@ import type { ReplyPair } from '../checks/archive-thread.ts';
 import { collectMessageFacts, FACTS_VERSION } from '../checks/message-facts.ts';
 import { unpackGrams } from '../checks/text-forms.ts';
 import { completeStructure } from '../parse/stored-headers.ts';
+import { storedHtmlText } from '../parse/parse-message.ts';
 import { decideVerdict } from '../verdict/decide-verdict.ts';
 import { archiveDocuments } from '../checks/archive-documents.ts';
 import { listArchivePeople, listDocumentFacts } from '../store/documents-repo.ts';
@@ -240,7 +241,7 @@ function backfillFacts(db: Db): void {
   for (const sha of listMessagesNeedingFacts(db, FACTS_VERSION)) {
     const stored = readStoredCheckParts(db, sha);
     if (!stored) continue;
-    const parsed = { ...completeStructure(stored.structure, stored.raw), text: stored.text, html: stored.html };
+    const parsed = { ...completeStructure(stored.structure, stored.raw), text: stored.text, html: storedHtmlText(stored.html) };
     const own = stored.findings.filter((f) => !ARCHIVE_CHECK_IDS.includes(f.check));
     insertFacts(
       db,
@@ -311,14 +312,14 @@ function copyGroup(db: Db, records: ArchiveRecord[]): CopyGroup {
   const messageId = records[0]!.messageId!;
   const differ = new Set(records.map((r) => JSON.stringify(r.facts.content))).size > 1;
   const shas = records.map((r) => r.sha256);
-  const bodies = differ ? readBodies(db, shas, MAX_COMPARED_TEXT_CHARS) : new Map<string, { text: string | null; html: string | null }>();
+  const bodies = differ ? readBodies(db, shas, MAX_COMPARED_TEXT_CHARS) : new Map<string, StoredBodies>();
   const grams = differ ? readGrams(db, shas) : new Map<string, { text: string; quote: string }>();
   // What the checks that ran before say of each copy (its own findings and the archive's so far).
   const flags = differ ? readFlags(db, shas, [...RELATIVE_DOUBTS, GATEWAY_MARK]) : new Map<string, string[]>();
   const copies = records.map((r): CopyRecord => ({
     ...r,
     text: bodies.get(r.sha256)?.text ?? null,
-    html: bodies.get(r.sha256)?.html ?? null,
+    html: storedHtmlText(bodies.get(r.sha256)?.html ?? null),
     textGrams: unpackGrams(grams.get(r.sha256)?.text ?? ''),
     quoteGrams: unpackGrams(grams.get(r.sha256)?.quote ?? ''),
     flags: flags.get(r.sha256) ?? [],

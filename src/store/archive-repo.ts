@@ -20,6 +20,7 @@ import type {
 import { listFindings, SIGNATURE_CODEC } from './messages-repo.ts';
 import { placeholders, readRow, selectList } from './row-codec.ts';
 import { readStoredStructure } from './stored-structure.ts';
+import { HTML_CHARS_SQL, HTML_COLUMNS_SQL, readStoredHtml, type HtmlColumns, type StoredHtml } from './stored-html.ts';
 import { dateKeyOf, signedOf, tierOf, weekOf } from './search-index.ts';
 
 /** Rows read per page of a large pass: big enough to amortise the query, small enough to bound memory. */
@@ -369,27 +370,33 @@ export function listCopies(db: Db, messageId: string): ArchiveRecord[] {
   return rows.map(toRecord);
 }
 
+/** A message's decoded text, and its HTML as the store has it (stored-html.ts: the caller reads it again from the bytes). */
+export interface StoredBodies {
+  text: string | null;
+  html: StoredHtml;
+}
+
 /**
  * The decoded text and HTML of some messages (for comparing and diffing copies that differ), at
  * most `maxChars` characters of them in all: a message whose text and HTML would go beyond it is
  * left out (the caller treats it as not loaded); a smaller one after it may still fit. Lengths are
  * asked of SQLite first, so what is left out is never read into memory.
  */
-export function readBodies(db: Db, sha256s: string[], maxChars: number): Map<string, { text: string | null; html: string | null }> {
+export function readBodies(db: Db, sha256s: string[], maxChars: number): Map<string, StoredBodies> {
   const size = cachedStatement(
     db,
-    'SELECT coalesce(length(body_text), 0) + coalesce(length(body_html), 0) AS chars FROM full_messages WHERE sha256 = ?',
+    `SELECT coalesce(length(body_text), 0) + ${HTML_CHARS_SQL} AS chars FROM full_messages WHERE sha256 = ?`,
   );
-  const q = cachedStatement(db, 'SELECT body_text, body_html FROM full_messages WHERE sha256 = ?');
-  const out = new Map<string, { text: string | null; html: string | null }>();
+  const q = cachedStatement(db, `SELECT body_text, ${HTML_COLUMNS_SQL} FROM full_messages WHERE sha256 = ?`);
+  const out = new Map<string, StoredBodies>();
   let left = maxChars;
   for (const sha of sha256s) {
     const chars = (size.get(sha) as { chars: number } | undefined)?.chars;
     if (chars === undefined || chars > left) continue;
-    const r = q.get(sha) as { body_text: string | null; body_html: string | null } | undefined;
+    const r = q.get(sha) as ({ body_text: string | null } & HtmlColumns) | undefined;
     if (!r) continue;
     left -= chars;
-    out.set(sha, { text: r.body_text, html: r.body_html });
+    out.set(sha, { text: r.body_text, html: readStoredHtml(r) });
   }
   return out;
 }
@@ -491,6 +498,7 @@ interface StoredRow {
   parsed: string;
   body_text: string | null;
   body_html: string | null;
+  html_chars: number | null;
   as_of: number;
   as_of_source: AsOfSource;
   arc: string;
@@ -507,7 +515,7 @@ export interface StoredCheckParts {
   message: number;
   structure: StoredStructure;
   text: string | null;
-  html: string | null;
+  html: StoredHtml;
   raw: Buffer;
   verification: Verification;
   findings: Finding[];
@@ -515,7 +523,7 @@ export interface StoredCheckParts {
 
 export function readStoredCheckParts(db: Db, sha256: string): StoredCheckParts | null {
   const row = db
-    .prepare('SELECT id, parsed, body_text, body_html, as_of, as_of_source, arc, raw FROM full_messages WHERE sha256 = ?')
+    .prepare('SELECT id, parsed, body_text, body_html, html_chars, as_of, as_of_source, arc, raw FROM full_messages WHERE sha256 = ?')
     .get(sha256) as StoredRow | undefined;
   if (!row) return null;
   const signatures = (
@@ -535,7 +543,7 @@ export function readStoredCheckParts(db: Db, sha256: string): StoredCheckParts |
     message: row.id,
     structure: readStoredStructure(row.parsed),
     text: row.body_text,
-    html: row.body_html,
+    html: readStoredHtml({ ...row, html_raw: row.raw }),
     raw: row.raw,
     verification,
     findings: listFindings(db, sha256),

@@ -14,6 +14,7 @@ import { column, flag, joined, readRow, selectList, type RowCodec } from './row-
 import { withSnapshot } from './transaction.ts';
 import { listMessageDocuments } from './documents-repo.ts';
 import { readStoredStructure } from './stored-structure.ts';
+import { HAS_HTML_SQL, HTML_COLUMNS_SQL, readStoredHtml, type HtmlColumns, type StoredHtml } from './stored-html.ts';
 
 /** A stored message's own fields (its summary columns), without the bytes and bodies. */
 export interface StoredMessage {
@@ -75,7 +76,7 @@ const MESSAGE_CODEC: RowCodec<StoredMessage> = {
   arcResult: column('arc_result'),
   keySource: column('key_source'),
   bodyText: column('body_text'),
-  hasHtml: { ...flag('has_html'), expr: 'body_html IS NOT NULL' },
+  hasHtml: { ...flag('has_html'), expr: HAS_HTML_SQL },
   verifierVersion: column('verifier_version'),
 };
 
@@ -164,10 +165,10 @@ function listCopies(db: Db, messageId: string, except: string, limit: number): S
   return rows.map((r) => readRow(COPY_CODEC, r));
 }
 
-/** The decoded HTML body, for the sandboxed frame. */
-export function getMessageHtml(db: Db, sha256: string): string | null | undefined {
-  const row = db.prepare('SELECT body_html FROM full_messages WHERE sha256 = ?').get(sha256) as { body_html: string | null } | undefined;
-  return row ? row.body_html : undefined;
+/** The HTML body as stored (stored-html.ts: the caller reads it from the bytes where they are handed out), for the sandboxed frame. */
+export function getMessageHtml(db: Db, sha256: string): StoredHtml | undefined {
+  const row = db.prepare(`SELECT ${HTML_COLUMNS_SQL} FROM full_messages WHERE sha256 = ?`).get(sha256) as HtmlColumns | undefined;
+  return row ? readStoredHtml(row) : undefined;
 }
 
 /** The stored bytes and the facts a download name is made from. */

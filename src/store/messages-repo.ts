@@ -3,6 +3,7 @@ import { cachedStatement } from './database.ts';
 import type { Db } from './database.ts';
 import type { AttachmentInfo, Finding, MailboxRole, SignatureCheck, SourceRef, StorableAnalysis, Verdict, VerdictName } from '../model.ts';
 import { storedStructureJson } from './stored-structure.ts';
+import { htmlToStore } from './stored-html.ts';
 import { documentRows, insertDocumentRows } from './documents-repo.ts';
 import {
   column,
@@ -151,8 +152,8 @@ export interface MessageRows {
   size: number;
   /** The messages columns from message_id on. */
   message: unknown[];
-  /** message_content's parsed structure (JSON), body_text and body_html. */
-  content: [string, string | null, string | null];
+  /** message_content's parsed structure (JSON), body_text, body_html and html_chars (stored-html.ts). */
+  content: [string, string | null, string | null, number | null];
   signatures: unknown[][];
   findings: unknown[][];
   attachments: unknown[][];
@@ -191,7 +192,7 @@ export function encodeMessageRows(a: Omit<StorableAnalysis, 'bytes'>, size: numb
       keySourceColumn(a),
       VERIFIER_VERSION,
     ],
-    content: [storedStructureJson(p), p.text, p.html],
+    content: [storedStructureJson(p), p.text, ...htmlToStore(p.html, a.bodyParser)],
     signatures: a.verification.signatures.map((s) => rowValues(SIGNATURE_CODEC, s)),
     findings: a.findings.map((f) => rowValues(FINDING_CODEC, f)),
     attachments: p.attachments.map((x, index) => rowValues(ATTACHMENT_CODEC, { ...x, index })),
@@ -212,12 +213,10 @@ export function insertMessageRows(db: Db, runId: number, rows: MessageRows, byte
   const id = Number(row.lastInsertRowid);
   // The large values go to their own table, right after the row (migration 012): scans of
   // `messages` read a few hundred bytes a message instead of the whole message.
-  cachedStatement(db, 'INSERT INTO message_content (id, sha256, parsed, body_text, body_html, raw) VALUES (?, ?, ?, ?, ?, ?)').run(
-    id,
-    sha256,
-    ...rows.content,
-    bytes,
-  );
+  cachedStatement(
+    db,
+    'INSERT INTO message_content (id, sha256, parsed, body_text, body_html, html_chars, raw) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(id, sha256, ...rows.content, bytes);
   const sig = cachedStatement(db, insertSql('signatures', SIGNATURE_CODEC, ['sha256']));
   for (const s of rows.signatures) sig.run(sha256, ...s);
   const finding = cachedStatement(db, insertSql('findings', FINDING_CODEC, ['sha256']));

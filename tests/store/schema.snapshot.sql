@@ -145,7 +145,7 @@ CREATE TABLE message_content (
   body_text TEXT,
   body_html TEXT,
   raw       BLOB    NOT NULL          -- the exact bytes, never rewritten
-);
+, html_chars INTEGER);
 CREATE TABLE "message_facts" (
   sha256      TEXT    NOT NULL REFERENCES messages (sha256),
   version     INTEGER NOT NULL,
@@ -487,5 +487,5 @@ WHEN (SELECT counts_paused FROM index_state WHERE id = 1) = 0 BEGIN
   WHERE sha256 = new.sha256;
 END;
 CREATE VIEW full_messages AS
-  SELECT m.rowid AS id, m.*, c.parsed, c.body_text, c.body_html, c.raw
+  SELECT m.rowid AS id, m.*, c.parsed, c.body_text, c.body_html, c.html_chars, c.raw
   FROM messages m JOIN message_content c ON c.id = m.rowid AND c.sha256 = m.sha256;

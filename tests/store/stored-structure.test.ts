@@ -7,6 +7,7 @@ import { analyseMessage } from '../../src/pipeline/analyse-message.ts';
 import { collectMessageFacts } from '../../src/checks/message-facts.ts';
 import { readStoredCheckParts } from '../../src/store/archive-repo.ts';
 import { completeStructure, headersOf } from '../../src/parse/stored-headers.ts';
+import { storedHtmlText } from '../../src/parse/parse-message.ts';
 import { messageView } from '../../src/server/message-view.ts';
 import { getMessageDetail } from '../../src/store/message-page-repo.ts';
 import { addSource, encodeMessageRows, insertMessage } from '../../src/store/messages-repo.ts';
@@ -115,7 +116,7 @@ describe('the stored parse', () => {
     const a = await analysed(TRICKY);
     const db = store([a]);
     const stored = readStoredCheckParts(db, a.sha256)!;
-    const parsed = { ...completeStructure(stored.structure, stored.raw), text: stored.text, html: stored.html };
+    const parsed = { ...completeStructure(stored.structure, stored.raw), text: stored.text, html: storedHtmlText(stored.html) };
     expect(parsed).toEqual(a.parsed);
     const own = { verdict: a.verdict.verdict, findings: a.findings };
     expect(collectMessageFacts({ parsed, verification: stored.verification }, { ...own, findings: stored.findings })).toEqual(

@@ -5,7 +5,7 @@ import { listHtmlReferences } from '../html-references.ts';
 import { queueNeighbours } from '../../store/queue-repo.ts';
 import { messagePage } from '../../../web/templates/message.ts';
 import type { AppContext } from '../app-context.ts';
-import { extractAttachment } from '../../parse/parse-message.ts';
+import { extractAttachment, storedHtmlText } from '../../parse/parse-message.ts';
 import { contentDisposition, emlFileName, safeFileName } from '../download-name.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { messageView, type MessageView } from '../message-view.ts';
@@ -32,7 +32,7 @@ export function loadMessage(ctx: AppContext, sha256: string, query: MessageQuery
   const q = parseQueueQuery(queue);
   const detail = getMessageDetail(ctx.db, sha256);
   if (!detail) throw notFound(`message ${sha256}`);
-  const html = detail.message.hasHtml ? getMessageHtml(ctx.db, sha256) : null;
+  const html = detail.message.hasHtml ? storedHtmlText(getMessageHtml(ctx.db, sha256) ?? null) : null;
   return messageView(detail, queueNeighbours(ctx.db, q.filter, q.sort, sha256), {
     htmlReferences: typeof html === 'string' ? listHtmlReferences(html) : null,
     recorded: _recorded !== undefined ? (getRecordedReview(ctx.db, _recorded) ?? null) : null,
@@ -86,8 +86,9 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: AppContext): vo
   });
 
   typed.get('/messages/:sha256/html', { schema: { params: SHA256_PARAMS } }, (req, reply) => {
-    const body = getMessageHtml(ctx.db, req.params.sha256);
-    if (body === undefined) throw notFound(`message ${req.params.sha256}`);
+    const stored = getMessageHtml(ctx.db, req.params.sha256);
+    if (stored === undefined) throw notFound(`message ${req.params.sha256}`);
+    const body = storedHtmlText(stored);
     if (body === null) throw notFound(`HTML body of message ${req.params.sha256}`);
     return reply
       .type('text/html; charset=utf-8')
