@@ -72,7 +72,10 @@ describe('the demo dump in the review server', () => {
   });
 
   it('serves the hostile HTML body under a CSP that forbids scripts and remote loads', async () => {
-    const sha = db.prepare("SELECT sha256 FROM full_messages WHERE html_chars IS NOT NULL AND CAST(raw AS TEXT) LIKE '%tracker.example%'").pluck().get() as string;
+    const sha = db
+      .prepare("SELECT sha256 FROM full_messages WHERE html_chars IS NOT NULL AND CAST(raw AS TEXT) LIKE '%tracker.example%'")
+      .pluck()
+      .get() as string;
     expect(sha).toBeDefined();
     const html = await get(`/messages/${sha}/html`);
     expect(html.statusCode).toBe(200);
