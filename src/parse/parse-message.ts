@@ -137,8 +137,9 @@ function tryWalk(bytes: Buffer, headers: RawHeader[], split: HeaderSplit): WalkR
  * `parsed.html`), read again from the bytes, without the rest of the analysis (no document is read);
  * `undefined` when the walk declines the body (readMessage's HTML then came from mailparser). The
  * store keeps the HTML only of those (src/store/stored-html.ts), so that the bytes are not stored
- * twice; storedHtmlText reads what it hands out. The walk decodes and hashes the attachments as it passes them: about a millisecond per
- * megabyte, paid only when a screen or a comparison of copies asks for a message's HTML.
+ * twice; storedHtmlText reads what it hands out. The walk decodes and hashes the attachments as it
+ * passes them: about a millisecond per megabyte, paid only when a screen or a comparison of copies
+ * asks for a message's HTML.
  */
 export function htmlFromBytes(bytes: Buffer): string | null | undefined {
   const split = splitHeaderSection(bytes);
