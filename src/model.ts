@@ -585,6 +585,11 @@ export interface CopyPlace {
   /** The account (a person's folder) the mailbox belongs to. */
   account: string;
   role: MailboxRole;
+  /**
+   * A maildir file whose name gives its size (`S=`, as Dovecot and Courier name what they deliver):
+   * its name, that size, and the bytes the file holds.
+   */
+  file?: { name: string; namedSize: number; bytes: number };
 }
 
 /** What the archive checks see of one DKIM signature. */

@@ -16,6 +16,7 @@ import { archiveMailbox } from './archive-mailbox.ts';
 import { archiveAuthResults } from './archive-auth-results.ts';
 import { archiveSigning } from './archive-signing.ts';
 import { archiveExport } from './archive-export.ts';
+import { archiveMaildir } from './archive-maildir.ts';
 import { archiveMarks } from './archive-marks.ts';
 import { archiveFingerprint } from './archive-fingerprint.ts';
 import { archiveTimestamps } from './archive-timestamps.ts';
@@ -48,6 +49,7 @@ export const archiveChecks: readonly Omit<ArchiveCheck<never>, 'run'>[] = [
   archiveAuthResults,
   archiveSigning,
   archiveExport,
+  archiveMaildir,
   archiveMarks,
   archiveFingerprint,
   archiveTimestamps,

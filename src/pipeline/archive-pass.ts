@@ -42,6 +42,8 @@ import { archiveSigning, emptyProfiles, learnSigning } from '../checks/archive-s
 import type { SigningProfiles } from '../checks/archive-signing.ts';
 import { archiveExport, emptyExportProfiles, learnExports } from '../checks/archive-export.ts';
 import type { ExportProfiles } from '../checks/archive-export.ts';
+import { archiveMaildir, emptyMaildirNames, learnMaildirNames } from '../checks/archive-maildir.ts';
+import type { MaildirNames } from '../checks/archive-maildir.ts';
 import { archiveMarks, emptyMarkProfiles, GATEWAY_MARK, learnMarks } from '../checks/archive-marks.ts';
 import type { MarkProfiles } from '../checks/archive-marks.ts';
 import { archiveFingerprint, emptyFingerprints, learnFingerprints } from '../checks/archive-fingerprint.ts';
@@ -186,6 +188,7 @@ function judgeArchive(db: Db): number {
     addArchiveFindings(db, archiveAuthResults.run({ records: page, styles: learned.styles }));
     addArchiveFindings(db, archiveSigning.run({ records: page, profiles: learned.signing }));
     addArchiveFindings(db, archiveExport.run({ records: page, profiles: learned.exports, cache: rewritten }));
+    addArchiveFindings(db, archiveMaildir.run({ records: page, names: learned.maildirNames }));
     addArchiveFindings(db, archiveMarks.run({ records: page, profiles: learned.marks }));
     addArchiveFindings(db, archiveFingerprint.run({ records: page, profiles: learned.fingerprints }));
     addArchiveFindings(db, archiveTimestamps.run({ records: page, formats: learned.timeFormats }));
@@ -207,6 +210,7 @@ interface Learned {
   styles: ResultsStyles;
   signing: SigningProfiles;
   exports: ExportProfiles;
+  maildirNames: MaildirNames;
   marks: MarkProfiles;
   fingerprints: FingerprintProfiles;
   timeFormats: TimeFormats;
@@ -219,6 +223,7 @@ function learnArchive(db: Db): Learned {
     styles: { byMailbox: new Map(), archive: new Map() },
     signing: emptyProfiles(),
     exports: emptyExportProfiles(),
+    maildirNames: emptyMaildirNames(),
     marks: emptyMarkProfiles(),
     fingerprints: emptyFingerprints(),
     timeFormats: new Map(),
@@ -228,6 +233,7 @@ function learnArchive(db: Db): Learned {
     learnStyles(page, learned.styles);
     learnSigning(page, learned.signing);
     learnExports(page, learned.exports);
+    learnMaildirNames(page, learned.maildirNames);
     learnMarks(page, learned.marks);
     learnFingerprints(page, learned.fingerprints);
     learnTimeFormats(page, learned.timeFormats);

@@ -192,10 +192,13 @@ const GRAMS_OF_MESSAGE = 'message_grams mg ON mg.id = m.rowid AND mg.sha256 = m.
 const SIG_COLUMNS = `g.idx, g.domain, g.selector, g.algorithm, g.key_type, g.key_bits, g.result,
   g.aligned, g.body_hash, g.signed_headers, g.key_first_seen, g.key_last_seen`;
 
+/** A source's path when it is a file of a maildir (in its cur or new folder), whose name its delivery agent gave it. */
+const MAILDIR_FILE = "CASE WHEN s.folder IN ('cur', 'new') AND s.offset IS NULL THEN s.path END";
+
 /** A record's columns but its signatures (iterateArchiveRecords reads those apart). */
 const RECORD_COLUMNS_BUT_SIGNATURES = `m.sha256, m.message_id, m.subject, m.from_domain, m.date_header, m.date_epoch, m.as_of, m.list_id,
   m.in_reply_to, f.facts,
-  (SELECT json_group_array(json_array(s.mailbox_key, mb.account, s.role))
+  (SELECT json_group_array(json_array(s.mailbox_key, mb.account, s.role, ${MAILDIR_FILE}, s.length))
      FROM sources s LEFT JOIN mailboxes mb ON mb.key = s.mailbox_key WHERE s.sha256 = m.sha256) AS places`;
 
 const RECORD_COLUMNS = `${RECORD_COLUMNS_BUT_SIGNATURES},
@@ -215,6 +218,23 @@ type SigTuple = [
   number | null,
   number | null,
 ];
+
+/** The last part of a path as stored (a zip's members are named after "!/"). */
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
+
+/**
+ * The size a maildir file's name gives it: the `S=` field that Dovecot and Courier write into the
+ * unique part of the name (`1686038250.M363559P46325.host,S=1560,W=1602:2,S`), the file's size in
+ * bytes as the delivery agent wrote it; null when the name has none.
+ */
+export function maildirNamedSize(path: string): number | null {
+  const name = baseName(path);
+  const info = name.indexOf(':');
+  const m = /,S=(\d{1,15})(?=,|$)/.exec(info === -1 ? name : name.slice(0, info));
+  return m ? Number(m[1]) : null;
+}
 
 function toRecord(r: RecordRow): ArchiveRecord {
   const facts = JSON.parse(r.facts) as MessageFacts;
@@ -236,9 +256,14 @@ function toRecord(r: RecordRow): ArchiveRecord {
       keyLastSeen: t[11],
     }))
     .sort((a, b) => a.index - b.index);
-  const places = (JSON.parse(r.places) as [string | null, string | null, MailboxRole | null][])
+  const places = (JSON.parse(r.places) as [string | null, string | null, MailboxRole | null, string | null, number | null][])
     .filter((p) => p[0] !== null)
-    .map((p): CopyPlace => ({ mailbox: p[0]!, account: p[1] ?? p[0]!, role: p[2] ?? 'other' }));
+    .map((p): CopyPlace => {
+      const named = p[3] ? maildirNamedSize(p[3]) : null;
+      const place: CopyPlace = { mailbox: p[0]!, account: p[1] ?? p[0]!, role: p[2] ?? 'other' };
+      if (named !== null && p[4] !== null) place.file = { name: baseName(p[3]!), namedSize: named, bytes: p[4] };
+      return place;
+    });
   return {
     sha256: r.sha256,
     messageId: r.message_id,
