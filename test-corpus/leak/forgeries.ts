@@ -182,16 +182,25 @@ class Forger {
     return makeUntil(this.shuffled(candidates), count, (c) => !this.isUsed(c) && make(c));
   }
 
+  /**
+   * An edit of a stored copy in place. Every other such forger (by the copy's serial, so that the
+   * random stream and the rest of the leak stay as they were) keeps the file's name, as an editor
+   * saving over the file does; the others name it anew, as a careful forger or a re-import would.
+   * Only a maildir's names show it (Dovecot writes the size it delivered into each name).
+   */
   replace(copy: Copy, message: RawMessage, technique: string, note: string, at = copy.at): Copy {
     this.used.add(copy.letter);
+    const keepsName = copy.serial % 2 === 0;
+    const inMaildir = copy.mailbox.format === 'maildir';
     const forged: Copy = {
       ...copy,
       serial: copy.serial + 1_000_000,
       message,
       at,
       tags: new Set(),
-      forgery: { technique, note },
+      forgery: { technique, note: keepsName && inMaildir ? `${note}; the maildir file keeps the name it was delivered under` : note },
       removed: false,
+      ...(keepsName ? { namedAfter: copy.namedAfter ?? { message: copy.message, at: copy.at } } : {}),
     };
     copy.removed = true;
     this.po.copies.push(forged);

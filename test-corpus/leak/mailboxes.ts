@@ -84,14 +84,16 @@ function writeMaildir(dumpDir: string, mailbox: MailboxSpec, copies: Copy[], rng
   const pid = rng.int(1200, 64000);
   for (const copy of copies) {
     const folder = folderName(mailbox, copy.folder);
-    // Dovecot stores messages with LF line ends; S= is the file size, W= the size with CRLF.
+    // Dovecot stores messages with LF line ends; S= is the file size, W= the size with CRLF, of the
+    // message as delivered (a forger who edited the file in place kept its name: Copy.namedAfter).
     const crlfText = serialize(copy.message);
     const bytes = Buffer.from(lf(crlfText), 'latin1');
-    const seconds = Math.floor(copy.at / 1000);
+    const namedText = copy.namedAfter ? serialize(copy.namedAfter.message) : crlfText;
+    const seconds = Math.floor((copy.namedAfter?.at ?? copy.at) / 1000);
     const usec = rng.int(0, 999999);
     const unseen = copy.role === 'inbox' && !copy.seen;
     const flags = copy.role === 'draft' ? 'DS' : copy.role === 'sent' ? 'S' : rng.chance(0.2) ? 'RS' : 'S';
-    const base = `${seconds}.M${usec}P${pid}.mail,S=${bytes.length},W=${crlfText.length}`;
+    const base = `${seconds}.M${usec}P${pid}.mail,S=${Buffer.byteLength(lf(namedText), 'latin1')},W=${namedText.length}`;
     const name = unseen ? base : `${base}:2,${flags}`;
     const sub = unseen ? 'new' : 'cur';
     const rel = join(mailbox.root, folder, sub, name);

@@ -77,6 +77,11 @@ export interface Copy {
   removed?: boolean;
   /** The message as the sending side handed it over (what the receiving servers added is above it). */
   flight?: RawMessage;
+  /**
+   * The message whose file this one took over, name and all: a forger who edited a stored message in
+   * place and kept its file's name (in a maildir, a name that still gives the size delivered).
+   */
+  namedAfter?: { message: RawMessage; at: number };
 }
 
 /** Where, as what and when a copy of a letter is kept. */

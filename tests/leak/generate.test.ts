@@ -161,6 +161,30 @@ describe('generated leak', () => {
     expect(Object.keys(truth.messages).length).toBeGreaterThan(MESSAGES * 0.97);
   });
 
+  it('names each maildir file with the size it was delivered with: an edit in place under a kept name alone disagrees', async () => {
+    const { messages } = await readDump(join(a, 'dump'));
+    let kept = 0;
+    let disagreeing = 0;
+    for (const [path, bytes] of messages) {
+      const m = /,S=(\d+),W=(\d+)/.exec(path);
+      if (!path.startsWith('maildir/')) continue;
+      expect(m, path).not.toBeNull();
+      const entry = truth.messages[path]!;
+      const keptName = entry.kind === 'forgery' && entry.note.endsWith('the maildir file keeps the name it was delivered under');
+      const crlfLength = bytes.length + (bytes.toString('latin1').match(/(?<!\r)\n/g)?.length ?? 0);
+      if (keptName) kept++;
+      if (Number(m![1]) === bytes.length) {
+        expect(Number(m![2]), path).toBe(crlfLength);
+        continue;
+      }
+      // Only a forger who kept the name of the file they edited leaves it disagreeing.
+      expect(keptName, path).toBe(true);
+      disagreeing++;
+    }
+    expect(kept).toBeGreaterThan(0);
+    expect(disagreeing).toBeGreaterThan(0);
+  });
+
   it('plants every technique about as often as asked', () => {
     const planned = Math.round(MESSAGES * FORGERY_SHARE);
     for (const t of FORGERY_TECHNIQUES) expect(truth.counts.techniques[t.id] ?? 0, t.id).toBeGreaterThanOrEqual(Math.ceil(planned * 0.7));
