@@ -587,9 +587,10 @@ export interface CopyPlace {
   role: MailboxRole;
   /**
    * A maildir file whose name gives its size (`S=`, as Dovecot and Courier name what they deliver):
-   * its name, that size, and the bytes the file holds.
+   * its name, that size, the size with CRLF line breaks that Dovecot also writes (`W=`, null
+   * without), and the bytes the file holds.
    */
-  file?: { name: string; namedSize: number; bytes: number };
+  file?: { name: string; namedSize: number; namedCrlfSize: number | null; bytes: number };
 }
 
 /** What the archive checks see of one DKIM signature. */

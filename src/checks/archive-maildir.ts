@@ -3,9 +3,11 @@
 // (`1686038250.M363559P46325.host,S=1560,W=1602:2,S`), and never rewrites a delivered file: a flag
 // changes the name's last part, nothing else. A file that holds another number of bytes was written
 // again after its delivery, by something other than its mail server: an editor, a script, a forger
-// who changed a word and kept the name. Which names are to be believed is learned from each maildir
-// itself: a maildir copied through a tool that rewrote its files (line breaks converted, say) has
-// names that disagree with most of its files, and says nothing of one of them.
+// who changed a word and kept the name. A file that holds the size Dovecot's `W=` gives (its size
+// with CRLF line breaks) had only its line breaks converted on the way (a transfer in text mode):
+// that agrees with its name. Which names are to be believed is learned from each maildir itself: a
+// maildir copied through a tool that rewrote its files otherwise has names that disagree with most
+// of its files, and says nothing of one of them.
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, CopyPlace, Finding } from '../model.ts';
 import { HABIT_MIN_MESSAGES } from './archive-signing.ts';
 
@@ -42,6 +44,11 @@ function named(p: CopyPlace): p is NamedPlace {
   return p.file !== undefined;
 }
 
+/** A file that holds the size its name gives, as delivered (S=) or with its line breaks turned into CRLF (W=). */
+function agrees(p: NamedPlace): boolean {
+  return p.file.bytes === p.file.namedSize || p.file.bytes === p.file.namedCrlfSize;
+}
+
 /** Adds a page of records to the tallies (feed every page before judging). */
 export function learnMaildirNames(records: Iterable<ArchiveRecord>, names: MaildirNames): void {
   for (const r of records)
@@ -50,7 +57,7 @@ export function learnMaildirNames(records: Iterable<ArchiveRecord>, names: Maild
       let t = names.get(p.mailbox);
       if (!t) names.set(p.mailbox, (t = { named: 0, agreeing: 0 }));
       t.named++;
-      if (p.file.namedSize === p.file.bytes) t.agreeing++;
+      if (agrees(p)) t.agreeing++;
     }
 }
 
@@ -62,7 +69,7 @@ function trusted(t: NameTally | undefined): t is NameTally {
 const codes: Record<string, CodeDoc> = {
   [SIZE_DIFFERS]: {
     severity: 'weak',
-    meaning: `The message's maildir file holds another number of bytes than the size its name gives (the S= a delivery agent such as Dovecot or Courier writes into the name of each file it delivers, and never rewrites), in a maildir where at least ${HABIT_MIN_MESSAGES} files have such names and at least ${MIN_AGREEING_SHARE * 100} % of them hold the size their names give: the file was written again after its delivery (an editor, a script, a forger who kept the name). Not raised when the same bytes are also in a file whose name agrees with them.`,
+    meaning: `The message's maildir file holds another number of bytes than the size its name gives (the S= a delivery agent such as Dovecot or Courier writes into the name of each file it delivers, and never rewrites; nor the size with CRLF line breaks that Dovecot also writes, W=, which a file whose line breaks were converted on the way holds), in a maildir where at least ${HABIT_MIN_MESSAGES} files have such names and at least ${MIN_AGREEING_SHARE * 100} % of them hold a size their names give: the file was written again after its delivery (an editor, a script, a forger who kept the name). Not raised when the same bytes are also in a file whose name agrees with them.`,
   },
 };
 
@@ -75,7 +82,7 @@ function run(input: { records: ArchiveRecord[]; names: MaildirNames }): Map<stri
   for (const r of input.records) {
     const files = r.places.filter(named);
     // The same bytes in a file whose name agrees with them were delivered as they are.
-    if (files.length === 0 || files.some((p) => p.file.namedSize === p.file.bytes)) continue;
+    if (files.length === 0 || files.some(agrees)) continue;
     const differing = files.filter((p) => trusted(input.names.get(p.mailbox)));
     if (differing.length === 0) continue;
     const first = differing[0]!;
@@ -86,12 +93,13 @@ function run(input: { records: ArchiveRecord[]; names: MaildirNames }): Map<stri
         check: ID,
         code: SIZE_DIFFERS,
         severity: 'weak',
-        detail: `The file of this message in ${first.mailbox} (${first.file.name}) holds ${thousands(first.file.bytes)} bytes, but the name its mail server gave it when it delivered it says ${thousands(first.file.namedSize)}: the file was written again after its delivery. The names of that maildir can be believed: ${thousands(t.agreeing)} of its ${thousands(t.named)} files whose names give a size hold that size.${more}`,
+        detail: `The file of this message in ${first.mailbox} (${first.file.name}) holds ${thousands(first.file.bytes)} bytes, but the name its mail server gave it when it delivered it says ${thousands(first.file.namedSize)}${first.file.namedCrlfSize === null ? '' : ` (${thousands(first.file.namedCrlfSize)} with CRLF line breaks)`}: the file was written again after its delivery. The names of that maildir can be believed: ${thousands(t.agreeing)} of its ${thousands(t.named)} files whose names give a size hold a size their names give.${more}`,
         evidence: {
           files: differing.slice(0, 20).map((p) => ({
             mailbox: p.mailbox,
             name: p.file.name,
             namedSize: p.file.namedSize,
+            namedCrlfSize: p.file.namedCrlfSize,
             bytes: p.file.bytes,
             maildirNamed: input.names.get(p.mailbox)!.named,
             maildirAgreeing: input.names.get(p.mailbox)!.agreeing,

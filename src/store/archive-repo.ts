@@ -225,15 +225,21 @@ function baseName(path: string): string {
 }
 
 /**
- * The size a maildir file's name gives it: the `S=` field that Dovecot and Courier write into the
+ * The sizes a maildir file's name gives it: the `S=` field that Dovecot and Courier write into the
  * unique part of the name (`1686038250.M363559P46325.host,S=1560,W=1602:2,S`), the file's size in
- * bytes as the delivery agent wrote it; null when the name has none.
+ * bytes as the delivery agent wrote it, and Dovecot's `W=`, its size with CRLF line breaks (null
+ * without one); null when the name gives no `S=`.
  */
-export function maildirNamedSize(path: string): number | null {
+export function maildirNamedSize(path: string): { size: number; crlfSize: number | null } | null {
   const name = baseName(path);
   const info = name.indexOf(':');
-  const m = /,S=(\d{1,15})(?=,|$)/.exec(info === -1 ? name : name.slice(0, info));
-  return m ? Number(m[1]) : null;
+  const unique = info === -1 ? name : name.slice(0, info);
+  const field = (key: string): number | null => {
+    const m = new RegExp(`,${key}=(\\d{1,15})(?=,|$)`).exec(unique);
+    return m ? Number(m[1]) : null;
+  };
+  const size = field('S');
+  return size === null ? null : { size, crlfSize: field('W') };
 }
 
 function toRecord(r: RecordRow): ArchiveRecord {
@@ -261,7 +267,8 @@ function toRecord(r: RecordRow): ArchiveRecord {
     .map((p): CopyPlace => {
       const named = p[3] ? maildirNamedSize(p[3]) : null;
       const place: CopyPlace = { mailbox: p[0]!, account: p[1] ?? p[0]!, role: p[2] ?? 'other' };
-      if (named !== null && p[4] !== null) place.file = { name: baseName(p[3]!), namedSize: named, bytes: p[4] };
+      if (named !== null && p[4] !== null)
+        place.file = { name: baseName(p[3]!), namedSize: named.size, namedCrlfSize: named.crlfSize, bytes: p[4] };
       return place;
     });
   return {

@@ -12,11 +12,16 @@ import { decideVerdict } from '../../src/verdict/decide-verdict.ts';
 import type { ArchiveRecord, CopyPlace, Finding } from '../../src/model.ts';
 import { place, record } from './archive-fixtures.ts';
 
-/** A place in anna's maildir inbox: a file whose name gives `namedSize` and which holds `bytes`. */
+/** A place in anna's maildir inbox: a file whose name gives `namedSize` (and 40 more with CRLF line breaks) and which holds `bytes`. */
 function file(n: number, namedSize: number, bytes: number, where = 'anna/Maildir'): CopyPlace {
   return {
     ...place(where, 'inbox'),
-    file: { name: `${1686000000 + n}.M${n}P4632.mail,S=${namedSize},W=${namedSize + 40}:2,S`, namedSize, bytes },
+    file: {
+      name: `${1686000000 + n}.M${n}P4632.mail,S=${namedSize},W=${namedSize + 40}:2,S`,
+      namedSize,
+      namedCrlfSize: namedSize + 40,
+      bytes,
+    },
   };
 }
 
@@ -44,9 +49,10 @@ const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from 
 
 describe('archive-maildir', () => {
   it('reads the size a maildir name gives, and nothing else', () => {
-    expect(maildirNamedSize('/dump/anna/cur/1686038250.M363559P46325.host,S=1560,W=1602:2,S')).toBe(1560);
-    expect(maildirNamedSize('anna/new/1686038250.M363559P46325.host,W=1602,S=1560')).toBe(1560);
-    expect(maildirNamedSize('dump.zip!/anna/cur/1686038250.M3P4.host,S=77:2,RS')).toBe(77);
+    expect(maildirNamedSize('/dump/anna/cur/1686038250.M363559P46325.host,S=1560,W=1602:2,S')).toEqual({ size: 1560, crlfSize: 1602 });
+    expect(maildirNamedSize('anna/new/1686038250.M363559P46325.host,W=1602,S=1560')).toEqual({ size: 1560, crlfSize: 1602 });
+    expect(maildirNamedSize('dump.zip!/anna/cur/1686038250.M3P4.host,S=77:2,RS')).toEqual({ size: 77, crlfSize: null });
+    expect(maildirNamedSize('anna/cur/1686038250.M3P4.host,S=77,W=8x:2,RS')).toEqual({ size: 77, crlfSize: null });
     // No size, one in the flags part, a folder that looks like one, a field that runs on.
     expect(maildirNamedSize('anna/cur/1686038250.M363559P46325.host:2,S')).toBeNull();
     expect(maildirNamedSize('anna/cur/1686038250.M3P4.host:2,S=12')).toBeNull();
@@ -63,7 +69,7 @@ describe('archive-maildir', () => {
     expect(f.code).toBe(SIZE_DIFFERS);
     expect(f.severity).toBe('weak');
     expect(f.detail).toContain('holds 1,559 bytes');
-    expect(f.detail).toContain('says 1,560');
+    expect(f.detail).toContain('says 1,560 (1,600 with CRLF line breaks)');
     expect(f.detail).toContain(`${HABIT_MIN_MESSAGES} of its ${HABIT_MIN_MESSAGES + 1} files`);
     expect(f.evidence).toEqual({
       files: [
@@ -71,6 +77,7 @@ describe('archive-maildir', () => {
           mailbox: '/dump/anna/Maildir',
           name: '1686000099.M99P4632.mail,S=1560,W=1600:2,S',
           namedSize: 1560,
+          namedCrlfSize: 1600,
           bytes: 1559,
           maildirNamed: HABIT_MIN_MESSAGES + 1,
           maildirAgreeing: HABIT_MIN_MESSAGES,
@@ -78,6 +85,15 @@ describe('archive-maildir', () => {
       ],
     });
     expect(decideVerdict([f]).verdict).toBe('suspicious');
+  });
+
+  it('reads a file whose line breaks were converted to CRLF on the way as agreeing with its name (W=), in a maildir copied so too', async () => {
+    // Every file converted (a transfer in text mode): the names are still believed, through W=.
+    const converted = await Promise.all(range(HABIT_MIN_MESSAGES).map((n) => message(n, [file(n, 1000 + n, 1040 + n)])));
+    const edited = await message(99, [file(99, 1560, 1599)]);
+    const out = judge([...converted, edited]);
+    expect([...out.keys()]).toEqual(['m99']);
+    expect(out.get('m99')![0]!.detail).toContain(`${HABIT_MIN_MESSAGES} of its ${HABIT_MIN_MESSAGES + 1} files`);
   });
 
   it('says nothing where the names cannot be believed: too few, or a maildir whose files were rewritten', async () => {
