@@ -224,6 +224,10 @@ function baseName(path: string): string {
   return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 
+/** The S= and W= fields of a maildir name's unique part (made once: the archive pass reads every place's name on each of its passes). */
+const NAMED_SIZE = /,S=(\d{1,15})(?=,|$)/;
+const NAMED_CRLF_SIZE = /,W=(\d{1,15})(?=,|$)/;
+
 /**
  * The sizes a maildir file's name gives it: the `S=` field that Dovecot and Courier write into the
  * unique part of the name (`1686038250.M363559P46325.host,S=1560,W=1602:2,S`), the file's size in
@@ -234,12 +238,10 @@ export function maildirNamedSize(path: string): { size: number; crlfSize: number
   const name = baseName(path);
   const info = name.indexOf(':');
   const unique = info === -1 ? name : name.slice(0, info);
-  const field = (key: string): number | null => {
-    const m = new RegExp(`,${key}=(\\d{1,15})(?=,|$)`).exec(unique);
-    return m ? Number(m[1]) : null;
-  };
-  const size = field('S');
-  return size === null ? null : { size, crlfSize: field('W') };
+  const size = NAMED_SIZE.exec(unique);
+  if (!size) return null;
+  const crlf = NAMED_CRLF_SIZE.exec(unique);
+  return { size: Number(size[1]), crlfSize: crlf ? Number(crlf[1]) : null };
 }
 
 function toRecord(r: RecordRow): ArchiveRecord {
