@@ -1,7 +1,8 @@
 // A small realistic dump for archive tests: messages composed as a mail program writes them,
 // signed on the way out with the test corpus's keys (mailauth's signer), delivered with the hops and
 // Delivered-To a receiving server adds, and written into per-person mailbox folders.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { readPrivateKey } from '../../test-corpus/key-list.ts';
@@ -82,7 +83,7 @@ export function writeDump(root: string, files: Record<string, string>): void {
  * Writes the files as a dump under `dump`, imports it for real into a new database `dbFile` with the
  * test corpus's keys (no worker threads, as of `now`, Unix seconds) and returns the open database.
  */
-export async function importDump(dump: string, files: Record<string, string>, dbFile: string, now: number): Promise<Db> {
+async function importDump(dump: string, files: Record<string, string>, dbFile: string, now: number): Promise<Db> {
   writeDump(dump, files);
   const db = openDatabase(dbFile);
   const zone = resolve(import.meta.dirname, '../../test-corpus/keys/corpus.zone');
@@ -91,11 +92,61 @@ export async function importDump(dump: string, files: Record<string, string>, db
   return db;
 }
 
-/** The verdict and reason codes of the message stored from `path`. */
-export function verdictAt(db: Db, path: string): { verdict: string; reasons: string[] } {
-  const r = db.prepare('SELECT m.verdict, m.reasons FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?').get(path) as {
-    verdict: string;
-    reasons: string;
+/** The verdict of the message stored from `path`: its name, reason codes and summary. */
+export interface StoredVerdict {
+  verdict: string;
+  reasons: string[];
+  summary: string;
+}
+
+/** The verdict, reason codes and summary of the message stored from `path`. */
+function verdictAt(db: Db, path: string): StoredVerdict {
+  const r = db
+    .prepare('SELECT m.verdict, m.reasons, m.summary FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?')
+    .get(path) as { verdict: string; reasons: string; summary: string };
+  return { verdict: r.verdict, reasons: r.reasons.split(';'), summary: r.summary };
+}
+
+/**
+ * A dump in a folder of its own under the system's temporary folder (`root`), imported for real by
+ * importDump into a database beside it; verdictOf reads a message's verdict by its path under
+ * `root`, and remove closes the database and deletes the folder (a test's afterAll).
+ */
+export interface TempDump {
+  root: string;
+  import(files: Record<string, string>, now: number): Promise<Db>;
+  verdictOf(file: string): StoredVerdict;
+  /** The detail of the message's finding with this code, undefined without one. */
+  findingDetail(file: string, code: string): string | undefined;
+  remove(): void;
+}
+
+export function tempDump(prefix: string): TempDump {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const root = join(dir, 'dump');
+  let db: Db | null = null;
+  const imported = (): Db => {
+    if (!db) throw new Error('tempDump: read before import');
+    return db;
   };
-  return { verdict: r.verdict, reasons: r.reasons.split(';') };
+  return {
+    root,
+    async import(files, now) {
+      db = await importDump(root, files, join(dir, 'db.sqlite'), now);
+      return db;
+    },
+    verdictOf(file) {
+      return verdictAt(imported(), join(root, file));
+    },
+    findingDetail(file, code) {
+      const r = imported()
+        .prepare('SELECT f.detail FROM findings f JOIN sources s ON s.sha256 = f.sha256 WHERE s.path = ? AND f.code = ?')
+        .get(join(root, file), code) as { detail: string } | undefined;
+      return r?.detail;
+    },
+    remove() {
+      db?.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

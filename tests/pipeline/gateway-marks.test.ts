@@ -3,16 +3,10 @@
 // that day, a forger's lines above a genuine message, and a marked message also edited lower down:
 // imported for real, signed with the test corpus's keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Db } from '../../src/store/database.ts';
 import { MIN_MARKED_MESSAGES } from '../../src/checks/archive-marks.ts';
-import { compose, deliver, importDump, sign, verdictAt } from '../helpers/mail-dump.ts';
+import { type StoredVerdict, compose, deliver, sign, tempDump } from '../helpers/mail-dump.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'lt-gateway-'));
-const dump = join(dir, 'dump');
-let db: Db;
+const dump = tempDump('lt-gateway-');
 
 const SIGNERS: [string, string][] = [
   ['example-news.org', 'sel2024'],
@@ -64,16 +58,9 @@ function letter(n: number, domain: string, date: Date): string {
   );
 }
 
-function verdictOf(file: string): { verdict: string; reasons: string[] } {
-  return verdictAt(db, join(dump, file));
-}
+const verdictOf = (file: string): StoredVerdict => dump.verdictOf(file);
 
-function detailOf(file: string, code: string): string | undefined {
-  const r = db
-    .prepare('SELECT f.detail FROM findings f JOIN sources s ON s.sha256 = f.sha256 WHERE s.path = ? AND f.code = ?')
-    .get(join(dump, file), code) as { detail: string } | undefined;
-  return r?.detail;
-}
+const detailOf = (file: string, code: string): string | undefined => dump.findingDetail(file, code);
 
 beforeAll(async () => {
   const files: Record<string, string> = {};
@@ -112,13 +99,10 @@ beforeAll(async () => {
     postDate,
   );
   files['tom/INBOX/list-post.eml'] = mark(deliver(listed, 'tom@org.example', 'mx.org.example', postDate));
-  db = await importDump(dump, files, join(dir, 'db.sqlite'), Date.UTC(2025, 6, 1) / 1000);
+  await dump.import(files, Date.UTC(2025, 6, 1) / 1000);
 }, 60_000);
 
-afterAll(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => dump.remove());
 
 describe("a receiving gateway's marks", () => {
   it('verifies the mail from before the gateway marked it', () => {

@@ -2,16 +2,12 @@
 // real: a file edited after delivery under its old name, a file edited and renamed to match, and a
 // message whose sent copy (elsewhere) and edited inbox copy conflict.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db } from '../../src/store/database.ts';
 import { HABIT_MIN_MESSAGES } from '../../src/checks/archive-signing.ts';
-import { compose, deliver, importDump, verdictAt } from '../helpers/mail-dump.ts';
+import { type StoredVerdict, compose, deliver, tempDump } from '../helpers/mail-dump.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'lt-maildir-'));
-const dump = join(dir, 'dump');
-let db: Db;
+const dump = tempDump('lt-maildir-');
 
 const MAILDIR = 'anna/Maildir';
 /** Delivered files whose bytes were edited later (a figure changed), the name kept. */
@@ -55,29 +51,20 @@ beforeAll(async () => {
     paths.set(n, path);
   }
   files[`tom/Sent/note${CONFLICT}.eml`] = letter(CONFLICT, 1000 + CONFLICT);
-  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(dump, MAILDIR, sub), { recursive: true });
-  db = await importDump(dump, files, join(dir, 'db.sqlite'), Date.UTC(2024, 5, 1) / 1000);
+  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(dump.root, MAILDIR, sub), { recursive: true });
+  await dump.import(files, Date.UTC(2024, 5, 1) / 1000);
 }, 60_000);
 
-afterAll(() => {
-  db?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => dump.remove());
 
-function verdictOf(file: string): { verdict: string; reasons: string[] } {
-  return verdictAt(db, join(dump, file));
-}
+const verdictOf = (file: string): StoredVerdict => dump.verdictOf(file);
 
 describe('maildir names that give a size', () => {
   it('make a file edited under its delivered name suspicious, and leave the others alone', () => {
     const stale = verdictOf(paths.get(STALE)!);
     expect(stale.verdict).toBe('suspicious');
     expect(stale.reasons[0]).toBe('archive-maildir/size-differs');
-    const summary = db
-      .prepare('SELECT m.summary FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?')
-      .pluck()
-      .get(join(dump, paths.get(STALE)!));
-    expect(summary).toMatch(/holds [\d,]+ bytes, but the name its mail server gave it when it delivered it says [\d,]+/);
+    expect(stale.summary).toMatch(/holds [\d,]+ bytes, but the name its mail server gave it when it delivered it says [\d,]+/);
     // A careful editor who renamed the file leaves no trace here (nothing else tells), and honest files none.
     for (const [n, path] of paths) {
       if (n === STALE || n === CONFLICT) continue;

@@ -2,15 +2,9 @@
 // every body), beside another person's mailbox holding the same messages as delivered: imported
 // for real, signed with the test corpus's keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Db } from '../../src/store/database.ts';
-import { compose, deliver, importDump, sign, verdictAt } from '../helpers/mail-dump.ts';
+import { type StoredVerdict, compose, deliver, sign, tempDump } from '../helpers/mail-dump.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'lt-rewritten-'));
-const dump = join(dir, 'dump');
-let db: Db;
+const dump = tempDump('lt-rewritten-');
 
 const SIGNERS: [string, string][] = [
   ['example-news.org', 'sel2024'],
@@ -30,9 +24,7 @@ function reencode(message: string): string {
   return `${message.slice(0, cut)}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${qp}`;
 }
 
-function verdictOf(file: string): { verdict: string; reasons: string[] } {
-  return verdictAt(db, join(dump, file));
-}
+const verdictOf = (file: string): StoredVerdict => dump.verdictOf(file);
 
 beforeAll(async () => {
   const files: Record<string, string> = {};
@@ -53,13 +45,10 @@ beforeAll(async () => {
     const anna = reencode(deliver(signed, 'anna@org.example', 'mx.org.example', at));
     files[`anna/INBOX/${n}.eml`] = n === EDITED ? anna.replace(`${1000 + n} euros`, `${9000 + n} euros`) : anna;
   }
-  db = await importDump(dump, files, join(dir, 'db.sqlite'), Date.UTC(2025, 6, 1) / 1000);
+  await dump.import(files, Date.UTC(2025, 6, 1) / 1000);
 }, 60_000);
 
-afterAll(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => dump.remove());
 
 describe('a mailbox rewritten on its way into the dump', () => {
   it('verifies the copies as delivered', () => {
