@@ -446,6 +446,13 @@ export type StorableAnalysis = Omit<AnalysedMessage, 'parsed'> & { parsed: Stora
 export type ParsedStructure = Omit<ParsedMessage, 'text' | 'html'>;
 
 /**
+ * A message's decoded HTML as the store hands it out (src/store/stored-html.ts): the HTML itself
+ * where it is stored, else the message's bytes to read it again from (src/parse/parse-message.ts
+ * storedHtmlText), or null when the message has none.
+ */
+export type StoredHtml = { html: string } | { bytes: Buffer } | null;
+
+/**
  * A message's structure as the store hands it out: without the header list and the hops' text,
  * which src/parse/stored-headers.ts reads again from the bytes; records stored before that change
  * still carry them.

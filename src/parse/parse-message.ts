@@ -4,7 +4,7 @@
 // fields with the same meaning: decoded text and HTML, decoded addresses and subject, attachments
 // with the SHA-256 of their decoded content.
 import type { AddressObject, ParsedMail } from 'mailparser';
-import type { Address, AttachmentInfo, ParsedMessage, RawHeader } from '../model.ts';
+import type { Address, AttachmentInfo, ParsedMessage, RawHeader, StoredHtml } from '../model.ts';
 import { firstHeader, readHeaderList, splitHeaderSection } from './header-section.ts';
 import type { HeaderSplit, MessageLayout } from './header-section.ts';
 import { readMailTime } from './mail-time.ts';
@@ -148,8 +148,8 @@ export function htmlFromBytes(bytes: Buffer): string | null | undefined {
   return walked ? cut(walked.html) : undefined;
 }
 
-/** The HTML of a message as the store hands it out (src/store/stored-html.ts StoredHtml): as stored, or read again from its bytes. */
-export function storedHtmlText(stored: { html: string } | { bytes: Buffer } | null): string | null {
+/** The HTML of a message as the store hands it out: as stored, or read again from its bytes. */
+export function storedHtmlText(stored: StoredHtml): string | null {
   if (stored === null) return null;
   return 'html' in stored ? stored.html : (htmlFromBytes(stored.bytes) ?? null);
 }

@@ -14,13 +14,14 @@ import type {
   MailboxRole,
   MessageFacts,
   SignatureSummary,
+  StoredHtml,
   StoredStructure,
   Verification,
 } from '../model.ts';
 import { listFindings, SIGNATURE_CODEC } from './messages-repo.ts';
 import { placeholders, readRow, selectList } from './row-codec.ts';
 import { readStoredStructure } from './stored-structure.ts';
-import { HTML_CHARS_SQL, HTML_COLUMNS_SQL, readStoredHtml, type HtmlColumns, type StoredHtml } from './stored-html.ts';
+import { HTML_CHARS_SQL, HTML_COLUMNS_SQL, readStoredHtml, type HtmlColumns } from './stored-html.ts';
 import { dateKeyOf, signedOf, tierOf, weekOf } from './search-index.ts';
 
 /** Rows read per page of a large pass: big enough to amortise the query, small enough to bound memory. */

@@ -1,6 +1,6 @@
 // Everything the message page shows about one message, read in one snapshot.
 import type { Db } from './database.ts';
-import type { ArcCheck, AsOfSource, Finding, RawHeader, SignatureCheck, StoredStructure, VerdictName } from '../model.ts';
+import type { ArcCheck, AsOfSource, Finding, RawHeader, SignatureCheck, StoredHtml, StoredStructure, VerdictName } from '../model.ts';
 import {
   ATTACHMENT_CODEC,
   SIGNATURE_CODEC,
@@ -14,7 +14,7 @@ import { column, flag, joined, readRow, selectList, type RowCodec } from './row-
 import { withSnapshot } from './transaction.ts';
 import { listMessageDocuments } from './documents-repo.ts';
 import { readStoredStructure } from './stored-structure.ts';
-import { HAS_HTML_SQL, HTML_COLUMNS_SQL, readStoredHtml, type HtmlColumns, type StoredHtml } from './stored-html.ts';
+import { HAS_HTML_SQL, HTML_COLUMNS_SQL, readStoredHtml, type HtmlColumns } from './stored-html.ts';
 
 /** A stored message's own fields (its summary columns), without the bytes and bodies. */
 export interface StoredMessage {

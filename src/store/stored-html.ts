@@ -4,6 +4,7 @@
 // compares the HTML reads it again from them with the parser (src/parse/parse-message.ts
 // htmlFromBytes; the store calls no stage). html_chars says that a message has HTML, and how long
 // it is, without reading it.
+import type { StoredHtml } from '../model.ts';
 
 /** Whether a row of message_content (or full_messages) has HTML: for a select list or a WHERE clause. */
 export const HAS_HTML_SQL = '(body_html IS NOT NULL OR html_chars IS NOT NULL)';
@@ -22,9 +23,6 @@ export interface HtmlColumns {
   html_chars: number | null;
   html_raw: Buffer | null;
 }
-
-/** A message's HTML as the store has it: the HTML itself, the bytes to read it again from, or null (none). */
-export type StoredHtml = { html: string } | { bytes: Buffer } | null;
 
 /** The HTML of a row read with HTML_COLUMNS_SQL. */
 export function readStoredHtml(row: HtmlColumns): StoredHtml {
