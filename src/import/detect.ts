@@ -135,15 +135,12 @@ export function looksLikeMessage(head: Buffer): boolean {
 
 // Formats an investigator may hand us that we do not read; naming them helps more than "not mail".
 const OTHER_FORMATS: { name: string; magic: Buffer; at?: number }[] = [
-  { name: 'gzip', magic: Buffer.from([0x1f, 0x8b]) },
   { name: 'bzip2', magic: Buffer.from('BZh') },
   { name: 'xz', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) },
-  { name: 'zstd', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]) },
   { name: '7-Zip', magic: Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]) },
   { name: 'RAR', magic: Buffer.from('Rar!\x1a\x07', 'latin1') },
   { name: 'Outlook PST/OST', magic: Buffer.from('!BDN') },
   { name: 'OLE2 (Outlook .msg or Office)', magic: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]) },
-  { name: 'tar', magic: Buffer.from('ustar'), at: 257 },
 ];
 
 /** The name of a known non-mail container format, or null. */

@@ -14,7 +14,7 @@ export interface Limits {
   maxCompressionRatio: number;
   /** Entries smaller than this are never judged by their ratio (tiny files can compress well). */
   ratioFloorBytes: number;
-  /** How many zips deep we follow zips inside zips. */
+  /** How many layers of archives and compressed files deep we read (a zip, a tar and a gzip or zstd file count one each). */
   maxZipDepth: number;
   /** A deflated zip inside a zip has to be held in memory to be read (no extraction to disk). */
   maxNestedZipBytes: number;
@@ -43,8 +43,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxCompressionRatio: 100,
   // Below 1 MiB an extreme ratio is harmless (a 100 KiB file of spaces), so it is not judged.
   ratioFloorBytes: 1 * MiB,
-  // Real dumps nest once (a zip of per-user zips); 42.zip-style bombs nest 5+ levels.
-  maxZipDepth: 3,
+  // Real dumps nest once or twice (a zip of per-user zips; a .tar.gz, two layers, of per-user
+  // zips); 42.zip-style bombs nest 5+ levels.
+  maxZipDepth: 4,
   // Held in memory while the inner archive is read; stored (uncompressed) inner zips are read in
   // place and never hit this limit.
   maxNestedZipBytes: 512 * MiB,

@@ -19,13 +19,15 @@ describe('docs/input-errors.md', () => {
   it('lists exactly the codes the readers emit', () => {
     const emitted = new Set(
       sourceFiles(join(root, 'src/import')).flatMap((file) =>
-        [...readFileSync(file, 'utf8').matchAll(/'((?:input|zip|mbox|maildir)\/[a-z-]+)'/g)].map((m) => m[1]!),
+        [...readFileSync(file, 'utf8').matchAll(/'((?:input|zip|tar|compressed|mbox|maildir)\/[a-z-]+)'/g)].map((m) => m[1]!),
       ),
     );
     const documented = new Set(
-      [...readFileSync(join(root, 'docs/input-errors.md'), 'utf8').matchAll(/^\| `((?:input|zip|mbox|maildir)\/[a-z-]+)` \|/gm)].map(
-        (m) => m[1]!,
-      ),
+      [
+        ...readFileSync(join(root, 'docs/input-errors.md'), 'utf8').matchAll(
+          /^\| `((?:input|zip|tar|compressed|mbox|maildir)\/[a-z-]+)` \|/gm,
+        ),
+      ].map((m) => m[1]!),
     );
     expect([...documented].sort()).toEqual([...emitted].sort());
   });

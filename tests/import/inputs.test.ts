@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InputItem } from '../../src/model.ts';
 import { type ReadOptions, measureInputs, readInputs } from '../../src/import/read-inputs.ts';
@@ -103,14 +102,15 @@ describe('single files', () => {
     const empty = write(join(dir, 'bad', 'empty.eml'), '');
     const junk = write(join(dir, 'bad', 'junk.eml'), Buffer.from([0x00, 0xff, 0x13, 0x37, 0x0a, 0x00]));
     const text = write(join(dir, 'bad', 'note.txt'), 'Note: buy milk\nand eggs\n');
-    const gz = write(join(dir, 'bad', 'mail.mbox.gz'), gzipSync(EML));
+    // bzip2 is named, not read (gzip and zstd are: tar-compressed.test.ts).
+    const bz = write(join(dir, 'bad', 'mail.mbox.bz2'), Buffer.from('BZh91AY&SY\x00\x01\x02', 'latin1'));
     const missing = join(dir, 'no-such-file.eml');
-    const items = await collect([empty, junk, text, gz, missing, '/dev/null', 'nul\0byte']);
+    const items = await collect([empty, junk, text, bz, missing, '/dev/null', 'nul\0byte']);
     expect(summary(items)).toEqual([
       `input/empty ${empty}`,
       `input/not-mail ${junk}`,
       `input/not-mail ${text}`,
-      `input/unsupported-format ${gz}`,
+      `input/unsupported-format ${bz}`,
       `input/not-found ${missing}`,
       'input/not-a-file /dev/null',
       'input/not-found nul\0byte',

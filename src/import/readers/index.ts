@@ -11,13 +11,16 @@ import { emlFormat } from './eml-file.ts';
 import { maildirFormat } from './maildir.ts';
 import { mboxFormat } from './mbox.ts';
 import { zipFormat } from './zip.ts';
+import { compressedFormat } from './compressed.ts';
+import { tarFormat } from './tar.ts';
 import type { FolderFormat } from './directory.ts';
 
 /**
- * Files, in order of precedence when recognising by content: zip magic bytes are unambiguous, a
- * From_ line makes a (possibly one-message) mbox, a header block makes a single message.
+ * Files, in order of precedence when recognising by content: zip, gzip and zstd magic bytes are
+ * unambiguous, so is a tar header (its magic, or its checksum), a From_ line makes a (possibly
+ * one-message) mbox, a header block makes a single message.
  */
-export const FILE_FORMATS: readonly FileFormat[] = [zipFormat, mboxFormat, emlFormat];
+export const FILE_FORMATS: readonly FileFormat[] = [zipFormat, compressedFormat, tarFormat, mboxFormat, emlFormat];
 
 /** Folders: a maildir has cur/new/tmp; any other folder is walked as a plain tree. */
 export const FOLDER_FORMATS: readonly FolderFormat[] = [maildirFormat];
@@ -51,10 +54,14 @@ export async function* readByteInput(input: ByteInput, ctx: ReadContext): AsyncG
     yield skipped(
       input.label,
       'input/unsupported-format',
-      `this is a ${other} file; leaktriage reads .eml files, mbox, maildir and .zip: unpack or convert it first`,
+      `this is a ${other} file; leaktriage reads .eml files, mbox, maildir, .zip and tar, and gzip or zstd files of them: unpack or convert it first`,
     );
     return;
   }
   const claimed = extname(input.name).toLowerCase() === '.eml' ? 'named .eml, but it ' : 'it ';
-  yield skipped(input.label, 'input/not-mail', `${claimed}does not start with a mail header block, a From_ line or a zip signature`);
+  yield skipped(
+    input.label,
+    'input/not-mail',
+    `${claimed}does not start with a mail header block, a From_ line, or the signature of an archive or a compressed file it reads`,
+  );
 }
