@@ -20,8 +20,9 @@ The default database is ./leaktriage.sqlite. No network access unless --dns live
 
   import: `leaktriage import <path>... [--db FILE] [--keys FILE]... [--dns off|live] [--workers N]
 
-Imports .eml files, directory trees, mbox files (recognised by content), maildirs
-and .zip archives (read as streams, never extracted). Each message is stored byte
+Imports .eml files, directory trees, mbox files (recognised by content), maildirs,
+.zip and tar archives, and files compressed whole with gzip or zstd (.tar.gz,
+mbox.gz: read as streams, never extracted). Each message is stored byte
 for byte under the SHA-256 of its bytes, parsed, its DKIM signatures and ARC chain
 verified against the key store as of the message's own time, checked, and given a
 verdict. Inputs that are not mail are recorded with a reason code.
