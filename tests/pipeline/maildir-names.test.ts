@@ -2,8 +2,12 @@
 // real: a file edited after delivery under its old name, a file edited and renamed to match, and a
 // message whose sent copy (elsewhere) and edited inbox copy conflict.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { openDatabase } from '../../src/store/database.ts';
+import { importPaths } from '../../src/pipeline/run-import.ts';
+import { buildTar } from '../helpers/tar-writer.ts';
 import { HABIT_MIN_MESSAGES } from '../../src/checks/archive-signing.ts';
 import { type StoredVerdict, compose, deliver, tempDump } from '../helpers/mail-dump.ts';
 
@@ -80,5 +84,60 @@ describe('maildir names that give a size', () => {
     const sent = verdictOf(`tom/Sent/note${CONFLICT}.eml`);
     expect(sent.verdict).toBe('unverifiable');
     expect(sent.reasons).not.toContain('archive-copies/conflicting-copies');
+  });
+});
+
+describe('the same maildir packed as a .tar.gz', () => {
+  it('gives every message the verdict and reasons it has on disk: the names are read inside the archive too', async () => {
+    const tgz = join(dump.root, '..', 'dump.tar.gz');
+    const entries = Object.entries(files).map(([name, data]) => ({ name, data: Buffer.from(data, 'latin1') }));
+    writeFileSync(tgz, gzipSync(buildTar(entries)));
+    const db = openDatabase(join(dump.root, '..', 'tgz.sqlite'));
+    try {
+      await importPaths(db, [tgz], { workers: 0, now: Date.UTC(2024, 5, 1) / 1000 });
+      const stored = db.prepare('SELECT m.verdict, m.reasons FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?');
+      for (const file of Object.keys(files)) {
+        const packed = stored.get(`${tgz}!/dump.tar!/${file}`) as { verdict: string; reasons: string };
+        const onDisk = verdictOf(file);
+        expect({ file, verdict: packed.verdict, reasons: packed.reasons.split(';') }).toEqual({
+          file,
+          verdict: onDisk.verdict,
+          reasons: onDisk.reasons,
+        });
+      }
+      expect(verdictOf(paths.get(STALE)!).reasons[0]).toBe('archive-maildir/size-differs');
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('the same maildir with its files compressed by Dovecot (gzip, names kept)', () => {
+  it('gives every message the verdict and reasons it has uncompressed: a name gives the size of what its file holds decompressed', async () => {
+    const root = join(dump.root, '..', 'compressed');
+    for (const [name, data] of Object.entries(files)) {
+      const path = join(root, name);
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, name.startsWith(MAILDIR) ? gzipSync(Buffer.from(data, 'latin1')) : Buffer.from(data, 'latin1'));
+    }
+    for (const sub of ['new', 'tmp']) mkdirSync(join(root, MAILDIR, sub), { recursive: true });
+    const db = openDatabase(join(dump.root, '..', 'compressed.sqlite'));
+    try {
+      await importPaths(db, [root], { workers: 0, now: Date.UTC(2024, 5, 1) / 1000 });
+      const stored = db.prepare('SELECT m.verdict, m.reasons FROM messages m JOIN sources s ON s.sha256 = m.sha256 WHERE s.path = ?');
+      for (const file of Object.keys(files)) {
+        const path = join(root, file);
+        const inMaildir = file.startsWith(MAILDIR);
+        const row = stored.get(inMaildir ? `${path}!/${file.split('/').pop()}` : path) as { verdict: string; reasons: string };
+        const plain = verdictOf(file);
+        expect({ file, verdict: row.verdict, reasons: row.reasons.split(';') }).toEqual({
+          file,
+          verdict: plain.verdict,
+          reasons: plain.reasons,
+        });
+      }
+    } finally {
+      db.close();
+    }
   });
 });

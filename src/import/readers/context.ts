@@ -3,6 +3,7 @@
 import type { InputItem, SourceRef } from '../../model.ts';
 import type { Limits } from '../limits.ts';
 import type { Readable } from 'node:stream';
+import { posix } from 'node:path';
 import type { FileProgress } from './chunks.ts';
 
 export type { FileProgress } from './chunks.ts';
@@ -142,4 +143,19 @@ export function describeSystemError(error: NodeJS.ErrnoException): string {
 /** `dump` + `a/b.eml` -> `dump/a/b.eml`, keeping the path as the user typed it. */
 export function joinLabel(parent: string, name: string): string {
   return parent.endsWith('/') ? parent + name : `${parent}/${name}`;
+}
+
+/**
+ * Where the messages of an archive entry named `name` belong: a file in `X/cur/` or `X/new/` is in
+ * the maildir X, as a maildir's files on disk are (its folder `cur` or `new`, the maildir its
+ * mailbox), so that what the archive checks read of maildirs (the size in a delivered file's name)
+ * reads the same inside a zip or a tar; any other file is in its folder. Without the folder
+ * listing a walk on disk has, `tmp/` is not told from any folder of that name, and is read.
+ */
+export function entryPlace(container: string, name: string): { folder: string; mailbox: string | null } {
+  const folder = posix.dirname(name);
+  const last = posix.basename(folder);
+  if (last !== 'cur' && last !== 'new') return { folder, mailbox: null };
+  const maildir = posix.dirname(folder);
+  return { folder: last, mailbox: maildir === '.' ? container : `${container}!/${maildir}` };
 }

@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { type ExtractEvents, extract as tarExtract } from 'tar-stream';
 import type { InputItem } from '../../model.ts';
 import { collectBytes } from './chunks.ts';
-import { type ByteInput, type FileFormat, type ReadContext, InputProblem, failure, skipped } from './context.ts';
+import { type ByteInput, type FileFormat, type ReadContext, InputProblem, entryPlace, failure, skipped } from './context.ts';
 import { findEscape } from './zip-safety.ts';
 import { bufferZipSource } from './zip-source.ts';
 
@@ -144,13 +144,11 @@ async function* readEntry(entry: TarEntry, input: ByteInput, ctx: ReadContext, t
       yield skipped(label, 'tar/not-a-file', `a ${header.type ?? 'kind of'} entry, not a file: not read`);
       return;
     }
-    const folder = posix.dirname(name);
     const child: ByteInput = {
       label,
       name: posix.basename(name),
       container: input.label,
-      folder,
-      mailbox: null,
+      ...entryPlace(input.label, name),
       size: header.size,
       chunks: bytes.chunks(),
       openZip: async (rest) => {

@@ -10,7 +10,16 @@ import type { InputItem } from '../../model.ts';
 import { looksLikeZip } from '../detect.ts';
 import { type Limits, READ_CHUNK_BYTES } from '../limits.ts';
 import { collectBytes } from './chunks.ts';
-import { type ByteInput, type FileFormat, type FileProgress, type ReadContext, type ZipBudget, InputProblem, failure } from './context.ts';
+import {
+  type ByteInput,
+  type FileFormat,
+  type FileProgress,
+  type ReadContext,
+  type ZipBudget,
+  InputProblem,
+  entryPlace,
+  failure,
+} from './context.ts';
 import { localDataStart, scanLocalHeaders, startsWithLocalHeader } from './zip-recover.ts';
 import { type EntryBytes, EntrySpans, archiveBudget, checkEntry, decodeEntryName, guardEntryStream, streamedBytes } from './zip-safety.ts';
 import { type ZipSource, bufferZipSource, openZipFile, sliceZipSource } from './zip-source.ts';
@@ -283,13 +292,11 @@ async function* readEntry(
     yield failure(label, 'zip/corrupt', `the entry cannot be read: ${(error as Error).message}`);
     return;
   }
-  const folder = posix.dirname(shown);
   const input: ByteInput = {
     label,
     name: posix.basename(shown),
     container: place.label,
-    folder,
-    mailbox: null,
+    ...entryPlace(place.label, shown),
     size: entry.uncompressedSize,
     chunks: guardEntryStream(bytes, entry, ctx.limits, place.budget),
     openZip: (rest) => openInnerZip(entry, access, source, rest, bytes, ctx),
