@@ -181,7 +181,21 @@ describe('gzip and zstd', () => {
     const cut = write('cut.mbox.gz', whole.subarray(0, whole.length - 40));
     const junk = write('junk.gz', Buffer.concat([whole.subarray(0, 10), Buffer.from('not deflate data at all')]));
     const nested = write('nested.eml.gz.gz.gz', gzipSync(gzipSync(gzipSync(EML))));
+    // A bomb inside a .tar.gz ends the archive's stream: the gzip layer records it, once, after the
+    // entries before it.
+    const tarBomb = write(
+      'bomb.tar.gz',
+      gzipSync(
+        buildTar([
+          { name: 'a.eml', data: EML },
+          { name: 'zeros.eml', data: Buffer.concat([Buffer.from(EML), Buffer.alloc(4 * 1024 * 1024)]) },
+          { name: 'c.eml', data: EML },
+        ]),
+      ),
+    );
     const limits = { ratioFloorBytes: 64 * 1024, maxCompressionRatio: 20, maxZipDepth: 2 };
+    const bombed = summary(await collect([tarBomb], { limits }));
+    expect(bombed).toEqual([`message ${tarBomb}!/bomb.tar!/a.eml`, `compressed/bomb ${tarBomb}!/bomb.tar`]);
     const items = await collect([bomb, cut, junk, nested], { limits });
     const codes = summary(items).filter((s) => !s.startsWith('message '));
     expect(codes).toEqual([

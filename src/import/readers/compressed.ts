@@ -153,6 +153,11 @@ async function* guardDecompressed(
       const room = Math.min(allowed - total, budget.remaining);
       if (chunk.length > room) {
         const byBudget = budget.remaining < allowed - total;
+        // What comes before the limit is handed on (the entries of a tar before the bomb are read).
+        if (room > 0) {
+          total += room;
+          yield chunk.subarray(0, room);
+        }
         budget.remaining -= room + 1;
         throw new InputProblem(
           'compressed/bomb',

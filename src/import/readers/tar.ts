@@ -65,15 +65,13 @@ async function* readTar(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: Read
   const entries = extract[Symbol.asyncIterator]();
   let count = 0;
   let files = 0;
-  // An outer layer's failure (damaged gzip data) reaches the entry being read first, then the archive.
-  const told = new Set<unknown>();
   try {
     for (;;) {
       let next: IteratorResult<TarEntry>;
       try {
         next = await entries.next();
       } catch (error) {
-        if (told.has(error)) return;
+        // The bytes failed to come (damaged gzip data, a bomb): the layer they come from records it.
         if (error instanceof InputProblem) throw error;
         yield failure(input.label, 'tar/corrupt', `the archive is damaged after ${count} entries: ${(error as Error).message}`);
         return;
@@ -85,7 +83,7 @@ async function* readTar(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: Read
       }
       const entry = next.value;
       if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') files++;
-      yield* readEntry(entry, input, ctx, told);
+      yield* readEntry(entry, input, ctx);
     }
     if (files === 0) yield skipped(input.label, 'tar/empty', 'the archive holds no files');
   } finally {
@@ -117,7 +115,7 @@ async function pump(bytes: AsyncIterable<Buffer>, extract: ReturnType<typeof tar
   }
 }
 
-async function* readEntry(entry: TarEntry, input: ByteInput, ctx: ReadContext, told: Set<unknown>): AsyncGenerator<InputItem> {
+async function* readEntry(entry: TarEntry, input: ByteInput, ctx: ReadContext): AsyncGenerator<InputItem> {
   const { header } = entry;
   // `tar -C dir .` writes every name after "./": the same file as without it.
   const name = header.name.replace(/^(?:\.\/)+/, '');
@@ -169,15 +167,11 @@ async function* readEntry(entry: TarEntry, input: ByteInput, ctx: ReadContext, t
     try {
       yield* ctx.dispatch(child, ctx);
     } catch (error) {
-      if (error instanceof InputProblem) {
-        told.add(error);
-        yield failure(label, error.code, error.message, error.offset);
-      } else if (error instanceof Error && bytes.failedWith(error)) {
-        // tar-stream's own: the archive ended or broke inside this entry; the archive's record says how.
-        return;
-      } else {
-        throw error;
-      }
+      // The archive's stream failed inside this entry (cut short, damaged, or the gzip data under
+      // it): not this entry's doing, and told once, for the archive or the layer under it.
+      if (error instanceof Error && bytes.failedWith(error)) return;
+      if (!(error instanceof InputProblem)) throw error;
+      yield failure(label, error.code, error.message, error.offset);
     }
   } finally {
     await bytes.drain();
