@@ -8,6 +8,8 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { writeZip } from '../test-corpus/zip-writer.ts';
 import { overlapEntries } from '../tests/helpers/hostile-zips.ts';
+import { buildTar } from '../tests/helpers/tar-writer.ts';
+import { gzipSync } from 'node:zlib';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -163,7 +165,8 @@ function pickMutation(d: Dice): string {
 
 /**
  * Writes `count` mutated messages into `outDir`: most as .eml files, some joined into mbox files,
- * some inside zips (ordinary, overlapping-entry bombs, truncated, with a damaged directory).
+ * some inside zips (ordinary, overlapping-entry bombs, truncated, with a damaged directory), some
+ * in tar archives, plain or gzip-compressed (whole, truncated, or with a later header damaged).
  */
 export function writeFuzzInputs(seed: number, count: number, outDir: string, scale = 1): FuzzInput[] {
   const d = new Dice(seed);
@@ -192,6 +195,30 @@ export function writeFuzzInputs(seed: number, count: number, outDir: string, sca
       const from = 'From fuzz@example.org Mon Jan  1 10:00:00 2024\n';
       writeFileSync(path, Buffer.concat(parts.flatMap((p) => [Buffer.from(from), p, Buffer.from('\n')])));
       inputs.push({ path, mutation: 'mbox', entries: [], members: n });
+    } else if (kind < 92) {
+      const n = Math.min(count - made, d.int(1, 12));
+      const entries = Array.from({ length: n }, (_, i) => ({ name: `m/${i}.eml`, data: next().bytes }));
+      let tar = buildTar(entries);
+      const gzip = d.chance(0.5);
+      const variant = d.int(0, 2);
+      let mutation = gzip ? 'tar-gz' : 'tar';
+      if (variant === 1) {
+        mutation += '-truncated';
+      } else if (variant === 2 && n > 1) {
+        // A byte of the last entry's header: its checksum no longer adds up.
+        const last = tar.lastIndexOf(Buffer.from(`m/${n - 1}.eml`));
+        tar = Buffer.from(tar);
+        tar.writeUInt8(tar.readUInt8(last + 2) ^ 0x55, last + 2);
+        mutation += '-damaged-header';
+      }
+      let bytes = gzip ? gzipSync(tar) : tar;
+      if (mutation.endsWith('-truncated')) bytes = bytes.subarray(0, d.int(1, bytes.length - 1));
+      const path = name(gzip ? '.tar.gz' : '.tar');
+      writeFileSync(path, bytes);
+      // Whole archives account for each entry; a damaged one may end with a record of its own instead.
+      const inner = gzip ? `${path.slice(path.lastIndexOf('/') + 1, -'.gz'.length)}!/` : '';
+      const whole = mutation === 'tar' || mutation === 'tar-gz';
+      inputs.push({ path, mutation, entries: whole ? entries.map((e) => inner + e.name) : [], members: 0 });
     } else {
       const n = Math.min(count - made, d.int(1, 12));
       const entries = Array.from({ length: n }, (_, i) => ({ name: `m/${i}.eml`, data: next().bytes }));

@@ -14,9 +14,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('fuzz slice', () => {
   it('imports 160 seeded hostile inputs of every kind without a crash, each accounted for', async () => {
-    const inputs = writeFuzzInputs(20261130, 160, join(dir, 'inputs'), 0.5);
+    // A seed whose 160 messages fall into every kind of input (tar archives since they are read).
+    const inputs = writeFuzzInputs(20261207, 160, join(dir, 'inputs'), 0.5);
     const kinds = new Set(inputs.map((i) => i.mutation));
-    for (const k of ['zip-overlapping-entries', 'zip-truncated', 'zip-damaged-directory', 'mbox']) expect(kinds, k).toContain(k);
+    const archives = ['zip-overlapping-entries', 'zip-truncated', 'zip-damaged-directory', 'tar', 'tar-gz', 'tar-gz-truncated'];
+    for (const k of [...archives, 'tar-damaged-header', 'mbox']) expect(kinds, k).toContain(k);
     expect(Object.keys(MESSAGE_MUTATIONS).filter((m) => !kinds.has(m))).toEqual([]);
     const db = openDatabase(join(dir, 'slice.sqlite'));
     const summary = await importPaths(db, [join(dir, 'inputs')], { workers: 0, now: 1_732_000_000 });
