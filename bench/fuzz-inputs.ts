@@ -8,7 +8,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { writeZip } from '../test-corpus/zip-writer.ts';
 import { overlapEntries } from '../tests/helpers/hostile-zips.ts';
-import { buildTar } from '../tests/helpers/tar-writer.ts';
+import { buildTar } from '../test-corpus/tar-writer.ts';
 import { gzipSync } from 'node:zlib';
 
 const ROOT = resolve(import.meta.dirname, '..');

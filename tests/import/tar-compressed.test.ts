@@ -10,7 +10,7 @@ import { type ReadOptions, readInputs } from '../../src/import/read-inputs.ts';
 import { recogniseFile } from '../../src/import/readers/index.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
-import { buildTar, tarHeader } from '../helpers/tar-writer.ts';
+import { buildTar, tarHeader } from '../../test-corpus/tar-writer.ts';
 import { buildZip } from '../helpers/zip-writer.ts';
 import { tempDbFile } from '../helpers/fixture-db.ts';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openDatabase } from '../../src/store/database.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
-import { buildTar } from '../helpers/tar-writer.ts';
+import { buildTar } from '../../test-corpus/tar-writer.ts';
 import { HABIT_MIN_MESSAGES } from '../../src/checks/archive-signing.ts';
 import { type StoredVerdict, compose, deliver, tempDump } from '../helpers/mail-dump.ts';
 

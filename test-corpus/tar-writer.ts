@@ -1,4 +1,4 @@
-// tar archives for tests, written here header by header (POSIX ustar, the old v7 format without a
+// tar archives for tests and the generated leak, written here header by header (POSIX ustar, the old v7 format without a
 // magic, GNU long names and pax path records), so that the reader is tested against bytes laid out
 // by the format's rules rather than by the library it reads with.
 
@@ -9,6 +9,8 @@ export interface TarEntrySpec {
   linkname?: string;
   /** How a name over 100 bytes is written: a GNU ././@LongLink entry or a pax `path` record. */
   longName?: 'gnu' | 'pax';
+  /** The file's modification time (default 2023-11-14T22:13:20Z). */
+  modifiedAt?: Date;
 }
 
 const TYPE_FLAGS: Record<NonNullable<TarEntrySpec['type']>, string> = {
@@ -24,14 +26,21 @@ function octal(n: number, width: number): string {
 }
 
 /** One 512-byte header block; `format` 'v7' leaves out the ustar magic and version. */
-export function tarHeader(name: string, size: number, typeFlag: string, format: 'ustar' | 'v7' = 'ustar', linkname = ''): Buffer {
+export function tarHeader(
+  name: string,
+  size: number,
+  typeFlag: string,
+  format: 'ustar' | 'v7' = 'ustar',
+  linkname = '',
+  mtime = 1_700_000_000,
+): Buffer {
   const block = Buffer.alloc(512);
   block.write(name.slice(0, 100), 0, 'utf8');
   block.write(octal(0o644, 8), 100, 'latin1');
   block.write(octal(0, 8), 108, 'latin1');
   block.write(octal(0, 8), 116, 'latin1');
   block.write(octal(size, 12), 124, 'latin1');
-  block.write(octal(1_700_000_000, 12), 136, 'latin1');
+  block.write(octal(mtime, 12), 136, 'latin1');
   block.write(' '.repeat(8), 148, 'latin1');
   block.write(typeFlag, 156, 'latin1');
   block.write(linkname.slice(0, 100), 157, 'utf8');
@@ -73,7 +82,8 @@ export function buildTar(entries: TarEntrySpec[], format: 'ustar' | 'v7' = 'usta
       }
     }
     const size = type === 'file' ? data.length : 0;
-    parts.push(tarHeader(entry.name, size, TYPE_FLAGS[type], format, entry.linkname));
+    const mtime = entry.modifiedAt ? Math.floor(entry.modifiedAt.getTime() / 1000) : undefined;
+    parts.push(tarHeader(entry.name, size, TYPE_FLAGS[type], format, entry.linkname, mtime));
     if (size > 0) parts.push(...padded(data));
   }
   parts.push(Buffer.alloc(1024));
