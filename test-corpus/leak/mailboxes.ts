@@ -5,8 +5,10 @@
 // leaktriage prints it (`#offset` for mbox members, `!/` inside the zip) and its exact bytes.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { writeZip, type ZipEntry } from '../zip-writer.ts';
+import { buildTar, type TarEntrySpec } from '../tar-writer.ts';
 import { formatAsctime, pad } from './clock.ts';
 import { serialize } from './mime.ts';
 import type { Copy, Folder } from './post-office.ts';
@@ -78,10 +80,43 @@ export function writeMailboxes(dumpDir: string, copies: readonly Copy[], rng: Ra
   return out;
 }
 
+/**
+ * A maildir's files: on disk under dump/, or gathered into a tar that is written gzip-compressed
+ * (MailboxSpec.tarGz), each path then as leaktriage prints it (`a.tar.gz!/a.tar!/maildir/...`).
+ */
+class MaildirFiles {
+  private readonly entries: TarEntrySpec[] = [];
+  private readonly dumpDir: string;
+  private readonly tarGz: string | undefined;
+  constructor(dumpDir: string, tarGz: string | undefined) {
+    this.dumpDir = dumpDir;
+    this.tarGz = tarGz;
+  }
+  folder(rel: string): void {
+    if (this.tarGz) this.entries.push({ name: `${rel}/`, type: 'directory' });
+    else mkdirSync(join(this.dumpDir, rel), { recursive: true });
+  }
+  /** Writes a file; returns its path as leaktriage prints it. */
+  file(rel: string, data: Buffer | string, at?: number): string {
+    if (!this.tarGz) {
+      mkdirSync(dirname(join(this.dumpDir, rel)), { recursive: true });
+      writeFileSync(join(this.dumpDir, rel), data);
+      return rel;
+    }
+    this.entries.push({ name: rel, data, ...(at === undefined ? {} : { modifiedAt: new Date(at) }) });
+    return `${this.tarGz}!/${basename(this.tarGz).replace(/\.gz$/, '')}!/${rel}`;
+  }
+  end(): void {
+    if (this.tarGz) writeFileSync(join(this.dumpDir, this.tarGz), gzipSync(buildTar(this.entries)));
+  }
+}
+
 function writeMaildir(dumpDir: string, mailbox: MailboxSpec, copies: Copy[], rng: Random): StoredMessage[] {
   const out: StoredMessage[] = [];
   const folders = new Map<string, string[]>();
   const pid = rng.int(1200, 64000);
+  const files = new MaildirFiles(dumpDir, mailbox.tarGz);
+  const compressedSince = mailbox.compressedSince ? Date.parse(mailbox.compressedSince) : Infinity;
   for (const copy of copies) {
     const folder = folderName(mailbox, copy.folder);
     // Dovecot stores messages with LF line ends; S= is the file size, W= the size with CRLF, of the
@@ -97,28 +132,30 @@ function writeMaildir(dumpDir: string, mailbox: MailboxSpec, copies: Copy[], rng
     const name = unseen ? base : `${base}:2,${flags}`;
     const sub = unseen ? 'new' : 'cur';
     const rel = join(mailbox.root, folder, sub, name);
-    mkdirSync(join(dumpDir, mailbox.root, folder, sub), { recursive: true });
-    writeFileSync(join(dumpDir, rel), bytes);
+    // Dovecot's zlib plugin compresses what it saves from the day it is turned on; the name stays.
+    const compressed = seconds * 1000 >= compressedSince;
+    const path = files.file(rel, compressed ? gzipSync(bytes) : bytes, seconds * 1000);
     folders.set(folder, [...(folders.get(folder) ?? []), name]);
-    out.push({ path: rel, sha256: sha256(bytes), bytes, copy });
+    out.push({ path: compressed ? `${path}!/${name}` : path, sha256: sha256(bytes), bytes, copy });
   }
   for (const folder of new Set([...Object.values(mailbox.folders).filter((f): f is string => f !== undefined), ...folders.keys()])) {
-    for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(dumpDir, mailbox.root, folder, sub), { recursive: true });
+    for (const sub of ['cur', 'new', 'tmp']) files.folder(join(mailbox.root, folder, sub));
     const names = folders.get(folder) ?? [];
     const uidlist = [
       `3 V${1680000000 + names.length} N${names.length + 1} G${rng.hex(32)}`,
       ...names.map((n, i) => `${i + 1} :${n.replace(/:2,.*$/, '')}`),
     ];
-    writeFileSync(join(dumpDir, mailbox.root, folder, 'dovecot-uidlist'), `${uidlist.join('\n')}\n`);
-    if (folder !== '') writeFileSync(join(dumpDir, mailbox.root, folder, 'maildirfolder'), '');
+    files.file(join(mailbox.root, folder, 'dovecot-uidlist'), `${uidlist.join('\n')}\n`);
+    if (folder !== '') files.file(join(mailbox.root, folder, 'maildirfolder'), '');
   }
-  writeFileSync(
-    join(dumpDir, mailbox.root, 'subscriptions'),
+  files.file(
+    join(mailbox.root, 'subscriptions'),
     `V\t2\n\n${Object.values(mailbox.folders)
       .filter((f): f is string => !!f)
       .map((f) => f.slice(1))
       .join('\n')}\n`,
   );
+  files.end();
   return out;
 }
 

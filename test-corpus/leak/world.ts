@@ -643,6 +643,14 @@ export interface MailboxSpec {
   folders: FolderNames;
   /** Written into this zip (path under dump/) instead of as files. */
   zip?: string;
+  /** A maildir packed whole into this .tar.gz (path under dump/), as a server's administrator hands it over. */
+  tarGz?: string;
+  /**
+   * A maildir on a Dovecot server whose zlib plugin was turned on at this time (ISO date): the files
+   * delivered from then on are compressed with gzip, under the same names (whose S= and W= give the
+   * sizes of what they hold).
+   */
+  compressedSince?: string;
   /** Also reads mail sent to these person keys' addresses (e.g. a personal account). */
   lang: Lang;
 }
@@ -652,6 +660,7 @@ export const MAILBOXES: readonly MailboxSpec[] = [
     owner: 'anna',
     format: 'maildir',
     root: 'maildir/anna.berger',
+    tarGz: 'anna.berger-maildir.tar.gz',
     lang: 'de',
     folders: {
       inbox: '',
@@ -667,6 +676,7 @@ export const MAILBOXES: readonly MailboxSpec[] = [
     owner: 'tom',
     format: 'maildir',
     root: 'maildir/tom.hughes',
+    compressedSince: '2024-04-02T00:00:00Z',
     lang: 'en',
     folders: { inbox: '', sent: '.Sent', drafts: '.Drafts', archive: '.Archive.2023', lists: '.Coalition' },
   },

@@ -10,6 +10,8 @@ import { join, relative } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import type { DKIMVerifyResult } from 'mailauth';
 import yauzl from 'yauzl';
+import { extract as tarExtract } from 'tar-stream';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLeak, FORGERY_SHARE } from '../../test-corpus/leak/build-leak.ts';
 import { FORGERY_TECHNIQUES } from '../../test-corpus/leak/forgeries.ts';
@@ -69,19 +71,49 @@ function mboxMembers(bytes: Buffer): { offset: number; bytes: Buffer }[] {
 }
 
 /** The dump as a reader sees it: path as leaktriage prints it -> bytes. */
-async function readDump(dump: string): Promise<{ messages: Map<string, Buffer>; other: string[] }> {
+/** The files of a tar, by name (tar-stream, not leaktriage's reader). */
+async function tarFiles(tar: Buffer): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  const extract = tarExtract();
+  extract.end(tar);
+  for await (const entry of extract) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry) chunks.push(chunk as Buffer);
+    if (entry.header.type === 'file') files.set(entry.header.name, Buffer.concat(chunks));
+  }
+  return files;
+}
+
+const GZIP = Buffer.from([0x1f, 0x8b]);
+
+/**
+ * The dump's messages by the path leaktriage gives them, and the other files: maildir files (in
+ * `cur/` or `new/`; gzip-compressed ones, as Dovecot's zlib plugin writes them, as what they hold,
+ * at `<file>!/<name>`), .eml files, mbox members, zip entries and the files of a .tar.gz.
+ */
+async function readDump(dump: string): Promise<{ messages: Map<string, Buffer>; other: { path: string; size: number }[] }> {
   const messages = new Map<string, Buffer>();
-  const other: string[] = [];
-  for (const path of walk(dump)) {
-    const bytes = readFileSync(join(dump, path));
-    if (path.endsWith('.zip')) {
-      for (const [name, data] of await zipEntries(bytes)) messages.set(`${path}!/${name}`, data);
+  const other: { path: string; size: number }[] = [];
+  const file = (path: string, bytes: Buffer): void => {
+    if (/\/(cur|new)\/[^/]+$/.test(path) && bytes.subarray(0, 2).equals(GZIP)) {
+      messages.set(`${path}!/${path.slice(path.lastIndexOf('/') + 1)}`, gunzipSync(bytes));
     } else if (/\/(cur|new)\/[^/]+$/.test(path) || path.endsWith('.eml')) {
       messages.set(path, bytes);
     } else if (bytes.subarray(0, 5).toString('latin1') === 'From ') {
       for (const m of mboxMembers(bytes)) messages.set(`${path}#${m.offset}`, m.bytes);
     } else {
-      other.push(path);
+      other.push({ path, size: bytes.length });
+    }
+  };
+  for (const path of walk(dump)) {
+    const bytes = readFileSync(join(dump, path));
+    if (path.endsWith('.zip')) {
+      for (const [name, data] of await zipEntries(bytes)) messages.set(`${path}!/${name}`, data);
+    } else if (path.endsWith('.tar.gz')) {
+      for (const [name, data] of await tarFiles(gunzipSync(bytes)))
+        file(`${path}!/${path.slice(path.lastIndexOf('/') + 1, -'.gz'.length)}!/${name}`, data);
+    } else {
+      file(path, bytes);
     }
   }
   return { messages, other };
@@ -156,8 +188,7 @@ describe('generated leak', () => {
     expect([...messages.keys()].sort()).toEqual(Object.keys(truth.messages).sort());
     for (const [path, bytes] of messages) expect(sha256(bytes), path).toBe(truth.messages[path]!.sha256);
     // What else the mailbox programs leave beside the mail: indexes and folder markers.
-    for (const path of other)
-      if (statSync(join(a, 'dump', path)).size > 0) expect(path).toMatch(/(dovecot-uidlist|subscriptions|\.msf|Info\.plist)$/);
+    for (const { path, size } of other) if (size > 0) expect(path).toMatch(/(dovecot-uidlist|subscriptions|\.msf|Info\.plist)$/);
     expect(Object.keys(truth.messages).length).toBeGreaterThan(MESSAGES * 0.97);
   });
 
@@ -167,7 +198,7 @@ describe('generated leak', () => {
     let disagreeing = 0;
     for (const [path, bytes] of messages) {
       const m = /,S=(\d+),W=(\d+)/.exec(path);
-      if (!path.startsWith('maildir/')) continue;
+      if (!path.includes('maildir/')) continue;
       expect(m, path).not.toBeNull();
       const entry = truth.messages[path]!;
       const keptName = entry.kind === 'forgery' && entry.note.endsWith('the maildir file keeps the name it was delivered under');
