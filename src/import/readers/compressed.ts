@@ -11,10 +11,10 @@ import { Readable, type Transform, pipeline } from 'node:stream';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import type { InputItem } from '../../model.ts';
 import type { Limits } from '../limits.ts';
-import { collectBytes, peekHead } from './chunks.ts';
-import { type ByteInput, type FileFormat, type ReadContext, type ZipBudget, InputProblem, failure } from './context.ts';
+import { peekHead } from './chunks.ts';
+import { type ByteInput, type FileFormat, type ReadContext, type ZipBudget, InputProblem, dispatchInside, failure } from './context.ts';
 import { archiveBudget } from './zip-safety.ts';
-import { bufferZipSource } from './zip-source.ts';
+import { heldZipSource } from './zip-source.ts';
 
 interface Compression {
   name: string;
@@ -96,27 +96,20 @@ async function* readCompressed(input: ByteInput, rest: AsyncIterable<Buffer>, ct
     mailbox: input.mailbox,
     size: 0,
     chunks: guardDecompressed(stream, input.size, compression.name, ctx.limits, budget),
-    openZip: async (innerRest) => {
-      // A zip is read at random, so a compressed one is held in memory, as a deflated zip inside a zip.
-      const limit = ctx.limits.maxNestedZipBytes;
-      const whole = await collectBytes(innerRest, limit);
-      if (!whole) {
-        throw new InputProblem(
-          'compressed/nested-too-large',
-          `a compressed zip is read in memory, up to ${limit} bytes; decompress it first`,
-        );
-      }
-      return bufferZipSource(whole);
-    },
+    // A zip is read at random, so a compressed one is held in memory, as a deflated zip inside a zip.
+    openZip: (innerRest) =>
+      heldZipSource(
+        innerRest,
+        ctx.limits.maxNestedZipBytes,
+        'compressed/nested-too-large',
+        `a compressed zip is read in memory, up to ${ctx.limits.maxNestedZipBytes} bytes; decompress it first`,
+      ),
     zipDepth: input.zipDepth + 1,
     progress: null,
     zipBudget: budget,
   };
   try {
-    yield* ctx.dispatch(inner, ctx);
-  } catch (error) {
-    if (!(error instanceof InputProblem)) throw error;
-    yield failure(label, error.code, error.message, error.offset);
+    yield* dispatchInside(inner, ctx);
   } finally {
     stream.destroy();
   }

@@ -152,10 +152,44 @@ export function joinLabel(parent: string, name: string): string {
  * reads the same inside a zip or a tar; any other file is in its folder. Without the folder
  * listing a walk on disk has, `tmp/` is not told from any folder of that name, and is read.
  */
-export function entryPlace(container: string, name: string): { folder: string; mailbox: string | null } {
+function entryPlace(container: string, name: string): { folder: string; mailbox: string | null } {
   const folder = posix.dirname(name);
   const last = posix.basename(folder);
   if (last !== 'cur' && last !== 'new') return { folder, mailbox: null };
   const maildir = posix.dirname(folder);
   return { folder: last, mailbox: maildir === '.' ? container : `${container}!/${maildir}` };
+}
+
+/** What a container holds, read through the registry; a problem met inside is a failure at the input's label. */
+export async function* dispatchInside(input: ByteInput, ctx: ReadContext): AsyncGenerator<InputItem> {
+  try {
+    yield* ctx.dispatch(input, ctx);
+  } catch (error) {
+    if (!(error instanceof InputProblem)) throw error;
+    yield failure(input.label, error.code, error.message, error.offset);
+  }
+}
+
+/** An archive (zip or tar) as its entries see it: its label, how many layers it is inside, its budget. */
+export interface ArchivePlace {
+  label: string;
+  depth: number;
+  budget: ZipBudget | null;
+}
+
+/**
+ * The input of an archive's entry `name`: named `<archive>!/<name>`, placed as entryPlace says, one
+ * layer deeper than the archive, its bytes as the reader gives them.
+ */
+export function entryInput(archive: ArchivePlace, name: string, bytes: Pick<ByteInput, 'size' | 'chunks' | 'openZip'>): ByteInput {
+  return {
+    label: `${archive.label}!/${name}`,
+    name: posix.basename(name),
+    container: archive.label,
+    ...entryPlace(archive.label, name),
+    ...bytes,
+    zipDepth: archive.depth + 1,
+    progress: null,
+    zipBudget: archive.budget,
+  };
 }

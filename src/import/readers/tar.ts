@@ -3,13 +3,11 @@
 // through compressed.ts. Each file entry goes back to the registry, so an mbox, a message, a zip
 // or a tar inside a tar is read like one on disk; its source path is `dump.tar!/maildir/a/cur/1.`.
 
-import { posix } from 'node:path';
 import { type ExtractEvents, extract as tarExtract } from 'tar-stream';
 import type { InputItem } from '../../model.ts';
-import { collectBytes } from './chunks.ts';
-import { type ByteInput, type FileFormat, type ReadContext, InputProblem, entryPlace, failure, skipped } from './context.ts';
+import { type ByteInput, type FileFormat, type ReadContext, InputProblem, entryInput, failure, skipped } from './context.ts';
 import { findEscape } from './zip-safety.ts';
-import { bufferZipSource } from './zip-source.ts';
+import { heldZipSource } from './zip-source.ts';
 
 /** One entry of the archive: its header and a stream of its bytes. */
 type TarEntry = ExtractEvents['entry'][1];
@@ -142,28 +140,19 @@ async function* readEntry(entry: TarEntry, input: ByteInput, ctx: ReadContext): 
       yield skipped(label, 'tar/not-a-file', `a ${header.type ?? 'kind of'} entry, not a file: not read`);
       return;
     }
-    const child: ByteInput = {
-      label,
-      name: posix.basename(name),
-      container: input.label,
-      ...entryPlace(input.label, name),
+    const archive = { label: input.label, depth: input.zipDepth, budget: input.zipBudget };
+    const child = entryInput(archive, name, {
       size: header.size,
       chunks: bytes.chunks(),
-      openZip: async (rest) => {
-        // A zip is read at random: held in memory, as a deflated zip inside a zip.
-        const limit = ctx.limits.maxNestedZipBytes;
-        const whole = await collectBytes(rest, limit);
-        if (!whole)
-          throw new InputProblem(
-            'tar/nested-too-large',
-            `a zip inside a tar is read in memory, up to ${limit} bytes; unpack the tar first`,
-          );
-        return bufferZipSource(whole);
-      },
-      zipDepth: input.zipDepth + 1,
-      progress: null,
-      zipBudget: input.zipBudget,
-    };
+      // A zip is read at random: held in memory, as a deflated zip inside a zip.
+      openZip: (rest) =>
+        heldZipSource(
+          rest,
+          ctx.limits.maxNestedZipBytes,
+          'tar/nested-too-large',
+          `a zip inside a tar is read in memory, up to ${ctx.limits.maxNestedZipBytes} bytes; unpack the tar first`,
+        ),
+    });
     try {
       yield* ctx.dispatch(child, ctx);
     } catch (error) {

@@ -3,8 +3,8 @@
 
 import { PassThrough, Readable } from 'node:stream';
 import { RandomAccessReader, fromRandomAccessReader, type ZipFile } from 'yauzl';
-import { readFileChunks, readFileInto } from './chunks.ts';
-import type { ZipSource } from './context.ts';
+import { collectBytes, readFileChunks, readFileInto } from './chunks.ts';
+import { InputProblem, type ZipSource } from './context.ts';
 
 export type { ZipSource } from './context.ts';
 
@@ -69,4 +69,15 @@ export function openZipFile(source: ZipSource): Promise<ZipFile> {
       else resolve(zipfile);
     });
   });
+}
+
+/**
+ * A zip that only a stream gives (deflated inside a zip, inside a tar, decompressed from gzip or
+ * zstd), held in memory up to `limit` bytes, since yauzl reads a zip at random and nothing is
+ * extracted to disk; beyond it, the problem `code` with the reason `beyond`.
+ */
+export async function heldZipSource(rest: AsyncIterable<Buffer>, limit: number, code: string, beyond: string): Promise<ZipSource> {
+  const bytes = await collectBytes(rest, limit);
+  if (!bytes) throw new InputProblem(code, beyond);
+  return bufferZipSource(bytes);
 }

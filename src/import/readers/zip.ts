@@ -2,14 +2,12 @@
 // to disk, and one entry at a time is read, whole (up to maxZipAtOnceBytes, readAtOnce) or as a
 // stream. Entries go back to the registry, so an mbox or a zip inside a zip is read like one on disk.
 
-import { posix } from 'node:path';
 import { type Readable, pipeline } from 'node:stream';
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
 import type { Entry, ZipFile } from 'yauzl';
 import type { InputItem } from '../../model.ts';
 import { looksLikeZip } from '../detect.ts';
 import { type Limits, READ_CHUNK_BYTES } from '../limits.ts';
-import { collectBytes } from './chunks.ts';
 import {
   type ByteInput,
   type FileFormat,
@@ -17,12 +15,13 @@ import {
   type ReadContext,
   type ZipBudget,
   InputProblem,
-  entryPlace,
+  dispatchInside,
+  entryInput,
   failure,
 } from './context.ts';
 import { localDataStart, scanLocalHeaders, startsWithLocalHeader } from './zip-recover.ts';
 import { type EntryBytes, EntrySpans, archiveBudget, checkEntry, decodeEntryName, guardEntryStream, streamedBytes } from './zip-safety.ts';
-import { type ZipSource, bufferZipSource, openZipFile, sliceZipSource } from './zip-source.ts';
+import { type ZipSource, heldZipSource, openZipFile, sliceZipSource } from './zip-source.ts';
 
 export const zipFormat: FileFormat = {
   kind: 'zip',
@@ -292,23 +291,13 @@ async function* readEntry(
     yield failure(label, 'zip/corrupt', `the entry cannot be read: ${(error as Error).message}`);
     return;
   }
-  const input: ByteInput = {
-    label,
-    name: posix.basename(shown),
-    container: place.label,
-    ...entryPlace(place.label, shown),
+  const input = entryInput({ label: place.label, depth: place.depth, budget: place.budget }, shown, {
     size: entry.uncompressedSize,
     chunks: guardEntryStream(bytes, entry, ctx.limits, place.budget),
     openZip: (rest) => openInnerZip(entry, access, source, rest, bytes, ctx),
-    zipDepth: place.depth + 1,
-    progress: null,
-    zipBudget: place.budget,
-  };
+  });
   try {
-    yield* ctx.dispatch(input, ctx);
-  } catch (error) {
-    if (!(error instanceof InputProblem)) throw error;
-    yield failure(label, error.code, error.message, error.offset);
+    yield* dispatchInside(input, ctx);
   } finally {
     bytes.stop();
   }
@@ -336,7 +325,5 @@ async function openInnerZip(
   const limit = ctx.limits.maxNestedZipBytes;
   const tooLarge = `a compressed zip inside a zip is read in memory, up to ${limit} bytes; unpack the outer archive first`;
   if (entry.uncompressedSize > limit) throw new InputProblem('zip/nested-too-large', tooLarge);
-  const bytes = await collectBytes(rest, limit);
-  if (!bytes) throw new InputProblem('zip/nested-too-large', tooLarge);
-  return bufferZipSource(bytes);
+  return heldZipSource(rest, limit, 'zip/nested-too-large', tooLarge);
 }
