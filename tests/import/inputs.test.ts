@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { InputItem } from '../../src/model.ts';
-import { type ReadOptions, measureInputs, readInputs } from '../../src/import/read-inputs.ts';
+import { measureInputs } from '../../src/import/read-inputs.ts';
 import { DEFAULT_LIMITS, SNIFF_BYTES } from '../../src/import/limits.ts';
 import type { ByteInput } from '../../src/import/readers/context.ts';
 import { emlFormat } from '../../src/import/readers/eml-file.ts';
 import { readByteInput } from '../../src/import/readers/index.ts';
+import { collect, summary } from '../helpers/read-items.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktriage-inputs-'));
 const outside = mkdtempSync(join(tmpdir(), 'leaktriage-outside-'));
@@ -16,20 +16,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   rmSync(outside, { recursive: true, force: true });
 });
-
-async function collect(paths: string[], options?: ReadOptions): Promise<InputItem[]> {
-  const items: InputItem[] = [];
-  for await (const item of readInputs(paths, options)) items.push(item);
-  return items;
-}
-
-function summary(items: InputItem[]): string[] {
-  return items.map((item) => {
-    if (item.kind === 'message') return `message ${item.message.source.path}`;
-    if (item.kind === 'failure') return `${item.failure.code} ${item.failure.path}`;
-    return `${item.code} ${item.path}`;
-  });
-}
 
 function write(path: string, content: string | Buffer): string {
   mkdirSync(join(path, '..'), { recursive: true });

@@ -2,17 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { InputItem, SourceRef } from '../../src/model.ts';
-import { readInputs } from '../../src/import/read-inputs.ts';
+import type { SourceRef } from '../../src/model.ts';
+import { collect } from '../helpers/read-items.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktriage-maildir-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function collect(paths: string[]): Promise<InputItem[]> {
-  const items: InputItem[] = [];
-  for await (const item of readInputs(paths)) items.push(item);
-  return items;
-}
 
 function maildir(path: string, files: Record<string, string>): void {
   for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(path, sub), { recursive: true });

@@ -5,21 +5,16 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InputItem } from '../../src/model.ts';
-import { type ReadOptions, readInputs } from '../../src/import/read-inputs.ts';
+import { readInputs } from '../../src/import/read-inputs.ts';
 import { isFromLine } from '../../src/import/detect.ts';
 import { DEFAULT_LIMITS } from '../../src/import/limits.ts';
 import { readByteInput } from '../../src/import/readers/index.ts';
 import { mboxFormat } from '../../src/import/readers/mbox.ts';
 import { integersFrom } from '../helpers/seeded-random.ts';
+import { collect } from '../helpers/read-items.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktriage-mbox-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function collect(paths: string[], options?: ReadOptions): Promise<InputItem[]> {
-  const items: InputItem[] = [];
-  for await (const item of readInputs(paths, options)) items.push(item);
-  return items;
-}
 
 function write(name: string, content: string | Buffer): string {
   const path = join(dir, name);

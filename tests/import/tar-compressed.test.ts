@@ -6,37 +6,22 @@ import { join, resolve } from 'node:path';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InputItem } from '../../src/model.ts';
-import { type ReadOptions, readInputs } from '../../src/import/read-inputs.ts';
 import { recogniseFile } from '../../src/import/readers/index.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { importPaths } from '../../src/pipeline/run-import.ts';
 import { buildTar, tarHeader } from '../../test-corpus/tar-writer.ts';
 import { buildZip } from '../helpers/zip-writer.ts';
 import { tempDbFile } from '../helpers/fixture-db.ts';
+import { collect, summary } from '../helpers/read-items.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktriage-tar-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function collect(paths: string[], options?: ReadOptions): Promise<InputItem[]> {
-  const items: InputItem[] = [];
-  for await (const item of readInputs(paths, options)) items.push(item);
-  return items;
-}
 
 function write(name: string, bytes: Buffer): string {
   const path = join(dir, name);
   mkdirSync(resolve(path, '..'), { recursive: true });
   writeFileSync(path, bytes);
   return path;
-}
-
-/** One line per item: `message <path>` or `<code> <path>`. */
-function summary(items: InputItem[]): string[] {
-  return items.map((item) => {
-    if (item.kind === 'message') return `message ${item.message.source.path}`;
-    if (item.kind === 'failure') return `${item.failure.code} ${item.failure.path}`;
-    return `${item.code} ${item.path}`;
-  });
 }
 
 function messages(items: InputItem[]): Buffer[] {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { InputItem } from '../../src/model.ts';
-import { readInputs } from '../../src/import/read-inputs.ts';
 import { whyNoUnprivilegedUser } from '../helpers/unprivileged.ts';
+import { collect } from '../helpers/read-items.ts';
 
 function systemError(code: string, syscall: string, path: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: simulated, ${syscall} '${path}'`), { code, syscall, path });
@@ -43,12 +43,6 @@ vi.mock('node:fs', async (importOriginal) => {
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktriage-unreadable-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function collect(paths: string[]): Promise<InputItem[]> {
-  const items: InputItem[] = [];
-  for await (const item of readInputs(paths)) items.push(item);
-  return items;
-}
 
 const EML = 'From: a@example.org\nSubject: x\n\nbody\n';
 

@@ -4,32 +4,18 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ZipFile } from 'yauzl';
 import type { InputItem } from '../../src/model.ts';
-import { type ReadOptions, measureInputs, readInputs } from '../../src/import/read-inputs.ts';
+import { measureInputs } from '../../src/import/read-inputs.ts';
 import { type ZipEntrySpec, buildZip } from '../helpers/zip-writer.ts';
 import { integersFrom } from '../helpers/seeded-random.ts';
+import { collect, summary } from '../helpers/read-items.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktriage-zip-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function collect(paths: string[], options?: ReadOptions): Promise<InputItem[]> {
-  const items: InputItem[] = [];
-  for await (const item of readInputs(paths, options)) items.push(item);
-  return items;
-}
 
 function writeZip(name: string, entries: ZipEntrySpec[]): string {
   const path = join(dir, name);
   writeFileSync(path, buildZip(entries));
   return path;
-}
-
-/** One line per item: `message <path>` or `<code> <path>`. */
-function summary(items: InputItem[]): string[] {
-  return items.map((item) => {
-    if (item.kind === 'message') return `message ${item.message.source.path}`;
-    if (item.kind === 'failure') return `${item.failure.code} ${item.failure.path}`;
-    return `${item.code} ${item.path}`;
-  });
 }
 
 const EML = 'From: a@example.org\r\nSubject: hi\r\n\r\nbody\r\n';
