@@ -63,7 +63,7 @@ export const compressedFormat: FileFormat = {
  * The name of what `name` held before compression: `a.mbox.gz` -> `a.mbox`, `d.tgz` -> `d.tar`; a
  * name without the compression's extension (a maildir file Dovecot compressed) stays as it is.
  */
-export function decompressedName(name: string, compression: Compression): string {
+function decompressedName(name: string, compression: Compression): string {
   const lower = name.toLowerCase();
   for (const [extension, was] of Object.entries(compression.extensions)) {
     if (lower.endsWith(extension) && name.length > extension.length) return name.slice(0, -extension.length) + was;
@@ -74,7 +74,11 @@ export function decompressedName(name: string, compression: Compression): string
 async function* readCompressed(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: ReadContext): AsyncGenerator<InputItem> {
   const { head, rest: bytes } = await peekHead(rest, 8);
   const compression = compressionOf(head);
-  if (!compression) return; // matchesContent said otherwise; unreachable
+  if (!compression) {
+    // matchesContent read the same first bytes; kept so that no input can go without a record.
+    yield failure(input.label, 'compressed/corrupt', 'the file does not start with a gzip or zstd signature');
+    return;
+  }
   if (input.zipDepth + 1 > ctx.limits.maxZipDepth) {
     yield failure(
       input.label,

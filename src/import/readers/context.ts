@@ -30,7 +30,10 @@ export interface ByteInput {
   folder: string | null;
   /** The maildir folder when the file comes from one. */
   mailbox: string | null;
-  /** Exact size on disk, or the size a zip entry declares. */
+  /**
+   * Exact size on disk, the size a zip or tar entry declares, or 0 when it is not known before the
+   * bytes are read (what a gzip or zstd file holds).
+   */
   size: number;
   chunks: AsyncIterable<Buffer>;
   /**
