@@ -190,7 +190,8 @@ class EntryBytes {
     });
     entry.on('end', () => this.finish(null));
     entry.on('error', (error: Error) => this.finish(error));
-    entry.on('close', () => this.finish(null));
+    // Closed before its end (the archive's stream torn down): what came is not the whole file.
+    entry.on('close', () => this.finish(this.ended ? null : new Error('the archive stopped inside this entry')));
   }
 
   async *chunks(): AsyncGenerator<Buffer> {
