@@ -266,6 +266,13 @@ export interface SignatureCheck {
    * tells an edited body (headers still verify) from a signature not made for this message.
    */
   headerSignature: 'pass' | 'fail' | 'unknown';
+  /**
+   * When the signature over the headers fails: whether a key the store holds for the selector made
+   * it all the same ('yes': it was made over other header values, which changed) or none did ('no':
+   * it was made with another key, one the selector had before or one never the domain's). RSA
+   * only: 'unknown' otherwise, and whenever b= did not fail.
+   */
+  keyMade: 'yes' | 'no' | 'unknown';
   result: DkimResult;
   /** The verifier's own words on the result. */
   comment: string;
@@ -611,6 +618,8 @@ export interface SignatureSummary {
   result: DkimResult;
   aligned: boolean;
   bodyHash: 'pass' | 'fail' | 'unknown';
+  /** SignatureCheck.keyMade. */
+  keyMade: 'yes' | 'no' | 'unknown';
   signedHeaders: string[];
   /** When a key archive saw the key record used (null: undated or no key). */
   keyFirstSeen: number | null;

@@ -7,6 +7,7 @@
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding } from '../model.ts';
 import { mailboxNameOf } from './archive-mailbox.ts';
 import { EXPLAINED_CODES as MARK_EXPLAINS, GATEWAY_MARK } from './archive-marks.ts';
+import { REPLACED_KEY, REPLACED_KEY_EXPLAINS } from './archive-signing.ts';
 import { diffRuns } from '../common/line-diff.ts';
 import { comparableGrams, flankedEdits, htmlToText, normalisedHtmlText, normaliseText } from './text-forms.ts';
 import { listIdDomain, organisationalDomain } from '../common/org-domain.ts';
@@ -216,6 +217,11 @@ function gatewayMarked(x: CopyRecord, y: CopyRecord): boolean {
 /** The copy carries the marks of the gateway it came in through, and its signature verifies without them. */
 function marked(c: CopyRecord): boolean {
   return (c.flags ?? []).includes(GATEWAY_MARK);
+}
+
+/** The copy's failing signature was made with a key its selector had before it was replaced (archive-signing). */
+function replacedKey(c: CopyRecord): boolean {
+  return (c.flags ?? []).includes(REPLACED_KEY);
 }
 
 /** x's subject is y's with x's gateway tag before it. */
@@ -436,9 +442,14 @@ function supportOf(clusters: CopyRecord[][], group: CopyGroup): Support[] {
   const agreeing = clusters.map((k) => k.some((m) => textAgreesWithHtml(m) === true));
   // A copy whose own findings (a broken signature, a document that gives it away) are suspicious
   // or tampered weighs against its cluster: the clean cluster is the likelier original.
-  // The failures a gateway's marks explain are not the copy's own (archive-marks.ts).
+  // The failures a gateway's marks or a replaced key explain are not the copy's own (archive-marks.ts, archive-signing.ts).
   const ownDoubt = (m: CopyRecord, c: string): boolean =>
-    !HONEST_ABSENCES.has(c) && !RELATIVE_DOUBTS.has(c) && c !== GATEWAY_MARK && !(marked(m) && MARK_EXPLAINS.includes(c));
+    !HONEST_ABSENCES.has(c) &&
+    !RELATIVE_DOUBTS.has(c) &&
+    c !== GATEWAY_MARK &&
+    c !== REPLACED_KEY &&
+    !(marked(m) && MARK_EXPLAINS.includes(c)) &&
+    !(replacedKey(m) && REPLACED_KEY_EXPLAINS.includes(c));
   const selfFlagged = clusters.map((k) => k.some((m) => (m.flags ?? m.facts.selfFlags).some((c) => ownDoubt(m, c))));
   // A copy whose signature verifies once the gateway's marks are removed has the sender's own proof behind its content.
   const signedUnderMarks = clusters.map((k) => k.some(marked));

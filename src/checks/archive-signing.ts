@@ -12,6 +12,10 @@ import { KEY_SEEN_MARGIN_S, MIN_RSA_BITS } from './dkim.ts';
 
 const ID = 'archive-signing';
 
+/** The finding that puts a signature's failure down to its selector's key having been replaced, and what it explains. */
+export const REPLACED_KEY = `${ID}/replaced-key`;
+export const REPLACED_KEY_EXPLAINS = ['dkim/bad-signature', 'auth-results/contradicts-dkim'];
+
 /**
  * Messages a habit must rest on before breaking it is weak evidence: twenty messages that agree are
  * a pattern a reviewer can check by eye; fewer could be a coincidence of one busy week.
@@ -25,6 +29,13 @@ export const HABIT_MIN_SHARE = 0.9;
  */
 export const NORMAL_MIN_MESSAGES = 10;
 export const NORMAL_MIN_SHARE = 0.5;
+/**
+ * Days outside the span the archive shows a key in use within which a signature the key did not make
+ * is not put down to a replaced key: mail queued for a day or two is delivered after the first mail
+ * signed with the new key.
+ */
+export const REPLACED_KEY_MARGIN_S = 2 * 86_400;
+
 /** A third party that signed at most this many of a domain's messages is not one of its usual signers. */
 export const RARE_SIGNER_MAX = 2;
 
@@ -104,10 +115,30 @@ export interface SigningProfiles {
   keys: Map<string, Map<number, { strong: number; weak: number; selectors: Map<string, number> }>>;
   /** From org -> messages, of which signed by the domain itself, and third-party signers that verify. */
   signers: Map<string, { total: number; aligned: number; third: Map<string, number> }>;
+  /**
+   * `domain|selector` -> the time span of the messages whose signature under it verifies with a key
+   * of the store (aligned or not, weak keys too), and how many: when the archive shows that key in use.
+   */
+  keyUse: Map<string, KeySpan>;
+}
+
+/** When the archive shows a selector's stored key in use: the first and last verified message, and their number. */
+interface KeySpan {
+  first: number;
+  last: number;
+  messages: number;
 }
 
 export function emptyProfiles(): SigningProfiles {
-  return { routes: new Map(), infra: new Map(), tallies: new Map(), sentByAccount: new Map(), keys: new Map(), signers: new Map() };
+  return {
+    routes: new Map(),
+    infra: new Map(),
+    tallies: new Map(),
+    sentByAccount: new Map(),
+    keys: new Map(),
+    signers: new Map(),
+    keyUse: new Map(),
+  };
 }
 
 function alignedSignatures(r: ArchiveRecord): SignatureSummary[] {
@@ -124,6 +155,7 @@ function bump(m: Map<number, Tally>, q: number, signed: boolean): void {
 /** Adds a page of records to the profiles. */
 export function learnSigning(records: Iterable<ArchiveRecord>, p: SigningProfiles): void {
   for (const r of records) {
+    learnKeyUse(r, p);
     const from = organisationalDomain(r.fromDomain ?? '');
     if (from === '') continue;
     const signed = alignedSignatures(r).length > 0;
@@ -169,6 +201,25 @@ export function learnSigning(records: Iterable<ArchiveRecord>, p: SigningProfile
   }
 }
 
+function keyUseName(s: Pick<SignatureSummary, 'domain' | 'selector'>): string {
+  return `${s.domain.toLowerCase()}|${s.selector.toLowerCase()}`;
+}
+
+/** Every signature of a message that verifies with a stored key, whatever the message's From domain. */
+function learnKeyUse(r: ArchiveRecord, p: SigningProfiles): void {
+  for (const s of r.signatures) {
+    if (s.result !== 'pass' && s.result !== 'policy') continue;
+    const name = keyUseName(s);
+    const span = p.keyUse.get(name);
+    if (!span) p.keyUse.set(name, { first: r.asOf, last: r.asOf, messages: 1 });
+    else {
+      span.first = Math.min(span.first, r.asOf);
+      span.last = Math.max(span.last, r.asOf);
+      span.messages++;
+    }
+  }
+}
+
 /** The tally of a quarter, or of the whole archive when the quarter alone holds too little. */
 function periodTally(byQ: Map<number, Tally> | undefined, q: number, min: number): { t: Tally; period: string } {
   const own = byQ?.get(q);
@@ -194,11 +245,60 @@ const codes: Record<string, CodeDoc> = {
     severity: 'weak',
     meaning: `The message is signed by its domain only with an RSA key under ${MIN_RSA_BITS} bits, while nearly all of at least ${HABIT_MIN_MESSAGES} of the domain's signed messages of the period carry a strong key: a retired weak key, which whoever factored it can sign anything with.`,
   },
+  [`${ID}/replaced-key`]: {
+    severity: 'info',
+    meaning: `Every signature of the message that fails does so over the headers alone (the body matches what it recorded), and was not made with the key the store holds for its selector, at a time when the archive shows no use of that key: no message verifies with it, or all that do are more than ${REPLACED_KEY_MARGIN_S / 86400} days later or earlier (and no key archive saw the key then). The selector's key was replaced in between, as providers replace keys under the same selector name, and the key that made the signature is not in the store: it can neither prove nor disprove the message. Explains dkim/bad-signature and auth-results/contradicts-dkim (the receiving server checked the signature with the key of the day); the message is unverifiable, not verified. A signature made with another key while the archive shows the stored key in use stays dkim/bad-signature.`,
+  },
   [`${ID}/foreign-signer`]: {
     severity: 'weak',
     meaning: `The message is signed only by a third party's domain, while nearly all of at least ${HABIT_MIN_MESSAGES} messages from its From domain are signed by that domain itself and this signer appears on at most ${RARE_SIGNER_MAX} of them.`,
   },
 };
+
+/**
+ * Signatures the store's key did not make (keyMade 'no') over an unchanged body, at a time the archive
+ * shows that key out of use: the key the selector had then was replaced, and the store lacks it. Said
+ * only when it is so of every failing signature of the message; the numbers are in the finding.
+ */
+function judgeReplacedKey(r: ArchiveRecord, p: SigningProfiles): Finding[] {
+  const failing = r.signatures.filter((s) => s.result === 'fail' || s.bodyHash === 'fail');
+  if (failing.length === 0 || !r.facts.selfFlags.includes('dkim/bad-signature')) return [];
+  const replaced = [];
+  for (const s of failing) {
+    if (s.result !== 'fail' || s.bodyHash !== 'pass' || s.keyMade !== 'no') return [];
+    const span = p.keyUse.get(keyUseName(s)) ?? null;
+    // A key archive that saw the record at the message time says the key was the selector's then.
+    const seen = s.keyFirstSeen !== null && r.asOf >= s.keyFirstSeen && (s.keyLastSeen === null || r.asOf <= s.keyLastSeen);
+    const inUse = span !== null && r.asOf >= span.first - REPLACED_KEY_MARGIN_S && r.asOf <= span.last + REPLACED_KEY_MARGIN_S;
+    if (seen || inUse) return [];
+    replaced.push({ s, span });
+  }
+  const when = formatTime(r.asOf, 'day');
+  const told = replaced.map(({ s, span }) => {
+    const name = `${s.selector}._domainkey.${s.domain}`;
+    return span === null
+      ? `${name}: no message of this archive verifies with the key the store holds for it`
+      : `${name}: ${span.messages} message(s) verify with the key the store holds for it, from ${formatTime(span.first, 'day')} to ${formatTime(span.last, 'day')}, and this one, of ${when}, is ${r.asOf < span.first ? 'before' : 'after'} them`;
+  });
+  return [
+    finding(
+      'replaced-key',
+      `The signature${replaced.length > 1 ? 's' : ''} of this message ${replaced.length > 1 ? 'were' : 'was'} not made with the key the store holds, at a time the archive shows that key out of use (${told.join('; ')}). The selector's key was replaced in between, as providers replace keys under the same name, and the key that made the signature is not in the store: it can neither prove nor disprove this message. Its body matches what the signature recorded.`,
+      {
+        asOf: r.asOf,
+        signatures: replaced.map(({ s, span }) => ({
+          index: s.index,
+          domain: s.domain,
+          selector: s.selector,
+          keyInUse: span,
+          keyFirstSeen: s.keyFirstSeen,
+          keyLastSeen: s.keyLastSeen,
+        })),
+      },
+      REPLACED_KEY_EXPLAINS,
+    ),
+  ];
+}
 
 function finding(code: string, detail: string, evidence: Record<string, unknown>, explains?: string[]): Finding {
   const f: Finding = { check: ID, code: `${ID}/${code}`, severity: codes[`${ID}/${code}`]!.severity, detail, evidence };
@@ -361,6 +461,7 @@ function run(input: { records: ArchiveRecord[]; profiles: SigningProfiles }): Ma
       ...(alignedSignatures(r).length === 0 && !r.signatures.some((s) => s.result === 'pass') ? judgeUnsigned(r, input.profiles) : []),
       ...judgeWeakKey(r, input.profiles),
       ...judgeForeignSigner(r, input.profiles),
+      ...judgeReplacedKey(r, input.profiles),
     ];
     if (fs.length > 0) out.set(r.sha256, fs);
   }

@@ -24,7 +24,7 @@ const codes: Record<string, CodeDoc> = {
   'dkim/bad-signature': {
     severity: 'strong',
     meaning:
-      'The body matches but the signature over the headers does not verify with the key: signed headers changed after signing. Weak instead of strong when a mailing list explains it.',
+      "The body matches but the signature over the headers does not verify with the key. For an RSA key the signature value tells whether the key made it at all: made by it, the signed headers changed after signing; not made by it, another key made it (one the selector had before it was replaced, or one never the domain's), which archive-signing/replaced-key weighs against the time the archive shows the key in use. Weak instead of strong when a mailing list explains it.",
   },
   'dkim/key-unknown': {
     severity: 'info',
@@ -188,20 +188,27 @@ function judgeSignature(s: SignatureCheck, input: CheckInput): Finding[] {
       const detail =
         s.headerSignature === 'pass'
           ? `The signed headers still verify with the key of ${s.domain}, but the body does not match what the signature recorded: the body was changed after signing${why}.`
-          : s.headerSignature === 'fail'
-            ? `Neither the body nor the signed headers match ${who}: it was not made for this message as it stands (copied from another message, or the message rewritten)${why}.`
-            : `The body does not match what ${who} recorded: it was changed after signing${why}.`;
-      out.push(find(s, 'dkim/body-hash-mismatch', detail, sev, { headerSignature: s.headerSignature }));
+          : s.headerSignature === 'fail' && s.keyMade === 'yes'
+            ? `Neither the body nor the signed headers match ${who}, although the key of ${s.domain} made it: it was made for other headers and another body (copied from another message of ${s.domain}, or the message rewritten)${why}.`
+            : s.headerSignature === 'fail' && s.keyMade === 'no'
+              ? `Neither the body nor the signed headers match ${who}, and the key the store holds for ${s.keyName} did not make it: it was made with another key (one the selector had before, or one never the domain's), for another body${why}.`
+              : s.headerSignature === 'fail'
+                ? `Neither the body nor the signed headers match ${who}: it was not made for this message as it stands (copied from another message, or the message rewritten)${why}.`
+                : `The body does not match what ${who} recorded: it was changed after signing${why}.`;
+      out.push(find(s, 'dkim/body-hash-mismatch', detail, sev, { headerSignature: s.headerSignature, keyMade: s.keyMade }));
     } else {
       // A list rewrites headers it forwards (subject tag, From or Reply-To munging): weak, like a body it changed.
-      out.push(
-        find(
-          s,
-          'dkim/bad-signature',
-          `${capitalize(who)} does not verify with its key: signed headers (${s.signedHeaders.slice(0, 6).join(', ')}${s.signedHeaders.length > 6 ? ', …' : ''}) were changed after signing${list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have changed them)` : ''}.`,
-          list ? 'weak' : 'strong',
-        ),
-      );
+      const headers = `${s.signedHeaders.slice(0, 6).join(', ')}${s.signedHeaders.length > 6 ? ', …' : ''}`;
+      const viaList = list ? ` (the message went through the mailing list ${input.parsed.listId}, which may have changed them)` : '';
+      // Whether the key made the signature at all tells changed headers from a signature made with
+      // another key: a key replaced since (archive-signing/replaced-key weighs that) or a forger's.
+      const detail =
+        s.keyMade === 'yes'
+          ? `${capitalize(who)} was made with the key the store holds for ${s.keyName}, but over other values of the signed headers (${headers}): they were changed after signing${viaList}.`
+          : s.keyMade === 'no'
+            ? `${capitalize(who)} was not made with the key the store holds for ${s.keyName}, though the body matches what it recorded: it was made with another key, one the selector had before it was replaced (which the key store does not hold) or one that was never ${s.domain}'s.`
+            : `${capitalize(who)} does not verify with its key: signed headers (${headers}) were changed after signing${viaList}.`;
+      out.push(find(s, 'dkim/bad-signature', detail, list ? 'weak' : 'strong', { keyMade: s.keyMade }));
     }
     if (s.algorithm.toLowerCase() === 'rsa-sha1')
       out.push(find(s, 'dkim/sha1', `${capitalize(who)} uses rsa-sha1, which RFC 8301 says must not be trusted.`));

@@ -39,6 +39,11 @@ export interface TranscriptSignature {
   };
   /** b= checked over the signed headers alone. */
   headerSignature: 'pass' | 'fail' | 'unknown';
+  /**
+   * When b= fails: whether the key made the signature all the same, over other header values (yes),
+   * or did not make it at all (no: another key made it); unknown otherwise (RSA keys only).
+   */
+  keyMadeSignature: 'yes' | 'no' | 'unknown';
   result: string;
   /** The verifier's own words. */
   comment: string;

@@ -38,7 +38,7 @@ import type { OwnerEvidence } from '../checks/archive-mailbox.ts';
 import { archiveMailbox } from '../checks/archive-mailbox.ts';
 import { archiveAuthResults, learnStyles } from '../checks/archive-auth-results.ts';
 import type { ResultsStyles } from '../checks/archive-auth-results.ts';
-import { archiveSigning, emptyProfiles, learnSigning } from '../checks/archive-signing.ts';
+import { archiveSigning, emptyProfiles, learnSigning, REPLACED_KEY } from '../checks/archive-signing.ts';
 import type { SigningProfiles } from '../checks/archive-signing.ts';
 import { archiveExport, emptyExportProfiles, learnExports } from '../checks/archive-export.ts';
 import type { ExportProfiles } from '../checks/archive-export.ts';
@@ -321,7 +321,7 @@ function copyGroup(db: Db, records: ArchiveRecord[]): CopyGroup {
   const bodies = differ ? readBodies(db, shas, MAX_COMPARED_TEXT_CHARS) : new Map<string, StoredBodies>();
   const grams = differ ? readGrams(db, shas) : new Map<string, { text: string; quote: string }>();
   // What the checks that ran before say of each copy (its own findings and the archive's so far).
-  const flags = differ ? readFlags(db, shas, [...RELATIVE_DOUBTS, GATEWAY_MARK]) : new Map<string, string[]>();
+  const flags = differ ? readFlags(db, shas, [...RELATIVE_DOUBTS, GATEWAY_MARK, REPLACED_KEY]) : new Map<string, string[]>();
   const copies = records.map((r): CopyRecord => ({
     ...r,
     text: bodies.get(r.sha256)?.text ?? null,

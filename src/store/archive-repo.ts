@@ -191,7 +191,7 @@ const GRAMS_OF_MESSAGE = 'message_grams mg ON mg.id = m.rowid AND mg.sha256 = m.
 
 /** A record's signature columns, in SigTuple's order. */
 const SIG_COLUMNS = `g.idx, g.domain, g.selector, g.algorithm, g.key_type, g.key_bits, g.result,
-  g.aligned, g.body_hash, g.signed_headers, g.key_first_seen, g.key_last_seen`;
+  g.aligned, g.body_hash, g.signed_headers, g.key_first_seen, g.key_last_seen, g.key_made`;
 
 /** A source's path when it is a file of a maildir (in its cur or new folder), whose name its delivery agent gave it. */
 const MAILDIR_FILE = "CASE WHEN s.folder IN ('cur', 'new') AND s.offset IS NULL THEN s.path END";
@@ -218,6 +218,7 @@ type SigTuple = [
   string,
   number | null,
   number | null,
+  SignatureSummary['keyMade'],
 ];
 
 /** The last part of a path as stored (a zip's members are named after "!/"). */
@@ -263,6 +264,7 @@ function toRecord(r: RecordRow): ArchiveRecord {
       signedHeaders: t[9] === '' ? [] : t[9].split(':'),
       keyFirstSeen: t[10],
       keyLastSeen: t[11],
+      keyMade: t[12] ?? 'unknown',
     }))
     .sort((a, b) => a.index - b.index);
   const places = (JSON.parse(r.places) as [string | null, string | null, MailboxRole | null, string | null, number | null][])

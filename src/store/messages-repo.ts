@@ -49,6 +49,7 @@ export const SIGNATURE_CODEC: RowCodec<SignatureCheck> = {
   bodyHashComputed: column('body_hash_computed'),
   bodyHashExpected: column('body_hash_expected'),
   headerSignature: column('header_signature'),
+  keyMade: column('key_made'),
   result: column('result'),
   comment: column('comment'),
   problem: column('problem'),

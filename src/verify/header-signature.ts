@@ -2,7 +2,7 @@
 // RFC 8463. mailauth stops at a body-hash mismatch without looking at b=; but whether the headers
 // still verify is the evidence a journalist needs: if they do, the signer's bh= is genuine and only
 // the body changed; if they do not either, the signature was not made for this message at all.
-import { verify } from 'node:crypto';
+import { constants, publicDecrypt, verify } from 'node:crypto';
 import { sha256Digest } from '../common/sha256.ts';
 import type { KeyObject } from 'node:crypto';
 import type { RawHeader } from '../model.ts';
@@ -99,4 +99,58 @@ export function verifyHeaderSignature(
     return false;
   }
   return null;
+}
+
+/**
+ * The DER prefixes of the DigestInfo an RSA signature holds (RFC 8017 9.2, note 1): SHA-256 and SHA-1,
+ * each with the NULL parameters and without them (both are met; RFC 8017 asks verifiers to accept both).
+ */
+const DIGEST_INFO_PREFIXES = [
+  { hash: 'sha256', bytes: 32, prefix: Buffer.from('3031300d060960864801650304020105000420', 'hex') },
+  { hash: 'sha256', bytes: 32, prefix: Buffer.from('302f300b06096086480165030402010420', 'hex') },
+  { hash: 'sha1', bytes: 20, prefix: Buffer.from('3021300906052b0e03021a05000414', 'hex') },
+  { hash: 'sha1', bytes: 20, prefix: Buffer.from('301f300706052b0e03021a0414', 'hex') },
+];
+
+/**
+ * Whether this RSA key made the signature value at all, whatever it was made over (RFC 8017 8.2.2,
+ * steps 2 and 3): the value raised to the key's public exponent must give a block laid out as
+ * EMSA-PKCS1-v1_5 writes it (00 01, at least eight FF, 00, a DigestInfo of the hash). Made by the
+ * key, a signature that does not verify was made over other bytes than these headers (they changed);
+ * made by another key, it could be a key the selector had before (replaced since: a rotation the key
+ * store does not hold) or a key that was never the domain's. A wrong key gives a random block, which
+ * has that layout with a chance under 2^-80. 'unknown' for anything but an RSA key, or a value the
+ * key cannot be applied to.
+ */
+export function keyMadeSignature(tags: Map<string, string>, keyValue: string): 'yes' | 'no' | 'unknown' {
+  let key: KeyObject | null;
+  try {
+    key = publicKeyOf(keyValue);
+  } catch {
+    return 'unknown';
+  }
+  if (!key || key.asymmetricKeyType !== 'rsa') return 'unknown';
+  const b = Buffer.from((tags.get('b') ?? '').replace(/\s+/g, ''), 'base64');
+  const modulusBits = key.asymmetricKeyDetails?.modulusLength;
+  if (!modulusBits || b.length === 0) return 'unknown';
+  // A signature by this key is as long as its modulus (RFC 8017 8.2.2 step 1).
+  if (b.length !== Math.ceil(modulusBits / 8)) return 'no';
+  let block: Buffer;
+  try {
+    block = publicDecrypt({ key, padding: constants.RSA_NO_PADDING }, b);
+  } catch {
+    // The value is not below the modulus: this key cannot have made it.
+    return 'no';
+  }
+  return isPkcs1Signature(block) ? 'yes' : 'no';
+}
+
+/** 00 01 FF…FF 00 DigestInfo, the padding at least eight bytes (RFC 8017 9.2 step 5). */
+function isPkcs1Signature(block: Buffer): boolean {
+  if (block[0] !== 0x00 || block[1] !== 0x01) return false;
+  let i = 2;
+  while (i < block.length && block[i] === 0xff) i++;
+  if (i - 2 < 8 || block[i] !== 0x00) return false;
+  const t = block.subarray(i + 1);
+  return DIGEST_INFO_PREFIXES.some((d) => t.length === d.prefix.length + d.bytes && t.subarray(0, d.prefix.length).equals(d.prefix));
 }

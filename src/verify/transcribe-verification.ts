@@ -48,6 +48,7 @@ export async function transcribeVerification(
         bodyLength: s.bodyLength,
         bodyHash: { computed: s.bodyHashComputed ?? null, expected: s.bodyHashExpected ?? null, result: s.bodyHash },
         headerSignature: s.headerSignature,
+        keyMadeSignature: s.keyMade,
         result: s.result,
         comment: s.comment,
         problem: s.problem,

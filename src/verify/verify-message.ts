@@ -7,7 +7,7 @@ import type { DkimResult, KeyRecord, ParsedMessage, SignatureCheck, SignaturePro
 import { chooseAsOf } from './as-of.ts';
 import { numericTag, readSignatureTags, signedHeaderList } from './dkim-tags.ts';
 import type { SignatureTags } from './dkim-tags.ts';
-import { verifyHeaderSignature } from './header-signature.ts';
+import { keyMadeSignature, verifyHeaderSignature } from './header-signature.ts';
 import { describeKey, KeyIndex } from './key-index.ts';
 import { splitKeyName } from './key-files.ts';
 import {
@@ -168,7 +168,12 @@ export async function verifyMessage(
     // key the store holds, since whether a key exists decides how strong the finding is.
     const key = chosen.get(keyName) ?? opts.keys.candidates(keyName, asOf).find((k) => !k.dnsError && k.value) ?? null;
     const sig = mapSignature(index, t.tags, m, fromDomain, key, asked.has(keyName), skipped);
-    return { ...sig, headerSignature: judgeHeaders(sig, parsed, t, key) };
+    const headerSignature = judgeHeaders(sig, parsed, t, key);
+    return {
+      ...sig,
+      headerSignature,
+      keyMade: headerSignature === 'fail' ? judgeKeyMade(t, opts.keys.candidates(keyName, asOf)) : 'unknown',
+    };
   });
 
   return {
@@ -272,6 +277,7 @@ function mapSignature(
     bodyHashComputed: m?.bodyHash ?? null,
     bodyHashExpected: m?.bodyHashExpecting ?? tags.get('bh')?.replace(/\s+/g, '') ?? null,
     headerSignature: 'unknown',
+    keyMade: 'unknown',
     result,
     comment,
     problem,
@@ -301,6 +307,22 @@ function judgeHeaders(
   if (!key || key.dnsError || !key.value) return 'unknown';
   const ok = verifyHeaderSignature(parsed.headers, t.header, t.tags, key.value);
   return ok === null ? 'unknown' : ok ? 'pass' : 'fail';
+}
+
+/**
+ * For a signature over the headers that fails: whether a key the store holds for its selector made
+ * it (over other bytes), or none of them did (keyMadeSignature); 'unknown' when that cannot be told
+ * of any (no RSA key).
+ */
+function judgeKeyMade(t: SignatureTags, candidates: KeyRecord[]): SignatureCheck['keyMade'] {
+  let answer: SignatureCheck['keyMade'] = 'unknown';
+  for (const k of candidates) {
+    if (k.dnsError || !k.value) continue;
+    const made = keyMadeSignature(t.tags, k.value);
+    if (made === 'yes') return 'yes';
+    if (made === 'no') answer = 'no';
+  }
+  return answer;
 }
 
 /** mailauth's comments (tools.js KEY_ERROR_COMMENTS and dkim-verifier.js), read once, here. */

@@ -50,6 +50,7 @@ export async function record(spec: RecordSpec): Promise<CopyRecord> {
       signedHeaders: s.signedHeaders,
       keyFirstSeen: s.keyFirstSeen,
       keyLastSeen: s.keyLastSeen,
+      keyMade: s.keyMade,
     })),
     places: spec.places ?? [],
   };

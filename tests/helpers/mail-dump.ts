@@ -49,13 +49,25 @@ export function compose(l: Letter): string {
 
 /** The outgoing server's DKIM signature prepended (test keys of test-corpus/keys). */
 export async function sign(message: string, domain: string, selector: string, at: Date, maxBodyLength?: number): Promise<string> {
+  return signWithKey(message, domain, selector, at, readPrivateKey(domain, selector), maxBodyLength);
+}
+
+/** As sign, with this private key (PEM) instead of the test corpus's key of the selector. */
+export async function signWithKey(
+  message: string,
+  domain: string,
+  selector: string,
+  at: Date,
+  privateKey: string,
+  maxBodyLength?: number,
+): Promise<string> {
   const r = (await dkimSign(message, {
     signTime: at,
     signatureData: [
       {
         signingDomain: domain,
         selector,
-        privateKey: readPrivateKey(domain, selector),
+        privateKey,
         canonicalization: 'relaxed/relaxed',
         ...(maxBodyLength === undefined ? {} : { maxBodyLength }),
       },

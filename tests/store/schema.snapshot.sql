@@ -263,7 +263,7 @@ CREATE TABLE "signatures" (
   problem             TEXT,
   body_hash_computed  TEXT,
   body_hash_expected  TEXT
-);
+, key_made TEXT NOT NULL DEFAULT 'unknown' CHECK (key_made IN ('yes', 'no', 'unknown')));
 CREATE TABLE sources (
   id        INTEGER PRIMARY KEY,
   sha256    TEXT    NOT NULL REFERENCES messages (sha256),

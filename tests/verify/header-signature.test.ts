@@ -1,12 +1,13 @@
 // Our own check of b= over the signed headers agrees with mailauth wherever mailauth got that far,
 // and tells an edited body (headers verify) from a transplanted signature (they do not).
 import { describe, expect, it } from 'vitest';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseMessage } from '../../src/parse/parse-message.ts';
 import { verifyMessage } from '../../src/verify/verify-message.ts';
 import { readSignatureTags } from '../../src/verify/dkim-tags.ts';
-import { verifyHeaderSignature } from '../../src/verify/header-signature.ts';
+import { keyMadeSignature, verifyHeaderSignature } from '../../src/verify/header-signature.ts';
 import { readKeyFile } from '../../src/verify/key-files.ts';
 import { KeyIndex } from '../../src/verify/key-index.ts';
 
@@ -60,5 +61,40 @@ describe('verifyHeaderSignature', () => {
     const bytes = Buffer.from(fake, 'latin1');
     const v = await verifyMessage(bytes, await parseMessage(bytes), { keys: corpusKeys, now: 2_000_000_000 });
     expect(v.signatures[0]).toMatchObject({ bodyHash: 'fail', headerSignature: 'fail' });
+  });
+});
+
+describe('keyMadeSignature', () => {
+  const rsa = (bits: number) => generateKeyPairSync('rsa', { modulusLength: bits });
+  const record = (publicKey: KeyObject, k = 'rsa') =>
+    `v=DKIM1; k=${k}; p=${publicKey
+      .export({ type: 'spki', format: 'der' })
+      .subarray(k === 'ed25519' ? 12 : 0)
+      .toString('base64')}`;
+  const signed = (hash: string, privateKey: KeyObject) =>
+    new Map([['b', sign(hash, Buffer.from('other headers'), privateKey).toString('base64')]]);
+  const signer = rsa(2048);
+  const other = rsa(2048);
+
+  it('tells a signature the key made over other bytes (sha256 and sha1) from one another key made', () => {
+    for (const hash of ['sha256', 'sha1']) {
+      expect(keyMadeSignature(signed(hash, signer.privateKey), record(signer.publicKey)), hash).toBe('yes');
+      expect(keyMadeSignature(signed(hash, other.privateKey), record(signer.publicKey)), hash).toBe('no');
+    }
+  });
+
+  it('says no for a value of another length than the modulus, unknown for an Ed25519 key or no value', () => {
+    expect(keyMadeSignature(signed('sha256', rsa(1024).privateKey), record(signer.publicKey))).toBe('no');
+    expect(keyMadeSignature(signed('sha256', signer.privateKey), record(rsa(1024).publicKey))).toBe('no');
+    const ed = generateKeyPairSync('ed25519');
+    expect(
+      keyMadeSignature(new Map([['b', sign(null, Buffer.from('x'), ed.privateKey).toString('base64')]]), record(ed.publicKey, 'ed25519')),
+    ).toBe('unknown');
+    expect(keyMadeSignature(new Map([['b', '']]), record(signer.publicKey))).toBe('unknown');
+  });
+
+  it('says no for a value that is not below the modulus', () => {
+    const allOnes = Buffer.alloc(256, 0xff).toString('base64');
+    expect(keyMadeSignature(new Map([['b', allOnes]]), record(signer.publicKey))).toBe('no');
   });
 });

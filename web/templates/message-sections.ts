@@ -21,7 +21,7 @@ export function findingsSection(v: MessageView): Html {
 
 function coverage(s: MessageView['signatures'][number]): Html {
   const l = s.bodyLength === null ? 'whole body (no l=)' : `l=${s.bodyLength}`;
-  return html`${l}${s.unsignedBodyBytes ? html`<br><strong class="warn">${s.unsignedBodyBytes} bytes after l= unsigned</strong>` : ''}<br>body hash ${s.bodyHash}<br>header signature ${s.headerSignature}`;
+  return html`${l}${s.unsignedBodyBytes ? html`<br><strong class="warn">${s.unsignedBodyBytes} bytes after l= unsigned</strong>` : ''}<br>body hash ${s.bodyHash}<br>header signature ${s.headerSignature}${s.keyMade === 'unknown' ? '' : html`<br>made with the stored key: ${s.keyMade}`}`;
 }
 
 export function signaturesSection(v: MessageView): Html {
