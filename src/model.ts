@@ -342,6 +342,13 @@ export interface MarkUndo {
   signature: number;
   /** The tag removed from the start of the subject ("[EXTERNAL]"), null when the subject was kept. */
   subjectTag: string | null;
+  /**
+   * When only the body hash could be checked (the signer's key unknown, or the store's key did not
+   * make the signature): the tag at the very start of the subject in the shape a gateway writes it,
+   * not tried, since the headers cannot be checked; the gateway's or the sender's, the message alone
+   * does not tell. Null otherwise.
+   */
+  subjectTagUnchecked: string | null;
   /** On list mail, the list's own subject tag removed after it ("[team]"), as list-undo removes it; else null. */
   listTag: string | null;
   /** On list mail, the multipart wrapper the list put around the post undone too (list-undo.ts), the notice in its first part. */
@@ -570,6 +577,18 @@ export interface MessageFacts {
    * mail, broken by the list whose own signature is one of them (marksListVouched).
    */
   marksCoverAll: boolean;
+  /**
+   * Each of `marks` was checked with a key of the signer that made the signature, its signature over
+   * the headers included (MarkUndo.headerSignature 'pass'), not its body hash alone: the signer's key
+   * signed the message as it stood without them. False without marks.
+   */
+  marksVerified: boolean;
+  /**
+   * The subject's leading tag that the undo of its marks could not try (MarkUndo.subjectTagUnchecked),
+   * '' when none: compared as the gateway's between copies of a message whose marks the archive
+   * confirms, never counted as a mark.
+   */
+  marksUncheckedTag: string;
   /** The list's organisation, when its signature under the marks vouches for an author signature it broke. */
   marksListVouched: string | null;
 }

@@ -224,12 +224,16 @@ function replacedKey(c: CopyRecord): boolean {
   return (c.flags ?? []).includes(REPLACED_KEY);
 }
 
-/** x's subject is y's with x's gateway tag before it. */
+/**
+ * x's subject is y's with x's gateway tag before it: a tag its marks name, or, where the undo of its
+ * marks could check only the body hash (its signer's key unknown or replaced), the tag it could not
+ * try: x's marks are confirmed as the gateway's, and a gateway that marks the text tags the subject.
+ */
 function gatewayTag(x: CopyRecord, y: CopyRecord): boolean {
   if (!gatewayMarked(x, y)) return false;
   const subject = x.facts.content.subject;
-  return x.facts.marks.some((m) => {
-    const tag = normaliseText(m.tag);
+  return [...x.facts.marks.map((m) => m.tag), x.facts.marksUncheckedTag ?? ''].some((t) => {
+    const tag = normaliseText(t);
     return tag !== '' && subject.startsWith(tag) && normaliseText(subject.slice(tag.length)) === y.facts.content.subject;
   });
 }
@@ -452,7 +456,9 @@ function supportOf(clusters: CopyRecord[][], group: CopyGroup): Support[] {
     !(replacedKey(m) && REPLACED_KEY_EXPLAINS.includes(c));
   const selfFlagged = clusters.map((k) => k.some((m) => (m.flags ?? m.facts.selfFlags).some((c) => ownDoubt(m, c))));
   // A copy whose signature verifies once the gateway's marks are removed has the sender's own proof behind its content.
-  const signedUnderMarks = clusters.map((k) => k.some(marked));
+  // Only where the undo checked the signature over the headers too: a body hash alone (the key unknown,
+  // or replaced since) proves no signer.
+  const signedUnderMarks = clusters.map((k) => k.some((m) => marked(m) && m.facts.marksVerified));
   const doubted = clusters.map((k) => k.some((m) => (m.flags ?? []).some((c) => RELATIVE_DOUBTS.has(c))));
   return clusters.map((members, i) => {
     const accounts = new Set(members.flatMap((m) => m.places.map((p) => p.account)));

@@ -141,6 +141,17 @@ export function emptyProfiles(): SigningProfiles {
   };
 }
 
+/**
+ * Every failing signature of the message verifies, over its headers too, once the additions at its top
+ * are removed (a gateway's marks, as far as the message shows), and one of them is the From domain's:
+ * its own key signed the message as it was sent, as a verified message's does.
+ */
+function signedUnderMarks(r: ArchiveRecord): boolean {
+  return (
+    r.facts.marksCoverAll && r.facts.marksVerified && r.signatures.some((s) => s.aligned && (s.result === 'fail' || s.bodyHash === 'fail'))
+  );
+}
+
 function alignedSignatures(r: ArchiveRecord): SignatureSummary[] {
   return r.signatures.filter((s) => s.aligned);
 }
@@ -168,7 +179,7 @@ export function learnSigning(records: Iterable<ArchiveRecord>, p: SigningProfile
       let e = shapes.get(key);
       if (!e) shapes.set(key, (e = { shape, byQ: new Map() }));
       bump(e.byQ, q, signed);
-      if (r.facts.selfVerdict === 'verified') {
+      if (r.facts.selfVerdict === 'verified' || signedUnderMarks(r)) {
         let infra = p.infra.get(from);
         if (!infra) p.infra.set(from, (infra = new Map()));
         infra.set(shape.first, (infra.get(shape.first) ?? 0) + 1);

@@ -28,7 +28,7 @@ import {
 import { firstIndex } from '../common/sorted.ts';
 
 /** Bump when a fact is added or computed differently: stored facts of an older version are recomputed. */
-export const FACTS_VERSION = 11;
+export const FACTS_VERSION = 12;
 
 /**
  * Entries kept in each list of the facts (recipients, delivery addresses, labels, hops, results
@@ -143,10 +143,12 @@ export function collectMessageFacts(input: CheckInput, own: { verdict: VerdictNa
  * tags and entities gone, addresses and digits folded, so that a notice naming each recipient or a
  * date is one notice), hashed.
  */
-function collectMarks(input: CheckInput): Pick<MessageFacts, 'marks' | 'marksCoverAll' | 'marksListVouched'> {
+function collectMarks(
+  input: CheckInput,
+): Pick<MessageFacts, 'marks' | 'marksCoverAll' | 'marksVerified' | 'marksUncheckedTag' | 'marksListVouched'> {
   const { verification } = input;
   const undone = verification.markUndo ?? [];
-  if (undone.length === 0) return { marks: [], marksCoverAll: false, marksListVouched: null };
+  if (undone.length === 0) return { marks: [], marksCoverAll: false, marksVerified: false, marksUncheckedTag: '', marksListVouched: null };
   const marks = undone.map((u) => {
     const sig = verification.signatures[u.signature];
     // What a reader sees: quoted-printable's soft line breaks ("=" at a line's end) gone, the HTML's text.
@@ -171,6 +173,8 @@ function collectMarks(input: CheckInput): Pick<MessageFacts, 'marks' | 'marksCov
   return {
     marks,
     marksCoverAll: changed.every((s) => isUndone(s) || byList(s)),
+    marksVerified: undone.every((u) => u.headerSignature === 'pass'),
+    marksUncheckedTag: cut(undone.find((u) => u.subjectTagUnchecked !== null)?.subjectTagUnchecked ?? ''),
     marksListVouched: changed.some(byList) ? list : null,
   };
 }

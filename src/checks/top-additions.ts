@@ -55,7 +55,7 @@ function run(input: CheckInput): Finding[] {
       detail: `With ${describeAdditions(u)} removed, ${
         u.headerSignature === 'pass'
           ? `the signature of ${sig.domain} (selector ${sig.selector}) verifies again: the signed message differs from the stored one by these additions only`
-          : `the body hash of the signature of ${sig.domain} (selector ${sig.selector}) matches again (its key is not known, so the signature itself cannot be checked): the body differs from what it recorded by these additions only`
+          : `the body hash of the signature of ${sig.domain} (selector ${sig.selector}) matches again (${sig.keyMade === 'no' ? 'the key the store holds for it did not make it' : 'its key is not known'}, so the signature itself cannot be checked): the body differs from what it recorded by these additions only`
       }${quoted === null ? '' : `, which read ${quoted}`}${
         u.reencodedWidth === null
           ? ''

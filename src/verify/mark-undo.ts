@@ -362,7 +362,9 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
   const out: MarkUndo[] = [];
   for (const s of candidates) {
     const t = tagged[s.index];
-    const key = keys.candidates(s.keyName, v.asOf).find((k) => !k.dnsError && k.value);
+    // A key of the store that did not make the signature (one the selector had was replaced since) is
+    // as good as none.
+    const key = s.keyMade === 'no' ? undefined : keys.candidates(s.keyName, v.asOf).find((k) => !k.dnsError && k.value);
     // Without the key only the body hash can be checked: a body that matches bh= once the lines are removed.
     if (!t || (!key && s.bodyHash !== 'fail')) continue;
     let cut: Edit[] | null = null;
@@ -401,6 +403,7 @@ export function undoMarks(bytes: Buffer, parsed: ParsedMessage, v: Verification,
     out.push({
       signature: s.index,
       subjectTag: tag,
+      subjectTagUnchecked: key ? null : (untagged?.tag ?? null),
       listTag,
       listWrapper: wrapped !== null,
       headerSignature: key ? 'pass' : 'unknown',

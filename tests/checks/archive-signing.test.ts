@@ -81,6 +81,38 @@ describe('archive-signing', () => {
     expect(judge(signed, await record(spec('u', outbound(41))))[0]!.code).toBe('archive-signing/unsigned');
   });
 
+  it("learns the domain's own servers from its mail that verifies once a gateway's marks are removed, headers included", async () => {
+    const at = (n: number, t: string) => day(1 + (n % 27)).replace('09:00:00', t);
+    /** Written on a hosted suite and delivered there, unsigned. */
+    const onSuite = (n: number): string[] => [
+      received('smtp.suite.example', at(n, '09:00:05'), 'smtp.suite.example'),
+      'Received: from [10.0.0.7] by smtp.suite.example with ESMTPSA id s1; ' + at(n, '09:00:02'),
+      ...body('Ana <ana@ministry.example>', n),
+    ];
+    /** Submitted to the suite, signed there, received at a partner whose gateway marked it. */
+    const fromSuite = (n: number): string[] => [
+      received('mx.partner.example', at(n, '09:00:06'), 'out.suite.example'),
+      'Received: from [10.0.0.7] by smtp.suite.example with ESMTPSA id s2; ' + at(n, '09:00:02'),
+      ...body('Ana <ana@ministry.example>', n),
+    ];
+    const marked = (verified: boolean) =>
+      many(4, async (i) => {
+        const r = await record(
+          spec(`m${i}`, fromSuite(i), {
+            signatures: [{ domain: 'ministry.example', result: 'fail', bodyHash: 'fail', headerSignature: 'fail' }],
+            selfVerdict: 'tampered',
+          }),
+        );
+        r.facts = { ...r.facts, marksCoverAll: true, marksVerified: verified };
+        return r;
+      });
+    const unsigned = await many(12, (i) => record(spec(`u${i}`, onSuite(i))));
+    const target = await record(spec('t', onSuite(40), { selfFindings: [MISSING] }));
+    expect(judge([...(await marked(true)), ...unsigned], target).map((x) => x.code)).toEqual(['archive-signing/unsigned-route']);
+    // Only the body hash checked (the key unknown or replaced): no signer proven, the suite not the domain's.
+    expect(judge([...(await marked(false)), ...unsigned], target)).toEqual([]);
+  });
+
   it('reports a retired weak key among strong ones, not a domain that only ever used a weak key', async () => {
     const strong = await many(22, (i) =>
       record(spec(`k${i}`, outbound(i), { signatures: [{ domain: 'ministry.example', selector: 's2024' }] })),

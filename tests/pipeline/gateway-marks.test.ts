@@ -4,7 +4,8 @@
 // imported for real, signed with the test corpus's keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_MARKED_MESSAGES } from '../../src/checks/archive-marks.ts';
-import { type StoredVerdict, compose, deliver, sign, tempDump } from '../helpers/mail-dump.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { type StoredVerdict, compose, deliver, sign, signWithKey, tempDump } from '../helpers/mail-dump.ts';
 
 const dump = tempDump('lt-gateway-');
 
@@ -99,6 +100,14 @@ beforeAll(async () => {
     postDate,
   );
   files['tom/INBOX/list-post.eml'] = mark(deliver(listed, 'tom@org.example', 'mx.org.example', postDate));
+  // A signer whose key is not in the store: its message marked in two inboxes, beside its sent copy.
+  const farDate = new Date(Date.UTC(2025, 4, 9, 9));
+  const farKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const far = letter(301, 'far.example', farDate);
+  const farSigned = await signWithKey(far, 'far.example', 's1', farDate, farKey);
+  for (const who of ['tom', 'anna'])
+    files[`${who}/INBOX/far.eml`] = mark(deliver(farSigned, `${who}@org.example`, 'mx.org.example', new Date(farDate.getTime() + 5000)));
+  files['p301/Sent/far.eml'] = far;
   await dump.import(files, Date.UTC(2025, 6, 1) / 1000);
 }, 60_000);
 
@@ -141,6 +150,20 @@ describe("a receiving gateway's marks", () => {
     expect(detailOf(`p${SENT_EDITED}/Sent/${SENT_EDITED}.eml`, 'archive-copies/odd-copy-out')).toContain(
       'a signature that verifies once the marks of the gateway it came in through are removed',
     );
+  });
+
+  it("undoes a marked copy's subject tag that its unknown key could not check, and claims no signature for it", () => {
+    // Only the body hash could be checked: the tag is not counted among the marks, but two marked
+    // copies in two inboxes are the sender's sent copy once the gateway's tag and notice are undone.
+    for (const who of ['tom', 'anna']) {
+      const v = verdictOf(`${who}/INBOX/far.eml`);
+      expect(v.verdict, who).toBe('unverifiable');
+      expect(v.reasons[0]).toBe('archive-marks/gateway-mark');
+      expect(detailOf(`${who}/INBOX/far.eml`, 'archive-copies/list-copy')).toContain("the gateway's subject tag, the gateway's notice");
+    }
+    const sent = verdictOf('p301/Sent/far.eml');
+    expect(sent.verdict).toBe('unverifiable');
+    expect(sent.reasons).not.toContain('archive-copies/odd-copy-out');
   });
 
   it('undoes only the notice itself: a copy with more cut from its top is not the same message', () => {

@@ -1,6 +1,7 @@
 // A receiving gateway's marks on a signed message (a subject tag, a notice at the top of the text and
 // after the HTML's <body>), made the way gateways make them, and removed again.
 import { describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseMessage } from '../../src/parse/parse-message.ts';
@@ -33,6 +34,7 @@ function undoneWith(found: Partial<MarkUndo>): MarkUndo {
   return {
     signature: 0,
     subjectTag: null,
+    subjectTagUnchecked: null,
     listTag: null,
     listWrapper: false,
     headerSignature: 'pass',
@@ -186,13 +188,26 @@ describe('undoMarks', () => {
     expect(undone).toEqual([expect.objectContaining({ subjectTag: null, htmlLines: HTML_NOTICE, htmlLineCount: 1 })]);
   });
 
-  it("checks the body hash alone when the signer's key is not known, and leaves the subject as it is", async () => {
+  it("checks the body hash alone when the signer's key is not known, and leaves the subject as it is, naming its tag unchecked", async () => {
     const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
     const { v, undone } = await undo(mark(signed), new KeyIndex([]));
     expect(v.signatures[0]).toMatchObject({ bodyHash: 'fail' });
-    expect(undone).toEqual([undoneWith({ headerSignature: 'unknown', textLines: NOTICE, textLineCount: 3 })]);
+    expect(undone).toEqual([
+      undoneWith({ headerSignature: 'unknown', subjectTagUnchecked: '[EXTERNAL]', textLines: NOTICE, textLineCount: 3 }),
+    ]);
     // With the subject tag alone nothing can be checked.
     expect((await undo(mark(signed, { notice: '' }), new KeyIndex([]))).undone).toEqual([]);
+  });
+
+  it('checks the body hash alone when the key the store holds for the selector did not make the signature (replaced since)', async () => {
+    const signed = await sign(compose(letter), 'ministry.example', 'mail', AT);
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const today = `mail._domainkey.ministry.example. IN TXT "v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}"`;
+    const { v, undone } = await undo(mark(signed), new KeyIndex(readKeyFile(today, 'today.zone').records));
+    expect(v.signatures[0]).toMatchObject({ bodyHash: 'fail', headerSignature: 'fail', keyMade: 'no' });
+    expect(undone).toEqual([
+      undoneWith({ headerSignature: 'unknown', subjectTagUnchecked: '[EXTERNAL]', textLines: NOTICE, textLineCount: 3 }),
+    ]);
   });
 
   it('does not explain an edit that is not an addition at the top', async () => {
