@@ -12,7 +12,7 @@ import { resetScannerCounter } from './services.ts';
 import { isValidlySigned, signatureTags, writeKeyFiles, type Truth, type TruthEntry } from './truth.ts';
 import { getValue } from './mime.ts';
 
-export const GENERATOR_VERSION = 6;
+export const GENERATOR_VERSION = 7;
 export const DEFAULT_MESSAGES = 3000;
 export const DEFAULT_SEED = 'aldermoor';
 /** Share of the dump per forgery technique ("about 2 % each"). */

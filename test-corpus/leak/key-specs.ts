@@ -12,6 +12,12 @@ export interface LeakKey {
   inZone: boolean;
   /** In the key archive's answer, with the times it saw the record (null: still seen). */
   archive?: { firstSeenAt: string; lastSeenAt: string | null };
+  /**
+   * The selector's key until this time (ISO), when its owner replaced it under the same name: the
+   * record then published (the spec of the same name without `replacedAt`) is the one today's DNS
+   * gives, and this one is gone.
+   */
+  replacedAt?: string;
   note: string;
 }
 
@@ -36,7 +42,11 @@ export const LEAK_KEYS: readonly LeakKey[] = [
     archive: { firstSeenAt: '2016-05-02T09:30:00.000Z', lastSeenAt: '2022-11-14T22:10:05.000Z' },
   }),
   rsaKey('aldermoor.example', 'arc2023', "the organisation's ARC sealer (forwarding)"),
-  rsaKey('kestrel-partners.example', 'selector1', 'partner on the hosted suite'),
+  rsaKey('kestrel-partners.example', 'selector1', 'partner on the hosted suite, until its key was replaced on 2024-02-12', {
+    inZone: false,
+    replacedAt: '2024-02-12T10:00:00.000Z',
+  }),
+  rsaKey('kestrel-partners.example', 'selector1', 'partner on the hosted suite, from 2024-02-12 (the same selector name)'),
   rsaKey('tilia-trust.example', 'selector1', 'funder on the hosted suite'),
   rsaKey('cirrusmail.example', 'arcsel01', "the hosted suite's ARC sealer"),
   rsaKey('quillmail.example', '20230601', 'the webmail, until 2024-06-05', {
@@ -65,12 +75,17 @@ export function leakKeyName(key: Pick<LeakKey, 'domain' | 'selector'>): string {
   return `${key.selector}._domainkey.${key.domain}`;
 }
 
-export function leakPrivateKeyFile(key: Pick<LeakKey, 'domain' | 'selector'>): URL {
-  return new URL(`${leakKeyName(key)}.private.pem`, LEAK_KEYS_DIR);
+/** A key's own name among the leak's keys: its DNS name, and for a key replaced under that name, the day it was replaced. */
+export function leakKeyId(key: Pick<LeakKey, 'domain' | 'selector' | 'replacedAt'>): string {
+  return key.replacedAt ? `${leakKeyName(key)}@${key.replacedAt.slice(0, 10)}` : leakKeyName(key);
 }
 
-export function leakTxtFile(key: Pick<LeakKey, 'domain' | 'selector'>): URL {
-  return new URL(`${leakKeyName(key)}.txt`, LEAK_KEYS_DIR);
+export function leakPrivateKeyFile(key: Pick<LeakKey, 'domain' | 'selector' | 'replacedAt'>): URL {
+  return new URL(`${leakKeyId(key)}.private.pem`, LEAK_KEYS_DIR);
+}
+
+export function leakTxtFile(key: Pick<LeakKey, 'domain' | 'selector' | 'replacedAt'>): URL {
+  return new URL(`${leakKeyId(key)}.txt`, LEAK_KEYS_DIR);
 }
 
 export function findLeakKey(domain: string, selector: string): LeakKey {
@@ -84,15 +99,25 @@ export interface LoadedKey extends LeakKey {
   txt: string;
 }
 
-/** Every key with its private PEM and TXT value, read from the committed files. */
+/** Every key with its private PEM and TXT value, read from the committed files, by leakKeyId. */
 export function loadLeakKeys(): Map<string, LoadedKey> {
   const keys = new Map<string, LoadedKey>();
   for (const key of LEAK_KEYS) {
-    keys.set(leakKeyName(key), {
+    keys.set(leakKeyId(key), {
       ...key,
       privateKey: readFileSync(leakPrivateKeyFile(key), 'utf8'),
       txt: readFileSync(leakTxtFile(key), 'utf8').trim(),
     });
   }
   return keys;
+}
+
+/** The key a DNS name gave at time `at` (ms): a key replaced later than `at`, the earliest such, else the one still published. */
+export function leakKeyAt<K extends LeakKey>(keys: ReadonlyMap<string, K>, name: string, at: number): K | undefined {
+  let best: K | undefined;
+  for (const spec of LEAK_KEYS) {
+    if (leakKeyName(spec) !== name || !spec.replacedAt || Date.parse(spec.replacedAt) <= at) continue;
+    if (!best || Date.parse(spec.replacedAt) < Date.parse(best.replacedAt!)) best = keys.get(leakKeyId(spec));
+  }
+  return best ?? keys.get(name);
 }

@@ -10,7 +10,7 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { arc as verifyArc, sealMessage } from 'mailauth/lib/arc/index.js';
 import type { DKIMVerifyResult } from 'mailauth';
 import { HOUR, MINUTE, formatMailDate, type ZoneId } from './clock.ts';
-import { loadLeakKeys, leakKeyName, type LoadedKey } from './key-specs.ts';
+import { leakKeyAt, loadLeakKeys, leakKeyName, type LoadedKey } from './key-specs.ts';
 import { gatewayMarks, markExternal } from './gateway.ts';
 import { CRLF, fieldValue, findField, getValue, prependFields, serialize, toBuffer, type RawMessage } from './mime.ts';
 import type { Random } from './random.ts';
@@ -25,11 +25,13 @@ export function worldKeys(): Map<string, LoadedKey> {
   return keys;
 }
 
-/** DNS as the world saw it at the time: every key, including those the journalist cannot get. */
-export async function worldResolver(name: string): Promise<string[][]> {
-  const key = worldKeys().get(name.toLowerCase());
-  if (!key) throw Object.assign(new Error(`no TXT for ${name}`), { code: 'ENOTFOUND' });
-  return [[key.txt]];
+/** DNS as the world saw it at time `at` (ms): every key, including those the journalist cannot get. */
+export function worldResolverAt(at: number): (name: string) => Promise<string[][]> {
+  return async (name) => {
+    const key = leakKeyAt(worldKeys(), name.toLowerCase(), at);
+    if (!key) throw Object.assign(new Error(`no TXT for ${name}`), { code: 'ENOTFOUND' });
+    return [[key.txt]];
+  };
 }
 
 export interface SignSpec {
@@ -45,7 +47,7 @@ export interface SignSpec {
 
 /** Prepends a DKIM-Signature made with the leak's key for domain/selector at time `at`. */
 export async function signMessage(message: RawMessage, spec: SignSpec, at: number): Promise<RawMessage> {
-  const key = worldKeys().get(leakKeyName(spec));
+  const key = leakKeyAt(worldKeys(), leakKeyName(spec), at);
   if (!key) throw new Error(`no key for ${spec.selector}._domainkey.${spec.domain}`);
   const bytes = toBuffer(message);
   const signature = {
@@ -101,10 +103,11 @@ function verifyFlight(flight: InFlight, arrived: RawMessage, at: number): Promis
 }
 
 export async function verifyAtReceipt(message: RawMessage, at: number): Promise<Verification> {
-  const dkim = await dkimVerify(toBuffer(message), { resolver: worldResolver, curTime: new Date(at), minBitLength: 1024 });
+  const resolver = worldResolverAt(at);
+  const dkim = await dkimVerify(toBuffer(message), { resolver, curTime: new Date(at), minBitLength: 1024 });
   let arcStatus: Verification['arc'] = 'none';
   if (dkim.arc && dkim.arc.chain) {
-    const result = await verifyArc(dkim.arc as Parameters<typeof verifyArc>[0], { resolver: worldResolver });
+    const result = await verifyArc(dkim.arc as Parameters<typeof verifyArc>[0], { resolver });
     const r = result.status.result;
     arcStatus = r === 'pass' ? 'pass' : r === 'none' ? 'none' : 'fail';
   }

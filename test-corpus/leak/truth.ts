@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { ALDERMOOR_ROTATION, QUILL_ROTATION, ZONE_FETCHED } from './world.ts';
-import { LEAK_KEYS, leakKeyName } from './key-specs.ts';
+import { LEAK_KEYS, leakKeyId, leakKeyName } from './key-specs.ts';
 import { worldKeys } from './transport.ts';
 
 export interface AuthenticTruth {
@@ -56,14 +56,14 @@ export function writeKeyFiles(dir: string): void {
     `; TXT answers for the DKIM selectors seen in the dump, fetched with dig on ${ZONE_FETCHED}.`,
     '; TEST KEYS of the leaktriage generated leak: never trust them.',
   ];
-  for (const spec of LEAK_KEYS) if (spec.inZone) zone.push(zoneLine(leakKeyName(spec), keys.get(leakKeyName(spec))!.txt));
+  for (const spec of LEAK_KEYS) if (spec.inZone) zone.push(zoneLine(leakKeyName(spec), keys.get(leakKeyId(spec))!.txt));
   writeFileSync(join(dir, ZONE_FILE), `${zone.join('\n')}\n`);
   const archive = LEAK_KEYS.filter((k) => k.archive).map((k) => ({
     domain: k.domain,
     selector: k.selector,
     firstSeenAt: k.archive!.firstSeenAt,
     lastSeenAt: k.archive!.lastSeenAt,
-    value: keys.get(leakKeyName(k))!.txt,
+    value: keys.get(leakKeyId(k))!.txt,
   }));
   writeFileSync(join(dir, ARCHIVE_FILE), `${JSON.stringify(archive, null, 2)}\n`);
 }
@@ -73,7 +73,7 @@ export async function journalistResolver(name: string): Promise<string[][]> {
   const n = name.toLowerCase();
   const spec = LEAK_KEYS.find((k) => leakKeyName(k) === n && (k.inZone || k.archive));
   if (!spec) throw Object.assign(new Error(`no TXT for ${name}`), { code: 'ENOTFOUND' });
-  return [[worldKeys().get(n)!.txt]];
+  return [[worldKeys().get(leakKeyId(spec))!.txt]];
 }
 
 /** The message's own time: its topmost Received hop, else its Date. */
@@ -116,7 +116,8 @@ const ROTATION_WINDOW_MS = 30 * 86_400_000;
 /**
  * Tags that the signatures on the stored bytes explain: `key-rotation` for mail signed by a domain
  * within a month of its selector change (the archive saw the new key only days later), `key-unknown`
- * for mail signed with a key that is in neither key file.
+ * for mail signed with a key that is in neither key file, `key-replaced` for mail signed before its
+ * selector's key was replaced under the same name (the key files hold only the new one).
  */
 export function signatureTags(bytes: Buffer): string[] {
   const head = bytes
@@ -134,6 +135,9 @@ export function signatureTags(bytes: Buffer): string[] {
     const rotation = d === 'aldermoor.example' ? ALDERMOOR_ROTATION : d === 'quillmail.example' ? QUILL_ROTATION : undefined;
     if (rotation !== undefined && Math.abs(t - rotation) < ROTATION_WINDOW_MS) tags.add('key-rotation');
     if (!LEAK_KEYS.some((k) => k.domain === d && k.selector === sel && (k.inZone || k.archive))) tags.add('key-unknown');
+    // Signed before its selector's key was replaced under the same name: today's DNS gives the new key.
+    if (LEAK_KEYS.some((k) => k.domain === d && k.selector === sel && k.replacedAt && t < Date.parse(k.replacedAt)))
+      tags.add('key-replaced');
   }
   return [...tags];
 }
