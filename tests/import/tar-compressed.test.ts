@@ -103,7 +103,13 @@ describe('tar', () => {
     );
     const empty = write('empty.tar', buildTar([{ name: 'only/', type: 'directory' }]));
     const many = write('many.tar', buildTar([1, 2, 3].map((n) => ({ name: `${n}.eml`, data: EML }))));
-    const items = await collect([cut, damaged, escapes, empty]);
+    // Cut right after an entry: tar-stream sees a whole archive, but the empty blocks that end one are missing.
+    const whole = buildTar([
+      { name: 'a.eml', data: EML },
+      { name: 'b.eml', data: EML },
+    ]);
+    const atBoundary = write('boundary.tar', whole.subarray(0, whole.length - 1024));
+    const items = await collect([cut, damaged, escapes, empty, atBoundary]);
     expect(summary(items)).toEqual([
       `message ${cut}!/mail/a.eml`,
       `tar/corrupt ${cut}`,
@@ -113,6 +119,9 @@ describe('tar', () => {
       `tar/entry-escapes ${escapes}!//etc/abs.eml`,
       `message ${escapes}!/fine.eml`,
       `tar/empty ${empty}`,
+      `message ${atBoundary}!/a.eml`,
+      `message ${atBoundary}!/b.eml`,
+      `tar/no-end ${atBoundary}`,
     ]);
     expect(summary(await collect([many], { limits: { maxZipEntries: 2 } }))).toEqual([
       `message ${many}!/1.eml`,

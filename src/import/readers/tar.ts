@@ -59,7 +59,8 @@ async function* readTar(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: Read
   const options: Record<string, unknown> = { allowUnknownFormat: true };
   const extract = tarExtract(options as Parameters<typeof tarExtract>[0]);
   let stopped = false;
-  const pumped = pump(rest, extract, () => stopped);
+  const fed: Fed = { ended: false, last: Buffer.alloc(0) };
+  const pumped = pump(rest, extract, () => stopped, fed);
   const entries = extract[Symbol.asyncIterator]();
   let count = 0;
   let files = 0;
@@ -84,6 +85,12 @@ async function* readTar(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: Read
       yield* readEntry(entry, input, ctx);
     }
     if (files === 0) yield skipped(input.label, 'tar/empty', 'the archive holds no files');
+    else if (fed.ended && !endsWithZeroBlock(fed.last))
+      yield failure(
+        input.label,
+        'tar/no-end',
+        `the archive ends right after an entry, without the empty blocks that close a tar: it may have been cut short between two entries (the ${count} entries before the end were read)`,
+      );
   } finally {
     stopped = true;
     extract.destroy(null);
@@ -91,11 +98,30 @@ async function* readTar(input: ByteInput, rest: AsyncIterable<Buffer>, ctx: Read
   }
 }
 
+/** What pump fed: whether the bytes ended (not stopped), and the last block of them. */
+interface Fed {
+  ended: boolean;
+  last: Buffer;
+}
+
+/**
+ * Whether the archive's last 512 bytes are zeros. A tar ends with two empty blocks (POSIX; GNU tar
+ * pads to a record of 10,240 bytes with more); one cut between two entries ends with the last
+ * entry's data and its padding, which tar-stream takes for a whole archive.
+ */
+function endsWithZeroBlock(last: Buffer): boolean {
+  return last.length === BLOCK && last.every((b) => b === 0);
+}
+
 /** Feeds the archive's bytes to tar-stream as it asks for them, until they end or `stop()` says so. */
-async function pump(bytes: AsyncIterable<Buffer>, extract: ReturnType<typeof tarExtract>, stop: () => boolean): Promise<void> {
+async function pump(bytes: AsyncIterable<Buffer>, extract: ReturnType<typeof tarExtract>, stop: () => boolean, fed: Fed): Promise<void> {
   try {
     for await (const chunk of bytes) {
       if (stop() || extract.destroyed) return;
+      // A copy: a reader may hand the same buffer over again with other bytes in it.
+      fed.last = Buffer.from(
+        chunk.length >= BLOCK ? chunk.subarray(chunk.length - BLOCK) : Buffer.concat([fed.last, chunk]).subarray(-BLOCK),
+      );
       if (!extract.write(chunk)) {
         await new Promise<void>((resolve) => {
           const done = (): void => {
@@ -106,7 +132,10 @@ async function pump(bytes: AsyncIterable<Buffer>, extract: ReturnType<typeof tar
         });
       }
     }
-    if (!stop() && !extract.destroyed) extract.end(null);
+    if (!stop() && !extract.destroyed) {
+      fed.ended = true;
+      extract.end(null);
+    }
   } catch (error) {
     // The bytes failed to come (damaged gzip data): the entry and the archive hear of it.
     extract.destroy(error as Error);
