@@ -258,7 +258,7 @@ const codes: Record<string, CodeDoc> = {
   },
   [`${ID}/replaced-key`]: {
     severity: 'info',
-    meaning: `Every signature of the message that fails does so over the headers alone (the body matches what it recorded), and was not made with the key the store holds for its selector, at a time when the archive shows no use of that key: no message verifies with it, or all that do are more than ${REPLACED_KEY_MARGIN_S / 86400} days later or earlier (and no key archive saw the key then). The selector's key was replaced in between, as providers replace keys under the same selector name, and the key that made the signature is not in the store: it can neither prove nor disprove the message. Explains dkim/bad-signature and auth-results/contradicts-dkim (the receiving server checked the signature with the key of the day); the message is unverifiable, not verified. A signature made with another key while the archive shows the stored key in use stays dkim/bad-signature.`,
+    meaning: `Every signature of the message that fails does so over the headers alone (the body matches what it recorded), and was not made with the key the store holds for its selector, at a time when the archive shows no use of that key: no message verifies with it, or all that do are more than ${REPLACED_KEY_MARGIN_S / 86400} days later or earlier (and no key archive saw the key then). The selector's key was replaced in between, as providers replace keys under the same selector name, and the key that made the signature is not in the store: it can neither prove nor disprove the message. Explains dkim/bad-signature, and auth-results/contradicts-dkim (the receiving server checked the signature with the key of the day) unless a results header also claims a pass for a signer whose signature the message does not carry verified; the message is unverifiable, not verified. A signature made with another key while the archive shows the stored key in use stays dkim/bad-signature.`,
   },
   [`${ID}/foreign-signer`]: {
     severity: 'weak',
@@ -274,7 +274,7 @@ const codes: Record<string, CodeDoc> = {
 function judgeReplacedKey(r: ArchiveRecord, p: SigningProfiles): Finding[] {
   const failing = r.signatures.filter((s) => s.result === 'fail' || s.bodyHash === 'fail');
   if (failing.length === 0 || !r.facts.selfFlags.includes('dkim/bad-signature')) return [];
-  const replaced = [];
+  const replaced: { s: SignatureSummary; span: KeySpan | null }[] = [];
   for (const s of failing) {
     if (s.result !== 'fail' || s.bodyHash !== 'pass' || s.keyMade !== 'no') return [];
     const span = p.keyUse.get(keyUseName(s)) ?? null;
@@ -284,6 +284,15 @@ function judgeReplacedKey(r: ArchiveRecord, p: SigningProfiles): Finding[] {
     if (seen || inUse) return [];
     replaced.push({ s, span });
   }
+  // A results header's pass for these signers is the receiving server's check with the key of its
+  // day; one for a signer whose signature the message does not carry verified stays unexplained.
+  const about = (signer: string, d: string): boolean => signer === d || signer.endsWith(`.${d}`);
+  const vouched = (signer: string): boolean =>
+    replaced.some(({ s }) => about(signer, s.domain.toLowerCase())) ||
+    r.signatures.some((s) => s.result === 'pass' && about(signer, s.domain.toLowerCase()));
+  const otherClaims = r.facts.authResults.some((a) =>
+    a.results.some((x) => x.method === 'dkim' && x.result === 'pass' && x.domain !== null && !vouched(x.domain.toLowerCase())),
+  );
   const when = formatTime(r.asOf, 'day');
   const told = replaced.map(({ s, span }) => {
     const name = `${s.selector}._domainkey.${s.domain}`;
@@ -306,7 +315,7 @@ function judgeReplacedKey(r: ArchiveRecord, p: SigningProfiles): Finding[] {
           keyLastSeen: s.keyLastSeen,
         })),
       },
-      REPLACED_KEY_EXPLAINS,
+      otherClaims ? ['dkim/bad-signature'] : REPLACED_KEY_EXPLAINS,
     ),
   ];
 }

@@ -55,6 +55,11 @@ beforeAll(async () => {
     await signWithKey(letter(20, forged), DOMAIN, SELECTOR, forged, forgerKey),
     new Date(forged.getTime() + 4000),
   );
+  // Mail of the old key's time under which someone wrote a pass for a signer it does not carry.
+  const claimed = day(1, 2);
+  files['tom/INBOX/claimed.eml'] =
+    `Authentication-Results: mx.org.example; dkim=pass header.d=bank.example header.s=s1\r\n` +
+    delivered(await signWithKey(letter(22, claimed), DOMAIN, SELECTOR, claimed, oldKey), new Date(claimed.getTime() + 4000));
   // A genuine message of March whose subject was edited after signing.
   const edited = day(2, 26);
   const genuine = delivered(await sign(letter(21, edited), DOMAIN, SELECTOR, edited), new Date(edited.getTime() + 4000));
@@ -80,6 +85,13 @@ describe('a selector whose key was replaced under the same name', () => {
     expect(dump.findingDetail('tom/INBOX/old-0.eml', 'archive-signing/replaced-key')).toMatch(
       /6 message\(s\) verify with the key the store holds for it, from 2025-03-03 to 2025-04-07, and this one, of 2025-01-06, is before them/,
     );
+  });
+
+  it("explains no results header's pass for a signer the message does not carry", () => {
+    const v = dump.verdictOf('tom/INBOX/claimed.eml');
+    expect(v.verdict).toBe('suspicious');
+    expect(v.reasons[0]).toBe('auth-results/contradicts-dkim');
+    expect(v.reasons).toContain('archive-signing/replaced-key');
   });
 
   it('keeps a signature of another key made while the stored key is in use tampered', () => {
