@@ -53,6 +53,20 @@ function selectHeaders(headers: RawHeader[], names: string[], exclude: RawHeader
   return out;
 }
 
+/** The signature value, b= decoded (empty when there is none). */
+function signatureValue(tags: Map<string, string>): Buffer {
+  return Buffer.from((tags.get('b') ?? '').replace(/\s+/g, ''), 'base64');
+}
+
+/** The key of a key record, null when it cannot be read. */
+function keyOf(value: string): KeyObject | null {
+  try {
+    return publicKeyOf(value);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * True when b= verifies over the signed headers with this key, false when it does not, null when it
  * cannot be told (unknown algorithm or canonicalization, unusable key).
@@ -71,13 +85,8 @@ export function verifyHeaderSignature(
     .split(':')
     .map((n) => n.replace(/\s+/g, '').toLowerCase())
     .filter(Boolean);
-  const b = Buffer.from((tags.get('b') ?? '').replace(/\s+/g, ''), 'base64');
-  let key: KeyObject | null;
-  try {
-    key = typeof keyValue === 'string' ? publicKeyOf(keyValue) : keyValue;
-  } catch {
-    return null;
-  }
+  const b = signatureValue(tags);
+  const key = typeof keyValue === 'string' ? keyOf(keyValue) : keyValue;
   if (!key || b.length === 0) return null;
   const data = Buffer.from(
     selectHeaders(headers, names, signature)
@@ -106,10 +115,10 @@ export function verifyHeaderSignature(
  * each with the NULL parameters and without them (both are met; RFC 8017 asks verifiers to accept both).
  */
 const DIGEST_INFO_PREFIXES = [
-  { hash: 'sha256', bytes: 32, prefix: Buffer.from('3031300d060960864801650304020105000420', 'hex') },
-  { hash: 'sha256', bytes: 32, prefix: Buffer.from('302f300b06096086480165030402010420', 'hex') },
-  { hash: 'sha1', bytes: 20, prefix: Buffer.from('3021300906052b0e03021a05000414', 'hex') },
-  { hash: 'sha1', bytes: 20, prefix: Buffer.from('301f300706052b0e03021a0414', 'hex') },
+  { bytes: 32, prefix: Buffer.from('3031300d060960864801650304020105000420', 'hex') },
+  { bytes: 32, prefix: Buffer.from('302f300b06096086480165030402010420', 'hex') },
+  { bytes: 20, prefix: Buffer.from('3021300906052b0e03021a05000414', 'hex') },
+  { bytes: 20, prefix: Buffer.from('301f300706052b0e03021a0414', 'hex') },
 ];
 
 /**
@@ -123,14 +132,9 @@ const DIGEST_INFO_PREFIXES = [
  * key cannot be applied to.
  */
 export function keyMadeSignature(tags: Map<string, string>, keyValue: string): 'yes' | 'no' | 'unknown' {
-  let key: KeyObject | null;
-  try {
-    key = publicKeyOf(keyValue);
-  } catch {
-    return 'unknown';
-  }
+  const key = keyOf(keyValue);
   if (!key || key.asymmetricKeyType !== 'rsa') return 'unknown';
-  const b = Buffer.from((tags.get('b') ?? '').replace(/\s+/g, ''), 'base64');
+  const b = signatureValue(tags);
   const modulusBits = key.asymmetricKeyDetails?.modulusLength;
   if (!modulusBits || b.length === 0) return 'unknown';
   // A signature by this key is as long as its modulus (RFC 8017 8.2.2 step 1).
