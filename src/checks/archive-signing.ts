@@ -8,6 +8,7 @@
 import type { ArchiveCheck, ArchiveRecord, CodeDoc, Finding, SignatureSummary } from '../model.ts';
 import { formatTime } from '../common/time.ts';
 import { organisationalDomain } from '../common/org-domain.ts';
+import { claimIsAbout } from './auth-results.ts';
 import { KEY_SEEN_MARGIN_S, MIN_RSA_BITS } from './dkim.ts';
 
 const ID = 'archive-signing';
@@ -286,10 +287,9 @@ function judgeReplacedKey(r: ArchiveRecord, p: SigningProfiles): Finding[] {
   }
   // A results header's pass for these signers is the receiving server's check with the key of its
   // day; one for a signer whose signature the message does not carry verified stays unexplained.
-  const about = (signer: string, d: string): boolean => signer === d || signer.endsWith(`.${d}`);
   const vouched = (signer: string): boolean =>
-    replaced.some(({ s }) => about(signer, s.domain.toLowerCase())) ||
-    r.signatures.some((s) => s.result === 'pass' && about(signer, s.domain.toLowerCase()));
+    replaced.some(({ s }) => claimIsAbout(signer, s.domain)) ||
+    r.signatures.some((s) => s.result === 'pass' && claimIsAbout(signer, s.domain));
   const otherClaims = r.facts.authResults.some((a) =>
     a.results.some((x) => x.method === 'dkim' && x.result === 'pass' && x.domain !== null && !vouched(x.domain.toLowerCase())),
   );

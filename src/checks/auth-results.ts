@@ -102,8 +102,14 @@ function claimedSigner(claim: MethodResult): string | null {
   return d === '' ? null : d.toLowerCase();
 }
 
+/** Whether a results header's claim about `signer` (lower case) is about a signature of d= `domain`: the domain or one under it. */
+export function claimIsAbout(signer: string, domain: string): boolean {
+  const d = domain.toLowerCase();
+  return signer === d || signer.endsWith(`.${d}`);
+}
+
 function contradiction(r: ResultsHeader, claim: MethodResult, signer: string, sigs: SignatureCheck[], arcPasses: boolean): Finding | null {
-  const ours = sigs.filter((s) => signer === s.domain.toLowerCase() || signer.endsWith(`.${s.domain.toLowerCase()}`));
+  const ours = sigs.filter((s) => claimIsAbout(signer, s.domain));
   // Only a failure our verifier could judge contradicts; a missing key is no evidence either way.
   // An ARC chain that passes explains a later failure (a list that changed the message after checking).
   if (ours.length > 0 && (ours.some((s) => s.result === 'pass') || !ours.some((s) => s.result === 'fail') || arcPasses)) return null;
