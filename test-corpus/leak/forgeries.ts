@@ -707,11 +707,12 @@ export async function plantForgeries(po: PostOffice, scenario: Scenario, rng: Ra
     await f.makeFrom(targets, count, (c) => {
       const edit = planEdit(c.message.body, rng);
       if (!edit) return false;
+      const others = c.letter.copies.filter((x) => !x.removed && x !== c).length;
       f.replace(
         c,
         applyEdit(c.message, edit),
         'edited-copy',
-        `"${edit.from}" changed to "${edit.to}" in the ${c.role} copy; ${c.letter.copies.filter((x) => !x.removed).length} other copies keep the original`,
+        `"${edit.from}" changed to "${edit.to}" in the ${c.role} copy; ${others === 1 ? '1 other copy keeps' : `${others} other copies keep`} the original`,
       );
       return true;
     });
