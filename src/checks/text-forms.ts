@@ -484,11 +484,8 @@ function eachComparableLine(lines: readonly string[], take: (line: string) => bo
     if ((lead === HYPHEN && SEPARATOR.test(line)) || (attribution && ATTRIBUTION.test(line))) continue;
     // A long attribution wrapped over two lines (format=flowed, a narrow client); -1: a blank line,
     // which joined to the next line starts where the next line does (so only with one of ATTRIBUTION's leads).
-    if (
-      (attribution || (lead === -1 && i + 1 < lines.length && ATTRIBUTION_LEADS.has(leadOf(unquoted[i + 1]!)))) &&
-      i + 1 < lines.length &&
-      ATTRIBUTION.test(`${line.trimEnd()} ${unquoted[i + 1]!.trim()}`)
-    ) {
+    const wrapped = i + 1 < lines.length && (attribution || (lead === -1 && ATTRIBUTION_LEADS.has(leadOf(unquoted[i + 1]!))));
+    if (wrapped && ATTRIBUTION.test(`${line.trimEnd()} ${unquoted[i + 1]!.trim()}`)) {
       i++;
       continue;
     }
