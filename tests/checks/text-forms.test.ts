@@ -11,9 +11,11 @@ import {
   GRAM_WORDS,
   linesOf,
   normaliseText,
+  packGrams,
   quotedLines,
   sampleGrams,
   splitQuoted,
+  unpackGrams,
 } from '../../src/checks/text-forms.ts';
 import { randomFrom } from '../helpers/seeded-random.ts';
 
@@ -221,5 +223,22 @@ describe('text forms: the faster code gives the same outputs as before', () => {
     const odd = ['\u00a0', '\u3000', '\ufeff', '\u2003', '\u1680', '\u000b'];
     const led = texts.filter((t) => t !== null && t.split(/\r\n?|\n/).some((l) => odd.includes(l[0] ?? '')));
     expect(led.filter((t) => referenceSplitQuoted(t).quoted !== '').length).toBeGreaterThan(100);
+  });
+});
+
+describe('packed grams (as message_grams stores them)', () => {
+  it('are four big-endian bytes a gram in base64, as databases made before hold them', () => {
+    const grams = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x01020304, 0xfedcba98];
+    expect(packGrams(grams)).toBe(Buffer.from('00000000000000017fffffff80000000ffffffff01020304fedcba98', 'hex').toString('base64'));
+    expect(unpackGrams(packGrams(grams))).toEqual(grams);
+    expect(packGrams([])).toBe('');
+  });
+
+  it('every byte is written: a buffer from the pool that held other bytes leaves none in them', () => {
+    for (let n = 1; n <= 64; n++) {
+      const grams = Array.from({ length: n }, (_, i) => (i * 0x9e3779b9) >>> 0);
+      Buffer.allocUnsafe(n * 4).fill(0xaa);
+      expect(unpackGrams(packGrams(grams))).toEqual(grams);
+    }
   });
 });
