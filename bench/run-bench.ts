@@ -82,7 +82,10 @@ function processUsage(): Pick<Measured, 'maxRssKb' | 'cpuSecs' | 'sysSecs' | 'wr
 }
 
 if (values.child === 'import') {
-  // One leaktriage import, measured from inside the process that does it.
+  // One leaktriage import, measured from inside the process that does it, with the compile cache
+  // the command turns on (bin/leaktriage.js).
+  const { enableOwnCompileCache } = await import('../src/common/compile-cache.ts');
+  enableOwnCompileCache();
   const { openDatabase } = await import('../src/store/database.ts');
   const { insertKeys } = await import('../src/store/keys-repo.ts');
   const { readKeyFile } = await import('../src/verify/key-files.ts');

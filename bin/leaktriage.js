@@ -50,5 +50,8 @@ if (major < 24) {
   );
   process.exit(1);
 }
+// Node's compile cache of the tool's own code, before the code is loaded (src/common/compile-cache.ts).
+const { enableOwnCompileCache } = await import('../src/common/compile-cache.ts');
+enableOwnCompileCache();
 const { main } = await import('../src/cli.ts');
 process.exitCode = await main(process.argv.slice(2));
