@@ -10,7 +10,7 @@
 // (src/pipeline/analyse-message.ts and the store) took 260-300 CPU-ms from the cache, against
 // 450-610 with the stripped sources handed over (start-thread.ts) and 490-570 as Node loads it
 // without either; handed-over sources are not cached (520-590). An import of the 12 demo messages
-// took 1.5-1.8 CPU-s against 1.9-2.1.
+// took 1.27-1.49 CPU-s against 1.74-1.86 (three alternated pairs).
 import { enableCompileCache, getCompileCacheDir } from 'node:module';
 import { fileURLToPath } from 'node:url';
 

@@ -83,12 +83,10 @@ function strippedSources(): Map<string, string> {
 
 /**
  * A Worker running `entry` (a file URL), as `new Worker(entry, options)` would, with this process's
- * stripped sources handed over when the compile cache is off. `options.workerData`, if given, must be an object (it is passed on
- * with one key added, which the thread removes before its entry runs).
+ * stripped sources handed over when the compile cache is off (threadArguments).
  */
 export function startThread(entry: URL, options: WorkerOptions = {}): Worker {
-  const data = options.workerData as Record<string, unknown> | undefined;
-  if (data !== undefined && (typeof data !== 'object' || data === null)) throw new TypeError('startThread: workerData must be an object');
+  const [url, settings] = threadArguments(entry, options);
   // So that the thread has the young generation its resourceLimits ask for. A
   // --max-semi-space-size given to the process (bin/leaktriage.js gives one, for the main thread)
   // holds for every isolate made after it too, and V8 puts it before a Worker's
@@ -99,9 +97,21 @@ export function startThread(entry: URL, options: WorkerOptions = {}): Worker {
   // thread with its own: its young generation stayed at 32 MB under load with 16 given, against 128 MB
   // with none.
   setFlagsFromString('--max-semi-space-size=0');
-  // With the compile cache on (compile-cache.ts), Node loads the thread's code from it, stripped and
-  // compiled already: half the CPU of the hand-over, whose sources the cache does not keep.
-  if (compileCacheOn()) return new Worker(entry, options);
+  return new Worker(url, settings);
+}
+
+/**
+ * What startThread gives `new Worker`. With the compile cache on (compile-cache.ts), the entry and
+ * options as they are: Node loads the thread's code from the cache, stripped and compiled already,
+ * for half the CPU of the hand-over, whose sources the cache does not keep. Otherwise the boot
+ * module, with the stripped sources and the entry in workerData: `options.workerData`, if given,
+ * must then be an object (it is passed on with one key added, which the thread removes before its
+ * entry runs).
+ */
+export function threadArguments(entry: URL, options: WorkerOptions = {}): [URL, WorkerOptions] {
+  const data = options.workerData as Record<string, unknown> | undefined;
+  if (data !== undefined && (typeof data !== 'object' || data === null)) throw new TypeError('startThread: workerData must be an object');
+  if (compileCacheOn()) return [entry, options];
   const boot: Boot = { entry: entry.href, sources: strippedSources() };
-  return new Worker(BOOT_URL, { ...options, workerData: { ...data, [BOOT_KEY]: boot } });
+  return [BOOT_URL, { ...options, workerData: { ...data, [BOOT_KEY]: boot } }];
 }

@@ -17,6 +17,8 @@ const TEXT_MODULE = new URL('../../src/common/text.ts', import.meta.url).href;
 function probe(env: Record<string, string | undefined>): {
   enabled: string | null;
   inherited: string | null;
+  /** Whether startThread gives Worker the entry itself (not the boot module that hands the stripped sources over). */
+  entryItself: boolean;
   thread: { dir: string | null; parser: boolean; exports: number };
 } {
   const thread = `
@@ -32,11 +34,13 @@ function probe(env: Record<string, string | undefined>): {
   const script = `
     const { enableOwnCompileCache } = await import(${JSON.stringify(CACHE_MODULE)});
     const enabled = enableOwnCompileCache();
-    const { startThread } = await import(${JSON.stringify(THREAD_MODULE)});
-    const worker = startThread(new URL('data:text/javascript,' + encodeURIComponent(${JSON.stringify(thread)})));
+    const { startThread, threadArguments } = await import(${JSON.stringify(THREAD_MODULE)});
+    const entry = new URL('data:text/javascript,' + encodeURIComponent(${JSON.stringify(thread)}));
+    const entryItself = threadArguments(entry)[0].href === entry.href;
+    const worker = startThread(entry);
     const seen = await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
     await worker.terminate();
-    console.log(JSON.stringify({ enabled, inherited: process.env.NODE_COMPILE_CACHE ?? null, thread: seen }));
+    console.log(JSON.stringify({ enabled, inherited: process.env.NODE_COMPILE_CACHE ?? null, entryItself, thread: seen }));
   `;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
@@ -53,6 +57,7 @@ describe('the compile cache', () => {
     expect(seen.enabled).toBe(OWN_COMPILE_CACHE);
     expect(OWN_COMPILE_CACHE).toContain(join('node_modules', '.cache', 'leaktriage'));
     expect(seen.inherited).toBe(OWN_COMPILE_CACHE);
+    expect(seen.entryItself).toBe(true);
     // Node keeps each version's entries in a folder of their own within it.
     expect(seen.thread.dir?.startsWith(join(OWN_COMPILE_CACHE, 'v'))).toBe(true);
     expect(seen.thread.exports).toBeGreaterThan(0);
@@ -63,6 +68,7 @@ describe('the compile cache', () => {
     const seen = probe({ NODE_DISABLE_COMPILE_CACHE: '1' });
     expect(seen.enabled).toBeNull();
     expect(seen.inherited).toBeNull();
+    expect(seen.entryItself).toBe(false);
     expect(seen.thread.dir).toBeNull();
     // Handed over: the thread imported src/ without Node's TypeScript parser.
     expect(seen.thread.parser).toBe(false);
@@ -75,6 +81,7 @@ describe('the compile cache', () => {
       const own = join(dir, 'cache');
       const seen = probe({ NODE_COMPILE_CACHE: own, TMPDIR: dir });
       expect(seen.enabled).toBe(own);
+      expect(seen.entryItself).toBe(true);
       expect(seen.thread.dir?.startsWith(join(own, 'v'))).toBe(true);
       const r = spawnSync(process.execPath, [new URL('../../bin/leaktriage.js', import.meta.url).pathname, '--help'], {
         encoding: 'utf8',
