@@ -9,6 +9,14 @@ const CACHE_MODULE = new URL('../../src/common/compile-cache.ts', import.meta.ur
 const THREAD_MODULE = new URL('../../src/common/start-thread.ts', import.meta.url).href;
 const TEXT_MODULE = new URL('../../src/common/text.ts', import.meta.url).href;
 
+/** This process's environment without Node's compile-cache variables, and `env` over it. */
+const cleanEnv = (env: Record<string, string | undefined>): NodeJS.ProcessEnv => ({
+  ...process.env,
+  NODE_COMPILE_CACHE: undefined,
+  NODE_DISABLE_COMPILE_CACHE: undefined,
+  ...env,
+});
+
 /**
  * In a fresh process: turns the cache on as the command does, starts a thread with startThread, and
  * reports what the process and the thread saw (the cache's folder in each, whether the thread
@@ -44,7 +52,7 @@ function probe(env: Record<string, string | undefined>): {
   `;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
-    env: { ...process.env, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, ...env },
+    env: cleanEnv(env),
   });
   expect(r.status, r.stderr).toBe(0);
   expect(r.stderr).toBe('');
@@ -85,7 +93,7 @@ describe('the compile cache', () => {
       expect(seen.thread.dir?.startsWith(join(own, 'v'))).toBe(true);
       const r = spawnSync(process.execPath, [new URL('../../bin/leaktriage.js', import.meta.url).pathname, '--help'], {
         encoding: 'utf8',
-        env: { ...process.env, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, TMPDIR: dir },
+        env: cleanEnv({ TMPDIR: dir }),
       });
       expect(r.status, r.stderr).toBe(0);
       expect(readdirSync(dir)).toEqual(['cache']);
