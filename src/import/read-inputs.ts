@@ -1,6 +1,7 @@
 // The entry point of import: paths on disk in, a stream of exact message byte ranges, failures and
 // skips out. Bad input never throws and never stops the stream; only programming errors throw.
 
+import { lstatSync } from 'node:fs';
 import type { InputItem } from '../model.ts';
 import { type Limits, resolveLimits } from './limits.ts';
 import type { ReadContext } from './readers/context.ts';
@@ -50,11 +51,21 @@ export async function measureInputs(paths: string[]): Promise<{ files: number; b
     for await (const event of walkInputs(paths, resolveLimits(undefined), FOLDER_FORMATS)) {
       if (event.kind !== 'file') continue;
       total.files += 1;
-      total.bytes += event.size;
+      // A file the walk did not examine (directory.ts) is examined here, as the walk did before.
+      total.bytes += event.size ?? sizeOf(event.path);
       if (total.files % MEASURE_TURN_FILES === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   } catch {
     // An estimate only: a walk that fails half-way still gives a usable lower bound.
   }
   return total;
+}
+
+/** A file's size by its path, 0 if it cannot be examined (the reader tells why, when it gets there). */
+function sizeOf(path: string): number {
+  try {
+    return lstatSync(path).size;
+  } catch {
+    return 0;
+  }
 }

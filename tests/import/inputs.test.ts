@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { measureInputs } from '../../src/import/read-inputs.ts';
-import { DEFAULT_LIMITS, SNIFF_BYTES } from '../../src/import/limits.ts';
+import { DEFAULT_LIMITS, SNIFF_BYTES, resolveLimits } from '../../src/import/limits.ts';
+import { readDiskFile } from '../../src/import/readers/disk-file.ts';
+import type { InputItem } from '../../src/model.ts';
 import type { ByteInput } from '../../src/import/readers/context.ts';
 import { emlFormat } from '../../src/import/readers/eml-file.ts';
 import { readByteInput } from '../../src/import/readers/index.ts';
@@ -181,5 +183,52 @@ describe('directory trees', () => {
   it('stops at the folder depth limit', async () => {
     const items = await collect([root], { limits: { maxDirectoryDepth: 1 } });
     expect(summary(items)).toContain(`input/too-deep ${root}/a/deeper`);
+  });
+});
+
+describe('files their folder lists as regular files (read without an lstat of their own)', () => {
+  const place = { folder: dir, mailbox: null, ignore: null };
+  async function readListed(path: string): Promise<string[]> {
+    const ctx = { limits: resolveLimits(undefined), progress: { bytesRead: 0 }, dispatch: readByteInput };
+    const items: InputItem[] = [];
+    for await (const item of readDiskFile(path, null, place, ctx)) items.push(item);
+    return summary(items);
+  }
+
+  it('records what a folder lists as it records the same files given one by one, and counts their bytes', async () => {
+    const folder = join(dir, 'listed');
+    const files = [
+      write(join(folder, 'a-empty.eml'), ''),
+      write(join(folder, 'b-junk.eml'), Buffer.from([0x00, 0xff, 0x13, 0x37, 0x0a, 0x00])),
+      write(join(folder, 'c-mail.eml'), EML),
+      write(join(folder, 'd-big.eml'), EML + 'x'.repeat(4000)),
+      // Not mail, known from its first bytes: the rest is never read, yet counts as done.
+      write(join(folder, 'e-junk.bin'), Buffer.alloc(SNIFF_BYTES * 8, 0xff)),
+    ];
+    const fifo = join(folder, 'f-pipe.eml');
+    execFileSync('mkfifo', [fifo]);
+    const progress = { bytesRead: 0 };
+    const limits = { maxMessageBytes: 1024 };
+    const listed = await collect([folder], { progress, limits });
+    expect(summary(listed)).toEqual(summary(await collect([...files, fifo], { limits })));
+    expect(summary(listed).map((line) => line.split(' ')[0])).toEqual([
+      'input/empty',
+      'input/not-mail',
+      'message',
+      'input/too-large',
+      'input/not-mail',
+      'input/not-a-file',
+    ]);
+    expect(progress.bytesRead).toBe((await measureInputs([folder])).bytes);
+  });
+
+  it('tells a listed file gone, or no longer a regular file, by what it is when it is opened', async () => {
+    const gone = join(dir, 'listed-then-gone.eml');
+    expect(await readListed(gone)).toEqual([`input/not-found ${gone}`]);
+    const fifo = join(dir, 'listed-then-fifo.eml');
+    execFileSync('mkfifo', [fifo]);
+    expect(await readListed(fifo)).toEqual([`input/not-a-file ${fifo}`]);
+    const empty = write(join(dir, 'listed-empty.eml'), '');
+    expect(await readListed(empty)).toEqual([`input/empty ${empty}`]);
   });
 });
