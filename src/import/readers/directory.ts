@@ -229,7 +229,8 @@ function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
-function describeStatError(label: string, error: NodeJS.ErrnoException, viaLink: boolean): InputItem {
+/** The record of a path that lstat or stat cannot examine (`viaLink`: stat, through a symbolic link). */
+export function describeStatError(label: string, error: NodeJS.ErrnoException, viaLink: boolean): InputItem {
   switch (error.code) {
     case 'ENOENT':
     case 'ENOTDIR':

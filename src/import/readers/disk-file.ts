@@ -17,118 +17,60 @@ import {
   isSystemError,
   skipped,
 } from './context.ts';
-import type { Place } from './directory.ts';
+import { type Place, describeStatError } from './directory.ts';
 import { fileZipSource } from './zip-source.ts';
 import { readMessageFile } from './message-file.ts';
 
 /**
  * `size`: what the walk's lstat said; null when the walk did not examine the file (its folder's
- * listing said it is a regular file: directory.ts), and its size is then the open file's.
+ * listing said it is a regular file: directory.ts), and it is examined once open.
  */
 export async function* readDiskFile(path: string, size: number | null, place: Place, ctx: ReadContext): AsyncGenerator<InputItem> {
-  if (size === null) {
-    yield* readListed(path, place, ctx);
-    return;
-  }
-  const progress = fileProgress(ctx.progress, size);
+  const progress = size === null ? null : fileProgress(ctx.progress, size);
   try {
     if (place.ignore) {
       yield skipped(path, place.ignore.code, place.ignore.reason);
     } else if (size === 0) {
-      yield skipped(path, 'input/empty', 'the file is empty (0 bytes)');
+      yield emptyFile(path);
     } else {
-      yield* readOpened(path, place, progress, ctx);
+      yield* readOpened(path, place, ctx, progress);
     }
   } finally {
     // Whatever was not read (skipped, too large, not mail) still counts as done for the ETA.
-    progress.finish();
-  }
-}
-
-/**
- * A file the walk did not examine: opened first, then examined, with the records the walk and
- * readDiskFile would have made for it. Its size counts in the progress as the walk's would have.
- */
-async function* readListed(path: string, place: Place, ctx: ReadContext): AsyncGenerator<InputItem> {
-  const fd = openFile(path);
-  if (typeof fd !== 'number') {
-    const why = whyNotOpened(path, fd);
-    ctx.progress.bytesRead += why.size;
-    yield why.item;
-    return;
-  }
-  let progress: (FileProgress & { finish(): void }) | null = null;
-  try {
-    const info = fstatSync(fd);
-    progress = fileProgress(ctx.progress, info.isFile() ? info.size : 0);
-    if (info.isFile() && info.size === 0) yield skipped(path, 'input/empty', 'the file is empty (0 bytes)');
-    else yield* readOpenFile(fd, info, path, place, progress, ctx);
-  } catch (error) {
-    if (!isSystemError(error)) throw error;
-    yield failure(path, 'input/unreadable', `reading the file failed: ${describeSystemError(error)}`);
-  } finally {
-    closeSync(fd);
     progress?.finish();
   }
 }
 
-/**
- * Why a file its folder listed could not be opened, as the walk's lstat would have told it before
- * any open: gone since, or empty (an empty file is not read, readable or not); otherwise the open's
- * failure. With the size the walk would have counted.
- */
-function whyNotOpened(path: string, openFailure: InputItem): { item: InputItem; size: number } {
-  let info: Stats;
-  try {
-    info = lstatSync(path);
-  } catch (error) {
-    if (!isSystemError(error)) throw error;
-    const gone = error.code === 'ENOENT' || error.code === 'ENOTDIR';
-    return { item: gone ? failure(path, 'input/not-found', 'no such file or folder') : openFailure, size: 0 };
-  }
-  const size = info.isFile() ? info.size : 0;
-  return { item: size === 0 && info.isFile() ? skipped(path, 'input/empty', 'the file is empty (0 bytes)') : openFailure, size };
-}
+type Progress = FileProgress & { finish(): void };
 
-/** The file opened for reading, or the record of why it cannot be. */
-function openFile(path: string): number | InputItem {
+/**
+ * Opens the file, examines it and reads it. `walked`: its progress, when the walk examined it;
+ * null when it did not, and then the open file's size counts (an empty file is told here), or, if
+ * it cannot be opened, what its path says as the walk would have told it (gone, or empty).
+ */
+async function* readOpened(path: string, place: Place, ctx: ReadContext, walked: Progress | null): AsyncGenerator<InputItem> {
+  let fd: number;
   try {
     // O_NONBLOCK: if the file was swapped for a FIFO since the walk looked, open must not hang.
     // Synchronous, like the reads (chunks.ts): a file's round trips through the thread pool cost far more.
-    return openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if (!isSystemError(error)) throw error;
-    return failure(path, 'input/unreadable', `the file cannot be opened: ${describeSystemError(error)}`);
-  }
-}
-
-async function* readOpened(path: string, place: Place, progress: FileProgress, ctx: ReadContext): AsyncGenerator<InputItem> {
-  const fd = openFile(path);
-  if (typeof fd !== 'number') {
-    yield fd;
+    const why = failure(path, 'input/unreadable', `the file cannot be opened: ${describeSystemError(error)}`);
+    yield walked ? why : examinedByPath(path, why, ctx.progress);
     return;
   }
+  let own: Progress | null = null;
   try {
-    // Examined inside the try: a failure of fstat is a failure to read the file.
-    yield* readOpenFile(fd, fstatSync(fd), path, place, progress, ctx);
-  } catch (error) {
-    if (!isSystemError(error)) throw error;
-    yield failure(path, 'input/unreadable', `reading the file failed: ${describeSystemError(error)}`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** An open file, examined (`info`): read as one message if it is one, else handed to the dispatch. The caller closes it. */
-async function* readOpenFile(
-  fd: number,
-  info: Stats,
-  path: string,
-  place: Place,
-  progress: FileProgress,
-  ctx: ReadContext,
-): AsyncGenerator<InputItem> {
-  try {
+    const info = fstatSync(fd);
+    if (!walked) {
+      own = fileProgress(ctx.progress, info.isFile() ? info.size : 0);
+      if (info.isFile() && info.size === 0) {
+        yield emptyFile(path);
+        return;
+      }
+    }
+    const progress = (walked ?? own)!;
     if (!info.isFile()) {
       yield skipped(path, 'input/not-a-file', 'not a regular file (it changed while the import ran): not read');
       return;
@@ -166,7 +108,32 @@ async function* readOpenFile(
     } else {
       throw error;
     }
+  } finally {
+    closeSync(fd);
+    own?.finish();
   }
+}
+
+/**
+ * A file the walk did not examine and that cannot be opened, examined by its path as the walk
+ * would have done first: gone since its folder was listed (the walk's record), or empty (an empty
+ * file is never read, readable or not); otherwise `openFailure`. Its size counts as the walk's would.
+ */
+function examinedByPath(path: string, openFailure: InputItem, progress: { bytesRead: number }): InputItem {
+  let info: Stats;
+  try {
+    info = lstatSync(path);
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
+    return describeStatError(path, error, false);
+  }
+  if (!info.isFile()) return openFailure;
+  progress.bytesRead += info.size;
+  return info.size === 0 ? emptyFile(path) : openFailure;
+}
+
+function emptyFile(path: string): InputItem {
+  return skipped(path, 'input/empty', 'the file is empty (0 bytes)');
 }
 
 function fileProgress(total: { bytesRead: number }, size: number): FileProgress & { finish(): void } {
